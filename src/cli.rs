@@ -1,0 +1,217 @@
+//! Every command-line flag of fairaudit is defined here, once. `--help`, the shell completions in
+//! `completions/` and the man page in `man/` are all generated from these definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Audit the outputs of machine-learning systems: group fairness of classifiers, reward-model score
+/// files and fair-division outcomes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "fairaudit",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 every --fail-if gate passed, 1 a gate failed, 2 bad usage or bad input.\n\
+                  Documentation: docs/metrics.md (every metric), docs/report-schema.md (JSON output)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Group fairness of a binary classifier: confusion rates per group and per intersection of
+    /// groups, parity differences and ratios, four-fifths rule, CI gates.
+    #[command(after_help = FAIRNESS_EXAMPLES)]
+    AuditFairness(FairnessArgs),
+    /// Audit reward-model score files (not yet implemented).
+    AuditReward(PendingArgs),
+    /// Compute and check fair allocations (not yet implemented).
+    Allocate(PendingArgs),
+    /// Print a shell completion script to stdout.
+    #[command(after_help = "Example:\n  fairaudit completions bash > ~/.local/share/bash-completion/completions/fairaudit")]
+    Completions {
+        /// The shell to generate completions for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(hide = true)]
+    Man,
+}
+
+const FAIRNESS_EXAMPLES: &str = "\
+Examples:
+  # Audit a predictions file by race (label and prediction columns are detected by name)
+  fairaudit audit-fairness fixtures/compas.csv --group race
+
+  # Race, sex and their intersection, as JSON, failing CI when parity is violated
+  fairaudit audit-fairness preds.parquet --label y_true --pred y_pred --group race --group sex \\
+      --json --fail-if 'demographic_parity_difference > 0.1' --fail-if 'race:equalized_odds_ratio < 0.8'
+
+  # Predictions from a score column, string labels, sample weights
+  fairaudit audit-fairness adult.csv --label income --positive '>50K' --score proba --threshold 0.3 \\
+      --weight fnlwgt --group sex
+
+  # Many files at once, one report each
+  fairaudit audit-fairness runs/*.parquet --group race --format csv
+
+  # Pipe into jq
+  fairaudit audit-fairness preds.csv --group race --json | \\
+      jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";
+
+/// Arguments of subcommands that are not implemented yet; accepted so that `--help` works.
+#[derive(Debug, Args)]
+pub struct PendingArgs {
+    /// Arguments (ignored).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}
+
+/// How input files are read and which columns are used. Shared by every engine.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Input files (CSV, TSV, Parquet, NDJSON/JSONL, Arrow IPC; by extension) or `-` for CSV on
+    /// standard input. Several files give one report per file.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Read every input as this format instead of guessing from the extension.
+    #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    Tsv,
+    Parquet,
+    Ndjson,
+    Ipc,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FairnessArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Column with the true labels. Default: the first of y_true, label, label_value, target,
+    /// actual, y, class (case-insensitive).
+    #[arg(long, value_name = "COL")]
+    pub label: Option<String>,
+
+    /// Column with the binary predictions. Default: the first of y_pred, pred, prediction,
+    /// predicted, predicted_label; otherwise a column named `score` is thresholded.
+    #[arg(long, value_name = "COL")]
+    pub pred: Option<String>,
+
+    /// Column with scores; predictions are derived as `score >= --threshold` unless --pred is given.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+
+    /// Threshold for --score: a row is predicted positive when score >= T. Default 0.5.
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<f64>,
+
+    /// Column with non-negative sample weights; every count is weighted.
+    #[arg(long, value_name = "COL")]
+    pub weight: Option<String>,
+
+    /// Sensitive attribute column (repeatable). Several give each attribute on its own and their
+    /// intersection, named `a&b`.
+    #[arg(long = "group", short = 'g', value_name = "COL")]
+    pub groups: Vec<String>,
+
+    /// The positive class of the label and prediction columns when they are not 0/1 or
+    /// true/false, e.g. `>50K` or `yes`. Every other value is negative.
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+
+    /// The positive class of the prediction column, when it differs from --positive.
+    #[arg(long = "pred-positive", value_name = "VALUE")]
+    pub pred_positive: Option<String>,
+
+    /// What to do with rows whose sensitive attribute is missing: form a group `(missing)`,
+    /// drop the row, or stop with an error.
+    #[arg(long, value_enum, default_value_t = MissingPolicy::Group)]
+    pub missing: MissingPolicy,
+
+    /// Stop with an error instead of dropping rows whose label or prediction is missing.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Groups with fewer rows than N are flagged and left out of every disparity.
+    #[arg(long = "min-group-size", value_name = "N", default_value_t = 0)]
+    pub min_group_size: u64,
+
+    /// Stop with an error when a sensitive attribute has more than N distinct values.
+    #[arg(long = "max-groups", value_name = "N", default_value_t = 1000)]
+    pub max_groups: usize,
+
+    /// How equalized odds combines its TPR and FPR parts (fairlearn's `agg`).
+    #[arg(long, value_enum, default_value_t = Agg::Worst)]
+    pub agg: Agg,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingPolicy {
+    Group,
+    Drop,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Agg {
+    /// The larger difference (smaller ratio) of TPR and FPR.
+    Worst,
+    /// The mean of the TPR and FPR parts.
+    Mean,
+}
+
+/// How the report is rendered and gated. Shared by every engine.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Short for --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 1) when the expression holds, e.g. 'demographic_parity_difference > 0.1',
+    /// 'race:equalized_odds_ratio < 0.8', 'race=Black:false_positive_rate > 0.3'. Repeatable.
+    #[arg(long = "fail-if", value_name = "EXPR")]
+    pub fail_if: Vec<String>,
+
+    /// No progress output on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl OutputArgs {
+    pub fn report_format(&self) -> ReportFormat {
+        if self.json {
+            ReportFormat::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}

@@ -1,0 +1,369 @@
+//! Statistics → the report model: per-group metrics by marginalising the cells, disparities over
+//! the included groups, warnings.
+
+use serde_json::{Map, Value as Json};
+
+use super::disparity::{combine, disparity, Disparity};
+use super::metrics::{Confusion, Rate, Value, RATES};
+use super::plan::Pass;
+use super::stats::{Cell, Stats};
+use crate::cli::{Agg, FairnessArgs};
+use crate::report::fairness::{
+    AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, Settings, UsedColumns,
+};
+use crate::report::Warning;
+
+/// The four-fifths rule's threshold on the disparate-impact ratio.
+pub const FOUR_FIFTHS: f64 = 0.8;
+
+/// Named fairness criteria: (name, the rate it compares).
+pub const CRITERIA: &[(&str, Rate)] = &[
+    ("demographic_parity", Rate::SelectionRate),
+    ("equal_opportunity", Rate::TruePositiveRate),
+    ("predictive_parity", Rate::PositivePredictiveValue),
+    ("accuracy_parity", Rate::Accuracy),
+    ("fpr_balance", Rate::FalsePositiveRate),
+    ("fnr_balance", Rate::FalseNegativeRate),
+];
+
+/// One group of one attribute, before it becomes a [`GroupReport`].
+struct Group {
+    label: String,
+    values: Vec<(String, String)>,
+    rows: u64,
+    c: Confusion,
+}
+
+pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
+    let mut inputs = Vec::new();
+    let mut attributes = Vec::new();
+    let mut warnings = Vec::new();
+    for pass in passes {
+        let file = pass.source.display.clone();
+        for w in &pass.warnings {
+            warnings.push(Warning::new(&file, None, w.clone()));
+        }
+        let st = &pass.stats;
+        let mut overall = Confusion::default();
+        let mut rows_used = 0;
+        for cell in &st.cells {
+            overall.add(&confusion(cell));
+            rows_used += cell.rows.iter().sum::<u64>();
+        }
+        let k = pass.columns.groups.len();
+        let mut units: Vec<(String, Vec<usize>)> =
+            (0..k).map(|a| (pass.columns.groups[a].clone(), vec![a])).collect();
+        if k > 1 {
+            units.push((pass.columns.groups.join("&"), (0..k).collect()));
+        }
+        for (name, attrs) in units {
+            let groups = groups_of(st, &attrs, &pass.columns.groups);
+            if attrs.len() > 1 {
+                let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
+                if possible > groups.len() {
+                    warnings.push(Warning::new(
+                        &file,
+                        Some(&name),
+                        format!(
+                            "{} of {possible} combinations have no rows and are not reported",
+                            possible - groups.len()
+                        ),
+                    ));
+                }
+            }
+            attributes.push(attribute(&file, &name, &attrs, &pass, groups, &overall, args, &mut warnings));
+        }
+        inputs.push(InputReport {
+            path: file,
+            format: pass.source.format.name().to_string(),
+            rows_read: st.rows_read,
+            rows_used,
+            rows_dropped: st
+                .dropped
+                .iter()
+                .map(|(reason, &rows)| Dropped {
+                    reason: reason.clone(),
+                    rows,
+                })
+                .collect(),
+            columns: UsedColumns {
+                label: pass.columns.label.clone(),
+                prediction: pass.columns.prediction.clone(),
+                score: pass.columns.score.clone(),
+                threshold: pass.columns.threshold,
+                weight: pass.columns.weight.clone(),
+                groups: pass.columns.groups.clone(),
+                detected: pass.columns.detected.clone(),
+            },
+            overall: Overall {
+                n: rows_used,
+                weight: overall.total(),
+                counts: counts(&overall),
+                metrics: rate_map(&overall).0,
+                undefined: rate_map(&overall).1,
+            },
+        });
+    }
+    FairnessReport {
+        schema_version: crate::report::SCHEMA_VERSION,
+        command: "audit-fairness".into(),
+        fairaudit_version: env!("CARGO_PKG_VERSION").into(),
+        settings: Settings {
+            positive: args.positive.clone(),
+            pred_positive: args.pred_positive.clone(),
+            missing: format!("{:?}", args.missing).to_lowercase(),
+            min_group_size: args.min_group_size,
+            max_groups: args.max_groups,
+            equalized_odds_agg: match args.agg {
+                Agg::Worst => "worst_case".into(),
+                Agg::Mean => "mean".into(),
+            },
+            four_fifths_threshold: FOUR_FIFTHS,
+        },
+        inputs,
+        attributes,
+        warnings,
+        gates: Vec::new(),
+        passed: true,
+    }
+}
+
+fn confusion(cell: &Cell) -> Confusion {
+    // quadrant index 2*y + p: 0 tn, 1 fp, 2 fn, 3 tp
+    Confusion {
+        tn: cell.weight[0],
+        fp: cell.weight[1],
+        fn_: cell.weight[2],
+        tp: cell.weight[3],
+    }
+}
+
+/// Sums the cells into the groups of the attributes `attrs` (one attribute, or an
+/// intersection), in report order.
+fn groups_of(st: &Stats, attrs: &[usize], names: &[String]) -> Vec<Group> {
+    let mut map: std::collections::HashMap<Vec<u32>, Group> = std::collections::HashMap::new();
+    for cell in &st.cells {
+        let key: Vec<u32> = attrs.iter().map(|&a| cell.codes[a]).collect();
+        let g = map.entry(key.clone()).or_insert_with(|| {
+            let values: Vec<(String, String)> = attrs
+                .iter()
+                .zip(&key)
+                .map(|(&a, &c)| (names[a].clone(), st.keys[a][c as usize].label()))
+                .collect();
+            Group {
+                label: values.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join("&"),
+                values,
+                rows: 0,
+                c: Confusion::default(),
+            }
+        });
+        g.rows += cell.rows.iter().sum::<u64>();
+        g.c.add(&confusion(cell));
+    }
+    let mut out: Vec<(Vec<u32>, Group)> = map.into_iter().collect();
+    out.sort_by(|(a, _), (b, _)| {
+        for ((&ca, &cb), &attr) in a.iter().zip(b).zip(attrs) {
+            let o = st.keys[attr][ca as usize].cmp_key(&st.keys[attr][cb as usize]);
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+    out.into_iter().map(|(_, g)| g).collect()
+}
+
+fn num(v: f64) -> Json {
+    serde_json::Number::from_f64(v).map(Json::Number).unwrap_or(Json::Null)
+}
+
+fn put(values: &mut Map<String, Json>, undefined: &mut Map<String, Json>, name: String, v: Value) {
+    match v {
+        Ok(x) => {
+            values.insert(name, num(x));
+        }
+        Err(reason) => {
+            values.insert(name.clone(), Json::Null);
+            undefined.insert(name, Json::String(reason.to_string()));
+        }
+    }
+}
+
+fn rate_map(c: &Confusion) -> (Map<String, Json>, Map<String, Json>) {
+    let mut m = Map::new();
+    let mut u = Map::new();
+    for r in RATES {
+        put(&mut m, &mut u, r.name().to_string(), r.compute(c));
+    }
+    (m, u)
+}
+
+fn counts(c: &Confusion) -> Counts {
+    Counts {
+        tp: c.tp,
+        fp: c.fp,
+        tn: c.tn,
+        fn_: c.fn_,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn attribute(
+    file: &str,
+    name: &str,
+    attrs: &[usize],
+    pass: &Pass,
+    groups: Vec<Group>,
+    overall: &Confusion,
+    args: &FairnessArgs,
+    warnings: &mut Vec<Warning>,
+) -> AttributeReport {
+    let total_w = overall.total();
+    let small: Vec<bool> = groups.iter().map(|g| g.rows < args.min_group_size).collect();
+    let small_names: Vec<&str> = groups
+        .iter()
+        .zip(&small)
+        .filter(|(_, &s)| s)
+        .map(|(g, _)| g.label.as_str())
+        .collect();
+    if !small_names.is_empty() {
+        warnings.push(Warning::new(
+            file,
+            Some(name),
+            format!(
+                "groups with fewer than {} rows are flagged and left out of every disparity: {}",
+                args.min_group_size,
+                small_names.join(", ")
+            ),
+        ));
+    }
+    let included: Vec<usize> = (0..groups.len()).filter(|&i| !small[i]).collect();
+    if included.len() == 1 {
+        warnings.push(Warning::new(
+            file,
+            Some(name),
+            "only one group takes part in the disparities: differences are 0 and ratios 1 by definition".into(),
+        ));
+    }
+
+    // Disparities of every rate.
+    let mut disparities = Map::new();
+    let mut undefined = Map::new();
+    let mut per_rate: Vec<(Rate, Disparity)> = Vec::new();
+    for r in RATES {
+        let mut vals = Vec::new();
+        let mut left_out = Vec::new();
+        for &i in &included {
+            match r.compute(&groups[i].c) {
+                Ok(v) => vals.push(v),
+                Err(_) => left_out.push(groups[i].label.as_str()),
+            }
+        }
+        if !left_out.is_empty() {
+            warnings.push(Warning::new(
+                file,
+                Some(name),
+                format!(
+                    "{} is undefined for {} and left out of its disparities",
+                    r.name(),
+                    left_out.join(", ")
+                ),
+            ));
+        }
+        let d = disparity(&vals, r.compute(overall));
+        per_rate.push((r, d));
+    }
+    let get = |r: Rate| per_rate.iter().find(|(x, _)| *x == r).expect("every rate").1;
+    for (r, d) in &per_rate {
+        insert_disparity(&mut disparities, &mut undefined, r.name(), d);
+    }
+    // Named criteria.
+    for (criterion, r) in CRITERIA {
+        insert_disparity(&mut disparities, &mut undefined, criterion, &get(*r));
+    }
+    let worst = args.agg == Agg::Worst;
+    let (tpr, fpr) = (get(Rate::TruePositiveRate), get(Rate::FalsePositiveRate));
+    let eo = Disparity {
+        difference: combine(tpr.difference, fpr.difference, worst, true),
+        ratio: combine(tpr.ratio, fpr.ratio, worst, false),
+        difference_to_overall: combine(tpr.difference_to_overall, fpr.difference_to_overall, worst, true),
+        ratio_to_overall: combine(tpr.ratio_to_overall, fpr.ratio_to_overall, worst, false),
+    };
+    insert_disparity(&mut disparities, &mut undefined, "equalized_odds", &eo);
+
+    // Four-fifths rule: each group's selection rate over the highest included one.
+    let max_sel = included
+        .iter()
+        .filter_map(|&i| Rate::SelectionRate.compute(&groups[i].c).ok())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let di = |g: &Group| -> Value {
+        let s = Rate::SelectionRate.compute(&g.c)?;
+        if max_sel > 0.0 {
+            Ok(s / max_sel)
+        } else {
+            Err("no included group has a positive prediction (0/0)")
+        }
+    };
+    let sel = get(Rate::SelectionRate);
+    put(&mut disparities, &mut undefined, "disparate_impact_ratio".into(), sel.ratio);
+    match sel.ratio {
+        Ok(r) => {
+            disparities.insert("four_fifths_rule_passed".into(), Json::Bool(r >= FOUR_FIFTHS));
+            let failing: Vec<&str> = included
+                .iter()
+                .filter(|&&i| di(&groups[i]).is_ok_and(|v| v < FOUR_FIFTHS))
+                .map(|&i| groups[i].label.as_str())
+                .collect();
+            if !failing.is_empty() {
+                warnings.push(Warning::new(
+                    file,
+                    Some(name),
+                    format!(
+                        "four-fifths rule: selection rate below 80% of the highest group's for {}",
+                        failing.join(", ")
+                    ),
+                ));
+            }
+        }
+        Err(reason) => {
+            disparities.insert("four_fifths_rule_passed".into(), Json::Null);
+            undefined.insert("four_fifths_rule_passed".into(), Json::String(reason.into()));
+        }
+    }
+
+    let group_reports = groups
+        .iter()
+        .zip(&small)
+        .map(|(g, &is_small)| {
+            let (mut metrics, mut und) = rate_map(&g.c);
+            put(&mut metrics, &mut und, "disparate_impact_ratio".into(), di(g));
+            GroupReport {
+                group: g.label.clone(),
+                values: g.values.iter().cloned().collect(),
+                n: g.rows,
+                weight: g.c.total(),
+                share: if total_w > 0.0 { Some(g.c.total() / total_w) } else { None },
+                small: is_small,
+                counts: counts(&g.c),
+                metrics,
+                undefined: und,
+            }
+        })
+        .collect();
+    AttributeReport {
+        file: file.to_string(),
+        name: name.to_string(),
+        columns: attrs.iter().map(|&a| pass.columns.groups[a].clone()).collect(),
+        groups: group_reports,
+        disparities,
+        undefined,
+    }
+}
+
+fn insert_disparity(m: &mut Map<String, Json>, u: &mut Map<String, Json>, base: &str, d: &Disparity) {
+    put(m, u, format!("{base}_difference"), d.difference);
+    put(m, u, format!("{base}_ratio"), d.ratio);
+    put(m, u, format!("{base}_difference_to_overall"), d.difference_to_overall);
+    put(m, u, format!("{base}_ratio_to_overall"), d.ratio_to_overall);
+}
+

@@ -1,0 +1,35 @@
+//! `fairaudit audit-fairness`: statistics (one pass, [`stats`]) → metrics ([`metrics`],
+//! [`disparity`]) → report ([`audit`] builds [`crate::report::fairness`]'s model).
+
+pub mod audit;
+pub mod disparity;
+pub mod metrics;
+pub mod plan;
+pub mod stats;
+
+use anyhow::Result;
+
+use crate::cli::FairnessArgs;
+use crate::gate;
+use crate::report::{self, Rendered};
+
+/// Runs the whole audit: every input is resolved before any is read, so a bad flag fails fast.
+pub fn run(args: &FairnessArgs) -> Result<Rendered> {
+    let gates = gate::parse_all(&args.output.fail_if)?;
+    let sources = crate::input::sources(&args.input)?;
+    let plans = sources
+        .iter()
+        .map(|s| plan::Plan::new(s, args))
+        .collect::<Result<Vec<_>>>()?;
+    let progress = report::Progress::new(args.output.quiet);
+    let mut results = Vec::with_capacity(plans.len());
+    for p in plans {
+        results.push(p.run(&progress)?);
+    }
+    progress.finish();
+    let mut model = audit::build(args, results);
+    let verdicts = gate::evaluate(&gates, &model)?;
+    model.passed = verdicts.iter().all(|g| g.passed);
+    model.gates = verdicts;
+    report::fairness::render(&model, args.output.report_format())
+}

@@ -1,0 +1,328 @@
+//! Which columns of an input the audit uses, how they are cast, and the streaming pass over it.
+
+use std::sync::{Arc, Mutex};
+
+use anyhow::{anyhow, bail, Result};
+use polars::prelude::*;
+
+use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
+use crate::cli::{FairnessArgs, MissingPolicy};
+use crate::input::{detect_column, resolve_column, Opened, Source};
+use crate::report::Progress;
+
+/// Names looked for when `--label` is not given, in order of preference (case-insensitive).
+pub const LABEL_NAMES: &[&str] = &[
+    "y_true", "label", "label_value", "target", "actual", "y", "class", "ground_truth", "truth",
+];
+/// Names looked for when neither `--pred` nor `--score` is given.
+pub const PRED_NAMES: &[&str] = &["y_pred", "pred", "prediction", "predicted", "predicted_label", "y_hat", "yhat"];
+/// A score column used (thresholded) when no prediction column is found.
+pub const SCORE_NAMES: &[&str] = &["score", "y_score", "proba", "probability"];
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
+
+/// The columns an audit of one input uses, as the report states them.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    pub label: String,
+    pub prediction: Option<String>,
+    pub score: Option<String>,
+    pub threshold: Option<f64>,
+    pub weight: Option<String>,
+    pub groups: Vec<String>,
+    /// Flags whose column was detected by name rather than given, e.g. `--label`.
+    pub detected: Vec<String>,
+}
+
+/// One input, ready to run.
+pub struct Plan {
+    pub source: Source,
+    pub columns: Columns,
+    frame: LazyFrame,
+    spec: PassSpec,
+    strict: bool,
+}
+
+/// The result of the pass over one input.
+pub struct Pass {
+    pub source: Source,
+    pub columns: Columns,
+    pub stats: Stats,
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Opens the input and resolves every column flag against its schema.
+    pub fn new(source: &Source, args: &FairnessArgs) -> Result<Plan> {
+        let Opened {
+            frame,
+            schema,
+            duplicate_headers,
+        } = source.open()?;
+        let file = source.display.as_str();
+        let resolve = |c: &str, flag: &str| resolve_column(&schema, c, flag, file, &duplicate_headers);
+        let available = || {
+            schema
+                .iter_names()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut detected = Vec::new();
+
+        let label = match &args.label {
+            Some(c) => resolve(c, "--label")?,
+            None => {
+                let c = detect_column(&schema, LABEL_NAMES).ok_or_else(|| {
+                    anyhow!(
+                        "{file}: no label column; pass --label COL (looked for {}). Available columns: {}",
+                        LABEL_NAMES.join(", "),
+                        available()
+                    )
+                })?;
+                detected.push("--label".to_string());
+                c
+            }
+        };
+        if args.threshold.is_some() && args.score.is_none() && args.pred.is_some() {
+            bail!("--threshold applies to --score, not to --pred");
+        }
+        let (prediction, score, threshold) = match (&args.pred, &args.score) {
+            (Some(p), _) => (Some(resolve(p, "--pred")?), None, None),
+            (None, Some(s)) => (None, Some(resolve(s, "--score")?), Some(args.threshold.unwrap_or(DEFAULT_THRESHOLD))),
+            (None, None) => {
+                if let Some(p) = detect_column(&schema, PRED_NAMES) {
+                    detected.push("--pred".to_string());
+                    if args.threshold.is_some() {
+                        bail!("{file}: --threshold needs --score COL (the prediction column '{p}' was detected)");
+                    }
+                    (Some(p), None, None)
+                } else if let Some(s) = detect_column(&schema, SCORE_NAMES) {
+                    detected.push("--score".to_string());
+                    (None, Some(s), Some(args.threshold.unwrap_or(DEFAULT_THRESHOLD)))
+                } else {
+                    bail!(
+                        "{file}: no prediction column; pass --pred COL, or --score COL --threshold T (looked for {}, {}). Available columns: {}",
+                        PRED_NAMES.join(", "),
+                        SCORE_NAMES.join(", "),
+                        available()
+                    );
+                }
+            }
+        };
+        if let Some(t) = threshold {
+            if !t.is_finite() {
+                bail!("--threshold must be a finite number, not {t}");
+            }
+        }
+        let weight = args.weight.as_deref().map(|w| resolve(w, "--weight")).transpose()?;
+        if args.groups.is_empty() {
+            bail!("{file}: pass --group COL for each sensitive attribute. Available columns: {}", available());
+        }
+        let mut groups = Vec::new();
+        for g in &args.groups {
+            let g = resolve(g, "--group")?;
+            if groups.contains(&g) {
+                bail!("--group '{g}' is given twice");
+            }
+            groups.push(g);
+        }
+        let pred_col = prediction.as_ref().or(score.as_ref()).expect("a prediction source");
+        if *pred_col == label {
+            bail!("{file}: the label and the prediction are the same column '{label}'");
+        }
+
+        // Internal names keep roles apart even when one column has two roles.
+        let mut exprs = vec![binary_expr(&schema, &label, "--label", "__y")?];
+        let pred = match (&prediction, &score) {
+            (Some(p), _) => {
+                exprs.push(binary_expr(&schema, p, "--pred", "__p")?);
+                PredSpec::Column(BinarySpec {
+                    column: "__p".into(),
+                    flag: "--pred",
+                    positive: args.pred_positive.clone().or_else(|| args.positive.clone()),
+                    positive_flag: if args.pred_positive.is_some() { "--pred-positive" } else { "--positive" },
+                })
+            }
+            (None, Some(s)) => {
+                exprs.push(numeric_expr(&schema, s, "--score", "__p")?);
+                PredSpec::Threshold {
+                    column: "__p".into(),
+                    threshold: threshold.expect("threshold with score"),
+                }
+            }
+            (None, None) => unreachable!("checked above"),
+        };
+        if let Some(w) = &weight {
+            exprs.push(numeric_expr(&schema, w, "--weight", "__w")?);
+        }
+        for (i, g) in groups.iter().enumerate() {
+            exprs.push(group_expr(&schema, g, &format!("__g{i}"))?);
+        }
+        let spec = PassSpec {
+            label: BinarySpec {
+                column: "__y".into(),
+                flag: "--label",
+                positive: args.positive.clone(),
+                positive_flag: "--positive",
+            },
+            pred,
+            weight: weight.as_ref().map(|_| "__w".to_string()),
+            groups: (0..groups.len()).map(|i| format!("__g{i}")).collect(),
+            missing: match args.missing {
+                MissingPolicy::Group => Missing::Group,
+                MissingPolicy::Drop => Missing::Drop,
+                MissingPolicy::Error => Missing::Error,
+            },
+            max_groups: args.max_groups,
+        };
+        Ok(Plan {
+            source: source.clone(),
+            columns: Columns {
+                label,
+                prediction,
+                score,
+                threshold,
+                weight,
+                groups,
+                detected,
+            },
+            frame: frame.select(exprs),
+            spec,
+            strict: args.strict,
+        })
+    }
+
+    /// Streams the input's batches through one [`Accumulator`], in row order.
+    pub fn run(self, progress: &Progress) -> Result<Pass> {
+        let file = self.source.display.clone();
+        let state = Arc::new(Mutex::new((Accumulator::new(self.spec.clone()), None::<anyhow::Error>)));
+        let cb_state = state.clone();
+        let bar = progress.clone();
+        let callback = PlanCallback::new(move |df: DataFrame| {
+            let mut guard = cb_state.lock().expect("accumulator lock");
+            let (acc, err) = &mut *guard;
+            if err.is_some() {
+                return Ok(true);
+            }
+            bar.add_rows(df.height() as u64);
+            match acc.add(&df) {
+                Ok(()) => Ok(false),
+                Err(e) => {
+                    *err = Some(e);
+                    Ok(true)
+                }
+            }
+        });
+        let sink = self
+            .frame
+            .sink_batches(callback, true, None)
+            .map_err(|e| self.source.read_error(e))?;
+        let ran = sink.collect_with_engine(Engine::Streaming);
+        let (acc, err) = Arc::try_unwrap(state)
+            .map_err(|_| anyhow!("internal error: the streaming engine kept the accumulator"))?
+            .into_inner()
+            .expect("accumulator lock");
+        if let Some(e) = err {
+            bail!("{file}: {e}");
+        }
+        ran.map_err(|e| self.source.read_error(e))?;
+        let stats = acc.finish();
+
+        let mut warnings = Vec::new();
+        if stats.rows_read == 0 {
+            bail!("{file}: the file has a header but no data rows");
+        }
+        let used: u64 = stats.cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum();
+        let dropped: Vec<String> = stats.dropped.iter().map(|(r, k)| format!("{r}: {k}")).collect();
+        if used == 0 {
+            bail!(
+                "{file}: all {} rows were dropped ({}); nothing to audit",
+                stats.rows_read,
+                dropped.join(", ")
+            );
+        }
+        if !dropped.is_empty() {
+            let strict_relevant: Vec<&String> = stats
+                .dropped
+                .keys()
+                .filter(|r| r.as_str() != "missing sensitive value (--missing drop)")
+                .collect();
+            if !strict_relevant.is_empty() && self.strict {
+                bail!(
+                    "{file}: rows with a missing value ({}); --strict forbids dropping them",
+                    dropped.join(", ")
+                );
+            }
+            warnings.push(format!(
+                "{} of {} rows dropped ({})",
+                stats.rows_read - used,
+                stats.rows_read,
+                dropped.join(", ")
+            ));
+        }
+        if let Some(p) = &self.spec.label.positive {
+            if !stats.label_positive_seen {
+                warnings.push(format!(
+                    "--positive '{p}' never occurs in the label column '{}': every row counts as a negative label",
+                    self.columns.label
+                ));
+            }
+        }
+        if let PredSpec::Column(b) = &self.spec.pred {
+            if let Some(p) = &b.positive {
+                if !stats.pred_positive_seen {
+                    warnings.push(format!(
+                        "{} '{p}' never occurs in the prediction column '{}': every row counts as a negative prediction",
+                        b.positive_flag,
+                        self.columns.prediction.as_deref().unwrap_or("")
+                    ));
+                }
+            }
+        }
+        Ok(Pass {
+            source: self.source,
+            columns: self.columns,
+            stats,
+            warnings,
+        })
+    }
+}
+
+fn dtype_of<'a>(schema: &'a Schema, name: &str) -> &'a DataType {
+    schema.get(name).expect("resolved column")
+}
+
+/// Label / prediction: numbers become Float64 (0/1 or the positive value), categories become
+/// strings; booleans and strings stay.
+fn binary_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<Expr> {
+    let dt = dtype_of(schema, name);
+    let e = col(name);
+    Ok(match dt {
+        DataType::Boolean | DataType::String | DataType::Null => e,
+        d if d.is_integer() || d.is_float() => e.cast(DataType::Float64),
+        d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
+        other => bail!("{flag} column '{name}' has type {other}; expected 0/1, true/false or class names"),
+    }
+    .alias(alias))
+}
+
+fn numeric_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<Expr> {
+    let dt = dtype_of(schema, name);
+    if !(dt.is_integer() || dt.is_float() || dt.is_bool() || matches!(dt, DataType::Null)) {
+        bail!("{flag} column '{name}' has type {dt}; expected numbers");
+    }
+    Ok(col(name).cast(DataType::Float64).alias(alias))
+}
+
+fn group_expr(schema: &Schema, name: &str, alias: &str) -> Result<Expr> {
+    let dt = dtype_of(schema, name);
+    let e = col(name);
+    Ok(match dt {
+        DataType::Boolean | DataType::String | DataType::Null | DataType::Int64 | DataType::Float64 => e,
+        d if d.is_integer() => e.cast(DataType::Int64),
+        d if d.is_float() => e.cast(DataType::Float64),
+        d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
+        other => bail!("--group column '{name}' has type {other}; expected strings, integers, booleans or categories"),
+    }
+    .alias(alias))
+}

@@ -1,0 +1,758 @@
+//! The one pass: decoded Arrow batches → per-cell weighted confusion counts.
+//!
+//! A *cell* is one combination of the sensitive attributes' values (for one attribute, one
+//! group). Each row adds its weight to one of the cell's four quadrants (tp, fp, tn, fn). Every
+//! group and intersection metric is later computed from these sufficient statistics; no row is
+//! copied per group. Counts of several batches, files or machines merge by addition.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use anyhow::{bail, Result};
+use polars::prelude::*;
+use polars_arrow::array::Array;
+
+/// Marks a row whose label or prediction is missing.
+pub const MISSING: u8 = 2;
+/// Marks a row dropped because a sensitive value is missing (with `--missing drop`).
+const DROP: u32 = u32::MAX;
+/// Cell index space limit: 2^24 cells (product of the attributes' group counts, rounded up to
+/// powers of two).
+const MAX_CELL_BITS: u32 = 24;
+
+/// A value of a sensitive attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupKey {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Missing,
+}
+
+impl GroupKey {
+    pub fn label(&self) -> String {
+        match self {
+            GroupKey::Bool(b) => b.to_string(),
+            GroupKey::Int(i) => i.to_string(),
+            GroupKey::Float(f) => f.to_string(),
+            GroupKey::Str(s) => s.clone(),
+            GroupKey::Missing => "(missing)".to_string(),
+        }
+    }
+
+    /// Report order: values by their natural order, `(missing)` last.
+    pub fn cmp_key(&self, other: &GroupKey) -> std::cmp::Ordering {
+        use GroupKey::*;
+        match (self, other) {
+            (Missing, Missing) => std::cmp::Ordering::Equal,
+            (Missing, _) => std::cmp::Ordering::Greater,
+            (_, Missing) => std::cmp::Ordering::Less,
+            (Bool(a), Bool(b)) => a.cmp(b),
+            (Int(a), Int(b)) => a.cmp(b),
+            (Float(a), Float(b)) => a.total_cmp(b),
+            (Str(a), Str(b)) => a.cmp(b),
+            (a, b) => a.label().cmp(&b.label()),
+        }
+    }
+}
+
+/// How a binary column (label or prediction) is turned into 0/1.
+#[derive(Debug, Clone)]
+pub struct BinarySpec {
+    /// The column name in the batches.
+    pub column: String,
+    /// The flag that chose it, for messages (`--label`).
+    pub flag: &'static str,
+    /// The value that counts as positive; every other value is negative.
+    pub positive: Option<String>,
+    /// The flag that sets `positive` for this column, for messages.
+    pub positive_flag: &'static str,
+}
+
+/// How the prediction is obtained.
+#[derive(Debug, Clone)]
+pub enum PredSpec {
+    Column(BinarySpec),
+    /// `score >= threshold`.
+    Threshold { column: String, threshold: f64 },
+}
+
+/// What to do with a missing sensitive value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Group,
+    Drop,
+    Error,
+}
+
+/// Everything the pass needs to know.
+#[derive(Debug, Clone)]
+pub struct PassSpec {
+    pub label: BinarySpec,
+    pub pred: PredSpec,
+    pub weight: Option<String>,
+    pub groups: Vec<String>,
+    pub missing: Missing,
+    pub max_groups: usize,
+}
+
+/// Counts of one cell: rows and weights per quadrant, indexed `2*y + p`
+/// (0 = tn, 1 = fp, 2 = fn, 3 = tp).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// The cell's code per attribute (index into [`Stats::keys`]).
+    pub codes: Vec<u32>,
+    pub rows: [u64; 4],
+    pub weight: [f64; 4],
+}
+
+/// The sufficient statistics of one input.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    /// Per attribute, its distinct values (indexed by code, in first-seen order).
+    pub keys: Vec<Vec<GroupKey>>,
+    /// Every cell with at least one row.
+    pub cells: Vec<Cell>,
+    pub rows_read: u64,
+    /// Rows dropped, by reason.
+    pub dropped: BTreeMap<String, u64>,
+    /// Whether the positive value given for the label / prediction ever occurred.
+    pub label_positive_seen: bool,
+    pub pred_positive_seen: bool,
+}
+
+/// Accumulates batches. Feed every batch in row order to [`Accumulator::add`]; weighted sums are
+/// then added in row order whatever the batch boundaries, so results do not depend on threads.
+pub struct Accumulator {
+    spec: PassSpec,
+    dicts: Vec<Dict>,
+    /// Bits of the cell index used by each attribute.
+    bits: Vec<u32>,
+    rows: Vec<u64>,
+    weights: Option<Vec<f64>>,
+    rows_read: u64,
+    dropped: BTreeMap<String, u64>,
+    label_pos_seen: bool,
+    pred_pos_seen: bool,
+    // Reused per-batch buffers.
+    y: Vec<u8>,
+    p: Vec<u8>,
+    cell: Vec<u32>,
+    codes: Vec<Vec<u32>>,
+}
+
+impl Accumulator {
+    pub fn new(spec: PassSpec) -> Self {
+        let k = spec.groups.len();
+        let weighted = spec.weight.is_some();
+        let mut acc = Accumulator {
+            dicts: (0..k).map(|_| Dict::default()).collect(),
+            bits: vec![0; k],
+            rows: vec![0; 4],
+            weights: weighted.then(|| vec![0.0; 4]),
+            spec,
+            rows_read: 0,
+            dropped: BTreeMap::new(),
+            label_pos_seen: false,
+            pred_pos_seen: false,
+            y: Vec::new(),
+            p: Vec::new(),
+            cell: Vec::new(),
+            codes: vec![Vec::new(); k],
+        };
+        acc.relayout(vec![0; k]);
+        acc
+    }
+
+    /// Adds one batch. Errors name the column and what to do.
+    pub fn add(&mut self, df: &DataFrame) -> Result<()> {
+        let n = df.height();
+        if n == 0 {
+            return Ok(());
+        }
+        self.rows_read += n as u64;
+        self.y.clear();
+        self.y.resize(n, 0);
+        self.p.clear();
+        self.p.resize(n, 0);
+        self.cell.clear();
+        self.cell.resize(n, 0);
+
+        self.label_pos_seen |= encode_binary(series(df, &self.spec.label.column)?, &self.spec.label, &mut self.y)?;
+        match &self.spec.pred {
+            PredSpec::Column(b) => {
+                self.pred_pos_seen |= encode_binary(series(df, &b.column)?, b, &mut self.p)?;
+            }
+            PredSpec::Threshold { column, threshold } => {
+                threshold_scores(series(df, column)?, *threshold, &mut self.p)?;
+            }
+        }
+
+        // Each attribute's codes, then the cell index of every row: the codes packed into the
+        // index bits. The layout widens (moving the counts) when an attribute gains groups.
+        let missing_code = match self.spec.missing {
+            Missing::Group => None,
+            Missing::Drop | Missing::Error => Some(DROP),
+        };
+        for a in 0..self.spec.groups.len() {
+            let s = series(df, &self.spec.groups[a])?;
+            let codes = &mut self.codes[a];
+            codes.clear();
+            codes.resize(n, 0);
+            self.dicts[a].encode(s, missing_code, codes)?;
+            if self.spec.missing == Missing::Error {
+                if let Some(pos) = codes.iter().position(|&c| c == DROP) {
+                    bail!(
+                        "--group column '{}' has a missing value (data row {}); use --missing group or --missing drop",
+                        self.spec.groups[a],
+                        self.rows_read as usize - n + pos + 1
+                    );
+                }
+            }
+            if self.dicts[a].keys.len() > self.spec.max_groups {
+                bail!(
+                    "--group column '{}' has more than {} distinct values (--max-groups); is it really a sensitive attribute? Bin it, or raise --max-groups",
+                    self.spec.groups[a],
+                    self.spec.max_groups
+                );
+            }
+        }
+        let need: Vec<u32> = self.dicts.iter().map(|d| bits_for(d.keys.len())).collect();
+        if need != self.bits {
+            if need.iter().sum::<u32>() > MAX_CELL_BITS {
+                let sizes: Vec<String> = self.dicts.iter().map(|d| d.keys.len().to_string()).collect();
+                bail!(
+                    "the intersection of {} has too many cells ({}); audit fewer attributes together",
+                    self.spec.groups.join(" & "),
+                    sizes.join(" x ")
+                );
+            }
+            self.relayout(need);
+        }
+        for a in 0..self.spec.groups.len() {
+            let shift = self.shift(a);
+            for (c, &code) in self.cell.iter_mut().zip(&self.codes[a]) {
+                if code == DROP || *c == DROP {
+                    *c = DROP;
+                } else {
+                    *c |= code << shift;
+                }
+            }
+        }
+        self.count(df)
+    }
+
+    fn count(&mut self, df: &DataFrame) -> Result<()> {
+        let (mut no_label, mut no_pred, mut no_group, mut no_weight) = (0u64, 0u64, 0u64, 0u64);
+        match &self.spec.weight {
+            None => {
+                let rows = &mut self.rows;
+                for ((&y, &p), &c) in self.y.iter().zip(&self.p).zip(&self.cell) {
+                    if y == MISSING {
+                        no_label += 1;
+                    } else if p == MISSING {
+                        no_pred += 1;
+                    } else if c == DROP {
+                        no_group += 1;
+                    } else {
+                        rows[((c as usize) << 2) | ((y as usize) << 1) | p as usize] += 1;
+                    }
+                }
+            }
+            Some(wcol) => {
+                let ws = series(df, wcol)?.f64()?.rechunk();
+                let weights = self.weights.as_mut().expect("weighted accumulator");
+                let rows = &mut self.rows;
+                let mut i = 0usize;
+                for arr in ws.downcast_iter() {
+                    for w in arr.iter() {
+                        let (y, p, c) = (self.y[i], self.p[i], self.cell[i]);
+                        i += 1;
+                        if y == MISSING {
+                            no_label += 1;
+                        } else if p == MISSING {
+                            no_pred += 1;
+                        } else if c == DROP {
+                            no_group += 1;
+                        } else {
+                            match w {
+                                None => no_weight += 1,
+                                Some(&w) if w.is_nan() || w < 0.0 || w.is_infinite() => bail!(
+                                    "--weight column '{wcol}' has the invalid weight {w} (data row {}); weights must be finite and >= 0",
+                                    self.rows_read as usize - df.height() + i
+                                ),
+                                Some(&w) => {
+                                    let idx = ((c as usize) << 2) | ((y as usize) << 1) | p as usize;
+                                    rows[idx] += 1;
+                                    weights[idx] += w;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut note = |reason: &str, k: u64| {
+            if k > 0 {
+                *self.dropped.entry(reason.to_string()).or_default() += k;
+            }
+        };
+        note("missing label", no_label);
+        note("missing prediction", no_pred);
+        note("missing sensitive value (--missing drop)", no_group);
+        note("missing weight", no_weight);
+        Ok(())
+    }
+
+    fn shift(&self, a: usize) -> u32 {
+        self.bits[..a].iter().sum()
+    }
+
+    /// Moves the counts to a layout with `new_bits` per attribute.
+    fn relayout(&mut self, new_bits: Vec<u32>) {
+        let total: u32 = new_bits.iter().sum();
+        let size = 4usize << total;
+        let mut rows = vec![0u64; size];
+        let mut weights = self.weights.as_ref().map(|_| vec![0.0f64; size]);
+        let old_cells = self.rows.len() / 4;
+        for old in 0..old_cells {
+            let mut new = 0usize;
+            let (mut old_shift, mut new_shift) = (0u32, 0u32);
+            for (ob, nb) in self.bits.iter().zip(&new_bits) {
+                let code = (old >> old_shift) & ((1usize << ob) - 1);
+                new |= code << new_shift;
+                old_shift += ob;
+                new_shift += nb;
+            }
+            for q in 0..4 {
+                rows[(new << 2) | q] += self.rows[(old << 2) | q];
+                if let (Some(w), Some(ow)) = (weights.as_mut(), self.weights.as_ref()) {
+                    w[(new << 2) | q] += ow[(old << 2) | q];
+                }
+            }
+        }
+        self.rows = rows;
+        self.weights = weights;
+        self.bits = new_bits;
+    }
+
+    /// Finishes the pass.
+    pub fn finish(self) -> Stats {
+        let mut cells = Vec::new();
+        for c in 0..self.rows.len() / 4 {
+            let rows: [u64; 4] = self.rows[c * 4..c * 4 + 4].try_into().expect("4 quadrants");
+            if rows.iter().sum::<u64>() == 0 {
+                continue;
+            }
+            let weight = match &self.weights {
+                Some(w) => w[c * 4..c * 4 + 4].try_into().expect("4 quadrants"),
+                None => rows.map(|r| r as f64),
+            };
+            let mut shift = 0;
+            let codes = self
+                .bits
+                .iter()
+                .map(|b| {
+                    let code = (c >> shift) & ((1usize << b) - 1);
+                    shift += b;
+                    code as u32
+                })
+                .collect();
+            cells.push(Cell { codes, rows, weight });
+        }
+        Stats {
+            keys: self.dicts.into_iter().map(|d| d.keys).collect(),
+            cells,
+            rows_read: self.rows_read,
+            dropped: self.dropped,
+            label_positive_seen: self.label_pos_seen,
+            pred_positive_seen: self.pred_pos_seen,
+        }
+    }
+
+}
+
+fn bits_for(n: usize) -> u32 {
+    if n <= 1 {
+        0
+    } else {
+        usize::BITS - (n - 1).leading_zeros()
+    }
+}
+
+fn series<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series> {
+    Ok(df.column(name)?.as_materialized_series())
+}
+
+/// Encodes a label or prediction column into 0 / 1 / [`MISSING`]; returns whether the
+/// configured positive value occurred. A non-binary column without a positive value is an
+/// error listing up to 10 of the values seen.
+fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> {
+    let mut bad: BTreeSet<String> = BTreeSet::new();
+    let mut seen_pos = false;
+    let mut i = 0usize;
+    match s.dtype() {
+        DataType::Boolean => {
+            let invert = spec.positive.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("false"));
+            for arr in s.bool()?.downcast_iter() {
+                for v in arr.iter() {
+                    out[i] = match v {
+                        None => MISSING,
+                        Some(b) => u8::from(b != invert),
+                    };
+                    i += 1;
+                }
+            }
+            seen_pos = true;
+        }
+        DataType::Float64 => {
+            let pos = spec.positive.as_deref().and_then(|v| v.trim().parse::<f64>().ok());
+            for arr in s.f64()?.downcast_iter() {
+                for v in arr.iter() {
+                    out[i] = match v {
+                        None => MISSING,
+                        Some(x) if x.is_nan() => MISSING,
+                        Some(&x) => match pos {
+                            Some(p) => {
+                                let hit = x == p;
+                                seen_pos |= hit;
+                                u8::from(hit)
+                            }
+                            None if x == 1.0 => 1,
+                            None if x == 0.0 => 0,
+                            None => {
+                                if bad.len() < 10 {
+                                    bad.insert(x.to_string());
+                                }
+                                0
+                            }
+                        },
+                    };
+                    i += 1;
+                }
+            }
+            if pos.is_none() {
+                seen_pos = true;
+            }
+        }
+        DataType::String => {
+            let pos = spec.positive.as_deref();
+            for arr in s.str()?.downcast_iter() {
+                for v in arr.iter() {
+                    out[i] = match v {
+                        None => MISSING,
+                        Some(x) => match pos {
+                            Some(p) => {
+                                let hit = x == p;
+                                seen_pos |= hit;
+                                u8::from(hit)
+                            }
+                            None => match natural_binary(x) {
+                                Some(b) => b,
+                                None => {
+                                    if bad.len() < 10 {
+                                        bad.insert(x.to_string());
+                                    }
+                                    0
+                                }
+                            },
+                        },
+                    };
+                    i += 1;
+                }
+            }
+            if pos.is_none() {
+                seen_pos = true;
+            }
+        }
+        DataType::Null => {
+            out.fill(MISSING);
+            seen_pos = spec.positive.is_none();
+        }
+        other => bail!("{} column '{}' has type {other}; expected 0/1, true/false or class names", spec.flag, spec.column),
+    }
+    if !bad.is_empty() {
+        let vals: Vec<String> = bad.iter().map(|v| format!("'{v}'")).collect();
+        bail!(
+            "{} column '{}' is not binary (values seen include {}); pass {} VALUE to name the positive class",
+            spec.flag,
+            spec.column,
+            vals.join(", "),
+            spec.positive_flag
+        );
+    }
+    Ok(seen_pos)
+}
+
+/// 0/1/true/false spelled as text.
+fn natural_binary(x: &str) -> Option<u8> {
+    let t = x.trim();
+    if t == "1" || t == "1.0" || t.eq_ignore_ascii_case("true") {
+        Some(1)
+    } else if t == "0" || t == "0.0" || t.eq_ignore_ascii_case("false") {
+        Some(0)
+    } else {
+        None
+    }
+}
+
+fn threshold_scores(s: &Series, t: f64, out: &mut [u8]) -> Result<()> {
+    let mut i = 0;
+    for arr in s.f64()?.downcast_iter() {
+        for v in arr.iter() {
+            out[i] = match v {
+                None => MISSING,
+                Some(x) if x.is_nan() => MISSING,
+                Some(&x) => u8::from(x >= t),
+            };
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The distinct values of one sensitive attribute, with fast lookups for each column type.
+#[derive(Default)]
+struct Dict {
+    keys: Vec<GroupKey>,
+    missing: Option<u32>,
+    /// Strings of at most 12 bytes, keyed by their 16-byte Arrow view (length + inline bytes).
+    inline: HashMap<u128, u32>,
+    long: HashMap<String, u32>,
+    ints: HashMap<i64, u32>,
+    floats: HashMap<u64, u32>,
+    bools: [Option<u32>; 2],
+}
+
+impl Dict {
+    fn push(&mut self, key: GroupKey) -> u32 {
+        self.keys.push(key);
+        (self.keys.len() - 1) as u32
+    }
+
+    fn missing_code(&mut self) -> u32 {
+        match self.missing {
+            Some(c) => c,
+            None => {
+                let c = self.push(GroupKey::Missing);
+                self.missing = Some(c);
+                c
+            }
+        }
+    }
+
+    /// Writes each row's code; missing values get `missing` (or the `(missing)` group's code).
+    fn encode(&mut self, s: &Series, missing: Option<u32>, out: &mut [u32]) -> Result<()> {
+        let mut i = 0usize;
+        macro_rules! miss {
+            () => {
+                match missing {
+                    Some(m) => m,
+                    None => self.missing_code(),
+                }
+            };
+        }
+        match s.dtype() {
+            DataType::String => {
+                for arr in s.str()?.downcast_iter() {
+                    let views = arr.views();
+                    let validity = arr.validity();
+                    let mut last: (u128, u32) = (u128::MAX, 0);
+                    for (j, view) in views.iter().enumerate() {
+                        out[i] = if validity.is_some_and(|v| !v.get_bit(j)) {
+                            miss!()
+                        } else if view.length <= 12 {
+                            let k = view.as_u128();
+                            if k == last.0 {
+                                last.1
+                            } else {
+                                let code = match self.inline.get(&k) {
+                                    Some(&c) => c,
+                                    None => {
+                                        let c = self.push(GroupKey::Str(arr.value(j).to_string()));
+                                        self.inline.insert(k, c);
+                                        c
+                                    }
+                                };
+                                last = (k, code);
+                                code
+                            }
+                        } else {
+                            let v = arr.value(j);
+                            match self.long.get(v) {
+                                Some(&c) => c,
+                                None => {
+                                    let c = self.push(GroupKey::Str(v.to_string()));
+                                    self.long.insert(v.to_string(), c);
+                                    c
+                                }
+                            }
+                        };
+                        i += 1;
+                    }
+                }
+            }
+            DataType::Int64 => {
+                for arr in s.i64()?.downcast_iter() {
+                    for v in arr.iter() {
+                        out[i] = match v {
+                            None => miss!(),
+                            Some(&x) => match self.ints.get(&x) {
+                                Some(&c) => c,
+                                None => {
+                                    let c = self.push(GroupKey::Int(x));
+                                    self.ints.insert(x, c);
+                                    c
+                                }
+                            },
+                        };
+                        i += 1;
+                    }
+                }
+            }
+            DataType::Float64 => {
+                for arr in s.f64()?.downcast_iter() {
+                    for v in arr.iter() {
+                        out[i] = match v {
+                            None => miss!(),
+                            Some(x) if x.is_nan() => miss!(),
+                            Some(&x) => {
+                                let x = if x == 0.0 { 0.0 } else { x };
+                                match self.floats.get(&x.to_bits()) {
+                                    Some(&c) => c,
+                                    None => {
+                                        let c = self.push(GroupKey::Float(x));
+                                        self.floats.insert(x.to_bits(), c);
+                                        c
+                                    }
+                                }
+                            }
+                        };
+                        i += 1;
+                    }
+                }
+            }
+            DataType::Boolean => {
+                for arr in s.bool()?.downcast_iter() {
+                    for v in arr.iter() {
+                        out[i] = match v {
+                            None => miss!(),
+                            Some(b) => match self.bools[b as usize] {
+                                Some(c) => c,
+                                None => {
+                                    let c = self.push(GroupKey::Bool(b));
+                                    self.bools[b as usize] = Some(c);
+                                    c
+                                }
+                            },
+                        };
+                        i += 1;
+                    }
+                }
+            }
+            DataType::Null => {
+                let m = miss!();
+                out.fill(m);
+            }
+            other => bail!("--group column '{}' has type {other}; expected strings, integers, booleans or categories", s.name()),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(groups: &[&str], weight: Option<&str>) -> PassSpec {
+        PassSpec {
+            label: BinarySpec {
+                column: "y".into(),
+                flag: "--label",
+                positive: None,
+                positive_flag: "--positive",
+            },
+            pred: PredSpec::Column(BinarySpec {
+                column: "p".into(),
+                flag: "--pred",
+                positive: None,
+                positive_flag: "--pred-positive",
+            }),
+            weight: weight.map(String::from),
+            groups: groups.iter().map(|s| s.to_string()).collect(),
+            missing: Missing::Group,
+            max_groups: 1000,
+        }
+    }
+
+    #[test]
+    fn bits() {
+        assert_eq!(bits_for(0), 0);
+        assert_eq!(bits_for(1), 0);
+        assert_eq!(bits_for(2), 1);
+        assert_eq!(bits_for(3), 2);
+        assert_eq!(bits_for(4), 2);
+        assert_eq!(bits_for(5), 3);
+    }
+
+    #[test]
+    fn counts_survive_relayout_across_batches() {
+        let mut acc = Accumulator::new(spec(&["g", "h"], None));
+        let b1 = df!("y" => [1.0, 0.0], "p" => [1.0, 1.0], "g" => ["a", "a"], "h" => [1i64, 1]).unwrap();
+        let b2 = df!("y" => [1.0, 0.0, 1.0], "p" => [0.0, 0.0, 1.0], "g" => ["b", "c", "a"], "h" => [2i64, 1, 3]).unwrap();
+        acc.add(&b1).unwrap();
+        acc.add(&b2).unwrap();
+        let st = acc.finish();
+        assert_eq!(st.rows_read, 5);
+        let find = |g: &str, h: i64| {
+            let gc = st.keys[0].iter().position(|k| *k == GroupKey::Str(g.into())).unwrap() as u32;
+            let hc = st.keys[1].iter().position(|k| *k == GroupKey::Int(h)).unwrap() as u32;
+            st.cells.iter().find(|c| c.codes == [gc, hc]).map(|c| c.rows)
+        };
+        // quadrant index 2*y + p: a&1 has one tp (3) and one fp (1)
+        assert_eq!(find("a", 1), Some([0, 1, 0, 1]));
+        assert_eq!(find("b", 2), Some([0, 0, 1, 0]));
+        assert_eq!(find("c", 1), Some([1, 0, 0, 0]));
+        assert_eq!(find("a", 3), Some([0, 0, 0, 1]));
+        assert_eq!(find("b", 1), None);
+        assert_eq!(st.cells.len(), 4);
+    }
+
+    #[test]
+    fn missing_values_are_dropped_and_counted() {
+        let mut acc = Accumulator::new(spec(&["g"], Some("w")));
+        let b = df!(
+            "y" => [Some(1.0), None, Some(0.0), Some(1.0)],
+            "p" => [Some(1.0), Some(1.0), None, Some(0.0)],
+            "g" => [Some("a"), Some("a"), Some("a"), None],
+            "w" => [Some(2.5), Some(1.0), Some(1.0), Some(0.5)]
+        )
+        .unwrap();
+        acc.add(&b).unwrap();
+        let st = acc.finish();
+        assert_eq!(st.dropped["missing label"], 1);
+        assert_eq!(st.dropped["missing prediction"], 1);
+        assert_eq!(st.keys[0], [GroupKey::Str("a".into()), GroupKey::Missing]);
+        assert_eq!(st.cells[0].weight, [0.0, 0.0, 0.0, 2.5]);
+        assert_eq!(st.cells[1].weight, [0.0, 0.0, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn non_binary_label_lists_values() {
+        let mut acc = Accumulator::new(spec(&["g"], None));
+        let b = df!("y" => ["yes", "no", "yes"], "p" => [1.0, 0.0, 1.0], "g" => ["a", "a", "b"]).unwrap();
+        let e = acc.add(&b).unwrap_err().to_string();
+        assert!(e.contains("'no', 'yes'") && e.contains("--positive"), "{e}");
+    }
+
+    #[test]
+    fn long_and_short_strings_share_one_dictionary() {
+        let mut acc = Accumulator::new(spec(&["g"], None));
+        let long = "a group name longer than twelve bytes";
+        let b = df!("y" => [1.0, 1.0, 0.0], "p" => [1.0, 1.0, 0.0], "g" => [long, "short", long]).unwrap();
+        acc.add(&b).unwrap();
+        let st = acc.finish();
+        assert_eq!(st.keys[0].len(), 2);
+        assert_eq!(st.cells[0].rows, [1, 0, 0, 1]);
+    }
+}

@@ -1,0 +1,77 @@
+//! Input formats and their detection from file extensions.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use crate::cli::InputFormat;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Tsv,
+    Parquet,
+    NdJson,
+    Ipc,
+}
+
+impl Format {
+    /// Detects the format from the extension (case-insensitive; a trailing `.gz` is not supported).
+    pub fn from_path(path: &Path) -> Result<Format> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        Ok(match ext.as_str() {
+            "csv" | "txt" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "parquet" | "pq" => Format::Parquet,
+            "jsonl" | "ndjson" => Format::NdJson,
+            "arrow" | "ipc" | "feather" => Format::Ipc,
+            "" => bail!(
+                "{}: cannot tell the format (no extension); pass --input-format csv|tsv|parquet|ndjson|ipc",
+                path.display()
+            ),
+            other => bail!(
+                "{}: unknown extension '.{other}'; use .csv, .tsv, .parquet, .jsonl/.ndjson or .arrow/.ipc, or pass --input-format",
+                path.display()
+            ),
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::Tsv => "TSV",
+            Format::Parquet => "Parquet",
+            Format::NdJson => "NDJSON",
+            Format::Ipc => "Arrow IPC",
+        }
+    }
+}
+
+impl From<InputFormat> for Format {
+    fn from(f: InputFormat) -> Self {
+        match f {
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Tsv => Format::Tsv,
+            InputFormat::Parquet => Format::Parquet,
+            InputFormat::Ndjson => Format::NdJson,
+            InputFormat::Ipc => Format::Ipc,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_extension() {
+        assert_eq!(Format::from_path(Path::new("a.CSV")).unwrap(), Format::Csv);
+        assert_eq!(Format::from_path(Path::new("a.b.parquet")).unwrap(), Format::Parquet);
+        assert_eq!(Format::from_path(Path::new("x.jsonl")).unwrap(), Format::NdJson);
+        let e = Format::from_path(Path::new("x.xlsx")).unwrap_err().to_string();
+        assert!(e.contains("unknown extension '.xlsx'"), "{e}");
+    }
+}

@@ -1,0 +1,11 @@
+//! fairaudit: a fast, trustworthy auditor for the outputs of machine-learning systems.
+//!
+//! Layout: [`cli`] defines every flag; [`input`] turns files into polars frames; one folder per
+//! engine ([`fairness`]) shaped statistics → metrics → report; [`report`] renders; [`gate`]
+//! evaluates `--fail-if`.
+
+pub mod cli;
+pub mod fairness;
+pub mod gate;
+pub mod input;
+pub mod report;

@@ -1,0 +1,518 @@
+//! The `audit-fairness` report model (documented in docs/report-schema.md) and its renderings.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use anyhow::Result;
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::{csv_num, fmt_num, use_colour, Rendered, Warning};
+use crate::cli::ReportFormat;
+use crate::fairness::metrics::RATES;
+use crate::gate::GateResult;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FairnessReport {
+    pub schema_version: u32,
+    pub command: String,
+    pub fairaudit_version: String,
+    pub settings: Settings,
+    pub inputs: Vec<InputReport>,
+    pub attributes: Vec<AttributeReport>,
+    pub warnings: Vec<Warning>,
+    pub gates: Vec<GateResult>,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub positive: Option<String>,
+    pub pred_positive: Option<String>,
+    pub missing: String,
+    pub min_group_size: u64,
+    pub max_groups: usize,
+    pub equalized_odds_agg: String,
+    pub four_fifths_threshold: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    pub path: String,
+    pub format: String,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rows_dropped: Vec<Dropped>,
+    pub columns: UsedColumns,
+    pub overall: Overall,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dropped {
+    pub reason: String,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UsedColumns {
+    pub label: String,
+    pub prediction: Option<String>,
+    pub score: Option<String>,
+    pub threshold: Option<f64>,
+    pub weight: Option<String>,
+    pub groups: Vec<String>,
+    /// The flags whose column was detected by its name.
+    pub detected: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overall {
+    pub n: u64,
+    pub weight: f64,
+    pub counts: Counts,
+    pub metrics: Map<String, Json>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Counts {
+    pub tp: f64,
+    pub fp: f64,
+    pub tn: f64,
+    #[serde(rename = "fn")]
+    pub fn_: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttributeReport {
+    pub file: String,
+    /// The attribute's column, or the columns of an intersection joined with `&`.
+    pub name: String,
+    pub columns: Vec<String>,
+    pub groups: Vec<GroupReport>,
+    /// Every disparity: number, `null` (undefined; reason in `undefined`) or boolean.
+    pub disparities: Map<String, Json>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupReport {
+    /// The group's value, or an intersection's values joined with `&`.
+    pub group: String,
+    /// Column → value.
+    pub values: BTreeMap<String, String>,
+    /// Rows in the group.
+    pub n: u64,
+    /// Sum of the rows' weights (= n without --weight).
+    pub weight: f64,
+    /// weight / total weight of the rows used.
+    pub share: Option<f64>,
+    /// Fewer rows than --min-group-size: shown, but left out of the disparities.
+    pub small: bool,
+    pub counts: Counts,
+    pub metrics: Map<String, Json>,
+    pub undefined: Map<String, Json>,
+}
+
+fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
+    m.get(k).and_then(Json::as_f64)
+}
+
+pub fn render(r: &FairnessReport, format: ReportFormat) -> Result<Rendered> {
+    let text = match format {
+        ReportFormat::Json => {
+            let mut s = serde_json::to_string_pretty(r)?;
+            s.push('\n');
+            s
+        }
+        ReportFormat::Csv => csv(r)?,
+        ReportFormat::Table => text(r, false),
+        ReportFormat::Markdown => text(r, true),
+    };
+    Ok(Rendered {
+        text,
+        passed: r.passed,
+        failures: crate::gate::failure_lines(&r.gates),
+    })
+}
+
+/// Long format: one row per (file, attribute, group, metric), disparities with an empty group.
+fn csv(r: &FairnessReport) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["file", "attribute", "group", "metric", "value", "note"])?;
+    for inp in &r.inputs {
+        for (k, v) in &inp.overall.metrics {
+            let note = inp.overall.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+            w.write_record([&inp.path, "", "(overall)", k, &csv_num(v.as_f64()), note])?;
+        }
+    }
+    for a in &r.attributes {
+        for g in &a.groups {
+            let small = if g.small { "small group: left out of disparities" } else { "" };
+            w.write_record([&a.file, &a.name, &g.group, "n", &g.n.to_string(), small])?;
+            w.write_record([&a.file, &a.name, &g.group, "weight", &csv_num(Some(g.weight)), ""])?;
+            w.write_record([&a.file, &a.name, &g.group, "share", &csv_num(g.share), ""])?;
+            for (k, v) in [("tp", g.counts.tp), ("fp", g.counts.fp), ("tn", g.counts.tn), ("fn", g.counts.fn_)] {
+                w.write_record([&a.file, &a.name, &g.group, k, &csv_num(Some(v)), ""])?;
+            }
+            for (k, v) in &g.metrics {
+                let note = g.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+                w.write_record([&a.file, &a.name, &g.group, k, &csv_num(v.as_f64()), note])?;
+            }
+        }
+        for (k, v) in &a.disparities {
+            let value = match v {
+                Json::Bool(b) => b.to_string(),
+                other => csv_num(other.as_f64()),
+            };
+            let note = a.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+            w.write_record([&a.file, &a.name, "", k, &value, note])?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// Human-readable report: a terminal table (`markdown == false`) or GitHub Markdown.
+fn text(r: &FairnessReport, markdown: bool) -> String {
+    let colour = !markdown && use_colour();
+    let mut out = String::new();
+    let many = r.inputs.len() > 1;
+    if markdown {
+        out.push_str("# fairaudit audit-fairness\n\n");
+    }
+    for inp in &r.inputs {
+        let c = &inp.columns;
+        let pred = match (&c.prediction, &c.score, c.threshold) {
+            (Some(p), _, _) => format!("prediction `{p}`"),
+            (None, Some(s), Some(t)) => format!("prediction `{s}` >= {t}"),
+            _ => String::new(),
+        };
+        let detected = if c.detected.is_empty() {
+            String::new()
+        } else {
+            format!(" (detected by name: {})", c.detected.join(", "))
+        };
+        let dropped = if inp.rows_dropped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} dropped", inp.rows_read - inp.rows_used)
+        };
+        let weight = c.weight.as_ref().map(|w| format!(", weight `{w}`")).unwrap_or_default();
+        let line = format!(
+            "{}: {} rows used of {}{dropped}; label `{}`, {pred}{weight}{detected}",
+            inp.path, inp.rows_used, inp.rows_read, c.label
+        );
+        if markdown {
+            let _ = writeln!(out, "**{}**\n", line.replace('`', "`"));
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out.push('\n');
+
+    for a in &r.attributes {
+        let title = if many { format!("{} — {}", a.name, a.file) } else { a.name.clone() };
+        if markdown {
+            let _ = writeln!(out, "## {title}\n");
+        } else {
+            let _ = writeln!(out, "{title}");
+        }
+        // Groups.
+        let cols = [
+            "base_rate",
+            "selection_rate",
+            "true_positive_rate",
+            "false_positive_rate",
+            "false_negative_rate",
+            "positive_predictive_value",
+            "negative_predictive_value",
+            "accuracy",
+            "balanced_accuracy",
+            "f1",
+            "disparate_impact_ratio",
+        ];
+        let short = ["base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di"];
+        let mut header = vec!["group".to_string(), "n".into(), "share".into()];
+        header.extend(short.iter().map(|s| s.to_string()));
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for g in &a.groups {
+            let mut row = vec![
+                if g.small { format!("{} (small)", g.group) } else { g.group.clone() },
+                g.n.to_string(),
+                fmt_num(g.share),
+            ];
+            for k in cols {
+                row.push(fmt_num(f(&g.metrics, k)));
+            }
+            rows.push(row);
+            for (k, reason) in &g.undefined {
+                if let (Some(reason), Some(i)) = (reason.as_str(), cols.iter().position(|c| c == k)) {
+                    notes.entry(reason.to_string()).or_default().push(format!("{} of {}", short[i], g.group));
+                }
+            }
+        }
+        out.push_str(&grid(&header, &rows, markdown, &[]));
+        for (reason, cells) in &notes {
+            let _ = writeln!(out, "{}— {}: {reason}", if markdown { "\n" } else { "" }, cells.join(", "));
+        }
+        out.push('\n');
+
+        // Disparities.
+        let header: Vec<String> = ["metric", "difference", "ratio", "difference to overall", "ratio to overall"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut rows = Vec::new();
+        let failing = failing_names(r, a);
+        let mut red = Vec::new();
+        let names: Vec<&str> = crate::fairness::audit::CRITERIA
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(["equalized_odds"])
+            .chain(RATES.iter().map(|r| r.name()))
+            .collect();
+        for base in names {
+            let keys = [
+                format!("{base}_difference"),
+                format!("{base}_ratio"),
+                format!("{base}_difference_to_overall"),
+                format!("{base}_ratio_to_overall"),
+            ];
+            let mut row = vec![base.to_string()];
+            for k in &keys {
+                row.push(fmt_num(f(&a.disparities, k)));
+                if failing.contains(k) {
+                    red.push((rows.len(), row.len() - 1));
+                }
+            }
+            rows.push(row);
+        }
+        out.push_str(&grid(&header, &rows, markdown, if colour { &red } else { &[] }));
+        let ff = match a.disparities.get("four_fifths_rule_passed") {
+            Some(Json::Bool(true)) => "passed".to_string(),
+            Some(Json::Bool(false)) => "FAILED".to_string(),
+            _ => "— (undefined)".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{}four-fifths rule (disparate impact ratio {} >= {}): {ff}",
+            if markdown { "\n" } else { "" },
+            fmt_num(f(&a.disparities, "disparate_impact_ratio")),
+            r.settings.four_fifths_threshold
+        );
+        let mut und: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (k, v) in &a.undefined {
+            if let Some(reason) = v.as_str() {
+                und.entry(reason).or_default().push(k);
+            }
+        }
+        for (reason, keys) in und {
+            let _ = writeln!(out, "{}— {}: {reason}", if markdown { "\n" } else { "" }, keys.join(", "));
+        }
+        out.push('\n');
+    }
+
+    if !r.gates.is_empty() {
+        if markdown {
+            out.push_str("## Gates\n\n");
+        } else {
+            out.push_str("gates\n");
+        }
+        for g in &r.gates {
+            let verdict = if g.passed { "pass" } else { "FAIL" };
+            let verdict = if colour {
+                if g.passed {
+                    format!("\x1b[32m{verdict}\x1b[0m")
+                } else {
+                    format!("\x1b[31;1m{verdict}\x1b[0m")
+                }
+            } else {
+                verdict.to_string()
+            };
+            let _ = writeln!(out, "{}{verdict}  {}  ({} checked)", if markdown { "- " } else { "  " }, g.expression, g.checked);
+            for fl in &g.failures {
+                let _ = writeln!(out, "{}{}", if markdown { "  - " } else { "        " }, fl.describe());
+            }
+        }
+        out.push('\n');
+    }
+    if !r.warnings.is_empty() {
+        out.push_str(if markdown { "## Warnings\n\n" } else { "warnings\n" });
+        for w in &r.warnings {
+            let scope = match &w.attribute {
+                Some(a) => format!("{} [{}]", w.file, a),
+                None => w.file.clone(),
+            };
+            let _ = writeln!(out, "{}{scope}: {}", if markdown { "- " } else { "  " }, w.message);
+        }
+    }
+    out
+}
+
+/// The disparity keys of attribute `a` that some failed gate names.
+fn failing_names(r: &FairnessReport, a: &AttributeReport) -> Vec<String> {
+    r.gates
+        .iter()
+        .flat_map(|g| g.failures.iter())
+        .filter(|fl| fl.file == a.file && fl.attribute.as_deref() == Some(a.name.as_str()) && fl.group.is_none())
+        .map(|fl| fl.metric.clone())
+        .collect()
+}
+
+fn grid(header: &[String], rows: &[Vec<String>], markdown: bool, red: &[(usize, usize)]) -> String {
+    if markdown {
+        let mut s = String::new();
+        let esc = |c: &str| c.replace('|', "\\|");
+        let _ = writeln!(s, "| {} |", header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(
+            s,
+            "|{}",
+            header.iter().enumerate().map(|(i, _)| if i == 0 { " --- |" } else { " ---: |" }).collect::<String>()
+        );
+        for row in rows {
+            let _ = writeln!(s, "| {} |", row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | "));
+        }
+        return s;
+    }
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.iter().map(Cell::new));
+    for (ri, row) in rows.iter().enumerate() {
+        t.add_row(row.iter().enumerate().map(|(ci, c)| {
+            let cell = Cell::new(c);
+            if red.contains(&(ri, ci)) {
+                cell.fg(Color::Red).add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+    }
+    for i in 1..header.len() {
+        if let Some(col) = t.column_mut(i) {
+            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    format!("{t}\n")
+}
+
+/// Group-level names a gate may use besides the rates.
+const GROUP_EXTRA: [&str; 4] = ["n", "weight", "share", "disparate_impact_ratio"];
+
+/// Expands a short alias at the start of a name: `tpr_difference` → `true_positive_rate_difference`.
+fn canonical(name: &str) -> String {
+    for r in RATES {
+        if name == r.short() {
+            return r.name().to_string();
+        }
+        if let Some(rest) = name.strip_prefix(r.short()).filter(|rest| rest.starts_with('_')) {
+            return format!("{}{rest}", r.name());
+        }
+    }
+    name.to_string()
+}
+
+fn json_value(v: Option<&Json>, reason: Option<&Json>) -> Result<f64, String> {
+    match v {
+        Some(Json::Bool(b)) => Ok(if *b { 1.0 } else { 0.0 }),
+        Some(Json::Number(n)) => n.as_f64().ok_or_else(|| "not a number".to_string()),
+        _ => Err(reason.and_then(Json::as_str).unwrap_or("undefined").to_string()),
+    }
+}
+
+impl crate::gate::Gateable for FairnessReport {
+    fn observe(&self, scope: &crate::gate::Scope, name: &str) -> anyhow::Result<Vec<crate::gate::Observation>> {
+        use crate::gate::{Observation, Scope};
+        let name = canonical(name);
+        let is_disparity = self.attributes.iter().any(|a| a.disparities.contains_key(&name));
+        let is_group_metric = RATES.iter().any(|r| r.name() == name) || GROUP_EXTRA.contains(&name.as_str());
+        if !is_disparity && !is_group_metric {
+            let mut known: Vec<String> = self
+                .attributes
+                .first()
+                .map(|a| a.disparities.keys().cloned().collect())
+                .unwrap_or_default();
+            known.extend(RATES.iter().map(|r| r.name().to_string()));
+            let hint = crate::input::closest_name(&name, &known.iter().map(String::as_str).collect::<Vec<_>>())
+                .map(|b| format!("; did you mean '{b}'?"))
+                .unwrap_or_default();
+            anyhow::bail!("unknown metric '{name}'{hint} (every name is listed in docs/metrics.md)");
+        }
+        let mut out = Vec::new();
+        if *scope == Scope::Overall {
+            if !RATES.iter().any(|r| r.name() == name) {
+                anyhow::bail!("'{name}' has no overall value; overall: takes a rate such as accuracy");
+            }
+            for inp in &self.inputs {
+                out.push(Observation {
+                    file: inp.path.clone(),
+                    attribute: None,
+                    group: Some("(overall)".into()),
+                    metric: name.clone(),
+                    value: json_value(inp.overall.metrics.get(&name), inp.overall.undefined.get(&name)),
+                });
+            }
+            return Ok(out);
+        }
+        let wanted_attr = match scope {
+            Scope::Attribute(a) | Scope::Group(a, _) => Some(a.as_str()),
+            _ => None,
+        };
+        if let Some(a) = wanted_attr {
+            if !self.attributes.iter().any(|x| x.name == a) {
+                let names: Vec<&str> = self.attributes.iter().map(|x| x.name.as_str()).collect();
+                anyhow::bail!("no attribute '{a}' in the report (attributes: {})", names.join(", "));
+            }
+        }
+        let group_scope = matches!(scope, Scope::Group(..));
+        for a in self.attributes.iter().filter(|a| wanted_attr.is_none_or(|w| w == a.name)) {
+            if is_disparity && !group_scope {
+                out.push(Observation {
+                    file: a.file.clone(),
+                    attribute: Some(a.name.clone()),
+                    group: None,
+                    metric: name.clone(),
+                    value: json_value(a.disparities.get(&name), a.undefined.get(&name)),
+                });
+                continue;
+            }
+            if !is_group_metric {
+                anyhow::bail!("'{name}' is a disparity of a whole attribute; drop the '=group' part of the scope");
+            }
+            let mut matched = false;
+            for g in &a.groups {
+                if let Scope::Group(_, wanted) = scope {
+                    if &g.group != wanted {
+                        continue;
+                    }
+                }
+                matched = true;
+                let value = match name.as_str() {
+                    "n" => Ok(g.n as f64),
+                    "weight" => Ok(g.weight),
+                    "share" => g.share.ok_or_else(|| "total weight is 0".to_string()),
+                    _ => json_value(g.metrics.get(&name), g.undefined.get(&name)),
+                };
+                out.push(Observation {
+                    file: a.file.clone(),
+                    attribute: Some(a.name.clone()),
+                    group: Some(g.group.clone()),
+                    metric: name.clone(),
+                    value,
+                });
+            }
+            if let (Scope::Group(_, wanted), false) = (scope, matched) {
+                let groups: Vec<&str> = a.groups.iter().map(|g| g.group.as_str()).collect();
+                anyhow::bail!(
+                    "{}: attribute '{}' has no group '{wanted}' (groups: {})",
+                    a.file,
+                    a.name,
+                    groups.join(", ")
+                );
+            }
+        }
+        Ok(out)
+    }
+}

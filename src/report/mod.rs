@@ -1,0 +1,124 @@
+//! Report models (one per engine) and their renderings: table, JSON, CSV, Markdown. Shared
+//! pieces: warnings, number formatting, colour, progress, atomic output.
+
+pub mod fairness;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+/// Bumped whenever a key is renamed or removed, or a value changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A rendered report, and whether every gate passed.
+pub struct Rendered {
+    pub text: String,
+    pub passed: bool,
+    /// One line per failed gate, printed on standard error whatever the format.
+    pub failures: Vec<String>,
+}
+
+/// Something the user should know about the result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(file: &str, attribute: Option<&str>, message: String) -> Self {
+        Warning {
+            file: file.to_string(),
+            attribute: attribute.map(String::from),
+            message,
+        }
+    }
+}
+
+/// Writes `text` to `path` atomically (a temporary file in the same folder, then a rename), or
+/// to standard output.
+pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`| head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(e).context("cannot write to standard output"),
+            }
+        }
+        Some(p) => {
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let tmp = dir.join(format!(".{name}.fairaudit-{}.tmp", std::process::id()));
+            std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, p).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                anyhow::anyhow!("cannot write {}: {e}", p.display())
+            })
+        }
+    }
+}
+
+/// Whether to colour: standard output is a terminal and `NO_COLOR` is unset or empty.
+pub fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A number for tables: 4 decimals, `—` for undefined.
+pub fn fmt_num(v: Option<f64>) -> String {
+    match v {
+        None => "—".to_string(),
+        Some(x) => format!("{x:.4}"),
+    }
+}
+
+/// A number for CSV: full precision (shortest round-trip), empty for undefined.
+pub fn csv_num(v: Option<f64>) -> String {
+    match v {
+        None => String::new(),
+        Some(x) => serde_json::Number::from_f64(x).map(|n| n.to_string()).unwrap_or_default(),
+    }
+}
+
+/// Rows-processed spinner on standard error, shown only on a terminal and without --quiet.
+#[derive(Clone)]
+pub struct Progress {
+    bar: Option<Arc<indicatif::ProgressBar>>,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress { bar: None };
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {human_pos} rows read ({per_sec})")
+                .expect("valid template"),
+        );
+        // Drawn only after a short delay, so quick audits print nothing.
+        bar.enable_steady_tick(std::time::Duration::from_millis(250));
+        Progress {
+            bar: Some(Arc::new(bar)),
+        }
+    }
+
+    pub fn add_rows(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(n);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
