@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Makes the derived fixtures in fixtures/ from the shipped aequitas samples (MIT).
+
+Run from the project root: python3 scripts/make_fixtures.py
+Deterministic: no randomness, only arithmetic on entity ids. Uses the standard library only.
+"""
+import csv
+import pathlib
+
+root = pathlib.Path(__file__).resolve().parent.parent
+fx = root / "fixtures"
+
+
+def rows(name):
+    with open(fx / name, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# adult_weighted.csv: adult.csv plus a deterministic sample weight in [0.25, 2.0].
+adult = rows("adult.csv")
+with open(fx / "adult_weighted.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(list(adult[0].keys()) + ["weight"])
+    for r in adult:
+        weight = 0.25 + (int(r["entity_id"]) * 7919 % 8) * 0.25
+        w.writerow(list(r.values()) + [weight])
+
+# compas_dup_header.csv: the first 300 COMPAS rows with a header that repeats
+# `decile_score` (as ProPublica's compas-scores-two-years.csv does with decile_score and
+# priors_count). The two columns differ: the second is the first shifted by one.
+compas = rows("compas.csv")[:300]
+with open(fx / "compas_dup_header.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["entity_id", "decile_score", "label_value", "race", "sex", "decile_score", "score"])
+    for r in compas:
+        d = int(r["entity_id"]) % 10 + 1
+        w.writerow([r["entity_id"], d, r["label_value"], r["race"], r["sex"], min(d + 1, 10), r["score"]])

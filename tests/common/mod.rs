@@ -1,0 +1,89 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The project root (tests run with it as the working directory).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn bin() -> Command {
+    let mut c = Command::cargo_bin("fairaudit").expect("binary built");
+    c.current_dir(root()).env_remove("NO_COLOR");
+    c
+}
+
+/// Runs `fairaudit audit-fairness ARGS --json -q`, expects exit code `code`, returns the JSON.
+pub fn audit_json(args: &[&str], code: i32) -> Value {
+    let out = bin()
+        .arg("audit-fairness")
+        .args(args)
+        .args(["--json", "-q"])
+        .output()
+        .expect("ran");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "args {args:?}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+/// Runs `fairaudit audit-fairness ARGS`, expects exit code 2, returns stderr; checks the error
+/// is one line, names no panic, and nothing went to stdout.
+pub fn audit_error(args: &[&str]) -> String {
+    let out = bin().arg("audit-fairness").args(args).output().expect("ran");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "args {args:?}\nstderr: {stderr}");
+    assert!(out.stdout.is_empty(), "stdout must be empty on error: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line expected: {stderr}");
+    stderr
+}
+
+/// Writes `text` to `dir/name` and returns the path as a string.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write fixture");
+    p.to_string_lossy().into_owned()
+}
+
+/// The attribute `name` of the first (or only) file.
+pub fn attr<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["attributes"]
+        .as_array()
+        .expect("attributes")
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no attribute {name}"))
+}
+
+pub fn group<'a>(attribute: &'a Value, name: &str) -> &'a Value {
+    attribute["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["group"] == name)
+        .unwrap_or_else(|| panic!("no group {name}"))
+}
+
+pub fn metric(group: &Value, name: &str) -> Option<f64> {
+    let v = &group["metrics"][name];
+    assert!(v.is_number() || v.is_null(), "{name} is {v}");
+    v.as_f64()
+}
+
+pub fn disp(attribute: &Value, name: &str) -> Option<f64> {
+    let v = &attribute["disparities"][name];
+    assert!(v.is_number() || v.is_null(), "{name} is {v}");
+    v.as_f64()
+}
+
+pub fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
