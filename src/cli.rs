@@ -26,13 +26,15 @@ pub enum Command {
     /// Group fairness of a binary classifier: confusion rates per group and per intersection of
     /// groups, parity differences and ratios, four-fifths rule, CI gates.
     #[command(after_help = FAIRNESS_EXAMPLES)]
-    AuditFairness(FairnessArgs),
+    AuditFairness(Box<FairnessArgs>),
     /// Audit reward-model score files (not yet implemented).
     AuditReward(PendingArgs),
     /// Compute and check fair allocations (not yet implemented).
     Allocate(PendingArgs),
     /// Print a shell completion script to stdout.
-    #[command(after_help = "Example:\n  fairaudit completions bash > ~/.local/share/bash-completion/completions/fairaudit")]
+    #[command(
+        after_help = "Example:\n  fairaudit completions bash > ~/.local/share/bash-completion/completions/fairaudit"
+    )]
     Completions {
         /// The shell to generate completions for.
         shell: clap_complete::Shell,
@@ -103,7 +105,7 @@ pub struct FairnessArgs {
     pub label: Option<String>,
 
     /// Column with the binary predictions. Default: the first of y_pred, pred, prediction,
-    /// predicted, predicted_label; otherwise a column named `score` is thresholded.
+    /// predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded.
     #[arg(long, value_name = "COL")]
     pub pred: Option<String>,
 

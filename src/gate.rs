@@ -135,9 +135,7 @@ pub fn parse(expr: &str) -> Result<Gate> {
     // The scope may hold `=` (and a group value any character), so the operator is looked for
     // after the last ':' (metric names and values never contain one).
     let from = expr.rfind(':').map(|i| i + 1).unwrap_or(0);
-    let pos = expr[from..]
-        .find(['<', '>', '=', '!'])
-        .map(|i| i + from);
+    let pos = expr[from..].find(['<', '>', '=', '!']).map(|i| i + from);
     let Some(pos) = pos else {
         bail!("--fail-if '{expr}': no comparison operator; {usage}");
     };
@@ -154,7 +152,9 @@ pub fn parse(expr: &str) -> Result<Gate> {
             .parse::<f64>()
             .ok()
             .filter(|v| v.is_finite())
-            .ok_or_else(|| anyhow!("--fail-if '{expr}': '{rhs}' is not a number (or true/false); {usage}"))?,
+            .ok_or_else(|| {
+                anyhow!("--fail-if '{expr}': '{rhs}' is not a number (or true/false); {usage}")
+            })?,
     };
     let lhs = lhs.trim();
     let (scope, name) = match lhs.rfind(':') {
@@ -173,7 +173,11 @@ pub fn parse(expr: &str) -> Result<Gate> {
             (scope, n)
         }
     };
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
         bail!("--fail-if '{expr}': '{name}' is not a metric name; {usage}");
     }
     Ok(Gate {
@@ -249,7 +253,10 @@ mod tests {
         assert_eq!(g.scope, Scope::Attribute("race".into()));
         assert_eq!(g.op, Op::Le);
         let g = parse("race=African-American:fpr >= 0.3").unwrap();
-        assert_eq!(g.scope, Scope::Group("race".into(), "African-American".into()));
+        assert_eq!(
+            g.scope,
+            Scope::Group("race".into(), "African-American".into())
+        );
         assert_eq!(g.name, "fpr");
         assert_eq!(g.op, Op::Ge);
         let g = parse("age_cat=25 - 45:selection_rate != 1").unwrap();
@@ -263,7 +270,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["dpd", "dpd > ", "dpd > abc", "> 0.1", "dpd >> 1", ":dpd > 1", "d p d > 1", "dpd > inf"] {
+        for bad in [
+            "dpd",
+            "dpd > ",
+            "dpd > abc",
+            "> 0.1",
+            "dpd >> 1",
+            ":dpd > 1",
+            "d p d > 1",
+            "dpd > inf",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

@@ -26,12 +26,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for line in &rendered.failures {
                 eprintln!("fairaudit: {line}");
             }
-            Ok(if rendered.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if rendered.passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::AuditReward(_) => anyhow::bail!("audit-reward is not implemented yet"),
         Command::Allocate(_) => anyhow::bail!("allocate is not implemented yet"),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "fairaudit", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "fairaudit",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {

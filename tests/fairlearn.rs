@@ -12,7 +12,8 @@ use serde_json::Value;
 const TOL: f64 = 1e-9;
 
 fn expected() -> Value {
-    let text = std::fs::read_to_string(root().join("tests/expected/fairlearn.json")).expect("expected values");
+    let text = std::fs::read_to_string(root().join("tests/expected/fairlearn.json"))
+        .expect("expected values");
     serde_json::from_str(&text).expect("valid JSON")
 }
 
@@ -26,7 +27,13 @@ fn check(what: &str, ours: &Value, theirs: &Value, failures: &mut Vec<String>) {
 
 fn run_case(case: &Value, extra: &[&str]) -> Value {
     let mut args: Vec<String> = vec![case["file"].as_str().unwrap().to_string()];
-    args.extend(case["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()));
+    args.extend(
+        case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string()),
+    );
     args.extend(extra.iter().map(|s| s.to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     audit_json(&refs, 0)
@@ -47,7 +54,11 @@ fn rates_and_disparities_equal_fairlearn() {
             let got = attr(&report, attr_name);
             let got_groups = got["groups"].as_array().unwrap();
             let want_groups = want["groups"].as_object().unwrap();
-            assert_eq!(got_groups.len(), want_groups.len(), "{name} {attr_name}: group count");
+            assert_eq!(
+                got_groups.len(),
+                want_groups.len(),
+                "{name} {attr_name}: group count"
+            );
             for (gname, wg) in want_groups {
                 let gg = group(got, gname);
                 assert_eq!(gg["n"], wg["n"], "{name} {attr_name} {gname}: n");
@@ -59,13 +70,27 @@ fn rates_and_disparities_equal_fairlearn() {
                         // The reference turns 0/0 into a number (scikit-learn's zero_division: 0 for
                         // precision, so 1 for 1 − precision); we say null, with a reason.
                         zero_division_cells += 1;
-                        assert!(wv.is_number(), "{name} {gname} {base}: the reference's value");
-                        assert!(gg["metrics"][base].is_null(), "{name} {gname} {base} must be null");
-                        assert!(gg["undefined"][base].is_string(), "{name} {gname} {base} needs a reason");
+                        assert!(
+                            wv.is_number(),
+                            "{name} {gname} {base}: the reference's value"
+                        );
+                        assert!(
+                            gg["metrics"][base].is_null(),
+                            "{name} {gname} {base} must be null"
+                        );
+                        assert!(
+                            gg["undefined"][base].is_string(),
+                            "{name} {gname} {base} needs a reason"
+                        );
                         continue;
                     }
                     compared += 1;
-                    check(&format!("{name} {attr_name} {gname} {m}"), &gg["metrics"][m], wv, &mut failures);
+                    check(
+                        &format!("{name} {attr_name} {gname} {m}"),
+                        &gg["metrics"][m],
+                        wv,
+                        &mut failures,
+                    );
                 }
             }
             let input = &report["inputs"][0]["overall"]["metrics"];
@@ -80,14 +105,32 @@ fn rates_and_disparities_equal_fairlearn() {
                 compared += 1;
                 if let Some(base) = k.strip_suffix("__mean") {
                     let gm = attr(&mean_report, attr_name);
-                    check(&format!("{name} {attr_name} {k}"), &gm["disparities"][base], wv, &mut failures);
+                    check(
+                        &format!("{name} {attr_name} {k}"),
+                        &gm["disparities"][base],
+                        wv,
+                        &mut failures,
+                    );
                 } else {
-                    check(&format!("{name} {attr_name} {k}"), &got["disparities"][k], wv, &mut failures);
+                    check(
+                        &format!("{name} {attr_name} {k}"),
+                        &got["disparities"][k],
+                        wv,
+                        &mut failures,
+                    );
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(compared > 1000, "only {compared} values compared");
-    assert!(zero_division_cells > 0, "the cases must include fairlearn's 0/0 → 0 cells");
+    assert!(
+        zero_division_cells > 0,
+        "the cases must include fairlearn's 0/0 → 0 cells"
+    );
 }

@@ -9,7 +9,8 @@ use super::plan::Pass;
 use super::stats::{Cell, Stats};
 use crate::cli::{Agg, FairnessArgs};
 use crate::report::fairness::{
-    AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, Settings, UsedColumns,
+    AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, Settings,
+    UsedColumns,
 };
 use crate::report::Warning;
 
@@ -51,8 +52,9 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
             rows_used += cell.rows.iter().sum::<u64>();
         }
         let k = pass.columns.groups.len();
-        let mut units: Vec<(String, Vec<usize>)> =
-            (0..k).map(|a| (pass.columns.groups[a].clone(), vec![a])).collect();
+        let mut units: Vec<(String, Vec<usize>)> = (0..k)
+            .map(|a| (pass.columns.groups[a].clone(), vec![a]))
+            .collect();
         if k > 1 {
             units.push((pass.columns.groups.join("&"), (0..k).collect()));
         }
@@ -71,7 +73,16 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                     ));
                 }
             }
-            attributes.push(attribute(&file, &name, &attrs, &pass, groups, &overall, args, &mut warnings));
+            attributes.push(attribute(
+                &file,
+                &name,
+                &attrs,
+                &pass,
+                groups,
+                &overall,
+                args,
+                &mut warnings,
+            ));
         }
         inputs.push(InputReport {
             path: file,
@@ -151,7 +162,11 @@ fn groups_of(st: &Stats, attrs: &[usize], names: &[String]) -> Vec<Group> {
                 .map(|(&a, &c)| (names[a].clone(), st.keys[a][c as usize].label()))
                 .collect();
             Group {
-                label: values.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join("&"),
+                label: values
+                    .iter()
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join("&"),
                 values,
                 rows: 0,
                 c: Confusion::default(),
@@ -174,7 +189,9 @@ fn groups_of(st: &Stats, attrs: &[usize], names: &[String]) -> Vec<Group> {
 }
 
 fn num(v: f64) -> Json {
-    serde_json::Number::from_f64(v).map(Json::Number).unwrap_or(Json::Null)
+    serde_json::Number::from_f64(v)
+        .map(Json::Number)
+        .unwrap_or(Json::Null)
 }
 
 fn put(values: &mut Map<String, Json>, undefined: &mut Map<String, Json>, name: String, v: Value) {
@@ -219,7 +236,10 @@ fn attribute(
     warnings: &mut Vec<Warning>,
 ) -> AttributeReport {
     let total_w = overall.total();
-    let small: Vec<bool> = groups.iter().map(|g| g.rows < args.min_group_size).collect();
+    let small: Vec<bool> = groups
+        .iter()
+        .map(|g| g.rows < args.min_group_size)
+        .collect();
     let small_names: Vec<&str> = groups
         .iter()
         .zip(&small)
@@ -273,7 +293,13 @@ fn attribute(
         let d = disparity(&vals, r.compute(overall));
         per_rate.push((r, d));
     }
-    let get = |r: Rate| per_rate.iter().find(|(x, _)| *x == r).expect("every rate").1;
+    let get = |r: Rate| {
+        per_rate
+            .iter()
+            .find(|(x, _)| *x == r)
+            .expect("every rate")
+            .1
+    };
     for (r, d) in &per_rate {
         insert_disparity(&mut disparities, &mut undefined, r.name(), d);
     }
@@ -286,7 +312,12 @@ fn attribute(
     let eo = Disparity {
         difference: combine(tpr.difference, fpr.difference, worst, true),
         ratio: combine(tpr.ratio, fpr.ratio, worst, false),
-        difference_to_overall: combine(tpr.difference_to_overall, fpr.difference_to_overall, worst, true),
+        difference_to_overall: combine(
+            tpr.difference_to_overall,
+            fpr.difference_to_overall,
+            worst,
+            true,
+        ),
         ratio_to_overall: combine(tpr.ratio_to_overall, fpr.ratio_to_overall, worst, false),
     };
     insert_disparity(&mut disparities, &mut undefined, "equalized_odds", &eo);
@@ -305,10 +336,18 @@ fn attribute(
         }
     };
     let sel = get(Rate::SelectionRate);
-    put(&mut disparities, &mut undefined, "disparate_impact_ratio".into(), sel.ratio);
+    put(
+        &mut disparities,
+        &mut undefined,
+        "disparate_impact_ratio".into(),
+        sel.ratio,
+    );
     match sel.ratio {
         Ok(r) => {
-            disparities.insert("four_fifths_rule_passed".into(), Json::Bool(r >= FOUR_FIFTHS));
+            disparities.insert(
+                "four_fifths_rule_passed".into(),
+                Json::Bool(r >= FOUR_FIFTHS),
+            );
             let failing: Vec<&str> = included
                 .iter()
                 .filter(|&&i| di(&groups[i]).is_ok_and(|v| v < FOUR_FIFTHS))
@@ -327,7 +366,10 @@ fn attribute(
         }
         Err(reason) => {
             disparities.insert("four_fifths_rule_passed".into(), Json::Null);
-            undefined.insert("four_fifths_rule_passed".into(), Json::String(reason.into()));
+            undefined.insert(
+                "four_fifths_rule_passed".into(),
+                Json::String(reason.into()),
+            );
         }
     }
 
@@ -336,13 +378,22 @@ fn attribute(
         .zip(&small)
         .map(|(g, &is_small)| {
             let (mut metrics, mut und) = rate_map(&g.c);
-            put(&mut metrics, &mut und, "disparate_impact_ratio".into(), di(g));
+            put(
+                &mut metrics,
+                &mut und,
+                "disparate_impact_ratio".into(),
+                di(g),
+            );
             GroupReport {
                 group: g.label.clone(),
                 values: g.values.iter().cloned().collect(),
                 n: g.rows,
                 weight: g.c.total(),
-                share: if total_w > 0.0 { Some(g.c.total() / total_w) } else { None },
+                share: if total_w > 0.0 {
+                    Some(g.c.total() / total_w)
+                } else {
+                    None
+                },
                 small: is_small,
                 counts: counts(&g.c),
                 metrics,
@@ -353,17 +404,29 @@ fn attribute(
     AttributeReport {
         file: file.to_string(),
         name: name.to_string(),
-        columns: attrs.iter().map(|&a| pass.columns.groups[a].clone()).collect(),
+        columns: attrs
+            .iter()
+            .map(|&a| pass.columns.groups[a].clone())
+            .collect(),
         groups: group_reports,
         disparities,
         undefined,
     }
 }
 
-fn insert_disparity(m: &mut Map<String, Json>, u: &mut Map<String, Json>, base: &str, d: &Disparity) {
+fn insert_disparity(
+    m: &mut Map<String, Json>,
+    u: &mut Map<String, Json>,
+    base: &str,
+    d: &Disparity,
+) {
     put(m, u, format!("{base}_difference"), d.difference);
     put(m, u, format!("{base}_ratio"), d.ratio);
-    put(m, u, format!("{base}_difference_to_overall"), d.difference_to_overall);
+    put(
+        m,
+        u,
+        format!("{base}_difference_to_overall"),
+        d.difference_to_overall,
+    );
     put(m, u, format!("{base}_ratio_to_overall"), d.ratio_to_overall);
 }
-

@@ -34,7 +34,11 @@ pub fn disparity(values: &[f64], overall: Value) -> Disparity {
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let difference = Ok(max - min);
-    let ratio = if max != 0.0 { Ok(min / max) } else { Err(MAX_ZERO) };
+    let ratio = if max != 0.0 {
+        Ok(min / max)
+    } else {
+        Err(MAX_ZERO)
+    };
     let (difference_to_overall, ratio_to_overall) = match overall {
         Err(e) => (Err(e), Err(e)),
         Ok(o) => {

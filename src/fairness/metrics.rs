@@ -164,7 +164,10 @@ impl Rate {
 
     /// Finds a rate by its name or short alias.
     pub fn parse(s: &str) -> Option<Rate> {
-        RATES.iter().copied().find(|r| r.name() == s || r.short() == s)
+        RATES
+            .iter()
+            .copied()
+            .find(|r| r.name() == s || r.short() == s)
     }
 }
 
@@ -226,7 +229,10 @@ mod tests {
     #[test]
     fn aliases_parse() {
         assert_eq!(Rate::parse("tpr"), Some(Rate::TruePositiveRate));
-        assert_eq!(Rate::parse("false_omission_rate"), Some(Rate::FalseOmissionRate));
+        assert_eq!(
+            Rate::parse("false_omission_rate"),
+            Some(Rate::FalseOmissionRate)
+        );
         assert_eq!(Rate::parse("nope"), None);
     }
 }

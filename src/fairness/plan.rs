@@ -12,10 +12,27 @@ use crate::report::Progress;
 
 /// Names looked for when `--label` is not given, in order of preference (case-insensitive).
 pub const LABEL_NAMES: &[&str] = &[
-    "y_true", "label", "label_value", "target", "actual", "y", "class", "ground_truth", "truth",
+    "y_true",
+    "label",
+    "label_value",
+    "target",
+    "actual",
+    "y",
+    "class",
+    "ground_truth",
+    "truth",
 ];
 /// Names looked for when neither `--pred` nor `--score` is given.
-pub const PRED_NAMES: &[&str] = &["y_pred", "pred", "prediction", "predicted", "predicted_label", "y_hat", "yhat"];
+pub const PRED_NAMES: &[&str] = &[
+    "y_pred",
+    "pred",
+    "prediction",
+    "predicted",
+    "predicted_label",
+    "y_hat",
+    "yhat",
+    "p",
+];
 /// A score column used (thresholded) when no prediction column is found.
 pub const SCORE_NAMES: &[&str] = &["score", "y_score", "proba", "probability"];
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
@@ -59,7 +76,8 @@ impl Plan {
             duplicate_headers,
         } = source.open()?;
         let file = source.display.as_str();
-        let resolve = |c: &str, flag: &str| resolve_column(&schema, c, flag, file, &duplicate_headers);
+        let resolve =
+            |c: &str, flag: &str| resolve_column(&schema, c, flag, file, &duplicate_headers);
         let available = || {
             schema
                 .iter_names()
@@ -88,7 +106,11 @@ impl Plan {
         }
         let (prediction, score, threshold) = match (&args.pred, &args.score) {
             (Some(p), _) => (Some(resolve(p, "--pred")?), None, None),
-            (None, Some(s)) => (None, Some(resolve(s, "--score")?), Some(args.threshold.unwrap_or(DEFAULT_THRESHOLD))),
+            (None, Some(s)) => (
+                None,
+                Some(resolve(s, "--score")?),
+                Some(args.threshold.unwrap_or(DEFAULT_THRESHOLD)),
+            ),
             (None, None) => {
                 if let Some(p) = detect_column(&schema, PRED_NAMES) {
                     detected.push("--pred".to_string());
@@ -98,7 +120,11 @@ impl Plan {
                     (Some(p), None, None)
                 } else if let Some(s) = detect_column(&schema, SCORE_NAMES) {
                     detected.push("--score".to_string());
-                    (None, Some(s), Some(args.threshold.unwrap_or(DEFAULT_THRESHOLD)))
+                    (
+                        None,
+                        Some(s),
+                        Some(args.threshold.unwrap_or(DEFAULT_THRESHOLD)),
+                    )
                 } else {
                     bail!(
                         "{file}: no prediction column; pass --pred COL, or --score COL --threshold T (looked for {}, {}). Available columns: {}",
@@ -114,9 +140,16 @@ impl Plan {
                 bail!("--threshold must be a finite number, not {t}");
             }
         }
-        let weight = args.weight.as_deref().map(|w| resolve(w, "--weight")).transpose()?;
+        let weight = args
+            .weight
+            .as_deref()
+            .map(|w| resolve(w, "--weight"))
+            .transpose()?;
         if args.groups.is_empty() {
-            bail!("{file}: pass --group COL for each sensitive attribute. Available columns: {}", available());
+            bail!(
+                "{file}: pass --group COL for each sensitive attribute. Available columns: {}",
+                available()
+            );
         }
         let mut groups = Vec::new();
         for g in &args.groups {
@@ -126,7 +159,10 @@ impl Plan {
             }
             groups.push(g);
         }
-        let pred_col = prediction.as_ref().or(score.as_ref()).expect("a prediction source");
+        let pred_col = prediction
+            .as_ref()
+            .or(score.as_ref())
+            .expect("a prediction source");
         if *pred_col == label {
             bail!("{file}: the label and the prediction are the same column '{label}'");
         }
@@ -138,9 +174,14 @@ impl Plan {
                 exprs.push(binary_expr(&schema, p, "--pred", "__p")?);
                 PredSpec::Column(BinarySpec {
                     column: "__p".into(),
+                    display: p.clone(),
                     flag: "--pred",
                     positive: args.pred_positive.clone().or_else(|| args.positive.clone()),
-                    positive_flag: if args.pred_positive.is_some() { "--pred-positive" } else { "--positive" },
+                    positive_flag: if args.pred_positive.is_some() {
+                        "--pred-positive"
+                    } else {
+                        "--positive"
+                    },
                 })
             }
             (None, Some(s)) => {
@@ -161,6 +202,7 @@ impl Plan {
         let spec = PassSpec {
             label: BinarySpec {
                 column: "__y".into(),
+                display: label.clone(),
                 flag: "--label",
                 positive: args.positive.clone(),
                 positive_flag: "--positive",
@@ -174,6 +216,8 @@ impl Plan {
                 MissingPolicy::Error => Missing::Error,
             },
             max_groups: args.max_groups,
+            weight_display: weight.clone(),
+            groups_display: groups.clone(),
         };
         Ok(Plan {
             source: source.clone(),
@@ -195,7 +239,10 @@ impl Plan {
     /// Streams the input's batches through one [`Accumulator`], in row order.
     pub fn run(self, progress: &Progress) -> Result<Pass> {
         let file = self.source.display.clone();
-        let state = Arc::new(Mutex::new((Accumulator::new(self.spec.clone()), None::<anyhow::Error>)));
+        let state = Arc::new(Mutex::new((
+            Accumulator::new(self.spec.clone()),
+            None::<anyhow::Error>,
+        )));
         let cb_state = state.clone();
         let bar = progress.clone();
         let callback = PlanCallback::new(move |df: DataFrame| {
@@ -233,7 +280,11 @@ impl Plan {
             bail!("{file}: the file has a header but no data rows");
         }
         let used: u64 = stats.cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum();
-        let dropped: Vec<String> = stats.dropped.iter().map(|(r, k)| format!("{r}: {k}")).collect();
+        let dropped: Vec<String> = stats
+            .dropped
+            .iter()
+            .map(|(r, k)| format!("{r}: {k}"))
+            .collect();
         if used == 0 {
             bail!(
                 "{file}: all {} rows were dropped ({}); nothing to audit",
@@ -301,7 +352,9 @@ fn binary_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<E
         DataType::Boolean | DataType::String | DataType::Null => e,
         d if d.is_integer() || d.is_float() => e.cast(DataType::Float64),
         d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
-        other => bail!("{flag} column '{name}' has type {other}; expected 0/1, true/false or class names"),
+        other => bail!(
+            "{flag} column '{name}' has type {other}; expected 0/1, true/false or class names"
+        ),
     }
     .alias(alias))
 }

@@ -61,6 +61,8 @@ impl GroupKey {
 pub struct BinarySpec {
     /// The column name in the batches.
     pub column: String,
+    /// The column name in the user's file, for messages.
+    pub display: String,
     /// The flag that chose it, for messages (`--label`).
     pub flag: &'static str,
     /// The value that counts as positive; every other value is negative.
@@ -74,7 +76,10 @@ pub struct BinarySpec {
 pub enum PredSpec {
     Column(BinarySpec),
     /// `score >= threshold`.
-    Threshold { column: String, threshold: f64 },
+    Threshold {
+        column: String,
+        threshold: f64,
+    },
 }
 
 /// What to do with a missing sensitive value.
@@ -94,6 +99,9 @@ pub struct PassSpec {
     pub groups: Vec<String>,
     pub missing: Missing,
     pub max_groups: usize,
+    /// The user's column names of `weight` and `groups` (the batches use internal names).
+    pub weight_display: Option<String>,
+    pub groups_display: Vec<String>,
 }
 
 /// Counts of one cell: rows and weights per quadrant, indexed `2*y + p`
@@ -178,7 +186,11 @@ impl Accumulator {
         self.cell.clear();
         self.cell.resize(n, 0);
 
-        self.label_pos_seen |= encode_binary(series(df, &self.spec.label.column)?, &self.spec.label, &mut self.y)?;
+        self.label_pos_seen |= encode_binary(
+            series(df, &self.spec.label.column)?,
+            &self.spec.label,
+            &mut self.y,
+        )?;
         match &self.spec.pred {
             PredSpec::Column(b) => {
                 self.pred_pos_seen |= encode_binary(series(df, &b.column)?, b, &mut self.p)?;
@@ -199,12 +211,12 @@ impl Accumulator {
             let codes = &mut self.codes[a];
             codes.clear();
             codes.resize(n, 0);
-            self.dicts[a].encode(s, missing_code, codes)?;
+            self.dicts[a].encode(s, missing_code, codes, &self.spec.groups_display[a])?;
             if self.spec.missing == Missing::Error {
                 if let Some(pos) = codes.iter().position(|&c| c == DROP) {
                     bail!(
                         "--group column '{}' has a missing value (data row {}); use --missing group or --missing drop",
-                        self.spec.groups[a],
+                        self.spec.groups_display[a],
                         self.rows_read as usize - n + pos + 1
                     );
                 }
@@ -212,7 +224,7 @@ impl Accumulator {
             if self.dicts[a].keys.len() > self.spec.max_groups {
                 bail!(
                     "--group column '{}' has more than {} distinct values (--max-groups); is it really a sensitive attribute? Bin it, or raise --max-groups",
-                    self.spec.groups[a],
+                    self.spec.groups_display[a],
                     self.spec.max_groups
                 );
             }
@@ -220,10 +232,14 @@ impl Accumulator {
         let need: Vec<u32> = self.dicts.iter().map(|d| bits_for(d.keys.len())).collect();
         if need != self.bits {
             if need.iter().sum::<u32>() > MAX_CELL_BITS {
-                let sizes: Vec<String> = self.dicts.iter().map(|d| d.keys.len().to_string()).collect();
+                let sizes: Vec<String> = self
+                    .dicts
+                    .iter()
+                    .map(|d| d.keys.len().to_string())
+                    .collect();
                 bail!(
                     "the intersection of {} has too many cells ({}); audit fewer attributes together",
-                    self.spec.groups.join(" & "),
+                    self.spec.groups_display.join(" & "),
                     sizes.join(" x ")
                 );
             }
@@ -261,6 +277,7 @@ impl Accumulator {
             }
             Some(wcol) => {
                 let ws = series(df, wcol)?.f64()?.rechunk();
+                let wname = self.spec.weight_display.as_deref().unwrap_or(wcol);
                 let weights = self.weights.as_mut().expect("weighted accumulator");
                 let rows = &mut self.rows;
                 let mut i = 0usize;
@@ -278,7 +295,7 @@ impl Accumulator {
                             match w {
                                 None => no_weight += 1,
                                 Some(&w) if w.is_nan() || w < 0.0 || w.is_infinite() => bail!(
-                                    "--weight column '{wcol}' has the invalid weight {w} (data row {}); weights must be finite and >= 0",
+                                    "--weight column '{wname}' has the invalid weight {w} (data row {}); weights must be finite and >= 0",
                                     self.rows_read as usize - df.height() + i
                                 ),
                                 Some(&w) => {
@@ -358,7 +375,11 @@ impl Accumulator {
                     code as u32
                 })
                 .collect();
-            cells.push(Cell { codes, rows, weight });
+            cells.push(Cell {
+                codes,
+                rows,
+                weight,
+            });
         }
         Stats {
             keys: self.dicts.into_iter().map(|d| d.keys).collect(),
@@ -369,7 +390,6 @@ impl Accumulator {
             pred_positive_seen: self.pred_pos_seen,
         }
     }
-
 }
 
 fn bits_for(n: usize) -> u32 {
@@ -393,7 +413,10 @@ fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> 
     let mut i = 0usize;
     match s.dtype() {
         DataType::Boolean => {
-            let invert = spec.positive.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("false"));
+            let invert = spec
+                .positive
+                .as_deref()
+                .is_some_and(|v| v.eq_ignore_ascii_case("false"));
             for arr in s.bool()?.downcast_iter() {
                 for v in arr.iter() {
                     out[i] = match v {
@@ -406,7 +429,10 @@ fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> 
             seen_pos = true;
         }
         DataType::Float64 => {
-            let pos = spec.positive.as_deref().and_then(|v| v.trim().parse::<f64>().ok());
+            let pos = spec
+                .positive
+                .as_deref()
+                .and_then(|v| v.trim().parse::<f64>().ok());
             for arr in s.f64()?.downcast_iter() {
                 for v in arr.iter() {
                     out[i] = match v {
@@ -469,14 +495,18 @@ fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> 
             out.fill(MISSING);
             seen_pos = spec.positive.is_none();
         }
-        other => bail!("{} column '{}' has type {other}; expected 0/1, true/false or class names", spec.flag, spec.column),
+        other => bail!(
+            "{} column '{}' has type {other}; expected 0/1, true/false or class names",
+            spec.flag,
+            spec.display
+        ),
     }
     if !bad.is_empty() {
         let vals: Vec<String> = bad.iter().map(|v| format!("'{v}'")).collect();
         bail!(
             "{} column '{}' is not binary (values seen include {}); pass {} VALUE to name the positive class",
             spec.flag,
-            spec.column,
+            spec.display,
             vals.join(", "),
             spec.positive_flag
         );
@@ -542,7 +572,13 @@ impl Dict {
     }
 
     /// Writes each row's code; missing values get `missing` (or the `(missing)` group's code).
-    fn encode(&mut self, s: &Series, missing: Option<u32>, out: &mut [u32]) -> Result<()> {
+    fn encode(
+        &mut self,
+        s: &Series,
+        missing: Option<u32>,
+        out: &mut [u32],
+        display: &str,
+    ) -> Result<()> {
         let mut i = 0usize;
         macro_rules! miss {
             () => {
@@ -654,7 +690,7 @@ impl Dict {
                 let m = miss!();
                 out.fill(m);
             }
-            other => bail!("--group column '{}' has type {other}; expected strings, integers, booleans or categories", s.name()),
+            other => bail!("--group column '{}' has type {other}; expected strings, integers, booleans or categories", display),
         }
         Ok(())
     }
@@ -668,12 +704,14 @@ mod tests {
         PassSpec {
             label: BinarySpec {
                 column: "y".into(),
+                display: "y".into(),
                 flag: "--label",
                 positive: None,
                 positive_flag: "--positive",
             },
             pred: PredSpec::Column(BinarySpec {
                 column: "p".into(),
+                display: "p".into(),
                 flag: "--pred",
                 positive: None,
                 positive_flag: "--pred-positive",
@@ -682,6 +720,8 @@ mod tests {
             groups: groups.iter().map(|s| s.to_string()).collect(),
             missing: Missing::Group,
             max_groups: 1000,
+            weight_display: weight.map(String::from),
+            groups_display: groups.iter().map(|s| s.to_string()).collect(),
         }
     }
 
@@ -698,16 +738,26 @@ mod tests {
     #[test]
     fn counts_survive_relayout_across_batches() {
         let mut acc = Accumulator::new(spec(&["g", "h"], None));
-        let b1 = df!("y" => [1.0, 0.0], "p" => [1.0, 1.0], "g" => ["a", "a"], "h" => [1i64, 1]).unwrap();
+        let b1 =
+            df!("y" => [1.0, 0.0], "p" => [1.0, 1.0], "g" => ["a", "a"], "h" => [1i64, 1]).unwrap();
         let b2 = df!("y" => [1.0, 0.0, 1.0], "p" => [0.0, 0.0, 1.0], "g" => ["b", "c", "a"], "h" => [2i64, 1, 3]).unwrap();
         acc.add(&b1).unwrap();
         acc.add(&b2).unwrap();
         let st = acc.finish();
         assert_eq!(st.rows_read, 5);
         let find = |g: &str, h: i64| {
-            let gc = st.keys[0].iter().position(|k| *k == GroupKey::Str(g.into())).unwrap() as u32;
-            let hc = st.keys[1].iter().position(|k| *k == GroupKey::Int(h)).unwrap() as u32;
-            st.cells.iter().find(|c| c.codes == [gc, hc]).map(|c| c.rows)
+            let gc = st.keys[0]
+                .iter()
+                .position(|k| *k == GroupKey::Str(g.into()))
+                .unwrap() as u32;
+            let hc = st.keys[1]
+                .iter()
+                .position(|k| *k == GroupKey::Int(h))
+                .unwrap() as u32;
+            st.cells
+                .iter()
+                .find(|c| c.codes == [gc, hc])
+                .map(|c| c.rows)
         };
         // quadrant index 2*y + p: a&1 has one tp (3) and one fp (1)
         assert_eq!(find("a", 1), Some([0, 1, 0, 1]));
@@ -740,7 +790,8 @@ mod tests {
     #[test]
     fn non_binary_label_lists_values() {
         let mut acc = Accumulator::new(spec(&["g"], None));
-        let b = df!("y" => ["yes", "no", "yes"], "p" => [1.0, 0.0, 1.0], "g" => ["a", "a", "b"]).unwrap();
+        let b = df!("y" => ["yes", "no", "yes"], "p" => [1.0, 0.0, 1.0], "g" => ["a", "a", "b"])
+            .unwrap();
         let e = acc.add(&b).unwrap_err().to_string();
         assert!(e.contains("'no', 'yes'") && e.contains("--positive"), "{e}");
     }
@@ -749,7 +800,8 @@ mod tests {
     fn long_and_short_strings_share_one_dictionary() {
         let mut acc = Accumulator::new(spec(&["g"], None));
         let long = "a group name longer than twelve bytes";
-        let b = df!("y" => [1.0, 1.0, 0.0], "p" => [1.0, 1.0, 0.0], "g" => [long, "short", long]).unwrap();
+        let b = df!("y" => [1.0, 1.0, 0.0], "p" => [1.0, 1.0, 0.0], "g" => [long, "short", long])
+            .unwrap();
         acc.add(&b).unwrap();
         let st = acc.finish();
         assert_eq!(st.keys[0].len(), 2);

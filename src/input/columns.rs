@@ -50,20 +50,35 @@ pub fn detect_column(schema: &Schema, candidates: &[&str]) -> Option<String> {
 
 fn list(names: &[&str]) -> String {
     const MAX: usize = 30;
-    let mut s = names.iter().take(MAX).copied().collect::<Vec<_>>().join(", ");
+    let mut s = names
+        .iter()
+        .take(MAX)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > MAX {
         s.push_str(&format!(", ... ({} more)", names.len() - MAX));
     }
     s
 }
 
-/// The name closest to `wanted`: a case-insensitive match first, else the smallest edit distance
-/// when it is at most a third of the name's length (at least 2).
+/// The name closest to `wanted`: a case-insensitive match first, then the shortest name that
+/// `wanted` abbreviates (a prefix of at least 4 characters), else the smallest edit distance when
+/// it is at most a third of the name's length (at least 2).
 pub fn closest_name<'a>(wanted: &str, names: &[&'a str]) -> Option<&'a str> {
     if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(wanted)) {
         return Some(n);
     }
     let w = wanted.to_lowercase();
+    if w.len() >= 4 {
+        if let Some(n) = names
+            .iter()
+            .filter(|n| n.to_lowercase().starts_with(&w))
+            .min_by_key(|n| n.len())
+        {
+            return Some(n);
+        }
+    }
     let limit = (w.chars().count() / 3).max(2);
     names
         .iter()
@@ -104,5 +119,7 @@ mod tests {
         assert_eq!(closest_name("Race", &names), Some("race"));
         assert_eq!(closest_name("rac", &names), Some("race"));
         assert_eq!(closest_name("income", &names), None);
+        let m = ["dp_ratio", "dp_difference", "dp_difference_to_overall"];
+        assert_eq!(closest_name("dp_diff", &m), Some("dp_difference"));
     }
 }

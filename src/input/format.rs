@@ -69,9 +69,17 @@ mod tests {
     #[test]
     fn detects_by_extension() {
         assert_eq!(Format::from_path(Path::new("a.CSV")).unwrap(), Format::Csv);
-        assert_eq!(Format::from_path(Path::new("a.b.parquet")).unwrap(), Format::Parquet);
-        assert_eq!(Format::from_path(Path::new("x.jsonl")).unwrap(), Format::NdJson);
-        let e = Format::from_path(Path::new("x.xlsx")).unwrap_err().to_string();
+        assert_eq!(
+            Format::from_path(Path::new("a.b.parquet")).unwrap(),
+            Format::Parquet
+        );
+        assert_eq!(
+            Format::from_path(Path::new("x.jsonl")).unwrap(),
+            Format::NdJson
+        );
+        let e = Format::from_path(Path::new("x.xlsx"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown extension '.xlsx'"), "{e}");
     }
 }

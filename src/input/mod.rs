@@ -106,7 +106,12 @@ fn glob_paths(pattern: &str) -> Result<Vec<String>> {
     };
     let parts: Vec<&str> = rest.split('/').collect();
     let mut out = Vec::new();
-    walk(Path::new(base), &parts, base == "." && !pattern.starts_with("./"), &mut out);
+    walk(
+        Path::new(base),
+        &parts,
+        base == "." && !pattern.starts_with("./"),
+        &mut out,
+    );
     Ok(out)
 }
 
@@ -134,7 +139,14 @@ fn walk(dir: &Path, parts: &[&str], strip_dot: bool, out: &mut Vec<String>) {
     }
 }
 
-fn walk_one(path: &Path, name: &str, parts: &[&str], is_dir: bool, strip: bool, out: &mut Vec<String>) {
+fn walk_one(
+    path: &Path,
+    name: &str,
+    parts: &[&str],
+    is_dir: bool,
+    strip: bool,
+    out: &mut Vec<String>,
+) {
     let Some((first, rest)) = parts.split_first() else {
         return;
     };
@@ -144,7 +156,11 @@ fn walk_one(path: &Path, name: &str, parts: &[&str], is_dir: bool, strip: bool, 
     if rest.is_empty() {
         if !is_dir {
             let s = path.to_string_lossy();
-            let s = if strip { s.trim_start_matches("./").to_string() } else { s.into_owned() };
+            let s = if strip {
+                s.trim_start_matches("./").to_string()
+            } else {
+                s.into_owned()
+            };
             out.push(s);
         }
     } else if is_dir {
@@ -170,7 +186,11 @@ impl Source {
         let mut duplicate_headers = Vec::new();
         let mut frame = match self.format {
             Format::Csv | Format::Tsv => {
-                let sep = if self.format == Format::Tsv { b'\t' } else { b',' };
+                let sep = if self.format == Format::Tsv {
+                    b'\t'
+                } else {
+                    b','
+                };
                 let header = self.csv_header(sep)?;
                 let mut reader = match &self.stdin {
                     Some(buf) => LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::new([
@@ -185,14 +205,24 @@ impl Source {
                 if let Some((names, dups)) = dedup_header(&header) {
                     duplicate_headers = dups;
                     reader = reader.with_column_names_overwrite(
-                        names.into_iter().map(PlSmallStr::from).collect::<Vec<_>>().into(),
+                        names
+                            .into_iter()
+                            .map(PlSmallStr::from)
+                            .collect::<Vec<_>>()
+                            .into(),
                     );
                 }
                 reader.finish()
             }
-            Format::Parquet => LazyFrame::scan_parquet(PlRefPath::from(d.as_str()), ScanArgsParquet::default()),
+            Format::Parquet => {
+                LazyFrame::scan_parquet(PlRefPath::from(d.as_str()), ScanArgsParquet::default())
+            }
             Format::NdJson => match &self.stdin {
-                Some(buf) => LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::new([buf.clone()]))),
+                Some(buf) => {
+                    LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::new([
+                        buf.clone()
+                    ])))
+                }
                 None => LazyJsonLineReader::new(PlRefPath::from(d.as_str())),
             }
             .with_infer_schema_length(std::num::NonZeroUsize::new(10_000))
@@ -254,7 +284,11 @@ impl Source {
     }
 
     fn first_ragged_line(&self) -> Option<String> {
-        let sep = if self.format == Format::Tsv { b'\t' } else { b',' };
+        let sep = if self.format == Format::Tsv {
+            b'\t'
+        } else {
+            b','
+        };
         let rdr: Box<dyn Read> = match &self.stdin {
             Some(buf) => Box::new(std::io::Cursor::new(buf.as_slice().to_vec())),
             None => Box::new(std::fs::File::open(&self.display).ok()?),
@@ -271,9 +305,9 @@ impl Source {
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
                     return Some(match e.kind() {
-                        csv::ErrorKind::UnequalLengths { len, .. } => format!(
-                            "line {line} has {len} fields but the header has {width}"
-                        ),
+                        csv::ErrorKind::UnequalLengths { len, .. } => {
+                            format!("line {line} has {len} fields but the header has {width}")
+                        }
                         _ => format!("line {line} is malformed: {e}"),
                     });
                 }
@@ -325,7 +359,10 @@ mod tests {
 
     #[test]
     fn dedup_renames_every_occurrence() {
-        let h: Vec<String> = ["a", "b", "a", "c", "b", "a"].iter().map(|s| s.to_string()).collect();
+        let h: Vec<String> = ["a", "b", "a", "c", "b", "a"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let (names, dups) = dedup_header(&h).unwrap();
         assert_eq!(names, ["a#1", "b#1", "a#2", "c", "b#2", "a#3"]);
         assert_eq!(dups, ["a", "b"]);

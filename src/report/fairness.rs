@@ -143,17 +143,38 @@ fn csv(r: &FairnessReport) -> Result<String> {
     w.write_record(["file", "attribute", "group", "metric", "value", "note"])?;
     for inp in &r.inputs {
         for (k, v) in &inp.overall.metrics {
-            let note = inp.overall.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+            let note = inp
+                .overall
+                .undefined
+                .get(k)
+                .and_then(Json::as_str)
+                .unwrap_or("");
             w.write_record([&inp.path, "", "(overall)", k, &csv_num(v.as_f64()), note])?;
         }
     }
     for a in &r.attributes {
         for g in &a.groups {
-            let small = if g.small { "small group: left out of disparities" } else { "" };
+            let small = if g.small {
+                "small group: left out of disparities"
+            } else {
+                ""
+            };
             w.write_record([&a.file, &a.name, &g.group, "n", &g.n.to_string(), small])?;
-            w.write_record([&a.file, &a.name, &g.group, "weight", &csv_num(Some(g.weight)), ""])?;
+            w.write_record([
+                &a.file,
+                &a.name,
+                &g.group,
+                "weight",
+                &csv_num(Some(g.weight)),
+                "",
+            ])?;
             w.write_record([&a.file, &a.name, &g.group, "share", &csv_num(g.share), ""])?;
-            for (k, v) in [("tp", g.counts.tp), ("fp", g.counts.fp), ("tn", g.counts.tn), ("fn", g.counts.fn_)] {
+            for (k, v) in [
+                ("tp", g.counts.tp),
+                ("fp", g.counts.fp),
+                ("tn", g.counts.tn),
+                ("fn", g.counts.fn_),
+            ] {
                 w.write_record([&a.file, &a.name, &g.group, k, &csv_num(Some(v)), ""])?;
             }
             for (k, v) in &g.metrics {
@@ -198,13 +219,17 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         } else {
             format!(", {} dropped", inp.rows_read - inp.rows_used)
         };
-        let weight = c.weight.as_ref().map(|w| format!(", weight `{w}`")).unwrap_or_default();
+        let weight = c
+            .weight
+            .as_ref()
+            .map(|w| format!(", weight `{w}`"))
+            .unwrap_or_default();
         let line = format!(
             "{}: {} rows used of {}{dropped}; label `{}`, {pred}{weight}{detected}",
             inp.path, inp.rows_used, inp.rows_read, c.label
         );
         if markdown {
-            let _ = writeln!(out, "**{}**\n", line.replace('`', "`"));
+            let _ = writeln!(out, "**{line}**\n");
         } else {
             let _ = writeln!(out, "{line}");
         }
@@ -212,7 +237,11 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
     out.push('\n');
 
     for a in &r.attributes {
-        let title = if many { format!("{} — {}", a.name, a.file) } else { a.name.clone() };
+        let title = if many {
+            format!("{} — {}", a.name, a.file)
+        } else {
+            a.name.clone()
+        };
         if markdown {
             let _ = writeln!(out, "## {title}\n");
         } else {
@@ -232,14 +261,20 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             "f1",
             "disparate_impact_ratio",
         ];
-        let short = ["base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di"];
+        let short = [
+            "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
+        ];
         let mut header = vec!["group".to_string(), "n".into(), "share".into()];
         header.extend(short.iter().map(|s| s.to_string()));
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for g in &a.groups {
             let mut row = vec![
-                if g.small { format!("{} (small)", g.group) } else { g.group.clone() },
+                if g.small {
+                    format!("{} (small)", g.group)
+                } else {
+                    g.group.clone()
+                },
                 g.n.to_string(),
                 fmt_num(g.share),
             ];
@@ -248,22 +283,37 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             }
             rows.push(row);
             for (k, reason) in &g.undefined {
-                if let (Some(reason), Some(i)) = (reason.as_str(), cols.iter().position(|c| c == k)) {
-                    notes.entry(reason.to_string()).or_default().push(format!("{} of {}", short[i], g.group));
+                if let (Some(reason), Some(i)) = (reason.as_str(), cols.iter().position(|c| c == k))
+                {
+                    notes
+                        .entry(reason.to_string())
+                        .or_default()
+                        .push(format!("{} of {}", short[i], g.group));
                 }
             }
         }
         out.push_str(&grid(&header, &rows, markdown, &[]));
         for (reason, cells) in &notes {
-            let _ = writeln!(out, "{}— {}: {reason}", if markdown { "\n" } else { "" }, cells.join(", "));
+            let _ = writeln!(
+                out,
+                "{}— {}: {reason}",
+                if markdown { "\n" } else { "" },
+                cells.join(", ")
+            );
         }
         out.push('\n');
 
         // Disparities.
-        let header: Vec<String> = ["metric", "difference", "ratio", "difference to overall", "ratio to overall"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let header: Vec<String> = [
+            "metric",
+            "difference",
+            "ratio",
+            "difference to overall",
+            "ratio to overall",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let mut rows = Vec::new();
         let failing = failing_names(r, a);
         let mut red = Vec::new();
@@ -289,7 +339,12 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             }
             rows.push(row);
         }
-        out.push_str(&grid(&header, &rows, markdown, if colour { &red } else { &[] }));
+        out.push_str(&grid(
+            &header,
+            &rows,
+            markdown,
+            if colour { &red } else { &[] },
+        ));
         let ff = match a.disparities.get("four_fifths_rule_passed") {
             Some(Json::Bool(true)) => "passed".to_string(),
             Some(Json::Bool(false)) => "FAILED".to_string(),
@@ -309,7 +364,12 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             }
         }
         for (reason, keys) in und {
-            let _ = writeln!(out, "{}— {}: {reason}", if markdown { "\n" } else { "" }, keys.join(", "));
+            let _ = writeln!(
+                out,
+                "{}— {}: {reason}",
+                if markdown { "\n" } else { "" },
+                keys.join(", ")
+            );
         }
         out.push('\n');
     }
@@ -331,21 +391,41 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             } else {
                 verdict.to_string()
             };
-            let _ = writeln!(out, "{}{verdict}  {}  ({} checked)", if markdown { "- " } else { "  " }, g.expression, g.checked);
+            let _ = writeln!(
+                out,
+                "{}{verdict}  {}  ({} checked)",
+                if markdown { "- " } else { "  " },
+                g.expression,
+                g.checked
+            );
             for fl in &g.failures {
-                let _ = writeln!(out, "{}{}", if markdown { "  - " } else { "        " }, fl.describe());
+                let _ = writeln!(
+                    out,
+                    "{}{}",
+                    if markdown { "  - " } else { "        " },
+                    fl.describe()
+                );
             }
         }
         out.push('\n');
     }
     if !r.warnings.is_empty() {
-        out.push_str(if markdown { "## Warnings\n\n" } else { "warnings\n" });
+        out.push_str(if markdown {
+            "## Warnings\n\n"
+        } else {
+            "warnings\n"
+        });
         for w in &r.warnings {
             let scope = match &w.attribute {
                 Some(a) => format!("{} [{}]", w.file, a),
                 None => w.file.clone(),
             };
-            let _ = writeln!(out, "{}{scope}: {}", if markdown { "- " } else { "  " }, w.message);
+            let _ = writeln!(
+                out,
+                "{}{scope}: {}",
+                if markdown { "- " } else { "  " },
+                w.message
+            );
         }
     }
     out
@@ -356,7 +436,11 @@ fn failing_names(r: &FairnessReport, a: &AttributeReport) -> Vec<String> {
     r.gates
         .iter()
         .flat_map(|g| g.failures.iter())
-        .filter(|fl| fl.file == a.file && fl.attribute.as_deref() == Some(a.name.as_str()) && fl.group.is_none())
+        .filter(|fl| {
+            fl.file == a.file
+                && fl.attribute.as_deref() == Some(a.name.as_str())
+                && fl.group.is_none()
+        })
         .map(|fl| fl.metric.clone())
         .collect()
 }
@@ -365,14 +449,30 @@ fn grid(header: &[String], rows: &[Vec<String>], markdown: bool, red: &[(usize, 
     if markdown {
         let mut s = String::new();
         let esc = |c: &str| c.replace('|', "\\|");
-        let _ = writeln!(s, "| {} |", header.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(
+            s,
+            "| {} |",
+            header
+                .iter()
+                .map(|h| esc(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         let _ = writeln!(
             s,
             "|{}",
-            header.iter().enumerate().map(|(i, _)| if i == 0 { " --- |" } else { " ---: |" }).collect::<String>()
+            header
+                .iter()
+                .enumerate()
+                .map(|(i, _)| if i == 0 { " --- |" } else { " ---: |" })
+                .collect::<String>()
         );
         for row in rows {
-            let _ = writeln!(s, "| {} |", row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | "));
+            let _ = writeln!(
+                s,
+                "| {} |",
+                row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+            );
         }
         return s;
     }
@@ -407,7 +507,10 @@ fn canonical(name: &str) -> String {
         if name == r.short() {
             return r.name().to_string();
         }
-        if let Some(rest) = name.strip_prefix(r.short()).filter(|rest| rest.starts_with('_')) {
+        if let Some(rest) = name
+            .strip_prefix(r.short())
+            .filter(|rest| rest.starts_with('_'))
+        {
             return format!("{}{rest}", r.name());
         }
     }
@@ -418,16 +521,27 @@ fn json_value(v: Option<&Json>, reason: Option<&Json>) -> Result<f64, String> {
     match v {
         Some(Json::Bool(b)) => Ok(if *b { 1.0 } else { 0.0 }),
         Some(Json::Number(n)) => n.as_f64().ok_or_else(|| "not a number".to_string()),
-        _ => Err(reason.and_then(Json::as_str).unwrap_or("undefined").to_string()),
+        _ => Err(reason
+            .and_then(Json::as_str)
+            .unwrap_or("undefined")
+            .to_string()),
     }
 }
 
 impl crate::gate::Gateable for FairnessReport {
-    fn observe(&self, scope: &crate::gate::Scope, name: &str) -> anyhow::Result<Vec<crate::gate::Observation>> {
+    fn observe(
+        &self,
+        scope: &crate::gate::Scope,
+        name: &str,
+    ) -> anyhow::Result<Vec<crate::gate::Observation>> {
         use crate::gate::{Observation, Scope};
         let name = canonical(name);
-        let is_disparity = self.attributes.iter().any(|a| a.disparities.contains_key(&name));
-        let is_group_metric = RATES.iter().any(|r| r.name() == name) || GROUP_EXTRA.contains(&name.as_str());
+        let is_disparity = self
+            .attributes
+            .iter()
+            .any(|a| a.disparities.contains_key(&name));
+        let is_group_metric =
+            RATES.iter().any(|r| r.name() == name) || GROUP_EXTRA.contains(&name.as_str());
         if !is_disparity && !is_group_metric {
             let mut known: Vec<String> = self
                 .attributes
@@ -435,15 +549,22 @@ impl crate::gate::Gateable for FairnessReport {
                 .map(|a| a.disparities.keys().cloned().collect())
                 .unwrap_or_default();
             known.extend(RATES.iter().map(|r| r.name().to_string()));
-            let hint = crate::input::closest_name(&name, &known.iter().map(String::as_str).collect::<Vec<_>>())
-                .map(|b| format!("; did you mean '{b}'?"))
-                .unwrap_or_default();
-            anyhow::bail!("unknown metric '{name}'{hint} (every name is listed in docs/metrics.md)");
+            let hint = crate::input::closest_name(
+                &name,
+                &known.iter().map(String::as_str).collect::<Vec<_>>(),
+            )
+            .map(|b| format!("; did you mean '{b}'?"))
+            .unwrap_or_default();
+            anyhow::bail!(
+                "unknown metric '{name}'{hint} (every name is listed in docs/metrics.md)"
+            );
         }
         let mut out = Vec::new();
         if *scope == Scope::Overall {
             if !RATES.iter().any(|r| r.name() == name) {
-                anyhow::bail!("'{name}' has no overall value; overall: takes a rate such as accuracy");
+                anyhow::bail!(
+                    "'{name}' has no overall value; overall: takes a rate such as accuracy"
+                );
             }
             for inp in &self.inputs {
                 out.push(Observation {
@@ -451,7 +572,10 @@ impl crate::gate::Gateable for FairnessReport {
                     attribute: None,
                     group: Some("(overall)".into()),
                     metric: name.clone(),
-                    value: json_value(inp.overall.metrics.get(&name), inp.overall.undefined.get(&name)),
+                    value: json_value(
+                        inp.overall.metrics.get(&name),
+                        inp.overall.undefined.get(&name),
+                    ),
                 });
             }
             return Ok(out);
@@ -463,11 +587,18 @@ impl crate::gate::Gateable for FairnessReport {
         if let Some(a) = wanted_attr {
             if !self.attributes.iter().any(|x| x.name == a) {
                 let names: Vec<&str> = self.attributes.iter().map(|x| x.name.as_str()).collect();
-                anyhow::bail!("no attribute '{a}' in the report (attributes: {})", names.join(", "));
+                anyhow::bail!(
+                    "no attribute '{a}' in the report (attributes: {})",
+                    names.join(", ")
+                );
             }
         }
         let group_scope = matches!(scope, Scope::Group(..));
-        for a in self.attributes.iter().filter(|a| wanted_attr.is_none_or(|w| w == a.name)) {
+        for a in self
+            .attributes
+            .iter()
+            .filter(|a| wanted_attr.is_none_or(|w| w == a.name))
+        {
             if is_disparity && !group_scope {
                 out.push(Observation {
                     file: a.file.clone(),

@@ -54,10 +54,17 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
             }
         }
         Some(p) => {
-            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let tmp = dir.join(format!(".{name}.fairaudit-{}.tmp", std::process::id()));
-            std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::write(&tmp, text)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
             std::fs::rename(&tmp, p).map_err(|e| {
                 let _ = std::fs::remove_file(&tmp);
                 anyhow::anyhow!("cannot write {}: {e}", p.display())
@@ -83,7 +90,9 @@ pub fn fmt_num(v: Option<f64>) -> String {
 pub fn csv_num(v: Option<f64>) -> String {
     match v {
         None => String::new(),
-        Some(x) => serde_json::Number::from_f64(x).map(|n| n.to_string()).unwrap_or_default(),
+        Some(x) => serde_json::Number::from_f64(x)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -98,7 +107,8 @@ impl Progress {
         if quiet || !std::io::stderr().is_terminal() {
             return Progress { bar: None };
         }
-        let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {human_pos} rows read ({per_sec})")
                 .expect("valid template"),

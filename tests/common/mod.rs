@@ -37,12 +37,28 @@ pub fn audit_json(args: &[&str], code: i32) -> Value {
 /// Runs `fairaudit audit-fairness ARGS`, expects exit code 2, returns stderr; checks the error
 /// is one line, names no panic, and nothing went to stdout.
 pub fn audit_error(args: &[&str]) -> String {
-    let out = bin().arg("audit-fairness").args(args).output().expect("ran");
+    let out = bin()
+        .arg("audit-fairness")
+        .args(args)
+        .output()
+        .expect("ran");
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(2), "args {args:?}\nstderr: {stderr}");
-    assert!(out.stdout.is_empty(), "stdout must be empty on error: {}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "args {args:?}\nstderr: {stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "stdout must be empty on error: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line expected: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected: {stderr}"
+    );
     stderr
 }
 

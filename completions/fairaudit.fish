@@ -1,0 +1,74 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_fairaudit_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_fairaudit_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_fairaudit_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_fairaudit_using_subcommand
+    set -l cmd (__fish_fairaudit_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -s V -l version -d 'Print version'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-reward" -d 'Audit reward-model score files (not yet implemented)'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "allocate" -d 'Compute and check fair allocations (not yet implemented)'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l input-format -d 'Read every input as this format instead of guessing from the extension' -r -f -a "csv\t''
+tsv\t''
+parquet\t''
+ndjson\t''
+ipc\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l label -d 'Column with the true labels. Default: the first of y_true, label, label_value, target, actual, y, class (case-insensitive)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l pred -d 'Column with the binary predictions. Default: the first of y_pred, pred, prediction, predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l score -d 'Column with scores; predictions are derived as `score >= --threshold` unless --pred is given' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l threshold -d 'Threshold for --score: a row is predicted positive when score >= T. Default 0.5' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l weight -d 'Column with non-negative sample weights; every count is weighted' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s g -l group -d 'Sensitive attribute column (repeatable). Several give each attribute on its own and their intersection, named `a&b`' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l positive -d 'The positive class of the label and prediction columns when they are not 0/1 or true/false, e.g. `>50K` or `yes`. Every other value is negative' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l pred-positive -d 'The positive class of the prediction column, when it differs from --positive' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l missing -d 'What to do with rows whose sensitive attribute is missing: form a group `(missing)`, drop the row, or stop with an error' -r -f -a "group\t''
+drop\t''
+error\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l min-group-size -d 'Groups with fewer rows than N are flagged and left out of every disparity' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l max-groups -d 'Stop with an error when a sensitive attribute has more than N distinct values' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l agg -d 'How equalized odds combines its TPR and FPR parts (fairlearn\'s `agg`)' -r -f -a "worst\t'The larger difference (smaller ratio) of TPR and FPR'
+mean\t'The mean of the TPR and FPR parts'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s f -l format -d 'Report format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l strict -d 'Stop with an error instead of dropping rows whose label or prediction is missing'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l json -d 'Short for --format json'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s q -l quiet -d 'No progress output on standard error'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand man" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-reward" -d 'Audit reward-model score files (not yet implemented)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "allocate" -d 'Compute and check fair allocations (not yet implemented)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
