@@ -7,7 +7,16 @@ use clap::{CommandFactory, Parser};
 use fairaudit::cli::{Cli, Command};
 use fairaudit::report;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    // polars prefetches up to 16 Parquet row groups ahead; on a local file one is enough to keep
+    // the decoder busy and bounds memory (10M rows: ~270 MB instead of ~380 MB, same speed).
+    // A value the user set wins.
+    if std::env::var_os("POLARS_ROW_GROUP_PREFETCH_SIZE").is_none() {
+        std::env::set_var("POLARS_ROW_GROUP_PREFETCH_SIZE", "1");
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

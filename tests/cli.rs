@@ -379,7 +379,8 @@ fn several_files_one_report() {
         .args(["audit-fairness", COMPAS, "fixtures/adult.csv", "-g", "race"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("race — fixtures/adult.csv"));
+        .stdout(predicate::str::contains("race — fixtures/adult.csv"))
+        .stdout(predicate::str::contains("│ file "));
 }
 
 #[test]

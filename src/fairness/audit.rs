@@ -10,7 +10,6 @@ use super::stats::{Cell, Stats};
 use crate::cli::{Agg, FairnessArgs};
 use crate::report::fairness::{
     AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, Settings,
-    UsedColumns,
 };
 use crate::report::Warning;
 
@@ -97,15 +96,7 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                     rows,
                 })
                 .collect(),
-            columns: UsedColumns {
-                label: pass.columns.label.clone(),
-                prediction: pass.columns.prediction.clone(),
-                score: pass.columns.score.clone(),
-                threshold: pass.columns.threshold,
-                weight: pass.columns.weight.clone(),
-                groups: pass.columns.groups.clone(),
-                detected: pass.columns.detected.clone(),
-            },
+            columns: pass.columns.clone(),
             overall: Overall {
                 n: rows_used,
                 weight: overall.total(),

@@ -8,6 +8,7 @@ use polars::prelude::*;
 use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
 use crate::cli::{FairnessArgs, MissingPolicy};
 use crate::input::{detect_column, resolve_column, Opened, Source};
+use crate::report::fairness::UsedColumns as Columns;
 use crate::report::Progress;
 
 /// Names looked for when `--label` is not given, in order of preference (case-insensitive).
@@ -36,19 +37,6 @@ pub const PRED_NAMES: &[&str] = &[
 /// A score column used (thresholded) when no prediction column is found.
 pub const SCORE_NAMES: &[&str] = &["score", "y_score", "proba", "probability"];
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
-
-/// The columns an audit of one input uses, as the report states them.
-#[derive(Debug, Clone)]
-pub struct Columns {
-    pub label: String,
-    pub prediction: Option<String>,
-    pub score: Option<String>,
-    pub threshold: Option<f64>,
-    pub weight: Option<String>,
-    pub groups: Vec<String>,
-    /// Flags whose column was detected by name rather than given, e.g. `--label`.
-    pub detected: Vec<String>,
-}
 
 /// One input, ready to run.
 pub struct Plan {
@@ -343,8 +331,8 @@ fn dtype_of<'a>(schema: &'a Schema, name: &str) -> &'a DataType {
     schema.get(name).expect("resolved column")
 }
 
-/// Label / prediction: numbers become Float64 (0/1 or the positive value), categories become
-/// strings; booleans and strings stay.
+/// Label / prediction: integers become Int64 and floats Float64 (0/1 or the positive value),
+/// categories become strings; booleans and strings stay.
 fn binary_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<Expr> {
     let dt = dtype_of(schema, name);
     let e = col(name);

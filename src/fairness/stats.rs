@@ -9,10 +9,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Result};
 use polars::prelude::*;
-use polars_arrow::array::Array;
+use polars_arrow::array::{Array, Utf8ViewArray};
 
 /// Marks a row whose label or prediction is missing.
 pub const MISSING: u8 = 2;
+/// Marks, for a moment, a label or prediction that is not 0/1.
+const BAD: u8 = 3;
 /// Marks a row dropped because a sensitive value is missing (with `--missing drop`).
 const DROP: u32 = u32::MAX;
 /// Cell index space limit: 2^24 cells (product of the attributes' group counts, rounded up to
@@ -408,92 +410,87 @@ fn series<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series> {
 /// configured positive value occurred. A non-binary column without a positive value is an
 /// error listing up to 10 of the values seen.
 fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> {
-    let mut bad: BTreeSet<String> = BTreeSet::new();
-    let mut seen_pos = false;
-    let mut i = 0usize;
+    let positive = spec.positive.as_deref();
+    let mut b = Binarize {
+        positive,
+        positive_number: positive.and_then(|v| v.trim().parse::<f64>().ok()),
+        seen: false,
+        bad: BTreeSet::new(),
+    };
     match s.dtype() {
         DataType::Boolean => {
-            let invert = spec
-                .positive
-                .as_deref()
-                .is_some_and(|v| v.eq_ignore_ascii_case("false"));
-            for arr in s.bool()?.downcast_iter() {
-                for v in arr.iter() {
-                    out[i] = match v {
-                        None => MISSING,
-                        Some(b) => u8::from(b != invert),
-                    };
-                    i += 1;
-                }
-            }
-            seen_pos = true;
+            let invert = positive.is_some_and(|v| v.eq_ignore_ascii_case("false"));
+            fill(s.bool()?.downcast_iter().flat_map(|a| a.iter()), out, |v| {
+                u8::from(v != invert)
+            });
+            b.seen = true;
         }
         DataType::Float64 => {
-            let pos = spec
-                .positive
-                .as_deref()
-                .and_then(|v| v.trim().parse::<f64>().ok());
+            let mut i = 0;
             for arr in s.f64()?.downcast_iter() {
-                for v in arr.iter() {
-                    out[i] = match v {
-                        None => MISSING,
-                        Some(x) if x.is_nan() => MISSING,
-                        Some(&x) => match pos {
-                            Some(p) => {
-                                let hit = x == p;
-                                seen_pos |= hit;
-                                u8::from(hit)
+                let o = &mut out[i..i + arr.len()];
+                i += arr.len();
+                if arr.null_count() == 0 && b.positive_number.is_none() {
+                    // 1.0 → 1, 0.0 → 0, NaN → missing, anything else → BAD (reported below).
+                    for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
+                        *o = if x == 1.0 {
+                            1
+                        } else if x == 0.0 {
+                            0
+                        } else if x.is_nan() {
+                            MISSING
+                        } else {
+                            BAD
+                        };
+                    }
+                    if o.contains(&BAD) {
+                        for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
+                            if *o == BAD {
+                                *o = b.number(x);
                             }
-                            None if x == 1.0 => 1,
-                            None if x == 0.0 => 0,
-                            None => {
-                                if bad.len() < 10 {
-                                    bad.insert(x.to_string());
-                                }
-                                0
-                            }
-                        },
-                    };
-                    i += 1;
+                        }
+                    }
+                } else {
+                    fill(arr.iter().map(|v| v.copied()), o, |x| b.number(x));
                 }
             }
-            if pos.is_none() {
-                seen_pos = true;
+            b.seen |= b.positive_number.is_none();
+        }
+        DataType::Int64 => {
+            let mut i = 0;
+            for arr in s.i64()?.downcast_iter() {
+                let o = &mut out[i..i + arr.len()];
+                i += arr.len();
+                if arr.null_count() == 0 && b.positive_number.is_none() {
+                    for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
+                        *o = match x {
+                            1 => 1,
+                            0 => 0,
+                            _ => BAD,
+                        };
+                    }
+                    if o.contains(&BAD) {
+                        for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
+                            if *o == BAD {
+                                *o = b.number(x as f64);
+                            }
+                        }
+                    }
+                } else {
+                    fill(arr.iter().map(|v| v.map(|x| *x as f64)), o, |x| b.number(x));
+                }
             }
+            b.seen |= b.positive_number.is_none();
         }
         DataType::String => {
-            let pos = spec.positive.as_deref();
-            for arr in s.str()?.downcast_iter() {
-                for v in arr.iter() {
-                    out[i] = match v {
-                        None => MISSING,
-                        Some(x) => match pos {
-                            Some(p) => {
-                                let hit = x == p;
-                                seen_pos |= hit;
-                                u8::from(hit)
-                            }
-                            None => match natural_binary(x) {
-                                Some(b) => b,
-                                None => {
-                                    if bad.len() < 10 {
-                                        bad.insert(x.to_string());
-                                    }
-                                    0
-                                }
-                            },
-                        },
-                    };
-                    i += 1;
-                }
-            }
-            if pos.is_none() {
-                seen_pos = true;
-            }
+            fill(s.str()?.downcast_iter().flat_map(|a| a.iter()), out, |x| {
+                b.text(x)
+            });
+            b.seen |= positive.is_none();
         }
         DataType::Null => {
             out.fill(MISSING);
-            seen_pos = spec.positive.is_none();
+            b.seen = positive.is_none();
         }
         other => bail!(
             "{} column '{}' has type {other}; expected 0/1, true/false or class names",
@@ -501,8 +498,8 @@ fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> 
             spec.display
         ),
     }
-    if !bad.is_empty() {
-        let vals: Vec<String> = bad.iter().map(|v| format!("'{v}'")).collect();
+    if !b.bad.is_empty() {
+        let vals: Vec<String> = b.bad.iter().map(|v| format!("'{v}'")).collect();
         bail!(
             "{} column '{}' is not binary (values seen include {}); pass {} VALUE to name the positive class",
             spec.flag,
@@ -511,7 +508,54 @@ fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> 
             spec.positive_flag
         );
     }
-    Ok(seen_pos)
+    Ok(b.seen)
+}
+
+/// Writes `f(value)` for each present value and [`MISSING`] for each null.
+fn fill<T>(values: impl Iterator<Item = Option<T>>, out: &mut [u8], mut f: impl FnMut(T) -> u8) {
+    for (o, v) in out.iter_mut().zip(values) {
+        *o = v.map_or(MISSING, &mut f);
+    }
+}
+
+/// The 0/1 rule for one column: the positive value if given, else 0/1/true/false; remembers
+/// whether the positive value occurred and up to 10 values that are neither.
+struct Binarize<'a> {
+    positive: Option<&'a str>,
+    positive_number: Option<f64>,
+    seen: bool,
+    bad: BTreeSet<String>,
+}
+
+impl Binarize<'_> {
+    fn hit(&mut self, h: bool) -> u8 {
+        self.seen |= h;
+        u8::from(h)
+    }
+
+    fn reject(&mut self, shown: String) -> u8 {
+        if self.bad.len() < 10 {
+            self.bad.insert(shown);
+        }
+        0
+    }
+
+    fn number(&mut self, x: f64) -> u8 {
+        match self.positive_number {
+            _ if x.is_nan() => MISSING,
+            Some(p) => self.hit(x == p),
+            None if x == 1.0 => 1,
+            None if x == 0.0 => 0,
+            None => self.reject(x.to_string()),
+        }
+    }
+
+    fn text(&mut self, x: &str) -> u8 {
+        match self.positive {
+            Some(p) => self.hit(x == p),
+            None => natural_binary(x).unwrap_or_else(|| self.reject(x.to_string())),
+        }
+    }
 }
 
 /// 0/1/true/false spelled as text.
@@ -547,11 +591,78 @@ struct Dict {
     keys: Vec<GroupKey>,
     missing: Option<u32>,
     /// Strings of at most 12 bytes, keyed by their 16-byte Arrow view (length + inline bytes).
-    inline: HashMap<u128, u32>,
-    long: HashMap<String, u32>,
-    ints: HashMap<i64, u32>,
-    floats: HashMap<u64, u32>,
+    inline: SmallMap<u128>,
+    long: HashMap<String, u32, std::hash::BuildHasherDefault<MulHasher>>,
+    ints: SmallMap<i64>,
+    floats: SmallMap<u64>,
     bools: [Option<u32>; 2],
+}
+
+/// A map to codes for the few distinct values sensitive attributes have: a linear scan while
+/// there are at most 16, then a hash map with a cheap multiplicative hash.
+struct SmallMap<K> {
+    few: Vec<(K, u32)>,
+    many: HashMap<K, u32, std::hash::BuildHasherDefault<MulHasher>>,
+}
+
+impl<K> Default for SmallMap<K> {
+    fn default() -> Self {
+        SmallMap {
+            few: Vec::new(),
+            many: HashMap::default(),
+        }
+    }
+}
+
+impl<K: Copy + Eq + std::hash::Hash> SmallMap<K> {
+    #[inline]
+    fn get(&self, k: K) -> Option<u32> {
+        if self.many.is_empty() {
+            self.few.iter().find(|(x, _)| *x == k).map(|(_, c)| *c)
+        } else {
+            self.many.get(&k).copied()
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.few.len() + self.many.len()
+    }
+
+    fn insert(&mut self, k: K, code: u32) {
+        if self.many.is_empty() && self.few.len() < 16 {
+            self.few.push((k, code));
+        } else {
+            self.many.extend(self.few.drain(..));
+            self.many.insert(k, code);
+        }
+    }
+}
+
+/// Fibonacci hashing of the written words; enough for integer keys of a few groups.
+#[derive(Default)]
+struct MulHasher(u64);
+
+impl std::hash::Hasher for MulHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(29) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u128(&mut self, x: u128) {
+        self.write_u64(x as u64);
+        self.write_u64((x >> 64) as u64);
+    }
+    fn write_i64(&mut self, x: i64) {
+        self.write_u64(x as u64);
+    }
 }
 
 impl Dict {
@@ -571,6 +682,78 @@ impl Dict {
         }
     }
 
+    /// The code of row `j` of `arr`. Strings of at most 12 bytes are found by their view alone.
+    /// Longer ones go through `local`, a per-array cache keyed by the view (equal views of one
+    /// array point at equal bytes; dictionary-decoded Parquet repeats views), then by the text.
+    #[inline]
+    fn code_of_view(
+        &mut self,
+        arr: &Utf8ViewArray,
+        j: usize,
+        k: u128,
+        len: u32,
+        local: &mut SmallMap<u128>,
+    ) -> u32 {
+        if len <= 12 {
+            if let Some(c) = self.inline.get(k) {
+                return c;
+            }
+            let c = self.push(GroupKey::Str(arr.value(j).to_string()));
+            self.inline.insert(k, c);
+            return c;
+        }
+        if let Some(c) = local.get(k) {
+            return c;
+        }
+        let v = arr.value(j);
+        let c = match self.long.get(v) {
+            Some(&c) => c,
+            None => {
+                let c = self.push(GroupKey::Str(v.to_string()));
+                self.long.insert(v.to_string(), c);
+                c
+            }
+        };
+        if local.len() < 64 {
+            local.insert(k, c);
+        }
+        c
+    }
+
+    fn code_of_int(&mut self, x: i64) -> u32 {
+        match self.ints.get(x) {
+            Some(c) => c,
+            None => {
+                let c = self.push(GroupKey::Int(x));
+                self.ints.insert(x, c);
+                c
+            }
+        }
+    }
+
+    fn code_of_float(&mut self, x: f64) -> u32 {
+        let x = if x == 0.0 { 0.0 } else { x };
+        match self.floats.get(x.to_bits()) {
+            Some(c) => c,
+            None => {
+                let c = self.push(GroupKey::Float(x));
+                self.floats.insert(x.to_bits(), c);
+                c
+            }
+        }
+    }
+
+    fn code_of_bool(&mut self, b: bool) -> u32 {
+        match self.bools[b as usize] {
+            Some(c) => c,
+            None => {
+                let c = self.push(GroupKey::Bool(b));
+                self.bools[b as usize] = Some(c);
+                c
+            }
+        }
+    }
+
     /// Writes each row's code; missing values get `missing` (or the `(missing)` group's code).
     fn encode(
         &mut self,
@@ -580,51 +763,33 @@ impl Dict {
         display: &str,
     ) -> Result<()> {
         let mut i = 0usize;
-        macro_rules! miss {
-            () => {
-                match missing {
-                    Some(m) => m,
-                    None => self.missing_code(),
-                }
-            };
-        }
+        let miss = |d: &mut Dict| missing.unwrap_or_else(|| d.missing_code());
         match s.dtype() {
             DataType::String => {
                 for arr in s.str()?.downcast_iter() {
                     let views = arr.views();
-                    let validity = arr.validity();
-                    let mut last: (u128, u32) = (u128::MAX, 0);
-                    for (j, view) in views.iter().enumerate() {
-                        out[i] = if validity.is_some_and(|v| !v.get_bit(j)) {
-                            miss!()
-                        } else if view.length <= 12 {
-                            let k = view.as_u128();
-                            if k == last.0 {
-                                last.1
-                            } else {
-                                let code = match self.inline.get(&k) {
-                                    Some(&c) => c,
-                                    None => {
-                                        let c = self.push(GroupKey::Str(arr.value(j).to_string()));
-                                        self.inline.insert(k, c);
-                                        c
-                                    }
-                                };
-                                last = (k, code);
-                                code
-                            }
+                    let out = &mut out[i..i + views.len()];
+                    i += views.len();
+                    let validity = arr.validity().filter(|v| v.unset_bits() > 0);
+                    let mut local = SmallMap::default();
+                    // Direct-mapped cache of this array's views: one multiply and one compare
+                    // per row for the few distinct values a sensitive attribute has.
+                    let mut cache = [(0u128, u32::MAX); 64];
+                    for (j, (o, view)) in out.iter_mut().zip(views.iter()).enumerate() {
+                        *o = if validity.is_some_and(|v| !v.get_bit(j)) {
+                            miss(self)
                         } else {
-                            let v = arr.value(j);
-                            match self.long.get(v) {
-                                Some(&c) => c,
-                                None => {
-                                    let c = self.push(GroupKey::Str(v.to_string()));
-                                    self.long.insert(v.to_string(), c);
-                                    c
-                                }
+                            let k = view.as_u128();
+                            let h = (((k as u64) ^ ((k >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
+                            let (ck, cc) = cache[h];
+                            if ck == k && cc != u32::MAX {
+                                cc
+                            } else {
+                                let c = self.code_of_view(arr, j, k, view.length, &mut local);
+                                cache[h] = (k, c);
+                                c
                             }
                         };
-                        i += 1;
                     }
                 }
             }
@@ -632,15 +797,8 @@ impl Dict {
                 for arr in s.i64()?.downcast_iter() {
                     for v in arr.iter() {
                         out[i] = match v {
-                            None => miss!(),
-                            Some(&x) => match self.ints.get(&x) {
-                                Some(&c) => c,
-                                None => {
-                                    let c = self.push(GroupKey::Int(x));
-                                    self.ints.insert(x, c);
-                                    c
-                                }
-                            },
+                            None => miss(self),
+                            Some(&x) => self.code_of_int(x),
                         };
                         i += 1;
                     }
@@ -650,19 +808,8 @@ impl Dict {
                 for arr in s.f64()?.downcast_iter() {
                     for v in arr.iter() {
                         out[i] = match v {
-                            None => miss!(),
-                            Some(x) if x.is_nan() => miss!(),
-                            Some(&x) => {
-                                let x = if x == 0.0 { 0.0 } else { x };
-                                match self.floats.get(&x.to_bits()) {
-                                    Some(&c) => c,
-                                    None => {
-                                        let c = self.push(GroupKey::Float(x));
-                                        self.floats.insert(x.to_bits(), c);
-                                        c
-                                    }
-                                }
-                            }
+                            Some(&x) if !x.is_nan() => self.code_of_float(x),
+                            _ => miss(self),
                         };
                         i += 1;
                     }
@@ -672,25 +819,20 @@ impl Dict {
                 for arr in s.bool()?.downcast_iter() {
                     for v in arr.iter() {
                         out[i] = match v {
-                            None => miss!(),
-                            Some(b) => match self.bools[b as usize] {
-                                Some(c) => c,
-                                None => {
-                                    let c = self.push(GroupKey::Bool(b));
-                                    self.bools[b as usize] = Some(c);
-                                    c
-                                }
-                            },
+                            None => miss(self),
+                            Some(b) => self.code_of_bool(b),
                         };
                         i += 1;
                     }
                 }
             }
             DataType::Null => {
-                let m = miss!();
+                let m = miss(self);
                 out.fill(m);
             }
-            other => bail!("--group column '{}' has type {other}; expected strings, integers, booleans or categories", display),
+            other => bail!(
+                "--group column '{display}' has type {other}; expected strings, integers, booleans or categories"
+            ),
         }
         Ok(())
     }

@@ -242,6 +242,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         } else {
             a.name.clone()
         };
+        let lead = usize::from(many);
         if markdown {
             let _ = writeln!(out, "## {title}\n");
         } else {
@@ -265,6 +266,9 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
         ];
         let mut header = vec!["group".to_string(), "n".into(), "share".into()];
+        if many {
+            header.insert(0, "file".into());
+        }
         header.extend(short.iter().map(|s| s.to_string()));
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -278,6 +282,9 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
                 g.n.to_string(),
                 fmt_num(g.share),
             ];
+            if many {
+                row.insert(0, a.file.clone());
+            }
             for k in cols {
                 row.push(fmt_num(f(&g.metrics, k)));
             }
@@ -292,7 +299,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
                 }
             }
         }
-        out.push_str(&grid(&header, &rows, markdown, &[]));
+        out.push_str(&grid(&header, &rows, markdown, &[], lead));
         for (reason, cells) in &notes {
             let _ = writeln!(
                 out,
@@ -344,6 +351,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             &rows,
             markdown,
             if colour { &red } else { &[] },
+            0,
         ));
         let ff = match a.disparities.get("four_fifths_rule_passed") {
             Some(Json::Bool(true)) => "passed".to_string(),
@@ -445,7 +453,14 @@ fn failing_names(r: &FairnessReport, a: &AttributeReport) -> Vec<String> {
         .collect()
 }
 
-fn grid(header: &[String], rows: &[Vec<String>], markdown: bool, red: &[(usize, usize)]) -> String {
+/// A table; the first `1 + lead` columns are text (left-aligned), the rest numbers.
+fn grid(
+    header: &[String],
+    rows: &[Vec<String>],
+    markdown: bool,
+    red: &[(usize, usize)],
+    lead: usize,
+) -> String {
     if markdown {
         let mut s = String::new();
         let esc = |c: &str| c.replace('|', "\\|");
@@ -490,7 +505,7 @@ fn grid(header: &[String], rows: &[Vec<String>], markdown: bool, red: &[(usize, 
             }
         }));
     }
-    for i in 1..header.len() {
+    for i in 1 + lead..header.len() {
         if let Some(col) = t.column_mut(i) {
             col.set_cell_alignment(comfy_table::CellAlignment::Right);
         }

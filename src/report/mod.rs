@@ -96,10 +96,17 @@ pub fn csv_num(v: Option<f64>) -> String {
     }
 }
 
-/// Rows-processed spinner on standard error, shown only on a terminal and without --quiet.
+/// Rows-processed spinner on standard error: only on a terminal, without --quiet, and only once
+/// the work has taken more than a second (quick audits print nothing).
 #[derive(Clone)]
 pub struct Progress {
-    bar: Option<Arc<indicatif::ProgressBar>>,
+    bar: Option<
+        Arc<(
+            indicatif::ProgressBar,
+            std::time::Instant,
+            std::sync::atomic::AtomicBool,
+        )>,
+    >,
 }
 
 impl Progress {
@@ -107,28 +114,33 @@ impl Progress {
         if quiet || !std::io::stderr().is_terminal() {
             return Progress { bar: None };
         }
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        let bar = indicatif::ProgressBar::hidden();
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {human_pos} rows read ({per_sec})")
                 .expect("valid template"),
         );
-        // Drawn only after a short delay, so quick audits print nothing.
-        bar.enable_steady_tick(std::time::Duration::from_millis(250));
         Progress {
-            bar: Some(Arc::new(bar)),
+            bar: Some(Arc::new((bar, std::time::Instant::now(), false.into()))),
         }
     }
 
     pub fn add_rows(&self, n: u64) {
+        use std::sync::atomic::Ordering;
         if let Some(b) = &self.bar {
-            b.inc(n);
+            let (bar, start, shown) = &**b;
+            bar.inc(n);
+            if !shown.load(Ordering::Relaxed) && start.elapsed() > std::time::Duration::from_secs(1)
+            {
+                shown.store(true, Ordering::Relaxed);
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            }
         }
     }
 
     pub fn finish(&self) {
         if let Some(b) = &self.bar {
-            b.finish_and_clear();
+            b.0.finish_and_clear();
         }
     }
 }
