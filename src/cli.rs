@@ -106,7 +106,7 @@ pub struct FairnessArgs {
 
     /// Column with the binary predictions. Default: the first of y_pred, pred, prediction,
     /// predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded.
-    #[arg(long, value_name = "COL")]
+    #[arg(long, value_name = "COL", conflicts_with_all = ["score", "threshold"])]
     pub pred: Option<String>,
 
     /// Column with scores; predictions are derived as `score >= --threshold` unless --pred is given.

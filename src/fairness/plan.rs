@@ -89,9 +89,6 @@ impl Plan {
                 c
             }
         };
-        if args.threshold.is_some() && args.score.is_none() && args.pred.is_some() {
-            bail!("--threshold applies to --score, not to --pred");
-        }
         let (prediction, score, threshold) = match (&args.pred, &args.score) {
             (Some(p), _) => (Some(resolve(p, "--pred")?), None, None),
             (None, Some(s)) => (
