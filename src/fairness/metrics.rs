@@ -119,6 +119,15 @@ impl Rate {
     }
 
     /// Computes the rate from a group's weighted confusion counts.
+    ///
+    /// ```
+    /// use fairaudit::fairness::metrics::{Confusion, Rate};
+    /// let group = Confusion { tp: 3.0, fp: 1.0, tn: 4.0, fn_: 2.0 };
+    /// assert_eq!(Rate::TruePositiveRate.compute(&group), Ok(0.6));
+    /// // No positive labels: the true positive rate is undefined, not 0.
+    /// let no_positives = Confusion { tp: 0.0, fp: 2.0, tn: 3.0, fn_: 0.0 };
+    /// assert!(Rate::TruePositiveRate.compute(&no_positives).is_err());
+    /// ```
     pub fn compute(self, c: &Confusion) -> Value {
         let n = c.total();
         if n <= 0.0 {
