@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Result};
 use polars::prelude::*;
-use polars_arrow::array::{Array, Utf8ViewArray};
+use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
+use polars_arrow::types::NativeType;
 
 /// Marks a row whose label or prediction is missing.
 pub const MISSING: u8 = 2;
@@ -426,61 +427,22 @@ fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> 
             b.seen = true;
         }
         DataType::Float64 => {
-            let mut i = 0;
-            for arr in s.f64()?.downcast_iter() {
-                let o = &mut out[i..i + arr.len()];
-                i += arr.len();
-                if arr.null_count() == 0 && b.positive_number.is_none() {
-                    // 1.0 → 1, 0.0 → 0, NaN → missing, anything else → BAD (reported below).
-                    for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
-                        *o = if x == 1.0 {
-                            1
-                        } else if x == 0.0 {
-                            0
-                        } else if x.is_nan() {
-                            MISSING
-                        } else {
-                            BAD
-                        };
-                    }
-                    if o.contains(&BAD) {
-                        for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
-                            if *o == BAD {
-                                *o = b.number(x);
-                            }
-                        }
-                    }
-                } else {
-                    fill(arr.iter().map(|v| v.copied()), o, |x| b.number(x));
-                }
-            }
-            b.seen |= b.positive_number.is_none();
+            // 1.0 → 1, 0.0 → 0, NaN → missing, anything else → BAD (reported below).
+            let fast = |x: f64| match x {
+                _ if x == 1.0 => 1,
+                _ if x == 0.0 => 0,
+                _ if x.is_nan() => MISSING,
+                _ => BAD,
+            };
+            encode_numbers(s.f64()?.downcast_iter(), out, &mut b, fast, |x| x);
         }
         DataType::Int64 => {
-            let mut i = 0;
-            for arr in s.i64()?.downcast_iter() {
-                let o = &mut out[i..i + arr.len()];
-                i += arr.len();
-                if arr.null_count() == 0 && b.positive_number.is_none() {
-                    for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
-                        *o = match x {
-                            1 => 1,
-                            0 => 0,
-                            _ => BAD,
-                        };
-                    }
-                    if o.contains(&BAD) {
-                        for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
-                            if *o == BAD {
-                                *o = b.number(x as f64);
-                            }
-                        }
-                    }
-                } else {
-                    fill(arr.iter().map(|v| v.map(|x| *x as f64)), o, |x| b.number(x));
-                }
-            }
-            b.seen |= b.positive_number.is_none();
+            let fast = |x: i64| match x {
+                1 => 1,
+                0 => 0,
+                _ => BAD,
+            };
+            encode_numbers(s.i64()?.downcast_iter(), out, &mut b, fast, |x| x as f64);
         }
         DataType::String => {
             fill(s.str()?.downcast_iter().flat_map(|a| a.iter()), out, |x| {
@@ -509,6 +471,39 @@ fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> 
         );
     }
     Ok(b.seen)
+}
+
+/// Numeric labels: without a positive value and without nulls, a branch-light pass (`fast`)
+/// that marks anything not 0/1 as BAD, then the full rule on those rows only.
+fn encode_numbers<'a, T: NativeType>(
+    arrays: impl Iterator<Item = &'a PrimitiveArray<T>>,
+    out: &mut [u8],
+    b: &mut Binarize,
+    fast: impl Fn(T) -> u8,
+    as_f64: impl Fn(T) -> f64,
+) {
+    let mut i = 0;
+    for arr in arrays {
+        let o = &mut out[i..i + arr.len()];
+        i += arr.len();
+        if arr.null_count() == 0 && b.positive_number.is_none() {
+            for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
+                *o = fast(x);
+            }
+            if o.contains(&BAD) {
+                for (o, &x) in o.iter_mut().zip(arr.values().iter()) {
+                    if *o == BAD {
+                        *o = b.number(as_f64(x));
+                    }
+                }
+            }
+        } else {
+            fill(arr.iter().map(|v| v.map(|x| as_f64(*x))), o, |x| {
+                b.number(x)
+            });
+        }
+    }
+    b.seen |= b.positive_number.is_none();
 }
 
 /// Writes `f(value)` for each present value and [`MISSING`] for each null.
