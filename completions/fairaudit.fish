@@ -39,7 +39,7 @@ ndjson\t''
 ipc\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l label -d 'Column with the true labels. Default: the first of y_true, label, label_value, target, actual, y, class (case-insensitive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l pred -d 'Column with the binary predictions. Default: the first of y_pred, pred, prediction, predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l score -d 'Column with scores; predictions are derived as `score >= --threshold` unless --pred is given' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l score -d 'Column with scores (probabilities for Brier score and log loss): gives ROC AUC, Brier score and log loss per group; predictions are `score >= --threshold` unless --pred is given' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l threshold -d 'Threshold for --score: a row is predicted positive when score >= T. Default 0.5' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l weight -d 'Column with non-negative sample weights; every count is weighted' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s g -l group -d 'Sensitive attribute column (repeatable). Several give each attribute on its own and their intersection, named `a&b`' -r

@@ -35,3 +35,19 @@ with open(fx / "compas_dup_header.csv", "w", newline="") as f:
     for r in compas:
         d = int(r["entity_id"]) % 10 + 1
         w.writerow([r["entity_id"], d, r["label_value"], r["race"], r["sex"], min(d + 1, 10), r["score"]])
+
+# compas_scores.csv: COMPAS labels and groups with a synthetic probability score (rounded to two
+# decimals, so many ties) and a weight, for the score metrics (AUC, Brier, log loss). The score is
+# a deterministic function of the entity id and the label: positives score higher on average.
+compas = rows("compas.csv")
+with open(fx / "compas_scores.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["entity_id", "label_value", "race", "sex", "proba", "weight"])
+    for r in compas:
+        eid = int(r["entity_id"])
+        u = (eid * 2654435761 % 2**32) / 2**32
+        v = (eid * 40503 % 65536) / 65536
+        p = 0.55 * u + 0.45 * (0.3 + 0.4 * int(r["label_value"])) + 0.1 * v - 0.05
+        p = min(1.0, max(0.0, p))
+        weight = 0.5 + (eid * 7919 % 4) * 0.5
+        w.writerow([eid, r["label_value"], r["race"], r["sex"], f"{p:.2f}", weight])

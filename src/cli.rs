@@ -106,10 +106,11 @@ pub struct FairnessArgs {
 
     /// Column with the binary predictions. Default: the first of y_pred, pred, prediction,
     /// predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded.
-    #[arg(long, value_name = "COL", conflicts_with_all = ["score", "threshold"])]
+    #[arg(long, value_name = "COL", conflicts_with = "threshold")]
     pub pred: Option<String>,
 
-    /// Column with scores; predictions are derived as `score >= --threshold` unless --pred is given.
+    /// Column with scores (probabilities for Brier score and log loss): gives ROC AUC, Brier
+    /// score and log loss per group; predictions are `score >= --threshold` unless --pred is given.
     #[arg(long, value_name = "COL")]
     pub score: Option<String>,
 

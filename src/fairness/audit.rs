@@ -6,6 +6,7 @@ use serde_json::{Map, Value as Json};
 use super::disparity::{combine, disparity, Disparity};
 use super::metrics::{Confusion, Rate, Value, RATES};
 use super::plan::Pass;
+use super::scores::{self, ScoreMetrics};
 use super::stats::{Cell, Stats};
 use crate::cli::{Agg, FairnessArgs};
 use crate::report::fairness::{
@@ -32,6 +33,8 @@ struct Group {
     values: Vec<(String, String)>,
     rows: u64,
     c: Confusion,
+    /// With a score column: ROC AUC, Brier score, log loss.
+    scores: Option<ScoreMetrics>,
 }
 
 pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
@@ -57,8 +60,20 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
         if k > 1 {
             units.push((pass.columns.groups.join("&"), (0..k).collect()));
         }
+        let scored = pass.columns.score.is_some();
+        let overall_scores = scored.then(|| scores::by_group(&st.scored, 1, |_| 0)[0]);
+        if scored && st.score_missing > 0 {
+            warnings.push(Warning::new(
+                &file,
+                None,
+                format!(
+                    "{} used rows have no score and are left out of the score metrics",
+                    st.score_missing
+                ),
+            ));
+        }
         for (name, attrs) in units {
-            let groups = groups_of(st, &attrs, &pass.columns.groups);
+            let groups = groups_of(st, &attrs, &pass.columns.groups, scored);
             if attrs.len() > 1 {
                 let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
                 if possible > groups.len() {
@@ -78,7 +93,7 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                 &attrs,
                 &pass,
                 groups,
-                &overall,
+                (&overall, overall_scores.as_ref()),
                 args,
                 &mut warnings,
             ));
@@ -101,8 +116,8 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                 n: rows_used,
                 weight: overall.total(),
                 counts: counts(&overall),
-                metrics: rate_map(&overall).0,
-                undefined: rate_map(&overall).1,
+                metrics: metric_map(&overall, overall_scores.as_ref()).0,
+                undefined: metric_map(&overall, overall_scores.as_ref()).1,
             },
         });
     }
@@ -142,7 +157,7 @@ fn confusion(cell: &Cell) -> Confusion {
 
 /// Sums the cells into the groups of the attributes `attrs` (one attribute, or an
 /// intersection), in report order.
-fn groups_of(st: &Stats, attrs: &[usize], names: &[String]) -> Vec<Group> {
+fn groups_of(st: &Stats, attrs: &[usize], names: &[String], scored: bool) -> Vec<Group> {
     let mut map: std::collections::HashMap<Vec<u32>, Group> = std::collections::HashMap::new();
     for cell in &st.cells {
         let key: Vec<u32> = attrs.iter().map(|&a| cell.codes[a]).collect();
@@ -161,6 +176,7 @@ fn groups_of(st: &Stats, attrs: &[usize], names: &[String]) -> Vec<Group> {
                 values,
                 rows: 0,
                 c: Confusion::default(),
+                scores: None,
             }
         });
         g.rows += cell.rows.iter().sum::<u64>();
@@ -176,6 +192,19 @@ fn groups_of(st: &Stats, attrs: &[usize], names: &[String]) -> Vec<Group> {
         }
         std::cmp::Ordering::Equal
     });
+    if scored {
+        let index: std::collections::HashMap<&Vec<u32>, usize> =
+            out.iter().enumerate().map(|(i, (k, _))| (k, i)).collect();
+        let cell_group: Vec<usize> = st
+            .cells
+            .iter()
+            .map(|cell| index[&attrs.iter().map(|&a| cell.codes[a]).collect::<Vec<u32>>()])
+            .collect();
+        let metrics = scores::by_group(&st.scored, out.len(), |c| cell_group[c as usize]);
+        for ((_, g), m) in out.iter_mut().zip(metrics) {
+            g.scores = Some(m);
+        }
+    }
     out.into_iter().map(|(_, g)| g).collect()
 }
 
@@ -197,11 +226,15 @@ fn put(values: &mut Map<String, Json>, undefined: &mut Map<String, Json>, name: 
     }
 }
 
-fn rate_map(c: &Confusion) -> (Map<String, Json>, Map<String, Json>) {
+/// The rates of `c`, then the score metrics when there are any.
+fn metric_map(c: &Confusion, sm: Option<&ScoreMetrics>) -> (Map<String, Json>, Map<String, Json>) {
     let mut m = Map::new();
     let mut u = Map::new();
     for r in RATES {
         put(&mut m, &mut u, r.name().to_string(), r.compute(c));
+    }
+    for (name, v) in sm.map(|x| x.values()).into_iter().flatten() {
+        put(&mut m, &mut u, name.to_string(), v);
     }
     (m, u)
 }
@@ -222,7 +255,7 @@ fn attribute(
     attrs: &[usize],
     pass: &Pass,
     groups: Vec<Group>,
-    overall: &Confusion,
+    (overall, overall_scores): (&Confusion, Option<&ScoreMetrics>),
     args: &FairnessArgs,
     warnings: &mut Vec<Warning>,
 ) -> AttributeReport {
@@ -261,11 +294,11 @@ fn attribute(
     let mut disparities = Map::new();
     let mut undefined = Map::new();
     let mut per_rate: Vec<(Rate, Disparity)> = Vec::new();
-    for r in RATES {
+    let mut disparity_of = |metric: &str, value: &dyn Fn(&Group) -> Value, overall_value: Value| {
         let mut vals = Vec::new();
         let mut left_out = Vec::new();
         for &i in &included {
-            match r.compute(&groups[i].c) {
+            match value(&groups[i]) {
                 Ok(v) => vals.push(v),
                 Err(_) => left_out.push(groups[i].label.as_str()),
             }
@@ -275,14 +308,25 @@ fn attribute(
                 file,
                 Some(name),
                 format!(
-                    "{} is undefined for {} and left out of its disparities",
-                    r.name(),
+                    "{metric} is undefined for {} and left out of its disparities",
                     left_out.join(", ")
                 ),
             ));
         }
-        let d = disparity(&vals, r.compute(overall));
-        per_rate.push((r, d));
+        disparity(&vals, overall_value)
+    };
+    for r in RATES {
+        per_rate.push((
+            r,
+            disparity_of(r.name(), &|g| r.compute(&g.c), r.compute(overall)),
+        ));
+    }
+    let mut per_score: Vec<(&str, Disparity)> = Vec::new();
+    if let Some(os) = overall_scores {
+        for (k, (metric, ov)) in os.values().into_iter().enumerate() {
+            let value = move |g: &Group| g.scores.map_or(Err("no score"), |m| m.values()[k].1);
+            per_score.push((metric, disparity_of(metric, &value, ov)));
+        }
     }
     let get = |r: Rate| {
         per_rate
@@ -293,6 +337,9 @@ fn attribute(
     };
     for (r, d) in &per_rate {
         insert_disparity(&mut disparities, &mut undefined, r.name(), d);
+    }
+    for (metric, d) in &per_score {
+        insert_disparity(&mut disparities, &mut undefined, metric, d);
     }
     // Named criteria.
     for (criterion, r) in CRITERIA {
@@ -368,7 +415,7 @@ fn attribute(
         .iter()
         .zip(&small)
         .map(|(g, &is_small)| {
-            let (mut metrics, mut und) = rate_map(&g.c);
+            let (mut metrics, mut und) = metric_map(&g.c, g.scores.as_ref());
             put(
                 &mut metrics,
                 &mut und,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod disparity;
 pub mod metrics;
 pub mod plan;
+pub mod scores;
 pub mod stats;
 
 use anyhow::Result;

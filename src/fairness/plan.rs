@@ -90,7 +90,11 @@ impl Plan {
             }
         };
         let (prediction, score, threshold) = match (&args.pred, &args.score) {
-            (Some(p), _) => (Some(resolve(p, "--pred")?), None, None),
+            (Some(p), s) => (
+                Some(resolve(p, "--pred")?),
+                s.as_deref().map(|s| resolve(s, "--score")).transpose()?,
+                None,
+            ),
             (None, Some(s)) => (
                 None,
                 Some(resolve(s, "--score")?),
@@ -154,9 +158,14 @@ impl Plan {
 
         // Internal names keep roles apart even when one column has two roles.
         let mut exprs = vec![binary_expr(&schema, &label, "--label", "__y")?];
+        let mut score_col = None;
         let pred = match (&prediction, &score) {
-            (Some(p), _) => {
+            (Some(p), s) => {
                 exprs.push(binary_expr(&schema, p, "--pred", "__p")?);
+                if let Some(s) = s {
+                    exprs.push(numeric_expr(&schema, s, "--score", "__s")?);
+                    score_col = Some("__s".to_string());
+                }
                 PredSpec::Column(BinarySpec {
                     column: "__p".into(),
                     display: p.clone(),
@@ -171,6 +180,7 @@ impl Plan {
             }
             (None, Some(s)) => {
                 exprs.push(numeric_expr(&schema, s, "--score", "__p")?);
+                score_col = Some("__p".to_string());
                 PredSpec::Threshold {
                     column: "__p".into(),
                     threshold: threshold.expect("threshold with score"),
@@ -201,6 +211,7 @@ impl Plan {
                 MissingPolicy::Error => Missing::Error,
             },
             max_groups: args.max_groups,
+            score: score_col,
             weight_display: weight.clone(),
             groups_display: groups.clone(),
         };

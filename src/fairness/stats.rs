@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{bail, Result};
 use polars::prelude::*;
+
+use super::scores::Scored;
 use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::types::NativeType;
 
@@ -102,6 +104,8 @@ pub struct PassSpec {
     pub groups: Vec<String>,
     pub missing: Missing,
     pub max_groups: usize,
+    /// A score column kept per row for the score metrics (AUC, Brier, log loss).
+    pub score: Option<String>,
     /// The user's column names of `weight` and `groups` (the batches use internal names).
     pub weight_display: Option<String>,
     pub groups_display: Vec<String>,
@@ -130,6 +134,10 @@ pub struct Stats {
     /// Whether the positive value given for the label / prediction ever occurred.
     pub label_positive_seen: bool,
     pub pred_positive_seen: bool,
+    /// With a score column: every used row with a score, sorted by score; `cell` indexes `cells`.
+    pub scored: Vec<Scored>,
+    /// Used rows whose score is missing (left out of the score metrics only).
+    pub score_missing: u64,
 }
 
 /// Accumulates batches. Feed every batch in row order to [`Accumulator::add`]; weighted sums are
@@ -145,6 +153,8 @@ pub struct Accumulator {
     dropped: BTreeMap<String, u64>,
     label_pos_seen: bool,
     pred_pos_seen: bool,
+    scored: Vec<Scored>,
+    score_missing: u64,
     // Reused per-batch buffers.
     y: Vec<u8>,
     p: Vec<u8>,
@@ -166,6 +176,8 @@ impl Accumulator {
             dropped: BTreeMap::new(),
             label_pos_seen: false,
             pred_pos_seen: false,
+            scored: Vec::new(),
+            score_missing: 0,
             y: Vec::new(),
             p: Vec::new(),
             cell: Vec::new(),
@@ -312,6 +324,9 @@ impl Accumulator {
                 }
             }
         }
+        if let Some(scol) = self.spec.score.clone() {
+            self.collect_scores(df, &scol)?;
+        }
         let mut note = |reason: &str, k: u64| {
             if k > 0 {
                 *self.dropped.entry(reason.to_string()).or_default() += k;
@@ -321,6 +336,42 @@ impl Accumulator {
         note("missing prediction", no_pred);
         note("missing sensitive value (--missing drop)", no_group);
         note("missing weight", no_weight);
+        Ok(())
+    }
+
+    /// Keeps (score, cell, label, weight) of every used row with a score.
+    fn collect_scores(&mut self, df: &DataFrame, scol: &str) -> Result<()> {
+        let scores = series(df, scol)?.f64()?.rechunk();
+        let weights = match &self.spec.weight {
+            Some(w) => Some(series(df, w)?.f64()?.rechunk()),
+            None => None,
+        };
+        let mut wit = weights
+            .as_ref()
+            .map(|w| w.downcast_iter().flat_map(|a| a.iter()));
+        let mut i = 0usize;
+        for arr in scores.downcast_iter() {
+            for s in arr.iter() {
+                let w = match wit.as_mut() {
+                    Some(it) => it.next().flatten().copied(),
+                    None => Some(1.0),
+                };
+                let (y, p, c) = (self.y[i], self.p[i], self.cell[i]);
+                i += 1;
+                if y == MISSING || p == MISSING || c == DROP || w.is_none() {
+                    continue;
+                }
+                match s {
+                    Some(&score) if !score.is_nan() => self.scored.push(Scored {
+                        score,
+                        cell: c,
+                        y,
+                        w: w.unwrap_or(1.0),
+                    }),
+                    _ => self.score_missing += 1,
+                }
+            }
+        }
         Ok(())
     }
 
@@ -336,14 +387,7 @@ impl Accumulator {
         let mut weights = self.weights.as_ref().map(|_| vec![0.0f64; size]);
         let old_cells = self.rows.len() / 4;
         for old in 0..old_cells {
-            let mut new = 0usize;
-            let (mut old_shift, mut new_shift) = (0u32, 0u32);
-            for (ob, nb) in self.bits.iter().zip(&new_bits) {
-                let code = (old >> old_shift) & ((1usize << ob) - 1);
-                new |= code << new_shift;
-                old_shift += ob;
-                new_shift += nb;
-            }
+            let new = repack(old, &self.bits, &new_bits);
             for q in 0..4 {
                 rows[(new << 2) | q] += self.rows[(old << 2) | q];
                 if let (Some(w), Some(ow)) = (weights.as_mut(), self.weights.as_ref()) {
@@ -351,14 +395,18 @@ impl Accumulator {
                 }
             }
         }
+        for r in &mut self.scored {
+            r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
+        }
         self.rows = rows;
         self.weights = weights;
         self.bits = new_bits;
     }
 
     /// Finishes the pass.
-    pub fn finish(self) -> Stats {
+    pub fn finish(mut self) -> Stats {
         let mut cells = Vec::new();
+        let mut position = vec![u32::MAX; self.rows.len() / 4];
         for c in 0..self.rows.len() / 4 {
             let rows: [u64; 4] = self.rows[c * 4..c * 4 + 4].try_into().expect("4 quadrants");
             if rows.iter().sum::<u64>() == 0 {
@@ -378,12 +426,17 @@ impl Accumulator {
                     code as u32
                 })
                 .collect();
+            position[c] = cells.len() as u32;
             cells.push(Cell {
                 codes,
                 rows,
                 weight,
             });
         }
+        for r in &mut self.scored {
+            r.cell = position[r.cell as usize];
+        }
+        super::scores::sort(&mut self.scored);
         Stats {
             keys: self.dicts.into_iter().map(|d| d.keys).collect(),
             cells,
@@ -391,8 +444,23 @@ impl Accumulator {
             dropped: self.dropped,
             label_positive_seen: self.label_pos_seen,
             pred_positive_seen: self.pred_pos_seen,
+            scored: self.scored,
+            score_missing: self.score_missing,
         }
     }
+}
+
+/// A packed cell index under one layout (`from` bits per attribute) moved to another (`to`).
+fn repack(old: usize, from: &[u32], to: &[u32]) -> usize {
+    let mut new = 0usize;
+    let (mut old_shift, mut new_shift) = (0u32, 0u32);
+    for (ob, nb) in from.iter().zip(to) {
+        let code = (old >> old_shift) & ((1usize << ob) - 1);
+        new |= code << new_shift;
+        old_shift += ob;
+        new_shift += nb;
+    }
+    new
 }
 
 fn bits_for(n: usize) -> u32 {
@@ -857,6 +925,7 @@ mod tests {
             groups: groups.iter().map(|s| s.to_string()).collect(),
             missing: Missing::Group,
             max_groups: 1000,
+            score: None,
             weight_display: weight.map(String::from),
             groups_display: groups.iter().map(|s| s.to_string()).collect(),
         }

@@ -30,8 +30,9 @@ pub fn resolve_column(
         );
     }
     let mut msg = format!("{file}: {flag} column '{wanted}' not found");
-    if let Some(best) = closest_name(wanted, &names) {
-        msg.push_str(&format!("; did you mean '{best}'?"));
+    match closest_name(wanted, &names) {
+        Some(best) => msg.push_str(&format!("; did you mean '{best}'?")),
+        None => msg.push('.'),
     }
     msg.push_str(&format!(" Available columns: {}", list(&names)));
     bail!(msg)

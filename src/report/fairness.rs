@@ -11,6 +11,7 @@ use serde_json::{Map, Value as Json};
 use super::{csv_num, fmt_num, use_colour, Rendered, Warning};
 use crate::cli::ReportFormat;
 use crate::fairness::metrics::RATES;
+use crate::fairness::scores::SCORE_METRICS;
 use crate::gate::GateResult;
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,7 +250,11 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             let _ = writeln!(out, "{title}");
         }
         // Groups.
-        let cols = [
+        let scored = a
+            .groups
+            .first()
+            .is_some_and(|g| g.metrics.contains_key("roc_auc"));
+        let mut cols = vec![
             "base_rate",
             "selection_rate",
             "true_positive_rate",
@@ -262,9 +267,13 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             "f1",
             "disparate_impact_ratio",
         ];
-        let short = [
+        let mut short = vec![
             "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
         ];
+        if scored {
+            cols.extend(["roc_auc", "brier_score", "log_loss"]);
+            short.extend(["auc", "brier", "logloss"]);
+        }
         let mut header = vec!["group".to_string(), "n".into(), "share".into()];
         if many {
             header.insert(0, "file".into());
@@ -285,7 +294,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             if many {
                 row.insert(0, a.file.clone());
             }
-            for k in cols {
+            for k in &cols {
                 row.push(fmt_num(f(&g.metrics, k)));
             }
             rows.push(row);
@@ -329,6 +338,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             .map(|(n, _)| *n)
             .chain(["equalized_odds"])
             .chain(RATES.iter().map(|r| r.name()))
+            .chain(SCORE_METRICS.iter().copied().filter(|_| scored))
             .collect();
         for base in names {
             let keys = [
@@ -555,8 +565,9 @@ impl crate::gate::Gateable for FairnessReport {
             .attributes
             .iter()
             .any(|a| a.disparities.contains_key(&name));
-        let is_group_metric =
-            RATES.iter().any(|r| r.name() == name) || GROUP_EXTRA.contains(&name.as_str());
+        let is_rate =
+            RATES.iter().any(|r| r.name() == name) || SCORE_METRICS.contains(&name.as_str());
+        let is_group_metric = is_rate || GROUP_EXTRA.contains(&name.as_str());
         if !is_disparity && !is_group_metric {
             let mut known: Vec<String> = self
                 .attributes
@@ -576,7 +587,7 @@ impl crate::gate::Gateable for FairnessReport {
         }
         let mut out = Vec::new();
         if *scope == Scope::Overall {
-            if !RATES.iter().any(|r| r.name() == name) {
+            if !is_rate {
                 anyhow::bail!(
                     "'{name}' has no overall value; overall: takes a rate such as accuracy"
                 );

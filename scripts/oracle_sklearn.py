@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Expected values for tests/sklearn_scores.rs: ROC AUC, Brier score and log loss per group and
+overall, computed by scikit-learn (roc_auc_score, brier_score_loss, log_loss).
+
+Writes tests/expected/sklearn_scores.json. Run from the project root in the oracle virtual
+environment (see scripts/requirements-oracle.txt):
+
+    .venv/bin/python scripts/oracle_sklearn.py
+
+A group whose labels are all one class has no ROC AUC (scikit-learn raises); the file says null.
+log_loss is given labels=[0, 1] so that it is defined for such groups too.
+"""
+import importlib.metadata
+import json
+import pathlib
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+
+root = pathlib.Path(__file__).resolve().parent.parent
+
+CASES = [
+    # name, fixture, label, score, groups, weight
+    ("compas_scores_race", "compas_scores.csv", "label_value", "proba", ["race"], None),
+    ("compas_scores_race_sex_weighted", "compas_scores.csv", "label_value", "proba", ["race", "sex"], "weight"),
+    ("compas_binary_score_sex", "compas.csv", "label_value", "score", ["sex", "age_cat"], None),
+]
+
+
+def metrics(y, s, w):
+    out = {}
+    if len(np.unique(y)) < 2:
+        out["roc_auc"] = None
+    else:
+        out["roc_auc"] = float(roc_auc_score(y, s, sample_weight=w))
+    out["brier_score"] = float(brier_score_loss(y, s, sample_weight=w))
+    out["log_loss"] = float(log_loss(y, s, sample_weight=w, labels=[0, 1]))
+    return out
+
+
+def main():
+    out = {"scikit_learn_version": importlib.metadata.version("scikit-learn"), "cases": []}
+    for name, fixture, label, score, groups, weight in CASES:
+        df = pd.read_csv(root / "fixtures" / fixture)
+        y = df[label].astype(int).to_numpy()
+        s = df[score].astype(float).to_numpy()
+        w = df[weight].astype(float).to_numpy() if weight else None
+        args = ["--label", label, "--score", score]
+        for g in groups:
+            args += ["--group", g]
+        if weight:
+            args += ["--weight", weight]
+        attrs = {}
+        units = [[g] for g in groups] + ([groups] if len(groups) > 1 else [])
+        for cols in units:
+            keys = df[cols].astype(str).agg("&".join, axis=1)
+            attrs["&".join(cols)] = {
+                k: metrics(y[(keys == k).to_numpy()], s[(keys == k).to_numpy()], None if w is None else w[(keys == k).to_numpy()])
+                for k in sorted(keys.unique())
+            }
+        out["cases"].append(
+            {"name": name, "file": f"fixtures/{fixture}", "args": args, "overall": metrics(y, s, w), "attributes": attrs}
+        )
+    path = root / "tests" / "expected" / "sklearn_scores.json"
+    path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

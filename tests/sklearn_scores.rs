@@ -1,0 +1,126 @@
+//! ROC AUC, Brier score and log loss per group and overall equal scikit-learn's to 1e-9
+//! (expected values: tests/expected/sklearn_scores.json, from scripts/oracle_sklearn.py), with
+//! and without weights, heavy ties (scores rounded to 0.01, and 0/1 scores), intersections.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn same(what: &str, ours: &Value, theirs: &Value, failures: &mut Vec<String>) {
+    match (ours.as_f64(), theirs.as_f64()) {
+        (Some(a), Some(b)) if close(a, b, 1e-9) => {}
+        (None, None) if ours.is_null() && theirs.is_null() => {}
+        _ => failures.push(format!("{what}: fairaudit {ours} vs scikit-learn {theirs}")),
+    }
+}
+
+#[test]
+fn score_metrics_equal_scikit_learn() {
+    let text = std::fs::read_to_string(root().join("tests/expected/sklearn_scores.json")).unwrap();
+    let exp: Value = serde_json::from_str(&text).unwrap();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for case in exp["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let mut args = vec![case["file"].as_str().unwrap()];
+        args.extend(
+            case["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap()),
+        );
+        let r = audit_json(&args, 0);
+        for m in ["roc_auc", "brier_score", "log_loss"] {
+            same(
+                &format!("{name} overall {m}"),
+                &r["inputs"][0]["overall"]["metrics"][m],
+                &case["overall"][m],
+                &mut failures,
+            );
+            compared += 1;
+        }
+        for (attr_name, groups) in case["attributes"].as_object().unwrap() {
+            let a = attr(&r, attr_name);
+            assert_eq!(
+                a["groups"].as_array().unwrap().len(),
+                groups.as_object().unwrap().len(),
+                "{name} {attr_name}"
+            );
+            for (g, want) in groups.as_object().unwrap() {
+                let got = group(a, g);
+                for m in ["roc_auc", "brier_score", "log_loss"] {
+                    same(
+                        &format!("{name} {attr_name} {g} {m}"),
+                        &got["metrics"][m],
+                        &want[m],
+                        &mut failures,
+                    );
+                    compared += 1;
+                    if want[m].is_null() {
+                        assert!(got["undefined"][m].is_string(), "{name} {g} {m}: reason");
+                    }
+                }
+            }
+            // Disparities of score metrics exist like any other metric's.
+            assert!(
+                a["disparities"]["roc_auc_difference"].is_number()
+                    || a["disparities"]["roc_auc_difference"].is_null()
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(compared > 80, "{compared}");
+}
+
+#[test]
+fn score_disparities_and_gates() {
+    let d = tempfile::TempDir::new().unwrap();
+    // a: perfect ranking (AUC 1); b: reversed (AUC 0).
+    let f = write(
+        d.path(),
+        "t.csv",
+        "y,s,g\n1,0.9,a\n0,0.2,a\n1,0.3,b\n0,0.8,b\n",
+    );
+    let r = audit_json(
+        &[
+            &f,
+            "--label",
+            "y",
+            "--score",
+            "s",
+            "-g",
+            "g",
+            "--fail-if",
+            "roc_auc < 0.5",
+        ],
+        1,
+    );
+    let g = attr(&r, "g");
+    assert_eq!(metric(group(g, "a"), "roc_auc"), Some(1.0));
+    assert_eq!(metric(group(g, "b"), "roc_auc"), Some(0.0));
+    assert_eq!(disp(g, "roc_auc_difference"), Some(1.0));
+    assert_eq!(disp(g, "roc_auc_ratio"), Some(0.0));
+    assert_eq!(r["gates"][0]["failures"][0]["group"], "b");
+    // --pred and --score together: binary metrics from the prediction, score metrics from the score.
+    let f2 = write(
+        d.path(),
+        "t2.csv",
+        "y,p,s,g\n1,0,0.9,a\n0,0,0.2,a\n1,1,0.3,b\n0,1,0.8,b\n",
+    );
+    let r = audit_json(
+        &[
+            &f2, "--label", "y", "--pred", "p", "--score", "s", "-g", "g",
+        ],
+        0,
+    );
+    let g = attr(&r, "g");
+    assert_eq!(metric(group(g, "a"), "selection_rate"), Some(0.0));
+    assert_eq!(metric(group(g, "a"), "roc_auc"), Some(1.0));
+    // Without a score, no score metrics at all.
+    let r = audit_json(&[&f2, "--label", "y", "--pred", "p", "-g", "g"], 0);
+    assert!(group(attr(&r, "g"), "a")["metrics"]
+        .get("roc_auc")
+        .is_none());
+}
