@@ -41,9 +41,16 @@ const NO_NEG: &str = "no negative labels among the scored rows";
 const NO_ROWS: &str = "no scored rows with positive weight";
 const NOT_PROB: &str = "scores outside [0, 1] are not probabilities";
 
-/// Sorts the records by score (a total order; NaN never occurs, the pass drops it).
+/// Sorts the records by score. The order is total (score, cell, label, weight), so equal keys
+/// are identical records and every later sum is the same, run after run.
 pub fn sort(rows: &mut [Scored]) {
-    rows.sort_unstable_by(|a, b| a.score.total_cmp(&b.score).then(a.cell.cmp(&b.cell)));
+    rows.sort_unstable_by(|a, b| {
+        a.score
+            .total_cmp(&b.score)
+            .then(a.cell.cmp(&b.cell))
+            .then(a.y.cmp(&b.y))
+            .then(a.w.total_cmp(&b.w))
+    });
 }
 
 /// Score metrics of `n_groups` groups, where `group_of(cell)` gives a cell's group; `rows` must be
