@@ -153,6 +153,11 @@ pub struct FairnessArgs {
     #[arg(long = "max-groups", value_name = "N", default_value_t = 1000)]
     pub max_groups: usize,
 
+    /// Confidence level of the intervals (Wilson score intervals of every per-group rate that is a
+    /// proportion), e.g. 0.9 or 0.99.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    pub ci: f64,
+
     /// How equalized odds combines its TPR and FPR parts (fairlearn's `agg`).
     #[arg(long, value_enum, default_value_t = Agg::Worst)]
     pub agg: Agg,

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::disparity::{combine, disparity, Disparity};
+use super::intervals;
 use super::metrics::{Confusion, Rate, Value, RATES};
 use super::plan::Pass;
 use super::scores::{self, ScoreMetrics};
@@ -32,6 +33,8 @@ struct Group {
     label: String,
     values: Vec<(String, String)>,
     rows: u64,
+    /// Rows per quadrant (index 2·y + p), for the intervals.
+    quadrants: [u64; 4],
     c: Confusion,
     /// With a score column: ROC AUC, Brier score, log loss.
     scores: Option<ScoreMetrics>,
@@ -136,6 +139,8 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                 Agg::Mean => "mean".into(),
             },
             four_fifths_threshold: FOUR_FIFTHS,
+            confidence: args.ci,
+            interval_method: "wilson".into(),
         },
         inputs,
         attributes,
@@ -175,11 +180,15 @@ fn groups_of(st: &Stats, attrs: &[usize], names: &[String], scored: bool) -> Vec
                     .join("&"),
                 values,
                 rows: 0,
+                quadrants: [0; 4],
                 c: Confusion::default(),
                 scores: None,
             }
         });
         g.rows += cell.rows.iter().sum::<u64>();
+        for (q, r) in g.quadrants.iter_mut().zip(cell.rows) {
+            *q += r;
+        }
         g.c.add(&confusion(cell));
     }
     let mut out: Vec<(Vec<u32>, Group)> = map.into_iter().collect();
@@ -260,6 +269,7 @@ fn attribute(
     warnings: &mut Vec<Warning>,
 ) -> AttributeReport {
     let total_w = overall.total();
+    let z = intervals::z_for(args.ci);
     let small: Vec<bool> = groups
         .iter()
         .map(|g| g.rows < args.min_group_size)
@@ -436,6 +446,7 @@ fn attribute(
                 counts: counts(&g.c),
                 metrics,
                 undefined: und,
+                intervals: wilson_intervals(g, z),
             }
         })
         .collect();
@@ -450,6 +461,33 @@ fn attribute(
         disparities,
         undefined,
     }
+}
+
+/// Wilson intervals of every rate that is a proportion: the (weighted) rate observed on the rows
+/// of its denominator.
+fn wilson_intervals(g: &Group, z: f64) -> Map<String, Json> {
+    let mut m = Map::new();
+    for r in RATES {
+        let Some((_, den)) = r.proportion() else {
+            continue;
+        };
+        let n: u64 = (0..4)
+            .filter(|i| den & (1 << i) != 0)
+            .map(|i| g.quadrants[i])
+            .sum();
+        let iv = r
+            .compute(&g.c)
+            .ok()
+            .and_then(|p| intervals::wilson(p, n as f64, z));
+        m.insert(
+            r.name().to_string(),
+            match iv {
+                Some((lo, hi)) => Json::Array(vec![num(lo), num(hi)]),
+                None => Json::Null,
+            },
+        );
+    }
+    m
 }
 
 fn insert_disparity(

@@ -171,6 +171,30 @@ impl Rate {
         }
     }
 
+    /// For rates that are proportions, the quadrants (index 2·y + p: 0 tn, 1 fp, 2 fn, 3 tp) of
+    /// the numerator and of the denominator, as bit masks; `None` for balanced accuracy and F1.
+    pub fn proportion(self) -> Option<(u8, u8)> {
+        const TN: u8 = 1;
+        const FP: u8 = 2;
+        const FN: u8 = 4;
+        const TP: u8 = 8;
+        const ALL: u8 = 15;
+        Some(match self {
+            Rate::BaseRate => (FN | TP, ALL),
+            Rate::SelectionRate => (FP | TP, ALL),
+            Rate::TruePositiveRate => (TP, TP | FN),
+            Rate::FalsePositiveRate => (FP, FP | TN),
+            Rate::TrueNegativeRate => (TN, FP | TN),
+            Rate::FalseNegativeRate => (FN, TP | FN),
+            Rate::PositivePredictiveValue => (TP, TP | FP),
+            Rate::NegativePredictiveValue => (TN, TN | FN),
+            Rate::FalseDiscoveryRate => (FP, TP | FP),
+            Rate::FalseOmissionRate => (FN, TN | FN),
+            Rate::Accuracy => (TP | TN, ALL),
+            Rate::BalancedAccuracy | Rate::F1 => return None,
+        })
+    }
+
     /// Finds a rate by its name or short alias.
     pub fn parse(s: &str) -> Option<Rate> {
         RATES
@@ -232,6 +256,24 @@ mod tests {
         let x = c(0.0, 0.0, 0.0, 0.0);
         for r in RATES {
             assert_eq!(r.compute(&x), Err(NO_WEIGHT), "{}", r.name());
+        }
+    }
+
+    #[test]
+    fn proportions_match_compute() {
+        // Quadrant weights chosen so each rate's numerator/denominator is recognisable.
+        let q = [4.0, 1.0, 2.0, 3.0]; // tn fp fn tp
+        let x = c(q[3], q[1], q[0], q[2]);
+        for r in RATES {
+            if let Some((num, den)) = r.proportion() {
+                let sum = |m: u8| {
+                    (0..4)
+                        .filter(|i| m & (1 << i) != 0)
+                        .map(|i| q[i])
+                        .sum::<f64>()
+                };
+                assert_eq!(r.compute(&x), Ok(sum(num) / sum(den)), "{}", r.name());
+            }
         }
     }
 

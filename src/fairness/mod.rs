@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod disparity;
+pub mod intervals;
 pub mod metrics;
 pub mod plan;
 pub mod scores;
@@ -17,6 +18,12 @@ use crate::report::{self, Rendered};
 /// Runs the whole audit: every input is resolved before any is read, so a bad flag fails fast.
 pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     let gates = gate::parse_all(&args.output.fail_if)?;
+    if !(args.ci > 0.0 && args.ci < 1.0) {
+        anyhow::bail!(
+            "--ci must be between 0 and 1 (exclusive), e.g. 0.95; got {}",
+            args.ci
+        );
+    }
     let sources = crate::input::sources(&args.input)?;
     let plans = sources
         .iter()

@@ -36,6 +36,10 @@ pub struct Settings {
     pub max_groups: usize,
     pub equalized_odds_agg: String,
     pub four_fifths_threshold: f64,
+    /// Level of every interval (--ci).
+    pub confidence: f64,
+    /// How the per-group rate intervals are computed.
+    pub interval_method: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,6 +118,8 @@ pub struct GroupReport {
     pub counts: Counts,
     pub metrics: Map<String, Json>,
     pub undefined: Map<String, Json>,
+    /// Rate → [lower, upper] (Wilson, at `settings.confidence`), null where the rate is undefined.
+    pub intervals: Map<String, Json>,
 }
 
 fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
@@ -181,6 +187,18 @@ fn csv(r: &FairnessReport) -> Result<String> {
             for (k, v) in &g.metrics {
                 let note = g.undefined.get(k).and_then(Json::as_str).unwrap_or("");
                 w.write_record([&a.file, &a.name, &g.group, k, &csv_num(v.as_f64()), note])?;
+                if let Some(Json::Array(iv)) = g.intervals.get(k) {
+                    for (end, v) in ["lower", "upper"].iter().zip(iv) {
+                        w.write_record([
+                            &a.file,
+                            &a.name,
+                            &g.group,
+                            &format!("{k}.{end}"),
+                            &csv_num(v.as_f64()),
+                            "wilson",
+                        ])?;
+                    }
+                }
             }
         }
         for (k, v) in &a.disparities {
@@ -560,7 +578,61 @@ impl crate::gate::Gateable for FairnessReport {
         name: &str,
     ) -> anyhow::Result<Vec<crate::gate::Observation>> {
         use crate::gate::{Observation, Scope};
+        // `rate.lower` / `rate.upper`: an end of a group's interval.
+        let (name, end) = match name.rsplit_once('.') {
+            Some((base, "lower")) => (base, Some(0usize)),
+            Some((base, "upper")) => (base, Some(1)),
+            Some((_, other)) => anyhow::bail!("unknown suffix '.{other}'; use .lower or .upper"),
+            None => (name, None),
+        };
         let name = canonical(name);
+        if let Some(end) = end {
+            let has = self
+                .attributes
+                .iter()
+                .any(|a| a.groups.iter().any(|g| g.intervals.contains_key(&name)));
+            if !has {
+                anyhow::bail!("'{name}' has no interval (intervals: the per-group rates that are proportions)");
+            }
+            let label = format!("{name}.{}", ["lower", "upper"][end]);
+            let mut out = Vec::new();
+            for a in &self.attributes {
+                if let Scope::Attribute(x) | Scope::Group(x, _) = scope {
+                    if *x != a.name {
+                        continue;
+                    }
+                }
+                for g in &a.groups {
+                    if let Scope::Group(_, wanted) = scope {
+                        if &g.group != wanted {
+                            continue;
+                        }
+                    }
+                    let value = match g.intervals.get(&name) {
+                        Some(Json::Array(iv)) => {
+                            iv[end].as_f64().ok_or_else(|| "undefined".to_string())
+                        }
+                        _ => Err(g
+                            .undefined
+                            .get(&name)
+                            .and_then(Json::as_str)
+                            .unwrap_or("undefined")
+                            .to_string()),
+                    };
+                    out.push(Observation {
+                        file: a.file.clone(),
+                        attribute: Some(a.name.clone()),
+                        group: Some(g.group.clone()),
+                        metric: label.clone(),
+                        value,
+                    });
+                }
+            }
+            if out.is_empty() {
+                anyhow::bail!("no group matches the scope of '{label}'");
+            }
+            return Ok(out);
+        }
         let is_disparity = self
             .attributes
             .iter()
