@@ -158,6 +158,15 @@ pub struct FairnessArgs {
     #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
     pub ci: f64,
 
+    /// α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index).
+    #[arg(
+        long,
+        value_name = "ALPHA",
+        default_value_t = 2.0,
+        allow_negative_numbers = true
+    )]
+    pub alpha: f64,
+
     /// How equalized odds combines its TPR and FPR parts (fairlearn's `agg`).
     #[arg(long, value_enum, default_value_t = Agg::Worst)]
     pub agg: Agg,

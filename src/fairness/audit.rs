@@ -4,6 +4,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::disparity::{combine, disparity, Disparity};
+use super::inequality;
 use super::intervals;
 use super::metrics::{Confusion, Rate, Value, RATES};
 use super::plan::Pass;
@@ -101,6 +102,19 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                 &mut warnings,
             ));
         }
+        let mut overall_maps = metric_map(&overall, overall_scores.as_ref());
+        put(
+            &mut overall_maps.0,
+            &mut overall_maps.1,
+            "generalized_entropy_index".into(),
+            inequality::generalized_entropy(&overall, args.alpha),
+        );
+        put(
+            &mut overall_maps.0,
+            &mut overall_maps.1,
+            "theil_index".into(),
+            inequality::generalized_entropy(&overall, 1.0),
+        );
         inputs.push(InputReport {
             path: file,
             format: pass.source.format.name().to_string(),
@@ -119,8 +133,8 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                 n: rows_used,
                 weight: overall.total(),
                 counts: counts(&overall),
-                metrics: metric_map(&overall, overall_scores.as_ref()).0,
-                undefined: metric_map(&overall, overall_scores.as_ref()).1,
+                metrics: overall_maps.0,
+                undefined: overall_maps.1,
             },
         });
     }
@@ -140,6 +154,7 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
             },
             four_fifths_threshold: FOUR_FIFTHS,
             confidence: args.ci,
+            generalized_entropy_alpha: args.alpha,
             interval_method: "wilson".into(),
         },
         inputs,
@@ -369,6 +384,21 @@ fn attribute(
         ratio_to_overall: combine(tpr.ratio_to_overall, fpr.ratio_to_overall, worst, false),
     };
     insert_disparity(&mut disparities, &mut undefined, "equalized_odds", &eo);
+
+    // Between-group parts of the benefit inequality (all groups: a decomposition of the total).
+    let confusions: Vec<Confusion> = groups.iter().map(|g| g.c).collect();
+    put(
+        &mut disparities,
+        &mut undefined,
+        "between_group_generalized_entropy_index".into(),
+        inequality::between_groups(&confusions, args.alpha),
+    );
+    put(
+        &mut disparities,
+        &mut undefined,
+        "between_group_theil_index".into(),
+        inequality::between_groups(&confusions, 1.0),
+    );
 
     // Four-fifths rule: each group's selection rate over the highest included one.
     let max_sel = included

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod disparity;
+pub mod inequality;
 pub mod intervals;
 pub mod metrics;
 pub mod plan;

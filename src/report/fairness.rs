@@ -36,6 +36,8 @@ pub struct Settings {
     pub max_groups: usize,
     pub equalized_odds_agg: String,
     pub four_fifths_threshold: f64,
+    /// α of `generalized_entropy_index` (--alpha).
+    pub generalized_entropy_alpha: f64,
     /// Level of every interval (--ci).
     pub confidence: f64,
     /// How the per-group rate intervals are computed.
@@ -640,6 +642,37 @@ impl crate::gate::Gateable for FairnessReport {
         let is_rate =
             RATES.iter().any(|r| r.name() == name) || SCORE_METRICS.contains(&name.as_str());
         let is_group_metric = is_rate || GROUP_EXTRA.contains(&name.as_str());
+        if *scope == Scope::Overall {
+            let mut out = Vec::new();
+            if !self
+                .inputs
+                .iter()
+                .any(|i| i.overall.metrics.contains_key(&name))
+            {
+                let known: Vec<&str> = self
+                    .inputs
+                    .first()
+                    .map(|i| i.overall.metrics.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "'{name}' has no overall value; overall: takes one of {}",
+                    known.join(", ")
+                );
+            }
+            for inp in &self.inputs {
+                out.push(Observation {
+                    file: inp.path.clone(),
+                    attribute: None,
+                    group: Some("(overall)".into()),
+                    metric: name.clone(),
+                    value: json_value(
+                        inp.overall.metrics.get(&name),
+                        inp.overall.undefined.get(&name),
+                    ),
+                });
+            }
+            return Ok(out);
+        }
         if !is_disparity && !is_group_metric {
             let mut known: Vec<String> = self
                 .attributes
@@ -658,26 +691,6 @@ impl crate::gate::Gateable for FairnessReport {
             );
         }
         let mut out = Vec::new();
-        if *scope == Scope::Overall {
-            if !is_rate {
-                anyhow::bail!(
-                    "'{name}' has no overall value; overall: takes a rate such as accuracy"
-                );
-            }
-            for inp in &self.inputs {
-                out.push(Observation {
-                    file: inp.path.clone(),
-                    attribute: None,
-                    group: Some("(overall)".into()),
-                    metric: name.clone(),
-                    value: json_value(
-                        inp.overall.metrics.get(&name),
-                        inp.overall.undefined.get(&name),
-                    ),
-                });
-            }
-            return Ok(out);
-        }
         let wanted_attr = match scope {
             Scope::Attribute(a) | Scope::Group(a, _) => Some(a.as_str()),
             _ => None,
