@@ -87,7 +87,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --label --pred --score --threshold --weight --group --positive --pred-positive --missing --strict --min-group-size --max-groups --ci --alpha --agg --format --json --output --fail-if --quiet --help"
+            opts="-g -f -o -q -h --input-format --label --pred --score --threshold --weight --group --positive --pred-positive --missing --strict --min-group-size --max-groups --ci --bins --binning --alpha --agg --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +147,14 @@ _fairaudit() {
                     ;;
                 --ci)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bins)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --binning)
+                    COMPREPLY=($(compgen -W "equal-width equal-mass" -- "${cur}"))
                     return 0
                     ;;
                 --alpha)

@@ -51,6 +51,9 @@ error\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l min-group-size -d 'Groups with fewer rows than N are flagged and left out of every disparity' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l max-groups -d 'Stop with an error when a sensitive attribute has more than N distinct values' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l ci -d 'Confidence level of the intervals (Wilson score intervals of every per-group rate that is a proportion), e.g. 0.9 or 0.99' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l bins -d 'Number of calibration bins for the expected calibration error (with --score)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l binning -d 'How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows' -r -f -a "equal-width\t''
+equal-mass\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l alpha -d 'α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l agg -d 'How equalized odds combines its TPR and FPR parts (fairlearn\'s `agg`)' -r -f -a "worst\t'The larger difference (smaller ratio) of TPR and FPR'
 mean\t'The mean of the TPR and FPR parts'"

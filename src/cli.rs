@@ -158,6 +158,14 @@ pub struct FairnessArgs {
     #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
     pub ci: f64,
 
+    /// Number of calibration bins for the expected calibration error (with --score).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=10000))]
+    pub bins: u16,
+
+    /// How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows.
+    #[arg(long, value_enum, default_value_t = Binning::EqualWidth)]
+    pub binning: Binning,
+
     /// α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index).
     #[arg(
         long,
@@ -180,6 +188,12 @@ pub enum MissingPolicy {
     Group,
     Drop,
     Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Binning {
+    EqualWidth,
+    EqualMass,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

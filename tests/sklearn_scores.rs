@@ -124,3 +124,61 @@ fn score_disparities_and_gates() {
         .get("roc_auc")
         .is_none());
 }
+
+#[test]
+fn expected_calibration_error_by_hand() {
+    let d = tempfile::TempDir::new().unwrap();
+    // Equal width, 2 bins: [0, 0.5) has 0.1 (y 0), 0.3 (y 1): mean score 0.2, positives 0.5;
+    // [0.5, 1] has 0.6, 0.8, 1.0 (y 1, 1, 0): mean 0.8, positives 2/3.
+    // ECE = 2/5 · 0.3 + 3/5 · (0.8 − 2/3) = 0.2
+    let f = write(
+        d.path(),
+        "t.csv",
+        "y,s,g\n0,0.1,a\n1,0.3,a\n1,0.6,a\n1,0.8,a\n0,1.0,a\n",
+    );
+    let r = audit_json(
+        &[&f, "--label", "y", "--score", "s", "-g", "g", "--bins", "2"],
+        0,
+    );
+    let a = group(attr(&r, "g"), "a");
+    assert!(close(
+        metric(a, "expected_calibration_error").unwrap(),
+        0.2,
+        1e-15
+    ));
+    let table = a["reliability"].as_array().unwrap();
+    assert_eq!(table.len(), 2);
+    assert_eq!(table[1]["rows"], 3);
+    assert!(close(
+        table[1]["fraction_positive"].as_f64().unwrap(),
+        2.0 / 3.0,
+        1e-15
+    ));
+    assert_eq!(r["settings"]["calibration_binning"], "equal_width");
+    // Equal mass, 2 bins: row r of 5 goes to bin ⌊2r/5⌋, so (0.1, 0.3, 0.6 | 0, 1, 1): mean 1/3,
+    // positives 2/3; (0.8, 1.0 | 1, 0): mean 0.9, positives 0.5. ECE = 3/5 · 1/3 + 2/5 · 0.4 = 0.36
+    let r = audit_json(
+        &[
+            &f,
+            "--label",
+            "y",
+            "--score",
+            "s",
+            "-g",
+            "g",
+            "--bins",
+            "2",
+            "--binning",
+            "equal-mass",
+        ],
+        0,
+    );
+    let a = group(attr(&r, "g"), "a");
+    assert_eq!(a["reliability"][0]["rows"], 3);
+    assert!(close(
+        metric(a, "expected_calibration_error").unwrap(),
+        0.36,
+        1e-15
+    ));
+    assert!(r["inputs"][0]["overall"]["reliability"].is_array());
+}

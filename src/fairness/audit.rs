@@ -8,7 +8,7 @@ use super::inequality;
 use super::intervals;
 use super::metrics::{Confusion, Rate, Value, RATES};
 use super::plan::Pass;
-use super::scores::{self, ScoreMetrics};
+use super::scores::{self, Bin, Binning, ScoreMetrics};
 use super::stats::{Cell, Stats};
 use crate::cli::{Agg, FairnessArgs};
 use crate::report::fairness::{
@@ -37,8 +37,9 @@ struct Group {
     /// Rows per quadrant (index 2·y + p), for the intervals.
     quadrants: [u64; 4],
     c: Confusion,
-    /// With a score column: ROC AUC, Brier score, log loss.
+    /// With a score column: ROC AUC, Brier score, log loss, ECE, and the reliability table.
     scores: Option<ScoreMetrics>,
+    reliability: Vec<Bin>,
 }
 
 pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
@@ -64,9 +65,23 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
         if k > 1 {
             units.push((pass.columns.groups.join("&"), (0..k).collect()));
         }
-        let scored = pass.columns.score.is_some();
-        let overall_scores = scored.then(|| scores::by_group(&st.scored, 1, |_| 0)[0]);
-        if scored && st.score_missing > 0 {
+        let binning = match args.binning {
+            crate::cli::Binning::EqualWidth => Binning::EqualWidth,
+            crate::cli::Binning::EqualMass => Binning::EqualMass,
+        };
+        let scored = pass
+            .columns
+            .score
+            .is_some()
+            .then_some((args.bins as usize, binning));
+        let (overall_scores, overall_reliability) = match scored {
+            Some((bins, binning)) => {
+                let (m, t) = scores::by_group(&st.scored, 1, |_| 0, bins, binning).remove(0);
+                (Some(m), t)
+            }
+            None => (None, Vec::new()),
+        };
+        if scored.is_some() && st.score_missing > 0 {
             warnings.push(Warning::new(
                 &file,
                 None,
@@ -130,6 +145,7 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                 .collect(),
             columns: pass.columns.clone(),
             overall: Overall {
+                reliability: overall_reliability,
                 n: rows_used,
                 weight: overall.total(),
                 counts: counts(&overall),
@@ -155,6 +171,10 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
             four_fifths_threshold: FOUR_FIFTHS,
             confidence: args.ci,
             generalized_entropy_alpha: args.alpha,
+            calibration_bins: args.bins as usize,
+            calibration_binning: format!("{:?}", args.binning)
+                .to_lowercase()
+                .replace("equal", "equal_"),
             interval_method: "wilson".into(),
         },
         inputs,
@@ -177,7 +197,12 @@ fn confusion(cell: &Cell) -> Confusion {
 
 /// Sums the cells into the groups of the attributes `attrs` (one attribute, or an
 /// intersection), in report order.
-fn groups_of(st: &Stats, attrs: &[usize], names: &[String], scored: bool) -> Vec<Group> {
+fn groups_of(
+    st: &Stats,
+    attrs: &[usize],
+    names: &[String],
+    scored: Option<(usize, Binning)>,
+) -> Vec<Group> {
     let mut map: std::collections::HashMap<Vec<u32>, Group> = std::collections::HashMap::new();
     for cell in &st.cells {
         let key: Vec<u32> = attrs.iter().map(|&a| cell.codes[a]).collect();
@@ -198,6 +223,7 @@ fn groups_of(st: &Stats, attrs: &[usize], names: &[String], scored: bool) -> Vec
                 quadrants: [0; 4],
                 c: Confusion::default(),
                 scores: None,
+                reliability: Vec::new(),
             }
         });
         g.rows += cell.rows.iter().sum::<u64>();
@@ -216,7 +242,7 @@ fn groups_of(st: &Stats, attrs: &[usize], names: &[String], scored: bool) -> Vec
         }
         std::cmp::Ordering::Equal
     });
-    if scored {
+    if let Some((bins, binning)) = scored {
         let index: std::collections::HashMap<&Vec<u32>, usize> =
             out.iter().enumerate().map(|(i, (k, _))| (k, i)).collect();
         let cell_group: Vec<usize> = st
@@ -224,9 +250,16 @@ fn groups_of(st: &Stats, attrs: &[usize], names: &[String], scored: bool) -> Vec
             .iter()
             .map(|cell| index[&attrs.iter().map(|&a| cell.codes[a]).collect::<Vec<u32>>()])
             .collect();
-        let metrics = scores::by_group(&st.scored, out.len(), |c| cell_group[c as usize]);
-        for ((_, g), m) in out.iter_mut().zip(metrics) {
+        let metrics = scores::by_group(
+            &st.scored,
+            out.len(),
+            |c| cell_group[c as usize],
+            bins,
+            binning,
+        );
+        for ((_, g), (m, table)) in out.iter_mut().zip(metrics) {
             g.scores = Some(m);
+            g.reliability = table;
         }
     }
     out.into_iter().map(|(_, g)| g).collect()
@@ -477,6 +510,7 @@ fn attribute(
                 metrics,
                 undefined: und,
                 intervals: wilson_intervals(g, z),
+                reliability: g.reliability.clone(),
             }
         })
         .collect();

@@ -21,19 +21,48 @@ pub struct ScoreMetrics {
     pub roc_auc: Value,
     pub brier_score: Value,
     pub log_loss: Value,
+    pub expected_calibration_error: Value,
 }
 
 /// The names, in report order.
-pub const SCORE_METRICS: [&str; 3] = ["roc_auc", "brier_score", "log_loss"];
+pub const SCORE_METRICS: [&str; 4] = [
+    "roc_auc",
+    "brier_score",
+    "log_loss",
+    "expected_calibration_error",
+];
 
 impl ScoreMetrics {
-    pub fn values(&self) -> [(&'static str, Value); 3] {
+    pub fn values(&self) -> [(&'static str, Value); 4] {
         [
             ("roc_auc", self.roc_auc),
             ("brier_score", self.brier_score),
             ("log_loss", self.log_loss),
+            (
+                "expected_calibration_error",
+                self.expected_calibration_error,
+            ),
         ]
     }
+}
+
+/// Score metrics and reliability tables of `n_groups` groups (see [`ranking`] and
+/// [`calibration`]); `rows` must be sorted by [`sort`].
+pub fn by_group(
+    rows: &[Scored],
+    n_groups: usize,
+    group_of: impl Fn(u32) -> usize + Copy,
+    bins: usize,
+    binning: Binning,
+) -> Vec<(ScoreMetrics, Vec<Bin>)> {
+    ranking(rows, n_groups, group_of)
+        .into_iter()
+        .zip(calibration(rows, n_groups, group_of, bins, binning))
+        .map(|(mut m, (ece, table))| {
+            m.expected_calibration_error = ece;
+            (m, table)
+        })
+        .collect()
 }
 
 const NO_POS: &str = "no positive labels among the scored rows";
@@ -53,13 +82,13 @@ pub fn sort(rows: &mut [Scored]) {
     });
 }
 
-/// Score metrics of `n_groups` groups, where `group_of(cell)` gives a cell's group; `rows` must be
-/// sorted by [`sort`].
+/// AUC, Brier score and log loss of `n_groups` groups, where `group_of(cell)` gives a cell's group;
+/// `rows` must be sorted by [`sort`].
 ///
 /// AUC_g = Σ_{positive i in g} w_i · (Σ_{negative j in g, s_j < s_i} w_j + ½ Σ_{negative j in g,
 /// s_j = s_i} w_j) / (P_g · N_g), the weighted Mann–Whitney statistic, which equals the area under
 /// the weighted ROC curve with ties as diagonal segments (scikit-learn's `roc_auc_score`).
-pub fn by_group(
+pub fn ranking(
     rows: &[Scored],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
@@ -130,6 +159,7 @@ pub fn by_group(
                 roc_auc,
                 brier_score: mean(brier[g]),
                 log_loss: mean(logl[g]),
+                expected_calibration_error: Err("not computed"),
             }
         })
         .collect()
@@ -176,7 +206,7 @@ mod tests {
     fn auc_by_hand_with_ties() {
         // positives 0.8, 0.4; negatives 0.4, 0.1: pairs (0.8>0.4) (0.8>0.1) (0.4=0.4 → ½) (0.4>0.1)
         let v = [(0.8, 1, 1.0), (0.4, 1, 1.0), (0.4, 0, 1.0), (0.1, 0, 1.0)];
-        let m = by_group(&rows(&v), 1, |_| 0)[0];
+        let m = ranking(&rows(&v), 1, |_| 0)[0];
         assert_eq!(m.roc_auc, Ok(3.5 / 4.0));
         // Brier: (0.04 + 0.36 + 0.16 + 0.01) / 4
         assert!((m.brier_score.unwrap() - 0.57 / 4.0).abs() < 1e-15);
@@ -194,7 +224,7 @@ mod tests {
                 (s, y, w)
             })
             .collect();
-        let got = by_group(&rows(&v), 1, |_| 0)[0].roc_auc.unwrap();
+        let got = ranking(&rows(&v), 1, |_| 0)[0].roc_auc.unwrap();
         assert!(
             (got - auc_pairs(&v)).abs() < 1e-12,
             "{got} vs {}",
@@ -204,14 +234,14 @@ mod tests {
 
     #[test]
     fn undefined_cases() {
-        let m = by_group(&rows(&[(0.3, 0, 1.0), (0.6, 0, 1.0)]), 1, |_| 0)[0];
+        let m = ranking(&rows(&[(0.3, 0, 1.0), (0.6, 0, 1.0)]), 1, |_| 0)[0];
         assert_eq!(m.roc_auc, Err(NO_POS));
         assert!(m.brier_score.is_ok());
-        let m = by_group(&rows(&[(1.5, 1, 1.0), (0.2, 0, 1.0)]), 1, |_| 0)[0];
+        let m = ranking(&rows(&[(1.5, 1, 1.0), (0.2, 0, 1.0)]), 1, |_| 0)[0];
         assert_eq!(m.roc_auc, Ok(1.0));
         assert_eq!(m.brier_score, Err(NOT_PROB));
         assert_eq!(m.log_loss, Err(NOT_PROB));
-        let m = by_group(&rows(&[(0.5, 1, 0.0), (0.2, 0, 0.0)]), 1, |_| 0)[0];
+        let m = ranking(&rows(&[(0.5, 1, 0.0), (0.2, 0, 0.0)]), 1, |_| 0)[0];
         assert_eq!(m.brier_score, Err(NO_ROWS));
     }
 
@@ -244,11 +274,169 @@ mod tests {
             },
         ];
         sort(&mut r);
-        let m = by_group(&r, 2, |c| c as usize);
+        let m = ranking(&r, 2, |c| c as usize);
         assert_eq!(m[0].roc_auc, Ok(1.0));
         assert_eq!(m[1].roc_auc, Ok(0.0));
         // Pooled: positives 0.9, 0.2 against negatives 0.1, 0.8 → 3 of 4 pairs ordered.
-        let all = by_group(&r, 1, |_| 0);
+        let all = ranking(&r, 1, |_| 0);
         assert_eq!(all[0].roc_auc, Ok(0.75));
+    }
+}
+
+/// How the calibration bins are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binning {
+    /// `bins` intervals of equal width on [0, 1]; bin k holds k/B ≤ s < (k+1)/B (the last one
+    /// includes 1).
+    EqualWidth,
+    /// The group's scored rows in score order, cut into `bins` runs of equal row count
+    /// (row r of n goes to bin ⌊r·B/n⌋; tied scores may fall on both sides of a cut).
+    EqualMass,
+}
+
+/// One bin of a reliability table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Bin {
+    /// Bin number, from 0.
+    pub bin: usize,
+    /// The lowest and highest score in the bin.
+    pub min_score: f64,
+    pub max_score: f64,
+    pub rows: u64,
+    pub weight: f64,
+    /// Weighted mean score (confidence).
+    pub mean_score: f64,
+    /// Weighted share of positive labels (accuracy of the probability).
+    pub fraction_positive: f64,
+}
+
+/// Reliability tables per group (empty bins are left out) and the expected calibration error
+/// ECE = Σ_b (W_b / W) |fraction_positive_b − mean_score_b|.
+pub fn calibration(
+    rows: &[Scored],
+    n_groups: usize,
+    group_of: impl Fn(u32) -> usize,
+    bins: usize,
+    binning: Binning,
+) -> Vec<(Value, Vec<Bin>)> {
+    let mut count = vec![0u64; n_groups];
+    let mut outside = vec![false; n_groups];
+    for r in rows {
+        let g = group_of(r.cell);
+        count[g] += 1;
+        outside[g] |= !(0.0..=1.0).contains(&r.score);
+    }
+    let mut seen = vec![0u64; n_groups];
+    // Per group, per bin; mean_score and fraction_positive hold Σ w·s and Σ w·y until the end.
+    let empty = |k: usize| Bin {
+        bin: k,
+        min_score: f64::INFINITY,
+        max_score: f64::NEG_INFINITY,
+        rows: 0,
+        weight: 0.0,
+        mean_score: 0.0,
+        fraction_positive: 0.0,
+    };
+    let mut acc: Vec<Vec<Bin>> = (0..n_groups)
+        .map(|_| (0..bins).map(empty).collect())
+        .collect();
+    for r in rows {
+        let g = group_of(r.cell);
+        if outside[g] {
+            continue;
+        }
+        let b = match binning {
+            Binning::EqualWidth => ((r.score * bins as f64) as usize).min(bins - 1),
+            Binning::EqualMass => (seen[g] as u128 * bins as u128 / count[g] as u128) as usize,
+        };
+        seen[g] += 1;
+        let e = &mut acc[g][b];
+        e.rows += 1;
+        e.weight += r.w;
+        e.mean_score += r.w * r.score;
+        e.fraction_positive += r.w * f64::from(r.y);
+        e.min_score = e.min_score.min(r.score);
+        e.max_score = e.max_score.max(r.score);
+    }
+    acc.into_iter()
+        .enumerate()
+        .map(|(g, group_bins)| {
+            if outside[g] {
+                return (Err(NOT_PROB), Vec::new());
+            }
+            let table: Vec<Bin> = group_bins
+                .into_iter()
+                .filter(|e| e.rows > 0)
+                .map(|mut e| {
+                    // A bin whose rows all have weight 0 has no means; it reports 0 and counts for nothing.
+                    if e.weight > 0.0 {
+                        e.mean_score /= e.weight;
+                        e.fraction_positive /= e.weight;
+                    }
+                    e
+                })
+                .collect();
+            let total: f64 = table.iter().map(|b| b.weight).sum();
+            let ece = if total <= 0.0 {
+                Err(NO_ROWS)
+            } else {
+                Ok(table
+                    .iter()
+                    .map(|b| b.weight / total * (b.fraction_positive - b.mean_score).abs())
+                    .sum())
+            };
+            (ece, table)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod calibration_tests {
+    use super::*;
+
+    fn rows(v: &[(f64, u8)]) -> Vec<Scored> {
+        let mut r: Vec<Scored> = v
+            .iter()
+            .map(|&(score, y)| Scored {
+                score,
+                cell: 0,
+                y,
+                w: 1.0,
+            })
+            .collect();
+        sort(&mut r);
+        r
+    }
+
+    #[test]
+    fn ece_by_hand_equal_width() {
+        // 2 bins: [0, 0.5): scores 0.1, 0.3 with labels 0, 1 → conf 0.2, acc 0.5;
+        //         [0.5, 1]: scores 0.6, 0.8, 1.0 with labels 1, 1, 0 → conf 0.8, acc 2/3.
+        // ECE = 2/5 · 0.3 + 3/5 · |2/3 − 0.8| = 0.12 + 0.08 = 0.2
+        let r = rows(&[(0.1, 0), (0.3, 1), (0.6, 1), (0.8, 1), (1.0, 0)]);
+        let (ece, table) = calibration(&r, 1, |_| 0, 2, Binning::EqualWidth).remove(0);
+        assert!((ece.unwrap() - 0.2).abs() < 1e-15);
+        assert_eq!(table.len(), 2);
+        assert_eq!(table[1].rows, 3);
+        assert_eq!(table[1].max_score, 1.0);
+        assert!((table[0].mean_score - 0.2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn ece_by_hand_equal_mass() {
+        // 4 rows, 2 bins of 2 rows: (0.1, 0.2 | labels 0, 0) conf 0.15 acc 0;
+        // (0.7, 0.9 | labels 1, 0) conf 0.8 acc 0.5 → ECE = ½ · 0.15 + ½ · 0.3 = 0.225
+        let r = rows(&[(0.9, 0), (0.1, 0), (0.7, 1), (0.2, 0)]);
+        let (ece, table) = calibration(&r, 1, |_| 0, 2, Binning::EqualMass).remove(0);
+        assert!((ece.unwrap() - 0.225).abs() < 1e-15);
+        assert_eq!((table[0].rows, table[1].rows), (2, 2));
+    }
+
+    #[test]
+    fn scores_outside_unit_interval() {
+        let r = rows(&[(1.5, 1), (0.2, 0)]);
+        let (ece, table) = calibration(&r, 1, |_| 0, 10, Binning::EqualWidth).remove(0);
+        assert_eq!(ece, Err(NOT_PROB));
+        assert!(table.is_empty());
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value as Json};
 use super::{csv_num, fmt_num, use_colour, Rendered, Warning};
 use crate::cli::ReportFormat;
 use crate::fairness::metrics::RATES;
-use crate::fairness::scores::SCORE_METRICS;
+use crate::fairness::scores::{Bin, SCORE_METRICS};
 use crate::gate::GateResult;
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +36,9 @@ pub struct Settings {
     pub max_groups: usize,
     pub equalized_odds_agg: String,
     pub four_fifths_threshold: f64,
+    /// Calibration bins (--bins) and how they are made (--binning): equal_width or equal_mass.
+    pub calibration_bins: usize,
+    pub calibration_binning: String,
     /// α of `generalized_entropy_index` (--alpha).
     pub generalized_entropy_alpha: f64,
     /// Level of every interval (--ci).
@@ -75,6 +78,9 @@ pub struct UsedColumns {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Overall {
+    /// With a score column: the reliability table of all rows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reliability: Vec<Bin>,
     pub n: u64,
     pub weight: f64,
     pub counts: Counts,
@@ -122,6 +128,9 @@ pub struct GroupReport {
     pub undefined: Map<String, Json>,
     /// Rate → [lower, upper] (Wilson, at `settings.confidence`), null where the rate is undefined.
     pub intervals: Map<String, Json>,
+    /// With a score column: the reliability table (non-empty bins) behind the ECE.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reliability: Vec<Bin>,
 }
 
 fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
@@ -291,8 +300,13 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
         ];
         if scored {
-            cols.extend(["roc_auc", "brier_score", "log_loss"]);
-            short.extend(["auc", "brier", "logloss"]);
+            cols.extend([
+                "roc_auc",
+                "brier_score",
+                "log_loss",
+                "expected_calibration_error",
+            ]);
+            short.extend(["auc", "brier", "logloss", "ece"]);
         }
         let mut header = vec!["group".to_string(), "n".into(), "share".into()];
         if many {
