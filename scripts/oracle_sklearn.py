@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Expected values for tests/sklearn_scores.rs: ROC AUC, Brier score and log loss per group and
-overall, computed by scikit-learn (roc_auc_score, brier_score_loss, log_loss).
+overall, computed by scikit-learn (roc_auc_score, brier_score_loss, log_loss), and Borkan et al.'s
+BPSN / BNSP AUCs as roc_auc_score on the row subsets that define them.
 
 Writes tests/expected/sklearn_scores.json. Run from the project root in the oracle virtual
 environment (see scripts/requirements-oracle.txt):
@@ -26,6 +27,21 @@ CASES = [
     ("compas_scores_race_sex_weighted", "compas_scores.csv", "label_value", "proba", ["race", "sex"], "weight"),
     ("compas_binary_score_sex", "compas.csv", "label_value", "score", ["sex", "age_cat"], None),
 ]
+
+
+def auc_or_none(y, s, w):
+    if len(np.unique(y)) < 2:
+        return None
+    return float(roc_auc_score(y, s, sample_weight=w))
+
+
+def borkan(y, s, w, in_group):
+    """Borkan et al. 2019: BPSN = AUC on subgroup negatives and background positives;
+    BNSP = AUC on subgroup positives and background negatives."""
+    bpsn = (in_group & (y == 0)) | (~in_group & (y == 1))
+    bnsp = (in_group & (y == 1)) | (~in_group & (y == 0))
+    sub = lambda m: (y[m], s[m], None if w is None else w[m])  # noqa: E731
+    return {"bpsn_auc": auc_or_none(*sub(bpsn)), "bnsp_auc": auc_or_none(*sub(bnsp))}
 
 
 def metrics(y, s, w):
@@ -55,10 +71,12 @@ def main():
         units = [[g] for g in groups] + ([groups] if len(groups) > 1 else [])
         for cols in units:
             keys = df[cols].astype(str).agg("&".join, axis=1)
-            attrs["&".join(cols)] = {
-                k: metrics(y[(keys == k).to_numpy()], s[(keys == k).to_numpy()], None if w is None else w[(keys == k).to_numpy()])
-                for k in sorted(keys.unique())
-            }
+            groups_out = {}
+            for k in sorted(keys.unique()):
+                m = (keys == k).to_numpy()
+                groups_out[k] = metrics(y[m], s[m], None if w is None else w[m])
+                groups_out[k].update(borkan(y, s, w, m))
+            attrs["&".join(cols)] = groups_out
         out["cases"].append(
             {"name": name, "file": f"fixtures/{fixture}", "args": args, "overall": metrics(y, s, w), "attributes": attrs}
         )

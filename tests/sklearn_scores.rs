@@ -1,5 +1,6 @@
 //! ROC AUC, Brier score and log loss per group and overall equal scikit-learn's to 1e-9
-//! (expected values: tests/expected/sklearn_scores.json, from scripts/oracle_sklearn.py), with
+//! and Borkan's BPSN / BNSP AUCs (expected values: tests/expected/sklearn_scores.json, from
+//! scripts/oracle_sklearn.py), with
 //! and without weights, heavy ties (scores rounded to 0.01, and 0/1 scores), intersections.
 
 mod common;
@@ -50,7 +51,7 @@ fn score_metrics_equal_scikit_learn() {
             );
             for (g, want) in groups.as_object().unwrap() {
                 let got = group(a, g);
-                for m in ["roc_auc", "brier_score", "log_loss"] {
+                for m in ["roc_auc", "brier_score", "log_loss", "bpsn_auc", "bnsp_auc"] {
                     same(
                         &format!("{name} {attr_name} {g} {m}"),
                         &got["metrics"][m],

@@ -22,20 +22,28 @@ pub struct ScoreMetrics {
     pub brier_score: Value,
     pub log_loss: Value,
     pub expected_calibration_error: Value,
+    /// Borkan et al.'s background-positive, subgroup-negative AUC.
+    pub bpsn_auc: Value,
+    /// Background-negative, subgroup-positive AUC.
+    pub bnsp_auc: Value,
 }
 
 /// The names, in report order.
-pub const SCORE_METRICS: [&str; 4] = [
+pub const SCORE_METRICS: [&str; 6] = [
     "roc_auc",
+    "bpsn_auc",
+    "bnsp_auc",
     "brier_score",
     "log_loss",
     "expected_calibration_error",
 ];
 
 impl ScoreMetrics {
-    pub fn values(&self) -> [(&'static str, Value); 4] {
+    pub fn values(&self) -> [(&'static str, Value); 6] {
         [
             ("roc_auc", self.roc_auc),
+            ("bpsn_auc", self.bpsn_auc),
+            ("bnsp_auc", self.bnsp_auc),
             ("brier_score", self.brier_score),
             ("log_loss", self.log_loss),
             (
@@ -68,6 +76,8 @@ pub fn by_group(
 const NO_POS: &str = "no positive labels among the scored rows";
 const NO_NEG: &str = "no negative labels among the scored rows";
 const NO_ROWS: &str = "no scored rows with positive weight";
+const NO_BG_POS: &str = "no positive labels outside the group (background)";
+const NO_BG_NEG: &str = "no negative labels outside the group (background)";
 const NOT_PROB: &str = "scores outside [0, 1] are not probabilities";
 
 /// Sorts the records by score. The order is total (score, cell, label, weight), so equal keys
@@ -103,6 +113,20 @@ pub fn ranking(
     let mut bpos = vec![0.0f64; n_groups];
     let mut bneg = vec![0.0f64; n_groups];
     let mut touched: Vec<usize> = Vec::new();
+    // Totals for Borkan's BPSN / BNSP: positives and negatives per group and overall.
+    let (mut ptot, mut ntot) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
+    for r in rows {
+        let g = group_of(r.cell);
+        if r.y == 1 {
+            ptot[g] += r.w;
+        } else {
+            ntot[g] += r.w;
+        }
+    }
+    let (p_all, n_all): (f64, f64) = (ptot.iter().sum(), ntot.iter().sum());
+    // Running: all positives / negatives below the current block; BPSN / BNSP numerators.
+    let (mut pos_below, mut neg_below) = (0.0f64, 0.0f64);
+    let (mut bpsn, mut bnsp) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     let eps = f64::EPSILON;
     let mut i = 0;
     while i < rows.len() {
@@ -126,7 +150,14 @@ pub fn ranking(
             outside[g] |= !(0.0..=1.0).contains(&s);
             j += 1;
         }
+        let bp_all: f64 = touched.iter().map(|&g| bpos[g]).sum();
+        let bn_all: f64 = touched.iter().map(|&g| bneg[g]).sum();
         for &g in &touched {
+            // BPSN: this block's subgroup negatives against background positives above + ½ tied.
+            let bg_pos_above = (p_all - pos_below - bp_all) - (ptot[g] - pos[g] - bpos[g]);
+            bpsn[g] += bneg[g] * (bg_pos_above + 0.5 * (bp_all - bpos[g]));
+            // BNSP: this block's subgroup positives against background negatives below + ½ tied.
+            bnsp[g] += bpos[g] * ((neg_below - neg[g]) + 0.5 * (bn_all - bneg[g]));
             num[g] += bpos[g] * (neg[g] + 0.5 * bneg[g]);
             pos[g] += bpos[g];
             neg[g] += bneg[g];
@@ -134,6 +165,8 @@ pub fn ranking(
             bneg[g] = 0.0;
         }
         touched.clear();
+        pos_below += bp_all;
+        neg_below += bn_all;
         i = j;
     }
     (0..n_groups)
@@ -155,11 +188,28 @@ pub fn ranking(
                     Ok(sum / total)
                 }
             };
+            let (bg_pos, bg_neg) = (p_all - ptot[g], n_all - ntot[g]);
+            let bpsn_auc = if bg_pos <= 0.0 {
+                Err(NO_BG_POS)
+            } else if ntot[g] <= 0.0 {
+                Err(NO_NEG)
+            } else {
+                Ok(bpsn[g] / (bg_pos * ntot[g]))
+            };
+            let bnsp_auc = if bg_neg <= 0.0 {
+                Err(NO_BG_NEG)
+            } else if ptot[g] <= 0.0 {
+                Err(NO_POS)
+            } else {
+                Ok(bnsp[g] / (ptot[g] * bg_neg))
+            };
             ScoreMetrics {
                 roc_auc,
                 brier_score: mean(brier[g]),
                 log_loss: mean(logl[g]),
                 expected_calibration_error: Err("not computed"),
+                bpsn_auc,
+                bnsp_auc,
             }
         })
         .collect()
