@@ -102,6 +102,19 @@ fn every_rate_of_two_groups() {
     assert_eq!(g["disparities"]["four_fifths_rule_passed"], false);
     assert_eq!(metric(a, "disparate_impact_ratio"), Some(0.5));
     assert_eq!(metric(b, "disparate_impact_ratio"), Some(1.0));
+    // Equity-scaled accuracy: overall 3/7, groups 1/2 and 1/3:
+    // (3/7) / (1 + 1/14 + 2/21) = (3/7) / (7/6) = 18/49.
+    assert!(close(
+        disp(g, "equity_scaled_accuracy").unwrap(),
+        18.0 / 49.0,
+        1e-15
+    ));
+    // Performance-scaled range: (1/2 − 1/3) / (3/7) = 7/18.
+    assert!(close(
+        disp(g, "accuracy_psd_range").unwrap(),
+        7.0 / 18.0,
+        1e-15
+    ));
 }
 
 #[test]

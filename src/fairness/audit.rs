@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::disparity::{combine, disparity, Disparity};
+use super::disparity::{combine, disparity, equity_scaled, Disparity};
 use super::inequality;
 use super::intervals;
 use super::metrics::{Confusion, Rate, Value, RATES};
@@ -398,6 +398,46 @@ fn attribute(
     }
     for (metric, d) in &per_score {
         insert_disparity(&mut disparities, &mut undefined, metric, d);
+    }
+    // Equity-scaled performance of accuracy (and ROC AUC with a score), over the included groups.
+    let mut scaled: Vec<(&str, Vec<f64>, Value)> = vec![(
+        "accuracy",
+        included
+            .iter()
+            .filter_map(|&i| Rate::Accuracy.compute(&groups[i].c).ok())
+            .collect(),
+        Rate::Accuracy.compute(overall),
+    )];
+    if let Some(os) = overall_scores {
+        scaled.push((
+            "roc_auc",
+            included
+                .iter()
+                .filter_map(|&i| groups[i].scores.and_then(|m| m.roc_auc.ok()))
+                .collect(),
+            os.roc_auc,
+        ));
+    }
+    for (metric, vals, ov) in scaled {
+        let e = equity_scaled(&vals, ov);
+        put(
+            &mut disparities,
+            &mut undefined,
+            format!("equity_scaled_{metric}"),
+            e.equity_scaled,
+        );
+        put(
+            &mut disparities,
+            &mut undefined,
+            format!("{metric}_psd_std"),
+            e.psd_std,
+        );
+        put(
+            &mut disparities,
+            &mut undefined,
+            format!("{metric}_psd_range"),
+            e.psd_range,
+        );
     }
     // Named criteria.
     for (criterion, r) in CRITERIA {

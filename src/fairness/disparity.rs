@@ -126,3 +126,67 @@ mod tests {
         assert!(combine(Err("x"), Ok(0.3), true, true).is_err());
     }
 }
+
+/// Equity-scaled performance and performance-scaled disparities of a metric M (Luo et al.,
+/// Harvard FairSeg, ICLR 2024; FairVision, CVPR 2024) over the groups' defined values:
+/// ES-M = M_overall / (1 + Σ_g |M_g − M_overall|); PSD-std = std_g(M_g) / M_overall (population
+/// std); PSD-range = (max_g M_g − min_g M_g) / M_overall.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EquityScaled {
+    pub equity_scaled: Value,
+    pub psd_std: Value,
+    pub psd_range: Value,
+}
+
+pub fn equity_scaled(values: &[f64], overall: Value) -> EquityScaled {
+    let all = |e: &'static str| EquityScaled {
+        equity_scaled: Err(e),
+        psd_std: Err(e),
+        psd_range: Err(e),
+    };
+    let o = match overall {
+        Err(e) => return all(e),
+        Ok(o) => o,
+    };
+    if values.is_empty() {
+        return all(NO_GROUP);
+    }
+    let dev: f64 = values.iter().map(|v| (v - o).abs()).sum();
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let std = (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt();
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let scaled = |x: f64| {
+        if o != 0.0 {
+            Ok(x / o)
+        } else {
+            Err(OVERALL_ZERO)
+        }
+    };
+    EquityScaled {
+        equity_scaled: Ok(o / (1.0 + dev)),
+        psd_std: scaled(std),
+        psd_range: scaled(max - min),
+    }
+}
+
+#[cfg(test)]
+mod equity_tests {
+    use super::*;
+
+    #[test]
+    fn by_hand() {
+        // groups 0.8, 0.6, overall 0.7: ES = 0.7 / (1 + 0.2) ; std = 0.1 ; range 0.2
+        let e = equity_scaled(&[0.8, 0.6], Ok(0.7));
+        assert!((e.equity_scaled.unwrap() - 0.7 / 1.2).abs() < 1e-15);
+        assert!((e.psd_std.unwrap() - 0.1 / 0.7).abs() < 1e-12);
+        assert!((e.psd_range.unwrap() - 0.2 / 0.7).abs() < 1e-12);
+        // Equal groups: ES-M is M itself.
+        assert_eq!(equity_scaled(&[0.9, 0.9], Ok(0.9)).equity_scaled, Ok(0.9));
+        assert_eq!(
+            equity_scaled(&[0.0, 0.0], Ok(0.0)).psd_std,
+            Err(OVERALL_ZERO)
+        );
+    }
+}
