@@ -153,6 +153,16 @@ pub struct FairnessArgs {
     #[arg(long = "max-groups", value_name = "N", default_value_t = 1000)]
     pub max_groups: usize,
 
+    /// Compare every group with a reference group (aequitas style): a group name (`Caucasian`),
+    /// ATTRIBUTE=GROUP (repeatable, one per attribute), `largest` (most rows) or `min-metric`
+    /// (per metric, the group with the lowest value).
+    #[arg(long, value_name = "GROUP")]
+    pub reference: Vec<String>,
+
+    /// Parity band of the reference view: a ratio r is fair when BAND <= r <= 1/BAND.
+    #[arg(long = "parity-band", value_name = "BAND", default_value_t = 0.8)]
+    pub parity_band: f64,
+
     /// Confidence level of the intervals (Wilson score intervals of every per-group rate that is a
     /// proportion), e.g. 0.9 or 0.99.
     #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]

@@ -524,6 +524,7 @@ fn attribute(
         }
     }
 
+    let predicted_positive: f64 = groups.iter().map(|g| g.c.tp + g.c.fp).sum();
     let group_reports = groups
         .iter()
         .zip(&small)
@@ -534,6 +535,18 @@ fn attribute(
                 &mut und,
                 "disparate_impact_ratio".into(),
                 di(g),
+            );
+            // aequitas' ppr: the group's share of all positive predictions.
+            let share = if predicted_positive > 0.0 {
+                Ok((g.c.tp + g.c.fp) / predicted_positive)
+            } else {
+                Err("no positive predictions at all (0/0)")
+            };
+            put(
+                &mut metrics,
+                &mut und,
+                "predicted_positive_share".into(),
+                share,
             );
             GroupReport {
                 group: g.label.clone(),
@@ -551,6 +564,7 @@ fn attribute(
                 undefined: und,
                 intervals: wilson_intervals(g, z),
                 reliability: g.reliability.clone(),
+                vs_reference: Map::new(),
             }
         })
         .collect();
@@ -564,6 +578,7 @@ fn attribute(
         groups: group_reports,
         disparities,
         undefined,
+        reference: None,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod inequality;
 pub mod intervals;
 pub mod metrics;
 pub mod plan;
+pub mod reference;
 pub mod scores;
 pub mod stats;
 
@@ -19,6 +20,13 @@ use crate::report::{self, Rendered};
 /// Runs the whole audit: every input is resolved before any is read, so a bad flag fails fast.
 pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     let gates = gate::parse_all(&args.output.fail_if)?;
+    let reference = reference::parse(&args.reference)?;
+    if !(args.parity_band > 0.0 && args.parity_band <= 1.0) {
+        anyhow::bail!(
+            "--parity-band must be in (0, 1], e.g. 0.8; got {}",
+            args.parity_band
+        );
+    }
     if !(args.ci > 0.0 && args.ci < 1.0) {
         anyhow::bail!(
             "--ci must be between 0 and 1 (exclusive), e.g. 0.95; got {}",
@@ -37,6 +45,9 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     }
     progress.finish();
     let mut model = audit::build(args, results);
+    if let Some(spec) = &reference {
+        reference::apply(&mut model, spec, args.parity_band)?;
+    }
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;

@@ -11,6 +11,7 @@ use serde_json::{Map, Value as Json};
 use super::{csv_num, fmt_num, use_colour, Rendered, Warning};
 use crate::cli::ReportFormat;
 use crate::fairness::metrics::RATES;
+use crate::fairness::reference::ReferenceView;
 use crate::fairness::scores::{Bin, SCORE_METRICS};
 use crate::gate::GateResult;
 
@@ -107,6 +108,9 @@ pub struct AttributeReport {
     /// Every disparity: number, `null` (undefined; reason in `undefined`) or boolean.
     pub disparities: Map<String, Json>,
     pub undefined: Map<String, Json>,
+    /// With --reference: how the reference group was chosen and which it is, per metric.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<ReferenceView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +135,9 @@ pub struct GroupReport {
     /// With a score column: the reliability table (non-empty bins) behind the ECE.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reliability: Vec<Bin>,
+    /// With --reference: metric → {ratio, difference, parity} against the reference group.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub vs_reference: Map<String, Json>,
 }
 
 fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
@@ -558,7 +565,13 @@ fn grid(
 }
 
 /// Group-level names a gate may use besides the rates.
-const GROUP_EXTRA: [&str; 4] = ["n", "weight", "share", "disparate_impact_ratio"];
+const GROUP_EXTRA: [&str; 5] = [
+    "n",
+    "weight",
+    "share",
+    "disparate_impact_ratio",
+    "predicted_positive_share",
+];
 
 /// Expands a short alias at the start of a name: `tpr_difference` → `true_positive_rate_difference`.
 fn canonical(name: &str) -> String {
