@@ -74,6 +74,38 @@ fn reference_view_equals_aequitas() {
 }
 
 #[test]
+fn two_proportion_p_values() {
+    let r = audit_json(
+        &[
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--reference",
+            "Caucasian",
+        ],
+        0,
+    );
+    let a = attr(&r, "race");
+    // Asian 8/32 selected against Caucasian 854/2454, pooled z-test; SciPy:
+    // 2 * norm.sf(|z|) = 0.24713810914710543.
+    let p = group(a, "Asian")["vs_reference"]["selection_rate"]["p_value"]
+        .as_f64()
+        .unwrap();
+    assert!(close(p, 0.247_138_109_147_105_43, 1e-6), "{p}");
+    // The reference against itself: p = 1.
+    let p = group(a, "Caucasian")["vs_reference"]["selection_rate"]["p_value"]
+        .as_f64()
+        .unwrap();
+    assert!(close(p, 1.0, 1e-12), "{p}");
+    // Not a proportion: no test.
+    assert!(
+        group(a, "Asian")["vs_reference"]["predicted_positive_share"]
+            .get("p_value")
+            .is_none()
+    );
+}
+
+#[test]
 fn reference_edge_cases() {
     let d = tempfile::TempDir::new().unwrap();
     // The reference group b has FPR 0: every other group's FPR ratio is x/0 → null with a reason.

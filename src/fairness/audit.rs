@@ -12,7 +12,8 @@ use super::scores::{self, Bin, Binning, ScoreMetrics};
 use super::stats::{Cell, Stats};
 use crate::cli::{Agg, FairnessArgs};
 use crate::report::fairness::{
-    AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, Settings,
+    AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, RowCounts,
+    Settings,
 };
 use crate::report::Warning;
 
@@ -560,6 +561,12 @@ fn attribute(
                 },
                 small: is_small,
                 counts: counts(&g.c),
+                rows: RowCounts {
+                    tn: g.quadrants[0],
+                    fp: g.quadrants[1],
+                    fn_: g.quadrants[2],
+                    tp: g.quadrants[3],
+                },
                 metrics,
                 undefined: und,
                 intervals: wilson_intervals(g, z),

@@ -6,6 +6,8 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use super::intervals::two_proportion_p;
+use super::metrics::Rate;
 use crate::report::fairness::{AttributeReport, FairnessReport};
 
 /// How the reference group of each attribute is chosen.
@@ -69,6 +71,10 @@ pub struct Comparison {
     pub difference: Option<f64>,
     /// band ≤ ratio ≤ 1 / band.
     pub parity: Option<bool>,
+    /// Two-sided p-value of the pooled two-proportion z-test of the group's rate against the
+    /// reference group's (row counts; rates that are proportions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undefined: Option<String>,
 }
@@ -161,13 +167,23 @@ fn compare(a: &mut AttributeReport, refs: Vec<Option<usize>>, spec: &RefSpec, ba
             r.map(|i| Json::String(a.groups[i].group.clone()))
                 .unwrap_or(Json::Null),
         );
+        let rate = Rate::parse(m).and_then(|x| x.proportion());
         for (gi, out) in per_group.iter_mut().enumerate() {
-            let c = comparison(
+            let mut c = comparison(
                 value(a, gi, m),
                 r.and_then(|ri| value(a, ri, m)),
                 r.is_some(),
                 band,
             );
+            if let (Some((num, den)), Some(ri)) = (rate, *r) {
+                let (g, rf) = (&a.groups[gi].rows, &a.groups[ri].rows);
+                c.p_value = two_proportion_p(
+                    g.sum(num) as f64,
+                    g.sum(den) as f64,
+                    rf.sum(num) as f64,
+                    rf.sum(den) as f64,
+                );
+            }
             out.insert(
                 m.to_string(),
                 serde_json::to_value(c).expect("serialisable"),
@@ -195,6 +211,7 @@ pub fn comparison(v: Option<f64>, reference: Option<f64>, has_ref: bool, band: f
         ratio: None,
         difference: None,
         parity: None,
+        p_value: None,
         undefined: Some(why.to_string()),
     };
     let Some(v) = v else {
@@ -221,6 +238,7 @@ pub fn comparison(v: Option<f64>, reference: Option<f64>, has_ref: bool, band: f
         ratio: Some(ratio),
         difference: Some(v - r),
         parity: Some(band <= ratio && ratio <= 1.0 / band),
+        p_value: None,
         undefined: None,
     }
 }

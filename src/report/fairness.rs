@@ -98,6 +98,27 @@ pub struct Counts {
     pub fn_: f64,
 }
 
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RowCounts {
+    pub tp: u64,
+    pub fp: u64,
+    pub tn: u64,
+    #[serde(rename = "fn")]
+    pub fn_: u64,
+}
+
+impl RowCounts {
+    /// Rows of the quadrants in `mask` (bit 2·y + p: 1 tn, 2 fp, 4 fn, 8 tp).
+    pub fn sum(&self, mask: u8) -> u64 {
+        [self.tn, self.fp, self.fn_, self.tp]
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, v)| v)
+            .sum()
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AttributeReport {
     pub file: String,
@@ -127,7 +148,10 @@ pub struct GroupReport {
     pub share: Option<f64>,
     /// Fewer rows than --min-group-size: shown, but left out of the disparities.
     pub small: bool,
+    /// Weighted confusion counts (= row counts without --weight).
     pub counts: Counts,
+    /// Rows per confusion cell (unweighted).
+    pub rows: RowCounts,
     pub metrics: Map<String, Json>,
     pub undefined: Map<String, Json>,
     /// Rate → [lower, upper] (Wilson, at `settings.confidence`), null where the rate is undefined.
