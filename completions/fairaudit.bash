@@ -87,7 +87,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --label --pred --score --threshold --weight --group --positive --pred-positive --missing --strict --min-group-size --max-groups --reference --parity-band --ci --bins --binning --alpha --agg --format --json --output --fail-if --quiet --help"
+            opts="-g -f -o -q -h --input-format --label --pred --score --threshold --weight --group --positive --pred-positive --missing --strict --min-group-size --max-groups --condition --condition-bins --reference --parity-band --ci --bins --binning --alpha --agg --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,6 +142,14 @@ _fairaudit() {
                     return 0
                     ;;
                 --max-groups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --condition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --condition-bins)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

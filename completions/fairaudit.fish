@@ -50,6 +50,8 @@ drop\t''
 error\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l min-group-size -d 'Groups with fewer rows than N are flagged and left out of every disparity' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l max-groups -d 'Stop with an error when a sensitive attribute has more than N distinct values' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l condition -d 'A legitimate or effort variable: selection-rate disparities within each of its values (strata) and their size-weighted aggregate (conditional demographic parity)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l condition-bins -d 'Bin a numeric --condition into N equal-width bins over its range' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l reference -d 'Compare every group with a reference group (aequitas style): a group name (`Caucasian`), ATTRIBUTE=GROUP (repeatable, one per attribute), `largest` (most rows) or `min-metric` (per metric, the group with the lowest value)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l parity-band -d 'Parity band of the reference view: a ratio r is fair when BAND <= r <= 1/BAND' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l ci -d 'Confidence level of the intervals (Wilson score intervals of every per-group rate that is a proportion), e.g. 0.9 or 0.99' -r

@@ -153,6 +153,15 @@ pub struct FairnessArgs {
     #[arg(long = "max-groups", value_name = "N", default_value_t = 1000)]
     pub max_groups: usize,
 
+    /// A legitimate or effort variable: selection-rate disparities within each of its values
+    /// (strata) and their size-weighted aggregate (conditional demographic parity).
+    #[arg(long, value_name = "COL")]
+    pub condition: Option<String>,
+
+    /// Bin a numeric --condition into N equal-width bins over its range.
+    #[arg(long = "condition-bins", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub condition_bins: Option<u16>,
+
     /// Compare every group with a reference group (aequitas style): a group name (`Caucasian`),
     /// ATTRIBUTE=GROUP (repeatable, one per attribute), `largest` (most rows) or `min-metric`
     /// (per metric, the group with the lowest value).

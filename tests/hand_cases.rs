@@ -480,3 +480,125 @@ fn score_threshold() {
         Some(1.0)
     );
 }
+
+#[test]
+fn conditional_parity_resolves_simpsons_paradox() {
+    // Within each department A and B are selected at the same rate (easy 0.8, hard 0.2), but A
+    // applies mostly to the easy one: marginally A 9/15 = 0.6 vs B 6/15 = 0.4.
+    let mut csv = String::from("y,p,g,dept,effort\n");
+    let mut add = |g: &str, dept: &str, n: usize, selected: usize, effort: f64| {
+        for i in 0..n {
+            csv.push_str(&format!(
+                "1,{},{g},{dept},{effort}\n",
+                u8::from(i < selected)
+            ));
+        }
+    };
+    add("A", "easy", 10, 8, 0.9);
+    add("B", "easy", 5, 4, 0.8);
+    add("A", "hard", 5, 1, 0.1);
+    add("B", "hard", 10, 2, 0.2);
+    let d = TempDir::new().unwrap();
+    let f = write(d.path(), "t.csv", &csv);
+    let r = audit_json(
+        &[
+            &f,
+            "--label",
+            "y",
+            "--pred",
+            "p",
+            "-g",
+            "g",
+            "--condition",
+            "dept",
+        ],
+        0,
+    );
+    let g = attr(&r, "g");
+    assert!(close(
+        disp(g, "demographic_parity_difference").unwrap(),
+        0.2,
+        1e-15
+    ));
+    let c = &g["conditional"];
+    assert_eq!(c["condition"], "dept");
+    let strata = c["strata"].as_array().unwrap();
+    assert_eq!(strata.len(), 2);
+    assert_eq!(strata[0]["stratum"], "easy");
+    assert_eq!(strata[0]["n"], 15);
+    assert!(close(
+        strata[0]["selection_rate"]["A"].as_f64().unwrap(),
+        0.8,
+        1e-15
+    ));
+    for s in strata {
+        assert!(close(
+            s["selection_rate_difference"].as_f64().unwrap(),
+            0.0,
+            1e-15
+        ));
+        assert!(close(
+            s["selection_rate_ratio"].as_f64().unwrap(),
+            1.0,
+            1e-15
+        ));
+    }
+    assert!(close(
+        c["conditional_demographic_parity_difference"]
+            .as_f64()
+            .unwrap(),
+        0.0,
+        1e-15
+    ));
+    assert!(close(
+        c["conditional_demographic_parity_ratio"].as_f64().unwrap(),
+        1.0,
+        1e-15
+    ));
+    // The condition is not reported as an attribute, and marginals are unchanged by it.
+    assert_eq!(r["attributes"].as_array().unwrap().len(), 1);
+    assert_eq!(group(g, "A")["n"], 15);
+
+    // A numeric condition binned into two equal-width bins over [0.1, 0.9]: the same strata.
+    let r = audit_json(
+        &[
+            &f,
+            "--label",
+            "y",
+            "--pred",
+            "p",
+            "-g",
+            "g",
+            "--condition",
+            "effort",
+            "--condition-bins",
+            "2",
+        ],
+        0,
+    );
+    let c = &attr(&r, "g")["conditional"];
+    assert_eq!(c["strata"].as_array().unwrap().len(), 2);
+    assert!(close(
+        c["conditional_demographic_parity_difference"]
+            .as_f64()
+            .unwrap(),
+        0.0,
+        1e-15
+    ));
+    let edges = r["inputs"][0]["columns"]["condition_edges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(edges.len(), 3);
+    let e = audit_error(&[
+        &f,
+        "--label",
+        "y",
+        "--pred",
+        "p",
+        "-g",
+        "g",
+        "--condition",
+        "effort",
+    ]);
+    assert!(e.contains("--condition-bins"), "{e}");
+}

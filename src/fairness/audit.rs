@@ -15,6 +15,7 @@ use crate::report::fairness::{
     AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, RowCounts,
     Settings,
 };
+use crate::report::fairness::{Conditional, Stratum};
 use crate::report::Warning;
 
 /// The four-fifths rule's threshold on the disparate-impact ratio.
@@ -585,7 +586,116 @@ fn attribute(
         groups: group_reports,
         disparities,
         undefined,
+        conditional: pass
+            .columns
+            .condition
+            .as_ref()
+            .map(|c| conditional(&pass.stats, attrs, &pass.columns.groups, c)),
         reference: None,
+    }
+}
+
+/// Selection-rate disparities of the groups of `attrs` within each stratum of the condition (the
+/// cell dimension after the attributes) and their weighted aggregate.
+fn conditional(st: &Stats, attrs: &[usize], names: &[String], condition: &str) -> Conditional {
+    let cidx = names.len();
+    let mut dims = vec![cidx];
+    dims.extend_from_slice(attrs);
+    let all_names: Vec<String> = names
+        .iter()
+        .cloned()
+        .chain([condition.to_string()])
+        .collect();
+    let cells = groups_of(st, &dims, &all_names, None);
+    let mut strata: Vec<Stratum> = Vec::new();
+    let mut used = (0.0f64, 0.0f64, 0.0f64, 0.0f64); // (Σ W·diff, Σ W over diffs, Σ W·ratio, Σ W over ratios)
+    let mut undefined = Map::new();
+    let mut i = 0;
+    while i < cells.len() {
+        let stratum = cells[i].values[0].1.clone();
+        let mut j = i;
+        let mut sel = Map::new();
+        let mut vals = Vec::new();
+        let (mut n, mut w) = (0u64, 0.0f64);
+        while j < cells.len() && cells[j].values[0].1 == stratum {
+            let g = &cells[j];
+            let label = g.values[1..]
+                .iter()
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+                .join("&");
+            let v = Rate::SelectionRate.compute(&g.c);
+            if let Ok(x) = v {
+                vals.push(x);
+            }
+            sel.insert(label, v.map(num).unwrap_or(Json::Null));
+            n += g.rows;
+            w += g.c.total();
+            j += 1;
+        }
+        let (diff, ratio, why) = if vals.len() < 2 {
+            (
+                None,
+                None,
+                Some(
+                    "fewer than two groups with a defined selection rate in the stratum"
+                        .to_string(),
+                ),
+            )
+        } else {
+            let d = disparity(&vals, Err("unused"));
+            (
+                d.difference.ok(),
+                d.ratio.ok(),
+                d.ratio.err().map(String::from),
+            )
+        };
+        if let Some(d) = diff {
+            used.0 += w * d;
+            used.1 += w;
+        }
+        if let Some(r) = ratio {
+            used.2 += w * r;
+            used.3 += w;
+        }
+        strata.push(Stratum {
+            stratum,
+            n,
+            weight: w,
+            selection_rate: sel,
+            selection_rate_difference: diff,
+            selection_rate_ratio: ratio,
+            undefined: why,
+        });
+        i = j;
+    }
+    let agg = |sum: f64, weight: f64, key: &str, undefined: &mut Map<String, Json>| {
+        if weight > 0.0 {
+            Some(sum / weight)
+        } else {
+            undefined.insert(
+                key.into(),
+                Json::String("no stratum has two groups to compare".into()),
+            );
+            None
+        }
+    };
+    Conditional {
+        condition: condition.to_string(),
+        conditional_demographic_parity_difference: agg(
+            used.0,
+            used.1,
+            "conditional_demographic_parity_difference",
+            &mut undefined,
+        ),
+        conditional_demographic_parity_ratio: agg(
+            used.2,
+            used.3,
+            "conditional_demographic_parity_ratio",
+            &mut undefined,
+        ),
+        strata,
+        undefined,
     }
 }
 

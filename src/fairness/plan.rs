@@ -194,6 +194,50 @@ impl Plan {
         for (i, g) in groups.iter().enumerate() {
             exprs.push(group_expr(&schema, g, &format!("__g{i}"))?);
         }
+        // The condition is one more cell dimension, after the attributes.
+        let mut condition_edges = None;
+        let condition = match &args.condition {
+            None => None,
+            Some(c) => {
+                let c = resolve(c, "--condition")?;
+                if groups.contains(&c) {
+                    bail!("--condition '{c}' is also a --group");
+                }
+                let dt = dtype_of(&schema, &c).clone();
+                let expr = match args.condition_bins {
+                    Some(bins) => {
+                        if !(dt.is_integer() || dt.is_float()) {
+                            bail!(
+                                "--condition-bins needs a numeric --condition; '{c}' has type {dt}"
+                            );
+                        }
+                        let (lo, hi) = range_of(&frame, &c).map_err(|e| source.read_error(e))?;
+                        let bins = bins as usize;
+                        let width = if hi > lo {
+                            (hi - lo) / bins as f64
+                        } else {
+                            1.0
+                        };
+                        condition_edges = Some((0..=bins).map(|k| lo + width * k as f64).collect());
+                        let k = ((col(c.as_str()).cast(DataType::Float64) - lit(lo)) / lit(width))
+                            .cast(DataType::Int64);
+                        when(k.clone().gt_eq(lit(bins as i64 - 1)))
+                            .then(lit(bins as i64 - 1))
+                            .otherwise(k)
+                            .alias("__c")
+                    }
+                    None if dt.is_float() => {
+                        bail!("--condition '{c}' is a float column; pass --condition-bins N to bin it")
+                    }
+                    None => group_expr(&schema, &c, "__c")?,
+                };
+                exprs.push(expr);
+                Some(c)
+            }
+        };
+        if condition.is_none() && args.condition_bins.is_some() {
+            bail!("--condition-bins needs --condition COL");
+        }
         let spec = PassSpec {
             label: BinarySpec {
                 column: "__y".into(),
@@ -204,7 +248,10 @@ impl Plan {
             },
             pred,
             weight: weight.as_ref().map(|_| "__w".to_string()),
-            groups: (0..groups.len()).map(|i| format!("__g{i}")).collect(),
+            groups: (0..groups.len())
+                .map(|i| format!("__g{i}"))
+                .chain(condition.as_ref().map(|_| "__c".to_string()))
+                .collect(),
             missing: match args.missing {
                 MissingPolicy::Group => Missing::Group,
                 MissingPolicy::Drop => Missing::Drop,
@@ -213,7 +260,7 @@ impl Plan {
             max_groups: args.max_groups,
             score: score_col,
             weight_display: weight.clone(),
-            groups_display: groups.clone(),
+            groups_display: groups.iter().cloned().chain(condition.clone()).collect(),
         };
         Ok(Plan {
             source: source.clone(),
@@ -224,6 +271,8 @@ impl Plan {
                 threshold,
                 weight,
                 groups,
+                condition,
+                condition_edges,
                 detected,
             },
             frame: frame.select(exprs),
@@ -333,6 +382,19 @@ impl Plan {
             warnings,
         })
     }
+}
+
+/// The smallest and largest value of a numeric column (one extra scan of that column only).
+fn range_of(frame: &LazyFrame, c: &str) -> PolarsResult<(f64, f64)> {
+    let df = frame
+        .clone()
+        .select([
+            col(c).cast(DataType::Float64).min().alias("lo"),
+            col(c).cast(DataType::Float64).max().alias("hi"),
+        ])
+        .collect()?;
+    let get = |n: &str| -> PolarsResult<f64> { Ok(df.column(n)?.f64()?.get(0).unwrap_or(0.0)) };
+    Ok((get("lo")?, get("hi")?))
 }
 
 fn dtype_of<'a>(schema: &'a Schema, name: &str) -> &'a DataType {

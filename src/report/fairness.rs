@@ -73,6 +73,10 @@ pub struct UsedColumns {
     pub threshold: Option<f64>,
     pub weight: Option<String>,
     pub groups: Vec<String>,
+    /// --condition, and with --condition-bins the bin edges (bin k is [edges[k], edges[k+1]]).
+    pub condition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition_edges: Option<Vec<f64>>,
     /// The flags whose column was detected by its name.
     pub detected: Vec<String>,
 }
@@ -96,6 +100,30 @@ pub struct Counts {
     pub tn: f64,
     #[serde(rename = "fn")]
     pub fn_: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Conditional {
+    pub condition: String,
+    pub strata: Vec<Stratum>,
+    /// Σ_s (W_s / W) · difference_s over the strata with a difference.
+    pub conditional_demographic_parity_difference: Option<f64>,
+    /// Σ_s (W_s / W) · ratio_s over the strata with a ratio.
+    pub conditional_demographic_parity_ratio: Option<f64>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stratum {
+    pub stratum: String,
+    pub n: u64,
+    pub weight: f64,
+    /// Group → selection rate within the stratum.
+    pub selection_rate: Map<String, Json>,
+    pub selection_rate_difference: Option<f64>,
+    pub selection_rate_ratio: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undefined: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -129,6 +157,9 @@ pub struct AttributeReport {
     /// Every disparity: number, `null` (undefined; reason in `undefined`) or boolean.
     pub disparities: Map<String, Json>,
     pub undefined: Map<String, Json>,
+    /// With --condition: selection-rate disparities per stratum and their weighted aggregate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditional: Option<Conditional>,
     /// With --reference: how the reference group was chosen and which it is, per metric.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<ReferenceView>,
