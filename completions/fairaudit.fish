@@ -58,6 +58,8 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l c
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l bins -d 'Number of calibration bins for the expected calibration error (with --score)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l binning -d 'How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows' -r -f -a "equal-width\t''
 equal-mass\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l bootstrap -d 'Percentile bootstrap intervals (at --ci) for every count-based metric and disparity from N replicates, resampling rows within each group (a multinomial draw of its counts)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l seed -d 'Seed of the bootstrap: the same seed gives the same intervals whatever the thread count' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l alpha -d 'α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l agg -d 'How equalized odds combines its TPR and FPR parts (fairlearn\'s `agg`)' -r -f -a "worst\t'The larger difference (smaller ratio) of TPR and FPR'
 mean\t'The mean of the TPR and FPR parts'"

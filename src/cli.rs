@@ -185,6 +185,15 @@ pub struct FairnessArgs {
     #[arg(long, value_enum, default_value_t = Binning::EqualWidth)]
     pub binning: Binning,
 
+    /// Percentile bootstrap intervals (at --ci) for every count-based metric and disparity from N
+    /// replicates, resampling rows within each group (a multinomial draw of its counts).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub bootstrap: usize,
+
+    /// Seed of the bootstrap: the same seed gives the same intervals whatever the thread count.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
     /// α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index).
     #[arg(
         long,

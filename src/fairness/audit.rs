@@ -44,7 +44,7 @@ struct Group {
     reliability: Vec<Bin>,
 }
 
-pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
+pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
     let mut inputs = Vec::new();
     let mut attributes = Vec::new();
     let mut warnings = Vec::new();
@@ -112,7 +112,7 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                 &file,
                 &name,
                 &attrs,
-                &pass,
+                pass,
                 groups,
                 (&overall, overall_scores.as_ref()),
                 args,
@@ -178,6 +178,8 @@ pub fn build(args: &FairnessArgs, passes: Vec<Pass>) -> FairnessReport {
                 .to_lowercase()
                 .replace("equal", "equal_"),
             interval_method: "wilson".into(),
+            bootstrap: args.bootstrap,
+            seed: args.seed,
         },
         inputs,
         attributes,
@@ -573,6 +575,7 @@ fn attribute(
                 intervals: wilson_intervals(g, z),
                 reliability: g.reliability.clone(),
                 vs_reference: Map::new(),
+                bootstrap: Map::new(),
             }
         })
         .collect();
@@ -592,6 +595,7 @@ fn attribute(
             .as_ref()
             .map(|c| conditional(&pass.stats, attrs, &pass.columns.groups, c)),
         reference: None,
+        disparities_bootstrap: Map::new(),
     }
 }
 

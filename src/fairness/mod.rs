@@ -2,6 +2,7 @@
 //! [`disparity`]) → report ([`audit`] builds [`crate::report::fairness`]'s model).
 
 pub mod audit;
+pub mod bootstrap;
 pub mod disparity;
 pub mod inequality;
 pub mod intervals;
@@ -44,7 +45,10 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
         results.push(p.run(&progress)?);
     }
     progress.finish();
-    let mut model = audit::build(args, results);
+    let mut model = audit::build(args, &results);
+    if args.bootstrap > 0 {
+        bootstrap::attach(&mut model, args, &results, args.bootstrap, args.seed);
+    }
     if let Some(spec) = &reference {
         reference::apply(&mut model, spec, args.parity_band)?;
     }

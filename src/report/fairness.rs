@@ -46,6 +46,9 @@ pub struct Settings {
     pub confidence: f64,
     /// How the per-group rate intervals are computed.
     pub interval_method: String,
+    /// --bootstrap replicates (0: none) and --seed.
+    pub bootstrap: usize,
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,6 +160,9 @@ pub struct AttributeReport {
     /// Every disparity: number, `null` (undefined; reason in `undefined`) or boolean.
     pub disparities: Map<String, Json>,
     pub undefined: Map<String, Json>,
+    /// With --bootstrap: disparity → [lower, upper] percentile interval at settings.confidence.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub disparities_bootstrap: Map<String, Json>,
     /// With --condition: selection-rate disparities per stratum and their weighted aggregate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional: Option<Conditional>,
@@ -193,6 +199,9 @@ pub struct GroupReport {
     /// With --reference: metric → {ratio, difference, parity} against the reference group.
     #[serde(skip_serializing_if = "Map::is_empty")]
     pub vs_reference: Map<String, Json>,
+    /// With --bootstrap: metric → [lower, upper] percentile interval at settings.confidence.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub bootstrap: Map<String, Json>,
 }
 
 fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
@@ -671,49 +680,80 @@ impl crate::gate::Gateable for FairnessReport {
         };
         let name = canonical(name);
         if let Some(end) = end {
-            let has = self
+            let label = format!("{name}.{}", ["lower", "upper"][end]);
+            let pick = |iv: Option<&Json>, why: Option<&Json>| -> Result<f64, String> {
+                match iv {
+                    Some(Json::Array(v)) => v[end].as_f64().ok_or_else(|| "undefined".to_string()),
+                    _ => Err(why
+                        .and_then(Json::as_str)
+                        .unwrap_or("undefined")
+                        .to_string()),
+                }
+            };
+            let mut out = Vec::new();
+            let is_disparity = self
                 .attributes
                 .iter()
-                .any(|a| a.groups.iter().any(|g| g.intervals.contains_key(&name)));
-            if !has {
-                anyhow::bail!("'{name}' has no interval (intervals: the per-group rates that are proportions)");
-            }
-            let label = format!("{name}.{}", ["lower", "upper"][end]);
-            let mut out = Vec::new();
-            for a in &self.attributes {
-                if let Scope::Attribute(x) | Scope::Group(x, _) = scope {
-                    if *x != a.name {
-                        continue;
-                    }
+                .any(|a| a.disparities.contains_key(&name));
+            if is_disparity && !matches!(scope, Scope::Group(..)) {
+                if self
+                    .attributes
+                    .iter()
+                    .all(|a| a.disparities_bootstrap.is_empty())
+                {
+                    anyhow::bail!("an interval of the disparity '{name}' needs --bootstrap N");
                 }
-                for g in &a.groups {
-                    if let Scope::Group(_, wanted) = scope {
-                        if &g.group != wanted {
+                for a in &self.attributes {
+                    if let Scope::Attribute(x) = scope {
+                        if *x != a.name {
                             continue;
                         }
                     }
-                    let value = match g.intervals.get(&name) {
-                        Some(Json::Array(iv)) => {
-                            iv[end].as_f64().ok_or_else(|| "undefined".to_string())
-                        }
-                        _ => Err(g
-                            .undefined
-                            .get(&name)
-                            .and_then(Json::as_str)
-                            .unwrap_or("undefined")
-                            .to_string()),
-                    };
                     out.push(Observation {
                         file: a.file.clone(),
                         attribute: Some(a.name.clone()),
-                        group: Some(g.group.clone()),
+                        group: None,
                         metric: label.clone(),
-                        value,
+                        value: pick(a.disparities_bootstrap.get(&name), a.undefined.get(&name)),
                     });
+                }
+            } else {
+                let has = self.attributes.iter().any(|a| {
+                    a.groups
+                        .iter()
+                        .any(|g| g.intervals.contains_key(&name) || g.bootstrap.contains_key(&name))
+                });
+                if !has {
+                    anyhow::bail!(
+                        "'{name}' has no interval (Wilson intervals: the per-group rates that are proportions; --bootstrap N: every count-based metric)"
+                    );
+                }
+                for a in &self.attributes {
+                    if let Scope::Attribute(x) | Scope::Group(x, _) = scope {
+                        if *x != a.name {
+                            continue;
+                        }
+                    }
+                    for g in &a.groups {
+                        if let Scope::Group(_, wanted) = scope {
+                            if &g.group != wanted {
+                                continue;
+                            }
+                        }
+                        // The bootstrap interval when there is one, else Wilson's.
+                        let iv = g.bootstrap.get(&name).or_else(|| g.intervals.get(&name));
+                        out.push(Observation {
+                            file: a.file.clone(),
+                            attribute: Some(a.name.clone()),
+                            group: Some(g.group.clone()),
+                            metric: label.clone(),
+                            value: pick(iv, g.undefined.get(&name)),
+                        });
+                    }
                 }
             }
             if out.is_empty() {
-                anyhow::bail!("no group matches the scope of '{label}'");
+                anyhow::bail!("no attribute or group matches the scope of '{label}'");
             }
             return Ok(out);
         }

@@ -1,0 +1,201 @@
+//! Percentile bootstrap intervals for every count-based metric and disparity, stratified by cell.
+//!
+//! Resampling the n rows of a cell with replacement only changes how many of them fall in each
+//! confusion quadrant: the replicate's counts are one multinomial draw (n; rows_q / n). So a
+//! replicate costs a draw per cell and a recomputation of the report's numbers, never a pass over
+//! rows. Replicate r uses its own ChaCha8 stream (seed, r), so results do not depend on the number
+//! of threads. Formulas and limits: docs/metrics.md, "Bootstrap".
+
+use std::collections::BTreeMap;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Binomial, Distribution};
+use rayon::prelude::*;
+use serde_json::{Map, Value as Json};
+
+use super::audit;
+use super::plan::Pass;
+use super::stats::Stats;
+use crate::cli::FairnessArgs;
+use crate::report::fairness::FairnessReport;
+
+/// Draws one replicate of the statistics: per cell, a multinomial split of its rows over the
+/// four quadrants; each quadrant's weight scales with its row count (its mean weight is kept).
+pub fn resample(st: &Stats, rng: &mut ChaCha8Rng) -> Stats {
+    let mut out = st.clone();
+    out.scored = Vec::new();
+    for cell in &mut out.cells {
+        let n: u64 = cell.rows.iter().sum();
+        let mut left = n;
+        let mut mass: f64 = 1.0;
+        let mut drawn = [0u64; 4];
+        for (q, d) in drawn.iter_mut().enumerate() {
+            let p = cell.rows[q] as f64 / n as f64;
+            *d = if q == 3 || left == 0 {
+                left
+            } else if p <= 0.0 {
+                0
+            } else {
+                let share = (p / mass).clamp(0.0, 1.0);
+                Binomial::new(left, share)
+                    .expect("valid binomial")
+                    .sample(rng)
+            };
+            left -= *d;
+            mass -= p;
+        }
+        for ((w, &rows), &d) in cell.weight.iter_mut().zip(&cell.rows).zip(&drawn) {
+            let mean_w = if rows > 0 { *w / rows as f64 } else { 0.0 };
+            *w = mean_w * d as f64;
+        }
+        cell.rows = drawn;
+    }
+    out
+}
+
+/// Every number of a report that the bootstrap covers, keyed by its place:
+/// `attribute\u{1f}group\u{1f}metric` for groups, `attribute\u{1f}\u{1f}key` for disparities.
+fn numbers(r: &FairnessReport) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    for a in &r.attributes {
+        for g in &a.groups {
+            for (k, v) in &g.metrics {
+                if let Some(x) = v.as_f64() {
+                    out.push((
+                        format!("{}\u{1f}{}\u{1f}{}\u{1f}{k}", a.file, a.name, g.group),
+                        x,
+                    ));
+                }
+            }
+        }
+        for (k, v) in &a.disparities {
+            if let Some(x) = v.as_f64() {
+                out.push((format!("{}\u{1f}{}\u{1f}\u{1f}{k}", a.file, a.name), x));
+            }
+        }
+    }
+    out
+}
+
+/// Percentile intervals at `level` from `reps` replicates; attaches them to `report` as each
+/// group's `bootstrap` and each attribute's `disparities_bootstrap` (`[lower, upper]`).
+pub fn attach(
+    report: &mut FairnessReport,
+    args: &FairnessArgs,
+    passes: &[Pass],
+    reps: usize,
+    seed: u64,
+) {
+    let replicate_numbers: Vec<Vec<(String, f64)>> = (0..reps)
+        .into_par_iter()
+        .map(|r| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(r as u64);
+            let fake: Vec<Pass> = passes
+                .iter()
+                .map(|p| {
+                    // Score metrics need the rows, not the counts: left out of the replicates.
+                    let mut columns = p.columns.clone();
+                    columns.score = None;
+                    Pass {
+                        source: p.source.clone(),
+                        columns,
+                        stats: resample(&p.stats, &mut rng),
+                        warnings: Vec::new(),
+                    }
+                })
+                .collect();
+            numbers(&audit::build(args, &fake))
+        })
+        .collect();
+    let mut samples: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for rep in replicate_numbers {
+        for (k, v) in rep {
+            samples.entry(k).or_default().push(v);
+        }
+    }
+    let alpha = (1.0 - args.ci) / 2.0;
+    let interval = |v: &mut Vec<f64>| -> Json {
+        v.sort_by(f64::total_cmp);
+        Json::Array(vec![
+            num(percentile(v, alpha)),
+            num(percentile(v, 1.0 - alpha)),
+        ])
+    };
+    for a in &mut report.attributes {
+        for g in &mut a.groups {
+            let mut m = Map::new();
+            for k in g.metrics.keys() {
+                let key = format!("{}\u{1f}{}\u{1f}{}\u{1f}{k}", a.file, a.name, g.group);
+                if let Some(v) = samples.get_mut(&key) {
+                    m.insert(k.clone(), interval(v));
+                }
+            }
+            g.bootstrap = m;
+        }
+        let mut m = Map::new();
+        for k in a.disparities.keys() {
+            let key = format!("{}\u{1f}{}\u{1f}\u{1f}{k}", a.file, a.name);
+            if let Some(v) = samples.get_mut(&key) {
+                m.insert(k.clone(), interval(v));
+            }
+        }
+        a.disparities_bootstrap = m;
+    }
+}
+
+fn num(x: f64) -> Json {
+    serde_json::Number::from_f64(x)
+        .map(Json::Number)
+        .unwrap_or(Json::Null)
+}
+
+/// The q-quantile of sorted values with linear interpolation (numpy's default `linear`).
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fairness::stats::Cell;
+
+    #[test]
+    fn percentiles_like_numpy() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(percentile(&v, 0.0), 1.0);
+        assert_eq!(percentile(&v, 1.0), 4.0);
+        assert_eq!(percentile(&v, 0.5), 2.5);
+        assert!((percentile(&v, 0.025) - 1.075).abs() < 1e-12);
+    }
+
+    #[test]
+    fn resampling_keeps_cell_sizes_and_is_seeded() {
+        let st = Stats {
+            keys: vec![vec![]],
+            cells: vec![Cell {
+                codes: vec![0],
+                rows: [10, 0, 30, 60],
+                weight: [20.0, 0.0, 30.0, 60.0],
+            }],
+            rows_read: 100,
+            dropped: Default::default(),
+            label_positive_seen: true,
+            pred_positive_seen: true,
+            scored: Vec::new(),
+            score_missing: 0,
+        };
+        let mut a = ChaCha8Rng::seed_from_u64(7);
+        let mut b = ChaCha8Rng::seed_from_u64(7);
+        let (x, y) = (resample(&st, &mut a), resample(&st, &mut b));
+        assert_eq!(x.cells[0].rows, y.cells[0].rows);
+        assert_eq!(x.cells[0].rows.iter().sum::<u64>(), 100);
+        assert_eq!(x.cells[0].rows[1], 0, "an empty quadrant stays empty");
+        // Mean weights are kept: quadrant 0 has weight 2 per row.
+        assert_eq!(x.cells[0].weight[0], 2.0 * x.cells[0].rows[0] as f64);
+    }
+}
