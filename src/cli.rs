@@ -57,6 +57,16 @@ Examples:
   fairaudit audit-fairness adult.csv --label income --positive '>50K' --score proba --threshold 0.3 \\
       --weight fnlwgt --group sex
 
+  # Scores: ROC AUC, BPSN/BNSP, Brier, log loss, calibration (ECE) per group
+  fairaudit audit-fairness preds.csv --label y --score proba --bins 15 --group race
+
+  # aequitas-style comparison with a reference group, bootstrap intervals, a gate on an interval end
+  fairaudit audit-fairness fixtures/compas.csv --group race --reference Caucasian \
+      --bootstrap 1000 --seed 7 --fail-if 'demographic_parity_difference.upper > 0.3'
+
+  # Parity within strata of a legitimate variable (Simpson's paradox)
+  fairaudit audit-fairness admissions.csv --group sex --condition department
+
   # Many files at once, one report each
   fairaudit audit-fairness runs/*.parquet --group race --format csv
 
