@@ -124,9 +124,21 @@ pub struct FairnessArgs {
     #[arg(long, value_name = "COL")]
     pub score: Option<String>,
 
-    /// Threshold for --score: a row is predicted positive when score >= T. Default 0.5.
-    #[arg(long, value_name = "T")]
-    pub threshold: Option<f64>,
+    /// Threshold for --score: a row is predicted positive when score >= T. Default 0.5. Several
+    /// (`0.3,0.5,0.7`) also report the binary metrics and disparities at each one (`thresholds`
+    /// in JSON); the first gives the main report.
+    #[arg(
+        long,
+        value_name = "T",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    pub threshold: Vec<f64>,
+
+    /// Report the binary metrics and disparities at every threshold START, START+STEP, ... <= STOP
+    /// (e.g. 0:1:0.05), from the --score column.
+    #[arg(long = "threshold-sweep", value_name = "START:STOP:STEP")]
+    pub threshold_sweep: Option<String>,
 
     /// Column with non-negative sample weights; every count is weighted.
     #[arg(long, value_name = "COL")]

@@ -183,3 +183,81 @@ fn expected_calibration_error_by_hand() {
     ));
     assert!(r["inputs"][0]["overall"]["reliability"].is_array());
 }
+
+#[test]
+fn threshold_sweep_equals_separate_runs() {
+    let f = "fixtures/compas_scores.csv";
+    let base = [
+        "--label",
+        "label_value",
+        "--score",
+        "proba",
+        "-g",
+        "race",
+        "-g",
+        "sex",
+    ];
+    let mut args = vec![f];
+    args.extend(base);
+    args.extend(["--threshold-sweep", "0.2:0.8:0.3"]);
+    let r = audit_json(&args, 0);
+    let ts: Vec<f64> = r["thresholds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["threshold"].as_f64().unwrap())
+        .collect();
+    assert_eq!(ts, [0.2, 0.5, 0.8]);
+    for t in r["thresholds"].as_array().unwrap() {
+        let th = t["threshold"].as_f64().unwrap().to_string();
+        let mut one = vec![f];
+        one.extend(base);
+        one.extend(["--threshold", &th]);
+        let alone = audit_json(&one, 0);
+        for (a, b) in t["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(alone["attributes"].as_array().unwrap())
+        {
+            assert_eq!(a["name"], b["name"]);
+            // Score metrics do not depend on the threshold: they are in the main report only.
+            for (k, v) in a["disparities"].as_object().unwrap() {
+                assert_eq!(v, &b["disparities"][k], "threshold {th} {} {k}", a["name"]);
+            }
+            assert!(a["disparities"].get("roc_auc_difference").is_none());
+            for (ga, gb) in a["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(b["groups"].as_array().unwrap())
+            {
+                assert_eq!(ga["counts"], gb["counts"]);
+                assert_eq!(
+                    ga["metrics"]["selection_rate"],
+                    gb["metrics"]["selection_rate"]
+                );
+            }
+        }
+    }
+    let e = audit_error(&[
+        f,
+        "-g",
+        "race",
+        "--score",
+        "proba",
+        "--threshold-sweep",
+        "1:0:0.1",
+    ]);
+    assert!(e.contains("START <= STOP"), "{e}");
+    let e = audit_error(&[
+        "fixtures/compas.csv",
+        "-g",
+        "race",
+        "--pred",
+        "score",
+        "--threshold-sweep",
+        "0:1:0.5",
+    ]);
+    assert!(e.contains("--score"), "{e}");
+}

@@ -184,6 +184,7 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
         inputs,
         attributes,
         warnings,
+        thresholds: Vec::new(),
         gates: Vec::new(),
         passed: true,
     }

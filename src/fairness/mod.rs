@@ -11,6 +11,7 @@ pub mod plan;
 pub mod reference;
 pub mod scores;
 pub mod stats;
+pub mod sweep;
 
 use anyhow::Result;
 
@@ -22,6 +23,10 @@ use crate::report::{self, Rendered};
 pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     let gates = gate::parse_all(&args.output.fail_if)?;
     let reference = reference::parse(&args.reference)?;
+    let sweep = sweep::thresholds(args)?;
+    if !sweep.is_empty() && args.score.is_none() {
+        anyhow::bail!("several thresholds or --threshold-sweep need --score COL");
+    }
     if !(args.parity_band > 0.0 && args.parity_band <= 1.0) {
         anyhow::bail!(
             "--parity-band must be in (0, 1], e.g. 0.8; got {}",
@@ -46,6 +51,9 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     }
     progress.finish();
     let mut model = audit::build(args, &results);
+    if !sweep.is_empty() {
+        sweep::attach(&mut model, args, &results, &sweep);
+    }
     if args.bootstrap > 0 {
         bootstrap::attach(&mut model, args, &results, args.bootstrap, args.seed);
     }

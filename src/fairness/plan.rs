@@ -98,12 +98,12 @@ impl Plan {
             (None, Some(s)) => (
                 None,
                 Some(resolve(s, "--score")?),
-                Some(args.threshold.unwrap_or(DEFAULT_THRESHOLD)),
+                Some(args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD)),
             ),
             (None, None) => {
                 if let Some(p) = detect_column(&schema, PRED_NAMES) {
                     detected.push("--pred".to_string());
-                    if args.threshold.is_some() {
+                    if !args.threshold.is_empty() {
                         bail!("{file}: --threshold needs --score COL (the prediction column '{p}' was detected)");
                     }
                     (Some(p), None, None)
@@ -112,7 +112,7 @@ impl Plan {
                     (
                         None,
                         Some(s),
-                        Some(args.threshold.unwrap_or(DEFAULT_THRESHOLD)),
+                        Some(args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD)),
                     )
                 } else {
                     bail!(

@@ -24,8 +24,17 @@ pub struct FairnessReport {
     pub inputs: Vec<InputReport>,
     pub attributes: Vec<AttributeReport>,
     pub warnings: Vec<Warning>,
+    /// With several --threshold values or --threshold-sweep: the attributes at each threshold.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<ThresholdReport>,
     pub gates: Vec<GateResult>,
     pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdReport {
+    pub threshold: f64,
+    pub attributes: Vec<AttributeReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
