@@ -76,7 +76,16 @@ def main():
                 m = (keys == k).to_numpy()
                 groups_out[k] = metrics(y[m], s[m], None if w is None else w[m])
                 groups_out[k].update(borkan(y, s, w, m))
-            attrs["&".join(cols)] = groups_out
+            # xAUC (Kallus & Zhou 2019): AUC of group a's positives against group b's negatives.
+            xauc = {}
+            for a in sorted(keys.unique()):
+                for b in sorted(keys.unique()):
+                    if a == b:
+                        continue
+                    m = (((keys == a) & (y == 1)) | ((keys == b) & (y == 0))).to_numpy()
+                    xauc[f"{a}|{b}"] = auc_or_none(y[m], s[m], None if w is None else w[m])
+            groups_out_with = {"groups": groups_out, "xauc": xauc}
+            attrs["&".join(cols)] = groups_out_with
         out["cases"].append(
             {"name": name, "file": f"fixtures/{fixture}", "args": args, "overall": metrics(y, s, w), "attributes": attrs}
         )

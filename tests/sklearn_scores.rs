@@ -42,8 +42,29 @@ fn score_metrics_equal_scikit_learn() {
             );
             compared += 1;
         }
-        for (attr_name, groups) in case["attributes"].as_object().unwrap() {
+        for (attr_name, want_attr) in case["attributes"].as_object().unwrap() {
+            let groups = &want_attr["groups"];
             let a = attr(&r, attr_name);
+            let n = groups.as_object().unwrap().len();
+            assert_eq!(
+                a["xauc"].as_array().unwrap().len(),
+                n * (n - 1),
+                "{name} {attr_name}: every ordered pair"
+            );
+            for pair in a["xauc"].as_array().unwrap() {
+                let key = format!(
+                    "{}|{}",
+                    pair["positive_group"].as_str().unwrap(),
+                    pair["negative_group"].as_str().unwrap()
+                );
+                same(
+                    &format!("{name} {attr_name} xauc {key}"),
+                    &pair["xauc"],
+                    &want_attr["xauc"][&key],
+                    &mut failures,
+                );
+                compared += 1;
+            }
             assert_eq!(
                 a["groups"].as_array().unwrap().len(),
                 groups.as_object().unwrap().len(),

@@ -15,8 +15,11 @@ use crate::report::fairness::{
     AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, RowCounts,
     Settings,
 };
-use crate::report::fairness::{Conditional, Stratum};
+use crate::report::fairness::{Conditional, Stratum, XaucPair};
 use crate::report::Warning;
+
+/// xAUC is computed for every ordered pair of groups up to this many groups.
+pub const MAX_XAUC_GROUPS: usize = 50;
 
 /// The four-fifths rule's threshold on the disparate-impact ratio.
 pub const FOUR_FIFTHS: f64 = 0.8;
@@ -42,6 +45,8 @@ struct Group {
     /// With a score column: ROC AUC, Brier score, log loss, ECE, and the reliability table.
     scores: Option<ScoreMetrics>,
     reliability: Vec<Bin>,
+    /// xAUC of this group's positives against each group's negatives (report order).
+    xauc: Vec<Option<f64>>,
 }
 
 pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
@@ -229,6 +234,7 @@ fn groups_of(
                 c: Confusion::default(),
                 scores: None,
                 reliability: Vec::new(),
+                xauc: Vec::new(),
             }
         });
         g.rows += cell.rows.iter().sum::<u64>();
@@ -265,6 +271,12 @@ fn groups_of(
         for ((_, g), (m, table)) in out.iter_mut().zip(metrics) {
             g.scores = Some(m);
             g.reliability = table;
+        }
+        if out.len() <= MAX_XAUC_GROUPS {
+            let x = scores::xauc(&st.scored, out.len(), |c| cell_group[c as usize]);
+            for ((_, g), row) in out.iter_mut().zip(x) {
+                g.xauc = row;
+            }
         }
     }
     out.into_iter().map(|(_, g)| g).collect()
@@ -463,6 +475,35 @@ fn attribute(
     };
     insert_disparity(&mut disparities, &mut undefined, "equalized_odds", &eo);
 
+    // Cross-group AUC for every ordered pair of included groups, and the largest gap
+    // |xAUC(a, b) − xAUC(b, a)| (Kallus & Zhou 2019).
+    let mut xauc_pairs = Vec::new();
+    if overall_scores.is_some() && groups.iter().any(|g| !g.xauc.is_empty()) {
+        let mut gap: Option<f64> = None;
+        for &a in &included {
+            for &b in &included {
+                if a == b {
+                    continue;
+                }
+                let x = groups[a].xauc[b];
+                xauc_pairs.push(XaucPair {
+                    positive_group: groups[a].label.clone(),
+                    negative_group: groups[b].label.clone(),
+                    xauc: x,
+                });
+                if let (Some(x), Some(y)) = (x, groups[b].xauc[a]) {
+                    gap = Some(gap.map_or((x - y).abs(), |g| g.max((x - y).abs())));
+                }
+            }
+        }
+        put(
+            &mut disparities,
+            &mut undefined,
+            "xauc_max_gap".into(),
+            gap.ok_or("no pair of groups has both cross-group AUCs"),
+        );
+    }
+
     // Between-group parts of the benefit inequality (all groups: a decomposition of the total).
     let confusions: Vec<Confusion> = groups.iter().map(|g| g.c).collect();
     put(
@@ -597,6 +638,7 @@ fn attribute(
             .map(|c| conditional(&pass.stats, attrs, &pass.columns.groups, c)),
         reference: None,
         disparities_bootstrap: Map::new(),
+        xauc: xauc_pairs,
     }
 }
 

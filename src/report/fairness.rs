@@ -115,6 +115,14 @@ pub struct Counts {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct XaucPair {
+    pub positive_group: String,
+    pub negative_group: String,
+    /// P(score of a positive of positive_group > score of a negative of negative_group), ties ½.
+    pub xauc: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct Conditional {
     pub condition: String,
     pub strata: Vec<Stratum>,
@@ -169,6 +177,9 @@ pub struct AttributeReport {
     /// Every disparity: number, `null` (undefined; reason in `undefined`) or boolean.
     pub disparities: Map<String, Json>,
     pub undefined: Map<String, Json>,
+    /// With --score: cross-group AUC of every ordered pair of included groups (up to 50 groups).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub xauc: Vec<XaucPair>,
     /// With --bootstrap: disparity → [lower, upper] percentile interval at settings.confidence.
     #[serde(skip_serializing_if = "Map::is_empty")]
     pub disparities_bootstrap: Map<String, Json>,
