@@ -87,7 +87,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --label --pred --score --threshold --threshold-sweep --weight --group --positive --pred-positive --missing --strict --min-group-size --max-groups --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --help"
+            opts="-g -f -o -q -h --input-format --label --pred --score --threshold --threshold-sweep --weight --group --positive --pred-positive --missing --strict --min-group-size --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,6 +146,10 @@ _fairaudit() {
                     return 0
                     ;;
                 --max-groups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --row-metric)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,6 +51,7 @@ drop\t''
 error\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l min-group-size -d 'Groups with fewer rows than N are flagged and left out of every disparity' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l max-groups -d 'Stop with an error when a sensitive attribute has more than N distinct values' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l row-metric -d 'A per-row quality column (e.g. per-image Dice or IoU), repeatable: its weighted mean per group (`mean_<COL>`), disparities, and equity-scaled value' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l condition -d 'A legitimate or effort variable: selection-rate disparities within each of its values (strata) and their size-weighted aggregate (conditional demographic parity)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l condition-bins -d 'Bin a numeric --condition into N equal-width bins over its range' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l reference -d 'Compare every group with a reference group (aequitas style): a group name (`Caucasian`), ATTRIBUTE=GROUP (repeatable, one per attribute), `largest` (most rows) or `min-metric` (per metric, the group with the lowest value)' -r

@@ -175,6 +175,11 @@ pub struct FairnessArgs {
     #[arg(long = "max-groups", value_name = "N", default_value_t = 1000)]
     pub max_groups: usize,
 
+    /// A per-row quality column (e.g. per-image Dice or IoU), repeatable: its weighted mean per
+    /// group (`mean_<COL>`), disparities, and equity-scaled value.
+    #[arg(long = "row-metric", value_name = "COL")]
+    pub row_metric: Vec<String>,
+
     /// A legitimate or effort variable: selection-rate disparities within each of its values
     /// (strata) and their size-weighted aggregate (conditional demographic parity).
     #[arg(long, value_name = "COL")]

@@ -602,3 +602,53 @@ fn conditional_parity_resolves_simpsons_paradox() {
     ]);
     assert!(e.contains("--condition-bins"), "{e}");
 }
+
+#[test]
+fn row_metric_means_and_equity_scaled_dice() {
+    let d = TempDir::new().unwrap();
+    // Per-image Dice: a 0.8, 0.6 (mean 0.7); b 0.5; a row without a value is left out of the mean.
+    let f = write(
+        d.path(),
+        "t.csv",
+        "y,p,g,dice\n1,1,a,0.8\n0,0,a,0.6\n1,0,b,0.5\n0,1,b,\n",
+    );
+    let r = audit_json(
+        &[
+            &f,
+            "--label",
+            "y",
+            "--pred",
+            "p",
+            "-g",
+            "g",
+            "--row-metric",
+            "dice",
+            "--fail-if",
+            "mean_dice < 0.6",
+        ],
+        1,
+    );
+    let g = attr(&r, "g");
+    assert!(close(
+        metric(group(g, "a"), "mean_dice").unwrap(),
+        0.7,
+        1e-15
+    ));
+    assert!(close(
+        metric(group(g, "b"), "mean_dice").unwrap(),
+        0.5,
+        1e-15
+    ));
+    let overall = r["inputs"][0]["overall"]["metrics"]["mean_dice"]
+        .as_f64()
+        .unwrap();
+    assert!(close(overall, 1.9 / 3.0, 1e-15));
+    assert!(close(disp(g, "mean_dice_difference").unwrap(), 0.2, 1e-15));
+    // ES-Dice = (1.9/3) / (1 + |0.7 − 1.9/3| + |0.5 − 1.9/3|) = (1.9/3) / 1.2
+    assert!(close(
+        disp(g, "equity_scaled_mean_dice").unwrap(),
+        1.9 / 3.0 / 1.2,
+        1e-12
+    ));
+    assert_eq!(r["gates"][0]["failures"][0]["group"], "b");
+}

@@ -47,6 +47,8 @@ struct Group {
     reliability: Vec<Bin>,
     /// xAUC of this group's positives against each group's negatives (report order).
     xauc: Vec<Option<f64>>,
+    /// Weighted mean of each --row-metric column over the group's rows with a value.
+    row_means: Vec<Value>,
 }
 
 pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
@@ -125,6 +127,19 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
             ));
         }
         let mut overall_maps = metric_map(&overall, overall_scores.as_ref());
+        let overall_means: Vec<Value> = st
+            .row_metric_values
+            .iter()
+            .map(|vals| row_means(vals, 1, |_| 0)[0])
+            .collect();
+        for (col, v) in pass.columns.row_metrics.iter().zip(&overall_means) {
+            put(
+                &mut overall_maps.0,
+                &mut overall_maps.1,
+                format!("mean_{col}"),
+                *v,
+            );
+        }
         put(
             &mut overall_maps.0,
             &mut overall_maps.1,
@@ -235,6 +250,7 @@ fn groups_of(
                 scores: None,
                 reliability: Vec::new(),
                 xauc: Vec::new(),
+                row_means: Vec::new(),
             }
         });
         g.rows += cell.rows.iter().sum::<u64>();
@@ -253,14 +269,22 @@ fn groups_of(
         }
         std::cmp::Ordering::Equal
     });
+    let index: std::collections::HashMap<&Vec<u32>, usize> =
+        out.iter().enumerate().map(|(i, (k, _))| (k, i)).collect();
+    let cell_group: Vec<usize> = st
+        .cells
+        .iter()
+        .map(|cell| index[&attrs.iter().map(|&a| cell.codes[a]).collect::<Vec<u32>>()])
+        .collect();
+    let means: Vec<Vec<Value>> = st
+        .row_metric_values
+        .iter()
+        .map(|vals| row_means(vals, out.len(), |c| cell_group[c as usize]))
+        .collect();
+    for (gi, (_, g)) in out.iter_mut().enumerate() {
+        g.row_means = means.iter().map(|m| m[gi]).collect();
+    }
     if let Some((bins, binning)) = scored {
-        let index: std::collections::HashMap<&Vec<u32>, usize> =
-            out.iter().enumerate().map(|(i, (k, _))| (k, i)).collect();
-        let cell_group: Vec<usize> = st
-            .cells
-            .iter()
-            .map(|cell| index[&attrs.iter().map(|&a| cell.codes[a]).collect::<Vec<u32>>()])
-            .collect();
         let metrics = scores::by_group(
             &st.scored,
             out.len(),
@@ -280,6 +304,30 @@ fn groups_of(
         }
     }
     out.into_iter().map(|(_, g)| g).collect()
+}
+
+/// Weighted means per group of (cell, value, weight) records.
+fn row_means(
+    vals: &[(u32, f64, f64)],
+    n_groups: usize,
+    group_of: impl Fn(u32) -> usize,
+) -> Vec<Value> {
+    let mut sum = vec![0.0f64; n_groups];
+    let mut w = vec![0.0f64; n_groups];
+    for &(c, v, wt) in vals {
+        let g = group_of(c);
+        sum[g] += wt * v;
+        w[g] += wt;
+    }
+    (0..n_groups)
+        .map(|g| {
+            if w[g] > 0.0 {
+                Ok(sum[g] / w[g])
+            } else {
+                Err("no row of the group has a value (or weight)")
+            }
+        })
+        .collect()
 }
 
 fn num(v: f64) -> Json {
@@ -416,6 +464,36 @@ fn attribute(
     for (metric, d) in &per_score {
         insert_disparity(&mut disparities, &mut undefined, metric, d);
     }
+    // Disparities and equity-scaled values of every --row-metric mean.
+    let mut row_scaled: Vec<(String, Vec<f64>, Value)> = Vec::new();
+    for (m, col) in pass.columns.row_metrics.iter().enumerate() {
+        let ov = row_means(&pass.stats.row_metric_values[m], 1, |_| 0)[0];
+        let mut vals = Vec::new();
+        let mut left_out = Vec::new();
+        for &i in &included {
+            match groups[i].row_means[m] {
+                Ok(v) => vals.push(v),
+                Err(_) => left_out.push(groups[i].label.as_str()),
+            }
+        }
+        if !left_out.is_empty() {
+            warnings.push(Warning::new(
+                file,
+                Some(name),
+                format!(
+                    "mean_{col} is undefined for {} and left out of its disparities",
+                    left_out.join(", ")
+                ),
+            ));
+        }
+        insert_disparity(
+            &mut disparities,
+            &mut undefined,
+            &format!("mean_{col}"),
+            &disparity(&vals, ov),
+        );
+        row_scaled.push((format!("mean_{col}"), vals, ov));
+    }
     // Equity-scaled performance of accuracy (and ROC AUC with a score), over the included groups.
     let mut scaled: Vec<(&str, Vec<f64>, Value)> = vec![(
         "accuracy",
@@ -435,6 +513,10 @@ fn attribute(
             os.roc_auc,
         ));
     }
+    let scaled = scaled
+        .into_iter()
+        .map(|(m, v, o)| (m.to_string(), v, o))
+        .chain(row_scaled);
     for (metric, vals, ov) in scaled {
         let e = equity_scaled(&vals, ov);
         put(
@@ -576,6 +658,9 @@ fn attribute(
         .zip(&small)
         .map(|(g, &is_small)| {
             let (mut metrics, mut und) = metric_map(&g.c, g.scores.as_ref());
+            for (col, v) in pass.columns.row_metrics.iter().zip(&g.row_means) {
+                put(&mut metrics, &mut und, format!("mean_{col}"), *v);
+            }
             put(
                 &mut metrics,
                 &mut und,

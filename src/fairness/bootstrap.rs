@@ -25,6 +25,7 @@ use crate::report::fairness::FairnessReport;
 pub fn resample(st: &Stats, rng: &mut ChaCha8Rng) -> Stats {
     let mut out = st.clone();
     out.scored = Vec::new();
+    out.row_metric_values = Vec::new();
     for cell in &mut out.cells {
         let n: u64 = cell.rows.iter().sum();
         let mut left = n;
@@ -98,6 +99,8 @@ pub fn attach(
                     // Score metrics need the rows, not the counts: left out of the replicates.
                     let mut columns = p.columns.clone();
                     columns.score = None;
+                    // Row-metric means need the rows too: main report only.
+                    columns.row_metrics = Vec::new();
                     Pass {
                         source: p.source.clone(),
                         columns,
@@ -188,6 +191,7 @@ mod tests {
             pred_positive_seen: true,
             scored: Vec::new(),
             score_missing: 0,
+            row_metric_values: Vec::new(),
         };
         let mut a = ChaCha8Rng::seed_from_u64(7);
         let mut b = ChaCha8Rng::seed_from_u64(7);

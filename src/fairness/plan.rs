@@ -191,6 +191,17 @@ impl Plan {
         if let Some(w) = &weight {
             exprs.push(numeric_expr(&schema, w, "--weight", "__w")?);
         }
+        let mut row_metrics = Vec::new();
+        for (i, m) in args.row_metric.iter().enumerate() {
+            let m = resolve(m, "--row-metric")?;
+            exprs.push(numeric_expr(
+                &schema,
+                &m,
+                "--row-metric",
+                &format!("__m{i}"),
+            )?);
+            row_metrics.push(m);
+        }
         for (i, g) in groups.iter().enumerate() {
             exprs.push(group_expr(&schema, g, &format!("__g{i}"))?);
         }
@@ -259,6 +270,7 @@ impl Plan {
             },
             max_groups: args.max_groups,
             score: score_col,
+            row_metrics: (0..row_metrics.len()).map(|i| format!("__m{i}")).collect(),
             weight_display: weight.clone(),
             groups_display: groups.iter().cloned().chain(condition.clone()).collect(),
         };
@@ -273,6 +285,7 @@ impl Plan {
                 groups,
                 condition,
                 condition_edges,
+                row_metrics,
                 detected,
             },
             frame: frame.select(exprs),

@@ -106,6 +106,8 @@ pub struct PassSpec {
     pub max_groups: usize,
     /// A score column kept per row for the score metrics (AUC, Brier, log loss).
     pub score: Option<String>,
+    /// Per-row metric columns (`--row-metric`), averaged per group.
+    pub row_metrics: Vec<String>,
     /// The user's column names of `weight` and `groups` (the batches use internal names).
     pub weight_display: Option<String>,
     pub groups_display: Vec<String>,
@@ -138,6 +140,8 @@ pub struct Stats {
     pub scored: Vec<Scored>,
     /// Used rows whose score is missing (left out of the score metrics only).
     pub score_missing: u64,
+    /// Per row metric: (cell index into `cells`, value, weight) of every used row with a value.
+    pub row_metric_values: Vec<Vec<(u32, f64, f64)>>,
 }
 
 /// Accumulates batches. Feed every batch in row order to [`Accumulator::add`]; weighted sums are
@@ -155,6 +159,7 @@ pub struct Accumulator {
     pred_pos_seen: bool,
     scored: Vec<Scored>,
     score_missing: u64,
+    row_metric_values: Vec<Vec<(u32, f64, f64)>>,
     // Reused per-batch buffers.
     y: Vec<u8>,
     p: Vec<u8>,
@@ -166,6 +171,7 @@ impl Accumulator {
     pub fn new(spec: PassSpec) -> Self {
         let k = spec.groups.len();
         let weighted = spec.weight.is_some();
+        let n_metrics = spec.row_metrics.len();
         let mut acc = Accumulator {
             dicts: (0..k).map(|_| Dict::default()).collect(),
             bits: vec![0; k],
@@ -178,6 +184,7 @@ impl Accumulator {
             pred_pos_seen: false,
             scored: Vec::new(),
             score_missing: 0,
+            row_metric_values: vec![Vec::new(); n_metrics],
             y: Vec::new(),
             p: Vec::new(),
             cell: Vec::new(),
@@ -324,6 +331,9 @@ impl Accumulator {
                 }
             }
         }
+        for (m, mcol) in self.spec.row_metrics.clone().iter().enumerate() {
+            self.collect_row_metric(df, m, mcol)?;
+        }
         if let Some(scol) = self.spec.score.clone() {
             self.collect_scores(df, &scol)?;
         }
@@ -336,6 +346,38 @@ impl Accumulator {
         note("missing prediction", no_pred);
         note("missing sensitive value (--missing drop)", no_group);
         note("missing weight", no_weight);
+        Ok(())
+    }
+
+    /// Keeps (cell, value, weight) of every used row with a value of row metric `m`.
+    fn collect_row_metric(&mut self, df: &DataFrame, m: usize, mcol: &str) -> Result<()> {
+        let values = series(df, mcol)?.f64()?.rechunk();
+        let weights = match &self.spec.weight {
+            Some(w) => Some(series(df, w)?.f64()?.rechunk()),
+            None => None,
+        };
+        let mut wit = weights
+            .as_ref()
+            .map(|w| w.downcast_iter().flat_map(|a| a.iter()));
+        let mut i = 0usize;
+        for arr in values.downcast_iter() {
+            for v in arr.iter() {
+                let w = match wit.as_mut() {
+                    Some(it) => it.next().flatten().copied(),
+                    None => Some(1.0),
+                };
+                let (y, p, c) = (self.y[i], self.p[i], self.cell[i]);
+                i += 1;
+                if y == MISSING || p == MISSING || c == DROP {
+                    continue;
+                }
+                if let (Some(&v), Some(w)) = (v, w) {
+                    if !v.is_nan() {
+                        self.row_metric_values[m].push((c, v, w));
+                    }
+                }
+            }
+        }
         Ok(())
     }
 
@@ -398,6 +440,9 @@ impl Accumulator {
         for r in &mut self.scored {
             r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
         }
+        for v in self.row_metric_values.iter_mut().flatten() {
+            v.0 = repack(v.0 as usize, &self.bits, &new_bits) as u32;
+        }
         self.rows = rows;
         self.weights = weights;
         self.bits = new_bits;
@@ -436,6 +481,9 @@ impl Accumulator {
         for r in &mut self.scored {
             r.cell = position[r.cell as usize];
         }
+        for v in self.row_metric_values.iter_mut().flatten() {
+            v.0 = position[v.0 as usize];
+        }
         super::scores::sort(&mut self.scored);
         Stats {
             keys: self.dicts.into_iter().map(|d| d.keys).collect(),
@@ -445,6 +493,7 @@ impl Accumulator {
             label_positive_seen: self.label_pos_seen,
             pred_positive_seen: self.pred_pos_seen,
             scored: self.scored,
+            row_metric_values: self.row_metric_values,
             score_missing: self.score_missing,
         }
     }
@@ -926,6 +975,7 @@ mod tests {
             missing: Missing::Group,
             max_groups: 1000,
             score: None,
+            row_metrics: Vec::new(),
             weight_display: weight.map(String::from),
             groups_display: groups.iter().map(|s| s.to_string()).collect(),
         }

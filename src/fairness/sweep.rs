@@ -77,6 +77,7 @@ pub fn at_thresholds(st: &Stats, ts: &[f64]) -> Vec<Stats> {
         }
         let mut s = st.clone();
         s.scored = Vec::new();
+        s.row_metric_values = Vec::new();
         for (c, cell) in s.cells.iter_mut().enumerate() {
             // quadrant index 2·y + p: tn, fp, fn, tp
             cell.rows = [
@@ -110,6 +111,7 @@ pub fn attach(report: &mut FairnessReport, args: &FairnessArgs, passes: &[Pass],
             .map(|(p, stats)| {
                 let mut columns = p.columns.clone();
                 columns.score = None;
+                columns.row_metrics = Vec::new();
                 columns.threshold = Some(t);
                 Pass {
                     source: p.source.clone(),
@@ -175,6 +177,7 @@ mod tests {
             pred_positive_seen: true,
             scored,
             score_missing: 0,
+            row_metric_values: Vec::new(),
         };
         let out = at_thresholds(&st, &[0.5, 0.0, 1.0]);
         // t = 0.5: tp 0.9; fp 0.6; tn 0.4 (w 2); fn 0.2

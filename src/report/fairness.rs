@@ -85,6 +85,8 @@ pub struct UsedColumns {
     pub threshold: Option<f64>,
     pub weight: Option<String>,
     pub groups: Vec<String>,
+    /// --row-metric columns: averaged per group as `mean_<column>`.
+    pub row_metrics: Vec<String>,
     /// --condition, and with --condition-bins the bin edges (bin k is [edges[k], edges[k+1]]).
     pub condition: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -783,7 +785,12 @@ impl crate::gate::Gateable for FairnessReport {
             .any(|a| a.disparities.contains_key(&name));
         let is_rate =
             RATES.iter().any(|r| r.name() == name) || SCORE_METRICS.contains(&name.as_str());
-        let is_group_metric = is_rate || GROUP_EXTRA.contains(&name.as_str());
+        let is_group_metric = is_rate
+            || GROUP_EXTRA.contains(&name.as_str())
+            || self
+                .attributes
+                .iter()
+                .any(|a| a.groups.iter().any(|g| g.metrics.contains_key(&name)));
         if *scope == Scope::Overall {
             let mut out = Vec::new();
             if !self
