@@ -140,6 +140,10 @@ def main():
     rows.append(("fairaudit audit-fairness (all metrics, disparities, JSON)", fa, False))
     faw = measure([args.fairaudit, "audit-fairness", str(path), "--group", "race", "--weight", "weight", "--json", "-q"])
     rows.append(("fairaudit audit-fairness --weight", faw, False))
+    fab = measure([args.fairaudit, "audit-fairness", str(path), "--group", "race", "--bootstrap", "1000", "--json", "-q"])
+    rows.append(("fairaudit audit-fairness --bootstrap 1000", fab, False))
+    fas = measure([args.fairaudit, "audit-fairness", str(path), "--group", "race", "--score", "score", "--json", "-q"])
+    rows.append(("fairaudit audit-fairness --score (exact AUC, BPSN/BNSP, xAUC, Brier, log loss, ECE)", fas, False))
     rows.append(("numpy bincount (pyarrow read + one pass)", measure([py, "-c", NUMPY, str(path)]), False))
     rows.append(("duckdb GROUP BY (same counts, 2 threads)", measure([py, "-c", DUCKDB, str(path)]), False))
     if not args.skip_fairlearn:
