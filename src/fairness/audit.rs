@@ -444,6 +444,24 @@ fn attribute(
             disparity_of(r.name(), &|g| r.compute(&g.c), r.compute(overall)),
         ));
     }
+    let row_overall: Vec<Value> = pass
+        .stats
+        .row_metric_values
+        .iter()
+        .map(|vals| row_means(vals, 1, |_| 0)[0])
+        .collect();
+    let mut per_row_metric: Vec<(String, Disparity)> = Vec::new();
+    for (m, (col, ov)) in pass
+        .columns
+        .row_metrics
+        .iter()
+        .zip(&row_overall)
+        .enumerate()
+    {
+        let metric = format!("mean_{col}");
+        let d = disparity_of(&metric, &|g: &Group| g.row_means[m], *ov);
+        per_row_metric.push((metric, d));
+    }
     let mut per_score: Vec<(&str, Disparity)> = Vec::new();
     if let Some(os) = overall_scores {
         for (k, (metric, ov)) in os.values().into_iter().enumerate() {
@@ -464,35 +482,23 @@ fn attribute(
     for (metric, d) in &per_score {
         insert_disparity(&mut disparities, &mut undefined, metric, d);
     }
-    // Disparities and equity-scaled values of every --row-metric mean.
+    for (metric, d) in &per_row_metric {
+        insert_disparity(&mut disparities, &mut undefined, metric, d);
+    }
+    // Equity-scaled values of every --row-metric mean.
     let mut row_scaled: Vec<(String, Vec<f64>, Value)> = Vec::new();
-    for (m, col) in pass.columns.row_metrics.iter().enumerate() {
-        let ov = row_means(&pass.stats.row_metric_values[m], 1, |_| 0)[0];
-        let mut vals = Vec::new();
-        let mut left_out = Vec::new();
-        for &i in &included {
-            match groups[i].row_means[m] {
-                Ok(v) => vals.push(v),
-                Err(_) => left_out.push(groups[i].label.as_str()),
-            }
-        }
-        if !left_out.is_empty() {
-            warnings.push(Warning::new(
-                file,
-                Some(name),
-                format!(
-                    "mean_{col} is undefined for {} and left out of its disparities",
-                    left_out.join(", ")
-                ),
-            ));
-        }
-        insert_disparity(
-            &mut disparities,
-            &mut undefined,
-            &format!("mean_{col}"),
-            &disparity(&vals, ov),
-        );
-        row_scaled.push((format!("mean_{col}"), vals, ov));
+    for (m, (col, ov)) in pass
+        .columns
+        .row_metrics
+        .iter()
+        .zip(&row_overall)
+        .enumerate()
+    {
+        let vals = included
+            .iter()
+            .filter_map(|&i| groups[i].row_means[m].ok())
+            .collect();
+        row_scaled.push((format!("mean_{col}"), vals, *ov));
     }
     // Equity-scaled performance of accuracy (and ROC AUC with a score), over the included groups.
     let mut scaled: Vec<(&str, Vec<f64>, Value)> = vec![(

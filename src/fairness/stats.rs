@@ -113,6 +113,9 @@ pub struct PassSpec {
     pub groups_display: Vec<String>,
 }
 
+/// (cell, label, value — `None` if missing or NaN —, weight) of a used row.
+type UsedValue = (u32, u8, Option<f64>, f64);
+
 /// Counts of one cell: rows and weights per quadrant, indexed `2*y + p`
 /// (0 = tn, 1 = fp, 2 = fn, 3 = tp).
 #[derive(Debug, Clone, PartialEq)]
@@ -351,31 +354,9 @@ impl Accumulator {
 
     /// Keeps (cell, value, weight) of every used row with a value of row metric `m`.
     fn collect_row_metric(&mut self, df: &DataFrame, m: usize, mcol: &str) -> Result<()> {
-        let values = series(df, mcol)?.f64()?.rechunk();
-        let weights = match &self.spec.weight {
-            Some(w) => Some(series(df, w)?.f64()?.rechunk()),
-            None => None,
-        };
-        let mut wit = weights
-            .as_ref()
-            .map(|w| w.downcast_iter().flat_map(|a| a.iter()));
-        let mut i = 0usize;
-        for arr in values.downcast_iter() {
-            for v in arr.iter() {
-                let w = match wit.as_mut() {
-                    Some(it) => it.next().flatten().copied(),
-                    None => Some(1.0),
-                };
-                let (y, p, c) = (self.y[i], self.p[i], self.cell[i]);
-                i += 1;
-                if y == MISSING || p == MISSING || c == DROP {
-                    continue;
-                }
-                if let (Some(&v), Some(w)) = (v, w) {
-                    if !v.is_nan() {
-                        self.row_metric_values[m].push((c, v, w));
-                    }
-                }
+        for (c, _, v, w) in self.used_values(df, mcol)? {
+            if let Some(v) = v {
+                self.row_metric_values[m].push((c, v, w));
             }
         }
         Ok(())
@@ -383,7 +364,19 @@ impl Accumulator {
 
     /// Keeps (score, cell, label, weight) of every used row with a score.
     fn collect_scores(&mut self, df: &DataFrame, scol: &str) -> Result<()> {
-        let scores = series(df, scol)?.f64()?.rechunk();
+        for (cell, y, s, w) in self.used_values(df, scol)? {
+            match s {
+                Some(score) => self.scored.push(Scored { score, cell, y, w }),
+                None => self.score_missing += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// (cell, label, value of `col` — `None` if missing or NaN —, weight) of every row of the
+    /// batch that the counts used (label, prediction, group and weight present).
+    fn used_values(&self, df: &DataFrame, col: &str) -> Result<Vec<UsedValue>> {
+        let values = series(df, col)?.f64()?.rechunk();
         let weights = match &self.spec.weight {
             Some(w) => Some(series(df, w)?.f64()?.rechunk()),
             None => None,
@@ -391,30 +384,21 @@ impl Accumulator {
         let mut wit = weights
             .as_ref()
             .map(|w| w.downcast_iter().flat_map(|a| a.iter()));
-        let mut i = 0usize;
-        for arr in scores.downcast_iter() {
-            for s in arr.iter() {
-                let w = match wit.as_mut() {
-                    Some(it) => it.next().flatten().copied(),
-                    None => Some(1.0),
-                };
-                let (y, p, c) = (self.y[i], self.p[i], self.cell[i]);
-                i += 1;
-                if y == MISSING || p == MISSING || c == DROP || w.is_none() {
-                    continue;
-                }
-                match s {
-                    Some(&score) if !score.is_nan() => self.scored.push(Scored {
-                        score,
-                        cell: c,
-                        y,
-                        w: w.unwrap_or(1.0),
-                    }),
-                    _ => self.score_missing += 1,
-                }
+        let mut out = Vec::with_capacity(df.height());
+        for (i, v) in values.downcast_iter().flat_map(|a| a.iter()).enumerate() {
+            let w = match wit.as_mut() {
+                Some(it) => it.next().flatten().copied(),
+                None => Some(1.0),
+            };
+            let (y, p, c) = (self.y[i], self.p[i], self.cell[i]);
+            if y == MISSING || p == MISSING || c == DROP {
+                continue;
+            }
+            if let Some(w) = w {
+                out.push((c, y, v.copied().filter(|x| !x.is_nan()), w));
             }
         }
-        Ok(())
+        Ok(out)
     }
 
     fn shift(&self, a: usize) -> u32 {
