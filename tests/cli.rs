@@ -484,3 +484,34 @@ fn pending_engines_say_so() {
             .stderr(predicate::str::contains("not implemented yet"));
     }
 }
+
+#[test]
+fn tables_show_reference_conditional_and_sweep_views() {
+    bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas_scores.csv",
+            "-g",
+            "race",
+            "--score",
+            "proba",
+        ])
+        .args([
+            "--reference",
+            "Caucasian",
+            "--condition",
+            "sex",
+            "--threshold",
+            "0.4,0.6",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "race: ratio to the reference group Caucasian (given)",
+        ))
+        .stdout(predicate::str::contains(
+            "selection rate within strata of sex",
+        ))
+        .stdout(predicate::str::contains("threshold sweep"))
+        .stdout(predicate::str::contains("0.0111 ✗"));
+}

@@ -517,7 +517,9 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             );
         }
         out.push('\n');
+        out.push_str(&extra_views(a, markdown));
     }
+    out.push_str(&threshold_view(r, markdown));
 
     if !r.gates.is_empty() {
         if markdown {
@@ -573,6 +575,143 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             );
         }
     }
+    out
+}
+
+/// The reference-group and conditional views of an attribute, when present.
+fn extra_views(a: &AttributeReport, markdown: bool) -> String {
+    let mut out = String::new();
+    let head = |out: &mut String, t: String| {
+        let _ = writeln!(out, "{}", if markdown { format!("### {t}\n") } else { t });
+    };
+    if let Some(rv) = &a.reference {
+        let metrics = [
+            ("selection_rate", "sel"),
+            ("predicted_positive_share", "ppr"),
+            ("true_positive_rate", "tpr"),
+            ("false_positive_rate", "fpr"),
+            ("false_negative_rate", "fnr"),
+            ("positive_predictive_value", "ppv"),
+            ("false_discovery_rate", "fdr"),
+            ("false_omission_rate", "for"),
+        ];
+        let refs: Vec<String> = metrics
+            .iter()
+            .filter_map(|(m, short)| {
+                rv.groups
+                    .get(*m)
+                    .and_then(Json::as_str)
+                    .map(|g| format!("{short}: {g}"))
+            })
+            .collect();
+        let title = match rv.method.as_str() {
+            "min_metric" => format!(
+                "{}: ratio to the reference group (min-metric; {})",
+                a.name,
+                refs.join(", ")
+            ),
+            _ => format!(
+                "{}: ratio to the reference group {} ({}); ✗ outside [{}, {:.4}]",
+                a.name,
+                rv.groups
+                    .get("selection_rate")
+                    .and_then(Json::as_str)
+                    .unwrap_or("?"),
+                rv.method,
+                rv.band,
+                1.0 / rv.band
+            ),
+        };
+        head(&mut out, title);
+        let mut header = vec!["group".to_string()];
+        header.extend(metrics.iter().map(|(_, s)| s.to_string()));
+        let rows: Vec<Vec<String>> = a
+            .groups
+            .iter()
+            .map(|g| {
+                let mut row = vec![g.group.clone()];
+                for (m, _) in metrics {
+                    let c = &g.vs_reference[m];
+                    let ratio = c["ratio"].as_f64();
+                    let mark = match c["parity"].as_bool() {
+                        Some(false) => " ✗",
+                        _ => "",
+                    };
+                    row.push(format!("{}{mark}", fmt_num(ratio)));
+                }
+                row
+            })
+            .collect();
+        out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        out.push('\n');
+    }
+    if let Some(c) = &a.conditional {
+        head(
+            &mut out,
+            format!(
+                "{}: selection rate within strata of {} (weighted difference {}, ratio {})",
+                a.name,
+                c.condition,
+                fmt_num(c.conditional_demographic_parity_difference),
+                fmt_num(c.conditional_demographic_parity_ratio)
+            ),
+        );
+        let header: Vec<String> = ["stratum", "n", "difference", "ratio"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rows: Vec<Vec<String>> = c
+            .strata
+            .iter()
+            .map(|s| {
+                vec![
+                    s.stratum.clone(),
+                    s.n.to_string(),
+                    fmt_num(s.selection_rate_difference),
+                    fmt_num(s.selection_rate_ratio),
+                ]
+            })
+            .collect();
+        out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        out.push('\n');
+    }
+    out
+}
+
+/// Headline disparities at every threshold of a sweep.
+fn threshold_view(r: &FairnessReport, markdown: bool) -> String {
+    if r.thresholds.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        if markdown {
+            "## Threshold sweep\n"
+        } else {
+            "threshold sweep"
+        }
+    );
+    let keys = [
+        ("demographic_parity_difference", "dp diff"),
+        ("demographic_parity_ratio", "dp ratio"),
+        ("equalized_odds_difference", "eo diff"),
+        ("equal_opportunity_difference", "eop diff"),
+        ("accuracy_parity_difference", "acc diff"),
+    ];
+    let mut header = vec!["threshold".to_string(), "attribute".into()];
+    header.extend(keys.iter().map(|(_, s)| s.to_string()));
+    let mut rows = Vec::new();
+    for t in &r.thresholds {
+        for a in &t.attributes {
+            let mut row = vec![format!("{}", t.threshold), a.name.clone()];
+            row.extend(keys.iter().map(|(k, _)| fmt_num(f(&a.disparities, k))));
+            rows.push(row);
+        }
+    }
+    out.push_str(&grid(&header, &rows, markdown, &[], 1));
+    out.push('\n');
     out
 }
 
