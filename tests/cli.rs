@@ -515,3 +515,40 @@ fn tables_show_reference_conditional_and_sweep_views() {
         .stdout(predicate::str::contains("threshold sweep"))
         .stdout(predicate::str::contains("0.0111 ✗"));
 }
+
+#[test]
+fn csv_carries_the_optional_views() {
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas_scores.csv",
+            "-g",
+            "race",
+            "--score",
+            "proba",
+            "--format",
+            "csv",
+        ])
+        .args([
+            "--reference",
+            "Caucasian",
+            "--condition",
+            "sex",
+            "--bootstrap",
+            "50",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let has = |group: &str, metric: &str| rows.iter().any(|r| &r[2] == group && &r[3] == metric);
+    assert!(has("Asian", "selection_rate.ratio_to_reference"));
+    assert!(has("Asian", "selection_rate.p_value"));
+    assert!(has("Asian", "selection_rate.bootstrap_upper"));
+    assert!(has("", "demographic_parity_difference.bootstrap_lower"));
+    assert!(has("Asian|Caucasian", "xauc"));
+    assert!(has("sex=Female", "selection_rate_difference"));
+    assert!(has("", "conditional_demographic_parity_difference"));
+}

@@ -313,8 +313,119 @@ fn csv(r: &FairnessReport) -> Result<String> {
             let note = a.undefined.get(k).and_then(Json::as_str).unwrap_or("");
             w.write_record([&a.file, &a.name, "", k, &value, note])?;
         }
+        csv_views(&mut w, a)?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The optional views in long format: bootstrap intervals, the reference view, xAUC pairs and the
+/// conditional strata (docs/report-schema.md, "CSV").
+fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
+    let ends = |w: &mut csv::Writer<Vec<u8>>, group: &str, key: &str, iv: &Json| -> Result<()> {
+        if let Json::Array(v) = iv {
+            for (end, x) in ["lower", "upper"].iter().zip(v) {
+                w.write_record([
+                    &a.file,
+                    &a.name,
+                    group,
+                    &format!("{key}.bootstrap_{end}"),
+                    &csv_num(x.as_f64()),
+                    "bootstrap",
+                ])?;
+            }
+        }
+        Ok(())
+    };
+    for g in &a.groups {
+        for (k, iv) in &g.bootstrap {
+            ends(w, &g.group, k, iv)?;
+        }
+        for (m, c) in &g.vs_reference {
+            let note = c["undefined"]
+                .as_str()
+                .unwrap_or(match c["parity"].as_bool() {
+                    Some(true) => "parity",
+                    Some(false) => "no parity",
+                    None => "",
+                });
+            w.write_record([
+                &a.file,
+                &a.name,
+                &g.group,
+                &format!("{m}.ratio_to_reference"),
+                &csv_num(c["ratio"].as_f64()),
+                note,
+            ])?;
+            w.write_record([
+                &a.file,
+                &a.name,
+                &g.group,
+                &format!("{m}.difference_to_reference"),
+                &csv_num(c["difference"].as_f64()),
+                "",
+            ])?;
+            if let Some(p) = c["p_value"].as_f64() {
+                w.write_record([
+                    &a.file,
+                    &a.name,
+                    &g.group,
+                    &format!("{m}.p_value"),
+                    &csv_num(Some(p)),
+                    "two-proportion z-test",
+                ])?;
+            }
+        }
+    }
+    for (k, iv) in &a.disparities_bootstrap {
+        ends(w, "", k, iv)?;
+    }
+    for x in &a.xauc {
+        let pair = format!("{}|{}", x.positive_group, x.negative_group);
+        w.write_record([
+            &a.file,
+            &a.name,
+            &pair,
+            "xauc",
+            &csv_num(x.xauc),
+            "positive group|negative group",
+        ])?;
+    }
+    if let Some(c) = &a.conditional {
+        for s in &c.strata {
+            let group = format!("{}={}", c.condition, s.stratum);
+            let note = s.undefined.as_deref().unwrap_or("");
+            w.write_record([
+                &a.file,
+                &a.name,
+                &group,
+                "selection_rate_difference",
+                &csv_num(s.selection_rate_difference),
+                note,
+            ])?;
+            w.write_record([
+                &a.file,
+                &a.name,
+                &group,
+                "selection_rate_ratio",
+                &csv_num(s.selection_rate_ratio),
+                note,
+            ])?;
+        }
+        for (k, v) in [
+            (
+                "conditional_demographic_parity_difference",
+                c.conditional_demographic_parity_difference,
+            ),
+            (
+                "conditional_demographic_parity_ratio",
+                c.conditional_demographic_parity_ratio,
+            ),
+        ] {
+            let note = c.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+            w.write_record([&a.file, &a.name, "", k, &csv_num(v), note])?;
+        }
+    }
+    Ok(())
 }
 
 /// Human-readable report: a terminal table (`markdown == false`) or GitHub Markdown.
