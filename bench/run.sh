@@ -5,7 +5,7 @@
 #   bench/run.sh --rows 1000000  # other sizes; --skip-fairlearn to leave the slow one out
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/fairaudit-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME:-/root}/.cache/fairaudit-target}"
 cargo build --release --quiet
 if [ ! -x bench/.venv/bin/python ]; then
   python3 -m venv bench/.venv
