@@ -100,6 +100,11 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
                 ),
             ));
         }
+        let overall_means: Vec<Value> = st
+            .row_metric_values
+            .iter()
+            .map(|vals| row_means(vals, 1, |_| 0)[0])
+            .collect();
         for (name, attrs) in units {
             let groups = groups_of(st, &attrs, &pass.columns.groups, scored);
             if attrs.len() > 1 {
@@ -121,17 +126,12 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
                 &attrs,
                 pass,
                 groups,
-                (&overall, overall_scores.as_ref()),
+                (&overall, overall_scores.as_ref(), &overall_means),
                 args,
                 &mut warnings,
             ));
         }
         let mut overall_maps = metric_map(&overall, overall_scores.as_ref());
-        let overall_means: Vec<Value> = st
-            .row_metric_values
-            .iter()
-            .map(|vals| row_means(vals, 1, |_| 0)[0])
-            .collect();
         for (col, v) in pass.columns.row_metrics.iter().zip(&overall_means) {
             put(
                 &mut overall_maps.0,
@@ -377,7 +377,7 @@ fn attribute(
     attrs: &[usize],
     pass: &Pass,
     groups: Vec<Group>,
-    (overall, overall_scores): (&Confusion, Option<&ScoreMetrics>),
+    (overall, overall_scores, row_overall): (&Confusion, Option<&ScoreMetrics>, &[Value]),
     args: &FairnessArgs,
     warnings: &mut Vec<Warning>,
 ) -> AttributeReport {
@@ -444,23 +444,18 @@ fn attribute(
             disparity_of(r.name(), &|g| r.compute(&g.c), r.compute(overall)),
         ));
     }
-    let row_overall: Vec<Value> = pass
-        .stats
-        .row_metric_values
-        .iter()
-        .map(|vals| row_means(vals, 1, |_| 0)[0])
-        .collect();
+    // Every --row-metric mean: its disparities, and the values for its equity-scaled form.
     let mut per_row_metric: Vec<(String, Disparity)> = Vec::new();
-    for (m, (col, ov)) in pass
-        .columns
-        .row_metrics
-        .iter()
-        .zip(&row_overall)
-        .enumerate()
-    {
+    let mut row_scaled: Vec<(String, Vec<f64>, Value)> = Vec::new();
+    for (m, (col, ov)) in pass.columns.row_metrics.iter().zip(row_overall).enumerate() {
         let metric = format!("mean_{col}");
         let d = disparity_of(&metric, &|g: &Group| g.row_means[m], *ov);
-        per_row_metric.push((metric, d));
+        let vals = included
+            .iter()
+            .filter_map(|&i| groups[i].row_means[m].ok())
+            .collect();
+        per_row_metric.push((metric.clone(), d));
+        row_scaled.push((metric, vals, *ov));
     }
     let mut per_score: Vec<(&str, Disparity)> = Vec::new();
     if let Some(os) = overall_scores {
@@ -484,21 +479,6 @@ fn attribute(
     }
     for (metric, d) in &per_row_metric {
         insert_disparity(&mut disparities, &mut undefined, metric, d);
-    }
-    // Equity-scaled values of every --row-metric mean.
-    let mut row_scaled: Vec<(String, Vec<f64>, Value)> = Vec::new();
-    for (m, (col, ov)) in pass
-        .columns
-        .row_metrics
-        .iter()
-        .zip(&row_overall)
-        .enumerate()
-    {
-        let vals = included
-            .iter()
-            .filter_map(|&i| groups[i].row_means[m].ok())
-            .collect();
-        row_scaled.push((format!("mean_{col}"), vals, *ov));
     }
     // Equity-scaled performance of accuracy (and ROC AUC with a score), over the included groups.
     let mut scaled: Vec<(&str, Vec<f64>, Value)> = vec![(

@@ -80,6 +80,11 @@ const NO_BG_POS: &str = "no positive labels outside the group (background)";
 const NO_BG_NEG: &str = "no negative labels outside the group (background)";
 const NOT_PROB: &str = "scores outside [0, 1] are not probabilities";
 
+/// The runs of records with equal scores (tie blocks) of rows sorted by [`sort`].
+fn tie_blocks(rows: &[Scored]) -> impl Iterator<Item = &[Scored]> {
+    rows.chunk_by(|a, b| a.score == b.score)
+}
+
 /// Sorts the records by score. The order is total (score, cell, label, weight), so equal keys
 /// are identical records and every later sum is the same, run after run.
 pub fn sort(rows: &mut [Scored]) {
@@ -128,12 +133,9 @@ pub fn ranking(
     let (mut pos_below, mut neg_below) = (0.0f64, 0.0f64);
     let (mut bpsn, mut bnsp) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     let eps = f64::EPSILON;
-    let mut i = 0;
-    while i < rows.len() {
-        let s = rows[i].score;
-        let mut j = i;
-        while j < rows.len() && rows[j].score == s {
-            let r = rows[j];
+    for block in tie_blocks(rows) {
+        let s = block[0].score;
+        for &r in block {
             let g = group_of(r.cell);
             if bpos[g] == 0.0 && bneg[g] == 0.0 {
                 touched.push(g);
@@ -148,7 +150,6 @@ pub fn ranking(
             let p = s.clamp(eps, 1.0 - eps);
             logl[g] -= r.w * if r.y == 1 { p.ln() } else { (1.0 - p).ln() };
             outside[g] |= !(0.0..=1.0).contains(&s);
-            j += 1;
         }
         let bp_all: f64 = touched.iter().map(|&g| bpos[g]).sum();
         let bn_all: f64 = touched.iter().map(|&g| bneg[g]).sum();
@@ -167,7 +168,6 @@ pub fn ranking(
         touched.clear();
         pos_below += bp_all;
         neg_below += bn_all;
-        i = j;
     }
     (0..n_groups)
         .map(|g| {
@@ -213,6 +213,12 @@ pub fn ranking(
             }
         })
         .collect()
+}
+
+/// A record, for tests: `sc(score, cell, y, w)`.
+#[cfg(test)]
+pub(crate) fn sc(score: f64, cell: u32, y: u8, w: f64) -> Scored {
+    Scored { score, cell, y, w }
 }
 
 #[cfg(test)]
@@ -298,30 +304,10 @@ mod tests {
     #[test]
     fn groups_are_independent() {
         let mut r = vec![
-            Scored {
-                score: 0.9,
-                cell: 0,
-                y: 1,
-                w: 1.0,
-            },
-            Scored {
-                score: 0.1,
-                cell: 0,
-                y: 0,
-                w: 1.0,
-            },
-            Scored {
-                score: 0.2,
-                cell: 1,
-                y: 1,
-                w: 1.0,
-            },
-            Scored {
-                score: 0.8,
-                cell: 1,
-                y: 0,
-                w: 1.0,
-            },
+            sc(0.9, 0, 1, 1.0),
+            sc(0.1, 0, 0, 1.0),
+            sc(0.2, 1, 1, 1.0),
+            sc(0.8, 1, 0, 1.0),
         ];
         sort(&mut r);
         let m = ranking(&r, 2, |c| c as usize);
@@ -504,19 +490,14 @@ pub fn xauc(
     let mut neg = vec![0.0f64; n_groups];
     let mut bpos = vec![0.0f64; n_groups];
     let mut bneg = vec![0.0f64; n_groups];
-    let mut i = 0;
-    while i < rows.len() {
-        let s = rows[i].score;
-        let mut j = i;
-        while j < rows.len() && rows[j].score == s {
-            let r = rows[j];
+    for block in tie_blocks(rows) {
+        for &r in block {
             let g = group_of(r.cell);
             if r.y == 1 {
                 bpos[g] += r.w;
             } else {
                 bneg[g] += r.w;
             }
-            j += 1;
         }
         for a in 0..n_groups {
             if bpos[a] > 0.0 {
@@ -531,7 +512,6 @@ pub fn xauc(
             bpos[g] = 0.0;
             bneg[g] = 0.0;
         }
-        i = j;
     }
     (0..n_groups)
         .map(|a| {
@@ -550,30 +530,10 @@ mod xauc_tests {
     fn cross_group_by_hand() {
         // a: positive 0.9, negative 0.5; b: positive 0.4, negative 0.1.
         let mut r = vec![
-            Scored {
-                score: 0.9,
-                cell: 0,
-                y: 1,
-                w: 1.0,
-            },
-            Scored {
-                score: 0.5,
-                cell: 0,
-                y: 0,
-                w: 1.0,
-            },
-            Scored {
-                score: 0.4,
-                cell: 1,
-                y: 1,
-                w: 1.0,
-            },
-            Scored {
-                score: 0.1,
-                cell: 1,
-                y: 0,
-                w: 1.0,
-            },
+            sc(0.9, 0, 1, 1.0),
+            sc(0.5, 0, 0, 1.0),
+            sc(0.4, 1, 1, 1.0),
+            sc(0.1, 1, 0, 1.0),
         ];
         sort(&mut r);
         let x = xauc(&r, 2, |c| c as usize);

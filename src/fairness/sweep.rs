@@ -132,36 +132,16 @@ pub fn attach(report: &mut FairnessReport, args: &FairnessArgs, passes: &[Pass],
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fairness::scores::{sort, Scored};
+    use crate::fairness::scores::{sc, sort};
     use crate::fairness::stats::Cell;
 
     #[test]
     fn counts_at_thresholds() {
         let mut scored = vec![
-            Scored {
-                score: 0.9,
-                cell: 0,
-                y: 1,
-                w: 1.0,
-            },
-            Scored {
-                score: 0.4,
-                cell: 0,
-                y: 0,
-                w: 2.0,
-            },
-            Scored {
-                score: 0.6,
-                cell: 0,
-                y: 0,
-                w: 1.0,
-            },
-            Scored {
-                score: 0.2,
-                cell: 0,
-                y: 1,
-                w: 1.0,
-            },
+            sc(0.9, 0, 1, 1.0),
+            sc(0.4, 0, 0, 2.0),
+            sc(0.6, 0, 0, 1.0),
+            sc(0.2, 0, 1, 1.0),
         ];
         sort(&mut scored);
         let st = Stats {
