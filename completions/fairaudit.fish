@@ -40,6 +40,11 @@ ipc\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l label -d 'Column with the true labels. Default: the first of y_true, label, label_value, target, actual, y, class (case-insensitive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l pred -d 'Column with the binary predictions. Default: the first of y_pred, pred, prediction, predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l score -d 'Column with scores (probabilities for Brier score and log loss): gives ROC AUC, Brier score and log loss per group; predictions are `score >= --threshold` unless --pred is given' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l task -d 'What the label and prediction are. `auto`: binary when both are 0/1, true/false or have a --positive value; otherwise regression when either has non-integer numbers (or more than 20 distinct integers), else multiclass (one-vs-rest binary reports per class)' -r -f -a "auto\t'Decide from the label and prediction values (see --help)'
+binary\t'0/1, true/false, or a --positive value: confusion rates'
+regression\t'Numeric label and prediction: MAE, RMSE, R², mean residual per group'
+multiclass\t'Class labels: one-vs-rest binary report per class'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l classes -d 'With a multiclass label: the classes to report, in this order (one-vs-rest each), e.g. `--classes low,medium,high`. Default: every class in the label or prediction. Implies --task multiclass' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l threshold -d 'Threshold for --score: a row is predicted positive when score >= T. Default 0.5. Several (`0.3,0.5,0.7`) also report the binary metrics and disparities at each one (`thresholds` in JSON); the first gives the main report' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l threshold-sweep -d 'Report the binary metrics and disparities at every threshold START, START+STEP, ... <= STOP (e.g. 0:1:0.05), from the --score column' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l weight -d 'Column with non-negative sample weights; every count is weighted' -r
@@ -60,7 +65,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l c
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l bins -d 'Number of calibration bins for the expected calibration error (with --score)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l binning -d 'How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows' -r -f -a "equal-width\t''
 equal-mass\t''"
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l bootstrap -d 'Percentile bootstrap intervals (at --ci) for every count-based metric and disparity from N replicates, resampling rows within each group (a multinomial draw of its counts)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l bootstrap -d 'Percentile bootstrap intervals (at --ci) for every metric and disparity from N replicates, resampling rows within each group: counts by a multinomial draw (no pass over rows), score metrics and --row-metric means by redrawing their rows (binary and multiclass audits)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l seed -d 'Seed of the bootstrap: the same seed gives the same intervals whatever the thread count' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l alpha -d 'α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l agg -d 'How equalized odds combines its TPR and FPR parts (fairlearn\'s `agg`)' -r -f -a "worst\t'The larger difference (smaller ratio) of TPR and FPR'

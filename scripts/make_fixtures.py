@@ -51,3 +51,36 @@ with open(fx / "compas_scores.csv", "w", newline="") as f:
         p = min(1.0, max(0.0, p))
         weight = 0.5 + (eid * 7919 % 4) * 0.5
         w.writerow([eid, r["label_value"], r["race"], r["sex"], f"{p:.2f}", weight])
+
+# compas_regression.csv: COMPAS groups with a synthetic numeric target `y` (e.g. days to an
+# event, one decimal) and a regressor's prediction `y_pred` whose error depends on the group, plus
+# a weight. A few labels are missing (every 997th row) to exercise the drop path.
+with open(fx / "compas_regression.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["entity_id", "race", "sex", "y", "y_pred", "weight"])
+    for r in compas:
+        eid = int(r["entity_id"])
+        u = (eid * 2654435761 % 2**32) / 2**32
+        v = (eid * 40503 % 65536) / 65536
+        y = 100 + 400 * u + 150 * int(r["label_value"])
+        bias = 30 if r["race"] == "African-American" else 0
+        y_pred = y + (v - 0.5) * 120 + bias
+        weight = 0.5 + (eid * 7919 % 4) * 0.5
+        w.writerow([eid, r["race"], r["sex"], "" if eid % 997 == 0 else f"{y:.1f}", f"{y_pred:.1f}", weight])
+
+# compas_multiclass.csv: COMPAS groups with a three-class risk label (Low / Medium / High, from the
+# recidivism label and the entity id) and a classifier's prediction that is right about 70% of the
+# time, plus a weight.
+classes = ["Low", "Medium", "High"]
+with open(fx / "compas_multiclass.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["entity_id", "race", "sex", "risk", "risk_pred", "weight"])
+    for r in compas:
+        eid = int(r["entity_id"])
+        k = (int(r["label_value"]) * 2 + eid % 3) % 3
+        v = eid * 40503 % 10
+        shift = 0 if v < 7 else (1 if v < 9 else 2)
+        if r["race"] == "African-American" and v == 6:
+            shift = 1
+        weight = 0.5 + (eid * 7919 % 4) * 0.5
+        w.writerow([eid, r["race"], r["sex"], classes[k], classes[(k + shift) % 3], weight])

@@ -67,6 +67,13 @@ Examples:
   # Parity within strata of a legitimate variable (Simpson's paradox)
   fairaudit audit-fairness admissions.csv --group sex --condition department
 
+  # Regression (numeric label and prediction): MAE, RMSE, R², mean residual per group
+  fairaudit audit-fairness fixtures/compas_regression.csv --label y --pred y_pred --group race
+
+  # Multiclass: one-vs-rest report per class
+  fairaudit audit-fairness fixtures/compas_multiclass.csv --label risk --pred risk_pred \\
+      --group race --classes Low,High
+
   # Many files at once, one report each
   fairaudit audit-fairness runs/*.parquet --group race --format csv
 
@@ -123,6 +130,18 @@ pub struct FairnessArgs {
     /// score and log loss per group; predictions are `score >= --threshold` unless --pred is given.
     #[arg(long, value_name = "COL")]
     pub score: Option<String>,
+
+    /// What the label and prediction are. `auto`: binary when both are 0/1, true/false or have a
+    /// --positive value; otherwise regression when either has non-integer numbers (or more than
+    /// 20 distinct integers), else multiclass (one-vs-rest binary reports per class).
+    #[arg(long, value_enum, default_value_t = Task::Auto)]
+    pub task: Task,
+
+    /// With a multiclass label: the classes to report, in this order (one-vs-rest each), e.g.
+    /// `--classes low,medium,high`. Default: every class in the label or prediction. Implies
+    /// --task multiclass.
+    #[arg(long, value_name = "CLASS,...", value_delimiter = ',')]
+    pub classes: Vec<String>,
 
     /// Threshold for --score: a row is predicted positive when score >= T. Default 0.5. Several
     /// (`0.3,0.5,0.7`) also report the binary metrics and disparities at each one (`thresholds`
@@ -212,8 +231,9 @@ pub struct FairnessArgs {
     #[arg(long, value_enum, default_value_t = Binning::EqualWidth)]
     pub binning: Binning,
 
-    /// Percentile bootstrap intervals (at --ci) for every count-based metric and disparity from N
-    /// replicates, resampling rows within each group (a multinomial draw of its counts).
+    /// Percentile bootstrap intervals (at --ci) for every metric and disparity from N replicates,
+    /// resampling rows within each group: counts by a multinomial draw (no pass over rows), score
+    /// metrics and --row-metric means by redrawing their rows (binary and multiclass audits).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub bootstrap: usize,
 
@@ -236,6 +256,18 @@ pub struct FairnessArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Task {
+    /// Decide from the label and prediction values (see --help).
+    Auto,
+    /// 0/1, true/false, or a --positive value: confusion rates.
+    Binary,
+    /// Numeric label and prediction: MAE, RMSE, R², mean residual per group.
+    Regression,
+    /// Class labels: one-vs-rest binary report per class.
+    Multiclass,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -46,11 +46,27 @@ fn bad_input_matrix() {
                 p("s.csv", "y,p,g\nyes,1,a\nno,0,b\nmaybe,1,a\n"),
                 "-g".into(),
                 "g".into(),
+                "--task".into(),
+                "binary".into(),
             ],
             "not binary (values seen include 'maybe', 'no', 'yes'); pass --positive",
         ),
         (
-            vec![p("n.csv", "y,p,g\n1,2,a\n0,0,b\n"), "-g".into(), "g".into()],
+            vec![
+                p("s2.csv", "y,p,g\nyes,1,a\nno,0,b\nmaybe,1,a\n"),
+                "-g".into(),
+                "g".into(),
+            ],
+            "the label 'y' (yes, no, maybe) and the prediction 'p' (1, 0) share no class",
+        ),
+        (
+            vec![
+                p("n.csv", "y,p,g\n1,2,a\n0,0,b\n"),
+                "-g".into(),
+                "g".into(),
+                "--task".into(),
+                "binary".into(),
+            ],
             "--pred column 'p' is not binary (values seen include '2')",
         ),
         (vec![p("empty.csv", ""), "-g".into(), "g".into()], "empty"),

@@ -8,6 +8,7 @@ use super::inequality;
 use super::intervals;
 use super::metrics::{Confusion, Rate, Value, RATES};
 use super::plan::Pass;
+use super::regression::{RegSums, REGRESSION_METRICS};
 use super::scores::{self, Bin, Binning, ScoreMetrics};
 use super::stats::{Cell, Stats};
 use crate::cli::{Agg, FairnessArgs};
@@ -49,6 +50,8 @@ struct Group {
     xauc: Vec<Option<f64>>,
     /// Weighted mean of each --row-metric column over the group's rows with a value.
     row_means: Vec<Value>,
+    /// Regression: the group's sums.
+    reg: RegSums,
 }
 
 pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
@@ -60,19 +63,16 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
         for w in &pass.warnings {
             warnings.push(Warning::new(&file, None, w.clone()));
         }
+        if pass.task == crate::cli::Task::Regression {
+            inputs.push(regression_input(args, pass, &mut attributes, &mut warnings));
+            continue;
+        }
         let st = &pass.stats;
         let mut overall = Confusion::default();
         let mut rows_used = 0;
         for cell in &st.cells {
             overall.add(&confusion(cell));
             rows_used += cell.rows.iter().sum::<u64>();
-        }
-        let k = pass.columns.groups.len();
-        let mut units: Vec<(String, Vec<usize>)> = (0..k)
-            .map(|a| (pass.columns.groups[a].clone(), vec![a]))
-            .collect();
-        if k > 1 {
-            units.push((pass.columns.groups.join("&"), (0..k).collect()));
         }
         let binning = match args.binning {
             crate::cli::Binning::EqualWidth => Binning::EqualWidth,
@@ -105,7 +105,7 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
             .iter()
             .map(|vals| row_means(vals, 1, |_| 0)[0])
             .collect();
-        for (name, attrs) in units {
+        for (name, attrs) in units(pass) {
             let groups = groups_of(st, &attrs, &pass.columns.groups, scored);
             if attrs.len() > 1 {
                 let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
@@ -157,20 +157,14 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
             format: pass.source.format.name().to_string(),
             rows_read: st.rows_read,
             rows_used,
-            rows_dropped: st
-                .dropped
-                .iter()
-                .map(|(reason, &rows)| Dropped {
-                    reason: reason.clone(),
-                    rows,
-                })
-                .collect(),
+            rows_dropped: dropped(st),
             columns: pass.columns.clone(),
+            classes: Vec::new(),
             overall: Overall {
                 reliability: overall_reliability,
                 n: rows_used,
                 weight: overall.total(),
-                counts: counts(&overall),
+                counts: Some(counts(&overall)),
                 metrics: overall_maps.0,
                 undefined: overall_maps.1,
             },
@@ -181,6 +175,12 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
         command: "audit-fairness".into(),
         fairaudit_version: env!("CARGO_PKG_VERSION").into(),
         settings: Settings {
+            task: passes
+                .first()
+                .map_or("binary", |p| super::plan::task_name(p.task))
+                .into(),
+            task_detected: None,
+            classes: Vec::new(),
             positive: args.positive.clone(),
             pred_positive: args.pred_positive.clone(),
             missing: format!("{:?}", args.missing).to_lowercase(),
@@ -251,6 +251,7 @@ fn groups_of(
                 reliability: Vec::new(),
                 xauc: Vec::new(),
                 row_means: Vec::new(),
+                reg: RegSums::default(),
             }
         });
         g.rows += cell.rows.iter().sum::<u64>();
@@ -258,6 +259,10 @@ fn groups_of(
             *q += r;
         }
         g.c.add(&confusion(cell));
+    }
+    for (cell, r) in st.cells.iter().zip(&st.regression) {
+        let key: Vec<u32> = attrs.iter().map(|&a| cell.codes[a]).collect();
+        map.get_mut(&key).expect("group of the cell").reg.merge(r);
     }
     let mut out: Vec<(Vec<u32>, Group)> = map.into_iter().collect();
     out.sort_by(|(a, _), (b, _)| {
@@ -676,13 +681,13 @@ fn attribute(
                     None
                 },
                 small: is_small,
-                counts: counts(&g.c),
-                rows: RowCounts {
+                counts: Some(counts(&g.c)),
+                rows: Some(RowCounts {
                     tn: g.quadrants[0],
                     fp: g.quadrants[1],
                     fn_: g.quadrants[2],
                     tp: g.quadrants[3],
-                },
+                }),
                 metrics,
                 undefined: und,
                 intervals: wilson_intervals(g, z),
@@ -694,6 +699,7 @@ fn attribute(
         .collect();
     AttributeReport {
         file: file.to_string(),
+        class: None,
         name: name.to_string(),
         columns: attrs
             .iter()
@@ -859,4 +865,187 @@ fn insert_disparity(
         d.difference_to_overall,
     );
     put(m, u, format!("{base}_ratio_to_overall"), d.ratio_to_overall);
+}
+
+/// The attribute / intersection units of a pass: each attribute alone, then all together.
+fn units(pass: &Pass) -> Vec<(String, Vec<usize>)> {
+    let k = pass.columns.groups.len();
+    let mut units: Vec<(String, Vec<usize>)> = (0..k)
+        .map(|a| (pass.columns.groups[a].clone(), vec![a]))
+        .collect();
+    if k > 1 {
+        units.push((pass.columns.groups.join("&"), (0..k).collect()));
+    }
+    units
+}
+
+/// A regression pass: MAE, RMSE, MSE, R², mean label / prediction / residual per group and
+/// overall, and their disparities (differences for every metric; ratios only for the metrics
+/// that are never negative).
+fn regression_input(
+    args: &FairnessArgs,
+    pass: &Pass,
+    attributes: &mut Vec<AttributeReport>,
+    warnings: &mut Vec<Warning>,
+) -> InputReport {
+    let file = pass.source.display.clone();
+    let st = &pass.stats;
+    let mut overall = RegSums::default();
+    for r in &st.regression {
+        overall.merge(r);
+    }
+    let rows_used: u64 = st.cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum();
+    let overall_means: Vec<Value> = st
+        .row_metric_values
+        .iter()
+        .map(|vals| row_means(vals, 1, |_| 0)[0])
+        .collect();
+    let metrics_of = |r: &RegSums, means: &[Value]| {
+        let mut m = Map::new();
+        let mut u = Map::new();
+        for (name, v) in r.values() {
+            put(&mut m, &mut u, name.to_string(), v);
+        }
+        for (col, v) in pass.columns.row_metrics.iter().zip(means) {
+            put(&mut m, &mut u, format!("mean_{col}"), *v);
+        }
+        (m, u)
+    };
+    let overall_values = overall.values();
+    for (name, attrs) in units(pass) {
+        let groups = groups_of(st, &attrs, &pass.columns.groups, None);
+        let small: Vec<bool> = groups
+            .iter()
+            .map(|g| g.rows < args.min_group_size)
+            .collect();
+        let included: Vec<usize> = (0..groups.len()).filter(|&i| !small[i]).collect();
+        let small_names: Vec<&str> = (0..groups.len())
+            .filter(|&i| small[i])
+            .map(|i| groups[i].label.as_str())
+            .collect();
+        if !small_names.is_empty() {
+            warnings.push(Warning::new(
+                &file,
+                Some(&name),
+                format!(
+                    "groups with fewer than {} rows are flagged and left out of every disparity: {}",
+                    args.min_group_size,
+                    small_names.join(", ")
+                ),
+            ));
+        }
+        let mut disparities = Map::new();
+        let mut undefined = Map::new();
+        let mut disparity_of = |metric: &str, value: &dyn Fn(&Group) -> Value, ov: Value| {
+            let mut vals = Vec::new();
+            let mut left_out = Vec::new();
+            for &i in &included {
+                match value(&groups[i]) {
+                    Ok(v) => vals.push(v),
+                    Err(_) => left_out.push(groups[i].label.as_str()),
+                }
+            }
+            if !left_out.is_empty() {
+                warnings.push(Warning::new(
+                    &file,
+                    Some(&name),
+                    format!(
+                        "{metric} is undefined for {} and left out of its disparities",
+                        left_out.join(", ")
+                    ),
+                ));
+            }
+            disparity(&vals, ov)
+        };
+        for (k, &(metric, ov)) in overall_values.iter().enumerate() {
+            let mut d = disparity_of(metric, &|g: &Group| g.reg.values()[k].1, ov);
+            if matches!(metric, "r2" | "mean_residual") {
+                // Signed quantities: a ratio of them says nothing.
+                let why = "a ratio of a quantity that can be negative is not reported";
+                d.ratio = Err(why);
+                d.ratio_to_overall = Err(why);
+            }
+            insert_disparity(&mut disparities, &mut undefined, metric, &d);
+        }
+        for (m, (col, ov)) in pass
+            .columns
+            .row_metrics
+            .iter()
+            .zip(&overall_means)
+            .enumerate()
+        {
+            let metric = format!("mean_{col}");
+            let d = disparity_of(&metric, &|g: &Group| g.row_means[m], *ov);
+            insert_disparity(&mut disparities, &mut undefined, &metric, &d);
+        }
+        let total_w = overall.w;
+        let group_reports = groups
+            .iter()
+            .zip(&small)
+            .map(|(g, &is_small)| {
+                let (metrics, und) = metrics_of(&g.reg, &g.row_means);
+                GroupReport {
+                    group: g.label.clone(),
+                    values: g.values.iter().cloned().collect(),
+                    n: g.rows,
+                    weight: g.reg.w,
+                    share: (total_w > 0.0).then(|| g.reg.w / total_w),
+                    small: is_small,
+                    counts: None,
+                    rows: None,
+                    metrics,
+                    undefined: und,
+                    intervals: Map::new(),
+                    reliability: Vec::new(),
+                    vs_reference: Map::new(),
+                    bootstrap: Map::new(),
+                }
+            })
+            .collect();
+        attributes.push(AttributeReport {
+            file: file.clone(),
+            class: None,
+            name: name.clone(),
+            columns: attrs
+                .iter()
+                .map(|&a| pass.columns.groups[a].clone())
+                .collect(),
+            groups: group_reports,
+            disparities,
+            undefined,
+            xauc: Vec::new(),
+            disparities_bootstrap: Map::new(),
+            conditional: None,
+            reference: None,
+        });
+    }
+    let (metrics, undefined) = metrics_of(&overall, &overall_means);
+    debug_assert_eq!(overall_values.len(), REGRESSION_METRICS.len());
+    InputReport {
+        path: file,
+        format: pass.source.format.name().to_string(),
+        rows_read: st.rows_read,
+        rows_used,
+        rows_dropped: dropped(st),
+        columns: pass.columns.clone(),
+        classes: Vec::new(),
+        overall: Overall {
+            reliability: Vec::new(),
+            n: rows_used,
+            weight: overall.w,
+            counts: None,
+            metrics,
+            undefined,
+        },
+    }
+}
+
+fn dropped(st: &Stats) -> Vec<Dropped> {
+    st.dropped
+        .iter()
+        .map(|(reason, &rows)| Dropped {
+            reason: reason.clone(),
+            rows,
+        })
+        .collect()
 }

@@ -4,11 +4,14 @@
 //! confusion quadrant: the replicate's counts are one multinomial draw (n; rows_q / n). So a
 //! replicate costs a draw per cell and a recomputation of the report's numbers, never a pass over
 //! rows. Replicate r uses its own ChaCha8 stream (seed, r), so results do not depend on the number
-//! of threads. Formulas and limits: docs/metrics.md, "Bootstrap".
+//! of threads. Score metrics (AUC, Brier, log loss, ECE, xAUC) and --row-metric means need the
+//! rows themselves: their rows are resampled within each cell (a multiplicity per kept row, the
+//! score order kept, so no re-sort), which costs O(rows) per replicate. Formulas and limits:
+//! docs/metrics.md, "Bootstrap".
 
 use std::collections::BTreeMap;
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
 use rayon::prelude::*;
@@ -20,12 +23,75 @@ use super::stats::Stats;
 use crate::cli::FairnessArgs;
 use crate::report::fairness::FairnessReport;
 
+/// Per cell, the positions of its kept rows: of the scored rows, and of each row metric's values.
+pub struct RowPlan {
+    scored: Vec<Vec<u32>>,
+    row_metrics: Vec<Vec<Vec<u32>>>,
+}
+
+impl RowPlan {
+    pub fn new(st: &Stats) -> RowPlan {
+        let by_cell = |cells: &mut dyn Iterator<Item = u32>| {
+            let mut out: Vec<Vec<u32>> = vec![Vec::new(); st.cells.len()];
+            for (i, c) in cells.enumerate() {
+                out[c as usize].push(i as u32);
+            }
+            out
+        };
+        RowPlan {
+            scored: by_cell(&mut st.scored.iter().map(|r| r.cell)),
+            row_metrics: st
+                .row_metric_values
+                .iter()
+                .map(|v| by_cell(&mut v.iter().map(|r| r.0)))
+                .collect(),
+        }
+    }
+}
+
+/// How many times each row is drawn when each cell's rows are resampled with replacement.
+fn multiplicities(per_cell: &[Vec<u32>], total: usize, rng: &mut ChaCha8Rng) -> Vec<u32> {
+    let mut k = vec![0u32; total];
+    for rows in per_cell {
+        for _ in 0..rows.len() {
+            k[rows[rng.random_range(0..rows.len())] as usize] += 1;
+        }
+    }
+    k
+}
+
 /// Draws one replicate of the statistics: per cell, a multinomial split of its rows over the
 /// four quadrants; each quadrant's weight scales with its row count (its mean weight is kept).
-pub fn resample(st: &Stats, rng: &mut ChaCha8Rng) -> Stats {
+/// With `rows`, the scored rows and the row-metric values are resampled within each cell too
+/// (a row drawn k times keeps k times its weight).
+pub fn resample(st: &Stats, rng: &mut ChaCha8Rng, rows: Option<&RowPlan>) -> Stats {
     let mut out = st.clone();
     out.scored = Vec::new();
     out.row_metric_values = Vec::new();
+    if let Some(plan) = rows {
+        let k = multiplicities(&plan.scored, st.scored.len(), rng);
+        out.scored = st
+            .scored
+            .iter()
+            .zip(&k)
+            .filter(|(_, &k)| k > 0)
+            .map(|(r, &k)| {
+                let mut r = *r;
+                r.w *= k as f64;
+                r
+            })
+            .collect();
+        for (vals, per_cell) in st.row_metric_values.iter().zip(&plan.row_metrics) {
+            let k = multiplicities(per_cell, vals.len(), rng);
+            out.row_metric_values.push(
+                vals.iter()
+                    .zip(&k)
+                    .filter(|(_, &k)| k > 0)
+                    .map(|(&(c, v, w), &k)| (c, v, w * k as f64))
+                    .collect(),
+            );
+        }
+    }
     for cell in &mut out.cells {
         let n: u64 = cell.rows.iter().sum();
         let mut left = n;
@@ -88,6 +154,7 @@ pub fn attach(
     reps: usize,
     seed: u64,
 ) {
+    let plans: Vec<RowPlan> = passes.iter().map(|p| RowPlan::new(&p.stats)).collect();
     let replicate_numbers: Vec<Vec<(String, f64)>> = (0..reps)
         .into_par_iter()
         .map(|r| {
@@ -95,18 +162,13 @@ pub fn attach(
             rng.set_stream(r as u64);
             let fake: Vec<Pass> = passes
                 .iter()
-                .map(|p| {
-                    // Score metrics need the rows, not the counts: left out of the replicates.
-                    let mut columns = p.columns.clone();
-                    columns.score = None;
-                    // Row-metric means need the rows too: main report only.
-                    columns.row_metrics = Vec::new();
-                    Pass {
-                        source: p.source.clone(),
-                        columns,
-                        stats: resample(&p.stats, &mut rng),
-                        warnings: Vec::new(),
-                    }
+                .zip(&plans)
+                .map(|(p, plan)| Pass {
+                    source: p.source.clone(),
+                    task: p.task,
+                    columns: p.columns.clone(),
+                    stats: resample(&p.stats, &mut rng, Some(plan)),
+                    warnings: Vec::new(),
                 })
                 .collect();
             numbers(&audit::build(args, &fake))
@@ -191,11 +253,12 @@ mod tests {
             pred_positive_seen: true,
             scored: Vec::new(),
             score_missing: 0,
+            regression: Vec::new(),
             row_metric_values: Vec::new(),
         };
         let mut a = ChaCha8Rng::seed_from_u64(7);
         let mut b = ChaCha8Rng::seed_from_u64(7);
-        let (x, y) = (resample(&st, &mut a), resample(&st, &mut b));
+        let (x, y) = (resample(&st, &mut a, None), resample(&st, &mut b, None));
         assert_eq!(x.cells[0].rows, y.cells[0].rows);
         assert_eq!(x.cells[0].rows.iter().sum::<u64>(), 100);
         assert_eq!(x.cells[0].rows[1], 0, "an empty quadrant stays empty");

@@ -7,16 +7,19 @@ pub mod disparity;
 pub mod inequality;
 pub mod intervals;
 pub mod metrics;
+pub mod multiclass;
 pub mod plan;
 pub mod reference;
+pub mod regression;
 pub mod scores;
 pub mod stats;
 pub mod sweep;
 
-use anyhow::Result;
+use anyhow::{anyhow, bail, Result};
 
-use crate::cli::FairnessArgs;
+use crate::cli::{FairnessArgs, Task};
 use crate::gate;
+use crate::report::fairness::{ClassOverall, FairnessReport};
 use crate::report::{self, Rendered};
 
 /// Runs the whole audit: every input is resolved before any is read, so a bad flag fails fast.
@@ -40,28 +43,178 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
         );
     }
     let sources = crate::input::sources(&args.input)?;
-    let plans = sources
-        .iter()
-        .map(|s| plan::Plan::new(s, args))
-        .collect::<Result<Vec<_>>>()?;
+    let mut task = args.task;
+    if !args.classes.is_empty() {
+        if matches!(task, Task::Binary | Task::Regression) {
+            bail!(
+                "--classes needs a multiclass label; it conflicts with --task {}",
+                plan::task_name(task)
+            );
+        }
+        task = Task::Multiclass;
+    }
     let progress = report::Progress::new(args.output.quiet);
-    let mut results = Vec::with_capacity(plans.len());
-    for p in plans {
-        results.push(p.run(&progress)?);
-    }
+    let mut detected = None;
+    let passes = match run_passes(&sources, args, task, &progress) {
+        Err(e) if task == Task::Auto && e.downcast_ref::<stats::NotBinary>().is_some() => {
+            // Not binary: look at the values, then run every input as regression or multiclass.
+            let mut found = Vec::new();
+            for s in &sources {
+                found.push(plan::detect_task(s, args)?);
+            }
+            let (t, why) = found
+                .iter()
+                .find(|(t, _)| *t == Task::Regression)
+                .unwrap_or(&found[0])
+                .clone();
+            task = t;
+            detected = Some(why);
+            run_passes(&sources, args, task, &progress)?
+        }
+        other => other?,
+    };
     progress.finish();
-    let mut model = audit::build(args, &results);
-    if !sweep.is_empty() {
-        sweep::attach(&mut model, args, &results, &sweep);
-    }
-    if args.bootstrap > 0 {
-        bootstrap::attach(&mut model, args, &results, args.bootstrap, args.seed);
-    }
-    if let Some(spec) = &reference {
-        reference::apply(&mut model, spec, args.parity_band)?;
-    }
+    let task = passes.first().map_or(Task::Binary, |p| p.task);
+    check_task_flags(args, task, !sweep.is_empty(), reference.is_some())?;
+    let mut model = match task {
+        Task::Multiclass => multiclass_report(args, &passes, reference.as_ref())?,
+        _ => binary_or_regression_report(args, &passes, &sweep, reference.as_ref())?,
+    };
+    model.settings.task_detected = detected;
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
     report::fairness::render(&model, args.output.report_format())
+}
+
+/// Resolves every input's columns (all before any is read, so a bad flag fails fast), then
+/// makes the one pass over each.
+fn run_passes(
+    sources: &[crate::input::Source],
+    args: &FairnessArgs,
+    task: Task,
+    progress: &report::Progress,
+) -> Result<Vec<plan::Pass>> {
+    let plans = sources
+        .iter()
+        .map(|s| plan::Plan::new(s, args, task))
+        .collect::<Result<Vec<_>>>()?;
+    plans.into_iter().map(|p| p.run(progress)).collect()
+}
+
+/// The flags that only make sense for binary (or one-vs-rest) rates.
+fn check_task_flags(args: &FairnessArgs, task: Task, sweep: bool, reference: bool) -> Result<()> {
+    if task != Task::Regression {
+        return Ok(());
+    }
+    let unsupported = [
+        (sweep, "--threshold-sweep / several --threshold"),
+        (reference, "--reference"),
+        (args.bootstrap > 0, "--bootstrap"),
+        (args.condition.is_some(), "--condition"),
+    ];
+    for (given, flag) in unsupported {
+        if given {
+            bail!("{flag} works with binary and multiclass labels; this is a regression audit (numeric label and prediction)");
+        }
+    }
+    Ok(())
+}
+
+fn binary_or_regression_report(
+    args: &FairnessArgs,
+    passes: &[plan::Pass],
+    sweep: &[f64],
+    reference: Option<&reference::RefSpec>,
+) -> Result<FairnessReport> {
+    let mut model = audit::build(args, passes);
+    if !sweep.is_empty() {
+        sweep::attach(&mut model, args, passes, sweep);
+    }
+    if args.bootstrap > 0 {
+        bootstrap::attach(&mut model, args, passes, args.bootstrap, args.seed);
+    }
+    if let Some(spec) = reference {
+        reference::apply(&mut model, spec, args.parity_band)?;
+    }
+    Ok(model)
+}
+
+/// One binary report per class (one-vs-rest), merged: the attributes of every class (each
+/// marked with its class), each input's per-class overall, and the multiclass accuracy overall.
+fn multiclass_report(
+    args: &FairnessArgs,
+    passes: &[plan::Pass],
+    reference: Option<&reference::RefSpec>,
+) -> Result<FairnessReport> {
+    let classes = multiclass::classes(passes, &args.classes)?;
+    let mut merged: Option<FairnessReport> = None;
+    for class in &classes {
+        let class_passes: Vec<plan::Pass> = passes
+            .iter()
+            .map(|p| plan::Pass {
+                source: p.source.clone(),
+                task: Task::Binary,
+                columns: p.columns.clone(),
+                stats: multiclass::one_vs_rest(&p.stats, class),
+                warnings: Vec::new(),
+            })
+            .collect();
+        let mut model = binary_or_regression_report(args, &class_passes, &[], reference)?;
+        for a in &mut model.attributes {
+            a.class = Some(class.clone());
+        }
+        for w in &mut model.warnings {
+            w.message = format!("class '{class}': {}", w.message);
+        }
+        match &mut merged {
+            None => {
+                for inp in &mut model.inputs {
+                    inp.classes.push(ClassOverall {
+                        class: class.clone(),
+                        overall: inp.overall.clone(),
+                    });
+                }
+                merged = Some(model);
+            }
+            Some(m) => {
+                m.attributes.append(&mut model.attributes);
+                m.warnings.append(&mut model.warnings);
+                for (inp, c) in m.inputs.iter_mut().zip(model.inputs) {
+                    inp.classes.push(ClassOverall {
+                        class: class.clone(),
+                        overall: c.overall,
+                    });
+                }
+            }
+        }
+    }
+    let mut m = merged.ok_or_else(|| anyhow!("no class to report"))?;
+    let mut warnings: Vec<report::Warning> = Vec::new();
+    for p in passes {
+        for w in &p.warnings {
+            warnings.push(report::Warning::new(&p.source.display, None, w.clone()));
+        }
+    }
+    warnings.append(&mut m.warnings);
+    m.warnings = warnings;
+    for (inp, p) in m.inputs.iter_mut().zip(passes) {
+        let mut metrics = serde_json::Map::new();
+        let mut undefined = serde_json::Map::new();
+        match multiclass::accuracy(&p.stats) {
+            Ok(a) => {
+                metrics.insert("accuracy".into(), serde_json::json!(a));
+            }
+            Err(why) => {
+                metrics.insert("accuracy".into(), serde_json::Value::Null);
+                undefined.insert("accuracy".into(), why.into());
+            }
+        }
+        inp.overall.counts = None;
+        inp.overall.metrics = metrics;
+        inp.overall.undefined = undefined;
+    }
+    m.settings.task = "multiclass".into();
+    m.settings.classes = classes;
+    Ok(m)
 }

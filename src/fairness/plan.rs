@@ -6,7 +6,7 @@ use anyhow::{anyhow, bail, Result};
 use polars::prelude::*;
 
 use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
-use crate::cli::{FairnessArgs, MissingPolicy};
+use crate::cli::{FairnessArgs, MissingPolicy, Task};
 use crate::input::{detect_column, resolve_column, Opened, Source};
 use crate::report::fairness::UsedColumns as Columns;
 use crate::report::Progress;
@@ -41,6 +41,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// One input, ready to run.
 pub struct Plan {
     pub source: Source,
+    pub task: Task,
     pub columns: Columns,
     frame: LazyFrame,
     spec: PassSpec,
@@ -50,14 +51,22 @@ pub struct Plan {
 /// The result of the pass over one input.
 pub struct Pass {
     pub source: Source,
+    /// Binary, Regression or Multiclass (never Auto).
+    pub task: Task,
     pub columns: Columns,
     pub stats: Stats,
     pub warnings: Vec<String>,
 }
 
 impl Plan {
-    /// Opens the input and resolves every column flag against its schema.
-    pub fn new(source: &Source, args: &FairnessArgs) -> Result<Plan> {
+    /// Opens the input and resolves every column flag against its schema. `task` is Binary,
+    /// Regression or Multiclass (Auto runs as Binary).
+    pub fn new(source: &Source, args: &FairnessArgs, task: Task) -> Result<Plan> {
+        let task = if task == Task::Auto {
+            Task::Binary
+        } else {
+            task
+        };
         let Opened {
             frame,
             schema,
@@ -156,11 +165,44 @@ impl Plan {
             bail!("{file}: the label and the prediction are the same column '{label}'");
         }
 
+        if task != Task::Binary {
+            let what = format!("--task {}", task_name(task));
+            let Some(p) = &prediction else {
+                bail!("{file}: {what} needs a prediction column (--pred COL); a --score is thresholded only for binary labels");
+            };
+            if score.is_some() {
+                bail!("{file}: --score works with binary labels only, not with {what} (prediction '{p}')");
+            }
+        }
+
         // Internal names keep roles apart even when one column has two roles.
-        let mut exprs = vec![binary_expr(&schema, &label, "--label", "__y")?];
+        let mut exprs = Vec::new();
         let mut score_col = None;
         let pred = match (&prediction, &score) {
+            (Some(p), _) if task != Task::Binary => {
+                let (y, yp) = if task == Task::Regression {
+                    (
+                        numeric_expr(&schema, &label, "--label", "__y")?,
+                        numeric_expr(&schema, p, "--pred", "__p")?,
+                    )
+                } else {
+                    (
+                        class_expr(&schema, &label, "--label", "__y")?,
+                        class_expr(&schema, p, "--pred", "__p")?,
+                    )
+                };
+                exprs.push(y);
+                exprs.push(yp);
+                PredSpec::Column(BinarySpec {
+                    column: "__p".into(),
+                    display: p.clone(),
+                    flag: "--pred",
+                    positive: None,
+                    positive_flag: "--pred-positive",
+                })
+            }
             (Some(p), s) => {
+                exprs.push(binary_expr(&schema, &label, "--label", "__y")?);
                 exprs.push(binary_expr(&schema, p, "--pred", "__p")?);
                 if let Some(s) = s {
                     exprs.push(numeric_expr(&schema, s, "--score", "__s")?);
@@ -179,6 +221,7 @@ impl Plan {
                 })
             }
             (None, Some(s)) => {
+                exprs.push(binary_expr(&schema, &label, "--label", "__y")?);
                 exprs.push(numeric_expr(&schema, s, "--score", "__p")?);
                 score_col = Some("__p".to_string());
                 PredSpec::Threshold {
@@ -262,6 +305,12 @@ impl Plan {
             groups: (0..groups.len())
                 .map(|i| format!("__g{i}"))
                 .chain(condition.as_ref().map(|_| "__c".to_string()))
+                .chain(
+                    (task == Task::Multiclass)
+                        .then(|| ["__y".to_string(), "__p".to_string()])
+                        .into_iter()
+                        .flatten(),
+                )
                 .collect(),
             missing: match args.missing {
                 MissingPolicy::Group => Missing::Group,
@@ -272,10 +321,28 @@ impl Plan {
             score: score_col,
             row_metrics: (0..row_metrics.len()).map(|i| format!("__m{i}")).collect(),
             weight_display: weight.clone(),
-            groups_display: groups.iter().cloned().chain(condition.clone()).collect(),
+            groups_display: groups
+                .iter()
+                .cloned()
+                .chain(condition.clone())
+                .chain(
+                    (task == Task::Multiclass)
+                        .then(|| {
+                            [
+                                format!("{label} (classes)"),
+                                format!("{} (classes)", prediction.as_deref().unwrap_or("")),
+                            ]
+                        })
+                        .into_iter()
+                        .flatten(),
+                )
+                .collect(),
+            regression: (task == Task::Regression).then(|| ("__y".into(), "__p".into())),
+            classes: task == Task::Multiclass,
         };
         Ok(Plan {
             source: source.clone(),
+            task,
             columns: Columns {
                 label,
                 prediction,
@@ -328,6 +395,9 @@ impl Plan {
             .into_inner()
             .expect("accumulator lock");
         if let Some(e) = err {
+            if e.downcast_ref::<super::stats::NotBinary>().is_some() {
+                return Err(super::stats::NotBinary(format!("{file}: {e}")).into());
+            }
             bail!("{file}: {e}");
         }
         ran.map_err(|e| self.source.read_error(e))?;
@@ -390,6 +460,7 @@ impl Plan {
         }
         Ok(Pass {
             source: self.source,
+            task: self.task,
             columns: self.columns,
             stats,
             warnings,
@@ -430,6 +501,38 @@ fn binary_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<E
     .alias(alias))
 }
 
+/// Multiclass label / prediction: class names as strings; integral numbers print without a
+/// fraction (so a label 3 and a prediction 3.0 are the same class).
+fn class_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<Expr> {
+    let dt = dtype_of(schema, name);
+    let e = col(name);
+    Ok(match dt {
+        DataType::String | DataType::Null => e,
+        DataType::Boolean => e.cast(DataType::String),
+        d if d.is_integer() => e.cast(DataType::Int64).cast(DataType::String),
+        d if d.is_float() => {
+            let x = e.cast(DataType::Float64);
+            let i = x.clone().cast(DataType::Int64);
+            when(i.clone().cast(DataType::Float64).eq(x.clone()))
+                .then(i.cast(DataType::String))
+                .otherwise(x.cast(DataType::String))
+        }
+        d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
+        other => bail!("{flag} column '{name}' has type {other}; expected class names or numbers"),
+    }
+    .alias(alias))
+}
+
+/// The name of a task as the --task flag spells it.
+pub fn task_name(t: Task) -> &'static str {
+    match t {
+        Task::Auto => "auto",
+        Task::Binary => "binary",
+        Task::Regression => "regression",
+        Task::Multiclass => "multiclass",
+    }
+}
+
 fn numeric_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<Expr> {
     let dt = dtype_of(schema, name);
     if !(dt.is_integer() || dt.is_float() || dt.is_bool() || matches!(dt, DataType::Null)) {
@@ -449,4 +552,97 @@ fn group_expr(schema: &Schema, name: &str, alias: &str) -> Result<Expr> {
         other => bail!("--group column '{name}' has type {other}; expected strings, integers, booleans or categories"),
     }
     .alias(alias))
+}
+
+/// More distinct integer labels than this make `--task auto` choose regression.
+pub const MAX_AUTO_CLASSES: usize = 20;
+
+/// `--task auto` after a label or prediction turned out not to be binary: regression when the
+/// label (or a numeric prediction) has a non-integer number or the label has more than
+/// [`MAX_AUTO_CLASSES`] distinct integers, multiclass otherwise. Returns the task and why.
+pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<(Task, String)> {
+    let Opened {
+        frame,
+        schema,
+        duplicate_headers,
+    } = source.open()?;
+    let file = source.display.as_str();
+    let resolve = |c: &str, flag: &str| resolve_column(&schema, c, flag, file, &duplicate_headers);
+    let label = match &args.label {
+        Some(c) => resolve(c, "--label")?,
+        None => detect_column(&schema, LABEL_NAMES)
+            .ok_or_else(|| anyhow!("{file}: no label column; pass --label COL"))?,
+    };
+    let pred = match &args.pred {
+        Some(p) => Some(resolve(p, "--pred")?),
+        None if args.score.is_none() => detect_column(&schema, PRED_NAMES),
+        None => None,
+    };
+    let numeric = |c: &str| {
+        let dt = dtype_of(&schema, c);
+        dt.is_integer() || dt.is_float()
+    };
+    if !numeric(&label) {
+        return Ok((
+            Task::Multiclass,
+            format!("the label '{label}' holds class names"),
+        ));
+    }
+    let fractional = |c: &str| {
+        let x = col(c).cast(DataType::Float64);
+        (x.clone() - x.cast(DataType::Int64).cast(DataType::Float64))
+            .neq(lit(0.0))
+            .any(true)
+            .alias(format!("frac_{c}"))
+    };
+    let mut exprs = vec![
+        fractional(&label),
+        col(label.as_str())
+            .drop_nulls()
+            .n_unique()
+            .alias("distinct"),
+    ];
+    let numeric_pred = pred.as_deref().filter(|p| numeric(p) && *p != label);
+    if let Some(p) = numeric_pred {
+        exprs.push(fractional(p));
+    }
+    let df = frame
+        .select(exprs)
+        .collect()
+        .map_err(|e| source.read_error(e))?;
+    let flag = |c: &str| -> bool {
+        df.column(&format!("frac_{c}"))
+            .ok()
+            .and_then(|s| s.bool().ok().and_then(|b| b.get(0)))
+            .unwrap_or(false)
+    };
+    let distinct = df
+        .column("distinct")
+        .ok()
+        .and_then(|s| s.cast(&DataType::UInt64).ok())
+        .and_then(|s| s.u64().ok().and_then(|u| u.get(0)))
+        .unwrap_or(0) as usize;
+    Ok(if flag(&label) {
+        (
+            Task::Regression,
+            format!("the label '{label}' has non-integer numbers"),
+        )
+    } else if let Some(p) = numeric_pred.filter(|p| flag(p)) {
+        (
+            Task::Regression,
+            format!("the prediction '{p}' has non-integer numbers"),
+        )
+    } else if distinct > MAX_AUTO_CLASSES {
+        (
+            Task::Regression,
+            format!(
+                "the label '{label}' has {distinct} distinct integers (more than {MAX_AUTO_CLASSES}; --task multiclass treats them as classes)"
+            ),
+        )
+    } else {
+        (
+            Task::Multiclass,
+            format!("the label '{label}' has {distinct} distinct integers"),
+        )
+    })
 }

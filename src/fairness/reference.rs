@@ -176,13 +176,14 @@ fn compare(a: &mut AttributeReport, refs: Vec<Option<usize>>, spec: &RefSpec, ba
                 band,
             );
             if let (Some((num, den)), Some(ri)) = (rate, *r) {
-                let (g, rf) = (&a.groups[gi].rows, &a.groups[ri].rows);
-                c.p_value = two_proportion_p(
-                    g.sum(num) as f64,
-                    g.sum(den) as f64,
-                    rf.sum(num) as f64,
-                    rf.sum(den) as f64,
-                );
+                if let (Some(g), Some(rf)) = (&a.groups[gi].rows, &a.groups[ri].rows) {
+                    c.p_value = two_proportion_p(
+                        g.sum(num) as f64,
+                        g.sum(den) as f64,
+                        rf.sum(num) as f64,
+                        rf.sum(den) as f64,
+                    );
+                }
             }
             out.insert(
                 m.to_string(),

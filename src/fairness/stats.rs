@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
+use super::regression::RegSums;
 use super::scores::Scored;
 use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::types::NativeType;
@@ -111,7 +112,25 @@ pub struct PassSpec {
     /// The user's column names of `weight` and `groups` (the batches use internal names).
     pub weight_display: Option<String>,
     pub groups_display: Vec<String>,
+    /// Regression: the numeric label and prediction columns, summed per cell ([`RegSums`]).
+    pub regression: Option<(String, String)>,
+    /// Multiclass: the label and prediction are the last two `groups` (class dimensions of the
+    /// cells); every row then counts in quadrant 0 of its cell.
+    pub classes: bool,
 }
+
+/// A label or prediction that is not binary (and has no positive value): with `--task auto`
+/// the audit then looks at the values and runs as regression or multiclass.
+#[derive(Debug)]
+pub struct NotBinary(pub String);
+
+impl std::fmt::Display for NotBinary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotBinary {}
 
 /// (cell, label, value — `None` if missing or NaN —, weight) of a used row.
 type UsedValue = (u32, u8, Option<f64>, f64);
@@ -145,6 +164,8 @@ pub struct Stats {
     pub score_missing: u64,
     /// Per row metric: (cell index into `cells`, value, weight) of every used row with a value.
     pub row_metric_values: Vec<Vec<(u32, f64, f64)>>,
+    /// Regression: the sums of each cell (same order as `cells`); empty otherwise.
+    pub regression: Vec<RegSums>,
 }
 
 /// Accumulates batches. Feed every batch in row order to [`Accumulator::add`]; weighted sums are
@@ -163,6 +184,8 @@ pub struct Accumulator {
     scored: Vec<Scored>,
     score_missing: u64,
     row_metric_values: Vec<Vec<(u32, f64, f64)>>,
+    /// Regression sums per packed cell index (empty unless regression).
+    reg: Vec<RegSums>,
     // Reused per-batch buffers.
     y: Vec<u8>,
     p: Vec<u8>,
@@ -188,6 +211,7 @@ impl Accumulator {
             scored: Vec::new(),
             score_missing: 0,
             row_metric_values: vec![Vec::new(); n_metrics],
+            reg: Vec::new(),
             y: Vec::new(),
             p: Vec::new(),
             cell: Vec::new(),
@@ -211,17 +235,30 @@ impl Accumulator {
         self.cell.clear();
         self.cell.resize(n, 0);
 
-        self.label_pos_seen |= encode_binary(
-            series(df, &self.spec.label.column)?,
-            &self.spec.label,
-            &mut self.y,
-        )?;
-        match &self.spec.pred {
-            PredSpec::Column(b) => {
-                self.pred_pos_seen |= encode_binary(series(df, &b.column)?, b, &mut self.p)?;
+        match (
+            &self.spec.pred,
+            self.spec.regression.is_some() || self.spec.classes,
+        ) {
+            // Regression and multiclass: only whether the label / prediction is present.
+            (PredSpec::Column(b), true) => {
+                present(series(df, &self.spec.label.column)?, &mut self.y)?;
+                present(series(df, &b.column)?, &mut self.p)?;
             }
-            PredSpec::Threshold { column, threshold } => {
-                threshold_scores(series(df, column)?, *threshold, &mut self.p)?;
+            (pred, _) => {
+                self.label_pos_seen |= encode_binary(
+                    series(df, &self.spec.label.column)?,
+                    &self.spec.label,
+                    &mut self.y,
+                )?;
+                match pred {
+                    PredSpec::Column(b) => {
+                        self.pred_pos_seen |=
+                            encode_binary(series(df, &b.column)?, b, &mut self.p)?;
+                    }
+                    PredSpec::Threshold { column, threshold } => {
+                        threshold_scores(series(df, column)?, *threshold, &mut self.p)?;
+                    }
+                }
             }
         }
 
@@ -237,7 +274,8 @@ impl Accumulator {
             codes.clear();
             codes.resize(n, 0);
             self.dicts[a].encode(s, missing_code, codes, &self.spec.groups_display[a])?;
-            if self.spec.missing == Missing::Error {
+            let class_dim = self.spec.classes && a + 2 >= self.spec.groups.len();
+            if self.spec.missing == Missing::Error && !class_dim {
                 if let Some(pos) = codes.iter().position(|&c| c == DROP) {
                     bail!(
                         "--group column '{}' has a missing value (data row {}); use --missing group or --missing drop",
@@ -340,6 +378,9 @@ impl Accumulator {
         if let Some(scol) = self.spec.score.clone() {
             self.collect_scores(df, &scol)?;
         }
+        if let Some((ycol, pcol)) = self.spec.regression.clone() {
+            self.collect_regression(df, &ycol, &pcol)?;
+        }
         let mut note = |reason: &str, k: u64| {
             if k > 0 {
                 *self.dropped.entry(reason.to_string()).or_default() += k;
@@ -368,6 +409,48 @@ impl Accumulator {
             match s {
                 Some(score) => self.scored.push(Scored { score, cell, y, w }),
                 None => self.score_missing += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds every used row's label and prediction to its cell's regression sums.
+    fn collect_regression(&mut self, df: &DataFrame, ycol: &str, pcol: &str) -> Result<()> {
+        let ys = series(df, ycol)?.f64()?.rechunk();
+        let ps = series(df, pcol)?.f64()?.rechunk();
+        let ws = match &self.spec.weight {
+            Some(w) => Some(series(df, w)?.f64()?.rechunk()),
+            None => None,
+        };
+        let mut wit = ws
+            .as_ref()
+            .map(|w| w.downcast_iter().flat_map(|a| a.iter()));
+        let values = ys
+            .downcast_iter()
+            .flat_map(|a| a.iter())
+            .zip(ps.downcast_iter().flat_map(|a| a.iter()));
+        for (i, (y, p)) in values.enumerate() {
+            let w = match wit.as_mut() {
+                Some(it) => it.next().flatten().copied(),
+                None => Some(1.0),
+            };
+            let c = self.cell[i];
+            if self.y[i] == MISSING || self.p[i] == MISSING || c == DROP {
+                continue;
+            }
+            if let (Some(&y), Some(&p), Some(w)) = (y, p, w) {
+                if !y.is_finite() || !p.is_finite() {
+                    let (what, v) = if y.is_finite() {
+                        ("prediction", p)
+                    } else {
+                        ("label", y)
+                    };
+                    bail!(
+                        "the {what} {v} (data row {}) is not a finite number; regression needs finite labels and predictions",
+                        self.rows_read as usize - df.height() + i + 1
+                    );
+                }
+                self.reg[c as usize].add(y, p, w);
             }
         }
         Ok(())
@@ -411,9 +494,17 @@ impl Accumulator {
         let size = 4usize << total;
         let mut rows = vec![0u64; size];
         let mut weights = self.weights.as_ref().map(|_| vec![0.0f64; size]);
+        let mut reg = if self.spec.regression.is_some() {
+            vec![RegSums::default(); size / 4]
+        } else {
+            Vec::new()
+        };
         let old_cells = self.rows.len() / 4;
         for old in 0..old_cells {
             let new = repack(old, &self.bits, &new_bits);
+            if let Some(r) = self.reg.get(old) {
+                reg[new].merge(r);
+            }
             for q in 0..4 {
                 rows[(new << 2) | q] += self.rows[(old << 2) | q];
                 if let (Some(w), Some(ow)) = (weights.as_mut(), self.weights.as_ref()) {
@@ -429,12 +520,14 @@ impl Accumulator {
         }
         self.rows = rows;
         self.weights = weights;
+        self.reg = reg;
         self.bits = new_bits;
     }
 
     /// Finishes the pass.
     pub fn finish(mut self) -> Stats {
         let mut cells = Vec::new();
+        let mut regression = Vec::new();
         let mut position = vec![u32::MAX; self.rows.len() / 4];
         for c in 0..self.rows.len() / 4 {
             let rows: [u64; 4] = self.rows[c * 4..c * 4 + 4].try_into().expect("4 quadrants");
@@ -456,6 +549,9 @@ impl Accumulator {
                 })
                 .collect();
             position[c] = cells.len() as u32;
+            if let Some(r) = self.reg.get(c) {
+                regression.push(*r);
+            }
             cells.push(Cell {
                 codes,
                 rows,
@@ -479,6 +575,7 @@ impl Accumulator {
             scored: self.scored,
             row_metric_values: self.row_metric_values,
             score_missing: self.score_missing,
+            regression,
         }
     }
 }
@@ -563,13 +660,14 @@ fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> 
     }
     if !b.bad.is_empty() {
         let vals: Vec<String> = b.bad.iter().map(|v| format!("'{v}'")).collect();
-        bail!(
-            "{} column '{}' is not binary (values seen include {}); pass {} VALUE to name the positive class",
+        return Err(NotBinary(format!(
+            "{} column '{}' is not binary (values seen include {}); pass {} VALUE to name the positive class, or --task regression / multiclass",
             spec.flag,
             spec.display,
             vals.join(", "),
             spec.positive_flag
-        );
+        ))
+        .into());
     }
     Ok(b.seen)
 }
@@ -608,6 +706,17 @@ fn encode_numbers<'a, T: NativeType>(
 }
 
 /// Writes `f(value)` for each present value and [`MISSING`] for each null.
+/// 0 where the value is present, MISSING where it is null (or NaN).
+fn present(s: &Series, out: &mut [u8]) -> Result<()> {
+    if let Ok(f) = s.f64() {
+        fill(f.iter(), out, |x| if x.is_nan() { MISSING } else { 0 });
+    } else {
+        let valid = s.is_not_null();
+        fill(valid.iter(), out, |v| if v { 0 } else { MISSING });
+    }
+    Ok(())
+}
+
 fn fill<T>(values: impl Iterator<Item = Option<T>>, out: &mut [u8], mut f: impl FnMut(T) -> u8) {
     for (o, v) in out.iter_mut().zip(values) {
         *o = v.map_or(MISSING, &mut f);
@@ -962,7 +1071,42 @@ mod tests {
             row_metrics: Vec::new(),
             weight_display: weight.map(String::from),
             groups_display: groups.iter().map(|s| s.to_string()).collect(),
+            regression: None,
+            classes: false,
         }
+    }
+
+    #[test]
+    fn regression_sums_survive_relayout() {
+        // Batch 1 has one group, batch 2 three more: the cell layout widens twice.
+        let mut sp = spec(&["g"], None);
+        sp.regression = Some(("y".into(), "p".into()));
+        let mut acc = Accumulator::new(sp);
+        let b1 = df!("y" => [1.0, 2.0], "p" => [1.5, 2.0], "g" => ["a", "a"]).unwrap();
+        let b2 = df!(
+            "y" => [Some(3.0), Some(4.0), None, Some(6.0)],
+            "p" => [3.0, 5.0, 1.0, f64::NAN],
+            "g" => ["b", "c", "d", "a"]
+        )
+        .unwrap();
+        acc.add(&b1).unwrap();
+        acc.add(&b2).unwrap();
+        let st = acc.finish();
+        assert_eq!(st.regression.len(), st.cells.len());
+        let by_group: Vec<(String, RegSums)> = st
+            .cells
+            .iter()
+            .zip(&st.regression)
+            .map(|(c, r)| (st.keys[0][c.codes[0] as usize].label(), *r))
+            .collect();
+        let a = by_group.iter().find(|(g, _)| g == "a").unwrap().1;
+        assert_eq!((a.w, a.sum_abs, a.mean_y), (2.0, 0.5, 1.5));
+        let c = by_group.iter().find(|(g, _)| g == "c").unwrap().1;
+        assert_eq!((c.w, c.sum_res), (1.0, 1.0));
+        // The row with a missing label and the row with a NaN prediction are dropped.
+        assert_eq!(st.dropped.get("missing label"), Some(&1));
+        assert_eq!(st.dropped.get("missing prediction"), Some(&1));
+        assert!(by_group.iter().all(|(g, _)| g != "d"));
     }
 
     #[test]

@@ -115,6 +115,7 @@ pub fn attach(report: &mut FairnessReport, args: &FairnessArgs, passes: &[Pass],
                 columns.threshold = Some(t);
                 Pass {
                     source: p.source.clone(),
+                    task: p.task,
                     columns,
                     stats: stats[k].clone(),
                     warnings: Vec::new(),
@@ -157,6 +158,7 @@ mod tests {
             pred_positive_seen: true,
             scored,
             score_missing: 0,
+            regression: Vec::new(),
             row_metric_values: Vec::new(),
         };
         let out = at_thresholds(&st, &[0.5, 0.0, 1.0]);

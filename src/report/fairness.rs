@@ -12,6 +12,7 @@ use super::{csv_num, fmt_num, use_colour, Rendered, Warning};
 use crate::cli::ReportFormat;
 use crate::fairness::metrics::RATES;
 use crate::fairness::reference::ReferenceView;
+use crate::fairness::regression::REGRESSION_METRICS;
 use crate::fairness::scores::{Bin, SCORE_METRICS};
 use crate::gate::GateResult;
 
@@ -39,6 +40,14 @@ pub struct ThresholdReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
+    /// binary, regression or multiclass.
+    pub task: String,
+    /// With --task auto, when the label was not binary: why this task was chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_detected: Option<String>,
+    /// Multiclass: the classes reported (one-vs-rest each), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
     pub positive: Option<String>,
     pub pred_positive: Option<String>,
     pub missing: String,
@@ -68,6 +77,15 @@ pub struct InputReport {
     pub rows_used: u64,
     pub rows_dropped: Vec<Dropped>,
     pub columns: UsedColumns,
+    pub overall: Overall,
+    /// Multiclass: the one-vs-rest overall of each class.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassOverall>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassOverall {
+    pub class: String,
     pub overall: Overall,
 }
 
@@ -102,7 +120,9 @@ pub struct Overall {
     pub reliability: Vec<Bin>,
     pub n: u64,
     pub weight: f64,
-    pub counts: Counts,
+    /// Binary (and one-vs-rest) audits: the weighted confusion counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Counts>,
     pub metrics: Map<String, Json>,
     pub undefined: Map<String, Json>,
 }
@@ -172,6 +192,9 @@ impl RowCounts {
 #[derive(Debug, Clone, Serialize)]
 pub struct AttributeReport {
     pub file: String,
+    /// Multiclass: the class of this one-vs-rest report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
     /// The attribute's column, or the columns of an intersection joined with `&`.
     pub name: String,
     pub columns: Vec<String>,
@@ -193,6 +216,16 @@ pub struct AttributeReport {
     pub reference: Option<ReferenceView>,
 }
 
+impl AttributeReport {
+    /// The attribute's name, with the class of a one-vs-rest report (`race [class High]`).
+    pub fn display_name(&self) -> String {
+        match &self.class {
+            Some(c) => format!("{} [class {c}]", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupReport {
     /// The group's value, or an intersection's values joined with `&`.
@@ -207,10 +240,12 @@ pub struct GroupReport {
     pub share: Option<f64>,
     /// Fewer rows than --min-group-size: shown, but left out of the disparities.
     pub small: bool,
-    /// Weighted confusion counts (= row counts without --weight).
-    pub counts: Counts,
-    /// Rows per confusion cell (unweighted).
-    pub rows: RowCounts,
+    /// Weighted confusion counts (= row counts without --weight); not for regression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Counts>,
+    /// Rows per confusion cell (unweighted); not for regression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<RowCounts>,
     pub metrics: Map<String, Json>,
     pub undefined: Map<String, Json>,
     /// Rate → [lower, upper] (Wilson, at `settings.confidence`), null where the rate is undefined.
@@ -263,39 +298,71 @@ fn csv(r: &FairnessReport) -> Result<String> {
             w.write_record([&inp.path, "", "(overall)", k, &csv_num(v.as_f64()), note])?;
         }
     }
+    for inp in &r.inputs {
+        for c in &inp.classes {
+            let scope = format!("[class {}]", c.class);
+            for (k, v) in &c.overall.metrics {
+                let note = c
+                    .overall
+                    .undefined
+                    .get(k)
+                    .and_then(Json::as_str)
+                    .unwrap_or("");
+                w.write_record([
+                    &inp.path,
+                    &scope,
+                    "(overall)",
+                    k,
+                    &csv_num(v.as_f64()),
+                    note,
+                ])?;
+            }
+        }
+    }
     for a in &r.attributes {
+        csv_attribute(&mut w, a, &a.display_name())?;
+    }
+    for t in &r.thresholds {
+        for a in &t.attributes {
+            let name = format!("{} [threshold {}]", a.display_name(), t.threshold);
+            csv_attribute(&mut w, a, &name)?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// One attribute's groups, disparities and optional views; `name` labels the `attribute` column.
+fn csv_attribute(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport, name: &str) -> Result<()> {
+    {
         for g in &a.groups {
             let small = if g.small {
                 "small group: left out of disparities"
             } else {
                 ""
             };
-            w.write_record([&a.file, &a.name, &g.group, "n", &g.n.to_string(), small])?;
+            w.write_record([&a.file, name, &g.group, "n", &g.n.to_string(), small])?;
             w.write_record([
                 &a.file,
-                &a.name,
+                name,
                 &g.group,
                 "weight",
                 &csv_num(Some(g.weight)),
                 "",
             ])?;
-            w.write_record([&a.file, &a.name, &g.group, "share", &csv_num(g.share), ""])?;
-            for (k, v) in [
-                ("tp", g.counts.tp),
-                ("fp", g.counts.fp),
-                ("tn", g.counts.tn),
-                ("fn", g.counts.fn_),
-            ] {
-                w.write_record([&a.file, &a.name, &g.group, k, &csv_num(Some(v)), ""])?;
+            w.write_record([&a.file, name, &g.group, "share", &csv_num(g.share), ""])?;
+            if let Some(c) = &g.counts {
+                for (k, v) in [("tp", c.tp), ("fp", c.fp), ("tn", c.tn), ("fn", c.fn_)] {
+                    w.write_record([&a.file, name, &g.group, k, &csv_num(Some(v)), ""])?;
+                }
             }
             for (k, v) in &g.metrics {
                 let note = g.undefined.get(k).and_then(Json::as_str).unwrap_or("");
-                w.write_record([&a.file, &a.name, &g.group, k, &csv_num(v.as_f64()), note])?;
+                w.write_record([&a.file, name, &g.group, k, &csv_num(v.as_f64()), note])?;
                 if let Some(Json::Array(iv)) = g.intervals.get(k) {
                     for (end, v) in ["lower", "upper"].iter().zip(iv) {
                         w.write_record([
                             &a.file,
-                            &a.name,
+                            name,
                             &g.group,
                             &format!("{k}.{end}"),
                             &csv_num(v.as_f64()),
@@ -311,22 +378,22 @@ fn csv(r: &FairnessReport) -> Result<String> {
                 other => csv_num(other.as_f64()),
             };
             let note = a.undefined.get(k).and_then(Json::as_str).unwrap_or("");
-            w.write_record([&a.file, &a.name, "", k, &value, note])?;
+            w.write_record([&a.file, name, "", k, &value, note])?;
         }
-        csv_views(&mut w, a)?;
+        csv_views(w, a, name)?;
     }
-    Ok(String::from_utf8(w.into_inner()?)?)
+    Ok(())
 }
 
 /// The optional views in long format: bootstrap intervals, the reference view, xAUC pairs and the
 /// conditional strata (docs/report-schema.md, "CSV").
-fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
+fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport, name: &str) -> Result<()> {
     let ends = |w: &mut csv::Writer<Vec<u8>>, group: &str, key: &str, iv: &Json| -> Result<()> {
         if let Json::Array(v) = iv {
             for (end, x) in ["lower", "upper"].iter().zip(v) {
                 w.write_record([
                     &a.file,
-                    &a.name,
+                    name,
                     group,
                     &format!("{key}.bootstrap_{end}"),
                     &csv_num(x.as_f64()),
@@ -350,7 +417,7 @@ fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
                 });
             w.write_record([
                 &a.file,
-                &a.name,
+                name,
                 &g.group,
                 &format!("{m}.ratio_to_reference"),
                 &csv_num(c["ratio"].as_f64()),
@@ -358,7 +425,7 @@ fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
             ])?;
             w.write_record([
                 &a.file,
-                &a.name,
+                name,
                 &g.group,
                 &format!("{m}.difference_to_reference"),
                 &csv_num(c["difference"].as_f64()),
@@ -367,7 +434,7 @@ fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
             if let Some(p) = c["p_value"].as_f64() {
                 w.write_record([
                     &a.file,
-                    &a.name,
+                    name,
                     &g.group,
                     &format!("{m}.p_value"),
                     &csv_num(Some(p)),
@@ -383,7 +450,7 @@ fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
         let pair = format!("{}|{}", x.positive_group, x.negative_group);
         w.write_record([
             &a.file,
-            &a.name,
+            name,
             &pair,
             "xauc",
             &csv_num(x.xauc),
@@ -396,7 +463,7 @@ fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
             let note = s.undefined.as_deref().unwrap_or("");
             w.write_record([
                 &a.file,
-                &a.name,
+                name,
                 &group,
                 "selection_rate_difference",
                 &csv_num(s.selection_rate_difference),
@@ -404,7 +471,7 @@ fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
             ])?;
             w.write_record([
                 &a.file,
-                &a.name,
+                name,
                 &group,
                 "selection_rate_ratio",
                 &csv_num(s.selection_rate_ratio),
@@ -422,7 +489,7 @@ fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport) -> Result<()> {
             ),
         ] {
             let note = c.undefined.get(k).and_then(Json::as_str).unwrap_or("");
-            w.write_record([&a.file, &a.name, "", k, &csv_num(v), note])?;
+            w.write_record([&a.file, name, "", k, &csv_num(v), note])?;
         }
     }
     Ok(())
@@ -458,8 +525,19 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             .as_ref()
             .map(|w| format!(", weight `{w}`"))
             .unwrap_or_default();
+        let task = match r.settings.task.as_str() {
+            "binary" => String::new(),
+            t => format!(
+                " ({t}{})",
+                r.settings
+                    .task_detected
+                    .as_ref()
+                    .map(|w| format!(": {w}"))
+                    .unwrap_or_default()
+            ),
+        };
         let line = format!(
-            "{}: {} rows used of {}{dropped}; label `{}`, {pred}{weight}{detected}",
+            "{}: {} rows used of {}{dropped}; label `{}`, {pred}{weight}{detected}{task}",
             inp.path, inp.rows_used, inp.rows_read, c.label
         );
         if markdown {
@@ -470,12 +548,15 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
     }
     out.push('\n');
 
+    let regression = r.settings.task == "regression";
     for a in &r.attributes {
-        let title = if many {
-            format!("{} — {}", a.name, a.file)
-        } else {
-            a.name.clone()
-        };
+        let mut title = a.name.clone();
+        if let Some(c) = &a.class {
+            title = format!("{title} — class {c} vs rest");
+        }
+        if many {
+            title = format!("{title} — {}", a.file);
+        }
         let lead = usize::from(many);
         if markdown {
             let _ = writeln!(out, "## {title}\n");
@@ -487,22 +568,38 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             .groups
             .first()
             .is_some_and(|g| g.metrics.contains_key("roc_auc"));
-        let mut cols = vec![
-            "base_rate",
-            "selection_rate",
-            "true_positive_rate",
-            "false_positive_rate",
-            "false_negative_rate",
-            "positive_predictive_value",
-            "negative_predictive_value",
-            "accuracy",
-            "balanced_accuracy",
-            "f1",
-            "disparate_impact_ratio",
-        ];
-        let mut short = vec![
-            "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
-        ];
+        let mut cols = if regression {
+            REGRESSION_METRICS.to_vec()
+        } else {
+            vec![
+                "base_rate",
+                "selection_rate",
+                "true_positive_rate",
+                "false_positive_rate",
+                "false_negative_rate",
+                "positive_predictive_value",
+                "negative_predictive_value",
+                "accuracy",
+                "balanced_accuracy",
+                "f1",
+                "disparate_impact_ratio",
+            ]
+        };
+        let mut short = if regression {
+            vec![
+                "mae",
+                "rmse",
+                "mse",
+                "r2",
+                "mean_y",
+                "mean_pred",
+                "mean_res",
+            ]
+        } else {
+            vec![
+                "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
+            ]
+        };
         if scored {
             cols.extend([
                 "roc_auc",
@@ -571,13 +668,17 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         let mut rows = Vec::new();
         let failing = failing_names(r, a);
         let mut red = Vec::new();
-        let names: Vec<&str> = crate::fairness::audit::CRITERIA
-            .iter()
-            .map(|(n, _)| *n)
-            .chain(["equalized_odds"])
-            .chain(RATES.iter().map(|r| r.name()))
-            .chain(SCORE_METRICS.iter().copied().filter(|_| scored))
-            .collect();
+        let names: Vec<&str> = if regression {
+            REGRESSION_METRICS.to_vec()
+        } else {
+            crate::fairness::audit::CRITERIA
+                .iter()
+                .map(|(n, _)| *n)
+                .chain(["equalized_odds"])
+                .chain(RATES.iter().map(|r| r.name()))
+                .chain(SCORE_METRICS.iter().copied().filter(|_| scored))
+                .collect()
+        };
         for base in names {
             let keys = [
                 format!("{base}_difference"),
@@ -601,18 +702,20 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             if colour { &red } else { &[] },
             0,
         ));
-        let ff = match a.disparities.get("four_fifths_rule_passed") {
-            Some(Json::Bool(true)) => "passed".to_string(),
-            Some(Json::Bool(false)) => "FAILED".to_string(),
-            _ => "— (undefined)".to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "{}four-fifths rule (disparate impact ratio {} >= {}): {ff}",
-            if markdown { "\n" } else { "" },
-            fmt_num(f(&a.disparities, "disparate_impact_ratio")),
-            r.settings.four_fifths_threshold
-        );
+        if !regression {
+            let ff = match a.disparities.get("four_fifths_rule_passed") {
+                Some(Json::Bool(true)) => "passed".to_string(),
+                Some(Json::Bool(false)) => "FAILED".to_string(),
+                _ => "— (undefined)".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "{}four-fifths rule (disparate impact ratio {} >= {}): {ff}",
+                if markdown { "\n" } else { "" },
+                fmt_num(f(&a.disparities, "disparate_impact_ratio")),
+                r.settings.four_fifths_threshold
+            );
+        }
         let mut und: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (k, v) in &a.undefined {
             if let Some(reason) = v.as_str() {
@@ -983,7 +1086,7 @@ impl crate::gate::Gateable for FairnessReport {
                     }
                     out.push(Observation {
                         file: a.file.clone(),
-                        attribute: Some(a.name.clone()),
+                        attribute: Some(a.display_name()),
                         group: None,
                         metric: label.clone(),
                         value: pick(a.disparities_bootstrap.get(&name), a.undefined.get(&name)),
@@ -1016,7 +1119,7 @@ impl crate::gate::Gateable for FairnessReport {
                         let iv = g.bootstrap.get(&name).or_else(|| g.intervals.get(&name));
                         out.push(Observation {
                             file: a.file.clone(),
-                            attribute: Some(a.name.clone()),
+                            attribute: Some(a.display_name()),
                             group: Some(g.group.clone()),
                             metric: label.clone(),
                             value: pick(iv, g.undefined.get(&name)),
@@ -1112,7 +1215,7 @@ impl crate::gate::Gateable for FairnessReport {
             if is_disparity && !group_scope {
                 out.push(Observation {
                     file: a.file.clone(),
-                    attribute: Some(a.name.clone()),
+                    attribute: Some(a.display_name()),
                     group: None,
                     metric: name.clone(),
                     value: json_value(a.disparities.get(&name), a.undefined.get(&name)),
@@ -1138,7 +1241,7 @@ impl crate::gate::Gateable for FairnessReport {
                 };
                 out.push(Observation {
                     file: a.file.clone(),
-                    attribute: Some(a.name.clone()),
+                    attribute: Some(a.display_name()),
                     group: Some(g.group.clone()),
                     metric: name.clone(),
                     value,
