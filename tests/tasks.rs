@@ -256,64 +256,26 @@ fn auto_task_follows_the_values() {
 #[test]
 fn task_errors_are_clear() {
     let dir = tempfile::tempdir().unwrap();
+    // `--label y --pred p --group g` on `file`, plus `extra`: the one-line error.
+    let err = |file: &str, extra: &[&str]| {
+        let mut args = vec![file, "--label", "y", "--pred", "p", "--group", "g"];
+        args.extend_from_slice(extra);
+        audit_error(&args)
+    };
     let f = write(&dir, "r.csv", "g,y,p\na,1.5,2\nb,2.5,2\n");
-    let e = audit_error(&[
-        &f,
-        "--label",
-        "y",
-        "--pred",
-        "p",
-        "--group",
-        "g",
-        "--bootstrap",
-        "10",
-    ]);
+    let e = err(&f, &["--bootstrap", "10"]);
     assert!(e.contains("--bootstrap") && e.contains("regression"), "{e}");
-    let e = audit_error(&[
-        &f, "--label", "y", "--pred", "p", "--group", "g", "--task", "binary",
-    ]);
+    let e = err(&f, &["--task", "binary"]);
     assert!(e.contains("not binary") && e.contains("--task"), "{e}");
-    let e = audit_error(&[
-        &f,
-        "--label",
-        "y",
-        "--pred",
-        "p",
-        "--group",
-        "g",
-        "--classes",
-        "x",
-        "--task",
-        "regression",
-    ]);
+    let e = err(&f, &["--classes", "x", "--task", "regression"]);
     assert!(e.contains("--classes"), "{e}");
     let f2 = write(&dir, "s.csv", "g,y,p\na,cat,dog\nb,dog,dog\n");
-    let e = audit_error(&[
-        &f2,
-        "--label",
-        "y",
-        "--pred",
-        "p",
-        "--group",
-        "g",
-        "--task",
-        "regression",
-    ]);
+    let e = err(&f2, &["--task", "regression"]);
     assert!(e.contains("expected numbers"), "{e}");
-    let e = audit_error(&[
-        &f2,
-        "--label",
-        "y",
-        "--pred",
-        "p",
-        "--group",
-        "g",
-        "--classes",
-        "Cat",
-    ]);
+    let e = err(&f2, &["--classes", "Cat"]);
     assert!(e.contains("did you mean 'cat'"), "{e}");
     let f3 = write(&dir, "inf.csv", "g,y,p\na,1.5,inf\nb,2.5,2\n");
-    let e = audit_error(&[&f3, "--label", "y", "--pred", "p", "--group", "g"]);
+    let e = err(&f3, &[]);
     assert!(
         e.contains("not a finite number") && e.contains("row 1"),
         "{e}"

@@ -152,15 +152,9 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
             "theil_index".into(),
             inequality::generalized_entropy(&overall, 1.0),
         );
-        inputs.push(InputReport {
-            path: file,
-            format: pass.source.format.name().to_string(),
-            rows_read: st.rows_read,
-            rows_used,
-            rows_dropped: dropped(st),
-            columns: pass.columns.clone(),
-            classes: Vec::new(),
-            overall: Overall {
+        inputs.push(input_report(
+            pass,
+            Overall {
                 reliability: overall_reliability,
                 n: rows_used,
                 weight: overall.total(),
@@ -168,7 +162,7 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
                 metrics: overall_maps.0,
                 undefined: overall_maps.1,
             },
-        });
+        ));
     }
     FairnessReport {
         schema_version: crate::report::SCHEMA_VERSION,
@@ -388,60 +382,22 @@ fn attribute(
 ) -> AttributeReport {
     let total_w = overall.total();
     let z = intervals::z_for(args.ci);
-    let small: Vec<bool> = groups
-        .iter()
-        .map(|g| g.rows < args.min_group_size)
-        .collect();
-    let small_names: Vec<&str> = groups
-        .iter()
-        .zip(&small)
-        .filter(|(_, &s)| s)
-        .map(|(g, _)| g.label.as_str())
-        .collect();
-    if !small_names.is_empty() {
-        warnings.push(Warning::new(
-            file,
-            Some(name),
-            format!(
-                "groups with fewer than {} rows are flagged and left out of every disparity: {}",
-                args.min_group_size,
-                small_names.join(", ")
-            ),
-        ));
-    }
-    let included: Vec<usize> = (0..groups.len()).filter(|&i| !small[i]).collect();
-    if included.len() == 1 {
-        warnings.push(Warning::new(
-            file,
-            Some(name),
-            "only one group takes part in the disparities: differences are 0 and ratios 1 by definition".into(),
-        ));
-    }
+    let (small, included) = included_groups(&groups, args.min_group_size, (file, name), warnings);
 
     // Disparities of every rate.
     let mut disparities = Map::new();
     let mut undefined = Map::new();
     let mut per_rate: Vec<(Rate, Disparity)> = Vec::new();
     let mut disparity_of = |metric: &str, value: &dyn Fn(&Group) -> Value, overall_value: Value| {
-        let mut vals = Vec::new();
-        let mut left_out = Vec::new();
-        for &i in &included {
-            match value(&groups[i]) {
-                Ok(v) => vals.push(v),
-                Err(_) => left_out.push(groups[i].label.as_str()),
-            }
-        }
-        if !left_out.is_empty() {
-            warnings.push(Warning::new(
-                file,
-                Some(name),
-                format!(
-                    "{metric} is undefined for {} and left out of its disparities",
-                    left_out.join(", ")
-                ),
-            ));
-        }
-        disparity(&vals, overall_value)
+        disparity_over(
+            &groups,
+            &included,
+            metric,
+            value,
+            overall_value,
+            (file, name),
+            warnings,
+        )
     };
     for r in RATES {
         per_rate.push((
@@ -914,48 +870,20 @@ fn regression_input(
     let overall_values = overall.values();
     for (name, attrs) in units(pass) {
         let groups = groups_of(st, &attrs, &pass.columns.groups, None);
-        let small: Vec<bool> = groups
-            .iter()
-            .map(|g| g.rows < args.min_group_size)
-            .collect();
-        let included: Vec<usize> = (0..groups.len()).filter(|&i| !small[i]).collect();
-        let small_names: Vec<&str> = (0..groups.len())
-            .filter(|&i| small[i])
-            .map(|i| groups[i].label.as_str())
-            .collect();
-        if !small_names.is_empty() {
-            warnings.push(Warning::new(
-                &file,
-                Some(&name),
-                format!(
-                    "groups with fewer than {} rows are flagged and left out of every disparity: {}",
-                    args.min_group_size,
-                    small_names.join(", ")
-                ),
-            ));
-        }
+        let (small, included) =
+            included_groups(&groups, args.min_group_size, (&file, &name), warnings);
         let mut disparities = Map::new();
         let mut undefined = Map::new();
         let mut disparity_of = |metric: &str, value: &dyn Fn(&Group) -> Value, ov: Value| {
-            let mut vals = Vec::new();
-            let mut left_out = Vec::new();
-            for &i in &included {
-                match value(&groups[i]) {
-                    Ok(v) => vals.push(v),
-                    Err(_) => left_out.push(groups[i].label.as_str()),
-                }
-            }
-            if !left_out.is_empty() {
-                warnings.push(Warning::new(
-                    &file,
-                    Some(&name),
-                    format!(
-                        "{metric} is undefined for {} and left out of its disparities",
-                        left_out.join(", ")
-                    ),
-                ));
-            }
-            disparity(&vals, ov)
+            disparity_over(
+                &groups,
+                &included,
+                metric,
+                value,
+                ov,
+                (&file, &name),
+                warnings,
+            )
         };
         for (k, &(metric, ov)) in overall_values.iter().enumerate() {
             let mut d = disparity_of(metric, &|g: &Group| g.reg.values()[k].1, ov);
@@ -1021,15 +949,9 @@ fn regression_input(
     }
     let (metrics, undefined) = metrics_of(&overall, &overall_means);
     debug_assert_eq!(overall_values.len(), REGRESSION_METRICS.len());
-    InputReport {
-        path: file,
-        format: pass.source.format.name().to_string(),
-        rows_read: st.rows_read,
-        rows_used,
-        rows_dropped: dropped(st),
-        columns: pass.columns.clone(),
-        classes: Vec::new(),
-        overall: Overall {
+    input_report(
+        pass,
+        Overall {
             reliability: Vec::new(),
             n: rows_used,
             weight: overall.w,
@@ -1037,15 +959,93 @@ fn regression_input(
             metrics,
             undefined,
         },
+    )
+}
+
+/// One input's part of the report: what was read, dropped and used, and its overall values.
+fn input_report(pass: &Pass, overall: Overall) -> InputReport {
+    let st = &pass.stats;
+    InputReport {
+        path: pass.source.display.clone(),
+        format: pass.source.format.name().to_string(),
+        rows_read: st.rows_read,
+        rows_used: overall.n,
+        rows_dropped: st
+            .dropped
+            .iter()
+            .map(|(reason, &rows)| Dropped {
+                reason: reason.clone(),
+                rows,
+            })
+            .collect(),
+        columns: pass.columns.clone(),
+        classes: Vec::new(),
+        overall,
     }
 }
 
-fn dropped(st: &Stats) -> Vec<Dropped> {
-    st.dropped
-        .iter()
-        .map(|(reason, &rows)| Dropped {
-            reason: reason.clone(),
-            rows,
-        })
-        .collect()
+/// Which groups are small (fewer than `min` rows: shown, left out of disparities) and the indices
+/// of the others; warns about both situations.
+fn included_groups(
+    groups: &[Group],
+    min: u64,
+    (file, name): (&str, &str),
+    warnings: &mut Vec<Warning>,
+) -> (Vec<bool>, Vec<usize>) {
+    let small: Vec<bool> = groups.iter().map(|g| g.rows < min).collect();
+    let small_names: Vec<&str> = (0..groups.len())
+        .filter(|&i| small[i])
+        .map(|i| groups[i].label.as_str())
+        .collect();
+    if !small_names.is_empty() {
+        warnings.push(Warning::new(
+            file,
+            Some(name),
+            format!(
+                "groups with fewer than {min} rows are flagged and left out of every disparity: {}",
+                small_names.join(", ")
+            ),
+        ));
+    }
+    let included: Vec<usize> = (0..groups.len()).filter(|&i| !small[i]).collect();
+    if included.len() == 1 {
+        warnings.push(Warning::new(
+            file,
+            Some(name),
+            "only one group takes part in the disparities: differences are 0 and ratios 1 by definition".into(),
+        ));
+    }
+    (small, included)
+}
+
+/// The disparities of one metric over the included groups whose value is defined; the groups
+/// left out for an undefined value are named in a warning.
+fn disparity_over(
+    groups: &[Group],
+    included: &[usize],
+    metric: &str,
+    value: &dyn Fn(&Group) -> Value,
+    overall: Value,
+    (file, name): (&str, &str),
+    warnings: &mut Vec<Warning>,
+) -> Disparity {
+    let mut vals = Vec::new();
+    let mut left_out = Vec::new();
+    for &i in included {
+        match value(&groups[i]) {
+            Ok(v) => vals.push(v),
+            Err(_) => left_out.push(groups[i].label.as_str()),
+        }
+    }
+    if !left_out.is_empty() {
+        warnings.push(Warning::new(
+            file,
+            Some(name),
+            format!(
+                "{metric} is undefined for {} and left out of its disparities",
+                left_out.join(", ")
+            ),
+        ));
+    }
+    disparity(&vals, overall)
 }
