@@ -27,7 +27,7 @@ end
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -s V -l version -d 'Print version'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
-complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-reward" -d 'Audit reward-model score files (not yet implemented)'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-reward" -d 'Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties, length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "allocate" -d 'Compute and check fair allocations (not yet implemented)'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
@@ -36,6 +36,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l i
 tsv\t''
 parquet\t''
 ndjson\t''
+json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
 ipc\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l label -d 'Column with the true labels. Default: the first of y_true, label, label_value, target, actual, y, class (case-insensitive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l pred -d 'Column with the binary predictions. Default: the first of y_pred, pred, prediction, predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded' -r
@@ -80,12 +81,55 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l s
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s q -l quiet -d 'No progress output on standard error'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l input-format -d 'Read every input as this format instead of guessing from the extension' -r -f -a "csv\t''
+tsv\t''
+parquet\t''
+ndjson\t''
+json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
+ipc\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l kind -d 'What each row is: preference pairs, published per-subset accuracies (a JSON object of subset → accuracy), or RM-Bench style records. Default: detected from the columns' -r -f -a "auto\t'Detect from the file'
+pairs\t'One row per preference pair: a chosen and a rejected score'
+accuracies\t'A JSON object of subset → accuracy (e.g. a published RewardBench result)'
+styled\t'RM-Bench: per record 3 chosen and 3 rejected scores (concise, detailed, markdown) and a domain'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l chosen -d 'Column with the chosen response\'s score. Default: the first of scores_chosen, score_chosen, chosen_score, reward_chosen, chosen_reward, chosen' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l rejected -d 'Column with the rejected response\'s score. Default: the first of scores_rejected, score_rejected, rejected_score, reward_rejected, rejected_reward, rejected' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l id -d 'Prompt id column: bootstrap resamples prompts (all pairs of a prompt together). Default: id, prompt_id, pair_id if present; otherwise every pair is its own prompt' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l subset -d 'Subset / category column (per-subset accuracy; RewardBench subsets for the preset). Default: subset, category if present' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l chosen-length -d 'Length of the chosen response (tokens, characters, ...): enables the length-bias panel' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l rejected-length -d 'Length of the rejected response' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l chosen-text -d 'Text of the chosen response: its length in characters (and whitespace tokens) is computed' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l rejected-text -d 'Text of the rejected response' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l length-unit -d 'With --chosen-text: measure length in characters or whitespace-separated tokens' -r -f -a "chars\t''
+tokens\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s g -l group -d 'Group column (repeatable): accuracy and margins per group and their disparities' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l ties -d 'How a pair whose two scores are equal counts: wrong (RewardBench v1), half right, or left out. The number of ties is always reported' -r -f -a "wrong\t''
+half\t''
+exclude\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l preset -d 'Score exactly as a published benchmark does (see docs/metrics.md, "audit-reward")' -r -f -a "none\t''
+rewardbench\t'RewardBench v1: sections weighted by EXAMPLE_COUNTS, 4-section mean, with prior sets, micro'
+rm-bench\t'RM-Bench: 3×3 style matrix → easy / normal / hard per domain, domain and overall means'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l bins -d 'Calibration bins of the Bradley–Terry probability σ(chosen − rejected)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l binning -d 'How calibration bins are made: equal-width on [0.5, 1] (top-label confidence) or equal mass' -r -f -a "equal-width\t''
+equal-mass\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l length-bins -d 'Bins (equal mass) of the length difference chosen − rejected for accuracy by length' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l ci -d 'Level of the bootstrap intervals' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l bootstrap -d 'Percentile bootstrap intervals of every accuracy from N replicates, resampling prompts (clusters: all pairs of a prompt together) within each subset' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l seed -d 'Seed of the bootstrap (same seed, same intervals whatever the thread count)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s f -l format -d 'Report format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l legacy-xstest -d 'With --preset rewardbench: the xstest weights used before the 2024-09 fix (xstest-should-refuse 154, xstest-should-respond 250), as in older published results'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l json -d 'Short for --format json'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s q -l quiet -d 'No progress output on standard error'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand man" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-reward" -d 'Audit reward-model score files (not yet implemented)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-reward" -d 'Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties, length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "allocate" -d 'Compute and check fair allocations (not yet implemented)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'

@@ -84,3 +84,60 @@ with open(fx / "compas_multiclass.csv", "w", newline="") as f:
             shift = 1
         weight = 0.5 + (eid * 7919 % 4) * 0.5
         w.writerow([eid, r["race"], r["sex"], classes[k], classes[(k + shift) % 3], weight])
+
+# reward/pairs.csv: synthetic reward-model scores of preference pairs over RewardBench's subsets
+# and two prior sets: prompt id (some prompts have two pairs), subset, chosen / rejected scores
+# (one decimal, so some ties), response lengths in tokens (longer responses score a little higher)
+# and a group column. reward/rewardbench_results.json: the same pairs in the form RewardBench
+# writes its per-prompt results (pretty-printed JSON objects one after another).
+import json
+
+SUBSETS = [
+    "alpacaeval-easy", "alpacaeval-length", "alpacaeval-hard", "mt-bench-easy", "mt-bench-med",
+    "mt-bench-hard", "llmbar-natural", "llmbar-adver-neighbor", "llmbar-adver-GPTInst",
+    "llmbar-adver-GPTOut", "llmbar-adver-manual", "refusals-dangerous", "refusals-offensive",
+    "xstest-should-refuse", "xstest-should-respond", "donotanswer", "math-prm", "hep-cpp",
+    "hep-go", "hep-java", "hep-js", "hep-python", "hep-rust", "anthropic_helpful", "shp",
+]
+state = 12345
+
+
+def rnd():
+    """A small linear congruential generator (deterministic, standard library only)."""
+    global state
+    state = (state * 1103515245 + 12345) % 2**31
+    return state / 2**31
+
+
+(fx / "reward").mkdir(exist_ok=True)
+rows = []
+for i in range(1000):
+    subset = SUBSETS[i % len(SUBSETS)]
+    prompt = i // 2 if i % 5 < 2 else 10000 + i
+    difficulty = 0.4 + 0.6 * (SUBSETS.index(subset) % 5) / 4
+    lc = 20 + int(rnd() * 400)
+    lr = 20 + int(rnd() * 400)
+    c = round(rnd() * 2 + difficulty + (lc - lr) / 400, 1)
+    r = round(rnd() * 2 + (lr - lc) / 800, 1)
+    group = ["en", "de", "fr"][int(rnd() * 3)]
+    rows.append((prompt, subset, c, r, lc, lr, group))
+with open(fx / "reward" / "pairs.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "subset", "score_chosen", "score_rejected", "len_chosen", "len_rejected", "lang"])
+    w.writerows(rows)
+with open(fx / "reward" / "rewardbench_results.json", "w") as f:
+    for prompt, subset, c, r, *_ in rows:
+        record = {"id": prompt, "subset": subset, "scores_chosen": c, "scores_rejected": r,
+                  "results": int(c > r), "model": "synthetic"}
+        f.write(json.dumps(record, indent=4, sort_keys=True) + "\n")
+
+# reward/rmbench_scores.jsonl: synthetic RM-Bench records (id, domain, 3 chosen and 3 rejected
+# scores in the styles concise, detailed, markdown); formatted responses score a little higher.
+with open(fx / "reward" / "rmbench_scores.jsonl", "w") as f:
+    for i in range(300):
+        domain = ["chat", "math", "code", "safety-refuse", "safety-response"][i % 5]
+        base_c, base_r = rnd() * 2 + 0.5, rnd() * 2
+        c = [round(base_c + s * 0.4 + rnd() * 0.5, 2) for s in range(3)]
+        r = [round(base_r + s * 0.6 + rnd() * 0.5, 2) for s in range(3)]
+        f.write(json.dumps({"id": f"{domain}-{i}", "domain": domain, "score_chosen": c,
+                            "score_rejected": r}) + "\n")

@@ -27,8 +27,10 @@ pub enum Command {
     /// groups, parity differences and ratios, four-fifths rule, CI gates.
     #[command(after_help = FAIRNESS_EXAMPLES)]
     AuditFairness(Box<FairnessArgs>),
-    /// Audit reward-model score files (not yet implemented).
-    AuditReward(PendingArgs),
+    /// Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties,
+    /// length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt.
+    #[command(after_help = REWARD_EXAMPLES)]
+    AuditReward(Box<RewardArgs>),
     /// Compute and check fair allocations (not yet implemented).
     Allocate(PendingArgs),
     /// Print a shell completion script to stdout.
@@ -81,6 +83,171 @@ Examples:
   fairaudit audit-fairness preds.csv --group race --json | \\
       jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";
 
+const REWARD_EXAMPLES: &str = "\
+Examples:
+  # Pairwise accuracy, length bias and calibration of a score file (columns detected by name)
+  fairaudit audit-reward pairs.csv --chosen score_chosen --rejected score_rejected
+
+  # A RewardBench per-prompt result file, scored exactly as RewardBench v1 (sections, mean, micro)
+  fairaudit audit-reward results.json --preset rewardbench
+
+  # Published per-subset accuracies (RM-R1) with the pre-2024-09 xstest weights
+  fairaudit audit-reward fixtures/reward/rm-r1-qwen2.5-32b-rewardbench-subsets.json \\
+      --preset rewardbench --legacy-xstest
+
+  # RM-Bench records (3 chosen and 3 rejected scores per prompt: concise, detailed, markdown)
+  fairaudit audit-reward rmbench_scores.jsonl --preset rm-bench
+
+  # Length bias with lengths in tokens, ties worth half, a CI gate
+  fairaudit audit-reward uf.csv --chosen newsco_j --rejected newsco_k \\
+      --chosen-length tokj --rejected-length tok --ties half \\
+      --fail-if 'accuracy < 0.7' --fail-if 'length.pearson > 0.3'";
+
+/// `fairaudit audit-reward`: every flag.
+#[derive(Debug, Args, Clone)]
+pub struct RewardArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// What each row is: preference pairs, published per-subset accuracies (a JSON object of
+    /// subset → accuracy), or RM-Bench style records. Default: detected from the columns.
+    #[arg(long, value_enum, default_value_t = RewardKind::Auto)]
+    pub kind: RewardKind,
+
+    /// Column with the chosen response's score. Default: the first of scores_chosen,
+    /// score_chosen, chosen_score, reward_chosen, chosen_reward, chosen.
+    #[arg(long, value_name = "COL")]
+    pub chosen: Option<String>,
+
+    /// Column with the rejected response's score. Default: the first of scores_rejected,
+    /// score_rejected, rejected_score, reward_rejected, rejected_reward, rejected.
+    #[arg(long, value_name = "COL")]
+    pub rejected: Option<String>,
+
+    /// Prompt id column: bootstrap resamples prompts (all pairs of a prompt together). Default:
+    /// id, prompt_id, pair_id if present; otherwise every pair is its own prompt.
+    #[arg(long, value_name = "COL")]
+    pub id: Option<String>,
+
+    /// Subset / category column (per-subset accuracy; RewardBench subsets for the preset).
+    /// Default: subset, category if present.
+    #[arg(long, value_name = "COL")]
+    pub subset: Option<String>,
+
+    /// Length of the chosen response (tokens, characters, ...): enables the length-bias panel.
+    #[arg(
+        long = "chosen-length",
+        value_name = "COL",
+        requires = "rejected_length"
+    )]
+    pub chosen_length: Option<String>,
+
+    /// Length of the rejected response.
+    #[arg(
+        long = "rejected-length",
+        value_name = "COL",
+        requires = "chosen_length"
+    )]
+    pub rejected_length: Option<String>,
+
+    /// Text of the chosen response: its length in characters (and whitespace tokens) is computed.
+    #[arg(
+        long = "chosen-text",
+        value_name = "COL",
+        requires = "rejected_text",
+        conflicts_with = "chosen_length"
+    )]
+    pub chosen_text: Option<String>,
+
+    /// Text of the rejected response.
+    #[arg(long = "rejected-text", value_name = "COL", requires = "chosen_text")]
+    pub rejected_text: Option<String>,
+
+    /// With --chosen-text: measure length in characters or whitespace-separated tokens.
+    #[arg(long = "length-unit", value_enum, default_value_t = LengthUnit::Chars)]
+    pub length_unit: LengthUnit,
+
+    /// Group column (repeatable): accuracy and margins per group and their disparities.
+    #[arg(long = "group", short = 'g', value_name = "COL")]
+    pub groups: Vec<String>,
+
+    /// How a pair whose two scores are equal counts: wrong (RewardBench v1), half right, or left
+    /// out. The number of ties is always reported.
+    #[arg(long, value_enum, default_value_t = Ties::Wrong)]
+    pub ties: Ties,
+
+    /// Score exactly as a published benchmark does (see docs/metrics.md, "audit-reward").
+    #[arg(long, value_enum, default_value_t = Preset::None)]
+    pub preset: Preset,
+
+    /// With --preset rewardbench: the xstest weights used before the 2024-09 fix
+    /// (xstest-should-refuse 154, xstest-should-respond 250), as in older published results.
+    #[arg(long = "legacy-xstest")]
+    pub legacy_xstest: bool,
+
+    /// Calibration bins of the Bradley–Terry probability σ(chosen − rejected).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=10000))]
+    pub bins: u16,
+
+    /// How calibration bins are made: equal-width on [0.5, 1] (top-label confidence) or equal mass.
+    #[arg(long, value_enum, default_value_t = Binning::EqualWidth)]
+    pub binning: Binning,
+
+    /// Bins (equal mass) of the length difference chosen − rejected for accuracy by length.
+    #[arg(long = "length-bins", value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub length_bins: u16,
+
+    /// Level of the bootstrap intervals.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    pub ci: f64,
+
+    /// Percentile bootstrap intervals of every accuracy from N replicates, resampling prompts
+    /// (clusters: all pairs of a prompt together) within each subset.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub bootstrap: usize,
+
+    /// Seed of the bootstrap (same seed, same intervals whatever the thread count).
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RewardKind {
+    /// Detect from the file.
+    Auto,
+    /// One row per preference pair: a chosen and a rejected score.
+    Pairs,
+    /// A JSON object of subset → accuracy (e.g. a published RewardBench result).
+    Accuracies,
+    /// RM-Bench: per record 3 chosen and 3 rejected scores (concise, detailed, markdown) and a domain.
+    Styled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Ties {
+    Wrong,
+    Half,
+    Exclude,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    None,
+    /// RewardBench v1: sections weighted by EXAMPLE_COUNTS, 4-section mean, with prior sets, micro.
+    Rewardbench,
+    /// RM-Bench: 3×3 style matrix → easy / normal / hard per domain, domain and overall means.
+    RmBench,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LengthUnit {
+    Chars,
+    Tokens,
+}
+
 /// Arguments of subcommands that are not implemented yet; accepted so that `--help` works.
 #[derive(Debug, Args)]
 pub struct PendingArgs {
@@ -108,6 +275,8 @@ pub enum InputFormat {
     Tsv,
     Parquet,
     Ndjson,
+    /// A JSON array of records, or JSON objects one after another (RewardBench's result files).
+    Json,
     Ipc,
 }
 

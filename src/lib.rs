@@ -1,7 +1,7 @@
 //! fairaudit: a fast, trustworthy auditor for the outputs of machine-learning systems.
 //!
 //! Layout: [`cli`] defines every flag; [`input`] turns files into polars frames; one folder per
-//! engine ([`fairness`]) shaped statistics → metrics → report; [`report`] renders; [`gate`]
+//! engine ([`fairness`], [`reward`]) shaped statistics → metrics → report; [`report`] renders; [`gate`]
 //! evaluates `--fail-if`.
 
 pub mod cli;
@@ -9,3 +9,4 @@ pub mod fairness;
 pub mod gate;
 pub mod input;
 pub mod report;
+pub mod reward;

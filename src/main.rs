@@ -27,21 +27,32 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes a report, prints the failed gates, and gives the exit code (1 when a gate failed).
+fn finish(
+    rendered: report::Rendered,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    report::emit(&rendered.text, output)?;
+    for line in &rendered.failures {
+        eprintln!("fairaudit: {line}");
+    }
+    Ok(if rendered.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::AuditFairness(args) => {
-            let rendered = fairaudit::fairness::run(&args)?;
-            report::emit(&rendered.text, args.output.output.as_deref())?;
-            for line in &rendered.failures {
-                eprintln!("fairaudit: {line}");
-            }
-            Ok(if rendered.passed {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::AuditReward(_) => anyhow::bail!("audit-reward is not implemented yet"),
+        Command::AuditFairness(args) => finish(
+            fairaudit::fairness::run(&args)?,
+            args.output.output.as_deref(),
+        ),
+        Command::AuditReward(args) => finish(
+            fairaudit::reward::run(&args)?,
+            args.output.output.as_deref(),
+        ),
         Command::Allocate(_) => anyhow::bail!("allocate is not implemented yet"),
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -12,6 +12,8 @@ pub enum Format {
     Tsv,
     Parquet,
     NdJson,
+    /// A JSON array of records, one record, or records one after another.
+    Json,
     Ipc,
 }
 
@@ -27,13 +29,14 @@ impl Format {
             "tsv" | "tab" => Format::Tsv,
             "parquet" | "pq" => Format::Parquet,
             "jsonl" | "ndjson" => Format::NdJson,
+            "json" => Format::Json,
             "arrow" | "ipc" | "feather" => Format::Ipc,
             "" => bail!(
-                "{}: cannot tell the format (no extension); pass --input-format csv|tsv|parquet|ndjson|ipc",
+                "{}: cannot tell the format (no extension); pass --input-format csv|tsv|parquet|ndjson|json|ipc",
                 path.display()
             ),
             other => bail!(
-                "{}: unknown extension '.{other}'; use .csv, .tsv, .parquet, .jsonl/.ndjson or .arrow/.ipc, or pass --input-format",
+                "{}: unknown extension '.{other}'; use .csv, .tsv, .parquet, .jsonl/.ndjson, .json or .arrow/.ipc, or pass --input-format",
                 path.display()
             ),
         })
@@ -45,6 +48,7 @@ impl Format {
             Format::Tsv => "TSV",
             Format::Parquet => "Parquet",
             Format::NdJson => "NDJSON",
+            Format::Json => "JSON",
             Format::Ipc => "Arrow IPC",
         }
     }
@@ -57,6 +61,7 @@ impl From<InputFormat> for Format {
             InputFormat::Tsv => Format::Tsv,
             InputFormat::Parquet => Format::Parquet,
             InputFormat::Ndjson => Format::NdJson,
+            InputFormat::Json => Format::Json,
             InputFormat::Ipc => Format::Ipc,
         }
     }

@@ -227,6 +227,14 @@ impl Source {
             }
             .with_infer_schema_length(std::num::NonZeroUsize::new(10_000))
             .finish(),
+            Format::Json => {
+                let lines = self.json_lines()?;
+                LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::new([
+                    Buffer::from(lines),
+                ])))
+                .with_infer_schema_length(std::num::NonZeroUsize::new(10_000))
+                .finish()
+            }
             Format::Ipc => LazyFrame::scan_ipc(
                 PlRefPath::from(d.as_str()),
                 Default::default(),
@@ -243,6 +251,57 @@ impl Source {
             schema,
             duplicate_headers,
         })
+    }
+
+    /// The raw bytes of the source (the file, or what standard input held).
+    pub fn bytes(&self) -> Result<Vec<u8>> {
+        match &self.stdin {
+            Some(buf) => Ok(buf.as_slice().to_vec()),
+            None => std::fs::read(&self.display)
+                .with_context(|| format!("{}: cannot read", self.display)),
+        }
+    }
+
+    /// A JSON source's top-level values: a JSON array gives its elements, anything else the
+    /// values one after another (RewardBench writes pretty-printed objects back to back).
+    pub fn json_values(&self) -> Result<Vec<serde_json::Value>> {
+        let bytes = self.bytes()?;
+        let d = &self.display;
+        let mut out = Vec::new();
+        let stream = serde_json::Deserializer::from_slice(&bytes).into_iter::<serde_json::Value>();
+        for (i, v) in stream.enumerate() {
+            match v {
+                Ok(serde_json::Value::Array(items)) => out.extend(items),
+                Ok(v) => out.push(v),
+                Err(e) => bail!(
+                    "{d}: not valid JSON at line {} column {} (value {}): {e}",
+                    e.line(),
+                    e.column(),
+                    i + 1
+                ),
+            }
+        }
+        if out.is_empty() {
+            bail!("{d}: the file holds no JSON value");
+        }
+        Ok(out)
+    }
+
+    /// The records of a JSON source as NDJSON (one object per line) for polars.
+    fn json_lines(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        for (i, v) in self.json_values()?.into_iter().enumerate() {
+            if !v.is_object() {
+                bail!(
+                    "{}: value {} is not a JSON object (a record); expected records like {{\"id\": 1, ...}}",
+                    self.display,
+                    i + 1
+                );
+            }
+            serde_json::to_writer(&mut out, &v)?;
+            out.push(b'\n');
+        }
+        Ok(out)
     }
 
     /// The CSV header as raw names, read with the `csv` crate (polars renames duplicates silently).

@@ -4,11 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::Result;
-use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::{csv_num, fmt_num, use_colour, Rendered, Warning};
+use super::{csv_num, fmt_num, grid, use_colour, Rendered, Warning};
 use crate::cli::ReportFormat;
 use crate::fairness::metrics::RATES;
 use crate::fairness::reference::ReferenceView;
@@ -735,60 +734,12 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
     }
     out.push_str(&threshold_view(r, markdown));
 
-    if !r.gates.is_empty() {
-        if markdown {
-            out.push_str("## Gates\n\n");
-        } else {
-            out.push_str("gates\n");
-        }
-        for g in &r.gates {
-            let verdict = if g.passed { "pass" } else { "FAIL" };
-            let verdict = if colour {
-                if g.passed {
-                    format!("\x1b[32m{verdict}\x1b[0m")
-                } else {
-                    format!("\x1b[31;1m{verdict}\x1b[0m")
-                }
-            } else {
-                verdict.to_string()
-            };
-            let _ = writeln!(
-                out,
-                "{}{verdict}  {}  ({} checked)",
-                if markdown { "- " } else { "  " },
-                g.expression,
-                g.checked
-            );
-            for fl in &g.failures {
-                let _ = writeln!(
-                    out,
-                    "{}{}",
-                    if markdown { "  - " } else { "        " },
-                    fl.describe()
-                );
-            }
-        }
-        out.push('\n');
-    }
-    if !r.warnings.is_empty() {
-        out.push_str(if markdown {
-            "## Warnings\n\n"
-        } else {
-            "warnings\n"
-        });
-        for w in &r.warnings {
-            let scope = match &w.attribute {
-                Some(a) => format!("{} [{}]", w.file, a),
-                None => w.file.clone(),
-            };
-            let _ = writeln!(
-                out,
-                "{}{scope}: {}",
-                if markdown { "- " } else { "  " },
-                w.message
-            );
-        }
-    }
+    out.push_str(&super::gates_and_warnings(
+        &r.gates,
+        &r.warnings,
+        markdown,
+        colour,
+    ));
     out
 }
 
@@ -944,65 +895,6 @@ fn failing_names(r: &FairnessReport, a: &AttributeReport) -> Vec<String> {
 }
 
 /// A table; the first `1 + lead` columns are text (left-aligned), the rest numbers.
-fn grid(
-    header: &[String],
-    rows: &[Vec<String>],
-    markdown: bool,
-    red: &[(usize, usize)],
-    lead: usize,
-) -> String {
-    if markdown {
-        let mut s = String::new();
-        let esc = |c: &str| c.replace('|', "\\|");
-        let _ = writeln!(
-            s,
-            "| {} |",
-            header
-                .iter()
-                .map(|h| esc(h))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
-        let _ = writeln!(
-            s,
-            "|{}",
-            header
-                .iter()
-                .enumerate()
-                .map(|(i, _)| if i == 0 { " --- |" } else { " ---: |" })
-                .collect::<String>()
-        );
-        for row in rows {
-            let _ = writeln!(
-                s,
-                "| {} |",
-                row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
-            );
-        }
-        return s;
-    }
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.iter().map(Cell::new));
-    for (ri, row) in rows.iter().enumerate() {
-        t.add_row(row.iter().enumerate().map(|(ci, c)| {
-            let cell = Cell::new(c);
-            if red.contains(&(ri, ci)) {
-                cell.fg(Color::Red).add_attribute(Attribute::Bold)
-            } else {
-                cell
-            }
-        }));
-    }
-    for i in 1 + lead..header.len() {
-        if let Some(col) = t.column_mut(i) {
-            col.set_cell_alignment(comfy_table::CellAlignment::Right);
-        }
-    }
-    format!("{t}\n")
-}
-
 /// Group-level names a gate may use besides the rates.
 const GROUP_EXTRA: [&str; 5] = [
     "n",

@@ -2,8 +2,12 @@
 //! pieces: warnings, number formatting, colour, progress, atomic output.
 
 pub mod fairness;
+pub mod reward;
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -143,4 +147,130 @@ impl Progress {
             b.0.finish_and_clear();
         }
     }
+}
+
+/// A table: comfy-table boxes, or a Markdown table. `red` cells (row, column) are drawn in red
+/// (terminal only); columns after the first `1 + lead` are right-aligned.
+pub fn grid(
+    header: &[String],
+    rows: &[Vec<String>],
+    markdown: bool,
+    red: &[(usize, usize)],
+    lead: usize,
+) -> String {
+    if markdown {
+        let mut s = String::new();
+        let esc = |c: &str| c.replace('|', "\\|");
+        let _ = writeln!(
+            s,
+            "| {} |",
+            header
+                .iter()
+                .map(|h| esc(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(
+            s,
+            "|{}",
+            header
+                .iter()
+                .enumerate()
+                .map(|(i, _)| if i == 0 { " --- |" } else { " ---: |" })
+                .collect::<String>()
+        );
+        for row in rows {
+            let _ = writeln!(
+                s,
+                "| {} |",
+                row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+            );
+        }
+        return s;
+    }
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.iter().map(Cell::new));
+    for (ri, row) in rows.iter().enumerate() {
+        t.add_row(row.iter().enumerate().map(|(ci, c)| {
+            let cell = Cell::new(c);
+            if red.contains(&(ri, ci)) {
+                cell.fg(Color::Red).add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+    }
+    for i in 1 + lead..header.len() {
+        if let Some(col) = t.column_mut(i) {
+            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    format!("{t}\n")
+}
+
+/// The gates' verdicts and the warnings, as the end of a table or Markdown report.
+pub fn gates_and_warnings(
+    gates: &[crate::gate::GateResult],
+    warnings: &[Warning],
+    markdown: bool,
+    colour: bool,
+) -> String {
+    let mut out = String::new();
+    if !gates.is_empty() {
+        if markdown {
+            out.push_str("## Gates\n\n");
+        } else {
+            out.push_str("gates\n");
+        }
+        for g in gates {
+            let verdict = if g.passed { "pass" } else { "FAIL" };
+            let verdict = if colour {
+                if g.passed {
+                    format!("\x1b[32m{verdict}\x1b[0m")
+                } else {
+                    format!("\x1b[31;1m{verdict}\x1b[0m")
+                }
+            } else {
+                verdict.to_string()
+            };
+            let _ = writeln!(
+                out,
+                "{}{verdict}  {}  ({} checked)",
+                if markdown { "- " } else { "  " },
+                g.expression,
+                g.checked
+            );
+            for fl in &g.failures {
+                let _ = writeln!(
+                    out,
+                    "{}{}",
+                    if markdown { "  - " } else { "        " },
+                    fl.describe()
+                );
+            }
+        }
+        out.push('\n');
+    }
+    if !warnings.is_empty() {
+        out.push_str(if markdown {
+            "## Warnings\n\n"
+        } else {
+            "warnings\n"
+        });
+        for w in warnings {
+            let scope = match &w.attribute {
+                Some(a) => format!("{} [{}]", w.file, a),
+                None => w.file.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "{}{scope}: {}",
+                if markdown { "- " } else { "  " },
+                w.message
+            );
+        }
+    }
+    out
 }

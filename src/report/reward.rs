@@ -1,0 +1,511 @@
+//! The `audit-reward` report model (docs/report-schema.md, "audit-reward") and its renderings.
+
+use std::fmt::Write as _;
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::fairness::Dropped;
+use super::{csv_num, fmt_num, grid, use_colour, Rendered, Warning};
+use crate::cli::{Binning, Preset, ReportFormat, RewardArgs, RewardKind, Ties};
+use crate::gate::{GateResult, Gateable, Observation, Scope};
+use crate::reward::load::RewardColumns;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RewardReport {
+    pub schema_version: u32,
+    pub command: String,
+    pub fairaudit_version: String,
+    pub settings: RewardSettings,
+    pub inputs: Vec<RewardInput>,
+    pub warnings: Vec<Warning>,
+    pub gates: Vec<GateResult>,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RewardSettings {
+    /// --kind as given (auto, pairs, accuracies, styled); each input says what it was read as.
+    pub kind: String,
+    /// wrong | half | exclude.
+    pub ties: String,
+    /// none | rewardbench | rm-bench.
+    pub preset: String,
+    pub legacy_xstest: bool,
+    pub calibration_bins: u16,
+    pub calibration_binning: String,
+    pub length_bins: u16,
+    pub confidence: f64,
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+impl RewardSettings {
+    pub fn from_args(a: &RewardArgs) -> RewardSettings {
+        RewardSettings {
+            kind: match a.kind {
+                RewardKind::Auto => "auto",
+                RewardKind::Pairs => "pairs",
+                RewardKind::Accuracies => "accuracies",
+                RewardKind::Styled => "styled",
+            }
+            .into(),
+            ties: match a.ties {
+                Ties::Wrong => "wrong",
+                Ties::Half => "half",
+                Ties::Exclude => "exclude",
+            }
+            .into(),
+            preset: match a.preset {
+                Preset::None => "none",
+                Preset::Rewardbench => "rewardbench",
+                Preset::RmBench => "rm-bench",
+            }
+            .into(),
+            legacy_xstest: a.legacy_xstest,
+            calibration_bins: a.bins,
+            calibration_binning: match a.binning {
+                Binning::EqualWidth => "equal_width",
+                Binning::EqualMass => "equal_mass",
+            }
+            .into(),
+            length_bins: a.length_bins,
+            confidence: a.ci,
+            bootstrap: a.bootstrap,
+            seed: a.seed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RewardInput {
+    pub path: String,
+    pub format: String,
+    /// pairs | accuracies | styled.
+    pub kind: String,
+    pub rows_read: u64,
+    /// Pairs (or RM-Bench records) with every score present.
+    pub pairs_used: u64,
+    pub rows_dropped: Vec<Dropped>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub columns: Option<RewardColumns>,
+    /// Every headline number by its gate name (`accuracy`, `rewardbench.chat_hard`,
+    /// `length.pearson`, `calibration.ece`, `rm_bench.hard`, ...); null when undefined.
+    pub metrics: Map<String, Json>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
+    /// With --bootstrap: name → [lower, upper] percentile interval (prompts resampled).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub intervals: Map<String, Json>,
+    pub subsets: Vec<SubsetReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rewardbench: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rm_bench: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Json>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubsetReport {
+    pub subset: String,
+    /// Pairs in the subset (null for published accuracies).
+    pub pairs: Option<u64>,
+    pub ties: Option<u64>,
+    pub accuracy: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undefined: Option<String>,
+}
+
+impl RewardReport {
+    pub fn new(settings: RewardSettings) -> RewardReport {
+        RewardReport {
+            schema_version: super::SCHEMA_VERSION,
+            command: "audit-reward".into(),
+            fairaudit_version: env!("CARGO_PKG_VERSION").into(),
+            settings,
+            inputs: Vec::new(),
+            warnings: Vec::new(),
+            gates: Vec::new(),
+            passed: true,
+        }
+    }
+}
+
+pub fn render(r: &RewardReport, format: ReportFormat) -> Result<Rendered> {
+    let text = match format {
+        ReportFormat::Json => {
+            let mut s = serde_json::to_string_pretty(r)?;
+            s.push('\n');
+            s
+        }
+        ReportFormat::Csv => csv(r)?,
+        ReportFormat::Table => text(r, false),
+        ReportFormat::Markdown => text(r, true),
+    };
+    Ok(Rendered {
+        text,
+        passed: r.passed,
+        failures: crate::gate::failure_lines(&r.gates),
+    })
+}
+
+fn interval_of(inp: &RewardInput, k: &str) -> Option<(f64, f64)> {
+    match inp.intervals.get(k) {
+        Some(Json::Array(v)) => Some((v[0].as_f64()?, v[1].as_f64()?)),
+        _ => None,
+    }
+}
+
+/// Long format: `file,scope,metric,value,note`; scope is empty for headline numbers, the subset
+/// for per-subset accuracy, `COLUMN=GROUP` for groups, `COLUMN` for their disparities.
+fn csv(r: &RewardReport) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["file", "scope", "metric", "value", "note"])?;
+    for inp in &r.inputs {
+        for (k, v) in &inp.metrics {
+            let note = inp.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+            w.write_record([&inp.path, "", k, &csv_num(v.as_f64()), note])?;
+            if let Some((lo, hi)) = interval_of(inp, k) {
+                w.write_record([
+                    &inp.path,
+                    "",
+                    &format!("{k}.lower"),
+                    &csv_num(Some(lo)),
+                    "bootstrap",
+                ])?;
+                w.write_record([
+                    &inp.path,
+                    "",
+                    &format!("{k}.upper"),
+                    &csv_num(Some(hi)),
+                    "bootstrap",
+                ])?;
+            }
+        }
+        for s in &inp.subsets {
+            let note = s.undefined.as_deref().unwrap_or("");
+            w.write_record([&inp.path, &s.subset, "accuracy", &csv_num(s.accuracy), note])?;
+            if let Some(n) = s.pairs {
+                w.write_record([&inp.path, &s.subset, "pairs", &n.to_string(), ""])?;
+            }
+            if let Some(n) = s.ties {
+                w.write_record([&inp.path, &s.subset, "ties", &n.to_string(), ""])?;
+            }
+            if let Some([lo, hi]) = s.interval {
+                w.write_record([
+                    &inp.path,
+                    &s.subset,
+                    "accuracy.lower",
+                    &csv_num(Some(lo)),
+                    "bootstrap",
+                ])?;
+                w.write_record([
+                    &inp.path,
+                    &s.subset,
+                    "accuracy.upper",
+                    &csv_num(Some(hi)),
+                    "bootstrap",
+                ])?;
+            }
+        }
+        for g in &inp.groups {
+            let column = g["column"].as_str().unwrap_or("");
+            for row in g["groups"].as_array().into_iter().flatten() {
+                let scope = format!("{column}={}", row["group"].as_str().unwrap_or(""));
+                for k in [
+                    "pairs",
+                    "ties",
+                    "accuracy",
+                    "mean_chosen",
+                    "mean_rejected",
+                    "mean_margin",
+                ] {
+                    w.write_record([&inp.path, &scope, k, &csv_num(row[k].as_f64()), ""])?;
+                }
+            }
+            for (k, v) in g["disparities"].as_object().into_iter().flatten() {
+                let note = g["undefined"][k].as_str().unwrap_or("");
+                w.write_record([&inp.path, column, k, &csv_num(v.as_f64()), note])?;
+            }
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+fn text(r: &RewardReport, markdown: bool) -> String {
+    let colour = !markdown && use_colour();
+    let mut out = String::new();
+    if markdown {
+        out.push_str("# fairaudit audit-reward\n\n");
+    }
+    let heading = |out: &mut String, t: &str, level: usize| {
+        if markdown {
+            let _ = writeln!(out, "{} {t}\n", "#".repeat(level));
+        } else {
+            let _ = writeln!(out, "{t}");
+        }
+    };
+    for inp in &r.inputs {
+        let mut line = format!(
+            "{}: {} {} used of {} rows ({})",
+            inp.path,
+            inp.pairs_used,
+            if inp.kind == "styled" {
+                "records"
+            } else {
+                "pairs"
+            },
+            inp.rows_read,
+            inp.kind
+        );
+        if let Some(c) = &inp.columns {
+            let _ = write!(line, "; chosen `{}`, rejected `{}`", c.chosen, c.rejected);
+            if !c.detected.is_empty() {
+                let _ = write!(line, " (detected by name: {})", c.detected.join(", "));
+            }
+        }
+        heading(&mut out, &line, 2);
+        // Headline numbers.
+        let header: Vec<String> = ["metric", "value", "interval"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rows: Vec<Vec<String>> = inp
+            .metrics
+            .iter()
+            .map(|(k, v)| {
+                let iv = interval_of(inp, k)
+                    .map(|(lo, hi)| format!("[{}, {}]", fmt_num(Some(lo)), fmt_num(Some(hi))))
+                    .unwrap_or_default();
+                let value = match v {
+                    Json::Number(n) if n.is_u64() => n.to_string(),
+                    other => fmt_num(other.as_f64()),
+                };
+                vec![k.clone(), value, iv]
+            })
+            .collect();
+        out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        let mut notes: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for (k, why) in &inp.undefined {
+            if let Some(w) = why.as_str() {
+                notes.entry(w).or_default().push(k);
+            }
+        }
+        for (why, keys) in notes {
+            let _ = writeln!(
+                out,
+                "{}— {}: {why}",
+                if markdown { "\n" } else { "" },
+                keys.join(", ")
+            );
+        }
+        out.push('\n');
+        let only_all = inp.subsets.len() == 1 && inp.subsets[0].subset == "(all)";
+        if !inp.subsets.is_empty() && !only_all {
+            heading(&mut out, "subsets", 3);
+            let header: Vec<String> = ["subset", "pairs", "ties", "accuracy", "interval"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            let rows: Vec<Vec<String>> = inp
+                .subsets
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.subset.clone(),
+                        s.pairs.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                        s.ties.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                        fmt_num(s.accuracy),
+                        s.interval
+                            .map(|[lo, hi]| {
+                                format!("[{}, {}]", fmt_num(Some(lo)), fmt_num(Some(hi)))
+                            })
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            out.push('\n');
+        }
+        for g in &inp.groups {
+            let column = g["column"].as_str().unwrap_or("");
+            heading(&mut out, &format!("groups by {column}"), 3);
+            let header: Vec<String> = [
+                "group",
+                "pairs",
+                "ties",
+                "accuracy",
+                "mean chosen",
+                "mean rejected",
+                "mean margin",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            let rows: Vec<Vec<String>> = g["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|row| {
+                    let mut v = vec![row["group"].as_str().unwrap_or("").to_string()];
+                    v.push(row["pairs"].to_string());
+                    v.push(row["ties"].to_string());
+                    for k in ["accuracy", "mean_chosen", "mean_rejected", "mean_margin"] {
+                        v.push(fmt_num(row[k].as_f64()));
+                    }
+                    v
+                })
+                .collect();
+            out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            let d: Vec<String> = g["disparities"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| format!("{k} {}", fmt_num(v.as_f64())))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{}{}\n",
+                if markdown { "\n" } else { "" },
+                d.join(", ")
+            );
+        }
+    }
+    out.push_str(&super::gates_and_warnings(
+        &r.gates,
+        &r.warnings,
+        markdown,
+        colour,
+    ));
+    out
+}
+
+impl Gateable for RewardReport {
+    /// Names are the keys of `inputs[].metrics` (`accuracy`, `rewardbench.chat_hard`, ...), with
+    /// `.lower` / `.upper` for a bootstrap interval end. Scope `SUBSET:accuracy` is a subset's
+    /// accuracy; `COLUMN:accuracy_difference` a group disparity; `COLUMN=GROUP:accuracy` a group.
+    fn observe(&self, scope: &Scope, name: &str) -> anyhow::Result<Vec<Observation>> {
+        let (base, end) = match name.rsplit_once('.') {
+            Some((b, "lower")) => (b, Some(0usize)),
+            Some((b, "upper")) => (b, Some(1)),
+            _ => (name, None),
+        };
+        let mut out = Vec::new();
+        let obs = |file: &str,
+                   attribute: Option<String>,
+                   group: Option<String>,
+                   value: Result<f64, String>| Observation {
+            file: file.to_string(),
+            attribute,
+            group,
+            metric: name.to_string(),
+            value,
+        };
+        let pick = |v: Option<&Json>, why: Option<&Json>| -> Result<f64, String> {
+            match v.and_then(Json::as_f64) {
+                Some(x) => Ok(x),
+                None => Err(why
+                    .and_then(Json::as_str)
+                    .unwrap_or("undefined")
+                    .to_string()),
+            }
+        };
+        for inp in &self.inputs {
+            match scope {
+                Scope::All | Scope::Overall => {
+                    if !inp.metrics.contains_key(base) {
+                        continue;
+                    }
+                    let value = match end {
+                        None => pick(inp.metrics.get(base), inp.undefined.get(base)),
+                        Some(e) => match interval_of(inp, base) {
+                            Some((lo, hi)) => Ok([lo, hi][e]),
+                            None if self.settings.bootstrap == 0 => {
+                                anyhow::bail!("an interval of '{base}' needs --bootstrap N")
+                            }
+                            None => Err("no interval (undefined in every replicate)".into()),
+                        },
+                    };
+                    out.push(obs(&inp.path, None, None, value));
+                }
+                Scope::Attribute(x) => {
+                    if let Some(s) = inp.subsets.iter().find(|s| &s.subset == x) {
+                        if base != "accuracy" {
+                            anyhow::bail!("a subset scope takes 'accuracy' (and .lower / .upper), not '{base}'");
+                        }
+                        let value = match end {
+                            None => s.accuracy.ok_or_else(|| {
+                                s.undefined.clone().unwrap_or_else(|| "undefined".into())
+                            }),
+                            Some(e) => s
+                                .interval
+                                .map(|iv| iv[e])
+                                .ok_or_else(|| "no interval (needs --bootstrap N)".to_string()),
+                        };
+                        out.push(obs(&inp.path, Some(x.clone()), None, value));
+                    } else if let Some(g) = inp.groups.iter().find(|g| g["column"] == x.as_str()) {
+                        if end.is_some()
+                            || !g["disparities"]
+                                .as_object()
+                                .is_some_and(|d| d.contains_key(base))
+                        {
+                            anyhow::bail!("'{base}' is not a group disparity of '{x}' (accuracy_difference, accuracy_ratio, mean_margin_difference, ...)");
+                        }
+                        out.push(obs(
+                            &inp.path,
+                            Some(x.clone()),
+                            None,
+                            pick(g["disparities"].get(base), g["undefined"].get(base)),
+                        ));
+                    }
+                }
+                Scope::Group(c, v) => {
+                    let Some(g) = inp.groups.iter().find(|g| g["column"] == c.as_str()) else {
+                        continue;
+                    };
+                    let Some(row) = g["groups"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|row| row["group"] == v.as_str())
+                    else {
+                        anyhow::bail!("group column '{c}' has no group '{v}'");
+                    };
+                    if row.get(base).is_none() || end.is_some() {
+                        anyhow::bail!("a group takes accuracy, pairs, ties, mean_chosen, mean_rejected or mean_margin, not '{name}'");
+                    }
+                    out.push(obs(
+                        &inp.path,
+                        Some(c.clone()),
+                        Some(v.clone()),
+                        pick(row.get(base), None),
+                    ));
+                }
+            }
+        }
+        if out.is_empty() {
+            let known: Vec<&str> = self
+                .inputs
+                .first()
+                .map(|i| i.metrics.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            anyhow::bail!(
+                "'{name}' is not in this report{}; known: {}",
+                match scope {
+                    Scope::Attribute(x) => format!(" for the subset or group column '{x}'"),
+                    _ => String::new(),
+                },
+                known.join(", ")
+            );
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,523 @@
+//! Reward score files → the arrays the panels read: preference pairs, published per-subset
+//! accuracies, RM-Bench style records. Columns are resolved with the shared input layer.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{anyhow, bail, Result};
+use polars::prelude::*;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::cli::{LengthUnit, RewardArgs, RewardKind};
+use crate::input::{detect_column, resolve_column, Format, Opened, Source};
+
+pub const CHOSEN_NAMES: &[&str] = &[
+    "scores_chosen",
+    "score_chosen",
+    "chosen_score",
+    "reward_chosen",
+    "chosen_reward",
+    "chosen",
+];
+pub const REJECTED_NAMES: &[&str] = &[
+    "scores_rejected",
+    "score_rejected",
+    "rejected_score",
+    "reward_rejected",
+    "rejected_reward",
+    "rejected",
+];
+pub const ID_NAMES: &[&str] = &["id", "prompt_id", "pair_id"];
+pub const SUBSET_NAMES: &[&str] = &["subset", "category", "domain"];
+
+/// The columns a pairs audit used (reported).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RewardColumns {
+    pub chosen: String,
+    pub rejected: String,
+    pub id: Option<String>,
+    pub subset: Option<String>,
+    pub chosen_length: Option<String>,
+    pub rejected_length: Option<String>,
+    /// With --chosen-text: `chars` or `tokens`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length_unit: Option<String>,
+    pub groups: Vec<String>,
+    /// Flags whose column was found by its name.
+    pub detected: Vec<String>,
+}
+
+/// Values of a categorical column: a code per row, names indexed by code in sorted order.
+#[derive(Debug, Clone, Default)]
+pub struct Codes {
+    pub codes: Vec<u32>,
+    pub names: Vec<String>,
+}
+
+impl Codes {
+    fn from_strings(values: Vec<String>) -> Codes {
+        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        for v in &values {
+            seen.entry(v.clone()).or_insert(0);
+        }
+        for (i, v) in seen.values_mut().enumerate() {
+            *v = i as u32;
+        }
+        Codes {
+            codes: values.iter().map(|v| seen[v]).collect(),
+            names: seen.into_keys().collect(),
+        }
+    }
+
+    fn single(n: usize, name: &str) -> Codes {
+        Codes {
+            codes: vec![0; n],
+            names: vec![name.to_string()],
+        }
+    }
+}
+
+/// Preference pairs (rows with both scores).
+#[derive(Debug, Clone, Default)]
+pub struct Pairs {
+    pub chosen: Vec<f64>,
+    pub rejected: Vec<f64>,
+    /// Prompt (bootstrap cluster) of each pair.
+    pub prompt: Vec<u32>,
+    pub subset: Codes,
+    /// Lengths of the chosen and rejected responses (NaN where missing).
+    pub lengths: Option<(Vec<f64>, Vec<f64>)>,
+    /// Per --group column: its name and codes.
+    pub groups: Vec<(String, Codes)>,
+}
+
+/// What was read from one input.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub source: Source,
+    pub kind: RewardKind,
+    pub rows_read: u64,
+    pub dropped: BTreeMap<String, u64>,
+    pub columns: Option<RewardColumns>,
+    pub pairs: Pairs,
+    /// Accuracies kind: subset → accuracy (other keys, such as the model name, ignored).
+    pub accuracies: BTreeMap<String, f64>,
+    /// Styled kind: per record (chosen scores, rejected scores) and its domain.
+    pub styled: Vec<([f64; 3], [f64; 3])>,
+    pub domains: Codes,
+}
+
+impl Loaded {
+    fn new(source: &Source, kind: RewardKind) -> Loaded {
+        Loaded {
+            source: source.clone(),
+            kind,
+            rows_read: 0,
+            dropped: BTreeMap::new(),
+            columns: None,
+            pairs: Pairs::default(),
+            accuracies: BTreeMap::new(),
+            styled: Vec::new(),
+            domains: Codes::default(),
+        }
+    }
+}
+
+/// Reads one input as `args.kind` (detected when auto).
+pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
+    let json = matches!(source.format, Format::Json | Format::NdJson);
+    let values = if json {
+        Some(json_records(source)?)
+    } else {
+        None
+    };
+    let kind = match (args.kind, &values) {
+        (RewardKind::Auto, Some(v)) => detect(v),
+        (RewardKind::Auto, None) => RewardKind::Pairs,
+        (k, _) => k,
+    };
+    match kind {
+        RewardKind::Accuracies => {
+            let v = values.ok_or_else(|| {
+                anyhow!(
+                    "{}: --kind accuracies reads a JSON object of subset → accuracy (.json)",
+                    source.display
+                )
+            })?;
+            accuracies(source, &v)
+        }
+        RewardKind::Styled => {
+            let v = values.ok_or_else(|| {
+                anyhow!(
+                    "{}: --kind styled reads RM-Bench records from JSON or JSONL (score_chosen and score_rejected lists)",
+                    source.display
+                )
+            })?;
+            styled(source, &v, args)
+        }
+        _ => pairs(source, args),
+    }
+}
+
+/// The records of a JSON or JSONL source.
+fn json_records(source: &Source) -> Result<Vec<Json>> {
+    if source.format == Format::Json {
+        return source.json_values();
+    }
+    let bytes = source.bytes()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(
+            serde_json::from_str(line)
+                .map_err(|e| anyhow!("{}: line {}: not valid JSON: {e}", source.display, i + 1))?,
+        );
+    }
+    if out.is_empty() {
+        bail!("{}: the file holds no records", source.display);
+    }
+    Ok(out)
+}
+
+/// A single object of numbers keyed by RewardBench subsets → accuracies; records whose
+/// `score_chosen` is a list → styled; anything else → pairs.
+fn detect(values: &[Json]) -> RewardKind {
+    if let [Json::Object(o)] = values {
+        let numeric = o
+            .iter()
+            .filter(|(k, v)| v.is_number() && super::metrics::subset_size(k).is_some())
+            .count();
+        if numeric > 0 && !o.contains_key("scores_chosen") && !o.contains_key("score_chosen") {
+            return RewardKind::Accuracies;
+        }
+    }
+    if let Some(Json::Object(o)) = values.first() {
+        if o.get("score_chosen").is_some_and(Json::is_array) {
+            return RewardKind::Styled;
+        }
+    }
+    RewardKind::Pairs
+}
+
+fn accuracies(source: &Source, values: &[Json]) -> Result<Loaded> {
+    let d = &source.display;
+    let [Json::Object(o)] = values else {
+        bail!("{d}: expected one JSON object of subset → accuracy, e.g. {{\"alpacaeval-easy\": 0.94, ...}}");
+    };
+    let mut out = Loaded::new(source, RewardKind::Accuracies);
+    for (k, v) in o {
+        let Some(a) = v.as_f64() else { continue };
+        if !(0.0..=1.0).contains(&a) {
+            bail!("{d}: the accuracy of '{k}' is {a}; accuracies are between 0 and 1");
+        }
+        out.accuracies.insert(k.clone(), a);
+    }
+    if out.accuracies.is_empty() {
+        bail!("{d}: no numeric accuracy in the object");
+    }
+    out.rows_read = out.accuracies.len() as u64;
+    Ok(out)
+}
+
+fn styled(source: &Source, values: &[Json], args: &RewardArgs) -> Result<Loaded> {
+    let d = &source.display;
+    let mut out = Loaded::new(source, RewardKind::Styled);
+    let field = args.subset.as_deref();
+    let three = |v: Option<&Json>, what: &str, i: usize| -> Result<Option<[f64; 3]>> {
+        let Some(v) = v else {
+            bail!("{d}: record {} has no '{what}' (RM-Bench records hold score_chosen and score_rejected lists of 3 scores: concise, detailed, markdown)", i + 1);
+        };
+        let Json::Array(a) = v else {
+            bail!("{d}: record {}: '{what}' is not a list of 3 scores", i + 1);
+        };
+        if a.len() != 3 {
+            bail!(
+                "{d}: record {}: '{what}' has {} scores; RM-Bench records have 3 (concise, detailed, markdown)",
+                i + 1,
+                a.len()
+            );
+        }
+        let mut s = [0.0; 3];
+        for (k, x) in a.iter().enumerate() {
+            match x.as_f64() {
+                Some(f) if f.is_finite() => s[k] = f,
+                Some(_) | None if x.is_null() => return Ok(None),
+                _ => bail!("{d}: record {}: '{what}' holds {x}, not a number", i + 1),
+            }
+        }
+        Ok(Some(s))
+    };
+    let mut domains = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        out.rows_read += 1;
+        let Json::Object(o) = v else {
+            bail!("{d}: record {} is not a JSON object", i + 1);
+        };
+        let c = three(o.get("score_chosen"), "score_chosen", i)?;
+        let r = three(o.get("score_rejected"), "score_rejected", i)?;
+        let (Some(c), Some(r)) = (c, r) else {
+            *out.dropped.entry("missing score".into()).or_default() += 1;
+            continue;
+        };
+        let domain = match field {
+            Some(f) => o
+                .get(f)
+                .ok_or_else(|| anyhow!("{d}: record {} has no field '{f}' (--subset)", i + 1))?,
+            None => o
+                .get("domain")
+                .or_else(|| o.get("subset"))
+                .unwrap_or(&Json::Null),
+        };
+        let domain = match domain {
+            Json::String(s) => s.clone(),
+            Json::Null => "(all)".to_string(),
+            other => other.to_string(),
+        };
+        // RM-Bench pools domains by prefix: safety-refuse and safety-response are "safety".
+        domains.push(domain.split('-').next().unwrap_or("").to_string());
+        out.styled.push((c, r));
+    }
+    if out.styled.is_empty() {
+        bail!("{d}: no record has all 6 scores");
+    }
+    out.domains = Codes::from_strings(domains);
+    Ok(out)
+}
+
+fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
+    let Opened {
+        frame,
+        schema,
+        duplicate_headers,
+    } = source.open()?;
+    let d = source.display.as_str();
+    let resolve = |c: &str, flag: &str| resolve_column(&schema, c, flag, d, &duplicate_headers);
+    let available = || {
+        schema
+            .iter_names()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut detected = Vec::new();
+    let mut pick = |given: &Option<String>,
+                    flag: &str,
+                    names: &[&str],
+                    required: bool|
+     -> Result<Option<String>> {
+        match given {
+            Some(c) => Ok(Some(resolve(c, flag)?)),
+            None => match detect_column(&schema, names) {
+                Some(c) => {
+                    detected.push(flag.to_string());
+                    Ok(Some(c))
+                }
+                None if required => bail!(
+                    "{d}: no {} score column; pass {flag} COL (looked for {}). Available columns: {}",
+                    &flag[2..],
+                    names.join(", "),
+                    available()
+                ),
+                None => Ok(None),
+            },
+        }
+    };
+    let chosen = pick(&args.chosen, "--chosen", CHOSEN_NAMES, true)?.expect("required");
+    let rejected = pick(&args.rejected, "--rejected", REJECTED_NAMES, true)?.expect("required");
+    let id = pick(&args.id, "--id", ID_NAMES, false)?;
+    let subset = pick(&args.subset, "--subset", SUBSET_NAMES, false)?;
+    if chosen == rejected {
+        bail!("{d}: the chosen and rejected scores are the same column '{chosen}'");
+    }
+    let opt = |c: &Option<String>, flag: &str| c.as_deref().map(|c| resolve(c, flag)).transpose();
+    let chosen_length = opt(&args.chosen_length, "--chosen-length")?;
+    let rejected_length = opt(&args.rejected_length, "--rejected-length")?;
+    let chosen_text = opt(&args.chosen_text, "--chosen-text")?;
+    let rejected_text = opt(&args.rejected_text, "--rejected-text")?;
+    let groups = args
+        .groups
+        .iter()
+        .map(|g| resolve(g, "--group"))
+        .collect::<Result<Vec<_>>>()?;
+
+    let numeric = |c: &str, flag: &str, alias: &str| -> Result<Expr> {
+        let dt = schema.get(c).expect("resolved");
+        if !(dt.is_integer() || dt.is_float() || dt.is_bool() || matches!(dt, DataType::Null)) {
+            let hint = if matches!(dt, DataType::List(_)) {
+                " (a list: RM-Bench records need --kind styled)"
+            } else {
+                ""
+            };
+            bail!("{d}: {flag} column '{c}' has type {dt}{hint}; expected numbers");
+        }
+        Ok(col(c).cast(DataType::Float64).alias(alias))
+    };
+    let text = |c: &str, alias: &str| col(c).cast(DataType::String).alias(alias);
+    let mut exprs = vec![
+        numeric(&chosen, "--chosen", "__c")?,
+        numeric(&rejected, "--rejected", "__r")?,
+    ];
+    if let Some(c) = &id {
+        exprs.push(text(c, "__id"));
+    }
+    if let Some(c) = &subset {
+        exprs.push(text(c, "__subset"));
+    }
+    match (
+        &chosen_length,
+        &rejected_length,
+        &chosen_text,
+        &rejected_text,
+    ) {
+        (Some(a), Some(b), _, _) => {
+            exprs.push(numeric(a, "--chosen-length", "__lc")?);
+            exprs.push(numeric(b, "--rejected-length", "__lr")?);
+        }
+        (_, _, Some(a), Some(b)) => {
+            exprs.push(text(a, "__lc"));
+            exprs.push(text(b, "__lr"));
+        }
+        _ => {}
+    }
+    for (i, g) in groups.iter().enumerate() {
+        exprs.push(text(g, &format!("__g{i}")));
+    }
+    let df = frame
+        .select(exprs)
+        .collect()
+        .map_err(|e| source.read_error(e))?;
+    let n = df.height();
+    if n == 0 {
+        bail!("{d}: the file has a header but no data rows");
+    }
+    let floats = |name: &str| -> Result<Vec<Option<f64>>> {
+        Ok(df
+            .column(name)?
+            .as_materialized_series()
+            .f64()?
+            .iter()
+            .collect())
+    };
+    let strings = |name: &str| -> Result<Vec<Option<String>>> {
+        Ok(df
+            .column(name)?
+            .as_materialized_series()
+            .str()?
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect())
+    };
+    let c = floats("__c")?;
+    let r = floats("__r")?;
+    let keep: Vec<bool> = c
+        .iter()
+        .zip(&r)
+        .map(|(a, b)| matches!((a, b), (Some(a), Some(b)) if !a.is_nan() && !b.is_nan()))
+        .collect();
+    for (i, (a, b)) in c.iter().zip(&r).enumerate() {
+        if let (Some(a), Some(b)) = (a, b) {
+            if a.is_infinite() || b.is_infinite() {
+                bail!(
+                    "{d}: data row {}: a score is infinite; scores must be finite numbers",
+                    i + 1
+                );
+            }
+        }
+    }
+    let kept = |v: Vec<Option<f64>>| -> Vec<f64> {
+        v.into_iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|(x, _)| x.unwrap_or(f64::NAN))
+            .collect()
+    };
+    let kept_str = |v: Vec<Option<String>>, missing: &str| -> Vec<String> {
+        v.into_iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|(x, _)| x.unwrap_or_else(|| missing.to_string()))
+            .collect()
+    };
+    let mut out = Loaded::new(source, RewardKind::Pairs);
+    out.rows_read = n as u64;
+    let dropped = keep.iter().filter(|k| !**k).count() as u64;
+    if dropped > 0 {
+        out.dropped.insert("missing score".into(), dropped);
+    }
+    let used = n - dropped as usize;
+    if used == 0 {
+        bail!("{d}: every row misses a chosen or rejected score; nothing to audit");
+    }
+    let mut p = Pairs {
+        chosen: kept(c),
+        rejected: kept(r),
+        ..Pairs::default()
+    };
+    p.prompt = match &id {
+        Some(_) => {
+            let ids = kept_str(strings("__id")?, "");
+            let mut index: HashMap<String, u32> = HashMap::new();
+            ids.into_iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    // A missing id is a prompt of its own.
+                    let key = if s.is_empty() { format!("\u{1}{i}") } else { s };
+                    let k = index.len() as u32;
+                    *index.entry(key).or_insert(k)
+                })
+                .collect()
+        }
+        None => (0..used as u32).collect(),
+    };
+    p.subset = match &subset {
+        Some(_) => Codes::from_strings(kept_str(strings("__subset")?, "(missing)")),
+        None => Codes::single(used, "(all)"),
+    };
+    let mut unit = None;
+    if chosen_length.is_some() {
+        p.lengths = Some((kept(floats("__lc")?), kept(floats("__lr")?)));
+    } else if chosen_text.is_some() {
+        let measure = |s: &str| match args.length_unit {
+            LengthUnit::Chars => s.chars().count() as f64,
+            LengthUnit::Tokens => s.split_whitespace().count() as f64,
+        };
+        let texts = |name: &str| -> Result<Vec<f64>> {
+            Ok(strings(name)?
+                .into_iter()
+                .zip(&keep)
+                .filter(|(_, &k)| k)
+                .map(|(t, _)| t.as_deref().map_or(f64::NAN, measure))
+                .collect())
+        };
+        p.lengths = Some((texts("__lc")?, texts("__lr")?));
+        unit = Some(
+            match args.length_unit {
+                LengthUnit::Chars => "chars",
+                LengthUnit::Tokens => "tokens",
+            }
+            .to_string(),
+        );
+    }
+    for (i, g) in groups.iter().enumerate() {
+        p.groups.push((
+            g.clone(),
+            Codes::from_strings(kept_str(strings(&format!("__g{i}"))?, "(missing)")),
+        ));
+    }
+    out.pairs = p;
+    out.columns = Some(RewardColumns {
+        chosen,
+        rejected,
+        id,
+        subset,
+        chosen_length: chosen_length.or(chosen_text),
+        rejected_length: rejected_length.or(rejected_text),
+        length_unit: unit,
+        groups,
+        detected,
+    });
+    Ok(out)
+}

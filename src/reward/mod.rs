@@ -1,0 +1,62 @@
+//! `fairaudit audit-reward`: reward score files ([`load`]) → panels of measurements
+//! ([`metrics`], [`panels`]) → report ([`crate::report::reward`]).
+
+pub mod load;
+pub mod metrics;
+pub mod panels;
+
+use anyhow::{bail, Result};
+
+use crate::cli::{Preset, RewardArgs, RewardKind};
+use crate::gate;
+use crate::report::reward::{RewardReport, RewardSettings};
+use crate::report::{self, Rendered};
+
+/// Runs the whole audit: every input is read before any panel is computed.
+pub fn run(args: &RewardArgs) -> Result<Rendered> {
+    let gates = gate::parse_all(&args.output.fail_if)?;
+    if !(args.ci > 0.0 && args.ci < 1.0) {
+        bail!(
+            "--ci must be between 0 and 1 (exclusive), e.g. 0.95; got {}",
+            args.ci
+        );
+    }
+    if args.legacy_xstest && args.preset != Preset::Rewardbench {
+        bail!("--legacy-xstest goes with --preset rewardbench");
+    }
+    let sources = crate::input::sources(&args.input)?;
+    let loaded = sources
+        .iter()
+        .map(|s| load::load(s, args))
+        .collect::<Result<Vec<_>>>()?;
+    for l in &loaded {
+        match (l.kind, args.preset) {
+            (RewardKind::Styled, Preset::Rewardbench) => bail!(
+                "{}: RM-Bench style records take --preset rm-bench, not rewardbench",
+                l.source.display
+            ),
+            (RewardKind::Accuracies, Preset::RmBench) | (RewardKind::Pairs, Preset::RmBench) => {
+                bail!(
+                    "{}: --preset rm-bench needs RM-Bench records (score_chosen and score_rejected lists of 3 scores)",
+                    l.source.display
+                )
+            }
+            _ => {}
+        }
+        if l.kind != RewardKind::Pairs && !args.groups.is_empty() {
+            bail!(
+                "{}: --group needs a pairs file (one row per preference pair)",
+                l.source.display
+            );
+        }
+    }
+    let mut model = RewardReport::new(RewardSettings::from_args(args));
+    for l in &loaded {
+        let input = panels::input_report(l, args, &mut model.warnings);
+        model.inputs.push(input);
+    }
+    let verdicts = gate::evaluate(&gates, &model)?;
+    model.passed = verdicts.iter().all(|g| g.passed);
+    model.gates = verdicts;
+    report::reward::render(&model, args.output.report_format())
+}

@@ -1,0 +1,750 @@
+//! The panels of one input: accuracy (overall and per subset), RewardBench and RM-Bench scoring,
+//! length bias, calibration, groups, and bootstrap intervals clustered by prompt.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde_json::{json, Map, Value as Json};
+
+use super::load::{Codes, Loaded};
+use super::metrics::{self, Tally};
+use crate::cli::{Binning, Preset, RewardArgs, RewardKind};
+use crate::fairness::bootstrap::percentile;
+use crate::fairness::disparity::disparity;
+use crate::fairness::metrics::Value;
+use crate::report::fairness::Dropped;
+use crate::report::reward::{RewardInput, SubsetReport};
+use crate::report::Warning;
+
+/// A number as JSON (null when not finite).
+fn num(x: f64) -> Json {
+    serde_json::Number::from_f64(x)
+        .map(Json::Number)
+        .unwrap_or(Json::Null)
+}
+
+/// Puts a value, or null and the reason, into (values, undefined).
+fn put(m: &mut Map<String, Json>, u: &mut Map<String, Json>, k: &str, v: Value) {
+    match v {
+        Ok(x) => {
+            m.insert(k.into(), num(x));
+        }
+        Err(why) => {
+            m.insert(k.into(), Json::Null);
+            u.insert(k.into(), Json::String(why.into()));
+        }
+    }
+}
+
+pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) -> RewardInput {
+    let file = l.source.display.clone();
+    let mut r = RewardInput {
+        path: file.clone(),
+        format: l.source.format.name().to_string(),
+        kind: match l.kind {
+            RewardKind::Accuracies => "accuracies",
+            RewardKind::Styled => "styled",
+            _ => "pairs",
+        }
+        .into(),
+        rows_read: l.rows_read,
+        pairs_used: 0,
+        rows_dropped: l
+            .dropped
+            .iter()
+            .map(|(reason, &rows)| Dropped {
+                reason: reason.clone(),
+                rows,
+            })
+            .collect(),
+        columns: l.columns.clone(),
+        metrics: Map::new(),
+        undefined: Map::new(),
+        intervals: Map::new(),
+        subsets: Vec::new(),
+        rewardbench: None,
+        rm_bench: None,
+        length: None,
+        calibration: None,
+        groups: Vec::new(),
+    };
+    if !l.dropped.is_empty() {
+        let dropped: Vec<String> = l.dropped.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        warnings.push(Warning::new(
+            &file,
+            None,
+            format!(
+                "{} of {} rows dropped ({})",
+                l.dropped.values().sum::<u64>(),
+                l.rows_read,
+                dropped.join(", ")
+            ),
+        ));
+    }
+    match l.kind {
+        RewardKind::Accuracies => accuracies(l, args, &mut r, warnings),
+        RewardKind::Styled => styled(l, args, &mut r),
+        _ => pairs(l, args, &mut r, warnings),
+    }
+    r
+}
+
+/// Subset accuracies → RewardBench v1's numbers: the four section scores (subsets weighted by
+/// EXAMPLE_COUNTS), their mean, the prior-sets mean and the 2/2/2/2/1 total, and the micro
+/// accuracy (`micro`, computed by the caller).
+fn rewardbench(
+    acc: &dyn Fn(&str) -> Option<f64>,
+    legacy: bool,
+    micro: Value,
+) -> (Vec<(&'static str, Value)>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    let mut sections = Vec::new();
+    for (name, subsets) in metrics::SECTIONS {
+        for s in subsets {
+            if acc(s).is_none() {
+                missing.push(s.to_string());
+            }
+        }
+        let v = metrics::section_score(subsets, acc, legacy);
+        if let Ok(x) = v {
+            sections.push(x);
+        }
+        out.push((name, v));
+    }
+    let score = if sections.len() == 4 {
+        Ok(sections.iter().sum::<f64>() / 4.0)
+    } else {
+        Err("a section has none of its subsets")
+    };
+    out.push(("score", score));
+    let prior: Vec<f64> = metrics::PRIOR_SETS.iter().filter_map(|s| acc(s)).collect();
+    let prior_mean = if prior.is_empty() {
+        Err("no prior set (anthropic_helpful, anthropic_hhh, shp, summarize) is present")
+    } else {
+        Ok(prior.iter().sum::<f64>() / prior.len() as f64)
+    };
+    out.push(("prior_sets", prior_mean));
+    out.push((
+        "score_with_prior_sets",
+        match (score, prior_mean) {
+            (Ok(s), Ok(p)) => Ok((4.0 * s + 0.5 * p) / 4.5),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        },
+    ));
+    out.push(("micro_accuracy", micro));
+    (out, missing)
+}
+
+fn rewardbench_json(
+    values: &[(&'static str, Value)],
+    legacy: bool,
+    missing: &[String],
+    r: &mut RewardInput,
+) {
+    let mut m = Map::new();
+    let mut u = Map::new();
+    for (k, v) in values {
+        put(&mut m, &mut u, k, *v);
+        put(
+            &mut r.metrics,
+            &mut r.undefined,
+            &format!("rewardbench.{k}"),
+            *v,
+        );
+    }
+    m.insert(
+        "weights".into(),
+        json!(if legacy {
+            "legacy xstest (should-refuse 154, should-respond 250)"
+        } else {
+            "2024-09 (xstest should-refuse 250, should-respond 154)"
+        }),
+    );
+    m.insert("missing_subsets".into(), json!(missing));
+    m.insert("undefined".into(), Json::Object(u));
+    r.rewardbench = Some(Json::Object(m));
+}
+
+fn accuracies(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+    for (s, &a) in &l.accuracies {
+        r.subsets.push(SubsetReport {
+            subset: s.clone(),
+            pairs: None,
+            ties: None,
+            accuracy: Some(a),
+            interval: None,
+            undefined: None,
+        });
+    }
+    if args.preset != Preset::Rewardbench {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            "per-subset accuracies only: pass --preset rewardbench for section scores".into(),
+        ));
+        return;
+    }
+    let acc = |s: &str| l.accuracies.get(s).copied();
+    // Micro accuracy: subsets weighted by their number of examples.
+    let (mut num_, mut den) = (0.0, 0.0);
+    for (s, a) in &l.accuracies {
+        if let Some(n) = metrics::subset_size(s) {
+            num_ += a * n;
+            den += n;
+        }
+    }
+    let micro = if den > 0.0 {
+        Ok(num_ / den)
+    } else {
+        Err("no RewardBench subset")
+    };
+    let (values, missing) = rewardbench(&acc, args.legacy_xstest, micro);
+    if !missing.is_empty() {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "RewardBench subsets missing (their sections use the others): {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    rewardbench_json(&values, args.legacy_xstest, &missing, r);
+}
+
+/// Tallies per (subset, prompt) cluster: what the bootstrap resamples.
+struct Clusters {
+    /// Per subset: the tallies of its prompts.
+    per_subset: Vec<Vec<Tally>>,
+}
+
+impl Clusters {
+    fn new(l: &Loaded, args: &RewardArgs) -> Clusters {
+        let p = &l.pairs;
+        let k = p.subset.names.len();
+        let mut index: Vec<HashMap<u32, usize>> = vec![HashMap::new(); k];
+        let mut per_subset: Vec<Vec<Tally>> = vec![Vec::new(); k];
+        for i in 0..p.chosen.len() {
+            let s = p.subset.codes[i] as usize;
+            let next = per_subset[s].len();
+            let c = *index[s].entry(p.prompt[i]).or_insert(next);
+            if c == next {
+                per_subset[s].push(Tally::default());
+            }
+            per_subset[s][c].add(p.chosen[i], p.rejected[i], args.ties);
+        }
+        Clusters { per_subset }
+    }
+
+    /// One replicate: per subset, as many prompts drawn with replacement as it has.
+    fn replicate(&self, rng: &mut ChaCha8Rng) -> Vec<Tally> {
+        self.per_subset
+            .iter()
+            .map(|clusters| {
+                let mut t = Tally::default();
+                for _ in 0..clusters.len() {
+                    t.merge(&clusters[rng.random_range(0..clusters.len())]);
+                }
+                t
+            })
+            .collect()
+    }
+}
+
+/// Percentile intervals at `level` of each named number over the replicates.
+fn intervals(samples: Vec<Vec<(String, f64)>>, level: f64) -> BTreeMap<String, Json> {
+    let mut by_name: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for rep in samples {
+        for (k, v) in rep {
+            if v.is_finite() {
+                by_name.entry(k).or_default().push(v);
+            }
+        }
+    }
+    let alpha = (1.0 - level) / 2.0;
+    by_name
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by(f64::total_cmp);
+            (
+                k,
+                json!([num(percentile(&v, alpha)), num(percentile(&v, 1.0 - alpha))]),
+            )
+        })
+        .collect()
+}
+
+/// Runs `reps` replicates in parallel, replicate r on its own ChaCha8 stream (seed, r).
+fn bootstrap<F>(reps: usize, seed: u64, level: f64, f: F) -> BTreeMap<String, Json>
+where
+    F: Fn(&mut ChaCha8Rng) -> Vec<(String, f64)> + Sync,
+{
+    let samples: Vec<Vec<(String, f64)>> = (0..reps)
+        .into_par_iter()
+        .map(|r| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(r as u64);
+            f(&mut rng)
+        })
+        .collect();
+    intervals(samples, level)
+}
+
+/// The accuracy-derived numbers of a set of subset tallies (what the bootstrap recomputes).
+fn accuracy_numbers(
+    subsets: &[String],
+    tallies: &[Tally],
+    preset: bool,
+    legacy: bool,
+) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    let mut all = Tally::default();
+    for (s, t) in subsets.iter().zip(tallies) {
+        all.merge(t);
+        if let Ok(a) = t.accuracy() {
+            out.push((format!("subset\u{1f}{s}"), a));
+        }
+    }
+    if let Ok(a) = all.accuracy() {
+        out.push(("accuracy".into(), a));
+    }
+    if preset {
+        let acc = |name: &str| {
+            subsets
+                .iter()
+                .position(|s| s == name)
+                .and_then(|i| tallies[i].accuracy().ok())
+        };
+        let (values, _) = rewardbench(&acc, legacy, core_micro(subsets, tallies));
+        for (k, v) in values {
+            if let Ok(x) = v {
+                out.push((format!("rewardbench.{k}"), x));
+            }
+        }
+    }
+    out
+}
+
+/// Σ credit / Σ counted over the pairs of RewardBench's core subsets (not the prior sets).
+fn core_micro(subsets: &[String], tallies: &[Tally]) -> Value {
+    let mut t = Tally::default();
+    for (s, x) in subsets.iter().zip(tallies) {
+        if metrics::subset_size(s).is_some() {
+            t.merge(x);
+        }
+    }
+    t.accuracy()
+}
+
+fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+    let p = &l.pairs;
+    let n = p.chosen.len();
+    r.pairs_used = n as u64;
+    let names = &p.subset.names;
+    let mut tallies = vec![Tally::default(); names.len()];
+    let mut all = Tally::default();
+    for i in 0..n {
+        tallies[p.subset.codes[i] as usize].add(p.chosen[i], p.rejected[i], args.ties);
+        all.add(p.chosen[i], p.rejected[i], args.ties);
+    }
+    put(&mut r.metrics, &mut r.undefined, "accuracy", all.accuracy());
+    r.metrics.insert("pairs".into(), json!(all.pairs));
+    r.metrics.insert("ties".into(), json!(all.ties));
+    r.metrics
+        .insert("tie_share".into(), num(all.ties as f64 / all.pairs as f64));
+    if all.ties > 0 {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "{} of {} pairs are ties (equal scores), counted as {}",
+                all.ties,
+                all.pairs,
+                match args.ties {
+                    crate::cli::Ties::Wrong => "wrong (--ties wrong)",
+                    crate::cli::Ties::Half => "half right (--ties half)",
+                    crate::cli::Ties::Exclude => "excluded (--ties exclude)",
+                }
+            ),
+        ));
+    }
+    for (s, t) in names.iter().zip(&tallies) {
+        let a = t.accuracy();
+        r.subsets.push(SubsetReport {
+            subset: s.clone(),
+            pairs: Some(t.pairs),
+            ties: Some(t.ties),
+            accuracy: a.ok(),
+            interval: None,
+            undefined: a.err().map(str::to_string),
+        });
+    }
+    let preset = args.preset == Preset::Rewardbench;
+    if preset {
+        let acc = |name: &str| {
+            names
+                .iter()
+                .position(|s| s == name)
+                .and_then(|i| tallies[i].accuracy().ok())
+        };
+        let (values, missing) = rewardbench(&acc, args.legacy_xstest, core_micro(names, &tallies));
+        let unknown: Vec<&str> = names
+            .iter()
+            .filter(|s| {
+                metrics::subset_size(s).is_none() && !metrics::PRIOR_SETS.contains(&s.as_str())
+            })
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!(
+                    "subsets that are not RewardBench's are left out of its scores: {}",
+                    unknown.join(", ")
+                ),
+            ));
+        }
+        if !missing.is_empty() {
+            warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!(
+                    "RewardBench subsets missing (their sections use the others): {}",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        rewardbench_json(&values, args.legacy_xstest, &missing, r);
+    }
+    if let Some((lc, lr)) = &p.lengths {
+        length(p, lc, lr, args, r);
+    }
+    calibration(p, args, r);
+    groups(p, args, r);
+    if args.bootstrap > 0 {
+        let clusters = Clusters::new(l, args);
+        let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
+            accuracy_numbers(names, &clusters.replicate(rng), preset, args.legacy_xstest)
+        });
+        for (k, v) in iv {
+            match k.strip_prefix("subset\u{1f}") {
+                Some(s) => {
+                    if let Some(sr) = r.subsets.iter_mut().find(|x| x.subset == s) {
+                        sr.interval = serde_json::from_value(v).ok();
+                    }
+                }
+                None => {
+                    r.intervals.insert(k, v);
+                }
+            }
+        }
+    }
+}
+
+/// Length bias: correlations of reward with length, the longer response's win share, the "pick
+/// the longer" baseline, accuracy split by which response is longer and by length-difference bin.
+fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: &mut RewardInput) {
+    let mut m = Map::new();
+    let mut u = Map::new();
+    let idx: Vec<usize> = (0..p.chosen.len())
+        .filter(|&i| lc[i].is_finite() && lr[i].is_finite())
+        .collect();
+    let (mut scores, mut lens) = (Vec::new(), Vec::new());
+    for &i in &idx {
+        scores.push(p.chosen[i]);
+        lens.push(lc[i]);
+        scores.push(p.rejected[i]);
+        lens.push(lr[i]);
+    }
+    m.insert("pairs".into(), json!(idx.len()));
+    put(&mut m, &mut u, "pearson", metrics::pearson(&scores, &lens));
+    put(
+        &mut m,
+        &mut u,
+        "spearman",
+        metrics::spearman(&scores, &lens),
+    );
+    let (mut longer_wins, mut baseline) = (Tally::default(), Tally::default());
+    let (mut c_longer, mut c_shorter, mut equal) =
+        (Tally::default(), Tally::default(), Tally::default());
+    for &i in &idx {
+        let (c, rj) = (p.chosen[i], p.rejected[i]);
+        baseline.add(lc[i], lr[i], args.ties);
+        if lc[i] > lr[i] {
+            longer_wins.add(c, rj, args.ties);
+            c_longer.add(c, rj, args.ties);
+        } else if lc[i] < lr[i] {
+            longer_wins.add(rj, c, args.ties);
+            c_shorter.add(c, rj, args.ties);
+        } else {
+            equal.add(c, rj, args.ties);
+        }
+    }
+    put(&mut m, &mut u, "longer_wins", longer_wins.accuracy());
+    put(
+        &mut m,
+        &mut u,
+        "longer_baseline_accuracy",
+        baseline.accuracy(),
+    );
+    put(
+        &mut m,
+        &mut u,
+        "accuracy_chosen_longer",
+        c_longer.accuracy(),
+    );
+    put(
+        &mut m,
+        &mut u,
+        "accuracy_chosen_shorter",
+        c_shorter.accuracy(),
+    );
+    put(&mut m, &mut u, "accuracy_equal_length", equal.accuracy());
+    m.insert("pairs_chosen_longer".into(), json!(c_longer.pairs));
+    m.insert("pairs_chosen_shorter".into(), json!(c_shorter.pairs));
+    m.insert("pairs_equal_length".into(), json!(equal.pairs));
+    for k in [
+        "pearson",
+        "spearman",
+        "longer_wins",
+        "longer_baseline_accuracy",
+        "accuracy_chosen_longer",
+        "accuracy_chosen_shorter",
+        "accuracy_equal_length",
+    ] {
+        r.metrics.insert(format!("length.{k}"), m[k].clone());
+        if let Some(why) = u.get(k) {
+            r.undefined.insert(format!("length.{k}"), why.clone());
+        }
+    }
+    // Accuracy by bins of equal mass of the length difference chosen − rejected.
+    let mut by_diff: Vec<(f64, usize)> = idx.iter().map(|&i| (lc[i] - lr[i], i)).collect();
+    by_diff.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let bins = args.length_bins as usize;
+    let mut table = Vec::new();
+    for (lo, hi) in metrics::split_even(by_diff.len(), bins) {
+        if lo >= hi {
+            continue;
+        }
+        let mut t = Tally::default();
+        for &(_, i) in &by_diff[lo..hi] {
+            t.add(p.chosen[i], p.rejected[i], args.ties);
+        }
+        table.push(json!({
+            "lower": num(by_diff[lo].0),
+            "upper": num(by_diff[hi - 1].0),
+            "pairs": t.pairs,
+            "accuracy": t.accuracy().map(num).unwrap_or(Json::Null),
+        }));
+    }
+    m.insert("by_length_difference".into(), Json::Array(table));
+    m.insert("undefined".into(), Json::Object(u));
+    r.length = Some(Json::Object(m));
+}
+
+/// Calibration of the Bradley–Terry probability σ(chosen − rejected).
+fn calibration(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
+    let margins: Vec<f64> = p
+        .chosen
+        .iter()
+        .zip(&p.rejected)
+        .map(|(c, x)| c - x)
+        .collect();
+    let equal_mass = args.binning == Binning::EqualMass;
+    let c = metrics::calibration(&margins, args.bins as usize, equal_mass);
+    let mut m = Map::new();
+    let mut u = Map::new();
+    let values = [
+        ("ece", c.ece),
+        ("mce", c.mce),
+        ("log_loss", c.log_loss),
+        ("brier", c.brier),
+        ("temperature", c.temperature),
+        ("log_loss_at_temperature", c.log_loss_at_temperature),
+    ];
+    for (k, v) in values {
+        put(&mut m, &mut u, k, v);
+        put(
+            &mut r.metrics,
+            &mut r.undefined,
+            &format!("calibration.{k}"),
+            v,
+        );
+    }
+    m.insert("bins".into(), json!(args.bins));
+    m.insert(
+        "binning".into(),
+        json!(if equal_mass {
+            "equal_mass"
+        } else {
+            "equal_width"
+        }),
+    );
+    m.insert(
+        "reliability".into(),
+        serde_json::to_value(&c.bins).expect("serialisable"),
+    );
+    m.insert("undefined".into(), Json::Object(u));
+    r.calibration = Some(Json::Object(m));
+}
+
+/// Per group column: accuracy, mean scores and margin per group, and their disparities.
+fn groups(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
+    for (name, codes) in &p.groups {
+        let Codes { codes, names } = codes;
+        let k = names.len();
+        let mut t = vec![Tally::default(); k];
+        let mut sums = vec![[0.0f64; 3]; k];
+        for (i, &code) in codes.iter().enumerate() {
+            let g = code as usize;
+            t[g].add(p.chosen[i], p.rejected[i], args.ties);
+            sums[g][0] += p.chosen[i];
+            sums[g][1] += p.rejected[i];
+            sums[g][2] += p.chosen[i] - p.rejected[i];
+        }
+        let mut rows = Vec::new();
+        let mut accs = Vec::new();
+        let mut margins = Vec::new();
+        for g in 0..k {
+            let n = t[g].pairs as f64;
+            let a = t[g].accuracy();
+            if let Ok(x) = a {
+                accs.push(x);
+            }
+            margins.push(sums[g][2] / n);
+            rows.push(json!({
+                "group": names[g],
+                "pairs": t[g].pairs,
+                "ties": t[g].ties,
+                "accuracy": a.map(num).unwrap_or(Json::Null),
+                "mean_chosen": num(sums[g][0] / n),
+                "mean_rejected": num(sums[g][1] / n),
+                "mean_margin": num(sums[g][2] / n),
+            }));
+        }
+        let overall_acc = r.metrics.get("accuracy").and_then(Json::as_f64);
+        let overall_margin = p
+            .chosen
+            .iter()
+            .zip(&p.rejected)
+            .map(|(c, x)| c - x)
+            .sum::<f64>()
+            / p.chosen.len() as f64;
+        let mut d = Map::new();
+        let mut u = Map::new();
+        for (metric, vals, ov) in [
+            ("accuracy", &accs, overall_acc.ok_or("undefined overall")),
+            ("mean_margin", &margins, Ok(overall_margin)),
+        ] {
+            let x = disparity(vals, ov);
+            put(
+                &mut d,
+                &mut u,
+                &format!("{metric}_difference"),
+                x.difference,
+            );
+            let signed = metric == "mean_margin";
+            let why = "a ratio of a quantity that can be negative is not reported";
+            put(
+                &mut d,
+                &mut u,
+                &format!("{metric}_ratio"),
+                if signed { Err(why) } else { x.ratio },
+            );
+            put(
+                &mut d,
+                &mut u,
+                &format!("{metric}_difference_to_overall"),
+                x.difference_to_overall,
+            );
+        }
+        r.groups.push(json!({
+            "column": name,
+            "groups": rows,
+            "disparities": d,
+            "undefined": u,
+        }));
+    }
+}
+
+/// RM-Bench: per domain the 3×3 style matrix, easy / normal / hard and their mean; overall the
+/// means over domains.
+fn styled(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
+    r.pairs_used = l.styled.len() as u64;
+    let names = &l.domains.names;
+    let by_domain: Vec<Vec<([f64; 3], [f64; 3])>> = (0..names.len())
+        .map(|d| {
+            l.styled
+                .iter()
+                .zip(&l.domains.codes)
+                .filter(|(_, &c)| c as usize == d)
+                .map(|(x, _)| *x)
+                .collect()
+        })
+        .collect();
+    let numbers = |groups: &[Vec<([f64; 3], [f64; 3])>]| -> Vec<(String, f64)> {
+        let mut out = Vec::new();
+        let (mut e, mut n, mut h) = (0.0, 0.0, 0.0);
+        for (name, recs) in names.iter().zip(groups) {
+            let (easy, normal, hard) = metrics::easy_normal_hard(&metrics::style_matrix(recs));
+            out.push((format!("rm_bench.{name}"), (easy + normal + hard) / 3.0));
+            out.push((format!("rm_bench.{name}.easy"), easy));
+            out.push((format!("rm_bench.{name}.normal"), normal));
+            out.push((format!("rm_bench.{name}.hard"), hard));
+            e += easy;
+            n += normal;
+            h += hard;
+        }
+        let k = groups.len() as f64;
+        out.push(("rm_bench.easy".into(), e / k));
+        out.push(("rm_bench.normal".into(), n / k));
+        out.push(("rm_bench.hard".into(), h / k));
+        out.push(("rm_bench.score".into(), (e + n + h) / (3.0 * k)));
+        out
+    };
+    for (k, v) in numbers(&by_domain) {
+        r.metrics.insert(k, num(v));
+    }
+    let domains: Vec<Json> = names
+        .iter()
+        .zip(&by_domain)
+        .map(|(name, recs)| {
+            let m = metrics::style_matrix(recs);
+            let (easy, normal, hard) = metrics::easy_normal_hard(&m);
+            json!({
+                "domain": name,
+                "records": recs.len(),
+                "matrix": m,
+                "easy": num(easy), "normal": num(normal), "hard": num(hard),
+                "score": num((easy + normal + hard) / 3.0),
+            })
+        })
+        .collect();
+    r.rm_bench = Some(json!({
+        "styles": ["concise", "detailed", "markdown"],
+        "matrix": metrics::style_matrix(&l.styled),
+        "domains": domains,
+        "easy": r.metrics["rm_bench.easy"],
+        "normal": r.metrics["rm_bench.normal"],
+        "hard": r.metrics["rm_bench.hard"],
+        "score": r.metrics["rm_bench.score"],
+    }));
+    if args.bootstrap > 0 {
+        let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
+            let drawn: Vec<Vec<([f64; 3], [f64; 3])>> = by_domain
+                .iter()
+                .map(|recs| {
+                    (0..recs.len())
+                        .map(|_| recs[rng.random_range(0..recs.len())])
+                        .collect()
+                })
+                .collect();
+            numbers(&drawn)
+        });
+        r.intervals.extend(iv);
+    }
+}
