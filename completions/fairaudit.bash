@@ -233,7 +233,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__reward)
-            opts="-g -f -o -q -h --input-format --kind --chosen --rejected --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --fail-if --quiet --help"
+            opts="-g -f -o -q -h --input-format --kind --chosen --rejected --model --export-suspect --proxy --gold --correct --policy --score --elo --reference-model --original --perturbed --attribute --epsilon --compare --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -244,7 +244,7 @@ _fairaudit() {
                     return 0
                     ;;
                 --kind)
-                    COMPREPLY=($(compgen -W "auto pairs accuracies styled" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto pairs accuracies styled ensemble best-of-n per-policy counterfactual" -- "${cur}"))
                     return 0
                     ;;
                 --chosen)
@@ -252,6 +252,62 @@ _fairaudit() {
                     return 0
                     ;;
                 --rejected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export-suspect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --correct)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --score)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --elo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reference-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --original)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --perturbed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attribute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --epsilon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compare)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -90,9 +90,27 @@ ipc\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l kind -d 'What each row is: preference pairs, published per-subset accuracies (a JSON object of subset → accuracy), or RM-Bench style records. Default: detected from the columns' -r -f -a "auto\t'Detect from the file'
 pairs\t'One row per preference pair: a chosen and a rejected score'
 accuracies\t'A JSON object of subset → accuracy (e.g. a published RewardBench result)'
-styled\t'RM-Bench: per record 3 chosen and 3 rejected scores (concise, detailed, markdown) and a domain'"
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l chosen -d 'Column with the chosen response\'s score. Default: the first of scores_chosen, score_chosen, chosen_score, reward_chosen, chosen_reward, chosen' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l rejected -d 'Column with the rejected response\'s score. Default: the first of scores_rejected, score_rejected, rejected_score, reward_rejected, rejected_reward, rejected' -r
+styled\t'RM-Bench: per record 3 chosen and 3 rejected scores (concise, detailed, markdown) and a domain'
+ensemble\t'Pairs scored by several reward models (one column pair per model, or a --model column)'
+best-of-n\t'Responses per prompt with a proxy score and a gold score (or correctness flag)'
+per-policy\t'Responses per prompt written by several policy models, with their reward'
+counterfactual\t'The same response scored under an original and a perturbed prompt'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l chosen -d 'Column with the chosen response\'s score. Default: the first of scores_chosen, score_chosen, chosen_score, reward_chosen, chosen_reward, chosen. Several (`a,b,c`, with as many --rejected) make an ensemble: one column pair per reward model' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l rejected -d 'Column with the rejected response\'s score (see --chosen)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l model -d 'Ensemble in long form: the column naming the reward model of each row (pairs are matched across models by --id and --subset)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l export-suspect -d 'Ensemble: write the pairs the ensemble contradicts (mean margin < 0) to this CSV file' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l proxy -d 'Best-of-n: the proxy (reward-model) score of each response. Default: proxy, proxy_score, proxy_reward, rm_score' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l gold -d 'Best-of-n: the gold score of each response. Default: gold, gold_score, gold_reward' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l correct -d 'Best-of-n: a 0/1 correctness flag used as the gold score. Default: correct, is_correct' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l policy -d 'Per-policy: the policy model that wrote each response. Default: policy, policy_model' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l score -d 'Per-policy: the reward of each response. Default: score, reward' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l elo -d 'Per-policy: a CSV of Elo ratings (columns model, and rating / elo): RM win rates against Elo-expected ones, mismatch degree, rank correlations' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l reference-model -d 'Per-policy: the model others are compared with. Default: the model with the most responses' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l original -d 'Counterfactual: the score under the original prompt. Default: original, score_original' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l perturbed -d 'Counterfactual: the score under the perturbed prompt. Default: perturbed, score_perturbed' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l attribute -d 'Counterfactual: the attribute that was changed. Default: attribute' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l epsilon -d 'Counterfactual: a score is invariant when |original − perturbed| <= EPS' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l compare -d 'Another reward model\'s scores on the same pairs (same columns): McNemar test per subset with Holm\'s correction, the largest score change and the decisions that flip' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l id -d 'Prompt id column: bootstrap resamples prompts (all pairs of a prompt together). Default: id, prompt_id, pair_id if present; otherwise every pair is its own prompt' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l subset -d 'Subset / category column (per-subset accuracy; RewardBench subsets for the preset). Default: subset, category if present' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l chosen-length -d 'Length of the chosen response (tokens, characters, ...): enables the length-bias panel' -r

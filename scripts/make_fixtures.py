@@ -141,3 +141,62 @@ with open(fx / "reward" / "rmbench_scores.jsonl", "w") as f:
         r = [round(base_r + s * 0.6 + rnd() * 0.5, 2) for s in range(3)]
         f.write(json.dumps({"id": f"{domain}-{i}", "domain": domain, "score_chosen": c,
                             "score_rejected": r}) + "\n")
+
+# reward/best_of_n.csv: 40 prompts with 8 responses each: a proxy (reward-model) score and a gold
+# score that agrees with the proxy at first and then falls off (over-optimisation).
+with open(fx / "reward" / "best_of_n.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["prompt_id", "response_id", "proxy", "gold"])
+    for p in range(40):
+        for k in range(8):
+            proxy = round(rnd() * 3, 3)
+            gold = round(proxy - 0.35 * max(0.0, proxy - 1.5) ** 2 + (rnd() - 0.5) * 0.6, 3)
+            w.writerow([f"p{p}", k, proxy, gold])
+
+# reward/ensemble.csv: 400 pairs scored by three reward models (one chosen / rejected column pair
+# each); the models share a signal and add their own noise; a few labels are flipped.
+with open(fx / "reward" / "ensemble.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "subset", "chosen_a", "rejected_a", "chosen_b", "rejected_b", "chosen_c", "rejected_c"])
+    for i in range(400):
+        signal = (rnd() - 0.3) * 2 if i % 13 else -(rnd() + 0.5)
+        row = [i, ["chat", "code", "safety"][i % 3]]
+        for _ in range(3):
+            base = rnd() * 2
+            row += [round(base + signal + (rnd() - 0.5), 2), round(base, 2)]
+        w.writerow(row)
+
+# reward/policies.csv and reward/elo.csv: 5 policy models answering 60 prompts, scored by a reward
+# model that overrates one of them (model-c), and the models' (synthetic) Elo ratings.
+models = {"model-a": 1250, "model-b": 1200, "model-c": 1150, "model-d": 1100, "model-e": 1000}
+with open(fx / "reward" / "elo.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["model", "rating"])
+    for m, r in models.items():
+        w.writerow([m, r])
+with open(fx / "reward" / "policies.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["prompt_id", "policy", "score"])
+    for p in range(60):
+        for m, r in models.items():
+            bonus = 0.8 if m == "model-c" else 0.0
+            w.writerow([f"q{p}", m, round((r - 1100) / 100 + bonus + (rnd() - 0.5) * 2, 3)])
+
+# reward/counterfactual.csv: 300 responses scored under the original prompt and a variant that
+# changes one attribute (gender, race, age); the reward model shifts the race variants.
+with open(fx / "reward" / "counterfactual.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "attribute", "original", "perturbed"])
+    for i in range(300):
+        attr = ["gender", "race", "age"][i % 3]
+        o = round(rnd() * 4 - 2, 3)
+        shift = -0.3 if attr == "race" else 0.0
+        noise = (rnd() - 0.5) * 0.04 if rnd() < 0.7 else (rnd() - 0.5) * 0.5
+        w.writerow([i, attr, o, round(o + shift + noise, 3)])
+
+# reward/pairs_rerun.csv: the pairs of reward/pairs.csv rescored by a second run (small noise).
+with open(fx / "reward" / "pairs_rerun.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "subset", "score_chosen", "score_rejected", "len_chosen", "len_rejected", "lang"])
+    for prompt, subset, c, r, lc, lr, g in rows:
+        w.writerow([prompt, subset, round(c + (rnd() - 0.5) * 0.4, 1), round(r + (rnd() - 0.5) * 0.4, 1), lc, lr, g])

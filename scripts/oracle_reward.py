@@ -200,5 +200,128 @@ def main():
     print(f"wrote {path}")
 
 
+
+def best_of_n_case():
+    """Nakano et al.'s unbiased best-of-n estimator with scipy.special.comb, mean over prompts;
+    the Gao fit by numpy.linalg.lstsq on the gold gain over n = 1."""
+    from scipy.special import comb
+
+    df = pd.read_csv(fx / "best_of_n.csv")
+    pools = [g[["proxy", "gold"]].to_numpy(float) for _, g in df.groupby("prompt_id", sort=False)]
+    k = min(len(p) for p in pools)
+    curve = []
+    for n in range(1, k + 1):
+        px, gd = [], []
+        for p in pools:
+            order = np.argsort(p[:, 0], kind="stable")
+            proxy, gold = p[order, 0], p[order, 1].copy()
+            for v in np.unique(proxy):  # ties: the block's mean gold
+                gold[proxy == v] = gold[proxy == v].mean()
+            kk = len(proxy)
+            w = np.array([comb(i - 1, n - 1) / comb(kk, n) if i >= n else 0.0 for i in range(1, kk + 1)])
+            px.append(w @ proxy)
+            gd.append(w @ gold)
+        curve.append({"n": n, "kl": float(np.log(n) - (n - 1) / n), "proxy": float(np.mean(px)),
+                      "gold": float(np.mean(gd))})
+    d = np.sqrt([c["kl"] for c in curve])
+    y = np.array([c["gold"] - curve[0]["gold"] for c in curve])
+    (alpha, beta), *_ = np.linalg.lstsq(np.stack([d, -d * d], 1), y, rcond=None)
+    pred = d * (alpha - beta * d)
+    r2 = 1 - np.sum((y - pred) ** 2) / np.sum((y - y.mean()) ** 2)
+    return {"curve": curve, "alpha": float(alpha), "beta": float(beta), "r2": float(r2),
+            "peak_kl": float((alpha / (2 * beta)) ** 2)}
+
+
+def ensemble_case():
+    from sklearn.metrics import cohen_kappa_score
+
+    df = pd.read_csv(fx / "ensemble.csv")
+    margins = np.stack([df[f"chosen_{m}"] - df[f"rejected_{m}"] for m in "abc"], 1)
+    mean, std = margins.mean(1), margins.std(1)  # population std, as fairaudit
+    dec = margins > 0
+    # Fleiss' kappa, transcribed from Fleiss (1971) for two categories.
+    m = dec.shape[1]
+    counts = np.stack([dec.sum(1), m - dec.sum(1)], 1)
+    p_i = (np.sum(counts * (counts - 1), 1)) / (m * (m - 1))
+    p_j = counts.sum(0) / counts.sum()
+    pe = np.sum(p_j ** 2)
+    fleiss = (p_i.mean() - pe) / (1 - pe)
+    return {
+        "share_contradicted": float((mean < 0).mean()),
+        "mean_std": float(std.mean()),
+        "accuracy_of_mean": float((mean > 0).mean()),
+        "fleiss_kappa": float(fleiss),
+        "cohen_ab": float(cohen_kappa_score(dec[:, 0], dec[:, 1])),
+        "suspects": int((mean < 0).sum()),
+    }
+
+
+def policy_case():
+    df = pd.read_csv(fx / "policies.csv")
+    elo = pd.read_csv(fx / "elo.csv").set_index("model")["rating"]
+    piv = df.pivot_table(index="prompt_id", columns="policy", values="score", aggfunc="mean")
+    means = piv.mean()
+    ref = "model-a"
+    out = {"models": {}}
+    mismatch = []
+    for mname in piv.columns:
+        both = piv[[mname, ref]].dropna()
+        wins = float(np.mean(np.where(both[mname] > both[ref], 1.0, np.where(both[mname] == both[ref], 0.5, 0.0))))
+        expected = 1 / (1 + 10 ** ((elo[ref] - elo[mname]) / 400))
+        out["models"][mname] = {"mean_score": float(means[mname]), "win_rate": wins, "expected": float(expected)}
+        if mname != ref:
+            mismatch.append(wins - expected)
+    ratings = elo[piv.columns].to_numpy(float)
+    out["spearman"] = float(stats.spearmanr(means.to_numpy(), ratings)[0])
+    out["kendall"] = float(stats.kendalltau(means.to_numpy(), ratings)[0])
+    out["max_abs_mismatch"] = float(np.max(np.abs(mismatch)))
+    out["mean_mismatch"] = float(np.mean(mismatch))
+    return out
+
+
+def counterfactual_case():
+    df = pd.read_csv(fx / "counterfactual.csv")
+    delta = df.perturbed - df.original
+    out = {"invariance_rate": float((delta.abs() <= 0.01).mean()), "mean_abs_delta": float(delta.abs().mean())}
+    for a, g in df.groupby("attribute"):
+        dd = g.perturbed - g.original
+        out[a] = {"invariance_rate": float((dd.abs() <= 0.01).mean()), "mean_abs_delta": float(dd.abs().mean()),
+                  "mean_delta": float(dd.mean())}
+    return out
+
+
+def compare_case():
+    a = pd.read_csv(fx / "pairs.csv")
+    b = pd.read_csv(fx / "pairs_rerun.csv")
+    ra = (a.score_chosen > a.score_rejected).to_numpy()
+    rb = (b.score_chosen > b.score_rejected).to_numpy()
+    bb, cc = int((ra & ~rb).sum()), int((~ra & rb).sum())
+    p = stats.binomtest(bb, bb + cc, 0.5).pvalue if bb + cc else 1.0
+    per = []
+    for s in sorted(a.subset.unique()):
+        m = (a.subset == s).to_numpy()
+        x, y = int((ra & ~rb & m).sum()), int((~ra & rb & m).sum())
+        per.append(stats.binomtest(x, x + y, 0.5).pvalue if x + y else 1.0)
+    # Holm, transcribed: sorted p times (m - rank), running maximum, capped at 1.
+    order = np.argsort(per, kind="stable")
+    adj = np.empty(len(per))
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, per[i] * (len(per) - rank)))
+        adj[i] = running
+    return {"p_value": float(p), "min_p_holm": float(adj.min()),
+            "decision_flips": int((ra != rb).sum()),
+            "max_abs_score_change": float(max((a.score_chosen - b.score_chosen).abs().max(),
+                                              (a.score_rejected - b.score_rejected).abs().max()))}
+
+
 if __name__ == "__main__":
     main()
+    path = root / "tests" / "expected" / "reward.json"
+    out = json.loads(path.read_text())
+    out["best_of_n"] = best_of_n_case()
+    out["ensemble"] = ensemble_case()
+    out["policy"] = policy_case()
+    out["counterfactual"] = counterfactual_case()
+    out["compare"] = compare_case()
+    path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")

@@ -98,6 +98,20 @@ Examples:
   # RM-Bench records (3 chosen and 3 rejected scores per prompt: concise, detailed, markdown)
   fairaudit audit-reward rmbench_scores.jsonl --preset rm-bench
 
+  # An ensemble of three reward models; export the pairs it contradicts
+  fairaudit audit-reward fixtures/reward/ensemble.csv --chosen chosen_a,chosen_b,chosen_c \\
+      --rejected rejected_a,rejected_b,rejected_c --export-suspect suspects.csv
+
+  # Best-of-n over-optimisation (proxy vs gold score per response)
+  fairaudit audit-reward fixtures/reward/best_of_n.csv --id prompt_id --proxy proxy --gold gold
+
+  # Policy bias against Chatbot Arena Elo
+  fairaudit audit-reward fixtures/reward/policies.csv --id prompt_id --elo fixtures/reward/elo.csv
+
+  # Counterfactual invariance, and two runs of the same reward model compared
+  fairaudit audit-reward fixtures/reward/counterfactual.csv --epsilon 0.05
+  fairaudit audit-reward fixtures/reward/pairs.csv --compare fixtures/reward/pairs_rerun.csv
+
   # Length bias with lengths in tokens, ties worth half, a CI gate
   fairaudit audit-reward uf.csv --chosen newsco_j --rejected newsco_k \\
       --chosen-length tokj --rejected-length tok --ties half \\
@@ -115,14 +129,74 @@ pub struct RewardArgs {
     pub kind: RewardKind,
 
     /// Column with the chosen response's score. Default: the first of scores_chosen,
-    /// score_chosen, chosen_score, reward_chosen, chosen_reward, chosen.
-    #[arg(long, value_name = "COL")]
-    pub chosen: Option<String>,
+    /// score_chosen, chosen_score, reward_chosen, chosen_reward, chosen. Several (`a,b,c`, with
+    /// as many --rejected) make an ensemble: one column pair per reward model.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub chosen: Vec<String>,
 
-    /// Column with the rejected response's score. Default: the first of scores_rejected,
-    /// score_rejected, rejected_score, reward_rejected, rejected_reward, rejected.
+    /// Column with the rejected response's score (see --chosen).
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub rejected: Vec<String>,
+
+    /// Ensemble in long form: the column naming the reward model of each row (pairs are matched
+    /// across models by --id and --subset).
     #[arg(long, value_name = "COL")]
-    pub rejected: Option<String>,
+    pub model: Option<String>,
+
+    /// Ensemble: write the pairs the ensemble contradicts (mean margin < 0) to this CSV file.
+    #[arg(long = "export-suspect", value_name = "FILE")]
+    pub export_suspect: Option<PathBuf>,
+
+    /// Best-of-n: the proxy (reward-model) score of each response. Default: proxy, proxy_score,
+    /// proxy_reward, rm_score.
+    #[arg(long, value_name = "COL")]
+    pub proxy: Option<String>,
+
+    /// Best-of-n: the gold score of each response. Default: gold, gold_score, gold_reward.
+    #[arg(long, value_name = "COL")]
+    pub gold: Option<String>,
+
+    /// Best-of-n: a 0/1 correctness flag used as the gold score. Default: correct, is_correct.
+    #[arg(long, value_name = "COL", conflicts_with = "gold")]
+    pub correct: Option<String>,
+
+    /// Per-policy: the policy model that wrote each response. Default: policy, policy_model.
+    #[arg(long, value_name = "COL")]
+    pub policy: Option<String>,
+
+    /// Per-policy: the reward of each response. Default: score, reward.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+
+    /// Per-policy: a CSV of Elo ratings (columns model, and rating / elo): RM win rates against
+    /// Elo-expected ones, mismatch degree, rank correlations.
+    #[arg(long, value_name = "FILE")]
+    pub elo: Option<PathBuf>,
+
+    /// Per-policy: the model others are compared with. Default: the model with the most responses.
+    #[arg(long = "reference-model", value_name = "NAME")]
+    pub reference_model: Option<String>,
+
+    /// Counterfactual: the score under the original prompt. Default: original, score_original.
+    #[arg(long, value_name = "COL")]
+    pub original: Option<String>,
+
+    /// Counterfactual: the score under the perturbed prompt. Default: perturbed, score_perturbed.
+    #[arg(long, value_name = "COL")]
+    pub perturbed: Option<String>,
+
+    /// Counterfactual: the attribute that was changed. Default: attribute.
+    #[arg(long, value_name = "COL")]
+    pub attribute: Option<String>,
+
+    /// Counterfactual: a score is invariant when |original − perturbed| <= EPS.
+    #[arg(long, value_name = "EPS", default_value_t = 0.01)]
+    pub epsilon: f64,
+
+    /// Another reward model's scores on the same pairs (same columns): McNemar test per subset
+    /// with Holm's correction, the largest score change and the decisions that flip.
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<String>,
 
     /// Prompt id column: bootstrap resamples prompts (all pairs of a prompt together). Default:
     /// id, prompt_id, pair_id if present; otherwise every pair is its own prompt.
@@ -224,6 +298,14 @@ pub enum RewardKind {
     Accuracies,
     /// RM-Bench: per record 3 chosen and 3 rejected scores (concise, detailed, markdown) and a domain.
     Styled,
+    /// Pairs scored by several reward models (one column pair per model, or a --model column).
+    Ensemble,
+    /// Responses per prompt with a proxy score and a gold score (or correctness flag).
+    BestOfN,
+    /// Responses per prompt written by several policy models, with their reward.
+    PerPolicy,
+    /// The same response scored under an original and a perturbed prompt.
+    Counterfactual,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -372,3 +372,171 @@ fn bad_input_is_one_clear_line() {
     ]);
     assert!(e.contains("not in this report"), "{e}");
 }
+
+#[test]
+fn best_of_n_equals_the_estimator_and_fit() {
+    let e = expected();
+    let want = &e["best_of_n"];
+    let r = reward_json(&["fixtures/reward/best_of_n.csv", "--id", "prompt_id"], 0);
+    let inp = &r["inputs"][0];
+    assert_eq!(inp["kind"], "best-of-n");
+    let curve = inp["best_of_n"]["curve"].as_array().unwrap();
+    let want_curve = want["curve"].as_array().unwrap();
+    assert_eq!(curve.len(), want_curve.len());
+    for (c, w) in curve.iter().zip(want_curve) {
+        for k in ["kl", "proxy", "gold"] {
+            near(&format!("n {} {k}", w["n"]), &c[k], &w[k], 1e-9);
+        }
+    }
+    for k in ["alpha", "beta", "r2", "peak_kl"] {
+        near(k, &inp["metrics"][format!("bon.{k}")], &want[k], 1e-7);
+    }
+}
+
+#[test]
+fn ensemble_policy_counterfactual_and_compare_equal_numpy() {
+    let e = expected();
+    let d = tempfile::TempDir::new().unwrap();
+    let suspects = d.path().join("suspects.csv");
+    let r = reward_json(
+        &[
+            "fixtures/reward/ensemble.csv",
+            "--chosen",
+            "chosen_a,chosen_b,chosen_c",
+            "--rejected",
+            "rejected_a,rejected_b,rejected_c",
+            "--export-suspect",
+            suspects.to_str().unwrap(),
+        ],
+        0,
+    );
+    let m = &r["inputs"][0]["metrics"];
+    for k in [
+        "accuracy_of_mean",
+        "share_contradicted",
+        "mean_std",
+        "fleiss_kappa",
+    ] {
+        near(k, &m[format!("ensemble.{k}")], &e["ensemble"][k], 1e-12);
+    }
+    let kappa = &r["inputs"][0]["ensemble"]["cohen_kappa"][0]["cohen_kappa"];
+    near("cohen a-b", kappa, &e["ensemble"]["cohen_ab"], 1e-12);
+    let lines = std::fs::read_to_string(&suspects).unwrap().lines().count();
+    assert_eq!(
+        lines as u64,
+        e["ensemble"]["suspects"].as_u64().unwrap() + 1
+    );
+
+    let r = reward_json(
+        &[
+            "fixtures/reward/policies.csv",
+            "--id",
+            "prompt_id",
+            "--elo",
+            "fixtures/reward/elo.csv",
+            "--reference-model",
+            "model-a",
+        ],
+        0,
+    );
+    let inp = &r["inputs"][0];
+    for k in ["spearman", "kendall", "max_abs_mismatch", "mean_mismatch"] {
+        near(
+            k,
+            &inp["metrics"][format!("policy.{k}")],
+            &e["policy"][k],
+            1e-12,
+        );
+    }
+    for row in inp["policy"]["models"].as_array().unwrap() {
+        let want = &e["policy"]["models"][row["model"].as_str().unwrap()];
+        near("mean score", &row["mean_score"], &want["mean_score"], 1e-12);
+        if row["model"] != "model-a" {
+            near(
+                "win rate",
+                &row["win_rate_vs_reference"],
+                &want["win_rate"],
+                1e-12,
+            );
+            near(
+                "elo expected",
+                &row["elo_expected_win_rate"],
+                &want["expected"],
+                1e-12,
+            );
+        }
+    }
+
+    let r = reward_json(&["fixtures/reward/counterfactual.csv"], 0);
+    let inp = &r["inputs"][0];
+    near(
+        "invariance",
+        &inp["metrics"]["counterfactual.invariance_rate"],
+        &e["counterfactual"]["invariance_rate"],
+        1e-12,
+    );
+    near(
+        "mean |d|",
+        &inp["metrics"]["counterfactual.mean_abs_delta"],
+        &e["counterfactual"]["mean_abs_delta"],
+        1e-12,
+    );
+    for row in inp["counterfactual"]["attributes"].as_array().unwrap() {
+        let want = &e["counterfactual"][row["attribute"].as_str().unwrap()];
+        for k in ["invariance_rate", "mean_abs_delta", "mean_delta"] {
+            near(k, &row[k], &want[k], 1e-12);
+        }
+    }
+
+    let r = reward_json(
+        &[
+            "fixtures/reward/pairs.csv",
+            "--compare",
+            "fixtures/reward/pairs_rerun.csv",
+        ],
+        0,
+    );
+    let m = &r["inputs"][0]["metrics"];
+    for k in [
+        "p_value",
+        "min_p_holm",
+        "decision_flips",
+        "max_abs_score_change",
+    ] {
+        near(k, &m[format!("compare.{k}")], &e["compare"][k], 1e-12);
+    }
+}
+
+#[test]
+fn bad_best_of_n_and_elo_input() {
+    let d = tempfile::TempDir::new().unwrap();
+    let f = write(d.path(), "b.csv", "id,proxy,gold\na,1,1\na,2,0\nb,3,1\n");
+    let e = reward_error(&[&f]);
+    assert!(e.contains("prompt 'b' has one response"), "{e}");
+    let elo = write(d.path(), "elo.csv", "model,rating\nmodel-a,1200\n");
+    let e = reward_error(&[
+        "fixtures/reward/policies.csv",
+        "--id",
+        "prompt_id",
+        "--elo",
+        &elo,
+    ]);
+    assert!(
+        e.contains("'model-b'") && e.contains("no Elo rating"),
+        "{e}"
+    );
+    let e = reward_error(&[
+        "fixtures/reward/ensemble.csv",
+        "--chosen",
+        "chosen_a,chosen_b",
+        "--rejected",
+        "rejected_a",
+    ]);
+    assert!(e.contains("one rejected column per chosen column"), "{e}");
+    let e = reward_error(&[
+        "fixtures/reward/pairs.csv",
+        "--compare",
+        "fixtures/reward/ensemble.csv",
+    ]);
+    assert!(e.contains("--compare"), "{e}");
+}

@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json};
 
 use super::fairness::Dropped;
 use super::{csv_num, fmt_num, grid, use_colour, Rendered, Warning};
-use crate::cli::{Binning, Preset, ReportFormat, RewardArgs, RewardKind, Ties};
+use crate::cli::{Binning, Preset, ReportFormat, RewardArgs, Ties};
 use crate::gate::{GateResult, Gateable, Observation, Scope};
 use crate::reward::load::RewardColumns;
 
@@ -44,13 +44,7 @@ pub struct RewardSettings {
 impl RewardSettings {
     pub fn from_args(a: &RewardArgs) -> RewardSettings {
         RewardSettings {
-            kind: match a.kind {
-                RewardKind::Auto => "auto",
-                RewardKind::Pairs => "pairs",
-                RewardKind::Accuracies => "accuracies",
-                RewardKind::Styled => "styled",
-            }
-            .into(),
+            kind: crate::reward::kind_name(a.kind).into(),
             ties: match a.ties {
                 Ties::Wrong => "wrong",
                 Ties::Half => "half",
@@ -109,6 +103,17 @@ pub struct RewardInput {
     pub calibration: Option<Json>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best_of_n: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ensemble: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterfactual: Option<Json>,
+    /// With --compare: the other file, McNemar per subset, score drift.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Json>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -254,17 +259,21 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         }
     };
     for inp in &r.inputs {
+        let unit = match inp.kind.as_str() {
+            "styled" => "records",
+            "best-of-n" | "per-policy" => "responses",
+            "counterfactual" => "score pairs",
+            "accuracies" => "subset accuracies",
+            _ => "pairs",
+        };
+        let used = if inp.kind == "accuracies" {
+            inp.subsets.len() as u64
+        } else {
+            inp.pairs_used
+        };
         let mut line = format!(
-            "{}: {} {} used of {} rows ({})",
-            inp.path,
-            inp.pairs_used,
-            if inp.kind == "styled" {
-                "records"
-            } else {
-                "pairs"
-            },
-            inp.rows_read,
-            inp.kind
+            "{}: {used} {unit} used of {} rows ({})",
+            inp.path, inp.rows_read, inp.kind
         );
         if let Some(c) = &inp.columns {
             let _ = write!(line, "; chosen `{}`, rejected `{}`", c.chosen, c.rejected);
@@ -335,6 +344,43 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
             out.push('\n');
         }
+        for (title, rows) in [
+            (
+                "best-of-n curve",
+                inp.best_of_n.as_ref().map(|p| &p["curve"]),
+            ),
+            (
+                "ensemble: per model",
+                inp.ensemble.as_ref().map(|p| &p["per_model"]),
+            ),
+            (
+                "ensemble: deciles of preference strength",
+                inp.ensemble.as_ref().map(|p| &p["deciles"]),
+            ),
+            ("policy models", inp.policy.as_ref().map(|p| &p["models"])),
+            (
+                "counterfactual: per attribute",
+                inp.counterfactual.as_ref().map(|p| &p["attributes"]),
+            ),
+            (
+                "comparison: McNemar per subset",
+                inp.comparison.as_ref().map(|p| &p["subsets"]),
+            ),
+            (
+                "RM-Bench domains",
+                inp.rm_bench.as_ref().map(|p| &p["domains"]),
+            ),
+            (
+                "length: accuracy by length difference",
+                inp.length.as_ref().map(|p| &p["by_length_difference"]),
+            ),
+        ] {
+            if let Some(Json::Array(items)) = rows {
+                heading(&mut out, title, 3);
+                out.push_str(&object_table(items, markdown));
+                out.push('\n');
+            }
+        }
         for g in &inp.groups {
             let column = g["column"].as_str().unwrap_or("");
             heading(&mut out, &format!("groups by {column}"), 3);
@@ -386,6 +432,36 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         colour,
     ));
     out
+}
+
+/// A table of JSON objects (every key seen is a column, in first-seen order; nested values left
+/// out).
+fn object_table(items: &[Json], markdown: bool) -> String {
+    let mut keys: Vec<&String> = Vec::new();
+    for it in items {
+        for (k, v) in it.as_object().into_iter().flatten() {
+            if !v.is_array() && !v.is_object() && !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    if keys.is_empty() {
+        return String::new();
+    }
+    let header: Vec<String> = keys.iter().map(|k| k.replace('_', " ")).collect();
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|it| {
+            keys.iter()
+                .map(|k| match &it[k.as_str()] {
+                    Json::String(s) => s.clone(),
+                    Json::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
+                    v => fmt_num(v.as_f64()),
+                })
+                .collect()
+        })
+        .collect();
+    grid(&header, &rows, markdown, &[], 0)
 }
 
 impl Gateable for RewardReport {

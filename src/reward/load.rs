@@ -69,7 +69,7 @@ impl Codes {
         }
     }
 
-    fn single(n: usize, name: &str) -> Codes {
+    pub fn single(n: usize, name: &str) -> Codes {
         Codes {
             codes: vec![0; n],
             names: vec![name.to_string()],
@@ -105,6 +105,14 @@ pub struct Loaded {
     /// Styled kind: per record (chosen scores, rejected scores) and its domain.
     pub styled: Vec<([f64; 3], [f64; 3])>,
     pub domains: Codes,
+    pub best_of_n: Option<super::bon::Pools>,
+    pub ensemble: Option<super::ensemble::Ensemble>,
+    pub policies: Option<super::policy::Policies>,
+    pub counterfactual: Option<super::counterfactual::Counterfactual>,
+    /// --compare: the other file's pairs (same order).
+    pub other: Option<Box<Loaded>>,
+    /// Per-policy with --elo: the ratings.
+    pub policy_elo: Option<BTreeMap<String, f64>>,
 }
 
 impl Loaded {
@@ -119,6 +127,12 @@ impl Loaded {
             accuracies: BTreeMap::new(),
             styled: Vec::new(),
             domains: Codes::default(),
+            best_of_n: None,
+            ensemble: None,
+            policies: None,
+            counterfactual: None,
+            other: None,
+            policy_elo: None,
         }
     }
 }
@@ -132,10 +146,69 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         None
     };
     let kind = match (args.kind, &values) {
-        (RewardKind::Auto, Some(v)) => detect(v),
-        (RewardKind::Auto, None) => RewardKind::Pairs,
+        (RewardKind::Auto, Some(v)) => match detect(v) {
+            RewardKind::Pairs => detect_columns(source, args)?,
+            k => k,
+        },
+        (RewardKind::Auto, None) => detect_columns(source, args)?,
         (k, _) => k,
     };
+    let with = |f: &dyn Fn(&mut Loaded)| {
+        let mut l = Loaded::new(source, kind);
+        f(&mut l);
+        l
+    };
+    match kind {
+        RewardKind::BestOfN => {
+            let p = super::bon::load(source, args)?;
+            return Ok(with(&|l| {
+                l.rows_read = p.rows_read;
+                if p.dropped > 0 {
+                    l.dropped.insert("missing id or score".into(), p.dropped);
+                }
+            }))
+            .map(|mut l| {
+                l.best_of_n = Some(p);
+                l
+            });
+        }
+        RewardKind::Ensemble => {
+            let e = super::ensemble::load(source, args)?;
+            let mut l = with(&|_| {});
+            l.rows_read = e.rows_read;
+            if e.dropped > 0 {
+                l.dropped
+                    .insert("a model's score missing".into(), e.dropped);
+            }
+            l.ensemble = Some(e);
+            return Ok(l);
+        }
+        RewardKind::PerPolicy => {
+            let p = super::policy::load(source, args)?;
+            let mut l = with(&|_| {});
+            if let Some(path) = &args.elo {
+                l.policy_elo = Some(super::policy::load_elo(path, &p.models)?);
+            }
+            l.rows_read = p.rows_read;
+            if p.dropped > 0 {
+                l.dropped
+                    .insert("missing id, policy or score".into(), p.dropped);
+            }
+            l.policies = Some(p);
+            return Ok(l);
+        }
+        RewardKind::Counterfactual => {
+            let c = super::counterfactual::load(source, args)?;
+            let mut l = with(&|_| {});
+            l.rows_read = c.rows_read;
+            if c.dropped > 0 {
+                l.dropped.insert("missing score".into(), c.dropped);
+            }
+            l.counterfactual = Some(c);
+            return Ok(l);
+        }
+        _ => {}
+    }
     match kind {
         RewardKind::Accuracies => {
             let v = values.ok_or_else(|| {
@@ -157,6 +230,38 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         }
         _ => pairs(source, args),
     }
+}
+
+/// For tables: the kind the flags ask for, else the one whose usual column names are present.
+fn detect_columns(source: &Source, args: &RewardArgs) -> Result<RewardKind> {
+    if args.chosen.len() > 1 || args.model.is_some() {
+        return Ok(RewardKind::Ensemble);
+    }
+    if args.proxy.is_some() || args.gold.is_some() || args.correct.is_some() {
+        return Ok(RewardKind::BestOfN);
+    }
+    if args.policy.is_some() || args.elo.is_some() {
+        return Ok(RewardKind::PerPolicy);
+    }
+    if args.original.is_some() || args.perturbed.is_some() {
+        return Ok(RewardKind::Counterfactual);
+    }
+    let t = super::table::Table::open(source)?;
+    Ok(if t.has(CHOSEN_NAMES) && t.has(REJECTED_NAMES) {
+        RewardKind::Pairs
+    } else if t.has(super::bon::PROXY_NAMES)
+        && (t.has(super::bon::GOLD_NAMES) || t.has(super::bon::CORRECT_NAMES))
+    {
+        RewardKind::BestOfN
+    } else if t.has(super::policy::POLICY_NAMES) && t.has(super::policy::SCORE_NAMES) {
+        RewardKind::PerPolicy
+    } else if t.has(super::counterfactual::ORIGINAL_NAMES)
+        && t.has(super::counterfactual::PERTURBED_NAMES)
+    {
+        RewardKind::Counterfactual
+    } else {
+        RewardKind::Pairs
+    })
 }
 
 /// The records of a JSON or JSONL source.
@@ -325,8 +430,20 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
             },
         }
     };
-    let chosen = pick(&args.chosen, "--chosen", CHOSEN_NAMES, true)?.expect("required");
-    let rejected = pick(&args.rejected, "--rejected", REJECTED_NAMES, true)?.expect("required");
+    let chosen = pick(
+        &args.chosen.first().cloned(),
+        "--chosen",
+        CHOSEN_NAMES,
+        true,
+    )?
+    .expect("required");
+    let rejected = pick(
+        &args.rejected.first().cloned(),
+        "--rejected",
+        REJECTED_NAMES,
+        true,
+    )?
+    .expect("required");
     let id = pick(&args.id, "--id", ID_NAMES, false)?;
     let subset = pick(&args.subset, "--subset", SUBSET_NAMES, false)?;
     if chosen == rejected {

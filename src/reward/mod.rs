@@ -1,9 +1,15 @@
 //! `fairaudit audit-reward`: reward score files ([`load`]) → panels of measurements
 //! ([`metrics`], [`panels`]) → report ([`crate::report::reward`]).
 
+pub mod bon;
+pub mod compare;
+pub mod counterfactual;
+pub mod ensemble;
 pub mod load;
 pub mod metrics;
 pub mod panels;
+pub mod policy;
+pub mod table;
 
 use anyhow::{bail, Result};
 
@@ -11,6 +17,20 @@ use crate::cli::{Preset, RewardArgs, RewardKind};
 use crate::gate;
 use crate::report::reward::{RewardReport, RewardSettings};
 use crate::report::{self, Rendered};
+
+/// The name of a kind as `--kind` spells it.
+pub fn kind_name(k: RewardKind) -> &'static str {
+    match k {
+        RewardKind::Auto => "auto",
+        RewardKind::Pairs => "pairs",
+        RewardKind::Accuracies => "accuracies",
+        RewardKind::Styled => "styled",
+        RewardKind::Ensemble => "ensemble",
+        RewardKind::BestOfN => "best-of-n",
+        RewardKind::PerPolicy => "per-policy",
+        RewardKind::Counterfactual => "counterfactual",
+    }
+}
 
 /// Runs the whole audit: every input is read before any panel is computed.
 pub fn run(args: &RewardArgs) -> Result<Rendered> {
@@ -25,10 +45,33 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
         bail!("--legacy-xstest goes with --preset rewardbench");
     }
     let sources = crate::input::sources(&args.input)?;
-    let loaded = sources
+    let mut loaded = sources
         .iter()
         .map(|s| load::load(s, args))
         .collect::<Result<Vec<_>>>()?;
+    if let Some(other) = &args.compare {
+        let src = crate::input::sources(&crate::cli::InputArgs {
+            files: vec![other.clone()],
+            input_format: args.input.input_format,
+        })?;
+        let o = load::load(&src[0], args).map_err(|e| anyhow::anyhow!("--compare: {e}"))?;
+        for l in &mut loaded {
+            if l.kind != RewardKind::Pairs || o.kind != RewardKind::Pairs {
+                bail!("--compare needs two pairs files");
+            }
+            if l.pairs.chosen.len() != o.pairs.chosen.len()
+                || l.pairs.subset.codes != o.pairs.subset.codes
+            {
+                bail!(
+                    "--compare {other}: {} pairs against {} in {}; the two files must hold the same pairs in the same order (and subsets)",
+                    o.pairs.chosen.len(),
+                    l.pairs.chosen.len(),
+                    l.source.display
+                );
+            }
+            l.other = Some(Box::new(o.clone()));
+        }
+    }
     for l in &loaded {
         match (l.kind, args.preset) {
             (RewardKind::Styled, Preset::Rewardbench) => bail!(

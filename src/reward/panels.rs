@@ -43,12 +43,7 @@ pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) 
     let mut r = RewardInput {
         path: file.clone(),
         format: l.source.format.name().to_string(),
-        kind: match l.kind {
-            RewardKind::Accuracies => "accuracies",
-            RewardKind::Styled => "styled",
-            _ => "pairs",
-        }
-        .into(),
+        kind: super::kind_name(l.kind).into(),
         rows_read: l.rows_read,
         pairs_used: 0,
         rows_dropped: l
@@ -69,6 +64,11 @@ pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) 
         length: None,
         calibration: None,
         groups: Vec::new(),
+        best_of_n: None,
+        ensemble: None,
+        policy: None,
+        counterfactual: None,
+        comparison: None,
     };
     if !l.dropped.is_empty() {
         let dropped: Vec<String> = l.dropped.iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -86,9 +86,418 @@ pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) 
     match l.kind {
         RewardKind::Accuracies => accuracies(l, args, &mut r, warnings),
         RewardKind::Styled => styled(l, args, &mut r),
-        _ => pairs(l, args, &mut r, warnings),
+        RewardKind::BestOfN => best_of_n(l, &mut r),
+        RewardKind::Ensemble => ensemble(l, args, &mut r, warnings),
+        RewardKind::PerPolicy => policy(l, args, &mut r, warnings),
+        RewardKind::Counterfactual => counterfactual(l, args, &mut r),
+        _ => {
+            pairs(l, args, &mut r, warnings);
+            if let Some(other) = &l.other {
+                comparison(l, other, args, &mut r);
+            }
+        }
     }
     r
+}
+
+/// Puts `v` under `panel` (with its reason) and under `prefix.name` in the headline numbers.
+fn headline(
+    r: &mut RewardInput,
+    panel: &mut Map<String, Json>,
+    u: &mut Map<String, Json>,
+    prefix: &str,
+    name: &str,
+    v: Value,
+) {
+    put(panel, u, name, v);
+    put(
+        &mut r.metrics,
+        &mut r.undefined,
+        &format!("{prefix}.{name}"),
+        v,
+    );
+}
+
+fn best_of_n(l: &Loaded, r: &mut RewardInput) {
+    let p = l.best_of_n.as_ref().expect("best-of-n data");
+    let pts = super::bon::curve(&p.pools);
+    r.pairs_used = p.pools.iter().map(|x| x.len() as u64).sum();
+    let fit = super::bon::fit(&pts);
+    let mut m = Map::new();
+    let mut u = Map::new();
+    m.insert("prompts".into(), json!(p.pools.len()));
+    m.insert("max_n".into(), json!(pts.len()));
+    m.insert("columns".into(), json!(p.columns));
+    m.insert(
+        "curve".into(),
+        Json::Array(
+            pts.iter()
+                .map(|x| {
+                    json!({"n": x.n, "kl": num(x.kl), "proxy": num(x.proxy), "gold": num(x.gold),
+                           "gap": num(x.proxy - x.gold)})
+                })
+                .collect(),
+        ),
+    );
+    let first = &pts[0];
+    let last = pts.last().expect("n = 1 at least");
+    let observed = pts
+        .iter()
+        .max_by(|a, b| a.gold.total_cmp(&b.gold).then(b.n.cmp(&a.n)))
+        .expect("points");
+    for (k, v) in [
+        ("alpha", fit.alpha),
+        ("beta", fit.beta),
+        ("r2", fit.r2),
+        ("peak_n", fit.peak_n),
+        ("peak_kl", fit.peak_kl),
+        ("observed_peak_n", Ok(observed.n as f64)),
+        ("gold_gain", Ok(last.gold - first.gold)),
+        ("proxy_gain", Ok(last.proxy - first.proxy)),
+        (
+            "gain_gap",
+            Ok((last.proxy - first.proxy) - (last.gold - first.gold)),
+        ),
+    ] {
+        headline(r, &mut m, &mut u, "bon", k, v);
+    }
+    m.insert("undefined".into(), Json::Object(u));
+    r.best_of_n = Some(Json::Object(m));
+}
+
+fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+    use super::ensemble as en;
+    let e = l.ensemble.as_ref().expect("ensemble data");
+    let n = e.ids.len();
+    r.pairs_used = n as u64;
+    let st = en::strength(e);
+    let mut m = Map::new();
+    let mut u = Map::new();
+    m.insert("models".into(), json!(e.models));
+    let decisions: Vec<Vec<bool>> = e
+        .margins
+        .iter()
+        .map(|v| v.iter().map(|&x| x > 0.0).collect())
+        .collect();
+    let per_model: Vec<Json> = e
+        .models
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let mut t = Tally::default();
+            for &x in &e.margins[k] {
+                t.add(x, 0.0, args.ties);
+            }
+            json!({"model": name, "accuracy": t.accuracy().map(num).unwrap_or(Json::Null), "ties": t.ties})
+        })
+        .collect();
+    m.insert("per_model".into(), Json::Array(per_model));
+    let mut mean_t = Tally::default();
+    for &(mean, _) in &st {
+        mean_t.add(mean, 0.0, args.ties);
+    }
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "ensemble",
+        "accuracy_of_mean",
+        mean_t.accuracy(),
+    );
+    let neg = st.iter().filter(|x| x.0 < 0.0).count();
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "ensemble",
+        "share_contradicted",
+        Ok(neg as f64 / n as f64),
+    );
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "ensemble",
+        "mean_std",
+        Ok(st.iter().map(|x| x.1).sum::<f64>() / n as f64),
+    );
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "ensemble",
+        "fleiss_kappa",
+        en::fleiss_kappa(&decisions),
+    );
+    let mut pairs_k = Vec::new();
+    for a in 0..e.models.len() {
+        for b in a + 1..e.models.len() {
+            let k = en::cohen_kappa(&decisions[a], &decisions[b]);
+            pairs_k.push(json!({"a": e.models[a], "b": e.models[b],
+                                "cohen_kappa": k.map(num).unwrap_or(Json::Null)}));
+            if e.models.len() == 2 {
+                headline(r, &mut m, &mut u, "ensemble", "cohen_kappa", k);
+            }
+        }
+    }
+    m.insert("cohen_kappa".into(), Json::Array(pairs_k));
+    // Deciles of preference strength: pairs sorted by mean margin, ten groups of equal mass.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| st[a].0.total_cmp(&st[b].0));
+    let deciles: Vec<Json> = metrics::split_even(n, 10)
+        .into_iter()
+        .filter(|(lo, hi)| lo < hi)
+        .map(|(lo, hi)| {
+            let part = &order[lo..hi];
+            let k = part.len() as f64;
+            json!({
+                "lower": num(st[part[0]].0), "upper": num(st[part[part.len() - 1]].0),
+                "pairs": part.len(),
+                "mean_margin": num(part.iter().map(|&i| st[i].0).sum::<f64>() / k),
+                "mean_std": num(part.iter().map(|&i| st[i].1).sum::<f64>() / k),
+            })
+        })
+        .collect();
+    m.insert("deciles".into(), Json::Array(deciles));
+    m.insert("undefined".into(), Json::Object(u));
+    r.ensemble = Some(Json::Object(m));
+    if let Some(path) = &args.export_suspect {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut rows = vec![vec![
+            "id".to_string(),
+            "subset".into(),
+            "mean_margin".into(),
+            "std_margin".into(),
+        ]];
+        for &i in order.iter().filter(|&&i| st[i].0 < 0.0) {
+            rows.push(vec![
+                e.ids[i].clone(),
+                e.subsets[i].clone(),
+                st[i].0.to_string(),
+                st[i].1.to_string(),
+            ]);
+        }
+        let written = rows
+            .iter()
+            .try_for_each(|row| w.write_record(row))
+            .map_err(anyhow::Error::from)
+            .and_then(|_| w.into_inner().map_err(|e| anyhow::anyhow!("{e}")))
+            .and_then(|bytes| {
+                crate::report::emit(&String::from_utf8_lossy(&bytes), Some(path.as_path()))
+            });
+        match written {
+            Ok(()) => warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!("{neg} suspect pairs written to {}", path.display()),
+            )),
+            Err(e) => warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!("could not write --export-suspect {}: {e}", path.display()),
+            )),
+        }
+    }
+}
+
+fn policy(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+    use super::policy as po;
+    let p = l.policies.as_ref().expect("policy data");
+    r.pairs_used = p.responses.iter().sum();
+    let means: Vec<f64> = p
+        .scores
+        .iter()
+        .map(|m| m.values().sum::<f64>() / m.len() as f64)
+        .collect();
+    let reference = match &args.reference_model {
+        Some(name) => p.models.iter().position(|m| m == name),
+        None => {
+            (0..p.models.len()).max_by(|&a, &b| p.responses[a].cmp(&p.responses[b]).then(b.cmp(&a)))
+        }
+    };
+    let mut m = Map::new();
+    let mut u = Map::new();
+    let Some(reference) = reference else {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "--reference-model '{}' is not a policy model of the file ({})",
+                args.reference_model.as_deref().unwrap_or(""),
+                p.models.join(", ")
+            ),
+        ));
+        return;
+    };
+    m.insert("reference_model".into(), json!(p.models[reference]));
+    let elo = l.policy_elo.clone();
+    let mut rows = Vec::new();
+    let mut mismatches = Vec::new();
+    for (k, name) in p.models.iter().enumerate() {
+        let (wr, shared) = po::win_rate(&p.scores[k], &p.scores[reference]);
+        let mut row = json!({
+            "model": name,
+            "responses": p.responses[k],
+            "prompts": p.scores[k].len(),
+            "mean_score": num(means[k]),
+            "win_rate_vs_reference": if k == reference { Json::Null } else { wr.map(num).unwrap_or(Json::Null) },
+            "shared_prompts": shared,
+        });
+        if let Some(elo) = &elo {
+            let expected = po::elo_expected(elo[name], elo[&p.models[reference]]);
+            row["elo"] = num(elo[name]);
+            if k != reference {
+                row["elo_expected_win_rate"] = num(expected);
+                if let Ok(w) = wr {
+                    row["mismatch_degree"] = num(w - expected);
+                    mismatches.push(w - expected);
+                }
+            }
+        }
+        rows.push(row);
+    }
+    m.insert("models".into(), Json::Array(rows));
+    if let Some(elo) = &elo {
+        let ratings: Vec<f64> = p.models.iter().map(|n| elo[n]).collect();
+        headline(
+            r,
+            &mut m,
+            &mut u,
+            "policy",
+            "spearman",
+            po::spearman(&means, &ratings),
+        );
+        headline(
+            r,
+            &mut m,
+            &mut u,
+            "policy",
+            "kendall",
+            po::kendall_tau_b(&means, &ratings),
+        );
+        let (max, mean) = if mismatches.is_empty() {
+            (
+                Err("no model shares prompts with the reference"),
+                Err("no model shares prompts with the reference"),
+            )
+        } else {
+            (
+                Ok(mismatches.iter().map(|x| x.abs()).fold(0.0, f64::max)),
+                Ok(mismatches.iter().sum::<f64>() / mismatches.len() as f64),
+            )
+        };
+        headline(r, &mut m, &mut u, "policy", "max_abs_mismatch", max);
+        headline(r, &mut m, &mut u, "policy", "mean_mismatch", mean);
+    }
+    m.insert("undefined".into(), Json::Object(u));
+    r.policy = Some(Json::Object(m));
+}
+
+fn counterfactual(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
+    let c = l.counterfactual.as_ref().expect("counterfactual data");
+    let all: Vec<f64> = c.by_attribute.values().flatten().copied().collect();
+    r.pairs_used = all.len() as u64;
+    let mut m = Map::new();
+    let mut u = Map::new();
+    m.insert("epsilon".into(), num(args.epsilon));
+    let rows: Vec<Json> = c
+        .by_attribute
+        .iter()
+        .map(|(a, d)| {
+            let (inv, mean_abs, mean, max) = super::counterfactual::summary(d, args.epsilon);
+            json!({"attribute": a, "pairs": d.len(), "invariance_rate": num(inv),
+                   "mean_abs_delta": num(mean_abs), "mean_delta": num(mean), "max_abs_delta": num(max)})
+        })
+        .collect();
+    m.insert("attributes".into(), Json::Array(rows));
+    let (inv, mean_abs, mean, max) = super::counterfactual::summary(&all, args.epsilon);
+    for (k, v) in [
+        ("invariance_rate", inv),
+        ("mean_abs_delta", mean_abs),
+        ("mean_delta", mean),
+        ("max_abs_delta", max),
+    ] {
+        headline(r, &mut m, &mut u, "counterfactual", k, Ok(v));
+    }
+    m.insert("undefined".into(), Json::Object(u));
+    r.counterfactual = Some(Json::Object(m));
+}
+
+/// --compare: McNemar's exact test per subset (Holm over subsets) and overall; score drift.
+fn comparison(l: &Loaded, other: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
+    use super::compare as cmp;
+    let (a, b) = (&l.pairs, &other.pairs);
+    let mut m = Map::new();
+    let mut u = Map::new();
+    m.insert("other".into(), json!(other.source.display));
+    let per = cmp::discordant(a, b, args.ties);
+    let ps: Vec<f64> = per.iter().map(|&(x, y)| cmp::mcnemar_exact(x, y)).collect();
+    let adj = cmp::holm(&ps);
+    let rows: Vec<Json> = a
+        .subset
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            json!({"subset": s, "only_this_right": per[i].0, "only_other_right": per[i].1,
+                             "p_value": num(ps[i]), "p_holm": num(adj[i])})
+        })
+        .collect();
+    m.insert("subsets".into(), Json::Array(rows));
+    let (bb, cc) = per.iter().fold((0, 0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
+    m.insert("only_this_right".into(), json!(bb));
+    m.insert("only_other_right".into(), json!(cc));
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "compare",
+        "p_value",
+        Ok(cmp::mcnemar_exact(bb, cc)),
+    );
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "compare",
+        "min_p_holm",
+        Ok(adj.iter().copied().fold(1.0, f64::min)),
+    );
+    let (mut ta, mut tb) = (Tally::default(), Tally::default());
+    for i in 0..a.chosen.len() {
+        ta.add(a.chosen[i], a.rejected[i], args.ties);
+        tb.add(b.chosen[i], b.rejected[i], args.ties);
+    }
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "compare",
+        "accuracy_difference",
+        match (ta.accuracy(), tb.accuracy()) {
+            (Ok(x), Ok(y)) => Ok(x - y),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        },
+    );
+    let (max, flips) = cmp::drift(a, b);
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "compare",
+        "max_abs_score_change",
+        Ok(max),
+    );
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "compare",
+        "decision_flips",
+        Ok(flips as f64),
+    );
+    m.insert("undefined".into(), Json::Object(u));
+    r.comparison = Some(Json::Object(m));
 }
 
 /// Subset accuracies → RewardBench v1's numbers: the four section scores (subsets weighted by

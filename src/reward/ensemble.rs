@@ -1,0 +1,272 @@
+//! Several reward models on the same pairs: per pair the mean and spread of their margins
+//! (preference strength, Wang et al. 2024 "Secrets of RLHF II"), agreement of their decisions
+//! (Cohen's κ per pair of models, Fleiss' κ over all), and the pairs the ensemble contradicts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{bail, Result};
+
+use super::load::{Codes, Pairs};
+use super::table::Table;
+use crate::cli::RewardArgs;
+use crate::fairness::metrics::Value;
+use crate::input::Source;
+
+/// Margins of every pair under every model (`margins[model][pair]`), aligned.
+#[derive(Debug, Clone)]
+pub struct Ensemble {
+    pub models: Vec<String>,
+    pub margins: Vec<Vec<f64>>,
+    /// Per pair: its id and subset (for the suspect export).
+    pub ids: Vec<String>,
+    pub subsets: Vec<String>,
+    pub rows_read: u64,
+    pub dropped: u64,
+}
+
+/// Wide form: `--chosen a,b --rejected c,d` (one column pair per model), or long form with a
+/// `--model` column (pairs matched across models by id and subset).
+pub fn load(source: &Source, args: &RewardArgs) -> Result<Ensemble> {
+    let d = &source.display;
+    let mut t = Table::open(source)?;
+    let id = t.column(args.id.as_deref(), "--id", super::load::ID_NAMES, false)?;
+    let subset = t.column(
+        args.subset.as_deref(),
+        "--subset",
+        super::load::SUBSET_NAMES,
+        false,
+    )?;
+    if let Some(i) = &id {
+        t.text(i, "__id");
+    }
+    if let Some(s) = &subset {
+        t.text(s, "__subset");
+    }
+    if let Some(m) = &args.model {
+        let model = t.column(Some(m), "--model", &[], true)?.expect("given");
+        let c = t
+            .column(
+                args.chosen.first().map(String::as_str),
+                "--chosen",
+                super::load::CHOSEN_NAMES,
+                true,
+            )?
+            .expect("required");
+        let r = t
+            .column(
+                args.rejected.first().map(String::as_str),
+                "--rejected",
+                super::load::REJECTED_NAMES,
+                true,
+            )?
+            .expect("required");
+        let Some(id) = id else {
+            bail!(
+                "{d}: a long-form ensemble (--model) needs --id to match each pair across models"
+            );
+        };
+        let _ = id;
+        t.text(&model, "__model");
+        t.number(&c, "--chosen", "__c")?;
+        t.number(&r, "--rejected", "__r")?;
+        let f = t.read()?;
+        let ids = f.texts("__id")?;
+        let subs = if subset.is_some() {
+            f.texts("__subset")?
+        } else {
+            vec![None; f.rows]
+        };
+        let models = f.texts("__model")?;
+        let (c, r) = (f.numbers("__c")?, f.numbers("__r")?);
+        let mut by_model: BTreeMap<String, HashMap<(String, String), f64>> = BTreeMap::new();
+        let mut order: Vec<(String, String)> = Vec::new();
+        let mut seen: HashMap<(String, String), ()> = HashMap::new();
+        let mut dropped = 0;
+        for i in 0..f.rows {
+            let (Some(m), Some(id), Some(c), Some(r)) = (&models[i], &ids[i], c[i], r[i]) else {
+                dropped += 1;
+                continue;
+            };
+            let key = (id.clone(), subs[i].clone().unwrap_or_default());
+            if seen.insert(key.clone(), ()).is_none() {
+                order.push(key.clone());
+            }
+            if by_model
+                .entry(m.clone())
+                .or_default()
+                .insert(key.clone(), c - r)
+                .is_some()
+            {
+                bail!("{d}: model '{m}' scores pair id '{}' twice", key.0);
+            }
+        }
+        let models: Vec<String> = by_model.keys().cloned().collect();
+        if models.len() < 2 {
+            bail!(
+                "{d}: an ensemble needs at least 2 reward models; --model column has {}",
+                models.len()
+            );
+        }
+        let complete: Vec<&(String, String)> = order
+            .iter()
+            .filter(|k| by_model.values().all(|m| m.contains_key(*k)))
+            .collect();
+        dropped += (order.len() - complete.len()) as u64;
+        return Ok(Ensemble {
+            margins: models
+                .iter()
+                .map(|m| complete.iter().map(|k| by_model[m][*k]).collect())
+                .collect(),
+            ids: complete.iter().map(|k| k.0.clone()).collect(),
+            subsets: complete.iter().map(|k| k.1.clone()).collect(),
+            models,
+            rows_read: f.rows as u64,
+            dropped,
+        });
+    }
+    if args.chosen.len() != args.rejected.len() {
+        bail!(
+            "--chosen has {} columns and --rejected {}: give one rejected column per chosen column (one pair per model)",
+            args.chosen.len(),
+            args.rejected.len()
+        );
+    }
+    let mut models = Vec::new();
+    for (k, (c, r)) in args.chosen.iter().zip(&args.rejected).enumerate() {
+        let c = t.column(Some(c), "--chosen", &[], true)?.expect("given");
+        let r = t.column(Some(r), "--rejected", &[], true)?.expect("given");
+        t.number(&c, "--chosen", &format!("__c{k}"))?;
+        t.number(&r, "--rejected", &format!("__r{k}"))?;
+        models.push(c);
+    }
+    let f = t.read()?;
+    type Column = Vec<Option<f64>>;
+    let cols: Vec<(Column, Column)> = (0..models.len())
+        .map(|k| {
+            Ok((
+                f.numbers(&format!("__c{k}"))?,
+                f.numbers(&format!("__r{k}"))?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let ids = if id.is_some() {
+        f.texts("__id")?
+    } else {
+        vec![None; f.rows]
+    };
+    let subs = if subset.is_some() {
+        f.texts("__subset")?
+    } else {
+        vec![None; f.rows]
+    };
+    let mut e = Ensemble {
+        margins: vec![Vec::new(); models.len()],
+        models,
+        ids: Vec::new(),
+        subsets: Vec::new(),
+        rows_read: f.rows as u64,
+        dropped: 0,
+    };
+    for i in 0..f.rows {
+        let row: Option<Vec<f64>> = cols.iter().map(|(c, r)| Some(c[i]? - r[i]?)).collect();
+        let Some(row) = row else {
+            e.dropped += 1;
+            continue;
+        };
+        for (m, v) in e.margins.iter_mut().zip(row) {
+            m.push(v);
+        }
+        e.ids
+            .push(ids[i].clone().unwrap_or_else(|| (i + 1).to_string()));
+        e.subsets.push(subs[i].clone().unwrap_or_default());
+    }
+    if e.ids.is_empty() {
+        bail!("{d}: no pair has every model's scores");
+    }
+    Ok(e)
+}
+
+/// The pairs of one model of the ensemble, for the accuracy panel (margins as chosen − 0).
+pub fn model_pairs(e: &Ensemble, k: usize) -> Pairs {
+    let n = e.ids.len();
+    Pairs {
+        chosen: e.margins[k].clone(),
+        rejected: vec![0.0; n],
+        prompt: (0..n as u32).collect(),
+        subset: Codes::single(n, "(all)"),
+        lengths: None,
+        groups: Vec::new(),
+    }
+}
+
+/// Per pair: the mean and the (population) standard deviation of the models' margins.
+pub fn strength(e: &Ensemble) -> Vec<(f64, f64)> {
+    let m = e.models.len() as f64;
+    (0..e.ids.len())
+        .map(|i| {
+            let mean = e.margins.iter().map(|v| v[i]).sum::<f64>() / m;
+            let var = e.margins.iter().map(|v| (v[i] - mean).powi(2)).sum::<f64>() / m;
+            (mean, var.sqrt())
+        })
+        .collect()
+}
+
+/// Cohen's κ of two raters' binary decisions: (p_o − p_e) / (1 − p_e).
+pub fn cohen_kappa(a: &[bool], b: &[bool]) -> Value {
+    let n = a.len() as f64;
+    if a.is_empty() {
+        return Err("no pairs");
+    }
+    let agree = a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / n;
+    let pa = a.iter().filter(|x| **x).count() as f64 / n;
+    let pb = b.iter().filter(|x| **x).count() as f64 / n;
+    let pe = pa * pb + (1.0 - pa) * (1.0 - pb);
+    if pe >= 1.0 {
+        return Err("both models always decide the same way (chance agreement 1: 0/0)");
+    }
+    Ok((agree - pe) / (1.0 - pe))
+}
+
+/// Fleiss' κ of m raters' binary decisions on N items: (P̄ − P̄_e) / (1 − P̄_e).
+pub fn fleiss_kappa(decisions: &[Vec<bool>]) -> Value {
+    let m = decisions.len() as f64;
+    let n = decisions.first().map_or(0, Vec::len);
+    if n == 0 || m < 2.0 {
+        return Err("fewer than two models or no pairs");
+    }
+    let (mut p_bar, mut yes) = (0.0, 0.0);
+    for i in 0..n {
+        let k = decisions.iter().filter(|d| d[i]).count() as f64;
+        yes += k;
+        p_bar += (k * (k - 1.0) + (m - k) * (m - k - 1.0)) / (m * (m - 1.0));
+    }
+    p_bar /= n as f64;
+    let p1 = yes / (n as f64 * m);
+    let pe = p1 * p1 + (1.0 - p1) * (1.0 - p1);
+    if pe >= 1.0 {
+        return Err("every model always decides the same way (chance agreement 1: 0/0)");
+    }
+    Ok((p_bar - pe) / (1.0 - pe))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kappas_by_hand() {
+        // 10 items: both yes 4, a only 2, b only 1, both no 3: p_o = 0.7, p_a = 0.6, p_b = 0.5,
+        // p_e = 0.3 + 0.2 = 0.5, κ = 0.4.
+        let a = [
+            true, true, true, true, true, true, false, false, false, false,
+        ];
+        let b = [
+            true, true, true, true, false, false, true, false, false, false,
+        ];
+        assert!((cohen_kappa(&a, &b).unwrap() - 0.4).abs() < 1e-12);
+        // Fleiss with two raters: P_i = 1 when they agree, 0 otherwise → P̄ = 0.7; p1 = 0.55,
+        // P̄_e = 0.55² + 0.45² = 0.505; κ = (0.7 − 0.505) / 0.495.
+        let f = fleiss_kappa(&[a.to_vec(), b.to_vec()]).unwrap();
+        assert!((f - (0.7 - 0.505) / 0.495).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,209 @@
+//! Policy bias (CHARM, Zhu et al. 2024, "Chatbot Arena Calibrated Reward Modeling"): how a reward
+//! model ranks the responses of several policy models, against their Chatbot Arena Elo.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use super::metrics::{pearson, ranks};
+use super::table::Table;
+use crate::cli::RewardArgs;
+use crate::fairness::metrics::Value;
+use crate::input::Source;
+
+pub const POLICY_NAMES: &[&str] = &["policy", "policy_model", "generator"];
+pub const SCORE_NAMES: &[&str] = &["score", "reward", "rm_score"];
+
+/// Per (prompt, model) the mean score of the model's responses to the prompt.
+#[derive(Debug, Clone)]
+pub struct Policies {
+    pub models: Vec<String>,
+    /// scores[model] : prompt → mean score.
+    pub scores: Vec<HashMap<String, f64>>,
+    /// Responses per model.
+    pub responses: Vec<u64>,
+    pub rows_read: u64,
+    pub dropped: u64,
+}
+
+pub fn load(source: &Source, args: &RewardArgs) -> Result<Policies> {
+    let mut t = Table::open(source)?;
+    let id = t
+        .column(args.id.as_deref(), "--id", super::load::ID_NAMES, true)?
+        .expect("required");
+    let policy = t
+        .column(args.policy.as_deref(), "--policy", POLICY_NAMES, true)?
+        .expect("required");
+    let score = t
+        .column(args.score.as_deref(), "--score", SCORE_NAMES, true)?
+        .expect("required");
+    t.text(&id, "__id");
+    t.text(&policy, "__policy");
+    t.number(&score, "--score", "__score")?;
+    let f = t.read()?;
+    let (ids, pol, sc) = (
+        f.texts("__id")?,
+        f.texts("__policy")?,
+        f.numbers("__score")?,
+    );
+    let mut sums: BTreeMap<String, HashMap<String, (f64, f64)>> = BTreeMap::new();
+    let mut dropped = 0;
+    for i in 0..f.rows {
+        let (Some(id), Some(p), Some(s)) = (&ids[i], &pol[i], sc[i]) else {
+            dropped += 1;
+            continue;
+        };
+        let e = sums
+            .entry(p.clone())
+            .or_default()
+            .entry(id.clone())
+            .or_default();
+        e.0 += s;
+        e.1 += 1.0;
+    }
+    if sums.len() < 2 {
+        bail!(
+            "{}: per-policy audits need responses of at least 2 policy models; found {}",
+            source.display,
+            sums.len()
+        );
+    }
+    let models: Vec<String> = sums.keys().cloned().collect();
+    let responses = sums
+        .values()
+        .map(|m| m.values().map(|(_, n)| *n as u64).sum())
+        .collect();
+    Ok(Policies {
+        scores: sums
+            .into_values()
+            .map(|m| m.into_iter().map(|(k, (s, n))| (k, s / n)).collect())
+            .collect(),
+        models,
+        responses,
+        rows_read: f.rows as u64,
+        dropped,
+    })
+}
+
+/// Reads `model,rating` (or `elo`) from a CSV file; every model of `needed` must have a rating.
+pub fn load_elo(path: &Path, needed: &[String]) -> Result<BTreeMap<String, f64>> {
+    let d = path.display();
+    let mut rdr = csv::Reader::from_path(path).with_context(|| format!("{d}: cannot open"))?;
+    let headers = rdr
+        .headers()
+        .with_context(|| format!("{d}: no header"))?
+        .clone();
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let m = find(&["model", "name"]).ok_or_else(|| {
+        anyhow!(
+            "{d}: no 'model' column (columns: {})",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )
+    })?;
+    let r = find(&["rating", "elo", "arena_elo", "score"]).ok_or_else(|| {
+        anyhow!(
+            "{d}: no 'rating' (or 'elo') column (columns: {})",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )
+    })?;
+    let mut out = BTreeMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.with_context(|| format!("{d}: line {}", i + 2))?;
+        let v: f64 = rec.get(r).unwrap_or("").trim().parse().map_err(|_| {
+            anyhow!(
+                "{d}: line {}: rating '{}' is not a number",
+                i + 2,
+                rec.get(r).unwrap_or("")
+            )
+        })?;
+        out.insert(rec.get(m).unwrap_or("").trim().to_string(), v);
+    }
+    if let Some(missing) = needed.iter().find(|m| !out.contains_key(*m)) {
+        bail!("{d}: policy model '{missing}' of the scores has no Elo rating; add it or drop its rows");
+    }
+    Ok(out)
+}
+
+/// Elo's expected score of a over b: 1 / (1 + 10^((R_b − R_a)/400)).
+pub fn elo_expected(ra: f64, rb: f64) -> f64 {
+    1.0 / (1.0 + 10f64.powf((rb - ra) / 400.0))
+}
+
+/// The RM's win rate of model a over model b on their shared prompts (ties ½), and how many.
+pub fn win_rate(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> (Value, usize) {
+    let (mut w, mut n) = (0.0, 0usize);
+    for (k, sa) in a {
+        if let Some(sb) = b.get(k) {
+            n += 1;
+            w += if sa > sb {
+                1.0
+            } else if sa == sb {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    if n == 0 {
+        (Err("no prompt answered by both models"), 0)
+    } else {
+        (Ok(w / n as f64), n)
+    }
+}
+
+/// Kendall's τ-b (ties in either ranking corrected).
+pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Value {
+    let n = x.len();
+    let (mut c, mut dsc, mut tx, mut ty) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (x[i] - x[j], y[i] - y[j]);
+            if a == 0.0 && b == 0.0 {
+                continue;
+            } else if a == 0.0 {
+                tx += 1.0;
+            } else if b == 0.0 {
+                ty += 1.0;
+            } else if a * b > 0.0 {
+                c += 1.0;
+            } else {
+                dsc += 1.0;
+            }
+        }
+    }
+    let den = ((c + dsc + tx) * (c + dsc + ty)).sqrt();
+    if n < 2 || den == 0.0 {
+        Err("fewer than two models with distinct values")
+    } else {
+        Ok((c - dsc) / den)
+    }
+}
+
+/// Spearman's ρ (Pearson on average ranks).
+pub fn spearman(x: &[f64], y: &[f64]) -> Value {
+    pearson(&ranks(x), &ranks(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_cases() {
+        assert!((elo_expected(1400.0, 1000.0) - 1.0 / 1.1).abs() < 1e-12);
+        assert_eq!(elo_expected(1200.0, 1200.0), 0.5);
+        // τ-b: 3 concordant, 0 discordant, one tie in y → 3 / √(3 · 3)... pairs (0,1),(0,2),(1,2):
+        // x = 1, 2, 3; y = 1, 2, 2: (0,1) c, (0,2) c, (1,2) tie in y → 2 / √(3 · 2).
+        let t = kendall_tau_b(&[1.0, 2.0, 3.0], &[1.0, 2.0, 2.0]).unwrap();
+        assert!((t - 2.0 / 6f64.sqrt()).abs() < 1e-12);
+        let a: HashMap<String, f64> =
+            [("p1".into(), 1.0), ("p2".into(), 0.0), ("p3".into(), 2.0)].into();
+        let b: HashMap<String, f64> = [("p1".into(), 0.5), ("p2".into(), 0.0)].into();
+        assert_eq!(win_rate(&a, &b), (Ok(0.75), 2));
+    }
+}
