@@ -244,7 +244,7 @@ _fairaudit() {
                     return 0
                     ;;
                 --kind)
-                    COMPREPLY=($(compgen -W "auto pairs accuracies styled ensemble best-of-n per-policy counterfactual" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto pairs accuracies styled ensemble best-of-n per-policy counterfactual candidates" -- "${cur}"))
                     return 0
                     ;;
                 --chosen)
@@ -352,7 +352,7 @@ _fairaudit() {
                     return 0
                     ;;
                 --preset)
-                    COMPREPLY=($(compgen -W "none rewardbench rm-bench" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "none rewardbench rm-bench rewardbench2" -- "${cur}"))
                     return 0
                     ;;
                 --bins)

@@ -94,7 +94,8 @@ styled\t'RM-Bench: per record 3 chosen and 3 rejected scores (concise, detailed,
 ensemble\t'Pairs scored by several reward models (one column pair per model, or a --model column)'
 best-of-n\t'Responses per prompt with a proxy score and a gold score (or correctness flag)'
 per-policy\t'Responses per prompt written by several policy models, with their reward'
-counterfactual\t'The same response scored under an original and a perturbed prompt'"
+counterfactual\t'The same response scored under an original and a perturbed prompt'
+candidates\t'Per prompt several scored candidates, the first `num_correct` correct (RewardBench 2)'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l chosen -d 'Column with the chosen response\'s score. Default: the first of scores_chosen, score_chosen, chosen_score, reward_chosen, chosen_reward, chosen. Several (`a,b,c`, with as many --rejected) make an ensemble: one column pair per reward model' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l rejected -d 'Column with the rejected response\'s score (see --chosen)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l model -d 'Ensemble in long form: the column naming the reward model of each row (pairs are matched across models by --id and --subset)' -r
@@ -125,7 +126,8 @@ half\t''
 exclude\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l preset -d 'Score exactly as a published benchmark does (see docs/metrics.md, "audit-reward")' -r -f -a "none\t''
 rewardbench\t'RewardBench v1: sections weighted by EXAMPLE_COUNTS, 4-section mean, with prior sets, micro'
-rm-bench\t'RM-Bench: 3×3 style matrix → easy / normal / hard per domain, domain and overall means'"
+rm-bench\t'RM-Bench: 3×3 style matrix → easy / normal / hard per domain, domain and overall means'
+rewardbench2\t'RewardBench 2: best-of-k accuracy with 1/k credit for a tied top, the Ties composite, the mean of the six subsets'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l bins -d 'Calibration bins of the Bradley–Terry probability σ(chosen − rejected)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l binning -d 'How calibration bins are made: equal-width on [0.5, 1] (top-label confidence) or equal mass' -r -f -a "equal-width\t''
 equal-mass\t''"

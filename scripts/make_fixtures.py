@@ -200,3 +200,21 @@ with open(fx / "reward" / "pairs_rerun.csv", "w", newline="") as f:
     w.writerow(["id", "subset", "score_chosen", "score_rejected", "len_chosen", "len_rejected", "lang"])
     for prompt, subset, c, r, lc, lr, g in rows:
         w.writerow([prompt, subset, round(c + (rnd() - 0.5) * 0.4, 1), round(r + (rnd() - 0.5) * 0.4, 1), lc, lr, g])
+
+# reward/rb2_scores.jsonl: synthetic RewardBench 2 style records: per prompt a list of candidate
+# scores whose first num_correct are correct (one decimal, so some ties at the top); the Ties
+# subset has a `ref:` sample (one correct answer) and a `tied:` sample (several) per prompt.
+with open(fx / "reward" / "rb2_scores.jsonl", "w") as f:
+    for subset in ["Factuality", "Precise IF", "Math", "Safety", "Focus"]:
+        for i in range(40):
+            correct = round(rnd() * 2 + 0.6, 1)
+            scores = [correct] + [round(rnd() * 2, 1) for _ in range(3)]
+            f.write(json.dumps({"id": f"{subset}-{i}", "subset": subset, "scores": scores,
+                                "num_correct": 1}) + "\n")
+    for i in range(30):
+        base = rnd() * 2
+        ref = [round(base + 1 + rnd(), 2)] + [round(base + rnd() * 1.2, 2) for _ in range(3)]
+        k = 2 + int(rnd() * 3)
+        tied = [round(base + 1 + rnd(), 2) for _ in range(k)] + [round(base + rnd() * 1.2, 2) for _ in range(4)]
+        f.write(json.dumps({"id": f"ref:{i}", "subset": "Ties", "scores": ref, "num_correct": 1}) + "\n")
+        f.write(json.dumps({"id": f"tied:{i}", "subset": "Ties", "scores": tied, "num_correct": k}) + "\n")

@@ -95,6 +95,9 @@ Examples:
   fairaudit audit-reward fixtures/reward/rm-r1-qwen2.5-32b-rewardbench-subsets.json \\
       --preset rewardbench --legacy-xstest
 
+  # RewardBench 2 records (a scores list per prompt, the first num_correct correct)
+  fairaudit audit-reward fixtures/reward/rb2_scores.jsonl --preset rewardbench2
+
   # RM-Bench records (3 chosen and 3 rejected scores per prompt: concise, detailed, markdown)
   fairaudit audit-reward rmbench_scores.jsonl --preset rm-bench
 
@@ -306,6 +309,8 @@ pub enum RewardKind {
     PerPolicy,
     /// The same response scored under an original and a perturbed prompt.
     Counterfactual,
+    /// Per prompt several scored candidates, the first `num_correct` correct (RewardBench 2).
+    Candidates,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -322,6 +327,9 @@ pub enum Preset {
     Rewardbench,
     /// RM-Bench: 3×3 style matrix → easy / normal / hard per domain, domain and overall means.
     RmBench,
+    /// RewardBench 2: best-of-k accuracy with 1/k credit for a tied top, the Ties composite, the
+    /// mean of the six subsets.
+    Rewardbench2,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

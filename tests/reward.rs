@@ -540,3 +540,32 @@ fn bad_best_of_n_and_elo_input() {
     ]);
     assert!(e.contains("--compare"), "{e}");
 }
+
+#[test]
+fn rewardbench2_equals_its_definition() {
+    let e = expected();
+    let want = &e["rewardbench2"];
+    let r = reward_json(
+        &[
+            "fixtures/reward/rb2_scores.jsonl",
+            "--preset",
+            "rewardbench2",
+        ],
+        0,
+    );
+    let m = &r["inputs"][0]["metrics"];
+    assert_eq!(r["inputs"][0]["kind"], "candidates");
+    for (k, name) in [
+        ("factuality", "Factuality"),
+        ("precise_if", "Precise IF"),
+        ("math", "Math"),
+        ("safety", "Safety"),
+        ("focus", "Focus"),
+        ("ties", "Ties"),
+        ("score", "score"),
+    ] {
+        near(k, &m[format!("rewardbench2.{k}")], &want[name], 1e-12);
+    }
+    let e = reward_error(&["fixtures/reward/pairs.csv", "--preset", "rewardbench2"]);
+    assert!(e.contains("rewardbench2 needs"), "{e}");
+}

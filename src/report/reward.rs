@@ -55,6 +55,7 @@ impl RewardSettings {
                 Preset::None => "none",
                 Preset::Rewardbench => "rewardbench",
                 Preset::RmBench => "rm-bench",
+                Preset::Rewardbench2 => "rewardbench2",
             }
             .into(),
             legacy_xstest: a.legacy_xstest,
@@ -97,6 +98,8 @@ pub struct RewardInput {
     pub rewardbench: Option<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rm_bench: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rewardbench2: Option<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -260,7 +263,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
     };
     for inp in &r.inputs {
         let unit = match inp.kind.as_str() {
-            "styled" => "records",
+            "styled" | "candidates" => "records",
             "best-of-n" | "per-policy" => "responses",
             "counterfactual" => "score pairs",
             "accuracies" => "subset accuracies",

@@ -113,6 +113,8 @@ pub struct Loaded {
     pub other: Option<Box<Loaded>>,
     /// Per-policy with --elo: the ratings.
     pub policy_elo: Option<BTreeMap<String, f64>>,
+    /// Candidates kind (RewardBench 2).
+    pub candidates: Vec<super::rb2::Prompt>,
 }
 
 impl Loaded {
@@ -133,6 +135,7 @@ impl Loaded {
             counterfactual: None,
             other: None,
             policy_elo: None,
+            candidates: Vec::new(),
         }
     }
 }
@@ -146,6 +149,10 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         None
     };
     let kind = match (args.kind, &values) {
+        (RewardKind::Auto, Some(v)) if args.preset == crate::cli::Preset::Rewardbench2 => {
+            let _ = v;
+            RewardKind::Candidates
+        }
         (RewardKind::Auto, Some(v)) => match detect(v) {
             RewardKind::Pairs => detect_columns(source, args)?,
             k => k,
@@ -159,6 +166,22 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         l
     };
     match kind {
+        RewardKind::Candidates => {
+            let Some(v) = &values else {
+                bail!(
+                    "{}: candidate records (RewardBench 2) are read from JSON or JSONL",
+                    source.display
+                );
+            };
+            let (prompts, dropped) = super::rb2::from_records(&source.display, v)?;
+            let mut l = with(&|_| {});
+            l.rows_read = v.len() as u64;
+            if dropped > 0 {
+                l.dropped.insert("missing score".into(), dropped);
+            }
+            l.candidates = prompts;
+            return Ok(l);
+        }
         RewardKind::BestOfN => {
             let p = super::bon::load(source, args)?;
             return Ok(with(&|l| {
@@ -300,6 +323,9 @@ fn detect(values: &[Json]) -> RewardKind {
         }
     }
     if let Some(Json::Object(o)) = values.first() {
+        if o.get("scores").is_some_and(Json::is_array) {
+            return RewardKind::Candidates;
+        }
         if o.get("score_chosen").is_some_and(Json::is_array) {
             return RewardKind::Styled;
         }

@@ -9,6 +9,7 @@ pub mod load;
 pub mod metrics;
 pub mod panels;
 pub mod policy;
+pub mod rb2;
 pub mod table;
 
 use anyhow::{bail, Result};
@@ -29,6 +30,7 @@ pub fn kind_name(k: RewardKind) -> &'static str {
         RewardKind::BestOfN => "best-of-n",
         RewardKind::PerPolicy => "per-policy",
         RewardKind::Counterfactual => "counterfactual",
+        RewardKind::Candidates => "candidates",
     }
 }
 
@@ -78,9 +80,15 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
                 "{}: RM-Bench style records take --preset rm-bench, not rewardbench",
                 l.source.display
             ),
-            (RewardKind::Accuracies, Preset::RmBench) | (RewardKind::Pairs, Preset::RmBench) => {
+            (k, Preset::RmBench) if k != RewardKind::Styled => {
                 bail!(
                     "{}: --preset rm-bench needs RM-Bench records (score_chosen and score_rejected lists of 3 scores)",
+                    l.source.display
+                )
+            }
+            (k, Preset::Rewardbench2) if k != RewardKind::Candidates => {
+                bail!(
+                    "{}: --preset rewardbench2 needs per-prompt candidate records (JSON / JSONL with a 'scores' list and num_correct)",
                     l.source.display
                 )
             }

@@ -64,6 +64,7 @@ pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) 
         length: None,
         calibration: None,
         groups: Vec::new(),
+        rewardbench2: None,
         best_of_n: None,
         ensemble: None,
         policy: None,
@@ -90,6 +91,7 @@ pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) 
         RewardKind::Ensemble => ensemble(l, args, &mut r, warnings),
         RewardKind::PerPolicy => policy(l, args, &mut r, warnings),
         RewardKind::Counterfactual => counterfactual(l, args, &mut r),
+        RewardKind::Candidates => candidates(l, args, &mut r, warnings),
         _ => {
             pairs(l, args, &mut r, warnings);
             if let Some(other) = &l.other {
@@ -1156,4 +1158,94 @@ fn styled(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
         });
         r.intervals.extend(iv);
     }
+}
+
+/// RewardBench 2 style records: best-of-k accuracy per subset (1/k credit for a tied top), the
+/// Ties composite for the `ties` subset, and with --preset rewardbench2 the six-subset mean.
+fn candidates(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+    use super::rb2;
+    let prompts = &l.candidates;
+    r.pairs_used = prompts.len() as u64;
+    let mut by_subset: BTreeMap<String, Vec<&rb2::Prompt>> = BTreeMap::new();
+    for p in prompts {
+        by_subset.entry(p.subset.clone()).or_default().push(p);
+    }
+    let mut scores: BTreeMap<String, Value> = BTreeMap::new();
+    let mut m = Map::new();
+    let mut u = Map::new();
+    let mut all_credit = 0.0;
+    for (s, ps) in &by_subset {
+        let credit: f64 = ps.iter().map(|p| rb2::credit(p)).sum();
+        all_credit += credit;
+        let acc = credit / ps.len() as f64;
+        let value = if rb2::key(s) == "ties" {
+            let (v, details) = rb2::ties_score(ps);
+            let mut d = Map::new();
+            let mut du = Map::new();
+            for (k, x) in details {
+                put(&mut d, &mut du, k, x);
+            }
+            d.insert("undefined".into(), Json::Object(du));
+            m.insert("ties_details".into(), Json::Object(d));
+            v
+        } else {
+            Ok(acc)
+        };
+        r.subsets.push(SubsetReport {
+            subset: s.clone(),
+            pairs: Some(ps.len() as u64),
+            ties: Some(
+                ps.iter()
+                    .filter(|p| rb2::credit(p) > 0.0 && rb2::credit(p) < 1.0)
+                    .count() as u64,
+            ),
+            accuracy: value.ok(),
+            interval: None,
+            undefined: value.err().map(str::to_string),
+        });
+        scores.insert(rb2::key(s), value);
+    }
+    put(
+        &mut r.metrics,
+        &mut r.undefined,
+        "accuracy",
+        Ok(all_credit / prompts.len() as f64),
+    );
+    if args.preset != Preset::Rewardbench2 {
+        return;
+    }
+    let mut present = Vec::new();
+    for (k, _) in rb2::SUBSETS {
+        let v = scores
+            .get(k)
+            .copied()
+            .unwrap_or(Err("subset not in the file"));
+        if let Ok(x) = v {
+            present.push(x);
+        }
+        headline(r, &mut m, &mut u, "rewardbench2", k, v);
+    }
+    let missing: Vec<&str> = rb2::SUBSETS
+        .iter()
+        .filter(|(k, _)| !matches!(scores.get(*k), Some(Ok(_))))
+        .map(|(_, d)| *d)
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "RewardBench 2 subsets missing or undefined (the mean uses the others): {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let score = if present.is_empty() {
+        Err("no RewardBench 2 subset")
+    } else {
+        Ok(present.iter().sum::<f64>() / present.len() as f64)
+    };
+    headline(r, &mut m, &mut u, "rewardbench2", "score", score);
+    m.insert("undefined".into(), Json::Object(u));
+    r.rewardbench2 = Some(Json::Object(m));
 }
