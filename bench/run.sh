@@ -12,3 +12,4 @@ if [ ! -x bench/.venv/bin/python ]; then
   bench/.venv/bin/pip install --quiet -r bench/requirements.txt
 fi
 bench/.venv/bin/python bench/bench.py "$CARGO_TARGET_DIR/release/fairaudit" "$@"
+bench/.venv/bin/python bench/reward.py "$CARGO_TARGET_DIR/release/fairaudit"

@@ -568,4 +568,30 @@ fn rewardbench2_equals_its_definition() {
     }
     let e = reward_error(&["fixtures/reward/pairs.csv", "--preset", "rewardbench2"]);
     assert!(e.contains("rewardbench2 needs"), "{e}");
+    // Bootstrap: prompts (Ties: both samples of a key) resampled; identical whatever the threads.
+    let run = |threads: &str| {
+        bin()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "audit-reward",
+                "fixtures/reward/rb2_scores.jsonl",
+                "--preset",
+                "rewardbench2",
+            ])
+            .args(["--bootstrap", "200", "--seed", "2", "--json"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    let r: Value = serde_json::from_slice(&one).unwrap();
+    let iv = &r["inputs"][0]["intervals"]["rewardbench2.ties"];
+    let ties = r["inputs"][0]["metrics"]["rewardbench2.ties"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        iv[0].as_f64().unwrap() < ties && ties < iv[1].as_f64().unwrap(),
+        "{iv}"
+    );
 }

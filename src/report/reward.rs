@@ -235,6 +235,8 @@ fn csv(r: &RewardReport) -> Result<String> {
                     "mean_chosen",
                     "mean_rejected",
                     "mean_margin",
+                    "std_margin",
+                    "median_margin",
                 ] {
                     w.write_record([&inp.path, &scope, k, &csv_num(row[k].as_f64()), ""])?;
                 }
@@ -395,6 +397,8 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 "mean chosen",
                 "mean rejected",
                 "mean margin",
+                "std margin",
+                "median margin",
             ]
             .iter()
             .map(|s| s.to_string())
@@ -407,7 +411,14 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                     let mut v = vec![row["group"].as_str().unwrap_or("").to_string()];
                     v.push(row["pairs"].to_string());
                     v.push(row["ties"].to_string());
-                    for k in ["accuracy", "mean_chosen", "mean_rejected", "mean_margin"] {
+                    for k in [
+                        "accuracy",
+                        "mean_chosen",
+                        "mean_rejected",
+                        "mean_margin",
+                        "std_margin",
+                        "median_margin",
+                    ] {
                         v.push(fmt_num(row[k].as_f64()));
                     }
                     v

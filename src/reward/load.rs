@@ -55,6 +55,27 @@ pub struct Codes {
 }
 
 impl Codes {
+    /// Codes of borrowed values: first-seen codes through a hash map, then renumbered so that
+    /// names are in sorted order.
+    fn from_values<'a>(values: impl Iterator<Item = &'a str>) -> Codes {
+        let mut index: HashMap<&'a str, u32> = HashMap::new();
+        let mut first: Vec<u32> = Vec::new();
+        for v in values {
+            let k = index.len() as u32;
+            first.push(*index.entry(v).or_insert(k));
+        }
+        let mut names: Vec<(&str, u32)> = index.into_iter().collect();
+        names.sort();
+        let mut remap = vec![0u32; names.len()];
+        for (new, (_, old)) in names.iter().enumerate() {
+            remap[*old as usize] = new as u32;
+        }
+        Codes {
+            codes: first.into_iter().map(|c| remap[c as usize]).collect(),
+            names: names.into_iter().map(|(n, _)| n.to_string()).collect(),
+        }
+    }
+
     fn from_strings(values: Vec<String>) -> Codes {
         let mut seen: BTreeMap<String, u32> = BTreeMap::new();
         for v in &values {
@@ -544,14 +565,8 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
             .iter()
             .collect())
     };
-    let strings = |name: &str| -> Result<Vec<Option<String>>> {
-        Ok(df
-            .column(name)?
-            .as_materialized_series()
-            .str()?
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect())
+    let strings = |name: &str| -> Result<StringChunked> {
+        Ok(df.column(name)?.as_materialized_series().str()?.clone())
     };
     let c = floats("__c")?;
     let r = floats("__r")?;
@@ -577,12 +592,14 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
             .map(|(x, _)| x.unwrap_or(f64::NAN))
             .collect()
     };
-    let kept_str = |v: Vec<Option<String>>, missing: &str| -> Vec<String> {
-        v.into_iter()
-            .zip(&keep)
-            .filter(|(_, &k)| k)
-            .map(|(x, _)| x.unwrap_or_else(|| missing.to_string()))
-            .collect()
+    // Codes of a text column over the kept rows, without copying a string per row.
+    let kept_codes = |ca: &StringChunked, missing: &str| -> Codes {
+        Codes::from_values(
+            ca.iter()
+                .zip(&keep)
+                .filter(|(_, &k)| k)
+                .map(|(x, _)| x.unwrap_or(missing)),
+        )
     };
     let mut out = Loaded::new(source, RewardKind::Pairs);
     out.rows_read = n as u64;
@@ -601,22 +618,30 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
     };
     p.prompt = match &id {
         Some(_) => {
-            let ids = kept_str(strings("__id")?, "");
-            let mut index: HashMap<String, u32> = HashMap::new();
-            ids.into_iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    // A missing id is a prompt of its own.
-                    let key = if s.is_empty() { format!("\u{1}{i}") } else { s };
-                    let k = index.len() as u32;
-                    *index.entry(key).or_insert(k)
-                })
-                .collect()
+            let ca = strings("__id")?;
+            let mut index: HashMap<&str, u32> = HashMap::with_capacity(used);
+            let mut next = 0u32;
+            let mut codes = Vec::with_capacity(used);
+            for (v, _) in ca.iter().zip(&keep).filter(|(_, &k)| k) {
+                // A missing id is a prompt of its own.
+                let code = match v {
+                    Some(v) => *index.entry(v).or_insert_with(|| {
+                        next += 1;
+                        next - 1
+                    }),
+                    None => {
+                        next += 1;
+                        next - 1
+                    }
+                };
+                codes.push(code);
+            }
+            codes
         }
         None => (0..used as u32).collect(),
     };
     p.subset = match &subset {
-        Some(_) => Codes::from_strings(kept_str(strings("__subset")?, "(missing)")),
+        Some(_) => kept_codes(&strings("__subset")?, "(missing)"),
         None => Codes::single(used, "(all)"),
     };
     let mut unit = None;
@@ -629,10 +654,10 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         };
         let texts = |name: &str| -> Result<Vec<f64>> {
             Ok(strings(name)?
-                .into_iter()
+                .iter()
                 .zip(&keep)
                 .filter(|(_, &k)| k)
-                .map(|(t, _)| t.as_deref().map_or(f64::NAN, measure))
+                .map(|(t, _)| t.map_or(f64::NAN, measure))
                 .collect())
         };
         p.lengths = Some((texts("__lc")?, texts("__lr")?));
@@ -647,7 +672,7 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
     for (i, g) in groups.iter().enumerate() {
         p.groups.push((
             g.clone(),
-            Codes::from_strings(kept_str(strings(&format!("__g{i}"))?, "(missing)")),
+            kept_codes(&strings(&format!("__g{i}"))?, "(missing)"),
         ));
     }
     out.pairs = p;

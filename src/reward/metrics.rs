@@ -86,22 +86,29 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Value {
 
 /// Ranks 1..n with ties given their average rank (scipy's `rankdata(method="average")`).
 pub fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let sorted = sorted_with_index(x);
     let mut out = vec![0.0; x.len()];
     let mut i = 0;
-    while i < idx.len() {
+    while i < sorted.len() {
         let mut j = i;
-        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+        while j + 1 < sorted.len() && sorted[j + 1].0 == sorted[i].0 {
             j += 1;
         }
         let r = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            out[k] = r;
+        for &(_, k) in &sorted[i..=j] {
+            out[k as usize] = r;
         }
         i = j + 1;
     }
     out
+}
+
+/// (value, index) sorted by value, ties by index: the order of a stable sort, computed with a
+/// cache-friendly unstable sort of the pairs themselves.
+pub fn sorted_with_index(x: &[f64]) -> Vec<(f64, u32)> {
+    let mut v: Vec<(f64, u32)> = x.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+    v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    v
 }
 
 /// Spearman correlation: Pearson correlation of the average ranks (scipy's `spearmanr`).
@@ -177,9 +184,11 @@ pub fn calibration(margins: &[f64], bins: usize, equal_mass: bool) -> Calibratio
     }
     // Confidence σ(|m|) (= max(p, 1 − p)), so a margin and its negative share it exactly;
     // pairs are ordered by |m|, ties in input order.
-    let mut order: Vec<(f64, f64, f64)> = margins
-        .iter()
-        .map(|&m| {
+    let abs: Vec<f64> = margins.iter().map(|m| m.abs()).collect();
+    let items: Vec<(f64, f64)> = sorted_with_index(&abs)
+        .into_iter()
+        .map(|(a, i)| {
+            let m = margins[i as usize];
             let right = if m > 0.0 {
                 1.0
             } else if m < 0.0 {
@@ -187,11 +196,9 @@ pub fn calibration(margins: &[f64], bins: usize, equal_mass: bool) -> Calibratio
             } else {
                 0.5
             };
-            (m.abs(), sigmoid(m.abs()), right)
+            (sigmoid(a), right)
         })
         .collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let items: Vec<(f64, f64)> = order.into_iter().map(|(_, c, r)| (c, r)).collect();
     let mut table = Vec::new();
     let mut push = |lower: f64, upper: f64, chunk: &[(f64, f64)]| {
         if chunk.is_empty() {

@@ -933,8 +933,11 @@ fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: 
         }
     }
     // Accuracy by bins of equal mass of the length difference chosen − rejected.
-    let mut by_diff: Vec<(f64, usize)> = idx.iter().map(|&i| (lc[i] - lr[i], i)).collect();
-    by_diff.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let diffs: Vec<f64> = idx.iter().map(|&i| lc[i] - lr[i]).collect();
+    let by_diff: Vec<(f64, usize)> = metrics::sorted_with_index(&diffs)
+        .into_iter()
+        .map(|(d, k)| (d, idx[k as usize]))
+        .collect();
     let bins = args.length_bins as usize;
     let mut table = Vec::new();
     for (lo, hi) in metrics::split_even(by_diff.len(), bins) {
@@ -1010,12 +1013,14 @@ fn groups(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
         let k = names.len();
         let mut t = vec![Tally::default(); k];
         let mut sums = vec![[0.0f64; 3]; k];
+        let mut per_group: Vec<Vec<f64>> = vec![Vec::new(); k];
         for (i, &code) in codes.iter().enumerate() {
             let g = code as usize;
             t[g].add(p.chosen[i], p.rejected[i], args.ties);
             sums[g][0] += p.chosen[i];
             sums[g][1] += p.rejected[i];
             sums[g][2] += p.chosen[i] - p.rejected[i];
+            per_group[g].push(p.chosen[i] - p.rejected[i]);
         }
         let mut rows = Vec::new();
         let mut accs = Vec::new();
@@ -1035,6 +1040,12 @@ fn groups(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
                 "mean_chosen": num(sums[g][0] / n),
                 "mean_rejected": num(sums[g][1] / n),
                 "mean_margin": num(sums[g][2] / n),
+                "std_margin": num((per_group[g].iter().map(|m| (m - sums[g][2] / n).powi(2)).sum::<f64>() / n).sqrt()),
+                "median_margin": num({
+                    let v = &mut per_group[g];
+                    v.sort_unstable_by(f64::total_cmp);
+                    percentile(v, 0.5)
+                }),
             }));
         }
         let overall_acc = r.metrics.get("accuracy").and_then(Json::as_f64);
@@ -1211,6 +1222,71 @@ fn candidates(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut
         "accuracy",
         Ok(all_credit / prompts.len() as f64),
     );
+    if args.bootstrap > 0 {
+        // Clusters: a prompt, or for Ties the ref: and tied: samples of one key together.
+        let clusters: Vec<(String, Vec<Vec<&rb2::Prompt>>)> = by_subset
+            .iter()
+            .map(|(s, ps)| {
+                let mut by_key: BTreeMap<String, Vec<&rb2::Prompt>> = BTreeMap::new();
+                for (i, p) in ps.iter().enumerate() {
+                    let key = if rb2::key(s) == "ties" {
+                        p.id.split_once(':')
+                            .map_or(p.id.clone(), |(_, k)| k.trim().to_string())
+                    } else {
+                        i.to_string()
+                    };
+                    by_key.entry(key).or_default().push(p);
+                }
+                (s.clone(), by_key.into_values().collect())
+            })
+            .collect();
+        let preset = args.preset == Preset::Rewardbench2;
+        let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
+            let mut out = Vec::new();
+            let (mut credit, mut count) = (0.0, 0usize);
+            let mut present = Vec::new();
+            for (s, cl) in &clusters {
+                let drawn: Vec<&rb2::Prompt> = (0..cl.len())
+                    .flat_map(|_| cl[rng.random_range(0..cl.len())].iter().copied())
+                    .collect();
+                let c: f64 = drawn.iter().map(|p| rb2::credit(p)).sum();
+                credit += c;
+                count += drawn.len();
+                let v = if rb2::key(s) == "ties" {
+                    rb2::ties_score(&drawn).0
+                } else {
+                    Ok(c / drawn.len() as f64)
+                };
+                if let Ok(x) = v {
+                    out.push((format!("subset\u{1f}{s}"), x));
+                    if preset && rb2::SUBSETS.iter().any(|(k, _)| *k == rb2::key(s)) {
+                        out.push((format!("rewardbench2.{}", rb2::key(s)), x));
+                        present.push(x);
+                    }
+                }
+            }
+            out.push(("accuracy".into(), credit / count as f64));
+            if preset && !present.is_empty() {
+                out.push((
+                    "rewardbench2.score".into(),
+                    present.iter().sum::<f64>() / present.len() as f64,
+                ));
+            }
+            out
+        });
+        for (k, v) in iv {
+            match k.strip_prefix("subset\u{1f}") {
+                Some(s) => {
+                    if let Some(sr) = r.subsets.iter_mut().find(|x| x.subset == s) {
+                        sr.interval = serde_json::from_value(v).ok();
+                    }
+                }
+                None => {
+                    r.intervals.insert(k, v);
+                }
+            }
+        }
+    }
     if args.preset != Preset::Rewardbench2 {
         return;
     }
