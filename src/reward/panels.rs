@@ -261,6 +261,47 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
         })
         .collect();
     m.insert("deciles".into(), Json::Array(deciles));
+    if args.bootstrap > 0 {
+        // Pairs resampled with replacement (each pair its own cluster).
+        let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
+            let draw: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+            let mut out = Vec::new();
+            let mut mean_t = Tally::default();
+            let mut neg = 0usize;
+            for &i in &draw {
+                mean_t.add(st[i].0, 0.0, args.ties);
+                neg += usize::from(st[i].0 < 0.0);
+            }
+            if let Ok(a) = mean_t.accuracy() {
+                out.push(("ensemble.accuracy_of_mean".to_string(), a));
+            }
+            out.push(("ensemble.share_contradicted".into(), neg as f64 / n as f64));
+            for (k, name) in e.models.iter().enumerate() {
+                let mut t = Tally::default();
+                for &i in &draw {
+                    t.add(e.margins[k][i], 0.0, args.ties);
+                }
+                if let Ok(a) = t.accuracy() {
+                    out.push((format!("model\u{1f}{name}"), a));
+                }
+            }
+            out
+        });
+        for (k, v) in iv {
+            match k.strip_prefix("model\u{1f}") {
+                Some(name) => {
+                    if let Some(Json::Array(rows)) = m.get_mut("per_model") {
+                        if let Some(row) = rows.iter_mut().find(|x| x["model"] == name) {
+                            row["accuracy_interval"] = v;
+                        }
+                    }
+                }
+                None => {
+                    r.intervals.insert(k, v);
+                }
+            }
+        }
+    }
     m.insert("undefined".into(), Json::Object(u));
     r.ensemble = Some(Json::Object(m));
     if let Some(path) = &args.export_suspect {
@@ -626,42 +667,104 @@ fn accuracies(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut
     rewardbench_json(&values, args.legacy_xstest, &missing, r);
 }
 
-/// Tallies per (subset, prompt) cluster: what the bootstrap resamples.
+/// Tallies per (subset, prompt) cluster: what the bootstrap resamples. A cluster keeps one tally
+/// per *slot*: slot 0 is every pair, then one slot per group of each --group column.
 struct Clusters {
-    /// Per subset: the tallies of its prompts.
-    per_subset: Vec<Vec<Tally>>,
+    /// Per subset: each prompt's (slot, tally) list.
+    per_subset: Vec<Vec<Vec<(u32, Tally)>>>,
+    slots: usize,
+    /// Per group column: its first slot and its group names.
+    group_slots: Vec<(String, usize, Vec<String>)>,
 }
 
 impl Clusters {
     fn new(l: &Loaded, args: &RewardArgs) -> Clusters {
         let p = &l.pairs;
         let k = p.subset.names.len();
+        let mut group_slots = Vec::new();
+        let mut slots = 1;
+        for (name, codes) in &p.groups {
+            group_slots.push((name.clone(), slots, codes.names.clone()));
+            slots += codes.names.len();
+        }
         let mut index: Vec<HashMap<u32, usize>> = vec![HashMap::new(); k];
-        let mut per_subset: Vec<Vec<Tally>> = vec![Vec::new(); k];
+        let mut per_subset: Vec<Vec<Vec<(u32, Tally)>>> = vec![Vec::new(); k];
         for i in 0..p.chosen.len() {
             let s = p.subset.codes[i] as usize;
             let next = per_subset[s].len();
             let c = *index[s].entry(p.prompt[i]).or_insert(next);
             if c == next {
-                per_subset[s].push(Tally::default());
+                per_subset[s].push(Vec::new());
             }
-            per_subset[s][c].add(p.chosen[i], p.rejected[i], args.ties);
+            let cluster = &mut per_subset[s][c];
+            let mut add = |slot: u32| match cluster.iter_mut().find(|(x, _)| *x == slot) {
+                Some((_, t)) => t.add(p.chosen[i], p.rejected[i], args.ties),
+                None => {
+                    let mut t = Tally::default();
+                    t.add(p.chosen[i], p.rejected[i], args.ties);
+                    cluster.push((slot, t));
+                }
+            };
+            add(0);
+            for ((_, codes), (_, first, _)) in p.groups.iter().zip(&group_slots) {
+                add((*first + codes.codes[i] as usize) as u32);
+            }
         }
-        Clusters { per_subset }
+        Clusters {
+            per_subset,
+            slots,
+            group_slots,
+        }
     }
 
-    /// One replicate: per subset, as many prompts drawn with replacement as it has.
-    fn replicate(&self, rng: &mut ChaCha8Rng) -> Vec<Tally> {
+    /// One replicate: per subset, as many prompts drawn with replacement as it has; the
+    /// tallies of every slot.
+    fn replicate(&self, rng: &mut ChaCha8Rng) -> Vec<Vec<Tally>> {
         self.per_subset
             .iter()
             .map(|clusters| {
-                let mut t = Tally::default();
+                let mut t = vec![Tally::default(); self.slots];
                 for _ in 0..clusters.len() {
-                    t.merge(&clusters[rng.random_range(0..clusters.len())]);
+                    for (slot, x) in &clusters[rng.random_range(0..clusters.len())] {
+                        t[*slot as usize].merge(x);
+                    }
                 }
                 t
             })
             .collect()
+    }
+
+    /// Per group column: each group's accuracy and the accuracy difference / ratio, from the
+    /// slot tallies summed over subsets.
+    fn group_numbers(&self, per_subset: &[Vec<Tally>]) -> Vec<(String, f64)> {
+        let mut total = vec![Tally::default(); self.slots];
+        for t in per_subset {
+            for (a, b) in total.iter_mut().zip(t) {
+                a.merge(b);
+            }
+        }
+        let mut out = Vec::new();
+        for (name, first, groups) in &self.group_slots {
+            let accs: Vec<f64> = (0..groups.len())
+                .filter_map(|g| total[first + g].accuracy().ok().map(|a| (g, a)))
+                .map(|(g, a)| {
+                    out.push((format!("group\u{1f}{name}\u{1f}{}", groups[g]), a));
+                    a
+                })
+                .collect();
+            if !accs.is_empty() {
+                let max = accs.iter().copied().fold(f64::MIN, f64::max);
+                let min = accs.iter().copied().fold(f64::MAX, f64::min);
+                out.push((
+                    format!("groupd\u{1f}{name}\u{1f}accuracy_difference"),
+                    max - min,
+                ));
+                if max > 0.0 {
+                    out.push((format!("groupd\u{1f}{name}\u{1f}accuracy_ratio"), min / max));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -707,10 +810,12 @@ where
 /// The accuracy-derived numbers of a set of subset tallies (what the bootstrap recomputes).
 fn accuracy_numbers(
     subsets: &[String],
-    tallies: &[Tally],
+    slots: &[Vec<Tally>],
     preset: bool,
     legacy: bool,
 ) -> Vec<(String, f64)> {
+    let tallies: Vec<Tally> = slots.iter().map(|t| t[0]).collect();
+    let tallies = &tallies[..];
     let mut out = Vec::new();
     let mut all = Tally::default();
     for (s, t) in subsets.iter().zip(tallies) {
@@ -839,16 +944,36 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
     if args.bootstrap > 0 {
         let clusters = Clusters::new(l, args);
         let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
-            accuracy_numbers(names, &clusters.replicate(rng), preset, args.legacy_xstest)
+            let rep = clusters.replicate(rng);
+            let mut out = accuracy_numbers(names, &rep, preset, args.legacy_xstest);
+            out.extend(clusters.group_numbers(&rep));
+            out
         });
         for (k, v) in iv {
-            match k.strip_prefix("subset\u{1f}") {
-                Some(s) => {
-                    if let Some(sr) = r.subsets.iter_mut().find(|x| x.subset == s) {
+            let parts: Vec<&str> = k.split('\u{1f}').collect();
+            match parts.as_slice() {
+                ["subset", s] => {
+                    if let Some(sr) = r.subsets.iter_mut().find(|x| x.subset == *s) {
                         sr.interval = serde_json::from_value(v).ok();
                     }
                 }
-                None => {
+                ["group", column, group] => {
+                    let panel = r.groups.iter_mut().find(|g| g["column"] == *column);
+                    if let Some(Json::Array(rows)) = panel.map(|g| &mut g["groups"]) {
+                        if let Some(row) = rows.iter_mut().find(|x| x["group"] == *group) {
+                            row["accuracy_interval"] = v;
+                        }
+                    }
+                }
+                ["groupd", column, key] => {
+                    if let Some(g) = r.groups.iter_mut().find(|g| g["column"] == *column) {
+                        if !g["disparities_bootstrap"].is_object() {
+                            g["disparities_bootstrap"] = json!({});
+                        }
+                        g["disparities_bootstrap"][*key] = v;
+                    }
+                }
+                _ => {
                     r.intervals.insert(k, v);
                 }
             }
