@@ -8,29 +8,11 @@ use common::*;
 use serde_json::Value;
 
 fn reward_json(args: &[&str], code: i32) -> Value {
-    let out = bin()
-        .arg("audit-reward")
-        .args(args)
-        .args(["--json", "-q"])
-        .output()
-        .expect("ran");
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "args {args:?}\nstderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
+    engine_json("audit-reward", args, code)
 }
 
 fn reward_error(args: &[&str]) -> String {
-    let out = bin().arg("audit-reward").args(args).output().expect("ran");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(2), "args {args:?}: {stderr}");
-    assert!(out.stdout.is_empty());
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    stderr
+    engine_error("audit-reward", args)
 }
 
 fn expected() -> Value {

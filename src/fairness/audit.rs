@@ -970,14 +970,7 @@ fn input_report(pass: &Pass, overall: Overall) -> InputReport {
         format: pass.source.format.name().to_string(),
         rows_read: st.rows_read,
         rows_used: overall.n,
-        rows_dropped: st
-            .dropped
-            .iter()
-            .map(|(reason, &rows)| Dropped {
-                reason: reason.clone(),
-                rows,
-            })
-            .collect(),
+        rows_dropped: Dropped::list(&st.dropped),
         columns: pass.columns.clone(),
         classes: Vec::new(),
         overall,

@@ -94,6 +94,19 @@ pub struct Dropped {
     pub rows: u64,
 }
 
+impl Dropped {
+    /// The dropped rows by reason, in reason order.
+    pub fn list(by_reason: &BTreeMap<String, u64>) -> Vec<Dropped> {
+        by_reason
+            .iter()
+            .map(|(reason, &rows)| Dropped {
+                reason: reason.clone(),
+                rows,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct UsedColumns {
     pub label: String,
@@ -265,21 +278,7 @@ fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
 }
 
 pub fn render(r: &FairnessReport, format: ReportFormat) -> Result<Rendered> {
-    let text = match format {
-        ReportFormat::Json => {
-            let mut s = serde_json::to_string_pretty(r)?;
-            s.push('\n');
-            s
-        }
-        ReportFormat::Csv => csv(r)?,
-        ReportFormat::Table => text(r, false),
-        ReportFormat::Markdown => text(r, true),
-    };
-    Ok(Rendered {
-        text,
-        passed: r.passed,
-        failures: crate::gate::failure_lines(&r.gates),
-    })
+    super::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
 }
 
 /// Long format: one row per (file, attribute, group, metric), disparities with an empty group.
@@ -715,20 +714,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
                 r.settings.four_fifths_threshold
             );
         }
-        let mut und: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (k, v) in &a.undefined {
-            if let Some(reason) = v.as_str() {
-                und.entry(reason).or_default().push(k);
-            }
-        }
-        for (reason, keys) in und {
-            let _ = writeln!(
-                out,
-                "{}— {}: {reason}",
-                if markdown { "\n" } else { "" },
-                keys.join(", ")
-            );
-        }
+        out.push_str(&super::undefined_notes(&a.undefined, markdown));
         out.push('\n');
         out.push_str(&extra_views(a, markdown));
     }

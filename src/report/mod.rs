@@ -274,3 +274,54 @@ pub fn gates_and_warnings(
     }
     out
 }
+
+/// Renders a report model in `format`: JSON (pretty, newline-terminated) from its serde model,
+/// the other formats from the engine's `csv` and `text(markdown)` functions.
+pub fn render_with<T: Serialize>(
+    model: &T,
+    format: crate::cli::ReportFormat,
+    passed: bool,
+    gates: &[crate::gate::GateResult],
+    csv: impl Fn() -> Result<String>,
+    text: impl Fn(bool) -> String,
+) -> Result<Rendered> {
+    use crate::cli::ReportFormat;
+    let text = match format {
+        ReportFormat::Json => {
+            let mut s = serde_json::to_string_pretty(model)?;
+            s.push('\n');
+            s
+        }
+        ReportFormat::Csv => csv()?,
+        ReportFormat::Table => text(false),
+        ReportFormat::Markdown => text(true),
+    };
+    Ok(Rendered {
+        text,
+        passed,
+        failures: crate::gate::failure_lines(gates),
+    })
+}
+
+/// The undefined values of a map grouped by reason, one line each: `— a, b: reason`.
+pub fn undefined_notes(
+    undefined: &serde_json::Map<String, serde_json::Value>,
+    markdown: bool,
+) -> String {
+    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (k, why) in undefined {
+        if let Some(w) = why.as_str() {
+            by_reason.entry(w).or_default().push(k);
+        }
+    }
+    let mut out = String::new();
+    for (why, keys) in by_reason {
+        let _ = writeln!(
+            out,
+            "{}— {}: {why}",
+            if markdown { "\n" } else { "" },
+            keys.join(", ")
+        );
+    }
+    out
+}

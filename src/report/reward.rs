@@ -148,21 +148,7 @@ impl RewardReport {
 }
 
 pub fn render(r: &RewardReport, format: ReportFormat) -> Result<Rendered> {
-    let text = match format {
-        ReportFormat::Json => {
-            let mut s = serde_json::to_string_pretty(r)?;
-            s.push('\n');
-            s
-        }
-        ReportFormat::Csv => csv(r)?,
-        ReportFormat::Table => text(r, false),
-        ReportFormat::Markdown => text(r, true),
-    };
-    Ok(Rendered {
-        text,
-        passed: r.passed,
-        failures: crate::gate::failure_lines(&r.gates),
-    })
+    super::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
 }
 
 fn interval_of(inp: &RewardInput, k: &str) -> Option<(f64, f64)> {
@@ -307,20 +293,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             })
             .collect();
         out.push_str(&grid(&header, &rows, markdown, &[], 0));
-        let mut notes: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
-        for (k, why) in &inp.undefined {
-            if let Some(w) = why.as_str() {
-                notes.entry(w).or_default().push(k);
-            }
-        }
-        for (why, keys) in notes {
-            let _ = writeln!(
-                out,
-                "{}— {}: {why}",
-                if markdown { "\n" } else { "" },
-                keys.join(", ")
-            );
-        }
+        out.push_str(&super::undefined_notes(&inp.undefined, markdown));
         out.push('\n');
         let only_all = inp.subsets.len() == 1 && inp.subsets[0].subset == "(all)";
         if !inp.subsets.is_empty() && !only_all {

@@ -46,14 +46,7 @@ pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) 
         kind: super::kind_name(l.kind).into(),
         rows_read: l.rows_read,
         pairs_used: 0,
-        rows_dropped: l
-            .dropped
-            .iter()
-            .map(|(reason, &rows)| Dropped {
-                reason: reason.clone(),
-                rows,
-            })
-            .collect(),
+        rows_dropped: Dropped::list(&l.dropped),
         columns: l.columns.clone(),
         metrics: Map::new(),
         undefined: Map::new(),
@@ -590,12 +583,24 @@ fn rewardbench(
     (out, missing)
 }
 
+/// The RewardBench panel and its headline numbers; warns about missing subsets.
 fn rewardbench_json(
     values: &[(&'static str, Value)],
     legacy: bool,
     missing: &[String],
     r: &mut RewardInput,
+    warnings: &mut Vec<Warning>,
 ) {
+    if !missing.is_empty() {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "RewardBench subsets missing (their sections use the others): {}",
+                missing.join(", ")
+            ),
+        ));
+    }
     let mut m = Map::new();
     let mut u = Map::new();
     for (k, v) in values {
@@ -654,17 +659,7 @@ fn accuracies(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut
         Err("no RewardBench subset")
     };
     let (values, missing) = rewardbench(&acc, args.legacy_xstest, micro);
-    if !missing.is_empty() {
-        warnings.push(Warning::new(
-            &r.path,
-            None,
-            format!(
-                "RewardBench subsets missing (their sections use the others): {}",
-                missing.join(", ")
-            ),
-        ));
-    }
-    rewardbench_json(&values, args.legacy_xstest, &missing, r);
+    rewardbench_json(&values, args.legacy_xstest, &missing, r, warnings);
 }
 
 /// Tallies per (subset, prompt) cluster: what the bootstrap resamples. A cluster keeps one tally
@@ -924,17 +919,7 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
                 ),
             ));
         }
-        if !missing.is_empty() {
-            warnings.push(Warning::new(
-                &r.path,
-                None,
-                format!(
-                    "RewardBench subsets missing (their sections use the others): {}",
-                    missing.join(", ")
-                ),
-            ));
-        }
-        rewardbench_json(&values, args.legacy_xstest, &missing, r);
+        rewardbench_json(&values, args.legacy_xstest, &missing, r, warnings);
     }
     if let Some((lc, lr)) = &p.lengths {
         length(p, lc, lr, args, r);

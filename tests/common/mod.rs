@@ -19,8 +19,13 @@ pub fn bin() -> Command {
 
 /// Runs `fairaudit audit-fairness ARGS --json -q`, expects exit code `code`, returns the JSON.
 pub fn audit_json(args: &[&str], code: i32) -> Value {
+    engine_json("audit-fairness", args, code)
+}
+
+/// Runs `fairaudit ENGINE ARGS --json -q`, expects exit code `code`, returns the JSON.
+pub fn engine_json(engine: &str, args: &[&str], code: i32) -> Value {
     let out = bin()
-        .arg("audit-fairness")
+        .arg(engine)
         .args(args)
         .args(["--json", "-q"])
         .output()
@@ -37,11 +42,13 @@ pub fn audit_json(args: &[&str], code: i32) -> Value {
 /// Runs `fairaudit audit-fairness ARGS`, expects exit code 2, returns stderr; checks the error
 /// is one line, names no panic, and nothing went to stdout.
 pub fn audit_error(args: &[&str]) -> String {
-    let out = bin()
-        .arg("audit-fairness")
-        .args(args)
-        .output()
-        .expect("ran");
+    engine_error("audit-fairness", args)
+}
+
+/// Runs `fairaudit ENGINE ARGS`, expects exit code 2, returns stderr; checks the error is one
+/// line, names no panic, and nothing went to stdout.
+pub fn engine_error(engine: &str, args: &[&str]) -> String {
+    let out = bin().arg(engine).args(args).output().expect("ran");
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(
         out.status.code(),
