@@ -28,7 +28,7 @@ complete -c fairaudit -n "__fish_fairaudit_needs_command" -s h -l help -d 'Print
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -s V -l version -d 'Print version'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-reward" -d 'Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties, length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt'
-complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "allocate" -d 'Compute and check fair allocations (not yet implemented)'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "allocate" -d 'Fair division: compute allocations of goods / chores / mixed items and check any allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley)'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -145,12 +145,75 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l leg
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s q -l quiet -d 'No progress output on standard error'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -f -a "items" -d 'Compute an allocation of items with a fair-division rule, and audit it'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -f -a "check" -d 'Check an existing allocation of items against every fairness and efficiency property'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l agent -d 'The agent column. Default: agent, name, player (else the first column)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l item -d 'Long format: the item column (with --value). Default: detected (item)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l entitlements -d 'A table of entitlements (agent, weight): weighted proportionality' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l method -d 'The rule' -r -f -a "round-robin\t'Goods: agents pick in turn (agent order), each its best remaining item. EF1'
+envy-cycle\t'Goods: envy-cycle elimination (Lipton et al.); chores: top-trading envy cycles. EF1'
+double-round-robin\t'Mixed manna (Aziz, Caragiannis, Igarashi, Walsh 2022): chores round robin, goods in reverse order. EF1'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l allocation-out -d 'Write the computed allocation (agent,item rows) to this CSV file' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
+zero\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l exact-limit -d 'Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is bounded and PO is not decided (the report says so)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s f -l format -d 'Report format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l json -d 'Short for --format json'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s q -l quiet -d 'No progress output on standard error'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l agent -d 'The agent column. Default: agent, name, player (else the first column)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l item -d 'Long format: the item column (with --value). Default: detected (item)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l entitlements -d 'A table of entitlements (agent, weight): weighted proportionality' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l allocation -d 'The allocation to check: agent,item rows (each item at most once)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
+zero\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l exact-limit -d 'Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is bounded and PO is not decided (the report says so)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s f -l format -d 'Report format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l json -d 'Short for --format json'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No progress output on standard error'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l coalition -d 'The coalition column. Default: coalition, members, players' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l value -d 'The value column. Default: value, v, worth' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l rewards -d 'Rewards actually paid (agent,reward): audited against the contributions' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l samples -d 'Monte Carlo permutations instead of the exact Shapley value (automatic beyond 20 players)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l truncation -d 'Monte Carlo truncation: stop a permutation once the remaining marginal gain is below this share of v(N) (truncated Monte Carlo, Ghorbani & Zou 2019). 0 = no truncation' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l seed -d 'Seed of the Monte Carlo permutations' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s f -l format -d 'Report format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l json -d 'Short for --format json'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s q -l quiet -d 'No progress output on standard error'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "items" -d 'Compute an allocation of items with a fair-division rule, and audit it'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check an existing allocation of items against every fairness and efficiency property'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand man" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-reward" -d 'Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties, length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "allocate" -d 'Compute and check fair allocations (not yet implemented)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "allocate" -d 'Fair division: compute allocations of goods / chores / mixed items and check any allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "items" -d 'Compute an allocation of items with a fair-division rule, and audit it'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "check" -d 'Check an existing allocation of items against every fairness and efficiency property'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'

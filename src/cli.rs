@@ -31,8 +31,10 @@ pub enum Command {
     /// length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt.
     #[command(after_help = REWARD_EXAMPLES)]
     AuditReward(Box<RewardArgs>),
-    /// Compute and check fair allocations (not yet implemented).
-    Allocate(PendingArgs),
+    /// Fair division: compute allocations of goods / chores / mixed items and check any
+    /// allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley).
+    #[command(subcommand)]
+    Allocate(AllocateCommand),
     /// Print a shell completion script to stdout.
     #[command(
         after_help = "Example:\n  fairaudit completions bash > ~/.local/share/bash-completion/completions/fairaudit"
@@ -338,12 +340,175 @@ pub enum LengthUnit {
     Tokens,
 }
 
-/// Arguments of subcommands that are not implemented yet; accepted so that `--help` works.
-#[derive(Debug, Args)]
-pub struct PendingArgs {
-    /// Arguments (ignored).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+#[derive(Debug, Subcommand)]
+pub enum AllocateCommand {
+    /// Compute an allocation of items with a fair-division rule, and audit it.
+    #[command(after_help = ITEMS_EXAMPLES)]
+    Items(Box<ItemsArgs>),
+    /// Check an existing allocation of items against every fairness and efficiency property.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(Box<CheckArgs>),
+    /// Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo),
+    /// leave-one-out, the core, proportional shares, collaboration fairness.
+    #[command(after_help = SHAPLEY_EXAMPLES)]
+    Shapley(Box<ShapleyArgs>),
+}
+
+const ITEMS_EXAMPLES: &str = "\
+Examples:
+  # Round robin over goods (utilities: one row per agent, one column per item)
+  fairaudit allocate items fixtures/allocate/goods.csv --method round-robin
+
+  # Mixed goods and chores: double round robin (EF1)
+  fairaudit allocate items fixtures/allocate/mixed.csv --method double-round-robin --json
+
+  # Long utilities (agent, item, value), a gate, the allocation written as CSV
+  fairaudit allocate items utilities_long.csv --method envy-cycle \\
+      --fail-if 'ef1 == false' --allocation-out allocation.csv";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  # Audit an allocation (agent,item rows) against EF, EF1, EFX, PROP, PROP1, MMS, PO, welfare
+  fairaudit allocate check fixtures/allocate/goods.csv --allocation fixtures/allocate/goods_allocation.csv
+
+  # EFX in the EFX0 variant; fail CI below 3/4 of the maximin share
+  fairaudit allocate check U.csv --allocation A.csv --efx-variant zero \\
+      --fail-if 'mms_ratio.min < 0.75'";
+
+const SHAPLEY_EXAMPLES: &str = "\
+Examples:
+  # Exact Shapley values and an audit of the rewards paid (coalition,value rows)
+  fairaudit allocate shapley fixtures/allocate/glove.csv --rewards fixtures/allocate/glove_rewards.csv
+
+  # Permutation Monte Carlo with standard errors (seeded, parallel)
+  fairaudit allocate shapley values.csv --samples 20000 --seed 1";
+
+/// Utilities of agents for items: a wide table (agent column, one column per item) or a long
+/// one (agent, item, value).
+#[derive(Debug, Args, Clone)]
+pub struct UtilityArgs {
+    /// The utilities file (CSV, TSV, Parquet, JSONL). Positive values are goods, negative chores.
+    #[arg(value_name = "UTILITIES")]
+    pub utilities: String,
+
+    /// The agent column. Default: agent, name, player (else the first column).
+    #[arg(long, value_name = "COL")]
+    pub agent: Option<String>,
+
+    /// Long format: the item column (with --value). Default: detected (item).
+    #[arg(long, value_name = "COL")]
+    pub item: Option<String>,
+
+    /// Long format: the value column. Default: detected (value, utility).
+    #[arg(long, value_name = "COL")]
+    pub value: Option<String>,
+
+    /// A table of entitlements (agent, weight): weighted proportionality.
+    #[arg(long, value_name = "FILE")]
+    pub entitlements: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ItemsArgs {
+    #[command(flatten)]
+    pub utilities: UtilityArgs,
+
+    /// The rule.
+    #[arg(long, value_enum)]
+    pub method: ItemsMethod,
+
+    /// Write the computed allocation (agent,item rows) to this CSV file.
+    #[arg(long = "allocation-out", value_name = "FILE")]
+    pub allocation_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub checks: CheckOptions,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ItemsMethod {
+    /// Goods: agents pick in turn (agent order), each its best remaining item. EF1.
+    RoundRobin,
+    /// Goods: envy-cycle elimination (Lipton et al.); chores: top-trading envy cycles. EF1.
+    EnvyCycle,
+    /// Mixed manna (Aziz, Caragiannis, Igarashi, Walsh 2022): chores round robin, goods in
+    /// reverse order. EF1.
+    DoubleRoundRobin,
+}
+
+/// Options of the property checks, shared by `items` and `check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckOptions {
+    /// EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0:
+    /// also goods of zero value).
+    #[arg(long = "efx-variant", value_enum, default_value_t = EfxVariant::Positive)]
+    pub efx_variant: EfxVariant,
+
+    /// Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is
+    /// bounded and PO is not decided (the report says so).
+    #[arg(long = "exact-limit", value_name = "N", default_value_t = 5_000_000)]
+    pub exact_limit: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EfxVariant {
+    Positive,
+    Zero,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub utilities: UtilityArgs,
+
+    /// The allocation to check: agent,item rows (each item at most once).
+    #[arg(long, value_name = "FILE")]
+    pub allocation: String,
+
+    #[command(flatten)]
+    pub checks: CheckOptions,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ShapleyArgs {
+    /// Coalition values: a coalition column (members separated by `|`, `;` or spaces; empty for
+    /// the empty coalition) and a value column.
+    #[arg(value_name = "VALUES")]
+    pub values: String,
+
+    /// The coalition column. Default: coalition, members, players.
+    #[arg(long, value_name = "COL")]
+    pub coalition: Option<String>,
+
+    /// The value column. Default: value, v, worth.
+    #[arg(long = "value", value_name = "COL")]
+    pub value_col: Option<String>,
+
+    /// Rewards actually paid (agent,reward): audited against the contributions.
+    #[arg(long, value_name = "FILE")]
+    pub rewards: Option<String>,
+
+    /// Monte Carlo permutations instead of the exact Shapley value (automatic beyond 20 players).
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+
+    /// Monte Carlo truncation: stop a permutation once the remaining marginal gain is below
+    /// this share of v(N) (truncated Monte Carlo, Ghorbani & Zou 2019). 0 = no truncation.
+    #[arg(long, value_name = "EPS", default_value_t = 0.0)]
+    pub truncation: f64,
+
+    /// Seed of the Monte Carlo permutations.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// How input files are read and which columns are used. Shared by every engine.

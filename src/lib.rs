@@ -1,9 +1,10 @@
 //! fairaudit: a fast, trustworthy auditor for the outputs of machine-learning systems.
 //!
 //! Layout: [`cli`] defines every flag; [`input`] turns files into polars frames; one folder per
-//! engine ([`fairness`], [`reward`]) shaped statistics → metrics → report; [`report`] renders; [`gate`]
+//! engine ([`fairness`], [`reward`], [`allocate`]) shaped statistics → metrics → report; [`report`] renders; [`gate`]
 //! evaluates `--fail-if`.
 
+pub mod allocate;
 pub mod cli;
 pub mod fairness;
 pub mod gate;

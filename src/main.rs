@@ -53,7 +53,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fairaudit::reward::run(&args)?,
             args.output.output.as_deref(),
         ),
-        Command::Allocate(_) => anyhow::bail!("allocate is not implemented yet"),
+        Command::Allocate(cmd) => {
+            let out = match &cmd {
+                fairaudit::cli::AllocateCommand::Items(a) => a.output.output.clone(),
+                fairaudit::cli::AllocateCommand::Check(a) => a.output.output.clone(),
+                fairaudit::cli::AllocateCommand::Shapley(a) => a.output.output.clone(),
+            };
+            finish(fairaudit::allocate::run(&cmd)?, out.as_deref())
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

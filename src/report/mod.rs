@@ -1,6 +1,7 @@
 //! Report models (one per engine) and their renderings: table, JSON, CSV, Markdown. Shared
 //! pieces: warnings, number formatting, colour, progress, atomic output.
 
+pub mod allocate;
 pub mod fairness;
 pub mod reward;
 

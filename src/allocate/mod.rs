@@ -1,0 +1,430 @@
+//! `fairaudit allocate`: fair division. Instances ([`instance`]) → rules ([`rules`]) and
+//! property checks ([`check`]) → report ([`crate::report::allocate`]); contribution rewards
+//! ([`shapley`]).
+
+pub mod check;
+pub mod instance;
+pub mod rules;
+pub mod shapley;
+
+use anyhow::{bail, Result};
+use serde_json::{json, Map, Value as Json};
+
+use crate::cli::{AllocateCommand, CheckOptions, ItemsMethod};
+use crate::gate;
+use crate::report::allocate::AllocateReport;
+use crate::report::{Rendered, Warning};
+use instance::{Allocation, Instance};
+
+pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
+    let (mut model, output) = match cmd {
+        AllocateCommand::Items(a) => {
+            gate::parse_all(&a.output.fail_if)?;
+            let inst = instance::load(&a.utilities)?;
+            let alloc = match a.method {
+                ItemsMethod::RoundRobin => {
+                    if inst.u.iter().flatten().any(|&v| v < 0.0) {
+                        bail!("round robin is for goods (values ≥ 0); for chores or mixed items use --method double-round-robin");
+                    }
+                    rules::round_robin(&inst)
+                }
+                ItemsMethod::EnvyCycle => rules::envy_cycle(&inst)?,
+                ItemsMethod::DoubleRoundRobin => rules::double_round_robin(&inst),
+            };
+            let mut r = audit(&inst, &alloc, &a.checks, &a.utilities.utilities, "items");
+            r.settings.insert(
+                "method".into(),
+                json!(match a.method {
+                    ItemsMethod::RoundRobin => "round-robin",
+                    ItemsMethod::EnvyCycle => "envy-cycle",
+                    ItemsMethod::DoubleRoundRobin => "double-round-robin",
+                }),
+            );
+            if let Some(path) = &a.allocation_out {
+                let mut text = String::from("agent,item\n");
+                for (o, owner) in alloc.iter().enumerate() {
+                    if let Some(i) = owner {
+                        text.push_str(&format!(
+                            "{},{}\n",
+                            csv_field(&inst.agents[*i]),
+                            csv_field(&inst.items[o])
+                        ));
+                    }
+                }
+                crate::report::emit(&text, Some(path))?;
+            }
+            (r, &a.output)
+        }
+        AllocateCommand::Check(a) => {
+            gate::parse_all(&a.output.fail_if)?;
+            let inst = instance::load(&a.utilities)?;
+            let alloc = instance::load_allocation(&a.allocation, &inst)?;
+            let mut r = audit(&inst, &alloc, &a.checks, &a.utilities.utilities, "check");
+            r.settings.insert("allocation".into(), json!(a.allocation));
+            (r, &a.output)
+        }
+        AllocateCommand::Shapley(a) => {
+            gate::parse_all(&a.output.fail_if)?;
+            (shapley_report(a)?, &a.output)
+        }
+    };
+    let gates = gate::parse_all(&output.fail_if)?;
+    let verdicts = gate::evaluate(&gates, &model)?;
+    model.passed = verdicts.iter().all(|g| g.passed);
+    model.gates = verdicts;
+    crate::report::allocate::render(&model, output.report_format())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn num(x: f64) -> Json {
+    serde_json::Number::from_f64(x)
+        .map(Json::Number)
+        .unwrap_or(Json::Null)
+}
+
+/// Every property, per-agent values, welfare and the envy graph of an allocation.
+pub fn audit(
+    inst: &Instance,
+    alloc: &Allocation,
+    opts: &CheckOptions,
+    path: &str,
+    mode: &str,
+) -> AllocateReport {
+    let mut r = AllocateReport::new(mode);
+    r.input = json!({"path": path, "agents": inst.n(), "items": inst.m()});
+    r.settings.insert(
+        "efx_variant".into(),
+        json!(match opts.efx_variant {
+            crate::cli::EfxVariant::Positive => "positive",
+            crate::cli::EfxVariant::Zero => "zero",
+        }),
+    );
+    r.settings
+        .insert("exact_limit".into(), json!(opts.exact_limit));
+    let ctx = check::Context::new(inst, alloc);
+    let unallocated: Vec<&str> = (0..inst.m())
+        .filter(|&o| alloc[o].is_none())
+        .map(|o| inst.items[o].as_str())
+        .collect();
+    if !unallocated.is_empty() {
+        r.warnings.push(Warning::new(
+            path,
+            None,
+            format!(
+                "items not allocated (left out of every bundle): {}",
+                unallocated.join(", ")
+            ),
+        ));
+    }
+    r.allocation = (0..inst.n())
+        .map(|i| {
+            json!({
+                "agent": inst.agents[i],
+                "items": ctx.bundles[i].iter().map(|&o| inst.items[o].clone()).collect::<Vec<_>>(),
+                "value": num(ctx.v[i][i]),
+            })
+        })
+        .collect();
+    let mut props = vec![
+        ctx.ef(),
+        ctx.ef1(),
+        ctx.efx(opts.efx_variant),
+        ctx.prop(),
+        ctx.prop1(alloc),
+    ];
+    // MMS per agent and the α-MMS ratios.
+    let mut ratios = Vec::new();
+    let mut mms_ok = Some(true);
+    let mut agents = Vec::new();
+    let subsidies = ctx.subsidies();
+    for i in 0..inst.n() {
+        let (lo, hi, exact) = check::mms(inst, i, opts.exact_limit);
+        let value = ctx.v[i][i];
+        let ratio = if exact && lo > 0.0 {
+            Some(value / lo)
+        } else {
+            None
+        };
+        if let Some(x) = ratio {
+            ratios.push(x);
+        }
+        let satisfied = if exact {
+            Some(value >= lo - 1e-9 * (1.0 + lo.abs()))
+        } else if value >= hi {
+            Some(true)
+        } else if value < lo {
+            Some(false)
+        } else {
+            None
+        };
+        mms_ok = match (mms_ok, satisfied) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (None, _) | (_, None) => None,
+            _ => Some(true),
+        };
+        agents.push(json!({
+            "agent": inst.agents[i],
+            "value": num(value),
+            "mms": if exact { num(lo) } else { Json::Null },
+            "mms_bounds": [num(lo), num(hi)],
+            "mms_exact": exact,
+            "mms_ratio": ratio.map(num).unwrap_or(Json::Null),
+            "subsidy": subsidies.as_ref().map(|s| num(s[i])).unwrap_or(Json::Null),
+        }));
+    }
+    let mms_witness = agents
+        .iter()
+        .find(|a| a["mms_exact"] == true && a["value"].as_f64() < a["mms"].as_f64())
+        .cloned();
+    props.push(check::Property {
+        name: "mms".into(),
+        holds: mms_ok,
+        witness: if mms_ok == Some(false) {
+            mms_witness
+        } else {
+            None
+        },
+        note: if mms_ok.is_none() {
+            Some(
+                "an agent's value lies between the MMS bounds (instance beyond --exact-limit)"
+                    .into(),
+            )
+        } else {
+            None
+        },
+    });
+    // Pareto optimality.
+    let po = match check::dominating(inst, alloc, opts.exact_limit) {
+        None => check::Property {
+            name: "po".into(),
+            holds: None,
+            witness: None,
+            note: Some(format!(
+                "not decided: {}^{} allocations exceed --exact-limit {}",
+                inst.n(),
+                inst.m(),
+                opts.exact_limit
+            )),
+        },
+        Some(None) => check::Property {
+            name: "po".into(),
+            holds: Some(true),
+            witness: None,
+            note: None,
+        },
+        Some(Some(better)) => {
+            let b = instance::bundles(inst.n(), &better);
+            check::Property {
+                name: "po".into(),
+                holds: Some(false),
+                witness: Some(json!({
+                    "dominating_allocation": (0..inst.n()).map(|i| json!({
+                        "agent": inst.agents[i],
+                        "items": b[i].iter().map(|&o| inst.items[o].clone()).collect::<Vec<_>>(),
+                        "value": num(inst.value(i, &b[i])),
+                    })).collect::<Vec<_>>()
+                })),
+                note: None,
+            }
+        }
+    };
+    props.push(po);
+    for p in &props {
+        match p.holds {
+            Some(b) => {
+                r.metrics.insert(p.name.clone(), json!(b));
+            }
+            None => {
+                r.metrics.insert(p.name.clone(), Json::Null);
+                r.undefined
+                    .insert(p.name.clone(), json!(p.note.clone().unwrap_or_default()));
+            }
+        }
+    }
+    let values: Vec<f64> = (0..inst.n()).map(|i| ctx.v[i][i]).collect();
+    r.metrics
+        .insert("welfare.utilitarian".into(), num(values.iter().sum()));
+    r.metrics.insert(
+        "welfare.egalitarian".into(),
+        num(values.iter().copied().fold(f64::INFINITY, f64::min)),
+    );
+    if values.iter().all(|&v| v > 0.0) {
+        r.metrics.insert(
+            "welfare.nash".into(),
+            num(values.iter().map(|v| v.ln()).sum::<f64>().exp()),
+        );
+        r.metrics.insert(
+            "welfare.nash_geometric_mean".into(),
+            num((values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp()),
+        );
+    } else {
+        for k in ["welfare.nash", "welfare.nash_geometric_mean"] {
+            r.metrics.insert(k.into(), Json::Null);
+            r.undefined.insert(
+                k.into(),
+                json!("an agent's value is ≤ 0: the Nash product is not meaningful"),
+            );
+        }
+    }
+    if ratios.is_empty() {
+        r.metrics.insert("mms_ratio.min".into(), Json::Null);
+        r.undefined.insert(
+            "mms_ratio.min".into(),
+            json!("no agent has an exact, positive maximin share"),
+        );
+    } else {
+        r.metrics.insert(
+            "mms_ratio.min".into(),
+            num(ratios.iter().copied().fold(f64::INFINITY, f64::min)),
+        );
+    }
+    let edges = ctx.envy_edges();
+    r.metrics.insert("envy_pairs".into(), json!(edges.len()));
+    match &subsidies {
+        Some(s) => {
+            r.metrics
+                .insert("subsidy.total".into(), num(s.iter().sum()));
+        }
+        None => {
+            r.metrics.insert("subsidy.total".into(), Json::Null);
+            r.undefined.insert("subsidy.total".into(), json!("a positive-weight envy cycle: no subsidies make this allocation envy-free (not envy-freeable)"));
+        }
+    }
+    r.properties = props;
+    r.agents = agents;
+    r.envy_graph = edges;
+    r
+}
+
+fn shapley_report(a: &crate::cli::ShapleyArgs) -> Result<AllocateReport> {
+    let g = shapley::load(&a.values, a.coalition.as_deref(), a.value_col.as_deref())?;
+    let n = g.n();
+    let mut r = AllocateReport::new("shapley");
+    r.input = json!({"path": a.values, "players": n, "coalitions": g.v.len()});
+    let exact = a.samples.is_none() && n <= 20;
+    let (phi, se) = if exact {
+        (
+            shapley::exact(&g).map_err(|e| anyhow::anyhow!("{}: {e}", a.values))?,
+            None,
+        )
+    } else {
+        let samples = a.samples.unwrap_or(10_000);
+        if samples == 0 {
+            bail!("--samples must be at least 1");
+        }
+        let (m, s) = shapley::monte_carlo(&g, samples, a.seed, a.truncation)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", a.values))?;
+        r.settings.insert("samples".into(), json!(samples));
+        r.settings.insert("seed".into(), json!(a.seed));
+        r.settings.insert("truncation".into(), num(a.truncation));
+        (m, Some(s))
+    };
+    r.settings.insert(
+        "method".into(),
+        json!(if exact {
+            "exact"
+        } else {
+            "permutation_monte_carlo"
+        }),
+    );
+    let loo = shapley::leave_one_out(&g).map_err(|e| anyhow::anyhow!("{}: {e}", a.values))?;
+    let vn = g.value(g.grand())?;
+    let positive: f64 = phi.iter().map(|p| p.max(0.0)).sum();
+    let rewards = a
+        .rewards
+        .as_deref()
+        .map(|p| shapley::load_rewards(p, &g.players))
+        .transpose()?;
+    let mut rows = Vec::new();
+    for i in 0..n {
+        let mut row = Map::new();
+        row.insert("player".into(), json!(g.players[i]));
+        row.insert("shapley".into(), num(phi[i]));
+        if let Some(se) = &se {
+            row.insert("standard_error".into(), num(se[i]));
+        }
+        row.insert("leave_one_out".into(), num(loo[i]));
+        row.insert(
+            "proportional_reward".into(),
+            if positive > 0.0 {
+                num(phi[i].max(0.0) / positive * vn)
+            } else {
+                Json::Null
+            },
+        );
+        if let Some(rw) = &rewards {
+            row.insert("reward".into(), num(rw[i]));
+        }
+        rows.push(Json::Object(row));
+    }
+    r.players = rows;
+    r.metrics.insert("grand_coalition_value".into(), num(vn));
+    r.metrics
+        .insert("shapley.sum".into(), num(phi.iter().sum()));
+    if n <= 20 && g.complete().is_ok() {
+        let (gap, s) = shapley::core_violation(&g, &phi)?;
+        r.metrics.insert(
+            "shapley_in_core".into(),
+            json!(gap <= 1e-9 * (1.0 + vn.abs())),
+        );
+        if gap > 1e-9 * (1.0 + vn.abs()) {
+            r.core_witness.insert(
+                "shapley".into(),
+                json!({"coalition": g.members(s), "shortfall": num(gap)}),
+            );
+        }
+        if let Some(rw) = &rewards {
+            let (gap, s) = shapley::core_violation(&g, rw)?;
+            let efficient = (rw.iter().sum::<f64>() - vn).abs() <= 1e-9 * (1.0 + vn.abs());
+            r.metrics.insert(
+                "rewards_in_core".into(),
+                json!(gap <= 1e-9 * (1.0 + vn.abs()) && efficient),
+            );
+            if gap > 1e-9 * (1.0 + vn.abs()) {
+                r.core_witness.insert(
+                    "rewards".into(),
+                    json!({"coalition": g.members(s), "shortfall": num(gap)}),
+                );
+            }
+            if !efficient {
+                r.core_witness.insert(
+                    "rewards_efficiency".into(),
+                    json!({"paid": num(rw.iter().sum()), "grand_coalition_value": num(vn)}),
+                );
+            }
+        }
+    } else {
+        r.metrics.insert("shapley_in_core".into(), Json::Null);
+        r.undefined.insert("shapley_in_core".into(), json!("the core is checked over every coalition: only with a complete table of at most 20 players"));
+    }
+    if let Some(rw) = &rewards {
+        match crate::reward::metrics::pearson(&phi, rw) {
+            Ok(c) => {
+                r.metrics.insert("collaboration_fairness".into(), num(c));
+            }
+            Err(why) => {
+                r.metrics
+                    .insert("collaboration_fairness".into(), Json::Null);
+                r.undefined
+                    .insert("collaboration_fairness".into(), json!(why));
+            }
+        }
+        let paid: f64 = rw.iter().sum();
+        r.metrics.insert("rewards.sum".into(), num(paid));
+        let gap = rw
+            .iter()
+            .zip(&phi)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        r.metrics
+            .insert("rewards.max_abs_gap_to_shapley".into(), num(gap));
+    }
+    Ok(r)
+}

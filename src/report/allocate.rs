@@ -1,0 +1,288 @@
+//! The `allocate` report model (docs/report-schema.md, "allocate") and its renderings.
+
+use std::fmt::Write as _;
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::{csv_num, fmt_num, grid, use_colour, Rendered, Warning};
+use crate::allocate::check::Property;
+use crate::cli::ReportFormat;
+use crate::gate::{GateResult, Gateable, Observation, Scope};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AllocateReport {
+    pub schema_version: u32,
+    pub command: String,
+    pub fairaudit_version: String,
+    pub settings: Map<String, Json>,
+    pub input: Json,
+    /// Per agent: the items received and their value to the agent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allocation: Vec<Json>,
+    /// Every property: holds (true / false / null when not decided), a witness of a failure.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+    /// Per agent: value, maximin share (exact or bounds), α-MMS ratio, minimum subsidy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub agents: Vec<Json>,
+    /// i → j edges where i envies j, with the envy amount.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub envy_graph: Vec<Json>,
+    /// Shapley: per player the contribution measures and the reward paid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub players: Vec<Json>,
+    /// Shapley: the most violated core constraint of each payoff vector.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub core_witness: Map<String, Json>,
+    /// Every headline value by its gate name (booleans for properties); null when undefined.
+    pub metrics: Map<String, Json>,
+    pub undefined: Map<String, Json>,
+    pub warnings: Vec<Warning>,
+    pub gates: Vec<GateResult>,
+    pub passed: bool,
+}
+
+impl AllocateReport {
+    pub fn new(mode: &str) -> AllocateReport {
+        AllocateReport {
+            schema_version: super::SCHEMA_VERSION,
+            command: format!("allocate {mode}"),
+            fairaudit_version: env!("CARGO_PKG_VERSION").into(),
+            settings: Map::new(),
+            input: Json::Null,
+            allocation: Vec::new(),
+            properties: Vec::new(),
+            agents: Vec::new(),
+            envy_graph: Vec::new(),
+            players: Vec::new(),
+            core_witness: Map::new(),
+            metrics: Map::new(),
+            undefined: Map::new(),
+            warnings: Vec::new(),
+            gates: Vec::new(),
+            passed: true,
+        }
+    }
+}
+
+pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
+    super::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+}
+
+fn value_text(v: &Json) -> String {
+    match v {
+        Json::Bool(b) => b.to_string(),
+        Json::Number(n) if n.is_u64() => n.to_string(),
+        other => fmt_num(other.as_f64()),
+    }
+}
+
+/// Long format: `scope,metric,value,note`; scope empty for headline values, the agent or player
+/// for per-agent values, `property` rows carry the witness as JSON in the note.
+fn csv(r: &AllocateReport) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["scope", "metric", "value", "note"])?;
+    for (k, v) in &r.metrics {
+        let note = r.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+        let value = match v {
+            Json::Bool(b) => b.to_string(),
+            other => csv_num(other.as_f64()),
+        };
+        w.write_record(["", k, &value, note])?;
+    }
+    for p in &r.properties {
+        if let Some(wit) = &p.witness {
+            w.write_record(["witness", &p.name, "", &wit.to_string()])?;
+        }
+    }
+    for row in r.agents.iter().chain(&r.players).chain(&r.allocation) {
+        let who = row
+            .get("agent")
+            .or_else(|| row.get("player"))
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        for (k, v) in row.as_object().into_iter().flatten() {
+            if k == "agent" || k == "player" {
+                continue;
+            }
+            let value = match v {
+                Json::Array(items) => items
+                    .iter()
+                    .map(|x| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| x.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                Json::Bool(b) => b.to_string(),
+                other => csv_num(other.as_f64()),
+            };
+            w.write_record([who, k, &value, ""])?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+fn table_of(rows: &[Json], markdown: bool) -> String {
+    let mut keys: Vec<&String> = Vec::new();
+    for it in rows {
+        for (k, _) in it.as_object().into_iter().flatten() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    let header: Vec<String> = keys.iter().map(|k| k.replace('_', " ")).collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|it| {
+            keys.iter()
+                .map(|k| match &it[k.as_str()] {
+                    Json::String(s) => s.clone(),
+                    Json::Array(a) => a
+                        .iter()
+                        .map(|x| {
+                            x.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| value_text(x))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    v => value_text(v),
+                })
+                .collect()
+        })
+        .collect();
+    grid(&header, &body, markdown, &[], 0)
+}
+
+fn text(r: &AllocateReport, markdown: bool) -> String {
+    let colour = !markdown && use_colour();
+    let mut out = String::new();
+    let heading = |out: &mut String, t: &str| {
+        if markdown {
+            let _ = writeln!(out, "## {t}\n");
+        } else {
+            let _ = writeln!(out, "{t}");
+        }
+    };
+    if markdown {
+        let _ = writeln!(out, "# fairaudit {}\n", r.command);
+    }
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        r.input["path"].as_str().unwrap_or(""),
+        r.input
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| *k != "path")
+            .map(|(k, v)| format!("{} {k}", value_text(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out.push('\n');
+    if !r.allocation.is_empty() {
+        heading(&mut out, "allocation");
+        out.push_str(&table_of(&r.allocation, markdown));
+        out.push('\n');
+    }
+    if !r.properties.is_empty() {
+        heading(&mut out, "properties");
+        let header: Vec<String> = ["property", "holds", "witness / note"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rows: Vec<Vec<String>> = r
+            .properties
+            .iter()
+            .map(|p| {
+                vec![
+                    p.name.clone(),
+                    match p.holds {
+                        Some(true) => "yes".into(),
+                        Some(false) => "NO".into(),
+                        None => "—".into(),
+                    },
+                    p.witness
+                        .as_ref()
+                        .map(|w| w.to_string())
+                        .or_else(|| p.note.clone())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        out.push('\n');
+    }
+    if !r.agents.is_empty() {
+        heading(&mut out, "agents");
+        out.push_str(&table_of(&r.agents, markdown));
+        out.push('\n');
+    }
+    if !r.players.is_empty() {
+        heading(&mut out, "players");
+        out.push_str(&table_of(&r.players, markdown));
+        out.push('\n');
+    }
+    heading(&mut out, "summary");
+    let header: Vec<String> = ["metric", "value"].iter().map(|s| s.to_string()).collect();
+    let rows: Vec<Vec<String>> = r
+        .metrics
+        .iter()
+        .map(|(k, v)| vec![k.clone(), value_text(v)])
+        .collect();
+    out.push_str(&grid(&header, &rows, markdown, &[], 0));
+    out.push_str(&super::undefined_notes(&r.undefined, markdown));
+    for (k, v) in &r.core_witness {
+        let _ = writeln!(out, "core ({k}): {v}");
+    }
+    out.push('\n');
+    out.push_str(&super::gates_and_warnings(
+        &r.gates,
+        &r.warnings,
+        markdown,
+        colour,
+    ));
+    out
+}
+
+impl Gateable for AllocateReport {
+    /// Names are the keys of `metrics`: properties (`ef1 == false`), `mms_ratio.min`,
+    /// `welfare.nash`, `collaboration_fairness`, ...; scopes are not used.
+    fn observe(&self, scope: &Scope, name: &str) -> anyhow::Result<Vec<Observation>> {
+        if !matches!(scope, Scope::All | Scope::Overall) {
+            anyhow::bail!(
+                "allocate reports have no attribute or group scopes; use the metric name alone"
+            );
+        }
+        let Some(v) = self.metrics.get(name) else {
+            let known: Vec<&str> = self.metrics.keys().map(String::as_str).collect();
+            anyhow::bail!(
+                "'{name}' is not in this report; known: {}",
+                known.join(", ")
+            );
+        };
+        let value = match v {
+            Json::Bool(b) => Ok(if *b { 1.0 } else { 0.0 }),
+            other => other.as_f64().ok_or_else(|| {
+                self.undefined
+                    .get(name)
+                    .and_then(Json::as_str)
+                    .unwrap_or("undefined")
+                    .to_string()
+            }),
+        };
+        Ok(vec![Observation {
+            file: self.input["path"].as_str().unwrap_or("").to_string(),
+            attribute: None,
+            group: None,
+            metric: name.to_string(),
+            value,
+        }])
+    }
+}
