@@ -491,12 +491,12 @@ fn completions_and_man_page_are_current() {
 }
 
 #[test]
-fn pending_engines_say_so() {
+fn allocate_without_a_mode_shows_its_usage() {
     bin()
         .arg("allocate")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not implemented yet"));
+        .stderr(predicate::str::contains("Usage: fairaudit allocate <COMMAND>"));
 }
 
 #[test]
