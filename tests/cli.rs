@@ -496,7 +496,9 @@ fn allocate_without_a_mode_shows_its_usage() {
         .arg("allocate")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("Usage: fairaudit allocate <COMMAND>"));
+        .stderr(predicate::str::contains(
+            "Usage: fairaudit allocate <COMMAND>",
+        ));
 }
 
 #[test]
