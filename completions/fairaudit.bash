@@ -43,6 +43,9 @@ _fairaudit() {
             fairaudit__subcmd__allocate,items)
                 cmd="fairaudit__subcmd__allocate__subcmd__items"
                 ;;
+            fairaudit__subcmd__allocate,pb)
+                cmd="fairaudit__subcmd__allocate__subcmd__pb"
+                ;;
             fairaudit__subcmd__allocate,shapley)
                 cmd="fairaudit__subcmd__allocate__subcmd__shapley"
                 ;;
@@ -54,6 +57,9 @@ _fairaudit() {
                 ;;
             fairaudit__subcmd__allocate__subcmd__help,items)
                 cmd="fairaudit__subcmd__allocate__subcmd__help__subcmd__items"
+                ;;
+            fairaudit__subcmd__allocate__subcmd__help,pb)
+                cmd="fairaudit__subcmd__allocate__subcmd__help__subcmd__pb"
                 ;;
             fairaudit__subcmd__allocate__subcmd__help,shapley)
                 cmd="fairaudit__subcmd__allocate__subcmd__help__subcmd__shapley"
@@ -82,6 +88,9 @@ _fairaudit() {
             fairaudit__subcmd__help__subcmd__allocate,items)
                 cmd="fairaudit__subcmd__help__subcmd__allocate__subcmd__items"
                 ;;
+            fairaudit__subcmd__help__subcmd__allocate,pb)
+                cmd="fairaudit__subcmd__help__subcmd__allocate__subcmd__pb"
+                ;;
             fairaudit__subcmd__help__subcmd__allocate,shapley)
                 cmd="fairaudit__subcmd__help__subcmd__allocate__subcmd__shapley"
                 ;;
@@ -106,7 +115,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate)
-            opts="-h --help items check shapley help"
+            opts="-h --help items check shapley pb help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,7 +191,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__help)
-            opts="items check shapley help"
+            opts="items check shapley pb help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +233,20 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__help__subcmd__items)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__allocate__subcmd__help__subcmd__pb)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -287,6 +310,56 @@ _fairaudit() {
                     return 0
                     ;;
                 --exact-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-if)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__allocate__subcmd__pb)
+            opts="-f -o -q -h --rule --satisfaction --completion --outcome --format --json --output --fail-if --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rule)
+                    COMPREPLY=($(compgen -W "mes greedy phragmen" -- "${cur}"))
+                    return 0
+                    ;;
+                --satisfaction)
+                    COMPREPLY=($(compgen -W "cost cardinality points" -- "${cur}"))
+                    return 0
+                    ;;
+                --completion)
+                    COMPREPLY=($(compgen -W "none add1 greedy add1-greedy" -- "${cur}"))
+                    return 0
+                    ;;
+                --outcome)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -724,7 +797,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__help__subcmd__allocate)
-            opts="items check shapley"
+            opts="items check shapley pb"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,6 +825,20 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__help__subcmd__allocate__subcmd__items)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__help__subcmd__allocate__subcmd__pb)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -145,11 +145,12 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l leg
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s q -l quiet -d 'No progress output on standard error'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -s h -l help -d 'Print help'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -f -a "items" -d 'Compute an allocation of items with a fair-division rule, and audit it'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -f -a "check" -d 'Check an existing allocation of items against every fairness and efficiency property'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -f -a "items" -d 'Compute an allocation of items with a fair-division rule, and audit it'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -f -a "check" -d 'Check an existing allocation of items against every fairness and efficiency property'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -f -a "pb" -d 'Participatory budgeting: a pabulib `.pb` election\'s outcome under a rule (exact rationals, pabutools\' tie rule), or the audit of a given outcome'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l agent -d 'The agent column. Default: agent, name, player (else the first column)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l item -d 'Long format: the item column (with --value). Default: detected (item)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
@@ -202,9 +203,30 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s q -l quiet -d 'No progress output on standard error'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l rule -d 'The rule that computes the outcome (ignored with --outcome)' -r -f -a "mes\t'Method of equal shares'
+greedy\t'Greedy by satisfaction per unit of cost'
+phragmen\t'Sequential Phragmén (approval ballots)'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l satisfaction -d 'Voter satisfaction: cost of the approved projects, their number, or the points given. Default: points for cumulative and scoring ballots, cost otherwise' -r -f -a "cost\t''
+cardinality\t''
+points\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l completion -d 'MES completion: none, Add1 (raise every voter\'s budget by 1 until exhaustive), greedy, or Add1 then greedy' -r -f -a "none\t''
+add1\t''
+greedy\t''
+add1-greedy\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l outcome -d 'Audit this outcome instead of computing one: project ids separated by commas' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s f -l format -d 'Report format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l json -d 'Short for --format json'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s q -l quiet -d 'No progress output on standard error'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "items" -d 'Compute an allocation of items with a fair-division rule, and audit it'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check an existing allocation of items against every fairness and efficiency property'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "pb" -d 'Participatory budgeting: a pabulib `.pb` election\'s outcome under a rule (exact rationals, pabutools\' tie rule), or the audit of a given outcome'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand man" -s h -l help -d 'Print help'
@@ -217,3 +239,4 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "items" -d 'Compute an allocation of items with a fair-division rule, and audit it'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "check" -d 'Check an existing allocation of items against every fairness and efficiency property'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "pb" -d 'Participatory budgeting: a pabulib `.pb` election\'s outcome under a rule (exact rationals, pabutools\' tie rule), or the audit of a given outcome'

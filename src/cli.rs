@@ -352,6 +352,74 @@ pub enum AllocateCommand {
     /// leave-one-out, the core, proportional shares, collaboration fairness.
     #[command(after_help = SHAPLEY_EXAMPLES)]
     Shapley(Box<ShapleyArgs>),
+    /// Participatory budgeting: a pabulib `.pb` election's outcome under a rule (exact rationals,
+    /// pabutools' tie rule), or the audit of a given outcome.
+    #[command(after_help = PB_EXAMPLES)]
+    Pb(Box<PbArgs>),
+}
+
+const PB_EXAMPLES: &str = "\
+Examples:
+  # The method of equal shares with Add1 completion (cost satisfaction), as pabutools computes it
+  fairaudit allocate pb fixtures/pb/poland_warszawa_2017_anin.pb --rule mes --completion add1
+
+  # Greedy by votes per cost, cardinality satisfaction, JSON
+  fairaudit allocate pb election.pb --rule greedy --satisfaction cardinality --json
+
+  # Audit what the city funded (the projects listed with --outcome)
+  fairaudit allocate pb election.pb --outcome 196,443,463";
+
+#[derive(Debug, Args, Clone)]
+pub struct PbArgs {
+    /// The pabulib file.
+    #[arg(value_name = "FILE.pb")]
+    pub file: String,
+
+    /// The rule that computes the outcome (ignored with --outcome).
+    #[arg(long, value_enum, default_value_t = PbRule::Mes)]
+    pub rule: PbRule,
+
+    /// Voter satisfaction: cost of the approved projects, their number, or the points given.
+    /// Default: points for cumulative and scoring ballots, cost otherwise.
+    #[arg(long, value_enum)]
+    pub satisfaction: Option<PbSat>,
+
+    /// MES completion: none, Add1 (raise every voter's budget by 1 until exhaustive), greedy, or
+    /// Add1 then greedy.
+    #[arg(long, value_enum, default_value_t = PbCompletion::None)]
+    pub completion: PbCompletion,
+
+    /// Audit this outcome instead of computing one: project ids separated by commas.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub outcome: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PbRule {
+    /// Method of equal shares.
+    Mes,
+    /// Greedy by satisfaction per unit of cost.
+    Greedy,
+    /// Sequential Phragmén (approval ballots).
+    Phragmen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PbSat {
+    Cost,
+    Cardinality,
+    Points,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PbCompletion {
+    None,
+    Add1,
+    Greedy,
+    Add1Greedy,
 }
 
 const ITEMS_EXAMPLES: &str = "\

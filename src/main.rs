@@ -58,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 fairaudit::cli::AllocateCommand::Items(a) => a.output.output.clone(),
                 fairaudit::cli::AllocateCommand::Check(a) => a.output.output.clone(),
                 fairaudit::cli::AllocateCommand::Shapley(a) => a.output.output.clone(),
+                fairaudit::cli::AllocateCommand::Pb(a) => a.output.output.clone(),
             };
             finish(fairaudit::allocate::run(&cmd)?, out.as_deref())
         }

@@ -4,6 +4,8 @@
 
 pub mod check;
 pub mod instance;
+pub mod pb;
+pub mod rational;
 pub mod rules;
 pub mod shapley;
 
@@ -66,6 +68,10 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
         AllocateCommand::Shapley(a) => {
             gate::parse_all(&a.output.fail_if)?;
             (shapley_report(a)?, &a.output)
+        }
+        AllocateCommand::Pb(a) => {
+            gate::parse_all(&a.output.fail_if)?;
+            (pb_report(a)?, &a.output)
         }
     };
     let gates = gate::parse_all(&output.fail_if)?;
@@ -425,6 +431,148 @@ fn shapley_report(a: &crate::cli::ShapleyArgs) -> Result<AllocateReport> {
             .fold(0.0, f64::max);
         r.metrics
             .insert("rewards.max_abs_gap_to_shapley".into(), num(gap));
+    }
+    Ok(r)
+}
+
+fn pb_report(a: &crate::cli::PbArgs) -> Result<AllocateReport> {
+    use crate::cli::{PbCompletion, PbRule, PbSat};
+    use pb::Sat;
+    let e = pb::parse(&a.file)?;
+    let cardinal = matches!(e.vote_type.as_str(), "cumulative" | "scoring");
+    let sat = match a.satisfaction {
+        Some(PbSat::Cost) => Sat::Cost,
+        Some(PbSat::Cardinality) => Sat::Cardinality,
+        Some(PbSat::Points) => {
+            if !cardinal {
+                bail!("{}: --satisfaction points needs cumulative or scoring ballots; this election has '{}' ballots", a.file, e.vote_type);
+            }
+            Sat::Points
+        }
+        None if cardinal => Sat::Points,
+        None => Sat::Cost,
+    };
+    let mut r = AllocateReport::new("pb");
+    let (budget, budget_text) = pb::show(&e.budget);
+    r.input = json!({"path": a.file, "projects": e.projects.len(), "voters": e.ballots.len(),
+                     "vote_type": e.vote_type});
+    r.settings.insert(
+        "satisfaction".into(),
+        json!(match sat {
+            Sat::Cost => "cost",
+            Sat::Cardinality => "cardinality",
+            Sat::Points => "points",
+        }),
+    );
+    let selected: Vec<usize> = if !a.outcome.is_empty() {
+        r.settings
+            .insert("outcome".into(), json!("given (--outcome)"));
+        let mut v = Vec::new();
+        for id in &a.outcome {
+            let Some(p) = e.projects.iter().position(|p| p.id == id.trim()) else {
+                let ids: Vec<&str> = e.projects.iter().map(|p| p.id.as_str()).collect();
+                let hint = crate::input::closest_name(id, &ids)
+                    .map(|c| format!(" (did you mean '{c}'?)"))
+                    .unwrap_or_default();
+                bail!("--outcome: project '{id}' is not in {}{hint}", a.file);
+            };
+            if v.contains(&p) {
+                bail!("--outcome: project '{id}' is listed twice");
+            }
+            v.push(p);
+        }
+        v
+    } else {
+        r.settings.insert(
+            "rule".into(),
+            json!(match a.rule {
+                PbRule::Mes => "mes",
+                PbRule::Greedy => "greedy",
+                PbRule::Phragmen => "phragmen",
+            }),
+        );
+        match a.rule {
+            PbRule::Greedy => pb::greedy(&e, sat, &[]),
+            PbRule::Phragmen => pb::phragmen(&e).map_err(|x| anyhow::anyhow!("{}: {x}", a.file))?,
+            PbRule::Mes => {
+                r.settings.insert(
+                    "completion".into(),
+                    json!(match a.completion {
+                        PbCompletion::None => "none",
+                        PbCompletion::Add1 => "add1",
+                        PbCompletion::Greedy => "greedy",
+                        PbCompletion::Add1Greedy => "add1-greedy",
+                    }),
+                );
+                let add1 = matches!(a.completion, PbCompletion::Add1 | PbCompletion::Add1Greedy);
+                let out = pb::mes(&e, sat, add1);
+                if matches!(
+                    a.completion,
+                    PbCompletion::Greedy | PbCompletion::Add1Greedy
+                ) {
+                    pb::complete_greedy(&e, sat, out)
+                } else {
+                    out
+                }
+            }
+        }
+    };
+    let spent = e.cost_of(&selected);
+    let all: Vec<usize> = (0..e.projects.len()).collect();
+    r.allocation = selected
+        .iter()
+        .enumerate()
+        .map(|(k, &p)| {
+            let (c, ct) = pb::show(&e.projects[p].cost);
+            json!({"order": k + 1, "project": e.projects[p].id, "name": e.projects[p].name, "cost": num(c), "cost_exact": ct})
+        })
+        .collect();
+    let (spent_f, spent_text) = pb::show(&spent);
+    r.metrics
+        .insert("projects_selected".into(), json!(selected.len()));
+    r.metrics.insert("cost".into(), num(spent_f));
+    r.metrics.insert("budget".into(), num(budget));
+    r.metrics.insert(
+        "budget_share_spent".into(),
+        num(if budget > 0.0 {
+            spent_f / budget
+        } else {
+            f64::NAN
+        }),
+    );
+    r.metrics
+        .insert("feasible".into(), json!(spent <= e.budget));
+    r.metrics
+        .insert("exhaustive".into(), json!(e.exhaustive(&selected, &all)));
+    r.settings.insert("budget_exact".into(), json!(budget_text));
+    r.settings.insert("cost_exact".into(), json!(spent_text));
+    // Per-voter satisfaction with the outcome.
+    let sats: Vec<f64> = (0..e.ballots.len())
+        .map(|b| {
+            let q = selected
+                .iter()
+                .fold(pb::Q::from_usize(0), |acc, &p| acc + e.sat(sat, b, p));
+            pb::show(&q).0
+        })
+        .collect();
+    if !sats.is_empty() {
+        let n = sats.len() as f64;
+        r.metrics.insert(
+            "satisfaction.mean".into(),
+            num(sats.iter().sum::<f64>() / n),
+        );
+        r.metrics.insert(
+            "satisfaction.min".into(),
+            num(sats.iter().copied().fold(f64::INFINITY, f64::min)),
+        );
+        r.metrics.insert(
+            "satisfaction.max".into(),
+            num(sats.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+        );
+        r.metrics.insert(
+            "voters_with_nothing".into(),
+            num(sats.iter().filter(|&&x| x <= 0.0).count() as f64 / n),
+        );
     }
     Ok(r)
 }

@@ -1,0 +1,557 @@
+//! Participatory budgeting: pabulib `.pb` files and the rules of pabutools 1.2.3, computed with
+//! exact rationals and its tie rule (the smallest project id, compared as a string), so that
+//! outcomes are identical.
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, bail, Result};
+use num_bigint::BigInt;
+use num_traits::{One, Zero};
+
+pub use super::rational::Q;
+
+/// A decimal string ("12.5", "1,5", "7") as an exact rational.
+pub fn parse_decimal(text: &str) -> Option<Q> {
+    let t = text.trim().replace(',', ".");
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, t),
+    };
+    let (int, frac) = match t.split_once('.') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => (t.clone(), String::new()),
+    };
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let digits = format!("{int}{frac}");
+    let num: BigInt = if digits.is_empty() {
+        BigInt::zero()
+    } else {
+        digits.parse().ok()?
+    };
+    let den = BigInt::from(10u32).pow(frac.len() as u32);
+    let q = Q::new(num, den);
+    Some(if neg { -q } else { q })
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: String,
+    pub cost: Q,
+    pub name: Option<String>,
+}
+
+/// One ballot: the projects it names with their points (1 for approval and ordinal ballots).
+#[derive(Debug, Clone)]
+pub struct Ballot {
+    pub projects: Vec<(usize, Q)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Election {
+    pub meta: BTreeMap<String, String>,
+    pub projects: Vec<Project>,
+    pub budget: Q,
+    pub vote_type: String,
+    pub ballots: Vec<Ballot>,
+}
+
+/// Reads a pabulib file: META (key;value), PROJECTS (project_id;cost;...), VOTES
+/// (voter_id;vote;points...). Errors name the line.
+pub fn parse(path: &str) -> Result<Election> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{path}: cannot read: {e}"))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut section = String::new();
+    let mut header: Vec<String> = Vec::new();
+    let mut expect_header = false;
+    let mut meta = BTreeMap::new();
+    let mut projects: Vec<Project> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut raw_votes: Vec<(usize, BTreeMap<String, String>)> = Vec::new();
+    let mut seen = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| anyhow!("{path}: {e}"))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let row: Vec<String> = rec.iter().map(|s| s.trim().to_string()).collect();
+        if row.is_empty() || (row.len() == 1 && row[0].is_empty()) {
+            continue;
+        }
+        let first = row[0].to_lowercase();
+        if ["meta", "projects", "votes"].contains(&first.as_str()) {
+            section = first;
+            seen.push(section.clone());
+            expect_header = true;
+            continue;
+        }
+        if expect_header {
+            header = row.iter().map(|s| s.to_string()).collect();
+            expect_header = false;
+            continue;
+        }
+        let field = |k: &str| -> Option<&String> {
+            header.iter().position(|h| h == k).and_then(|i| row.get(i))
+        };
+        match section.as_str() {
+            "meta" => {
+                meta.insert(row[0].clone(), row.get(1).cloned().unwrap_or_default());
+            }
+            "projects" => {
+                let id = row[0].clone();
+                let cost_text = field("cost").ok_or_else(|| {
+                    anyhow!("{path}: line {line}: project '{id}' has no cost column")
+                })?;
+                let cost = parse_decimal(cost_text).ok_or_else(|| {
+                    anyhow!("{path}: line {line}: the cost of project '{id}' is '{cost_text}', not a number")
+                })?;
+                if cost.is_negative() {
+                    bail!("{path}: line {line}: the cost of project '{id}' is negative");
+                }
+                if index.insert(id.clone(), projects.len()).is_some() {
+                    bail!("{path}: line {line}: project '{id}' is listed twice");
+                }
+                projects.push(Project {
+                    id,
+                    cost,
+                    name: field("name").cloned(),
+                });
+            }
+            "votes" => {
+                let map: BTreeMap<String, String> = header
+                    .iter()
+                    .cloned()
+                    .zip(row.iter().cloned())
+                    .filter(|(_, v)| !v.eq_ignore_ascii_case("none"))
+                    .collect();
+                raw_votes.push((line as usize, map));
+            }
+            _ => bail!("{path}: line {line}: data before a META, PROJECTS or VOTES section"),
+        }
+    }
+    for s in ["meta", "projects", "votes"] {
+        if !seen.iter().any(|x| x == s) {
+            bail!(
+                "{path}: no {} section; a pabulib file has META, PROJECTS and VOTES",
+                s.to_uppercase()
+            );
+        }
+    }
+    let budget_text = meta
+        .get("budget")
+        .ok_or_else(|| anyhow!("{path}: META has no 'budget'"))?;
+    let budget = parse_decimal(budget_text)
+        .ok_or_else(|| anyhow!("{path}: the budget '{budget_text}' is not a number"))?;
+    let vote_type = meta
+        .get("vote_type")
+        .cloned()
+        .unwrap_or_else(|| "approval".into());
+    let mut ballots = Vec::new();
+    for (line, v) in raw_votes {
+        let names: Vec<&str> = v
+            .get("vote")
+            .map(|s| {
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let lookup = |name: &str| -> Result<usize> {
+            index
+                .get(name)
+                .copied()
+                .ok_or_else(|| anyhow!("{path}: line {line}: the vote names project '{name}', which is not in PROJECTS"))
+        };
+        let mut projects_in = Vec::new();
+        match vote_type.as_str() {
+            "approval" | "choose-1" | "ordinal" => {
+                for n in names {
+                    projects_in.push((lookup(n)?, Q::one()));
+                }
+            }
+            "cumulative" | "scoring" => {
+                if let Some(points) = v.get("points") {
+                    let pts: Vec<&str> = points.split(',').collect();
+                    for (k, n) in names.iter().enumerate() {
+                        let p = pts.get(k).and_then(|p| parse_decimal(p)).ok_or_else(|| {
+                            anyhow!("{path}: line {line}: the points of project '{n}' are missing or not a number")
+                        })?;
+                        projects_in.push((lookup(n)?, p));
+                    }
+                }
+            }
+            other => bail!("{path}: vote_type '{other}' is not supported (approval, choose-1, ordinal, cumulative, scoring)"),
+        }
+        ballots.push(Ballot {
+            projects: projects_in,
+        });
+    }
+    Ok(Election {
+        meta,
+        projects,
+        budget,
+        vote_type,
+        ballots,
+    })
+}
+
+/// How a voter's satisfaction with a project is measured (pabutools' Cost_Sat, Cardinality_Sat,
+/// Additive_Cardinal_Sat).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sat {
+    Cost,
+    Cardinality,
+    Points,
+}
+
+impl Election {
+    /// sat of ballot b for project p (0 when the ballot does not name it).
+    pub fn sat(&self, s: Sat, b: usize, p: usize) -> Q {
+        match self.ballots[b].projects.iter().find(|(q, _)| *q == p) {
+            None => Q::zero(),
+            Some((_, pts)) => match s {
+                Sat::Cost => self.projects[p].cost.clone(),
+                Sat::Cardinality => Q::one(),
+                Sat::Points => pts.clone(),
+            },
+        }
+    }
+
+    /// Project indices by id (pabutools' lexicographic tie-breaking order).
+    pub fn id_order(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..self.projects.len()).collect();
+        v.sort_by(|&a, &b| self.projects[a].id.cmp(&self.projects[b].id));
+        v
+    }
+
+    pub fn cost_of(&self, sel: &[usize]) -> Q {
+        sel.iter()
+            .fold(Q::zero(), |acc, &p| acc + &self.projects[p].cost)
+    }
+
+    /// No project of `available` outside `sel` fits in the budget that is left.
+    pub fn exhaustive(&self, sel: &[usize], available: &[usize]) -> bool {
+        let spent = self.cost_of(sel);
+        !available
+            .iter()
+            .any(|p| !sel.contains(p) && &spent + &self.projects[*p].cost <= self.budget)
+    }
+}
+
+/// Greedy (pabutools' greedy_utilitarian_welfare with an additive satisfaction): projects by
+/// total satisfaction per unit of cost, descending (cost 0 first, no support last), ties by id;
+/// each is selected if it still fits. Starts from `initial`.
+pub fn greedy(e: &Election, s: Sat, initial: &[usize]) -> Vec<usize> {
+    let order: Vec<usize> = e
+        .id_order()
+        .into_iter()
+        .filter(|p| !initial.contains(p))
+        .collect();
+    // density: None = infinite (cost 0 with support).
+    let density = |p: usize| -> (u8, Q) {
+        let total = (0..e.ballots.len()).fold(Q::zero(), |acc, b| acc + e.sat(s, b, p));
+        if total > Q::zero() {
+            if e.projects[p].cost.is_zero() {
+                (2, Q::zero())
+            } else {
+                (1, total / e.projects[p].cost.clone())
+            }
+        } else {
+            (0, Q::zero())
+        }
+    };
+    let mut keyed: Vec<(usize, (u8, Q), usize)> = order
+        .iter()
+        .enumerate()
+        .map(|(k, &p)| (p, density(p), k))
+        .collect();
+    keyed.sort_by(|a, b| {
+        b.1 .0
+            .cmp(&a.1 .0)
+            .then_with(|| b.1 .1.cmp(&a.1 .1))
+            .then(a.2.cmp(&b.2))
+    });
+    let mut sel = initial.to_vec();
+    let mut left = &e.budget - e.cost_of(initial);
+    for (p, _, _) in keyed {
+        if e.projects[p].cost <= left {
+            left -= &e.projects[p].cost;
+            sel.push(p);
+        }
+    }
+    sel
+}
+
+/// One run of the method of equal shares with `per_voter` budget each (pabutools'
+/// mes_inner_algo, resolute): repeatedly the project with the smallest affordability ρ (every
+/// supporter pays min(budget, ρ·sat)) is selected, ties by id; stops when no project is
+/// affordable. Returns the selection and the projects considered (positive support and cost).
+/// The projects MES considers (positive support, positive cost) with their supporters' sat
+/// and total sat, and the supported projects of cost 0 (selected at once).
+type Supported = (Vec<(usize, Vec<(usize, Q)>, Q)>, Vec<usize>);
+
+/// A project still in the running: id, supporters with their sat, total sat, and the
+/// affordability last computed.
+type Candidate = (usize, Vec<(usize, Q)>, Q, Q);
+
+fn supported(e: &Election, s: Sat) -> Supported {
+    let n = e.ballots.len();
+    let mut projects = Vec::new();
+    let mut free = Vec::new();
+    for p in e.id_order() {
+        let supporters: Vec<(usize, Q)> = (0..n)
+            .filter_map(|b| {
+                let x = e.sat(s, b, p);
+                (x > Q::zero()).then_some((b, x))
+            })
+            .collect();
+        let total = supporters.iter().fold(Q::zero(), |acc, (_, x)| acc + x);
+        if total > Q::zero() {
+            if e.projects[p].cost > Q::zero() {
+                projects.push((p, supporters, total));
+            } else {
+                free.push(p);
+            }
+        }
+    }
+    (projects, free)
+}
+
+fn mes_once(e: &Election, base: &Supported, per_voter: &Q) -> (Vec<usize>, Vec<usize>) {
+    let n = e.ballots.len();
+    let mut budget = vec![per_voter.clone(); n];
+    let mut sel: Vec<usize> = base.1.clone();
+    // (project, supporters with their sat, total sat, affordability last computed)
+    let mut remaining: Vec<Candidate> = base
+        .0
+        .iter()
+        .map(|(p, sup, total)| (*p, sup.clone(), total.clone(), &e.projects[*p].cost / total))
+        .collect();
+    let considered: Vec<usize> = remaining.iter().map(|r| r.0).collect();
+    loop {
+        // Affordability only grows as budgets shrink: visiting projects by their last value,
+        // a project whose last value exceeds the best found so far cannot win (pabutools' scan).
+        let mut order: Vec<usize> = (0..remaining.len()).collect();
+        order.sort_by(|&a, &b| remaining[a].3.cmp(&remaining[b].3));
+        let mut best: Option<(Q, usize)> = None;
+        let mut drop = Vec::new();
+        let mut updated: Vec<(usize, Q)> = Vec::new();
+        for k in order {
+            let (p, sup, total, last) = &remaining[k];
+            let cost = &e.projects[*p].cost;
+            let available = sup.iter().fold(Q::zero(), |acc, (b, _)| acc + &budget[*b]);
+            if &available < cost {
+                drop.push(k); // unaffordable now and later
+                continue;
+            }
+            if let Some((bv, _)) = &best {
+                if last > bv {
+                    break;
+                }
+            }
+            let mut keyed: Vec<(Q, usize)> = sup
+                .iter()
+                .enumerate()
+                .map(|(j, (b, x))| (&budget[*b] / x, j))
+                .collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut paid = Q::zero();
+            let mut denom = total.clone();
+            let mut rho = None;
+            for (_, j) in keyed {
+                let (b, x) = &sup[j];
+                let f = (cost - &paid) / &denom;
+                if &f * x <= budget[*b] {
+                    rho = Some(f);
+                    break;
+                }
+                paid += &budget[*b];
+                denom -= x;
+            }
+            if let Some(r) = rho {
+                updated.push((k, r.clone()));
+                let better = match &best {
+                    None => true,
+                    Some((bv, bp)) => {
+                        r < *bv || (r == *bv && e.projects[*p].id < e.projects[*bp].id)
+                    }
+                };
+                if better {
+                    best = Some((r, *p));
+                }
+            }
+        }
+        for (k, r) in updated {
+            remaining[k].3 = r;
+        }
+        drop.sort_unstable();
+        for k in drop.into_iter().rev() {
+            remaining.remove(k);
+        }
+        let Some((rho, p)) = best else {
+            return (sel, considered);
+        };
+        let k = remaining
+            .iter()
+            .position(|r| r.0 == p)
+            .expect("selected project remains");
+        let (_, sup, _, _) = remaining.remove(k);
+        for (b, x) in sup {
+            let pay = std::cmp::min(budget[b].clone(), &rho * x);
+            budget[b] -= pay;
+        }
+        sel.push(p);
+    }
+}
+
+/// MES as pabutools' method_of_equal_shares: budget/n per voter; with `add1` the per-voter
+/// budget grows by 1 until the outcome is exhaustive (over the projects MES considers) or would
+/// overspend (then the last feasible outcome).
+pub fn mes(e: &Election, s: Sat, add1: bool) -> Vec<usize> {
+    if e.ballots.is_empty() {
+        return Vec::new();
+    }
+    let mut per_voter = &e.budget / Q::from_usize(e.ballots.len());
+    let mut previous: Vec<usize> = Vec::new();
+    let base = supported(e, s);
+    loop {
+        let (out, considered) = mes_once(e, &base, &per_voter);
+        if !add1 {
+            return out;
+        }
+        if e.cost_of(&out) > e.budget {
+            return previous;
+        }
+        if e.exhaustive(&out, &considered) {
+            return out;
+        }
+        per_voter += Q::one();
+        previous = out;
+    }
+}
+
+/// A rule followed by greedy completion when its outcome is not exhaustive (pabutools'
+/// completion_by_rule_combination).
+pub fn complete_greedy(e: &Election, s: Sat, first: Vec<usize>) -> Vec<usize> {
+    let all: Vec<usize> = (0..e.projects.len()).collect();
+    if e.exhaustive(&first, &all) {
+        return first;
+    }
+    greedy(e, s, &first)
+}
+
+/// Sequential Phragmén (pabutools' sequential_phragmen, approval ballots): repeatedly the project
+/// whose selection gives its supporters the smallest new maximal load (Σ their loads + cost) /
+/// approval score is selected (ties by id; no supporters: infinite load, taken last); stops as soon
+/// as a best project does not fit.
+pub fn phragmen(e: &Election) -> Result<Vec<usize>> {
+    if !matches!(e.vote_type.as_str(), "approval" | "choose-1") {
+        bail!(
+            "sequential Phragmén needs approval ballots; this election has '{}' ballots",
+            e.vote_type
+        );
+    }
+    let n = e.ballots.len();
+    let supporters: Vec<Vec<usize>> = (0..e.projects.len())
+        .map(|p| {
+            (0..n)
+                .filter(|&b| e.ballots[b].projects.iter().any(|(q, _)| *q == p))
+                .collect()
+        })
+        .collect();
+    let mut load = vec![Q::zero(); n];
+    let mut remaining: Vec<usize> = e
+        .id_order()
+        .into_iter()
+        .filter(|&p| e.projects[p].cost <= e.budget)
+        .collect();
+    let mut sel = Vec::new();
+    let mut spent = Q::zero();
+    while !remaining.is_empty() {
+        // (finite?, new max load) — None is infinite.
+        let mut best: Option<(Option<Q>, usize)> = None;
+        for &p in &remaining {
+            let score = supporters[p].len();
+            let nl = if score == 0 {
+                None
+            } else {
+                let sum = supporters[p]
+                    .iter()
+                    .fold(Q::zero(), |acc, &b| acc + &load[b]);
+                Some((sum + &e.projects[p].cost) / Q::from_usize(score))
+            };
+            let better = match &best {
+                None => true,
+                Some((bl, _)) => match (&nl, bl) {
+                    (Some(a), Some(b)) => a < b,
+                    (Some(_), None) => true,
+                    _ => false,
+                },
+            };
+            if better {
+                best = Some((nl, p));
+            }
+        }
+        let (nl, _) = best.expect("remaining is not empty");
+        let tied: Vec<usize> = remaining
+            .iter()
+            .copied()
+            .filter(|&p| {
+                let score = supporters[p].len();
+                let this = if score == 0 {
+                    None
+                } else {
+                    let sum = supporters[p]
+                        .iter()
+                        .fold(Q::zero(), |acc, &b| acc + &load[b]);
+                    Some((sum + &e.projects[p].cost) / Q::from_usize(score))
+                };
+                this == nl
+            })
+            .collect();
+        if tied
+            .iter()
+            .any(|&p| &spent + &e.projects[p].cost > e.budget)
+        {
+            break;
+        }
+        let p = tied[0]; // remaining is in id order
+        if let Some(l) = &nl {
+            for &b in &supporters[p] {
+                load[b] = l.clone();
+            }
+        }
+        spent += &e.projects[p].cost;
+        sel.push(p);
+        remaining.retain(|&q| q != p);
+    }
+    Ok(sel)
+}
+
+/// Q as a JSON-friendly f64 and an exact string.
+pub fn show(q: &Q) -> (f64, String) {
+    let (n, d) = q.parts();
+    let s = if d == "1" { n } else { format!("{n}/{d}") };
+    (q.to_f64(), s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal("12.5").unwrap(), Q::new(25.into(), 2.into()));
+        assert_eq!(parse_decimal("1,25").unwrap(), Q::new(5.into(), 4.into()));
+        assert_eq!(parse_decimal("7").unwrap(), Q::from_integer(7.into()));
+        assert!(parse_decimal("abc").is_none());
+        assert!(parse_decimal("").is_none());
+    }
+}
