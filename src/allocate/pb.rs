@@ -475,46 +475,34 @@ pub fn phragmen(e: &Election) -> Result<Vec<usize>> {
     let mut sel = Vec::new();
     let mut spent = Q::zero();
     while !remaining.is_empty() {
-        // (finite?, new max load) — None is infinite.
-        let mut best: Option<(Option<Q>, usize)> = None;
-        for &p in &remaining {
-            let score = supporters[p].len();
-            let nl = if score == 0 {
-                None
-            } else {
-                let sum = supporters[p]
-                    .iter()
-                    .fold(Q::zero(), |acc, &b| acc + &load[b]);
-                Some((sum + &e.projects[p].cost) / Q::from_usize(score))
-            };
-            let better = match &best {
-                None => true,
-                Some((bl, _)) => match (&nl, bl) {
-                    (Some(a), Some(b)) => a < b,
-                    (Some(_), None) => true,
-                    _ => false,
-                },
-            };
-            if better {
-                best = Some((nl, p));
-            }
-        }
-        let (nl, _) = best.expect("remaining is not empty");
-        let tied: Vec<usize> = remaining
+        // Each project's new maximal load (None: infinite, no supporters).
+        let loads: Vec<(usize, Option<Q>)> = remaining
             .iter()
-            .copied()
-            .filter(|&p| {
+            .map(|&p| {
                 let score = supporters[p].len();
-                let this = if score == 0 {
-                    None
-                } else {
+                let nl = (score > 0).then(|| {
                     let sum = supporters[p]
                         .iter()
                         .fold(Q::zero(), |acc, &b| acc + &load[b]);
-                    Some((sum + &e.projects[p].cost) / Q::from_usize(score))
-                };
-                this == nl
+                    (sum + &e.projects[p].cost) / Q::from_usize(score)
+                });
+                (p, nl)
             })
+            .collect();
+        // The smallest load; a finite one beats an infinite one.
+        let nl = loads
+            .iter()
+            .map(|(_, l)| l.clone())
+            .reduce(|a, b| match (&a, &b) {
+                (Some(x), Some(y)) => Some(std::cmp::min(x, y).clone()),
+                (None, _) => b,
+                (_, None) => a,
+            })
+            .expect("remaining is not empty");
+        let tied: Vec<usize> = loads
+            .iter()
+            .filter(|(_, l)| *l == nl)
+            .map(|(p, _)| *p)
             .collect();
         if tied
             .iter()
