@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::{csv_num, fmt_num, grid, use_colour, Rendered, Warning};
+use super::{csv_num, grid, use_colour, Rendered, Warning};
 use crate::allocate::check::Property;
 use crate::cli::ReportFormat;
 use crate::gate::{GateResult, Gateable, Observation, Scope};
@@ -71,14 +71,6 @@ pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
     super::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
 }
 
-fn value_text(v: &Json) -> String {
-    match v {
-        Json::Bool(b) => b.to_string(),
-        Json::Number(n) if n.is_u64() => n.to_string(),
-        other => fmt_num(other.as_f64()),
-    }
-}
-
 /// Long format: `scope,metric,value,note`; scope empty for headline values, the agent or player
 /// for per-agent values, `property` rows carry the witness as JSON in the note.
 fn csv(r: &AllocateReport) -> Result<String> {
@@ -126,39 +118,6 @@ fn csv(r: &AllocateReport) -> Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
-fn table_of(rows: &[Json], markdown: bool) -> String {
-    let mut keys: Vec<&String> = Vec::new();
-    for it in rows {
-        for (k, _) in it.as_object().into_iter().flatten() {
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
-    }
-    let header: Vec<String> = keys.iter().map(|k| k.replace('_', " ")).collect();
-    let body: Vec<Vec<String>> = rows
-        .iter()
-        .map(|it| {
-            keys.iter()
-                .map(|k| match &it[k.as_str()] {
-                    Json::String(s) => s.clone(),
-                    Json::Array(a) => a
-                        .iter()
-                        .map(|x| {
-                            x.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| value_text(x))
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    v => value_text(v),
-                })
-                .collect()
-        })
-        .collect();
-    grid(&header, &body, markdown, &[], 0)
-}
-
 fn text(r: &AllocateReport, markdown: bool) -> String {
     let colour = !markdown && use_colour();
     let mut out = String::new();
@@ -181,22 +140,19 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
             .into_iter()
             .flatten()
             .filter(|(k, _)| *k != "path")
-            .map(|(k, v)| format!("{} {k}", value_text(v)))
+            .map(|(k, v)| format!("{} {k}", super::value_text(v)))
             .collect::<Vec<_>>()
             .join(", ")
     );
     out.push('\n');
     if !r.allocation.is_empty() {
         heading(&mut out, "allocation");
-        out.push_str(&table_of(&r.allocation, markdown));
+        out.push_str(&super::object_table(&r.allocation, markdown));
         out.push('\n');
     }
     if !r.properties.is_empty() {
         heading(&mut out, "properties");
-        let header: Vec<String> = ["property", "holds", "witness / note"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let header: Vec<String> = super::header(&["property", "holds", "witness / note"]);
         let rows: Vec<Vec<String>> = r
             .properties
             .iter()
@@ -221,20 +177,20 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
     }
     if !r.agents.is_empty() {
         heading(&mut out, "agents");
-        out.push_str(&table_of(&r.agents, markdown));
+        out.push_str(&super::object_table(&r.agents, markdown));
         out.push('\n');
     }
     if !r.players.is_empty() {
         heading(&mut out, "players");
-        out.push_str(&table_of(&r.players, markdown));
+        out.push_str(&super::object_table(&r.players, markdown));
         out.push('\n');
     }
     heading(&mut out, "summary");
-    let header: Vec<String> = ["metric", "value"].iter().map(|s| s.to_string()).collect();
+    let header: Vec<String> = super::header(&["metric", "value"]);
     let rows: Vec<Vec<String>> = r
         .metrics
         .iter()
-        .map(|(k, v)| vec![k.clone(), value_text(v)])
+        .map(|(k, v)| vec![k.clone(), super::value_text(v)])
         .collect();
     out.push_str(&grid(&header, &rows, markdown, &[], 0));
     out.push_str(&super::undefined_notes(&r.undefined, markdown));

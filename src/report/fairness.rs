@@ -653,16 +653,13 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         out.push('\n');
 
         // Disparities.
-        let header: Vec<String> = [
+        let header: Vec<String> = super::header(&[
             "metric",
             "difference",
             "ratio",
             "difference to overall",
             "ratio to overall",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        ]);
         let mut rows = Vec::new();
         let failing = failing_names(r, a);
         let mut red = Vec::new();
@@ -807,10 +804,7 @@ fn extra_views(a: &AttributeReport, markdown: bool) -> String {
                 fmt_num(c.conditional_demographic_parity_ratio)
             ),
         );
-        let header: Vec<String> = ["stratum", "n", "difference", "ratio"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let header: Vec<String> = super::header(&["stratum", "n", "difference", "ratio"]);
         let rows: Vec<Vec<String>> = c
             .strata
             .iter()

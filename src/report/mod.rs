@@ -326,3 +326,52 @@ pub fn undefined_notes(
     }
     out
 }
+
+/// A JSON value as a table cell: booleans as words, counts as integers, numbers to 4 decimals.
+pub fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => fmt_num(other.as_f64()),
+    }
+}
+
+/// Column headers from names.
+pub fn header(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// A table of JSON objects: every key seen is a column (first-seen order, `_` shown as a
+/// space); lists are joined with commas, nested objects left out.
+pub fn object_table(rows: &[serde_json::Value], markdown: bool) -> String {
+    let mut keys: Vec<&String> = Vec::new();
+    for it in rows {
+        for (k, v) in it.as_object().into_iter().flatten() {
+            let nested = v.is_object()
+                || v.as_array()
+                    .is_some_and(|a| a.iter().any(|x| x.is_array() || x.is_object()));
+            if !nested && !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    if keys.is_empty() {
+        return String::new();
+    }
+    let head: Vec<String> = keys.iter().map(|k| k.replace('_', " ")).collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|it| {
+            keys.iter()
+                .map(|k| match &it[k.as_str()] {
+                    serde_json::Value::Array(a) => {
+                        a.iter().map(value_text).collect::<Vec<_>>().join(", ")
+                    }
+                    v => value_text(v),
+                })
+                .collect()
+        })
+        .collect();
+    grid(&head, &body, markdown, &[], 0)
+}

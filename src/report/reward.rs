@@ -274,10 +274,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         }
         heading(&mut out, &line, 2);
         // Headline numbers.
-        let header: Vec<String> = ["metric", "value", "interval"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let header: Vec<String> = super::header(&["metric", "value", "interval"]);
         let rows: Vec<Vec<String>> = inp
             .metrics
             .iter()
@@ -298,10 +295,8 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         let only_all = inp.subsets.len() == 1 && inp.subsets[0].subset == "(all)";
         if !inp.subsets.is_empty() && !only_all {
             heading(&mut out, "subsets", 3);
-            let header: Vec<String> = ["subset", "pairs", "ties", "accuracy", "interval"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let header: Vec<String> =
+                super::header(&["subset", "pairs", "ties", "accuracy", "interval"]);
             let rows: Vec<Vec<String>> = inp
                 .subsets
                 .iter()
@@ -355,14 +350,14 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         ] {
             if let Some(Json::Array(items)) = rows {
                 heading(&mut out, title, 3);
-                out.push_str(&object_table(items, markdown));
+                out.push_str(&super::object_table(items, markdown));
                 out.push('\n');
             }
         }
         for g in &inp.groups {
             let column = g["column"].as_str().unwrap_or("");
             heading(&mut out, &format!("groups by {column}"), 3);
-            let header: Vec<String> = [
+            let header: Vec<String> = super::header(&[
                 "group",
                 "pairs",
                 "ties",
@@ -372,10 +367,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 "mean margin",
                 "std margin",
                 "median margin",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+            ]);
             let rows: Vec<Vec<String>> = g["groups"]
                 .as_array()
                 .into_iter()
@@ -419,36 +411,6 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         colour,
     ));
     out
-}
-
-/// A table of JSON objects (every key seen is a column, in first-seen order; nested values left
-/// out).
-fn object_table(items: &[Json], markdown: bool) -> String {
-    let mut keys: Vec<&String> = Vec::new();
-    for it in items {
-        for (k, v) in it.as_object().into_iter().flatten() {
-            if !v.is_array() && !v.is_object() && !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
-    }
-    if keys.is_empty() {
-        return String::new();
-    }
-    let header: Vec<String> = keys.iter().map(|k| k.replace('_', " ")).collect();
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|it| {
-            keys.iter()
-                .map(|k| match &it[k.as_str()] {
-                    Json::String(s) => s.clone(),
-                    Json::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
-                    v => fmt_num(v.as_f64()),
-                })
-                .collect()
-        })
-        .collect();
-    grid(&header, &rows, markdown, &[], 0)
 }
 
 impl Gateable for RewardReport {
