@@ -94,7 +94,8 @@ Examples:
   fairaudit audit-reward results.json --preset rewardbench
 
   # Published per-subset accuracies (RM-R1) with the pre-2024-09 xstest weights
-  fairaudit audit-reward fixtures/reward/rm-r1-qwen2.5-32b-rewardbench-subsets.json \\
+  fairaudit audit-reward \\
+      fixtures/reward/RM-R1-Qwen2.5-Instruct-32B/rewardbench_each_small_section_score.json \\
       --preset rewardbench --legacy-xstest
 
   # RewardBench 2 records (a scores list per prompt, the first num_correct correct)
@@ -437,7 +438,8 @@ Examples:
 const CHECK_EXAMPLES: &str = "\
 Examples:
   # Audit an allocation (agent,item rows) against EF, EF1, EFX, PROP, PROP1, MMS, PO, welfare
-  fairaudit allocate check fixtures/allocate/goods.csv --allocation fixtures/allocate/goods_allocation.csv
+  fairaudit allocate check fixtures/allocate/goods.csv \\
+      --allocation fixtures/allocate/goods_allocation.csv
 
   # EFX in the EFX0 variant; fail CI below 3/4 of the maximin share
   fairaudit allocate check U.csv --allocation A.csv --efx-variant zero \\
@@ -446,7 +448,8 @@ Examples:
 const SHAPLEY_EXAMPLES: &str = "\
 Examples:
   # Exact Shapley values and an audit of the rewards paid (coalition,value rows)
-  fairaudit allocate shapley fixtures/allocate/glove.csv --rewards fixtures/allocate/glove_rewards.csv
+  fairaudit allocate shapley fixtures/allocate/glove.csv \\
+      --rewards fixtures/allocate/glove_rewards.csv
 
   # Permutation Monte Carlo with standard errors (seeded, parallel)
   fairaudit allocate shapley values.csv --samples 20000 --seed 1";

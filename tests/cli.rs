@@ -568,3 +568,84 @@ fn csv_carries_the_optional_views() {
     assert!(has("sex=Female", "selection_rate_difference"));
     assert!(has("", "conditional_demographic_parity_difference"));
 }
+
+/// Every example in the help texts that uses only shipped files runs (exit 0, or 1 for a gate).
+#[test]
+fn help_examples_run() {
+    let helps: Vec<Vec<&str>> = vec![
+        vec!["audit-fairness"],
+        vec!["audit-reward"],
+        vec!["allocate", "items"],
+        vec!["allocate", "check"],
+        vec!["allocate", "shapley"],
+        vec!["allocate", "pb"],
+    ];
+    let mut ran = 0;
+    for cmd in helps {
+        let out = bin().args(&cmd).arg("--help").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).replace("\\\n", " ");
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("fairaudit "))
+        {
+            let words = split_words(line);
+            let files: Vec<&String> = words
+                .iter()
+                .filter(|w| {
+                    [".csv", ".json", ".jsonl", ".pb", ".parquet"]
+                        .iter()
+                        .any(|e| w.ends_with(e))
+                })
+                .collect();
+            // Only examples whose inputs all ship with the repository (outputs go to a temp dir).
+            let inputs_exist = files.iter().all(|f| {
+                root().join(f).exists() || f.contains("suspect") || f.contains("allocation.csv")
+            });
+            if files.is_empty() || !inputs_exist || line.contains('|') {
+                continue;
+            }
+            let dir = tempfile::TempDir::new().unwrap();
+            let args: Vec<String> = words[1..]
+                .iter()
+                .map(|w| {
+                    if root().join(w).exists() || !(w.ends_with(".csv")) {
+                        w.clone()
+                    } else {
+                        dir.path().join(w).to_string_lossy().into_owned()
+                    }
+                })
+                .collect();
+            let out = bin().args(&args).arg("-q").output().unwrap();
+            assert!(
+                matches!(out.status.code(), Some(0) | Some(1)),
+                "example failed: {line}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 12, "ran {ran} examples");
+}
+
+/// Shell-like words: spaces split, single quotes group.
+fn split_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for ch in line.chars() {
+        match ch {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
