@@ -275,7 +275,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__items)
-            opts="-f -o -q -h --agent --item --value --entitlements --method --allocation-out --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,10 +298,14 @@ _fairaudit() {
                     return 0
                     ;;
                 --method)
-                    COMPREPLY=($(compgen -W "round-robin envy-cycle double-round-robin" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "round-robin envy-cycle double-round-robin mnw" -- "${cur}"))
                     return 0
                     ;;
                 --allocation-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -492,6 +492,11 @@ pub struct ItemsArgs {
     #[arg(long = "allocation-out", value_name = "FILE")]
     pub allocation_out: Option<PathBuf>,
 
+    /// Exact searches (--method mnw) stop after this many nodes and report the best allocation
+    /// found with its gap to the bound.
+    #[arg(long = "node-limit", value_name = "N", default_value_t = 50_000_000)]
+    pub node_limit: u64,
+
     #[command(flatten)]
     pub checks: CheckOptions,
 
@@ -508,6 +513,9 @@ pub enum ItemsMethod {
     /// Mixed manna (Aziz, Caragiannis, Igarashi, Walsh 2022): chores round robin, goods in
     /// reverse order. EF1.
     DoubleRoundRobin,
+    /// Goods: maximum Nash welfare (most agents with positive utility, then the largest
+    /// product), exact by branch and bound within --node-limit. EF1 and PO.
+    Mnw,
 }
 
 /// Options of the property checks, shared by `items` and `check`.

@@ -138,6 +138,29 @@ proptest! {
         prop_assert!(brute::ef1(&inst, &rules::envy_cycle(&inst).unwrap()));
     }
 
+    /// MNW equals brute force (most agents with positive utility, then the largest product) and,
+    /// as Caragiannis et al. (2019) prove, is EF1 and PO.
+    #[test]
+    fn mnw_is_optimal_ef1_and_po(u in utilities(0, 9)) {
+        let inst = instance(u);
+        let found = rules::mnw(&inst, 10_000_000).unwrap();
+        prop_assert!(found.optimal);
+        let score = |a: &Allocation| {
+            let b = bundles(inst.n(), a);
+            let v: Vec<f64> = (0..inst.n()).map(|i| brute::val(&inst, i, &b[i])).collect();
+            let k = v.iter().filter(|&&x| x > 0.0).count();
+            (k, v.iter().filter(|&&x| x > 0.0).map(|x| x.ln()).sum::<f64>())
+        };
+        let best = brute::all_allocations(inst.n(), inst.m())
+            .iter()
+            .map(score)
+            .fold((0usize, f64::NEG_INFINITY), |acc, s| if s.0 > acc.0 || (s.0 == acc.0 && s.1 > acc.1) { s } else { acc });
+        let got = score(&found.allocation);
+        prop_assert!(got.0 == best.0 && (got.1 - best.1).abs() < 1e-9, "{got:?} vs {best:?}");
+        prop_assert!(brute::ef1(&inst, &found.allocation));
+        prop_assert!(brute::po(&inst, &found.allocation));
+    }
+
     #[test]
     fn envy_cycle_is_ef1_for_chores(u in utilities(-9, 0)) {
         let inst = instance(u);

@@ -23,6 +23,7 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
         AllocateCommand::Items(a) => {
             gate::parse_all(&a.output.fail_if)?;
             let inst = instance::load(&a.utilities)?;
+            let mut search = None;
             let alloc = match a.method {
                 ItemsMethod::RoundRobin => {
                     if inst.u.iter().flatten().any(|&v| v < 0.0) {
@@ -32,6 +33,11 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
                 }
                 ItemsMethod::EnvyCycle => rules::envy_cycle(&inst)?,
                 ItemsMethod::DoubleRoundRobin => rules::double_round_robin(&inst),
+                ItemsMethod::Mnw => {
+                    let found = rules::mnw(&inst, a.node_limit)?;
+                    search = Some((found.optimal, found.gap, found.nodes));
+                    found.allocation
+                }
             };
             let mut r = audit(&inst, &alloc, &a.checks, &a.utilities.utilities, "items");
             r.settings.insert(
@@ -40,8 +46,32 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
                     ItemsMethod::RoundRobin => "round-robin",
                     ItemsMethod::EnvyCycle => "envy-cycle",
                     ItemsMethod::DoubleRoundRobin => "double-round-robin",
+                    ItemsMethod::Mnw => "mnw",
                 }),
             );
+            if let Some((optimal, gap, nodes)) = search {
+                r.metrics.insert("search.optimal".into(), json!(optimal));
+                r.metrics.insert("search.nodes".into(), json!(nodes));
+                match gap {
+                    Some(g) => {
+                        r.metrics.insert("search.log_gap".into(), num(g));
+                        if !g.is_finite() {
+                            r.undefined.insert(
+                                "search.log_gap".into(),
+                                json!("the bound still allows more agents with positive utility"),
+                            );
+                        }
+                        r.warnings.push(Warning::new(
+                            &a.utilities.utilities,
+                            None,
+                            format!("the search stopped at --node-limit {}: the best allocation found is within a factor exp({g:.4}) of the optimal Nash product", a.node_limit),
+                        ));
+                    }
+                    None => {
+                        r.metrics.insert("search.log_gap".into(), num(0.0));
+                    }
+                }
+            }
             if let Some(path) = &a.allocation_out {
                 let mut text = String::from("agent,item\n");
                 for (o, owner) in alloc.iter().enumerate() {
