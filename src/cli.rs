@@ -428,6 +428,9 @@ Examples:
   # Round robin over goods (utilities: one row per agent, one column per item)
   fairaudit allocate items fixtures/allocate/goods.csv --method round-robin
 
+  # Maximum Nash welfare (exact by branch and bound on small instances; EF1 and PO)
+  fairaudit allocate items fixtures/allocate/goods.csv --method mnw
+
   # Mixed goods and chores: double round robin (EF1)
   fairaudit allocate items fixtures/allocate/mixed.csv --method double-round-robin --json
 
