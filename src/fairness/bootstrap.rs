@@ -240,22 +240,14 @@ mod tests {
 
     #[test]
     fn resampling_keeps_cell_sizes_and_is_seeded() {
-        let st = Stats {
-            keys: vec![vec![]],
-            cells: vec![Cell {
+        let st = Stats::from_cells(
+            vec![vec![]],
+            vec![Cell {
                 codes: vec![0],
                 rows: [10, 0, 30, 60],
                 weight: [20.0, 0.0, 30.0, 60.0],
             }],
-            rows_read: 100,
-            dropped: Default::default(),
-            label_positive_seen: true,
-            pred_positive_seen: true,
-            scored: Vec::new(),
-            score_missing: 0,
-            regression: Vec::new(),
-            row_metric_values: Vec::new(),
-        };
+        );
         let mut a = ChaCha8Rng::seed_from_u64(7);
         let mut b = ChaCha8Rng::seed_from_u64(7);
         let (x, y) = (resample(&st, &mut a, None), resample(&st, &mut b, None));

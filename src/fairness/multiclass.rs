@@ -167,26 +167,18 @@ mod tests {
     fn folds_classes_into_quadrants() {
         let s = |x: &str| GroupKey::Str(x.into());
         // one attribute (a, b); label and prediction classes (x, y, z).
-        let st = Stats {
-            keys: vec![
+        let st = Stats::from_cells(
+            vec![
                 vec![s("a"), s("b")],
                 vec![s("x"), s("y")],
                 vec![s("y"), s("z")],
             ],
-            cells: vec![
+            vec![
                 cell(vec![0, 0, 1], 3), // a: label x, pred z
                 cell(vec![0, 1, 0], 2), // a: label y, pred y
                 cell(vec![1, 0, 0], 5), // b: label x, pred y
             ],
-            rows_read: 10,
-            dropped: Default::default(),
-            label_positive_seen: true,
-            pred_positive_seen: true,
-            scored: Vec::new(),
-            score_missing: 0,
-            row_metric_values: Vec::new(),
-            regression: Vec::new(),
-        };
+        );
         let y = one_vs_rest(&st, "y");
         assert_eq!(y.cells.len(), 2);
         // a: 3 rows neither (tn), 2 rows label y & pred y (tp)

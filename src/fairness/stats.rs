@@ -168,6 +168,26 @@ pub struct Stats {
     pub regression: Vec<RegSums>,
 }
 
+impl Stats {
+    /// Statistics made of the given cells only (no drops, no scores, no row metrics), every row
+    /// read used; for tests and hand-built cases.
+    pub fn from_cells(keys: Vec<Vec<GroupKey>>, cells: Vec<Cell>) -> Stats {
+        let rows_read = cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum();
+        Stats {
+            keys,
+            cells,
+            rows_read,
+            dropped: BTreeMap::new(),
+            label_positive_seen: true,
+            pred_positive_seen: true,
+            scored: Vec::new(),
+            score_missing: 0,
+            row_metric_values: Vec::new(),
+            regression: Vec::new(),
+        }
+    }
+}
+
 /// Accumulates batches. Feed every batch in row order to [`Accumulator::add`]; weighted sums are
 /// then added in row order whatever the batch boundaries, so results do not depend on threads.
 pub struct Accumulator {

@@ -145,22 +145,16 @@ mod tests {
             sc(0.2, 0, 1, 1.0),
         ];
         sort(&mut scored);
-        let st = Stats {
-            keys: vec![vec![]],
-            cells: vec![Cell {
+        let mut st = Stats::from_cells(
+            vec![vec![]],
+            vec![Cell {
                 codes: vec![0],
                 rows: [0; 4],
                 weight: [0.0; 4],
             }],
-            rows_read: 4,
-            dropped: Default::default(),
-            label_positive_seen: true,
-            pred_positive_seen: true,
-            scored,
-            score_missing: 0,
-            regression: Vec::new(),
-            row_metric_values: Vec::new(),
-        };
+        );
+        st.rows_read = 4;
+        st.scored = scored;
         let out = at_thresholds(&st, &[0.5, 0.0, 1.0]);
         // t = 0.5: tp 0.9; fp 0.6; tn 0.4 (w 2); fn 0.2
         assert_eq!(out[0].cells[0].rows, [1, 1, 1, 1]);
