@@ -129,7 +129,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__check)
-            opts="-f -o -q -h --agent --item --value --entitlements --allocation --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --externalities --allocation --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,6 +148,10 @@ _fairaudit() {
                     return 0
                     ;;
                 --entitlements)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --externalities)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -275,7 +279,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__items)
-            opts="-f -o -q -h --agent --item --value --entitlements --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --externalities --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,8 +301,12 @@ _fairaudit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --externalities)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --method)
-                    COMPREPLY=($(compgen -W "round-robin envy-cycle double-round-robin mnw" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "round-robin envy-cycle double-round-robin mnw leximin adjusted-winner" -- "${cur}"))
                     return 0
                     ;;
                 --allocation-out)

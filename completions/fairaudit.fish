@@ -155,12 +155,15 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l item -d 'Long format: the item column (with --value). Default: detected (item)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l entitlements -d 'A table of entitlements (agent, weight): weighted proportionality' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l externalities -d 'Externalities (agent,item,recipient,value rows: agent\'s value when the item goes to the recipient; unlisted pairs 0): adds the swap-based EF, EF1, EFX and the general fair share' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l method -d 'The rule' -r -f -a "round-robin\t'Goods: agents pick in turn (agent order), each its best remaining item. EF1'
 envy-cycle\t'Goods: envy-cycle elimination (Lipton et al.); chores: top-trading envy cycles. EF1'
 double-round-robin\t'Mixed manna (Aziz, Caragiannis, Igarashi, Walsh 2022): chores round robin, goods in reverse order. EF1'
-mnw\t'Goods: maximum Nash welfare (most agents with positive utility, then the largest product), exact by branch and bound within --node-limit. EF1 and PO'"
+mnw\t'Goods: maximum Nash welfare (most agents with positive utility, then the largest product), exact by branch and bound within --node-limit. EF1 and PO'
+leximin\t'Any items: leximin (largest minimum value, then the second smallest, ...), exact by branch and bound within --node-limit'
+adjusted-winner\t'Two agents, any items: generalized adjusted winner (Aziz et al. 2022). EF1 and PO'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l allocation-out -d 'Write the computed allocation (agent,item rows) to this CSV file' -r -F
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l node-limit -d 'Exact searches (--method mnw) stop after this many nodes and report the best allocation found with its gap to the bound' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l node-limit -d 'Exact searches stop after this many nodes and report the best allocation found with its gap to the bound. Default: 50000000 for mnw (about 5 s), 5000000 for leximin (its nodes cost more)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
 zero\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l exact-limit -d 'Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is bounded and PO is not decided (the report says so)' -r
@@ -177,6 +180,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l item -d 'Long format: the item column (with --value). Default: detected (item)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l entitlements -d 'A table of entitlements (agent, weight): weighted proportionality' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l externalities -d 'Externalities (agent,item,recipient,value rows: agent\'s value when the item goes to the recipient; unlisted pairs 0): adds the swap-based EF, EF1, EFX and the general fair share' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l allocation -d 'The allocation to check: agent,item rows (each item at most once)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
 zero\t''"

@@ -218,3 +218,10 @@ with open(fx / "reward" / "rb2_scores.jsonl", "w") as f:
         tied = [round(base + 1 + rnd(), 2) for _ in range(k)] + [round(base + rnd() * 1.2, 2) for _ in range(4)]
         f.write(json.dumps({"id": f"ref:{i}", "subset": "Ties", "scores": ref, "num_correct": 1}) + "\n")
         f.write(json.dumps({"id": f"tied:{i}", "subset": "Ties", "scores": tied, "num_correct": k}) + "\n")
+
+# allocate/goods_6x24.csv: 6 agents, 24 goods, integer values 1..100 (the MNW benchmark size).
+with open(fx / "allocate" / "goods_6x24.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["agent"] + [f"g{j + 1}" for j in range(24)])
+    for i in range(6):
+        w.writerow([f"agent{i + 1}"] + [1 + int(rnd() * 100) for _ in range(24)])

@@ -254,6 +254,151 @@ impl<'a> Context<'a> {
     }
 }
 
+/// EF1³ and EFX³ (Aleksandrov & Walsh 2020, "Two algorithms for additive and fair division of
+/// mixed manna"): EF1 (EFX) for the whole allocation, and again for the allocation restricted to
+/// O⁺ (items some agent values above 0) and to O⁻ (the other items: nobody values them above 0).
+/// The witness names the part that fails.
+pub fn cubed(inst: &Instance, a: &Allocation, variant: EfxVariant) -> [Property; 2] {
+    let positive: Vec<bool> = (0..inst.m())
+        .map(|o| (0..inst.n()).any(|i| inst.u[i][o] > 0.0))
+        .collect();
+    let part = |keep: bool| -> Allocation {
+        a.iter()
+            .enumerate()
+            .map(|(o, owner)| if positive[o] == keep { *owner } else { None })
+            .collect()
+    };
+    let parts = [
+        ("all items", a.clone()),
+        ("O+ (goods)", part(true)),
+        ("O- (chores)", part(false)),
+    ];
+    let mut out = Vec::new();
+    for (name, x) in [("ef1_cubed", false), ("efx_cubed", true)] {
+        let mut result = prop(name, Some(true), None, None);
+        for (label, alloc) in &parts {
+            let ctx = Context::new(inst, alloc);
+            let p = if x { ctx.efx(variant) } else { ctx.ef1() };
+            if p.holds == Some(false) {
+                let mut w = p.witness.unwrap_or(Json::Null);
+                w["part"] = json!(label);
+                result = prop(name, Some(false), Some(w), None);
+                break;
+            }
+        }
+        out.push(result);
+    }
+    [out.remove(0), out.remove(0)]
+}
+
+/// Fractional Pareto optimality (no fractional reallocation of the allocated items makes someone
+/// better off and nobody worse off). By Negishi's theorem for linear utilities, A is fPO iff
+/// positive weights w exist under which every item's owner i maximizes wᵢuᵢ(o). With xᵢ = ln wᵢ
+/// these are difference constraints — for an item of i and another agent k: both value it above
+/// 0: x_k − x_i ≤ ln(uᵢ(o)/u_k(o)); both below 0: x_i − x_k ≤ ln(u_k(o)/uᵢ(o)); i values it ≤ 0
+/// while k values it more (k > 0 = i, or k ≥ 0 > i): infeasible at once (moving the item is a
+/// Pareto improvement) — solved exactly by Bellman–Ford: A is fPO iff no negative cycle. The
+/// witness is the cycle: along it, each agent hands a small share of an item to the next, and all
+/// gain.
+pub fn fpo(inst: &Instance, a: &Allocation) -> Property {
+    let n = inst.n();
+    // Edges (from, to, weight, item): x_to ≤ x_from + weight.
+    let mut edges: Vec<(usize, usize, f64, usize)> = Vec::new();
+    for (o, owner) in a.iter().enumerate() {
+        let Some(i) = *owner else { continue };
+        let ui = inst.u[i][o];
+        for k in 0..n {
+            if k == i {
+                continue;
+            }
+            let uk = inst.u[k][o];
+            if ui > 0.0 && uk > 0.0 {
+                edges.push((i, k, (ui / uk).ln(), o));
+            } else if ui < 0.0 && uk < 0.0 {
+                edges.push((k, i, (uk / ui).ln(), o));
+            } else if (ui <= 0.0 && uk > 0.0) || (ui < 0.0 && uk >= 0.0) {
+                let (from, to) = (inst.agents[i].clone(), inst.agents[k].clone());
+                return prop(
+                    "fpo",
+                    Some(false),
+                    Some(
+                        json!({"move": [{"item": inst.items[o], "from": from, "to": to}],
+                        "why": "the item is worth more to the other agent and not positive to its owner"}),
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+    // Bellman–Ford from a virtual source (all distances 0), recording predecessors.
+    let mut dist = vec![0.0f64; n];
+    let mut pred: Vec<Option<(usize, usize)>> = vec![None; n];
+    let mut last = None;
+    for _ in 0..n {
+        last = None;
+        for &(f, t, w, o) in &edges {
+            if dist[f] + w < dist[t] - 1e-12 {
+                dist[t] = dist[f] + w;
+                pred[t] = Some((f, o));
+                last = Some(t);
+            }
+        }
+        if last.is_none() {
+            break;
+        }
+    }
+    let Some(mut v) = last else {
+        return prop("fpo", Some(true), None, None);
+    };
+    for _ in 0..n {
+        v = pred[v].expect("on a relaxed path").0;
+    }
+    // Walk the cycle backwards from v.
+    let mut cycle = Vec::new();
+    let mut x = v;
+    loop {
+        let (f, o) = pred[x].expect("on the cycle");
+        cycle.push((f, x, o));
+        x = f;
+        if x == v {
+            break;
+        }
+    }
+    cycle.reverse();
+    let weight: f64 = cycle
+        .iter()
+        .map(|&(f, t, o)| {
+            edges
+                .iter()
+                .find(|e| e.0 == f && e.1 == t && e.3 == o)
+                .map_or(0.0, |e| e.2)
+        })
+        .sum();
+    if weight > -1e-9 {
+        // A cycle of (numerically) zero weight: not a strict improvement.
+        return prop("fpo", Some(true), None, None);
+    }
+    let moves: Vec<Json> = cycle
+        .iter()
+        .map(|&(f, t, o)| {
+            // Goods flow from the owner f to t; for chores the edge runs from the other agent f
+            // to the owner t, who hands a share of the chore to f.
+            if inst.u[f][o] > 0.0 {
+                json!({"item": inst.items[o], "from": inst.agents[f], "to": inst.agents[t]})
+            } else {
+                json!({"item": inst.items[o], "from": inst.agents[t], "to": inst.agents[f]})
+            }
+        })
+        .collect();
+    prop(
+        "fpo",
+        Some(false),
+        Some(json!({"cycle": moves, "gain_factor": (-weight).exp(),
+            "why": "handing small shares of these items along the cycle makes every agent on it better off"})),
+        None,
+    )
+}
+
 /// The maximin share of agent i: the best, over partitions of all items into n bundles, of the
 /// worst bundle's value for i. Exact by enumeration when n^m ≤ `limit` (with the first item fixed
 /// to bundle 0 by symmetry); otherwise a [lower, upper] bound: lower from a greedy partition

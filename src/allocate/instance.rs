@@ -311,3 +311,78 @@ pub fn load_allocation(path: &str, inst: &Instance) -> Result<Allocation> {
     }
     Ok(alloc)
 }
+
+/// Externalities: `ext[i][o][j]` = agent i's value when item o goes to agent j (Aziz, Suksompong,
+/// Sun & Walsh 2023). Read from agent,item,recipient,value rows; `ext[i][o][i]` is the utilities
+/// file's u_i(o) (a row with recipient = agent must agree with it); pairs not listed are 0.
+pub type Externalities = Vec<Vec<Vec<f64>>>;
+
+pub fn load_externalities(path: &str, inst: &Instance) -> Result<Externalities> {
+    let src = source(path)?;
+    let d = src.display.clone();
+    let (df, opened) = collect(&src)?;
+    let need = |names: &[&str], what: &str| {
+        detect_column(&opened.schema, names).ok_or_else(|| {
+            anyhow!("{d}: no {what} column; externalities are agent,item,recipient,value rows")
+        })
+    };
+    let a = need(&["agent"], "'agent'")?;
+    let it = need(&["item", "good", "object"], "'item'")?;
+    let rc = need(&["recipient", "receiver", "to", "holder"], "'recipient'")?;
+    let vc = need(&["value", "utility"], "'value'")?;
+    let (agents, items, recips) = (
+        text_column(&df, &a)?,
+        text_column(&df, &it)?,
+        text_column(&df, &rc)?,
+    );
+    let vals = number_column(&df, &vc, &d)?;
+    let (n, m) = (inst.n(), inst.m());
+    let mut ext = vec![vec![vec![0.0; n]; m]; n];
+    for (i, (rows, own)) in ext.iter_mut().zip(&inst.u).enumerate() {
+        for (row, &v) in rows.iter_mut().zip(own) {
+            row[i] = v;
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for r in 0..df.height() {
+        let find = |name: &Option<String>, known: &[String], what: &str| -> Result<usize> {
+            let s = name.as_deref().unwrap_or("");
+            known.iter().position(|x| x == s).ok_or_else(|| {
+                anyhow!(
+                    "{d}: data row {}: unknown {what} '{s}'{}",
+                    r + 1,
+                    hint(s, known)
+                )
+            })
+        };
+        let i = find(&agents[r], &inst.agents, "agent")?;
+        let o = find(&items[r], &inst.items, "item")?;
+        let j = find(&recips[r], &inst.agents, "recipient")?;
+        let Some(v) = vals[r].filter(|v| v.is_finite()) else {
+            bail!(
+                "{d}: data row {}: the value is missing or not a number",
+                r + 1
+            );
+        };
+        if !seen.insert((i, o, j)) {
+            bail!(
+                "{d}: data row {}: ('{}', '{}', '{}') is listed twice",
+                r + 1,
+                inst.agents[i],
+                inst.items[o],
+                inst.agents[j]
+            );
+        }
+        if i == j && (v - inst.u[i][o]).abs() > 1e-12 * (1.0 + v.abs()) {
+            bail!(
+                "{d}: data row {}: '{}' values '{}' at {v} when holding it, but the utilities say {}",
+                r + 1,
+                inst.agents[i],
+                inst.items[o],
+                inst.u[i][o]
+            );
+        }
+        ext[i][o][j] = v;
+    }
+    Ok(ext)
+}

@@ -3,10 +3,12 @@
 //! ([`shapley`]).
 
 pub mod check;
+pub mod externalities;
 pub mod instance;
 pub mod pb;
 pub mod rational;
 pub mod rules;
+pub mod search;
 pub mod shapley;
 
 use anyhow::{bail, Result};
@@ -24,6 +26,7 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
             gate::parse_all(&a.output.fail_if)?;
             let inst = instance::load(&a.utilities)?;
             let mut search = None;
+            let mut min_optimal = None;
             let alloc = match a.method {
                 ItemsMethod::RoundRobin => {
                     if inst.u.iter().flatten().any(|&v| v < 0.0) {
@@ -34,12 +37,27 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
                 ItemsMethod::EnvyCycle => rules::envy_cycle(&inst)?,
                 ItemsMethod::DoubleRoundRobin => rules::double_round_robin(&inst),
                 ItemsMethod::Mnw => {
-                    let found = rules::mnw(&inst, a.node_limit)?;
+                    let found = search::mnw(&inst, a.node_limit.unwrap_or(50_000_000))?;
                     search = Some((found.optimal, found.gap, found.nodes));
                     found.allocation
                 }
+                ItemsMethod::Leximin => {
+                    let found = search::leximin(&inst, a.node_limit.unwrap_or(5_000_000));
+                    min_optimal = Some(found.min_optimal);
+                    search = Some((found.optimal, found.gap, found.nodes));
+                    found.allocation
+                }
+                ItemsMethod::AdjustedWinner => rules::adjusted_winner(&inst)?,
             };
-            let mut r = audit(&inst, &alloc, &a.checks, &a.utilities.utilities, "items");
+            let ext = load_ext(&a.utilities, &inst)?;
+            let mut r = audit(
+                &inst,
+                ext.as_ref(),
+                &alloc,
+                &a.checks,
+                &a.utilities.utilities,
+                "items",
+            );
             r.settings.insert(
                 "method".into(),
                 json!(match a.method {
@@ -47,29 +65,45 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
                     ItemsMethod::EnvyCycle => "envy-cycle",
                     ItemsMethod::DoubleRoundRobin => "double-round-robin",
                     ItemsMethod::Mnw => "mnw",
+                    ItemsMethod::Leximin => "leximin",
+                    ItemsMethod::AdjustedWinner => "adjusted-winner",
                 }),
             );
             if let Some((optimal, gap, nodes)) = search {
+                let leximin = a.method == ItemsMethod::Leximin;
+                let key = if leximin {
+                    "search.min_gap"
+                } else {
+                    "search.log_gap"
+                };
                 r.metrics.insert("search.optimal".into(), json!(optimal));
                 r.metrics.insert("search.nodes".into(), json!(nodes));
-                match gap {
-                    Some(g) => {
-                        r.metrics.insert("search.log_gap".into(), num(g));
-                        if !g.is_finite() {
-                            r.undefined.insert(
-                                "search.log_gap".into(),
-                                json!("the bound still allows more agents with positive utility"),
-                            );
-                        }
-                        r.warnings.push(Warning::new(
-                            &a.utilities.utilities,
-                            None,
-                            format!("the search stopped at --node-limit {}: the best allocation found is within a factor exp({g:.4}) of the optimal Nash product", a.node_limit),
-                        ));
+                r.metrics.insert(key.into(), num(gap.unwrap_or(0.0)));
+                if let Some(b) = min_optimal {
+                    r.metrics.insert("search.min_optimal".into(), json!(b));
+                }
+                if let Some(g) = gap {
+                    if !g.is_finite() {
+                        r.undefined.insert(
+                            key.into(),
+                            json!("the bound still allows more agents with positive utility"),
+                        );
                     }
-                    None => {
-                        r.metrics.insert("search.log_gap".into(), num(0.0));
-                    }
+                    let how = if min_optimal == Some(true) {
+                        "its minimum value is optimal; the values above it are the best found"
+                            .to_string()
+                    } else if leximin {
+                        format!("its minimum value is at most {g:.6} below the optimal minimum")
+                    } else {
+                        format!("it is within a factor exp({g:.4}) of the optimal Nash product")
+                    };
+                    r.warnings.push(Warning::new(
+                        &a.utilities.utilities,
+                        None,
+                        format!(
+                            "the search stopped at --node-limit {nodes} before proving optimality: {how}"
+                        ),
+                    ));
                 }
             }
             if let Some(path) = &a.allocation_out {
@@ -91,7 +125,15 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
             gate::parse_all(&a.output.fail_if)?;
             let inst = instance::load(&a.utilities)?;
             let alloc = instance::load_allocation(&a.allocation, &inst)?;
-            let mut r = audit(&inst, &alloc, &a.checks, &a.utilities.utilities, "check");
+            let ext = load_ext(&a.utilities, &inst)?;
+            let mut r = audit(
+                &inst,
+                ext.as_ref(),
+                &alloc,
+                &a.checks,
+                &a.utilities.utilities,
+                "check",
+            );
             r.settings.insert("allocation".into(), json!(a.allocation));
             (r, &a.output)
         }
@@ -125,9 +167,20 @@ fn num(x: f64) -> Json {
         .unwrap_or(Json::Null)
 }
 
+fn load_ext(
+    args: &crate::cli::UtilityArgs,
+    inst: &Instance,
+) -> Result<Option<instance::Externalities>> {
+    args.externalities
+        .as_deref()
+        .map(|p| instance::load_externalities(p, inst))
+        .transpose()
+}
+
 /// Every property, per-agent values, welfare and the envy graph of an allocation.
 pub fn audit(
     inst: &Instance,
+    ext: Option<&instance::Externalities>,
     alloc: &Allocation,
     opts: &CheckOptions,
     path: &str,
@@ -175,6 +228,7 @@ pub fn audit(
         ctx.prop(),
         ctx.prop1(alloc),
     ];
+    props.extend(check::cubed(inst, alloc, opts.efx_variant));
     // MMS per agent and the α-MMS ratios.
     let mut ratios = Vec::new();
     let mut mms_ok = Some(true);
@@ -205,7 +259,7 @@ pub fn audit(
             (None, _) | (_, None) => None,
             _ => Some(true),
         };
-        agents.push(json!({
+        let mut row = json!({
             "agent": inst.agents[i],
             "value": num(value),
             "mms": if exact { num(lo) } else { Json::Null },
@@ -213,7 +267,11 @@ pub fn audit(
             "mms_exact": exact,
             "mms_ratio": ratio.map(num).unwrap_or(Json::Null),
             "subsidy": subsidies.as_ref().map(|s| num(s[i])).unwrap_or(Json::Null),
-        }));
+        });
+        if let Some(ext) = ext {
+            row["value_with_externalities"] = num(externalities::value(ext, alloc, i));
+        }
+        agents.push(row);
     }
     let mms_witness = agents
         .iter()
@@ -272,6 +330,11 @@ pub fn audit(
         }
     };
     props.push(po);
+    props.push(check::fpo(inst, alloc));
+    if let Some(ext) = ext {
+        props.extend(externalities::properties(inst, ext, alloc));
+        r.settings.insert("externalities".into(), json!(true));
+    }
     for p in &props {
         match p.holds {
             Some(b) => {

@@ -164,137 +164,49 @@ fn find_cycle(next: &[usize]) -> Vec<usize> {
     cycle
 }
 
-/// The outcome of an exact search.
-pub struct Searched {
-    pub allocation: Allocation,
-    /// The search finished: the allocation is optimal.
-    pub optimal: bool,
-    /// When not optimal: how far the best found may be from the optimum, in the objective's
-    /// units (for MNW: the log of the Nash product).
-    pub gap: Option<f64>,
-    pub nodes: u64,
-}
-
-/// Maximum Nash welfare for goods (Caragiannis et al. 2019): first the largest set of agents with
-/// positive utility, then the largest product of their utilities. Depth-first branch and bound
-/// (items by their highest value first, agents by their value for the item; bound: every agent
-/// also gets every remaining item), started from round robin. Stops after `node_limit` nodes and
-/// then returns the best found with the gap to the bound. Ties: the first optimum met.
-pub fn mnw(inst: &Instance, node_limit: u64) -> Result<Searched> {
-    let (n, m) = (inst.n(), inst.m());
-    if inst.u.iter().flatten().any(|&v| v < 0.0) {
-        bail!("maximum Nash welfare is for goods (values ≥ 0); for chores or mixed items use --method double-round-robin");
+/// Generalized adjusted winner for two agents (Aziz, Caragiannis, Igarashi & Walsh 2022, §5):
+/// items one agent values ≥ 0 and the other ≤ 0 go to the first (an item valued 0 by both goes
+/// to agent 1); agent 1 starts with every common good (both > 0) and agent 2 with every common
+/// chore (both < 0). These contested items are ordered by |u₁(o)| / |u₂(o)| ascending (ties: item
+/// order), and moved one at a time — goods from agent 1 to 2, chores from agent 2 to 1 — stopping
+/// at the first allocation that is EF1 both ways. Every allocation on this path maximizes
+/// w₁u₁ + w₂u₂ for weights given by the ratio reached, so it is Pareto optimal; ACIW show that an
+/// EF1 one exists on it. Agent 1 is the first in the input.
+pub fn adjusted_winner(inst: &Instance) -> Result<Allocation> {
+    if inst.n() != 2 {
+        bail!(
+            "adjusted winner divides between exactly 2 agents; this instance has {} (use --method mnw, leximin or double-round-robin)",
+            inst.n()
+        );
     }
-    let score = |vals: &[f64]| -> (usize, f64) {
-        let k = vals.iter().filter(|&&v| v > 0.0).count();
-        (k, vals.iter().filter(|&&v| v > 0.0).map(|v| v.ln()).sum())
-    };
-    let better = |a: (usize, f64), b: (usize, f64)| a.0 > b.0 || (a.0 == b.0 && a.1 > b.1 + 1e-12);
-    let mut order: Vec<usize> = (0..m).collect();
-    let top = |o: usize| (0..n).map(|i| inst.u[i][o]).fold(0.0, f64::max);
-    order.sort_by(|&a, &b| top(b).total_cmp(&top(a)).then(a.cmp(&b)));
-    // rem[k][i]: value to i of the items order[k..].
-    let mut rem = vec![vec![0.0; n]; m + 1];
-    for k in (0..m).rev() {
-        let next = rem[k + 1].clone();
-        for (i, r) in rem[k].iter_mut().enumerate() {
-            *r = next[i] + inst.u[i][order[k]];
+    let u = &inst.u;
+    let mut a: Allocation = vec![None; inst.m()];
+    let mut contested = Vec::new();
+    for o in 0..inst.m() {
+        let (x, y) = (u[0][o], u[1][o]);
+        if x > 0.0 && y > 0.0 {
+            a[o] = Some(0);
+            contested.push(o);
+        } else if x < 0.0 && y < 0.0 {
+            a[o] = Some(1);
+            contested.push(o);
+        } else if x >= 0.0 && y <= 0.0 {
+            a[o] = Some(0);
+        } else {
+            a[o] = Some(1);
         }
     }
-    let start = round_robin(inst);
-    let start_vals: Vec<f64> = {
-        let b = bundles(n, &start);
-        (0..n).map(|i| inst.value(i, &b[i])).collect()
-    };
-    let mut best = (score(&start_vals), start);
-    let root_bound = score(&rem[0]);
-    let mut cur = vec![0.0; n];
-    let mut assign: Allocation = vec![None; m];
-    let mut nodes = 0u64;
-    let mut stopped = false;
-    #[allow(clippy::too_many_arguments)]
-    fn dfs(
-        inst: &Instance,
-        order: &[usize],
-        rem: &[Vec<f64>],
-        k: usize,
-        cur: &mut Vec<f64>,
-        assign: &mut Allocation,
-        best: &mut ((usize, f64), Allocation),
-        nodes: &mut u64,
-        limit: u64,
-        stopped: &mut bool,
-        score: &dyn Fn(&[f64]) -> (usize, f64),
-        better: &dyn Fn((usize, f64), (usize, f64)) -> bool,
-    ) {
-        if *stopped {
-            return;
-        }
-        *nodes += 1;
-        if *nodes > limit {
-            *stopped = true;
-            return;
-        }
-        if k == order.len() {
-            let s = score(cur);
-            if better(s, best.0) {
-                *best = (s, assign.clone());
-            }
-            return;
-        }
-        let bound: Vec<f64> = cur.iter().zip(&rem[k]).map(|(a, b)| a + b).collect();
-        if !better(score(&bound), best.0) {
-            return;
-        }
-        let o = order[k];
-        let mut agents: Vec<usize> = (0..inst.n()).collect();
-        agents.sort_by(|&a, &b| inst.u[b][o].total_cmp(&inst.u[a][o]).then(a.cmp(&b)));
-        for i in agents {
-            cur[i] += inst.u[i][o];
-            assign[o] = Some(i);
-            dfs(
-                inst,
-                order,
-                rem,
-                k + 1,
-                cur,
-                assign,
-                best,
-                nodes,
-                limit,
-                stopped,
-                score,
-                better,
-            );
-            cur[i] -= inst.u[i][o];
-            assign[o] = None;
+    let ratio = |o: usize| u[0][o].abs() / u[1][o].abs();
+    contested.sort_by(|&p, &q| ratio(p).total_cmp(&ratio(q)).then(p.cmp(&q)));
+    let ef1 = |a: &Allocation| super::check::Context::new(inst, a).ef1().holds == Some(true);
+    if ef1(&a) {
+        return Ok(a);
+    }
+    for &o in &contested {
+        a[o] = Some(1 - a[o].expect("contested items are allocated"));
+        if ef1(&a) {
+            return Ok(a);
         }
     }
-    dfs(
-        inst,
-        &order,
-        &rem,
-        0,
-        &mut cur,
-        &mut assign,
-        &mut best,
-        &mut nodes,
-        node_limit,
-        &mut stopped,
-        &score,
-        &better,
-    );
-    let gap = if !stopped {
-        None
-    } else if root_bound.0 > best.0 .0 {
-        Some(f64::INFINITY)
-    } else {
-        Some(root_bound.1 - best.0 .1)
-    };
-    Ok(Searched {
-        allocation: best.1,
-        optimal: !stopped,
-        gap,
-        nodes,
-    })
+    bail!("internal error: no EF1 allocation on the adjusted-winner path (please report this instance)")
 }
