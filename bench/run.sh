@@ -13,3 +13,4 @@ if [ ! -x bench/.venv/bin/python ]; then
 fi
 bench/.venv/bin/python bench/bench.py "$CARGO_TARGET_DIR/release/fairaudit" "$@"
 bench/.venv/bin/python bench/reward.py "$CARGO_TARGET_DIR/release/fairaudit"
+bench/.venv/bin/python bench/allocate.py "$CARGO_TARGET_DIR/release/fairaudit"

@@ -353,7 +353,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__pb)
-            opts="-f -o -q -h --rule --satisfaction --completion --outcome --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --rule --satisfaction --completion --outcome --jr-limit --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -372,6 +372,10 @@ _fairaudit() {
                     return 0
                     ;;
                 --outcome)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jr-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -220,6 +220,7 @@ add1\t''
 greedy\t''
 add1-greedy\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l outcome -d 'Audit this outcome instead of computing one: project ids separated by commas' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l jr-limit -d 'EJR / PJR are exact within this many search nodes; beyond, a property without a violation found is reported as not decided' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s f -l format -d 'Report format' -r -f -a "table\t''
 json\t''
 csv\t''

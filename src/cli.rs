@@ -394,6 +394,11 @@ pub struct PbArgs {
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub outcome: Vec<String>,
 
+    /// EJR / PJR are exact within this many search nodes; beyond, a property without a
+    /// violation found is reported as not decided.
+    #[arg(long = "jr-limit", value_name = "N", default_value_t = 2_000_000)]
+    pub jr_limit: u64,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -118,3 +118,132 @@ fn cli_and_bad_files() {
     );
     assert!(e.contains("project '9999' is not in"), "{e}");
 }
+
+/// EJR, PJR (plain, up to one, up to any) under cost and cardinality satisfaction, and the two
+/// fair-share metrics, equal pabutools 1.2.3's brute-force checks on 24 tiny synthetic elections ×
+/// 4 outcomes each (greedy, MES, two random feasible ones): tests/expected/pb_checks.json from
+/// scripts/oracle_pb_checks.py. Every violation's witness is re-checked from the definition.
+#[test]
+fn proportionality_checks_equal_pabutools() {
+    use fairaudit::allocate::pb_checks;
+    let text = std::fs::read_to_string(root().join("tests/expected/pb_checks.json")).unwrap();
+    let exp: Value = serde_json::from_str(&text).unwrap();
+    let (mut compared, mut violations) = (0, 0);
+    for (file, outcomes) in exp.as_object().unwrap() {
+        let path = root().join("fixtures/pb/tiny").join(file);
+        let e = pb::parse(path.to_str().unwrap()).unwrap();
+        for o in outcomes.as_array().unwrap() {
+            let w: Vec<usize> = o["ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| {
+                    e.projects
+                        .iter()
+                        .position(|p| p.id == id.as_str().unwrap())
+                        .unwrap()
+                })
+                .collect();
+            for (sname, sat) in [("cost", Sat::Cost), ("cardinality", Sat::Cardinality)] {
+                let got = pb_checks::justified(&e, sat, &w, 10_000_000);
+                for p in &got {
+                    let want = o[sname][&p.name].as_bool().unwrap();
+                    assert_eq!(
+                        p.holds,
+                        Some(want),
+                        "{file} {:?} {sname} {}",
+                        o["ids"],
+                        p.name
+                    );
+                    compared += 1;
+                    if let Some(wit) = &p.witness {
+                        violations += 1;
+                        // The witness group: voters approving every project of T, cohesive.
+                        let t: Vec<usize> = wit["projects"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|id| {
+                                e.projects
+                                    .iter()
+                                    .position(|q| q.id == id.as_str().unwrap())
+                                    .unwrap()
+                            })
+                            .collect();
+                        let cost: f64 = t.iter().map(|&q| e.projects[q].cost.to_f64()).sum();
+                        let approvers = e
+                            .ballots
+                            .iter()
+                            .filter(|b| t.iter().all(|q| b.projects.iter().any(|(x, _)| x == q)))
+                            .count();
+                        let size = wit["group_size"].as_u64().unwrap() as f64;
+                        assert!(size <= approvers as f64);
+                        assert!(
+                            size * e.budget.to_f64() >= cost * e.ballots.len() as f64 - 1e-9,
+                            "{file}: witness group not cohesive"
+                        );
+                    }
+                }
+            }
+            let (ratio, dist, _, empty) = pb_checks::fair_share(&e, &w).unwrap();
+            assert_eq!(empty, 0);
+            assert!(
+                (ratio - o["capped_ratio"].as_f64().unwrap()).abs() < 1e-12,
+                "{file}"
+            );
+            assert!(
+                (dist - o["normalised_distance"].as_f64().unwrap()).abs() < 1e-12,
+                "{file}"
+            );
+        }
+    }
+    assert_eq!(compared, 24 * 4 * 2 * 6);
+    assert!(violations >= 50, "{violations}");
+}
+
+/// Priceability: every MES outcome of the shipped approval elections (cost satisfaction, with and
+/// without Add1) is certified by its own payments; a greedy outcome has no certificate (not
+/// decided), and a CLI run reports both.
+#[test]
+fn mes_outcomes_are_priceable() {
+    use fairaudit::allocate::pb_checks;
+    for entry in std::fs::read_dir(root().join("fixtures/pb")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "pb") {
+            continue;
+        }
+        let e = pb::parse(path.to_str().unwrap()).unwrap();
+        for add1 in [false, true] {
+            let run = pb::mes_run(&e, Sat::Cost, add1);
+            let p = pb_checks::priceable(&e, &run);
+            assert_eq!(p.holds, Some(true), "{path:?} {:?}", p.witness);
+        }
+    }
+    let r = engine_json(
+        "allocate",
+        &[
+            "pb",
+            "fixtures/pb/poland_warszawa_2017_anin.pb",
+            "--rule",
+            "mes",
+        ],
+        0,
+    );
+    assert_eq!(r["metrics"]["priceable"], true);
+    assert_eq!(r["metrics"]["ejr"], true);
+    let r = engine_json(
+        "allocate",
+        &[
+            "pb",
+            "fixtures/pb/poland_warszawa_2017_anin.pb",
+            "--rule",
+            "greedy",
+        ],
+        0,
+    );
+    assert_eq!(r["metrics"]["priceable"], Value::Null);
+    assert!(r["undefined"]["priceable"]
+        .as_str()
+        .unwrap()
+        .contains("MES"));
+}

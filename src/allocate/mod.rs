@@ -6,6 +6,7 @@ pub mod check;
 pub mod externalities;
 pub mod instance;
 pub mod pb;
+pub mod pb_checks;
 pub mod rational;
 pub mod rules;
 pub mod search;
@@ -557,6 +558,7 @@ fn pb_report(a: &crate::cli::PbArgs) -> Result<AllocateReport> {
             Sat::Points => "points",
         }),
     );
+    let mut mes_run = None;
     let selected: Vec<usize> = if !a.outcome.is_empty() {
         r.settings
             .insert("outcome".into(), json!("given (--outcome)"));
@@ -598,7 +600,9 @@ fn pb_report(a: &crate::cli::PbArgs) -> Result<AllocateReport> {
                     }),
                 );
                 let add1 = matches!(a.completion, PbCompletion::Add1 | PbCompletion::Add1Greedy);
-                let out = pb::mes(&e, sat, add1);
+                let run = pb::mes_run(&e, sat, add1);
+                let out = run.selected.clone();
+                mes_run = Some(run);
                 if matches!(
                     a.completion,
                     PbCompletion::Greedy | PbCompletion::Add1Greedy
@@ -639,6 +643,63 @@ fn pb_report(a: &crate::cli::PbArgs) -> Result<AllocateReport> {
         .insert("exhaustive".into(), json!(e.exhaustive(&selected, &all)));
     r.settings.insert("budget_exact".into(), json!(budget_text));
     r.settings.insert("cost_exact".into(), json!(spent_text));
+    // Proportionality: EJR / PJR, priceability, fair share.
+    let mut props = pb_checks::justified(&e, sat, &selected, a.jr_limit);
+    props.push(match &mes_run {
+        Some(run) if run.selected == selected => {
+            let (v, text) = pb::show(&run.per_voter);
+            r.settings.insert("voter_budget".into(), num(v));
+            r.settings.insert("voter_budget_exact".into(), json!(text));
+            pb_checks::priceable(&e, run)
+        }
+        Some(_) => check::Property {
+            name: "priceable".into(),
+            holds: None,
+            witness: None,
+            note: Some("not decided: the greedy completion added projects no MES payment covers".into()),
+        },
+        None => check::Property {
+            name: "priceable".into(),
+            holds: None,
+            witness: None,
+            note: Some("not decided: certified from an MES outcome's own payments (--rule mes); other outcomes would need a linear program".into()),
+        },
+    });
+    for p in &props {
+        r.metrics
+            .insert(p.name.clone(), p.holds.map_or(Json::Null, Json::Bool));
+        if let (None, Some(note)) = (p.holds, &p.note) {
+            r.undefined.insert(p.name.clone(), json!(note));
+        }
+    }
+    r.properties = props;
+    match pb_checks::fair_share(&e, &selected) {
+        Some((ratio, dist, reached, empty)) => {
+            r.metrics
+                .insert("fair_share.capped_ratio".into(), num(ratio));
+            r.metrics
+                .insert("fair_share.normalised_distance".into(), num(dist));
+            r.metrics
+                .insert("fair_share.voters_reaching".into(), num(reached));
+            if empty > 0 {
+                r.warnings.push(Warning::new(
+                    &a.file,
+                    None,
+                    format!("{empty} empty ballots have a fair share of 0 and are left out of the fair-share metrics"),
+                ));
+            }
+        }
+        None => {
+            for k in [
+                "fair_share.capped_ratio",
+                "fair_share.normalised_distance",
+                "fair_share.voters_reaching",
+            ] {
+                r.metrics.insert(k.into(), Json::Null);
+                r.undefined.insert(k.into(), json!(format!("defined for approval ballots with at least one non-empty ballot; this election has '{}' ballots", e.vote_type)));
+            }
+        }
+    }
     // Per-voter satisfaction with the outcome.
     let sats: Vec<f64> = (0..e.ballots.len())
         .map(|b| {

@@ -324,9 +324,21 @@ fn supported(e: &Election, s: Sat) -> Supported {
     (projects, free)
 }
 
-fn mes_once(e: &Election, base: &Supported, per_voter: &Q) -> (Vec<usize>, Vec<usize>) {
+/// An MES run: its outcome and the price system behind it (each voter's endowment and what she
+/// paid for each project) — the certificate of priceability.
+#[derive(Debug, Clone)]
+pub struct MesRun {
+    pub selected: Vec<usize>,
+    pub considered: Vec<usize>,
+    pub per_voter: Q,
+    /// (voter, project, amount) for every positive payment.
+    pub payments: Vec<(usize, usize, Q)>,
+}
+
+fn mes_once(e: &Election, base: &Supported, per_voter: &Q) -> MesRun {
     let n = e.ballots.len();
     let mut budget = vec![per_voter.clone(); n];
+    let mut payments = Vec::new();
     let mut sel: Vec<usize> = base.1.clone();
     // (project, supporters with their sat, total sat, affordability last computed)
     let mut remaining: Vec<Candidate> = base
@@ -396,7 +408,12 @@ fn mes_once(e: &Election, base: &Supported, per_voter: &Q) -> (Vec<usize>, Vec<u
             remaining.remove(k);
         }
         let Some((rho, p)) = best else {
-            return (sel, considered);
+            return MesRun {
+                selected: sel,
+                considered,
+                per_voter: per_voter.clone(),
+                payments,
+            };
         };
         let k = remaining
             .iter()
@@ -405,7 +422,10 @@ fn mes_once(e: &Election, base: &Supported, per_voter: &Q) -> (Vec<usize>, Vec<u
         let (_, sup, _, _) = remaining.remove(k);
         for (b, x) in sup {
             let pay = std::cmp::min(budget[b].clone(), &rho * x);
-            budget[b] -= pay;
+            budget[b] -= &pay;
+            if pay > Q::zero() {
+                payments.push((b, p, pay));
+            }
         }
         sel.push(p);
     }
@@ -415,25 +435,36 @@ fn mes_once(e: &Election, base: &Supported, per_voter: &Q) -> (Vec<usize>, Vec<u
 /// budget grows by 1 until the outcome is exhaustive (over the projects MES considers) or would
 /// overspend (then the last feasible outcome).
 pub fn mes(e: &Election, s: Sat, add1: bool) -> Vec<usize> {
+    mes_run(e, s, add1).selected
+}
+
+/// [`mes`] with its price system.
+pub fn mes_run(e: &Election, s: Sat, add1: bool) -> MesRun {
+    let empty = |per_voter: Q| MesRun {
+        selected: Vec::new(),
+        considered: Vec::new(),
+        per_voter,
+        payments: Vec::new(),
+    };
     if e.ballots.is_empty() {
-        return Vec::new();
+        return empty(Q::zero());
     }
     let mut per_voter = &e.budget / Q::from_usize(e.ballots.len());
-    let mut previous: Vec<usize> = Vec::new();
+    let mut previous = empty(per_voter.clone());
     let base = supported(e, s);
     loop {
-        let (out, considered) = mes_once(e, &base, &per_voter);
+        let run = mes_once(e, &base, &per_voter);
         if !add1 {
-            return out;
+            return run;
         }
-        if e.cost_of(&out) > e.budget {
+        if e.cost_of(&run.selected) > e.budget {
             return previous;
         }
-        if e.exhaustive(&out, &considered) {
-            return out;
+        if e.exhaustive(&run.selected, &run.considered) {
+            return run;
         }
         per_voter += Q::one();
-        previous = out;
+        previous = run;
     }
 }
 

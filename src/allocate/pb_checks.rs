@@ -1,0 +1,528 @@
+//! Proportionality of a participatory-budgeting outcome: EJR and PJR (also up to one / any
+//! project) with a cohesive group as witness, priceability with a price system as certificate,
+//! and the fair-share metrics. Definitions as in pabutools 1.2.3 (analysis/
+//! justifiedrepresentation.py, cohesiveness.py, priceability.py, fairshare.py); exact rationals.
+
+use num_traits::{One, Zero};
+use serde_json::{json, Value as Json};
+
+use super::check::Property;
+use super::pb::{show, Election, MesRun, Sat, Q};
+
+fn prop(name: &str, holds: Option<bool>, witness: Option<Json>, note: Option<String>) -> Property {
+    Property {
+        name: name.into(),
+        holds,
+        witness,
+        note,
+    }
+}
+
+fn approval(e: &Election) -> bool {
+    matches!(e.vote_type.as_str(), "approval" | "choose-1")
+}
+
+/// The six justified-representation properties, in this order.
+pub const JR_NAMES: [&str; 6] = [
+    "ejr",
+    "ejr_up_to_one",
+    "ejr_up_to_any",
+    "pjr",
+    "pjr_up_to_one",
+    "pjr_up_to_any",
+];
+
+/// The search state shared by the six checks.
+struct Jr<'a> {
+    e: &'a Election,
+    n: Q,
+    psat: Vec<Q>,
+    in_w: Vec<bool>,
+    /// Each voter's satisfaction with the outcome, and the outcome projects she approves (as
+    /// positions in the outcome).
+    sat_w: Vec<Q>,
+    w_of: Vec<Vec<usize>>,
+    w_sat: Vec<Q>,
+    approvers: Vec<Vec<u32>>,
+    order: Vec<usize>,
+    nodes: u64,
+    limit: u64,
+    stopped: bool,
+    /// First witness found per property (None: none yet).
+    found: [Option<Json>; 6],
+}
+
+impl Jr<'_> {
+    /// A group of `count` voters approving T is cohesive when count · b ≥ cost(T) · n.
+    fn large_enough(&self, count: usize, cost: &Q) -> bool {
+        count > 0 && Q::from_usize(count) * &self.e.budget >= cost * &self.n
+    }
+
+    fn witness(&self, t: &[usize], group: usize, cost: &Q, sat_t: &Q, extra: Json) -> Json {
+        let ids: Vec<&str> = t.iter().map(|&p| self.e.projects[p].id.as_str()).collect();
+        let mut w = json!({
+            "projects": ids,
+            "group_size": group,
+            "cost": show(cost).0,
+            "satisfaction_of_projects": show(sat_t).0,
+        });
+        if let (Json::Object(a), Json::Object(b)) = (&mut w, extra) {
+            a.extend(b);
+        }
+        w
+    }
+
+    fn visit(&mut self, t: &mut Vec<usize>, voters: &[u32], cost: &Q, sat_t: &Q, from: usize) {
+        for k in from..self.order.len() {
+            if self.stopped || self.found.iter().all(Option::is_some) {
+                return;
+            }
+            self.nodes += 1;
+            if self.nodes > self.limit {
+                self.nodes = self.limit;
+                self.stopped = true;
+                return;
+            }
+            let p = self.order[k];
+            let cost2 = cost + &self.e.projects[p].cost;
+            let next: Vec<u32> = if t.is_empty() {
+                self.approvers[p].clone()
+            } else {
+                intersect(voters, &self.approvers[p])
+            };
+            // Supersets only cost more and keep fewer voters: nothing below can be cohesive.
+            if !self.large_enough(next.len(), &cost2) {
+                continue;
+            }
+            t.push(p);
+            let sat2 = sat_t + &self.psat[p];
+            self.check(t, &next, &cost2, &sat2);
+            self.visit(t, &next, &cost2, &sat2, k + 1);
+            t.pop();
+        }
+    }
+
+    fn check(&mut self, t: &[usize], voters: &[u32], cost: &Q, sat_t: &Q) {
+        let missing: Vec<&Q> = t
+            .iter()
+            .filter(|&&p| !self.in_w[p])
+            .map(|&p| &self.psat[p])
+            .collect();
+        let max_s = missing
+            .iter()
+            .copied()
+            .max()
+            .cloned()
+            .unwrap_or_else(Q::zero);
+        let min_s = missing
+            .iter()
+            .copied()
+            .min()
+            .cloned()
+            .unwrap_or_else(Q::zero);
+        for (v, surplus) in [Q::zero(), max_s, min_s].into_iter().enumerate() {
+            if self.found[v].is_some() && self.found[v + 3].is_some() {
+                continue;
+            }
+            // EJR: the voters of the group each short of sat(T) even with the surplus.
+            let short: Vec<u32> = voters
+                .iter()
+                .copied()
+                .filter(|&i| &self.sat_w[i as usize] + &surplus < *sat_t)
+                .collect();
+            if !self.large_enough(short.len(), cost) {
+                // No EJR violation; PJR's violating voters are among these too, so none either.
+                continue;
+            }
+            if self.found[v].is_none() {
+                let w = self.witness(
+                    t,
+                    short.len(),
+                    cost,
+                    sat_t,
+                    json!({"why": "every voter of this cohesive group approves these projects and is less satisfied than they would give"}),
+                );
+                self.found[v] = Some(w);
+            }
+            if self.found[v + 3].is_none() {
+                let thr = sat_t - &surplus;
+                if let Some((size, u)) = self.pjr_group(&short, cost, &thr) {
+                    let ids: Vec<&str> =
+                        u.iter().map(|&p| self.e.projects[p].id.as_str()).collect();
+                    let w = self.witness(
+                        t,
+                        size,
+                        cost,
+                        sat_t,
+                        json!({"outcome_projects_approved_by_group": ids,
+                               "why": "the outcome projects any member of this cohesive group approves give less than these projects"}),
+                    );
+                    self.found[v + 3] = Some(w);
+                }
+            }
+        }
+    }
+
+    /// A cohesive subgroup of `voters` whose approved outcome projects U (their union) have
+    /// sat(U) < thr: search over unions of the voters' approved-outcome sets. Returns the group
+    /// size and U.
+    fn pjr_group(&mut self, voters: &[u32], cost: &Q, thr: &Q) -> Option<(usize, Vec<usize>)> {
+        // Distinct approved-outcome sets with their voter counts, smallest satisfaction first.
+        let mut types: Vec<(Vec<usize>, usize, Q)> = Vec::new();
+        for &i in voters {
+            let set = &self.w_of[i as usize];
+            match types.iter_mut().find(|t| &t.0 == set) {
+                Some(t) => t.1 += 1,
+                None => types.push((set.clone(), 1, self.sat_w[i as usize].clone())),
+            }
+        }
+        types.sort_by(|a, b| a.2.cmp(&b.2).then(a.0.cmp(&b.0)));
+        let mut union: Vec<bool> = vec![false; self.w_sat.len()];
+        self.union_search(&types, 0, &mut union, &Q::zero(), cost, thr)
+    }
+
+    fn union_search(
+        &mut self,
+        types: &[(Vec<usize>, usize, Q)],
+        from: usize,
+        union: &mut Vec<bool>,
+        sat_u: &Q,
+        cost: &Q,
+        thr: &Q,
+    ) -> Option<(usize, Vec<usize>)> {
+        let covered: usize = types
+            .iter()
+            .filter(|t| t.0.iter().all(|&x| union[x]))
+            .map(|t| t.1)
+            .sum();
+        if self.large_enough(covered, cost) {
+            let u = (0..union.len()).filter(|&x| union[x]).collect::<Vec<_>>();
+            return Some((
+                covered,
+                u.into_iter().map(|x| self.outcome_project(x)).collect(),
+            ));
+        }
+        for k in from..types.len() {
+            if self.stopped {
+                return None;
+            }
+            self.nodes += 1;
+            if self.nodes > self.limit {
+                self.nodes = self.limit;
+                self.stopped = true;
+                return None;
+            }
+            let add: Vec<usize> = types[k].0.iter().copied().filter(|&x| !union[x]).collect();
+            if add.is_empty() {
+                continue; // already covered
+            }
+            let sat2 = add
+                .iter()
+                .fold(sat_u.clone(), |acc, &x| acc + &self.w_sat[x]);
+            if sat2 >= *thr {
+                continue;
+            }
+            for &x in &add {
+                union[x] = true;
+            }
+            let r = self.union_search(types, k + 1, union, &sat2, cost, thr);
+            for &x in &add {
+                union[x] = false;
+            }
+            if r.is_some() {
+                return r;
+            }
+        }
+        None
+    }
+
+    fn outcome_project(&self, pos: usize) -> usize {
+        (0..self.in_w.len())
+            .filter(|&p| self.in_w[p])
+            .nth(pos)
+            .expect("a position in the outcome")
+    }
+}
+
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// EJR, EJR up to one, EJR up to any, PJR, PJR up to one, PJR up to any of outcome `w` (approval
+/// ballots; cost or cardinality satisfaction), as pabutools defines them. A group N' is
+/// T-cohesive when every member approves every project of T ≠ ∅ and |N'| · b ≥ cost(T) · n.
+/// EJR: every cohesive group has a member i with sat_i(W) + s ≥ sat(T); PJR:
+/// sat(W ∩ ∪_{i∈N'} A_i) + s ≥ sat(T); s = 0, or the largest (up to one) / smallest (up to any) sat of a project of
+/// T ∖ W (0 when T ⊆ W). Exact: a depth-first search over T in id order that drops every T whose
+/// approvers are too few to be cohesive (its supersets are then too), and for PJR a search over
+/// unions of the members' approved outcome projects; at most `limit` nodes, beyond which the
+/// properties without a violation found are not decided.
+pub fn justified(e: &Election, sat: Sat, w: &[usize], limit: u64) -> Vec<Property> {
+    let undecided = |why: String| -> Vec<Property> {
+        JR_NAMES
+            .iter()
+            .map(|n| prop(n, None, None, Some(why.clone())))
+            .collect()
+    };
+    if !approval(e) {
+        return undecided(format!(
+            "defined here for approval ballots; this election has '{}' ballots",
+            e.vote_type
+        ));
+    }
+    if sat == Sat::Points {
+        return undecided("defined for cost or cardinality satisfaction".into());
+    }
+    if e.ballots.is_empty() {
+        return undecided("the election has no voters".into());
+    }
+    let m = e.projects.len();
+    let psat: Vec<Q> = (0..m)
+        .map(|p| match sat {
+            Sat::Cost => e.projects[p].cost.clone(),
+            _ => Q::one(),
+        })
+        .collect();
+    let mut in_w = vec![false; m];
+    for &p in w {
+        in_w[p] = true;
+    }
+    let pos: Vec<Option<usize>> = {
+        let mut k = 0;
+        (0..m)
+            .map(|p| {
+                in_w[p].then(|| {
+                    k += 1;
+                    k - 1
+                })
+            })
+            .collect()
+    };
+    let w_sat: Vec<Q> = (0..m)
+        .filter(|&p| in_w[p])
+        .map(|p| psat[p].clone())
+        .collect();
+    let mut approvers = vec![Vec::new(); m];
+    let mut sat_w = Vec::new();
+    let mut w_of = Vec::new();
+    for (i, b) in e.ballots.iter().enumerate() {
+        let mut set: Vec<usize> = Vec::new();
+        let mut s = Q::zero();
+        for (p, _) in &b.projects {
+            approvers[*p].push(i as u32);
+            if let Some(x) = pos[*p] {
+                set.push(x);
+                s += &psat[*p];
+            }
+        }
+        set.sort_unstable();
+        set.dedup();
+        sat_w.push(s);
+        w_of.push(set);
+    }
+    for a in &mut approvers {
+        a.sort_unstable();
+        a.dedup();
+    }
+    let mut jr = Jr {
+        e,
+        n: Q::from_usize(e.ballots.len()),
+        psat,
+        in_w,
+        sat_w,
+        w_of,
+        w_sat,
+        approvers,
+        order: e.id_order(),
+        nodes: 0,
+        limit,
+        stopped: false,
+        found: Default::default(),
+    };
+    jr.visit(&mut Vec::new(), &[], &Q::zero(), &Q::zero(), 0);
+    let stopped = jr.stopped;
+    let nodes = jr.nodes;
+    JR_NAMES
+        .iter()
+        .zip(jr.found)
+        .map(|(name, f)| match f {
+            Some(w) => prop(name, Some(false), Some(w), None),
+            None if stopped => prop(
+                name,
+                None,
+                None,
+                Some(format!(
+                    "not decided: the search stopped after {nodes} nodes (--jr-limit) without finding a violation"
+                )),
+            ),
+            None => prop(name, Some(true), None, None),
+        })
+        .collect()
+}
+
+/// Priceability of an MES outcome with its own payments as the price system (pabutools'
+/// validate_price_system, without its exhaustiveness condition, which the report gives apart):
+/// C0a the outcome is feasible; C0c the endowments cover the budget (n · e ≥ b); C1 voters pay
+/// only for projects on their ballot; C2 nobody pays more than her endowment; C3 the payments for
+/// a selected project add up to its cost; C4 nobody pays for an unselected project; C5 the
+/// supporters of an unselected project have at most its cost left.
+pub fn priceable(e: &Election, run: &MesRun) -> Property {
+    let n = e.ballots.len();
+    let m = e.projects.len();
+    let mut spent = vec![Q::zero(); n];
+    let mut paid = vec![Q::zero(); m];
+    let fail = |cond: &str, what: String| {
+        prop(
+            "priceable",
+            Some(false),
+            Some(json!({"condition": cond, "why": what})),
+            None,
+        )
+    };
+    for (i, p, x) in &run.payments {
+        if !e.ballots[*i].projects.iter().any(|(q, _)| q == p) {
+            return fail(
+                "C1",
+                format!(
+                    "voter {} pays for project {} she did not vote for",
+                    i + 1,
+                    e.projects[*p].id
+                ),
+            );
+        }
+        spent[*i] += x;
+        paid[*p] += x;
+    }
+    let sel = &run.selected;
+    if e.cost_of(sel) > e.budget {
+        return fail("C0a", "the outcome costs more than the budget".into());
+    }
+    if Q::from_usize(n) * &run.per_voter < e.budget {
+        return fail(
+            "C0c",
+            "the voters' endowments do not cover the budget".into(),
+        );
+    }
+    if let Some(i) = (0..n).find(|&i| spent[i] > run.per_voter) {
+        return fail(
+            "C2",
+            format!("voter {} pays more than her endowment", i + 1),
+        );
+    }
+    for (p, paid_p) in paid.iter().enumerate() {
+        let selected = sel.contains(&p);
+        if selected && *paid_p != e.projects[p].cost {
+            return fail(
+                "C3",
+                format!(
+                    "the payments for project {} do not add up to its cost",
+                    e.projects[p].id
+                ),
+            );
+        }
+        if !selected && !paid_p.is_zero() {
+            return fail(
+                "C4",
+                format!("project {} is paid for but not selected", e.projects[p].id),
+            );
+        }
+        if !selected {
+            let left = e
+                .ballots
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.projects.iter().any(|(q, _)| *q == p))
+                .fold(Q::zero(), |acc, (i, _)| acc + (&run.per_voter - &spent[i]));
+            if left > e.projects[p].cost {
+                return fail(
+                    "C5",
+                    format!(
+                        "the supporters of project {} have {} left, more than its cost",
+                        e.projects[p].id,
+                        show(&left).1
+                    ),
+                );
+            }
+        }
+    }
+    prop("priceable", Some(true), None, None)
+}
+
+/// Fair share (Maly, Rey, Endriss & Lackner 2023; pabutools' fairshare.py), approval ballots:
+/// a project's share per supporter is cost / approval score; voter i's share of W is the sum over
+/// the projects of W she approves, her fair share min(the sum over all she approves, b/n).
+/// Returns (average capped fair-share ratio = mean of min(share/fair share, 1), average
+/// normalised distance = 1 − mean |share − fair share| / fair share, share of voters reaching
+/// their fair share, voters left out because their ballot is empty (fair share 0)).
+pub fn fair_share(e: &Election, w: &[usize]) -> Option<(f64, f64, f64, usize)> {
+    if !approval(e) || e.ballots.is_empty() {
+        return None;
+    }
+    let m = e.projects.len();
+    let mut score = vec![0usize; m];
+    for b in &e.ballots {
+        for (p, _) in &b.projects {
+            score[*p] += 1;
+        }
+    }
+    let share: Vec<Q> = (0..m)
+        .map(|p| {
+            if score[p] == 0 {
+                Q::zero()
+            } else {
+                &e.projects[p].cost / Q::from_usize(score[p])
+            }
+        })
+        .collect();
+    let cap = &e.budget / Q::from_usize(e.ballots.len());
+    let (mut ratio, mut dist, mut reached, mut counted, mut empty) =
+        (Q::zero(), Q::zero(), 0usize, 0usize, 0usize);
+    for b in &e.ballots {
+        let all = b
+            .projects
+            .iter()
+            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
+        let fs = std::cmp::min(all, cap.clone());
+        if fs.is_zero() {
+            empty += 1;
+            continue;
+        }
+        let got = b
+            .projects
+            .iter()
+            .filter(|(p, _)| w.contains(p))
+            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
+        let r = &got / &fs;
+        ratio += std::cmp::min(r, Q::one());
+        let d = &got - &fs;
+        let d = if d.is_negative() { -d } else { d };
+        dist += &d / &fs;
+        if got >= fs {
+            reached += 1;
+        }
+        counted += 1;
+    }
+    if counted == 0 {
+        return None;
+    }
+    let c = Q::from_usize(counted);
+    Some((
+        (&ratio / &c).to_f64(),
+        (Q::one() - &dist / &c).to_f64(),
+        reached as f64 / counted as f64,
+        empty,
+    ))
+}
