@@ -11,13 +11,12 @@ Usage (bench/run.sh sets up the environment): allocate.py FAIRAUDIT_BINARY
 Results go to stdout and bench/results-allocate.md.
 """
 import pathlib
-import subprocess
 import sys
-import time
+
+from reward import run
 
 here = pathlib.Path(__file__).resolve().parent
 root = here.parent
-REPEAT = 3
 
 PABUTOOLS = r"""
 import sys
@@ -27,19 +26,6 @@ for path in sys.argv[1:]:
     instance, profile = parse_pabulib(path)
     method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
 """
-
-
-def run(cmd, repeat=REPEAT):
-    best, rss = None, 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = subprocess.run(["/usr/bin/time", "-f", "RSS %M"] + cmd, capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        if out.returncode not in (0, 1):
-            sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr}")
-        rss = max(rss, int(out.stderr.split("RSS ")[-1].split()[0]) / 1024)
-        best = wall if best is None else min(best, wall)
-    return best, rss
 
 
 def approval(path):

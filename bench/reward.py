@@ -65,9 +65,10 @@ print("ELAPSED", time.perf_counter() - t0)
 """
 
 
-def run(cmd):
+def run(cmd, repeat=REPEAT):
+    """Best wall time of `repeat` runs of `cmd` (own process each) and the largest peak RSS (MB)."""
     best, rss = None, 0
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         t0 = time.perf_counter()
         out = subprocess.run(["/usr/bin/time", "-f", "RSS %M"] + cmd, capture_output=True, text=True)
         wall = time.perf_counter() - t0

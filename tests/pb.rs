@@ -8,6 +8,20 @@ use common::*;
 use fairaudit::allocate::pb::{self, Sat};
 use serde_json::Value;
 
+/// Project indices of the ids in a JSON array.
+fn indices(e: &pb::Election, ids: &Value) -> Vec<usize> {
+    ids.as_array()
+        .unwrap()
+        .iter()
+        .map(|id| {
+            e.projects
+                .iter()
+                .position(|p| p.id == id.as_str().unwrap())
+                .unwrap()
+        })
+        .collect()
+}
+
 fn ids(e: &pb::Election, sel: &[usize]) -> Vec<String> {
     let mut v: Vec<String> = sel.iter().map(|&p| e.projects[p].id.clone()).collect();
     v.sort();
@@ -133,17 +147,7 @@ fn proportionality_checks_equal_pabutools() {
         let path = root().join("fixtures/pb/tiny").join(file);
         let e = pb::parse(path.to_str().unwrap()).unwrap();
         for o in outcomes.as_array().unwrap() {
-            let w: Vec<usize> = o["ids"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|id| {
-                    e.projects
-                        .iter()
-                        .position(|p| p.id == id.as_str().unwrap())
-                        .unwrap()
-                })
-                .collect();
+            let w = indices(&e, &o["ids"]);
             for (sname, sat) in [("cost", Sat::Cost), ("cardinality", Sat::Cardinality)] {
                 let got = pb_checks::justified(&e, sat, &w, 10_000_000);
                 for p in &got {
@@ -159,17 +163,7 @@ fn proportionality_checks_equal_pabutools() {
                     if let Some(wit) = &p.witness {
                         violations += 1;
                         // The witness group: voters approving every project of T, cohesive.
-                        let t: Vec<usize> = wit["projects"]
-                            .as_array()
-                            .unwrap()
-                            .iter()
-                            .map(|id| {
-                                e.projects
-                                    .iter()
-                                    .position(|q| q.id == id.as_str().unwrap())
-                                    .unwrap()
-                            })
-                            .collect();
+                        let t = indices(&e, &wit["projects"]);
                         let cost: f64 = t.iter().map(|&q| e.projects[q].cost.to_f64()).sum();
                         let approvers = e
                             .ballots

@@ -20,7 +20,12 @@ pub struct Property {
     pub note: Option<String>,
 }
 
-fn prop(name: &str, holds: Option<bool>, witness: Option<Json>, note: Option<String>) -> Property {
+pub fn prop(
+    name: &str,
+    holds: Option<bool>,
+    witness: Option<Json>,
+    note: Option<String>,
+) -> Property {
     Property {
         name: name.into(),
         holds,

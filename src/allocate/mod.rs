@@ -50,15 +50,7 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
                 }
                 ItemsMethod::AdjustedWinner => rules::adjusted_winner(&inst)?,
             };
-            let ext = load_ext(&a.utilities, &inst)?;
-            let mut r = audit(
-                &inst,
-                ext.as_ref(),
-                &alloc,
-                &a.checks,
-                &a.utilities.utilities,
-                "items",
-            );
+            let mut r = audit_with(&inst, &alloc, &a.utilities, &a.checks, "items")?;
             r.settings.insert(
                 "method".into(),
                 json!(match a.method {
@@ -126,15 +118,7 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
             gate::parse_all(&a.output.fail_if)?;
             let inst = instance::load(&a.utilities)?;
             let alloc = instance::load_allocation(&a.allocation, &inst)?;
-            let ext = load_ext(&a.utilities, &inst)?;
-            let mut r = audit(
-                &inst,
-                ext.as_ref(),
-                &alloc,
-                &a.checks,
-                &a.utilities.utilities,
-                "check",
-            );
+            let mut r = audit_with(&inst, &alloc, &a.utilities, &a.checks, "check")?;
             r.settings.insert("allocation".into(), json!(a.allocation));
             (r, &a.output)
         }
@@ -168,14 +152,27 @@ fn num(x: f64) -> Json {
         .unwrap_or(Json::Null)
 }
 
-fn load_ext(
-    args: &crate::cli::UtilityArgs,
+/// [`audit`] with the externalities named by the utility flags, if any.
+fn audit_with(
     inst: &Instance,
-) -> Result<Option<instance::Externalities>> {
-    args.externalities
+    alloc: &Allocation,
+    args: &crate::cli::UtilityArgs,
+    checks: &CheckOptions,
+    mode: &str,
+) -> Result<AllocateReport> {
+    let ext = args
+        .externalities
         .as_deref()
         .map(|p| instance::load_externalities(p, inst))
-        .transpose()
+        .transpose()?;
+    Ok(audit(
+        inst,
+        ext.as_ref(),
+        alloc,
+        checks,
+        &args.utilities,
+        mode,
+    ))
 }
 
 /// Every property, per-agent values, welfare and the envy graph of an allocation.

@@ -6,17 +6,9 @@
 use num_traits::{One, Zero};
 use serde_json::{json, Value as Json};
 
-use super::check::Property;
+use super::check::{prop, Property};
 use super::pb::{show, Election, MesRun, Sat, Q};
-
-fn prop(name: &str, holds: Option<bool>, witness: Option<Json>, note: Option<String>) -> Property {
-    Property {
-        name: name.into(),
-        holds,
-        witness,
-        note,
-    }
-}
+use super::search::Nodes;
 
 fn approval(e: &Election) -> bool {
     matches!(e.vote_type.as_str(), "approval" | "choose-1")
@@ -45,9 +37,7 @@ struct Jr<'a> {
     w_sat: Vec<Q>,
     approvers: Vec<Vec<u32>>,
     order: Vec<usize>,
-    nodes: u64,
-    limit: u64,
-    stopped: bool,
+    nodes: Nodes,
     /// First witness found per property (None: none yet).
     found: [Option<Json>; 6],
 }
@@ -74,13 +64,7 @@ impl Jr<'_> {
 
     fn visit(&mut self, t: &mut Vec<usize>, voters: &[u32], cost: &Q, sat_t: &Q, from: usize) {
         for k in from..self.order.len() {
-            if self.stopped || self.found.iter().all(Option::is_some) {
-                return;
-            }
-            self.nodes += 1;
-            if self.nodes > self.limit {
-                self.nodes = self.limit;
-                self.stopped = true;
+            if self.found.iter().all(Option::is_some) || !self.nodes.tick() {
                 return;
             }
             let p = self.order[k];
@@ -203,13 +187,7 @@ impl Jr<'_> {
             ));
         }
         for k in from..types.len() {
-            if self.stopped {
-                return None;
-            }
-            self.nodes += 1;
-            if self.nodes > self.limit {
-                self.nodes = self.limit;
-                self.stopped = true;
+            if !self.nodes.tick() {
                 return None;
             }
             let add: Vec<usize> = types[k].0.iter().copied().filter(|&x| !union[x]).collect();
@@ -347,14 +325,12 @@ pub fn justified(e: &Election, sat: Sat, w: &[usize], limit: u64) -> Vec<Propert
         w_sat,
         approvers,
         order: e.id_order(),
-        nodes: 0,
-        limit,
-        stopped: false,
+        nodes: Nodes::new(limit),
         found: Default::default(),
     };
     jr.visit(&mut Vec::new(), &[], &Q::zero(), &Q::zero(), 0);
-    let stopped = jr.stopped;
-    let nodes = jr.nodes;
+    let stopped = jr.nodes.stopped;
+    let nodes = jr.nodes.count;
     JR_NAMES
         .iter()
         .zip(jr.found)

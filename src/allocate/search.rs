@@ -26,6 +26,37 @@ pub struct Searched {
     pub min_optimal: bool,
 }
 
+/// A search's node count against its limit.
+#[derive(Debug, Clone, Copy)]
+pub struct Nodes {
+    pub count: u64,
+    pub limit: u64,
+    pub stopped: bool,
+}
+
+impl Nodes {
+    pub fn new(limit: u64) -> Nodes {
+        Nodes {
+            count: 0,
+            limit,
+            stopped: false,
+        }
+    }
+
+    /// Counts one more node; false (and stopped from then on) once the limit is passed.
+    pub fn tick(&mut self) -> bool {
+        if self.stopped {
+            return false;
+        }
+        if self.count == self.limit {
+            self.stopped = true;
+            return false;
+        }
+        self.count += 1;
+        true
+    }
+}
+
 fn values(inst: &Instance, a: &Allocation) -> Vec<f64> {
     let b = bundles(inst.n(), a);
     (0..inst.n()).map(|i| inst.value(i, &b[i])).collect()
@@ -261,19 +292,11 @@ pub fn mnw(inst: &Instance, node_limit: u64) -> Result<Searched> {
         cur: Vec<f64>,
         assign: Allocation,
         best: (Score, Allocation),
-        nodes: u64,
-        limit: u64,
-        stopped: bool,
+        nodes: Nodes,
         bids: Vec<f64>,
     }
     fn dfs(s: &mut S, k: usize) {
-        if s.stopped {
-            return;
-        }
-        s.nodes += 1;
-        if s.nodes > s.limit {
-            s.nodes = s.limit;
-            s.stopped = true;
+        if !s.nodes.tick() {
             return;
         }
         let inst = s.inst;
@@ -340,13 +363,11 @@ pub fn mnw(inst: &Instance, node_limit: u64) -> Result<Searched> {
         cur: vec![0.0; n],
         assign: vec![None; m],
         best: (start_score, start),
-        nodes: 0,
-        limit: node_limit,
-        stopped: false,
+        nodes: Nodes::new(node_limit),
         bids: Vec::new(),
     };
     dfs(&mut s, 0);
-    let gap = if !s.stopped {
+    let gap = if !s.nodes.stopped {
         None
     } else if s.best.0 .0 < target {
         Some(f64::INFINITY)
@@ -355,9 +376,9 @@ pub fn mnw(inst: &Instance, node_limit: u64) -> Result<Searched> {
     };
     Ok(Searched {
         allocation: s.best.1,
-        optimal: !s.stopped,
+        optimal: !s.nodes.stopped,
         gap,
-        nodes: s.nodes,
+        nodes: s.nodes.count,
         min_optimal: false,
     })
 }
@@ -475,20 +496,12 @@ pub fn leximin(inst: &Instance, node_limit: u64) -> Searched {
         cur: Vec<f64>,
         assign: Allocation,
         best: (Vec<f64>, Allocation),
-        nodes: u64,
-        limit: u64,
-        stopped: bool,
+        nodes: Nodes,
         /// Phase 1: only a strictly larger minimum counts.
         maximin: bool,
     }
     fn dfs(s: &mut S, k: usize, rem: &[Vec<f64>], min_bound: &dyn Fn(&[f64], usize, f64) -> f64) {
-        if s.stopped {
-            return;
-        }
-        s.nodes += 1;
-        if s.nodes > s.limit {
-            s.nodes = s.limit;
-            s.stopped = true;
+        if !s.nodes.tick() {
             return;
         }
         let inst = s.inst;
@@ -546,37 +559,31 @@ pub fn leximin(inst: &Instance, node_limit: u64) -> Searched {
         cur: vec![0.0; n],
         assign: vec![None; m],
         best: (start_vals, start),
-        nodes: 0,
-        limit: node_limit,
-        stopped: false,
+        nodes: Nodes::new(node_limit),
         maximin: true,
     };
     // Phase 1 proves the largest minimum; phase 2 then orders the rest from its allocation
     // (improved by local search), never below that minimum.
     dfs(&mut s, 0, &rem, &min_bound);
-    let min_optimal = !s.stopped;
+    let min_optimal = !s.nodes.stopped;
     if min_optimal {
         let mut a = s.best.1.clone();
         local_search(inst, &mut a, &|t, v| lex_better(t, v));
         s.best = (values(inst, &a), a);
         s.maximin = false;
-        let used = s.nodes;
-        s.limit = node_limit.saturating_sub(used);
-        s.nodes = 0;
         s.cur = vec![0.0; n];
         dfs(&mut s, 0, &rem, &min_bound);
-        s.nodes += used;
     }
     let found_min = s.best.0.iter().copied().fold(f64::INFINITY, f64::min);
     Searched {
         allocation: s.best.1,
-        optimal: !s.stopped,
-        gap: match (s.stopped, min_optimal) {
+        optimal: !s.nodes.stopped,
+        gap: match (s.nodes.stopped, min_optimal) {
             (false, _) => None,
             (true, true) => Some(0.0),
             (true, false) => Some((root_min - found_min).max(0.0)),
         },
-        nodes: s.nodes,
+        nodes: s.nodes.count,
         min_optimal,
     }
 }
