@@ -50,6 +50,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l t
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l threshold-sweep -d 'Report the binary metrics and disparities at every threshold START, START+STEP, ... <= STOP (e.g. 0:1:0.05), from the --score column' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l weight -d 'Column with non-negative sample weights; every count is weighted' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s g -l group -d 'Sensitive attribute column (repeatable). Several give each attribute on its own and their intersection, named `a&b`' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l emit-stats -d 'Also write the input\'s sufficient statistics (per cell of the attributes: rows and weights of tn / fp / fn / tp, rows read and dropped) to FILE as JSON, to merge later with --from-stats. One input' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l positive -d 'The positive class of the label and prediction columns when they are not 0/1 or true/false, e.g. `>50K` or `yes`. Every other value is negative' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l pred-positive -d 'The positive class of the prediction column, when it differs from --positive' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l missing -d 'What to do with rows whose sensitive attribute is missing: form a group `(missing)`, drop the row, or stop with an error' -r -f -a "group\t''
@@ -77,6 +78,7 @@ csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l from-stats -d 'The inputs are statistics — files from --emit-stats, or tables of counts such as the result of `fairaudit sql`\'s query — added up cell by cell and audited as if every row had been read (count metrics; scores and row metrics need the rows)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l strict -d 'Stop with an error instead of dropping rows whose label or prediction is missing'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s q -l quiet -d 'No progress output on standard error'

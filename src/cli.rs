@@ -693,6 +693,18 @@ pub struct FairnessArgs {
     #[arg(long = "group", short = 'g', value_name = "COL")]
     pub groups: Vec<String>,
 
+    /// Also write the input's sufficient statistics (per cell of the attributes: rows and
+    /// weights of tn / fp / fn / tp, rows read and dropped) to FILE as JSON, to merge later with
+    /// --from-stats. One input.
+    #[arg(long = "emit-stats", value_name = "FILE")]
+    pub emit_stats: Option<PathBuf>,
+
+    /// The inputs are statistics — files from --emit-stats, or tables of counts such as the
+    /// result of `fairaudit sql`'s query — added up cell by cell and audited as if every row had
+    /// been read (count metrics; scores and row metrics need the rows).
+    #[arg(long = "from-stats")]
+    pub from_stats: bool,
+
     /// The positive class of the label and prediction columns when they are not 0/1 or
     /// true/false, e.g. `>50K` or `yes`. Every other value is negative.
     #[arg(long, value_name = "VALUE")]

@@ -57,7 +57,7 @@ fn bad_input_matrix() {
                 "-g".into(),
                 "g".into(),
             ],
-            "the label 'y' (yes, no, maybe) and the prediction 'p' (1, 0) share no class",
+            "the label 'y' (maybe, no, yes) and the prediction 'p' (0, 1) share no class",
         ),
         (
             vec![

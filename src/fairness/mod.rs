@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod disparity;
 pub mod inequality;
 pub mod intervals;
+pub mod mergeable;
 pub mod metrics;
 pub mod multiclass;
 pub mod plan;
@@ -55,7 +56,28 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     }
     let progress = report::Progress::new(args.output.quiet);
     let mut detected = None;
-    let passes = match run_passes(&sources, args, task, &progress) {
+    let mut stats_notes = Vec::new();
+    if args.emit_stats.is_some() && (sources.len() != 1 || args.from_stats) {
+        bail!("--emit-stats writes the statistics of one input (run it once per file, then merge with --from-stats)");
+    }
+    let passes = if args.from_stats {
+        for (given, flag) in [
+            (args.score.is_some(), "--score"),
+            (!args.row_metric.is_empty(), "--row-metric"),
+            (args.condition.is_some(), "--condition"),
+            (!sweep.is_empty(), "--threshold-sweep / several --threshold"),
+        ] {
+            if given {
+                bail!("{flag} needs the rows; --from-stats has only the counts");
+            }
+        }
+        let (pass, notes) = mergeable::load(&sources, args)?;
+        stats_notes = notes;
+        Ok(vec![pass])
+    } else {
+        run_passes(&sources, args, task, &progress)
+    };
+    let passes = match passes {
         Err(e) if task == Task::Auto && e.downcast_ref::<stats::NotBinary>().is_some() => {
             // Not binary: look at the values, then run every input as regression or multiclass.
             let mut found = Vec::new();
@@ -74,6 +96,9 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
         other => other?,
     };
     progress.finish();
+    if let Some(path) = &args.emit_stats {
+        mergeable::emit(&passes[0], path)?;
+    }
     let task = passes.first().map_or(Task::Binary, |p| p.task);
     check_task_flags(args, task, !sweep.is_empty(), reference.is_some())?;
     let mut model = match task {
@@ -81,6 +106,13 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
         _ => binary_or_regression_report(args, &passes, &sweep, reference.as_ref())?,
     };
     model.settings.task_detected = detected;
+    for n in stats_notes {
+        model.warnings.push(report::Warning::new(
+            &passes[0].source.display,
+            None,
+            format!("the statistics leave out {n}"),
+        ));
+    }
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;

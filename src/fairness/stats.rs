@@ -169,6 +169,45 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Puts the statistics in their canonical order — each attribute's values sorted (report
+    /// order), cells sorted by their codes — so that the same counts give the same statistics
+    /// whatever order the rows came in (one file, shards merged with --from-stats): the bootstrap
+    /// then draws the same replicates.
+    pub fn canonicalize(&mut self) {
+        let mut remap: Vec<Vec<u32>> = Vec::new();
+        for ks in &mut self.keys {
+            let mut order: Vec<usize> = (0..ks.len()).collect();
+            order.sort_by(|&a, &b| ks[a].cmp_key(&ks[b]).then(a.cmp(&b)));
+            let mut map = vec![0u32; ks.len()];
+            for (new, &old) in order.iter().enumerate() {
+                map[old] = new as u32;
+            }
+            *ks = order.iter().map(|&o| ks[o].clone()).collect();
+            remap.push(map);
+        }
+        for c in &mut self.cells {
+            for (code, map) in c.codes.iter_mut().zip(&remap) {
+                *code = map[*code as usize];
+            }
+        }
+        let mut order: Vec<usize> = (0..self.cells.len()).collect();
+        order.sort_by(|&a, &b| self.cells[a].codes.cmp(&self.cells[b].codes));
+        let mut position = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            position[old] = new as u32;
+        }
+        self.cells = order.iter().map(|&o| self.cells[o].clone()).collect();
+        if !self.regression.is_empty() {
+            self.regression = order.iter().map(|&o| self.regression[o]).collect();
+        }
+        for r in &mut self.scored {
+            r.cell = position[r.cell as usize];
+        }
+        for v in self.row_metric_values.iter_mut().flatten() {
+            v.0 = position[v.0 as usize];
+        }
+    }
+
     /// Statistics made of the given cells only (no drops, no scores, no row metrics), every row
     /// read used; for tests and hand-built cases.
     pub fn from_cells(keys: Vec<Vec<GroupKey>>, cells: Vec<Cell>) -> Stats {
@@ -585,7 +624,7 @@ impl Accumulator {
             v.0 = position[v.0 as usize];
         }
         super::scores::sort(&mut self.scored);
-        Stats {
+        let mut st = Stats {
             keys: self.dicts.into_iter().map(|d| d.keys).collect(),
             cells,
             rows_read: self.rows_read,
@@ -596,7 +635,9 @@ impl Accumulator {
             row_metric_values: self.row_metric_values,
             score_missing: self.score_missing,
             regression,
-        }
+        };
+        st.canonicalize();
+        st
     }
 }
 

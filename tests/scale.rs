@@ -1,0 +1,168 @@
+//! Scale: sufficient statistics written per shard (--emit-stats) and merged (--from-stats) give
+//! the report of the whole file; the statistics query of `fairaudit sql` run by polars' SQL engine
+//! gives fairaudit's own statistics.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// Splits a CSV fixture into `k` shards (header repeated) in `dir`; returns their paths.
+fn shards(fixture: &str, k: usize, dir: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(fixture)).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let per = rows.len().div_ceil(k);
+    rows.chunks(per)
+        .enumerate()
+        .map(|(i, chunk)| {
+            write(
+                dir,
+                &format!("shard{i}.csv"),
+                &format!("{header}\n{}\n", chunk.join("\n")),
+            )
+        })
+        .collect()
+}
+
+/// The report without what names the input files.
+fn without_paths(mut r: Value) -> Value {
+    for i in r["inputs"].as_array_mut().unwrap() {
+        let o = i.as_object_mut().unwrap();
+        o.remove("path");
+        o.remove("format");
+    }
+    for key in ["attributes", "warnings"] {
+        for x in r[key].as_array_mut().unwrap() {
+            x.as_object_mut().unwrap().remove("file");
+        }
+    }
+    r
+}
+
+/// Emits the statistics of each shard, merges them, and returns (merged report, whole report).
+fn merged_and_whole(
+    fixture: &str,
+    k: usize,
+    flags: &[&str],
+    merge_flags: &[&str],
+) -> (Value, Value) {
+    let d = tempfile::TempDir::new().unwrap();
+    let mut stats = Vec::new();
+    for (i, s) in shards(fixture, k, d.path()).iter().enumerate() {
+        let out = d.path().join(format!("shard{i}.stats.json"));
+        let out = out.to_str().unwrap().to_string();
+        let mut args = vec![s.as_str()];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["--emit-stats", &out]);
+        audit_json(&args, 0);
+        stats.push(out);
+    }
+    let mut args: Vec<&str> = vec!["--from-stats"];
+    args.extend(stats.iter().map(String::as_str));
+    args.extend_from_slice(merge_flags);
+    let merged = audit_json(&args, 0);
+    let mut args = vec![fixture];
+    args.extend_from_slice(flags);
+    (merged, audit_json(&args, 0))
+}
+
+/// Four shards of the weighted adult sample (weights are multiples of 1/4, so sums are exact in
+/// any order): the merged report — every count metric, disparity, reference comparison and the
+/// 200-replicate count bootstrap — is byte-identical to the whole file's.
+#[test]
+fn shards_merge_into_the_whole_report() {
+    let flags = [
+        "--pred",
+        "score",
+        "--weight",
+        "weight",
+        "-g",
+        "race",
+        "-g",
+        "gender",
+        "--reference",
+        "White",
+        "--bootstrap",
+        "200",
+        "--seed",
+        "3",
+    ];
+    let merge = ["--reference", "White", "--bootstrap", "200", "--seed", "3"];
+    let (merged, whole) = merged_and_whole("fixtures/adult_weighted.csv", 4, &flags, &merge);
+    assert!(whole["attributes"].as_array().unwrap().len() == 3);
+    assert!(
+        serde_json::to_string(&without_paths(merged)).unwrap()
+            == serde_json::to_string(&without_paths(whole)).unwrap(),
+        "the merged report differs from the whole file's"
+    );
+    // Multiclass: the class dimensions merge like any other.
+    let flags = [
+        "--label",
+        "risk",
+        "--pred",
+        "risk_pred",
+        "-g",
+        "race",
+        "--classes",
+        "Low,Medium,High",
+    ];
+    let merge = ["--classes", "Low,Medium,High"];
+    let (merged, whole) = merged_and_whole("fixtures/compas_multiclass.csv", 3, &flags, &merge);
+    assert!(
+        without_paths(merged) == without_paths(whole),
+        "the merged multiclass report differs from the whole file's"
+    );
+}
+
+/// Regression sums merge by Chan's formula: equal to the whole file's to rounding.
+#[test]
+fn regression_shards_merge() {
+    let flags = [
+        "--label", "y", "--pred", "y_pred", "-g", "race", "--weight", "weight",
+    ];
+    let (merged, whole) = merged_and_whole("fixtures/compas_regression.csv", 3, &flags, &[]);
+    let (m, w) = (attr(&merged, "race"), attr(&whole, "race"));
+    let (gm, gw) = (
+        m["groups"].as_array().unwrap(),
+        w["groups"].as_array().unwrap(),
+    );
+    assert_eq!(gm.len(), gw.len());
+    for (a, b) in gm.iter().zip(gw) {
+        assert_eq!(a["group"], b["group"]);
+        for (k, v) in b["metrics"].as_object().unwrap() {
+            let (x, y) = (a["metrics"][k].as_f64().unwrap(), v.as_f64().unwrap());
+            assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()), "{k}: {x} vs {y}");
+        }
+    }
+}
+
+#[test]
+fn bad_statistics_inputs() {
+    let d = tempfile::TempDir::new().unwrap();
+    let a = d.path().join("a.json");
+    let b = d.path().join("b.json");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    audit_json(&["fixtures/compas.csv", "-g", "race", "--emit-stats", a], 0);
+    audit_json(&["fixtures/compas.csv", "-g", "sex", "--emit-stats", b], 0);
+    let e = audit_error(&["--from-stats", a, b]);
+    assert!(e.contains("not of the same audit"), "{e}");
+    let e = audit_error(&["--from-stats", a, "--score", "score"]);
+    assert!(e.contains("--score needs the rows"), "{e}");
+    let junk = write(d.path(), "junk.json", "{\"x\": 1}");
+    let e = audit_error(&["--from-stats", &junk]);
+    assert!(e.contains("not a fairaudit statistics file"), "{e}");
+    let table = write(d.path(), "t.csv", "race,tn,fp\nA,1,2\n");
+    let e = audit_error(&["--from-stats", &table]);
+    assert!(e.contains("'fn' is missing"), "{e}");
+    let e = audit_error(&[
+        "fixtures/compas.csv",
+        "fixtures/adult.csv",
+        "-g",
+        "race",
+        "--emit-stats",
+        a,
+    ]);
+    assert!(e.contains("one input"), "{e}");
+}
