@@ -34,6 +34,9 @@ _fairaudit() {
             fairaudit,man)
                 cmd="fairaudit__subcmd__man"
                 ;;
+            fairaudit,sql)
+                cmd="fairaudit__subcmd__sql"
+                ;;
             fairaudit__subcmd__allocate,check)
                 cmd="fairaudit__subcmd__allocate__subcmd__check"
                 ;;
@@ -82,6 +85,9 @@ _fairaudit() {
             fairaudit__subcmd__help,man)
                 cmd="fairaudit__subcmd__help__subcmd__man"
                 ;;
+            fairaudit__subcmd__help,sql)
+                cmd="fairaudit__subcmd__help__subcmd__sql"
+                ;;
             fairaudit__subcmd__help__subcmd__allocate,check)
                 cmd="fairaudit__subcmd__help__subcmd__allocate__subcmd__check"
                 ;;
@@ -101,7 +107,7 @@ _fairaudit() {
 
     case "${cmd}" in
         fairaudit)
-            opts="-h -V --help --version audit-fairness audit-reward allocate completions man help"
+            opts="-h -V --help --version audit-fairness audit-reward allocate sql completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,7 +809,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__help)
-            opts="audit-fairness audit-reward allocate completions man help"
+            opts="audit-fairness audit-reward allocate sql completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -956,6 +962,20 @@ _fairaudit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        fairaudit__subcmd__help__subcmd__sql)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         fairaudit__subcmd__man)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -963,6 +983,72 @@ _fairaudit() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__sql)
+            opts="-g -o -h --dialect --table --label --pred --score --threshold --positive --pred-positive --weight --group --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dialect)
+                    COMPREPLY=($(compgen -W "duckdb postgres trino spark bigquery" -- "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pred)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --score)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --positive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pred-positive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --weight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

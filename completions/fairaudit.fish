@@ -29,6 +29,7 @@ complete -c fairaudit -n "__fish_fairaudit_needs_command" -s V -l version -d 'Pr
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "audit-reward" -d 'Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties, length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "allocate" -d 'Fair division: compute allocations of goods / chores / mixed items and check any allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley)'
+complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "sql" -d 'Print the SQL query whose result is the statistics table of an audit, for the engine that holds the predictions; finish with `audit-fairness --from-stats RESULT`'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout'
 complete -c fairaudit -n "__fish_fairaudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -237,14 +238,31 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "pb" -d 'Participatory budgeting: a pabulib `.pb` election\'s outcome under a rule (exact rationals, pabutools\' tie rule), or the audit of a given outcome'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l dialect -d 'The SQL dialect' -r -f -a "duckdb\t''
+postgres\t''
+trino\t''
+spark\t''
+bigquery\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l table -d 'The table (or any FROM expression, e.g. read_parquet(\'x.parquet\')), used as written' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l label -d 'The label column (0/1, true/false, or with --positive)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l pred -d 'The prediction column (0/1, true/false, or with --pred-positive / --positive)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l score -d 'A score column: the prediction is score >= --threshold' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l threshold -d 'The threshold on --score' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l positive -d 'The positive value of the label (and of the prediction, unless --pred-positive)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l pred-positive -d 'The positive value of the prediction' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l weight -d 'A column of sample weights' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s g -l group -d 'Sensitive attribute column (repeatable); the statistics are per combination of them' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s o -l output -d 'Write the query to this file instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand man" -s h -l help -d 'Print help'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "audit-reward" -d 'Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties, length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "allocate" -d 'Fair division: compute allocations of goods / chores / mixed items and check any allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley)'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate sql completions man help" -f -a "audit-fairness" -d 'Group fairness of a binary classifier: confusion rates per group and per intersection of groups, parity differences and ratios, four-fifths rule, CI gates'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate sql completions man help" -f -a "audit-reward" -d 'Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties, length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate sql completions man help" -f -a "allocate" -d 'Fair division: compute allocations of goods / chores / mixed items and check any allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley)'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate sql completions man help" -f -a "sql" -d 'Print the SQL query whose result is the statistics table of an audit, for the engine that holds the predictions; finish with `audit-fairness --from-stats RESULT`'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate sql completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate sql completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and not __fish_seen_subcommand_from audit-fairness audit-reward allocate sql completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "items" -d 'Compute an allocation of items with a fair-division rule, and audit it'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "check" -d 'Check an existing allocation of items against every fairness and efficiency property'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand help; and __fish_seen_subcommand_from allocate" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'

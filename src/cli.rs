@@ -35,6 +35,10 @@ pub enum Command {
     /// allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley).
     #[command(subcommand)]
     Allocate(AllocateCommand),
+    /// Print the SQL query whose result is the statistics table of an audit, for the engine that
+    /// holds the predictions; finish with `audit-fairness --from-stats RESULT`.
+    #[command(after_help = SQL_EXAMPLES)]
+    Sql(Box<SqlArgs>),
     /// Print a shell completion script to stdout.
     #[command(
         after_help = "Example:\n  fairaudit completions bash > ~/.local/share/bash-completion/completions/fairaudit"
@@ -84,6 +88,74 @@ Examples:
   # Pipe into jq
   fairaudit audit-fairness preds.csv --group race --json | \\
       jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";
+
+const SQL_EXAMPLES: &str = "\
+Examples:
+  # DuckDB: the statistics of a Parquet file, then the audit from its result
+  fairaudit sql --dialect duckdb --table \"read_parquet('preds.parquet')\" \\
+      --label y --pred y_hat --group race > stats.sql
+  duckdb -csv < stats.sql > stats.csv && fairaudit audit-fairness --from-stats stats.csv
+
+  # Spark SQL over a warehouse table: thresholded scores, weights, two attributes
+  fairaudit sql --dialect spark --table lake.preds --label y --score p --threshold 0.3 \\
+      --weight w --group race --group sex";
+
+/// The statistics query of `fairaudit sql`.
+#[derive(Debug, Args, Clone)]
+pub struct SqlArgs {
+    /// The SQL dialect.
+    #[arg(long, value_enum)]
+    pub dialect: SqlDialect,
+
+    /// The table (or any FROM expression, e.g. read_parquet('x.parquet')), used as written.
+    #[arg(long, value_name = "TABLE")]
+    pub table: String,
+
+    /// The label column (0/1, true/false, or with --positive).
+    #[arg(long, value_name = "COL")]
+    pub label: String,
+
+    /// The prediction column (0/1, true/false, or with --pred-positive / --positive).
+    #[arg(long, value_name = "COL", conflicts_with = "score")]
+    pub pred: Option<String>,
+
+    /// A score column: the prediction is score >= --threshold.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+
+    /// The threshold on --score.
+    #[arg(long, value_name = "T", default_value_t = 0.5)]
+    pub threshold: f64,
+
+    /// The positive value of the label (and of the prediction, unless --pred-positive).
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+
+    /// The positive value of the prediction.
+    #[arg(long = "pred-positive", value_name = "VALUE")]
+    pub pred_positive: Option<String>,
+
+    /// A column of sample weights.
+    #[arg(long, value_name = "COL")]
+    pub weight: Option<String>,
+
+    /// Sensitive attribute column (repeatable); the statistics are per combination of them.
+    #[arg(long = "group", short = 'g', value_name = "COL")]
+    pub groups: Vec<String>,
+
+    /// Write the query to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlDialect {
+    Duckdb,
+    Postgres,
+    Trino,
+    Spark,
+    Bigquery,
+}
 
 const REWARD_EXAMPLES: &str = "\
 Examples:

@@ -11,3 +11,4 @@ pub mod gate;
 pub mod input;
 pub mod report;
 pub mod reward;
+pub mod sql;

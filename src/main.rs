@@ -49,6 +49,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fairaudit::fairness::run(&args)?,
             args.output.output.as_deref(),
         ),
+        Command::Sql(args) => {
+            let q = fairaudit::sql::query(&args)?;
+            report::emit(&q, args.output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::AuditReward(args) => finish(
             fairaudit::reward::run(&args)?,
             args.output.output.as_deref(),

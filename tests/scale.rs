@@ -166,3 +166,87 @@ fn bad_statistics_inputs() {
     ]);
     assert!(e.contains("one input"), "{e}");
 }
+
+/// `fairaudit sql --dialect duckdb`'s query, run by polars' SQL engine on a fixture, gives a
+/// statistics table that audits (--from-stats) to the same counts, rates and disparities as the
+/// file itself — weighted, thresholded scores, two attributes and their intersection.
+#[test]
+fn sql_statistics_equal_fairaudits_own() {
+    use polars::prelude::*;
+    use polars::sql::SQLContext;
+    let d = tempfile::TempDir::new().unwrap();
+    let out = bin()
+        .args([
+            "sql",
+            "--dialect",
+            "duckdb",
+            "--table",
+            "preds",
+            "--label",
+            "label_value",
+            "--score",
+            "score",
+            "--threshold",
+            "0.5",
+            "--weight",
+            "weight",
+            "-g",
+            "race",
+            "-g",
+            "gender",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let query = String::from_utf8(out.stdout).unwrap();
+    let frame = LazyCsvReader::new(PlRefPath::from(
+        root().join("fixtures/adult_weighted.csv").to_str().unwrap(),
+    ))
+    .with_has_header(true)
+    .finish()
+    .unwrap();
+    let mut ctx = SQLContext::new();
+    ctx.register("preds", frame);
+    let mut table = ctx.execute(&query).unwrap().collect().unwrap();
+    let path = d.path().join("stats.csv");
+    let mut f = std::fs::File::create(&path).unwrap();
+    CsvWriter::new(&mut f).finish(&mut table).unwrap();
+    let merged = audit_json(&["--from-stats", path.to_str().unwrap()], 0);
+    let whole = audit_json(
+        &[
+            "fixtures/adult_weighted.csv",
+            "--score",
+            "score",
+            "--weight",
+            "weight",
+            "-g",
+            "race",
+            "-g",
+            "gender",
+        ],
+        0,
+    );
+    let mut compared = 0;
+    for name in ["race", "gender", "race&gender"] {
+        let (m, w) = (attr(&merged, name), attr(&whole, name));
+        let (gm, gw) = (
+            m["groups"].as_array().unwrap(),
+            w["groups"].as_array().unwrap(),
+        );
+        assert_eq!(gm.len(), gw.len(), "{name}");
+        for (a, b) in gm.iter().zip(gw) {
+            assert_eq!(a["group"], b["group"]);
+            assert_eq!(a["rows"], b["rows"], "{name} {}", a["group"]);
+            assert_eq!(a["counts"], b["counts"], "{name} {}", a["group"]);
+            for (k, v) in a["metrics"].as_object().unwrap() {
+                assert_eq!(&b["metrics"][k], v, "{name} {} {k}", a["group"]);
+                compared += 1;
+            }
+        }
+        for (k, v) in m["disparities"].as_object().unwrap() {
+            assert_eq!(&w["disparities"][k], v, "{name} {k}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 400, "{compared}");
+}

@@ -1,0 +1,186 @@
+//! `fairaudit sql`: the aggregation query whose result is the statistics table of an audit —
+//! per group of the sensitive attributes the confusion counts (and weights), rows read and
+//! dropped — written for the engine that holds the predictions (DuckDB, PostgreSQL, Trino, Spark,
+//! BigQuery). The heavy pass then runs where the data are; `fairaudit audit-fairness --from-stats
+//! RESULT` finishes the audit from the few rows it returns.
+
+use anyhow::{bail, Result};
+
+use crate::cli::{SqlArgs, SqlDialect};
+
+struct Dialect {
+    quote: char,
+    text: &'static str,
+    double: &'static str,
+    backslash_escapes: bool,
+}
+
+fn dialect(d: SqlDialect) -> Dialect {
+    match d {
+        SqlDialect::Duckdb | SqlDialect::Trino => Dialect {
+            quote: '"',
+            text: "VARCHAR",
+            double: "DOUBLE",
+            backslash_escapes: false,
+        },
+        SqlDialect::Postgres => Dialect {
+            quote: '"',
+            text: "VARCHAR",
+            double: "DOUBLE PRECISION",
+            backslash_escapes: false,
+        },
+        SqlDialect::Spark => Dialect {
+            quote: '`',
+            text: "STRING",
+            double: "DOUBLE",
+            backslash_escapes: true,
+        },
+        SqlDialect::Bigquery => Dialect {
+            quote: '`',
+            text: "STRING",
+            double: "FLOAT64",
+            backslash_escapes: true,
+        },
+    }
+}
+
+impl Dialect {
+    fn ident(&self, name: &str) -> String {
+        let q = self.quote;
+        format!("{q}{}{q}", name.replace(q, &format!("{q}{q}")))
+    }
+
+    fn string(&self, s: &str) -> String {
+        if self.backslash_escapes {
+            format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+        } else {
+            format!("'{}'", s.replace('\'', "''"))
+        }
+    }
+
+    /// 1 / 0 / -1 (not binary) / NULL for a label or prediction column, as fairaudit reads it:
+    /// the positive value when given (compared as text; an integer also matches `N.0`), else
+    /// 1, 1.0, true / 0, 0.0, false (trimmed, any case).
+    fn binary(&self, col: &str, positive: Option<&str>) -> String {
+        let c = self.ident(col);
+        let text = format!("LOWER(TRIM(CAST({c} AS {})))", self.text);
+        let list = |vals: &[String]| {
+            vals.iter()
+                .map(|v| self.string(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match positive {
+            Some(p) => {
+                let mut vals = vec![p.trim().to_lowercase()];
+                if p.trim().parse::<i64>().is_ok() {
+                    vals.push(format!("{}.0", p.trim()));
+                }
+                format!(
+                    "CASE WHEN {c} IS NULL THEN NULL WHEN {text} IN ({}) THEN 1 ELSE 0 END",
+                    list(&vals)
+                )
+            }
+            None => format!(
+                "CASE WHEN {c} IS NULL THEN NULL WHEN {text} IN ({}) THEN 1 WHEN {text} IN ({}) THEN 0 ELSE -1 END",
+                list(&["1".into(), "1.0".into(), "true".into()]),
+                list(&["0".into(), "0.0".into(), "false".into()])
+            ),
+        }
+    }
+}
+
+/// The statistics query.
+pub fn query(a: &SqlArgs) -> Result<String> {
+    if a.groups.is_empty() {
+        bail!("name the sensitive attributes with --group COL (repeatable)");
+    }
+    let groups: Vec<String> = a
+        .groups
+        .iter()
+        .flat_map(|g| g.split(','))
+        .map(|g| g.trim().to_string())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let d = dialect(a.dialect);
+    let y = d.binary(&a.label, a.positive.as_deref());
+    let p = match (&a.pred, &a.score) {
+        (Some(col), None) => d.binary(col, a.pred_positive.as_deref().or(a.positive.as_deref())),
+        (None, Some(s)) => {
+            let c = d.ident(s);
+            format!(
+                "CASE WHEN {c} IS NULL THEN NULL WHEN {c} >= {} THEN 1 ELSE 0 END",
+                a.threshold
+            )
+        }
+        _ => {
+            bail!("give the prediction as --pred COL, or a score with --score COL [--threshold T]")
+        }
+    };
+    let gs: Vec<String> = groups.iter().map(|g| d.ident(g)).collect();
+    let mut inner = gs.clone();
+    inner.push(format!("{y} AS fa_y"));
+    inner.push(format!("{p} AS fa_p"));
+    let weighted = a.weight.is_some();
+    if let Some(w) = &a.weight {
+        inner.push(format!("CAST({} AS {}) AS fa_w", d.ident(w), d.double));
+    }
+    let ok_w = if weighted {
+        " AND fa_w IS NOT NULL"
+    } else {
+        ""
+    };
+    let alias = |s: &str| d.ident(s);
+    let mut outer = gs.clone();
+    outer.push(format!("COUNT(*) AS {}", alias("rows_read")));
+    outer.push(format!(
+        "SUM(CASE WHEN fa_y IS NULL THEN 1 ELSE 0 END) AS {}",
+        alias("missing_label")
+    ));
+    outer.push(format!(
+        "SUM(CASE WHEN fa_y IS NOT NULL AND fa_p IS NULL THEN 1 ELSE 0 END) AS {}",
+        alias("missing_prediction")
+    ));
+    if weighted {
+        outer.push(format!(
+            "SUM(CASE WHEN fa_y IS NOT NULL AND fa_p IS NOT NULL AND fa_w IS NULL THEN 1 ELSE 0 END) AS {}",
+            alias("missing_weight")
+        ));
+    }
+    let bad_w = if weighted { " OR fa_w < 0" } else { "" };
+    outer.push(format!(
+        "SUM(CASE WHEN fa_y = -1 OR fa_p = -1{bad_w} THEN 1 ELSE 0 END) AS {}",
+        alias("invalid")
+    ));
+    let quadrants = [("tn", 0, 0), ("fp", 0, 1), ("fn", 1, 0), ("tp", 1, 1)];
+    for (name, yv, pv) in quadrants {
+        outer.push(format!(
+            "SUM(CASE WHEN fa_y = {yv} AND fa_p = {pv}{ok_w} THEN 1 ELSE 0 END) AS {}",
+            alias(name)
+        ));
+    }
+    if weighted {
+        for (name, yv, pv) in quadrants {
+            outer.push(format!(
+                "SUM(CASE WHEN fa_y = {yv} AND fa_p = {pv} AND fa_w >= 0 THEN fa_w ELSE 0 END) AS {}",
+                alias(&format!("w_{name}"))
+            ));
+        }
+    }
+    let name = match a.dialect {
+        SqlDialect::Duckdb => "DuckDB",
+        SqlDialect::Postgres => "PostgreSQL",
+        SqlDialect::Trino => "Trino",
+        SqlDialect::Spark => "Spark SQL",
+        SqlDialect::Bigquery => "BigQuery",
+    };
+    Ok(format!(
+        "-- fairaudit statistics query ({name}). Save its result as CSV or Parquet, then:\n\
+         --   fairaudit audit-fairness --from-stats RESULT.csv\n\
+         SELECT\n  {}\nFROM (\n  SELECT\n    {}\n  FROM {}\n) AS fa_rows\nGROUP BY {}\n",
+        outer.join(",\n  "),
+        inner.join(",\n    "),
+        a.table,
+        gs.join(", ")
+    ))
+}
