@@ -79,6 +79,7 @@ csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l summary -d 'One row per input file × attribute (× class): headline disparities and whether the gates passed there; `key=value` directories in the paths (hive partitions) become columns. The view for many files'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l from-stats -d 'The inputs are statistics — files from --emit-stats, or tables of counts such as the result of `fairaudit sql`\'s query — added up cell by cell and audited as if every row had been read (count metrics; scores and row metrics need the rows)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l strict -d 'Stop with an error instead of dropping rows whose label or prediction is missing'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l json -d 'Short for --format json'

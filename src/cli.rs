@@ -82,8 +82,8 @@ Examples:
   fairaudit audit-fairness fixtures/compas_multiclass.csv --label risk --pred risk_pred \\
       --group race --classes Low,High
 
-  # Many files at once, one report each
-  fairaudit audit-fairness runs/*.parquet --group race --format csv
+  # Many files at once (in parallel): one row per file x attribute, partition keys as columns
+  fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary --format csv
 
   # Pipe into jq
   fairaudit audit-fairness preds.csv --group race --json | \\
@@ -770,6 +770,12 @@ pub struct FairnessArgs {
     /// --from-stats. One input.
     #[arg(long = "emit-stats", value_name = "FILE")]
     pub emit_stats: Option<PathBuf>,
+
+    /// One row per input file × attribute (× class): headline disparities and whether the gates
+    /// passed there; `key=value` directories in the paths (hive partitions) become columns. The
+    /// view for many files.
+    #[arg(long)]
+    pub summary: bool,
 
     /// The inputs are statistics — files from --emit-stats, or tables of counts such as the
     /// result of `fairaudit sql`'s query — added up cell by cell and audited as if every row had

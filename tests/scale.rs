@@ -250,3 +250,82 @@ fn sql_statistics_equal_fairaudits_own() {
     }
     assert!(compared > 400, "{compared}");
 }
+
+/// Many files: `--summary` gives one row per file × attribute with the partition keys of the
+/// path as columns, the headline disparities (by hand) and the gate verdict per file; Parquet
+/// files inside `key=value` directories are read as written (polars' hive inference is off).
+#[test]
+fn summary_of_partitioned_files() {
+    use polars::prelude::*;
+    let d = tempfile::TempDir::new().unwrap();
+    // Selection rates: a 2/2 vs b 0/2 (difference 1); a 1/2 vs b 1/2 (0); a 2/2 vs b 1/2 (0.5).
+    let runs = [
+        ("model=x/seed=1", [1, 1, 0, 0]),
+        ("model=x/seed=2", [1, 0, 1, 0]),
+        ("model=y/seed=1", [1, 1, 1, 0]),
+    ];
+    let mut files = Vec::new();
+    for (dir, pred) in runs {
+        let path = d.path().join(dir);
+        std::fs::create_dir_all(&path).unwrap();
+        let file = path.join("part.parquet");
+        let mut df = df!(
+            "race" => ["a", "a", "b", "b"],
+            "y_true" => [1i64, 0, 1, 0],
+            "y_pred" => pred.map(i64::from),
+        )
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&file).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        files.push(file.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["audit-fairness"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "-g",
+        "race",
+        "--summary",
+        "--format",
+        "csv",
+        "-q",
+        "--fail-if",
+        "demographic_parity_difference > 0.7",
+    ]);
+    let out = bin().args(&args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &header[..6],
+        ["file", "model", "seed", "attribute", "groups", "rows"]
+    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    let got: Vec<(String, String, f64, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[col("model")].to_string(),
+                r[col("seed")].to_string(),
+                r[col("demographic_parity_difference")].parse().unwrap(),
+                r[col("gates_passed")].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("x".into(), "1".into(), 1.0, "false".into()),
+            ("x".into(), "2".into(), 0.0, "true".into()),
+            ("y".into(), "1".into(), 0.5, "true".into()),
+        ]
+    );
+}

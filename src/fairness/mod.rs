@@ -116,6 +116,9 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
+    if args.summary {
+        return report::summary::render(&model, args.output.report_format());
+    }
     report::fairness::render(&model, args.output.report_format())
 }
 
@@ -131,7 +134,9 @@ fn run_passes(
         .iter()
         .map(|s| plan::Plan::new(s, args, task))
         .collect::<Result<Vec<_>>>()?;
-    plans.into_iter().map(|p| p.run(progress)).collect()
+    // Files in parallel (each pass streams on polars' own pool); results keep the input order.
+    use rayon::prelude::*;
+    plans.into_par_iter().map(|p| p.run(progress)).collect()
 }
 
 /// The flags that only make sense for binary (or one-vs-rest) rates.

@@ -215,7 +215,12 @@ impl Source {
                 reader.finish()
             }
             Format::Parquet => {
-                LazyFrame::scan_parquet(PlRefPath::from(d.as_str()), ScanArgsParquet::default())
+                // One file at a time, read as written: polars' hive partitioning would add the
+                // `key=value` directories of the path as columns (and, for values that look
+                // like dates, needs date types this build leaves out). `--summary` reports them.
+                let mut args = ScanArgsParquet::default();
+                args.hive_options.enabled = Some(false);
+                LazyFrame::scan_parquet(PlRefPath::from(d.as_str()), args)
             }
             Format::NdJson => match &self.stdin {
                 Some(buf) => {
@@ -235,11 +240,11 @@ impl Source {
                 .with_infer_schema_length(std::num::NonZeroUsize::new(10_000))
                 .finish()
             }
-            Format::Ipc => LazyFrame::scan_ipc(
-                PlRefPath::from(d.as_str()),
-                Default::default(),
-                Default::default(),
-            ),
+            Format::Ipc => {
+                let mut unified = UnifiedScanArgs::default();
+                unified.hive_options.enabled = Some(false);
+                LazyFrame::scan_ipc(PlRefPath::from(d.as_str()), Default::default(), unified)
+            }
         }
         .map_err(|e| self.read_error(e))?;
         let schema = frame.collect_schema().map_err(|e| self.read_error(e))?;

@@ -4,6 +4,7 @@
 pub mod allocate;
 pub mod fairness;
 pub mod reward;
+pub mod summary;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
