@@ -728,6 +728,13 @@ pub struct FairnessArgs {
     #[arg(long, value_name = "COL")]
     pub score: Option<String>,
 
+    /// Round scores to multiples of R and merge equal (score, group, label) rows, so memory
+    /// grows with the distinct rounded scores instead of the rows. Applied automatically (R =
+    /// 1e-6) once more than 20M scored rows are kept; the report then gives R and each ROC AUC's
+    /// largest possible error (`roc_auc_max_error`).
+    #[arg(long = "score-resolution", value_name = "R")]
+    pub score_resolution: Option<f64>,
+
     /// What the label and prediction are. `auto`: binary when both are 0/1, true/false or have a
     /// --positive value; otherwise regression when either has non-integer numbers (or more than
     /// 20 distinct integers), else multiclass (one-vs-rest binary reports per class).

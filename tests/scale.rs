@@ -329,3 +329,63 @@ fn summary_of_partitioned_files() {
         ]
     );
 }
+
+/// Bounded memory for scores: with --score-resolution the scores are rounded and equal rows
+/// merged; every group's ROC AUC stays within its reported `roc_auc_max_error` of the exact one,
+/// the bound is not vacuous, and the row-resampling bootstrap is refused.
+#[test]
+fn rounded_scores_keep_auc_within_the_reported_bound() {
+    let base = [
+        "fixtures/compas_scores.csv",
+        "--score",
+        "proba",
+        "-g",
+        "race",
+    ];
+    let exact = audit_json(&base, 0);
+    let mut args = base.to_vec();
+    args.extend(["--score-resolution", "0.02"]);
+    let rounded = audit_json(&args, 0);
+    assert_eq!(rounded["settings"]["score_resolution"], 0.02);
+    let (ge, gr) = (
+        attr(&exact, "race")["groups"].as_array().unwrap(),
+        attr(&rounded, "race")["groups"].as_array().unwrap(),
+    );
+    let mut checked = 0;
+    for (e, r) in ge.iter().zip(gr) {
+        let (Some(a), Some(b)) = (
+            e["metrics"]["roc_auc"].as_f64(),
+            r["metrics"]["roc_auc"].as_f64(),
+        ) else {
+            continue;
+        };
+        let bound = r["metrics"]["roc_auc_max_error"].as_f64().unwrap();
+        assert!(
+            (a - b).abs() <= bound + 1e-12,
+            "{}: {a} vs {b}, bound {bound}",
+            e["group"]
+        );
+        assert!((0.0..0.05).contains(&bound), "{bound}");
+        checked += usize::from(bound > 0.0);
+    }
+    assert!(
+        checked >= 3,
+        "the bound should be positive where scores share grid points"
+    );
+    assert!(exact["attributes"][0]["groups"][0]["metrics"]
+        .get("roc_auc_max_error")
+        .is_none());
+    args.extend(["--bootstrap", "20"]);
+    let e = audit_error(&args);
+    assert!(e.contains("--bootstrap of the score metrics"), "{e}");
+    let e = audit_error(&[
+        "fixtures/compas_scores.csv",
+        "--score",
+        "proba",
+        "-g",
+        "race",
+        "--score-resolution",
+        "0",
+    ]);
+    assert!(e.contains("positive number"), "{e}");
+}

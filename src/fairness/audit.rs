@@ -85,7 +85,10 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
             .then_some((args.bins as usize, binning));
         let (overall_scores, overall_reliability) = match scored {
             Some((bins, binning)) => {
-                let (m, t) = scores::by_group(&st.scored, 1, |_| 0, bins, binning).remove(0);
+                let (mut m, t) = scores::by_group(&st.scored, 1, |_| 0, bins, binning).remove(0);
+                if st.score_resolution.is_some() {
+                    m.roc_auc_max_error = scores::auc_rounding_bound(&st.scored, 1, |_| 0)[0];
+                }
                 (Some(m), t)
             }
             None => (None, Vec::new()),
@@ -194,6 +197,7 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
             interval_method: "wilson".into(),
             bootstrap: args.bootstrap,
             seed: args.seed,
+            score_resolution: passes.iter().find_map(|p| p.stats.score_resolution),
         },
         inputs,
         attributes,
@@ -291,7 +295,11 @@ fn groups_of(
             bins,
             binning,
         );
-        for ((_, g), (m, table)) in out.iter_mut().zip(metrics) {
+        let bounds = st
+            .score_resolution
+            .map(|_| scores::auc_rounding_bound(&st.scored, out.len(), |c| cell_group[c as usize]));
+        for (gi, ((_, g), (mut m, table))) in out.iter_mut().zip(metrics).enumerate() {
+            m.roc_auc_max_error = bounds.as_ref().and_then(|b| b[gi]);
             g.scores = Some(m);
             g.reliability = table;
         }
@@ -356,6 +364,9 @@ fn metric_map(c: &Confusion, sm: Option<&ScoreMetrics>) -> (Map<String, Json>, M
     }
     for (name, v) in sm.map(|x| x.values()).into_iter().flatten() {
         put(&mut m, &mut u, name.to_string(), v);
+    }
+    if let Some(e) = sm.and_then(|x| x.roc_auc_max_error) {
+        m.insert("roc_auc_max_error".into(), Json::from(e));
     }
     (m, u)
 }

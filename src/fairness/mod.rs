@@ -43,6 +43,14 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
             args.ci
         );
     }
+    if let Some(r) = args.score_resolution {
+        if !(r > 0.0 && r.is_finite()) {
+            bail!("--score-resolution must be a positive number, e.g. 1e-6; got {r}");
+        }
+        if args.score.is_none() {
+            bail!("--score-resolution rounds the scores of --score COL; there is no --score");
+        }
+    }
     let sources = crate::input::sources(&args.input)?;
     let mut task = args.task;
     if !args.classes.is_empty() {
@@ -96,6 +104,11 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
         other => other?,
     };
     progress.finish();
+    if args.bootstrap > 0 && args.score.is_some() {
+        if let Some(r) = passes.iter().find_map(|p| p.stats.score_resolution) {
+            bail!("--bootstrap of the score metrics resamples rows, but the scores were rounded to {r} and equal rows merged (bounded memory); drop --bootstrap, or audit fewer rows with --score");
+        }
+    }
     if let Some(path) = &args.emit_stats {
         mergeable::emit(&passes[0], path)?;
     }

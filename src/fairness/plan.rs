@@ -319,6 +319,7 @@ impl Plan {
             },
             max_groups: args.max_groups,
             score: score_col,
+            score_resolution: args.score_resolution,
             row_metrics: (0..row_metrics.len()).map(|i| format!("__m{i}")).collect(),
             weight_display: weight.clone(),
             groups_display: groups
@@ -548,7 +549,8 @@ fn group_expr(schema: &Schema, name: &str, alias: &str) -> Result<Expr> {
         DataType::Boolean | DataType::String | DataType::Null | DataType::Int64 | DataType::Float64 => e,
         d if d.is_integer() => e.cast(DataType::Int64),
         d if d.is_float() => e.cast(DataType::Float64),
-        d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
+        // Categories stay categorical: the pass maps their codes (no string per row).
+        d if d.is_categorical() || d.is_enum() => e,
         other => bail!("--group column '{name}' has type {other}; expected strings, integers, booleans or categories"),
     }
     .alias(alias))

@@ -26,6 +26,8 @@ pub struct ScoreMetrics {
     pub bpsn_auc: Value,
     /// Background-negative, subgroup-positive AUC.
     pub bnsp_auc: Value,
+    /// With rounded scores: the most `roc_auc` can differ from the AUC of the exact scores.
+    pub roc_auc_max_error: Option<f64>,
 }
 
 /// The names, in report order.
@@ -79,6 +81,47 @@ const NO_ROWS: &str = "no scored rows with positive weight";
 const NO_BG_POS: &str = "no positive labels outside the group (background)";
 const NO_BG_NEG: &str = "no negative labels outside the group (background)";
 const NOT_PROB: &str = "scores outside [0, 1] are not probabilities";
+
+/// With scores rounded to a grid: per group, half the weight share of positive–negative pairs
+/// whose rounded scores are equal, Σ_b P_b·N_b / (2·P·N) over tie blocks b. Rounding keeps the
+/// order of every pair of scores or makes it a tie (counted ½), so this bounds |AUC(rounded) −
+/// AUC(exact)|. `None` for a group without both labels.
+pub fn auc_rounding_bound(
+    rows: &[Scored],
+    n_groups: usize,
+    group_of: impl Fn(u32) -> usize,
+) -> Vec<Option<f64>> {
+    let (mut same, mut pos, mut neg) = (
+        vec![0.0f64; n_groups],
+        vec![0.0f64; n_groups],
+        vec![0.0f64; n_groups],
+    );
+    let (mut bp, mut bn) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
+    let mut touched = Vec::new();
+    for block in tie_blocks(rows) {
+        for r in block {
+            let g = group_of(r.cell);
+            if bp[g] == 0.0 && bn[g] == 0.0 {
+                touched.push(g);
+            }
+            if r.y == 1 {
+                bp[g] += r.w;
+            } else {
+                bn[g] += r.w;
+            }
+        }
+        for g in touched.drain(..) {
+            same[g] += bp[g] * bn[g];
+            pos[g] += bp[g];
+            neg[g] += bn[g];
+            bp[g] = 0.0;
+            bn[g] = 0.0;
+        }
+    }
+    (0..n_groups)
+        .map(|g| (pos[g] > 0.0 && neg[g] > 0.0).then(|| same[g] / (2.0 * pos[g] * neg[g])))
+        .collect()
+}
 
 /// The runs of records with equal scores (tie blocks) of rows sorted by [`sort`].
 fn tie_blocks(rows: &[Scored]) -> impl Iterator<Item = &[Scored]> {
@@ -210,6 +253,7 @@ pub fn ranking(
                 expected_calibration_error: Err("not computed"),
                 bpsn_auc,
                 bnsp_auc,
+                roc_auc_max_error: None,
             }
         })
         .collect()

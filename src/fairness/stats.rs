@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use super::regression::RegSums;
 use super::scores::Scored;
-use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
+use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray, View};
 use polars_arrow::types::NativeType;
 
 /// Marks a row whose label or prediction is missing.
@@ -21,6 +21,12 @@ pub const MISSING: u8 = 2;
 const BAD: u8 = 3;
 /// Marks a row dropped because a sensitive value is missing (with `--missing drop`).
 const DROP: u32 = u32::MAX;
+/// Scored records kept exactly (24 bytes each, about 480 MB) before scores are rounded to
+/// [`DEFAULT_RESOLUTION`] and equal records merged.
+pub const SCORED_LIMIT: usize = 20_000_000;
+/// The grid scores are rounded to when there are too many to keep.
+pub const DEFAULT_RESOLUTION: f64 = 1e-6;
+
 /// Cell index space limit: 2^24 cells (product of the attributes' group counts, rounded up to
 /// powers of two).
 const MAX_CELL_BITS: u32 = 24;
@@ -107,6 +113,10 @@ pub struct PassSpec {
     pub max_groups: usize,
     /// A score column kept per row for the score metrics (AUC, Brier, log loss).
     pub score: Option<String>,
+    /// Round scores to multiples of this and merge equal (score, cell, label) records from the
+    /// start (--score-resolution); `None`: exact until [`SCORED_LIMIT`] records, then rounded to
+    /// [`DEFAULT_RESOLUTION`].
+    pub score_resolution: Option<f64>,
     /// Per-row metric columns (`--row-metric`), averaged per group.
     pub row_metrics: Vec<String>,
     /// The user's column names of `weight` and `groups` (the batches use internal names).
@@ -162,6 +172,9 @@ pub struct Stats {
     pub scored: Vec<Scored>,
     /// Used rows whose score is missing (left out of the score metrics only).
     pub score_missing: u64,
+    /// When scores were rounded to this grid and equal records merged (bounded memory; each
+    /// ROC AUC then carries its largest possible error).
+    pub score_resolution: Option<f64>,
     /// Per row metric: (cell index into `cells`, value, weight) of every used row with a value.
     pub row_metric_values: Vec<Vec<(u32, f64, f64)>>,
     /// Regression: the sums of each cell (same order as `cells`); empty otherwise.
@@ -221,6 +234,7 @@ impl Stats {
             pred_positive_seen: true,
             scored: Vec::new(),
             score_missing: 0,
+            score_resolution: None,
             row_metric_values: Vec::new(),
             regression: Vec::new(),
         }
@@ -242,6 +256,10 @@ pub struct Accumulator {
     pred_pos_seen: bool,
     scored: Vec<Scored>,
     score_missing: u64,
+    /// The rounding grid of the scores once in effect, and the record count that triggers the
+    /// next merge.
+    score_grid: Option<f64>,
+    compact_at: usize,
     row_metric_values: Vec<Vec<(u32, f64, f64)>>,
     /// Regression sums per packed cell index (empty unless regression).
     reg: Vec<RegSums>,
@@ -254,6 +272,7 @@ pub struct Accumulator {
 
 impl Accumulator {
     pub fn new(spec: PassSpec) -> Self {
+        let grid = spec.score_resolution;
         let k = spec.groups.len();
         let weighted = spec.weight.is_some();
         let n_metrics = spec.row_metrics.len();
@@ -269,6 +288,12 @@ impl Accumulator {
             pred_pos_seen: false,
             scored: Vec::new(),
             score_missing: 0,
+            score_grid: grid,
+            compact_at: if grid.is_some() {
+                1 << 20
+            } else {
+                SCORED_LIMIT
+            },
             row_metric_values: vec![Vec::new(); n_metrics],
             reg: Vec::new(),
             y: Vec::new(),
@@ -462,15 +487,50 @@ impl Accumulator {
         Ok(())
     }
 
-    /// Keeps (score, cell, label, weight) of every used row with a score.
+    /// Keeps (score, cell, label, weight) of every used row with a score; past `compact_at`
+    /// records, rounds the scores to the grid and merges equal records (see [`round_score`]).
     fn collect_scores(&mut self, df: &DataFrame, scol: &str) -> Result<()> {
+        let grid = self.score_grid;
         for (cell, y, s, w) in self.used_values(df, scol)? {
             match s {
-                Some(score) => self.scored.push(Scored { score, cell, y, w }),
+                Some(score) => self.scored.push(Scored {
+                    score: grid.map_or(score, |r| round_score(score, r)),
+                    cell,
+                    y,
+                    w,
+                }),
                 None => self.score_missing += 1,
             }
         }
+        if self.scored.len() >= self.compact_at {
+            self.compact_scores();
+        }
         Ok(())
+    }
+
+    /// Rounds every kept score to the grid and merges records with the same (cell, label,
+    /// score), adding their weights: memory then grows with the distinct rounded scores, not the
+    /// rows.
+    fn compact_scores(&mut self) {
+        let r = *self.score_grid.get_or_insert(DEFAULT_RESOLUTION);
+        for x in &mut self.scored {
+            x.score = round_score(x.score, r);
+        }
+        self.scored.sort_unstable_by(|a, b| {
+            a.cell
+                .cmp(&b.cell)
+                .then(a.y.cmp(&b.y))
+                .then(a.score.total_cmp(&b.score))
+        });
+        let mut out: Vec<Scored> = Vec::new();
+        for x in self.scored.drain(..) {
+            match out.last_mut() {
+                Some(l) if l.cell == x.cell && l.y == x.y && l.score == x.score => l.w += x.w,
+                _ => out.push(x),
+            }
+        }
+        self.scored = out;
+        self.compact_at = (self.scored.len() * 2).max(1 << 20);
     }
 
     /// Adds every used row's label and prediction to its cell's regression sums.
@@ -623,7 +683,9 @@ impl Accumulator {
         for v in self.row_metric_values.iter_mut().flatten() {
             v.0 = position[v.0 as usize];
         }
-        super::scores::sort(&mut self.scored);
+        if self.score_grid.is_some() {
+            self.compact_scores();
+        }
         let mut st = Stats {
             keys: self.dicts.into_iter().map(|d| d.keys).collect(),
             cells,
@@ -634,9 +696,11 @@ impl Accumulator {
             scored: self.scored,
             row_metric_values: self.row_metric_values,
             score_missing: self.score_missing,
+            score_resolution: self.score_grid,
             regression,
         };
         st.canonicalize();
+        super::scores::sort(&mut st.scored);
         st
     }
 }
@@ -836,6 +900,12 @@ fn natural_binary(x: &str) -> Option<u8> {
     }
 }
 
+/// A score rounded to the nearest multiple of `r` (monotone: the order of two scores is kept or
+/// becomes a tie).
+pub fn round_score(s: f64, r: f64) -> f64 {
+    (s / r).round() * r
+}
+
 fn threshold_scores(s: &Series, t: f64, out: &mut [u8]) -> Result<()> {
     let mut i = 0;
     for arr in s.f64()?.downcast_iter() {
@@ -986,6 +1056,28 @@ impl Dict {
         c
     }
 
+    /// The code of a string from outside a view array (category texts): by the same key as
+    /// [`Dict::code_of_view`] would use, so the same text gets the same code either way.
+    fn code_of_str(&mut self, v: &str) -> u32 {
+        if v.len() <= 12 {
+            let k = View::new_from_bytes(v.as_bytes(), 0, 0).as_u128();
+            if let Some(c) = self.inline.get(k) {
+                return c;
+            }
+            let c = self.push(GroupKey::Str(v.to_string()));
+            self.inline.insert(k, c);
+            return c;
+        }
+        match self.long.get(v) {
+            Some(&c) => c,
+            None => {
+                let c = self.push(GroupKey::Str(v.to_string()));
+                self.long.insert(v.to_string(), c);
+                c
+            }
+        }
+    }
+
     fn code_of_int(&mut self, x: i64) -> u32 {
         match self.ints.get(x) {
             Some(c) => c,
@@ -1096,6 +1188,43 @@ impl Dict {
                 let m = miss(self);
                 out.fill(m);
             }
+            d if d.is_categorical() || d.is_enum() => {
+                // Category ids → codes through a small table filled on first sight: one lookup
+                // per row, each category's text read once per batch.
+                let cast;
+                let ca = match s.cat32() {
+                    Ok(ca) => ca,
+                    Err(_) => {
+                        cast = s.cast(&DataType::String)?;
+                        return self.encode(&cast, missing, out, display);
+                    }
+                };
+                let mapping = ca.get_mapping().clone();
+                let mut table: Vec<u32> = Vec::new();
+                for arr in ca.physical().downcast_iter() {
+                    for v in arr.iter() {
+                        out[i] = match v {
+                            None => miss(self),
+                            Some(&cat) => {
+                                let k = cat as usize;
+                                match table.get(k) {
+                                    Some(&c) if c != u32::MAX => c,
+                                    _ => {
+                                        let text = mapping.cat_to_str(cat).unwrap_or_default();
+                                        let c = self.code_of_str(text);
+                                        if table.len() <= k {
+                                            table.resize(k + 1, u32::MAX);
+                                        }
+                                        table[k] = c;
+                                        c
+                                    }
+                                }
+                            }
+                        };
+                        i += 1;
+                    }
+                }
+            }
             other => bail!(
                 "--group column '{display}' has type {other}; expected strings, integers, booleans or categories"
             ),
@@ -1129,6 +1258,7 @@ mod tests {
             missing: Missing::Group,
             max_groups: 1000,
             score: None,
+            score_resolution: None,
             row_metrics: Vec::new(),
             weight_display: weight.map(String::from),
             groups_display: groups.iter().map(|s| s.to_string()).collect(),

@@ -66,6 +66,10 @@ pub struct Settings {
     /// --bootstrap replicates (0: none) and --seed.
     pub bootstrap: usize,
     pub seed: u64,
+    /// When scores were rounded to this grid and equal rows merged (--score-resolution, or more
+    /// than 20M scored rows): ROC AUCs carry `roc_auc_max_error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score_resolution: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
