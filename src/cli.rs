@@ -85,6 +85,10 @@ Examples:
   # Many files at once (in parallel): one row per file x attribute, partition keys as columns
   fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary --format csv
 
+  # Statistics of each shard, merged into one audit (docs/scale.md)
+  fairaudit audit-fairness part-1.parquet --group race --emit-stats part-1.json
+  fairaudit audit-fairness --from-stats part-*.json --bootstrap 1000
+
   # Pipe into jq
   fairaudit audit-fairness preds.csv --group race --json | \\
       jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";

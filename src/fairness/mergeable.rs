@@ -492,21 +492,7 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
         condition_edges: None,
         detected: first.detected.clone(),
     };
-    let mut warnings = Vec::new();
-    if !stats.dropped.is_empty() {
-        let used: u64 = stats.cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum();
-        let list: Vec<String> = stats
-            .dropped
-            .iter()
-            .map(|(r, k)| format!("{r}: {k}"))
-            .collect();
-        warnings.push(format!(
-            "{} of {} rows dropped ({})",
-            stats.rows_read - used,
-            stats.rows_read,
-            list.join(", ")
-        ));
-    }
+    let warnings: Vec<String> = stats.dropped_warning().into_iter().collect();
     let pass = Pass {
         source,
         task,

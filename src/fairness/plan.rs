@@ -408,13 +408,8 @@ impl Plan {
         if stats.rows_read == 0 {
             bail!("{file}: the file has a header but no data rows");
         }
-        let used: u64 = stats.cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum();
-        let dropped: Vec<String> = stats
-            .dropped
-            .iter()
-            .map(|(r, k)| format!("{r}: {k}"))
-            .collect();
-        if used == 0 {
+        let dropped = stats.dropped_list();
+        if stats.rows_used() == 0 {
             bail!(
                 "{file}: all {} rows were dropped ({}); nothing to audit",
                 stats.rows_read,
@@ -433,12 +428,7 @@ impl Plan {
                     dropped.join(", ")
                 );
             }
-            warnings.push(format!(
-                "{} of {} rows dropped ({})",
-                stats.rows_read - used,
-                stats.rows_read,
-                dropped.join(", ")
-            ));
+            warnings.extend(stats.dropped_warning());
         }
         if let Some(p) = &self.spec.label.positive {
             if !stats.label_positive_seen {

@@ -182,6 +182,31 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Rows counted in some cell.
+    pub fn rows_used(&self) -> u64 {
+        self.cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum()
+    }
+
+    /// The drops as `reason: rows`, by reason.
+    pub fn dropped_list(&self) -> Vec<String> {
+        self.dropped
+            .iter()
+            .map(|(r, k)| format!("{r}: {k}"))
+            .collect()
+    }
+
+    /// "N of M rows dropped (reason: k, ...)" when rows were dropped.
+    pub fn dropped_warning(&self) -> Option<String> {
+        (!self.dropped.is_empty()).then(|| {
+            format!(
+                "{} of {} rows dropped ({})",
+                self.rows_read - self.rows_used(),
+                self.rows_read,
+                self.dropped_list().join(", ")
+            )
+        })
+    }
+
     /// Puts the statistics in their canonical order — each attribute's values sorted (report
     /// order), cells sorted by their codes — so that the same counts give the same statistics
     /// whatever order the rows came in (one file, shards merged with --from-stats): the bootstrap
