@@ -85,6 +85,9 @@ Examples:
   # Many files at once (in parallel): one row per file x attribute, partition keys as columns
   fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary --format csv
 
+  # Scores of a file too big to keep: rounded to 1e-6 and merged, AUC with its error bound
+  fairaudit audit-fairness huge.parquet --group race --score p --score-resolution 1e-6
+
   # Statistics of each shard, merged into one audit (docs/scale.md)
   fairaudit audit-fairness part-1.parquet --group race --emit-stats part-1.json
   fairaudit audit-fairness --from-stats part-*.json --bootstrap 1000
@@ -530,7 +533,12 @@ Examples:
 
   # EFX in the EFX0 variant; fail CI below 3/4 of the maximin share
   fairaudit allocate check U.csv --allocation A.csv --efx-variant zero \\
-      --fail-if 'mms_ratio.min < 0.75'";
+      --fail-if 'mms_ratio.min < 0.75'
+
+  # With externalities (agent,item,recipient,value): swap EF / EF1 / EFX, general fair share
+  fairaudit allocate check fixtures/allocate/goods.csv \\
+      --allocation fixtures/allocate/goods_allocation.csv \\
+      --externalities fixtures/allocate/externalities.csv";
 
 const SHAPLEY_EXAMPLES: &str = "\
 Examples:
