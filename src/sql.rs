@@ -184,3 +184,58 @@ pub fn query(a: &SqlArgs) -> Result<String> {
         gs.join(", ")
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(dialect: SqlDialect) -> SqlArgs {
+        SqlArgs {
+            dialect,
+            table: "t".into(),
+            label: "y".into(),
+            pred: None,
+            score: Some("p".into()),
+            threshold: 0.25,
+            positive: None,
+            pred_positive: None,
+            weight: Some("w".into()),
+            groups: vec!["race,sex".into()],
+            output: None,
+        }
+    }
+
+    #[test]
+    fn dialects_quote_cast_and_escape_their_way() {
+        let duck = query(&args(SqlDialect::Duckdb)).unwrap();
+        assert!(duck.contains("GROUP BY \"race\", \"sex\""), "{duck}");
+        assert!(duck.contains("CAST(\"y\" AS VARCHAR)") && duck.contains("AS DOUBLE) AS fa_w"));
+        assert!(duck.contains("\"p\" >= 0.25 THEN 1"));
+        let spark = query(&args(SqlDialect::Spark)).unwrap();
+        assert!(spark.contains("GROUP BY `race`, `sex`") && spark.contains("AS STRING)"));
+        let bq = query(&args(SqlDialect::Bigquery)).unwrap();
+        assert!(bq.contains("AS FLOAT64) AS fa_w"));
+        let pg = query(&args(SqlDialect::Postgres)).unwrap();
+        assert!(pg.contains("AS DOUBLE PRECISION) AS fa_w"));
+        // A quote in a name or a value is escaped, never closes the literal.
+        let mut a = args(SqlDialect::Duckdb);
+        a.groups = vec!["o\"dd".into()];
+        a.score = None;
+        a.pred = Some("yhat".into());
+        a.positive = Some("it's".into());
+        let q = query(&a).unwrap();
+        assert!(q.contains("\"o\"\"dd\"") && q.contains("'it''s'"), "{q}");
+        a.dialect = SqlDialect::Spark;
+        let q = query(&a).unwrap();
+        assert!(q.contains("'it\\'s'"), "{q}");
+        // An integer positive value also matches its float spelling.
+        a.positive = Some("2".into());
+        assert!(query(&a).unwrap().contains("IN ('2', '2.0')"));
+        // No attribute, or neither --pred nor --score: an error.
+        a.groups.clear();
+        assert!(query(&a).is_err());
+        let mut b = args(SqlDialect::Trino);
+        b.score = None;
+        assert!(query(&b).unwrap_err().to_string().contains("--pred COL"));
+    }
+}
