@@ -156,6 +156,12 @@ fn bad_statistics_inputs() {
     let table = write(d.path(), "t.csv", "race,tn,fp\nA,1,2\n");
     let e = audit_error(&["--from-stats", &table]);
     assert!(e.contains("'fn' is missing"), "{e}");
+    let table = write(d.path(), "u.csv", "race,tn,fp,fn,tp\nA,1,2.5,3,4\n");
+    let e = audit_error(&["--from-stats", &table]);
+    assert!(e.contains("'fp' counts rows") && e.contains("2.5"), "{e}");
+    let table = write(d.path(), "v.csv", "race,tn,fp,fn,tp,invalid\nA,1,2,3,4,1\n");
+    let e = audit_error(&["--from-stats", &table]);
+    assert!(e.contains("not 0/1"), "{e}");
     let e = audit_error(&[
         "fixtures/compas.csv",
         "fixtures/adult.csv",

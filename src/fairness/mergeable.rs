@@ -253,6 +253,11 @@ fn read_table(src: &Source) -> Result<StatsFile> {
         if v.iter().any(|x| !x.is_finite() || *x < 0.0) {
             bail!("{d}: column '{name}' has a negative or non-finite count");
         }
+        if !name.starts_with("w_") {
+            if let Some(x) = v.iter().find(|x| x.fract() != 0.0) {
+                bail!("{d}: column '{name}' counts rows but has the value {x}; row counts are whole numbers (weights go in w_tn … w_tp)");
+            }
+        }
         Ok(v)
     };
     let rows: Vec<Vec<f64>> = ["tn", "fp", "fn", "tp"]
