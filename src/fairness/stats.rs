@@ -285,6 +285,8 @@ pub struct Accumulator {
     /// next merge.
     score_grid: Option<f64>,
     compact_at: usize,
+    /// How many leading records of `scored` are already rounded, sorted and merged.
+    merged_prefix: usize,
     row_metric_values: Vec<Vec<(u32, f64, f64)>>,
     /// Regression sums per packed cell index (empty unless regression).
     reg: Vec<RegSums>,
@@ -314,6 +316,7 @@ impl Accumulator {
             scored: Vec::new(),
             score_missing: 0,
             score_grid: grid,
+            merged_prefix: 0,
             compact_at: if grid.is_some() {
                 1 << 20
             } else {
@@ -538,24 +541,51 @@ impl Accumulator {
     /// rows.
     fn compact_scores(&mut self) {
         let r = *self.score_grid.get_or_insert(DEFAULT_RESOLUTION);
-        for x in &mut self.scored {
-            x.score = round_score(x.score, r);
-        }
-        self.scored.sort_unstable_by(|a, b| {
+        let key = |a: &Scored, b: &Scored| {
             a.cell
                 .cmp(&b.cell)
                 .then(a.y.cmp(&b.y))
                 .then(a.score.total_cmp(&b.score))
-        });
-        let mut out: Vec<Scored> = Vec::new();
-        for x in self.scored.drain(..) {
+        };
+        // Records before `merged_prefix` are rounded, sorted and merged already: only the new
+        // tail is rounded and sorted, then the two sorted runs are merged in one sweep.
+        let start = self.merged_prefix.min(self.scored.len());
+        for x in &mut self.scored[start..] {
+            x.score = round_score(x.score, r);
+        }
+        self.scored[start..].sort_unstable_by(key);
+        let tail = self.scored.split_off(start);
+        let head = std::mem::take(&mut self.scored);
+        let mut out: Vec<Scored> = Vec::with_capacity(head.len() + tail.len() / 4);
+        let (mut h, mut t) = (head.into_iter().peekable(), tail.into_iter().peekable());
+        loop {
+            let next = match (h.peek(), t.peek()) {
+                (Some(a), Some(b)) => {
+                    if key(a, b).is_le() {
+                        h.next()
+                    } else {
+                        t.next()
+                    }
+                }
+                (Some(_), None) => h.next(),
+                (None, Some(_)) => t.next(),
+                (None, None) => break,
+            }
+            .expect("a record");
             match out.last_mut() {
-                Some(l) if l.cell == x.cell && l.y == x.y && l.score == x.score => l.w += x.w,
-                _ => out.push(x),
+                Some(l) if l.cell == next.cell && l.y == next.y && l.score == next.score => {
+                    l.w += next.w
+                }
+                _ => out.push(next),
             }
         }
         self.scored = out;
-        self.compact_at = (self.scored.len() * 2).max(1 << 20);
+        self.merged_prefix = self.scored.len();
+        self.compact_at = (self.scored.len() * 2).max(if self.spec.score_resolution.is_some() {
+            1 << 20
+        } else {
+            SCORED_LIMIT
+        });
     }
 
     /// Adds every used row's label and prediction to its cell's regression sums.
@@ -659,6 +689,8 @@ impl Accumulator {
         for r in &mut self.scored {
             r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
         }
+        // Repacked cells need not keep their order: the next merge sorts everything.
+        self.merged_prefix = 0;
         for v in self.row_metric_values.iter_mut().flatten() {
             v.0 = repack(v.0 as usize, &self.bits, &new_bits) as u32;
         }
