@@ -785,8 +785,9 @@ pub struct FairnessArgs {
     pub groups: Vec<String>,
 
     /// Also write the input's sufficient statistics (per cell of the attributes: rows and
-    /// weights of tn / fp / fn / tp, rows read and dropped) to FILE as JSON, to merge later with
-    /// --from-stats. One input.
+    /// weights of tn / fp / fn / tp, rows read and dropped; with --score a score histogram on a
+    /// 1e-4 grid, or --score-resolution's) to FILE as JSON, to merge later with --from-stats.
+    /// One input.
     #[arg(long = "emit-stats", value_name = "FILE")]
     pub emit_stats: Option<PathBuf>,
 
@@ -798,7 +799,7 @@ pub struct FairnessArgs {
 
     /// The inputs are statistics — files from --emit-stats, or tables of counts such as the
     /// result of `fairaudit sql`'s query — added up cell by cell and audited as if every row had
-    /// been read (count metrics; scores and row metrics need the rows).
+    /// been read (count metrics exactly; score metrics from the histograms, with their bound).
     #[arg(long = "from-stats")]
     pub from_stats: bool,
 

@@ -395,3 +395,34 @@ fn rounded_scores_keep_auc_within_the_reported_bound() {
     ]);
     assert!(e.contains("positive number"), "{e}");
 }
+
+/// Score histograms travel in the statistics: shards audited with --score and merged give the
+/// score metrics of the whole file with its scores rounded to the same grid (1e-4), exactly, and
+/// every merged ROC AUC lies within its reported bound of the exact one.
+#[test]
+fn score_histograms_merge() {
+    let flags = ["--score", "proba", "-g", "race"];
+    let (merged, _) = merged_and_whole("fixtures/compas_scores.csv", 3, &flags, &[]);
+    let mut whole_args = vec!["fixtures/compas_scores.csv"];
+    whole_args.extend(flags);
+    whole_args.extend(["--score-resolution", "1e-4"]);
+    let rounded = audit_json(&whole_args, 0);
+    let mut exact_args = vec!["fixtures/compas_scores.csv"];
+    exact_args.extend(flags);
+    let exact = audit_json(&exact_args, 0);
+    assert_eq!(merged["settings"]["score_resolution"], 1e-4);
+    let groups = |r: &Value| attr(r, "race")["groups"].as_array().unwrap().clone();
+    let (gm, gr, ge) = (groups(&merged), groups(&rounded), groups(&exact));
+    for ((m, r), e) in gm.iter().zip(&gr).zip(&ge) {
+        for k in ["roc_auc", "brier_score", "log_loss", "bpsn_auc", "bnsp_auc"] {
+            assert_eq!(m["metrics"][k], r["metrics"][k], "{} {k}", m["group"]);
+        }
+        let (a, b) = (
+            m["metrics"]["roc_auc"].as_f64().unwrap(),
+            e["metrics"]["roc_auc"].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() <= m["metrics"]["roc_auc_max_error"].as_f64().unwrap());
+    }
+    let e = audit_error(&["--from-stats", "fixtures/compas.csv", "--bootstrap", "10"]);
+    assert!(e.contains("tn, fp, fn, tp"), "{e}");
+}

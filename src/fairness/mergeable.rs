@@ -53,6 +53,18 @@ struct CellOut {
     regression: Option<[f64; 7]>,
 }
 
+/// Scores of a statistics file: (cell index into `cells`, label, rounded score, weight) per
+/// distinct (cell, label, rounded score).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ScoresOut {
+    column: String,
+    resolution: f64,
+    records: Vec<(u32, u8, f64, f64)>,
+}
+
+/// The grid scores are rounded to in a statistics file when the audit kept them exactly.
+pub const EMIT_RESOLUTION: f64 = 1e-4;
+
 /// What `--emit-stats` writes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatsFile {
@@ -75,6 +87,9 @@ pub struct StatsFile {
     /// The flags whose column was detected by its name.
     #[serde(default)]
     detected: Vec<String>,
+    /// With --score: a score histogram per cell and label (scores rounded to `resolution`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scores: Option<ScoresOut>,
     /// What the statistics leave out (score and row metrics need the rows).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     not_included: Vec<String>,
@@ -117,12 +132,27 @@ pub fn to_file(pass: &Pass) -> StatsFile {
     let st = &pass.stats;
     let c = &pass.columns;
     let mut not_included = Vec::new();
-    if c.score.is_some() {
-        not_included.push(format!(
-            "score metrics of '{}' (they need the scores)",
-            c.score.as_deref().unwrap_or("")
-        ));
-    }
+    let scores = c.score.as_ref().map(|col| {
+        let r = st.score_resolution.unwrap_or(EMIT_RESOLUTION);
+        let mut recs: Vec<(u32, u8, f64, f64)> = st
+            .scored
+            .iter()
+            .map(|x| (x.cell, x.y, super::stats::round_score(x.score, r), x.w))
+            .collect();
+        recs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.total_cmp(&b.2)));
+        let mut merged: Vec<(u32, u8, f64, f64)> = Vec::new();
+        for x in recs {
+            match merged.last_mut() {
+                Some(l) if l.0 == x.0 && l.1 == x.1 && l.2 == x.2 => l.3 += x.3,
+                _ => merged.push(x),
+            }
+        }
+        ScoresOut {
+            column: col.clone(),
+            resolution: r,
+            records: merged,
+        }
+    });
     for m in &c.row_metrics {
         not_included.push(format!("row metric '{m}' (it needs the rows)"));
     }
@@ -163,6 +193,7 @@ pub fn to_file(pass: &Pass) -> StatsFile {
         label_positive_seen: st.label_positive_seen,
         pred_positive_seen: st.pred_positive_seen,
         detected: c.detected.clone(),
+        scores,
         not_included,
     }
 }
@@ -347,6 +378,7 @@ fn read_table(src: &Source) -> Result<StatsFile> {
         label_positive_seen: true,
         pred_positive_seen: true,
         detected: Vec::new(),
+        scores: None,
         not_included: Vec::new(),
     })
 }
@@ -362,10 +394,12 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
             && f.label == first.label
             && f.prediction == first.prediction
             && f.threshold == first.threshold
-            && f.weight.is_some() == first.weight.is_some();
+            && f.weight.is_some() == first.weight.is_some()
+            && f.scores.as_ref().map(|x| (&x.column, x.resolution))
+                == first.scores.as_ref().map(|x| (&x.column, x.resolution));
         if !same {
             bail!(
-                "{}: its statistics are not of the same audit as {}'s (task, label, prediction, threshold, weight and attributes must match: {} [{}] vs {} [{}])",
+                "{}: its statistics are not of the same audit as {}'s (task, label, prediction, threshold, weight, attributes and score resolution must match: {} [{}] vs {} [{}])",
                 s.display,
                 sources[0].display,
                 f.task,
@@ -403,6 +437,8 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
     let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
     let (mut lseen, mut pseen) = (false, false);
     let mut notes = Vec::new();
+    // Score histograms: (merged cell codes, label, score bits in order) → weight.
+    let mut hist: BTreeMap<(Vec<u32>, u8, i64), (f64, f64)> = BTreeMap::new();
     for f in &files {
         let remap: Vec<Vec<u32>> = f
             .keys
@@ -423,6 +459,7 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
                     .collect()
             })
             .collect();
+        let mut cell_codes = Vec::with_capacity(f.cells.len());
         for c in &f.cells {
             let codes: Vec<u32> = c
                 .codes
@@ -430,6 +467,7 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
                 .enumerate()
                 .map(|(a, &k)| remap[a][k as usize])
                 .collect();
+            cell_codes.push(codes.clone());
             let e = cells.entry(codes).or_insert(([0; 4], [0.0; 4], None));
             for q in 0..4 {
                 e.0[q] += c.rows[q];
@@ -446,6 +484,17 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
                     sum_sq: r[6],
                 };
                 e.2.get_or_insert_with(RegSums::default).merge(&sums);
+            }
+        }
+        if let Some(sc) = &f.scores {
+            for &(c, y, score, w) in &sc.records {
+                // Order-preserving integer key of the score (total order of f64).
+                let bits = score.to_bits() as i64;
+                let ord = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
+                let e = hist
+                    .entry((cell_codes[c as usize].clone(), y, ord))
+                    .or_insert((score, 0.0));
+                e.1 += w;
             }
         }
         rows_read += f.rows_read;
@@ -472,13 +521,30 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
             regression.push(r);
         }
     }
+    let position: BTreeMap<&Vec<u32>, u32> = out_cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&c.codes, i as u32))
+        .collect();
+    let scored: Vec<super::scores::Scored> = hist
+        .iter()
+        .map(|((codes, y, _), &(score, w))| super::scores::Scored {
+            score,
+            cell: position[codes],
+            y: *y,
+            w,
+        })
+        .collect();
     let mut stats = Stats::from_cells(keys, out_cells);
+    stats.scored = scored;
+    stats.score_resolution = first.scores.as_ref().map(|x| x.resolution);
     stats.rows_read = rows_read;
     stats.dropped = dropped;
     stats.label_positive_seen = lseen;
     stats.pred_positive_seen = pseen;
     stats.regression = regression;
     stats.canonicalize();
+    super::scores::sort(&mut stats.scored);
     let mut source = sources[0].clone();
     source.display = sources
         .iter()
@@ -488,7 +554,7 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
     let columns = UsedColumns {
         label: first.label.clone(),
         prediction: first.prediction.clone(),
-        score: None,
+        score: first.scores.as_ref().map(|x| x.column.clone()),
         threshold: first.threshold,
         weight: first.weight.clone(),
         groups: first.groups.clone(),

@@ -104,8 +104,12 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
         other => other?,
     };
     progress.finish();
-    if args.bootstrap > 0 && args.score.is_some() {
-        if let Some(r) = passes.iter().find_map(|p| p.stats.score_resolution) {
+    if args.bootstrap > 0 {
+        if let Some(r) = passes
+            .iter()
+            .filter(|p| p.columns.score.is_some())
+            .find_map(|p| p.stats.score_resolution)
+        {
             bail!("--bootstrap of the score metrics resamples rows, but the scores were rounded to {r} and equal rows merged (bounded memory); drop --bootstrap, or audit fewer rows with --score");
         }
     }
