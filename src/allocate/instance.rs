@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{anyhow, bail, Result};
 use polars::prelude::*;
 
-use crate::cli::{InputArgs, UtilityArgs};
-use crate::input::{closest_name, detect_column, resolve_column, Opened, Source};
+use crate::cli::UtilityArgs;
+use crate::input::{closest_name, detect_column, resolve_column, source, Opened, Source};
 
 /// Additive utilities: `u[agent][item]` (positive: a good for that agent, negative: a chore).
 #[derive(Debug, Clone)]
@@ -44,14 +44,6 @@ pub fn bundles(n: usize, a: &Allocation) -> Vec<Vec<usize>> {
         }
     }
     b
-}
-
-fn source(path: &str) -> Result<Source> {
-    let mut s = crate::input::sources(&InputArgs {
-        files: vec![path.to_string()],
-        input_format: None,
-    })?;
-    Ok(s.remove(0))
 }
 
 fn collect(src: &Source) -> Result<(DataFrame, Opened)> {

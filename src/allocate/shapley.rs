@@ -10,7 +10,6 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::cli::InputArgs;
 use crate::input::{closest_name, detect_column, resolve_column};
 
 /// A game: players and v(S) for coalitions as bit masks.
@@ -71,11 +70,7 @@ fn parse_members(text: &str) -> Vec<String> {
 }
 
 pub fn load(path: &str, coalition: Option<&str>, value: Option<&str>) -> Result<Game> {
-    let src = crate::input::sources(&InputArgs {
-        files: vec![path.to_string()],
-        input_format: None,
-    })?
-    .remove(0);
+    let src = crate::input::source(path)?;
     let d = src.display.clone();
     let opened = src.open()?;
     let schema = opened.schema.clone();
@@ -270,11 +265,7 @@ pub fn core_violation(g: &Game, x: &[f64]) -> Result<(f64, u64)> {
 
 /// agent,reward rows, in player order.
 pub fn load_rewards(path: &str, players: &[String]) -> Result<Vec<f64>> {
-    let src = crate::input::sources(&InputArgs {
-        files: vec![path.to_string()],
-        input_format: None,
-    })?
-    .remove(0);
+    let src = crate::input::source(path)?;
     let d = src.display.clone();
     let opened = src.open()?;
     let a = detect_column(&opened.schema, &["agent", "player", "name", "client"])

@@ -861,7 +861,7 @@ fn regression_input(
     for r in &st.regression {
         overall.merge(r);
     }
-    let rows_used: u64 = st.cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum();
+    let rows_used = st.rows_used();
     let overall_means: Vec<Value> = st
         .row_metric_values
         .iter()

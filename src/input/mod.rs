@@ -35,6 +35,16 @@ pub struct Opened {
     pub duplicate_headers: Vec<String>,
 }
 
+/// One named file (a side input such as an allocation or a rewards table), format from its
+/// extension; errors as for the main inputs.
+pub fn source(path: &str) -> Result<Source> {
+    let mut s = sources(&InputArgs {
+        files: vec![path.to_string()],
+        input_format: None,
+    })?;
+    Ok(s.remove(0))
+}
+
 /// Expands the FILE arguments (a literal path, a shell-style glob when the shell did not expand
 /// it, or `-`) into sources, checking every file exists and has a known format.
 pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
