@@ -134,6 +134,17 @@ pub struct SqlArgs {
     #[arg(long, value_name = "T", default_value_t = 0.5)]
     pub threshold: f64,
 
+    /// The type of the --score column in the table: float32 (REAL / FLOAT) compares it with
+    /// the threshold in 32-bit precision, as `audit-fairness` does on a float32 column
+    /// (a float32 0.7 is >= 0.7); float64 (DOUBLE) compares in 64 bits.
+    #[arg(long = "score-type", value_enum, default_value = "float64", value_name = "TYPE")]
+    pub score_type: ScoreType,
+
+    /// Values read as missing in the label and prediction columns, comma-separated (as
+    /// `audit-fairness --na-values`; default: pandas' list, NA, N/A, NaN, null, None, ...).
+    #[arg(long = "na-values", value_name = "LIST", value_delimiter = ',')]
+    pub na_values: Option<Vec<String>>,
+
     /// The positive value of the label (and of the prediction, unless --pred-positive).
     #[arg(long, value_name = "VALUE")]
     pub positive: Option<String>,
@@ -153,6 +164,13 @@ pub struct SqlArgs {
     /// Write the query to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub output: Option<PathBuf>,
+}
+
+/// The precision a score column is stored in (`fairaudit sql --score-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScoreType {
+    Float32,
+    Float64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -707,6 +725,19 @@ pub struct InputArgs {
     /// Read every input as this format instead of guessing from the extension.
     #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
+
+    /// Values read as missing, comma-separated; replaces the default list (pandas' read_csv
+    /// spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is
+    /// always missing. Applies to every column a command uses, in every format. Example:
+    /// --na-values 'NA,.,-999'.
+    #[arg(long = "na-values", value_name = "LIST", value_delimiter = ',')]
+    pub na_values: Option<Vec<String>>,
+
+    /// Skip CSV / TSV rows whose number of fields differs from the header's (an unquoted comma
+    /// inside a value, a cut-off line), and say how many and which lines; without it such a row
+    /// is an error naming its line.
+    #[arg(long = "skip-bad-rows")]
+    pub skip_bad_rows: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -17,11 +17,24 @@ fn main() -> ExitCode {
     if std::env::var_os("POLARS_ROW_GROUP_PREFETCH_SIZE").is_none() {
         std::env::set_var("POLARS_ROW_GROUP_PREFETCH_SIZE", "1");
     }
+    // Arrow intervals (month-day-nano) load as structs instead of stopping the read: such a
+    // column is never used, but polars converts every column's type when it opens a file.
+    if std::env::var_os("POLARS_IMPORT_INTERVAL_AS_STRUCT").is_none() {
+        std::env::set_var("POLARS_IMPORT_INTERVAL_AS_STRUCT", "1");
+    }
+    fairaudit::input::install_panic_hook();
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
             eprintln!("fairaudit: error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(_) => {
+            eprintln!(
+                "fairaudit: internal error: {}; please report it with the command and a file that shows it",
+                fairaudit::input::last_panic().unwrap_or_else(|| "a panic".into())
+            );
             ExitCode::from(2)
         }
     }

@@ -6,12 +6,14 @@
 
 use anyhow::{bail, Result};
 
-use crate::cli::{SqlArgs, SqlDialect};
+use crate::cli::{ScoreType, SqlArgs, SqlDialect};
 
 struct Dialect {
     quote: char,
     text: &'static str,
     double: &'static str,
+    /// The 32-bit float type (BigQuery has none).
+    real: Option<&'static str>,
     backslash_escapes: bool,
 }
 
@@ -21,24 +23,28 @@ fn dialect(d: SqlDialect) -> Dialect {
             quote: '"',
             text: "VARCHAR",
             double: "DOUBLE",
+            real: Some("REAL"),
             backslash_escapes: false,
         },
         SqlDialect::Postgres => Dialect {
             quote: '"',
             text: "VARCHAR",
             double: "DOUBLE PRECISION",
+            real: Some("REAL"),
             backslash_escapes: false,
         },
         SqlDialect::Spark => Dialect {
             quote: '`',
             text: "STRING",
             double: "DOUBLE",
+            real: Some("FLOAT"),
             backslash_escapes: true,
         },
         SqlDialect::Bigquery => Dialect {
             quote: '`',
             text: "STRING",
             double: "FLOAT64",
+            real: None,
             backslash_escapes: true,
         },
     }
@@ -58,33 +64,56 @@ impl Dialect {
         }
     }
 
-    /// 1 / 0 / -1 (not binary) / NULL for a label or prediction column, as fairaudit reads it:
-    /// the positive value when given (compared as text; an integer also matches `N.0`), else
-    /// 1, 1.0, true / 0, 0.0, false (trimmed, any case).
-    fn binary(&self, col: &str, positive: Option<&str>) -> String {
+    /// 1 / 0 / -1 (not binary) / NULL for a label or prediction column, as fairaudit reads it
+    /// (docs/input.md): a missing spelling is NULL; with a positive value, the value itself
+    /// (exact text), its number spellings (`2` also matches `2.0`) and, for a boolean spelling,
+    /// every spelling of that boolean (`yes` matches `YES` and `true`); without one, 1 / 0 in
+    /// those spellings and true / false / yes / no in any case.
+    fn binary(&self, col: &str, positive: Option<&str>, na: &[String]) -> String {
         let c = self.ident(col);
-        let text = format!("LOWER(TRIM(CAST({c} AS {})))", self.text);
+        let raw = format!("CAST({c} AS {})", self.text);
+        let text = format!("LOWER(TRIM({raw}))");
         let list = |vals: &[String]| {
             vals.iter()
                 .map(|v| self.string(v))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let trues = strings(&["1", "1.0", "true", "yes"]);
+        let falses = strings(&["0", "0.0", "false", "no"]);
+        let missing = format!("WHEN {c} IS NULL OR {raw} IN ({}) THEN NULL", list(na));
         match positive {
             Some(p) => {
-                let mut vals = vec![p.trim().to_lowercase()];
-                if p.trim().parse::<i64>().is_ok() {
-                    vals.push(format!("{}.0", p.trim()));
+                let mut vals = Vec::new();
+                let t = p.trim();
+                if t.parse::<i64>().is_ok() {
+                    vals.push(t.to_string());
+                    vals.push(format!("{t}.0"));
                 }
+                match crate::fairness::stats::binary_text(p) {
+                    Some(1) if t.parse::<f64>().is_err() => {
+                        vals.extend(["true".to_string(), "yes".to_string()])
+                    }
+                    Some(0) if t.parse::<f64>().is_err() => {
+                        vals.extend(["false".to_string(), "no".to_string()])
+                    }
+                    _ => {}
+                }
+                let also = if vals.is_empty() {
+                    String::new()
+                } else {
+                    format!(" OR {text} IN ({})", list(&vals))
+                };
                 format!(
-                    "CASE WHEN {c} IS NULL THEN NULL WHEN {text} IN ({}) THEN 1 ELSE 0 END",
-                    list(&vals)
+                    "CASE {missing} WHEN {raw} = {}{also} THEN 1 ELSE 0 END",
+                    self.string(p)
                 )
             }
             None => format!(
-                "CASE WHEN {c} IS NULL THEN NULL WHEN {text} IN ({}) THEN 1 WHEN {text} IN ({}) THEN 0 ELSE -1 END",
-                list(&["1".into(), "1.0".into(), "true".into()]),
-                list(&["0".into(), "0.0".into(), "false".into()])
+                "CASE {missing} WHEN {text} IN ({}) THEN 1 WHEN {text} IN ({}) THEN 0 ELSE -1 END",
+                list(&trues),
+                list(&falses)
             ),
         }
     }
@@ -103,15 +132,35 @@ pub fn query(a: &SqlArgs) -> Result<String> {
         .filter(|g| !g.is_empty())
         .collect();
     let d = dialect(a.dialect);
-    let y = d.binary(&a.label, a.positive.as_deref());
+    let na: Vec<String> = match &a.na_values {
+        Some(list) => std::iter::once(String::new())
+            .chain(list.iter().filter(|v| !v.is_empty()).cloned())
+            .collect(),
+        None => crate::input::DEFAULT_NA.clone(),
+    };
+    let y = d.binary(&a.label, a.positive.as_deref(), &na);
     let p = match (&a.pred, &a.score) {
-        (Some(col), None) => d.binary(col, a.pred_positive.as_deref().or(a.positive.as_deref())),
+        (Some(col), None) => d.binary(
+            col,
+            a.pred_positive.as_deref().or(a.positive.as_deref()),
+            &na,
+        ),
         (None, Some(s)) => {
             let c = d.ident(s);
-            format!(
-                "CASE WHEN {c} IS NULL THEN NULL WHEN {c} >= {} THEN 1 ELSE 0 END",
-                a.threshold
-            )
+            if !a.threshold.is_finite() {
+                bail!("--threshold must be a finite number, not {}", a.threshold);
+            }
+            // A float32 column is compared with the threshold in float32, as the direct audit
+            // compares it (and DuckDB / polars do with a plain literal; PostgreSQL, Trino and
+            // Spark would widen the column to double).
+            let t = match (a.score_type, d.real) {
+                (ScoreType::Float32, Some(real)) => format!("CAST({} AS {real})", a.threshold),
+                (ScoreType::Float32, None) => {
+                    bail!("BigQuery has no 32-bit float type; --score-type float32 does not apply")
+                }
+                (ScoreType::Float64, _) => a.threshold.to_string(),
+            };
+            format!("CASE WHEN {c} IS NULL THEN NULL WHEN {c} >= {t} THEN 1 ELSE 0 END")
         }
         _ => {
             bail!("give the prediction as --pred COL, or a score with --score COL [--threshold T]")
@@ -197,6 +246,8 @@ mod tests {
             pred: None,
             score: Some("p".into()),
             threshold: 0.25,
+            score_type: ScoreType::Float64,
+            na_values: None,
             positive: None,
             pred_positive: None,
             weight: Some("w".into()),

@@ -72,11 +72,7 @@ fn text_column(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
 
 fn number_column(df: &DataFrame, name: &str, d: &str) -> Result<Vec<Option<f64>>> {
     let col = df.column(name)?.as_materialized_series();
-    let dt = col.dtype();
-    if !(dt.is_integer() || dt.is_float() || matches!(dt, DataType::Null)) {
-        bail!("{d}: column '{name}' has type {dt}; utilities must be numbers");
-    }
-    Ok(col.cast(&DataType::Float64)?.f64()?.iter().collect())
+    crate::input::roles::number_values(col, &crate::input::DEFAULT_NA, d)
 }
 
 /// Reads the utilities: long when --item/--value are given or the file has item and value

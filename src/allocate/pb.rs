@@ -63,7 +63,18 @@ pub struct Election {
 /// Reads a pabulib file: META (key;value), PROJECTS (project_id;cost;...), VOTES
 /// (voter_id;vote;points...). Errors name the line.
 pub fn parse(path: &str) -> Result<Election> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow!("{path}: cannot read: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| anyhow!("{path}: cannot read: {e}"))?;
+    // The same check of quotes and encoding as CSV inputs get: an unclosed quote would
+    // otherwise swallow the rest of the file into one value.
+    let shape = crate::input::csv_check::scan(&bytes[..], b';', 0)
+        .map_err(|e| anyhow!("{path}: cannot read: {e}"))?;
+    if let Some((line, _, byte)) = shape.bad_utf8 {
+        bail!("{path}: line {line} is not UTF-8 text (byte 0x{byte:02X}); re-save the file as UTF-8, e.g. `iconv -f cp1250 -t utf-8 FILE > FILE.utf8.pb`");
+    }
+    if let Some(line) = shape.open_quote {
+        bail!("{path}: line {line}: a quoted value (\") opened here is never closed; close it or remove the quote");
+    }
+    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{path}: not UTF-8 text"))?;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(b';')
         .has_headers(false)

@@ -103,17 +103,7 @@ pub fn load(path: &str, coalition: Option<&str>, value: Option<&str>) -> Result<
         .map(|s| s.map(str::to_string))
         .collect();
     let vs = df.column(&vcol)?.as_materialized_series();
-    if !(vs.dtype().is_integer() || vs.dtype().is_float()) {
-        bail!(
-            "{d}: value column '{vcol}' has type {}; expected numbers",
-            vs.dtype()
-        );
-    }
-    let vals: Vec<Option<f64>> = vs
-        .cast(&polars::prelude::DataType::Float64)?
-        .f64()?
-        .iter()
-        .collect();
+    let vals = crate::input::roles::number_values(vs, &src.options.na_values, &d)?;
     let mut rows: Vec<(Vec<String>, f64)> = Vec::new();
     let mut players: Vec<String> = Vec::new();
     for (r, (c, v)) in coalitions.iter().zip(&vals).enumerate() {
@@ -285,13 +275,11 @@ pub fn load_rewards(path: &str, players: &[String]) -> Result<Vec<f64>> {
         .iter()
         .map(|s| s.map(|x| x.trim().to_string()))
         .collect();
-    let vals: Vec<Option<f64>> = df
-        .column(&r)?
-        .as_materialized_series()
-        .cast(&polars::prelude::DataType::Float64)?
-        .f64()?
-        .iter()
-        .collect();
+    let vals = crate::input::roles::number_values(
+        df.column(&r)?.as_materialized_series(),
+        &src.options.na_values,
+        &d,
+    )?;
     let mut out = vec![f64::NAN; players.len()];
     for (n, v) in names.iter().zip(vals) {
         let n = n.as_deref().unwrap_or("");

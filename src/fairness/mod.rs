@@ -85,6 +85,10 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     } else {
         run_passes(&sources, args, task, &progress)
     };
+    // With --task auto, a prediction column found by name may turn out to hold probabilities:
+    // the audit then runs with it as --score (these arguments from there on).
+    let rerun_args;
+    let mut args = args;
     let passes = match passes {
         Err(e) if task == Task::Auto && e.downcast_ref::<stats::NotBinary>().is_some() => {
             // Not binary: look at the values, then run every input as regression or multiclass.
@@ -92,13 +96,20 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
             for s in &sources {
                 found.push(plan::detect_task(s, args)?);
             }
-            let (t, why) = found
+            let pick = found
                 .iter()
-                .find(|(t, _)| *t == Task::Regression)
-                .unwrap_or(&found[0])
-                .clone();
-            task = t;
-            detected = Some(why);
+                .find(|d| d.score.is_some())
+                .or_else(|| found.iter().find(|d| d.task == Task::Regression))
+                .unwrap_or(&found[0]);
+            task = pick.task;
+            detected = Some(pick.why.clone());
+            if let Some(score) = &pick.score {
+                let mut a = args.clone();
+                a.score = Some(score.clone());
+                a.pred = None;
+                rerun_args = a;
+                args = &rerun_args;
+            }
             run_passes(&sources, args, task, &progress)?
         }
         other => other?,

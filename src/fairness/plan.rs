@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
 use crate::cli::{FairnessArgs, MissingPolicy, Task};
-use crate::input::{detect_column, resolve_column, Opened, Source};
+use crate::input::{detect_column, resolve_column, roles, Opened, Source};
 use crate::report::fairness::UsedColumns as Columns;
 use crate::report::Progress;
 
@@ -46,6 +46,10 @@ pub struct Plan {
     frame: LazyFrame,
     spec: PassSpec,
     strict: bool,
+    /// What opening the input noticed (skipped malformed rows).
+    read_warnings: Vec<String>,
+    /// The score column was found by its name (not given with --score) and thresholded.
+    score_detected: bool,
 }
 
 /// The result of the pass over one input.
@@ -71,6 +75,7 @@ impl Plan {
             frame,
             schema,
             duplicate_headers,
+            warnings: read_warnings,
         } = source.open()?;
         let file = source.display.as_str();
         let resolve =
@@ -138,6 +143,16 @@ impl Plan {
                 bail!("--threshold must be a finite number, not {t}");
             }
         }
+        // A float32 score is compared with the threshold in float32, as numpy, pandas and
+        // DuckDB compare it: 0.7f32 >= 0.7 holds there (the threshold rounds to the score's
+        // precision), while 0.7f32 widened to f64 is below 0.7.
+        let score_precision = prediction
+            .is_none()
+            .then(|| score.as_deref())
+            .flatten()
+            .map(|s| schema.get(s).cloned().unwrap_or(DataType::Null));
+        let threshold = threshold.map(|t| in_precision(t, score_precision.as_ref()));
+        let score_detected = detected.iter().any(|d| d == "--score");
         let weight = args
             .weight
             .as_deref()
@@ -182,13 +197,13 @@ impl Plan {
             (Some(p), _) if task != Task::Binary => {
                 let (y, yp) = if task == Task::Regression {
                     (
-                        numeric_expr(&schema, &label, "--label", "__y")?,
-                        numeric_expr(&schema, p, "--pred", "__p")?,
+                        roles::number(&schema, &label, "--label", "__y", file)?,
+                        roles::number(&schema, p, "--pred", "__p", file)?,
                     )
                 } else {
                     (
-                        class_expr(&schema, &label, "--label", "__y")?,
-                        class_expr(&schema, p, "--pred", "__p")?,
+                        roles::class(&schema, &label, "--label", "__y", file)?,
+                        roles::class(&schema, p, "--pred", "__p", file)?,
                     )
                 };
                 exprs.push(y);
@@ -202,10 +217,10 @@ impl Plan {
                 })
             }
             (Some(p), s) => {
-                exprs.push(binary_expr(&schema, &label, "--label", "__y")?);
-                exprs.push(binary_expr(&schema, p, "--pred", "__p")?);
+                exprs.push(roles::binary(&schema, &label, "--label", "__y", file)?);
+                exprs.push(roles::binary(&schema, p, "--pred", "__p", file)?);
                 if let Some(s) = s {
-                    exprs.push(numeric_expr(&schema, s, "--score", "__s")?);
+                    exprs.push(roles::number(&schema, s, "--score", "__s", file)?);
                     score_col = Some("__s".to_string());
                 }
                 PredSpec::Column(BinarySpec {
@@ -221,8 +236,8 @@ impl Plan {
                 })
             }
             (None, Some(s)) => {
-                exprs.push(binary_expr(&schema, &label, "--label", "__y")?);
-                exprs.push(numeric_expr(&schema, s, "--score", "__p")?);
+                exprs.push(roles::binary(&schema, &label, "--label", "__y", file)?);
+                exprs.push(roles::number(&schema, s, "--score", "__p", file)?);
                 score_col = Some("__p".to_string());
                 PredSpec::Threshold {
                     column: "__p".into(),
@@ -232,21 +247,28 @@ impl Plan {
             (None, None) => unreachable!("checked above"),
         };
         if let Some(w) = &weight {
-            exprs.push(numeric_expr(&schema, w, "--weight", "__w")?);
+            exprs.push(roles::number(&schema, w, "--weight", "__w", file)?);
         }
         let mut row_metrics = Vec::new();
         for (i, m) in args.row_metric.iter().enumerate() {
             let m = resolve(m, "--row-metric")?;
-            exprs.push(numeric_expr(
+            exprs.push(roles::number(
                 &schema,
                 &m,
                 "--row-metric",
                 &format!("__m{i}"),
+                file,
             )?);
             row_metrics.push(m);
         }
         for (i, g) in groups.iter().enumerate() {
-            exprs.push(group_expr(&schema, g, &format!("__g{i}"))?);
+            exprs.push(roles::category(
+                &schema,
+                g,
+                "--group",
+                &format!("__g{i}"),
+                file,
+            )?);
         }
         // The condition is one more cell dimension, after the attributes.
         let mut condition_edges = None;
@@ -260,9 +282,10 @@ impl Plan {
                 let dt = dtype_of(&schema, &c).clone();
                 let expr = match args.condition_bins {
                     Some(bins) => {
-                        if !(dt.is_integer() || dt.is_float()) {
+                        if !(roles::numeric_type(&dt) && !dt.is_bool()) {
                             bail!(
-                                "--condition-bins needs a numeric --condition; '{c}' has type {dt}"
+                                "--condition-bins needs a numeric --condition; '{c}' has type {}",
+                                roles::type_name(&dt)
                             );
                         }
                         let (lo, hi) = range_of(&frame, &c).map_err(|e| source.read_error(e))?;
@@ -273,8 +296,9 @@ impl Plan {
                             1.0
                         };
                         condition_edges = Some((0..=bins).map(|k| lo + width * k as f64).collect());
-                        let k = ((col(c.as_str()).cast(DataType::Float64) - lit(lo)) / lit(width))
-                            .cast(DataType::Int64);
+                        let k = ((col(c.as_str()).strict_cast(DataType::Float64) - lit(lo))
+                            / lit(width))
+                        .cast(DataType::Int64);
                         when(k.clone().gt_eq(lit(bins as i64 - 1)))
                             .then(lit(bins as i64 - 1))
                             .otherwise(k)
@@ -283,7 +307,7 @@ impl Plan {
                     None if dt.is_float() => {
                         bail!("--condition '{c}' is a float column; pass --condition-bins N to bin it")
                     }
-                    None => group_expr(&schema, &c, "__c")?,
+                    None => roles::category(&schema, &c, "--condition", "__c", file)?,
                 };
                 exprs.push(expr);
                 Some(c)
@@ -340,6 +364,7 @@ impl Plan {
                 .collect(),
             regression: (task == Task::Regression).then(|| ("__y".into(), "__p".into())),
             classes: task == Task::Multiclass,
+            na_values: source.options.na_values.clone(),
         };
         Ok(Plan {
             source: source.clone(),
@@ -359,6 +384,8 @@ impl Plan {
             frame: frame.select(exprs),
             spec,
             strict: args.strict,
+            read_warnings,
+            score_detected,
         })
     }
 
@@ -395,6 +422,7 @@ impl Plan {
             .map_err(|_| anyhow!("internal error: the streaming engine kept the accumulator"))?
             .into_inner()
             .expect("accumulator lock");
+        let score_zero_one = acc.score_zero_one();
         if let Some(e) = err {
             if e.downcast_ref::<super::stats::NotBinary>().is_some() {
                 return Err(super::stats::NotBinary(format!("{file}: {e}")).into());
@@ -404,7 +432,22 @@ impl Plan {
         ran.map_err(|e| self.source.read_error(e))?;
         let stats = acc.finish();
 
-        let mut warnings = Vec::new();
+        let mut warnings = self.read_warnings;
+        let mut columns = self.columns;
+        // A column found by a score's name that holds only 0 and 1 is a decision (aequitas'
+        // files keep the 0/1 decision in `score`): the same predictions, and no score metrics,
+        // which would describe nothing (AUC = balanced accuracy, Brier = 1 - accuracy).
+        if self.score_detected && score_zero_one {
+            if let Some(s) = columns.score.take() {
+                warnings.push(format!(
+                    "'{s}' holds only 0 and 1: read as the prediction (a decision), not as a score; pass --score {s} to treat it as a probability"
+                ));
+                columns.prediction = Some(s);
+                columns.threshold = None;
+                columns.detected.retain(|d| d != "--score");
+                columns.detected.push("--pred".into());
+            }
+        }
         if stats.rows_read == 0 {
             bail!("{file}: the file has a header but no data rows");
         }
@@ -434,7 +477,7 @@ impl Plan {
             if !stats.label_positive_seen {
                 warnings.push(format!(
                     "--positive '{p}' never occurs in the label column '{}': every row counts as a negative label",
-                    self.columns.label
+                    columns.label
                 ));
             }
         }
@@ -444,7 +487,7 @@ impl Plan {
                     warnings.push(format!(
                         "{} '{p}' never occurs in the prediction column '{}': every row counts as a negative prediction",
                         b.positive_flag,
-                        self.columns.prediction.as_deref().unwrap_or("")
+                        columns.prediction.as_deref().unwrap_or("")
                     ));
                 }
             }
@@ -452,7 +495,7 @@ impl Plan {
         Ok(Pass {
             source: self.source,
             task: self.task,
-            columns: self.columns,
+            columns,
             stats,
             warnings,
         })
@@ -464,8 +507,8 @@ fn range_of(frame: &LazyFrame, c: &str) -> PolarsResult<(f64, f64)> {
     let df = frame
         .clone()
         .select([
-            col(c).cast(DataType::Float64).min().alias("lo"),
-            col(c).cast(DataType::Float64).max().alias("hi"),
+            col(c).strict_cast(DataType::Float64).min().alias("lo"),
+            col(c).strict_cast(DataType::Float64).max().alias("hi"),
         ])
         .collect()?;
     let get = |n: &str| -> PolarsResult<f64> { Ok(df.column(n)?.f64()?.get(0).unwrap_or(0.0)) };
@@ -476,42 +519,27 @@ fn dtype_of<'a>(schema: &'a Schema, name: &str) -> &'a DataType {
     schema.get(name).expect("resolved column")
 }
 
-/// Label / prediction: integers become Int64 and floats Float64 (0/1 or the positive value),
-/// categories become strings; booleans and strings stay.
-fn binary_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<Expr> {
-    let dt = dtype_of(schema, name);
-    let e = col(name);
-    Ok(match dt {
-        DataType::Boolean | DataType::String | DataType::Null => e,
-        d if d.is_integer() || d.is_float() => e.cast(DataType::Float64),
-        d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
-        other => bail!(
-            "{flag} column '{name}' has type {other}; expected 0/1, true/false or class names"
-        ),
+/// The threshold as the score column's own precision holds it: a float32 (or float16) score
+/// is compared with the threshold rounded to that type, as numpy (NEP 50), pandas and DuckDB
+/// compare a float32 column with a Python / SQL literal. Wider types: the threshold itself.
+pub fn in_precision(t: f64, score_type: Option<&DataType>) -> f64 {
+    match score_type {
+        Some(DataType::Float32) => t as f32 as f64,
+        Some(DataType::Float16) => f64::from(half_round(t)),
+        _ => t,
     }
-    .alias(alias))
 }
 
-/// Multiclass label / prediction: class names as strings; integral numbers print without a
-/// fraction (so a label 3 and a prediction 3.0 are the same class).
-fn class_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<Expr> {
-    let dt = dtype_of(schema, name);
-    let e = col(name);
-    Ok(match dt {
-        DataType::String | DataType::Null => e,
-        DataType::Boolean => e.cast(DataType::String),
-        d if d.is_integer() => e.cast(DataType::Int64).cast(DataType::String),
-        d if d.is_float() => {
-            let x = e.cast(DataType::Float64);
-            let i = x.clone().cast(DataType::Int64);
-            when(i.clone().cast(DataType::Float64).eq(x.clone()))
-                .then(i.cast(DataType::String))
-                .otherwise(x.cast(DataType::String))
-        }
-        d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
-        other => bail!("{flag} column '{name}' has type {other}; expected class names or numbers"),
+/// `t` rounded to the nearest float16, as an f32 (exact).
+fn half_round(t: f64) -> f32 {
+    let x = t as f32;
+    if !x.is_finite() || x == 0.0 {
+        return x;
     }
-    .alias(alias))
+    // float16 keeps 11 significant bits (10 stored); subnormals below 2^-14 keep fewer.
+    let e = x.abs().log2().floor().max(-14.0);
+    let ulp = (e - 10.0).exp2();
+    (x / ulp).round_ties_even() * ulp
 }
 
 /// The name of a task as the --task flag spells it.
@@ -524,39 +552,31 @@ pub fn task_name(t: Task) -> &'static str {
     }
 }
 
-fn numeric_expr(schema: &Schema, name: &str, flag: &str, alias: &str) -> Result<Expr> {
-    let dt = dtype_of(schema, name);
-    if !(dt.is_integer() || dt.is_float() || dt.is_bool() || matches!(dt, DataType::Null)) {
-        bail!("{flag} column '{name}' has type {dt}; expected numbers");
-    }
-    Ok(col(name).cast(DataType::Float64).alias(alias))
-}
 
-fn group_expr(schema: &Schema, name: &str, alias: &str) -> Result<Expr> {
-    let dt = dtype_of(schema, name);
-    let e = col(name);
-    Ok(match dt {
-        DataType::Boolean | DataType::String | DataType::Null | DataType::Int64 | DataType::Float64 => e,
-        d if d.is_integer() => e.cast(DataType::Int64),
-        d if d.is_float() => e.cast(DataType::Float64),
-        // Categories stay categorical: the pass maps their codes (no string per row).
-        d if d.is_categorical() || d.is_enum() => e,
-        other => bail!("--group column '{name}' has type {other}; expected strings, integers, booleans or categories"),
-    }
-    .alias(alias))
-}
 
 /// More distinct integer labels than this make `--task auto` choose regression.
 pub const MAX_AUTO_CLASSES: usize = 20;
 
-/// `--task auto` after a label or prediction turned out not to be binary: regression when the
-/// label (or a numeric prediction) has a non-integer number or the label has more than
-/// [`MAX_AUTO_CLASSES`] distinct integers, multiclass otherwise. Returns the task and why.
-pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<(Task, String)> {
+/// What `--task auto` decided after a label or prediction turned out not to be binary.
+pub struct Detected {
+    pub task: Task,
+    pub why: String,
+    /// A prediction column found by its name that holds probabilities (numbers in [0, 1], not
+    /// all 0 / 1) next to a binary label: it is a score, thresholded at 0.5 (binary task).
+    pub score: Option<String>,
+}
+
+/// `--task auto` after a label or prediction turned out not to be binary, by the values (CSV
+/// columns are text: a column is numeric when every present value parses as a number):
+/// a binary label with a name-detected prediction of probabilities → binary with that score
+/// at 0.5; regression when the label (or a numeric prediction) has a non-integer number or
+/// the label has more than [`MAX_AUTO_CLASSES`] distinct integers; multiclass otherwise.
+pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<Detected> {
     let Opened {
         frame,
         schema,
         duplicate_headers,
+        ..
     } = source.open()?;
     let file = source.display.as_str();
     let resolve = |c: &str, flag: &str| resolve_column(&schema, c, flag, file, &duplicate_headers);
@@ -565,61 +585,110 @@ pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<(Task, String
         None => detect_column(&schema, LABEL_NAMES)
             .ok_or_else(|| anyhow!("{file}: no label column; pass --label COL"))?,
     };
+    let pred_by_name = args.pred.is_none() && args.score.is_none();
     let pred = match &args.pred {
         Some(p) => Some(resolve(p, "--pred")?),
         None if args.score.is_none() => detect_column(&schema, PRED_NAMES),
         None => None,
     };
-    let numeric = |c: &str| {
+    let readable = |c: &str| {
         let dt = dtype_of(&schema, c);
-        dt.is_integer() || dt.is_float()
+        dt.is_integer() || dt.is_float() || dt.is_decimal() || matches!(dt, DataType::String)
     };
-    if !numeric(&label) {
-        return Ok((
-            Task::Multiclass,
-            format!("the label '{label}' holds class names"),
-        ));
+    let num = |c: &str| col(c).cast(DataType::Float64);
+    let mut exprs = Vec::new();
+    let facts = |c: &str, exprs: &mut Vec<Expr>| {
+        let x = num(c);
+        exprs.push(
+            x.clone()
+                .null_count()
+                .eq(col(c).null_count())
+                .alias(format!("num_{c}")),
+        );
+        exprs.push(
+            (x.clone() - x.clone().cast(DataType::Int64).cast(DataType::Float64))
+                .neq(lit(0.0))
+                .any(true)
+                .alias(format!("frac_{c}")),
+        );
+        exprs.push(x.clone().min().alias(format!("min_{c}")));
+        exprs.push(x.max().alias(format!("max_{c}")));
+    };
+    if readable(&label) {
+        facts(&label, &mut exprs);
     }
-    let fractional = |c: &str| {
-        let x = col(c).cast(DataType::Float64);
-        (x.clone() - x.cast(DataType::Int64).cast(DataType::Float64))
-            .neq(lit(0.0))
-            .any(true)
-            .alias(format!("frac_{c}"))
-    };
-    let mut exprs = vec![
-        fractional(&label),
+    exprs.push(
         col(label.as_str())
             .drop_nulls()
             .n_unique()
             .alias("distinct"),
-    ];
-    let numeric_pred = pred.as_deref().filter(|p| numeric(p) && *p != label);
+    );
+    let numeric_pred = pred.as_deref().filter(|p| readable(p) && *p != label);
     if let Some(p) = numeric_pred {
-        exprs.push(fractional(p));
+        facts(p, &mut exprs);
     }
     let df = frame
+        .clone()
         .select(exprs)
         .collect()
         .map_err(|e| source.read_error(e))?;
-    let flag = |c: &str| -> bool {
-        df.column(&format!("frac_{c}"))
+    let get_bool = |n: String| -> bool {
+        df.column(&n)
             .ok()
             .and_then(|s| s.bool().ok().and_then(|b| b.get(0)))
             .unwrap_or(false)
     };
+    let get_f64 = |n: String| -> Option<f64> {
+        df.column(&n)
+            .ok()
+            .and_then(|s| s.cast(&DataType::Float64).ok())
+            .and_then(|s| s.f64().ok().and_then(|b| b.get(0)))
+    };
+    let numeric = |c: &str| readable(c) && get_bool(format!("num_{c}"));
+    let fractional = |c: &str| get_bool(format!("frac_{c}"));
     let distinct = df
         .column("distinct")
         .ok()
         .and_then(|s| s.cast(&DataType::UInt64).ok())
         .and_then(|s| s.u64().ok().and_then(|u| u.get(0)))
         .unwrap_or(0) as usize;
-    Ok(if flag(&label) {
+    // The label's values by the binary rule (0/1, true/false, yes/no in any spelling).
+    let label_binary = distinct <= 2 && {
+        let values = frame
+            .select([col(label.as_str()).cast(DataType::String).drop_nulls().unique().alias("v")])
+            .limit(3)
+            .collect()
+            .map_err(|e| source.read_error(e))?;
+        let v = values.column("v").ok().and_then(|c| c.str().ok().cloned());
+        v.is_some_and(|v| {
+            v.iter()
+                .flatten()
+                .all(|x| super::stats::binary_text(x).is_some())
+        })
+    };
+    if let Some(p) = numeric_pred.filter(|p| pred_by_name && label_binary && numeric(p) && fractional(p)) {
+        let (lo, hi) = (get_f64(format!("min_{p}")), get_f64(format!("max_{p}")));
+        if lo.is_some_and(|lo| lo >= 0.0) && hi.is_some_and(|hi| hi <= 1.0) {
+            return Ok(Detected {
+                task: Task::Binary,
+                why: format!(
+                    "the prediction '{p}' holds probabilities in [0, 1] and the label '{label}' is binary: '{p}' is read as a score at threshold 0.5 (pass --score {p} --threshold T for another threshold, or --task regression)"
+                ),
+                score: Some(p.to_string()),
+            });
+        }
+    }
+    let (task, why) = if !numeric(&label) {
+        (
+            Task::Multiclass,
+            format!("the label '{label}' holds class names"),
+        )
+    } else if fractional(&label) {
         (
             Task::Regression,
             format!("the label '{label}' has non-integer numbers"),
         )
-    } else if let Some(p) = numeric_pred.filter(|p| flag(p)) {
+    } else if let Some(p) = numeric_pred.filter(|p| numeric(p) && fractional(p)) {
         (
             Task::Regression,
             format!("the prediction '{p}' has non-integer numbers"),
@@ -636,5 +705,10 @@ pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<(Task, String
             Task::Multiclass,
             format!("the label '{label}' has {distinct} distinct integers"),
         )
+    };
+    Ok(Detected {
+        task,
+        why,
+        score: None,
     })
 }

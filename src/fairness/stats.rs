@@ -127,6 +127,9 @@ pub struct PassSpec {
     /// Multiclass: the label and prediction are the last two `groups` (class dimensions of the
     /// cells); every row then counts in quadrant 0 of its cell.
     pub classes: bool,
+    /// Text values read as missing in every column (`--na-values`; CSV readers already turn
+    /// them into nulls, Parquet / JSON text may still hold them).
+    pub na_values: std::sync::Arc<Vec<String>>,
 }
 
 /// A label or prediction that is not binary (and has no positive value): with `--task auto`
@@ -279,6 +282,8 @@ pub struct Accumulator {
     dropped: BTreeMap<String, u64>,
     label_pos_seen: bool,
     pred_pos_seen: bool,
+    /// Every thresholded score so far was 0 or 1 (a decision in a column named like a score).
+    score_zero_one: bool,
     scored: Vec<Scored>,
     score_missing: u64,
     /// The rounding grid of the scores once in effect, and the record count that triggers the
@@ -304,7 +309,12 @@ impl Accumulator {
         let weighted = spec.weight.is_some();
         let n_metrics = spec.row_metrics.len();
         let mut acc = Accumulator {
-            dicts: (0..k).map(|_| Dict::default()).collect(),
+            dicts: (0..k)
+                .map(|_| Dict {
+                    na: NaSet::new(&spec.na_values),
+                    ..Dict::default()
+                })
+                .collect(),
             bits: vec![0; k],
             rows: vec![0; 4],
             weights: weighted.then(|| vec![0.0; 4]),
@@ -312,6 +322,7 @@ impl Accumulator {
             rows_read: 0,
             dropped: BTreeMap::new(),
             label_pos_seen: false,
+            score_zero_one: true,
             pred_pos_seen: false,
             scored: Vec::new(),
             score_missing: 0,
@@ -334,6 +345,11 @@ impl Accumulator {
     }
 
     /// Adds one batch. Errors name the column and what to do.
+    /// Whether every thresholded score read so far was 0 or 1.
+    pub fn score_zero_one(&self) -> bool {
+        self.score_zero_one
+    }
+
     pub fn add(&mut self, df: &DataFrame) -> Result<()> {
         let n = df.height();
         if n == 0 {
@@ -353,22 +369,26 @@ impl Accumulator {
         ) {
             // Regression and multiclass: only whether the label / prediction is present.
             (PredSpec::Column(b), true) => {
-                present(series(df, &self.spec.label.column)?, &mut self.y)?;
-                present(series(df, &b.column)?, &mut self.p)?;
+                let na = NaSet::new(&self.spec.na_values);
+                present(series(df, &self.spec.label.column)?, &na, &mut self.y)?;
+                present(series(df, &b.column)?, &na, &mut self.p)?;
             }
             (pred, _) => {
+                let na = NaSet::new(&self.spec.na_values);
                 self.label_pos_seen |= encode_binary(
                     series(df, &self.spec.label.column)?,
                     &self.spec.label,
+                    &na,
                     &mut self.y,
                 )?;
                 match pred {
                     PredSpec::Column(b) => {
                         self.pred_pos_seen |=
-                            encode_binary(series(df, &b.column)?, b, &mut self.p)?;
+                            encode_binary(series(df, &b.column)?, b, &na, &mut self.p)?;
                     }
                     PredSpec::Threshold { column, threshold } => {
-                        threshold_scores(series(df, column)?, *threshold, &mut self.p)?;
+                        self.score_zero_one &=
+                            threshold_scores(series(df, column)?, *threshold, &mut self.p)?;
                     }
                 }
             }
@@ -790,17 +810,19 @@ fn series<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series> {
 /// Encodes a label or prediction column into 0 / 1 / [`MISSING`]; returns whether the
 /// configured positive value occurred. A non-binary column without a positive value is an
 /// error listing up to 10 of the values seen.
-fn encode_binary(s: &Series, spec: &BinarySpec, out: &mut [u8]) -> Result<bool> {
+fn encode_binary(s: &Series, spec: &BinarySpec, na: &NaSet, out: &mut [u8]) -> Result<bool> {
     let positive = spec.positive.as_deref();
     let mut b = Binarize {
         positive,
         positive_number: positive.and_then(|v| v.trim().parse::<f64>().ok()),
+        positive_bool: positive.and_then(boolean_text),
         seen: false,
         bad: BTreeSet::new(),
+        na,
     };
     match s.dtype() {
         DataType::Boolean => {
-            let invert = positive.is_some_and(|v| v.eq_ignore_ascii_case("false"));
+            let invert = b.positive_bool == Some(false);
             fill(s.bool()?.downcast_iter().flat_map(|a| a.iter()), out, |v| {
                 u8::from(v != invert)
             });
@@ -887,11 +909,12 @@ fn encode_numbers<'a, T: NativeType>(
     b.seen |= b.positive_number.is_none();
 }
 
-/// Writes `f(value)` for each present value and [`MISSING`] for each null.
-/// 0 where the value is present, MISSING where it is null (or NaN).
-fn present(s: &Series, out: &mut [u8]) -> Result<()> {
+/// 0 where the value is present, MISSING where it is null, NaN or a missing spelling.
+fn present(s: &Series, na: &NaSet, out: &mut [u8]) -> Result<()> {
     if let Ok(f) = s.f64() {
         fill(f.iter(), out, |x| if x.is_nan() { MISSING } else { 0 });
+    } else if let Ok(t) = s.str() {
+        fill(t.iter(), out, |x| if na.contains(x) { MISSING } else { 0 });
     } else {
         let valid = s.is_not_null();
         fill(valid.iter(), out, |v| if v { 0 } else { MISSING });
@@ -905,13 +928,15 @@ fn fill<T>(values: impl Iterator<Item = Option<T>>, out: &mut [u8], mut f: impl 
     }
 }
 
-/// The 0/1 rule for one column: the positive value if given, else 0/1/true/false; remembers
+/// The 0/1 rule for one column: the positive value if given, else 0/1/true/false/yes/no; remembers
 /// whether the positive value occurred and up to 10 values that are neither.
 struct Binarize<'a> {
     positive: Option<&'a str>,
     positive_number: Option<f64>,
+    positive_bool: Option<bool>,
     seen: bool,
     bad: BTreeSet<String>,
+    na: &'a NaSet,
 }
 
 impl Binarize<'_> {
@@ -937,23 +962,99 @@ impl Binarize<'_> {
         }
     }
 
+    /// Text: the positive value matches exactly, as the same number (`1` and `1.0`) or as the
+    /// same boolean (`TRUE` and `true`); a missing spelling is missing.
     fn text(&mut self, x: &str) -> u8 {
         match self.positive {
-            Some(p) => self.hit(x == p),
-            None => natural_binary(x).unwrap_or_else(|| self.reject(x.to_string())),
+            Some(p) => {
+                if x == p {
+                    return self.hit(true);
+                }
+                if self.na.contains(x) {
+                    return MISSING;
+                }
+                if let Some(pn) = self.positive_number {
+                    if let Ok(v) = x.trim().parse::<f64>() {
+                        return self.hit(v == pn);
+                    }
+                }
+                if let (Some(pb), Some(v)) = (self.positive_bool, boolean_text(x)) {
+                    return self.hit(v == pb);
+                }
+                0
+            }
+            None => match natural_binary(x) {
+                Some(v) => v,
+                None if self.na.contains(x) => MISSING,
+                None => self.reject(x.to_string()),
+            },
         }
     }
 }
 
-/// 0/1/true/false spelled as text.
-fn natural_binary(x: &str) -> Option<u8> {
+/// `true` / `false` in the spellings R, pandas and spreadsheets write (any case), and yes / no.
+fn boolean_text(x: &str) -> Option<bool> {
     let t = x.trim();
-    if t == "1" || t == "1.0" || t.eq_ignore_ascii_case("true") {
-        Some(1)
-    } else if t == "0" || t == "0.0" || t.eq_ignore_ascii_case("false") {
-        Some(0)
+    if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("yes") {
+        Some(true)
+    } else if t.eq_ignore_ascii_case("false") || t.eq_ignore_ascii_case("no") {
+        Some(false)
     } else {
         None
+    }
+}
+
+/// Whether a text value reads as 0 / 1 by the binary rule ([`natural_binary`]).
+pub fn binary_text(x: &str) -> Option<u8> {
+    natural_binary(x)
+}
+
+/// 0/1 spelled as text: the numbers 1 and 0 in any notation (`1`, `1.0`, `0.00`), true / false
+/// and yes / no in any case.
+fn natural_binary(x: &str) -> Option<u8> {
+    match x {
+        "1" => return Some(1),
+        "0" => return Some(0),
+        _ => {}
+    }
+    if let Some(b) = boolean_text(x) {
+        return Some(u8::from(b));
+    }
+    match x.trim().parse::<f64>() {
+        Ok(v) if v == 1.0 => Some(1),
+        Ok(v) if v == 0.0 => Some(0),
+        _ => None,
+    }
+}
+
+/// The missing spellings, with a length filter so that most values are ruled out without a
+/// string comparison.
+pub struct NaSet {
+    values: Vec<String>,
+    lengths: u64,
+}
+
+impl NaSet {
+    pub fn new(values: &[String]) -> Self {
+        let mut lengths = 0u64;
+        for v in values {
+            lengths |= 1u64 << v.len().min(63);
+        }
+        NaSet {
+            values: values.to_vec(),
+            lengths,
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, x: &str) -> bool {
+        self.lengths & (1u64 << x.len().min(63)) != 0 && self.values.iter().any(|v| v == x)
+    }
+}
+
+impl Default for NaSet {
+    fn default() -> Self {
+        NaSet::new(&[])
     }
 }
 
@@ -963,19 +1064,25 @@ pub fn round_score(s: f64, r: f64) -> f64 {
     (s / r).round() * r
 }
 
-fn threshold_scores(s: &Series, t: f64, out: &mut [u8]) -> Result<()> {
+/// Predictions `score >= t` (the threshold already in the score column's precision); returns
+/// whether every present score was 0 or 1 (a decision rather than a score).
+fn threshold_scores(s: &Series, t: f64, out: &mut [u8]) -> Result<bool> {
     let mut i = 0;
+    let mut zero_one = true;
     for arr in s.f64()?.downcast_iter() {
         for v in arr.iter() {
             out[i] = match v {
                 None => MISSING,
                 Some(x) if x.is_nan() => MISSING,
-                Some(&x) => u8::from(x >= t),
+                Some(&x) => {
+                    zero_one &= x == 0.0 || x == 1.0;
+                    u8::from(x >= t)
+                }
             };
             i += 1;
         }
     }
-    Ok(())
+    Ok(zero_one)
 }
 
 /// The distinct values of one sensitive attribute, with fast lookups for each column type.
@@ -989,7 +1096,13 @@ struct Dict {
     ints: SmallMap<i64>,
     floats: SmallMap<u64>,
     bools: [Option<u32>; 2],
+    /// Texts read as missing; such a text maps to [`NA_CODE`] until the batch is encoded.
+    na: NaSet,
+    na_seen: bool,
 }
+
+/// The code of a missing spelling while a batch is encoded (replaced by the missing code).
+const NA_CODE: u32 = u32::MAX - 2;
 
 /// A map to codes for the few distinct values sensitive attributes have: a linear scan while
 /// there are at most 16, then a hash map with a cheap multiplicative hash.
@@ -1091,7 +1204,7 @@ impl Dict {
             if let Some(c) = self.inline.get(k) {
                 return c;
             }
-            let c = self.push(GroupKey::Str(arr.value(j).to_string()));
+            let c = self.new_text(arr.value(j));
             self.inline.insert(k, c);
             return c;
         }
@@ -1102,7 +1215,7 @@ impl Dict {
         let c = match self.long.get(v) {
             Some(&c) => c,
             None => {
-                let c = self.push(GroupKey::Str(v.to_string()));
+                let c = self.new_text(v);
                 self.long.insert(v.to_string(), c);
                 c
             }
@@ -1121,17 +1234,27 @@ impl Dict {
             if let Some(c) = self.inline.get(k) {
                 return c;
             }
-            let c = self.push(GroupKey::Str(v.to_string()));
+            let c = self.new_text(v);
             self.inline.insert(k, c);
             return c;
         }
         match self.long.get(v) {
             Some(&c) => c,
             None => {
-                let c = self.push(GroupKey::Str(v.to_string()));
+                let c = self.new_text(v);
                 self.long.insert(v.to_string(), c);
                 c
             }
+        }
+    }
+
+    /// A text seen for the first time: a new group, or [`NA_CODE`] for a missing spelling.
+    fn new_text(&mut self, v: &str) -> u32 {
+        if self.na.contains(v) {
+            self.na_seen = true;
+            NA_CODE
+        } else {
+            self.push(GroupKey::Str(v.to_string()))
         }
     }
 
@@ -1286,6 +1409,14 @@ impl Dict {
                 "--group column '{display}' has type {other}; expected strings, integers, booleans or categories"
             ),
         }
+        if self.na_seen {
+            let m = miss(self);
+            for o in out.iter_mut() {
+                if *o == NA_CODE {
+                    *o = m;
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -1321,6 +1452,7 @@ mod tests {
             groups_display: groups.iter().map(|s| s.to_string()).collect(),
             regression: None,
             classes: false,
+            na_values: Default::default(),
         }
     }
 
@@ -1422,10 +1554,26 @@ mod tests {
     #[test]
     fn non_binary_label_lists_values() {
         let mut acc = Accumulator::new(spec(&["g"], None));
-        let b = df!("y" => ["yes", "no", "yes"], "p" => [1.0, 0.0, 1.0], "g" => ["a", "a", "b"])
+        let b = df!("y" => ["high", "low", "high"], "p" => [1.0, 0.0, 1.0], "g" => ["a", "a", "b"])
             .unwrap();
         let e = acc.add(&b).unwrap_err().to_string();
-        assert!(e.contains("'no', 'yes'") && e.contains("--positive"), "{e}");
+        assert!(e.contains("'high', 'low'") && e.contains("--positive"), "{e}");
+        // yes / no, true / false (any case), numbers 1 / 0 in any notation, and missing
+        // spellings are binary.
+        let mut acc = Accumulator::new(PassSpec {
+            na_values: std::sync::Arc::new(vec!["NA".into()]),
+            ..spec(&["g"], None)
+        });
+        let b = df!(
+            "y" => ["yes", "No", "TRUE", "false", "1.00", "0e0", "NA"],
+            "p" => [1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+            "g" => ["a"; 7]
+        )
+        .unwrap();
+        acc.add(&b).unwrap();
+        let st = acc.finish();
+        assert_eq!(st.cells[0].rows, [3, 0, 0, 3]);
+        assert_eq!(st.rows_read, 7);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! resolution with "did you mean" errors. Shared by every engine.
 
 mod columns;
+pub mod csv_check;
 mod format;
+pub mod roles;
 
 pub use columns::{closest_name, detect_column, resolve_column};
 pub use format::Format;
@@ -17,12 +19,50 @@ use polars_buffer::Buffer;
 
 use crate::cli::InputArgs;
 
+/// The spellings read as a missing value in every role, as pandas' `read_csv` reads them by
+/// default (its `na_values` list), plus R's `NA`. The empty field is always missing.
+pub const DEFAULT_NA_VALUES: &[&str] = &[
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
+/// [`DEFAULT_NA_VALUES`] as owned strings (side files read with the defaults).
+pub static DEFAULT_NA: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| DEFAULT_NA_VALUES.iter().map(|s| s.to_string()).collect());
+
+/// How text is read: the missing-value spellings and what to do with malformed CSV rows.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Values read as missing (exact, case-sensitive), in every role and format.
+    pub na_values: Arc<Vec<String>>,
+    /// Skip (and count) CSV rows whose number of fields differs from the header's, instead of
+    /// failing.
+    pub skip_bad_rows: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            na_values: Arc::new(DEFAULT_NA.clone()),
+            skip_bad_rows: false,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Whether `v` is one of the missing spellings.
+    pub fn is_na(&self, v: &str) -> bool {
+        self.na_values.iter().any(|n| n == v)
+    }
+}
+
 /// One input: a file on disk or standard input, with the format it is read as.
 #[derive(Debug, Clone)]
 pub struct Source {
     /// What the user typed (`-` for standard input); used in every message and report.
     pub display: String,
     pub format: Format,
+    pub options: ReadOptions,
     stdin: Option<Buffer<u8>>,
 }
 
@@ -33,6 +73,8 @@ pub struct Opened {
     /// Header names that occur more than once in a CSV header; they are renamed `name#1`,
     /// `name#2`, ... and selecting the plain name is an error.
     pub duplicate_headers: Vec<String>,
+    /// What reading noticed and the report should say (skipped malformed rows).
+    pub warnings: Vec<String>,
 }
 
 /// One named file (a side input such as an allocation or a rewards table), format from its
@@ -41,6 +83,8 @@ pub fn source(path: &str) -> Result<Source> {
     let mut s = sources(&InputArgs {
         files: vec![path.to_string()],
         input_format: None,
+        na_values: None,
+        skip_bad_rows: false,
     })?;
     Ok(s.remove(0))
 }
@@ -48,6 +92,15 @@ pub fn source(path: &str) -> Result<Source> {
 /// Expands the FILE arguments (a literal path, a shell-style glob when the shell did not expand
 /// it, or `-`) into sources, checking every file exists and has a known format.
 pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
+    let mut options = ReadOptions {
+        skip_bad_rows: args.skip_bad_rows,
+        ..ReadOptions::default()
+    };
+    if let Some(list) = &args.na_values {
+        let mut na: Vec<String> = vec![String::new()];
+        na.extend(list.iter().filter(|v| !v.is_empty()).cloned());
+        options.na_values = Arc::new(na);
+    }
     let mut out = Vec::new();
     let mut stdin_used = false;
     for arg in &args.files {
@@ -64,6 +117,7 @@ pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
             out.push(Source {
                 display: "-".into(),
                 format,
+                options: options.clone(),
                 stdin: Some(Buffer::from(buf)),
             });
             continue;
@@ -77,6 +131,7 @@ pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
             out.push(Source {
                 display: path,
                 format,
+                options: options.clone(),
                 stdin: None,
             });
         }
@@ -190,27 +245,42 @@ fn wildcard(pat: &[u8], s: &[u8]) -> bool {
 }
 
 impl Source {
-    /// Opens the source lazily: nothing but the schema (and for CSV the header) is read here.
+    /// Opens the source lazily: nothing but the schema (and for CSV a check of every row's
+    /// shape) is read here. A panic inside the readers (an Arrow type polars cannot take)
+    /// becomes an error naming the file.
     pub fn open(&self) -> Result<Opened> {
+        guard(&self.display, || self.open_inner())
+    }
+
+    fn open_inner(&self) -> Result<Opened> {
         let d = &self.display;
         let mut duplicate_headers = Vec::new();
+        let mut warnings = Vec::new();
+        let na: Vec<PlSmallStr> = self
+            .options
+            .na_values
+            .iter()
+            .map(|s| PlSmallStr::from(s.as_str()))
+            .collect();
         let mut frame = match self.format {
             Format::Csv | Format::Tsv => {
-                let sep = if self.format == Format::Tsv {
-                    b'\t'
-                } else {
-                    b','
-                };
+                let sep = self.separator();
                 let header = self.csv_header(sep)?;
-                let mut reader = match &self.stdin {
-                    Some(buf) => LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::new([
-                        buf.clone(),
-                    ]))),
+                let cleaned = self.check_csv(sep, &mut warnings)?;
+                let buffer = cleaned.or_else(|| self.stdin.clone());
+                // Every column as text: a column's type is decided by the role a command gives
+                // it (input::roles), never by its first rows.
+                let mut reader = match buffer {
+                    Some(buf) => {
+                        LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::new([buf])))
+                    }
                     None => LazyCsvReader::new(PlRefPath::from(d.as_str())),
                 }
                 .with_separator(sep)
                 .with_has_header(true)
-                .with_infer_schema_length(Some(10_000))
+                .with_infer_schema_length(Some(0))
+                .with_null_values(Some(NullValues::AllColumns(na.clone())))
+                .with_missing_is_null(true)
                 .with_raise_if_empty(true);
                 if let Some((names, dups)) = dedup_header(&header) {
                     duplicate_headers = dups;
@@ -230,8 +300,16 @@ impl Source {
                 // like dates, needs date types this build leaves out). `--summary` reports them.
                 let mut args = ScanArgsParquet::default();
                 args.hive_options.enabled = Some(false);
-                LazyFrame::scan_parquet(PlRefPath::from(d.as_str()), args)
+                match &self.stdin {
+                    Some(buf) => LazyFrame::scan_parquet_sources(
+                        ScanSources::Buffers(Arc::new([buf.clone()])),
+                        args,
+                    ),
+                    None => LazyFrame::scan_parquet(PlRefPath::from(d.as_str()), args),
+                }
             }
+            // Types from every record, not the first 10,000: a key first seen late, or a value
+            // whose type changes, is read.
             Format::NdJson => match &self.stdin {
                 Some(buf) => {
                     LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::new([
@@ -240,20 +318,31 @@ impl Source {
                 }
                 None => LazyJsonLineReader::new(PlRefPath::from(d.as_str())),
             }
-            .with_infer_schema_length(std::num::NonZeroUsize::new(10_000))
+            .with_infer_schema_length(None)
             .finish(),
             Format::Json => {
                 let lines = self.json_lines()?;
                 LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::new([
                     Buffer::from(lines),
                 ])))
-                .with_infer_schema_length(std::num::NonZeroUsize::new(10_000))
+                .with_infer_schema_length(None)
                 .finish()
             }
             Format::Ipc => {
                 let mut unified = UnifiedScanArgs::default();
                 unified.hive_options.enabled = Some(false);
-                LazyFrame::scan_ipc(PlRefPath::from(d.as_str()), Default::default(), unified)
+                match &self.stdin {
+                    Some(buf) => LazyFrame::scan_ipc_sources(
+                        ScanSources::Buffers(Arc::new([buf.clone()])),
+                        Default::default(),
+                        unified,
+                    ),
+                    None => LazyFrame::scan_ipc(
+                        PlRefPath::from(d.as_str()),
+                        Default::default(),
+                        unified,
+                    ),
+                }
             }
         }
         .map_err(|e| self.read_error(e))?;
@@ -265,7 +354,91 @@ impl Source {
             frame,
             schema,
             duplicate_headers,
+            warnings,
         })
+    }
+
+    fn separator(&self) -> u8 {
+        if self.format == Format::Tsv {
+            b'\t'
+        } else {
+            b','
+        }
+    }
+
+    fn reader(&self) -> Result<Box<dyn Read + '_>> {
+        Ok(match &self.stdin {
+            Some(buf) => Box::new(buf.as_slice()),
+            None => Box::new(
+                std::fs::File::open(&self.display)
+                    .with_context(|| format!("{}: cannot open", self.display))?,
+            ),
+        })
+    }
+
+    /// Checks every CSV record's field count and the encoding (one pass over the bytes).
+    /// A malformed row is an error naming its line, or with `--skip-bad-rows` is left out: then
+    /// the cleaned text is returned for polars to read, and a warning says what was skipped.
+    fn check_csv(&self, sep: u8, warnings: &mut Vec<String>) -> Result<Option<Buffer<u8>>> {
+        let d = &self.display;
+        let keep = if self.options.skip_bad_rows {
+            usize::MAX
+        } else {
+            1
+        };
+        let shape = csv_check::scan(std::io::BufReader::new(self.reader()?), sep, keep)
+            .with_context(|| format!("{d}: cannot read"))?;
+        if let Some((line, _, byte)) = shape.bad_utf8 {
+            bail!(
+                "{d}: line {line} is not UTF-8 text (byte 0x{byte:02X}); the file is in another encoding (Latin-1 or Windows-1252?): re-save it as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8.csv`"
+            );
+        }
+        if let Some(line) = shape.open_quote {
+            bail!(
+                "{d}: the quoted field opened on line {line} is never closed (a stray \" ?); fix that line"
+            );
+        }
+        if shape.ragged_count == 0 {
+            return Ok(None);
+        }
+        let what = |r: &csv_check::Ragged| {
+            format!(
+                "line {} has {} field{} but the header has {}",
+                r.line,
+                r.fields,
+                if r.fields == 1 { "" } else { "s" },
+                shape.header_fields
+            )
+        };
+        if !self.options.skip_bad_rows {
+            let first = &shape.ragged[0];
+            let more = match shape.ragged_count {
+                1 => String::new(),
+                n => format!(" ({} malformed rows in all)", n),
+            };
+            bail!(
+                "{d}: {}{more}: an unquoted separator inside a value, or a cut-off line; quote or fix it, or pass --skip-bad-rows to leave such rows out",
+                what(first)
+            );
+        }
+        let bytes = self.bytes()?;
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut at = 0usize;
+        for r in &shape.ragged {
+            out.extend_from_slice(&bytes[at..r.start as usize]);
+            at = r.end as usize;
+        }
+        out.extend_from_slice(&bytes[at..]);
+        let lines: Vec<String> = shape.ragged.iter().take(10).map(|r| r.line.to_string()).collect();
+        warnings.push(format!(
+            "skipped {} malformed row{} (--skip-bad-rows; wrong number of fields) at line{} {}{}",
+            shape.ragged_count,
+            if shape.ragged_count == 1 { "" } else { "s" },
+            if shape.ragged_count == 1 { "" } else { "s" },
+            lines.join(", "),
+            if shape.ragged_count > 10 { ", ..." } else { "" }
+        ));
+        Ok(Some(Buffer::from(out)))
     }
 
     /// The raw bytes of the source (the file, or what standard input held).
@@ -322,34 +495,83 @@ impl Source {
     /// The CSV header as raw names, read with the `csv` crate (polars renames duplicates silently).
     fn csv_header(&self, sep: u8) -> Result<Vec<String>> {
         let d = &self.display;
-        let rdr: Box<dyn Read> = match &self.stdin {
-            Some(buf) => Box::new(std::io::Cursor::new(buf.as_slice().to_vec())),
-            None => Box::new(std::fs::File::open(d).with_context(|| format!("{d}: cannot open"))?),
-        };
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(sep)
             .has_headers(false)
             .flexible(true)
-            .from_reader(rdr);
+            .from_reader(self.reader()?);
         match rdr.records().next() {
             None => bail!("{d}: the file is empty (no header line)"),
-            Some(Err(e)) => bail!("{d}: cannot read the header line: {e}"),
+            Some(Err(e)) => match e.kind() {
+                csv::ErrorKind::Utf8 { .. } => bail!(
+                    "{d}: the header line is not UTF-8 text; re-save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8.csv`"
+                ),
+                _ => bail!("{d}: cannot read the header line: {e}"),
+            },
             Some(Ok(rec)) => Ok(rec.iter().map(|s| s.to_string()).collect()),
         }
     }
 
-    /// Turns a polars error into one clear line naming the file; for CSV parse errors, finds the
-    /// first malformed line with the `csv` crate (only on this error path).
+    /// Turns a polars error into one clear line naming the file (and the column and value where
+    /// the error says which), in the user's terms and with what to do.
     pub fn read_error(&self, e: PolarsError) -> anyhow::Error {
         let d = &self.display;
-        let msg = first_line(&e.to_string());
-        if matches!(self.format, Format::Csv | Format::Tsv) {
-            if msg.contains("empty CSV") || msg.contains("empty file") {
-                return anyhow::anyhow!("{d}: the file is empty (no header line)");
+        let full = e.to_string();
+        let msg = first_line(&full);
+        let lower = full.to_lowercase();
+        if matches!(self.format, Format::Csv | Format::Tsv)
+            && (msg.contains("empty CSV") || msg.contains("empty file"))
+        {
+            return anyhow::anyhow!("{d}: the file is empty (no header line)");
+        }
+        if let Some(m) = self.conversion_error(&full) {
+            return m;
+        }
+        if lower.contains("utf-8") || lower.contains("utf8") {
+            return anyhow::anyhow!(
+                "{d}: not UTF-8 text; re-save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`"
+            );
+        }
+        match self.format {
+            Format::Parquet
+                if lower.contains("out of spec")
+                    || lower.contains("out-of-spec")
+                    || lower.contains("footer")
+                    || lower.contains("magic")
+                    || lower.contains("thrift")
+                    || lower.contains("file size") =>
+            {
+                return anyhow::anyhow!(
+                    "{d}: not a valid Parquet file (its footer or metadata is missing or damaged: cut short while writing, or not Parquet at all); write it again, or pass --input-format if it is another format"
+                )
             }
-            if let Some(line) = self.first_ragged_line() {
-                return anyhow::anyhow!("{d}: {line}; fix or remove that line");
+            Format::Ipc
+                if lower.contains("out of spec")
+                    || lower.contains("out-of-spec")
+                    || lower.contains("footer")
+                    || lower.contains("magic")
+                    || lower.contains("flatbuffer")
+                    || lower.contains("ipc") =>
+            {
+                return anyhow::anyhow!(
+                    "{d}: not a valid Arrow IPC (Feather v2) file (its footer or schema is missing or damaged); write it again with pyarrow.feather.write_feather or polars' write_ipc, or pass --input-format if it is another format"
+                )
             }
+            Format::NdJson | Format::Json
+                if lower.contains("supertype") =>
+            {
+                return anyhow::anyhow!(
+                    "{d}: a key holds values of kinds that do not mix (for example a nested object in some records and a number in others); make each key hold one kind of value"
+                )
+            }
+            Format::NdJson | Format::Json
+                if lower.contains("json") || lower.contains("expected") || lower.contains("eof") =>
+            {
+                return self.json_line_error().unwrap_or_else(|| {
+                    anyhow::anyhow!("{d}: not valid JSON lines (one JSON object per line): {msg}")
+                })
+            }
+            _ => {}
         }
         if let PolarsError::IO { .. } = e {
             return anyhow::anyhow!("{d}: cannot read: {msg}");
@@ -357,38 +579,137 @@ impl Source {
         anyhow::anyhow!("{d}: cannot read as {}: {msg}", self.format.name())
     }
 
-    fn first_ragged_line(&self) -> Option<String> {
-        let sep = if self.format == Format::Tsv {
-            b'\t'
-        } else {
-            b','
+    /// A failed strict cast of text to numbers: names the column, the value and its row.
+    fn conversion_error(&self, full: &str) -> Option<anyhow::Error> {
+        let d = &self.display;
+        let rest = full.split("conversion from `str` to `").nth(1)?;
+        let column = rest.split("in column '").nth(1)?.split('\'').next()?.to_string();
+        let value = rest
+            .split(": [\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .map(|v| v.to_string());
+        let row = value.as_deref().and_then(|v| self.row_of(&column, v));
+        let at = match row {
+            Some(r) if matches!(self.format, Format::Csv | Format::Tsv) => {
+                format!(" in data row {r}")
+            }
+            Some(r) => format!(" in row {r}"),
+            None => String::new(),
         };
-        let rdr: Box<dyn Read> = match &self.stdin {
-            Some(buf) => Box::new(std::io::Cursor::new(buf.as_slice().to_vec())),
-            None => Box::new(std::fs::File::open(&self.display).ok()?),
-        };
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(sep)
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(rdr);
-        let width = rdr.headers().ok()?.len();
-        for rec in rdr.records() {
-            match rec {
-                Ok(_) => {}
+        Some(match value {
+            Some(v) => anyhow::anyhow!(
+                "{d}: column '{column}' must hold numbers but has '{v}'{at}; fix the value, or mark it missing (one of the --na-values spellings, e.g. NA)"
+            ),
+            None => anyhow::anyhow!(
+                "{d}: column '{column}' must hold numbers but has text that is not a number; fix it, or mark missing values as NA"
+            ),
+        })
+    }
+
+    /// The 1-based data row where `column` first holds `value` (error path only).
+    fn row_of(&self, column: &str, value: &str) -> Option<u64> {
+        let opened = self.open_inner().ok()?;
+        let df = opened
+            .frame
+            .select([col(column).cast(DataType::String).alias("v")])
+            .with_row_index("__row", Some(1))
+            .filter(col("v").eq(lit(value)))
+            .limit(1)
+            .collect()
+            .ok()?;
+        let r = df.column("__row").ok()?.get(0).ok()?;
+        r.extract::<u64>()
+    }
+
+    /// The first line of a JSON-lines source that is not a JSON object, as an error.
+    fn json_line_error(&self) -> Option<anyhow::Error> {
+        let d = &self.display;
+        let bytes = self.bytes().ok()?;
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            let t = line.trim_ascii();
+            if t.is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<serde_json::Value>(t) {
+                Ok(v) if v.is_object() => {}
+                Ok(_) => {
+                    return Some(anyhow::anyhow!(
+                        "{d}: line {} is not a JSON object (a record); each line must be one object like {{\"y_true\": 1, ...}}",
+                        i + 1
+                    ))
+                }
                 Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    return Some(match e.kind() {
-                        csv::ErrorKind::UnequalLengths { len, .. } => {
-                            format!("line {line} has {len} fields but the header has {width}")
-                        }
-                        _ => format!("line {line} is malformed: {e}"),
-                    });
+                    return Some(anyhow::anyhow!(
+                        "{d}: line {} is not valid JSON (column {}: {}); fix that line",
+                        i + 1,
+                        e.column(),
+                        e
+                    ))
                 }
             }
         }
         None
     }
+}
+
+/// Runs `f`, turning a panic inside it (the readers panic on some Arrow types) into an error
+/// that names the file. The panic hook installed by [`install_panic_hook`] keeps it quiet.
+pub fn guard<T>(file: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = panic_message(payload.as_ref());
+            let what = if let Some(t) = msg
+                .split("Arrow datatype ")
+                .nth(1)
+                .and_then(|t| t.split(" not supported").next())
+            {
+                format!("a column of Arrow type {t}, which fairaudit cannot read")
+            } else if msg.contains("not yet implemented") || msg.contains("not implemented") {
+                "a column of an Arrow type fairaudit cannot read (list view or run-end encoded)"
+                    .to_string()
+            } else {
+                format!("data the reader could not decode ({})", first_line(&msg))
+            };
+            Err(anyhow::anyhow!(
+                "{file}: the file holds {what}; drop or cast that column before auditing (e.g. pyarrow: table.drop_columns([...]) or table.cast(...))"
+            ))
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Replaces the default panic hook (which prints a backtrace) with one that keeps the message
+/// for [`last_panic`]: readers' panics become errors through [`guard`], and `main` reports any
+/// other as an internal error in one line.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = panic_message(info.payload());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(format!("{}{at}", first_line(&msg)));
+        }
+    }));
+}
+
+/// The message of the last panic (any thread), for the internal-error line.
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.lock().ok().and_then(|l| l.clone())
 }
 
 /// When a header repeats names, returns the new names (`x#1`, `x#2` for every repeated `x`) and

@@ -1064,6 +1064,31 @@ impl crate::gate::Gateable for FairnessReport {
             )
             .map(|b| format!("; did you mean '{b}'?"))
             .unwrap_or_default();
+            // A binary metric asked of a regression or multiclass audit (often one that
+            // --task auto chose): say which task ran, why, and how to choose another.
+            let binary_name = RATES.iter().any(|r| name.starts_with(r.name()))
+                || [
+                    "demographic_parity",
+                    "equalized_odds",
+                    "equal_opportunity",
+                    "predictive_parity",
+                    "four_fifths",
+                    "disparate_impact",
+                ]
+                .iter()
+                .any(|b| name.starts_with(b));
+            if binary_name && self.settings.task != "binary" {
+                let why = self
+                    .settings
+                    .task_detected
+                    .as_deref()
+                    .map(|w| format!(" because {w}"))
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "'{name}' is a metric of binary audits, but this audit ran as {}{why}; pass --task binary (a score column: --score COL --threshold T) to audit decisions",
+                    self.settings.task
+                );
+            }
             anyhow::bail!(
                 "unknown metric '{name}'{hint} (every name is listed in docs/metrics.md)"
             );

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::cli::{LengthUnit, RewardArgs, RewardKind};
-use crate::input::{detect_column, resolve_column, Format, Opened, Source};
+use crate::input::{detect_column, resolve_column, roles, Format, Opened, Source};
 
 pub const CHOSEN_NAMES: &[&str] = &[
     "scores_chosen",
@@ -136,6 +136,8 @@ pub struct Loaded {
     pub policy_elo: Option<BTreeMap<String, f64>>,
     /// Candidates kind (RewardBench 2).
     pub candidates: Vec<super::rb2::Prompt>,
+    /// What reading the file noticed (skipped malformed rows).
+    pub read_warnings: Vec<String>,
 }
 
 impl Loaded {
@@ -144,6 +146,7 @@ impl Loaded {
             source: source.clone(),
             kind,
             rows_read: 0,
+            read_warnings: Vec::new(),
             dropped: BTreeMap::new(),
             columns: None,
             pairs: Pairs::default(),
@@ -444,6 +447,7 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         frame,
         schema,
         duplicate_headers,
+        warnings: read_warnings,
     } = source.open()?;
     let d = source.display.as_str();
     let resolve = |c: &str, flag: &str| resolve_column(&schema, c, flag, d, &duplicate_headers);
@@ -509,15 +513,12 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
 
     let numeric = |c: &str, flag: &str, alias: &str| -> Result<Expr> {
         let dt = schema.get(c).expect("resolved");
-        if !(dt.is_integer() || dt.is_float() || dt.is_bool() || matches!(dt, DataType::Null)) {
-            let hint = if matches!(dt, DataType::List(_)) {
-                " (a list: RM-Bench records need --kind styled)"
-            } else {
-                ""
-            };
-            bail!("{d}: {flag} column '{c}' has type {dt}{hint}; expected numbers");
+        if matches!(dt, DataType::List(_) | DataType::Array(..)) {
+            bail!(
+                "{d}: {flag} column '{c}' holds a list per row (RM-Bench records: pass --preset rm-bench, or --kind styled)"
+            );
         }
-        Ok(col(c).cast(DataType::Float64).alias(alias))
+        roles::number(&schema, c, flag, alias, d)
     };
     let text = |c: &str, alias: &str| col(c).cast(DataType::String).alias(alias);
     let mut exprs = vec![
@@ -602,6 +603,7 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         )
     };
     let mut out = Loaded::new(source, RewardKind::Pairs);
+    out.read_warnings = read_warnings;
     out.rows_read = n as u64;
     let dropped = keep.iter().filter(|k| !**k).count() as u64;
     if dropped > 0 {

@@ -54,7 +54,7 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
     if let Some(other) = &args.compare {
         let src = crate::input::sources(&crate::cli::InputArgs {
             files: vec![other.clone()],
-            input_format: args.input.input_format,
+            ..args.input.clone()
         })?;
         let o = load::load(&src[0], args).map_err(|e| anyhow::anyhow!("--compare: {e}"))?;
         for l in &mut loaded {
@@ -103,6 +103,11 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
     }
     let mut model = RewardReport::new(RewardSettings::from_args(args));
     for l in &loaded {
+        for w in &l.read_warnings {
+            model
+                .warnings
+                .push(report::Warning::new(&l.source.display, None, w.clone()));
+        }
         let input = panels::input_report(l, args, &mut model.warnings);
         model.inputs.push(input);
     }

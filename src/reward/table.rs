@@ -78,15 +78,13 @@ impl<'a> Table<'a> {
 
     /// Reads `name` as numbers under `alias`.
     pub fn number(&mut self, name: &str, flag: &str, alias: &str) -> Result<()> {
-        let dt = self.opened.schema.get(name).expect("resolved column");
-        if !(dt.is_integer() || dt.is_float() || dt.is_bool() || matches!(dt, DataType::Null)) {
-            bail!(
-                "{}: {flag} column '{name}' has type {dt}; expected numbers",
-                self.source.display
-            );
-        }
-        self.exprs
-            .push(col(name).cast(DataType::Float64).alias(alias));
+        self.exprs.push(crate::input::roles::number(
+            &self.opened.schema,
+            name,
+            flag,
+            alias,
+            &self.source.display,
+        )?);
         Ok(())
     }
 

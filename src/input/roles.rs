@@ -1,0 +1,187 @@
+//! How a column is typed for the role a command gives it. One place for every engine, so the
+//! same value reads the same way whatever the file format (docs/input.md, "Column roles"):
+//!
+//! | role | CSV / TSV text | typed formats (Parquet, IPC, NDJSON) |
+//! |---|---|---|
+//! | [`category`] (sensitive attribute, subset, id) | exactly as written: `02139` ≠ `2139`, `1` ≠ `1.0` | strings, booleans, categories as they are; integers that fit 64 bits as integers; wider integers and decimals as their exact text |
+//! | [`binary`] (label, prediction) | text, read by the 0/1 rule of the engine (numbers, booleans, yes/no) | booleans, numbers (as 64-bit floats), strings |
+//! | [`class`] (multiclass label, prediction) | text; numbers written with a zero fraction (`3.0`) are the class `3` | integers and integral floats as integer text |
+//! | [`number`] (score, weight, length, utility) | parsed as 64-bit floats; a value that is not a number is an error naming the column, value and row | any integer, float, decimal or float16 as a 64-bit float |
+//!
+//! CSV columns arrive as text (the reader infers no types: a column whose first rows look like
+//! integers may hold decimals or words later), missing spellings already null.
+
+use anyhow::{bail, Result};
+use polars::prelude::*;
+
+fn dtype<'a>(schema: &'a Schema, name: &str) -> &'a DataType {
+    schema.get(name).expect("a resolved column")
+}
+
+fn is_number(dt: &DataType) -> bool {
+    dt.is_integer() || dt.is_float() || dt.is_decimal()
+}
+
+/// Whether a column of this type reads as numbers ([`number`] accepts it).
+pub fn numeric_type(dt: &DataType) -> bool {
+    is_number(dt) || dt.is_bool() || matches!(dt, DataType::Null | DataType::String)
+}
+
+/// `name` as 64-bit floats under `alias`. Text (CSV) is parsed strictly: a value that is
+/// neither a number nor a missing spelling fails the read, and [`super::Source::read_error`]
+/// names the column, the value and its row. Any other type (lists, structs, dates) is an error
+/// here, naming the file, column and type.
+pub fn number(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
+    let dt = dtype(schema, name);
+    let e = col(name);
+    Ok(match dt {
+        DataType::String => e.strict_cast(DataType::Float64),
+        d if is_number(d) || d.is_bool() || matches!(d, DataType::Null) => {
+            e.cast(DataType::Float64)
+        }
+        other => bail!(
+            "{file}: {flag} column '{name}' has type {}{}; expected numbers",
+            type_name(other),
+            if matches!(other, DataType::List(_) | DataType::Array(..)) {
+                " (a list per row)"
+            } else {
+                ""
+            }
+        ),
+    }
+    .alias(alias))
+}
+
+/// `name` as text under `alias`, each value exactly as written: integers (any width) and
+/// decimals print exactly, floats by Rust's shortest round-trip form, booleans as
+/// `true` / `false`.
+pub fn text(schema: &Schema, name: &str, alias: &str) -> Expr {
+    let e = col(name);
+    match dtype(schema, name) {
+        DataType::String | DataType::Null => e,
+        _ => e.cast(DataType::String),
+    }
+    .alias(alias)
+}
+
+/// A sensitive attribute (or any grouping column) under `alias`: a category whose values are
+/// kept exactly. Strings, booleans and categories stay as they are (the pass maps category
+/// ids), integers that fit in 64 bits become `Int64`, floats `Float64`; 64-bit unsigned
+/// integers, 128-bit integers and decimals become their exact text (a cast to `Int64` would
+/// turn ids ≥ 2^63 into missing values).
+pub fn category(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
+    let dt = dtype(schema, name);
+    let e = col(name);
+    Ok(match dt {
+        DataType::Boolean | DataType::String | DataType::Null | DataType::Int64 | DataType::Float64 => e,
+        DataType::UInt64 | DataType::Int128 | DataType::UInt128 => e.cast(DataType::String),
+        d if d.is_decimal() => e.cast(DataType::String),
+        d if d.is_integer() => e.cast(DataType::Int64),
+        d if d.is_float() => e.cast(DataType::Float64),
+        d if d.is_categorical() || d.is_enum() => e,
+        other => bail!(
+            "{file}: {flag} column '{name}' has type {}; expected text, integers, booleans or categories",
+            type_name(other)
+        ),
+    }
+    .alias(alias))
+}
+
+/// A binary label or prediction under `alias`: booleans and text stay (the engine reads text
+/// by its 0/1 rule), numbers become `Float64`, categories text.
+pub fn binary(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
+    let dt = dtype(schema, name);
+    let e = col(name);
+    Ok(match dt {
+        DataType::Boolean | DataType::String | DataType::Null => e,
+        d if is_number(d) => e.cast(DataType::Float64),
+        d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
+        other => bail!(
+            "{file}: {flag} column '{name}' has type {}; expected 0/1, true/false or class names",
+            type_name(other)
+        ),
+    }
+    .alias(alias))
+}
+
+/// A multiclass label or prediction under `alias`: class names as text, where a number with
+/// a zero fraction is written as an integer (`3.0` and `3` are the class `3`, in text and in
+/// numeric columns alike).
+pub fn class(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
+    let dt = dtype(schema, name);
+    let e = col(name);
+    let integral_text = |x: Expr, otherwise: Expr| {
+        let i = x.clone().cast(DataType::Int64);
+        when(i.clone().cast(DataType::Float64).eq(x))
+            .then(i.cast(DataType::String))
+            .otherwise(otherwise)
+    };
+    Ok(match dt {
+        DataType::Null => e,
+        DataType::String => {
+            let x = e.clone().cast(DataType::Float64);
+            integral_text(x, e)
+        }
+        DataType::Boolean => e.cast(DataType::String),
+        d if d.is_integer() => e.cast(DataType::String),
+        d if d.is_float() || d.is_decimal() => {
+            let x = e.cast(DataType::Float64);
+            integral_text(x.clone(), x.cast(DataType::String))
+        }
+        d if d.is_categorical() || d.is_enum() => e.cast(DataType::String),
+        other => bail!(
+            "{file}: {flag} column '{name}' has type {}; expected class names or numbers",
+            type_name(other)
+        ),
+    }
+    .alias(alias))
+}
+
+/// A column type in the words a user of pandas, R or a warehouse knows.
+pub fn type_name(dt: &DataType) -> String {
+    match dt {
+        DataType::String => "text".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::List(inner) => format!("list of {}", type_name(inner)),
+        DataType::Array(inner, n) => format!("fixed-size list of {n} × {}", type_name(inner)),
+        DataType::Struct(_) => "struct (nested record)".into(),
+        DataType::Binary | DataType::BinaryOffset => "binary (bytes)".into(),
+        DataType::Date => "date".into(),
+        DataType::Datetime(..) => "timestamp".into(),
+        DataType::Duration(_) => "duration".into(),
+        DataType::Time => "time of day".into(),
+        other => other.to_string(),
+    }
+}
+
+/// An eagerly read column as numbers (side files: utilities, coalition values, rewards). Text
+/// is parsed (surrounding spaces ignored; a missing spelling of `na` is missing); a value that
+/// is not a number is an error naming the file, column, value and data row.
+pub fn number_values(s: &Series, na: &[String], file: &str) -> Result<Vec<Option<f64>>> {
+    let name = s.name().to_string();
+    match s.dtype() {
+        DataType::String => s
+            .str()?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                None => Ok(None),
+                Some(t) if na.iter().any(|n| n == t) => Ok(None),
+                Some(t) => match t.trim().parse::<f64>() {
+                    Ok(x) => Ok(Some(x)),
+                    Err(_) => bail!(
+                        "{file}: column '{name}' must hold numbers but has '{t}' in data row {}; fix the value, or mark it missing (NA)",
+                        i + 1
+                    ),
+                },
+            })
+            .collect(),
+        d if is_number(d) || d.is_bool() || matches!(d, DataType::Null) => {
+            Ok(s.cast(&DataType::Float64)?.f64()?.iter().collect())
+        }
+        other => bail!(
+            "{file}: column '{name}' has type {}; expected numbers",
+            type_name(other)
+        ),
+    }
+}
