@@ -471,7 +471,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --summary --from-stats --positive --pred-positive --missing --strict --min-group-size --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --summary --from-stats --positive --pred-positive --missing --strict --min-group-size --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,6 +479,10 @@ _fairaudit() {
             case "${prev}" in
                 --input-format)
                     COMPREPLY=($(compgen -W "csv tsv parquet ndjson json ipc" -- "${cur}"))
+                    return 0
+                    ;;
+                --na-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --label)
@@ -625,7 +629,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__reward)
-            opts="-g -f -o -q -h --input-format --kind --chosen --rejected --model --export-suspect --proxy --gold --correct --policy --score --elo --reference-model --original --perturbed --attribute --epsilon --compare --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --fail-if --quiet --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --kind --chosen --rejected --model --export-suspect --proxy --gold --correct --policy --score --elo --reference-model --original --perturbed --attribute --epsilon --compare --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -633,6 +637,10 @@ _fairaudit() {
             case "${prev}" in
                 --input-format)
                     COMPREPLY=($(compgen -W "csv tsv parquet ndjson json ipc" -- "${cur}"))
+                    return 0
+                    ;;
+                --na-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kind)
@@ -995,7 +1003,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__sql)
-            opts="-g -o -h --dialect --table --label --pred --score --threshold --positive --pred-positive --weight --group --output --help"
+            opts="-g -o -h --dialect --table --label --pred --score --threshold --score-type --na-values --positive --pred-positive --weight --group --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,6 +1030,14 @@ _fairaudit() {
                     return 0
                     ;;
                 --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --score-type)
+                    COMPREPLY=($(compgen -W "float32 float64" -- "${cur}"))
+                    return 0
+                    ;;
+                --na-values)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -39,6 +39,7 @@ parquet\t''
 ndjson\t''
 json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
 ipc\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format. Example: --na-values \'NA,.,-999\'' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l label -d 'Column with the true labels. Default: the first of y_true, label, label_value, target, actual, y, class (case-insensitive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l pred -d 'Column with the binary predictions. Default: the first of y_pred, pred, prediction, predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l score -d 'Column with scores (probabilities for Brier score and log loss): gives ROC AUC, Brier score and log loss per group; predictions are `score >= --threshold` unless --pred is given' -r
@@ -80,6 +81,7 @@ csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l summary -d 'One row per input file × attribute (× class): headline disparities and whether the gates passed there; `key=value` directories in the paths (hive partitions) become columns. The view for many files'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l from-stats -d 'The inputs are statistics — files from --emit-stats, or tables of counts such as the result of `fairaudit sql`\'s query — added up cell by cell and audited as if every row had been read (count metrics exactly; score metrics from the histograms, with their bound)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l strict -d 'Stop with an error instead of dropping rows whose label or prediction is missing'
@@ -92,6 +94,7 @@ parquet\t''
 ndjson\t''
 json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
 ipc\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format. Example: --na-values \'NA,.,-999\'' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l kind -d 'What each row is: preference pairs, published per-subset accuracies (a JSON object of subset → accuracy), or RM-Bench style records. Default: detected from the columns' -r -f -a "auto\t'Detect from the file'
 pairs\t'One row per preference pair: a chosen and a rejected score'
 accuracies\t'A JSON object of subset → accuracy (e.g. a published RewardBench result)'
@@ -146,6 +149,7 @@ csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l legacy-xstest -d 'With --preset rewardbench: the xstest weights used before the 2024-09 fix (xstest-should-refuse 154, xstest-should-respond 250), as in older published results'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s q -l quiet -d 'No progress output on standard error'
@@ -250,6 +254,9 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l label -d 'Th
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l pred -d 'The prediction column (0/1, true/false, or with --pred-positive / --positive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l score -d 'A score column: the prediction is score >= --threshold' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l threshold -d 'The threshold on --score' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l score-type -d 'The type of the --score column in the table: float32 (REAL / FLOAT) compares it with the threshold in 32-bit precision, as `audit-fairness` does on a float32 column (a float32 0.7 is >= 0.7); float64 (DOUBLE) compares in 64 bits' -r -f -a "float32\t''
+float64\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l na-values -d 'Values read as missing in the label and prediction columns, comma-separated (as `audit-fairness --na-values`; default: pandas\' list, NA, N/A, NaN, null, None, ...)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l positive -d 'The positive value of the label (and of the prediction, unless --pred-positive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l pred-positive -d 'The positive value of the prediction' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l weight -d 'A column of sample weights' -r

@@ -137,12 +137,22 @@ pub struct SqlArgs {
     /// The type of the --score column in the table: float32 (REAL / FLOAT) compares it with
     /// the threshold in 32-bit precision, as `audit-fairness` does on a float32 column
     /// (a float32 0.7 is >= 0.7); float64 (DOUBLE) compares in 64 bits.
-    #[arg(long = "score-type", value_enum, default_value = "float64", value_name = "TYPE")]
+    #[arg(
+        long = "score-type",
+        value_enum,
+        default_value = "float64",
+        value_name = "TYPE"
+    )]
     pub score_type: ScoreType,
 
     /// Values read as missing in the label and prediction columns, comma-separated (as
     /// `audit-fairness --na-values`; default: pandas' list, NA, N/A, NaN, null, None, ...).
-    #[arg(long = "na-values", value_name = "LIST", value_delimiter = ',')]
+    #[arg(
+        long = "na-values",
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
     pub na_values: Option<Vec<String>>,
 
     /// The positive value of the label (and of the prediction, unless --pred-positive).
@@ -730,7 +740,12 @@ pub struct InputArgs {
     /// spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is
     /// always missing. Applies to every column a command uses, in every format. Example:
     /// --na-values 'NA,.,-999'.
-    #[arg(long = "na-values", value_name = "LIST", value_delimiter = ',')]
+    #[arg(
+        long = "na-values",
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
     pub na_values: Option<Vec<String>>,
 
     /// Skip CSV / TSV rows whose number of fields differs from the header's (an unquoted comma

@@ -169,6 +169,7 @@ pub fn attach(
                     columns: p.columns.clone(),
                     stats: resample(&p.stats, &mut rng, Some(plan)),
                     warnings: Vec::new(),
+                    score_type: p.score_type.clone(),
                 })
                 .collect();
             numbers(&audit::build(args, &fake))

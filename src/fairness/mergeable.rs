@@ -570,6 +570,7 @@ pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String
         columns,
         stats,
         warnings,
+        score_type: None,
     };
     Ok((pass, notes))
 }

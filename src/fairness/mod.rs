@@ -223,6 +223,7 @@ fn multiclass_report(
                 columns: p.columns.clone(),
                 stats: multiclass::one_vs_rest(&p.stats, class),
                 warnings: Vec::new(),
+                score_type: None,
             })
             .collect();
         let mut model = binary_or_regression_report(args, &class_passes, &[], reference)?;

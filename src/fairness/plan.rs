@@ -50,6 +50,7 @@ pub struct Plan {
     read_warnings: Vec<String>,
     /// The score column was found by its name (not given with --score) and thresholded.
     score_detected: bool,
+    score_type: Option<DataType>,
 }
 
 /// The result of the pass over one input.
@@ -60,6 +61,8 @@ pub struct Pass {
     pub columns: Columns,
     pub stats: Stats,
     pub warnings: Vec<String>,
+    /// The score column's type in the file (thresholds compare in its precision).
+    pub score_type: Option<DataType>,
 }
 
 impl Plan {
@@ -153,6 +156,7 @@ impl Plan {
             .map(|s| schema.get(s).cloned().unwrap_or(DataType::Null));
         let threshold = threshold.map(|t| in_precision(t, score_precision.as_ref()));
         let score_detected = detected.iter().any(|d| d == "--score");
+        let score_type = score.as_deref().and_then(|s| schema.get(s).cloned());
         let weight = args
             .weight
             .as_deref()
@@ -304,7 +308,10 @@ impl Plan {
                             .otherwise(k)
                             .alias("__c")
                     }
-                    None if dt.is_float() => {
+                    None if dt.is_float()
+                        || (dt == DataType::String
+                            && has_fractions(&frame, &c).map_err(|e| source.read_error(e))?) =>
+                    {
                         bail!("--condition '{c}' is a float column; pass --condition-bins N to bin it")
                     }
                     None => roles::category(&schema, &c, "--condition", "__c", file)?,
@@ -386,6 +393,7 @@ impl Plan {
             strict: args.strict,
             read_warnings,
             score_detected,
+            score_type,
         })
     }
 
@@ -498,6 +506,7 @@ impl Plan {
             columns,
             stats,
             warnings,
+            score_type: self.score_type,
         })
     }
 }
@@ -513,6 +522,27 @@ fn range_of(frame: &LazyFrame, c: &str) -> PolarsResult<(f64, f64)> {
         .collect()?;
     let get = |n: &str| -> PolarsResult<f64> { Ok(df.column(n)?.f64()?.get(0).unwrap_or(0.0)) };
     Ok((get("lo")?, get("hi")?))
+}
+
+/// Whether a text column holds only numbers (or missing values), some with a fraction: then it
+/// is a continuous variable, not strata (one extra scan of that column, with --condition only).
+fn has_fractions(frame: &LazyFrame, c: &str) -> PolarsResult<bool> {
+    let x = col(c).cast(DataType::Float64);
+    let df = frame
+        .clone()
+        .select([
+            x.clone()
+                .null_count()
+                .eq(col(c).null_count())
+                .alias("numeric"),
+            (x.clone() - x.cast(DataType::Int64).cast(DataType::Float64))
+                .neq(lit(0.0))
+                .any(true)
+                .alias("frac"),
+        ])
+        .collect()?;
+    let get = |n: &str| -> PolarsResult<bool> { Ok(df.column(n)?.bool()?.get(0).unwrap_or(false)) };
+    Ok(get("numeric")? && get("frac")?)
 }
 
 fn dtype_of<'a>(schema: &'a Schema, name: &str) -> &'a DataType {
@@ -551,8 +581,6 @@ pub fn task_name(t: Task) -> &'static str {
         Task::Multiclass => "multiclass",
     }
 }
-
-
 
 /// More distinct integer labels than this make `--task auto` choose regression.
 pub const MAX_AUTO_CLASSES: usize = 20;
@@ -655,7 +683,11 @@ pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<Detected> {
     // The label's values by the binary rule (0/1, true/false, yes/no in any spelling).
     let label_binary = distinct <= 2 && {
         let values = frame
-            .select([col(label.as_str()).cast(DataType::String).drop_nulls().unique().alias("v")])
+            .select([col(label.as_str())
+                .cast(DataType::String)
+                .drop_nulls()
+                .unique()
+                .alias("v")])
             .limit(3)
             .collect()
             .map_err(|e| source.read_error(e))?;
@@ -666,7 +698,9 @@ pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<Detected> {
                 .all(|x| super::stats::binary_text(x).is_some())
         })
     };
-    if let Some(p) = numeric_pred.filter(|p| pred_by_name && label_binary && numeric(p) && fractional(p)) {
+    if let Some(p) =
+        numeric_pred.filter(|p| pred_by_name && label_binary && numeric(p) && fractional(p))
+    {
         let (lo, hi) = (get_f64(format!("min_{p}")), get_f64(format!("max_{p}")));
         if lo.is_some_and(|lo| lo >= 0.0) && hi.is_some_and(|hi| hi <= 1.0) {
             return Ok(Detected {

@@ -62,8 +62,28 @@ impl GroupKey {
             (Bool(a), Bool(b)) => a.cmp(b),
             (Int(a), Int(b)) => a.cmp(b),
             (Float(a), Float(b)) => a.total_cmp(b),
-            (Str(a), Str(b)) => a.cmp(b),
-            (a, b) => a.label().cmp(&b.label()),
+            // Numbers first, in numeric order, whether typed or written as text (a CSV's `5`,
+            // `30`, `40` sort as a Parquet file's integers do), then text in byte order.
+            (a, b) => match (a.number(), b.number()) {
+                (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.label().cmp(&b.label())),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => a.label().cmp(&b.label()),
+            },
+        }
+    }
+
+    /// The key as a number, when it is one or its text is a finite decimal number.
+    fn number(&self) -> Option<f64> {
+        match self {
+            GroupKey::Int(i) => Some(*i as f64),
+            GroupKey::Float(f) => Some(*f),
+            GroupKey::Str(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && s.bytes().any(|b| b.is_ascii_digit())),
+            _ => None,
         }
     }
 }
@@ -973,10 +993,13 @@ impl Binarize<'_> {
                 if self.na.contains(x) {
                     return MISSING;
                 }
-                if let Some(pn) = self.positive_number {
-                    if let Ok(v) = x.trim().parse::<f64>() {
-                        return self.hit(v == pn);
+                if let Ok(v) = x.trim().parse::<f64>() {
+                    // A number: equal to a numeric positive value, or by the 0/1 rule when the
+                    // positive value is a class name (as in a numeric column).
+                    if self.positive_number.is_none() {
+                        self.seen = true;
                     }
+                    return self.number(v);
                 }
                 if let (Some(pb), Some(v)) = (self.positive_bool, boolean_text(x)) {
                     return self.hit(v == pb);
@@ -1557,7 +1580,10 @@ mod tests {
         let b = df!("y" => ["high", "low", "high"], "p" => [1.0, 0.0, 1.0], "g" => ["a", "a", "b"])
             .unwrap();
         let e = acc.add(&b).unwrap_err().to_string();
-        assert!(e.contains("'high', 'low'") && e.contains("--positive"), "{e}");
+        assert!(
+            e.contains("'high', 'low'") && e.contains("--positive"),
+            "{e}"
+        );
         // yes / no, true / false (any case), numbers 1 / 0 in any notation, and missing
         // spellings are binary.
         let mut acc = Accumulator::new(PassSpec {

@@ -103,7 +103,17 @@ pub fn at_thresholds(st: &Stats, ts: &[f64]) -> Vec<Stats> {
 
 /// Adds a report per threshold to `report.thresholds`.
 pub fn attach(report: &mut FairnessReport, args: &FairnessArgs, passes: &[Pass], ts: &[f64]) {
-    let per_pass: Vec<Vec<Stats>> = passes.iter().map(|p| at_thresholds(&p.stats, ts)).collect();
+    // Each file's thresholds in its score column's precision (float32 scores compare in f32).
+    let per_pass: Vec<Vec<Stats>> = passes
+        .iter()
+        .map(|p| {
+            let own: Vec<f64> = ts
+                .iter()
+                .map(|&t| super::plan::in_precision(t, p.score_type.as_ref()))
+                .collect();
+            at_thresholds(&p.stats, &own)
+        })
+        .collect();
     for (k, &t) in ts.iter().enumerate() {
         let fake: Vec<Pass> = passes
             .iter()
@@ -119,6 +129,7 @@ pub fn attach(report: &mut FairnessReport, args: &FairnessArgs, passes: &[Pass],
                     columns,
                     stats: stats[k].clone(),
                     warnings: Vec::new(),
+                    score_type: p.score_type.clone(),
                 }
             })
             .collect();

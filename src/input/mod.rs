@@ -429,7 +429,12 @@ impl Source {
             at = r.end as usize;
         }
         out.extend_from_slice(&bytes[at..]);
-        let lines: Vec<String> = shape.ragged.iter().take(10).map(|r| r.line.to_string()).collect();
+        let lines: Vec<String> = shape
+            .ragged
+            .iter()
+            .take(10)
+            .map(|r| r.line.to_string())
+            .collect();
         warnings.push(format!(
             "skipped {} malformed row{} (--skip-bad-rows; wrong number of fields) at line{} {}{}",
             shape.ragged_count,
@@ -564,9 +569,7 @@ impl Source {
                     "{d}: a key holds values of kinds that do not mix (for example a nested object in some records and a number in others); make each key hold one kind of value"
                 )
             }
-            Format::NdJson | Format::Json
-                if lower.contains("json") || lower.contains("expected") || lower.contains("eof") =>
-            {
+            Format::NdJson | Format::Json if !matches!(e, PolarsError::IO { .. }) => {
                 return self.json_line_error().unwrap_or_else(|| {
                     anyhow::anyhow!("{d}: not valid JSON lines (one JSON object per line): {msg}")
                 })
@@ -583,7 +586,12 @@ impl Source {
     fn conversion_error(&self, full: &str) -> Option<anyhow::Error> {
         let d = &self.display;
         let rest = full.split("conversion from `str` to `").nth(1)?;
-        let column = rest.split("in column '").nth(1)?.split('\'').next()?.to_string();
+        let column = rest
+            .split("in column '")
+            .nth(1)?
+            .split('\'')
+            .next()?
+            .to_string();
         let value = rest
             .split(": [\"")
             .nth(1)
@@ -599,7 +607,7 @@ impl Source {
         };
         Some(match value {
             Some(v) => anyhow::anyhow!(
-                "{d}: column '{column}' must hold numbers but has '{v}'{at}; fix the value, or mark it missing (one of the --na-values spellings, e.g. NA)"
+                "{d}: column '{column}' has '{v}'{at}, expected numbers; fix the value, or mark it missing (one of the --na-values spellings, e.g. NA)"
             ),
             None => anyhow::anyhow!(
                 "{d}: column '{column}' must hold numbers but has text that is not a number; fix it, or mark missing values as NA"

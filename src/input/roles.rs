@@ -170,7 +170,7 @@ pub fn number_values(s: &Series, na: &[String], file: &str) -> Result<Vec<Option
                 Some(t) => match t.trim().parse::<f64>() {
                     Ok(x) => Ok(Some(x)),
                     Err(_) => bail!(
-                        "{file}: column '{name}' must hold numbers but has '{t}' in data row {}; fix the value, or mark it missing (NA)",
+                        "{file}: column '{name}' has '{t}' in data row {}, expected numbers; fix the value, or mark it missing (NA)",
                         i + 1
                     ),
                 },
