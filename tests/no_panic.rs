@@ -139,7 +139,7 @@ fn random_text_tables_in_every_text_format() {
             if ragged && !rows.is_empty() {
                 rows[0].push("extra".into());
             }
-            let (path, ext_sep) = match fmt {
+            let path = match fmt {
                 0 | 1 => {
                     let sep = if fmt == 0 { ',' } else { '\t' };
                     let mut t = cols.join(&sep.to_string());
@@ -150,7 +150,7 @@ fn random_text_tables_in_every_text_format() {
                         t.push('\n');
                     }
                     let name = if fmt == 0 { "t.csv" } else { "t.tsv" };
-                    (write(d.path(), name, &t), ())
+                    write(d.path(), name, &t)
                 }
                 _ => {
                     let mut t = String::new();
@@ -167,16 +167,15 @@ fn random_text_tables_in_every_text_format() {
                         .collect();
                     if fmt == 2 {
                         t = recs.join("\n");
-                        (write(d.path(), "t.ndjson", &t), ())
+                        write(d.path(), "t.ndjson", &t)
                     } else {
                         t.push('[');
                         t.push_str(&recs.join(","));
                         t.push(']');
-                        (write(d.path(), "t.json", &t), ())
+                        write(d.path(), "t.json", &t)
                     }
                 }
             };
-            let _ = ext_sep;
             let g = cols[cols.len() - 1];
             check(&["audit-fairness", &path, "-g", g, "--json"], None);
             check(

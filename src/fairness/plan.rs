@@ -151,7 +151,7 @@ impl Plan {
         // precision), while 0.7f32 widened to f64 is below 0.7.
         let score_precision = prediction
             .is_none()
-            .then(|| score.as_deref())
+            .then_some(score.as_deref())
             .flatten()
             .map(|s| schema.get(s).cloned().unwrap_or(DataType::Null));
         let threshold = threshold.map(|t| in_precision(t, score_precision.as_ref()));
@@ -286,7 +286,7 @@ impl Plan {
                 let dt = dtype_of(&schema, &c).clone();
                 let expr = match args.condition_bins {
                     Some(bins) => {
-                        if !(roles::numeric_type(&dt) && !dt.is_bool()) {
+                        if !roles::numeric_type(&dt) || dt.is_bool() {
                             bail!(
                                 "--condition-bins needs a numeric --condition; '{c}' has type {}",
                                 roles::type_name(&dt)

@@ -1044,8 +1044,8 @@ fn natural_binary(x: &str) -> Option<u8> {
         return Some(u8::from(b));
     }
     match x.trim().parse::<f64>() {
-        Ok(v) if v == 1.0 => Some(1),
-        Ok(v) if v == 0.0 => Some(0),
+        Ok(1.0) => Some(1),
+        Ok(0.0) => Some(0),
         _ => None,
     }
 }
