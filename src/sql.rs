@@ -282,6 +282,14 @@ mod tests {
         // An integer positive value also matches its float spelling.
         a.positive = Some("2".into());
         assert!(query(&a).unwrap().contains("IN ('2', '2.0')"));
+        // A float32 score compares with the threshold cast to the 32-bit type.
+        let mut f = args(SqlDialect::Postgres);
+        f.score_type = ScoreType::Float32;
+        assert!(query(&f).unwrap().contains("\"p\" >= CAST(0.25 AS REAL)"));
+        f.dialect = SqlDialect::Bigquery;
+        assert!(query(&f).is_err());
+        // Missing spellings are NULL, before the 0/1 rule.
+        assert!(query(&a).unwrap().contains("'NA'"));
         // No attribute, or neither --pred nor --score: an error.
         a.groups.clear();
         assert!(query(&a).is_err());
