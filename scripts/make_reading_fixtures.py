@@ -63,6 +63,17 @@ def main():
             )
         },
     )
+    # A dense union: polars cannot take it, but the IPC reader can skip it.
+    both(
+        "union_dense_unused",
+        {
+            "u": pa.UnionArray.from_dense(
+                pa.array([0, 1, 0, 1], pa.int8()),
+                pa.array([0, 0, 1, 1], pa.int32()),
+                [pa.array([1, 2]), pa.array(["w", "x"])],
+            )
+        },
+    )
     # Used decimal and float16 scores (kind 1: read as numbers); 0.75 and 0.25 are exact in both.
     both(
         "decimal_score",

@@ -81,10 +81,19 @@ fn kind1_unused_columns_of_any_type_are_not_read() {
         0,
     );
     assert_eq!(sel(&j, "race", "a"), Some(1.0));
-    // A union column cannot be read by polars at all: one line naming the file and the type.
+    // A dense union is left out (and the report says so); a sparse union cannot even be
+    // skipped by the IPC reader: one line naming the file, the column and the type.
+    let j = audit_json(
+        &[&format!("{R}/union_dense_unused.arrow"), "--group", "g"],
+        0,
+    );
+    assert_eq!(sel(&j, "g", "a"), Some(1.0));
+    assert!(j["warnings"]
+        .to_string()
+        .contains("left out column 'u' (Union)"));
     let e = audit_error(&[&format!("{R}/union_unused.arrow"), "--group", "g"]);
     assert!(
-        e.contains("union_unused.arrow") && e.contains("Arrow type Union"),
+        e.contains("union_unused.arrow") && e.contains("column 'u' (Union)"),
         "{e}"
     );
     assert!(!e.contains("internal error"), "{e}");

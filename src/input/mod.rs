@@ -328,6 +328,33 @@ impl Source {
                 .with_infer_schema_length(None)
                 .finish()
             }
+            Format::Ipc if self.ipc_unreadable_columns()? => {
+                let (df, left_out) = match guard(d, || self.read_ipc_without_unreadable()) {
+                    Ok(r) => r,
+                    Err(_) => {
+                        // The IPC reader cannot even skip some types (sparse unions).
+                        let fields = self.ipc_fields()?;
+                        let bad: Vec<String> = fields
+                            .iter()
+                            .filter(|f| !readable_field(f))
+                            .map(|f| format!("'{}' ({})", f.name, arrow_type_name(&f.dtype)))
+                            .collect();
+                        bail!(
+                            "{d}: column {} has an Arrow type that polars (and so fairaudit) cannot read, not even to skip it; drop or cast it before auditing (pyarrow: table.drop_columns([...]))",
+                            bad.join(", ")
+                        );
+                    }
+                };
+                warnings.push(format!(
+                    "left out {} (Arrow types polars cannot read); a command that needs them cannot use this file as it is",
+                    left_out
+                        .iter()
+                        .map(|(n, t)| format!("column '{n}' ({t})"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                Ok(df.lazy())
+            }
             Format::Ipc => {
                 let mut unified = UnifiedScanArgs::default();
                 unified.hive_options.enabled = Some(false);
@@ -356,6 +383,63 @@ impl Source {
             duplicate_headers,
             warnings,
         })
+    }
+
+    /// The IPC file's fields with the Arrow type of each (read from the footer).
+    fn ipc_fields(&self) -> Result<Vec<polars_arrow::datatypes::Field>> {
+        use polars_arrow::io::ipc::read::read_file_metadata;
+        let meta = match &self.stdin {
+            Some(buf) => read_file_metadata(&mut std::io::Cursor::new(buf.as_slice())),
+            None => read_file_metadata(
+                &mut std::fs::File::open(&self.display)
+                    .with_context(|| format!("{}: cannot open", self.display))?,
+            ),
+        }
+        .map_err(|e| self.read_error(e))?;
+        Ok(meta.schema.iter_values().cloned().collect())
+    }
+
+    /// Whether a column's Arrow type is one polars cannot take (a union, say): such a file is
+    /// read without those columns.
+    fn ipc_unreadable_columns(&self) -> Result<bool> {
+        Ok(self.ipc_fields()?.iter().any(|f| !readable_field(f)))
+    }
+
+    /// Reads an IPC file without the columns polars cannot take (in memory: polars' scan
+    /// converts every column's type first). Returns the frame and the (name, type) left out.
+    fn read_ipc_without_unreadable(&self) -> Result<(DataFrame, Vec<(String, String)>)> {
+        use polars_arrow::io::ipc::read::{read_file_metadata, FileReader};
+        let d = &self.display;
+        let fields = self.ipc_fields()?;
+        let keep: Vec<usize> = (0..fields.len())
+            .filter(|&i| readable_field(&fields[i]))
+            .collect();
+        let left_out = fields
+            .iter()
+            .filter(|f| !readable_field(f))
+            .map(|f| (f.name.to_string(), arrow_type_name(&f.dtype)))
+            .collect();
+        let bytes = self.bytes()?;
+        let mut cursor = std::io::Cursor::new(&bytes[..]);
+        let meta = read_file_metadata(&mut cursor).map_err(|e| self.read_error(e))?;
+        let reader = FileReader::new(cursor, meta, Some(keep.clone()), None);
+        let mut chunks: Vec<Vec<ArrayRef>> = vec![Vec::new(); keep.len()];
+        for batch in reader {
+            let batch = batch.map_err(|e| self.read_error(e))?;
+            for (k, a) in batch.into_arrays().into_iter().enumerate() {
+                chunks[k].push(a);
+            }
+        }
+        let mut columns = Vec::new();
+        for (k, &i) in keep.iter().enumerate() {
+            let s = Series::try_from((&fields[i], std::mem::take(&mut chunks[k])))
+                .map_err(|e| self.read_error(e))?;
+            columns.push(s.into_column());
+        }
+        let height = columns.first().map_or(0, |c| c.len());
+        let df = DataFrame::new(height, columns)
+            .map_err(|e| anyhow::anyhow!("{d}: cannot read: {e}"))?;
+        Ok((df, left_out))
     }
 
     fn separator(&self) -> u8 {
@@ -532,6 +616,13 @@ impl Source {
         if let Some(m) = self.conversion_error(&full) {
             return m;
         }
+        if matches!(self.format, Format::Csv | Format::Tsv)
+            && (lower.contains("malformed") || lower.contains("more fields"))
+        {
+            return anyhow::anyhow!(
+                "{d}: the rows do not split into the header's columns (a stray quote or separator?); check the quoting, or pass --skip-bad-rows to leave out rows with the wrong number of fields"
+            );
+        }
         if lower.contains("utf-8") || lower.contains("utf8") {
             return anyhow::anyhow!(
                 "{d}: not UTF-8 text; re-save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`"
@@ -661,6 +752,22 @@ impl Source {
     }
 }
 
+/// Whether polars can take a column of this Arrow type (its conversion panics otherwise).
+fn readable_field(f: &polars_arrow::datatypes::Field) -> bool {
+    std::panic::catch_unwind(|| DataType::from_arrow_field(f)).is_ok()
+}
+
+/// An Arrow type's name without its children (`Union`, `Interval(YearMonth)`).
+fn arrow_type_name(dt: &ArrowDataType) -> String {
+    let full = format!("{dt:?}");
+    match full.find(['(', '{']) {
+        Some(i) if full.starts_with("Union") || full.starts_with("Map") => {
+            full[..i].trim().to_string()
+        }
+        _ => full,
+    }
+}
+
 /// Runs `f`, turning a panic inside it (the readers panic on some Arrow types) into an error
 /// that names the file. The panic hook installed by [`install_panic_hook`] keeps it quiet.
 pub fn guard<T>(file: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -673,6 +780,7 @@ pub fn guard<T>(file: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
                 .nth(1)
                 .and_then(|t| t.split(" not supported").next())
             {
+                let t = t.split(['(', '{']).next().unwrap_or(t).trim();
                 format!("a column of Arrow type {t}, which fairaudit cannot read")
             } else if msg.contains("not yet implemented") || msg.contains("not implemented") {
                 "a column of an Arrow type fairaudit cannot read (list view or run-end encoded)"
