@@ -145,15 +145,8 @@ pub struct SqlArgs {
     )]
     pub score_type: ScoreType,
 
-    /// Values read as missing in the label and prediction columns, comma-separated (as
-    /// `audit-fairness --na-values`; default: pandas' list, NA, N/A, NaN, null, None, ...).
-    #[arg(
-        long = "na-values",
-        value_name = "LIST",
-        value_delimiter = ',',
-        allow_hyphen_values = true
-    )]
-    pub na_values: Option<Vec<String>>,
+    #[command(flatten)]
+    pub na: NaArgs,
 
     /// The positive value of the label (and of the prediction, unless --pred-positive).
     #[arg(long, value_name = "VALUE")]
@@ -724,6 +717,34 @@ pub struct ShapleyArgs {
     pub output: OutputArgs,
 }
 
+/// The missing-value spellings (`--na-values`), shared by every reader and `fairaudit sql`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NaArgs {
+    /// Values read as missing, comma-separated; replaces the default list (pandas' read_csv
+    /// spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is
+    /// always missing. Applies to every column a command uses, in every format (and to the
+    /// label and prediction in `fairaudit sql`). Example: --na-values 'NA,.,-999'.
+    #[arg(
+        long = "na-values",
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub na_values: Option<Vec<String>>,
+}
+
+impl NaArgs {
+    /// The spellings in force: the empty field and the given list, or the default list.
+    pub fn list(&self) -> Vec<String> {
+        match &self.na_values {
+            Some(list) => std::iter::once(String::new())
+                .chain(list.iter().filter(|v| !v.is_empty()).cloned())
+                .collect(),
+            None => crate::input::DEFAULT_NA.clone(),
+        }
+    }
+}
+
 /// How input files are read and which columns are used. Shared by every engine.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
@@ -736,17 +757,8 @@ pub struct InputArgs {
     #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
 
-    /// Values read as missing, comma-separated; replaces the default list (pandas' read_csv
-    /// spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is
-    /// always missing. Applies to every column a command uses, in every format. Example:
-    /// --na-values 'NA,.,-999'.
-    #[arg(
-        long = "na-values",
-        value_name = "LIST",
-        value_delimiter = ',',
-        allow_hyphen_values = true
-    )]
-    pub na_values: Option<Vec<String>>,
+    #[command(flatten)]
+    pub na: NaArgs,
 
     /// Skip CSV / TSV rows whose number of fields differs from the header's (an unquoted comma
     /// inside a value, a cut-off line), and say how many and which lines; without it such a row

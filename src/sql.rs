@@ -132,12 +132,7 @@ pub fn query(a: &SqlArgs) -> Result<String> {
         .filter(|g| !g.is_empty())
         .collect();
     let d = dialect(a.dialect);
-    let na: Vec<String> = match &a.na_values {
-        Some(list) => std::iter::once(String::new())
-            .chain(list.iter().filter(|v| !v.is_empty()).cloned())
-            .collect(),
-        None => crate::input::DEFAULT_NA.clone(),
-    };
+    let na = a.na.list();
     let y = d.binary(&a.label, a.positive.as_deref(), &na);
     let p = match (&a.pred, &a.score) {
         (Some(col), None) => d.binary(
@@ -247,7 +242,7 @@ mod tests {
             score: Some("p".into()),
             threshold: 0.25,
             score_type: ScoreType::Float64,
-            na_values: None,
+            na: Default::default(),
             positive: None,
             pred_positive: None,
             weight: Some("w".into()),

@@ -61,6 +61,21 @@ fn sel(report: &Value, attribute: &str, group_name: &str) -> Option<f64> {
 
 const R: &str = "fixtures/reading";
 
+/// Writes `text` to `dir/name`, runs `ENGINE FILE ARGS`, expects one error line containing
+/// every needle.
+fn fails(dir: &std::path::Path, name: &str, text: &str, engine: &[&str], args: &[&str], needles: &[&str]) {
+    let f = write(dir, name, text);
+    let mut all: Vec<&str> = engine[1..].to_vec();
+    all.push(&f);
+    all.extend_from_slice(args);
+    let e = engine_error(engine[0], &all);
+    for n in needles {
+        assert!(e.contains(n), "{name}: '{n}' not in: {e}");
+    }
+}
+
+const FAIRNESS: &[&str] = &["audit-fairness"];
+
 // ---- Kind 1: columns the command does not use, of types polars cannot take as they are ----
 
 #[test]
@@ -582,23 +597,22 @@ fn kind7_ragged_rows_are_errors_naming_the_line() {
     assert!(!text.contains("non-Hispanic"));
     // A short row, and the same in TSV; quoted separators and line breaks are fine.
     let d = tempfile::TempDir::new().unwrap();
-    let short = write(
+    fails(
         d.path(),
         "short.csv",
         "y_true,y_pred,g\n1,1,a\n0,0\n1,0,b\n",
+        FAIRNESS,
+        &["-g", "g"],
+        &["line 3 has 2 fields but the header has 3"],
     );
-    let e = audit_error(&[&short, "-g", "g"]);
-    assert!(
-        e.contains("line 3 has 2 fields but the header has 3"),
-        "{e}"
-    );
-    let tsv = write(
+    fails(
         d.path(),
         "short.tsv",
         "y_true\ty_pred\tg\n1\t1\ta\n0\t0\t\tx\n",
+        FAIRNESS,
+        &["-g", "g"],
+        &["line 3 has 4 fields"],
     );
-    let e = audit_error(&[&tsv, "-g", "g"]);
-    assert!(e.contains("line 3 has 4 fields"), "{e}");
     let ok = write(
         d.path(),
         "quoted.csv",
@@ -608,9 +622,14 @@ fn kind7_ragged_rows_are_errors_naming_the_line() {
     assert_eq!(sel(&j, "g", "White, non-Hispanic"), Some(1.0));
     assert_eq!(sel(&j, "g", "two\nlines"), Some(0.0));
     // audit-reward reads through the same check.
-    let pairs = write(d.path(), "pairs.csv", "chosen,rejected\n1,0\n2,1,9\n");
-    let e = engine_error("audit-reward", &[&pairs]);
-    assert!(e.contains("line 3 has 3 fields"), "{e}");
+    fails(
+        d.path(),
+        "pairs.csv",
+        "chosen,rejected\n1,0\n2,1,9\n",
+        &["audit-reward"],
+        &[],
+        &["line 3 has 3 fields"],
+    );
 }
 
 // ---- Kind 8: column roles checked against the values ----
@@ -732,21 +751,31 @@ fn kind9_errors_in_the_users_terms() {
         String::from_utf8_lossy(&out.stderr)
     );
     // NDJSON with a broken line, and a key that mixes objects and numbers.
-    let f = write(
+    fails(
         d.path(),
         "broken.ndjson",
         "{\"y_true\":1,\"y_pred\":1,\"g\":\"a\"}\n{\"y_true\":0,\"y_pred\":0,\"g\":\n",
+        FAIRNESS,
+        &["-g", "g"],
+        &["line 2 is not valid JSON"],
     );
-    let e = audit_error(&[&f, "-g", "g"]);
-    assert!(e.contains("line 2 is not valid JSON"), "{e}");
+    fails(
+        d.path(),
+        "mixed.ndjson",
+        "{\"y_true\":1,\"y_pred\":1,\"g\":{\"a\":1}}\n{\"y_true\":0,\"y_pred\":0,\"g\":5}\n",
+        FAIRNESS,
+        &["-g", "g"],
+        &["mixed.ndjson"],
+    );
     // A pabulib file whose quote is never closed.
-    let pb = write(
+    fails(
         d.path(),
         "open.pb",
         "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost;name\n1;5;\"Park\n2;5;Road\nVOTES\nvoter_id;vote\n1;1\n",
+        &["allocate", "pb"],
+        &[],
+        &["line 7", "never closed"],
     );
-    let e = engine_error("allocate", &["pb", &pb]);
-    assert!(e.contains("line 7") && e.contains("never closed"), "{e}");
     // An empty file, and a header alone.
     let f = write(d.path(), "empty.csv", "");
     assert!(audit_error(&[&f, "-g", "g"]).contains("empty"));

@@ -48,11 +48,7 @@ pub fn bundles(n: usize, a: &Allocation) -> Vec<Vec<usize>> {
 
 fn collect(src: &Source) -> Result<(DataFrame, Opened)> {
     let opened = src.open()?;
-    let df = opened
-        .frame
-        .clone()
-        .collect()
-        .map_err(|e| src.read_error(e))?;
+    let df = src.collect(opened.frame.clone())?;
     if df.height() == 0 {
         bail!("{}: the file has a header but no data rows", src.display);
     }

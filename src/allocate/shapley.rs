@@ -86,15 +86,10 @@ pub fn load(path: &str, coalition: Option<&str>, value: Option<&str>) -> Result<
         None => detect_column(&schema, &["value", "v", "worth", "utility"])
             .ok_or_else(|| anyhow!("{d}: no value column; pass --value COL"))?,
     };
-    let df = opened
-        .frame
-        .clone()
-        .select([
-            polars::prelude::col(ccol.as_str()).cast(polars::prelude::DataType::String),
-            polars::prelude::col(vcol.as_str()),
-        ])
-        .collect()
-        .map_err(|e| src.read_error(e))?;
+    let df = src.collect(opened.frame.clone().select([
+        polars::prelude::col(ccol.as_str()).cast(polars::prelude::DataType::String),
+        polars::prelude::col(vcol.as_str()),
+    ]))?;
     let coalitions: Vec<Option<String>> = df
         .column(&ccol)?
         .as_materialized_series()
@@ -262,11 +257,7 @@ pub fn load_rewards(path: &str, players: &[String]) -> Result<Vec<f64>> {
         .ok_or_else(|| anyhow!("{d}: no 'agent' column; rewards are agent,reward rows"))?;
     let r = detect_column(&opened.schema, &["reward", "payoff", "payment", "value"])
         .ok_or_else(|| anyhow!("{d}: no 'reward' column; rewards are agent,reward rows"))?;
-    let df = opened
-        .frame
-        .clone()
-        .collect()
-        .map_err(|e| src.read_error(e))?;
+    let df = src.collect(opened.frame.clone())?;
     let names: Vec<Option<String>> = df
         .column(&a)?
         .as_materialized_series()

@@ -247,7 +247,7 @@ fn read(src: &Source) -> Result<StatsFile> {
 fn read_table(src: &Source) -> Result<StatsFile> {
     let d = &src.display;
     let opened = src.open()?;
-    let df = opened.frame.collect().map_err(|e| src.read_error(e))?;
+    let df = src.collect(opened.frame)?;
     let names: Vec<String> = df
         .get_column_names()
         .iter()
@@ -271,16 +271,15 @@ fn read_table(src: &Source) -> Result<StatsFile> {
         if !names.iter().any(|n| n == name) {
             return Ok(vec![0.0; df.height()]);
         }
-        let s = df
-            .column(name)?
-            .as_materialized_series()
-            .cast(&DataType::Float64)
-            .map_err(|_| anyhow!("{d}: column '{name}' is not numeric"))?;
-        let v: Vec<f64> = s
-            .f64()?
-            .downcast_iter()
-            .flat_map(|a| a.iter().map(|x| x.copied().unwrap_or(0.0)))
-            .collect();
+        // Text (CSV) is parsed strictly: a count that is not a number is an error naming it.
+        let v: Vec<f64> = crate::input::roles::number_values(
+            df.column(name)?.as_materialized_series(),
+            &src.options.na_values,
+            d,
+        )?
+        .into_iter()
+        .map(|x| x.unwrap_or(0.0))
+        .collect();
         if v.iter().any(|x| !x.is_finite() || *x < 0.0) {
             bail!("{d}: column '{name}' has a negative or non-finite count");
         }

@@ -425,7 +425,9 @@ impl Plan {
             .frame
             .sink_batches(callback, true, None)
             .map_err(|e| self.source.read_error(e))?;
-        let ran = sink.collect_with_engine(Engine::Streaming);
+        let ran = self
+            .source
+            .guard(|| Ok(sink.collect_with_engine(Engine::Streaming)))?;
         let (acc, err) = Arc::try_unwrap(state)
             .map_err(|_| anyhow!("internal error: the streaming engine kept the accumulator"))?
             .into_inner()
@@ -655,11 +657,7 @@ pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<Detected> {
     if let Some(p) = numeric_pred {
         facts(p, &mut exprs);
     }
-    let df = frame
-        .clone()
-        .select(exprs)
-        .collect()
-        .map_err(|e| source.read_error(e))?;
+    let df = source.collect(frame.clone().select(exprs))?;
     let get_bool = |n: String| -> bool {
         df.column(&n)
             .ok()

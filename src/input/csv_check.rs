@@ -30,6 +30,36 @@ pub struct Shape {
     pub bad_utf8: Option<(u64, u64, u8)>,
     /// A quoted field still open at the end of the file: the line where it opened.
     pub open_quote: Option<u64>,
+    /// The first closing quote followed by more text (`"x"y`, or `"a\"b"`): its line.
+    pub text_after_quote: Option<u64>,
+    /// Byte ranges of blank lines between records (polars would read them as empty rows).
+    pub blank: Vec<(u64, u64)>,
+    /// Line breaks seen: `\n`, and `\r` not followed by `\n` (old Mac files end lines in CR).
+    pub lf: u64,
+    pub lone_cr: u64,
+}
+
+impl Shape {
+    /// One record ended: the header's width, or a data record checked against it.
+    fn record(&mut self, header: &mut bool, fields: usize, line: u64, start: u64, end: u64, keep: usize) {
+        if *header {
+            self.header_fields = fields;
+            *header = false;
+            return;
+        }
+        self.records += 1;
+        if fields != self.header_fields {
+            self.ragged_count += 1;
+            if self.ragged.len() < keep {
+                self.ragged.push(Ragged {
+                    line,
+                    fields,
+                    start,
+                    end,
+                });
+            }
+        }
+    }
 }
 
 /// Scans `reader` (the whole file) with separator `sep`, keeping up to `keep` ragged records.
@@ -51,6 +81,7 @@ pub fn scan(mut reader: impl Read, sep: u8, keep: usize) -> std::io::Result<Shap
     // UTF-8: an incomplete sequence at the end of a chunk is carried to the next.
     let mut carry: Vec<u8> = Vec::new();
     let mut first = true;
+    let mut prev_cr = false;
     loop {
         let n = reader.read(&mut buf)?;
         if n == 0 {
@@ -70,6 +101,10 @@ pub fn scan(mut reader: impl Read, sep: u8, keep: usize) -> std::io::Result<Shap
         }
         for (k, &b) in chunk.iter().enumerate() {
             let pos = offset + k as u64;
+            if prev_cr && b != b'\n' {
+                shape.lone_cr += 1;
+            }
+            prev_cr = false;
             if in_quotes {
                 if quote_pending {
                     quote_pending = false;
@@ -77,6 +112,9 @@ pub fn scan(mut reader: impl Read, sep: u8, keep: usize) -> std::io::Result<Shap
                         continue; // "" inside a quoted field
                     }
                     in_quotes = false;
+                    if b != sep && b != b'\n' && b != b'\r' && shape.text_after_quote.is_none() {
+                        shape.text_after_quote = Some(line);
+                    }
                     // fall through: this byte follows the closing quote
                 } else {
                     if b == b'"' {
@@ -92,24 +130,11 @@ pub fn scan(mut reader: impl Read, sep: u8, keep: usize) -> std::io::Result<Shap
                 field_start = true;
                 empty_line = false;
             } else if b == b'\n' {
+                shape.lf += 1;
                 if !empty_line || fields > 1 {
-                    if header {
-                        shape.header_fields = fields;
-                        header = false;
-                    } else {
-                        shape.records += 1;
-                        if fields != shape.header_fields {
-                            shape.ragged_count += 1;
-                            if shape.ragged.len() < keep {
-                                shape.ragged.push(Ragged {
-                                    line: record_line,
-                                    fields,
-                                    start: record_start,
-                                    end: pos + 1,
-                                });
-                            }
-                        }
-                    }
+                    shape.record(&mut header, fields, record_line, record_start, pos + 1, keep);
+                } else if !header {
+                    shape.blank.push((record_start, pos + 1));
                 }
                 line += 1;
                 record_line = line;
@@ -119,6 +144,8 @@ pub fn scan(mut reader: impl Read, sep: u8, keep: usize) -> std::io::Result<Shap
                 empty_line = true;
             } else if b == b'\r' {
                 // part of the line break (a lone \r inside a field is data; it never counts)
+                prev_cr = true;
+                continue;
             } else {
                 if b == b'"' && field_start {
                     in_quotes = true;
@@ -130,27 +157,15 @@ pub fn scan(mut reader: impl Read, sep: u8, keep: usize) -> std::io::Result<Shap
         }
         offset += chunk.len() as u64;
     }
+    if prev_cr {
+        shape.lone_cr += 1;
+    }
     if in_quotes && !quote_pending {
         shape.open_quote = Some(quote_line);
     }
     // A last record without a final line break.
     if !empty_line || fields > 1 {
-        if header {
-            shape.header_fields = fields;
-        } else {
-            shape.records += 1;
-            if fields != shape.header_fields {
-                shape.ragged_count += 1;
-                if shape.ragged.len() < keep {
-                    shape.ragged.push(Ragged {
-                        line: record_line,
-                        fields,
-                        start: record_start,
-                        end: offset,
-                    });
-                }
-            }
-        }
+        shape.record(&mut header, fields, record_line, record_start, offset, keep);
     }
     if shape.bad_utf8.is_none() && !carry.is_empty() {
         shape.bad_utf8 = Some((line, offset - carry.len() as u64, carry[0]));
@@ -222,6 +237,22 @@ mod tests {
         assert_eq!(s.bad_utf8, Some((3, 11, 0xE9)));
         let s = run("a,b\n1,é\n".as_bytes());
         assert!(s.bad_utf8.is_none());
+    }
+
+    #[test]
+    fn blank_lines_text_after_quotes_and_line_ends() {
+        let s = run(b"a,b\n1,2\n\n3,4\n\r\n");
+        assert_eq!(s.records, 2);
+        assert_eq!(s.blank, vec![(8, 9), (13, 15)]);
+        assert!(s.ragged.is_empty());
+        let s = run(b"a,b\n1,\"x\"y\n");
+        assert_eq!(s.text_after_quote, Some(2));
+        let s = run(b"a,b\n1,\"a\\\"b\"\n");
+        assert_eq!(s.text_after_quote, Some(2));
+        let s = run(b"a,b\r1,2\r3,4\r");
+        assert_eq!((s.lf, s.lone_cr), (0, 3));
+        let s = run(b"a,b\r\n1,2\r\n");
+        assert_eq!((s.lf, s.lone_cr), (2, 0));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod columns;
 pub mod csv_check;
 mod format;
+mod ipc_check;
 pub mod roles;
 
 pub use columns::{closest_name, detect_column, resolve_column};
@@ -83,7 +84,7 @@ pub fn source(path: &str) -> Result<Source> {
     let mut s = sources(&InputArgs {
         files: vec![path.to_string()],
         input_format: None,
-        na_values: None,
+        na: Default::default(),
         skip_bad_rows: false,
     })?;
     Ok(s.remove(0))
@@ -92,15 +93,10 @@ pub fn source(path: &str) -> Result<Source> {
 /// Expands the FILE arguments (a literal path, a shell-style glob when the shell did not expand
 /// it, or `-`) into sources, checking every file exists and has a known format.
 pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
-    let mut options = ReadOptions {
+    let options = ReadOptions {
         skip_bad_rows: args.skip_bad_rows,
-        ..ReadOptions::default()
+        na_values: Arc::new(args.na.list()),
     };
-    if let Some(list) = &args.na_values {
-        let mut na: Vec<String> = vec![String::new()];
-        na.extend(list.iter().filter(|v| !v.is_empty()).cloned());
-        options.na_values = Arc::new(na);
-    }
     let mut out = Vec::new();
     let mut stdin_used = false;
     for arg in &args.files {
@@ -254,6 +250,7 @@ impl Source {
 
     fn open_inner(&self) -> Result<Opened> {
         let d = &self.display;
+        self.sniff()?;
         let mut duplicate_headers = Vec::new();
         let mut warnings = Vec::new();
         let na: Vec<PlSmallStr> = self
@@ -385,6 +382,101 @@ impl Source {
         })
     }
 
+    /// Refuses, in the user's terms, bytes that are not what the format says: an empty
+    /// Parquet / IPC file, a compressed file under a text name, the IPC stream format, and a
+    /// damaged IPC file whose lengths would make polars allocate without bound.
+    fn sniff(&self) -> Result<()> {
+        let d = &self.display;
+        let mut head = [0u8; 8];
+        let n = {
+            let mut r = self.reader()?;
+            let mut n = 0;
+            while n < head.len() {
+                match r.read(&mut head[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) => bail!("{d}: cannot read: {e}"),
+                }
+            }
+            n
+        };
+        let head = &head[..n];
+        if let Some(kind) = compressed_kind(head) {
+            bail!(
+                "{d}: the file is {kind}-compressed; decompress it first (e.g. `{}`) and read the result",
+                match kind {
+                    "gzip" => "gunzip -k FILE",
+                    "zstd" => "zstd -d FILE",
+                    "bzip2" => "bunzip2 -k FILE",
+                    "xz" => "unxz -k FILE",
+                    _ => "unzip FILE",
+                }
+            );
+        }
+        let other = if head.starts_with(b"PAR1") {
+            Some("parquet")
+        } else if head.starts_with(b"ARROW1") {
+            Some("ipc")
+        } else {
+            None
+        };
+        match self.format {
+            Format::Parquet | Format::Ipc if n == 0 => {
+                bail!("{d}: the file is empty (0 bytes); write it again")
+            }
+            Format::Ipc if head.starts_with(&[0xFF, 0xFF, 0xFF, 0xFF]) => bail!(
+                "{d}: this is the Arrow IPC stream format; fairaudit reads the IPC file format (Feather v2): write it with pyarrow.feather.write_feather or pyarrow.ipc.new_file, or polars' write_ipc"
+            ),
+            Format::Ipc => {
+                let damage = match &self.stdin {
+                    Some(buf) => ipc_check::damage(&mut std::io::Cursor::new(buf.as_slice())),
+                    None => std::fs::File::open(d)
+                        .ok()
+                        .and_then(|mut f| ipc_check::damage(&mut f)),
+                };
+                if let Some(what) = damage {
+                    bail!("{d}: not a valid Arrow IPC file: {what} (the file is damaged or cut short); write it again");
+                }
+            }
+            Format::Csv | Format::Tsv | Format::NdJson | Format::Json => {
+                if let Some(f) = other {
+                    bail!(
+                        "{d}: this is a {} file, not {}; pass --input-format {f}{}",
+                        if f == "parquet" { "Parquet" } else { "Arrow IPC" },
+                        self.format.name(),
+                        if self.stdin.is_some() { "" } else { " or give it its extension" }
+                    );
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Runs `f` (a read of this source's data), turning a panic of the readers into one line:
+    /// for Parquet and IPC, damaged data.
+    pub fn guard<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let d = &self.display;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            Ok(r) => r,
+            Err(payload) => {
+                let msg = first_line(&panic_message(payload.as_ref()));
+                Err(match self.format {
+                    Format::Parquet | Format::Ipc => anyhow::anyhow!(
+                        "{d}: not a valid {} file: its data is damaged (the reader stopped on inconsistent data); write it again",
+                        self.format.name()
+                    ),
+                    _ => anyhow::anyhow!("{d}: the reader failed on this file ({msg})"),
+                })
+            }
+        }
+    }
+
+    /// Collects `frame` (built on this source), with polars errors and panics as one line.
+    pub fn collect(&self, frame: LazyFrame) -> Result<DataFrame> {
+        self.guard(|| frame.collect().map_err(|e| self.read_error(e)))
+    }
+
     /// The IPC file's fields with the Arrow type of each (read from the footer).
     fn ipc_fields(&self) -> Result<Vec<polars_arrow::datatypes::Field>> {
         use polars_arrow::io::ipc::read::read_file_metadata;
@@ -470,8 +562,24 @@ impl Source {
         } else {
             1
         };
-        let shape = csv_check::scan(std::io::BufReader::new(self.reader()?), sep, keep)
+        let mut shape = csv_check::scan(std::io::BufReader::new(self.reader()?), sep, keep)
             .with_context(|| format!("{d}: cannot read"))?;
+        // Lines that end in CR alone (classic Mac OS, Excel's "CSV (Macintosh)"): read with CR
+        // as the line break.
+        let mut text: Option<Vec<u8>> = None;
+        if shape.lf == 0 && shape.lone_cr > 0 {
+            let mut b = self.bytes()?;
+            for x in b.iter_mut() {
+                if *x == b'\r' {
+                    *x = b'\n';
+                }
+            }
+            shape = csv_check::scan(&b[..], sep, keep).with_context(|| format!("{d}: cannot read"))?;
+            warnings.push(
+                "lines end in CR alone (a classic Mac / Excel \"CSV (Macintosh)\" file): read with CR as the line break".into(),
+            );
+            text = Some(b);
+        }
         if let Some((line, _, byte)) = shape.bad_utf8 {
             bail!(
                 "{d}: line {line} is not UTF-8 text (byte 0x{byte:02X}); the file is in another encoding (Latin-1 or Windows-1252?): re-save it as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8.csv`"
@@ -482,8 +590,10 @@ impl Source {
                 "{d}: the quoted field opened on line {line} is never closed (a stray \" ?); fix that line"
             );
         }
-        if shape.ragged_count == 0 {
-            return Ok(None);
+        if let Some(line) = shape.text_after_quote {
+            bail!(
+                "{d}: line {line}: a quoted value is followed by more text (like \"x\"y, or a quote escaped with a backslash as in \"a\\\"b\"); in CSV a quote inside a quoted value is doubled (\"a\"\"b\"): fix that line"
+            );
         }
         let what = |r: &csv_check::Ragged| {
             format!(
@@ -494,7 +604,7 @@ impl Source {
                 shape.header_fields
             )
         };
-        if !self.options.skip_bad_rows {
+        if shape.ragged_count > 0 && !self.options.skip_bad_rows {
             let first = &shape.ragged[0];
             let more = match shape.ragged_count {
                 1 => String::new(),
@@ -505,28 +615,41 @@ impl Source {
                 what(first)
             );
         }
-        let bytes = self.bytes()?;
+        // What polars must not see: skipped malformed rows and blank lines (it would read a
+        // blank line as a row of missing values).
+        let mut drop: Vec<(u64, u64)> = shape.blank.clone();
+        drop.extend(shape.ragged.iter().map(|r| (r.start, r.end)));
+        if drop.is_empty() {
+            return Ok(text.map(Buffer::from));
+        }
+        drop.sort_unstable();
+        let bytes = match text {
+            Some(b) => b,
+            None => self.bytes()?,
+        };
         let mut out = Vec::with_capacity(bytes.len());
         let mut at = 0usize;
-        for r in &shape.ragged {
-            out.extend_from_slice(&bytes[at..r.start as usize]);
-            at = r.end as usize;
+        for (start, end) in drop {
+            out.extend_from_slice(&bytes[at..start as usize]);
+            at = end as usize;
         }
         out.extend_from_slice(&bytes[at..]);
-        let lines: Vec<String> = shape
-            .ragged
-            .iter()
-            .take(10)
-            .map(|r| r.line.to_string())
-            .collect();
-        warnings.push(format!(
-            "skipped {} malformed row{} (--skip-bad-rows; wrong number of fields) at line{} {}{}",
-            shape.ragged_count,
-            if shape.ragged_count == 1 { "" } else { "s" },
-            if shape.ragged_count == 1 { "" } else { "s" },
-            lines.join(", "),
-            if shape.ragged_count > 10 { ", ..." } else { "" }
-        ));
+        if shape.ragged_count > 0 {
+            let lines: Vec<String> = shape
+                .ragged
+                .iter()
+                .take(10)
+                .map(|r| r.line.to_string())
+                .collect();
+            warnings.push(format!(
+                "skipped {} malformed row{} (--skip-bad-rows; wrong number of fields) at line{} {}{}",
+                shape.ragged_count,
+                if shape.ragged_count == 1 { "" } else { "s" },
+                if shape.ragged_count == 1 { "" } else { "s" },
+                lines.join(", "),
+                if shape.ragged_count > 10 { ", ..." } else { "" }
+            ));
+        }
         Ok(Some(Buffer::from(out)))
     }
 
@@ -748,6 +871,23 @@ impl Source {
                 }
             }
         }
+        None
+    }
+}
+
+/// The compression a file starts with, by its magic bytes.
+fn compressed_kind(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0x1F, 0x8B]) {
+        Some("gzip")
+    } else if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+        Some("zstd")
+    } else if head.starts_with(b"BZh") {
+        Some("bzip2")
+    } else if head.starts_with(&[0xFD, b'7', b'z', b'X', b'Z', 0]) {
+        Some("xz")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Some("zip")
+    } else {
         None
     }
 }

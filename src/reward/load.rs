@@ -550,10 +550,7 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
     for (i, g) in groups.iter().enumerate() {
         exprs.push(text(g, &format!("__g{i}")));
     }
-    let df = frame
-        .select(exprs)
-        .collect()
-        .map_err(|e| source.read_error(e))?;
+    let df = source.collect(frame.select(exprs))?;
     let n = df.height();
     if n == 0 {
         bail!("{d}: the file has a header but no data rows");

@@ -95,12 +95,7 @@ impl<'a> Table<'a> {
     }
 
     pub fn read(self) -> Result<Frame> {
-        let df = self
-            .opened
-            .frame
-            .select(self.exprs)
-            .collect()
-            .map_err(|e| self.source.read_error(e))?;
+        let df = self.source.collect(self.opened.frame.select(self.exprs))?;
         if df.height() == 0 {
             bail!(
                 "{}: the file has a header but no data rows",
