@@ -135,7 +135,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__check)
-            opts="-f -o -q -h --agent --item --value --entitlements --externalities --allocation --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --allocation --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -158,6 +158,14 @@ _fairaudit() {
                     return 0
                     ;;
                 --externalities)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-format)
+                    COMPREPLY=($(compgen -W "csv tsv parquet ndjson json ipc" -- "${cur}"))
+                    return 0
+                    ;;
+                --na-values)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -285,7 +293,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__items)
-            opts="-f -o -q -h --agent --item --value --entitlements --externalities --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -308,6 +316,14 @@ _fairaudit() {
                     return 0
                     ;;
                 --externalities)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-format)
+                    COMPREPLY=($(compgen -W "csv tsv parquet ndjson json ipc" -- "${cur}"))
+                    return 0
+                    ;;
+                --na-values)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -413,7 +429,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__shapley)
-            opts="-f -o -q -h --coalition --value --rewards --samples --truncation --seed --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --coalition --value --rewards --samples --truncation --seed --input-format --na-values --skip-bad-rows --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -440,6 +456,14 @@ _fairaudit() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-format)
+                    COMPREPLY=($(compgen -W "csv tsv parquet ndjson json ipc" -- "${cur}"))
+                    return 0
+                    ;;
+                --na-values)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

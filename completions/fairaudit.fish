@@ -39,7 +39,7 @@ parquet\t''
 ndjson\t''
 json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
 ipc\t''"
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format. Example: --na-values \'NA,.,-999\'' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l label -d 'Column with the true labels. Default: the first of y_true, label, label_value, target, actual, y, class (case-insensitive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l pred -d 'Column with the binary predictions. Default: the first of y_pred, pred, prediction, predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l score -d 'Column with scores (probabilities for Brier score and log loss): gives ROC AUC, Brier score and log loss per group; predictions are `score >= --threshold` unless --pred is given' -r
@@ -94,7 +94,7 @@ parquet\t''
 ndjson\t''
 json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
 ipc\t''"
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format. Example: --na-values \'NA,.,-999\'' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l kind -d 'What each row is: preference pairs, published per-subset accuracies (a JSON object of subset → accuracy), or RM-Bench style records. Default: detected from the columns' -r -f -a "auto\t'Detect from the file'
 pairs\t'One row per preference pair: a chosen and a rejected score'
 accuracies\t'A JSON object of subset → accuracy (e.g. a published RewardBench result)'
@@ -165,6 +165,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l entitlements -d 'A table of entitlements (agent, weight): weighted proportionality' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l externalities -d 'Externalities (agent,item,recipient,value rows: agent\'s value when the item goes to the recipient; unlisted pairs 0): adds the swap-based EF, EF1, EFX and the general fair share' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l input-format -d 'Read every input as this format instead of guessing from the extension' -r -f -a "csv\t''
+tsv\t''
+parquet\t''
+ndjson\t''
+json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
+ipc\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l method -d 'The rule' -r -f -a "round-robin\t'Goods: agents pick in turn (agent order), each its best remaining item. EF1'
 envy-cycle\t'Goods: envy-cycle elimination (Lipton et al.); chores: top-trading envy cycles. EF1'
 double-round-robin\t'Mixed manna (Aziz, Caragiannis, Igarashi, Walsh 2022): chores round robin, goods in reverse order. EF1'
@@ -182,6 +189,7 @@ csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s q -l quiet -d 'No progress output on standard error'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -190,6 +198,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l entitlements -d 'A table of entitlements (agent, weight): weighted proportionality' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l externalities -d 'Externalities (agent,item,recipient,value rows: agent\'s value when the item goes to the recipient; unlisted pairs 0): adds the swap-based EF, EF1, EFX and the general fair share' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l input-format -d 'Read every input as this format instead of guessing from the extension' -r -f -a "csv\t''
+tsv\t''
+parquet\t''
+ndjson\t''
+json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
+ipc\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l allocation -d 'The allocation to check: agent,item rows (each item at most once)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
 zero\t''"
@@ -200,24 +215,33 @@ csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No progress output on standard error'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l coalition -d 'The coalition column. Default: coalition, members, players' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l value -d 'The value column. Default: value, v, worth' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l rewards -d 'Rewards actually paid (agent,reward): audited against the contributions' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l samples -d 'Monte Carlo permutations instead of the exact Shapley value (automatic beyond 20 players)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l truncation -d 'Monte Carlo truncation: stop a permutation once the remaining marginal gain is below this share of v(N) (truncated Monte Carlo, Ghorbani & Zou 2019). 0 = no truncation' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l seed -d 'Seed of the Monte Carlo permutations' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l input-format -d 'Read every input as this format instead of guessing from the extension' -r -f -a "csv\t''
+tsv\t''
+parquet\t''
+ndjson\t''
+json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
+ipc\t''"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s f -l format -d 'Report format' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s q -l quiet -d 'No progress output on standard error'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s h -l help -d 'Print help'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l rule -d 'The rule that computes the outcome (ignored with --outcome)' -r -f -a "mes\t'Method of equal shares'
 greedy\t'Greedy by satisfaction per unit of cost'
 phragmen\t'Sequential Phragmén (approval ballots)'"
@@ -256,7 +280,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l score -d 'A 
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l threshold -d 'The threshold on --score' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l score-type -d 'The type of the --score column in the table: float32 (REAL / FLOAT) compares it with the threshold in 32-bit precision, as `audit-fairness` does on a float32 column (a float32 0.7 is >= 0.7); float64 (DOUBLE) compares in 64 bits' -r -f -a "float32\t''
 float64\t''"
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l na-values -d 'Values read as missing in the label and prediction columns, comma-separated (as `audit-fairness --na-values`; default: pandas\' list, NA, N/A, NaN, null, None, ...)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l positive -d 'The positive value of the label (and of the prediction, unless --pred-positive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l pred-positive -d 'The positive value of the prediction' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l weight -d 'A column of sample weights' -r

@@ -598,6 +598,9 @@ pub struct UtilityArgs {
     /// recipient; unlisted pairs 0): adds the swap-based EF, EF1, EFX and the general fair share.
     #[arg(long, value_name = "FILE")]
     pub externalities: Option<String>,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -714,6 +717,9 @@ pub struct ShapleyArgs {
     pub seed: u64,
 
     #[command(flatten)]
+    pub read: ReadArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -753,6 +759,14 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
 
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How a file is read (format, missing spellings, malformed rows): the main inputs of every
+/// engine and the side files of `allocate`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReadArgs {
     /// Read every input as this format instead of guessing from the extension.
     #[arg(long = "input-format", value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,

@@ -63,7 +63,14 @@ const R: &str = "fixtures/reading";
 
 /// Writes `text` to `dir/name`, runs `ENGINE FILE ARGS`, expects one error line containing
 /// every needle.
-fn fails(dir: &std::path::Path, name: &str, text: &str, engine: &[&str], args: &[&str], needles: &[&str]) {
+fn fails(
+    dir: &std::path::Path,
+    name: &str,
+    text: &str,
+    engine: &[&str],
+    args: &[&str],
+    needles: &[&str],
+) {
     let f = write(dir, name, text);
     let mut all: Vec<&str> = engine[1..].to_vec();
     all.push(&f);
@@ -781,4 +788,254 @@ fn kind9_errors_in_the_users_terms() {
     assert!(audit_error(&[&f, "-g", "g"]).contains("empty"));
     let f = write(d.path(), "header.csv", "y_true,y_pred,g\n");
     assert!(audit_error(&[&f, "-g", "g"]).contains("no data rows"));
+}
+
+// ---- Found by trying the readers as a new user would (second round) ----
+
+#[test]
+fn blank_lines_line_ends_quotes_and_separators() {
+    let d = tempfile::TempDir::new().unwrap();
+    // A trailing blank line is not a row (no row dropped, --strict passes), in every engine.
+    let f = write(d.path(), "blank.csv", "y_true,y_pred,g\n1,1,a\n\n0,0,b\n\n");
+    let j = audit_json(&[&f, "-g", "g", "--strict"], 0);
+    assert_eq!(j["inputs"][0]["rows_read"], 2);
+    let u = write(d.path(), "u.csv", "agent,g1,g2\nx,3,1\ny,1,3\n\n");
+    let j = engine_json("allocate", &["items", &u, "--method", "round-robin"], 0);
+    assert_eq!(j["agents"].as_array().map(|a| a.len()), Some(2), "{j}");
+    let p = write(d.path(), "p.csv", "chosen,rejected\n1,0\n0,1\n\n");
+    let j = engine_json("audit-reward", &[&p], 0);
+    assert_eq!(j["inputs"][0]["metrics"]["accuracy"], 0.5);
+    // Lines ending in CR alone (classic Mac).
+    let f = write(d.path(), "cr.csv", "y_true,y_pred,g\r1,1,a\r0,0,b\r");
+    let j = audit_json(&[&f, "-g", "g"], 0);
+    assert_eq!(sel(&j, "g", "a"), Some(1.0));
+    assert!(j["warnings"].to_string().contains("CR alone"));
+    // Semicolon-separated (Excel with a decimal comma), and a tab-separated .txt.
+    let f = write(d.path(), "semi.csv", "y_true;y_pred;g\n1;1;a\n0;0;b\n");
+    let j = audit_json(&[&f, "-g", "g"], 0);
+    assert_eq!(sel(&j, "g", "b"), Some(0.0));
+    assert!(j["warnings"].to_string().contains("semicolon-separated"));
+    fails(
+        d.path(),
+        "comma.csv",
+        "y_true;score;g\n1;0,7;a\n0;0,2;b\n",
+        FAIRNESS,
+        &["-g", "g", "--score", "score"],
+        &["'0,7'", "decimal comma"],
+    );
+    let f = write(
+        d.path(),
+        "tabs.txt",
+        "y_true\ty_pred\tg\n1\t1\ta\n0\t0\tb\n",
+    );
+    assert_eq!(sel(&audit_json(&[&f, "-g", "g"], 0), "g", "a"), Some(1.0));
+    // Text after a closing quote, and a backslash-escaped quote.
+    fails(
+        d.path(),
+        "q.csv",
+        "y_true,y_pred,g\n1,1,\"x\"y\n",
+        FAIRNESS,
+        &["-g", "g"],
+        &["line 2", "quoted value is followed by more text"],
+    );
+    fails(
+        d.path(),
+        "bs.csv",
+        "y_true,y_pred,g\n1,1,a\n1,1,\"a\\\"b\"\n",
+        FAIRNESS,
+        &["-g", "g"],
+        &["line 3"],
+    );
+    fails(
+        d.path(),
+        "space.csv",
+        "y_true,score,g\n1, 0.5,a\n",
+        FAIRNESS,
+        &["-g", "g", "--score", "score"],
+        &["' 0.5'", "spaces"],
+    );
+}
+
+#[test]
+fn damaged_and_mislabelled_files_are_one_line() {
+    let b = "fixtures/reading/broken";
+    for (f, args, needle) in [
+        (
+            "damaged_parquet_internal_error.parquet",
+            vec!["-g", "race", "--score", "score", "--label", "y_true"],
+            "not a valid Parquet file",
+        ),
+        // Claims a 5.7e17-byte buffer: polars would abort the process allocating it.
+        (
+            "damaged_feather_alloc_abort.feather",
+            vec!["-g", "zip"],
+            "claims a buffer of 576460752303423551 bytes",
+        ),
+        ("ipc_stream.arrow", vec!["-g", "g"], "IPC stream format"),
+        (
+            "feather_category_nan.feather",
+            vec!["-g", "race"],
+            "write the file as Parquet",
+        ),
+    ] {
+        let path = format!("{b}/{f}");
+        let e = audit_error(&[&[path.as_str()][..], &args[..]].concat());
+        assert!(
+            e.contains(needle) && !e.contains("internal error"),
+            "{f}: {e}"
+        );
+    }
+    let e = engine_error(
+        "audit-reward",
+        &[
+            &format!("{b}/damaged_feather_reward_internal_error.feather"),
+            "--group",
+            "lang",
+        ],
+    );
+    assert!(e.contains("not a valid Arrow IPC file"), "{e}");
+    let d = tempfile::TempDir::new().unwrap();
+    // Compressed text, an empty IPC file, Parquet bytes under a .csv name.
+    let gz = d.path().join("x.csv");
+    std::fs::write(&gz, [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]).unwrap();
+    let e = audit_error(&[gz.to_str().unwrap(), "-g", "g"]);
+    assert!(e.contains("gzip-compressed") && e.contains("gunzip"), "{e}");
+    let empty = write(d.path(), "e.arrow", "");
+    assert!(audit_error(&[&empty, "-g", "g"]).contains("empty (0 bytes)"));
+    let pq = d.path().join("p.csv");
+    std::fs::copy(root().join(R).join("exotic_unused.parquet"), &pq).unwrap();
+    let e = audit_error(&[pq.to_str().unwrap(), "-g", "g"]);
+    assert!(
+        e.contains("Parquet file") && e.contains("--input-format parquet"),
+        "{e}"
+    );
+    // NDJSON: a byte-order mark, Python's NaN, a key that mixes objects and numbers.
+    let f = write(
+        d.path(),
+        "bom.ndjson",
+        "\u{feff}{\"y_true\":1,\"y_pred\":1,\"g\":\"a\"}\n{\"y_true\":0,\"y_pred\":0,\"g\":\"b\"}\n",
+    );
+    assert_eq!(sel(&audit_json(&[&f, "-g", "g"], 0), "g", "a"), Some(1.0));
+    fails(
+        d.path(),
+        "nan.ndjson",
+        "{\"y_true\":1,\"score\":NaN,\"g\":\"a\"}\n",
+        FAIRNESS,
+        &["-g", "g", "--score", "score"],
+        &["line 1", "NaN and Infinity are not JSON"],
+    );
+    fails(
+        d.path(),
+        "mixed.ndjson",
+        "{\"y_true\":1,\"y_pred\":1,\"g\":\"a\",\"meta\":{\"k\":1}}\n{\"y_true\":0,\"y_pred\":0,\"g\":\"b\",\"meta\":5}\n{\"y_true\":1,\"y_pred\":0,\"g\":\"b\",\"meta\":[1,2]}\n",
+        FAIRNESS,
+        &["-g", "g"],
+        &["key 'meta'"],
+    );
+    // A column name with a line break is shown escaped: the error stays one line.
+    let f = write(d.path(), "nl.csv", "y_true,y_pred,\"g\nh\"\n1,1,a\n");
+    let e = audit_error(&[&f, "-g", "x"]);
+    assert!(e.contains("\"g\\nh\""), "{e}");
+    // A pabulib election on standard input.
+    let pb = std::fs::read(root().join("fixtures/pb/tiny/tiny_00.pb")).unwrap();
+    let out = bin()
+        .args(["allocate", "pb", "-", "--json", "-q"])
+        .write_stdin(pb)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn json_ids_wider_than_64_bits_and_float_groups_as_written() {
+    let d = tempfile::TempDir::new().unwrap();
+    let rows = "{\"y_true\":1,\"y_pred\":1,\"g\":18446744073709551617}{\"y_true\":0,\"y_pred\":0,\"g\":18446744073709551618}";
+    let f = write(d.path(), "ids.json", rows);
+    let j = audit_json(&[&f, "-g", "g"], 0);
+    assert_eq!(sel(&j, "g", "18446744073709551617"), Some(1.0));
+    assert_eq!(sel(&j, "g", "18446744073709551618"), Some(0.0));
+    // Float groups (float32 and float64, as pandas writes them) read the same from CSV and
+    // from Parquet / IPC.
+    let df = df!(
+        "y_true" => [1i64, 0, 1, 0],
+        "y_pred" => [1i64, 1, 0, 0],
+        "g32" => [0.1f32, 0.1, 0.2, 0.2],
+        "g64" => [Some(1.0f64), Some(1.0), Some(2.0), None],
+    )
+    .unwrap();
+    let files = every_format(d.path(), "floats", &df);
+    let names = |f: &str, g: &str| -> Vec<String> {
+        groups(&audit_json(&[f, "-g", g], 0), g)
+            .into_iter()
+            .map(|x| x.0)
+            .collect()
+    };
+    for f in &files[..3] {
+        assert_eq!(names(f, "g32"), ["0.1", "0.2"], "{f}");
+        assert_eq!(names(f, "g64"), ["1.0", "2.0", "(missing)"], "{f}");
+    }
+    // Correctness flags written as booleans by pandas (True / False) or R (TRUE / FALSE / NA).
+    let mut csv = String::from("prompt_id,proxy,correct\n");
+    for p in 0..6 {
+        for k in 0..4 {
+            let ok = ["True", "False", "TRUE", "NA"][(p + k) % 4];
+            csv.push_str(&format!("{p},{},{ok}\n", k as f64 / 4.0));
+        }
+    }
+    let f = write(d.path(), "bon.csv", &csv);
+    let j = engine_json(
+        "audit-reward",
+        &[
+            &f,
+            "--id",
+            "prompt_id",
+            "--proxy",
+            "proxy",
+            "--correct",
+            "correct",
+        ],
+        0,
+    );
+    assert!(j.to_string().contains("best_of_n"), "{j}");
+}
+
+#[test]
+fn data_is_inert_in_markdown() {
+    let d = tempfile::TempDir::new().unwrap();
+    let f = write(
+        d.path(),
+        "nasty.csv",
+        "y_true,y_pred,g\n1,1,<script>alert(1)</script>\n0,0,a|b\n1,0,\"two\nlines\"\n",
+    );
+    let out = bin()
+        .args([
+            "audit-fairness",
+            &f,
+            "-g",
+            "g",
+            "--format",
+            "markdown",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
+    assert!(!md.contains("<script>"));
+    assert!(md.contains("a\\|b") && md.contains("two<br>lines"), "{md}");
+    // Every row of the groups table keeps its column count.
+    let table: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| group"))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(table.len(), 5, "{md}");
+    let width = table[0].matches(" | ").count();
+    for line in &table {
+        assert_eq!(line.matches(" | ").count(), width, "{line}");
+    }
 }

@@ -117,7 +117,7 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
         AllocateCommand::Check(a) => {
             gate::parse_all(&a.output.fail_if)?;
             let inst = instance::load(&a.utilities)?;
-            let alloc = instance::load_allocation(&a.allocation, &inst)?;
+            let alloc = instance::load_allocation(&a.allocation, &inst, &a.utilities.read)?;
             let mut r = audit_with(&inst, &alloc, &a.utilities, &a.checks, "check")?;
             r.settings.insert("allocation".into(), json!(a.allocation));
             (r, &a.output)
@@ -163,7 +163,7 @@ fn audit_with(
     let ext = args
         .externalities
         .as_deref()
-        .map(|p| instance::load_externalities(p, inst))
+        .map(|p| instance::load_externalities(p, inst, &args.read))
         .transpose()?;
     Ok(audit(
         inst,
@@ -401,7 +401,12 @@ pub fn audit(
 }
 
 fn shapley_report(a: &crate::cli::ShapleyArgs) -> Result<AllocateReport> {
-    let g = shapley::load(&a.values, a.coalition.as_deref(), a.value_col.as_deref())?;
+    let g = shapley::load(
+        &a.values,
+        a.coalition.as_deref(),
+        a.value_col.as_deref(),
+        &a.read,
+    )?;
     let n = g.n();
     let mut r = AllocateReport::new("shapley");
     r.input = json!({"path": a.values, "players": n, "coalitions": g.v.len()});
@@ -437,7 +442,7 @@ fn shapley_report(a: &crate::cli::ShapleyArgs) -> Result<AllocateReport> {
     let rewards = a
         .rewards
         .as_deref()
-        .map(|p| shapley::load_rewards(p, &g.players))
+        .map(|p| shapley::load_rewards(p, &g.players, &a.read))
         .transpose()?;
     let mut rows = Vec::new();
     for i in 0..n {

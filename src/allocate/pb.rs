@@ -63,7 +63,17 @@ pub struct Election {
 /// Reads a pabulib file: META (key;value), PROJECTS (project_id;cost;...), VOTES
 /// (voter_id;vote;points...). Errors name the line.
 pub fn parse(path: &str) -> Result<Election> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow!("{path}: cannot read: {e}"))?;
+    let bytes = if path == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+            .map_err(|e| anyhow!("standard input: cannot read: {e}"))?;
+        b
+    } else {
+        std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => anyhow!("{path}: no such file"),
+            _ => anyhow!("{path}: cannot read: {e}"),
+        })?
+    };
     // The same check of quotes and encoding as CSV inputs get: an unclosed quote would
     // otherwise swallow the rest of the file into one value.
     let shape = crate::input::csv_check::scan(&bytes[..], b';', 0)

@@ -69,8 +69,13 @@ fn parse_members(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn load(path: &str, coalition: Option<&str>, value: Option<&str>) -> Result<Game> {
-    let src = crate::input::source(path)?;
+pub fn load(
+    path: &str,
+    coalition: Option<&str>,
+    value: Option<&str>,
+    read: &crate::cli::ReadArgs,
+) -> Result<Game> {
+    let src = crate::input::source_with(path, read)?;
     let d = src.display.clone();
     let opened = src.open()?;
     let schema = opened.schema.clone();
@@ -249,8 +254,12 @@ pub fn core_violation(g: &Game, x: &[f64]) -> Result<(f64, u64)> {
 }
 
 /// agent,reward rows, in player order.
-pub fn load_rewards(path: &str, players: &[String]) -> Result<Vec<f64>> {
-    let src = crate::input::source(path)?;
+pub fn load_rewards(
+    path: &str,
+    players: &[String],
+    read: &crate::cli::ReadArgs,
+) -> Result<Vec<f64>> {
+    let src = crate::input::source_with(path, read)?;
     let d = src.display.clone();
     let opened = src.open()?;
     let a = detect_column(&opened.schema, &["agent", "player", "name", "client"])

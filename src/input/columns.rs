@@ -29,9 +29,9 @@ pub fn resolve_column(
             variants.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or ")
         );
     }
-    let mut msg = format!("{file}: {flag} column '{wanted}' not found");
+    let mut msg = format!("{file}: {flag} column '{}' not found", shown(wanted));
     match closest_name(wanted, &names) {
-        Some(best) => msg.push_str(&format!("; did you mean '{best}'?")),
+        Some(best) => msg.push_str(&format!("; did you mean '{}'?", shown(best))),
         None => msg.push('.'),
     }
     msg.push_str(&format!(" Available columns: {}", list(&names)));
@@ -49,12 +49,22 @@ pub fn detect_column(schema: &Schema, candidates: &[&str]) -> Option<String> {
     })
 }
 
+/// A name as a one-line message shows it: quoted with escapes when it holds a line break,
+/// a tab or another control character.
+pub fn shown(name: &str) -> String {
+    if name.chars().any(char::is_control) {
+        format!("{name:?}")
+    } else {
+        name.to_string()
+    }
+}
+
 fn list(names: &[&str]) -> String {
     const MAX: usize = 30;
     let mut s = names
         .iter()
         .take(MAX)
-        .copied()
+        .map(|n| shown(n))
         .collect::<Vec<_>>()
         .join(", ");
     if names.len() > MAX {

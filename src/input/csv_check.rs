@@ -41,7 +41,15 @@ pub struct Shape {
 
 impl Shape {
     /// One record ended: the header's width, or a data record checked against it.
-    fn record(&mut self, header: &mut bool, fields: usize, line: u64, start: u64, end: u64, keep: usize) {
+    fn record(
+        &mut self,
+        header: &mut bool,
+        fields: usize,
+        line: u64,
+        start: u64,
+        end: u64,
+        keep: usize,
+    ) {
         if *header {
             self.header_fields = fields;
             *header = false;
@@ -132,7 +140,14 @@ pub fn scan(mut reader: impl Read, sep: u8, keep: usize) -> std::io::Result<Shap
             } else if b == b'\n' {
                 shape.lf += 1;
                 if !empty_line || fields > 1 {
-                    shape.record(&mut header, fields, record_line, record_start, pos + 1, keep);
+                    shape.record(
+                        &mut header,
+                        fields,
+                        record_line,
+                        record_start,
+                        pos + 1,
+                        keep,
+                    );
                 } else if !header {
                     shape.blank.push((record_start, pos + 1));
                 }

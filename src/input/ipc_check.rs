@@ -6,9 +6,9 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
+use fmt::planus::ReadAsRoot;
 use polars_arrow::io::ipc::format::ipc as fmt;
 use polars_arrow::io::ipc::read::read_file_metadata;
-use fmt::planus::ReadAsRoot;
 
 /// What is wrong with the file, in a user's words (`None`: nothing found).
 pub fn damage<R: Read + Seek>(reader: &mut R) -> Option<String> {
@@ -21,10 +21,7 @@ pub fn damage<R: Read + Seek>(reader: &mut R) -> Option<String> {
     };
     let limit = memory_limit();
     let mut scratch = Vec::new();
-    let blocks = meta
-        .blocks
-        .iter()
-        .chain(meta.dictionaries.iter().flatten());
+    let blocks = meta.blocks.iter().chain(meta.dictionaries.iter().flatten());
     for (k, block) in blocks.enumerate() {
         let (offset, meta_len, body_len) = (
             block.offset,
@@ -36,7 +33,10 @@ pub fn damage<R: Read + Seek>(reader: &mut R) -> Option<String> {
         }
         let body_start = offset as u64 + meta_len as u64;
         if body_start.saturating_add(body_len as u64) > size {
-            return Some(format!("record batch {} runs past the end of the file", k + 1));
+            return Some(format!(
+                "record batch {} runs past the end of the file",
+                k + 1
+            ));
         }
         let Some(message) = read_message(reader, offset as u64, meta_len as u64, &mut scratch)
         else {

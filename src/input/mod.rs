@@ -18,7 +18,7 @@ use anyhow::{bail, Context, Result};
 use polars::prelude::*;
 use polars_buffer::Buffer;
 
-use crate::cli::InputArgs;
+use crate::cli::{InputArgs, ReadArgs};
 
 /// The spellings read as a missing value in every role, as pandas' `read_csv` reads them by
 /// default (its `na_values` list), plus R's `NA`. The empty field is always missing.
@@ -81,11 +81,14 @@ pub struct Opened {
 /// One named file (a side input such as an allocation or a rewards table), format from its
 /// extension; errors as for the main inputs.
 pub fn source(path: &str) -> Result<Source> {
+    source_with(path, &ReadArgs::default())
+}
+
+/// One named file read with `read`'s options (format, missing spellings, malformed rows).
+pub fn source_with(path: &str, read: &ReadArgs) -> Result<Source> {
     let mut s = sources(&InputArgs {
         files: vec![path.to_string()],
-        input_format: None,
-        na: Default::default(),
-        skip_bad_rows: false,
+        read: read.clone(),
     })?;
     Ok(s.remove(0))
 }
@@ -94,8 +97,8 @@ pub fn source(path: &str) -> Result<Source> {
 /// it, or `-`) into sources, checking every file exists and has a known format.
 pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
     let options = ReadOptions {
-        skip_bad_rows: args.skip_bad_rows,
-        na_values: Arc::new(args.na.list()),
+        skip_bad_rows: args.read.skip_bad_rows,
+        na_values: Arc::new(args.read.na.list()),
     };
     let mut out = Vec::new();
     let mut stdin_used = false;
@@ -109,7 +112,11 @@ pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
             std::io::stdin()
                 .read_to_end(&mut buf)
                 .context("could not read standard input")?;
-            let format = args.input_format.map(Format::from).unwrap_or(Format::Csv);
+            let format = args
+                .read
+                .input_format
+                .map(Format::from)
+                .unwrap_or(Format::Csv);
             out.push(Source {
                 display: "-".into(),
                 format,
@@ -120,7 +127,7 @@ pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
         }
         let paths = expand(arg)?;
         for path in paths {
-            let format = match args.input_format {
+            let format = match args.read.input_format {
                 Some(f) => Format::from(f),
                 None => Format::from_path(Path::new(&path))?,
             };
@@ -261,7 +268,13 @@ impl Source {
             .collect();
         let mut frame = match self.format {
             Format::Csv | Format::Tsv => {
-                let sep = self.separator();
+                let sep = self.separator()?;
+                if sep != b',' && self.format == Format::Csv {
+                    warnings.push(format!(
+                        "read as {}-separated: the header line has no comma",
+                        if sep == b';' { "semicolon" } else { "tab" }
+                    ));
+                }
                 let header = self.csv_header(sep)?;
                 let cleaned = self.check_csv(sep, &mut warnings)?;
                 let buffer = cleaned.or_else(|| self.stdin.clone());
@@ -307,13 +320,20 @@ impl Source {
             }
             // Types from every record, not the first 10,000: a key first seen late, or a value
             // whose type changes, is read.
-            Format::NdJson => match &self.stdin {
-                Some(buf) => {
+            // A UTF-8 byte-order mark (Windows tools write one) is dropped first.
+            Format::NdJson => match (&self.stdin, self.starts_with_bom()?) {
+                (Some(buf), false) => {
                     LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::new([
                         buf.clone()
                     ])))
                 }
-                None => LazyJsonLineReader::new(PlRefPath::from(d.as_str())),
+                (None, false) => LazyJsonLineReader::new(PlRefPath::from(d.as_str())),
+                (_, true) => {
+                    let bytes = self.bytes()?;
+                    LazyJsonLineReader::new_with_sources(ScanSources::Buffers(Arc::new([
+                        Buffer::from(bytes[3..].to_vec()),
+                    ])))
+                }
             }
             .with_infer_schema_length(None)
             .finish(),
@@ -534,12 +554,40 @@ impl Source {
         Ok((df, left_out))
     }
 
-    fn separator(&self) -> u8 {
+    fn starts_with_bom(&self) -> Result<bool> {
+        let mut head = [0u8; 3];
+        let n = self.reader()?.read(&mut head).unwrap_or(0);
+        Ok(n == 3 && head == [0xEF, 0xBB, 0xBF])
+    }
+
+    /// The field separator: a tab for TSV; for CSV a comma, unless the header line has no
+    /// comma (outside quotes) but semicolons or tabs (Excel in locales with a decimal comma
+    /// writes `;`; a tab-separated file saved as `.csv` or `.txt`).
+    fn separator(&self) -> Result<u8> {
         if self.format == Format::Tsv {
-            b'\t'
-        } else {
-            b','
+            return Ok(b'\t');
         }
+        let mut head = Vec::new();
+        self.reader()?
+            .take(1 << 16)
+            .read_to_end(&mut head)
+            .with_context(|| format!("{}: cannot read", self.display))?;
+        let (mut in_quotes, mut counts) = (false, [0usize; 3]);
+        for &b in &head {
+            match b {
+                b'"' => in_quotes = !in_quotes,
+                b'\n' | b'\r' if !in_quotes => break,
+                b',' if !in_quotes => counts[0] += 1,
+                b';' if !in_quotes => counts[1] += 1,
+                b'\t' if !in_quotes => counts[2] += 1,
+                _ => {}
+            }
+        }
+        Ok(match counts {
+            [0, s, t] if s > 0 && s >= t => b';',
+            [0, _, t] if t > 0 => b'\t',
+            _ => b',',
+        })
     }
 
     fn reader(&self) -> Result<Box<dyn Read + '_>> {
@@ -574,7 +622,8 @@ impl Source {
                     *x = b'\n';
                 }
             }
-            shape = csv_check::scan(&b[..], sep, keep).with_context(|| format!("{d}: cannot read"))?;
+            shape =
+                csv_check::scan(&b[..], sep, keep).with_context(|| format!("{d}: cannot read"))?;
             warnings.push(
                 "lines end in CR alone (a classic Mac / Excel \"CSV (Macintosh)\" file): read with CR as the line break".into(),
             );
@@ -689,8 +738,11 @@ impl Source {
 
     /// The records of a JSON source as NDJSON (one object per line) for polars.
     fn json_lines(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        for (i, v) in self.json_values()?.into_iter().enumerate() {
+        // Validate (and give serde's line / column on an error) first; then copy each record's
+        // own text, so that numbers keep their digits (an id wider than 64 bits is not
+        // rounded through a float).
+        let values = self.json_values()?;
+        for (i, v) in values.iter().enumerate() {
             if !v.is_object() {
                 bail!(
                     "{}: value {} is not a JSON object (a record); expected records like {{\"id\": 1, ...}}",
@@ -698,7 +750,15 @@ impl Source {
                     i + 1
                 );
             }
-            serde_json::to_writer(&mut out, &v)?;
+        }
+        let bytes = self.bytes()?;
+        let mut out = Vec::with_capacity(bytes.len() + values.len());
+        for record in json_records(&bytes) {
+            out.extend(
+                record
+                    .iter()
+                    .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
+            );
             out.push(b'\n');
         }
         Ok(out)
@@ -739,6 +799,11 @@ impl Source {
         if let Some(m) = self.conversion_error(&full) {
             return m;
         }
+        if lower.contains("dictionary key must fit") {
+            return anyhow::anyhow!(
+                "{d}: a categorical (dictionary) column has missing values stored in a way polars' reader refuses (pandas' to_feather writes categories with NaN so); write the file as Parquet instead (df.to_parquet), which reads"
+            );
+        }
         if matches!(self.format, Format::Csv | Format::Tsv)
             && (lower.contains("malformed") || lower.contains("more fields"))
         {
@@ -776,12 +841,16 @@ impl Source {
                     "{d}: not a valid Arrow IPC (Feather v2) file (its footer or schema is missing or damaged); write it again with pyarrow.feather.write_feather or polars' write_ipc, or pass --input-format if it is another format"
                 )
             }
-            Format::NdJson | Format::Json
-                if lower.contains("supertype") =>
-            {
+            Format::NdJson | Format::Json if lower.contains("supertype") => {
+                let keys = self.mixed_json_keys();
+                let which = if keys.is_empty() {
+                    "a key holds".to_string()
+                } else {
+                    format!("key {} holds", keys.join(", "))
+                };
                 return anyhow::anyhow!(
-                    "{d}: a key holds values of kinds that do not mix (for example a nested object in some records and a number in others); make each key hold one kind of value"
-                )
+                    "{d}: {which} values of kinds that do not mix (nested objects or lists in some records, plain values in others); polars cannot read such a key even when it is not used: make it hold one kind of value, or drop it"
+                );
             }
             Format::NdJson | Format::Json if !matches!(e, PolarsError::IO { .. }) => {
                 return self.json_line_error().unwrap_or_else(|| {
@@ -820,6 +889,12 @@ impl Source {
             None => String::new(),
         };
         Some(match value {
+            Some(v) if v.replacen(',', ".", 1).parse::<f64>().is_ok() => anyhow::anyhow!(
+                "{d}: column '{column}' has '{v}'{at}, a number with a decimal comma; write numbers with a decimal point (in a spreadsheet, export with '.' as the decimal separator)"
+            ),
+            Some(v) if v.trim().parse::<f64>().is_ok() => anyhow::anyhow!(
+                "{d}: column '{column}' has '{v}'{at}, a number with spaces around it; remove the spaces (or write the file without padding)"
+            ),
             Some(v) => anyhow::anyhow!(
                 "{d}: column '{column}' has '{v}'{at}, expected numbers; fix the value, or mark it missing (one of the --na-values spellings, e.g. NA)"
             ),
@@ -844,6 +919,41 @@ impl Source {
         r.extract::<u64>()
     }
 
+    /// The top-level keys whose values are objects in some records, lists in others or plain
+    /// values in others (error path only; at most 5 named).
+    fn mixed_json_keys(&self) -> Vec<String> {
+        use serde_json::Value as J;
+        let values = match self.format {
+            Format::Json => self.json_values().unwrap_or_default(),
+            _ => self
+                .bytes()
+                .unwrap_or_default()
+                .split(|&b| b == b'\n')
+                .filter_map(|l| serde_json::from_slice::<J>(l.trim_ascii()).ok())
+                .collect(),
+        };
+        let mut kinds: std::collections::BTreeMap<String, u8> = Default::default();
+        for v in &values {
+            if let J::Object(m) = v {
+                for (k, x) in m {
+                    let bit = match x {
+                        J::Null => 0,
+                        J::Object(_) => 1,
+                        J::Array(_) => 2,
+                        _ => 4,
+                    };
+                    *kinds.entry(k.clone()).or_default() |= bit;
+                }
+            }
+        }
+        kinds
+            .into_iter()
+            .filter(|(_, b)| b.count_ones() > 1)
+            .map(|(k, _)| format!("'{k}'"))
+            .take(5)
+            .collect()
+    }
+
     /// The first line of a JSON-lines source that is not a JSON object, as an error.
     fn json_line_error(&self) -> Option<anyhow::Error> {
         let d = &self.display;
@@ -862,17 +972,69 @@ impl Source {
                     ))
                 }
                 Err(e) => {
+                    let text = String::from_utf8_lossy(t);
+                    let hint = if ["NaN", "Infinity", "-Infinity"]
+                        .iter()
+                        .any(|w| text.contains(&format!(":{w}")) || text.contains(&format!(": {w}")))
+                    {
+                        " (NaN and Infinity are not JSON, though Python's json.dumps writes them: write null, or pass allow_nan=False to find them)"
+                    } else {
+                        ""
+                    };
                     return Some(anyhow::anyhow!(
-                        "{d}: line {} is not valid JSON (column {}: {}); fix that line",
+                        "{d}: line {} is not valid JSON (column {}: {}){hint}; fix that line",
                         i + 1,
                         e.column(),
                         e
-                    ))
+                    ));
                 }
             }
         }
         None
     }
+}
+
+/// The text of each record of valid JSON: the elements of a top-level array, or the top-level
+/// values one after another (a UTF-8 BOM and whitespace between them skipped).
+fn json_records(bytes: &[u8]) -> Vec<&[u8]> {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let mut out = Vec::new();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut start = None;
+    // In a top-level array the records are at depth 1, otherwise at depth 0.
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let base = usize::from(first.is_some_and(|i| bytes[i] == b'['));
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                if depth == base && start.is_none() {
+                    start = Some(i);
+                }
+                depth += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == base {
+                    if let Some(s) = start.take() {
+                        out.push(&bytes[s..=i]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The compression a file starts with, by its magic bytes.

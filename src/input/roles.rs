@@ -52,6 +52,34 @@ pub fn number(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) 
     .alias(alias))
 }
 
+/// A 0/1 flag (a correctness mark) as numbers under `alias`: [`number`], where text also
+/// reads `true` / `false` and `yes` / `no` in the spellings pandas, R and spreadsheets write
+/// (`True`, `TRUE`, ...) as 1 / 0, as a boolean column does.
+pub fn flag(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
+    if dtype(schema, name) != &DataType::String {
+        return number(schema, name, flag, alias, file);
+    }
+    let any_of = |words: &[&str]| {
+        words
+            .iter()
+            .map(|w| col(name).eq(lit(*w)))
+            .reduce(|a, b| a.or(b))
+            .expect("words")
+    };
+    let yes = any_of(&["true", "True", "TRUE", "yes", "Yes", "YES"]);
+    let no = any_of(&["false", "False", "FALSE", "no", "No", "NO"]);
+    let rest = when(yes.clone().or(no.clone()))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(col(name))
+        .strict_cast(DataType::Float64);
+    Ok(when(yes)
+        .then(lit(1.0))
+        .when(no)
+        .then(lit(0.0))
+        .otherwise(rest)
+        .alias(alias))
+}
+
 /// `name` as text under `alias`, each value exactly as written: integers (any width) and
 /// decimals print exactly, floats by Rust's shortest round-trip form, booleans as
 /// `true` / `false`.
@@ -73,11 +101,13 @@ pub fn category(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str
     let dt = dtype(schema, name);
     let e = col(name);
     Ok(match dt {
-        DataType::Boolean | DataType::String | DataType::Null | DataType::Int64 | DataType::Float64 => e,
+        DataType::Boolean | DataType::String | DataType::Null | DataType::Int64 => e,
         DataType::UInt64 | DataType::Int128 | DataType::UInt128 => e.cast(DataType::String),
         d if d.is_decimal() => e.cast(DataType::String),
         d if d.is_integer() => e.cast(DataType::Int64),
-        d if d.is_float() => e.cast(DataType::Float64),
+        // Floats as polars writes them in CSV (`1.0`, `0.1` for a float32 0.1), so a group
+        // reads the same from Parquet as from the CSV pandas or polars writes of it.
+        d if d.is_float() => e.cast(DataType::String),
         d if d.is_categorical() || d.is_enum() => e,
         other => bail!(
             "{file}: {flag} column '{name}' has type {}; expected text, integers, booleans or categories",

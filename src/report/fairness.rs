@@ -543,7 +543,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             inp.path, inp.rows_used, inp.rows_read, c.label
         );
         if markdown {
-            let _ = writeln!(out, "**{line}**\n");
+            let _ = writeln!(out, "**{}**\n", super::markdown_text(&line));
         } else {
             let _ = writeln!(out, "{line}");
         }
@@ -561,7 +561,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         }
         let lead = usize::from(many);
         if markdown {
-            let _ = writeln!(out, "## {title}\n");
+            let _ = writeln!(out, "## {}\n", super::markdown_text(&title));
         } else {
             let _ = writeln!(out, "{title}");
         }
@@ -647,11 +647,16 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         }
         out.push_str(&grid(&header, &rows, markdown, &[], lead));
         for (reason, cells) in &notes {
+            let cells = cells.join(", ");
             let _ = writeln!(
                 out,
                 "{}— {}: {reason}",
                 if markdown { "\n" } else { "" },
-                cells.join(", ")
+                if markdown {
+                    super::markdown_text(&cells)
+                } else {
+                    cells
+                }
             );
         }
         out.push('\n');

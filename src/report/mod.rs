@@ -162,7 +162,7 @@ pub fn grid(
 ) -> String {
     if markdown {
         let mut s = String::new();
-        let esc = |c: &str| c.replace('|', "\\|");
+        let esc = |c: &str| markdown_text(c);
         let _ = writeln!(
             s,
             "| {} |",
@@ -266,12 +266,39 @@ pub fn gates_and_warnings(
                 Some(a) => format!("{} [{}]", w.file, a),
                 None => w.file.clone(),
             };
-            let _ = writeln!(
-                out,
-                "{}{scope}: {}",
-                if markdown { "- " } else { "  " },
-                w.message
-            );
+            if markdown {
+                let _ = writeln!(
+                    out,
+                    "- {}: {}",
+                    markdown_text(&scope),
+                    markdown_text(&w.message)
+                );
+            } else {
+                let _ = writeln!(out, "  {scope}: {}", w.message);
+            }
+        }
+    }
+    out
+}
+
+/// Text from the data (group, column, file names) made inert in Markdown: HTML special
+/// characters as entities (a group named `<script>` stays text), Markdown punctuation
+/// backslash-escaped, `|` escaped (table cells), line breaks as `<br>`.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            c => out.push(c),
         }
     }
     out

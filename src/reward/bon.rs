@@ -35,22 +35,33 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Pools> {
     let proxy = t
         .column(args.proxy.as_deref(), "--proxy", PROXY_NAMES, true)?
         .expect("required");
+    // (column, whether it is a correctness flag rather than a gold score)
     let gold = match (&args.gold, &args.correct) {
-        (Some(g), _) => t.column(Some(g), "--gold", GOLD_NAMES, true)?,
-        (None, Some(c)) => t.column(Some(c), "--correct", CORRECT_NAMES, true)?,
+        (Some(g), _) => t
+            .column(Some(g), "--gold", GOLD_NAMES, true)?
+            .map(|c| (c, false)),
+        (None, Some(c)) => t
+            .column(Some(c), "--correct", CORRECT_NAMES, true)?
+            .map(|c| (c, true)),
         (None, None) => match t.column(None, "--gold", GOLD_NAMES, false)? {
-            Some(g) => Some(g),
-            None => t.column(None, "--correct", CORRECT_NAMES, false)?,
+            Some(g) => Some((g, false)),
+            None => t
+                .column(None, "--correct", CORRECT_NAMES, false)?
+                .map(|c| (c, true)),
         },
     };
-    let Some(gold) = gold else {
+    let Some((gold, is_flag)) = gold else {
         bail!(
             "{d}: best-of-n needs a gold score (--gold COL) or a correctness flag (--correct COL)"
         );
     };
     t.text(&id, "__id");
     t.number(&proxy, "--proxy", "__proxy")?;
-    t.number(&gold, "--gold", "__gold")?;
+    if is_flag {
+        t.flag(&gold, "--correct", "__gold")?;
+    } else {
+        t.number(&gold, "--gold", "__gold")?;
+    }
     let detected = t.detected.clone();
     let f = t.read()?;
     let ids = f.texts("__id")?;

@@ -88,6 +88,18 @@ impl<'a> Table<'a> {
         Ok(())
     }
 
+    /// Reads `name` as a 0/1 flag (numbers, booleans, true/false text) under `alias`.
+    pub fn flag(&mut self, name: &str, flag: &str, alias: &str) -> Result<()> {
+        self.exprs.push(crate::input::roles::flag(
+            &self.opened.schema,
+            name,
+            flag,
+            alias,
+            &self.source.display,
+        )?);
+        Ok(())
+    }
+
     /// Reads `name` as text under `alias`.
     pub fn text(&mut self, name: &str, alias: &str) {
         self.exprs
