@@ -82,6 +82,13 @@ Examples:
   fairaudit audit-fairness fixtures/compas_multiclass.csv --label risk --pred risk_pred \\
       --group race --classes Low,High
 
+  # An R export (TRUE/FALSE, NA) and a CSV with a malformed row: skip and count such rows
+  fairaudit audit-fairness fixtures/reading/r_write_csv_na.csv --group g
+  fairaudit audit-fairness fixtures/reading/ragged_unquoted_comma.csv --group race --skip-bad-rows
+
+  # Other missing-value spellings (replaces pandas' list; an empty field is always missing)
+  fairaudit audit-fairness survey.csv --group region --na-values 'NA,-99,.'
+
   # Many files at once (in parallel): one row per file x attribute, partition keys as columns
   fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary --format csv
 

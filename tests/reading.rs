@@ -936,6 +936,32 @@ fn damaged_and_mislabelled_files_are_one_line() {
     let f = write(d.path(), "nl.csv", "y_true,y_pred,\"g\nh\"\n1,1,a\n");
     let e = audit_error(&[&f, "-g", "x"]);
     assert!(e.contains("\"g\\nh\""), "{e}");
+    // Standard input without --input-format: Parquet told by its bytes.
+    let out = bin()
+        .args(["audit-fairness", "-", "-g", "g", "--json", "-q"])
+        .write_stdin(std::fs::read(root().join(R).join("exotic_unused.parquet")).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // allocate's files take --na-values: an agent named NA (Namibia) stays an agent.
+    let u = write(
+        d.path(),
+        "na_agent.csv",
+        "agent,book,lamp
+NA,6,1
+bob,5,3
+",
+    );
+    let j = engine_json(
+        "allocate",
+        &["items", &u, "--method", "round-robin", "--na-values=-999"],
+        0,
+    );
+    assert!(j.to_string().contains("\"NA\""), "{j}");
     // A pabulib election on standard input.
     let pb = std::fs::read(root().join("fixtures/pb/tiny/tiny_00.pb")).unwrap();
     let out = bin()

@@ -42,6 +42,23 @@ impl Format {
         })
     }
 
+    /// The format of bytes with no name (standard input): Parquet (`PAR1`), Arrow IPC
+    /// (`ARROW1`), NDJSON (first character `{`), JSON (`[`), else CSV.
+    pub fn sniff(bytes: &[u8]) -> Format {
+        let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        if bytes.starts_with(b"PAR1") {
+            Format::Parquet
+        } else if bytes.starts_with(b"ARROW1") {
+            Format::Ipc
+        } else {
+            match text.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => Format::NdJson,
+                Some(b'[') => Format::Json,
+                _ => Format::Csv,
+            }
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Csv => "CSV",
@@ -82,6 +99,11 @@ mod tests {
             Format::from_path(Path::new("x.jsonl")).unwrap(),
             Format::NdJson
         );
+        assert_eq!(Format::sniff(b"PAR1\x15\x04"), Format::Parquet);
+        assert_eq!(Format::sniff(b"ARROW1\0\0"), Format::Ipc);
+        assert_eq!(Format::sniff(b"  {\"a\": 1}\n"), Format::NdJson);
+        assert_eq!(Format::sniff(b"[{\"a\": 1}]"), Format::Json);
+        assert_eq!(Format::sniff(b"a,b\n1,2\n"), Format::Csv);
         let e = Format::from_path(Path::new("x.xlsx"))
             .unwrap_err()
             .to_string();

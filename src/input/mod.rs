@@ -112,11 +112,13 @@ pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
             std::io::stdin()
                 .read_to_end(&mut buf)
                 .context("could not read standard input")?;
+            // Without --input-format, the bytes say: Parquet and Arrow IPC by their magic
+            // numbers, JSON lines by a leading `{`, a JSON array by `[`, else CSV.
             let format = args
                 .read
                 .input_format
                 .map(Format::from)
-                .unwrap_or(Format::Csv);
+                .unwrap_or_else(|| Format::sniff(&buf));
             out.push(Source {
                 display: "-".into(),
                 format,
