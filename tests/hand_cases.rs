@@ -87,8 +87,12 @@ fn every_rate_of_two_groups() {
         0.7,
         1e-15
     ));
-    // NPV is undefined for b: its disparity uses a alone.
-    assert_eq!(disp(g, "negative_predictive_value_difference"), Some(0.0));
+    // NPV is undefined for b: a disparity of a alone is no comparison, so it is undefined.
+    assert_eq!(disp(g, "negative_predictive_value_difference"), None);
+    assert!(g["undefined"]["negative_predictive_value_difference"]
+        .as_str()
+        .unwrap()
+        .contains("defined for 1 of 2 groups"));
     assert!(r["warnings"]
         .as_array()
         .unwrap()
@@ -162,7 +166,7 @@ fn all_predictions_positive() {
     assert!(g["undefined"]["negative_predictive_value_difference"]
         .as_str()
         .unwrap()
-        .contains("no group"));
+        .contains("defined for 0 of 2 groups"));
 }
 
 #[test]
@@ -187,10 +191,38 @@ fn single_group() {
     let r = audit_json(&[&f, "--label", "y", "--pred", "p", "--group", "g"], 0);
     let g = attr(&r, "g");
     assert_eq!(g["groups"].as_array().unwrap().len(), 1);
-    assert_eq!(disp(g, "demographic_parity_difference"), Some(0.0));
-    assert_eq!(disp(g, "demographic_parity_ratio"), Some(1.0));
-    assert_eq!(disp(g, "equalized_odds_ratio"), Some(1.0));
+    // One group: nothing is compared, so every disparity is undefined (not 0 / 1), and a gate
+    // on one fails.
+    for m in [
+        "demographic_parity_difference",
+        "demographic_parity_ratio",
+        "equalized_odds_ratio",
+        "selection_rate_difference_to_overall",
+    ] {
+        assert_eq!(disp(g, m), None, "{m}");
+        assert!(g["undefined"][m]
+            .as_str()
+            .unwrap()
+            .contains("defined for 1 of 1 groups"));
+    }
     assert!(r["warnings"].to_string().contains("only one group"));
+    let out = common::bin()
+        .args([
+            "audit-fairness",
+            &f,
+            "--label",
+            "y",
+            "--pred",
+            "p",
+            "--group",
+            "g",
+            "--fail-if",
+            "demographic_parity_difference > 0.1",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
@@ -227,8 +259,8 @@ fn weights_scale_counts_and_zero_weights_are_undefined() {
             .unwrap()
             .contains("zero total weight"));
     }
-    // Only a takes part in the disparities.
-    assert_eq!(disp(g, "demographic_parity_difference"), Some(0.0));
+    // Only a has defined rates: no disparity.
+    assert_eq!(disp(g, "demographic_parity_difference"), None);
     assert_eq!(r["inputs"][0]["overall"]["weight"], 4.0);
 }
 

@@ -1016,7 +1016,7 @@ fn included_groups(
         warnings.push(Warning::new(
             file,
             Some(name),
-            "only one group takes part in the disparities: differences are 0 and ratios 1 by definition".into(),
+            "only one group takes part in the disparities: they are undefined (a disparity compares two or more groups)".into(),
         ));
     }
     (small, included)
@@ -1050,6 +1050,13 @@ fn disparity_over(
                 left_out.join(", ")
             ),
         ));
+    }
+    if vals.len() < 2 {
+        return super::disparity::undefined(super::metrics::reason(format!(
+            "{metric} is defined for {} of {} groups; a disparity compares two or more",
+            vals.len(),
+            included.len()
+        )));
     }
     disparity(&vals, overall)
 }

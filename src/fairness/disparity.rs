@@ -18,18 +18,21 @@ pub struct Disparity {
 }
 
 const NO_GROUP: &str = "no group has a defined value";
+const ONE_GROUP: &str = "defined for only one group; a disparity compares two or more";
 const MAX_ZERO: &str = "every group's value is 0 (0/0)";
 const OVERALL_ZERO: &str = "the overall value is 0 (x/0)";
 
 /// Disparities of `values` (the defined values of the included groups) around `overall`.
+/// Fewer than two defined values: every aggregate is undefined (one group's "difference" of 0
+/// would let a gate pass on a comparison that was never made).
 pub fn disparity(values: &[f64], overall: Value) -> Disparity {
-    if values.is_empty() {
-        return Disparity {
-            difference: Err(NO_GROUP),
-            ratio: Err(NO_GROUP),
-            difference_to_overall: Err(NO_GROUP),
-            ratio_to_overall: Err(NO_GROUP),
+    if values.len() < 2 {
+        let why = if values.is_empty() {
+            NO_GROUP
+        } else {
+            ONE_GROUP
         };
+        return undefined(why);
     }
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -69,6 +72,16 @@ pub fn disparity(values: &[f64], overall: Value) -> Disparity {
     }
 }
 
+/// Every aggregate undefined, for `why`.
+pub fn undefined(why: &'static str) -> Disparity {
+    Disparity {
+        difference: Err(why),
+        ratio: Err(why),
+        difference_to_overall: Err(why),
+        ratio_to_overall: Err(why),
+    }
+}
+
 /// Combines two disparities (TPR and FPR for equalized odds) as fairlearn's `agg` does:
 /// worst case (larger difference, smaller ratio) or the mean. Undefined when either is.
 pub fn combine(a: Value, b: Value, worst: bool, larger_is_worse: bool) -> Value {
@@ -97,12 +110,12 @@ mod tests {
     }
 
     #[test]
-    fn single_group() {
+    fn single_group_is_undefined_not_zero() {
         let d = disparity(&[0.3], Ok(0.3));
-        assert_eq!(d.difference, Ok(0.0));
-        assert_eq!(d.ratio, Ok(1.0));
-        assert_eq!(d.difference_to_overall, Ok(0.0));
-        assert_eq!(d.ratio_to_overall, Ok(1.0));
+        assert_eq!(d.difference, Err(ONE_GROUP));
+        assert_eq!(d.ratio, Err(ONE_GROUP));
+        assert_eq!(d.difference_to_overall, Err(ONE_GROUP));
+        assert_eq!(d.ratio_to_overall, Err(ONE_GROUP));
     }
 
     #[test]

@@ -1,0 +1,97 @@
+//! No wrong answers (issue 12): each kind of fault with the handed-over input in
+//! `fixtures/answers/` and variants, asserting the right value.
+
+mod common;
+
+use common::*;
+
+const A: &str = "fixtures/answers";
+
+/// Kind 1: a disparity over fewer than two defined groups is undefined with its reason, and a
+/// gate on it fails — in the report, the summary, the bootstrap and the reward engine.
+#[test]
+fn kind1_disparity_needs_two_defined_groups() {
+    let f = format!("{A}/one_group_with_positives.csv");
+    let j = audit_json(&[&f, "-g", "group"], 0);
+    let g = attr(&j, "group");
+    for m in [
+        "equal_opportunity_difference",
+        "equalized_odds_difference",
+        "true_positive_rate_ratio",
+        "equal_opportunity_difference_to_overall",
+    ] {
+        assert_eq!(disp(g, m), None, "{m}");
+        assert!(
+            g["undefined"][m]
+                .as_str()
+                .unwrap()
+                .contains("true_positive_rate is defined for 1 of 2 groups"),
+            "{m}: {}",
+            g["undefined"][m]
+        );
+    }
+    // Both groups have a selection rate: that disparity stands (1/3 - 0).
+    assert!(close(
+        disp(g, "demographic_parity_difference").unwrap(),
+        1.0 / 3.0,
+        1e-15
+    ));
+    let out = bin()
+        .args([
+            "audit-fairness",
+            &f,
+            "-g",
+            "group",
+            "--fail-if",
+            "equal_opportunity_difference > 0.1",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("undefined (true_positive_rate is defined for 1 of 2 groups"),
+        "{err}"
+    );
+    // --summary: an empty cell, not 0; its gate verdict false.
+    let out = bin()
+        .args([
+            "audit-fairness",
+            &f,
+            "-g",
+            "group",
+            "--summary",
+            "--format",
+            "csv",
+            "--fail-if",
+            "equal_opportunity_difference > 0.1",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    let col = |n: &str| row[header.iter().position(|h| *h == n).unwrap()];
+    assert_eq!(col("equal_opportunity_difference"), "");
+    assert_eq!(col("gates_passed"), "false");
+    // Bootstrap: no interval for an undefined disparity.
+    let j = audit_json(&[&f, "-g", "group", "--bootstrap", "100", "--seed", "3"], 0);
+    let b = &attr(&j, "group")["disparities_bootstrap"];
+    assert!(
+        b.get("equal_opportunity_difference")
+            .is_none_or(|v| v.is_null()),
+        "{b}"
+    );
+    assert!(b["demographic_parity_difference"].is_array());
+    // Reward engine: per-group accuracy with a single group.
+    let d = tempfile::TempDir::new().unwrap();
+    let p = write(d.path(), "p.csv", "chosen,rejected,lang\n1,0,en\n0,1,en\n");
+    let j = engine_json("audit-reward", &[&p, "--group", "lang"], 0);
+    let text = j.to_string();
+    assert!(
+        text.contains("accuracy_difference\":null") && text.contains("only one group"),
+        "{text}"
+    );
+}
