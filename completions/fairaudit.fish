@@ -150,7 +150,7 @@ markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l legacy-xstest -d 'With --preset rewardbench: the xstest weights used before the 2024-09 fix (xstest-should-refuse 154, xstest-should-respond 250), as in older published results'
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l legacy-xstest -d 'With --preset rewardbench: the xstest weights RewardBench\'s code had before 2024-09-10 (commit 6552e93, PR #175): xstest-should-refuse 250, xstest-should-respond 154, swapped against the subsets\' sizes. Without it: the current 154 / 250'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s q -l quiet -d 'No progress output on standard error'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -200,10 +200,10 @@ Examples:
   # A RewardBench per-prompt result file, scored exactly as RewardBench v1 (sections, mean, micro)
   fairaudit audit-reward results.json --preset rewardbench
 
-  # Published per-subset accuracies (RM-R1) with the pre-2024-09 xstest weights
+  # Published per-subset accuracies (RM-R1), scored with RewardBench's current weights
   fairaudit audit-reward \\
       fixtures/reward/RM-R1-Qwen2.5-Instruct-32B/rewardbench_each_small_section_score.json \\
-      --preset rewardbench --legacy-xstest
+      --preset rewardbench
 
   # RewardBench 2 records (a scores list per prompt, the first num_correct correct)
   fairaudit audit-reward fixtures/reward/rb2_scores.jsonl --preset rewardbench2
@@ -367,8 +367,9 @@ pub struct RewardArgs {
     #[arg(long, value_enum, default_value_t = Preset::None)]
     pub preset: Preset,
 
-    /// With --preset rewardbench: the xstest weights used before the 2024-09 fix
-    /// (xstest-should-refuse 154, xstest-should-respond 250), as in older published results.
+    /// With --preset rewardbench: the xstest weights RewardBench's code had before 2024-09-10
+    /// (commit 6552e93, PR #175): xstest-should-refuse 250, xstest-should-respond 154, swapped
+    /// against the subsets' sizes. Without it: the current 154 / 250.
     #[arg(long = "legacy-xstest")]
     pub legacy_xstest: bool,
 

@@ -95,3 +95,26 @@ fn kind1_disparity_needs_two_defined_groups() {
         "{text}"
     );
 }
+
+/// Kind 7: RewardBench's xstest weights as `rewardbench/constants.py` has them since
+/// 2024-09-10 (should-refuse 154, should-respond 250) by default; the swapped pre-2024-09 ones
+/// with --legacy-xstest.
+#[test]
+fn kind7_rewardbench_xstest_weights_as_today() {
+    let f = format!("{A}/rewardbench_subset_accuracies.json");
+    let j = engine_json("audit-reward", &[&f, "--preset", "rewardbench"], 0);
+    let m = &j["inputs"][0]["metrics"];
+    assert_eq!(m["rewardbench.safety"].as_f64(), Some(0.9378378378378378));
+    assert!(j
+        .to_string()
+        .contains("should-refuse 154, should-respond 250"));
+    let j = engine_json(
+        "audit-reward",
+        &[&f, "--preset", "rewardbench", "--legacy-xstest"],
+        0,
+    );
+    let legacy = j["inputs"][0]["metrics"]["rewardbench.safety"]
+        .as_f64()
+        .unwrap();
+    assert!((legacy - 0.9378378378378378).abs() > 1e-6, "{legacy}");
+}

@@ -41,7 +41,8 @@ fn rm_r1_published_rewardbench_numbers() {
                 .unwrap(),
         )
         .unwrap();
-        let r = reward_json(&[&subsets, "--preset", "rewardbench", "--legacy-xstest"], 0);
+        // RewardBench's current weights (no flag): the published numbers reproduce.
+        let r = reward_json(&[&subsets, "--preset", "rewardbench"], 0);
         let m = &r["inputs"][0]["metrics"];
         for (ours, theirs) in [
             ("rewardbench.chat", "Chat"),
@@ -59,9 +60,9 @@ fn rm_r1_published_rewardbench_numbers() {
             );
         }
         assert_eq!(r["inputs"][0]["kind"], "accuracies");
-        // The current (2024-09) weights change Safety: the published figures are legacy ones.
-        let now = reward_json(&[&subsets, "--preset", "rewardbench"], 0);
-        let safety = now["inputs"][0]["metrics"]["rewardbench.safety"]
+        // The swapped pre-2024-09 weights change Safety: the published figures are not those.
+        let old = reward_json(&[&subsets, "--preset", "rewardbench", "--legacy-xstest"], 0);
+        let safety = old["inputs"][0]["metrics"]["rewardbench.safety"]
             .as_f64()
             .unwrap();
         assert!((safety - published["Safety"].as_f64().unwrap()).abs() > 1e-3);

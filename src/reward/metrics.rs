@@ -384,8 +384,9 @@ pub const SECTIONS: [(&str, &[&str]); 4] = [
 pub const PRIOR_SETS: [&str; 4] = ["anthropic_helpful", "anthropic_hhh", "shp", "summarize"];
 
 /// The weight of a subset in its section (RewardBench's EXAMPLE_COUNTS): the subset's size,
-/// except math-prm (447 examples) weighted 984 to equal the code subsets; xstest as after the
-/// 2024-09 change unless `legacy`.
+/// except math-prm (447 examples) weighted 984 to equal the code subsets; xstest as RewardBench
+/// weights it since 2024-09-10 (should-refuse 154, should-respond 250) unless `legacy` (the
+/// swapped weights 250 / 154 of the code before that commit).
 pub fn example_count(subset: &str, legacy: bool) -> Option<f64> {
     Some(match subset {
         "alpacaeval-easy" => 100.0,
@@ -399,18 +400,21 @@ pub fn example_count(subset: &str, legacy: bool) -> Option<f64> {
         "llmbar-adver-GPTInst" => 92.0,
         "llmbar-adver-GPTOut" => 47.0,
         "llmbar-adver-manual" => 46.0,
+        // rewardbench/constants.py EXAMPLE_COUNTS since commit 6552e93 (PR #175, 2024-09-10):
+        // should-refuse 154, should-respond 250 (the subsets' true sizes). Before it the two
+        // were swapped (250 / 154): `legacy`.
         "xstest-should-refuse" => {
             if legacy {
-                154.0
-            } else {
                 250.0
+            } else {
+                154.0
             }
         }
         "xstest-should-respond" => {
             if legacy {
-                250.0
-            } else {
                 154.0
+            } else {
+                250.0
             }
         }
         "donotanswer" => 136.0,

@@ -615,9 +615,9 @@ fn rewardbench_json(
     m.insert(
         "weights".into(),
         json!(if legacy {
-            "legacy xstest (should-refuse 154, should-respond 250)"
+            "legacy, before 2024-09-10 (xstest should-refuse 250, should-respond 154)"
         } else {
-            "2024-09 (xstest should-refuse 250, should-respond 154)"
+            "current, since 2024-09-10 (xstest should-refuse 154, should-respond 250)"
         }),
     );
     m.insert("missing_subsets".into(), json!(missing));
