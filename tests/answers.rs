@@ -118,3 +118,65 @@ fn kind7_rewardbench_xstest_weights_as_today() {
         .unwrap();
     assert!((legacy - 0.9378378378378378).abs() > 1e-6, "{legacy}");
 }
+
+/// Kind 10: a pabulib file whose ballot column is misnamed (or cumulative ballots without
+/// points) is an error naming the section and column, not an empty election; a file cut short
+/// is read with a warning that META's count disagrees.
+#[test]
+fn kind10_pabulib_files_that_are_wrong_do_not_read_as_empty() {
+    let e = engine_error("allocate", &["pb", &format!("{A}/pb_votes_typo.pb")]);
+    assert!(
+        e.contains("VOTES section has no 'vote' column") && e.contains("'votes'"),
+        "{e}"
+    );
+    let d = tempfile::TempDir::new().unwrap();
+    let cumulative = write(
+        d.path(),
+        "c.pb",
+        "META\nkey;value\nbudget;10\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;5\n2;5\nVOTES\nvoter_id;vote\n1;1,2\n",
+    );
+    let e = engine_error("allocate", &["pb", &cumulative]);
+    assert!(e.contains("no 'points' column"), "{e}");
+    let cut = write(
+        d.path(),
+        "cut.pb",
+        "META\nkey;value\nnum_votes;6\nbudget;13\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;9\n2;9\nVOTES\nvoter_id;vote\n1;1\n2;2\n3;1,2\n",
+    );
+    let j = engine_json("allocate", &["pb", &cut], 0);
+    assert!(
+        j["warnings"]
+            .to_string()
+            .contains("META says num_votes 6 but the file has 3 votes"),
+        "{j}"
+    );
+}
+
+/// Kind 12: every key the schema documents is present, an empty outcome included.
+#[test]
+fn kind12_keys_never_vanish() {
+    let d = tempfile::TempDir::new().unwrap();
+    // Every project costs more than the budget: nothing is funded.
+    let pb = write(
+        d.path(),
+        "none.pb",
+        "META\nkey;value\nbudget;1\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;5\n2;5\nVOTES\nvoter_id;vote\n1;1\n2;2\n",
+    );
+    let j = engine_json("allocate", &["pb", &pb], 0);
+    assert_eq!(j["allocation"], serde_json::json!([]));
+    for key in [
+        "allocation",
+        "properties",
+        "agents",
+        "envy_graph",
+        "players",
+        "core_witness",
+        "metrics",
+        "undefined",
+        "warnings",
+        "gates",
+    ] {
+        assert!(j.get(key).is_some(), "{key} missing");
+    }
+    let j = engine_json("allocate", &["shapley", "fixtures/allocate/glove.csv"], 0);
+    assert!(j["allocation"].is_array() && j["players"].is_array());
+}

@@ -549,6 +549,9 @@ fn pb_report(a: &crate::cli::PbArgs) -> Result<AllocateReport> {
         None => Sat::Cost,
     };
     let mut r = AllocateReport::new("pb");
+    for w in &e.warnings {
+        r.warnings.push(Warning::new(&a.file, None, w.clone()));
+    }
     let (budget, budget_text) = pb::show(&e.budget);
     r.input = json!({"path": a.file, "projects": e.projects.len(), "voters": e.ballots.len(),
                      "vote_type": e.vote_type});

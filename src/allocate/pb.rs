@@ -58,6 +58,8 @@ pub struct Election {
     pub budget: Q,
     pub vote_type: String,
     pub ballots: Vec<Ballot>,
+    /// What reading noticed (META's num_votes / num_projects disagreeing with the file).
+    pub warnings: Vec<String>,
 }
 
 /// Reads a pabulib file: META (key;value), PROJECTS (project_id;cost;...), VOTES
@@ -93,6 +95,7 @@ pub fn parse(path: &str) -> Result<Election> {
     let mut section = String::new();
     let mut header: Vec<String> = Vec::new();
     let mut expect_header = false;
+    let mut votes_header: Option<(u64, Vec<String>)> = None;
     let mut meta = BTreeMap::new();
     let mut projects: Vec<Project> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -115,6 +118,9 @@ pub fn parse(path: &str) -> Result<Election> {
         if expect_header {
             header = row.iter().map(|s| s.to_string()).collect();
             expect_header = false;
+            if section == "votes" {
+                votes_header = Some((line, header.clone()));
+            }
             continue;
         }
         let field = |k: &str| -> Option<&String> {
@@ -173,6 +179,43 @@ pub fn parse(path: &str) -> Result<Election> {
         .get("vote_type")
         .cloned()
         .unwrap_or_else(|| "approval".into());
+    // A ballot column under another name would read every ballot as empty and fund nothing.
+    if let Some((line, h)) = &votes_header {
+        let mut need = vec!["vote"];
+        if matches!(vote_type.as_str(), "cumulative" | "scoring") {
+            need.push("points");
+        }
+        for col in need {
+            if !h.iter().any(|x| x == col) {
+                let names: Vec<&str> = h.iter().map(String::as_str).collect();
+                let hint = crate::input::closest_name(col, &names)
+                    .map(|b| format!("; is '{b}' meant to be '{col}'?"))
+                    .unwrap_or_default();
+                bail!(
+                    "{path}: line {line}: the VOTES section has no '{col}' column (its header: {}){hint}{}",
+                    h.join(";"),
+                    if col == "points" {
+                        format!(" — '{vote_type}' ballots give each project points")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    for (key, found, what) in [
+        ("num_votes", raw_votes.len(), "votes"),
+        ("num_projects", projects.len(), "projects"),
+    ] {
+        if let Some(n) = meta.get(key).and_then(|v| v.trim().parse::<usize>().ok()) {
+            if n != found {
+                warnings.push(format!(
+                    "META says {key} {n} but the file has {found} {what} (cut short, or edited?)"
+                ));
+            }
+        }
+    }
     let mut ballots = Vec::new();
     for (line, v) in raw_votes {
         let names: Vec<&str> = v
@@ -220,6 +263,7 @@ pub fn parse(path: &str) -> Result<Election> {
         budget,
         vote_type,
         ballots,
+        warnings,
     })
 }
 

@@ -18,23 +18,19 @@ pub struct AllocateReport {
     pub fairaudit_version: String,
     pub settings: Map<String, Json>,
     pub input: Json,
+    // Every key is always present (an empty list or object where the mode has none), so that
+    // `jq '.allocation | length'` works on any outcome, an empty one included.
     /// Per agent: the items received and their value to the agent.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allocation: Vec<Json>,
     /// Every property: holds (true / false / null when not decided), a witness of a failure.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
     /// Per agent: value, maximin share (exact or bounds), α-MMS ratio, minimum subsidy.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub agents: Vec<Json>,
     /// i → j edges where i envies j, with the envy amount.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub envy_graph: Vec<Json>,
     /// Shapley: per player the contribution measures and the reward paid.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub players: Vec<Json>,
     /// Shapley: the most violated core constraint of each payoff vector.
-    #[serde(skip_serializing_if = "Map::is_empty")]
     pub core_witness: Map<String, Json>,
     /// Every headline value by its gate name (booleans for properties); null when undefined.
     pub metrics: Map<String, Json>,
