@@ -180,3 +180,73 @@ fn kind12_keys_never_vanish() {
     let j = engine_json("allocate", &["shapley", "fixtures/allocate/glove.csv"], 0);
     assert!(j["allocation"].is_array() && j["players"].is_array());
 }
+
+/// Kind 6: one definition of matching a --positive value for every path: the direct audit and
+/// `fairaudit sql`'s query (run by polars' SQL engine, then --from-stats) give the same counts.
+#[test]
+fn kind6_positive_matches_the_same_way_on_every_path() {
+    use polars::prelude::*;
+    use polars::sql::SQLContext;
+    let f = format!("{A}/positive_case.csv");
+    let direct = audit_json(
+        &[
+            &f,
+            "--label",
+            "label",
+            "--pred",
+            "pred",
+            "-g",
+            "region",
+            "--positive",
+            "yes",
+        ],
+        0,
+    );
+    let counts = |j: &serde_json::Value| -> Vec<serde_json::Value> {
+        attr(j, "region")["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["counts"].clone())
+            .collect()
+    };
+    // `yes` and `Yes` are the same boolean: north's three "yes"-like labels are positive.
+    assert!(close(
+        metric(group(attr(&direct, "region"), "north"), "base_rate").unwrap(),
+        0.75,
+        1e-15
+    ));
+    let out = bin()
+        .args([
+            "sql",
+            "--dialect",
+            "duckdb",
+            "--table",
+            "t",
+            "--label",
+            "label",
+            "--pred",
+            "pred",
+            "--positive",
+            "yes",
+            "-g",
+            "region",
+        ])
+        .output()
+        .unwrap();
+    let query = String::from_utf8(out.stdout).unwrap();
+    let frame = LazyCsvReader::new(PlRefPath::from(root().join(&f).to_str().unwrap()))
+        .with_has_header(true)
+        .finish()
+        .unwrap();
+    let mut ctx = SQLContext::new();
+    ctx.register("t", frame);
+    let mut table = ctx.execute(&query).unwrap().collect().unwrap();
+    let d = tempfile::TempDir::new().unwrap();
+    let p = d.path().join("stats.csv");
+    CsvWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut table)
+        .unwrap();
+    let merged = audit_json(&["--from-stats", p.to_str().unwrap()], 0);
+    assert_eq!(counts(&merged), counts(&direct));
+}
