@@ -118,7 +118,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l ref
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l original -d 'Counterfactual: the score under the original prompt. Default: original, score_original' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l perturbed -d 'Counterfactual: the score under the perturbed prompt. Default: perturbed, score_perturbed' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l attribute -d 'Counterfactual: the attribute that was changed. Default: attribute' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l epsilon -d 'Counterfactual: a score is invariant when |original − perturbed| <= EPS' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l epsilon -d 'Counterfactual: a score is invariant when |original − perturbed| <= EPS (EPS >= 0)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l compare -d 'Another reward model\'s scores on the same pairs (same columns): McNemar test per subset with Holm\'s correction, the largest score change and the decisions that flip' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l id -d 'Prompt id column: bootstrap resamples prompts (all pairs of a prompt together). Default: id, prompt_id, pair_id if present; otherwise every pair is its own prompt' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l subset -d 'Subset / category column (per-subset accuracy; RewardBench subsets for the preset). Default: subset, category if present' -r
@@ -277,7 +277,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l table -d 'Th
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l label -d 'The label column (0/1, true/false, or with --positive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l pred -d 'The prediction column (0/1, true/false, or with --pred-positive / --positive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l score -d 'A score column: the prediction is score >= --threshold' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l threshold -d 'The threshold on --score' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l threshold -d 'The threshold on --score (a finite number)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l score-type -d 'The type of the --score column in the table: float32 (REAL / FLOAT) compares it with the threshold in 32-bit precision, as `audit-fairness` does on a float32 column (a float32 0.7 is >= 0.7); float64 (DOUBLE) compares in 64 bits' -r -f -a "float32\t''
 float64\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r

@@ -122,7 +122,7 @@ pub struct SqlArgs {
     pub dialect: SqlDialect,
 
     /// The table (or any FROM expression, e.g. read_parquet('x.parquet')), used as written.
-    #[arg(long, value_name = "TABLE")]
+    #[arg(long, value_name = "TABLE", value_parser = non_empty)]
     pub table: String,
 
     /// The label column (0/1, true/false, or with --positive).
@@ -137,8 +137,8 @@ pub struct SqlArgs {
     #[arg(long, value_name = "COL")]
     pub score: Option<String>,
 
-    /// The threshold on --score.
-    #[arg(long, value_name = "T", default_value_t = 0.5)]
+    /// The threshold on --score (a finite number).
+    #[arg(long, value_name = "T", default_value_t = 0.5, value_parser = finite, allow_negative_numbers = true)]
     pub threshold: f64,
 
     /// The type of the --score column in the table: float32 (REAL / FLOAT) compares it with
@@ -302,8 +302,8 @@ pub struct RewardArgs {
     #[arg(long, value_name = "COL")]
     pub attribute: Option<String>,
 
-    /// Counterfactual: a score is invariant when |original − perturbed| <= EPS.
-    #[arg(long, value_name = "EPS", default_value_t = 0.01)]
+    /// Counterfactual: a score is invariant when |original − perturbed| <= EPS (EPS >= 0).
+    #[arg(long, value_name = "EPS", default_value_t = 0.01, value_parser = non_negative, allow_negative_numbers = true)]
     pub epsilon: f64,
 
     /// Another reward model's scores on the same pairs (same columns): McNemar test per subset
@@ -386,12 +386,12 @@ pub struct RewardArgs {
     pub length_bins: u16,
 
     /// Level of the bootstrap intervals.
-    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95, value_parser = open_unit)]
     pub ci: f64,
 
     /// Percentile bootstrap intervals of every accuracy from N replicates, resampling prompts
     /// (clusters: all pairs of a prompt together) within each subset.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = replicates)]
     pub bootstrap: usize,
 
     /// Seed of the bootstrap (same seed, same intervals whatever the thread count).
@@ -712,12 +712,12 @@ pub struct ShapleyArgs {
     pub rewards: Option<String>,
 
     /// Monte Carlo permutations instead of the exact Shapley value (automatic beyond 20 players).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = permutations)]
     pub samples: Option<usize>,
 
     /// Monte Carlo truncation: stop a permutation once the remaining marginal gain is below
     /// this share of v(N) (truncated Monte Carlo, Ghorbani & Zou 2019). 0 = no truncation.
-    #[arg(long, value_name = "EPS", default_value_t = 0.0)]
+    #[arg(long, value_name = "EPS", default_value_t = 0.0, value_parser = non_negative, allow_negative_numbers = true)]
     pub truncation: f64,
 
     /// Seed of the Monte Carlo permutations.
@@ -729,6 +729,95 @@ pub struct ShapleyArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+// Ranges of numeric flags, checked where clap reads them (one message naming the flag).
+
+/// The most bootstrap replicates: beyond this the replicate statistics would not fit in memory.
+pub const MAX_REPLICATES: usize = 1_000_000;
+/// The most Monte Carlo permutations of `allocate shapley --samples`.
+pub const MAX_PERMUTATIONS: usize = 100_000_000;
+
+fn number(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .map_err(|_| format!("'{s}' is not a number"))
+}
+
+/// A finite number (not NaN or infinite).
+fn finite(s: &str) -> Result<f64, String> {
+    let x = number(s)?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("must be a finite number, not {s}"))
+    }
+}
+
+/// A finite number >= 0.
+fn non_negative(s: &str) -> Result<f64, String> {
+    let x = finite(s)?;
+    if x >= 0.0 {
+        Ok(x)
+    } else {
+        Err(format!("must be 0 or more, not {s}"))
+    }
+}
+
+/// A number strictly between 0 and 1 (a confidence level).
+fn open_unit(s: &str) -> Result<f64, String> {
+    let x = finite(s)?;
+    if x > 0.0 && x < 1.0 {
+        Ok(x)
+    } else {
+        Err(format!(
+            "must be between 0 and 1 (exclusive), e.g. 0.95; not {s}"
+        ))
+    }
+}
+
+/// A number in (0, 1] (a parity band).
+fn open_unit_closed(s: &str) -> Result<f64, String> {
+    let x = finite(s)?;
+    if x > 0.0 && x <= 1.0 {
+        Ok(x)
+    } else {
+        Err(format!("must be in (0, 1], e.g. 0.8; not {s}"))
+    }
+}
+
+fn count_at_most(s: &str, max: usize) -> Result<usize, String> {
+    let n: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number"))?;
+    if n <= max {
+        Ok(n)
+    } else {
+        Err(format!("at most {max}, not {s}"))
+    }
+}
+
+/// Bootstrap replicates: 0 (none) to [`MAX_REPLICATES`].
+fn replicates(s: &str) -> Result<usize, String> {
+    count_at_most(s, MAX_REPLICATES)
+}
+
+/// Monte Carlo permutations: 1 to [`MAX_PERMUTATIONS`].
+fn permutations(s: &str) -> Result<usize, String> {
+    match count_at_most(s, MAX_PERMUTATIONS)? {
+        0 => Err("at least 1".into()),
+        n => Ok(n),
+    }
+}
+
+/// A non-empty text.
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(s.to_string())
+    }
 }
 
 /// The missing-value spellings (`--na-values`), shared by every reader and `fairaudit sql`.
@@ -930,12 +1019,12 @@ pub struct FairnessArgs {
     pub reference: Vec<String>,
 
     /// Parity band of the reference view: a ratio r is fair when BAND <= r <= 1/BAND.
-    #[arg(long = "parity-band", value_name = "BAND", default_value_t = 0.8)]
+    #[arg(long = "parity-band", value_name = "BAND", default_value_t = 0.8, value_parser = open_unit_closed)]
     pub parity_band: f64,
 
     /// Confidence level of the intervals (Wilson score intervals of every per-group rate that is a
     /// proportion), e.g. 0.9 or 0.99.
-    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95, value_parser = open_unit)]
     pub ci: f64,
 
     /// Number of calibration bins for the expected calibration error (with --score).
@@ -949,7 +1038,7 @@ pub struct FairnessArgs {
     /// Percentile bootstrap intervals (at --ci) for every metric and disparity from N replicates,
     /// resampling rows within each group: counts by a multinomial draw (no pass over rows), score
     /// metrics and --row-metric means by redrawing their rows (binary and multiclass audits).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = replicates)]
     pub bootstrap: usize,
 
     /// Seed of the bootstrap: the same seed gives the same intervals whatever the thread count.
@@ -961,7 +1050,8 @@ pub struct FairnessArgs {
         long,
         value_name = "ALPHA",
         default_value_t = 2.0,
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = finite
     )]
     pub alpha: f64,
 

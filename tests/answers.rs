@@ -250,3 +250,109 @@ fn kind6_positive_matches_the_same_way_on_every_path() {
     let merged = audit_json(&["--from-stats", p.to_str().unwrap()], 0);
     assert_eq!(counts(&merged), counts(&direct));
 }
+
+/// Kind 3 (in part) and kind 2 (counts beyond memory): numeric flags outside their documented
+/// range are refused where they are read, naming the flag.
+#[test]
+fn kind3_parameters_outside_their_range_are_refused() {
+    for (engine, args, flag) in [
+        (
+            "audit-fairness",
+            vec![
+                "fixtures/compas.csv",
+                "-g",
+                "race",
+                "--bootstrap",
+                "18446744073709551615",
+            ],
+            "--bootstrap",
+        ),
+        (
+            "audit-fairness",
+            vec!["fixtures/compas.csv", "-g", "race", "--alpha", "nan"],
+            "--alpha",
+        ),
+        (
+            "audit-fairness",
+            vec!["fixtures/compas.csv", "-g", "race", "--ci", "1.5"],
+            "--ci",
+        ),
+        (
+            "audit-fairness",
+            vec!["fixtures/compas.csv", "-g", "race", "--parity-band", "0"],
+            "--parity-band",
+        ),
+        (
+            "audit-reward",
+            vec!["fixtures/reward/pairs.csv", "--epsilon", "nan"],
+            "--epsilon",
+        ),
+        (
+            "audit-reward",
+            vec!["fixtures/reward/pairs.csv", "--epsilon", "-1"],
+            "--epsilon",
+        ),
+        (
+            "allocate",
+            vec![
+                "shapley",
+                "fixtures/allocate/glove.csv",
+                "--samples",
+                "18446744073709551615",
+            ],
+            "--samples",
+        ),
+        (
+            "allocate",
+            vec![
+                "shapley",
+                "fixtures/allocate/glove.csv",
+                "--truncation",
+                "nan",
+            ],
+            "--truncation",
+        ),
+        (
+            "sql",
+            vec!["--table", "", "--label", "y", "--score", "s", "-g", "g"],
+            "--table",
+        ),
+        (
+            "sql",
+            vec![
+                "--table",
+                "t",
+                "--label",
+                "y",
+                "--score",
+                "s",
+                "-g",
+                "g",
+                "--threshold",
+                "nan",
+            ],
+            "--threshold",
+        ),
+    ] {
+        let out = bin().arg(engine).args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(flag) && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+    let d = tempfile::TempDir::new().unwrap();
+    let pb = write(
+        d.path(),
+        "neg.pb",
+        "META\nkey;value\nbudget;-10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;1\n",
+    );
+    assert!(engine_error("allocate", &["pb", &pb]).contains("negative"));
+    let pb = write(
+        d.path(),
+        "negpts.pb",
+        "META\nkey;value\nbudget;10\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote;points\n1;1;-3\n",
+    );
+    assert!(engine_error("allocate", &["pb", &pb]).contains("negative points"));
+}

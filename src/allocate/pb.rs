@@ -175,6 +175,9 @@ pub fn parse(path: &str) -> Result<Election> {
         .ok_or_else(|| anyhow!("{path}: META has no 'budget'"))?;
     let budget = parse_decimal(budget_text)
         .ok_or_else(|| anyhow!("{path}: the budget '{budget_text}' is not a number"))?;
+    if budget.is_negative() {
+        bail!("{path}: the budget '{budget_text}' is negative");
+    }
     let vote_type = meta
         .get("vote_type")
         .cloned()
@@ -247,6 +250,9 @@ pub fn parse(path: &str) -> Result<Election> {
                         let p = pts.get(k).and_then(|p| parse_decimal(p)).ok_or_else(|| {
                             anyhow!("{path}: line {line}: the points of project '{n}' are missing or not a number")
                         })?;
+                        if p.is_negative() {
+                            bail!("{path}: line {line}: project '{n}' gets negative points; points are 0 or more");
+                        }
                         projects_in.push((lookup(n)?, p));
                     }
                 }
