@@ -356,3 +356,34 @@ fn kind3_parameters_outside_their_range_are_refused() {
     );
     assert!(engine_error("allocate", &["pb", &pb]).contains("negative points"));
 }
+
+/// Kind 2: weights whose sums overflow are refused (a cell weight of infinity made the FPR 0
+/// and let a gate pass).
+#[test]
+fn kind2_overflowing_weights_are_refused() {
+    let f = format!("{A}/weight_overflow.csv");
+    let e = audit_error(&[
+        &f,
+        "-g",
+        "race",
+        "--weight",
+        "w",
+        "--fail-if",
+        "false_positive_rate_difference > 0.1",
+    ]);
+    assert!(e.contains("'w' sums past the largest number"), "{e}");
+    // The same rows with equal weights: FPR a = 1/3, b = 0, the gate fails.
+    let out = bin()
+        .args([
+            "audit-fairness",
+            &f,
+            "-g",
+            "race",
+            "--fail-if",
+            "false_positive_rate_difference > 0.1",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -441,6 +441,9 @@ impl Plan {
         }
         ran.map_err(|e| self.source.read_error(e))?;
         let stats = acc.finish();
+        if let Some(w) = &self.columns.weight {
+            stats.check_weights(w).map_err(|e| anyhow!("{file}: {e}"))?;
+        }
 
         let mut warnings = self.read_warnings;
         let mut columns = self.columns;

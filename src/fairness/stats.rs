@@ -206,6 +206,24 @@ pub struct Stats {
 
 impl Stats {
     /// Rows counted in some cell.
+    /// Refuses weights whose sums overflow: a cell weight (or their total) of infinity would
+    /// make rates 0 or undefined and let gates pass. Rates use only ratios of weights, so
+    /// dividing the column by its largest value leaves every rate as it is.
+    pub fn check_weights(&self, column: &str) -> anyhow::Result<()> {
+        let total: f64 = self.cells.iter().flat_map(|c| c.weight).sum();
+        if !total.is_finite()
+            || self
+                .cells
+                .iter()
+                .any(|c| c.weight.iter().any(|w| !w.is_finite()))
+        {
+            anyhow::bail!(
+                "the --weight column '{column}' sums past the largest number (about 1.8e308); divide it by its largest value (rates depend only on ratios of weights)"
+            );
+        }
+        Ok(())
+    }
+
     pub fn rows_used(&self) -> u64 {
         self.cells.iter().map(|c| c.rows.iter().sum::<u64>()).sum()
     }
