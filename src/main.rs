@@ -45,6 +45,8 @@ fn finish(
     rendered: report::Rendered,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
+    // Side files only now that the run has succeeded (a failed run writes none).
+    report::write_deferred()?;
     report::emit(&rendered.text, output)?;
     for line in &rendered.failures {
         eprintln!("fairaudit: {line}");

@@ -387,3 +387,116 @@ fn kind2_overflowing_weights_are_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Kind 5: side files are written only when the run succeeds, atomically; a write error is
+/// exit 2; `-o` writes through a symbolic link to its target and into a device.
+#[test]
+fn kind5_side_outputs_only_on_success() {
+    let d = tempfile::TempDir::new().unwrap();
+    let stats = d.path().join("s.json");
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--emit-stats",
+            stats.to_str().unwrap(),
+            "--fail-if",
+            "no_such_metric > 1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stats.exists(), "--emit-stats written by a failed run");
+    let alloc = d.path().join("a.csv");
+    let out = bin()
+        .args([
+            "allocate",
+            "items",
+            "fixtures/allocate/goods.csv",
+            "--method",
+            "round-robin",
+            "--allocation-out",
+            alloc.to_str().unwrap(),
+            "--fail-if",
+            "no_such_metric > 1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!alloc.exists(), "--allocation-out written by a failed run");
+    // The same runs without the bad gate write their files.
+    audit_json(
+        &[
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--emit-stats",
+            stats.to_str().unwrap(),
+        ],
+        0,
+    );
+    assert!(stats.exists());
+    // An unwritable side file is an error, not a warning with exit 0.
+    let e = engine_error(
+        "audit-reward",
+        &[
+            "fixtures/reward/ensemble.csv",
+            "--chosen",
+            "chosen_a,chosen_b,chosen_c",
+            "--rejected",
+            "rejected_a,rejected_b,rejected_c",
+            "--export-suspect",
+            "/nonexistent-dir/suspect.csv",
+        ],
+    );
+    assert!(
+        e.contains("cannot write /nonexistent-dir/suspect.csv"),
+        "{e}"
+    );
+    // -o through a symbolic link: the target gets the report, the link stays a link.
+    let target = d.path().join("target.json");
+    std::fs::write(&target, "old").unwrap();
+    let link = d.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--json",
+            "-q",
+            "-o",
+        ])
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with('{'));
+    // -o to a device writes into it (it is not replaced by a file).
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "-q",
+            "-o",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    // No temporary file is left beside the outputs.
+    for e in std::fs::read_dir(d.path()).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".tmp"), "{name}");
+    }
+}

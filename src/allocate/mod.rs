@@ -110,7 +110,7 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
                         ));
                     }
                 }
-                crate::report::emit(&text, Some(path))?;
+                crate::report::defer_write(path, text);
             }
             (r, &a.output)
         }

@@ -201,7 +201,8 @@ pub fn to_file(pass: &Pass) -> StatsFile {
 /// Writes the statistics of `pass` to `path` (atomically).
 pub fn emit(pass: &Pass, path: &std::path::Path) -> Result<()> {
     let text = serde_json::to_string_pretty(&to_file(pass))? + "\n";
-    crate::report::emit(&text, Some(path))
+    crate::report::defer_write(path, text);
+    Ok(())
 }
 
 /// Reads one statistics input: a JSON file from `--emit-stats`, or a table of counts.

@@ -59,24 +59,73 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
                 Err(e) => Err(e).context("cannot write to standard output"),
             }
         }
-        Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let tmp = dir.join(format!(".{name}.fairaudit-{}.tmp", std::process::id()));
-            std::fs::write(&tmp, text)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, p).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                anyhow::anyhow!("cannot write {}: {e}", p.display())
-            })
-        }
+        Some(p) => write_file(p, text.as_bytes()),
     }
+}
+
+/// Writes `bytes` to what `p` names: a regular file (new or old) atomically, through a
+/// temporary file in the same directory renamed over it (removed again if anything fails: a
+/// full disk leaves nothing behind); a symbolic link's target, the same way (the link stays);
+/// a device or pipe (`/dev/stdout`, a FIFO) by writing to it directly.
+pub fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
+    let shown = p.display();
+    let target = match std::fs::symlink_metadata(p) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(p)
+            .with_context(|| format!("cannot write {shown}: the link points nowhere"))?,
+        _ => p.to_path_buf(),
+    };
+    match std::fs::metadata(&target) {
+        Ok(m) if m.is_dir() => anyhow::bail!("cannot write {shown}: it is a directory"),
+        Ok(m) if !m.is_file() => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .with_context(|| format!("cannot write {shown}"))?;
+            return f
+                .write_all(bytes)
+                .with_context(|| format!("cannot write {shown}"));
+        }
+        _ => {}
+    }
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.fairaudit-{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+        .and_then(|_| std::fs::rename(&tmp, &target));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::anyhow!("cannot write {shown}: {e}")
+    })
+}
+
+/// Side files (`--emit-stats`, `--allocation-out`, `--export-suspect`) waiting for the run to
+/// succeed: [`write_deferred`] writes them once the report is ready, so a run that fails
+/// writes none.
+static DEFERRED: std::sync::Mutex<Vec<(std::path::PathBuf, String)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Queues `text` for `path`, written by [`write_deferred`] when the run succeeds.
+pub fn defer_write(path: &Path, text: String) {
+    DEFERRED
+        .lock()
+        .expect("deferred files")
+        .push((path.to_path_buf(), text));
+}
+
+/// Writes every queued side file (each atomically); the first failure is the error.
+pub fn write_deferred() -> Result<()> {
+    let files = std::mem::take(&mut *DEFERRED.lock().expect("deferred files"));
+    for (path, text) in files {
+        write_file(&path, text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Whether to colour: standard output is a terminal and `NO_COLOR` is unset or empty.

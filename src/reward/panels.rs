@@ -318,8 +318,8 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
             .try_for_each(|row| w.write_record(row))
             .map_err(anyhow::Error::from)
             .and_then(|_| w.into_inner().map_err(|e| anyhow::anyhow!("{e}")))
-            .and_then(|bytes| {
-                crate::report::emit(&String::from_utf8_lossy(&bytes), Some(path.as_path()))
+            .map(|bytes| {
+                crate::report::defer_write(path, String::from_utf8_lossy(&bytes).into_owned())
             });
         match written {
             Ok(()) => warnings.push(Warning::new(
