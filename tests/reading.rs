@@ -1065,3 +1065,171 @@ fn data_is_inert_in_markdown() {
         assert_eq!(line.matches(" | ").count(), width, "{line}");
     }
 }
+
+// ---- Third round of trying the readers ----
+
+#[test]
+fn json_depth_boms_and_standard_input_sniffing() {
+    let d = tempfile::TempDir::new().unwrap();
+    // 3,000 levels overflowed polars' stack (the process aborted): refused in one line.
+    let deep = format!(
+        "{{\"y_true\":1,\"y_pred\":1,\"g\":\"a\",\"x\":{}1{}}}\n",
+        "[".repeat(3000),
+        "]".repeat(3000)
+    );
+    fails(
+        d.path(),
+        "deep.ndjson",
+        &deep,
+        FAIRNESS,
+        &["-g", "g"],
+        &["line 1 nests values more than 512 levels deep"],
+    );
+    // 200 levels (past serde's limit of 128) in a JSON array: read.
+    let nested = format!(
+        "[{{\"y_true\":1,\"y_pred\":1,\"g\":\"a\",\"x\":{}1{}}},{{\"y_true\":0,\"y_pred\":0,\"g\":\"b\",\"x\":null}}]",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let f = write(d.path(), "nested.json", &nested);
+    assert_eq!(sel(&audit_json(&[&f, "-g", "g"], 0), "g", "a"), Some(1.0));
+    // A .json file with a byte-order mark; a semicolon file starting with a blank line.
+    let f = write(
+        d.path(),
+        "bom.json",
+        "\u{feff}[{\"y_true\":1,\"y_pred\":1,\"g\":\"a\"},{\"y_true\":0,\"y_pred\":0,\"g\":\"b\"}]",
+    );
+    assert_eq!(sel(&audit_json(&[&f, "-g", "g"], 0), "g", "a"), Some(1.0));
+    let f = write(d.path(), "lead.csv", "\r\ng;y_true;y_pred\na;1;1\nb;0;0\n");
+    assert_eq!(sel(&audit_json(&[&f, "-g", "g"], 0), "g", "b"), Some(0.0));
+    // Standard input: RewardBench's back-to-back objects, and a CSV whose header starts
+    // with '['.
+    let rb = std::fs::read(root().join("fixtures/reward/rewardbench_results.json")).unwrap();
+    let out = bin()
+        .args(["audit-reward", "-", "--json", "-q"])
+        .write_stdin(rb)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin()
+        .args(["audit-fairness", "-", "-g", "[group]", "--json", "-q"])
+        .write_stdin("[group],y_true,y_pred\na,1,1\nb,0,0\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn missing_spellings_in_typed_files_and_numeric_na_values() {
+    let b = "fixtures/reading/broken";
+    // Text "NA" / "" in Parquet string columns used as numbers: missing, not an error.
+    let j = audit_json(
+        &[
+            &format!("{b}/text_score_NA.parquet"),
+            "-g",
+            "g",
+            "--label",
+            "y_true",
+            "--score",
+            "score",
+        ],
+        0,
+    );
+    assert!(j["inputs"][0]["rows_dropped"]
+        .to_string()
+        .contains("missing prediction"));
+    let j = audit_json(
+        &[
+            &format!("{b}/text_score_NA.parquet"),
+            "-g",
+            "g",
+            "--label",
+            "y_true",
+            "--pred",
+            "y_pred",
+            "--weight",
+            "w",
+        ],
+        0,
+    );
+    assert!(j["inputs"][0]["rows_dropped"]
+        .to_string()
+        .contains("missing weight"));
+    // --na-values=-999 in a typed integer group and a float score (-999.0): missing, as in CSV.
+    let d = tempfile::TempDir::new().unwrap();
+    let csv = write(
+        d.path(),
+        "na.csv",
+        "y_true,score,gi\n1,0.9,1\n0,0.2,2\n1,-999.0,-999\n0,0.4,-999\n",
+    );
+    let p = format!("{b}/na.parquet");
+    for f in [csv.as_str(), p.as_str()] {
+        let j = audit_json(
+            &[
+                f,
+                "-g",
+                "gi",
+                "--label",
+                "y_true",
+                "--score",
+                "score",
+                "--na-values=-999",
+            ],
+            0,
+        );
+        let names: Vec<String> = groups(&j, "gi").into_iter().map(|g| g.0).collect();
+        assert!(!names.contains(&"-999".to_string()), "{f}: {names:?}");
+    }
+    // A quote inside an unquoted value names its line.
+    fails(
+        d.path(),
+        "height.csv",
+        "y_true,y_pred,height\n1,1,5'11\"\n",
+        FAIRNESS,
+        &["-g", "height"],
+        &["line 2", "holds a quote but is not quoted"],
+    );
+    // Types polars cannot decode, named with their column and a fix.
+    let e = audit_error(&[
+        &format!("{b}/d256_20.arrow"),
+        "-g",
+        "gid",
+        "--label",
+        "y_true",
+        "--pred",
+        "y_pred",
+    ]);
+    assert!(e.contains("256-bit decimal") && e.contains("'gid'"), "{e}");
+    let e = audit_error(&[
+        &format!("{b}/bignum.parquet"),
+        "-g",
+        "gid",
+        "--label",
+        "y_true",
+        "--pred",
+        "y_pred",
+    ]);
+    assert!(e.contains("more than 38 digits"), "{e}");
+    let e = audit_error(&[&format!("{b}/delta_unused.arrow"), "-g", "g"]);
+    assert!(e.contains("delta dictionaries"), "{e}");
+    // allocate reports what reading its files noticed.
+    let u = write(d.path(), "u.csv", "agent;g1;g2\nx;3;1\ny;1;3;9\nz;2;2\n");
+    let j = engine_json(
+        "allocate",
+        &["items", &u, "--method", "round-robin", "--skip-bad-rows"],
+        0,
+    );
+    let w = j["warnings"].to_string();
+    assert!(
+        w.contains("skipped 1 malformed row") && w.contains("semicolon"),
+        "{w}"
+    );
+}

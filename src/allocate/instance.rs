@@ -49,6 +49,7 @@ pub fn bundles(n: usize, a: &Allocation) -> Vec<Vec<usize>> {
 
 fn collect(src: &Source) -> Result<(DataFrame, Opened)> {
     let opened = src.open()?;
+    crate::input::note_all(&src.display, &opened.warnings);
     let df = src.collect(opened.frame.clone())?;
     if df.height() == 0 {
         bail!("{}: the file has a header but no data rows", src.display);

@@ -131,6 +131,10 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
             (pb_report(a)?, &a.output)
         }
     };
+    // What reading the files noticed (skipped rows, a semicolon separator, CR line ends).
+    for (file, note) in crate::input::take_notes() {
+        model.warnings.insert(0, Warning::new(&file, None, note));
+    }
     let gates = gate::parse_all(&output.fail_if)?;
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);

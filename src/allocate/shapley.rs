@@ -78,6 +78,7 @@ pub fn load(
     let src = crate::input::source_with(path, read)?;
     let d = src.display.clone();
     let opened = src.open()?;
+    crate::input::note_all(&src.display, &opened.warnings);
     let schema = opened.schema.clone();
     let resolve =
         |c: &str, flag: &str| resolve_column(&schema, c, flag, &d, &opened.duplicate_headers);
@@ -262,6 +263,7 @@ pub fn load_rewards(
     let src = crate::input::source_with(path, read)?;
     let d = src.display.clone();
     let opened = src.open()?;
+    crate::input::note_all(&src.display, &opened.warnings);
     let a = detect_column(&opened.schema, &["agent", "player", "name", "client"])
         .ok_or_else(|| anyhow!("{d}: no 'agent' column; rewards are agent,reward rows"))?;
     let r = detect_column(&opened.schema, &["reward", "payoff", "payment", "value"])

@@ -81,6 +81,7 @@ impl Plan {
             warnings: read_warnings,
         } = source.open()?;
         let file = source.display.as_str();
+        let t = source.typing(&schema);
         let resolve =
             |c: &str, flag: &str| resolve_column(&schema, c, flag, file, &duplicate_headers);
         let available = || {
@@ -201,13 +202,13 @@ impl Plan {
             (Some(p), _) if task != Task::Binary => {
                 let (y, yp) = if task == Task::Regression {
                     (
-                        roles::number(&schema, &label, "--label", "__y", file)?,
-                        roles::number(&schema, p, "--pred", "__p", file)?,
+                        t.number(&label, "--label", "__y")?,
+                        t.number(p, "--pred", "__p")?,
                     )
                 } else {
                     (
-                        roles::class(&schema, &label, "--label", "__y", file)?,
-                        roles::class(&schema, p, "--pred", "__p", file)?,
+                        t.class(&label, "--label", "__y")?,
+                        t.class(p, "--pred", "__p")?,
                     )
                 };
                 exprs.push(y);
@@ -221,10 +222,10 @@ impl Plan {
                 })
             }
             (Some(p), s) => {
-                exprs.push(roles::binary(&schema, &label, "--label", "__y", file)?);
-                exprs.push(roles::binary(&schema, p, "--pred", "__p", file)?);
+                exprs.push(t.binary(&label, "--label", "__y")?);
+                exprs.push(t.binary(p, "--pred", "__p")?);
                 if let Some(s) = s {
-                    exprs.push(roles::number(&schema, s, "--score", "__s", file)?);
+                    exprs.push(t.number(s, "--score", "__s")?);
                     score_col = Some("__s".to_string());
                 }
                 PredSpec::Column(BinarySpec {
@@ -240,8 +241,8 @@ impl Plan {
                 })
             }
             (None, Some(s)) => {
-                exprs.push(roles::binary(&schema, &label, "--label", "__y", file)?);
-                exprs.push(roles::number(&schema, s, "--score", "__p", file)?);
+                exprs.push(t.binary(&label, "--label", "__y")?);
+                exprs.push(t.number(s, "--score", "__p")?);
                 score_col = Some("__p".to_string());
                 PredSpec::Threshold {
                     column: "__p".into(),
@@ -251,28 +252,16 @@ impl Plan {
             (None, None) => unreachable!("checked above"),
         };
         if let Some(w) = &weight {
-            exprs.push(roles::number(&schema, w, "--weight", "__w", file)?);
+            exprs.push(t.number(w, "--weight", "__w")?);
         }
         let mut row_metrics = Vec::new();
         for (i, m) in args.row_metric.iter().enumerate() {
             let m = resolve(m, "--row-metric")?;
-            exprs.push(roles::number(
-                &schema,
-                &m,
-                "--row-metric",
-                &format!("__m{i}"),
-                file,
-            )?);
+            exprs.push(t.number(&m, "--row-metric", &format!("__m{i}"))?);
             row_metrics.push(m);
         }
         for (i, g) in groups.iter().enumerate() {
-            exprs.push(roles::category(
-                &schema,
-                g,
-                "--group",
-                &format!("__g{i}"),
-                file,
-            )?);
+            exprs.push(t.category(g, "--group", &format!("__g{i}"))?);
         }
         // The condition is one more cell dimension, after the attributes.
         let mut condition_edges = None;
@@ -314,7 +303,7 @@ impl Plan {
                     {
                         bail!("--condition '{c}' is a float column; pass --condition-bins N to bin it")
                     }
-                    None => roles::category(&schema, &c, "--condition", "__c", file)?,
+                    None => t.category(&c, "--condition", "__c")?,
                 };
                 exprs.push(expr);
                 Some(c)

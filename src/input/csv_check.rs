@@ -32,6 +32,9 @@ pub struct Shape {
     pub open_quote: Option<u64>,
     /// The first closing quote followed by more text (`"x"y`, or `"a\"b"`): its line.
     pub text_after_quote: Option<u64>,
+    /// The first quote inside an unquoted value (`5'11"`, `12" pizza`): its line. RFC 4180
+    /// allows none there, and polars' reader then splits the row wrongly.
+    pub stray_quote: Option<u64>,
     /// Byte ranges of blank lines between records (polars would read them as empty rows).
     pub blank: Vec<(u64, u64)>,
     /// Line breaks seen: `\n`, and `\r` not followed by `\n` (old Mac files end lines in CR).
@@ -162,9 +165,13 @@ pub fn scan(mut reader: impl Read, sep: u8, keep: usize) -> std::io::Result<Shap
                 prev_cr = true;
                 continue;
             } else {
-                if b == b'"' && field_start {
-                    in_quotes = true;
-                    quote_line = line;
+                if b == b'"' {
+                    if field_start {
+                        in_quotes = true;
+                        quote_line = line;
+                    } else if shape.stray_quote.is_none() {
+                        shape.stray_quote = Some(line);
+                    }
                 }
                 field_start = false;
                 empty_line = false;
@@ -268,6 +275,8 @@ mod tests {
         assert_eq!((s.lf, s.lone_cr), (0, 3));
         let s = run(b"a,b\r\n1,2\r\n");
         assert_eq!((s.lf, s.lone_cr), (2, 0));
+        let s = run(b"a,b\n1,5'11\"\n");
+        assert_eq!(s.stray_quote, Some(2));
     }
 
     #[test]

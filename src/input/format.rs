@@ -43,7 +43,8 @@ impl Format {
     }
 
     /// The format of bytes with no name (standard input): Parquet (`PAR1`), Arrow IPC
-    /// (`ARROW1`), NDJSON (first character `{`), JSON (`[`), else CSV.
+    /// (`ARROW1`), JSON (records as lines, one after another, or in an array) when the bytes
+    /// start with a JSON value that parses, else CSV.
     pub fn sniff(bytes: &[u8]) -> Format {
         let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
         if bytes.starts_with(b"PAR1") {
@@ -51,10 +52,23 @@ impl Format {
         } else if bytes.starts_with(b"ARROW1") {
             Format::Ipc
         } else {
-            match text.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b'{') => Format::NdJson,
-                Some(b'[') => Format::Json,
-                _ => Format::Csv,
+            // JSON only when its first value parses (a CSV header may start with `[` or `{`);
+            // objects are read by the JSON reader, which takes JSON lines and RewardBench's
+            // back-to-back objects alike.
+            let starts_json = matches!(
+                text.iter().find(|b| !b.is_ascii_whitespace()),
+                Some(b'{') | Some(b'[')
+            );
+            let first_value_parses = || {
+                serde_json::Deserializer::from_slice(text)
+                    .into_iter::<serde::de::IgnoredAny>()
+                    .next()
+                    .is_some_and(|v| v.is_ok())
+            };
+            if starts_json && first_value_parses() {
+                Format::Json
+            } else {
+                Format::Csv
             }
         }
     }
@@ -101,7 +115,8 @@ mod tests {
         );
         assert_eq!(Format::sniff(b"PAR1\x15\x04"), Format::Parquet);
         assert_eq!(Format::sniff(b"ARROW1\0\0"), Format::Ipc);
-        assert_eq!(Format::sniff(b"  {\"a\": 1}\n"), Format::NdJson);
+        assert_eq!(Format::sniff(b"  {\"a\": 1}\n{\"a\": 2}\n"), Format::Json);
+        assert_eq!(Format::sniff(b"[group],y\na,1\n"), Format::Csv);
         assert_eq!(Format::sniff(b"[{\"a\": 1}]"), Format::Json);
         assert_eq!(Format::sniff(b"a,b\n1,2\n"), Format::Csv);
         let e = Format::from_path(Path::new("x.xlsx"))

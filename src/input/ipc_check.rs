@@ -73,10 +73,14 @@ pub fn damage<R: Read + Seek>(reader: &mut R) -> Option<String> {
                 }
                 let claimed = i64::from_le_bytes(prefix);
                 if claimed != -1 && (claimed < 0 || claimed as u64 > limit) {
-                    return Some(format!(
-                        "record batch {} claims a buffer of {claimed} bytes once decompressed",
-                        k + 1
-                    ));
+                    return Some(if claimed < 0 {
+                        format!("record batch {} has an invalid buffer length", k + 1)
+                    } else {
+                        format!(
+                            "record batch {} claims a buffer of {claimed} bytes once decompressed",
+                            k + 1
+                        )
+                    });
                 }
             }
         }

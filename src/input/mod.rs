@@ -460,6 +460,16 @@ impl Source {
                     bail!("{d}: not a valid Arrow IPC file: {what} (the file is damaged or cut short); write it again");
                 }
             }
+            Format::NdJson | Format::Json if other.is_none() => {
+                // polars' JSON reader recurses per nesting level: a value nested thousands of
+                // levels deep overflows its stack and stops the process.
+                let bytes = self.bytes()?;
+                if let Some((line, depth)) = too_deep(&bytes, MAX_JSON_DEPTH) {
+                    bail!(
+                        "{d}: line {line} nests values more than {MAX_JSON_DEPTH} levels deep ({depth} or more); fairaudit cannot read such a file: flatten or drop that value"
+                    );
+                }
+            }
             Format::Csv | Format::Tsv | Format::NdJson | Format::Json => {
                 if let Some(f) = other {
                     bail!(
@@ -483,6 +493,22 @@ impl Source {
             Ok(r) => r,
             Err(payload) => {
                 let msg = first_line(&panic_message(payload.as_ref()));
+                // 256-bit decimals open but cannot be decoded.
+                if self.format == Format::Ipc {
+                    let wide: Vec<String> = self
+                        .ipc_fields()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|f| matches!(f.dtype, ArrowDataType::Decimal256(..)))
+                        .map(|f| format!("'{}'", f.name))
+                        .collect();
+                    if !wide.is_empty() {
+                        return Err(anyhow::anyhow!(
+                            "{d}: column {} is a 256-bit decimal, which polars cannot decode; cast it to decimal128 (precision up to 38) or float64 when writing the file",
+                            wide.join(", ")
+                        ));
+                    }
+                }
                 Err(match self.format {
                     Format::Parquet | Format::Ipc => anyhow::anyhow!(
                         "{d}: not a valid {} file: its data is damaged (the reader stopped on inconsistent data); write it again",
@@ -491,6 +517,27 @@ impl Source {
                     _ => anyhow::anyhow!("{d}: the reader failed on this file ({msg})"),
                 })
             }
+        }
+    }
+
+    /// How this source's columns are typed by role (see [`roles`]), with its missing spellings.
+    pub fn typing<'a>(&'a self, schema: &'a Schema) -> roles::Typing<'a> {
+        let text_done = matches!(self.format, Format::Csv | Format::Tsv);
+        roles::Typing {
+            schema,
+            file: &self.display,
+            na_text: if text_done {
+                Vec::new()
+            } else {
+                self.options.na_values.iter().cloned().collect()
+            },
+            na_numbers: self
+                .options
+                .na_values
+                .iter()
+                .filter_map(|v| v.trim().parse::<f64>().ok())
+                .filter(|x| x.is_finite())
+                .collect(),
         }
     }
 
@@ -575,7 +622,12 @@ impl Source {
             .read_to_end(&mut head)
             .with_context(|| format!("{}: cannot read", self.display))?;
         let (mut in_quotes, mut counts) = (false, [0usize; 3]);
-        for &b in &head {
+        let text = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&head);
+        let start = text
+            .iter()
+            .position(|b| !matches!(b, b'\n' | b'\r'))
+            .unwrap_or(0);
+        for &b in &text[start..] {
             match b {
                 b'"' => in_quotes = !in_quotes,
                 b'\n' | b'\r' if !in_quotes => break,
@@ -639,6 +691,11 @@ impl Source {
         if let Some(line) = shape.open_quote {
             bail!(
                 "{d}: the quoted field opened on line {line} is never closed (a stray \" ?); fix that line"
+            );
+        }
+        if let Some(line) = shape.stray_quote {
+            bail!(
+                "{d}: line {line}: a value holds a quote but is not quoted (like 5'11\" or 12\" pizza); in CSV such a value is quoted and its quote doubled (\"5'11\"\"\"): fix that line, or write the file with quoting"
             );
         }
         if let Some(line) = shape.text_after_quote {
@@ -717,9 +774,10 @@ impl Source {
     /// values one after another (RewardBench writes pretty-printed objects back to back).
     pub fn json_values(&self) -> Result<Vec<serde_json::Value>> {
         let bytes = self.bytes()?;
+        let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
         let d = &self.display;
         let mut out = Vec::new();
-        let stream = serde_json::Deserializer::from_slice(&bytes).into_iter::<serde_json::Value>();
+        let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<serde_json::Value>();
         for (i, v) in stream.enumerate() {
             match v {
                 Ok(serde_json::Value::Array(items)) => out.extend(items),
@@ -743,19 +801,23 @@ impl Source {
         // Validate (and give serde's line / column on an error) first; then copy each record's
         // own text, so that numbers keep their digits (an id wider than 64 bits is not
         // rounded through a float).
-        let values = self.json_values()?;
-        for (i, v) in values.iter().enumerate() {
-            if !v.is_object() {
-                bail!(
-                    "{}: value {} is not a JSON object (a record); expected records like {{\"id\": 1, ...}}",
-                    self.display,
-                    i + 1
-                );
+        let bytes = self.bytes()?;
+        let records = json_records(&bytes);
+        if records.is_empty() || records.iter().any(|r| !r.starts_with(b"{")) {
+            // Not records: serde's reading says where and what (a value that is not an
+            // object, or invalid JSON).
+            for (i, v) in self.json_values()?.iter().enumerate() {
+                if !v.is_object() {
+                    bail!(
+                        "{}: value {} is not a JSON object (a record); expected records like {{\"id\": 1, ...}}",
+                        self.display,
+                        i + 1
+                    );
+                }
             }
         }
-        let bytes = self.bytes()?;
-        let mut out = Vec::with_capacity(bytes.len() + values.len());
-        for record in json_records(&bytes) {
+        let mut out = Vec::with_capacity(bytes.len() + records.len());
+        for record in records {
             out.extend(
                 record
                     .iter()
@@ -801,6 +863,16 @@ impl Source {
         if let Some(m) = self.conversion_error(&full) {
             return m;
         }
+        if lower.contains("precision must be between") {
+            return anyhow::anyhow!(
+                "{d}: a decimal column has more than 38 digits of precision (BigQuery BIGNUMERIC, decimal256), which polars cannot read; cast it to FLOAT64 or NUMERIC(38) when exporting"
+            );
+        }
+        if lower.contains("delta dictionar") {
+            return anyhow::anyhow!(
+                "{d}: the file uses delta dictionaries (pyarrow's emit_dictionary_deltas=True), which polars cannot read; write it without them, or as Parquet"
+            );
+        }
         if lower.contains("dictionary key must fit") {
             return anyhow::anyhow!(
                 "{d}: a categorical (dictionary) column has missing values stored in a way polars' reader refuses (pandas' to_feather writes categories with NaN so); write the file as Parquet instead (df.to_parquet), which reads"
@@ -813,9 +885,25 @@ impl Source {
                 "{d}: the rows do not split into the header's columns (a stray quote or separator?); check the quoting, or pass --skip-bad-rows to leave out rows with the wrong number of fields"
             );
         }
-        if lower.contains("utf-8") || lower.contains("utf8") {
+        if (lower.contains("utf-8") || lower.contains("utf8"))
+            && !matches!(self.format, Format::Parquet | Format::Ipc)
+        {
             return anyhow::anyhow!(
                 "{d}: not UTF-8 text; re-save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE > FILE.utf8`"
+            );
+        }
+        let access = lower.contains("permission denied")
+            || lower.contains("no such file")
+            || lower.contains("is a directory");
+        if matches!(self.format, Format::Parquet | Format::Ipc) && !access {
+            let what = if lower.contains("utf-8") || lower.contains("utf8") {
+                "a text column holds bytes that are not UTF-8 (was it written as text from binary data?)"
+            } else {
+                "its structure or data is damaged (cut short while writing, or not this format)"
+            };
+            return anyhow::anyhow!(
+                "{d}: not a valid {} file: {what}; write it again, or pass --input-format if it is another format",
+                self.format.name()
             );
         }
         match self.format {
@@ -885,13 +973,17 @@ impl Source {
         let row = value.as_deref().and_then(|v| self.row_of(&column, v));
         let at = match row {
             Some(r) if matches!(self.format, Format::Csv | Format::Tsv) => {
-                format!(" in data row {r}")
+                if self.options.skip_bad_rows {
+                    format!(" in data row {r} of the rows kept by --skip-bad-rows")
+                } else {
+                    format!(" in data row {r}")
+                }
             }
             Some(r) => format!(" in row {r}"),
             None => String::new(),
         };
         Some(match value {
-            Some(v) if v.replacen(',', ".", 1).parse::<f64>().is_ok() => anyhow::anyhow!(
+            Some(v) if v.contains(',') && v.replacen(',', ".", 1).parse::<f64>().is_ok() => anyhow::anyhow!(
                 "{d}: column '{column}' has '{v}'{at}, a number with a decimal comma; write numbers with a decimal point (in a spreadsheet, export with '.' as the decimal separator)"
             ),
             Some(v) if v.trim().parse::<f64>().is_ok() => anyhow::anyhow!(
@@ -996,6 +1088,41 @@ impl Source {
     }
 }
 
+/// The deepest nesting of JSON objects and lists fairaudit reads.
+const MAX_JSON_DEPTH: usize = 512;
+
+/// The first line whose JSON nests deeper than `max` levels, with the depth reached.
+fn too_deep(bytes: &[u8], max: usize) -> Option<(usize, usize)> {
+    let (mut depth, mut in_string, mut escaped, mut line) = (0usize, false, false, 1usize);
+    for &b in bytes {
+        if b == b'\n' {
+            line += 1;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return Some((line, depth));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The text of each record of valid JSON: the elements of a top-level array, or the top-level
 /// values one after another (a UTF-8 BOM and whitespace between them skipped).
 fn json_records(bytes: &[u8]) -> Vec<&[u8]> {
@@ -1037,6 +1164,21 @@ fn json_records(bytes: &[u8]) -> Vec<&[u8]> {
         }
     }
     out
+}
+
+/// Reading notes of side files (`allocate`'s utilities, allocations, rewards), for the report
+/// that reads them to show: see [`take_notes`].
+static NOTES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Keeps `warnings` of `file` for [`take_notes`].
+pub fn note_all(file: &str, warnings: &[String]) {
+    let mut n = NOTES.lock().expect("notes");
+    n.extend(warnings.iter().map(|w| (file.to_string(), w.clone())));
+}
+
+/// The reading notes kept so far, in order (and forgets them).
+pub fn take_notes() -> Vec<(String, String)> {
+    std::mem::take(&mut *NOTES.lock().expect("notes"))
 }
 
 /// The compression a file starts with, by its magic bytes.
@@ -1090,7 +1232,10 @@ pub fn guard<T>(file: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
                 "a column of an Arrow type fairaudit cannot read (list view or run-end encoded)"
                     .to_string()
             } else {
-                format!("data the reader could not decode ({})", first_line(&msg))
+                // Not a type: the bytes themselves are damaged.
+                return Err(anyhow::anyhow!(
+                    "{file}: the reader stopped on inconsistent data: the file is damaged or not in the format its name says; write it again, or pass --input-format"
+                ));
             };
             Err(anyhow::anyhow!(
                 "{file}: the file holds {what}; drop or cast that column before auditing (e.g. pyarrow: table.drop_columns([...]) or table.cast(...))"

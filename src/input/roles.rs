@@ -18,6 +18,99 @@ fn dtype<'a>(schema: &'a Schema, name: &str) -> &'a DataType {
     schema.get(name).expect("a resolved column")
 }
 
+/// How the columns of one opened file are typed: its schema, its name for messages, and the
+/// missing spellings still to apply (text that the reader did not already turn into nulls, and
+/// numbers given with --na-values).
+pub struct Typing<'a> {
+    pub schema: &'a Schema,
+    pub file: &'a str,
+    /// Text read as missing in text columns (empty for CSV: the reader did it).
+    pub na_text: Vec<String>,
+    /// Numbers read as missing in numeric columns (the numeric --na-values entries).
+    pub na_numbers: Vec<f64>,
+}
+
+impl Typing<'_> {
+    /// The column with the missing spellings turned into nulls. Text spellings only where
+    /// `text` (the category, binary and class roles leave them to the pass, which checks each
+    /// distinct value once instead of every row).
+    fn raw_with(&self, name: &str, text: bool) -> (Expr, &DataType) {
+        let dt = dtype(self.schema, name);
+        let e = col(name);
+        let any = |tests: Vec<Expr>| tests.into_iter().reduce(|a, b| a.or(b));
+        let cond = if matches!(dt, DataType::String) {
+            if !text {
+                return (e, dt);
+            }
+            // Text spellings exactly; numeric --na-values also as numbers (`-999.0` is -999,
+            // as in a typed column).
+            any(self
+                .na_text
+                .iter()
+                .map(|v| e.clone().eq(lit(v.as_str())))
+                .chain(
+                    self.na_numbers
+                        .iter()
+                        .map(|v| e.clone().cast(DataType::Float64).eq(lit(*v))),
+                )
+                .collect())
+        } else if dt.is_integer() || dt.is_float() || dt.is_decimal() {
+            any(self
+                .na_numbers
+                .iter()
+                .map(|v| e.clone().cast(DataType::Float64).eq(lit(*v)))
+                .collect())
+        } else {
+            None
+        };
+        let e = match cond {
+            Some(c) => when(c).then(lit(NULL).cast(dt.clone())).otherwise(e),
+            None => e,
+        };
+        (e, dt)
+    }
+
+    fn raw(&self, name: &str) -> (Expr, &DataType) {
+        self.raw_with(name, true)
+    }
+
+    /// See [`number`]: 64-bit floats, text parsed strictly.
+    pub fn number(&self, name: &str, flag: &str, alias: &str) -> Result<Expr> {
+        let (e, dt) = self.raw(name);
+        number(e, dt, name, flag, alias, self.file)
+    }
+
+    /// See [`flag`]: numbers, booleans and true / false text as 1 / 0.
+    pub fn flag(&self, name: &str, flag_name: &str, alias: &str) -> Result<Expr> {
+        let (e, dt) = self.raw(name);
+        flag(e, dt, name, flag_name, alias, self.file)
+    }
+
+    /// See [`text`].
+    pub fn text(&self, name: &str, alias: &str) -> Expr {
+        let (e, dt) = self.raw(name);
+        text(e, dt, alias)
+    }
+
+    /// See [`category`].
+    pub fn category(&self, name: &str, flag: &str, alias: &str) -> Result<Expr> {
+        let (e, dt) = self.raw_with(name, false);
+        category(e, dt, name, flag, alias, self.file)
+    }
+
+    /// See [`binary`].
+    pub fn binary(&self, name: &str, flag: &str, alias: &str) -> Result<Expr> {
+        let (e, dt) = self.raw_with(name, false);
+        binary(e, dt, name, flag, alias, self.file)
+    }
+
+    /// See [`class`].
+    pub fn class(&self, name: &str, flag: &str, alias: &str) -> Result<Expr> {
+        let (e, dt) = self.raw_with(name, false);
+        class(e, dt, name, flag, alias, self.file)
+    }
+}
+
 fn is_number(dt: &DataType) -> bool {
     dt.is_integer() || dt.is_float() || dt.is_decimal()
 }
@@ -31,9 +124,7 @@ pub fn numeric_type(dt: &DataType) -> bool {
 /// neither a number nor a missing spelling fails the read, and [`super::Source::read_error`]
 /// names the column, the value and its row. Any other type (lists, structs, dates) is an error
 /// here, naming the file, column and type.
-pub fn number(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
-    let dt = dtype(schema, name);
-    let e = col(name);
+fn number(e: Expr, dt: &DataType, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
     Ok(match dt {
         DataType::String => e.strict_cast(DataType::Float64),
         d if is_number(d) || d.is_bool() || matches!(d, DataType::Null) => {
@@ -55,14 +146,14 @@ pub fn number(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) 
 /// A 0/1 flag (a correctness mark) as numbers under `alias`: [`number`], where text also
 /// reads `true` / `false` and `yes` / `no` in the spellings pandas, R and spreadsheets write
 /// (`True`, `TRUE`, ...) as 1 / 0, as a boolean column does.
-pub fn flag(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
-    if dtype(schema, name) != &DataType::String {
-        return number(schema, name, flag, alias, file);
+fn flag(e: Expr, dt: &DataType, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
+    if dt != &DataType::String {
+        return number(e, dt, name, flag, alias, file);
     }
     let any_of = |words: &[&str]| {
         words
             .iter()
-            .map(|w| col(name).eq(lit(*w)))
+            .map(|w| e.clone().eq(lit(*w)))
             .reduce(|a, b| a.or(b))
             .expect("words")
     };
@@ -70,7 +161,7 @@ pub fn flag(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) ->
     let no = any_of(&["false", "False", "FALSE", "no", "No", "NO"]);
     let rest = when(yes.clone().or(no.clone()))
         .then(lit(NULL).cast(DataType::String))
-        .otherwise(col(name))
+        .otherwise(e.clone())
         .strict_cast(DataType::Float64);
     Ok(when(yes)
         .then(lit(1.0))
@@ -83,9 +174,8 @@ pub fn flag(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) ->
 /// `name` as text under `alias`, each value exactly as written: integers (any width) and
 /// decimals print exactly, floats by Rust's shortest round-trip form, booleans as
 /// `true` / `false`.
-pub fn text(schema: &Schema, name: &str, alias: &str) -> Expr {
-    let e = col(name);
-    match dtype(schema, name) {
+fn text(e: Expr, dt: &DataType, alias: &str) -> Expr {
+    match dt {
         DataType::String | DataType::Null => e,
         _ => e.cast(DataType::String),
     }
@@ -97,9 +187,14 @@ pub fn text(schema: &Schema, name: &str, alias: &str) -> Expr {
 /// ids), integers that fit in 64 bits become `Int64`, floats `Float64`; 64-bit unsigned
 /// integers, 128-bit integers and decimals become their exact text (a cast to `Int64` would
 /// turn ids ≥ 2^63 into missing values).
-pub fn category(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
-    let dt = dtype(schema, name);
-    let e = col(name);
+fn category(
+    e: Expr,
+    dt: &DataType,
+    name: &str,
+    flag: &str,
+    alias: &str,
+    file: &str,
+) -> Result<Expr> {
     Ok(match dt {
         DataType::Boolean | DataType::String | DataType::Null | DataType::Int64 => e,
         DataType::UInt64 | DataType::Int128 | DataType::UInt128 => e.cast(DataType::String),
@@ -119,9 +214,7 @@ pub fn category(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str
 
 /// A binary label or prediction under `alias`: booleans and text stay (the engine reads text
 /// by its 0/1 rule), numbers become `Float64`, categories text.
-pub fn binary(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
-    let dt = dtype(schema, name);
-    let e = col(name);
+fn binary(e: Expr, dt: &DataType, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
     Ok(match dt {
         DataType::Boolean | DataType::String | DataType::Null => e,
         d if is_number(d) => e.cast(DataType::Float64),
@@ -137,9 +230,7 @@ pub fn binary(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) 
 /// A multiclass label or prediction under `alias`: class names as text, where a number with
 /// a zero fraction is written as an integer (`3.0` and `3` are the class `3`, in text and in
 /// numeric columns alike).
-pub fn class(schema: &Schema, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
-    let dt = dtype(schema, name);
-    let e = col(name);
+fn class(e: Expr, dt: &DataType, name: &str, flag: &str, alias: &str, file: &str) -> Result<Expr> {
     let integral_text = |x: Expr, otherwise: Expr| {
         let i = x.clone().cast(DataType::Int64);
         when(i.clone().cast(DataType::Float64).eq(x))

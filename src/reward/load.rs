@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::cli::{LengthUnit, RewardArgs, RewardKind};
-use crate::input::{detect_column, resolve_column, roles, Format, Opened, Source};
+use crate::input::{detect_column, resolve_column, Format, Opened, Source};
 
 pub const CHOSEN_NAMES: &[&str] = &[
     "scores_chosen",
@@ -450,6 +450,7 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         warnings: read_warnings,
     } = source.open()?;
     let d = source.display.as_str();
+    let typing = source.typing(&schema);
     let resolve = |c: &str, flag: &str| resolve_column(&schema, c, flag, d, &duplicate_headers);
     let available = || {
         schema
@@ -518,9 +519,9 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
                 "{d}: {flag} column '{c}' holds a list per row (RM-Bench records: pass --preset rm-bench, or --kind styled)"
             );
         }
-        roles::number(&schema, c, flag, alias, d)
+        typing.number(c, flag, alias)
     };
-    let text = |c: &str, alias: &str| col(c).cast(DataType::String).alias(alias);
+    let text = |c: &str, alias: &str| typing.text(c, alias);
     let mut exprs = vec![
         numeric(&chosen, "--chosen", "__c")?,
         numeric(&rejected, "--rejected", "__r")?,

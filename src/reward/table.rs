@@ -78,32 +78,28 @@ impl<'a> Table<'a> {
 
     /// Reads `name` as numbers under `alias`.
     pub fn number(&mut self, name: &str, flag: &str, alias: &str) -> Result<()> {
-        self.exprs.push(crate::input::roles::number(
-            &self.opened.schema,
-            name,
-            flag,
-            alias,
-            &self.source.display,
-        )?);
+        let e = self
+            .source
+            .typing(&self.opened.schema)
+            .number(name, flag, alias)?;
+        self.exprs.push(e);
         Ok(())
     }
 
     /// Reads `name` as a 0/1 flag (numbers, booleans, true/false text) under `alias`.
     pub fn flag(&mut self, name: &str, flag: &str, alias: &str) -> Result<()> {
-        self.exprs.push(crate::input::roles::flag(
-            &self.opened.schema,
-            name,
-            flag,
-            alias,
-            &self.source.display,
-        )?);
+        let e = self
+            .source
+            .typing(&self.opened.schema)
+            .flag(name, flag, alias)?;
+        self.exprs.push(e);
         Ok(())
     }
 
     /// Reads `name` as text under `alias`.
     pub fn text(&mut self, name: &str, alias: &str) {
-        self.exprs
-            .push(col(name).cast(DataType::String).alias(alias));
+        let e = self.source.typing(&self.opened.schema).text(name, alias);
+        self.exprs.push(e);
     }
 
     pub fn read(self) -> Result<Frame> {
