@@ -61,7 +61,10 @@ fn interval_ends_in_gates_and_bad_levels() {
         group(attr(&r, "race"), "Asian")["intervals"]["selection_rate"][1].as_f64()
     );
     let e = audit_error(&["fixtures/compas.csv", "-g", "race", "--ci", "95"]);
-    assert!(e.contains("--ci must be between 0 and 1"), "{e}");
+    assert!(
+        e.contains("--ci") && e.contains("must be between 0 and 1"),
+        "{e}"
+    );
     let e = audit_error(&[
         "fixtures/compas.csv",
         "-g",

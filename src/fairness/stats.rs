@@ -528,7 +528,8 @@ impl Accumulator {
                             match w {
                                 None => no_weight += 1,
                                 Some(&w) if w.is_nan() || w < 0.0 || w.is_infinite() => bail!(
-                                    "--weight column '{wname}' has the invalid weight {w} (data row {}); weights must be finite and >= 0",
+                                    "--weight column '{wname}' has the invalid weight {} (data row {}); weights must be finite and >= 0",
+                                    if w.abs() >= 1e15 { format!("{w:e}") } else { w.to_string() },
                                     self.rows_read as usize - df.height() + i
                                 ),
                                 Some(&w) => {
