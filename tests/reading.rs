@@ -481,7 +481,6 @@ fn kind6_float32_compared_in_its_own_precision() {
 /// mixed-case yes / no labels.
 #[test]
 fn kind6_every_path_gives_the_same_counts() {
-    use polars::sql::SQLContext;
     let d = tempfile::TempDir::new().unwrap();
     for (f, ty, want_a, want_b) in [
         ("threshold_f32.parquet", "float32", 2.0 / 3.0, 1.0 / 3.0),
@@ -538,13 +537,15 @@ fn kind6_every_path_gives_the_same_counts() {
         let merged = audit_json(&["--from-stats", stats.to_str().unwrap()], 0);
         assert_eq!(counts(&merged), counts(&direct), "{f}: statistics");
         // SQL through polars' SQL engine.
-        let out = bin()
-            .args([
-                "sql",
+        let frame = LazyFrame::scan_parquet(
+            PlRefPath::from(root().join(&path).to_str().unwrap()),
+            Default::default(),
+        )
+        .unwrap();
+        let p = sql_statistics(
+            &[
                 "--dialect",
                 "duckdb",
-                "--table",
-                "preds",
                 "--label",
                 "y",
                 "--score",
@@ -555,23 +556,10 @@ fn kind6_every_path_gives_the_same_counts() {
                 ty,
                 "-g",
                 "g",
-            ])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let query = String::from_utf8(out.stdout).unwrap();
-        let frame = LazyFrame::scan_parquet(
-            PlRefPath::from(root().join(&path).to_str().unwrap()),
-            Default::default(),
-        )
-        .unwrap();
-        let mut ctx = SQLContext::new();
-        ctx.register("preds", frame);
-        let mut table = ctx.execute(&query).unwrap().collect().unwrap();
-        let p = d.path().join(format!("{f}.sql.csv"));
-        CsvWriter::new(std::fs::File::create(&p).unwrap())
-            .finish(&mut table)
-            .unwrap();
+            ],
+            frame,
+            d.path(),
+        );
         let from_sql = audit_json(&["--from-stats", p.to_str().unwrap()], 0);
         assert_eq!(counts(&from_sql), counts(&direct), "{f}: SQL");
     }

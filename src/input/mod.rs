@@ -1093,23 +1093,10 @@ const MAX_JSON_DEPTH: usize = 512;
 
 /// The first line whose JSON nests deeper than `max` levels, with the depth reached.
 fn too_deep(bytes: &[u8], max: usize) -> Option<(usize, usize)> {
-    let (mut depth, mut in_string, mut escaped, mut line) = (0usize, false, false, 1usize);
-    for &b in bytes {
-        if b == b'\n' {
-            line += 1;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
+    let (mut depth, mut line) = (0usize, 1usize);
+    for (_, b) in structure(bytes) {
         match b {
-            b'"' => in_string = true,
+            b'\n' => line += 1,
             b'{' | b'[' => {
                 depth += 1;
                 if depth > max {
@@ -1123,17 +1110,11 @@ fn too_deep(bytes: &[u8], max: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// The text of each record of valid JSON: the elements of a top-level array, or the top-level
-/// values one after another (a UTF-8 BOM and whitespace between them skipped).
-fn json_records(bytes: &[u8]) -> Vec<&[u8]> {
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    let mut out = Vec::new();
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    let mut start = None;
-    // In a top-level array the records are at depth 1, otherwise at depth 0.
-    let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
-    let base = usize::from(first.is_some_and(|i| bytes[i] == b'['));
-    for (i, &b) in bytes.iter().enumerate() {
+/// The bytes of JSON text outside its strings, with their positions (the contents of strings,
+/// escapes included, are skipped; a line break never occurs inside a JSON string).
+fn structure(bytes: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let (mut in_string, mut escaped) = (false, false);
+    bytes.iter().enumerate().filter_map(move |(i, &b)| {
         if in_string {
             if escaped {
                 escaped = false;
@@ -1142,10 +1123,28 @@ fn json_records(bytes: &[u8]) -> Vec<&[u8]> {
             } else if b == b'"' {
                 in_string = false;
             }
-            continue;
+            return None;
         }
+        if b == b'"' {
+            in_string = true;
+            return None;
+        }
+        Some((i, b))
+    })
+}
+
+/// The text of each record of valid JSON: the elements of a top-level array, or the top-level
+/// values one after another (a UTF-8 BOM and whitespace between them skipped).
+fn json_records(bytes: &[u8]) -> Vec<&[u8]> {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = None;
+    // In a top-level array the records are at depth 1, otherwise at depth 0.
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let base = usize::from(first.is_some_and(|i| bytes[i] == b'['));
+    for (i, b) in structure(bytes) {
         match b {
-            b'"' => in_string = true,
             b'{' | b'[' => {
                 if depth == base && start.is_none() {
                     start = Some(i);

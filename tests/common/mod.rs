@@ -110,3 +110,37 @@ pub fn disp(attribute: &Value, name: &str) -> Option<f64> {
 pub fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
+
+/// Runs `fairaudit sql ARGS` (the query names its table `t`), executes the query with polars'
+/// SQL engine over `frame`, and writes the result to `dir/stats.csv` for `--from-stats`.
+pub fn sql_statistics(
+    args: &[&str],
+    frame: polars::prelude::LazyFrame,
+    dir: &Path,
+) -> std::path::PathBuf {
+    use polars::prelude::*;
+    let out = bin()
+        .arg("sql")
+        .args(["--table", "t"])
+        .args(args)
+        .output()
+        .expect("ran");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let query = String::from_utf8(out.stdout).expect("UTF-8 query");
+    let mut ctx = polars::sql::SQLContext::new();
+    ctx.register("t", frame);
+    let mut table = ctx
+        .execute(&query)
+        .expect("query runs")
+        .collect()
+        .expect("collects");
+    let path = dir.join("stats.csv");
+    CsvWriter::new(std::fs::File::create(&path).expect("create"))
+        .finish(&mut table)
+        .expect("write");
+    path
+}
