@@ -500,3 +500,80 @@ fn kind5_side_outputs_only_on_success() {
         assert!(!name.ends_with(".tmp"), "{name}");
     }
 }
+
+/// Kind 4: two files are joined by pair id (a NaN score in different rows of each flips
+/// nothing); duplicate ids are refused; Elo files with NaN / infinite or repeated ratings are
+/// refused, and so are repeated agents and players in entitlement and reward files.
+#[test]
+fn kind4_files_joined_by_key_not_position() {
+    let (a, b) = (format!("{A}/cmp_a.csv"), format!("{A}/cmp_b.csv"));
+    let j = engine_json("audit-reward", &[&a, "--compare", &b], 0);
+    let c = &j["inputs"][0]["comparison"];
+    assert_eq!(c["decision_flips"].as_f64(), Some(0.0), "{c}");
+    assert_eq!(c["max_abs_score_change"].as_f64(), Some(0.0), "{c}");
+    let w = j["warnings"].to_string();
+    assert!(w.contains("6 pairs joined by id; 1 only in"), "{w}");
+    let d = tempfile::TempDir::new().unwrap();
+    // Two pairs of one prompt match the two pairs of that prompt, in order; a subset that
+    // differs for the same pair is refused.
+    let two = write(
+        d.path(),
+        "two.csv",
+        "id,subset,score_chosen,score_rejected\n0,chat,1,0\n0,chat,0,1\n",
+    );
+    let flipped = write(
+        d.path(),
+        "flipped.csv",
+        "id,subset,score_chosen,score_rejected\n0,chat,1,0\n0,chat,2,1\n",
+    );
+    let j = engine_json("audit-reward", &[&two, "--compare", &flipped], 0);
+    assert_eq!(
+        j["inputs"][0]["comparison"]["decision_flips"].as_f64(),
+        Some(1.0)
+    );
+    let other_subset = write(
+        d.path(),
+        "subset.csv",
+        "id,subset,score_chosen,score_rejected\n0,math,1,0\n0,chat,2,1\n",
+    );
+    let e = engine_error("audit-reward", &[&two, "--compare", &other_subset]);
+    assert!(e.contains("is in subset 'chat'"), "{e}");
+    // Elo ratings.
+    let e = engine_error(
+        "audit-reward",
+        &[
+            "fixtures/reward/policies.csv",
+            "--id",
+            "prompt_id",
+            "--elo",
+            &format!("{A}/elo_nan.csv"),
+        ],
+    );
+    assert!(e.contains("not a finite number"), "{e}");
+    let elo = std::fs::read_to_string(root().join("fixtures/reward/elo.csv")).unwrap();
+    let first = elo.lines().nth(1).unwrap().to_string();
+    let twice = write(d.path(), "elo2.csv", &format!("{elo}{first}\n"));
+    let e = engine_error(
+        "audit-reward",
+        &[
+            "fixtures/reward/policies.csv",
+            "--id",
+            "prompt_id",
+            "--elo",
+            &twice,
+        ],
+    );
+    assert!(e.contains("rated twice"), "{e}");
+    // Rewards of a Shapley game listing a player twice.
+    let rewards = write(d.path(), "r.csv", "agent,reward\nL,1\nL,2\nR1,0\nR2,0\n");
+    let e = engine_error(
+        "allocate",
+        &[
+            "shapley",
+            "fixtures/allocate/glove.csv",
+            "--rewards",
+            &rewards,
+        ],
+    );
+    assert!(e.contains("listed twice"), "{e}");
+}

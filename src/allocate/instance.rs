@@ -237,6 +237,9 @@ fn load_weights(path: &str, agents: &[String], read: &ReadArgs) -> Result<Vec<f6
         let Some(i) = agents.iter().position(|x| x == n) else {
             bail!("{d}: unknown agent '{n}'{}", hint(n, agents));
         };
+        if !out[i].is_nan() {
+            bail!("{d}: agent '{n}' is listed twice; give each agent one weight");
+        }
         match v {
             Some(v) if v > 0.0 && v.is_finite() => out[i] = v,
             _ => bail!("{d}: the weight of '{n}' must be a positive number"),

@@ -292,9 +292,14 @@ pub fn load_rewards(
                 .unwrap_or_default();
             bail!("{d}: unknown player '{n}'{hint}");
         };
-        out[i] = v
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| anyhow!("{d}: the reward of '{n}' is missing"))?;
+        if !out[i].is_nan() {
+            bail!("{d}: player '{n}' is listed twice; give each player one reward");
+        }
+        out[i] = match v {
+            Some(x) if x.is_finite() => x,
+            Some(x) => bail!("{d}: the reward of '{n}' is {x}, not a finite number"),
+            None => bail!("{d}: the reward of '{n}' is missing"),
+        };
     }
     if let Some(i) = out.iter().position(|x| x.is_nan()) {
         bail!("{d}: player '{}' has no reward", players[i]);

@@ -196,6 +196,7 @@ pub fn model_pairs(e: &Ensemble, k: usize) -> Pairs {
         subset: Codes::single(n, "(all)"),
         lengths: None,
         groups: Vec::new(),
+        ids: None,
     }
 }
 

@@ -110,6 +110,35 @@ pub struct Pairs {
     pub lengths: Option<(Vec<f64>, Vec<f64>)>,
     /// Per --group column: its name and codes.
     pub groups: Vec<(String, Codes)>,
+    /// The pair ids (the --id column) when there is one: `--compare` joins two files by them.
+    pub ids: Option<Vec<Option<String>>>,
+}
+
+impl Pairs {
+    /// The pairs at `idx`, in that order (subset names and group names kept).
+    pub fn select(&self, idx: &[usize]) -> Pairs {
+        let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        let codes = |c: &Codes| Codes {
+            codes: idx.iter().map(|&i| c.codes[i]).collect(),
+            names: c.names.clone(),
+        };
+        Pairs {
+            chosen: pick(&self.chosen),
+            rejected: pick(&self.rejected),
+            prompt: idx.iter().map(|&i| self.prompt[i]).collect(),
+            subset: codes(&self.subset),
+            lengths: self.lengths.as_ref().map(|(a, b)| (pick(a), pick(b))),
+            groups: self
+                .groups
+                .iter()
+                .map(|(n, c)| (n.clone(), codes(c)))
+                .collect(),
+            ids: self
+                .ids
+                .as_ref()
+                .map(|v| idx.iter().map(|&i| v[i].clone()).collect()),
+        }
+    }
 }
 
 /// What was read from one input.
@@ -130,8 +159,10 @@ pub struct Loaded {
     pub ensemble: Option<super::ensemble::Ensemble>,
     pub policies: Option<super::policy::Policies>,
     pub counterfactual: Option<super::counterfactual::Counterfactual>,
-    /// --compare: the other file's pairs (same order).
+    /// --compare: the other file, its pairs joined to `compare_base` (same order).
     pub other: Option<Box<Loaded>>,
+    /// --compare: this file's pairs that the other file also has (by id), in this file's order.
+    pub compare_base: Option<Pairs>,
     /// Per-policy with --elo: the ratings.
     pub policy_elo: Option<BTreeMap<String, f64>>,
     /// Candidates kind (RewardBench 2).
@@ -147,6 +178,7 @@ impl Loaded {
             kind,
             rows_read: 0,
             read_warnings: Vec::new(),
+            compare_base: None,
             dropped: BTreeMap::new(),
             columns: None,
             pairs: Pairs::default(),
@@ -640,6 +672,34 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         }
         None => (0..used as u32).collect(),
     };
+    if id.is_some() {
+        // A pair's key: its id and its rank among all rows of that id (a prompt may have
+        // several pairs), counted before rows are dropped, so a pair dropped in one file
+        // does not shift the others.
+        let ca = strings("__id")?;
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let keys: Vec<Option<String>> = ca
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    let k = seen.entry(v).or_default();
+                    *k += 1;
+                    if *k == 1 {
+                        v.to_string()
+                    } else {
+                        format!("{v}#{k}")
+                    }
+                })
+            })
+            .collect();
+        p.ids = Some(
+            keys.into_iter()
+                .zip(&keep)
+                .filter(|(_, &k)| k)
+                .map(|(v, _)| v)
+                .collect(),
+        );
+    }
     p.subset = match &subset {
         Some(_) => kept_codes(&strings("__subset")?, "(missing)"),
         None => Codes::single(used, "(all)"),

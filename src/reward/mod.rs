@@ -61,17 +61,14 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
             if l.kind != RewardKind::Pairs || o.kind != RewardKind::Pairs {
                 bail!("--compare needs two pairs files");
             }
-            if l.pairs.chosen.len() != o.pairs.chosen.len()
-                || l.pairs.subset.codes != o.pairs.subset.codes
-            {
-                bail!(
-                    "--compare {other}: {} pairs against {} in {}; the two files must hold the same pairs in the same order (and subsets)",
-                    o.pairs.chosen.len(),
-                    l.pairs.chosen.len(),
-                    l.source.display
-                );
+            let (base, joined, note) = join_pairs(&l.pairs, &o.pairs, &l.source.display, other)?;
+            if let Some(n) = note {
+                l.read_warnings.push(n);
             }
-            l.other = Some(Box::new(o.clone()));
+            let mut other_loaded = o.clone();
+            other_loaded.pairs = joined;
+            l.compare_base = Some(base);
+            l.other = Some(Box::new(other_loaded));
         }
     }
     for l in &loaded {
@@ -115,4 +112,80 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
     report::reward::render(&model, args.output.report_format())
+}
+
+/// Joins the pairs of two files for `--compare`: by key when both have an --id column (the id
+/// and the pair's rank among the rows of that id: the k-th pair of a prompt matches the k-th
+/// pair of that prompt; pairs in one file only, such as a pair dropped for a missing score,
+/// are left out and counted in a warning), else by position (same number of pairs required).
+/// Returns this file's joined pairs, the other's in the same order, and the warning.
+fn join_pairs(
+    a: &load::Pairs,
+    b: &load::Pairs,
+    this: &str,
+    other: &str,
+) -> Result<(load::Pairs, load::Pairs, Option<String>)> {
+    let (Some(ida), Some(idb)) = (&a.ids, &b.ids) else {
+        if a.chosen.len() != b.chosen.len() || a.subset.codes != b.subset.codes {
+            bail!(
+                "--compare {other}: {} pairs against {} in {this}, and no --id column to join them by; give both files a pair id (--id COL) or the same pairs in the same order",
+                b.chosen.len(),
+                a.chosen.len()
+            );
+        }
+        return Ok((
+            a.clone(),
+            b.clone(),
+            Some(format!(
+                "--compare {other}: pairs matched by position (no --id column)"
+            )),
+        ));
+    };
+    let index = |ids: &[Option<String>],
+                 file: &str|
+     -> Result<std::collections::HashMap<String, usize>> {
+        let mut m = std::collections::HashMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(id) = id {
+                if m.insert(id.clone(), i).is_some() {
+                    bail!("--compare: pair id '{id}' occurs twice in {file}; the two files are joined by pair id, which must be unique");
+                }
+            }
+        }
+        Ok(m)
+    };
+    let _ = index(ida, this)?;
+    let ib = index(idb, other)?;
+    let (mut ka, mut kb) = (Vec::new(), Vec::new());
+    for (i, id) in ida.iter().enumerate() {
+        if let Some(&j) = id.as_ref().and_then(|id| ib.get(id)) {
+            let (sa, sb) = (
+                &a.subset.names[a.subset.codes[i] as usize],
+                &b.subset.names[b.subset.codes[j] as usize],
+            );
+            if sa != sb {
+                bail!(
+                    "--compare: pair '{}' is in subset '{sa}' in {this} but '{sb}' in {other}",
+                    id.as_deref().unwrap_or("")
+                );
+            }
+            ka.push(i);
+            kb.push(j);
+        }
+    }
+    if ka.is_empty() {
+        bail!("--compare {other}: no pair id in common with {this}");
+    }
+    let base = a.select(&ka);
+    let mut joined = b.select(&kb);
+    // The same subsets, coded as this file codes them.
+    joined.subset = base.subset.clone();
+    let (only_a, only_b) = (a.chosen.len() - ka.len(), b.chosen.len() - kb.len());
+    let note = (only_a + only_b > 0).then(|| {
+        format!(
+            "--compare {other}: {} pairs joined by id; {only_a} only in {this} and {only_b} only in {other} (a pair without both scores is dropped) are left out of the comparison",
+            ka.len()
+        )
+    });
+    Ok((base, joined, note))
 }

@@ -462,7 +462,7 @@ fn counterfactual(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
 /// --compare: McNemar's exact test per subset (Holm over subsets) and overall; score drift.
 fn comparison(l: &Loaded, other: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
     use super::compare as cmp;
-    let (a, b) = (&l.pairs, &other.pairs);
+    let (a, b) = (l.compare_base.as_ref().unwrap_or(&l.pairs), &other.pairs);
     let mut m = Map::new();
     let mut u = Map::new();
     m.insert("other".into(), json!(other.source.display));

@@ -121,7 +121,20 @@ pub fn load_elo(path: &Path, needed: &[String]) -> Result<BTreeMap<String, f64>>
                 rec.get(r).unwrap_or("")
             )
         })?;
-        out.insert(rec.get(m).unwrap_or("").trim().to_string(), v);
+        if !v.is_finite() {
+            bail!(
+                "{d}: line {}: rating '{}' is not a finite number; give every model a rating, or drop its rows",
+                i + 2,
+                rec.get(r).unwrap_or("")
+            );
+        }
+        let name = rec.get(m).unwrap_or("").trim().to_string();
+        if out.insert(name.clone(), v).is_some() {
+            bail!(
+                "{d}: line {}: model '{name}' is rated twice; keep one rating per model",
+                i + 2
+            );
+        }
     }
     if let Some(missing) = needed.iter().find(|m| !out.contains_key(*m)) {
         bail!("{d}: policy model '{missing}' of the scores has no Elo rating; add it or drop its rows");
