@@ -8,7 +8,7 @@
 - length bias: scipy.stats.pearsonr / spearmanr of score with length over both responses, the
   longer response's win share, the "pick the longer" baseline, accuracy split by which response
   is longer, accuracy by length-difference bin (numpy.array_split of the pairs sorted by
-  difference);
+  difference, each boundary moved past equal differences: ties never straddle two bins);
 - calibration of sigma(chosen - rejected): top-label ECE / MCE (equal-width bins on [0.5, 1] and
   equal mass), log loss, Brier, and the temperature minimising log loss (scipy.optimize);
 - RM-Bench: a transcription of its compute_accuracy (3x3 matrix, hard / normal / easy), domains
@@ -76,6 +76,24 @@ def acc(c, r, ties):
     return float(out[keep].mean()) if keep.any() else None
 
 
+def split_at_ties(order, values, k):
+    """numpy.array_split of `order` (indices sorted by `values`) into k parts, each boundary
+    moved past values equal to the one before it (equal values share a part; parts may be
+    fewer, never empty)."""
+    n = len(order)
+    sv = values[order]
+    bounds = np.cumsum([len(p) for p in np.array_split(np.arange(n), k)])
+    out, lo = [], 0
+    for hi in bounds:
+        hi = max(int(hi), lo)
+        while 0 < hi < n and sv[hi] == sv[hi - 1]:
+            hi += 1
+        if hi > lo:
+            out.append(order[lo:hi])
+            lo = hi
+    return out
+
+
 def rewardbench(sub_acc, micro, legacy):
     counts = dict(EXAMPLE_COUNTS)
     if legacy:
@@ -113,7 +131,7 @@ def pairs_case():
     diff = lc - lr
     order = np.argsort(diff, kind="stable")
     bins = []
-    for part in np.array_split(order, 5):
+    for part in split_at_ties(order, diff, 5):
         bins.append({"lower": float(diff[part[0]]), "upper": float(diff[part[-1]]),
                      "pairs": int(len(part)), "accuracy": acc(c[part], r[part], "wrong")})
     out["length"] = {
@@ -143,7 +161,7 @@ def pairs_case():
     edges = 0.5 + (0.5 / 10) * np.arange(11)
     width_bins = np.minimum(np.searchsorted(edges, conf, side="right") - 1, 9)
     mass_bins = np.empty(len(conf), int)
-    for b, part in enumerate(np.array_split(np.argsort(np.abs(m), kind="stable"), 10)):
+    for b, part in enumerate(split_at_ties(np.argsort(conf, kind="stable"), conf, 10)):
         mass_bins[part] = b
     ece_w, mce_w = ece_mce(width_bins)
     ece_m, mce_m = ece_mce(mass_bins)

@@ -577,3 +577,54 @@ fn kind4_files_joined_by_key_not_position() {
     );
     assert!(e.contains("listed twice"), "{e}");
 }
+
+/// Kind 13: length bins never split equal length differences (bins may be fewer), and a rate
+/// over part of the pairs shows its count.
+#[test]
+fn kind13_bins_keep_ties_together_and_rates_show_counts() {
+    let d = tempfile::TempDir::new().unwrap();
+    // 12 pairs: 9 with equal lengths (difference 0: texts cut at the same length), 3 longer.
+    let mut csv = String::from("chosen,rejected,lc,lr\n");
+    for i in 0..9 {
+        csv.push_str(&format!("{},0,200,200\n", i % 2));
+    }
+    for _ in 0..3 {
+        csv.push_str("1,0,300,100\n");
+    }
+    let f = write(d.path(), "len.csv", &csv);
+    let j = engine_json(
+        "audit-reward",
+        &[
+            &f,
+            "--chosen-length",
+            "lc",
+            "--rejected-length",
+            "lr",
+            "--length-bins",
+            "4",
+        ],
+        0,
+    );
+    let bins = j["inputs"][0]["length"]["by_length_difference"]
+        .as_array()
+        .unwrap();
+    assert_eq!(bins.len(), 2, "{bins:?}");
+    assert_eq!(bins[0]["lower"].as_f64(), Some(0.0));
+    assert_eq!(bins[0]["upper"].as_f64(), Some(0.0));
+    assert_eq!(bins[0]["pairs"], 9);
+    assert_eq!(bins[1]["pairs"], 3);
+    let out = bin()
+        .args([
+            "audit-reward",
+            &f,
+            "--chosen-length",
+            "lc",
+            "--rejected-length",
+            "lr",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("(of 9 pairs)"), "{text}");
+}

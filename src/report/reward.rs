@@ -282,10 +282,21 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 let iv = interval_of(inp, k)
                     .map(|(lo, hi)| format!("[{}, {}]", fmt_num(Some(lo)), fmt_num(Some(hi))))
                     .unwrap_or_default();
-                let value = match v {
+                let mut value = match v {
                     Json::Number(n) if n.is_u64() => n.to_string(),
                     other => fmt_num(other.as_f64()),
                 };
+                // A rate over a part of the pairs shows how many it rests on.
+                if let Some(part) = k.strip_prefix("length.accuracy_") {
+                    if let Some(n) = inp
+                        .length
+                        .as_ref()
+                        .and_then(|l| l.get(format!("pairs_{part}")))
+                        .and_then(Json::as_u64)
+                    {
+                        value = format!("{value} (of {n} pairs)");
+                    }
+                }
                 vec![k.clone(), value, iv]
             })
             .collect();

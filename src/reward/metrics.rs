@@ -214,10 +214,9 @@ pub fn calibration(margins: &[f64], bins: usize, equal_mass: bool) -> Calibratio
         });
     };
     if equal_mass {
-        for (lo, hi) in split_even(n, bins) {
-            if lo < hi {
-                push(items[lo].0, items[hi - 1].0, &items[lo..hi]);
-            }
+        let confidences: Vec<f64> = items.iter().map(|c| c.0).collect();
+        for (lo, hi) in split_at_ties(&confidences, bins) {
+            push(items[lo].0, items[hi - 1].0, &items[lo..hi]);
         }
     } else {
         let width = 0.5 / bins as f64;
@@ -264,6 +263,25 @@ pub fn calibration(margins: &[f64], bins: usize, equal_mass: bool) -> Calibratio
 
 /// [lo, hi) ranges splitting n items into k parts as numpy's `array_split` does: the first n mod k
 /// parts hold one item more.
+/// [`split_even`] over sorted `values`, with every boundary moved past values equal to the one
+/// before it: equal values always share a bin (so bins may be fewer than `k`, never empty).
+pub fn split_at_ties(values: &[f64], k: usize) -> Vec<(usize, usize)> {
+    let n = values.len();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(k);
+    let mut lo = 0;
+    for (_, hi) in split_even(n, k) {
+        let mut hi = hi.max(lo);
+        while hi > 0 && hi < n && values[hi] == values[hi - 1] {
+            hi += 1;
+        }
+        if hi > lo {
+            out.push((lo, hi));
+            lo = hi;
+        }
+    }
+    out
+}
+
 pub fn split_even(n: usize, k: usize) -> Vec<(usize, usize)> {
     let (q, extra) = (n / k, n % k);
     let mut out = Vec::with_capacity(k);
@@ -498,6 +516,14 @@ mod tests {
     fn splits_like_numpy() {
         assert_eq!(split_even(7, 3), vec![(0, 3), (3, 5), (5, 7)]);
         assert_eq!(split_even(2, 3), vec![(0, 1), (1, 2), (2, 2)]);
+        // Equal values never straddle a boundary; bins may be fewer.
+        let v = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0];
+        assert_eq!(split_at_ties(&v, 3), vec![(0, 5), (5, 7)]);
+        assert_eq!(
+            split_at_ties(&[1.0, 2.0, 3.0], 3),
+            vec![(0, 1), (1, 2), (2, 3)]
+        );
+        assert_eq!(split_at_ties(&[], 3), vec![]);
     }
 
     #[test]

@@ -1050,10 +1050,8 @@ fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: 
         .collect();
     let bins = args.length_bins as usize;
     let mut table = Vec::new();
-    for (lo, hi) in metrics::split_even(by_diff.len(), bins) {
-        if lo >= hi {
-            continue;
-        }
+    let sorted_diffs: Vec<f64> = by_diff.iter().map(|x| x.0).collect();
+    for (lo, hi) in metrics::split_at_ties(&sorted_diffs, bins) {
         let mut t = Tally::default();
         for &(_, i) in &by_diff[lo..hi] {
             t.add(p.chosen[i], p.rejected[i], args.ties);
