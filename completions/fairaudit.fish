@@ -179,7 +179,7 @@ mnw\t'Goods: maximum Nash welfare (most agents with positive utility, then the l
 leximin\t'Any items: leximin (largest minimum value, then the second smallest, ...), exact by branch and bound within --node-limit'
 adjusted-winner\t'Two agents, any items: generalized adjusted winner (Aziz et al. 2022). EF1 and PO'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l allocation-out -d 'Write the computed allocation (agent,item rows) to this CSV file' -r -F
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l node-limit -d 'Exact searches stop after this many nodes and report the best allocation found with its gap to the bound. Default: 50000000 for mnw (about 5 s), 5000000 for leximin (its nodes cost more)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l node-limit -d 'Exact searches stop after this many nodes and report the best allocation found with its gap to the bound. Default: 300000 for mnw, 2000000 for leximin (each about 5 s on 4 agents × 40 goods; a node count, so the result is the same on any machine)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
 zero\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l exact-limit -d 'Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is bounded and PO is not decided (the report says so)' -r
