@@ -628,3 +628,39 @@ fn kind13_bins_keep_ties_together_and_rates_show_counts() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("(of 9 pairs)"), "{text}");
 }
+
+/// Kind 9: RewardBench's own files are read: `run_rm.py`'s per-prompt scores saved as one JSON
+/// object of columns, and the `rewardbench` command's summary with `extra_results`.
+#[test]
+fn kind9_rewardbench_files_read() {
+    let j = engine_json(
+        "audit-reward",
+        &[&format!("{A}/rewardbench_eval_set_scores.json")],
+        0,
+    );
+    let inp = &j["inputs"][0];
+    assert!(close(
+        inp["metrics"]["accuracy"].as_f64().unwrap(),
+        4.0 / 6.0,
+        1e-15
+    ));
+    for s in inp["subsets"].as_array().unwrap() {
+        assert!(
+            close(s["accuracy"].as_f64().unwrap(), 2.0 / 3.0, 1e-15),
+            "{s}"
+        );
+    }
+    let j = engine_json(
+        "audit-reward",
+        &[
+            &format!("{A}/rewardbench_cli_summary.json"),
+            "--preset",
+            "rewardbench",
+        ],
+        0,
+    );
+    let inp = &j["inputs"][0];
+    assert_eq!(inp["kind"], "accuracies");
+    assert_eq!(inp["subsets"].as_array().unwrap().len(), 23);
+    assert!(inp["metrics"]["rewardbench.safety"].is_number());
+}

@@ -798,6 +798,9 @@ impl Source {
 
     /// The records of a JSON source as NDJSON (one object per line) for polars.
     fn json_lines(&self) -> Result<Vec<u8>> {
+        if let Some(lines) = self.json_columns()? {
+            return Ok(lines);
+        }
         // Validate (and give serde's line / column on an error) first; then copy each record's
         // own text, so that numbers keep their digits (an id wider than 64 bits is not
         // rounded through a float).
@@ -826,6 +829,44 @@ impl Source {
             out.push(b'\n');
         }
         Ok(out)
+    }
+
+    /// A column-oriented JSON file — one object whose values are lists of one length, as
+    /// RewardBench's `run_rm.py` saves per-prompt scores and pandas' `to_json(orient="list")`
+    /// writes — as records (one per list position; other values repeated). `None` when the file
+    /// is not one such object.
+    fn json_columns(&self) -> Result<Option<Vec<u8>>> {
+        // Not parseable here (nested past serde's depth limit, say): not this shape.
+        let Ok(values) = self.json_values() else {
+            return Ok(None);
+        };
+        let [serde_json::Value::Object(o)] = &values[..] else {
+            return Ok(None);
+        };
+        let lens: Vec<usize> = o
+            .values()
+            .filter_map(|v| v.as_array().map(Vec::len))
+            .collect();
+        let n = match lens.first() {
+            Some(&n) if lens.len() >= 2 && n >= 1 && lens.iter().all(|&l| l == n) => n,
+            _ => return Ok(None),
+        };
+        let mut out = Vec::new();
+        for i in 0..n {
+            let record: serde_json::Map<String, serde_json::Value> = o
+                .iter()
+                .map(|(k, v)| {
+                    let x = match v {
+                        serde_json::Value::Array(a) => a[i].clone(),
+                        other => other.clone(),
+                    };
+                    (k.clone(), x)
+                })
+                .collect();
+            serde_json::to_writer(&mut out, &record)?;
+            out.push(b'\n');
+        }
+        Ok(Some(out))
     }
 
     /// The CSV header as raw names, read with the `csv` crate (polars renames duplicates silently).

@@ -369,6 +369,12 @@ fn json_records(source: &Source) -> Result<Vec<Json>> {
 /// A single object of numbers keyed by RewardBench subsets → accuracies; records whose
 /// `score_chosen` is a list → styled; anything else → pairs.
 fn detect(values: &[Json]) -> RewardKind {
+    // The `rewardbench` command's summary: per-subset accuracies under `extra_results`.
+    if let [Json::Object(o)] = values {
+        if o.get("extra_results").is_some_and(Json::is_object) {
+            return RewardKind::Accuracies;
+        }
+    }
     if let [Json::Object(o)] = values {
         let numeric = o
             .iter()
@@ -393,6 +399,12 @@ fn accuracies(source: &Source, values: &[Json]) -> Result<Loaded> {
     let d = &source.display;
     let [Json::Object(o)] = values else {
         bail!("{d}: expected one JSON object of subset → accuracy, e.g. {{\"alpacaeval-easy\": 0.94, ...}}");
+    };
+    // The `rewardbench` command writes them under `extra_results` (next to the overall
+    // accuracy, model names and counts).
+    let o = match o.get("extra_results") {
+        Some(Json::Object(e)) => e,
+        _ => o,
     };
     let mut out = Loaded::new(source, RewardKind::Accuracies);
     for (k, v) in o {
