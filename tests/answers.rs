@@ -664,3 +664,27 @@ fn kind9_rewardbench_files_read() {
     assert_eq!(inp["subsets"].as_array().unwrap().len(), 23);
     assert!(inp["metrics"]["rewardbench.safety"].is_number());
 }
+
+/// Kind 8: under --preset rewardbench a pair with a NaN score is wrong, as RewardBench's
+/// `chosen > rejected` makes it; without a preset it is dropped and reported.
+#[test]
+fn kind8_nan_scores_under_a_preset_count_as_rewardbench_counts_them() {
+    let f = format!("{A}/reward_nan_pairs.csv");
+    let j = engine_json("audit-reward", &[&f, "--preset", "rewardbench"], 0);
+    let inp = &j["inputs"][0];
+    for s in inp["subsets"].as_array().unwrap() {
+        assert_eq!(s["pairs"], 3, "{s}");
+        assert!(
+            close(s["accuracy"].as_f64().unwrap(), 1.0 / 3.0, 1e-15),
+            "{s}"
+        );
+    }
+    assert_eq!(inp["metrics"]["nan_pairs"], 2);
+    assert!(j["warnings"].to_string().contains("counted as wrong"));
+    let j = engine_json("audit-reward", &[&f], 0);
+    let inp = &j["inputs"][0];
+    assert!(inp["rows_dropped"]
+        .to_string()
+        .contains("missing or NaN score"));
+    assert_eq!(inp["subsets"][0]["pairs"], 2);
+}

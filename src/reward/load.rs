@@ -169,6 +169,9 @@ pub struct Loaded {
     pub candidates: Vec<super::rb2::Prompt>,
     /// What reading the file noticed (skipped malformed rows).
     pub read_warnings: Vec<String>,
+    /// --preset rewardbench: pairs with a NaN score per subset, counted wrong as RewardBench
+    /// counts them (kept out of `pairs`).
+    pub nan_pairs: BTreeMap<String, u64>,
 }
 
 impl Loaded {
@@ -178,6 +181,7 @@ impl Loaded {
             kind,
             rows_read: 0,
             read_warnings: Vec::new(),
+            nan_pairs: BTreeMap::new(),
             compare_base: None,
             dropped: BTreeMap::new(),
             columns: None,
@@ -647,11 +651,26 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
     let mut out = Loaded::new(source, RewardKind::Pairs);
     out.read_warnings = read_warnings;
     out.rows_read = n as u64;
-    let dropped = keep.iter().filter(|k| !**k).count() as u64;
-    if dropped > 0 {
-        out.dropped.insert("missing score".into(), dropped);
+    // RewardBench counts a pair right only when chosen > rejected: a NaN score (which a CSV
+    // writes as NaN, read as missing) makes a wrong pair there, not a dropped one. Counted per
+    // subset for that preset.
+    if args.preset == crate::cli::Preset::Rewardbench {
+        let subsets = subset.as_ref().map(|_| strings("__subset")).transpose()?;
+        for (i, k) in keep.iter().enumerate() {
+            if !k {
+                let s = subsets
+                    .as_ref()
+                    .map(|ca| ca.get(i).unwrap_or("(missing)").to_string())
+                    .unwrap_or_else(|| "(all)".into());
+                *out.nan_pairs.entry(s).or_default() += 1;
+            }
+        }
     }
-    let used = n - dropped as usize;
+    let dropped = keep.iter().filter(|k| !**k).count() as u64 - out.nan_pairs.values().sum::<u64>();
+    if dropped > 0 {
+        out.dropped.insert("missing or NaN score".into(), dropped);
+    }
+    let used = keep.iter().filter(|k| **k).count();
     if used == 0 {
         bail!("{d}: every row misses a chosen or rejected score; nothing to audit");
     }

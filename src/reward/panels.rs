@@ -861,6 +861,35 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
         tallies[p.subset.codes[i] as usize].add(p.chosen[i], p.rejected[i], args.ties);
         all.add(p.chosen[i], p.rejected[i], args.ties);
     }
+    // --preset rewardbench: a pair with a NaN or missing score is a wrong pair, as in
+    // RewardBench.
+    let mut nan_total = 0;
+    for (s, &k) in &l.nan_pairs {
+        match names.iter().position(|x| x == s) {
+            Some(i) => {
+                for t in [&mut tallies[i], &mut all] {
+                    t.pairs += k;
+                    t.counted += k;
+                }
+                nan_total += k;
+            }
+            None => warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!("subset '{s}' has only pairs with a NaN score ({k}); it is left out"),
+            )),
+        }
+    }
+    if nan_total > 0 {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "{nan_total} pairs with a NaN (or missing) score are counted as wrong, as RewardBench counts them (chosen > rejected is false); bootstrap intervals leave them out"
+            ),
+        ));
+        r.metrics.insert("nan_pairs".into(), json!(nan_total));
+    }
     put(&mut r.metrics, &mut r.undefined, "accuracy", all.accuracy());
     r.metrics.insert("pairs".into(), json!(all.pairs));
     r.metrics.insert("ties".into(), json!(all.ties));
