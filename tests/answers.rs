@@ -688,3 +688,28 @@ fn kind8_nan_scores_under_a_preset_count_as_rewardbench_counts_them() {
         .contains("missing or NaN score"));
     assert_eq!(inp["subsets"][0]["pairs"], 2);
 }
+
+/// Kind 11: Add1 completion on a 3-voter election with a budget of 2·10^9 (about 16 minutes
+/// one unit at a time) jumps to the budgets where MES's run changes: pabutools' outcome at once.
+#[test]
+fn kind11_add1_finishes_on_large_budgets() {
+    let j = engine_json(
+        "allocate",
+        &[
+            "pb",
+            &format!("{A}/pb_add1_hang.pb"),
+            "--rule",
+            "mes",
+            "--completion",
+            "add1",
+        ],
+        0,
+    );
+    let chosen: Vec<&str> = j["allocation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["project"].as_str().unwrap())
+        .collect();
+    assert_eq!(chosen, ["2", "1"]);
+}
