@@ -713,3 +713,13 @@ fn kind11_add1_finishes_on_large_budgets() {
         .collect();
     assert_eq!(chosen, ["2", "1"]);
 }
+
+/// Kind 2 (scores): reward scores whose difference overflows are refused, not turned into a
+/// calibration temperature of 3e60.
+#[test]
+fn kind2_overflowing_score_margins_are_refused() {
+    let d = tempfile::TempDir::new().unwrap();
+    let f = write(d.path(), "big.csv", "chosen,rejected\n1e308,-1e308\n1,0\n");
+    let e = engine_error("audit-reward", &[&f]);
+    assert!(e.contains("data row 1") && e.contains("rescale"), "{e}");
+}
