@@ -179,6 +179,31 @@ fn kind12_keys_never_vanish() {
     }
     let j = engine_json("allocate", &["shapley", "fixtures/allocate/glove.csv"], 0);
     assert!(j["allocation"].is_array() && j["players"].is_array());
+    // audit-fairness and audit-reward: views not asked for are present as null / empty.
+    let j = audit_json(&["fixtures/compas.csv", "-g", "race"], 0);
+    let a = attr(&j, "race");
+    for key in [
+        "reference",
+        "conditional",
+        "class",
+        "disparities_bootstrap",
+        "xauc",
+    ] {
+        assert!(a.get(key).is_some(), "attribute key {key} missing");
+    }
+    assert!(j["settings"].get("task_detected").is_some());
+    assert!(j.get("thresholds").is_some_and(|t| t.is_array()));
+    let j = engine_json("audit-reward", &["fixtures/reward/pairs.csv"], 0);
+    for key in [
+        "rewardbench",
+        "rm_bench",
+        "length",
+        "comparison",
+        "groups",
+        "intervals",
+    ] {
+        assert!(j["inputs"][0].get(key).is_some(), "input key {key} missing");
+    }
 }
 
 /// Kind 6: one definition of matching a --positive value for every path: the direct audit and

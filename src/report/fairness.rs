@@ -25,7 +25,6 @@ pub struct FairnessReport {
     pub attributes: Vec<AttributeReport>,
     pub warnings: Vec<Warning>,
     /// With several --threshold values or --threshold-sweep: the attributes at each threshold.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub thresholds: Vec<ThresholdReport>,
     pub gates: Vec<GateResult>,
     pub passed: bool,
@@ -42,10 +41,8 @@ pub struct Settings {
     /// binary, regression or multiclass.
     pub task: String,
     /// With --task auto, when the label was not binary: why this task was chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_detected: Option<String>,
     /// Multiclass: the classes reported (one-vs-rest each), in order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<String>,
     pub positive: Option<String>,
     pub pred_positive: Option<String>,
@@ -68,7 +65,6 @@ pub struct Settings {
     pub seed: u64,
     /// When scores were rounded to this grid and equal rows merged (--score-resolution, or more
     /// than 20M scored rows): ROC AUCs carry `roc_auc_max_error`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub score_resolution: Option<f64>,
 }
 
@@ -82,7 +78,6 @@ pub struct InputReport {
     pub columns: UsedColumns,
     pub overall: Overall,
     /// Multiclass: the one-vs-rest overall of each class.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<ClassOverall>,
 }
 
@@ -123,7 +118,6 @@ pub struct UsedColumns {
     pub row_metrics: Vec<String>,
     /// --condition, and with --condition-bins the bin edges (bin k is [edges[k], edges[k+1]]).
     pub condition: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition_edges: Option<Vec<f64>>,
     /// The flags whose column was detected by its name.
     pub detected: Vec<String>,
@@ -132,12 +126,10 @@ pub struct UsedColumns {
 #[derive(Debug, Clone, Serialize)]
 pub struct Overall {
     /// With a score column: the reliability table of all rows.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reliability: Vec<Bin>,
     pub n: u64,
     pub weight: f64,
     /// Binary (and one-vs-rest) audits: the weighted confusion counts.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
     pub metrics: Map<String, Json>,
     pub undefined: Map<String, Json>,
@@ -180,7 +172,6 @@ pub struct Stratum {
     pub selection_rate: Map<String, Json>,
     pub selection_rate_difference: Option<f64>,
     pub selection_rate_ratio: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub undefined: Option<String>,
 }
 
@@ -209,7 +200,6 @@ impl RowCounts {
 pub struct AttributeReport {
     pub file: String,
     /// Multiclass: the class of this one-vs-rest report.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     /// The attribute's column, or the columns of an intersection joined with `&`.
     pub name: String,
@@ -219,16 +209,12 @@ pub struct AttributeReport {
     pub disparities: Map<String, Json>,
     pub undefined: Map<String, Json>,
     /// With --score: cross-group AUC of every ordered pair of included groups (up to 50 groups).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub xauc: Vec<XaucPair>,
     /// With --bootstrap: disparity → [lower, upper] percentile interval at settings.confidence.
-    #[serde(skip_serializing_if = "Map::is_empty")]
     pub disparities_bootstrap: Map<String, Json>,
     /// With --condition: selection-rate disparities per stratum and their weighted aggregate.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional: Option<Conditional>,
     /// With --reference: how the reference group was chosen and which it is, per metric.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<ReferenceView>,
 }
 
@@ -257,23 +243,18 @@ pub struct GroupReport {
     /// Fewer rows than --min-group-size: shown, but left out of the disparities.
     pub small: bool,
     /// Weighted confusion counts (= row counts without --weight); not for regression.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
     /// Rows per confusion cell (unweighted); not for regression.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<RowCounts>,
     pub metrics: Map<String, Json>,
     pub undefined: Map<String, Json>,
     /// Rate → [lower, upper] (Wilson, at `settings.confidence`), null where the rate is undefined.
     pub intervals: Map<String, Json>,
     /// With a score column: the reliability table (non-empty bins) behind the ECE.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reliability: Vec<Bin>,
     /// With --reference: metric → {ratio, difference, parity} against the reference group.
-    #[serde(skip_serializing_if = "Map::is_empty")]
     pub vs_reference: Map<String, Json>,
     /// With --bootstrap: metric → [lower, upper] percentile interval at settings.confidence.
-    #[serde(skip_serializing_if = "Map::is_empty")]
     pub bootstrap: Map<String, Json>,
 }
 

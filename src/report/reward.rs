@@ -83,7 +83,6 @@ pub struct RewardInput {
     /// Pairs (or RM-Bench records) with every score present.
     pub pairs_used: u64,
     pub rows_dropped: Vec<Dropped>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub columns: Option<RewardColumns>,
     /// Every headline number by its gate name (`accuracy`, `rewardbench.chat_hard`,
     /// `length.pearson`, `calibration.ece`, `rm_bench.hard`, ...); null when undefined.
@@ -91,31 +90,19 @@ pub struct RewardInput {
     /// Name → why it is undefined.
     pub undefined: Map<String, Json>,
     /// With --bootstrap: name → [lower, upper] percentile interval (prompts resampled).
-    #[serde(skip_serializing_if = "Map::is_empty")]
     pub intervals: Map<String, Json>,
     pub subsets: Vec<SubsetReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rewardbench: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rm_bench: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rewardbench2: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub length: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Json>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub best_of_n: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ensemble: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub counterfactual: Option<Json>,
     /// With --compare: the other file, McNemar per subset, score drift.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Json>,
 }
 
@@ -126,9 +113,7 @@ pub struct SubsetReport {
     pub pairs: Option<u64>,
     pub ties: Option<u64>,
     pub accuracy: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<[f64; 2]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub undefined: Option<String>,
 }
 
