@@ -688,6 +688,35 @@ fn kind9_rewardbench_files_read() {
     assert_eq!(inp["kind"], "accuracies");
     assert_eq!(inp["subsets"].as_array().unwrap().len(), 23);
     assert!(inp["metrics"]["rewardbench.safety"].is_number());
+    // Published summaries (RM-R1's RM-Bench final result and RewardBench main scores): their
+    // figures under the presets' names, so gates read them.
+    let dir = "fixtures/reward/RM-R1-Qwen2.5-Instruct-32B";
+    let j = engine_json(
+        "audit-reward",
+        &[&format!("{dir}/rmbench_final_result.json")],
+        0,
+    );
+    let m = &j["inputs"][0]["metrics"];
+    assert_eq!(m["rm_bench.hard"].as_f64(), Some(0.7049334242582853));
+    assert_eq!(m["rm_bench.score"].as_f64(), Some(0.7923628112760438));
+    let j = engine_json(
+        "audit-reward",
+        &[&format!("{dir}/rewardbench_main_score.json")],
+        0,
+    );
+    let m = &j["inputs"][0]["metrics"];
+    assert_eq!(m["rewardbench.chat_hard"].as_f64(), Some(0.831140350877193));
+    let out = bin()
+        .args([
+            "audit-reward",
+            &format!("{dir}/rmbench_final_result.json"),
+            "--fail-if",
+            "rm_bench.hard < 0.8",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
 }
 
 /// Kind 8: under --preset rewardbench a pair with a NaN score is wrong, as RewardBench's

@@ -373,9 +373,12 @@ fn json_records(source: &Source) -> Result<Vec<Json>> {
 /// A single object of numbers keyed by RewardBench subsets → accuracies; records whose
 /// `score_chosen` is a list → styled; anything else → pairs.
 fn detect(values: &[Json]) -> RewardKind {
-    // The `rewardbench` command's summary: per-subset accuracies under `extra_results`.
+    // The `rewardbench` command's summary: per-subset accuracies under `extra_results`; and the
+    // published summaries of RewardBench (section scores) and RM-Bench (easy / normal / hard).
     if let [Json::Object(o)] = values {
-        if o.get("extra_results").is_some_and(Json::is_object) {
+        if o.get("extra_results").is_some_and(Json::is_object)
+            || super::panels::published_summary(o).is_some()
+        {
             return RewardKind::Accuracies;
         }
     }

@@ -625,7 +625,75 @@ fn rewardbench_json(
     r.rewardbench = Some(Json::Object(m));
 }
 
+/// A published summary's figures under the names fairaudit's presets give them: RewardBench's
+/// main scores (`Chat`, `Chat Hard`, `Safety`, `Reasoning`, `avg_Result_each_section`,
+/// `absoluate_Result`, as RewardBench and RM-R1 publish them) or RM-Bench's final result
+/// (`easy_acc`, `normal_acc`, `hard_acc`, `total_avg_acc` and the domains). `None` for
+/// anything else.
+pub fn published_summary(
+    o: &serde_json::Map<String, Json>,
+) -> Option<(&'static str, Vec<(String, f64)>)> {
+    let get = |k: &str| o.get(k).and_then(Json::as_f64);
+    if ["Chat", "Chat Hard", "Safety", "Reasoning"]
+        .iter()
+        .all(|k| get(k).is_some())
+    {
+        let mut out: Vec<(String, f64)> = [
+            ("Chat", "chat"),
+            ("Chat Hard", "chat_hard"),
+            ("Safety", "safety"),
+            ("Reasoning", "reasoning"),
+            ("avg_Result_each_section", "score"),
+            ("absoluate_Result", "micro_accuracy"),
+        ]
+        .iter()
+        .filter_map(|(k, name)| get(k).map(|v| (format!("rewardbench.{name}"), v)))
+        .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        return Some(("RewardBench section scores", out));
+    }
+    if ["easy_acc", "normal_acc", "hard_acc"]
+        .iter()
+        .all(|k| get(k).is_some())
+    {
+        let mut out: Vec<(String, f64)> = o
+            .iter()
+            .filter_map(|(k, v)| {
+                let v = v.as_f64()?;
+                let name = match k.as_str() {
+                    "easy_acc" => "rm_bench.easy".to_string(),
+                    "normal_acc" => "rm_bench.normal".to_string(),
+                    "hard_acc" => "rm_bench.hard".to_string(),
+                    "total_avg_acc" => "rm_bench.score".to_string(),
+                    d => format!("rm_bench.{d}"),
+                };
+                Some((name, v))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        return Some(("RM-Bench final result", out));
+    }
+    None
+}
+
 fn accuracies(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+    // A published summary: its figures as they are (gates can read them), no subsets.
+    let as_json: serde_json::Map<String, Json> = l
+        .accuracies
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    if let Some((what, figures)) = published_summary(&as_json) {
+        for (k, v) in figures {
+            r.metrics.insert(k, num(v));
+        }
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!("a published {what}: its figures as given (nothing to recompute from)"),
+        ));
+        return;
+    }
     for (s, &a) in &l.accuracies {
         r.subsets.push(SubsetReport {
             subset: s.clone(),
