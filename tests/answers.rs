@@ -398,8 +398,8 @@ fn kind2_overflowing_weights_are_refused() {
     ]);
     assert!(e.contains("'w' sums past the largest number"), "{e}");
     // The same rows with equal weights: FPR a = 1/3, b = 0, the gate fails.
-    let out = bin()
-        .args([
+    assert_eq!(
+        exit_code(&[
             "audit-fairness",
             &f,
             "-g",
@@ -407,10 +407,9 @@ fn kind2_overflowing_weights_are_refused() {
             "--fail-if",
             "false_positive_rate_difference > 0.1",
             "-q",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        ]),
+        1
+    );
 }
 
 /// Kind 5: side files are written only when the run succeeds, atomically; a write error is
@@ -419,8 +418,8 @@ fn kind2_overflowing_weights_are_refused() {
 fn kind5_side_outputs_only_on_success() {
     let d = tempfile::TempDir::new().unwrap();
     let stats = d.path().join("s.json");
-    let out = bin()
-        .args([
+    assert_eq!(
+        exit_code(&[
             "audit-fairness",
             "fixtures/compas.csv",
             "-g",
@@ -429,14 +428,13 @@ fn kind5_side_outputs_only_on_success() {
             stats.to_str().unwrap(),
             "--fail-if",
             "no_such_metric > 1",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        ]),
+        2
+    );
     assert!(!stats.exists(), "--emit-stats written by a failed run");
     let alloc = d.path().join("a.csv");
-    let out = bin()
-        .args([
+    assert_eq!(
+        exit_code(&[
             "allocate",
             "items",
             "fixtures/allocate/goods.csv",
@@ -446,10 +444,9 @@ fn kind5_side_outputs_only_on_success() {
             alloc.to_str().unwrap(),
             "--fail-if",
             "no_such_metric > 1",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        ]),
+        2
+    );
     assert!(!alloc.exists(), "--allocation-out written by a failed run");
     // The same runs without the bad gate write their files.
     audit_json(
@@ -706,17 +703,16 @@ fn kind9_rewardbench_files_read() {
     );
     let m = &j["inputs"][0]["metrics"];
     assert_eq!(m["rewardbench.chat_hard"].as_f64(), Some(0.831140350877193));
-    let out = bin()
-        .args([
+    assert_eq!(
+        exit_code(&[
             "audit-reward",
             &format!("{dir}/rmbench_final_result.json"),
             "--fail-if",
             "rm_bench.hard < 0.8",
             "-q",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        ]),
+        1
+    );
 }
 
 /// Kind 8: under --preset rewardbench a pair with a NaN score is wrong, as RewardBench's

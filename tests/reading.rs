@@ -726,8 +726,8 @@ fn kind9_errors_in_the_users_terms() {
         "{e}"
     );
     // Parquet on standard input.
-    let out = bin()
-        .args([
+    succeeds(
+        &[
             "audit-fairness",
             "-",
             "--input-format",
@@ -736,14 +736,8 @@ fn kind9_errors_in_the_users_terms() {
             "g",
             "--json",
             "-q",
-        ])
-        .write_stdin(std::fs::read(root().join(R).join("exotic_unused.parquet")).unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        Some(std::fs::read(root().join(R).join("exotic_unused.parquet")).unwrap()),
     );
     // NDJSON with a broken line, and a key that mixes objects and numbers.
     fails(
@@ -925,15 +919,9 @@ fn damaged_and_mislabelled_files_are_one_line() {
     let e = audit_error(&[&f, "-g", "x"]);
     assert!(e.contains("\"g\\nh\""), "{e}");
     // Standard input without --input-format: Parquet told by its bytes.
-    let out = bin()
-        .args(["audit-fairness", "-", "-g", "g", "--json", "-q"])
-        .write_stdin(std::fs::read(root().join(R).join("exotic_unused.parquet")).unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        &["audit-fairness", "-", "-g", "g", "--json", "-q"],
+        Some(std::fs::read(root().join(R).join("exotic_unused.parquet")).unwrap()),
     );
     // allocate's files take --na-values: an agent named NA (Namibia) stays an agent.
     let u = write(
@@ -952,16 +940,7 @@ bob,5,3
     assert!(j.to_string().contains("\"NA\""), "{j}");
     // A pabulib election on standard input.
     let pb = std::fs::read(root().join("fixtures/pb/tiny/tiny_00.pb")).unwrap();
-    let out = bin()
-        .args(["allocate", "pb", "-", "--json", "-q"])
-        .write_stdin(pb)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(&["allocate", "pb", "-", "--json", "-q"], Some(pb));
 }
 
 #[test]
@@ -1093,16 +1072,7 @@ fn json_depth_boms_and_standard_input_sniffing() {
     // Standard input: RewardBench's back-to-back objects, and a CSV whose header starts
     // with '['.
     let rb = std::fs::read(root().join("fixtures/reward/rewardbench_results.json")).unwrap();
-    let out = bin()
-        .args(["audit-reward", "-", "--json", "-q"])
-        .write_stdin(rb)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(&["audit-reward", "-", "--json", "-q"], Some(rb));
     let out = bin()
         .args(["audit-fairness", "-", "-g", "[group]", "--json", "-q"])
         .write_stdin("[group],y_true,y_pred\na,1,1\nb,0,0\n")

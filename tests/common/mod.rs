@@ -144,3 +144,29 @@ pub fn sql_statistics(
         .expect("write");
     path
 }
+
+/// Runs `fairaudit ARGS` with `stdin` (if any) and expects it to succeed.
+pub fn succeeds<S: Into<Vec<u8>>>(args: &[&str], stdin: Option<S>) {
+    let mut c = bin();
+    c.args(args);
+    if let Some(s) = stdin {
+        c.write_stdin(s.into());
+    }
+    let out = c.output().expect("ran");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The exit code of `fairaudit ARGS`.
+pub fn exit_code(args: &[&str]) -> i32 {
+    bin()
+        .args(args)
+        .output()
+        .expect("ran")
+        .status
+        .code()
+        .unwrap_or(-1)
+}
