@@ -717,7 +717,7 @@ pub struct ShapleyArgs {
 
     /// Monte Carlo truncation: stop a permutation once the remaining marginal gain is below
     /// this share of v(N) (truncated Monte Carlo, Ghorbani & Zou 2019). 0 = no truncation.
-    #[arg(long, value_name = "EPS", default_value_t = 0.0, value_parser = non_negative, allow_negative_numbers = true)]
+    #[arg(long, value_name = "EPS", default_value_t = 0.0, value_parser = unit_share, allow_negative_numbers = true)]
     pub truncation: f64,
 
     /// Seed of the Monte Carlo permutations.
@@ -761,6 +761,18 @@ fn non_negative(s: &str) -> Result<f64, String> {
         Ok(x)
     } else {
         Err(format!("must be 0 or more, not {s}"))
+    }
+}
+
+/// A share in [0, 1) (a truncation threshold as a share of v(N)).
+fn unit_share(s: &str) -> Result<f64, String> {
+    let x = finite(s)?;
+    if (0.0..1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!(
+            "must be at least 0 and below 1, e.g. 0.01; not {s}"
+        ))
     }
 }
 

@@ -65,9 +65,15 @@ fn finish(
     rendered: report::Rendered,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    // Side files only now that the run has succeeded (a failed run writes none).
-    report::write_deferred()?;
-    report::emit(&rendered.text, output)?;
+    // Side files only now that the run has succeeded (a failed run writes none): after the
+    // report when it goes to a file (a report that cannot be written fails the run first).
+    if output.is_some() {
+        report::emit(&rendered.text, output)?;
+        report::write_deferred()?;
+    } else {
+        report::write_deferred()?;
+        report::emit(&rendered.text, output)?;
+    }
     for line in &rendered.failures {
         eprintln!("fairaudit: {line}");
     }

@@ -87,9 +87,15 @@ impl Dialect {
             Some(p) => {
                 let mut vals = Vec::new();
                 let t = p.trim();
-                if t.parse::<i64>().is_ok() {
-                    vals.push(t.to_string());
-                    vals.push(format!("{t}.0"));
+                let numeric = t.parse::<f64>().ok().filter(|x| x.is_finite());
+                match numeric {
+                    // The same number in its integer and one-decimal spellings (`1`, `1.0`).
+                    Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => {
+                        vals.push(format!("{}", x as i64));
+                        vals.push(format!("{}.0", x as i64));
+                    }
+                    Some(_) => vals.push(t.to_string()),
+                    None => {}
                 }
                 match crate::fairness::stats::binary_text(p) {
                     Some(1) if t.parse::<f64>().is_err() => {
@@ -105,8 +111,14 @@ impl Dialect {
                 } else {
                     format!(" OR {text} IN ({})", list(&vals))
                 };
+                // A class-name positive leaves numbers to the 0/1 rule, as the direct read does.
+                let numbers = if numeric.is_none() {
+                    format!(" WHEN {text} IN ('1', '1.0') THEN 1")
+                } else {
+                    String::new()
+                };
                 format!(
-                    "CASE {missing} WHEN {raw} = {}{also} THEN 1 ELSE 0 END",
+                    "CASE {missing} WHEN {raw} = {}{also} THEN 1{numbers} ELSE 0 END",
                     self.string(p)
                 )
             }

@@ -367,6 +367,29 @@ fn kind3_parameters_outside_their_range_are_refused() {
             "{args:?}: {err}"
         );
     }
+    // A sweep with more thresholds than a count can hold is refused, not an overflow.
+    let e = audit_error(&[
+        "fixtures/compas.csv",
+        "-g",
+        "race",
+        "--score",
+        "score",
+        "--threshold-sweep",
+        "0:1:1e-300",
+    ]);
+    assert!(e.contains("more than 10000 thresholds"), "{e}");
+    let e = engine_error(
+        "allocate",
+        &[
+            "shapley",
+            "fixtures/allocate/glove.csv",
+            "--samples",
+            "200",
+            "--truncation",
+            "2",
+        ],
+    );
+    assert!(e.contains("--truncation") && e.contains("below 1"), "{e}");
     let d = tempfile::TempDir::new().unwrap();
     let pb = write(
         d.path(),
@@ -396,7 +419,11 @@ fn kind2_overflowing_weights_are_refused() {
         "--fail-if",
         "false_positive_rate_difference > 0.1",
     ]);
-    assert!(e.contains("'w' sums past the largest number"), "{e}");
+    // Refused at the first huge weight (1e308 > 1e140: products of weights would overflow).
+    assert!(
+        e.contains("invalid weight 1e308") && e.contains("divide larger ones"),
+        "{e}"
+    );
     // The same rows with equal weights: FPR a = 1/3, b = 0, the gate fails.
     assert_eq!(
         exit_code(&[
@@ -516,6 +543,41 @@ fn kind5_side_outputs_only_on_success() {
         .unwrap();
     assert!(out.status.success());
     assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    // A report that cannot be written fails the run before any side file is written.
+    let stats2 = d.path().join("s2.json");
+    let e = audit_error(&[
+        "fixtures/compas.csv",
+        "-g",
+        "race",
+        "--emit-stats",
+        stats2.to_str().unwrap(),
+        "-o",
+        "/nonexistent-dir/report.json",
+    ]);
+    assert!(
+        e.contains("cannot write /nonexistent-dir/report.json"),
+        "{e}"
+    );
+    assert!(
+        !stats2.exists(),
+        "side file written by a run whose report failed"
+    );
+    // -o through a link to a file not yet there creates the file.
+    let dangling = d.path().join("dangling.json");
+    std::os::unix::fs::symlink(d.path().join("new-target.json"), &dangling).unwrap();
+    succeeds::<Vec<u8>>(
+        &[
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "-q",
+            "-o",
+            dangling.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(d.path().join("new-target.json").exists());
     // No temporary file is left beside the outputs.
     for e in std::fs::read_dir(d.path()).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();

@@ -211,12 +211,14 @@ pub fn parse(path: &str) -> Result<Election> {
         ("num_votes", raw_votes.len(), "votes"),
         ("num_projects", projects.len(), "projects"),
     ] {
-        if let Some(n) = meta.get(key).and_then(|v| v.trim().parse::<usize>().ok()) {
-            if n != found {
-                warnings.push(format!(
-                    "META says {key} {n} but the file has {found} {what} (cut short, or edited?)"
-                ));
-            }
+        match meta.get(key).map(|v| (v, v.trim().parse::<usize>())) {
+            Some((_, Ok(n))) if n != found => warnings.push(format!(
+                "META says {key} {n} but the file has {found} {what} (cut short, or edited?)"
+            )),
+            Some((v, Err(_))) => warnings.push(format!(
+                "META's {key} is '{v}', not a count; the file has {found} {what}"
+            )),
+            _ => {}
         }
     }
     let mut ballots = Vec::new();

@@ -527,8 +527,8 @@ impl Accumulator {
                         } else {
                             match w {
                                 None => no_weight += 1,
-                                Some(&w) if w.is_nan() || w < 0.0 || w.is_infinite() => bail!(
-                                    "--weight column '{wname}' has the invalid weight {} (data row {}); weights must be finite and >= 0",
+                                Some(&w) if w.is_nan() || !(0.0..=MAX_WEIGHT).contains(&w) => bail!(
+                                    "--weight column '{wname}' has the invalid weight {} (data row {}); weights must be between 0 and 1e140 (divide larger ones by a constant: rates depend only on ratios of weights)",
                                     if w.abs() >= 1e15 { format!("{w:e}") } else { w.to_string() },
                                     self.rows_read as usize - df.height() + i
                                 ),
@@ -1142,6 +1142,11 @@ struct Dict {
     na: NaSet,
     na_seen: bool,
 }
+
+/// The largest weight accepted: products of two weights summed over up to 2^64 rows (AUC, row
+/// metrics) stay finite below it; rates depend only on ratios of weights, so rescaling a larger
+/// column changes nothing.
+pub const MAX_WEIGHT: f64 = 1e140;
 
 /// The code of a missing spelling while a batch is encoded (replaced by the missing code).
 const NA_CODE: u32 = u32::MAX - 2;

@@ -35,13 +35,11 @@ pub fn thresholds(args: &FairnessArgs) -> Result<Vec<f64>> {
         if step.is_nan() || step <= 0.0 || !start.is_finite() || !stop.is_finite() || stop < start {
             bail!("--threshold-sweep '{spec}': needs START <= STOP and STEP > 0");
         }
-        let n = ((stop - start) / step + 1e-9).floor() as usize;
-        if n > 10_000 {
-            bail!(
-                "--threshold-sweep '{spec}': {} thresholds; at most 10000",
-                n + 1
-            );
+        let count = ((stop - start) / step + 1e-9).floor();
+        if count.is_nan() || count > 10_000.0 {
+            bail!("--threshold-sweep '{spec}': more than 10000 thresholds; use a larger STEP");
         }
+        let n = count as usize;
         // start + k·step, rounded to 12 decimals so 0.1 + 0.2 prints as 0.3.
         out.extend((0..=n).map(|k| ((start + k as f64 * step) * 1e12).round() / 1e12));
     }

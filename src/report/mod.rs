@@ -70,8 +70,18 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
 pub fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
     let shown = p.display();
     let target = match std::fs::symlink_metadata(p) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(p)
-            .with_context(|| format!("cannot write {shown}: the link points nowhere"))?,
+        Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(p) {
+            Ok(t) => t,
+            // A link to a file not yet there: create what it names.
+            Err(_) => {
+                let t = std::fs::read_link(p).with_context(|| format!("cannot write {shown}"))?;
+                if t.is_absolute() {
+                    t
+                } else {
+                    p.parent().unwrap_or(Path::new(".")).join(t)
+                }
+            }
+        },
         _ => p.to_path_buf(),
     };
     match std::fs::metadata(&target) {

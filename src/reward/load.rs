@@ -654,11 +654,15 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
     // Scores so large that chosen − rejected overflows (1e308 and −1e308) would make every
     // margin-based figure meaningless (a calibration temperature of 3e60): refused.
     if let Some(i) = (0..n).find(|&i| match (c[i], r[i]) {
-        (Some(a), Some(b)) => a.is_finite() && b.is_finite() && !(a - b).is_finite(),
+        (Some(a), Some(b)) => {
+            a.is_finite()
+                && b.is_finite()
+                && (!(a - b).is_finite() || a.abs() > 1e150 || b.abs() > 1e150)
+        }
         _ => false,
     }) {
         bail!(
-            "{d}: data row {}: the scores {:e} and {:e} differ by more than the largest number; rescale the scores (divide them by a constant)",
+            "{d}: data row {}: the scores {:e} and {:e} are too large to sum or subtract (above 1e150); rescale the scores (divide them by a constant)",
             i + 1,
             c[i].unwrap_or_default(),
             r[i].unwrap_or_default()

@@ -98,6 +98,15 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
             );
         }
     }
+    if args.bootstrap > 0 {
+        if let Some(l) = loaded.iter().find(|l| !l.nan_pairs.is_empty()) {
+            bail!(
+                "{}: --bootstrap with --preset rewardbench and pairs with a NaN or missing score ({}): the intervals would leave out the pairs the estimate counts as wrong; drop those pairs, or run without --bootstrap",
+                l.source.display,
+                l.nan_pairs.values().sum::<u64>()
+            );
+        }
+    }
     let mut model = RewardReport::new(RewardSettings::from_args(args));
     for l in &loaded {
         for w in &l.read_warnings {
