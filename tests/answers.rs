@@ -91,7 +91,8 @@ fn kind1_disparity_needs_two_defined_groups() {
     let j = engine_json("audit-reward", &[&p, "--group", "lang"], 0);
     let text = j.to_string();
     assert!(
-        text.contains("accuracy_difference\":null") && text.contains("only one group"),
+        text.contains("accuracy_difference\":null")
+            && text.contains("accuracy is defined for 1 of 1 groups"),
         "{text}"
     );
 }

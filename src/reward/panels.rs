@@ -1267,7 +1267,15 @@ fn groups(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
             ("accuracy", &accs, overall_acc.ok_or("undefined overall")),
             ("mean_margin", &margins, Ok(overall_margin)),
         ] {
-            let x = disparity(vals, ov);
+            let x = if vals.len() < 2 {
+                crate::fairness::disparity::undefined(crate::fairness::metrics::reason(format!(
+                    "{metric} is defined for {} of {} groups; a disparity compares two or more",
+                    vals.len(),
+                    names.len()
+                )))
+            } else {
+                disparity(vals, ov)
+            };
             put(
                 &mut d,
                 &mut u,
