@@ -112,7 +112,12 @@ Examples:
 
   # Spark SQL over a warehouse table: thresholded scores, weights, two attributes
   fairaudit sql --dialect spark --table lake.preds --label y --score p --threshold 0.3 \\
-      --weight w --group race --group sex";
+      --weight w --group race --group sex
+
+  # A FLOAT (32-bit) score column compared in its own precision, as audit-fairness does;
+  # labels coded -9 for missing
+  fairaudit sql --dialect postgres --table preds --label y --score p --threshold 0.7 \\
+      --score-type float32 --na-values=-9 --group race";
 
 /// The statistics query of `fairaudit sql`.
 #[derive(Debug, Args, Clone)]

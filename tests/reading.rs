@@ -185,8 +185,8 @@ fn kind1_reward_and_allocate_read_decimal_columns() {
     ParquetWriter::new(std::fs::File::create(&p).unwrap())
         .finish(&mut u)
         .unwrap();
-    let out = bin()
-        .args([
+    succeeds(
+        &[
             "allocate",
             "items",
             p.to_str().unwrap(),
@@ -194,13 +194,8 @@ fn kind1_reward_and_allocate_read_decimal_columns() {
             "round-robin",
             "--json",
             "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        None::<Vec<u8>>,
     );
 }
 
