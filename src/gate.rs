@@ -72,8 +72,127 @@ pub struct Observation {
 /// A report that gates can look into.
 pub trait Gateable {
     /// Every value `name` has within `scope`, or an error saying what is unknown (with a
-    /// suggestion).
+    /// suggestion). Engines check the name and scope against their vocabulary and select from
+    /// their flat view of numbers with [`select`].
     fn observe(&self, scope: &Scope, name: &str) -> Result<Vec<Observation>>;
+}
+
+/// Where a number sits in a report, from the broadest level down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// A whole input (a reward score file, an allocation).
+    Input,
+    /// An attribute (its disparities), a subset, or a group column.
+    Attribute,
+    /// One group of an attribute.
+    Group,
+    /// The value over all rows (`overall:` scope).
+    Overall,
+}
+
+/// One number of a report in the flat view every engine gives: where it is, what it is, its
+/// value (or why it is undefined) and its interval. The gate lookup, the CSV long format and
+/// the bootstrap read reports through it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    pub file: String,
+    pub level: Level,
+    /// The attribute, subset or group column a scope names (`race`, `race&sex`); none at the
+    /// input level.
+    pub attribute: Option<String>,
+    /// How the attribute is shown in verdicts when it differs from its name (a class of a
+    /// one-vs-rest report: `race [class High]`).
+    pub shown: Option<String>,
+    pub group: Option<String>,
+    pub metric: String,
+    pub value: std::result::Result<f64, String>,
+    /// `[lower, upper]` when the metric has an interval in this run, or why it has none there.
+    pub interval: Option<std::result::Result<[f64; 2], String>>,
+}
+
+impl Number {
+    /// A number without an interval.
+    pub fn new(
+        file: &str,
+        level: Level,
+        attribute: Option<&str>,
+        group: Option<&str>,
+        metric: &str,
+        value: std::result::Result<f64, String>,
+    ) -> Number {
+        Number {
+            file: file.to_string(),
+            level,
+            attribute: attribute.map(str::to_string),
+            shown: None,
+            group: group.map(str::to_string),
+            metric: metric.to_string(),
+            value,
+            interval: None,
+        }
+    }
+}
+
+/// Splits `name.lower` / `name.upper` into the name and the interval end (0 or 1).
+pub fn interval_end(name: &str) -> (&str, Option<usize>) {
+    match name.rsplit_once('.') {
+        Some((base, "lower")) => (base, Some(0)),
+        Some((base, "upper")) => (base, Some(1)),
+        _ => (name, None),
+    }
+}
+
+/// The values a gate on `metric` (interval end `end`) checks within `scope`, in report order:
+///
+/// - no scope: the numbers named `metric` at the broadest level where the name occurs (a
+///   disparity of every attribute, else a rate of every group), `overall` values left out;
+/// - `overall:`: the values over all rows;
+/// - `ATTR:`: within the attribute (subset, group column), at the broadest level there;
+/// - `ATTR=GROUP:`: that group.
+///
+/// With `end`, the value is that end of the number's interval (a number without one is left
+/// out: engines say why before selecting). An empty result is for the engine to explain.
+pub fn select(
+    numbers: &[Number],
+    scope: &Scope,
+    metric: &str,
+    end: Option<usize>,
+    label: &str,
+) -> Vec<Observation> {
+    let in_scope = |n: &&Number| {
+        n.metric == metric
+            && match scope {
+                Scope::All => n.level != Level::Overall,
+                Scope::Overall => n.level == Level::Overall,
+                Scope::Attribute(a) => n.attribute.as_deref() == Some(a.as_str()),
+                Scope::Group(a, g) => {
+                    n.attribute.as_deref() == Some(a.as_str())
+                        && n.group.as_deref() == Some(g.as_str())
+                }
+            }
+    };
+    let chosen: Vec<&Number> = numbers.iter().filter(in_scope).collect();
+    let broadest = chosen.iter().map(|n| n.level).min();
+    chosen
+        .into_iter()
+        .filter(|n| Some(n.level) == broadest)
+        .filter_map(|n| {
+            let value = match end {
+                None => n.value.clone(),
+                Some(e) => match n.interval.as_ref()? {
+                    Ok(iv) => Ok(iv[e]),
+                    Err(why) => Err(why.clone()),
+                },
+            };
+            Some(Observation {
+                file: n.file.clone(),
+                attribute: n.shown.clone().or_else(|| n.attribute.clone()),
+                group: n.group.clone(),
+                metric: label.to_string(),
+                value,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -282,6 +401,42 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn select_takes_the_broadest_level_in_scope() {
+        let num = |level, attribute: Option<&str>, group: Option<&str>, metric: &str, v: f64| {
+            let mut n = Number::new("f", level, attribute, group, metric, Ok(v));
+            n.interval = Some(Ok([v - 0.1, v + 0.1]));
+            n
+        };
+        let numbers = vec![
+            num(Level::Attribute, Some("race"), None, "dpd", 0.2),
+            num(Level::Group, Some("race"), Some("a"), "fpr", 0.3),
+            num(Level::Group, Some("race"), Some("b"), "fpr", 0.4),
+            num(Level::Attribute, Some("sex"), None, "dpd", 0.1),
+            num(Level::Overall, None, Some("(overall)"), "fpr", 0.35),
+        ];
+        let values = |scope: Scope, metric: &str, end| -> Vec<f64> {
+            select(&numbers, &scope, metric, end, metric)
+                .into_iter()
+                .map(|o| o.value.unwrap())
+                .collect()
+        };
+        assert_eq!(values(Scope::All, "dpd", None), [0.2, 0.1]);
+        assert_eq!(values(Scope::All, "fpr", None), [0.3, 0.4]);
+        assert_eq!(values(Scope::Overall, "fpr", None), [0.35]);
+        assert_eq!(
+            values(Scope::Attribute("race".into()), "fpr", None),
+            [0.3, 0.4]
+        );
+        assert_eq!(
+            values(Scope::Group("race".into(), "b".into()), "fpr", Some(1)),
+            [0.5]
+        );
+        assert!(values(Scope::Attribute("age".into()), "dpd", None).is_empty());
+        assert_eq!(interval_end("fpr.lower"), ("fpr", Some(0)));
+        assert_eq!(interval_end("a.b"), ("a.b", None));
     }
 
     #[test]

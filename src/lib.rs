@@ -9,6 +9,6 @@ pub mod cli;
 pub mod fairness;
 pub mod gate;
 pub mod input;
-pub mod report;
+pub mod render;
 pub mod reward;
-pub mod sql;
+pub mod stats;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use fairaudit::cli::{Cli, Command};
-use fairaudit::report;
+use fairaudit::render;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -62,17 +62,17 @@ fn main() -> ExitCode {
 
 /// Writes a report, prints the failed gates, and gives the exit code (1 when a gate failed).
 fn finish(
-    rendered: report::Rendered,
+    rendered: render::Rendered,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     // Side files only now that the run has succeeded (a failed run writes none): after the
     // report when it goes to a file (a report that cannot be written fails the run first).
     if output.is_some() {
-        report::emit(&rendered.text, output)?;
-        report::write_deferred()?;
+        render::emit(&rendered.text, output)?;
+        render::write_deferred()?;
     } else {
-        report::write_deferred()?;
-        report::emit(&rendered.text, output)?;
+        render::write_deferred()?;
+        render::emit(&rendered.text, output)?;
     }
     for line in &rendered.failures {
         eprintln!("fairaudit: {line}");
@@ -91,8 +91,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             args.output.output.as_deref(),
         ),
         Command::Sql(args) => {
-            let q = fairaudit::sql::query(&args)?;
-            report::emit(&q, args.output.as_deref())?;
+            let q = fairaudit::fairness::sql::query(&args)?;
+            render::emit(&q, args.output.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::AuditReward(args) => finish(

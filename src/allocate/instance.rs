@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{anyhow, bail, Result};
 use polars::prelude::*;
 
-use crate::cli::ReadArgs;
 use crate::cli::UtilityArgs;
+use crate::input::ReadOptions;
 use crate::input::{closest_name, detect_column, resolve_column, source_with, Opened, Source};
 
 /// Additive utilities: `u[agent][item]` (positive: a good for that agent, negative: a chore).
@@ -76,7 +76,7 @@ fn number_column(df: &DataFrame, name: &str, d: &str) -> Result<Vec<Option<f64>>
 /// Reads the utilities: long when --item/--value are given or the file has item and value
 /// columns (and nothing else but the agent), wide otherwise.
 pub fn load(args: &UtilityArgs) -> Result<Instance> {
-    let src = source_with(&args.utilities, &args.read)?;
+    let src = source_with(&args.utilities, &args.read.options())?;
     let d = src.display.clone();
     let (df, opened) = collect(&src)?;
     let schema = &opened.schema;
@@ -215,13 +215,13 @@ pub fn load(args: &UtilityArgs) -> Result<Instance> {
         );
     }
     if let Some(path) = &args.entitlements {
-        inst.weights = load_weights(path, &inst.agents, &args.read)?;
+        inst.weights = load_weights(path, &inst.agents, &args.read.options())?;
     }
     Ok(inst)
 }
 
 /// agent,weight rows → weights normalised to sum 1, in agent order.
-fn load_weights(path: &str, agents: &[String], read: &ReadArgs) -> Result<Vec<f64>> {
+fn load_weights(path: &str, agents: &[String], read: &ReadOptions) -> Result<Vec<f64>> {
     let src = source_with(path, read)?;
     let d = src.display.clone();
     let (df, opened) = collect(&src)?;
@@ -261,7 +261,7 @@ fn hint(name: &str, known: &[String]) -> String {
 
 /// agent,item rows → the owner of each item. An item given twice, an unknown agent or item is an
 /// error naming the row.
-pub fn load_allocation(path: &str, inst: &Instance, read: &ReadArgs) -> Result<Allocation> {
+pub fn load_allocation(path: &str, inst: &Instance, read: &ReadOptions) -> Result<Allocation> {
     let src = source_with(path, read)?;
     let d = src.display.clone();
     let (df, opened) = collect(&src)?;
@@ -306,7 +306,11 @@ pub fn load_allocation(path: &str, inst: &Instance, read: &ReadArgs) -> Result<A
 /// file's u_i(o) (a row with recipient = agent must agree with it); pairs not listed are 0.
 pub type Externalities = Vec<Vec<Vec<f64>>>;
 
-pub fn load_externalities(path: &str, inst: &Instance, read: &ReadArgs) -> Result<Externalities> {
+pub fn load_externalities(
+    path: &str,
+    inst: &Instance,
+    read: &ReadOptions,
+) -> Result<Externalities> {
     let src = source_with(path, read)?;
     let d = src.display.clone();
     let (df, opened) = collect(&src)?;

@@ -1,5 +1,5 @@
 //! `fairaudit allocate`: fair division. Instances ([`instance`]) → rules ([`rules`]) and
-//! property checks ([`check`]) → report ([`crate::report::allocate`]); contribution rewards
+//! property checks ([`check`]) → report ([`crate::render::allocate`]); contribution rewards
 //! ([`shapley`]).
 
 pub mod check;
@@ -8,6 +8,7 @@ pub mod instance;
 pub mod pb;
 pub mod pb_checks;
 pub mod rational;
+pub mod report;
 pub mod rules;
 pub mod search;
 pub mod shapley;
@@ -15,10 +16,10 @@ pub mod shapley;
 use anyhow::{bail, Result};
 use serde_json::{json, Map, Value as Json};
 
+use crate::allocate::report::AllocateReport;
 use crate::cli::{AllocateCommand, CheckOptions, ItemsMethod};
 use crate::gate;
-use crate::report::allocate::AllocateReport;
-use crate::report::{Rendered, Warning};
+use crate::render::{Rendered, Warning};
 use instance::{Allocation, Instance};
 
 /// Default node limits of the exact searches: about 5 s each on 4 agents × 40 goods on the
@@ -116,14 +117,15 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
                         ));
                     }
                 }
-                crate::report::defer_write(path, text);
+                crate::render::defer_write(path, text);
             }
             (r, &a.output)
         }
         AllocateCommand::Check(a) => {
             gate::parse_all(&a.output.fail_if)?;
             let inst = instance::load(&a.utilities)?;
-            let alloc = instance::load_allocation(&a.allocation, &inst, &a.utilities.read)?;
+            let alloc =
+                instance::load_allocation(&a.allocation, &inst, &a.utilities.read.options())?;
             let mut r = audit_with(&inst, &alloc, &a.utilities, &a.checks, "check")?;
             r.settings.insert("allocation".into(), json!(a.allocation));
             (r, &a.output)
@@ -145,7 +147,7 @@ pub fn run(cmd: &AllocateCommand) -> Result<Rendered> {
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    crate::report::allocate::render(&model, output.report_format())
+    crate::allocate::report::render(&model, output.report_format())
 }
 
 fn csv_field(s: &str) -> String {
@@ -173,7 +175,7 @@ fn audit_with(
     let ext = args
         .externalities
         .as_deref()
-        .map(|p| instance::load_externalities(p, inst, &args.read))
+        .map(|p| instance::load_externalities(p, inst, &args.read.options()))
         .transpose()?;
     Ok(audit(
         inst,
@@ -415,7 +417,7 @@ fn shapley_report(a: &crate::cli::ShapleyArgs) -> Result<AllocateReport> {
         &a.values,
         a.coalition.as_deref(),
         a.value_col.as_deref(),
-        &a.read,
+        &a.read.options(),
     )?;
     let n = g.n();
     let mut r = AllocateReport::new("shapley");
@@ -452,7 +454,7 @@ fn shapley_report(a: &crate::cli::ShapleyArgs) -> Result<AllocateReport> {
     let rewards = a
         .rewards
         .as_deref()
-        .map(|p| shapley::load_rewards(p, &g.players, &a.read))
+        .map(|p| shapley::load_rewards(p, &g.players, &a.read.options()))
         .transpose()?;
     let mut rows = Vec::new();
     for i in 0..n {
@@ -517,7 +519,7 @@ fn shapley_report(a: &crate::cli::ShapleyArgs) -> Result<AllocateReport> {
         r.undefined.insert("shapley_in_core".into(), json!("the core is checked over every coalition: only with a complete table of at most 20 players"));
     }
     if let Some(rw) = &rewards {
-        match crate::reward::metrics::pearson(&phi, rw) {
+        match crate::stats::correlation::pearson(&phi, rw) {
             Ok(c) => {
                 r.metrics.insert("collaboration_fairness".into(), num(c));
             }

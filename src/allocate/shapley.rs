@@ -6,9 +6,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{anyhow, bail, Result};
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 use crate::input::{closest_name, detect_column, resolve_column};
 
@@ -73,7 +70,7 @@ pub fn load(
     path: &str,
     coalition: Option<&str>,
     value: Option<&str>,
-    read: &crate::cli::ReadArgs,
+    read: &crate::input::ReadOptions,
 ) -> Result<Game> {
     let src = crate::input::source_with(path, read)?;
     let d = src.display.clone();
@@ -188,13 +185,10 @@ pub fn monte_carlo(
 ) -> Result<(Vec<f64>, Vec<f64>)> {
     let n = g.n();
     let vn = g.value(g.grand())?;
-    let marginals: Vec<Result<Vec<f64>>> = (0..samples)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(r as u64);
+    let marginals: Vec<Result<Vec<f64>>> =
+        crate::stats::bootstrap::replicates(samples, seed, |_, rng| {
             let mut order: Vec<usize> = (0..n).collect();
-            order.shuffle(&mut rng);
+            order.shuffle(rng);
             let mut out = vec![0.0; n];
             let mut s = 0u64;
             let mut prev = g.value(0)?;
@@ -208,8 +202,7 @@ pub fn monte_carlo(
                 prev = cur;
             }
             Ok(out)
-        })
-        .collect();
+        });
     let marginals: Vec<Vec<f64>> = marginals.into_iter().collect::<Result<_>>()?;
     let k = samples as f64;
     let mut mean = vec![0.0; n];
@@ -258,7 +251,7 @@ pub fn core_violation(g: &Game, x: &[f64]) -> Result<(f64, u64)> {
 pub fn load_rewards(
     path: &str,
     players: &[String],
-    read: &crate::cli::ReadArgs,
+    read: &crate::input::ReadOptions,
 ) -> Result<Vec<f64>> {
     let src = crate::input::source_with(path, read)?;
     let d = src.display.clone();

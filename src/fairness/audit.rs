@@ -3,21 +3,21 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::disparity::{combine, disparity, equity_scaled, Disparity};
 use super::inequality;
-use super::intervals;
-use super::metrics::{Confusion, Rate, Value, RATES};
+use super::metrics::{Confusion, Rate, RATES};
 use super::plan::Pass;
 use super::regression::{RegSums, REGRESSION_METRICS};
 use super::scores::{self, Bin, Binning, ScoreMetrics};
 use super::stats::{Cell, Stats};
 use crate::cli::{Agg, FairnessArgs};
-use crate::report::fairness::{
-    AttributeReport, Counts, Dropped, FairnessReport, GroupReport, InputReport, Overall, RowCounts,
-    Settings,
+use crate::fairness::report::{
+    AttributeReport, Counts, FairnessReport, GroupReport, InputReport, Overall, RowCounts, Settings,
 };
-use crate::report::fairness::{Conditional, Stratum, XaucPair};
-use crate::report::Warning;
+use crate::fairness::report::{Conditional, Stratum, XaucPair};
+use crate::render::{Dropped, Warning};
+use crate::stats::disparity::{combine, disparity, equity_scaled, Disparity};
+use crate::stats::intervals;
+use crate::stats::Value;
 
 /// xAUC is computed for every ordered pair of groups up to this many groups.
 pub const MAX_XAUC_GROUPS: usize = 50;
@@ -74,10 +74,7 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
             overall.add(&confusion(cell));
             rows_used += cell.rows.iter().sum::<u64>();
         }
-        let binning = match args.binning {
-            crate::cli::Binning::EqualWidth => Binning::EqualWidth,
-            crate::cli::Binning::EqualMass => Binning::EqualMass,
-        };
+        let binning = args.binning;
         let scored = pass
             .columns
             .score
@@ -168,7 +165,7 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
         ));
     }
     FairnessReport {
-        schema_version: crate::report::SCHEMA_VERSION,
+        schema_version: crate::render::SCHEMA_VERSION,
         command: "audit-fairness".into(),
         fairaudit_version: env!("CARGO_PKG_VERSION").into(),
         settings: Settings {
@@ -1052,7 +1049,7 @@ fn disparity_over(
         ));
     }
     if vals.len() < 2 {
-        return super::disparity::undefined(super::metrics::reason(format!(
+        return crate::stats::disparity::undefined(crate::stats::reason(format!(
             "{metric} is defined for {} of {} groups; a disparity compares two or more",
             vals.len(),
             included.len()

@@ -11,17 +11,17 @@
 
 use std::collections::BTreeMap;
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
-use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
 use super::audit;
 use super::plan::Pass;
+use super::report::FairnessReport;
 use super::stats::Stats;
 use crate::cli::FairnessArgs;
-use crate::report::fairness::FairnessReport;
+use crate::stats::bootstrap;
 
 /// Per cell, the positions of its kept rows: of the scored rows, and of each row metric's values.
 pub struct RowPlan {
@@ -155,39 +155,30 @@ pub fn attach(
     seed: u64,
 ) {
     let plans: Vec<RowPlan> = passes.iter().map(|p| RowPlan::new(&p.stats)).collect();
-    let replicate_numbers: Vec<Vec<(String, f64)>> = (0..reps)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(r as u64);
-            let fake: Vec<Pass> = passes
-                .iter()
-                .zip(&plans)
-                .map(|(p, plan)| Pass {
-                    source: p.source.clone(),
-                    task: p.task,
-                    columns: p.columns.clone(),
-                    stats: resample(&p.stats, &mut rng, Some(plan)),
-                    warnings: Vec::new(),
-                    score_type: p.score_type.clone(),
-                })
-                .collect();
-            numbers(&audit::build(args, &fake))
-        })
-        .collect();
+    let replicate_numbers = bootstrap::replicates(reps, seed, |_, rng| {
+        let fake: Vec<Pass> = passes
+            .iter()
+            .zip(&plans)
+            .map(|(p, plan)| Pass {
+                source: p.source.clone(),
+                task: p.task,
+                columns: p.columns.clone(),
+                stats: resample(&p.stats, rng, Some(plan)),
+                warnings: Vec::new(),
+                score_type: p.score_type.clone(),
+            })
+            .collect();
+        numbers(&audit::build(args, &fake))
+    });
     let mut samples: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for rep in replicate_numbers {
         for (k, v) in rep {
             samples.entry(k).or_default().push(v);
         }
     }
-    let alpha = (1.0 - args.ci) / 2.0;
     let interval = |v: &mut Vec<f64>| -> Json {
-        v.sort_by(f64::total_cmp);
-        Json::Array(vec![
-            num(percentile(v, alpha)),
-            num(percentile(v, 1.0 - alpha)),
-        ])
+        let (lo, hi) = bootstrap::percentile_interval(v, args.ci);
+        Json::Array(vec![num(lo), num(hi)])
     };
     for a in &mut report.attributes {
         for g in &mut a.groups {
@@ -217,27 +208,11 @@ fn num(x: f64) -> Json {
         .unwrap_or(Json::Null)
 }
 
-/// The q-quantile of sorted values with linear interpolation (numpy's default `linear`).
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = h.ceil() as usize;
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fairness::stats::Cell;
-
-    #[test]
-    fn percentiles_like_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(percentile(&v, 0.0), 1.0);
-        assert_eq!(percentile(&v, 1.0), 4.0);
-        assert_eq!(percentile(&v, 0.5), 2.5);
-        assert!((percentile(&v, 0.025) - 1.075).abs() < 1e-12);
-    }
+    use rand::SeedableRng;
 
     #[test]
     fn resampling_keeps_cell_sizes_and_is_seeded() {

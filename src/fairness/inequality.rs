@@ -3,7 +3,8 @@
 //! confusion counts, since b is 0 for a false negative, 1 for a true positive or negative and 2
 //! for a false positive. Formulas and AIF360's α = 0 bug: docs/metrics.md, "Inequality indices".
 
-use super::metrics::{Confusion, Value};
+use super::metrics::Confusion;
+use crate::stats::Value;
 
 const NO_BENEFIT: &str = "the mean benefit is 0 (every row is a false negative)";
 const NO_WEIGHT: &str = "zero total weight";

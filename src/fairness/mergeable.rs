@@ -17,8 +17,8 @@ use super::plan::Pass;
 use super::regression::RegSums;
 use super::stats::{Cell, GroupKey, Stats};
 use crate::cli::{FairnessArgs, Task};
+use crate::fairness::report::UsedColumns;
 use crate::input::Source;
-use crate::report::fairness::UsedColumns;
 
 /// The statistics file format version.
 pub const VERSION: u32 = 1;
@@ -201,7 +201,7 @@ pub fn to_file(pass: &Pass) -> StatsFile {
 /// Writes the statistics of `pass` to `path` (atomically).
 pub fn emit(pass: &Pass, path: &std::path::Path) -> Result<()> {
     let text = serde_json::to_string_pretty(&to_file(pass))? + "\n";
-    crate::report::defer_write(path, text);
+    crate::render::defer_write(path, text);
     Ok(())
 }
 

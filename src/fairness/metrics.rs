@@ -4,6 +4,8 @@
 //! A metric whose denominator is zero is *undefined*: it is returned as `Err(reason)` and
 //! reported as `null` with that reason, never as 0 (fairlearn and scikit-learn return 0 there).
 
+use crate::stats::Value;
+
 /// Weighted confusion counts of one group (or of all rows).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Confusion {
@@ -25,23 +27,6 @@ impl Confusion {
         self.tn += o.tn;
         self.fn_ += o.fn_;
     }
-}
-
-/// A metric's value, or why it is undefined.
-pub type Value = Result<f64, &'static str>;
-
-/// A reason built at run time, kept for the life of the process so it can be a [`Value`]'s
-/// error. Each distinct text is stored once (reasons are few: a metric and two counts).
-pub fn reason(text: String) -> &'static str {
-    static SEEN: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
-        std::sync::Mutex::new(std::collections::BTreeSet::new());
-    let mut seen = SEEN.lock().expect("reasons");
-    if let Some(r) = seen.get(text.as_str()) {
-        return r;
-    }
-    let r: &'static str = Box::leak(text.into_boxed_str());
-    seen.insert(r);
-    r
 }
 
 /// The per-group rate metrics, in report order.

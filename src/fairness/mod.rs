@@ -1,27 +1,29 @@
 //! `fairaudit audit-fairness`: statistics (one pass, [`stats`]) → metrics ([`metrics`],
-//! [`disparity`]) → report ([`audit`] builds [`crate::report::fairness`]'s model).
+//! [`crate::stats::disparity`]) → report ([`audit`] builds the [`report`] model, which renders
+//! itself).
 
 pub mod audit;
 pub mod bootstrap;
-pub mod disparity;
 pub mod inequality;
-pub mod intervals;
 pub mod mergeable;
 pub mod metrics;
 pub mod multiclass;
 pub mod plan;
 pub mod reference;
 pub mod regression;
+pub mod report;
 pub mod scores;
+pub mod sql;
 pub mod stats;
+pub mod summary;
 pub mod sweep;
 
 use anyhow::{anyhow, bail, Result};
 
 use crate::cli::{FairnessArgs, Task};
+use crate::fairness::report::{ClassOverall, FairnessReport};
 use crate::gate;
-use crate::report::fairness::{ClassOverall, FairnessReport};
-use crate::report::{self, Rendered};
+use crate::render::{self, Rendered};
 
 /// Runs the whole audit: every input is resolved before any is read, so a bad flag fails fast.
 pub fn run(args: &FairnessArgs) -> Result<Rendered> {
@@ -51,7 +53,7 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
             bail!("--score-resolution rounds the scores of --score COL; there is no --score");
         }
     }
-    let sources = crate::input::sources(&args.input)?;
+    let sources = crate::input::sources(&args.input.files, &args.input.read.options())?;
     let mut task = args.task;
     if !args.classes.is_empty() {
         if matches!(task, Task::Binary | Task::Regression) {
@@ -62,7 +64,7 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
         }
         task = Task::Multiclass;
     }
-    let progress = report::Progress::new(args.output.quiet);
+    let progress = render::Progress::new(args.output.quiet);
     let mut detected = None;
     let mut stats_notes = Vec::new();
     if args.emit_stats.is_some() && (sources.len() != 1 || args.from_stats) {
@@ -135,7 +137,7 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     };
     model.settings.task_detected = detected;
     for n in stats_notes {
-        model.warnings.push(report::Warning::new(
+        model.warnings.push(render::Warning::new(
             &passes[0].source.display,
             None,
             format!("the statistics leave out {n}"),
@@ -145,9 +147,9 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
     if args.summary {
-        return report::summary::render(&model, args.output.report_format());
+        return summary::render(&model, args.output.report_format());
     }
-    report::fairness::render(&model, args.output.report_format())
+    report::render(&model, args.output.report_format())
 }
 
 /// Resolves every input's columns (all before any is read, so a bad flag fails fast), then
@@ -156,7 +158,7 @@ fn run_passes(
     sources: &[crate::input::Source],
     args: &FairnessArgs,
     task: Task,
-    progress: &report::Progress,
+    progress: &render::Progress,
 ) -> Result<Vec<plan::Pass>> {
     let plans = sources
         .iter()
@@ -256,10 +258,10 @@ fn multiclass_report(
         }
     }
     let mut m = merged.ok_or_else(|| anyhow!("no class to report"))?;
-    let mut warnings: Vec<report::Warning> = Vec::new();
+    let mut warnings: Vec<render::Warning> = Vec::new();
     for p in passes {
         for w in &p.warnings {
-            warnings.push(report::Warning::new(&p.source.display, None, w.clone()));
+            warnings.push(render::Warning::new(&p.source.display, None, w.clone()));
         }
     }
     warnings.append(&mut m.warnings);

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 
 use anyhow::{bail, Result};
 
-use super::metrics::Value;
 use super::plan::Pass;
 use super::stats::{Cell, GroupKey, Stats};
 use crate::input::closest_name;
+use crate::stats::Value;
 
 /// The class names of a dimension's keys (missing values are never counted: their rows were
 /// dropped as a missing label or prediction).

@@ -7,9 +7,9 @@ use polars::prelude::*;
 
 use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
 use crate::cli::{FairnessArgs, MissingPolicy, Task};
+use crate::fairness::report::UsedColumns as Columns;
 use crate::input::{detect_column, resolve_column, roles, Opened, Source};
-use crate::report::fairness::UsedColumns as Columns;
-use crate::report::Progress;
+use crate::render::Progress;
 
 /// Names looked for when `--label` is not given, in order of preference (case-insensitive).
 pub const LABEL_NAMES: &[&str] = &[

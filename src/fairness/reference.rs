@@ -6,9 +6,9 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::intervals::two_proportion_p;
 use super::metrics::Rate;
-use crate::report::fairness::{AttributeReport, FairnessReport};
+use crate::fairness::report::{AttributeReport, FairnessReport};
+use crate::stats::hypothesis::two_proportion_p;
 
 /// How the reference group of each attribute is chosen.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 //! spread is kept as a weighted mean and sum of squared deviations (West 1979; Chan, Golub &
 //! LeVeque 1979 for the merge), so R² does not lose digits to `Σy² − (Σy)²/W`.
 
-use super::metrics::Value;
+use crate::stats::Value;
 
 /// Sufficient statistics of one cell or group. Residual e = ŷ − y.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -4,7 +4,7 @@
 //! The pass keeps one (score, cell, label, weight) record per scored row; this module sorts them
 //! once by score and sweeps them for every grouping at the same time.
 
-use super::metrics::Value;
+use crate::stats::Value;
 
 /// One scored row: its score, packed cell index, label (0/1) and weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -363,16 +363,7 @@ mod tests {
     }
 }
 
-/// How the calibration bins are made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Binning {
-    /// `bins` intervals of equal width on [0, 1]; bin k holds k/B ≤ s < (k+1)/B (the last one
-    /// includes 1).
-    EqualWidth,
-    /// The group's scored rows in score order, cut into `bins` runs of equal row count
-    /// (row r of n goes to bin ⌊r·B/n⌋; tied scores may fall on both sides of a cut).
-    EqualMass,
-}
+pub use crate::stats::Binning;
 
 /// One bin of a reliability table.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

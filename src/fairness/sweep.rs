@@ -9,7 +9,7 @@ use super::audit;
 use super::plan::Pass;
 use super::stats::Stats;
 use crate::cli::FairnessArgs;
-use crate::report::fairness::{FairnessReport, ThresholdReport};
+use crate::fairness::report::{FairnessReport, ThresholdReport};
 
 /// The thresholds to sweep: every `--threshold` value when there are several, then the
 /// `--threshold-sweep START:STOP:STEP` grid; empty when there is nothing to sweep.

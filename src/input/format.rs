@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use crate::cli::InputFormat;
+use clap::ValueEnum;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -83,6 +83,18 @@ impl Format {
             Format::Ipc => "Arrow IPC",
         }
     }
+}
+
+/// The formats `--input-format` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    Tsv,
+    Parquet,
+    Ndjson,
+    /// A JSON array of records, or JSON objects one after another (RewardBench's result files).
+    Json,
+    Ipc,
 }
 
 impl From<InputFormat> for Format {

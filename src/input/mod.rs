@@ -8,7 +8,7 @@ mod ipc_check;
 pub mod roles;
 
 pub use columns::{closest_name, detect_column, resolve_column};
-pub use format::Format;
+pub use format::{Format, InputFormat};
 
 use std::io::Read;
 use std::path::Path;
@@ -17,8 +17,6 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use polars::prelude::*;
 use polars_buffer::Buffer;
-
-use crate::cli::{InputArgs, ReadArgs};
 
 /// The spellings read as a missing value in every role, as pandas' `read_csv` reads them by
 /// default (its `na_values` list), plus R's `NA`. The empty field is always missing.
@@ -31,9 +29,12 @@ pub const DEFAULT_NA_VALUES: &[&str] = &[
 pub static DEFAULT_NA: std::sync::LazyLock<Vec<String>> =
     std::sync::LazyLock::new(|| DEFAULT_NA_VALUES.iter().map(|s| s.to_string()).collect());
 
-/// How text is read: the missing-value spellings and what to do with malformed CSV rows.
+/// How files are read: the format (else told by the extension or, on standard input, by the
+/// bytes), the missing-value spellings and what to do with malformed CSV rows.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
+    /// `--input-format`: every input read as this format.
+    pub format: Option<Format>,
     /// Values read as missing (exact, case-sensitive), in every role and format.
     pub na_values: Arc<Vec<String>>,
     /// Skip (and count) CSV rows whose number of fields differs from the header's, instead of
@@ -44,6 +45,7 @@ pub struct ReadOptions {
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
+            format: None,
             na_values: Arc::new(DEFAULT_NA.clone()),
             skip_bad_rows: false,
         }
@@ -81,28 +83,21 @@ pub struct Opened {
 /// One named file (a side input such as an allocation or a rewards table), format from its
 /// extension; errors as for the main inputs.
 pub fn source(path: &str) -> Result<Source> {
-    source_with(path, &ReadArgs::default())
+    source_with(path, &ReadOptions::default())
 }
 
 /// One named file read with `read`'s options (format, missing spellings, malformed rows).
-pub fn source_with(path: &str, read: &ReadArgs) -> Result<Source> {
-    let mut s = sources(&InputArgs {
-        files: vec![path.to_string()],
-        read: read.clone(),
-    })?;
+pub fn source_with(path: &str, read: &ReadOptions) -> Result<Source> {
+    let mut s = sources(&[path.to_string()], read)?;
     Ok(s.remove(0))
 }
 
 /// Expands the FILE arguments (a literal path, a shell-style glob when the shell did not expand
 /// it, or `-`) into sources, checking every file exists and has a known format.
-pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
-    let options = ReadOptions {
-        skip_bad_rows: args.read.skip_bad_rows,
-        na_values: Arc::new(args.read.na.list()),
-    };
+pub fn sources(files: &[String], options: &ReadOptions) -> Result<Vec<Source>> {
     let mut out = Vec::new();
     let mut stdin_used = false;
-    for arg in &args.files {
+    for arg in files {
         if arg == "-" {
             if stdin_used {
                 bail!("`-` (standard input) can be given only once");
@@ -114,11 +109,7 @@ pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
                 .context("could not read standard input")?;
             // Without --input-format, the bytes say: Parquet and Arrow IPC by their magic
             // numbers, JSON lines by a leading `{`, a JSON array by `[`, else CSV.
-            let format = args
-                .read
-                .input_format
-                .map(Format::from)
-                .unwrap_or_else(|| Format::sniff(&buf));
+            let format = options.format.unwrap_or_else(|| Format::sniff(&buf));
             out.push(Source {
                 display: "-".into(),
                 format,
@@ -129,8 +120,8 @@ pub fn sources(args: &InputArgs) -> Result<Vec<Source>> {
         }
         let paths = expand(arg)?;
         for path in paths {
-            let format = match args.read.input_format {
-                Some(f) => Format::from(f),
+            let format = match options.format {
+                Some(f) => f,
                 None => Format::from_path(Path::new(&path))?,
             };
             out.push(Source {

@@ -8,8 +8,8 @@ use anyhow::{bail, Result};
 
 use super::table::Table;
 use crate::cli::RewardArgs;
-use crate::fairness::metrics::Value;
 use crate::input::Source;
+use crate::stats::Value;
 
 pub const PROXY_NAMES: &[&str] = &["proxy", "proxy_score", "proxy_reward", "rm_score"];
 pub const GOLD_NAMES: &[&str] = &["gold", "gold_score", "gold_reward"];

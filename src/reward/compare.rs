@@ -5,42 +5,7 @@ use crate::cli::Ties;
 
 use super::load::Pairs;
 use super::metrics::credit;
-
-/// Exact two-sided McNemar p-value from the discordant counts b (A right, B wrong) and c:
-/// min(1, 2 · P(X ≤ min(b, c))) with X ~ Binomial(b + c, ½).
-pub fn mcnemar_exact(b: u64, c: u64) -> f64 {
-    let n = b + c;
-    if n == 0 {
-        return 1.0;
-    }
-    let k = b.min(c);
-    // log C(n, i) − n log 2, summed in a stable way.
-    let mut log_c = 0.0f64; // log C(n, 0)
-    let mut total = 0.0f64;
-    let ln2n = n as f64 * std::f64::consts::LN_2;
-    for i in 0..=k {
-        if i > 0 {
-            log_c += ((n - i + 1) as f64).ln() - (i as f64).ln();
-        }
-        total += (log_c - ln2n).exp();
-    }
-    (2.0 * total).min(1.0)
-}
-
-/// Holm's step-down adjustment: p_(i) · (m − i + 1), made monotone, capped at 1.
-pub fn holm(p: &[f64]) -> Vec<f64> {
-    let m = p.len();
-    let mut idx: Vec<usize> = (0..m).collect();
-    idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
-    let mut out = vec![0.0; m];
-    let mut running = 0.0f64;
-    for (rank, &i) in idx.iter().enumerate() {
-        let adj = (p[i] * (m - rank) as f64).min(1.0);
-        running = running.max(adj);
-        out[i] = running;
-    }
-    out
-}
+pub use crate::stats::hypothesis::{holm, mcnemar_exact};
 
 /// Per subset code: (b, c) discordant counts between A and B (a pair counts as right when its
 /// credit is 1; ties follow `ties`, and a half credit is not right).

@@ -9,8 +9,8 @@ use anyhow::{bail, Result};
 use super::load::{Codes, Pairs};
 use super::table::Table;
 use crate::cli::RewardArgs;
-use crate::fairness::metrics::Value;
 use crate::input::Source;
+use crate::stats::Value;
 
 /// Margins of every pair under every model (`margins[model][pair]`), aligned.
 #[derive(Debug, Clone)]

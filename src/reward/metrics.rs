@@ -3,7 +3,8 @@
 //! matrix. Formulas and references: docs/metrics.md, "audit-reward".
 
 use crate::cli::Ties;
-use crate::fairness::metrics::Value;
+use crate::stats::correlation::sorted_with_index;
+use crate::stats::Value;
 
 /// Credit of one pair: 1 when chosen > rejected, 0 when below, and for a tie 0 (wrong), ½ (half)
 /// or `None` (exclude: the pair leaves the denominator).
@@ -61,59 +62,6 @@ impl Tally {
             Err("no pairs (0/0)")
         }
     }
-}
-
-/// Pearson correlation of x and y.
-pub fn pearson(x: &[f64], y: &[f64]) -> Value {
-    let n = x.len();
-    if n < 2 {
-        return Err("fewer than two values");
-    }
-    let mx = x.iter().sum::<f64>() / n as f64;
-    let my = y.iter().sum::<f64>() / n as f64;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mx, b - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        return Err("one of the two is constant (0/0)");
-    }
-    Ok(sxy / (sxx * syy).sqrt())
-}
-
-/// Ranks 1..n with ties given their average rank (scipy's `rankdata(method="average")`).
-pub fn ranks(x: &[f64]) -> Vec<f64> {
-    let sorted = sorted_with_index(x);
-    let mut out = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j + 1 < sorted.len() && sorted[j + 1].0 == sorted[i].0 {
-            j += 1;
-        }
-        let r = (i + j) as f64 / 2.0 + 1.0;
-        for &(_, k) in &sorted[i..=j] {
-            out[k as usize] = r;
-        }
-        i = j + 1;
-    }
-    out
-}
-
-/// (value, index) sorted by value, ties by index: the order of a stable sort, computed with a
-/// cache-friendly unstable sort of the pairs themselves.
-pub fn sorted_with_index(x: &[f64]) -> Vec<(f64, u32)> {
-    let mut v: Vec<(f64, u32)> = x.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
-    v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    v
-}
-
-/// Spearman correlation: Pearson correlation of the average ranks (scipy's `spearmanr`).
-pub fn spearman(x: &[f64], y: &[f64]) -> Value {
-    pearson(&ranks(x), &ranks(y))
 }
 
 /// Numerically stable log(1 + e^x).
@@ -497,6 +445,7 @@ pub fn easy_normal_hard(m: &[[f64; 3]; 3]) -> (f64, f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::correlation::{ranks, spearman};
 
     #[test]
     fn ties_follow_the_rule() {

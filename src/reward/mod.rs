@@ -1,5 +1,5 @@
 //! `fairaudit audit-reward`: reward score files ([`load`]) → panels of measurements
-//! ([`metrics`], [`panels`]) → report ([`crate::report::reward`]).
+//! ([`metrics`], [`panels`]) → report ([`crate::render::reward`]).
 
 pub mod bon;
 pub mod compare;
@@ -10,14 +10,15 @@ pub mod metrics;
 pub mod panels;
 pub mod policy;
 pub mod rb2;
+pub mod report;
 pub mod table;
 
 use anyhow::{bail, Result};
 
 use crate::cli::{Preset, RewardArgs, RewardKind};
 use crate::gate;
-use crate::report::reward::{RewardReport, RewardSettings};
-use crate::report::{self, Rendered};
+use crate::render::Rendered;
+use crate::reward::report::{RewardReport, RewardSettings};
 
 /// The name of a kind as `--kind` spells it.
 pub fn kind_name(k: RewardKind) -> &'static str {
@@ -46,16 +47,13 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
     if args.legacy_xstest && args.preset != Preset::Rewardbench {
         bail!("--legacy-xstest goes with --preset rewardbench");
     }
-    let sources = crate::input::sources(&args.input)?;
+    let sources = crate::input::sources(&args.input.files, &args.input.read.options())?;
     let mut loaded = sources
         .iter()
         .map(|s| load::load(s, args))
         .collect::<Result<Vec<_>>>()?;
     if let Some(other) = &args.compare {
-        let src = crate::input::sources(&crate::cli::InputArgs {
-            files: vec![other.clone()],
-            ..args.input.clone()
-        })?;
+        let src = crate::input::sources(std::slice::from_ref(other), &args.input.read.options())?;
         let o = load::load(&src[0], args).map_err(|e| anyhow::anyhow!("--compare: {e}"))?;
         for l in &mut loaded {
             if l.kind != RewardKind::Pairs || o.kind != RewardKind::Pairs {
@@ -110,9 +108,11 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
     let mut model = RewardReport::new(RewardSettings::from_args(args));
     for l in &loaded {
         for w in &l.read_warnings {
-            model
-                .warnings
-                .push(report::Warning::new(&l.source.display, None, w.clone()));
+            model.warnings.push(crate::render::Warning::new(
+                &l.source.display,
+                None,
+                w.clone(),
+            ));
         }
         let input = panels::input_report(l, args, &mut model.warnings);
         model.inputs.push(input);
@@ -120,7 +120,7 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    report::reward::render(&model, args.output.report_format())
+    report::render(&model, args.output.report_format())
 }
 
 /// Joins the pairs of two files for `--compare`: by key when both have an --id column (the id

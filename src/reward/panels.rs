@@ -3,20 +3,20 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 use serde_json::{json, Map, Value as Json};
 
 use super::load::{Codes, Loaded};
 use super::metrics::{self, Tally};
-use crate::cli::{Binning, Preset, RewardArgs, RewardKind};
-use crate::fairness::bootstrap::percentile;
-use crate::fairness::disparity::disparity;
-use crate::fairness::metrics::Value;
-use crate::report::fairness::Dropped;
-use crate::report::reward::{RewardInput, SubsetReport};
-use crate::report::Warning;
+use crate::cli::{Preset, RewardArgs, RewardKind};
+use crate::render::Dropped;
+use crate::render::Warning;
+use crate::reward::report::{RewardInput, SubsetReport};
+use crate::stats::bootstrap::{self, percentile};
+use crate::stats::disparity::disparity;
+use crate::stats::Binning;
+use crate::stats::Value;
 
 /// A number as JSON (null when not finite).
 fn num(x: f64) -> Json {
@@ -319,7 +319,7 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
             .map_err(anyhow::Error::from)
             .and_then(|_| w.into_inner().map_err(|e| anyhow::anyhow!("{e}")))
             .map(|bytes| {
-                crate::report::defer_write(path, String::from_utf8_lossy(&bytes).into_owned())
+                crate::render::defer_write(path, String::from_utf8_lossy(&bytes).into_owned())
             });
         match written {
             Ok(()) => warnings.push(Warning::new(
@@ -401,7 +401,7 @@ fn policy(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec
             &mut u,
             "policy",
             "spearman",
-            po::spearman(&means, &ratings),
+            crate::stats::correlation::spearman(&means, &ratings),
         );
         headline(
             r,
@@ -409,7 +409,7 @@ fn policy(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec
             &mut u,
             "policy",
             "kendall",
-            po::kendall_tau_b(&means, &ratings),
+            crate::stats::correlation::kendall_tau_b(&means, &ratings),
         );
         let (max, mean) = if mismatches.is_empty() {
             (
@@ -831,7 +831,8 @@ impl Clusters {
     }
 }
 
-/// Percentile intervals at `level` of each named number over the replicates.
+/// Percentile intervals at `level` of each named number over the replicates (non-finite
+/// replicate values left out).
 fn intervals(samples: Vec<Vec<(String, f64)>>, level: f64) -> BTreeMap<String, Json> {
     let mut by_name: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for rep in samples {
@@ -841,33 +842,22 @@ fn intervals(samples: Vec<Vec<(String, f64)>>, level: f64) -> BTreeMap<String, J
             }
         }
     }
-    let alpha = (1.0 - level) / 2.0;
     by_name
         .into_iter()
         .map(|(k, mut v)| {
-            v.sort_by(f64::total_cmp);
-            (
-                k,
-                json!([num(percentile(&v, alpha)), num(percentile(&v, 1.0 - alpha))]),
-            )
+            let (lo, hi) = bootstrap::percentile_interval(&mut v, level);
+            (k, json!([num(lo), num(hi)]))
         })
         .collect()
 }
 
-/// Runs `reps` replicates in parallel, replicate r on its own ChaCha8 stream (seed, r).
+/// The percentile intervals of `f`'s named numbers over `reps` seeded replicates
+/// ([`bootstrap::replicates`]).
 fn bootstrap<F>(reps: usize, seed: u64, level: f64, f: F) -> BTreeMap<String, Json>
 where
     F: Fn(&mut ChaCha8Rng) -> Vec<(String, f64)> + Sync,
 {
-    let samples: Vec<Vec<(String, f64)>> = (0..reps)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(r as u64);
-            f(&mut rng)
-        })
-        .collect();
-    intervals(samples, level)
+    intervals(bootstrap::replicates(reps, seed, |_, rng| f(rng)), level)
 }
 
 /// The accuracy-derived numbers of a set of subset tallies (what the bootstrap recomputes).
@@ -1079,12 +1069,17 @@ fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: 
         lens.push(lr[i]);
     }
     m.insert("pairs".into(), json!(idx.len()));
-    put(&mut m, &mut u, "pearson", metrics::pearson(&scores, &lens));
+    put(
+        &mut m,
+        &mut u,
+        "pearson",
+        crate::stats::correlation::pearson(&scores, &lens),
+    );
     put(
         &mut m,
         &mut u,
         "spearman",
-        metrics::spearman(&scores, &lens),
+        crate::stats::correlation::spearman(&scores, &lens),
     );
     let (mut longer_wins, mut baseline) = (Tally::default(), Tally::default());
     let (mut c_longer, mut c_shorter, mut equal) =
@@ -1141,7 +1136,7 @@ fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: 
     }
     // Accuracy by bins of equal mass of the length difference chosen − rejected.
     let diffs: Vec<f64> = idx.iter().map(|&i| lc[i] - lr[i]).collect();
-    let by_diff: Vec<(f64, usize)> = metrics::sorted_with_index(&diffs)
+    let by_diff: Vec<(f64, usize)> = crate::stats::correlation::sorted_with_index(&diffs)
         .into_iter()
         .map(|(d, k)| (d, idx[k as usize]))
         .collect();
@@ -1268,7 +1263,7 @@ fn groups(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
             ("mean_margin", &margins, Ok(overall_margin)),
         ] {
             let x = if vals.len() < 2 {
-                crate::fairness::disparity::undefined(crate::fairness::metrics::reason(format!(
+                crate::stats::disparity::undefined(crate::stats::reason(format!(
                     "{metric} is defined for {} of {} groups; a disparity compares two or more",
                     vals.len(),
                     names.len()

@@ -1,16 +1,17 @@
 //! Policy bias (CHARM, Zhu et al. 2024, "Chatbot Arena Calibrated Reward Modeling"): how a reward
 //! model ranks the responses of several policy models, against their Chatbot Arena Elo.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::metrics::{pearson, ranks};
 use super::table::Table;
 use crate::cli::RewardArgs;
-use crate::fairness::metrics::Value;
 use crate::input::Source;
+#[cfg(test)]
+use crate::stats::correlation::kendall_tau_b;
+use crate::stats::Value;
 
 pub const POLICY_NAMES: &[&str] = &["policy", "policy_model", "generator"];
 pub const SCORE_NAMES: &[&str] = &["score", "reward", "rm_score"];
@@ -20,7 +21,7 @@ pub const SCORE_NAMES: &[&str] = &["score", "reward", "rm_score"];
 pub struct Policies {
     pub models: Vec<String>,
     /// scores[model] : prompt → mean score.
-    pub scores: Vec<HashMap<String, f64>>,
+    pub scores: Vec<BTreeMap<String, f64>>,
     /// Responses per model.
     pub responses: Vec<u64>,
     pub rows_read: u64,
@@ -47,7 +48,7 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Policies> {
         f.texts("__policy")?,
         f.numbers("__score")?,
     );
-    let mut sums: BTreeMap<String, HashMap<String, (f64, f64)>> = BTreeMap::new();
+    let mut sums: BTreeMap<String, BTreeMap<String, (f64, f64)>> = BTreeMap::new();
     let mut dropped = 0;
     for i in 0..f.rows {
         let (Some(id), Some(p), Some(s)) = (&ids[i], &pol[i], sc[i]) else {
@@ -148,7 +149,7 @@ pub fn elo_expected(ra: f64, rb: f64) -> f64 {
 }
 
 /// The RM's win rate of model a over model b on their shared prompts (ties ½), and how many.
-pub fn win_rate(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> (Value, usize) {
+pub fn win_rate(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>) -> (Value, usize) {
     let (mut w, mut n) = (0.0, 0usize);
     for (k, sa) in a {
         if let Some(sb) = b.get(k) {
@@ -169,39 +170,6 @@ pub fn win_rate(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> (Value, u
     }
 }
 
-/// Kendall's τ-b (ties in either ranking corrected).
-pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Value {
-    let n = x.len();
-    let (mut c, mut dsc, mut tx, mut ty) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    for i in 0..n {
-        for j in i + 1..n {
-            let (a, b) = (x[i] - x[j], y[i] - y[j]);
-            if a == 0.0 && b == 0.0 {
-                continue;
-            } else if a == 0.0 {
-                tx += 1.0;
-            } else if b == 0.0 {
-                ty += 1.0;
-            } else if a * b > 0.0 {
-                c += 1.0;
-            } else {
-                dsc += 1.0;
-            }
-        }
-    }
-    let den = ((c + dsc + tx) * (c + dsc + ty)).sqrt();
-    if n < 2 || den == 0.0 {
-        Err("fewer than two models with distinct values")
-    } else {
-        Ok((c - dsc) / den)
-    }
-}
-
-/// Spearman's ρ (Pearson on average ranks).
-pub fn spearman(x: &[f64], y: &[f64]) -> Value {
-    pearson(&ranks(x), &ranks(y))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,9 +182,9 @@ mod tests {
         // x = 1, 2, 3; y = 1, 2, 2: (0,1) c, (0,2) c, (1,2) tie in y → 2 / √(3 · 2).
         let t = kendall_tau_b(&[1.0, 2.0, 3.0], &[1.0, 2.0, 2.0]).unwrap();
         assert!((t - 2.0 / 6f64.sqrt()).abs() < 1e-12);
-        let a: HashMap<String, f64> =
+        let a: BTreeMap<String, f64> =
             [("p1".into(), 1.0), ("p2".into(), 0.0), ("p3".into(), 2.0)].into();
-        let b: HashMap<String, f64> = [("p1".into(), 0.5), ("p2".into(), 0.0)].into();
+        let b: BTreeMap<String, f64> = [("p1".into(), 0.5), ("p2".into(), 0.0)].into();
         assert_eq!(win_rate(&a, &b), (Ok(0.75), 2));
     }
 }

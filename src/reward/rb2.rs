@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Result};
 use serde_json::Value as Json;
 
-use crate::fairness::metrics::Value;
+use crate::stats::Value;
 
 /// One prompt: its subset, id and candidate scores (correct ones first).
 #[derive(Debug, Clone)]

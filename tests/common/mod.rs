@@ -11,8 +11,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The binary under test; `FAIRAUDIT_TEST_BIN` names another one (`scripts/behaviour.py` sets it
+/// to a wrapper that records every invocation).
 pub fn bin() -> Command {
-    let mut c = Command::cargo_bin("fairaudit").expect("binary built");
+    let mut c = match std::env::var_os("FAIRAUDIT_TEST_BIN") {
+        Some(path) => Command::new(path),
+        None => Command::cargo_bin("fairaudit").expect("binary built"),
+    };
     c.current_dir(root()).env_remove("NO_COLOR");
     c
 }

@@ -2,7 +2,7 @@
 //! `MetricFrame.ratio` define them (fairlearn/metrics/_disaggregated_result.py), except that
 //! groups whose value is undefined are left out instead of counted as 0.
 
-use super::metrics::Value;
+use crate::stats::Value;
 
 /// The four aggregates of one metric over the included groups.
 #[derive(Debug, Clone, Copy, PartialEq)]

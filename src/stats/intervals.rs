@@ -167,23 +167,8 @@ fn erfc(x: f64) -> f64 {
     }
 }
 
-/// Two-sided p-value of the pooled two-proportion z-test of k1/n1 against k2/n2:
-/// z = (p1 − p2) / √(p(1 − p)(1/n1 + 1/n2)), p = (k1 + k2)/(n1 + n2); `None` when a sample is
-/// empty or the pooled proportion is 0 or 1 (no variance).
-pub fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
-    if n1 <= 0.0 || n2 <= 0.0 {
-        return None;
-    }
-    let p = (k1 + k2) / (n1 + n2);
-    if p <= 0.0 || p >= 1.0 {
-        return None;
-    }
-    let z = (k1 / n1 - k2 / n2) / (p * (1.0 - p) * (1.0 / n1 + 1.0 / n2)).sqrt();
-    Some((2.0 * normal_sf(z.abs())).min(1.0))
-}
-
 #[cfg(test)]
-mod test_tests {
+mod tail_tests {
     use super::*;
 
     #[test]
@@ -199,15 +184,5 @@ mod test_tests {
             let got = normal_sf(z);
             assert!(((got - want) / want).abs() < 2e-7, "{z}: {got} vs {want}");
         }
-    }
-
-    #[test]
-    fn two_proportions() {
-        // 30/100 vs 45/100: pooled 0.375, z = −0.15 / √(0.375·0.625·0.02) = −2.19089…;
-        // p = 2·sf(2.19089) = 0.028459 (scipy: 2 * norm.sf(2.1908902300206643)).
-        let p = two_proportion_p(30.0, 100.0, 45.0, 100.0).unwrap();
-        assert!((p - 0.028_459_736_916_310_146).abs() < 1e-8, "{p}");
-        assert_eq!(two_proportion_p(0.0, 10.0, 0.0, 10.0), None);
-        assert_eq!(two_proportion_p(1.0, 0.0, 0.0, 10.0), None);
     }
 }

@@ -6,10 +6,10 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::{csv_num, grid, use_colour, Rendered, Warning};
 use crate::allocate::check::Property;
-use crate::cli::ReportFormat;
 use crate::gate::{GateResult, Gateable, Observation, Scope};
+use crate::render::ReportFormat;
+use crate::render::{csv_num, grid, use_colour, Rendered, Warning};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AllocateReport {
@@ -43,7 +43,7 @@ pub struct AllocateReport {
 impl AllocateReport {
     pub fn new(mode: &str) -> AllocateReport {
         AllocateReport {
-            schema_version: super::SCHEMA_VERSION,
+            schema_version: crate::render::SCHEMA_VERSION,
             command: format!("allocate {mode}"),
             fairaudit_version: env!("CARGO_PKG_VERSION").into(),
             settings: Map::new(),
@@ -64,7 +64,7 @@ impl AllocateReport {
 }
 
 pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
-    super::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+    crate::render::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
 }
 
 /// Long format: `scope,metric,value,note`; scope empty for headline values, the agent or player
@@ -136,19 +136,19 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
             .into_iter()
             .flatten()
             .filter(|(k, _)| *k != "path")
-            .map(|(k, v)| format!("{} {k}", super::value_text(v)))
+            .map(|(k, v)| format!("{} {k}", crate::render::value_text(v)))
             .collect::<Vec<_>>()
             .join(", ")
     );
     out.push('\n');
     if !r.allocation.is_empty() {
         heading(&mut out, "allocation");
-        out.push_str(&super::object_table(&r.allocation, markdown));
+        out.push_str(&crate::render::object_table(&r.allocation, markdown));
         out.push('\n');
     }
     if !r.properties.is_empty() {
         heading(&mut out, "properties");
-        let header: Vec<String> = super::header(&["property", "holds", "witness / note"]);
+        let header: Vec<String> = crate::render::header(&["property", "holds", "witness / note"]);
         let rows: Vec<Vec<String>> = r
             .properties
             .iter()
@@ -173,28 +173,28 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
     }
     if !r.agents.is_empty() {
         heading(&mut out, "agents");
-        out.push_str(&super::object_table(&r.agents, markdown));
+        out.push_str(&crate::render::object_table(&r.agents, markdown));
         out.push('\n');
     }
     if !r.players.is_empty() {
         heading(&mut out, "players");
-        out.push_str(&super::object_table(&r.players, markdown));
+        out.push_str(&crate::render::object_table(&r.players, markdown));
         out.push('\n');
     }
     heading(&mut out, "summary");
-    let header: Vec<String> = super::header(&["metric", "value"]);
+    let header: Vec<String> = crate::render::header(&["metric", "value"]);
     let rows: Vec<Vec<String>> = r
         .metrics
         .iter()
-        .map(|(k, v)| vec![k.clone(), super::value_text(v)])
+        .map(|(k, v)| vec![k.clone(), crate::render::value_text(v)])
         .collect();
     out.push_str(&grid(&header, &rows, markdown, &[], 0));
-    out.push_str(&super::undefined_notes(&r.undefined, markdown));
+    out.push_str(&crate::render::undefined_notes(&r.undefined, markdown));
     for (k, v) in &r.core_witness {
         let _ = writeln!(out, "core ({k}): {v}");
     }
     out.push('\n');
-    out.push_str(&super::gates_and_warnings(
+    out.push_str(&crate::render::gates_and_warnings(
         &r.gates,
         &r.warnings,
         markdown,

@@ -6,11 +6,12 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::fairness::Dropped;
-use super::{csv_num, fmt_num, grid, use_colour, Rendered, Warning};
-use crate::cli::{Binning, Preset, ReportFormat, RewardArgs, Ties};
+use crate::cli::{Preset, RewardArgs, Ties};
 use crate::gate::{GateResult, Gateable, Observation, Scope};
+use crate::render::ReportFormat;
+use crate::render::{csv_num, fmt_num, grid, use_colour, Dropped, Rendered, Warning};
 use crate::reward::load::RewardColumns;
+use crate::stats::Binning;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RewardReport {
@@ -120,7 +121,7 @@ pub struct SubsetReport {
 impl RewardReport {
     pub fn new(settings: RewardSettings) -> RewardReport {
         RewardReport {
-            schema_version: super::SCHEMA_VERSION,
+            schema_version: crate::render::SCHEMA_VERSION,
             command: "audit-reward".into(),
             fairaudit_version: env!("CARGO_PKG_VERSION").into(),
             settings,
@@ -133,7 +134,7 @@ impl RewardReport {
 }
 
 pub fn render(r: &RewardReport, format: ReportFormat) -> Result<Rendered> {
-    super::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+    crate::render::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
 }
 
 fn interval_of(inp: &RewardInput, k: &str) -> Option<(f64, f64)> {
@@ -259,7 +260,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         }
         heading(&mut out, &line, 2);
         // Headline numbers.
-        let header: Vec<String> = super::header(&["metric", "value", "interval"]);
+        let header: Vec<String> = crate::render::header(&["metric", "value", "interval"]);
         let rows: Vec<Vec<String>> = inp
             .metrics
             .iter()
@@ -286,13 +287,13 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             })
             .collect();
         out.push_str(&grid(&header, &rows, markdown, &[], 0));
-        out.push_str(&super::undefined_notes(&inp.undefined, markdown));
+        out.push_str(&crate::render::undefined_notes(&inp.undefined, markdown));
         out.push('\n');
         let only_all = inp.subsets.len() == 1 && inp.subsets[0].subset == "(all)";
         if !inp.subsets.is_empty() && !only_all {
             heading(&mut out, "subsets", 3);
             let header: Vec<String> =
-                super::header(&["subset", "pairs", "ties", "accuracy", "interval"]);
+                crate::render::header(&["subset", "pairs", "ties", "accuracy", "interval"]);
             let rows: Vec<Vec<String>> = inp
                 .subsets
                 .iter()
@@ -346,14 +347,14 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         ] {
             if let Some(Json::Array(items)) = rows {
                 heading(&mut out, title, 3);
-                out.push_str(&super::object_table(items, markdown));
+                out.push_str(&crate::render::object_table(items, markdown));
                 out.push('\n');
             }
         }
         for g in &inp.groups {
             let column = g["column"].as_str().unwrap_or("");
             heading(&mut out, &format!("groups by {column}"), 3);
-            let header: Vec<String> = super::header(&[
+            let header: Vec<String> = crate::render::header(&[
                 "group",
                 "pairs",
                 "ties",
@@ -400,7 +401,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             );
         }
     }
-    out.push_str(&super::gates_and_warnings(
+    out.push_str(&crate::render::gates_and_warnings(
         &r.gates,
         &r.warnings,
         markdown,

@@ -1,19 +1,19 @@
-//! Report models (one per engine) and their renderings: table, JSON, CSV, Markdown. Shared
-//! pieces: warnings, number formatting, colour, progress, atomic output.
-
-pub mod allocate;
-pub mod fairness;
-pub mod reward;
-pub mod summary;
+//! What every engine's renderers share, and no engine: the report formats (table, JSON, CSV,
+//! Markdown), warnings and dropped-row counts, number formatting, tables, Markdown escaping,
+//! colour, progress, the verdict block, and atomic output. Each engine's report model and its
+//! renderings live in the engine (`fairness/report.rs`, `reward/report.rs`,
+//! `allocate/report.rs`).
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use clap::ValueEnum;
 use serde::Serialize;
 
 /// Bumped whenever a key is renamed or removed, or a value changes meaning.
@@ -47,6 +47,48 @@ impl Warning {
 }
 
 /// Writes `text` to `path` atomically (a temporary file in the same folder, then a rename), or
+/// The report formats (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+/// How a report is written and gated (`--format`, `-o`, `--fail-if`, `-q`): the part of every
+/// command's settings that the command line resolves once.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: ReportFormat,
+    /// The report's file (written atomically), else standard output.
+    pub path: Option<std::path::PathBuf>,
+    /// `--fail-if` expressions, unparsed.
+    pub fail_if: Vec<String>,
+    /// No progress on standard error.
+    pub quiet: bool,
+}
+
+/// Rows left out of an input, by reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dropped {
+    pub reason: String,
+    pub rows: u64,
+}
+
+impl Dropped {
+    /// The dropped rows by reason, in reason order.
+    pub fn list(by_reason: &BTreeMap<String, u64>) -> Vec<Dropped> {
+        by_reason
+            .iter()
+            .map(|(reason, &rows)| Dropped {
+                reason: reason.clone(),
+                rows,
+            })
+            .collect()
+    }
+}
+
 /// to standard output.
 pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
     match path {
@@ -367,13 +409,12 @@ pub fn markdown_text(s: &str) -> String {
 /// the other formats from the engine's `csv` and `text(markdown)` functions.
 pub fn render_with<T: Serialize>(
     model: &T,
-    format: crate::cli::ReportFormat,
+    format: ReportFormat,
     passed: bool,
     gates: &[crate::gate::GateResult],
     csv: impl Fn() -> Result<String>,
     text: impl Fn(bool) -> String,
 ) -> Result<Rendered> {
-    use crate::cli::ReportFormat;
     let text = match format {
         ReportFormat::Json => {
             let mut s = serde_json::to_string_pretty(model)?;

@@ -7,13 +7,13 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::{csv_num, fmt_num, grid, use_colour, Rendered, Warning};
-use crate::cli::ReportFormat;
 use crate::fairness::metrics::RATES;
 use crate::fairness::reference::ReferenceView;
 use crate::fairness::regression::REGRESSION_METRICS;
 use crate::fairness::scores::{Bin, SCORE_METRICS};
 use crate::gate::GateResult;
+use crate::render::ReportFormat;
+use crate::render::{csv_num, fmt_num, grid, use_colour, Dropped, Rendered, Warning};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FairnessReport {
@@ -85,25 +85,6 @@ pub struct InputReport {
 pub struct ClassOverall {
     pub class: String,
     pub overall: Overall,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Dropped {
-    pub reason: String,
-    pub rows: u64,
-}
-
-impl Dropped {
-    /// The dropped rows by reason, in reason order.
-    pub fn list(by_reason: &BTreeMap<String, u64>) -> Vec<Dropped> {
-        by_reason
-            .iter()
-            .map(|(reason, &rows)| Dropped {
-                reason: reason.clone(),
-                rows,
-            })
-            .collect()
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -263,7 +244,7 @@ fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
 }
 
 pub fn render(r: &FairnessReport, format: ReportFormat) -> Result<Rendered> {
-    super::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+    crate::render::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
 }
 
 /// Long format: one row per (file, attribute, group, metric), disparities with an empty group.
@@ -524,7 +505,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             inp.path, inp.rows_used, inp.rows_read, c.label
         );
         if markdown {
-            let _ = writeln!(out, "**{}**\n", super::markdown_text(&line));
+            let _ = writeln!(out, "**{}**\n", crate::render::markdown_text(&line));
         } else {
             let _ = writeln!(out, "{line}");
         }
@@ -542,7 +523,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         }
         let lead = usize::from(many);
         if markdown {
-            let _ = writeln!(out, "## {}\n", super::markdown_text(&title));
+            let _ = writeln!(out, "## {}\n", crate::render::markdown_text(&title));
         } else {
             let _ = writeln!(out, "{title}");
         }
@@ -634,7 +615,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
                 "{}— {}: {reason}",
                 if markdown { "\n" } else { "" },
                 if markdown {
-                    super::markdown_text(&cells)
+                    crate::render::markdown_text(&cells)
                 } else {
                     cells
                 }
@@ -643,7 +624,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         out.push('\n');
 
         // Disparities.
-        let header: Vec<String> = super::header(&[
+        let header: Vec<String> = crate::render::header(&[
             "metric",
             "difference",
             "ratio",
@@ -701,13 +682,13 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
                 r.settings.four_fifths_threshold
             );
         }
-        out.push_str(&super::undefined_notes(&a.undefined, markdown));
+        out.push_str(&crate::render::undefined_notes(&a.undefined, markdown));
         out.push('\n');
         out.push_str(&extra_views(a, markdown));
     }
     out.push_str(&threshold_view(r, markdown));
 
-    out.push_str(&super::gates_and_warnings(
+    out.push_str(&crate::render::gates_and_warnings(
         &r.gates,
         &r.warnings,
         markdown,
@@ -794,7 +775,7 @@ fn extra_views(a: &AttributeReport, markdown: bool) -> String {
                 fmt_num(c.conditional_demographic_parity_ratio)
             ),
         );
-        let header: Vec<String> = super::header(&["stratum", "n", "difference", "ratio"]);
+        let header: Vec<String> = crate::render::header(&["stratum", "n", "difference", "ratio"]);
         let rows: Vec<Vec<String>> = c
             .strata
             .iter()

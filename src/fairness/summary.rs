@@ -6,9 +6,9 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::fairness::FairnessReport;
-use super::{render_with, Rendered};
-use crate::cli::ReportFormat;
+use super::report::FairnessReport;
+use crate::render::ReportFormat;
+use crate::render::{render_with, Rendered};
 
 /// The disparities shown, when the audit has them (binary / one-vs-rest, then regression).
 const HEADLINE: [&str; 12] = [
@@ -174,6 +174,6 @@ pub fn render(r: &FairnessReport, format: ReportFormat) -> Result<Rendered> {
             }
             Ok(String::from_utf8(w.into_inner()?)?)
         },
-        |md| super::grid(&s.columns, &table(md), md, &[], 1),
+        |md| crate::render::grid(&s.columns, &table(md), md, &[], 1),
     )
 }

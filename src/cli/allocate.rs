@@ -1,0 +1,290 @@
+//! `fairaudit allocate`: the flags and examples of its subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::values::*;
+use super::{OutputArgs, ReadArgs};
+
+#[derive(Debug, Subcommand)]
+pub enum AllocateCommand {
+    /// Compute an allocation of items with a fair-division rule, and audit it.
+    #[command(after_help = ITEMS_EXAMPLES)]
+    Items(Box<ItemsArgs>),
+    /// Check an existing allocation of items against every fairness and efficiency property.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(Box<CheckArgs>),
+    /// Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo),
+    /// leave-one-out, the core, proportional shares, collaboration fairness.
+    #[command(after_help = SHAPLEY_EXAMPLES)]
+    Shapley(Box<ShapleyArgs>),
+    /// Participatory budgeting: a pabulib `.pb` election's outcome under a rule (exact rationals,
+    /// pabutools' tie rule), or the audit of a given outcome.
+    #[command(after_help = PB_EXAMPLES)]
+    Pb(Box<PbArgs>),
+}
+
+pub(super) const PB_EXAMPLES: &str = "\
+Examples:
+  # The method of equal shares with Add1 completion (cost satisfaction), as pabutools computes it
+  fairaudit allocate pb fixtures/pb/poland_warszawa_2017_anin.pb --rule mes --completion add1
+
+  # Greedy by votes per cost, cardinality satisfaction, JSON
+  fairaudit allocate pb election.pb --rule greedy --satisfaction cardinality --json
+
+  # Audit what the city funded (the projects listed with --outcome)
+  fairaudit allocate pb election.pb --outcome 196,443,463";
+
+#[derive(Debug, Args, Clone)]
+pub struct PbArgs {
+    /// The pabulib file.
+    #[arg(value_name = "FILE.pb")]
+    pub file: String,
+
+    /// The rule that computes the outcome (ignored with --outcome).
+    #[arg(long, value_enum, default_value_t = PbRule::Mes)]
+    pub rule: PbRule,
+
+    /// Voter satisfaction: cost of the approved projects, their number, or the points given.
+    /// Default: points for cumulative and scoring ballots, cost otherwise.
+    #[arg(long, value_enum)]
+    pub satisfaction: Option<PbSat>,
+
+    /// MES completion: none, Add1 (raise every voter's budget by 1 until exhaustive), greedy, or
+    /// Add1 then greedy.
+    #[arg(long, value_enum, default_value_t = PbCompletion::None)]
+    pub completion: PbCompletion,
+
+    /// Audit this outcome instead of computing one: project ids separated by commas.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub outcome: Vec<String>,
+
+    /// EJR / PJR are exact within this many search nodes; beyond, a property without a
+    /// violation found is reported as not decided.
+    #[arg(long = "jr-limit", value_name = "N", default_value_t = 2_000_000)]
+    pub jr_limit: u64,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PbRule {
+    /// Method of equal shares.
+    Mes,
+    /// Greedy by satisfaction per unit of cost.
+    Greedy,
+    /// Sequential Phragmén (approval ballots).
+    Phragmen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PbSat {
+    Cost,
+    Cardinality,
+    Points,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PbCompletion {
+    None,
+    Add1,
+    Greedy,
+    Add1Greedy,
+}
+
+pub(super) const ITEMS_EXAMPLES: &str = "\
+Examples:
+  # Round robin over goods (utilities: one row per agent, one column per item)
+  fairaudit allocate items fixtures/allocate/goods.csv --method round-robin
+
+  # Maximum Nash welfare (exact by branch and bound on small instances; EF1 and PO)
+  fairaudit allocate items fixtures/allocate/goods.csv --method mnw
+
+  # Mixed goods and chores: double round robin (EF1)
+  fairaudit allocate items fixtures/allocate/mixed.csv --method double-round-robin --json
+
+  # Leximin: the largest minimum value, then the next (exact within --node-limit)
+  fairaudit allocate items fixtures/allocate/mixed.csv --method leximin
+
+  # Long utilities (agent, item, value), a gate, the allocation written as CSV
+  fairaudit allocate items utilities_long.csv --method envy-cycle \\
+      --fail-if 'ef1 == false' --allocation-out allocation.csv";
+
+pub(super) const CHECK_EXAMPLES: &str = "\
+Examples:
+  # Audit an allocation (agent,item rows) against EF, EF1, EFX, PROP, PROP1, MMS, PO, welfare
+  fairaudit allocate check fixtures/allocate/goods.csv \\
+      --allocation fixtures/allocate/goods_allocation.csv
+
+  # EFX in the EFX0 variant; fail CI below 3/4 of the maximin share
+  fairaudit allocate check U.csv --allocation A.csv --efx-variant zero \\
+      --fail-if 'mms_ratio.min < 0.75'
+
+  # With externalities (agent,item,recipient,value): swap EF / EF1 / EFX, general fair share
+  fairaudit allocate check fixtures/allocate/goods.csv \\
+      --allocation fixtures/allocate/goods_allocation.csv \\
+      --externalities fixtures/allocate/externalities.csv";
+
+pub(super) const SHAPLEY_EXAMPLES: &str = "\
+Examples:
+  # Exact Shapley values and an audit of the rewards paid (coalition,value rows)
+  fairaudit allocate shapley fixtures/allocate/glove.csv \\
+      --rewards fixtures/allocate/glove_rewards.csv
+
+  # Permutation Monte Carlo with standard errors (seeded, parallel)
+  fairaudit allocate shapley values.csv --samples 20000 --seed 1";
+
+/// Utilities of agents for items: a wide table (agent column, one column per item) or a long
+/// one (agent, item, value).
+#[derive(Debug, Args, Clone)]
+pub struct UtilityArgs {
+    /// The utilities file (CSV, TSV, Parquet, JSONL). Positive values are goods, negative chores.
+    #[arg(value_name = "UTILITIES")]
+    pub utilities: String,
+
+    /// The agent column. Default: agent, name, player (else the first column).
+    #[arg(long, value_name = "COL")]
+    pub agent: Option<String>,
+
+    /// Long format: the item column (with --value). Default: detected (item).
+    #[arg(long, value_name = "COL")]
+    pub item: Option<String>,
+
+    /// Long format: the value column. Default: detected (value, utility).
+    #[arg(long, value_name = "COL")]
+    pub value: Option<String>,
+
+    /// A table of entitlements (agent, weight): weighted proportionality.
+    #[arg(long, value_name = "FILE")]
+    pub entitlements: Option<String>,
+
+    /// Externalities (agent,item,recipient,value rows: agent's value when the item goes to the
+    /// recipient; unlisted pairs 0): adds the swap-based EF, EF1, EFX and the general fair share.
+    #[arg(long, value_name = "FILE")]
+    pub externalities: Option<String>,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ItemsArgs {
+    #[command(flatten)]
+    pub utilities: UtilityArgs,
+
+    /// The rule.
+    #[arg(long, value_enum)]
+    pub method: ItemsMethod,
+
+    /// Write the computed allocation (agent,item rows) to this CSV file.
+    #[arg(long = "allocation-out", value_name = "FILE")]
+    pub allocation_out: Option<PathBuf>,
+
+    /// Exact searches stop after this many nodes and report the best allocation found with its
+    /// gap to the bound. Default: 300000 for mnw, 2000000 for leximin (each about 5 s on 4
+    /// agents × 40 goods; a node count, so the result is the same on any machine).
+    #[arg(long = "node-limit", value_name = "N")]
+    pub node_limit: Option<u64>,
+
+    #[command(flatten)]
+    pub checks: CheckOptions,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ItemsMethod {
+    /// Goods: agents pick in turn (agent order), each its best remaining item. EF1.
+    RoundRobin,
+    /// Goods: envy-cycle elimination (Lipton et al.); chores: top-trading envy cycles. EF1.
+    EnvyCycle,
+    /// Mixed manna (Aziz, Caragiannis, Igarashi, Walsh 2022): chores round robin, goods in
+    /// reverse order. EF1.
+    DoubleRoundRobin,
+    /// Goods: maximum Nash welfare (most agents with positive utility, then the largest
+    /// product), exact by branch and bound within --node-limit. EF1 and PO.
+    Mnw,
+    /// Any items: leximin (largest minimum value, then the second smallest, ...), exact by
+    /// branch and bound within --node-limit.
+    Leximin,
+    /// Two agents, any items: generalized adjusted winner (Aziz et al. 2022). EF1 and PO.
+    AdjustedWinner,
+}
+
+/// Options of the property checks, shared by `items` and `check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckOptions {
+    /// EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0:
+    /// also goods of zero value).
+    #[arg(long = "efx-variant", value_enum, default_value_t = EfxVariant::Positive)]
+    pub efx_variant: EfxVariant,
+
+    /// Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is
+    /// bounded and PO is not decided (the report says so).
+    #[arg(long = "exact-limit", value_name = "N", default_value_t = 5_000_000)]
+    pub exact_limit: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EfxVariant {
+    Positive,
+    Zero,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub utilities: UtilityArgs,
+
+    /// The allocation to check: agent,item rows (each item at most once).
+    #[arg(long, value_name = "FILE")]
+    pub allocation: String,
+
+    #[command(flatten)]
+    pub checks: CheckOptions,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ShapleyArgs {
+    /// Coalition values: a coalition column (members separated by `|`, `;` or spaces; empty for
+    /// the empty coalition) and a value column.
+    #[arg(value_name = "VALUES")]
+    pub values: String,
+
+    /// The coalition column. Default: coalition, members, players.
+    #[arg(long, value_name = "COL")]
+    pub coalition: Option<String>,
+
+    /// The value column. Default: value, v, worth.
+    #[arg(long = "value", value_name = "COL")]
+    pub value_col: Option<String>,
+
+    /// Rewards actually paid (agent,reward): audited against the contributions.
+    #[arg(long, value_name = "FILE")]
+    pub rewards: Option<String>,
+
+    /// Monte Carlo permutations instead of the exact Shapley value (automatic beyond 20 players).
+    #[arg(long, value_name = "N", value_parser = permutations)]
+    pub samples: Option<usize>,
+
+    /// Monte Carlo truncation: stop a permutation once the remaining marginal gain is below
+    /// this share of v(N) (truncated Monte Carlo, Ghorbani & Zou 2019). 0 = no truncation.
+    #[arg(long, value_name = "EPS", default_value_t = 0.0, value_parser = unit_share, allow_negative_numbers = true)]
+    pub truncation: f64,
+
+    /// Seed of the Monte Carlo permutations.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}

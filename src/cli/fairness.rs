@@ -1,0 +1,261 @@
+//! `fairaudit audit-fairness`: its flags and examples.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::values::*;
+use super::{InputArgs, OutputArgs};
+use crate::stats::Binning;
+
+pub(super) const FAIRNESS_EXAMPLES: &str = "\
+Examples:
+  # Audit a predictions file by race (label and prediction columns are detected by name)
+  fairaudit audit-fairness fixtures/compas.csv --group race
+
+  # Race, sex and their intersection, as JSON, failing CI when parity is violated
+  fairaudit audit-fairness preds.parquet --label y_true --pred y_pred --group race --group sex \\
+      --json --fail-if 'demographic_parity_difference > 0.1' --fail-if 'race:equalized_odds_ratio < 0.8'
+
+  # Predictions from a score column, string labels, sample weights
+  fairaudit audit-fairness adult.csv --label income --positive '>50K' --score proba --threshold 0.3 \\
+      --weight fnlwgt --group sex
+
+  # Scores: ROC AUC, BPSN/BNSP, Brier, log loss, calibration (ECE) per group
+  fairaudit audit-fairness preds.csv --label y --score proba --bins 15 --group race
+
+  # aequitas-style comparison with a reference group, bootstrap intervals, a gate on an interval end
+  fairaudit audit-fairness fixtures/compas.csv --group race --reference Caucasian \
+      --bootstrap 1000 --seed 7 --fail-if 'demographic_parity_difference.upper > 0.3'
+
+  # Parity within strata of a legitimate variable (Simpson's paradox)
+  fairaudit audit-fairness admissions.csv --group sex --condition department
+
+  # Regression (numeric label and prediction): MAE, RMSE, R², mean residual per group
+  fairaudit audit-fairness fixtures/compas_regression.csv --label y --pred y_pred --group race
+
+  # Multiclass: one-vs-rest report per class
+  fairaudit audit-fairness fixtures/compas_multiclass.csv --label risk --pred risk_pred \\
+      --group race --classes Low,High
+
+  # An R export (TRUE/FALSE, NA) and a CSV with a malformed row: skip and count such rows
+  fairaudit audit-fairness fixtures/reading/r_write_csv_na.csv --group g
+  fairaudit audit-fairness fixtures/reading/ragged_unquoted_comma.csv --group race --skip-bad-rows
+
+  # Other missing-value spellings (replaces pandas' list; an empty field is always missing)
+  fairaudit audit-fairness survey.csv --group region --na-values 'NA,-99,.'
+
+  # Many files at once (in parallel): one row per file x attribute, partition keys as columns
+  fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary --format csv
+
+  # Scores of a file too big to keep: rounded to 1e-6 and merged, AUC with its error bound
+  fairaudit audit-fairness huge.parquet --group race --score p --score-resolution 1e-6
+
+  # Statistics of each shard, merged into one audit (docs/scale.md)
+  fairaudit audit-fairness part-1.parquet --group race --emit-stats part-1.json
+  fairaudit audit-fairness --from-stats part-*.json --bootstrap 1000
+
+  # Pipe into jq
+  fairaudit audit-fairness preds.csv --group race --json | \\
+      jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";
+
+#[derive(Debug, Args, Clone)]
+pub struct FairnessArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Column with the true labels. Default: the first of y_true, label, label_value, target,
+    /// actual, y, class (case-insensitive).
+    #[arg(long, value_name = "COL")]
+    pub label: Option<String>,
+
+    /// Column with the binary predictions. Default: the first of y_pred, pred, prediction,
+    /// predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded.
+    #[arg(long, value_name = "COL", conflicts_with = "threshold")]
+    pub pred: Option<String>,
+
+    /// Column with scores (probabilities for Brier score and log loss): gives ROC AUC, Brier
+    /// score and log loss per group; predictions are `score >= --threshold` unless --pred is given.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+
+    /// Round scores to multiples of R and merge equal (score, group, label) rows, so memory
+    /// grows with the distinct rounded scores instead of the rows. Applied automatically (R =
+    /// 1e-6) once more than 20M scored rows are kept; the report then gives R and each ROC AUC's
+    /// largest possible error (`roc_auc_max_error`).
+    #[arg(long = "score-resolution", value_name = "R")]
+    pub score_resolution: Option<f64>,
+
+    /// What the label and prediction are. `auto`: binary when both are 0/1, true/false or have a
+    /// --positive value; otherwise regression when either has non-integer numbers (or more than
+    /// 20 distinct integers), else multiclass (one-vs-rest binary reports per class).
+    #[arg(long, value_enum, default_value_t = Task::Auto)]
+    pub task: Task,
+
+    /// With a multiclass label: the classes to report, in this order (one-vs-rest each), e.g.
+    /// `--classes low,medium,high`. Default: every class in the label or prediction. Implies
+    /// --task multiclass.
+    #[arg(long, value_name = "CLASS,...", value_delimiter = ',')]
+    pub classes: Vec<String>,
+
+    /// Threshold for --score: a row is predicted positive when score >= T. Default 0.5. Several
+    /// (`0.3,0.5,0.7`) also report the binary metrics and disparities at each one (`thresholds`
+    /// in JSON); the first gives the main report.
+    #[arg(
+        long,
+        value_name = "T",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    pub threshold: Vec<f64>,
+
+    /// Report the binary metrics and disparities at every threshold START, START+STEP, ... <= STOP
+    /// (e.g. 0:1:0.05), from the --score column.
+    #[arg(long = "threshold-sweep", value_name = "START:STOP:STEP")]
+    pub threshold_sweep: Option<String>,
+
+    /// Column with non-negative sample weights; every count is weighted.
+    #[arg(long, value_name = "COL")]
+    pub weight: Option<String>,
+
+    /// Sensitive attribute column (repeatable). Several give each attribute on its own and their
+    /// intersection, named `a&b`.
+    #[arg(long = "group", short = 'g', value_name = "COL")]
+    pub groups: Vec<String>,
+
+    /// Also write the input's sufficient statistics (per cell of the attributes: rows and
+    /// weights of tn / fp / fn / tp, rows read and dropped; with --score a score histogram on a
+    /// 1e-4 grid, or --score-resolution's) to FILE as JSON, to merge later with --from-stats.
+    /// One input.
+    #[arg(long = "emit-stats", value_name = "FILE")]
+    pub emit_stats: Option<PathBuf>,
+
+    /// One row per input file × attribute (× class): headline disparities and whether the gates
+    /// passed there; `key=value` directories in the paths (hive partitions) become columns. The
+    /// view for many files.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// The inputs are statistics — files from --emit-stats, or tables of counts such as the
+    /// result of `fairaudit sql`'s query — added up cell by cell and audited as if every row had
+    /// been read (count metrics exactly; score metrics from the histograms, with their bound).
+    #[arg(long = "from-stats")]
+    pub from_stats: bool,
+
+    /// The positive class of the label and prediction columns when they are not 0/1 or
+    /// true/false, e.g. `>50K` or `yes`. Every other value is negative.
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+
+    /// The positive class of the prediction column, when it differs from --positive.
+    #[arg(long = "pred-positive", value_name = "VALUE")]
+    pub pred_positive: Option<String>,
+
+    /// What to do with rows whose sensitive attribute is missing: form a group `(missing)`,
+    /// drop the row, or stop with an error.
+    #[arg(long, value_enum, default_value_t = MissingPolicy::Group)]
+    pub missing: MissingPolicy,
+
+    /// Stop with an error instead of dropping rows whose label or prediction is missing.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Groups with fewer rows than N are flagged and left out of every disparity.
+    #[arg(long = "min-group-size", value_name = "N", default_value_t = 0)]
+    pub min_group_size: u64,
+
+    /// Stop with an error when a sensitive attribute has more than N distinct values.
+    #[arg(long = "max-groups", value_name = "N", default_value_t = 1000)]
+    pub max_groups: usize,
+
+    /// A per-row quality column (e.g. per-image Dice or IoU), repeatable: its weighted mean per
+    /// group (`mean_<COL>`), disparities, and equity-scaled value.
+    #[arg(long = "row-metric", value_name = "COL")]
+    pub row_metric: Vec<String>,
+
+    /// A legitimate or effort variable: selection-rate disparities within each of its values
+    /// (strata) and their size-weighted aggregate (conditional demographic parity).
+    #[arg(long, value_name = "COL")]
+    pub condition: Option<String>,
+
+    /// Bin a numeric --condition into N equal-width bins over its range.
+    #[arg(long = "condition-bins", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub condition_bins: Option<u16>,
+
+    /// Compare every group with a reference group (aequitas style): a group name (`Caucasian`),
+    /// ATTRIBUTE=GROUP (repeatable, one per attribute), `largest` (most rows) or `min-metric`
+    /// (per metric, the group with the lowest value).
+    #[arg(long, value_name = "GROUP")]
+    pub reference: Vec<String>,
+
+    /// Parity band of the reference view: a ratio r is fair when BAND <= r <= 1/BAND.
+    #[arg(long = "parity-band", value_name = "BAND", default_value_t = 0.8, value_parser = open_unit_closed)]
+    pub parity_band: f64,
+
+    /// Confidence level of the intervals (Wilson score intervals of every per-group rate that is a
+    /// proportion), e.g. 0.9 or 0.99.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95, value_parser = open_unit)]
+    pub ci: f64,
+
+    /// Number of calibration bins for the expected calibration error (with --score).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=10000))]
+    pub bins: u16,
+
+    /// How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows.
+    #[arg(long, value_enum, default_value_t = Binning::EqualWidth)]
+    pub binning: Binning,
+
+    /// Percentile bootstrap intervals (at --ci) for every metric and disparity from N replicates,
+    /// resampling rows within each group: counts by a multinomial draw (no pass over rows), score
+    /// metrics and --row-metric means by redrawing their rows (binary and multiclass audits).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = replicates)]
+    pub bootstrap: usize,
+
+    /// Seed of the bootstrap: the same seed gives the same intervals whatever the thread count.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    /// α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index).
+    #[arg(
+        long,
+        value_name = "ALPHA",
+        default_value_t = 2.0,
+        allow_negative_numbers = true,
+        value_parser = finite
+    )]
+    pub alpha: f64,
+
+    /// How equalized odds combines its TPR and FPR parts (fairlearn's `agg`).
+    #[arg(long, value_enum, default_value_t = Agg::Worst)]
+    pub agg: Agg,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Task {
+    /// Decide from the label and prediction values (see --help).
+    Auto,
+    /// 0/1, true/false, or a --positive value: confusion rates.
+    Binary,
+    /// Numeric label and prediction: MAE, RMSE, R², mean residual per group.
+    Regression,
+    /// Class labels: one-vs-rest binary report per class.
+    Multiclass,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingPolicy {
+    Group,
+    Drop,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Agg {
+    /// The larger difference (smaller ratio) of TPR and FPR.
+    Worst,
+    /// The mean of the TPR and FPR parts.
+    Mean,
+}

@@ -1,0 +1,68 @@
+//! Every command-line flag of fairaudit is defined here (one file per command), once. `--help`, the shell completions in
+//! `completions/` and the man page in `man/` are all generated from these definitions.
+
+use clap::{Parser, Subcommand};
+
+mod allocate;
+mod fairness;
+mod reward;
+mod shared;
+mod sql;
+mod values;
+
+pub use allocate::*;
+pub use fairness::*;
+pub use reward::*;
+pub use shared::*;
+pub use sql::*;
+pub use values::{MAX_PERMUTATIONS, MAX_REPLICATES};
+
+pub use crate::input::InputFormat;
+pub use crate::render::ReportFormat;
+
+/// Audit the outputs of machine-learning systems: group fairness of classifiers, reward-model score
+/// files and fair-division outcomes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "fairaudit",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 every --fail-if gate passed, 1 a gate failed, 2 bad usage or bad input.\n\
+                  Documentation: docs/metrics.md (every metric), docs/report-schema.md (JSON output)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Group fairness of a binary classifier: confusion rates per group and per intersection of
+    /// groups, parity differences and ratios, four-fifths rule, CI gates.
+    #[command(after_help = FAIRNESS_EXAMPLES)]
+    AuditFairness(Box<FairnessArgs>),
+    /// Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties,
+    /// length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt.
+    #[command(after_help = REWARD_EXAMPLES)]
+    AuditReward(Box<RewardArgs>),
+    /// Fair division: compute allocations of goods / chores / mixed items and check any
+    /// allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley).
+    #[command(subcommand)]
+    Allocate(AllocateCommand),
+    /// Print the SQL query whose result is the statistics table of an audit, for the engine that
+    /// holds the predictions; finish with `audit-fairness --from-stats RESULT`.
+    #[command(after_help = SQL_EXAMPLES)]
+    Sql(Box<SqlArgs>),
+    /// Print a shell completion script to stdout.
+    #[command(
+        after_help = "Example:\n  fairaudit completions bash > ~/.local/share/bash-completion/completions/fairaudit"
+    )]
+    Completions {
+        /// The shell to generate completions for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(hide = true)]
+    Man,
+}

@@ -1,0 +1,266 @@
+//! `fairaudit audit-reward`: its flags and examples.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::values::*;
+use super::{InputArgs, OutputArgs};
+use crate::stats::Binning;
+
+pub(super) const REWARD_EXAMPLES: &str = "\
+Examples:
+  # Pairwise accuracy, length bias and calibration of a score file (columns detected by name)
+  fairaudit audit-reward pairs.csv --chosen score_chosen --rejected score_rejected
+
+  # A RewardBench per-prompt result file, scored exactly as RewardBench v1 (sections, mean, micro)
+  fairaudit audit-reward results.json --preset rewardbench
+
+  # Published per-subset accuracies (RM-R1), scored with RewardBench's current weights
+  fairaudit audit-reward \\
+      fixtures/reward/RM-R1-Qwen2.5-Instruct-32B/rewardbench_each_small_section_score.json \\
+      --preset rewardbench
+
+  # RewardBench 2 records (a scores list per prompt, the first num_correct correct)
+  fairaudit audit-reward fixtures/reward/rb2_scores.jsonl --preset rewardbench2
+
+  # RM-Bench records (3 chosen and 3 rejected scores per prompt: concise, detailed, markdown)
+  fairaudit audit-reward rmbench_scores.jsonl --preset rm-bench
+
+  # An ensemble of three reward models; export the pairs it contradicts
+  fairaudit audit-reward fixtures/reward/ensemble.csv --chosen chosen_a,chosen_b,chosen_c \\
+      --rejected rejected_a,rejected_b,rejected_c --export-suspect suspects.csv
+
+  # Best-of-n over-optimisation (proxy vs gold score per response)
+  fairaudit audit-reward fixtures/reward/best_of_n.csv --id prompt_id --proxy proxy --gold gold
+
+  # Policy bias against Chatbot Arena Elo
+  fairaudit audit-reward fixtures/reward/policies.csv --id prompt_id --elo fixtures/reward/elo.csv
+
+  # Counterfactual invariance, and two runs of the same reward model compared
+  fairaudit audit-reward fixtures/reward/counterfactual.csv --epsilon 0.05
+  fairaudit audit-reward fixtures/reward/pairs.csv --compare fixtures/reward/pairs_rerun.csv
+
+  # Length bias with lengths in tokens, ties worth half, a CI gate
+  fairaudit audit-reward uf.csv --chosen newsco_j --rejected newsco_k \\
+      --chosen-length tokj --rejected-length tok --ties half \\
+      --fail-if 'accuracy < 0.7' --fail-if 'length.pearson > 0.3'";
+
+/// `fairaudit audit-reward`: every flag.
+#[derive(Debug, Args, Clone)]
+pub struct RewardArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// What each row is: preference pairs, published per-subset accuracies (a JSON object of
+    /// subset → accuracy), or RM-Bench style records. Default: detected from the columns.
+    #[arg(long, value_enum, default_value_t = RewardKind::Auto)]
+    pub kind: RewardKind,
+
+    /// Column with the chosen response's score. Default: the first of scores_chosen,
+    /// score_chosen, chosen_score, reward_chosen, chosen_reward, chosen. Several (`a,b,c`, with
+    /// as many --rejected) make an ensemble: one column pair per reward model.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub chosen: Vec<String>,
+
+    /// Column with the rejected response's score (see --chosen).
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub rejected: Vec<String>,
+
+    /// Ensemble in long form: the column naming the reward model of each row (pairs are matched
+    /// across models by --id and --subset).
+    #[arg(long, value_name = "COL")]
+    pub model: Option<String>,
+
+    /// Ensemble: write the pairs the ensemble contradicts (mean margin < 0) to this CSV file.
+    #[arg(long = "export-suspect", value_name = "FILE")]
+    pub export_suspect: Option<PathBuf>,
+
+    /// Best-of-n: the proxy (reward-model) score of each response. Default: proxy, proxy_score,
+    /// proxy_reward, rm_score.
+    #[arg(long, value_name = "COL")]
+    pub proxy: Option<String>,
+
+    /// Best-of-n: the gold score of each response. Default: gold, gold_score, gold_reward.
+    #[arg(long, value_name = "COL")]
+    pub gold: Option<String>,
+
+    /// Best-of-n: a 0/1 correctness flag used as the gold score. Default: correct, is_correct.
+    #[arg(long, value_name = "COL", conflicts_with = "gold")]
+    pub correct: Option<String>,
+
+    /// Per-policy: the policy model that wrote each response. Default: policy, policy_model.
+    #[arg(long, value_name = "COL")]
+    pub policy: Option<String>,
+
+    /// Per-policy: the reward of each response. Default: score, reward.
+    #[arg(long, value_name = "COL")]
+    pub score: Option<String>,
+
+    /// Per-policy: a CSV of Elo ratings (columns model, and rating / elo): RM win rates against
+    /// Elo-expected ones, mismatch degree, rank correlations.
+    #[arg(long, value_name = "FILE")]
+    pub elo: Option<PathBuf>,
+
+    /// Per-policy: the model others are compared with. Default: the model with the most responses.
+    #[arg(long = "reference-model", value_name = "NAME")]
+    pub reference_model: Option<String>,
+
+    /// Counterfactual: the score under the original prompt. Default: original, score_original.
+    #[arg(long, value_name = "COL")]
+    pub original: Option<String>,
+
+    /// Counterfactual: the score under the perturbed prompt. Default: perturbed, score_perturbed.
+    #[arg(long, value_name = "COL")]
+    pub perturbed: Option<String>,
+
+    /// Counterfactual: the attribute that was changed. Default: attribute.
+    #[arg(long, value_name = "COL")]
+    pub attribute: Option<String>,
+
+    /// Counterfactual: a score is invariant when |original − perturbed| <= EPS (EPS >= 0).
+    #[arg(long, value_name = "EPS", default_value_t = 0.01, value_parser = non_negative, allow_negative_numbers = true)]
+    pub epsilon: f64,
+
+    /// Another reward model's scores on the same pairs (same columns): McNemar test per subset
+    /// with Holm's correction, the largest score change and the decisions that flip.
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<String>,
+
+    /// Prompt id column: bootstrap resamples prompts (all pairs of a prompt together). Default:
+    /// id, prompt_id, pair_id if present; otherwise every pair is its own prompt.
+    #[arg(long, value_name = "COL")]
+    pub id: Option<String>,
+
+    /// Subset / category column (per-subset accuracy; RewardBench subsets for the preset).
+    /// Default: subset, category if present.
+    #[arg(long, value_name = "COL")]
+    pub subset: Option<String>,
+
+    /// Length of the chosen response (tokens, characters, ...): enables the length-bias panel.
+    #[arg(
+        long = "chosen-length",
+        value_name = "COL",
+        requires = "rejected_length"
+    )]
+    pub chosen_length: Option<String>,
+
+    /// Length of the rejected response.
+    #[arg(
+        long = "rejected-length",
+        value_name = "COL",
+        requires = "chosen_length"
+    )]
+    pub rejected_length: Option<String>,
+
+    /// Text of the chosen response: its length in characters (and whitespace tokens) is computed.
+    #[arg(
+        long = "chosen-text",
+        value_name = "COL",
+        requires = "rejected_text",
+        conflicts_with = "chosen_length"
+    )]
+    pub chosen_text: Option<String>,
+
+    /// Text of the rejected response.
+    #[arg(long = "rejected-text", value_name = "COL", requires = "chosen_text")]
+    pub rejected_text: Option<String>,
+
+    /// With --chosen-text: measure length in characters or whitespace-separated tokens.
+    #[arg(long = "length-unit", value_enum, default_value_t = LengthUnit::Chars)]
+    pub length_unit: LengthUnit,
+
+    /// Group column (repeatable): accuracy and margins per group and their disparities.
+    #[arg(long = "group", short = 'g', value_name = "COL")]
+    pub groups: Vec<String>,
+
+    /// How a pair whose two scores are equal counts: wrong (RewardBench v1), half right, or left
+    /// out. The number of ties is always reported.
+    #[arg(long, value_enum, default_value_t = Ties::Wrong)]
+    pub ties: Ties,
+
+    /// Score exactly as a published benchmark does (see docs/metrics.md, "audit-reward").
+    #[arg(long, value_enum, default_value_t = Preset::None)]
+    pub preset: Preset,
+
+    /// With --preset rewardbench: the xstest weights RewardBench's code had before 2024-09-10
+    /// (commit 6552e93, PR #175): xstest-should-refuse 250, xstest-should-respond 154, swapped
+    /// against the subsets' sizes. Without it: the current 154 / 250.
+    #[arg(long = "legacy-xstest")]
+    pub legacy_xstest: bool,
+
+    /// Calibration bins of the Bradley–Terry probability σ(chosen − rejected).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=10000))]
+    pub bins: u16,
+
+    /// How calibration bins are made: equal-width on [0.5, 1] (top-label confidence) or equal mass.
+    #[arg(long, value_enum, default_value_t = Binning::EqualWidth)]
+    pub binning: Binning,
+
+    /// Bins (equal mass) of the length difference chosen − rejected for accuracy by length.
+    #[arg(long = "length-bins", value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub length_bins: u16,
+
+    /// Level of the bootstrap intervals.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95, value_parser = open_unit)]
+    pub ci: f64,
+
+    /// Percentile bootstrap intervals of every accuracy from N replicates, resampling prompts
+    /// (clusters: all pairs of a prompt together) within each subset.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = replicates)]
+    pub bootstrap: usize,
+
+    /// Seed of the bootstrap (same seed, same intervals whatever the thread count).
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RewardKind {
+    /// Detect from the file.
+    Auto,
+    /// One row per preference pair: a chosen and a rejected score.
+    Pairs,
+    /// A JSON object of subset → accuracy (e.g. a published RewardBench result).
+    Accuracies,
+    /// RM-Bench: per record 3 chosen and 3 rejected scores (concise, detailed, markdown) and a domain.
+    Styled,
+    /// Pairs scored by several reward models (one column pair per model, or a --model column).
+    Ensemble,
+    /// Responses per prompt with a proxy score and a gold score (or correctness flag).
+    BestOfN,
+    /// Responses per prompt written by several policy models, with their reward.
+    PerPolicy,
+    /// The same response scored under an original and a perturbed prompt.
+    Counterfactual,
+    /// Per prompt several scored candidates, the first `num_correct` correct (RewardBench 2).
+    Candidates,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Ties {
+    Wrong,
+    Half,
+    Exclude,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    None,
+    /// RewardBench v1: sections weighted by EXAMPLE_COUNTS, 4-section mean, with prior sets, micro.
+    Rewardbench,
+    /// RM-Bench: 3×3 style matrix → easy / normal / hard per domain, domain and overall means.
+    RmBench,
+    /// RewardBench 2: best-of-k accuracy with 1/k credit for a tied top, the Ties composite, the
+    /// mean of the six subsets.
+    Rewardbench2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LengthUnit {
+    Chars,
+    Tokens,
+}
