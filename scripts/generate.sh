@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the shell completions (completions/) and the man page (man/) from src/cli.rs.
+# Regenerates the shell completions (completions/) and the man page (man/) from src/cli/.
 # Run after changing any flag; tests/cli.rs fails while they are stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -87,11 +87,11 @@ fn finish(
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::AuditFairness(args) => finish(
-            fairaudit::fairness::run(&args)?,
+            fairaudit::fairness::run(&args.settings()?)?,
             args.output.output.as_deref(),
         ),
         Command::Sql(args) => {
-            let q = fairaudit::fairness::sql::query(&args)?;
+            let q = fairaudit::fairness::sql::query(&args.settings()?)?;
             render::emit(&q, args.output.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }

@@ -649,3 +649,31 @@ fn split_words(line: &str) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn sql_refuses_flag_combinations_without_a_query() {
+    let base = ["--table", "t", "--label", "y"];
+    for (extra, says) in [
+        (vec!["--dialect", "duckdb", "--pred", "p"], "--group COL"),
+        (
+            vec!["--dialect", "duckdb", "--group", "race"],
+            "give the prediction as --pred COL",
+        ),
+        (
+            vec![
+                "--dialect",
+                "bigquery",
+                "--group",
+                "race",
+                "--score",
+                "p",
+                "--score-type",
+                "float32",
+            ],
+            "BigQuery has no 32-bit float type",
+        ),
+    ] {
+        let err = common::engine_error("sql", &[&base[..], &extra[..]].concat());
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
+}

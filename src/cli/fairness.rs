@@ -2,10 +2,15 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use anyhow::{bail, Result};
+use clap::Args;
 
 use super::values::*;
 use super::{InputArgs, OutputArgs};
+use crate::fairness::settings::{
+    detected_names, Agg, MissingPolicy, Settings, Task, LABEL_NAMES, PRED_NAMES, SCORE_NAMES,
+};
+use crate::fairness::{reference, sweep};
 use crate::stats::Binning;
 
 pub(super) const FAIRNESS_EXAMPLES: &str = "\
@@ -64,14 +69,16 @@ pub struct FairnessArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Column with the true labels. Default: the first of y_true, label, label_value, target,
-    /// actual, y, class (case-insensitive).
-    #[arg(long, value_name = "COL")]
+    #[arg(long, value_name = "COL", help = format!(
+        "Column with the true labels. {}.", detected_names(LABEL_NAMES)
+    ))]
     pub label: Option<String>,
 
-    /// Column with the binary predictions. Default: the first of y_pred, pred, prediction,
-    /// predicted, predicted_label, y_hat, yhat, p; otherwise a column named `score` is thresholded.
-    #[arg(long, value_name = "COL", conflicts_with = "threshold")]
+    #[arg(long, value_name = "COL", conflicts_with = "threshold", help = format!(
+        "Column with the binary predictions. {}; otherwise a score column ({}) is thresholded.",
+        detected_names(PRED_NAMES),
+        SCORE_NAMES.join(", ")
+    ))]
     pub pred: Option<String>,
 
     /// Column with scores (probabilities for Brier score and log loss): gives ROC AUC, Brier
@@ -233,29 +240,85 @@ pub struct FairnessArgs {
     pub output: OutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Task {
-    /// Decide from the label and prediction values (see --help).
-    Auto,
-    /// 0/1, true/false, or a --positive value: confusion rates.
-    Binary,
-    /// Numeric label and prediction: MAE, RMSE, R², mean residual per group.
-    Regression,
-    /// Class labels: one-vs-rest binary report per class.
-    Multiclass,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MissingPolicy {
-    Group,
-    Drop,
-    Error,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Agg {
-    /// The larger difference (smaller ratio) of TPR and FPR.
-    Worst,
-    /// The mean of the TPR and FPR parts.
-    Mean,
+impl FairnessArgs {
+    /// The settings of the audit: every flag-combination check of `audit-fairness` is here.
+    /// Errors name the flags and what to do (exit 2).
+    pub fn settings(&self) -> Result<Settings> {
+        let gates = crate::gate::parse_all(&self.output.fail_if)?;
+        let reference = reference::parse(&self.reference)?;
+        let sweep = sweep::thresholds(&self.threshold, self.threshold_sweep.as_deref())?;
+        if !sweep.is_empty() && self.score.is_none() {
+            bail!("several thresholds or --threshold-sweep need --score COL");
+        }
+        if let Some(r) = self.score_resolution {
+            if !(r > 0.0 && r.is_finite()) {
+                bail!("--score-resolution must be a positive number, e.g. 1e-6; got {r}");
+            }
+            if self.score.is_none() {
+                bail!("--score-resolution rounds the scores of --score COL; there is no --score");
+            }
+        }
+        let mut task = self.task;
+        if !self.classes.is_empty() {
+            if matches!(task, Task::Binary | Task::Regression) {
+                bail!(
+                    "--classes needs a multiclass label; it conflicts with --task {}",
+                    task.name()
+                );
+            }
+            task = Task::Multiclass;
+        }
+        if self.emit_stats.is_some() && self.from_stats {
+            bail!("--emit-stats writes the statistics of one input (run it once per file, then merge with --from-stats)");
+        }
+        if self.from_stats {
+            for (given, flag) in [
+                (self.score.is_some(), "--score"),
+                (!self.row_metric.is_empty(), "--row-metric"),
+                (self.condition.is_some(), "--condition"),
+                (!sweep.is_empty(), "--threshold-sweep / several --threshold"),
+            ] {
+                if given {
+                    bail!("{flag} needs the rows; --from-stats has only the counts");
+                }
+            }
+        }
+        Ok(Settings {
+            files: self.input.files.clone(),
+            read: self.input.read.options(),
+            label: self.label.clone(),
+            pred: self.pred.clone(),
+            score: self.score.clone(),
+            score_resolution: self.score_resolution,
+            task,
+            classes: self.classes.clone(),
+            threshold: self.threshold.clone(),
+            sweep,
+            weight: self.weight.clone(),
+            groups: self.groups.clone(),
+            emit_stats: self.emit_stats.clone(),
+            summary: self.summary,
+            from_stats: self.from_stats,
+            positive: self.positive.clone(),
+            pred_positive: self.pred_positive.clone(),
+            missing: self.missing,
+            strict: self.strict,
+            min_group_size: self.min_group_size,
+            max_groups: self.max_groups,
+            row_metric: self.row_metric.clone(),
+            condition: self.condition.clone(),
+            condition_bins: self.condition_bins,
+            reference,
+            parity_band: self.parity_band,
+            ci: self.ci,
+            bins: self.bins,
+            binning: self.binning,
+            bootstrap: self.bootstrap,
+            seed: self.seed,
+            alpha: self.alpha,
+            agg: self.agg,
+            gates,
+            output: self.output.settings(),
+        })
+    }
 }

@@ -36,6 +36,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `--fail-if` of `audit-reward` (the shared flag's help shows audit-fairness names).
+const REWARD_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'accuracy < 0.7', \
+     'length.pearson > 0.3', 'chat_hard:accuracy < 0.6' (a subset), 'accuracy.lower < 0.65' \
+     (with --bootstrap). Repeatable";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Group fairness of a binary classifier: confusion rates per group and per intersection of
@@ -44,7 +49,10 @@ pub enum Command {
     AuditFairness(Box<FairnessArgs>),
     /// Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties,
     /// length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt.
-    #[command(after_help = REWARD_EXAMPLES)]
+    #[command(
+        after_help = REWARD_EXAMPLES,
+        mut_arg("fail_if", |a| a.help(REWARD_FAIL_IF))
+    )]
     AuditReward(Box<RewardArgs>),
     /// Fair division: compute allocations of goods / chores / mixed items and check any
     /// allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley).

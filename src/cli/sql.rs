@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use anyhow::{bail, Result};
+use clap::Args;
+
+pub use crate::fairness::sql::{Query, ScoreType, SqlDialect};
 
 use super::values::*;
 use super::NaArgs;
@@ -85,18 +88,36 @@ pub struct SqlArgs {
     pub output: Option<PathBuf>,
 }
 
-/// The precision a score column is stored in (`fairaudit sql --score-type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ScoreType {
-    Float32,
-    Float64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SqlDialect {
-    Duckdb,
-    Postgres,
-    Trino,
-    Spark,
-    Bigquery,
+impl SqlArgs {
+    /// The query to write: every flag-combination check of `fairaudit sql` is here.
+    pub fn settings(&self) -> Result<Query> {
+        if self.groups.is_empty() {
+            bail!("name the sensitive attributes with --group COL (repeatable)");
+        }
+        match (&self.pred, &self.score) {
+            (None, Some(_)) => {
+                if self.score_type == ScoreType::Float32 && self.dialect == SqlDialect::Bigquery {
+                    bail!("BigQuery has no 32-bit float type; --score-type float32 does not apply")
+                }
+            }
+            (Some(_), None) => {}
+            _ => {
+                bail!("give the prediction as --pred COL, or a score with --score COL [--threshold T]")
+            }
+        }
+        Ok(Query {
+            dialect: self.dialect,
+            table: self.table.clone(),
+            label: self.label.clone(),
+            pred: self.pred.clone(),
+            score: self.score.clone(),
+            threshold: self.threshold,
+            score_type: self.score_type,
+            na_values: self.na.list(),
+            positive: self.positive.clone(),
+            pred_positive: self.pred_positive.clone(),
+            weight: self.weight.clone(),
+            groups: self.groups.clone(),
+        })
+    }
 }

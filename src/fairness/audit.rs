@@ -4,14 +4,15 @@
 use serde_json::{Map, Value as Json};
 
 use super::inequality;
-use super::metrics::{Confusion, Rate, RATES};
+use super::metrics::{Confusion, Rate, CRITERIA, RATES};
 use super::plan::Pass;
 use super::regression::{RegSums, REGRESSION_METRICS};
 use super::scores::{self, Bin, Binning, ScoreMetrics};
+use super::settings::{Agg, Settings};
 use super::stats::{Cell, Stats};
-use crate::cli::{Agg, FairnessArgs};
 use crate::fairness::report::{
-    AttributeReport, Counts, FairnessReport, GroupReport, InputReport, Overall, RowCounts, Settings,
+    AttributeReport, Counts, FairnessReport, GroupReport, InputReport, Overall, ReportedSettings,
+    RowCounts,
 };
 use crate::fairness::report::{Conditional, Stratum, XaucPair};
 use crate::render::{Dropped, Warning};
@@ -24,16 +25,6 @@ pub const MAX_XAUC_GROUPS: usize = 50;
 
 /// The four-fifths rule's threshold on the disparate-impact ratio.
 pub const FOUR_FIFTHS: f64 = 0.8;
-
-/// Named fairness criteria: (name, the rate it compares).
-pub const CRITERIA: &[(&str, Rate)] = &[
-    ("demographic_parity", Rate::SelectionRate),
-    ("equal_opportunity", Rate::TruePositiveRate),
-    ("predictive_parity", Rate::PositivePredictiveValue),
-    ("accuracy_parity", Rate::Accuracy),
-    ("fpr_balance", Rate::FalsePositiveRate),
-    ("fnr_balance", Rate::FalseNegativeRate),
-];
 
 /// One group of one attribute, before it becomes a [`GroupReport`].
 struct Group {
@@ -54,7 +45,7 @@ struct Group {
     reg: RegSums,
 }
 
-pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
+pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
     let mut inputs = Vec::new();
     let mut attributes = Vec::new();
     let mut warnings = Vec::new();
@@ -63,7 +54,7 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
         for w in &pass.warnings {
             warnings.push(Warning::new(&file, None, w.clone()));
         }
-        if pass.task == crate::cli::Task::Regression {
+        if pass.task == super::settings::Task::Regression {
             inputs.push(regression_input(args, pass, &mut attributes, &mut warnings));
             continue;
         }
@@ -168,11 +159,8 @@ pub fn build(args: &FairnessArgs, passes: &[Pass]) -> FairnessReport {
         schema_version: crate::render::SCHEMA_VERSION,
         command: "audit-fairness".into(),
         fairaudit_version: env!("CARGO_PKG_VERSION").into(),
-        settings: Settings {
-            task: passes
-                .first()
-                .map_or("binary", |p| super::plan::task_name(p.task))
-                .into(),
+        settings: ReportedSettings {
+            task: passes.first().map_or("binary", |p| p.task.name()).into(),
             task_detected: None,
             classes: Vec::new(),
             positive: args.positive.clone(),
@@ -385,7 +373,7 @@ fn attribute(
     pass: &Pass,
     groups: Vec<Group>,
     (overall, overall_scores, row_overall): (&Confusion, Option<&ScoreMetrics>, &[Value]),
-    args: &FairnessArgs,
+    args: &Settings,
     warnings: &mut Vec<Warning>,
 ) -> AttributeReport {
     let total_w = overall.total();
@@ -847,7 +835,7 @@ fn units(pass: &Pass) -> Vec<(String, Vec<usize>)> {
 /// overall, and their disparities (differences for every metric; ratios only for the metrics
 /// that are never negative).
 fn regression_input(
-    args: &FairnessArgs,
+    args: &Settings,
     pass: &Pass,
     attributes: &mut Vec<AttributeReport>,
     warnings: &mut Vec<Warning>,

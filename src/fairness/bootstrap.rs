@@ -19,8 +19,8 @@ use serde_json::{Map, Value as Json};
 use super::audit;
 use super::plan::Pass;
 use super::report::FairnessReport;
+use super::settings::Settings;
 use super::stats::Stats;
-use crate::cli::FairnessArgs;
 use crate::stats::bootstrap;
 
 /// Per cell, the positions of its kept rows: of the scored rows, and of each row metric's values.
@@ -149,7 +149,7 @@ fn numbers(r: &FairnessReport) -> Vec<(String, f64)> {
 /// group's `bootstrap` and each attribute's `disparities_bootstrap` (`[lower, upper]`).
 pub fn attach(
     report: &mut FairnessReport,
-    args: &FairnessArgs,
+    args: &Settings,
     passes: &[Pass],
     reps: usize,
     seed: u64,

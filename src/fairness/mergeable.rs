@@ -15,8 +15,8 @@ use serde_json::Value as Json;
 
 use super::plan::Pass;
 use super::regression::RegSums;
+use super::settings::{Settings, Task};
 use super::stats::{Cell, GroupKey, Stats};
-use crate::cli::{FairnessArgs, Task};
 use crate::fairness::report::UsedColumns;
 use crate::input::Source;
 
@@ -119,14 +119,6 @@ fn json_key(v: &Json) -> GroupKey {
     }
 }
 
-fn task_name(t: Task) -> &'static str {
-    match t {
-        Task::Regression => "regression",
-        Task::Multiclass => "multiclass",
-        _ => "binary",
-    }
-}
-
 /// The statistics of one pass as a file.
 pub fn to_file(pass: &Pass) -> StatsFile {
     let st = &pass.stats;
@@ -161,7 +153,7 @@ pub fn to_file(pass: &Pass) -> StatsFile {
     }
     StatsFile {
         fairaudit_stats: VERSION,
-        task: task_name(pass.task).into(),
+        task: pass.task.resolved().name().into(),
         source: pass.source.display.clone(),
         label: c.label.clone(),
         prediction: c.prediction.clone(),
@@ -385,7 +377,7 @@ fn read_table(src: &Source) -> Result<StatsFile> {
 
 /// Reads every statistics input and adds them up into one pass, checking they describe the same
 /// audit (task, columns, attributes).
-pub fn load(sources: &[Source], args: &FairnessArgs) -> Result<(Pass, Vec<String>)> {
+pub fn load(sources: &[Source], args: &Settings) -> Result<(Pass, Vec<String>)> {
     let files: Vec<StatsFile> = sources.iter().map(read).collect::<Result<_>>()?;
     let first = &files[0];
     for (f, s) in files.iter().zip(sources).skip(1) {

@@ -203,6 +203,16 @@ impl Rate {
     }
 }
 
+/// Named fairness criteria: (name, the rate it compares).
+pub const CRITERIA: &[(&str, Rate)] = &[
+    ("demographic_parity", Rate::SelectionRate),
+    ("equal_opportunity", Rate::TruePositiveRate),
+    ("predictive_parity", Rate::PositivePredictiveValue),
+    ("accuracy_parity", Rate::Accuracy),
+    ("fpr_balance", Rate::FalsePositiveRate),
+    ("fnr_balance", Rate::FalseNegativeRate),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

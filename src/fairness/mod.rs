@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod bootstrap;
+pub mod gates;
 pub mod inequality;
 pub mod mergeable;
 pub mod metrics;
@@ -13,6 +14,7 @@ pub mod reference;
 pub mod regression;
 pub mod report;
 pub mod scores;
+pub mod settings;
 pub mod sql;
 pub mod stats;
 pub mod summary;
@@ -20,67 +22,22 @@ pub mod sweep;
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::cli::{FairnessArgs, Task};
 use crate::fairness::report::{ClassOverall, FairnessReport};
 use crate::gate;
 use crate::render::{self, Rendered};
+use settings::{Settings, Task};
 
 /// Runs the whole audit: every input is resolved before any is read, so a bad flag fails fast.
-pub fn run(args: &FairnessArgs) -> Result<Rendered> {
-    let gates = gate::parse_all(&args.output.fail_if)?;
-    let reference = reference::parse(&args.reference)?;
-    let sweep = sweep::thresholds(args)?;
-    if !sweep.is_empty() && args.score.is_none() {
-        anyhow::bail!("several thresholds or --threshold-sweep need --score COL");
-    }
-    if !(args.parity_band > 0.0 && args.parity_band <= 1.0) {
-        anyhow::bail!(
-            "--parity-band must be in (0, 1], e.g. 0.8; got {}",
-            args.parity_band
-        );
-    }
-    if !(args.ci > 0.0 && args.ci < 1.0) {
-        anyhow::bail!(
-            "--ci must be between 0 and 1 (exclusive), e.g. 0.95; got {}",
-            args.ci
-        );
-    }
-    if let Some(r) = args.score_resolution {
-        if !(r > 0.0 && r.is_finite()) {
-            bail!("--score-resolution must be a positive number, e.g. 1e-6; got {r}");
-        }
-        if args.score.is_none() {
-            bail!("--score-resolution rounds the scores of --score COL; there is no --score");
-        }
-    }
-    let sources = crate::input::sources(&args.input.files, &args.input.read.options())?;
+pub fn run(args: &Settings) -> Result<Rendered> {
+    let sources = crate::input::sources(&args.files, &args.read)?;
     let mut task = args.task;
-    if !args.classes.is_empty() {
-        if matches!(task, Task::Binary | Task::Regression) {
-            bail!(
-                "--classes needs a multiclass label; it conflicts with --task {}",
-                plan::task_name(task)
-            );
-        }
-        task = Task::Multiclass;
-    }
     let progress = render::Progress::new(args.output.quiet);
     let mut detected = None;
     let mut stats_notes = Vec::new();
-    if args.emit_stats.is_some() && (sources.len() != 1 || args.from_stats) {
+    if args.emit_stats.is_some() && sources.len() != 1 {
         bail!("--emit-stats writes the statistics of one input (run it once per file, then merge with --from-stats)");
     }
     let passes = if args.from_stats {
-        for (given, flag) in [
-            (args.score.is_some(), "--score"),
-            (!args.row_metric.is_empty(), "--row-metric"),
-            (args.condition.is_some(), "--condition"),
-            (!sweep.is_empty(), "--threshold-sweep / several --threshold"),
-        ] {
-            if given {
-                bail!("{flag} needs the rows; --from-stats has only the counts");
-            }
-        }
         let (pass, notes) = mergeable::load(&sources, args)?;
         stats_notes = notes;
         Ok(vec![pass])
@@ -130,10 +87,10 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
         mergeable::emit(&passes[0], path)?;
     }
     let task = passes.first().map_or(Task::Binary, |p| p.task);
-    check_task_flags(args, task, !sweep.is_empty(), reference.is_some())?;
+    check_task_flags(args, task)?;
     let mut model = match task {
-        Task::Multiclass => multiclass_report(args, &passes, reference.as_ref())?,
-        _ => binary_or_regression_report(args, &passes, &sweep, reference.as_ref())?,
+        Task::Multiclass => multiclass_report(args, &passes)?,
+        _ => binary_or_regression_report(args, &passes, &args.sweep)?,
     };
     model.settings.task_detected = detected;
     for n in stats_notes {
@@ -143,20 +100,20 @@ pub fn run(args: &FairnessArgs) -> Result<Rendered> {
             format!("the statistics leave out {n}"),
         ));
     }
-    let verdicts = gate::evaluate(&gates, &model)?;
+    let verdicts = gate::evaluate(&args.gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
     if args.summary {
-        return summary::render(&model, args.output.report_format());
+        return summary::render(&model, args.output.format);
     }
-    report::render(&model, args.output.report_format())
+    report::render(&model, args.output.format)
 }
 
 /// Resolves every input's columns (all before any is read, so a bad flag fails fast), then
 /// makes the one pass over each.
 fn run_passes(
     sources: &[crate::input::Source],
-    args: &FairnessArgs,
+    args: &Settings,
     task: Task,
     progress: &render::Progress,
 ) -> Result<Vec<plan::Pass>> {
@@ -170,13 +127,16 @@ fn run_passes(
 }
 
 /// The flags that only make sense for binary (or one-vs-rest) rates.
-fn check_task_flags(args: &FairnessArgs, task: Task, sweep: bool, reference: bool) -> Result<()> {
+fn check_task_flags(args: &Settings, task: Task) -> Result<()> {
     if task != Task::Regression {
         return Ok(());
     }
     let unsupported = [
-        (sweep, "--threshold-sweep / several --threshold"),
-        (reference, "--reference"),
+        (
+            !args.sweep.is_empty(),
+            "--threshold-sweep / several --threshold",
+        ),
+        (args.reference.is_some(), "--reference"),
         (args.bootstrap > 0, "--bootstrap"),
         (args.condition.is_some(), "--condition"),
     ];
@@ -189,10 +149,9 @@ fn check_task_flags(args: &FairnessArgs, task: Task, sweep: bool, reference: boo
 }
 
 fn binary_or_regression_report(
-    args: &FairnessArgs,
+    args: &Settings,
     passes: &[plan::Pass],
     sweep: &[f64],
-    reference: Option<&reference::RefSpec>,
 ) -> Result<FairnessReport> {
     let mut model = audit::build(args, passes);
     if !sweep.is_empty() {
@@ -201,7 +160,7 @@ fn binary_or_regression_report(
     if args.bootstrap > 0 {
         bootstrap::attach(&mut model, args, passes, args.bootstrap, args.seed);
     }
-    if let Some(spec) = reference {
+    if let Some(spec) = &args.reference {
         reference::apply(&mut model, spec, args.parity_band)?;
     }
     Ok(model)
@@ -209,11 +168,7 @@ fn binary_or_regression_report(
 
 /// One binary report per class (one-vs-rest), merged: the attributes of every class (each
 /// marked with its class), each input's per-class overall, and the multiclass accuracy overall.
-fn multiclass_report(
-    args: &FairnessArgs,
-    passes: &[plan::Pass],
-    reference: Option<&reference::RefSpec>,
-) -> Result<FairnessReport> {
+fn multiclass_report(args: &Settings, passes: &[plan::Pass]) -> Result<FairnessReport> {
     let classes = multiclass::classes(passes, &args.classes)?;
     let mut merged: Option<FairnessReport> = None;
     for class in &classes {
@@ -228,7 +183,7 @@ fn multiclass_report(
                 score_type: None,
             })
             .collect();
-        let mut model = binary_or_regression_report(args, &class_passes, &[], reference)?;
+        let mut model = binary_or_regression_report(args, &class_passes, &[])?;
         for a in &mut model.attributes {
             a.class = Some(class.clone());
         }

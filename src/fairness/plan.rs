@@ -5,38 +5,13 @@ use std::sync::{Arc, Mutex};
 use anyhow::{anyhow, bail, Result};
 use polars::prelude::*;
 
+use super::settings::{
+    MissingPolicy, Settings, Task, DEFAULT_THRESHOLD, LABEL_NAMES, PRED_NAMES, SCORE_NAMES,
+};
 use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
-use crate::cli::{FairnessArgs, MissingPolicy, Task};
 use crate::fairness::report::UsedColumns as Columns;
 use crate::input::{detect_column, resolve_column, roles, Opened, Source};
 use crate::render::Progress;
-
-/// Names looked for when `--label` is not given, in order of preference (case-insensitive).
-pub const LABEL_NAMES: &[&str] = &[
-    "y_true",
-    "label",
-    "label_value",
-    "target",
-    "actual",
-    "y",
-    "class",
-    "ground_truth",
-    "truth",
-];
-/// Names looked for when neither `--pred` nor `--score` is given.
-pub const PRED_NAMES: &[&str] = &[
-    "y_pred",
-    "pred",
-    "prediction",
-    "predicted",
-    "predicted_label",
-    "y_hat",
-    "yhat",
-    "p",
-];
-/// A score column used (thresholded) when no prediction column is found.
-pub const SCORE_NAMES: &[&str] = &["score", "y_score", "proba", "probability"];
-pub const DEFAULT_THRESHOLD: f64 = 0.5;
 
 /// One input, ready to run.
 pub struct Plan {
@@ -68,7 +43,7 @@ pub struct Pass {
 impl Plan {
     /// Opens the input and resolves every column flag against its schema. `task` is Binary,
     /// Regression or Multiclass (Auto runs as Binary).
-    pub fn new(source: &Source, args: &FairnessArgs, task: Task) -> Result<Plan> {
+    pub fn new(source: &Source, args: &Settings, task: Task) -> Result<Plan> {
         let task = if task == Task::Auto {
             Task::Binary
         } else {
@@ -186,7 +161,7 @@ impl Plan {
         }
 
         if task != Task::Binary {
-            let what = format!("--task {}", task_name(task));
+            let what = format!("--task {}", task.name());
             let Some(p) = &prediction else {
                 bail!("{file}: {what} needs a prediction column (--pred COL); a --score is thresholded only for binary labels");
             };
@@ -566,16 +541,6 @@ fn half_round(t: f64) -> f32 {
     (x / ulp).round_ties_even() * ulp
 }
 
-/// The name of a task as the --task flag spells it.
-pub fn task_name(t: Task) -> &'static str {
-    match t {
-        Task::Auto => "auto",
-        Task::Binary => "binary",
-        Task::Regression => "regression",
-        Task::Multiclass => "multiclass",
-    }
-}
-
 /// More distinct integer labels than this make `--task auto` choose regression.
 pub const MAX_AUTO_CLASSES: usize = 20;
 
@@ -593,7 +558,7 @@ pub struct Detected {
 /// a binary label with a name-detected prediction of probabilities → binary with that score
 /// at 0.5; regression when the label (or a numeric prediction) has a non-integer number or
 /// the label has more than [`MAX_AUTO_CLASSES`] distinct integers; multiclass otherwise.
-pub fn detect_task(source: &Source, args: &FairnessArgs) -> Result<Detected> {
+pub fn detect_task(source: &Source, args: &Settings) -> Result<Detected> {
     let Opened {
         frame,
         schema,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::metrics::Rate;
-use crate::fairness::report::{AttributeReport, FairnessReport};
+use crate::fairness::report::{AttributeReport, FairnessReport, ReferenceView};
 use crate::stats::hypothesis::two_proportion_p;
 
 /// How the reference group of each attribute is chosen.
@@ -77,17 +77,6 @@ pub struct Comparison {
     pub p_value: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undefined: Option<String>,
-}
-
-/// The reference view of one attribute.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReferenceView {
-    /// given, largest or min_metric.
-    pub method: String,
-    /// Metric → the reference group's name.
-    pub groups: Map<String, Json>,
-    /// The parity band (--parity-band): fair when band ≤ ratio ≤ 1 / band.
-    pub band: f64,
 }
 
 /// Adds the reference view to every attribute of `report`.

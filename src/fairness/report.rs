@@ -8,7 +8,6 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use crate::fairness::metrics::RATES;
-use crate::fairness::reference::ReferenceView;
 use crate::fairness::regression::REGRESSION_METRICS;
 use crate::fairness::scores::{Bin, SCORE_METRICS};
 use crate::gate::GateResult;
@@ -20,7 +19,7 @@ pub struct FairnessReport {
     pub schema_version: u32,
     pub command: String,
     pub fairaudit_version: String,
-    pub settings: Settings,
+    pub settings: ReportedSettings,
     pub inputs: Vec<InputReport>,
     pub attributes: Vec<AttributeReport>,
     pub warnings: Vec<Warning>,
@@ -37,7 +36,7 @@ pub struct ThresholdReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Settings {
+pub struct ReportedSettings {
     /// binary, regression or multiclass.
     pub task: String,
     /// With --task auto, when the label was not binary: why this task was chosen.
@@ -207,6 +206,17 @@ impl AttributeReport {
             None => self.name.clone(),
         }
     }
+}
+
+/// The reference view of one attribute.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceView {
+    /// given, largest or min_metric.
+    pub method: String,
+    /// Metric → the reference group's name.
+    pub groups: Map<String, Json>,
+    /// The parity band (--parity-band): fair when band ≤ ratio ≤ 1 / band.
+    pub band: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -637,7 +647,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         let names: Vec<&str> = if regression {
             REGRESSION_METRICS.to_vec()
         } else {
-            crate::fairness::audit::CRITERIA
+            crate::fairness::metrics::CRITERIA
                 .iter()
                 .map(|(n, _)| *n)
                 .chain(["equalized_odds"])
@@ -843,288 +853,4 @@ fn failing_names(r: &FairnessReport, a: &AttributeReport) -> Vec<String> {
         })
         .map(|fl| fl.metric.clone())
         .collect()
-}
-
-/// A table; the first `1 + lead` columns are text (left-aligned), the rest numbers.
-/// Group-level names a gate may use besides the rates.
-const GROUP_EXTRA: [&str; 5] = [
-    "n",
-    "weight",
-    "share",
-    "disparate_impact_ratio",
-    "predicted_positive_share",
-];
-
-/// Expands a short alias at the start of a name: `tpr_difference` → `true_positive_rate_difference`.
-fn canonical(name: &str) -> String {
-    for r in RATES {
-        if name == r.short() {
-            return r.name().to_string();
-        }
-        if let Some(rest) = name
-            .strip_prefix(r.short())
-            .filter(|rest| rest.starts_with('_'))
-        {
-            return format!("{}{rest}", r.name());
-        }
-    }
-    name.to_string()
-}
-
-fn json_value(v: Option<&Json>, reason: Option<&Json>) -> Result<f64, String> {
-    match v {
-        Some(Json::Bool(b)) => Ok(if *b { 1.0 } else { 0.0 }),
-        Some(Json::Number(n)) => n.as_f64().ok_or_else(|| "not a number".to_string()),
-        _ => Err(reason
-            .and_then(Json::as_str)
-            .unwrap_or("undefined")
-            .to_string()),
-    }
-}
-
-impl crate::gate::Gateable for FairnessReport {
-    fn observe(
-        &self,
-        scope: &crate::gate::Scope,
-        name: &str,
-    ) -> anyhow::Result<Vec<crate::gate::Observation>> {
-        use crate::gate::{Observation, Scope};
-        // `rate.lower` / `rate.upper`: an end of a group's interval.
-        let (name, end) = match name.rsplit_once('.') {
-            Some((base, "lower")) => (base, Some(0usize)),
-            Some((base, "upper")) => (base, Some(1)),
-            Some((_, other)) => anyhow::bail!("unknown suffix '.{other}'; use .lower or .upper"),
-            None => (name, None),
-        };
-        let name = canonical(name);
-        if let Some(end) = end {
-            let label = format!("{name}.{}", ["lower", "upper"][end]);
-            let pick = |iv: Option<&Json>, why: Option<&Json>| -> Result<f64, String> {
-                match iv {
-                    Some(Json::Array(v)) => v[end].as_f64().ok_or_else(|| "undefined".to_string()),
-                    _ => Err(why
-                        .and_then(Json::as_str)
-                        .unwrap_or("undefined")
-                        .to_string()),
-                }
-            };
-            let mut out = Vec::new();
-            let is_disparity = self
-                .attributes
-                .iter()
-                .any(|a| a.disparities.contains_key(&name));
-            if is_disparity && !matches!(scope, Scope::Group(..)) {
-                if self
-                    .attributes
-                    .iter()
-                    .all(|a| a.disparities_bootstrap.is_empty())
-                {
-                    anyhow::bail!("an interval of the disparity '{name}' needs --bootstrap N");
-                }
-                for a in &self.attributes {
-                    if let Scope::Attribute(x) = scope {
-                        if *x != a.name {
-                            continue;
-                        }
-                    }
-                    out.push(Observation {
-                        file: a.file.clone(),
-                        attribute: Some(a.display_name()),
-                        group: None,
-                        metric: label.clone(),
-                        value: pick(a.disparities_bootstrap.get(&name), a.undefined.get(&name)),
-                    });
-                }
-            } else {
-                let has = self.attributes.iter().any(|a| {
-                    a.groups
-                        .iter()
-                        .any(|g| g.intervals.contains_key(&name) || g.bootstrap.contains_key(&name))
-                });
-                if !has {
-                    anyhow::bail!(
-                        "'{name}' has no interval (Wilson intervals: the per-group rates that are proportions; --bootstrap N: every count-based metric)"
-                    );
-                }
-                for a in &self.attributes {
-                    if let Scope::Attribute(x) | Scope::Group(x, _) = scope {
-                        if *x != a.name {
-                            continue;
-                        }
-                    }
-                    for g in &a.groups {
-                        if let Scope::Group(_, wanted) = scope {
-                            if &g.group != wanted {
-                                continue;
-                            }
-                        }
-                        // The bootstrap interval when there is one, else Wilson's.
-                        let iv = g.bootstrap.get(&name).or_else(|| g.intervals.get(&name));
-                        out.push(Observation {
-                            file: a.file.clone(),
-                            attribute: Some(a.display_name()),
-                            group: Some(g.group.clone()),
-                            metric: label.clone(),
-                            value: pick(iv, g.undefined.get(&name)),
-                        });
-                    }
-                }
-            }
-            if out.is_empty() {
-                anyhow::bail!("no attribute or group matches the scope of '{label}'");
-            }
-            return Ok(out);
-        }
-        let is_disparity = self
-            .attributes
-            .iter()
-            .any(|a| a.disparities.contains_key(&name));
-        let is_rate =
-            RATES.iter().any(|r| r.name() == name) || SCORE_METRICS.contains(&name.as_str());
-        let is_group_metric = is_rate
-            || GROUP_EXTRA.contains(&name.as_str())
-            || self
-                .attributes
-                .iter()
-                .any(|a| a.groups.iter().any(|g| g.metrics.contains_key(&name)));
-        if *scope == Scope::Overall {
-            let mut out = Vec::new();
-            if !self
-                .inputs
-                .iter()
-                .any(|i| i.overall.metrics.contains_key(&name))
-            {
-                let known: Vec<&str> = self
-                    .inputs
-                    .first()
-                    .map(|i| i.overall.metrics.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
-                anyhow::bail!(
-                    "'{name}' has no overall value; overall: takes one of {}",
-                    known.join(", ")
-                );
-            }
-            for inp in &self.inputs {
-                out.push(Observation {
-                    file: inp.path.clone(),
-                    attribute: None,
-                    group: Some("(overall)".into()),
-                    metric: name.clone(),
-                    value: json_value(
-                        inp.overall.metrics.get(&name),
-                        inp.overall.undefined.get(&name),
-                    ),
-                });
-            }
-            return Ok(out);
-        }
-        if !is_disparity && !is_group_metric {
-            let mut known: Vec<String> = self
-                .attributes
-                .first()
-                .map(|a| a.disparities.keys().cloned().collect())
-                .unwrap_or_default();
-            known.extend(RATES.iter().map(|r| r.name().to_string()));
-            let hint = crate::input::closest_name(
-                &name,
-                &known.iter().map(String::as_str).collect::<Vec<_>>(),
-            )
-            .map(|b| format!("; did you mean '{b}'?"))
-            .unwrap_or_default();
-            // A binary metric asked of a regression or multiclass audit (often one that
-            // --task auto chose): say which task ran, why, and how to choose another.
-            let binary_name = RATES.iter().any(|r| name.starts_with(r.name()))
-                || [
-                    "demographic_parity",
-                    "equalized_odds",
-                    "equal_opportunity",
-                    "predictive_parity",
-                    "four_fifths",
-                    "disparate_impact",
-                ]
-                .iter()
-                .any(|b| name.starts_with(b));
-            if binary_name && self.settings.task != "binary" {
-                let why = self
-                    .settings
-                    .task_detected
-                    .as_deref()
-                    .map(|w| format!(" because {w}"))
-                    .unwrap_or_default();
-                anyhow::bail!(
-                    "'{name}' is a metric of binary audits, but this audit ran as {}{why}; pass --task binary (a score column: --score COL --threshold T) to audit decisions",
-                    self.settings.task
-                );
-            }
-            anyhow::bail!(
-                "unknown metric '{name}'{hint} (every name is listed in docs/metrics.md)"
-            );
-        }
-        let mut out = Vec::new();
-        let wanted_attr = match scope {
-            Scope::Attribute(a) | Scope::Group(a, _) => Some(a.as_str()),
-            _ => None,
-        };
-        if let Some(a) = wanted_attr {
-            if !self.attributes.iter().any(|x| x.name == a) {
-                let names: Vec<&str> = self.attributes.iter().map(|x| x.name.as_str()).collect();
-                anyhow::bail!(
-                    "no attribute '{a}' in the report (attributes: {})",
-                    names.join(", ")
-                );
-            }
-        }
-        let group_scope = matches!(scope, Scope::Group(..));
-        for a in self
-            .attributes
-            .iter()
-            .filter(|a| wanted_attr.is_none_or(|w| w == a.name))
-        {
-            if is_disparity && !group_scope {
-                out.push(Observation {
-                    file: a.file.clone(),
-                    attribute: Some(a.display_name()),
-                    group: None,
-                    metric: name.clone(),
-                    value: json_value(a.disparities.get(&name), a.undefined.get(&name)),
-                });
-                continue;
-            }
-            if !is_group_metric {
-                anyhow::bail!("'{name}' is a disparity of a whole attribute; drop the '=group' part of the scope");
-            }
-            let mut matched = false;
-            for g in &a.groups {
-                if let Scope::Group(_, wanted) = scope {
-                    if &g.group != wanted {
-                        continue;
-                    }
-                }
-                matched = true;
-                let value = match name.as_str() {
-                    "n" => Ok(g.n as f64),
-                    "weight" => Ok(g.weight),
-                    "share" => g.share.ok_or_else(|| "total weight is 0".to_string()),
-                    _ => json_value(g.metrics.get(&name), g.undefined.get(&name)),
-                };
-                out.push(Observation {
-                    file: a.file.clone(),
-                    attribute: Some(a.display_name()),
-                    group: Some(g.group.clone()),
-                    metric: name.clone(),
-                    value,
-                });
-            }
-            if let (Scope::Group(_, wanted), false) = (scope, matched) {
-                let groups: Vec<&str> = a.groups.iter().map(|g| g.group.as_str()).collect();
-                anyhow::bail!(
-                    "{}: attribute '{}' has no group '{wanted}' (groups: {})",
-                    a.file,
-                    a.name,
-                    groups.join(", ")
-                );
-            }
-        }
-        Ok(out)
-    }
 }

@@ -7,19 +7,19 @@ use anyhow::{bail, Result};
 
 use super::audit;
 use super::plan::Pass;
+use super::settings::Settings;
 use super::stats::Stats;
-use crate::cli::FairnessArgs;
 use crate::fairness::report::{FairnessReport, ThresholdReport};
 
 /// The thresholds to sweep: every `--threshold` value when there are several, then the
 /// `--threshold-sweep START:STOP:STEP` grid; empty when there is nothing to sweep.
-pub fn thresholds(args: &FairnessArgs) -> Result<Vec<f64>> {
-    let mut out = if args.threshold.len() > 1 {
-        args.threshold.clone()
+pub fn thresholds(threshold: &[f64], threshold_sweep: Option<&str>) -> Result<Vec<f64>> {
+    let mut out = if threshold.len() > 1 {
+        threshold.to_vec()
     } else {
         Vec::new()
     };
-    if let Some(spec) = &args.threshold_sweep {
+    if let Some(spec) = threshold_sweep {
         let parts: Vec<f64> = spec
             .split(':')
             .map(|p| p.trim().parse::<f64>())
@@ -100,7 +100,7 @@ pub fn at_thresholds(st: &Stats, ts: &[f64]) -> Vec<Stats> {
 }
 
 /// Adds a report per threshold to `report.thresholds`.
-pub fn attach(report: &mut FairnessReport, args: &FairnessArgs, passes: &[Pass], ts: &[f64]) {
+pub fn attach(report: &mut FairnessReport, args: &Settings, passes: &[Pass], ts: &[f64]) {
     // Each file's thresholds in its score column's precision (float32 scores compare in f32).
     let per_pass: Vec<Vec<Stats>> = passes
         .iter()

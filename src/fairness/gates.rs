@@ -1,0 +1,330 @@
+//! `--fail-if` on an `audit-fairness` report: the report's flat view of numbers
+//! ([`FairnessReport::numbers`]) and the vocabulary checks around [`gate::select`] (aliases such as
+//! `tpr`, unknown names with a suggestion, scopes that match nothing, intervals that need
+//! `--bootstrap`).
+
+use anyhow::{bail, Result};
+use serde_json::Value as Json;
+
+use super::metrics::RATES;
+use super::report::{AttributeReport, FairnessReport, GroupReport};
+use super::scores::SCORE_METRICS;
+use crate::gate::{self, Level, Number, Observation, Scope};
+
+/// Group-level names a gate may use besides the rates.
+const GROUP_EXTRA: [&str; 5] = [
+    "n",
+    "weight",
+    "share",
+    "disparate_impact_ratio",
+    "predicted_positive_share",
+];
+
+/// Expands a short alias at the start of a name: `tpr_difference` → `true_positive_rate_difference`.
+fn canonical(name: &str) -> String {
+    for r in RATES {
+        if name == r.short() {
+            return r.name().to_string();
+        }
+        if let Some(rest) = name
+            .strip_prefix(r.short())
+            .filter(|rest| rest.starts_with('_'))
+        {
+            return format!("{}{rest}", r.name());
+        }
+    }
+    name.to_string()
+}
+
+/// A report value as a gate reads it: a number, a boolean as 1 / 0, else the reason it is
+/// undefined.
+fn json_value(v: Option<&Json>, reason: Option<&Json>) -> Result<f64, String> {
+    match v {
+        Some(Json::Bool(b)) => Ok(if *b { 1.0 } else { 0.0 }),
+        Some(Json::Number(n)) => n.as_f64().ok_or_else(|| "not a number".to_string()),
+        _ => Err(reason
+            .and_then(Json::as_str)
+            .unwrap_or("undefined")
+            .to_string()),
+    }
+}
+
+/// An interval `[lower, upper]` as a gate reads it, else why there is none.
+fn json_interval(iv: Option<&Json>, reason: Option<&Json>) -> Result<[f64; 2], String> {
+    match iv {
+        Some(Json::Array(v)) => match (v[0].as_f64(), v[1].as_f64()) {
+            (Some(lo), Some(hi)) => Ok([lo, hi]),
+            _ => Err("undefined".to_string()),
+        },
+        _ => Err(reason
+            .and_then(Json::as_str)
+            .unwrap_or("undefined")
+            .to_string()),
+    }
+}
+
+impl FairnessReport {
+    /// Every number a gate can check, in report order: per input its overall values; per
+    /// attribute its disparities (with their bootstrap intervals), then per group every metric,
+    /// `n`, `weight`, `share` and every rate name (undefined where the audit has none), each with
+    /// its interval (the bootstrap's when there is one, else Wilson's).
+    pub fn numbers(&self) -> Vec<Number> {
+        let mut out = Vec::new();
+        let mut overall_names: Vec<&String> = Vec::new();
+        for inp in &self.inputs {
+            for k in inp.overall.metrics.keys() {
+                if !overall_names.contains(&k) {
+                    overall_names.push(k);
+                }
+            }
+        }
+        for inp in &self.inputs {
+            for k in &overall_names {
+                let value = json_value(inp.overall.metrics.get(*k), inp.overall.undefined.get(*k));
+                out.push(Number::new(
+                    &inp.path,
+                    Level::Overall,
+                    None,
+                    Some("(overall)"),
+                    k,
+                    value,
+                ));
+            }
+        }
+        for a in &self.attributes {
+            attribute_numbers(a, &mut out);
+        }
+        out
+    }
+}
+
+fn attribute_numbers(a: &AttributeReport, out: &mut Vec<Number>) {
+    let shown = a.display_name();
+    let shown = (shown != a.name).then_some(shown);
+    let mut push = |level, group: Option<&str>, metric: &str, value, interval| {
+        let mut n = Number::new(&a.file, level, Some(&a.name), group, metric, value);
+        n.shown = shown.clone();
+        n.interval = Some(interval);
+        out.push(n);
+    };
+    for (k, v) in &a.disparities {
+        let value = json_value(Some(v), a.undefined.get(k));
+        let interval = json_interval(a.disparities_bootstrap.get(k), a.undefined.get(k));
+        push(Level::Attribute, None, k, value, interval);
+    }
+    for g in &a.groups {
+        for k in group_names(g) {
+            let value = match k.as_str() {
+                "n" => Ok(g.n as f64),
+                "weight" => Ok(g.weight),
+                "share" => g.share.ok_or_else(|| "total weight is 0".to_string()),
+                _ => json_value(g.metrics.get(&k), g.undefined.get(&k)),
+            };
+            let iv = g.bootstrap.get(&k).or_else(|| g.intervals.get(&k));
+            let interval = json_interval(iv, g.undefined.get(&k));
+            push(Level::Group, Some(&g.group), &k, value, interval);
+        }
+    }
+}
+
+/// The names a group answers to: its metrics, the extras and every rate and score metric.
+fn group_names(g: &GroupReport) -> Vec<String> {
+    let mut names: Vec<String> = g.metrics.keys().cloned().collect();
+    let more = GROUP_EXTRA
+        .iter()
+        .copied()
+        .chain(RATES.iter().map(|r| r.name()))
+        .chain(SCORE_METRICS.iter().copied());
+    for k in more {
+        if !g.metrics.contains_key(k) {
+            names.push(k.to_string());
+        }
+    }
+    names
+}
+
+impl gate::Gateable for FairnessReport {
+    fn observe(&self, scope: &Scope, name: &str) -> Result<Vec<Observation>> {
+        // `rate.lower` / `rate.upper`: an end of an interval.
+        let (base, end) = gate::interval_end(name);
+        if end.is_none() {
+            if let Some((_, other)) = name.rsplit_once('.') {
+                bail!("unknown suffix '.{other}'; use .lower or .upper");
+            }
+        }
+        let name = canonical(base);
+        let is_disparity = self
+            .attributes
+            .iter()
+            .any(|a| a.disparities.contains_key(&name));
+        let numbers = self.numbers();
+        if let Some(end) = end {
+            return self.interval_ends(&numbers, scope, &name, end, is_disparity);
+        }
+        let is_rate =
+            RATES.iter().any(|r| r.name() == name) || SCORE_METRICS.contains(&name.as_str());
+        let is_group_metric = is_rate
+            || GROUP_EXTRA.contains(&name.as_str())
+            || self
+                .attributes
+                .iter()
+                .any(|a| a.groups.iter().any(|g| g.metrics.contains_key(&name)));
+        if *scope == Scope::Overall {
+            if !self
+                .inputs
+                .iter()
+                .any(|i| i.overall.metrics.contains_key(&name))
+            {
+                let known: Vec<&str> = self
+                    .inputs
+                    .first()
+                    .map(|i| i.overall.metrics.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                bail!(
+                    "'{name}' has no overall value; overall: takes one of {}",
+                    known.join(", ")
+                );
+            }
+            return Ok(gate::select(&numbers, scope, &name, None, &name));
+        }
+        if !is_disparity && !is_group_metric {
+            bail!(self.unknown(&name));
+        }
+        self.check_scope(scope, &name, is_disparity, is_group_metric)?;
+        Ok(gate::select(&numbers, scope, &name, None, &name))
+    }
+}
+
+impl FairnessReport {
+    /// `NAME.lower` / `NAME.upper`: the bootstrap interval of a disparity, or the interval of a
+    /// group's metric (bootstrap, else Wilson). `overall:` reads as every attribute.
+    fn interval_ends(
+        &self,
+        numbers: &[Number],
+        scope: &Scope,
+        name: &str,
+        end: usize,
+        is_disparity: bool,
+    ) -> Result<Vec<Observation>> {
+        let label = format!("{name}.{}", ["lower", "upper"][end]);
+        let scope = if *scope == Scope::Overall {
+            &Scope::All
+        } else {
+            scope
+        };
+        if is_disparity && !matches!(scope, Scope::Group(..)) {
+            if self
+                .attributes
+                .iter()
+                .all(|a| a.disparities_bootstrap.is_empty())
+            {
+                bail!("an interval of the disparity '{name}' needs --bootstrap N");
+            }
+        } else {
+            let has = self.attributes.iter().any(|a| {
+                a.groups
+                    .iter()
+                    .any(|g| g.intervals.contains_key(name) || g.bootstrap.contains_key(name))
+            });
+            if !has {
+                bail!(
+                    "'{name}' has no interval (Wilson intervals: the per-group rates that are proportions; --bootstrap N: every count-based metric)"
+                );
+            }
+        }
+        let out = gate::select(numbers, scope, name, Some(end), &label);
+        if out.is_empty() {
+            bail!("no attribute or group matches the scope of '{label}'");
+        }
+        Ok(out)
+    }
+
+    /// A name that is neither a disparity nor a group metric: a suggestion, or why a binary
+    /// metric is not in a regression or multiclass audit.
+    fn unknown(&self, name: &str) -> String {
+        let mut known: Vec<String> = self
+            .attributes
+            .first()
+            .map(|a| a.disparities.keys().cloned().collect())
+            .unwrap_or_default();
+        known.extend(RATES.iter().map(|r| r.name().to_string()));
+        let hint =
+            crate::input::closest_name(name, &known.iter().map(String::as_str).collect::<Vec<_>>())
+                .map(|b| format!("; did you mean '{b}'?"))
+                .unwrap_or_default();
+        // A binary metric asked of a regression or multiclass audit (often one that
+        // --task auto chose): say which task ran, why, and how to choose another.
+        let binary_name = RATES.iter().any(|r| name.starts_with(r.name()))
+            || [
+                "demographic_parity",
+                "equalized_odds",
+                "equal_opportunity",
+                "predictive_parity",
+                "four_fifths",
+                "disparate_impact",
+            ]
+            .iter()
+            .any(|b| name.starts_with(b));
+        if binary_name && self.settings.task != "binary" {
+            let why = self
+                .settings
+                .task_detected
+                .as_deref()
+                .map(|w| format!(" because {w}"))
+                .unwrap_or_default();
+            return format!(
+                "'{name}' is a metric of binary audits, but this audit ran as {}{why}; pass --task binary (a score column: --score COL --threshold T) to audit decisions",
+                self.settings.task
+            );
+        }
+        format!("unknown metric '{name}'{hint} (every name is listed in docs/metrics.md)")
+    }
+
+    /// The attribute and group of a scope exist, and a disparity is not asked of one group.
+    fn check_scope(
+        &self,
+        scope: &Scope,
+        name: &str,
+        is_disparity: bool,
+        is_group_metric: bool,
+    ) -> Result<()> {
+        let wanted_attr = match scope {
+            Scope::Attribute(a) | Scope::Group(a, _) => Some(a.as_str()),
+            _ => None,
+        };
+        if let Some(a) = wanted_attr {
+            if !self.attributes.iter().any(|x| x.name == a) {
+                let names: Vec<&str> = self.attributes.iter().map(|x| x.name.as_str()).collect();
+                bail!(
+                    "no attribute '{a}' in the report (attributes: {})",
+                    names.join(", ")
+                );
+            }
+        }
+        let group_scope = matches!(scope, Scope::Group(..));
+        for a in self
+            .attributes
+            .iter()
+            .filter(|a| wanted_attr.is_none_or(|w| w == a.name))
+        {
+            if is_disparity && !group_scope {
+                continue;
+            }
+            if !is_group_metric {
+                bail!("'{name}' is a disparity of a whole attribute; drop the '=group' part of the scope");
+            }
+            if let Scope::Group(_, wanted) = scope {
+                if !a.groups.iter().any(|g| &g.group == wanted) {
+                    let groups: Vec<&str> = a.groups.iter().map(|g| g.group.as_str()).collect();
+                    bail!(
+                        "{}: attribute '{}' has no group '{wanted}' (groups: {})",
+                        a.file,
+                        a.name,
+                        groups.join(", ")
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}

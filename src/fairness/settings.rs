@@ -1,0 +1,151 @@
+//! The resolved settings of `audit-fairness`: what the command line asked for, checked (every
+//! flag-combination check is in `cli/fairness.rs`, which builds this), with no clap in sight
+//! except the value enums' derive (their names and help are defined once, here).
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::reference::RefSpec;
+use crate::gate::Gate;
+use crate::input::ReadOptions;
+use crate::render::Output;
+use crate::stats::Binning;
+
+/// Names looked for when `--label` is not given, in order of preference (case-insensitive).
+pub const LABEL_NAMES: &[&str] = &[
+    "y_true",
+    "label",
+    "label_value",
+    "target",
+    "actual",
+    "y",
+    "class",
+    "ground_truth",
+    "truth",
+];
+/// Names looked for when neither `--pred` nor `--score` is given.
+pub const PRED_NAMES: &[&str] = &[
+    "y_pred",
+    "pred",
+    "prediction",
+    "predicted",
+    "predicted_label",
+    "y_hat",
+    "yhat",
+    "p",
+];
+/// A score column used (thresholded) when no prediction column is found.
+pub const SCORE_NAMES: &[&str] = &["score", "y_score", "proba", "probability"];
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
+
+/// Every flag of `audit-fairness`, resolved. Field names are the flags' (docs: `--help`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The FILE arguments (paths, globs, `-`), expanded when read.
+    pub files: Vec<String>,
+    pub read: ReadOptions,
+    pub label: Option<String>,
+    pub pred: Option<String>,
+    pub score: Option<String>,
+    pub score_resolution: Option<f64>,
+    /// `--task`; `--classes` makes it `Multiclass`.
+    pub task: Task,
+    pub classes: Vec<String>,
+    /// `--threshold` values (the first gives the main report; empty: 0.5).
+    pub threshold: Vec<f64>,
+    /// The thresholds of the sweep: several `--threshold` values, then the `--threshold-sweep`
+    /// grid; empty when there is no sweep.
+    pub sweep: Vec<f64>,
+    pub weight: Option<String>,
+    pub groups: Vec<String>,
+    pub emit_stats: Option<PathBuf>,
+    pub summary: bool,
+    pub from_stats: bool,
+    pub positive: Option<String>,
+    pub pred_positive: Option<String>,
+    pub missing: MissingPolicy,
+    pub strict: bool,
+    pub min_group_size: u64,
+    pub max_groups: usize,
+    pub row_metric: Vec<String>,
+    pub condition: Option<String>,
+    pub condition_bins: Option<u16>,
+    /// `--reference`, parsed.
+    pub reference: Option<RefSpec>,
+    /// In (0, 1].
+    pub parity_band: f64,
+    /// Confidence level of every interval, in (0, 1).
+    pub ci: f64,
+    pub bins: u16,
+    pub binning: Binning,
+    /// Bootstrap replicates (0: none) and their seed.
+    pub bootstrap: usize,
+    pub seed: u64,
+    /// α of the generalized entropy index.
+    pub alpha: f64,
+    pub agg: Agg,
+    /// `--fail-if`, parsed.
+    pub gates: Vec<Gate>,
+    pub output: Output,
+}
+
+/// What the label and prediction are (`--task`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Task {
+    /// Decide from the label and prediction values (see --help).
+    Auto,
+    /// 0/1, true/false, or a --positive value: confusion rates.
+    Binary,
+    /// Numeric label and prediction: MAE, RMSE, R², mean residual per group.
+    Regression,
+    /// Class labels: one-vs-rest binary report per class.
+    Multiclass,
+}
+
+/// What to do with rows whose sensitive attribute is missing (`--missing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingPolicy {
+    Group,
+    Drop,
+    Error,
+}
+
+/// How equalized odds combines its parts (`--agg`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Agg {
+    /// The larger difference (smaller ratio) of TPR and FPR.
+    Worst,
+    /// The mean of the TPR and FPR parts.
+    Mean,
+}
+
+impl Task {
+    /// The task's name as `--task` spells it and reports show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Auto => "auto",
+            Task::Binary => "binary",
+            Task::Regression => "regression",
+            Task::Multiclass => "multiclass",
+        }
+    }
+
+    /// The task a pass runs as: `Auto` runs as `Binary` until the values say otherwise.
+    pub fn resolved(self) -> Task {
+        if self == Task::Auto {
+            Task::Binary
+        } else {
+            self
+        }
+    }
+}
+
+/// `"Default: the first of a, b, c (case-insensitive)."`: the help text of a column flag
+/// detected by name, made from the list the code tries.
+pub fn detected_names(names: &[&str]) -> String {
+    format!(
+        "Default: the first of {} (case-insensitive)",
+        names.join(", ")
+    )
+}
