@@ -28,7 +28,8 @@ pub const FOUR_FIFTHS: f64 = 0.8;
 
 /// One group of one attribute, before it becomes a [`GroupReport`].
 struct Group {
-    label: String,
+    /// The group's name: its value, or an intersection's values joined with `&`.
+    name: String,
     values: Vec<(String, String)>,
     rows: u64,
     /// Rows per quadrant (index 2·y + p), for the intervals.
@@ -218,10 +219,10 @@ fn groups_of(
             let values: Vec<(String, String)> = attrs
                 .iter()
                 .zip(&key)
-                .map(|(&a, &c)| (names[a].clone(), st.keys[a][c as usize].label()))
+                .map(|(&a, &c)| (names[a].clone(), st.keys[a][c as usize].name()))
                 .collect();
             Group {
-                label: values
+                name: values
                     .iter()
                     .map(|(_, v)| v.as_str())
                     .collect::<Vec<_>>()
@@ -365,6 +366,9 @@ fn counts(c: &Confusion) -> Counts {
     }
 }
 
+/// Disparities and intervals of one attribute (or intersection) of one input: every metric's
+/// disparities over the included groups, xAUC pairs, between-group inequality, the four-fifths
+/// rule, and each group's report. Called once per attribute, in report order.
 #[allow(clippy::too_many_arguments)]
 fn attribute(
     file: &str,
@@ -372,28 +376,88 @@ fn attribute(
     attrs: &[usize],
     pass: &Pass,
     groups: Vec<Group>,
-    (overall, overall_scores, row_overall): (&Confusion, Option<&ScoreMetrics>, &[Value]),
+    overall_parts: (&Confusion, Option<&ScoreMetrics>, &[Value]),
     args: &Settings,
     warnings: &mut Vec<Warning>,
 ) -> AttributeReport {
+    let (overall, overall_scores, _) = overall_parts;
+    let at = (file, name);
     let total_w = overall.total();
     let z = intervals::z_for(args.ci);
-    let (small, included) = included_groups(&groups, args.min_group_size, (file, name), warnings);
+    let (small, included) = included_groups(&groups, args.min_group_size, at, warnings);
+    // Disparities, in report order (the JSON keeps insertion order).
+    let mut d = (Map::new(), Map::new());
+    let selection = metric_disparities(
+        &groups,
+        &included,
+        pass,
+        overall_parts,
+        args,
+        at,
+        warnings,
+        &mut d,
+    );
+    let xauc_pairs = xauc_view(&groups, &included, overall_scores.is_some(), &mut d);
+    inequality_parts(&groups, args.alpha, &mut d);
+    let max_sel = included
+        .iter()
+        .filter_map(|&i| Rate::SelectionRate.compute(&groups[i].c).ok())
+        .fold(f64::NEG_INFINITY, f64::max);
+    four_fifths(
+        &groups, &included, &selection, max_sel, at, warnings, &mut d,
+    );
+    let (disparities, undefined) = d;
 
-    // Disparities of every rate.
-    let mut disparities = Map::new();
-    let mut undefined = Map::new();
+    let predicted_positive: f64 = groups.iter().map(|g| g.c.tp + g.c.fp).sum();
+    let group_reports = groups
+        .iter()
+        .zip(&small)
+        .map(|(g, &is_small)| {
+            let di = impact_ratio(g, max_sel);
+            group_report(g, is_small, pass, di, predicted_positive, total_w, z)
+        })
+        .collect();
+    AttributeReport {
+        file: file.to_string(),
+        class: None,
+        name: name.to_string(),
+        columns: attrs
+            .iter()
+            .map(|&a| pass.columns.groups[a].clone())
+            .collect(),
+        groups: group_reports,
+        disparities,
+        undefined,
+        conditional: pass
+            .columns
+            .condition
+            .as_ref()
+            .map(|c| conditional(&pass.stats, attrs, &pass.columns.groups, c)),
+        reference: None,
+        disparities_bootstrap: Map::new(),
+        xauc: xauc_pairs,
+    }
+}
+
+/// A disparity map and the reasons of its undefined entries, filled in report order.
+type DisparityMaps = (Map<String, Json>, Map<String, Json>);
+
+/// The disparities of every rate, score metric and --row-metric mean, their equity-scaled forms,
+/// the named criteria and equalized odds; returns the selection rate's (for the four-fifths rule).
+#[allow(clippy::too_many_arguments)]
+fn metric_disparities(
+    groups: &[Group],
+    included: &[usize],
+    pass: &Pass,
+    (overall, overall_scores, row_overall): (&Confusion, Option<&ScoreMetrics>, &[Value]),
+    args: &Settings,
+    at: (&str, &str),
+    warnings: &mut Vec<Warning>,
+    (disparities, undefined): &mut DisparityMaps,
+) -> Disparity {
     let mut per_rate: Vec<(Rate, Disparity)> = Vec::new();
     let mut disparity_of = |metric: &str, value: &dyn Fn(&Group) -> Value, overall_value: Value| {
-        disparity_over(
-            &groups,
-            &included,
-            metric,
-            value,
-            overall_value,
-            (file, name),
-            warnings,
-        )
+        disparity_over(groups, included, metric, value, overall_value, at, warnings)
     };
     for r in RATES {
         per_rate.push((
@@ -429,15 +493,53 @@ fn attribute(
             .1
     };
     for (r, d) in &per_rate {
-        insert_disparity(&mut disparities, &mut undefined, r.name(), d);
+        insert_disparity(disparities, undefined, r.name(), d);
     }
     for (metric, d) in &per_score {
-        insert_disparity(&mut disparities, &mut undefined, metric, d);
+        insert_disparity(disparities, undefined, metric, d);
     }
     for (metric, d) in &per_row_metric {
-        insert_disparity(&mut disparities, &mut undefined, metric, d);
+        insert_disparity(disparities, undefined, metric, d);
     }
-    // Equity-scaled performance of accuracy (and ROC AUC with a score), over the included groups.
+    equity_scaled_parts(
+        groups,
+        included,
+        overall,
+        overall_scores,
+        row_scaled,
+        (disparities, undefined),
+    );
+    // Named criteria.
+    for (criterion, r) in CRITERIA {
+        insert_disparity(disparities, undefined, criterion, &get(*r));
+    }
+    let worst = args.agg == Agg::Worst;
+    let (tpr, fpr) = (get(Rate::TruePositiveRate), get(Rate::FalsePositiveRate));
+    let eo = Disparity {
+        difference: combine(tpr.difference, fpr.difference, worst, true),
+        ratio: combine(tpr.ratio, fpr.ratio, worst, false),
+        difference_to_overall: combine(
+            tpr.difference_to_overall,
+            fpr.difference_to_overall,
+            worst,
+            true,
+        ),
+        ratio_to_overall: combine(tpr.ratio_to_overall, fpr.ratio_to_overall, worst, false),
+    };
+    insert_disparity(disparities, undefined, "equalized_odds", &eo);
+    get(Rate::SelectionRate)
+}
+
+/// Equity-scaled performance of accuracy (and ROC AUC with a score, and each --row-metric mean)
+/// over the included groups, with its two parts.
+fn equity_scaled_parts(
+    groups: &[Group],
+    included: &[usize],
+    overall: &Confusion,
+    overall_scores: Option<&ScoreMetrics>,
+    row_scaled: Vec<(String, Vec<f64>, Value)>,
+    (disparities, undefined): (&mut Map<String, Json>, &mut Map<String, Json>),
+) {
     let mut scaled: Vec<(&str, Vec<f64>, Value)> = vec![(
         "accuracy",
         included
@@ -463,57 +565,46 @@ fn attribute(
     for (metric, vals, ov) in scaled {
         let e = equity_scaled(&vals, ov);
         put(
-            &mut disparities,
-            &mut undefined,
+            disparities,
+            undefined,
             format!("equity_scaled_{metric}"),
             e.equity_scaled,
         );
         put(
-            &mut disparities,
-            &mut undefined,
+            disparities,
+            undefined,
             format!("{metric}_psd_std"),
             e.psd_std,
         );
         put(
-            &mut disparities,
-            &mut undefined,
+            disparities,
+            undefined,
             format!("{metric}_psd_range"),
             e.psd_range,
         );
     }
-    // Named criteria.
-    for (criterion, r) in CRITERIA {
-        insert_disparity(&mut disparities, &mut undefined, criterion, &get(*r));
-    }
-    let worst = args.agg == Agg::Worst;
-    let (tpr, fpr) = (get(Rate::TruePositiveRate), get(Rate::FalsePositiveRate));
-    let eo = Disparity {
-        difference: combine(tpr.difference, fpr.difference, worst, true),
-        ratio: combine(tpr.ratio, fpr.ratio, worst, false),
-        difference_to_overall: combine(
-            tpr.difference_to_overall,
-            fpr.difference_to_overall,
-            worst,
-            true,
-        ),
-        ratio_to_overall: combine(tpr.ratio_to_overall, fpr.ratio_to_overall, worst, false),
-    };
-    insert_disparity(&mut disparities, &mut undefined, "equalized_odds", &eo);
+}
 
-    // Cross-group AUC for every ordered pair of included groups, and the largest gap
-    // |xAUC(a, b) − xAUC(b, a)| (Kallus & Zhou 2019).
+/// Cross-group AUC for every ordered pair of included groups, and the largest gap
+/// |xAUC(a, b) − xAUC(b, a)| (Kallus & Zhou 2019).
+fn xauc_view(
+    groups: &[Group],
+    included: &[usize],
+    scored: bool,
+    (disparities, undefined): &mut DisparityMaps,
+) -> Vec<XaucPair> {
     let mut xauc_pairs = Vec::new();
-    if overall_scores.is_some() && groups.iter().any(|g| !g.xauc.is_empty()) {
+    if scored && groups.iter().any(|g| !g.xauc.is_empty()) {
         let mut gap: Option<f64> = None;
-        for &a in &included {
-            for &b in &included {
+        for &a in included {
+            for &b in included {
                 if a == b {
                     continue;
                 }
                 let x = groups[a].xauc[b];
                 xauc_pairs.push(XaucPair {
-                    positive_group: groups[a].label.clone(),
-                    negative_group: groups[b].label.clone(),
+                    positive_group: groups[a].name.clone(),
+                    negative_group: groups[b].name.clone(),
                     xauc: x,
                 });
                 if let (Some(x), Some(y)) = (x, groups[b].xauc[a]) {
@@ -522,49 +613,59 @@ fn attribute(
             }
         }
         put(
-            &mut disparities,
-            &mut undefined,
+            disparities,
+            undefined,
             "xauc_max_gap".into(),
             gap.ok_or("no pair of groups has both cross-group AUCs"),
         );
     }
+    xauc_pairs
+}
 
-    // Between-group parts of the benefit inequality (all groups: a decomposition of the total).
+/// Between-group parts of the benefit inequality (all groups: a decomposition of the total).
+fn inequality_parts(groups: &[Group], alpha: f64, (disparities, undefined): &mut DisparityMaps) {
     let confusions: Vec<Confusion> = groups.iter().map(|g| g.c).collect();
     put(
-        &mut disparities,
-        &mut undefined,
+        disparities,
+        undefined,
         "between_group_generalized_entropy_index".into(),
-        inequality::between_groups(&confusions, args.alpha),
+        inequality::between_groups(&confusions, alpha),
     );
     put(
-        &mut disparities,
-        &mut undefined,
+        disparities,
+        undefined,
         "between_group_theil_index".into(),
         inequality::between_groups(&confusions, 1.0),
     );
+}
 
-    // Four-fifths rule: each group's selection rate over the highest included one.
-    let max_sel = included
-        .iter()
-        .filter_map(|&i| Rate::SelectionRate.compute(&groups[i].c).ok())
-        .fold(f64::NEG_INFINITY, f64::max);
-    let di = |g: &Group| -> Value {
-        let s = Rate::SelectionRate.compute(&g.c)?;
-        if max_sel > 0.0 {
-            Ok(s / max_sel)
-        } else {
-            Err("no included group has a positive prediction (0/0)")
-        }
-    };
-    let sel = get(Rate::SelectionRate);
+/// A group's selection rate over the highest included one (`max_sel`).
+fn impact_ratio(g: &Group, max_sel: f64) -> Value {
+    let s = Rate::SelectionRate.compute(&g.c)?;
+    if max_sel > 0.0 {
+        Ok(s / max_sel)
+    } else {
+        Err("no included group has a positive prediction (0/0)")
+    }
+}
+
+/// The four-fifths rule on the selection-rate ratio, with a warning naming the groups below it.
+fn four_fifths(
+    groups: &[Group],
+    included: &[usize],
+    selection: &Disparity,
+    max_sel: f64,
+    (file, name): (&str, &str),
+    warnings: &mut Vec<Warning>,
+    (disparities, undefined): &mut DisparityMaps,
+) {
     put(
-        &mut disparities,
-        &mut undefined,
+        disparities,
+        undefined,
         "disparate_impact_ratio".into(),
-        sel.ratio,
+        selection.ratio,
     );
-    match sel.ratio {
+    match selection.ratio {
         Ok(r) => {
             disparities.insert(
                 "four_fifths_rule_passed".into(),
@@ -572,8 +673,8 @@ fn attribute(
             );
             let failing: Vec<&str> = included
                 .iter()
-                .filter(|&&i| di(&groups[i]).is_ok_and(|v| v < FOUR_FIFTHS))
-                .map(|&i| groups[i].label.as_str())
+                .filter(|&&i| impact_ratio(&groups[i], max_sel).is_ok_and(|v| v < FOUR_FIFTHS))
+                .map(|&i| groups[i].name.as_str())
                 .collect();
             if !failing.is_empty() {
                 warnings.push(Warning::new(
@@ -594,80 +695,60 @@ fn attribute(
             );
         }
     }
+}
 
-    let predicted_positive: f64 = groups.iter().map(|g| g.c.tp + g.c.fp).sum();
-    let group_reports = groups
-        .iter()
-        .zip(&small)
-        .map(|(g, &is_small)| {
-            let (mut metrics, mut und) = metric_map(&g.c, g.scores.as_ref());
-            for (col, v) in pass.columns.row_metrics.iter().zip(&g.row_means) {
-                put(&mut metrics, &mut und, format!("mean_{col}"), *v);
-            }
-            put(
-                &mut metrics,
-                &mut und,
-                "disparate_impact_ratio".into(),
-                di(g),
-            );
-            // aequitas' ppr: the group's share of all positive predictions.
-            let share = if predicted_positive > 0.0 {
-                Ok((g.c.tp + g.c.fp) / predicted_positive)
-            } else {
-                Err("no positive predictions at all (0/0)")
-            };
-            put(
-                &mut metrics,
-                &mut und,
-                "predicted_positive_share".into(),
-                share,
-            );
-            GroupReport {
-                group: g.label.clone(),
-                values: g.values.iter().cloned().collect(),
-                n: g.rows,
-                weight: g.c.total(),
-                share: if total_w > 0.0 {
-                    Some(g.c.total() / total_w)
-                } else {
-                    None
-                },
-                small: is_small,
-                counts: Some(counts(&g.c)),
-                rows: Some(RowCounts {
-                    tn: g.quadrants[0],
-                    fp: g.quadrants[1],
-                    fn_: g.quadrants[2],
-                    tp: g.quadrants[3],
-                }),
-                metrics,
-                undefined: und,
-                intervals: wilson_intervals(g, z),
-                reliability: g.reliability.clone(),
-                vs_reference: Map::new(),
-                bootstrap: Map::new(),
-            }
-        })
-        .collect();
-    AttributeReport {
-        file: file.to_string(),
-        class: None,
-        name: name.to_string(),
-        columns: attrs
-            .iter()
-            .map(|&a| pass.columns.groups[a].clone())
-            .collect(),
-        groups: group_reports,
-        disparities,
-        undefined,
-        conditional: pass
-            .columns
-            .condition
-            .as_ref()
-            .map(|c| conditional(&pass.stats, attrs, &pass.columns.groups, c)),
-        reference: None,
-        disparities_bootstrap: Map::new(),
-        xauc: xauc_pairs,
+/// One group's report: its counts, metrics (rates, scores, --row-metric means, impact ratio,
+/// share of positive predictions) and Wilson intervals at `z`.
+fn group_report(
+    g: &Group,
+    is_small: bool,
+    pass: &Pass,
+    di: Value,
+    predicted_positive: f64,
+    total_w: f64,
+    z: f64,
+) -> GroupReport {
+    let (mut metrics, mut und) = metric_map(&g.c, g.scores.as_ref());
+    for (col, v) in pass.columns.row_metrics.iter().zip(&g.row_means) {
+        put(&mut metrics, &mut und, format!("mean_{col}"), *v);
+    }
+    put(&mut metrics, &mut und, "disparate_impact_ratio".into(), di);
+    // aequitas' ppr: the group's share of all positive predictions.
+    let share = if predicted_positive > 0.0 {
+        Ok((g.c.tp + g.c.fp) / predicted_positive)
+    } else {
+        Err("no positive predictions at all (0/0)")
+    };
+    put(
+        &mut metrics,
+        &mut und,
+        "predicted_positive_share".into(),
+        share,
+    );
+    GroupReport {
+        group: g.name.clone(),
+        values: g.values.iter().cloned().collect(),
+        n: g.rows,
+        weight: g.c.total(),
+        share: if total_w > 0.0 {
+            Some(g.c.total() / total_w)
+        } else {
+            None
+        },
+        small: is_small,
+        counts: Some(counts(&g.c)),
+        rows: Some(RowCounts {
+            tn: g.quadrants[0],
+            fp: g.quadrants[1],
+            fn_: g.quadrants[2],
+            tp: g.quadrants[3],
+        }),
+        metrics,
+        undefined: und,
+        intervals: wilson_intervals(g, z),
+        reliability: g.reliability.clone(),
+        vs_reference: Map::new(),
+        bootstrap: Map::new(),
     }
 }
 
@@ -695,7 +776,7 @@ fn conditional(st: &Stats, attrs: &[usize], names: &[String], condition: &str) -
         let (mut n, mut w) = (0u64, 0.0f64);
         while j < cells.len() && cells[j].values[0].1 == stratum {
             let g = &cells[j];
-            let label = g.values[1..]
+            let name = g.values[1..]
                 .iter()
                 .map(|(_, v)| v.as_str())
                 .collect::<Vec<_>>()
@@ -704,7 +785,7 @@ fn conditional(st: &Stats, attrs: &[usize], names: &[String], condition: &str) -
             if let Ok(x) = v {
                 vals.push(x);
             }
-            sel.insert(label, v.map(num).unwrap_or(Json::Null));
+            sel.insert(name, v.map(num).unwrap_or(Json::Null));
             n += g.rows;
             w += g.c.total();
             j += 1;
@@ -909,7 +990,7 @@ fn regression_input(
             .map(|(g, &is_small)| {
                 let (metrics, und) = metrics_of(&g.reg, &g.row_means);
                 GroupReport {
-                    group: g.label.clone(),
+                    group: g.name.clone(),
                     values: g.values.iter().cloned().collect(),
                     n: g.rows,
                     weight: g.reg.w,
@@ -984,7 +1065,7 @@ fn included_groups(
     let small: Vec<bool> = groups.iter().map(|g| g.rows < min).collect();
     let small_names: Vec<&str> = (0..groups.len())
         .filter(|&i| small[i])
-        .map(|i| groups[i].label.as_str())
+        .map(|i| groups[i].name.as_str())
         .collect();
     if !small_names.is_empty() {
         warnings.push(Warning::new(
@@ -1023,7 +1104,7 @@ fn disparity_over(
     for &i in included {
         match value(&groups[i]) {
             Ok(v) => vals.push(v),
-            Err(_) => left_out.push(groups[i].label.as_str()),
+            Err(_) => left_out.push(groups[i].name.as_str()),
         }
     }
     if !left_out.is_empty() {

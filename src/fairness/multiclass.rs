@@ -19,7 +19,7 @@ use crate::stats::Value;
 fn names(keys: &[GroupKey]) -> impl Iterator<Item = String> + '_ {
     keys.iter()
         .filter(|k| !matches!(k, GroupKey::Missing))
-        .map(GroupKey::label)
+        .map(GroupKey::name)
 }
 
 /// The classes to report: `wanted` in its order (each must occur in some label or prediction),
@@ -88,7 +88,7 @@ pub fn one_vs_rest(st: &Stats, class: &str) -> Stats {
     let k = st.keys.len();
     let is = |dim: usize, code: u32| -> bool {
         let key = &st.keys[dim][code as usize];
-        !matches!(key, GroupKey::Missing) && key.label() == class
+        !matches!(key, GroupKey::Missing) && key.name() == class
     };
     let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
     let mut cells: Vec<Cell> = Vec::new();
@@ -139,8 +139,8 @@ pub fn accuracy(st: &Stats) -> Value {
     for cell in &st.cells {
         let w: f64 = cell.weight.iter().sum();
         total += w;
-        if st.keys[k - 2][cell.codes[k - 2] as usize].label()
-            == st.keys[k - 1][cell.codes[k - 1] as usize].label()
+        if st.keys[k - 2][cell.codes[k - 2] as usize].name()
+            == st.keys[k - 1][cell.codes[k - 1] as usize].name()
         {
             right += w;
         }

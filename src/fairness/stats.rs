@@ -42,7 +42,8 @@ pub enum GroupKey {
 }
 
 impl GroupKey {
-    pub fn label(&self) -> String {
+    /// The value as it is shown and matched: the group's name.
+    pub fn name(&self) -> String {
         match self {
             GroupKey::Bool(b) => b.to_string(),
             GroupKey::Int(i) => i.to_string(),
@@ -65,10 +66,10 @@ impl GroupKey {
             // Numbers first, in numeric order, whether typed or written as text (a CSV's `5`,
             // `30`, `40` sort as a Parquet file's integers do), then text in byte order.
             (a, b) => match (a.number(), b.number()) {
-                (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.label().cmp(&b.label())),
+                (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.name().cmp(&b.name())),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => a.label().cmp(&b.label()),
+                (None, None) => a.name().cmp(&b.name()),
             },
         }
     }
@@ -1524,7 +1525,7 @@ mod tests {
             .cells
             .iter()
             .zip(&st.regression)
-            .map(|(c, r)| (st.keys[0][c.codes[0] as usize].label(), *r))
+            .map(|(c, r)| (st.keys[0][c.codes[0] as usize].name(), *r))
             .collect();
         let a = by_group.iter().find(|(g, _)| g == "a").unwrap().1;
         assert_eq!((a.w, a.sum_abs, a.mean_y), (2.0, 0.5, 1.5));
