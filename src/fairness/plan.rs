@@ -44,84 +44,26 @@ impl Plan {
     /// Opens the input and resolves every column flag against its schema. `task` is Binary,
     /// Regression or Multiclass (Auto runs as Binary).
     pub fn new(source: &Source, args: &Settings, task: Task) -> Result<Plan> {
-        let task = if task == Task::Auto {
-            Task::Binary
-        } else {
-            task
-        };
+        let task = task.resolved();
         let Opened {
             frame,
             schema,
             duplicate_headers,
             warnings: read_warnings,
         } = source.open()?;
-        let file = source.display.as_str();
+        let cx = Context {
+            file: source.display.as_str(),
+            schema: &schema,
+            duplicate_headers: &duplicate_headers,
+        };
         let t = source.typing(&schema);
-        let resolve =
-            |c: &str, flag: &str| resolve_column(&schema, c, flag, file, &duplicate_headers);
-        let available = || {
-            schema
-                .iter_names()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut detected = Vec::new();
-
-        let label = match &args.label {
-            Some(c) => resolve(c, "--label")?,
-            None => {
-                let c = detect_column(&schema, LABEL_NAMES).ok_or_else(|| {
-                    anyhow!(
-                        "{file}: no label column; pass --label COL (looked for {}). Available columns: {}",
-                        LABEL_NAMES.join(", "),
-                        available()
-                    )
-                })?;
-                detected.push("--label".to_string());
-                c
-            }
-        };
-        let (prediction, score, threshold) = match (&args.pred, &args.score) {
-            (Some(p), s) => (
-                Some(resolve(p, "--pred")?),
-                s.as_deref().map(|s| resolve(s, "--score")).transpose()?,
-                None,
-            ),
-            (None, Some(s)) => (
-                None,
-                Some(resolve(s, "--score")?),
-                Some(args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD)),
-            ),
-            (None, None) => {
-                if let Some(p) = detect_column(&schema, PRED_NAMES) {
-                    detected.push("--pred".to_string());
-                    if !args.threshold.is_empty() {
-                        bail!("{file}: --threshold needs --score COL (the prediction column '{p}' was detected)");
-                    }
-                    (Some(p), None, None)
-                } else if let Some(s) = detect_column(&schema, SCORE_NAMES) {
-                    detected.push("--score".to_string());
-                    (
-                        None,
-                        Some(s),
-                        Some(args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD)),
-                    )
-                } else {
-                    bail!(
-                        "{file}: no prediction column; pass --pred COL, or --score COL --threshold T (looked for {}, {}). Available columns: {}",
-                        PRED_NAMES.join(", "),
-                        SCORE_NAMES.join(", "),
-                        available()
-                    );
-                }
-            }
-        };
-        if let Some(t) = threshold {
-            if !t.is_finite() {
-                bail!("--threshold must be a finite number, not {t}");
-            }
-        }
+        let Roles {
+            label,
+            prediction,
+            score,
+            threshold,
+            mut detected,
+        } = cx.roles(args)?;
         // A float32 score is compared with the threshold in float32, as numpy, pandas and
         // DuckDB compare it: 0.7f32 >= 0.7 holds there (the threshold rounds to the score's
         // precision), while 0.7f32 widened to f64 is below 0.7.
@@ -136,102 +78,47 @@ impl Plan {
         let weight = args
             .weight
             .as_deref()
-            .map(|w| resolve(w, "--weight"))
+            .map(|w| cx.resolve(w, "--weight"))
             .transpose()?;
-        if args.groups.is_empty() {
-            bail!(
-                "{file}: pass --group COL for each sensitive attribute. Available columns: {}",
-                available()
-            );
-        }
-        let mut groups = Vec::new();
-        for g in &args.groups {
-            let g = resolve(g, "--group")?;
-            if groups.contains(&g) {
-                bail!("--group '{g}' is given twice");
-            }
-            groups.push(g);
-        }
+        let groups = cx.groups(args)?;
         let pred_col = prediction
             .as_ref()
             .or(score.as_ref())
             .expect("a prediction source");
         if *pred_col == label {
-            bail!("{file}: the label and the prediction are the same column '{label}'");
+            bail!(
+                "{}: the label and the prediction are the same column '{label}'",
+                cx.file
+            );
         }
-
         if task != Task::Binary {
             let what = format!("--task {}", task.name());
             let Some(p) = &prediction else {
-                bail!("{file}: {what} needs a prediction column (--pred COL); a --score is thresholded only for binary labels");
+                bail!("{}: {what} needs a prediction column (--pred COL); a --score is thresholded only for binary labels", cx.file);
             };
             if score.is_some() {
-                bail!("{file}: --score works with binary labels only, not with {what} (prediction '{p}')");
+                bail!(
+                    "{}: --score works with binary labels only, not with {what} (prediction '{p}')",
+                    cx.file
+                );
             }
         }
 
         // Internal names keep roles apart even when one column has two roles.
         let mut exprs = Vec::new();
-        let mut score_col = None;
-        let pred = match (&prediction, &score) {
-            (Some(p), _) if task != Task::Binary => {
-                let (y, yp) = if task == Task::Regression {
-                    (
-                        t.number(&label, "--label", "__y")?,
-                        t.number(p, "--pred", "__p")?,
-                    )
-                } else {
-                    (
-                        t.class(&label, "--label", "__y")?,
-                        t.class(p, "--pred", "__p")?,
-                    )
-                };
-                exprs.push(y);
-                exprs.push(yp);
-                PredSpec::Column(BinarySpec {
-                    column: "__p".into(),
-                    display: p.clone(),
-                    flag: "--pred",
-                    positive: None,
-                    positive_flag: "--pred-positive",
-                })
-            }
-            (Some(p), s) => {
-                exprs.push(t.binary(&label, "--label", "__y")?);
-                exprs.push(t.binary(p, "--pred", "__p")?);
-                if let Some(s) = s {
-                    exprs.push(t.number(s, "--score", "__s")?);
-                    score_col = Some("__s".to_string());
-                }
-                PredSpec::Column(BinarySpec {
-                    column: "__p".into(),
-                    display: p.clone(),
-                    flag: "--pred",
-                    positive: args.pred_positive.clone().or_else(|| args.positive.clone()),
-                    positive_flag: if args.pred_positive.is_some() {
-                        "--pred-positive"
-                    } else {
-                        "--positive"
-                    },
-                })
-            }
-            (None, Some(s)) => {
-                exprs.push(t.binary(&label, "--label", "__y")?);
-                exprs.push(t.number(s, "--score", "__p")?);
-                score_col = Some("__p".to_string());
-                PredSpec::Threshold {
-                    column: "__p".into(),
-                    threshold: threshold.expect("threshold with score"),
-                }
-            }
-            (None, None) => unreachable!("checked above"),
-        };
+        let (pred, score_col) = prediction_exprs(
+            &t,
+            task,
+            (&label, &prediction, &score, threshold),
+            args,
+            &mut exprs,
+        )?;
         if let Some(w) = &weight {
             exprs.push(t.number(w, "--weight", "__w")?);
         }
         let mut row_metrics = Vec::new();
         for (i, m) in args.row_metric.iter().enumerate() {
-            let m = resolve(m, "--row-metric")?;
+            let m = cx.resolve(m, "--row-metric")?;
             exprs.push(t.number(&m, "--row-metric", &format!("__m{i}"))?);
             row_metrics.push(m);
         }
@@ -239,119 +126,34 @@ impl Plan {
             exprs.push(t.category(g, "--group", &format!("__g{i}"))?);
         }
         // The condition is one more cell dimension, after the attributes.
-        let mut condition_edges = None;
-        let condition = match &args.condition {
-            None => None,
+        let (condition, condition_edges) = match &args.condition {
+            None => (None, None),
             Some(c) => {
-                let c = resolve(c, "--condition")?;
-                if groups.contains(&c) {
-                    bail!("--condition '{c}' is also a --group");
-                }
-                let dt = dtype_of(&schema, &c).clone();
-                let expr = match args.condition_bins {
-                    Some(bins) => {
-                        if !roles::numeric_type(&dt) || dt.is_bool() {
-                            bail!(
-                                "--condition-bins needs a numeric --condition; '{c}' has type {}",
-                                roles::type_name(&dt)
-                            );
-                        }
-                        let (lo, hi) = range_of(&frame, &c).map_err(|e| source.read_error(e))?;
-                        let bins = bins as usize;
-                        let width = if hi > lo {
-                            (hi - lo) / bins as f64
-                        } else {
-                            1.0
-                        };
-                        condition_edges = Some((0..=bins).map(|k| lo + width * k as f64).collect());
-                        let k = ((col(c.as_str()).strict_cast(DataType::Float64) - lit(lo))
-                            / lit(width))
-                        .cast(DataType::Int64);
-                        when(k.clone().gt_eq(lit(bins as i64 - 1)))
-                            .then(lit(bins as i64 - 1))
-                            .otherwise(k)
-                            .alias("__c")
-                    }
-                    None if dt.is_float()
-                        || (dt == DataType::String
-                            && has_fractions(&frame, &c).map_err(|e| source.read_error(e))?) =>
-                    {
-                        bail!("--condition '{c}' is a float column; pass --condition-bins N to bin it")
-                    }
-                    None => t.category(&c, "--condition", "__c")?,
-                };
+                let (c, expr, edges) = condition_expr(source, &cx, &t, &frame, c, &groups, args)?;
                 exprs.push(expr);
-                Some(c)
+                (Some(c), edges)
             }
         };
         if condition.is_none() && args.condition_bins.is_some() {
             bail!("--condition-bins needs --condition COL");
         }
-        let spec = PassSpec {
-            label: BinarySpec {
-                column: "__y".into(),
-                display: label.clone(),
-                flag: "--label",
-                positive: args.positive.clone(),
-                positive_flag: "--positive",
-            },
-            pred,
-            weight: weight.as_ref().map(|_| "__w".to_string()),
-            groups: (0..groups.len())
-                .map(|i| format!("__g{i}"))
-                .chain(condition.as_ref().map(|_| "__c".to_string()))
-                .chain(
-                    (task == Task::Multiclass)
-                        .then(|| ["__y".to_string(), "__p".to_string()])
-                        .into_iter()
-                        .flatten(),
-                )
-                .collect(),
-            missing: match args.missing {
-                MissingPolicy::Group => Missing::Group,
-                MissingPolicy::Drop => Missing::Drop,
-                MissingPolicy::Error => Missing::Error,
-            },
-            max_groups: args.max_groups,
-            score: score_col,
-            score_resolution: args.score_resolution,
-            row_metrics: (0..row_metrics.len()).map(|i| format!("__m{i}")).collect(),
-            weight_display: weight.clone(),
-            groups_display: groups
-                .iter()
-                .cloned()
-                .chain(condition.clone())
-                .chain(
-                    (task == Task::Multiclass)
-                        .then(|| {
-                            [
-                                format!("{label} (classes)"),
-                                format!("{} (classes)", prediction.as_deref().unwrap_or("")),
-                            ]
-                        })
-                        .into_iter()
-                        .flatten(),
-                )
-                .collect(),
-            regression: (task == Task::Regression).then(|| ("__y".into(), "__p".into())),
-            classes: task == Task::Multiclass,
-            na_values: source.options.na_values.clone(),
+        let columns = Columns {
+            label,
+            prediction,
+            score,
+            threshold,
+            weight,
+            groups,
+            condition,
+            condition_edges,
+            row_metrics,
+            detected: std::mem::take(&mut detected),
         };
+        let spec = pass_spec(source, task, &columns, pred, score_col, args);
         Ok(Plan {
             source: source.clone(),
             task,
-            columns: Columns {
-                label,
-                prediction,
-                score,
-                threshold,
-                weight,
-                groups,
-                condition,
-                condition_edges,
-                row_metrics,
-                detected,
-            },
+            columns,
             frame: frame.select(exprs),
             spec,
             strict: args.strict,
@@ -477,6 +279,320 @@ impl Plan {
             warnings,
             score_type: self.score_type,
         })
+    }
+}
+
+/// One input's schema, for resolving column flags against it.
+struct Context<'a> {
+    file: &'a str,
+    schema: &'a Schema,
+    duplicate_headers: &'a [String],
+}
+
+/// The label, prediction and score columns, the threshold, and the flags whose column was found
+/// by its name.
+struct Roles {
+    label: String,
+    prediction: Option<String>,
+    score: Option<String>,
+    threshold: Option<f64>,
+    detected: Vec<String>,
+}
+
+impl Context<'_> {
+    fn resolve(&self, c: &str, flag: &str) -> Result<String> {
+        resolve_column(self.schema, c, flag, self.file, self.duplicate_headers)
+    }
+
+    fn available(&self) -> String {
+        self.schema
+            .iter_names()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `--label`, `--pred`, `--score` and `--threshold`, or the columns found by their names
+    /// ([`LABEL_NAMES`], [`PRED_NAMES`], [`SCORE_NAMES`]).
+    fn roles(&self, args: &Settings) -> Result<Roles> {
+        let file = self.file;
+        let schema = self.schema;
+        let resolve = |c: &str, flag: &str| self.resolve(c, flag);
+        let available = || self.available();
+        let mut detected = Vec::new();
+
+        let label = match &args.label {
+            Some(c) => resolve(c, "--label")?,
+            None => {
+                let c = detect_column(&schema, LABEL_NAMES).ok_or_else(|| {
+                anyhow!(
+                    "{file}: no label column; pass --label COL (looked for {}). Available columns: {}",
+                    LABEL_NAMES.join(", "),
+                    available()
+                )
+            })?;
+                detected.push("--label".to_string());
+                c
+            }
+        };
+        let (prediction, score, threshold) = match (&args.pred, &args.score) {
+            (Some(p), s) => (
+                Some(resolve(p, "--pred")?),
+                s.as_deref().map(|s| resolve(s, "--score")).transpose()?,
+                None,
+            ),
+            (None, Some(s)) => (
+                None,
+                Some(resolve(s, "--score")?),
+                Some(args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD)),
+            ),
+            (None, None) => {
+                if let Some(p) = detect_column(&schema, PRED_NAMES) {
+                    detected.push("--pred".to_string());
+                    if !args.threshold.is_empty() {
+                        bail!("{file}: --threshold needs --score COL (the prediction column '{p}' was detected)");
+                    }
+                    (Some(p), None, None)
+                } else if let Some(s) = detect_column(&schema, SCORE_NAMES) {
+                    detected.push("--score".to_string());
+                    (
+                        None,
+                        Some(s),
+                        Some(args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD)),
+                    )
+                } else {
+                    bail!(
+                    "{file}: no prediction column; pass --pred COL, or --score COL --threshold T (looked for {}, {}). Available columns: {}",
+                    PRED_NAMES.join(", "),
+                    SCORE_NAMES.join(", "),
+                    available()
+                );
+                }
+            }
+        };
+        if let Some(t) = threshold {
+            if !t.is_finite() {
+                bail!("--threshold must be a finite number, not {t}");
+            }
+        }
+        Ok(Roles {
+            label,
+            prediction,
+            score,
+            threshold,
+            detected,
+        })
+    }
+
+    /// The `--group` columns, each once.
+    fn groups(&self, args: &Settings) -> Result<Vec<String>> {
+        if args.groups.is_empty() {
+            bail!(
+                "{}: pass --group COL for each sensitive attribute. Available columns: {}",
+                self.file,
+                self.available()
+            );
+        }
+        let mut groups = Vec::new();
+        for g in &args.groups {
+            let g = self.resolve(g, "--group")?;
+            if groups.contains(&g) {
+                bail!("--group '{g}' is given twice");
+            }
+            groups.push(g);
+        }
+        Ok(groups)
+    }
+}
+
+/// The label and prediction expressions of the pass (typed by the task) and how the prediction
+/// is made: a column, or a score at a threshold. Pushes the expressions; returns the prediction
+/// spec and the internal name of the score column, if any.
+fn prediction_exprs(
+    t: &roles::Typing,
+    task: Task,
+    (label, prediction, score, threshold): (&String, &Option<String>, &Option<String>, Option<f64>),
+    args: &Settings,
+    exprs: &mut Vec<Expr>,
+) -> Result<(PredSpec, Option<String>)> {
+    let label = label.clone();
+    let mut score_col = None;
+    let pred = match (prediction, score) {
+        (Some(p), _) if task != Task::Binary => {
+            let (y, yp) = if task == Task::Regression {
+                (
+                    t.number(&label, "--label", "__y")?,
+                    t.number(p, "--pred", "__p")?,
+                )
+            } else {
+                (
+                    t.class(&label, "--label", "__y")?,
+                    t.class(p, "--pred", "__p")?,
+                )
+            };
+            exprs.push(y);
+            exprs.push(yp);
+            PredSpec::Column(BinarySpec {
+                column: "__p".into(),
+                display: p.clone(),
+                flag: "--pred",
+                positive: None,
+                positive_flag: "--pred-positive",
+            })
+        }
+        (Some(p), s) => {
+            exprs.push(t.binary(&label, "--label", "__y")?);
+            exprs.push(t.binary(p, "--pred", "__p")?);
+            if let Some(s) = s {
+                exprs.push(t.number(s, "--score", "__s")?);
+                score_col = Some("__s".to_string());
+            }
+            PredSpec::Column(BinarySpec {
+                column: "__p".into(),
+                display: p.clone(),
+                flag: "--pred",
+                positive: args.pred_positive.clone().or_else(|| args.positive.clone()),
+                positive_flag: if args.pred_positive.is_some() {
+                    "--pred-positive"
+                } else {
+                    "--positive"
+                },
+            })
+        }
+        (None, Some(s)) => {
+            exprs.push(t.binary(&label, "--label", "__y")?);
+            exprs.push(t.number(s, "--score", "__p")?);
+            score_col = Some("__p".to_string());
+            PredSpec::Threshold {
+                column: "__p".into(),
+                threshold: threshold.expect("threshold with score"),
+            }
+        }
+        (None, None) => unreachable!("checked above"),
+    };
+    Ok((pred, score_col))
+}
+
+/// `--condition`: its column, the expression of its strata (binned with --condition-bins) and
+/// the bin edges.
+fn condition_expr(
+    source: &Source,
+    cx: &Context,
+    t: &roles::Typing,
+    frame: &LazyFrame,
+    c: &str,
+    groups: &[String],
+    args: &Settings,
+) -> Result<(String, Expr, Option<Vec<f64>>)> {
+    let schema = cx.schema;
+    let mut condition_edges = None;
+    let c = cx.resolve(c, "--condition")?;
+    if groups.contains(&c) {
+        bail!("--condition '{c}' is also a --group");
+    }
+    let dt = dtype_of(&schema, &c).clone();
+    let expr = match args.condition_bins {
+        Some(bins) => {
+            if !roles::numeric_type(&dt) || dt.is_bool() {
+                bail!(
+                    "--condition-bins needs a numeric --condition; '{c}' has type {}",
+                    roles::type_name(&dt)
+                );
+            }
+            let (lo, hi) = range_of(&frame, &c).map_err(|e| source.read_error(e))?;
+            let bins = bins as usize;
+            let width = if hi > lo {
+                (hi - lo) / bins as f64
+            } else {
+                1.0
+            };
+            condition_edges = Some((0..=bins).map(|k| lo + width * k as f64).collect());
+            let k = ((col(c.as_str()).strict_cast(DataType::Float64) - lit(lo)) / lit(width))
+                .cast(DataType::Int64);
+            when(k.clone().gt_eq(lit(bins as i64 - 1)))
+                .then(lit(bins as i64 - 1))
+                .otherwise(k)
+                .alias("__c")
+        }
+        None if dt.is_float()
+            || (dt == DataType::String
+                && has_fractions(&frame, &c).map_err(|e| source.read_error(e))?) =>
+        {
+            bail!("--condition '{c}' is a float column; pass --condition-bins N to bin it")
+        }
+        None => t.category(&c, "--condition", "__c")?,
+    };
+    Ok((c, expr, condition_edges))
+}
+
+/// What the accumulator needs of one input: internal column names, how each is read, the
+/// missing-value policy and the names to show in messages.
+fn pass_spec(
+    source: &Source,
+    task: Task,
+    columns: &Columns,
+    pred: PredSpec,
+    score_col: Option<String>,
+    args: &Settings,
+) -> PassSpec {
+    let Columns {
+        label,
+        prediction,
+        weight,
+        groups,
+        condition,
+        row_metrics,
+        ..
+    } = columns;
+    PassSpec {
+        label: BinarySpec {
+            column: "__y".into(),
+            display: label.clone(),
+            flag: "--label",
+            positive: args.positive.clone(),
+            positive_flag: "--positive",
+        },
+        pred,
+        weight: weight.as_ref().map(|_| "__w".to_string()),
+        groups: (0..groups.len())
+            .map(|i| format!("__g{i}"))
+            .chain(condition.as_ref().map(|_| "__c".to_string()))
+            .chain(
+                (task == Task::Multiclass)
+                    .then(|| ["__y".to_string(), "__p".to_string()])
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect(),
+        missing: match args.missing {
+            MissingPolicy::Group => Missing::Group,
+            MissingPolicy::Drop => Missing::Drop,
+            MissingPolicy::Error => Missing::Error,
+        },
+        max_groups: args.max_groups,
+        score: score_col,
+        score_resolution: args.score_resolution,
+        row_metrics: (0..row_metrics.len()).map(|i| format!("__m{i}")).collect(),
+        weight_display: weight.clone(),
+        groups_display: groups
+            .iter()
+            .cloned()
+            .chain(condition.clone())
+            .chain(
+                (task == Task::Multiclass)
+                    .then(|| {
+                        [
+                            format!("{label} (classes)"),
+                            format!("{} (classes)", prediction.as_deref().unwrap_or("")),
+                        ]
+                    })
+                    .into_iter()
+                    .flatten(),
+            )
+            .collect(),
+        regression: (task == Task::Regression).then(|| ("__y".into(), "__p".into())),
+        classes: task == Task::Multiclass,
+        na_values: source.options.na_values.clone(),
     }
 }
 

@@ -478,42 +478,7 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         out.push_str("# fairaudit audit-fairness\n\n");
     }
     for inp in &r.inputs {
-        let c = &inp.columns;
-        let pred = match (&c.prediction, &c.score, c.threshold) {
-            (Some(p), _, _) => format!("prediction `{p}`"),
-            (None, Some(s), Some(t)) => format!("prediction `{s}` >= {t}"),
-            _ => String::new(),
-        };
-        let detected = if c.detected.is_empty() {
-            String::new()
-        } else {
-            format!(" (detected by name: {})", c.detected.join(", "))
-        };
-        let dropped = if inp.rows_dropped.is_empty() {
-            String::new()
-        } else {
-            format!(", {} dropped", inp.rows_read - inp.rows_used)
-        };
-        let weight = c
-            .weight
-            .as_ref()
-            .map(|w| format!(", weight `{w}`"))
-            .unwrap_or_default();
-        let task = match r.settings.task.as_str() {
-            "binary" => String::new(),
-            t => format!(
-                " ({t}{})",
-                r.settings
-                    .task_detected
-                    .as_ref()
-                    .map(|w| format!(": {w}"))
-                    .unwrap_or_default()
-            ),
-        };
-        let line = format!(
-            "{}: {} rows used of {}{dropped}; label `{}`, {pred}{weight}{detected}{task}",
-            inp.path, inp.rows_used, inp.rows_read, c.label
-        );
+        let line = input_line(r, inp);
         if markdown {
             let _ = writeln!(out, "**{}**\n", crate::render::markdown_text(&line));
         } else {
@@ -531,167 +496,17 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         if many {
             title = format!("{title} — {}", a.file);
         }
-        let lead = usize::from(many);
         if markdown {
             let _ = writeln!(out, "## {}\n", crate::render::markdown_text(&title));
         } else {
             let _ = writeln!(out, "{title}");
         }
-        // Groups.
         let scored = a
             .groups
             .first()
             .is_some_and(|g| g.metrics.contains_key("roc_auc"));
-        let mut cols = if regression {
-            REGRESSION_METRICS.to_vec()
-        } else {
-            vec![
-                "base_rate",
-                "selection_rate",
-                "true_positive_rate",
-                "false_positive_rate",
-                "false_negative_rate",
-                "positive_predictive_value",
-                "negative_predictive_value",
-                "accuracy",
-                "balanced_accuracy",
-                "f1",
-                "disparate_impact_ratio",
-            ]
-        };
-        let mut short = if regression {
-            vec![
-                "mae",
-                "rmse",
-                "mse",
-                "r2",
-                "mean_y",
-                "mean_pred",
-                "mean_res",
-            ]
-        } else {
-            vec![
-                "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
-            ]
-        };
-        if scored {
-            cols.extend([
-                "roc_auc",
-                "brier_score",
-                "log_loss",
-                "expected_calibration_error",
-            ]);
-            short.extend(["auc", "brier", "logloss", "ece"]);
-        }
-        let mut header = vec!["group".to_string(), "n".into(), "share".into()];
-        if many {
-            header.insert(0, "file".into());
-        }
-        header.extend(short.iter().map(|s| s.to_string()));
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for g in &a.groups {
-            let mut row = vec![
-                if g.small {
-                    format!("{} (small)", g.group)
-                } else {
-                    g.group.clone()
-                },
-                g.n.to_string(),
-                fmt_num(g.share),
-            ];
-            if many {
-                row.insert(0, a.file.clone());
-            }
-            for k in &cols {
-                row.push(fmt_num(f(&g.metrics, k)));
-            }
-            rows.push(row);
-            for (k, reason) in &g.undefined {
-                if let (Some(reason), Some(i)) = (reason.as_str(), cols.iter().position(|c| c == k))
-                {
-                    notes
-                        .entry(reason.to_string())
-                        .or_default()
-                        .push(format!("{} of {}", short[i], g.group));
-                }
-            }
-        }
-        out.push_str(&grid(&header, &rows, markdown, &[], lead));
-        for (reason, cells) in &notes {
-            let cells = cells.join(", ");
-            let _ = writeln!(
-                out,
-                "{}— {}: {reason}",
-                if markdown { "\n" } else { "" },
-                if markdown {
-                    crate::render::markdown_text(&cells)
-                } else {
-                    cells
-                }
-            );
-        }
-        out.push('\n');
-
-        // Disparities.
-        let header: Vec<String> = crate::render::header(&[
-            "metric",
-            "difference",
-            "ratio",
-            "difference to overall",
-            "ratio to overall",
-        ]);
-        let mut rows = Vec::new();
-        let failing = failing_names(r, a);
-        let mut red = Vec::new();
-        let names: Vec<&str> = if regression {
-            REGRESSION_METRICS.to_vec()
-        } else {
-            crate::fairness::metrics::CRITERIA
-                .iter()
-                .map(|(n, _)| *n)
-                .chain(["equalized_odds"])
-                .chain(RATES.iter().map(|r| r.name()))
-                .chain(SCORE_METRICS.iter().copied().filter(|_| scored))
-                .collect()
-        };
-        for base in names {
-            let keys = [
-                format!("{base}_difference"),
-                format!("{base}_ratio"),
-                format!("{base}_difference_to_overall"),
-                format!("{base}_ratio_to_overall"),
-            ];
-            let mut row = vec![base.to_string()];
-            for k in &keys {
-                row.push(fmt_num(f(&a.disparities, k)));
-                if failing.contains(k) {
-                    red.push((rows.len(), row.len() - 1));
-                }
-            }
-            rows.push(row);
-        }
-        out.push_str(&grid(
-            &header,
-            &rows,
-            markdown,
-            if colour { &red } else { &[] },
-            0,
-        ));
-        if !regression {
-            let ff = match a.disparities.get("four_fifths_rule_passed") {
-                Some(Json::Bool(true)) => "passed".to_string(),
-                Some(Json::Bool(false)) => "FAILED".to_string(),
-                _ => "— (undefined)".to_string(),
-            };
-            let _ = writeln!(
-                out,
-                "{}four-fifths rule (disparate impact ratio {} >= {}): {ff}",
-                if markdown { "\n" } else { "" },
-                fmt_num(f(&a.disparities, "disparate_impact_ratio")),
-                r.settings.four_fifths_threshold
-            );
-        }
+        out.push_str(&group_table(a, regression, scored, many, markdown));
+        out.push_str(&disparity_table(r, a, regression, scored, markdown, colour));
         out.push_str(&crate::render::undefined_notes(&a.undefined, markdown));
         out.push('\n');
         out.push_str(&extra_views(a, markdown));
@@ -704,6 +519,220 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
         markdown,
         colour,
     ));
+    out
+}
+
+/// One input's line: rows used and dropped, the columns of each role, the task.
+fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
+    let c = &inp.columns;
+    let pred = match (&c.prediction, &c.score, c.threshold) {
+        (Some(p), _, _) => format!("prediction `{p}`"),
+        (None, Some(s), Some(t)) => format!("prediction `{s}` >= {t}"),
+        _ => String::new(),
+    };
+    let detected = if c.detected.is_empty() {
+        String::new()
+    } else {
+        format!(" (detected by name: {})", c.detected.join(", "))
+    };
+    let dropped = if inp.rows_dropped.is_empty() {
+        String::new()
+    } else {
+        format!(", {} dropped", inp.rows_read - inp.rows_used)
+    };
+    let weight = c
+        .weight
+        .as_ref()
+        .map(|w| format!(", weight `{w}`"))
+        .unwrap_or_default();
+    let task = match r.settings.task.as_str() {
+        "binary" => String::new(),
+        t => format!(
+            " ({t}{})",
+            r.settings
+                .task_detected
+                .as_ref()
+                .map(|w| format!(": {w}"))
+                .unwrap_or_default()
+        ),
+    };
+    format!(
+        "{}: {} rows used of {}{dropped}; label `{}`, {pred}{weight}{detected}{task}",
+        inp.path, inp.rows_used, inp.rows_read, c.label
+    )
+}
+
+/// The table of every group's rates (or regression metrics), and the undefined ones by reason.
+fn group_table(
+    a: &AttributeReport,
+    regression: bool,
+    scored: bool,
+    many: bool,
+    markdown: bool,
+) -> String {
+    let mut out = String::new();
+    let lead = usize::from(many);
+    let mut cols = if regression {
+        REGRESSION_METRICS.to_vec()
+    } else {
+        vec![
+            "base_rate",
+            "selection_rate",
+            "true_positive_rate",
+            "false_positive_rate",
+            "false_negative_rate",
+            "positive_predictive_value",
+            "negative_predictive_value",
+            "accuracy",
+            "balanced_accuracy",
+            "f1",
+            "disparate_impact_ratio",
+        ]
+    };
+    let mut short = if regression {
+        vec![
+            "mae",
+            "rmse",
+            "mse",
+            "r2",
+            "mean_y",
+            "mean_pred",
+            "mean_res",
+        ]
+    } else {
+        vec![
+            "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
+        ]
+    };
+    if scored {
+        cols.extend([
+            "roc_auc",
+            "brier_score",
+            "log_loss",
+            "expected_calibration_error",
+        ]);
+        short.extend(["auc", "brier", "logloss", "ece"]);
+    }
+    let mut header = vec!["group".to_string(), "n".into(), "share".into()];
+    if many {
+        header.insert(0, "file".into());
+    }
+    header.extend(short.iter().map(|s| s.to_string()));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for g in &a.groups {
+        let mut row = vec![
+            if g.small {
+                format!("{} (small)", g.group)
+            } else {
+                g.group.clone()
+            },
+            g.n.to_string(),
+            fmt_num(g.share),
+        ];
+        if many {
+            row.insert(0, a.file.clone());
+        }
+        for k in &cols {
+            row.push(fmt_num(f(&g.metrics, k)));
+        }
+        rows.push(row);
+        for (k, reason) in &g.undefined {
+            if let (Some(reason), Some(i)) = (reason.as_str(), cols.iter().position(|c| c == k)) {
+                notes
+                    .entry(reason.to_string())
+                    .or_default()
+                    .push(format!("{} of {}", short[i], g.group));
+            }
+        }
+    }
+    out.push_str(&grid(&header, &rows, markdown, &[], lead));
+    for (reason, cells) in &notes {
+        let cells = cells.join(", ");
+        let _ = writeln!(
+            out,
+            "{}— {}: {reason}",
+            if markdown { "\n" } else { "" },
+            if markdown {
+                crate::render::markdown_text(&cells)
+            } else {
+                cells
+            }
+        );
+    }
+    out.push('\n');
+
+    out
+}
+
+/// The disparities of every criterion and rate (failing ones in red) and the four-fifths rule.
+fn disparity_table(
+    r: &FairnessReport,
+    a: &AttributeReport,
+    regression: bool,
+    scored: bool,
+    markdown: bool,
+    colour: bool,
+) -> String {
+    let mut out = String::new();
+    let header: Vec<String> = crate::render::header(&[
+        "metric",
+        "difference",
+        "ratio",
+        "difference to overall",
+        "ratio to overall",
+    ]);
+    let mut rows = Vec::new();
+    let failing = failing_names(r, a);
+    let mut red = Vec::new();
+    let names: Vec<&str> = if regression {
+        REGRESSION_METRICS.to_vec()
+    } else {
+        crate::fairness::metrics::CRITERIA
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(["equalized_odds"])
+            .chain(RATES.iter().map(|r| r.name()))
+            .chain(SCORE_METRICS.iter().copied().filter(|_| scored))
+            .collect()
+    };
+    for base in names {
+        let keys = [
+            format!("{base}_difference"),
+            format!("{base}_ratio"),
+            format!("{base}_difference_to_overall"),
+            format!("{base}_ratio_to_overall"),
+        ];
+        let mut row = vec![base.to_string()];
+        for k in &keys {
+            row.push(fmt_num(f(&a.disparities, k)));
+            if failing.contains(k) {
+                red.push((rows.len(), row.len() - 1));
+            }
+        }
+        rows.push(row);
+    }
+    out.push_str(&grid(
+        &header,
+        &rows,
+        markdown,
+        if colour { &red } else { &[] },
+        0,
+    ));
+    if !regression {
+        let ff = match a.disparities.get("four_fifths_rule_passed") {
+            Some(Json::Bool(true)) => "passed".to_string(),
+            Some(Json::Bool(false)) => "FAILED".to_string(),
+            _ => "— (undefined)".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{}four-fifths rule (disparate impact ratio {} >= {}): {ff}",
+            if markdown { "\n" } else { "" },
+            fmt_num(f(&a.disparities, "disparate_impact_ratio")),
+            r.settings.four_fifths_threshold
+        );
+    }
     out
 }
 
