@@ -55,136 +55,18 @@ pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
         for w in &pass.warnings {
             warnings.push(Warning::new(&file, None, w.clone()));
         }
-        if pass.task == super::settings::Task::Regression {
-            inputs.push(regression_input(args, pass, &mut attributes, &mut warnings));
-            continue;
-        }
-        let st = &pass.stats;
-        let mut overall = Confusion::default();
-        let mut rows_used = 0;
-        for cell in &st.cells {
-            overall.add(&confusion(cell));
-            rows_used += cell.rows.iter().sum::<u64>();
-        }
-        let binning = args.binning;
-        let scored = pass
-            .columns
-            .score
-            .is_some()
-            .then_some((args.bins as usize, binning));
-        let (overall_scores, overall_reliability) = match scored {
-            Some((bins, binning)) => {
-                let (mut m, t) = scores::by_group(&st.scored, 1, |_| 0, bins, binning).remove(0);
-                if st.score_resolution.is_some() {
-                    m.roc_auc_max_error = scores::auc_rounding_bound(&st.scored, 1, |_| 0)[0];
-                }
-                (Some(m), t)
-            }
-            None => (None, Vec::new()),
+        let input = if pass.task == super::settings::Task::Regression {
+            regression_input(args, pass, &mut attributes, &mut warnings)
+        } else {
+            binary_input(args, pass, &mut attributes, &mut warnings)
         };
-        if scored.is_some() && st.score_missing > 0 {
-            warnings.push(Warning::new(
-                &file,
-                None,
-                format!(
-                    "{} used rows have no score and are left out of the score metrics",
-                    st.score_missing
-                ),
-            ));
-        }
-        let overall_means: Vec<Value> = st
-            .row_metric_values
-            .iter()
-            .map(|vals| row_means(vals, 1, |_| 0)[0])
-            .collect();
-        for (name, attrs) in units(pass) {
-            let groups = groups_of(st, &attrs, &pass.columns.groups, scored);
-            if attrs.len() > 1 {
-                let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
-                if possible > groups.len() {
-                    warnings.push(Warning::new(
-                        &file,
-                        Some(&name),
-                        format!(
-                            "{} of {possible} combinations have no rows and are not reported",
-                            possible - groups.len()
-                        ),
-                    ));
-                }
-            }
-            attributes.push(attribute(
-                &file,
-                &name,
-                &attrs,
-                pass,
-                groups,
-                (&overall, overall_scores.as_ref(), &overall_means),
-                args,
-                &mut warnings,
-            ));
-        }
-        let mut overall_maps = metric_map(&overall, overall_scores.as_ref());
-        for (col, v) in pass.columns.row_metrics.iter().zip(&overall_means) {
-            put(
-                &mut overall_maps.0,
-                &mut overall_maps.1,
-                format!("mean_{col}"),
-                *v,
-            );
-        }
-        put(
-            &mut overall_maps.0,
-            &mut overall_maps.1,
-            "generalized_entropy_index".into(),
-            inequality::generalized_entropy(&overall, args.alpha),
-        );
-        put(
-            &mut overall_maps.0,
-            &mut overall_maps.1,
-            "theil_index".into(),
-            inequality::generalized_entropy(&overall, 1.0),
-        );
-        inputs.push(input_report(
-            pass,
-            Overall {
-                reliability: overall_reliability,
-                n: rows_used,
-                weight: overall.total(),
-                counts: Some(counts(&overall)),
-                metrics: overall_maps.0,
-                undefined: overall_maps.1,
-            },
-        ));
+        inputs.push(input);
     }
     FairnessReport {
         schema_version: crate::render::SCHEMA_VERSION,
         command: "audit-fairness".into(),
         fairaudit_version: env!("CARGO_PKG_VERSION").into(),
-        settings: ReportedSettings {
-            task: passes.first().map_or("binary", |p| p.task.name()).into(),
-            task_detected: None,
-            classes: Vec::new(),
-            positive: args.positive.clone(),
-            pred_positive: args.pred_positive.clone(),
-            missing: format!("{:?}", args.missing).to_lowercase(),
-            min_group_size: args.min_group_size,
-            max_groups: args.max_groups,
-            equalized_odds_agg: match args.agg {
-                Agg::Worst => "worst_case".into(),
-                Agg::Mean => "mean".into(),
-            },
-            four_fifths_threshold: FOUR_FIFTHS,
-            confidence: args.ci,
-            generalized_entropy_alpha: args.alpha,
-            calibration_bins: args.bins as usize,
-            calibration_binning: format!("{:?}", args.binning)
-                .to_lowercase()
-                .replace("equal", "equal_"),
-            interval_method: "wilson".into(),
-            bootstrap: args.bootstrap,
-            seed: args.seed,
-            score_resolution: passes.iter().find_map(|p| p.stats.score_resolution),
-        },
+        settings: reported_settings(args, passes),
         inputs,
         attributes,
         warnings,
@@ -192,6 +74,142 @@ pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
         gates: Vec::new(),
         passed: true,
     }
+}
+
+/// The settings block of the report: what ran, as the JSON names it.
+fn reported_settings(args: &Settings, passes: &[Pass]) -> ReportedSettings {
+    ReportedSettings {
+        task: passes.first().map_or("binary", |p| p.task.name()).into(),
+        task_detected: None,
+        classes: Vec::new(),
+        positive: args.positive.clone(),
+        pred_positive: args.pred_positive.clone(),
+        missing: format!("{:?}", args.missing).to_lowercase(),
+        min_group_size: args.min_group_size,
+        max_groups: args.max_groups,
+        equalized_odds_agg: match args.agg {
+            Agg::Worst => "worst_case".into(),
+            Agg::Mean => "mean".into(),
+        },
+        four_fifths_threshold: FOUR_FIFTHS,
+        confidence: args.ci,
+        generalized_entropy_alpha: args.alpha,
+        calibration_bins: args.bins as usize,
+        calibration_binning: format!("{:?}", args.binning)
+            .to_lowercase()
+            .replace("equal", "equal_"),
+        interval_method: "wilson".into(),
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        score_resolution: passes.iter().find_map(|p| p.stats.score_resolution),
+    }
+}
+
+/// One binary (or one-vs-rest) input: its overall values, and every attribute and intersection
+/// appended to `attributes`.
+fn binary_input(
+    args: &Settings,
+    pass: &Pass,
+    attributes: &mut Vec<AttributeReport>,
+    warnings: &mut Vec<Warning>,
+) -> InputReport {
+    let file = pass.source.display.clone();
+    let st = &pass.stats;
+    let mut overall = Confusion::default();
+    let mut rows_used = 0;
+    for cell in &st.cells {
+        overall.add(&confusion(cell));
+        rows_used += cell.rows.iter().sum::<u64>();
+    }
+    let binning = args.binning;
+    let scored = pass
+        .columns
+        .score
+        .is_some()
+        .then_some((args.bins as usize, binning));
+    let (overall_scores, overall_reliability) = match scored {
+        Some((bins, binning)) => {
+            let (mut m, t) = scores::by_group(&st.scored, 1, |_| 0, bins, binning).remove(0);
+            if st.score_resolution.is_some() {
+                m.roc_auc_max_error = scores::auc_rounding_bound(&st.scored, 1, |_| 0)[0];
+            }
+            (Some(m), t)
+        }
+        None => (None, Vec::new()),
+    };
+    if scored.is_some() && st.score_missing > 0 {
+        warnings.push(Warning::new(
+            &file,
+            None,
+            format!(
+                "{} used rows have no score and are left out of the score metrics",
+                st.score_missing
+            ),
+        ));
+    }
+    let overall_means: Vec<Value> = st
+        .row_metric_values
+        .iter()
+        .map(|vals| row_means(vals, 1, |_| 0)[0])
+        .collect();
+    for (name, attrs) in units(pass) {
+        let groups = groups_of(st, &attrs, &pass.columns.groups, scored);
+        if attrs.len() > 1 {
+            let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
+            if possible > groups.len() {
+                warnings.push(Warning::new(
+                    &file,
+                    Some(&name),
+                    format!(
+                        "{} of {possible} combinations have no rows and are not reported",
+                        possible - groups.len()
+                    ),
+                ));
+            }
+        }
+        attributes.push(attribute(
+            &file,
+            &name,
+            &attrs,
+            pass,
+            groups,
+            (&overall, overall_scores.as_ref(), &overall_means),
+            args,
+            warnings,
+        ));
+    }
+    let mut overall_maps = metric_map(&overall, overall_scores.as_ref());
+    for (col, v) in pass.columns.row_metrics.iter().zip(&overall_means) {
+        put(
+            &mut overall_maps.0,
+            &mut overall_maps.1,
+            format!("mean_{col}"),
+            *v,
+        );
+    }
+    put(
+        &mut overall_maps.0,
+        &mut overall_maps.1,
+        "generalized_entropy_index".into(),
+        inequality::generalized_entropy(&overall, args.alpha),
+    );
+    put(
+        &mut overall_maps.0,
+        &mut overall_maps.1,
+        "theil_index".into(),
+        inequality::generalized_entropy(&overall, 1.0),
+    );
+    input_report(
+        pass,
+        Overall {
+            reliability: overall_reliability,
+            n: rows_used,
+            weight: overall.total(),
+            counts: Some(counts(&overall)),
+            metrics: overall_maps.0,
+            undefined: overall_maps.1,
+        },
+    )
 }
 
 fn confusion(cell: &Cell) -> Confusion {
