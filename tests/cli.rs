@@ -677,3 +677,45 @@ fn sql_refuses_flag_combinations_without_a_query() {
         assert!(err.contains(says), "{extra:?}: {err}");
     }
 }
+
+/// A gate checks every attribute that could have the value: where one lacks it (an intersection
+/// over 50 groups has no xAUC; a file without scores has no score disparities) the value is
+/// undefined and the gate fails, as it did before the flat view (found by differential testing).
+#[test]
+fn gates_fail_on_attributes_that_lack_the_value() {
+    let r = audit_json(
+        &[
+            "fixtures/adult.csv",
+            "--group",
+            "education",
+            "--group",
+            "race",
+            "--score",
+            "score",
+            "--fail-if",
+            "xauc_max_gap > 0.9",
+        ],
+        1,
+    );
+    let g = &r["gates"][0];
+    assert_eq!(g["checked"], 3, "{g}");
+    assert_eq!(g["failures"][0]["attribute"], "education&race");
+    assert!(g["failures"][0]["value"].is_null());
+    // compas.csv's 0/1 `score` is a decision (no score metrics); compas_scores.csv's `proba` is
+    // a score: its file has an ROC AUC difference, the other's is undefined.
+    let r = audit_json(
+        &[
+            "fixtures/compas.csv",
+            "fixtures/compas_scores.csv",
+            "--group",
+            "race",
+            "--fail-if",
+            "roc_auc_difference > 0.5",
+        ],
+        1,
+    );
+    let g = &r["gates"][0];
+    assert_eq!(g["checked"], 2, "{g}");
+    assert_eq!(g["failures"][0]["file"], "fixtures/compas.csv", "{g}");
+    assert!(g["failures"][0]["value"].is_null());
+}

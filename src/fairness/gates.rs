@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use serde_json::Value as Json;
 
 use super::metrics::RATES;
-use super::report::{AttributeReport, FairnessReport, GroupReport};
+use super::report::{AttributeReport, FairnessReport};
 use super::scores::SCORE_METRICS;
 use crate::gate::{self, Level, Number, Observation, Scope};
 
@@ -91,14 +91,36 @@ impl FairnessReport {
                 ));
             }
         }
+        // Every attribute answers to every disparity and group metric any attribute has (an
+        // attribute without one — an intersection too large for xAUC, a file without scores —
+        // gives an undefined value, which fails a gate, rather than no value).
+        let mut disparity_names: Vec<&String> = Vec::new();
+        let mut group_metric_names: Vec<&String> = Vec::new();
         for a in &self.attributes {
-            attribute_numbers(a, &mut out);
+            for k in a.disparities.keys() {
+                if !disparity_names.contains(&k) {
+                    disparity_names.push(k);
+                }
+            }
+            for k in a.groups.iter().flat_map(|g| g.metrics.keys()) {
+                if !group_metric_names.contains(&k) {
+                    group_metric_names.push(k);
+                }
+            }
+        }
+        for a in &self.attributes {
+            attribute_numbers(a, &disparity_names, &group_metric_names, &mut out);
         }
         out
     }
 }
 
-fn attribute_numbers(a: &AttributeReport, out: &mut Vec<Number>) {
+fn attribute_numbers(
+    a: &AttributeReport,
+    disparity_names: &[&String],
+    group_metric_names: &[&String],
+    out: &mut Vec<Number>,
+) {
     let shown = a.display_name();
     let shown = (shown != a.name).then_some(shown);
     let mut push = |level, group: Option<&str>, metric: &str, value, interval| {
@@ -107,13 +129,13 @@ fn attribute_numbers(a: &AttributeReport, out: &mut Vec<Number>) {
         n.interval = Some(interval);
         out.push(n);
     };
-    for (k, v) in &a.disparities {
-        let value = json_value(Some(v), a.undefined.get(k));
-        let interval = json_interval(a.disparities_bootstrap.get(k), a.undefined.get(k));
+    for k in disparity_names {
+        let value = json_value(a.disparities.get(*k), a.undefined.get(*k));
+        let interval = json_interval(a.disparities_bootstrap.get(*k), a.undefined.get(*k));
         push(Level::Attribute, None, k, value, interval);
     }
     for g in &a.groups {
-        for k in group_names(g) {
+        for k in group_names(group_metric_names) {
             let value = match k.as_str() {
                 "n" => Ok(g.n as f64),
                 "weight" => Ok(g.weight),
@@ -127,16 +149,17 @@ fn attribute_numbers(a: &AttributeReport, out: &mut Vec<Number>) {
     }
 }
 
-/// The names a group answers to: its metrics, the extras and every rate and score metric.
-fn group_names(g: &GroupReport) -> Vec<String> {
-    let mut names: Vec<String> = g.metrics.keys().cloned().collect();
+/// The names a group answers to: every group metric of the report, the extras and every rate
+/// and score metric.
+fn group_names(group_metric_names: &[&String]) -> Vec<String> {
+    let mut names: Vec<String> = group_metric_names.iter().map(|k| k.to_string()).collect();
     let more = GROUP_EXTRA
         .iter()
         .copied()
         .chain(RATES.iter().map(|r| r.name()))
         .chain(SCORE_METRICS.iter().copied());
     for k in more {
-        if !g.metrics.contains_key(k) {
+        if !names.iter().any(|n| n == k) {
             names.push(k.to_string());
         }
     }
