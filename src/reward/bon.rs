@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
+use super::settings::Settings;
 use super::table::Table;
-use crate::cli::RewardArgs;
 use crate::input::Source;
 use crate::stats::Value;
 
@@ -26,17 +26,17 @@ pub struct Pools {
     pub detected: Vec<String>,
 }
 
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Pools> {
+pub fn load(source: &Source, settings: &Settings) -> Result<Pools> {
     let d = &source.display;
     let mut t = Table::open(source)?;
     let id = t
-        .column(args.id.as_deref(), "--id", super::load::ID_NAMES, true)?
+        .column(settings.id.as_deref(), "--id", super::load::ID_NAMES, true)?
         .expect("required");
     let proxy = t
-        .column(args.proxy.as_deref(), "--proxy", PROXY_NAMES, true)?
+        .column(settings.proxy.as_deref(), "--proxy", PROXY_NAMES, true)?
         .expect("required");
     // (column, whether it is a correctness flag rather than a gold score)
-    let gold = match (&args.gold, &args.correct) {
+    let gold = match (&settings.gold, &settings.correct) {
         (Some(g), _) => t
             .column(Some(g), "--gold", GOLD_NAMES, true)?
             .map(|c| (c, false)),

@@ -1,7 +1,7 @@
 //! Two reward models on the same pairs: McNemar's exact test per subset (Holm-corrected), and for
 //! two runs of one model the largest score change and the decisions that flip.
 
-use crate::cli::Ties;
+use super::settings::Ties;
 
 use super::load::Pairs;
 use super::metrics::credit;

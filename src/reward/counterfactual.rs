@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
+use super::settings::Settings;
 use super::table::Table;
-use crate::cli::RewardArgs;
 use crate::input::Source;
 
 pub const ORIGINAL_NAMES: &[&str] = &["original", "score_original", "original_score"];
@@ -26,21 +26,26 @@ pub struct Counterfactual {
     pub dropped: u64,
 }
 
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Counterfactual> {
+pub fn load(source: &Source, settings: &Settings) -> Result<Counterfactual> {
     let mut t = Table::open(source)?;
     let o = t
-        .column(args.original.as_deref(), "--original", ORIGINAL_NAMES, true)?
+        .column(
+            settings.original.as_deref(),
+            "--original",
+            ORIGINAL_NAMES,
+            true,
+        )?
         .expect("required");
     let p = t
         .column(
-            args.perturbed.as_deref(),
+            settings.perturbed.as_deref(),
             "--perturbed",
             PERTURBED_NAMES,
             true,
         )?
         .expect("required");
     let a = t.column(
-        args.attribute.as_deref(),
+        settings.attribute.as_deref(),
         "--attribute",
         ATTRIBUTE_NAMES,
         false,

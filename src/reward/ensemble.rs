@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{bail, Result};
 
 use super::load::{Codes, Pairs};
+use super::settings::Settings;
 use super::table::Table;
-use crate::cli::RewardArgs;
 use crate::input::Source;
 use crate::stats::Value;
 
@@ -26,12 +26,12 @@ pub struct Ensemble {
 
 /// Wide form: `--chosen a,b --rejected c,d` (one column pair per model), or long form with a
 /// `--model` column (pairs matched across models by id and subset).
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Ensemble> {
+pub fn load(source: &Source, settings: &Settings) -> Result<Ensemble> {
     let d = &source.display;
     let mut t = Table::open(source)?;
-    let id = t.column(args.id.as_deref(), "--id", super::load::ID_NAMES, false)?;
+    let id = t.column(settings.id.as_deref(), "--id", super::load::ID_NAMES, false)?;
     let subset = t.column(
-        args.subset.as_deref(),
+        settings.subset.as_deref(),
         "--subset",
         super::load::SUBSET_NAMES,
         false,
@@ -42,11 +42,11 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Ensemble> {
     if let Some(s) = &subset {
         t.text(s, "__subset");
     }
-    if let Some(m) = &args.model {
+    if let Some(m) = &settings.model {
         let model = t.column(Some(m), "--model", &[], true)?.expect("given");
         let c = t
             .column(
-                args.chosen.first().map(String::as_str),
+                settings.chosen.first().map(String::as_str),
                 "--chosen",
                 super::load::CHOSEN_NAMES,
                 true,
@@ -54,7 +54,7 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Ensemble> {
             .expect("required");
         let r = t
             .column(
-                args.rejected.first().map(String::as_str),
+                settings.rejected.first().map(String::as_str),
                 "--rejected",
                 super::load::REJECTED_NAMES,
                 true,
@@ -124,15 +124,15 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Ensemble> {
             dropped,
         });
     }
-    if args.chosen.len() != args.rejected.len() {
+    if settings.chosen.len() != settings.rejected.len() {
         bail!(
             "--chosen has {} columns and --rejected {}: give one rejected column per chosen column (one pair per model)",
-            args.chosen.len(),
-            args.rejected.len()
+            settings.chosen.len(),
+            settings.rejected.len()
         );
     }
     let mut models = Vec::new();
-    for (k, (c, r)) in args.chosen.iter().zip(&args.rejected).enumerate() {
+    for (k, (c, r)) in settings.chosen.iter().zip(&settings.rejected).enumerate() {
         let c = t.column(Some(c), "--chosen", &[], true)?.expect("given");
         let r = t.column(Some(r), "--rejected", &[], true)?.expect("given");
         t.number(&c, "--chosen", &format!("__c{k}"))?;

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::cli::{LengthUnit, RewardArgs, RewardKind};
+use super::settings::{LengthUnit, Preset, RewardKind, Settings};
 use crate::input::{detect_column, resolve_column, Format, Opened, Source};
 
 pub const CHOSEN_NAMES: &[&str] = &[
@@ -200,24 +200,24 @@ impl Loaded {
     }
 }
 
-/// Reads one input as `args.kind` (detected when auto).
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
+/// Reads one input as `settings.kind` (detected when auto).
+pub fn load(source: &Source, settings: &Settings) -> Result<Loaded> {
     let json = matches!(source.format, Format::Json | Format::NdJson);
     let values = if json {
         Some(json_records(source)?)
     } else {
         None
     };
-    let kind = match (args.kind, &values) {
-        (RewardKind::Auto, Some(v)) if args.preset == crate::cli::Preset::Rewardbench2 => {
+    let kind = match (settings.kind, &values) {
+        (RewardKind::Auto, Some(v)) if settings.preset == Preset::Rewardbench2 => {
             let _ = v;
-            RewardKind::Candidates
+            RewardKind::Rewardbench2
         }
         (RewardKind::Auto, Some(v)) => match detect(v) {
-            RewardKind::Pairs => detect_columns(source, args)?,
+            RewardKind::Pairs => detect_columns(source, settings)?,
             k => k,
         },
-        (RewardKind::Auto, None) => detect_columns(source, args)?,
+        (RewardKind::Auto, None) => detect_columns(source, settings)?,
         (k, _) => k,
     };
     let with = |f: &dyn Fn(&mut Loaded)| {
@@ -226,7 +226,7 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         l
     };
     match kind {
-        RewardKind::Candidates => {
+        RewardKind::Rewardbench2 => {
             let Some(v) = &values else {
                 bail!(
                     "{}: candidate records (RewardBench 2) are read from JSON or JSONL",
@@ -243,7 +243,7 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
             return Ok(l);
         }
         RewardKind::BestOfN => {
-            let p = super::bon::load(source, args)?;
+            let p = super::bon::load(source, settings)?;
             return Ok(with(&|l| {
                 l.rows_read = p.rows_read;
                 if p.dropped > 0 {
@@ -256,7 +256,7 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
             });
         }
         RewardKind::Ensemble => {
-            let e = super::ensemble::load(source, args)?;
+            let e = super::ensemble::load(source, settings)?;
             let mut l = with(&|_| {});
             l.rows_read = e.rows_read;
             if e.dropped > 0 {
@@ -267,9 +267,9 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
             return Ok(l);
         }
         RewardKind::PerPolicy => {
-            let p = super::policy::load(source, args)?;
+            let p = super::policy::load(source, settings)?;
             let mut l = with(&|_| {});
-            if let Some(path) = &args.elo {
+            if let Some(path) = &settings.elo {
                 l.policy_elo = Some(super::policy::load_elo(path, &p.models)?);
             }
             l.rows_read = p.rows_read;
@@ -281,7 +281,7 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
             return Ok(l);
         }
         RewardKind::Counterfactual => {
-            let c = super::counterfactual::load(source, args)?;
+            let c = super::counterfactual::load(source, settings)?;
             let mut l = with(&|_| {});
             l.rows_read = c.rows_read;
             if c.dropped > 0 {
@@ -302,31 +302,31 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
             })?;
             accuracies(source, &v)
         }
-        RewardKind::Styled => {
+        RewardKind::RmBench => {
             let v = values.ok_or_else(|| {
                 anyhow!(
                     "{}: --kind styled reads RM-Bench records from JSON or JSONL (score_chosen and score_rejected lists)",
                     source.display
                 )
             })?;
-            styled(source, &v, args)
+            styled(source, &v, settings)
         }
-        _ => pairs(source, args),
+        _ => pairs(source, settings),
     }
 }
 
 /// For tables: the kind the flags ask for, else the one whose usual column names are present.
-fn detect_columns(source: &Source, args: &RewardArgs) -> Result<RewardKind> {
-    if args.chosen.len() > 1 || args.model.is_some() {
+fn detect_columns(source: &Source, settings: &Settings) -> Result<RewardKind> {
+    if settings.chosen.len() > 1 || settings.model.is_some() {
         return Ok(RewardKind::Ensemble);
     }
-    if args.proxy.is_some() || args.gold.is_some() || args.correct.is_some() {
+    if settings.proxy.is_some() || settings.gold.is_some() || settings.correct.is_some() {
         return Ok(RewardKind::BestOfN);
     }
-    if args.policy.is_some() || args.elo.is_some() {
+    if settings.policy.is_some() || settings.elo.is_some() {
         return Ok(RewardKind::PerPolicy);
     }
-    if args.original.is_some() || args.perturbed.is_some() {
+    if settings.original.is_some() || settings.perturbed.is_some() {
         return Ok(RewardKind::Counterfactual);
     }
     let t = super::table::Table::open(source)?;
@@ -393,10 +393,10 @@ fn detect(values: &[Json]) -> RewardKind {
     }
     if let Some(Json::Object(o)) = values.first() {
         if o.get("scores").is_some_and(Json::is_array) {
-            return RewardKind::Candidates;
+            return RewardKind::Rewardbench2;
         }
         if o.get("score_chosen").is_some_and(Json::is_array) {
-            return RewardKind::Styled;
+            return RewardKind::RmBench;
         }
     }
     RewardKind::Pairs
@@ -428,10 +428,10 @@ fn accuracies(source: &Source, values: &[Json]) -> Result<Loaded> {
     Ok(out)
 }
 
-fn styled(source: &Source, values: &[Json], args: &RewardArgs) -> Result<Loaded> {
+fn styled(source: &Source, values: &[Json], settings: &Settings) -> Result<Loaded> {
     let d = &source.display;
-    let mut out = Loaded::new(source, RewardKind::Styled);
-    let field = args.subset.as_deref();
+    let mut out = Loaded::new(source, RewardKind::RmBench);
+    let field = settings.subset.as_deref();
     let three = |v: Option<&Json>, what: &str, i: usize| -> Result<Option<[f64; 3]>> {
         let Some(v) = v else {
             bail!("{d}: record {} has no '{what}' (RM-Bench records hold score_chosen and score_rejected lists of 3 scores: concise, detailed, markdown)", i + 1);
@@ -493,7 +493,7 @@ fn styled(source: &Source, values: &[Json], args: &RewardArgs) -> Result<Loaded>
     Ok(out)
 }
 
-fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
+fn pairs(source: &Source, settings: &Settings) -> Result<Loaded> {
     let Opened {
         frame,
         schema,
@@ -534,30 +534,30 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         }
     };
     let chosen = pick(
-        &args.chosen.first().cloned(),
+        &settings.chosen.first().cloned(),
         "--chosen",
         CHOSEN_NAMES,
         true,
     )?
     .expect("required");
     let rejected = pick(
-        &args.rejected.first().cloned(),
+        &settings.rejected.first().cloned(),
         "--rejected",
         REJECTED_NAMES,
         true,
     )?
     .expect("required");
-    let id = pick(&args.id, "--id", ID_NAMES, false)?;
-    let subset = pick(&args.subset, "--subset", SUBSET_NAMES, false)?;
+    let id = pick(&settings.id, "--id", ID_NAMES, false)?;
+    let subset = pick(&settings.subset, "--subset", SUBSET_NAMES, false)?;
     if chosen == rejected {
         bail!("{d}: the chosen and rejected scores are the same column '{chosen}'");
     }
     let opt = |c: &Option<String>, flag: &str| c.as_deref().map(|c| resolve(c, flag)).transpose();
-    let chosen_length = opt(&args.chosen_length, "--chosen-length")?;
-    let rejected_length = opt(&args.rejected_length, "--rejected-length")?;
-    let chosen_text = opt(&args.chosen_text, "--chosen-text")?;
-    let rejected_text = opt(&args.rejected_text, "--rejected-text")?;
-    let groups = args
+    let chosen_length = opt(&settings.chosen_length, "--chosen-length")?;
+    let rejected_length = opt(&settings.rejected_length, "--rejected-length")?;
+    let chosen_text = opt(&settings.chosen_text, "--chosen-text")?;
+    let rejected_text = opt(&settings.rejected_text, "--rejected-text")?;
+    let groups = settings
         .groups
         .iter()
         .map(|g| resolve(g, "--group"))
@@ -674,7 +674,7 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
     // RewardBench counts a pair right only when chosen > rejected: a NaN score (which a CSV
     // writes as NaN, read as missing) makes a wrong pair there, not a dropped one. Counted per
     // subset for that preset.
-    if args.preset == crate::cli::Preset::Rewardbench {
+    if settings.preset == Preset::Rewardbench {
         let subsets = subset.as_ref().map(|_| strings("__subset")).transpose()?;
         for (i, k) in keep.iter().enumerate() {
             if !k {
@@ -759,7 +759,7 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
     if chosen_length.is_some() {
         p.lengths = Some((kept(floats("__lc")?), kept(floats("__lr")?)));
     } else if chosen_text.is_some() {
-        let measure = |s: &str| match args.length_unit {
+        let measure = |s: &str| match settings.length_unit {
             LengthUnit::Chars => s.chars().count() as f64,
             LengthUnit::Tokens => s.split_whitespace().count() as f64,
         };
@@ -773,7 +773,7 @@ fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
         };
         p.lengths = Some((texts("__lc")?, texts("__lr")?));
         unit = Some(
-            match args.length_unit {
+            match settings.length_unit {
                 LengthUnit::Chars => "chars",
                 LengthUnit::Tokens => "tokens",
             }

@@ -11,50 +11,28 @@ pub mod panels;
 pub mod policy;
 pub mod rb2;
 pub mod report;
+pub mod settings;
 pub mod table;
+
+pub use settings::{LengthUnit, Preset, RewardKind, Settings, Ties};
 
 use anyhow::{bail, Result};
 
-use crate::cli::{Preset, RewardArgs, RewardKind};
 use crate::gate;
 use crate::render::Rendered;
 use crate::reward::report::{RewardReport, RewardSettings};
 
-/// The name of a kind as `--kind` spells it.
-pub fn kind_name(k: RewardKind) -> &'static str {
-    match k {
-        RewardKind::Auto => "auto",
-        RewardKind::Pairs => "pairs",
-        RewardKind::Accuracies => "accuracies",
-        RewardKind::Styled => "styled",
-        RewardKind::Ensemble => "ensemble",
-        RewardKind::BestOfN => "best-of-n",
-        RewardKind::PerPolicy => "per-policy",
-        RewardKind::Counterfactual => "counterfactual",
-        RewardKind::Candidates => "candidates",
-    }
-}
-
 /// Runs the whole audit: every input is read before any panel is computed.
-pub fn run(args: &RewardArgs) -> Result<Rendered> {
-    let gates = gate::parse_all(&args.output.fail_if)?;
-    if !(args.ci > 0.0 && args.ci < 1.0) {
-        bail!(
-            "--ci must be between 0 and 1 (exclusive), e.g. 0.95; got {}",
-            args.ci
-        );
-    }
-    if args.legacy_xstest && args.preset != Preset::Rewardbench {
-        bail!("--legacy-xstest goes with --preset rewardbench");
-    }
-    let sources = crate::input::sources(&args.input.files, &args.input.read.options())?;
+pub fn run(settings: &Settings) -> Result<Rendered> {
+    let gates = gate::parse_all(&settings.output.fail_if)?;
+    let sources = crate::input::sources(&settings.files, &settings.read)?;
     let mut loaded = sources
         .iter()
-        .map(|s| load::load(s, args))
+        .map(|s| load::load(s, settings))
         .collect::<Result<Vec<_>>>()?;
-    if let Some(other) = &args.compare {
-        let src = crate::input::sources(std::slice::from_ref(other), &args.input.read.options())?;
-        let o = load::load(&src[0], args).map_err(|e| anyhow::anyhow!("--compare: {e}"))?;
+    if let Some(other) = &settings.compare {
+        let src = crate::input::sources(std::slice::from_ref(other), &settings.read)?;
+        let o = load::load(&src[0], settings).map_err(|e| anyhow::anyhow!("--compare: {e}"))?;
         for l in &mut loaded {
             if l.kind != RewardKind::Pairs || o.kind != RewardKind::Pairs {
                 bail!("--compare needs two pairs files");
@@ -70,18 +48,18 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
         }
     }
     for l in &loaded {
-        match (l.kind, args.preset) {
-            (RewardKind::Styled, Preset::Rewardbench) => bail!(
+        match (l.kind, settings.preset) {
+            (RewardKind::RmBench, Preset::Rewardbench) => bail!(
                 "{}: RM-Bench style records take --preset rm-bench, not rewardbench",
                 l.source.display
             ),
-            (k, Preset::RmBench) if k != RewardKind::Styled => {
+            (k, Preset::RmBench) if k != RewardKind::RmBench => {
                 bail!(
                     "{}: --preset rm-bench needs RM-Bench records (score_chosen and score_rejected lists of 3 scores)",
                     l.source.display
                 )
             }
-            (k, Preset::Rewardbench2) if k != RewardKind::Candidates => {
+            (k, Preset::Rewardbench2) if k != RewardKind::Rewardbench2 => {
                 bail!(
                     "{}: --preset rewardbench2 needs per-prompt candidate records (JSON / JSONL with a 'scores' list and num_correct)",
                     l.source.display
@@ -89,14 +67,14 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
             }
             _ => {}
         }
-        if l.kind != RewardKind::Pairs && !args.groups.is_empty() {
+        if l.kind != RewardKind::Pairs && !settings.groups.is_empty() {
             bail!(
                 "{}: --group needs a pairs file (one row per preference pair)",
                 l.source.display
             );
         }
     }
-    if args.bootstrap > 0 {
+    if settings.bootstrap > 0 {
         if let Some(l) = loaded.iter().find(|l| !l.nan_pairs.is_empty()) {
             bail!(
                 "{}: --bootstrap with --preset rewardbench and pairs with a NaN or missing score ({}): the intervals would leave out the pairs the estimate counts as wrong; drop those pairs, or run without --bootstrap",
@@ -105,7 +83,7 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
             );
         }
     }
-    let mut model = RewardReport::new(RewardSettings::from_args(args));
+    let mut model = RewardReport::new(RewardSettings::from_settings(settings));
     for l in &loaded {
         for w in &l.read_warnings {
             model.warnings.push(crate::render::Warning::new(
@@ -114,13 +92,13 @@ pub fn run(args: &RewardArgs) -> Result<Rendered> {
                 w.clone(),
             ));
         }
-        let input = panels::input_report(l, args, &mut model.warnings);
+        let input = panels::input_report(l, settings, &mut model.warnings);
         model.inputs.push(input);
     }
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    report::render(&model, args.output.report_format())
+    report::render(&model, settings.output.format)
 }
 
 /// Joins the pairs of two files for `--compare`: by key when both have an --id column (the id

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::load::{Codes, Loaded};
 use super::metrics::{self, Tally};
-use crate::cli::{Preset, RewardArgs, RewardKind};
+use super::settings::{Preset, RewardKind, Settings, Ties};
 use crate::render::Dropped;
 use crate::render::Warning;
 use crate::reward::report::{RewardInput, SubsetReport};
@@ -38,12 +38,12 @@ fn put(m: &mut Map<String, Json>, u: &mut Map<String, Json>, k: &str, v: Value) 
     }
 }
 
-pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) -> RewardInput {
+pub fn input_report(l: &Loaded, settings: &Settings, warnings: &mut Vec<Warning>) -> RewardInput {
     let file = l.source.display.clone();
     let mut r = RewardInput {
         path: file.clone(),
         format: l.source.format.name().to_string(),
-        kind: super::kind_name(l.kind).into(),
+        kind: l.kind.name().into(),
         rows_read: l.rows_read,
         pairs_used: 0,
         rows_dropped: Dropped::list(&l.dropped),
@@ -78,17 +78,17 @@ pub fn input_report(l: &Loaded, args: &RewardArgs, warnings: &mut Vec<Warning>) 
         ));
     }
     match l.kind {
-        RewardKind::Accuracies => accuracies(l, args, &mut r, warnings),
-        RewardKind::Styled => styled(l, args, &mut r),
+        RewardKind::Accuracies => accuracies(l, settings, &mut r, warnings),
+        RewardKind::RmBench => styled(l, settings, &mut r),
         RewardKind::BestOfN => best_of_n(l, &mut r),
-        RewardKind::Ensemble => ensemble(l, args, &mut r, warnings),
-        RewardKind::PerPolicy => policy(l, args, &mut r, warnings),
-        RewardKind::Counterfactual => counterfactual(l, args, &mut r),
-        RewardKind::Candidates => candidates(l, args, &mut r, warnings),
+        RewardKind::Ensemble => ensemble(l, settings, &mut r, warnings),
+        RewardKind::PerPolicy => policy(l, settings, &mut r, warnings),
+        RewardKind::Counterfactual => counterfactual(l, settings, &mut r),
+        RewardKind::Rewardbench2 => candidates(l, settings, &mut r, warnings),
         _ => {
-            pairs(l, args, &mut r, warnings);
+            pairs(l, settings, &mut r, warnings);
             if let Some(other) = &l.other {
-                comparison(l, other, args, &mut r);
+                comparison(l, other, settings, &mut r);
             }
         }
     }
@@ -160,7 +160,7 @@ fn best_of_n(l: &Loaded, r: &mut RewardInput) {
     r.best_of_n = Some(Json::Object(m));
 }
 
-fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+fn ensemble(l: &Loaded, settings: &Settings, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
     use super::ensemble as en;
     let e = l.ensemble.as_ref().expect("ensemble data");
     let n = e.ids.len();
@@ -181,7 +181,7 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
         .map(|(k, name)| {
             let mut t = Tally::default();
             for &x in &e.margins[k] {
-                t.add(x, 0.0, args.ties);
+                t.add(x, 0.0, settings.ties);
             }
             json!({"model": name, "accuracy": t.accuracy().map(num).unwrap_or(Json::Null), "ties": t.ties})
         })
@@ -189,7 +189,7 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
     m.insert("per_model".into(), Json::Array(per_model));
     let mut mean_t = Tally::default();
     for &(mean, _) in &st {
-        mean_t.add(mean, 0.0, args.ties);
+        mean_t.add(mean, 0.0, settings.ties);
     }
     headline(
         r,
@@ -254,15 +254,15 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
         })
         .collect();
     m.insert("deciles".into(), Json::Array(deciles));
-    if args.bootstrap > 0 {
+    if settings.bootstrap > 0 {
         // Pairs resampled with replacement (each pair its own cluster).
-        let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
+        let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
             let draw: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
             let mut out = Vec::new();
             let mut mean_t = Tally::default();
             let mut neg = 0usize;
             for &i in &draw {
-                mean_t.add(st[i].0, 0.0, args.ties);
+                mean_t.add(st[i].0, 0.0, settings.ties);
                 neg += usize::from(st[i].0 < 0.0);
             }
             if let Ok(a) = mean_t.accuracy() {
@@ -272,7 +272,7 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
             for (k, name) in e.models.iter().enumerate() {
                 let mut t = Tally::default();
                 for &i in &draw {
-                    t.add(e.margins[k][i], 0.0, args.ties);
+                    t.add(e.margins[k][i], 0.0, settings.ties);
                 }
                 if let Ok(a) = t.accuracy() {
                     out.push((format!("model\u{1f}{name}"), a));
@@ -297,7 +297,7 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
     }
     m.insert("undefined".into(), Json::Object(u));
     r.ensemble = Some(Json::Object(m));
-    if let Some(path) = &args.export_suspect {
+    if let Some(path) = &settings.export_suspect {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut rows = vec![vec![
             "id".to_string(),
@@ -336,7 +336,7 @@ fn ensemble(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut V
     }
 }
 
-fn policy(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+fn policy(l: &Loaded, settings: &Settings, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
     use super::policy as po;
     let p = l.policies.as_ref().expect("policy data");
     r.pairs_used = p.responses.iter().sum();
@@ -345,7 +345,7 @@ fn policy(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec
         .iter()
         .map(|m| m.values().sum::<f64>() / m.len() as f64)
         .collect();
-    let reference = match &args.reference_model {
+    let reference = match &settings.reference_model {
         Some(name) => p.models.iter().position(|m| m == name),
         None => {
             (0..p.models.len()).max_by(|&a, &b| p.responses[a].cmp(&p.responses[b]).then(b.cmp(&a)))
@@ -359,7 +359,7 @@ fn policy(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec
             None,
             format!(
                 "--reference-model '{}' is not a policy model of the file ({})",
-                args.reference_model.as_deref().unwrap_or(""),
+                settings.reference_model.as_deref().unwrap_or(""),
                 p.models.join(", ")
             ),
         ));
@@ -429,24 +429,24 @@ fn policy(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec
     r.policy = Some(Json::Object(m));
 }
 
-fn counterfactual(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
+fn counterfactual(l: &Loaded, settings: &Settings, r: &mut RewardInput) {
     let c = l.counterfactual.as_ref().expect("counterfactual data");
     let all: Vec<f64> = c.by_attribute.values().flatten().copied().collect();
     r.pairs_used = all.len() as u64;
     let mut m = Map::new();
     let mut u = Map::new();
-    m.insert("epsilon".into(), num(args.epsilon));
+    m.insert("epsilon".into(), num(settings.epsilon));
     let rows: Vec<Json> = c
         .by_attribute
         .iter()
         .map(|(a, d)| {
-            let (inv, mean_abs, mean, max) = super::counterfactual::summary(d, args.epsilon);
+            let (inv, mean_abs, mean, max) = super::counterfactual::summary(d, settings.epsilon);
             json!({"attribute": a, "pairs": d.len(), "invariance_rate": num(inv),
                    "mean_abs_delta": num(mean_abs), "mean_delta": num(mean), "max_abs_delta": num(max)})
         })
         .collect();
     m.insert("attributes".into(), Json::Array(rows));
-    let (inv, mean_abs, mean, max) = super::counterfactual::summary(&all, args.epsilon);
+    let (inv, mean_abs, mean, max) = super::counterfactual::summary(&all, settings.epsilon);
     for (k, v) in [
         ("invariance_rate", inv),
         ("mean_abs_delta", mean_abs),
@@ -460,13 +460,13 @@ fn counterfactual(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
 }
 
 /// --compare: McNemar's exact test per subset (Holm over subsets) and overall; score drift.
-fn comparison(l: &Loaded, other: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
+fn comparison(l: &Loaded, other: &Loaded, settings: &Settings, r: &mut RewardInput) {
     use super::compare as cmp;
     let (a, b) = (l.compare_base.as_ref().unwrap_or(&l.pairs), &other.pairs);
     let mut m = Map::new();
     let mut u = Map::new();
     m.insert("other".into(), json!(other.source.display));
-    let per = cmp::discordant(a, b, args.ties);
+    let per = cmp::discordant(a, b, settings.ties);
     let ps: Vec<f64> = per.iter().map(|&(x, y)| cmp::mcnemar_exact(x, y)).collect();
     let adj = cmp::holm(&ps);
     let rows: Vec<Json> = a
@@ -501,8 +501,8 @@ fn comparison(l: &Loaded, other: &Loaded, args: &RewardArgs, r: &mut RewardInput
     );
     let (mut ta, mut tb) = (Tally::default(), Tally::default());
     for i in 0..a.chosen.len() {
-        ta.add(a.chosen[i], a.rejected[i], args.ties);
-        tb.add(b.chosen[i], b.rejected[i], args.ties);
+        ta.add(a.chosen[i], a.rejected[i], settings.ties);
+        tb.add(b.chosen[i], b.rejected[i], settings.ties);
     }
     headline(
         r,
@@ -676,7 +676,7 @@ pub fn published_summary(
     None
 }
 
-fn accuracies(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+fn accuracies(l: &Loaded, settings: &Settings, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
     // A published summary: its figures as they are (gates can read them), no subsets.
     let as_json: serde_json::Map<String, Json> = l
         .accuracies
@@ -704,7 +704,7 @@ fn accuracies(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut
             undefined: None,
         });
     }
-    if args.preset != Preset::Rewardbench {
+    if settings.preset != Preset::Rewardbench {
         warnings.push(Warning::new(
             &r.path,
             None,
@@ -726,8 +726,8 @@ fn accuracies(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut
     } else {
         Err("no RewardBench subset")
     };
-    let (values, missing) = rewardbench(&acc, args.legacy_xstest, micro);
-    rewardbench_json(&values, args.legacy_xstest, &missing, r, warnings);
+    let (values, missing) = rewardbench(&acc, settings.legacy_xstest, micro);
+    rewardbench_json(&values, settings.legacy_xstest, &missing, r, warnings);
 }
 
 /// Tallies per (subset, prompt) cluster: what the bootstrap resamples. A cluster keeps one tally
@@ -741,7 +741,7 @@ struct Clusters {
 }
 
 impl Clusters {
-    fn new(l: &Loaded, args: &RewardArgs) -> Clusters {
+    fn new(l: &Loaded, settings: &Settings) -> Clusters {
         let p = &l.pairs;
         let k = p.subset.names.len();
         let mut group_slots = Vec::new();
@@ -761,10 +761,10 @@ impl Clusters {
             }
             let cluster = &mut per_subset[s][c];
             let mut add = |slot: u32| match cluster.iter_mut().find(|(x, _)| *x == slot) {
-                Some((_, t)) => t.add(p.chosen[i], p.rejected[i], args.ties),
+                Some((_, t)) => t.add(p.chosen[i], p.rejected[i], settings.ties),
                 None => {
                     let mut t = Tally::default();
-                    t.add(p.chosen[i], p.rejected[i], args.ties);
+                    t.add(p.chosen[i], p.rejected[i], settings.ties);
                     cluster.push((slot, t));
                 }
             };
@@ -908,7 +908,7 @@ fn core_micro(subsets: &[String], tallies: &[Tally]) -> Value {
     t.accuracy()
 }
 
-fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+fn pairs(l: &Loaded, settings: &Settings, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
     let p = &l.pairs;
     let n = p.chosen.len();
     r.pairs_used = n as u64;
@@ -916,8 +916,8 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
     let mut tallies = vec![Tally::default(); names.len()];
     let mut all = Tally::default();
     for i in 0..n {
-        tallies[p.subset.codes[i] as usize].add(p.chosen[i], p.rejected[i], args.ties);
-        all.add(p.chosen[i], p.rejected[i], args.ties);
+        tallies[p.subset.codes[i] as usize].add(p.chosen[i], p.rejected[i], settings.ties);
+        all.add(p.chosen[i], p.rejected[i], settings.ties);
     }
     // --preset rewardbench: a pair with a NaN or missing score is a wrong pair, as in
     // RewardBench.
@@ -961,10 +961,10 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
                 "{} of {} pairs are ties (equal scores), counted as {}",
                 all.ties,
                 all.pairs,
-                match args.ties {
-                    crate::cli::Ties::Wrong => "wrong (--ties wrong)",
-                    crate::cli::Ties::Half => "half right (--ties half)",
-                    crate::cli::Ties::Exclude => "excluded (--ties exclude)",
+                match settings.ties {
+                    Ties::Wrong => "wrong (--ties wrong)",
+                    Ties::Half => "half right (--ties half)",
+                    Ties::Exclude => "excluded (--ties exclude)",
                 }
             ),
         ));
@@ -980,7 +980,7 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
             undefined: a.err().map(str::to_string),
         });
     }
-    let preset = args.preset == Preset::Rewardbench;
+    let preset = settings.preset == Preset::Rewardbench;
     if preset {
         let acc = |name: &str| {
             names
@@ -988,7 +988,8 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
                 .position(|s| s == name)
                 .and_then(|i| tallies[i].accuracy().ok())
         };
-        let (values, missing) = rewardbench(&acc, args.legacy_xstest, core_micro(names, &tallies));
+        let (values, missing) =
+            rewardbench(&acc, settings.legacy_xstest, core_micro(names, &tallies));
         let unknown: Vec<&str> = names
             .iter()
             .filter(|s| {
@@ -1006,18 +1007,18 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
                 ),
             ));
         }
-        rewardbench_json(&values, args.legacy_xstest, &missing, r, warnings);
+        rewardbench_json(&values, settings.legacy_xstest, &missing, r, warnings);
     }
     if let Some((lc, lr)) = &p.lengths {
-        length(p, lc, lr, args, r);
+        length(p, lc, lr, settings, r);
     }
-    calibration(p, args, r);
-    groups(p, args, r);
-    if args.bootstrap > 0 {
-        let clusters = Clusters::new(l, args);
-        let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
+    calibration(p, settings, r);
+    groups(p, settings, r);
+    if settings.bootstrap > 0 {
+        let clusters = Clusters::new(l, settings);
+        let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
             let rep = clusters.replicate(rng);
-            let mut out = accuracy_numbers(names, &rep, preset, args.legacy_xstest);
+            let mut out = accuracy_numbers(names, &rep, preset, settings.legacy_xstest);
             out.extend(clusters.group_numbers(&rep));
             out
         });
@@ -1055,7 +1056,13 @@ fn pairs(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<
 
 /// Length bias: correlations of reward with length, the longer response's win share, the "pick
 /// the longer" baseline, accuracy split by which response is longer and by length-difference bin.
-fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: &mut RewardInput) {
+fn length(
+    p: &super::load::Pairs,
+    lc: &[f64],
+    lr: &[f64],
+    settings: &Settings,
+    r: &mut RewardInput,
+) {
     let mut m = Map::new();
     let mut u = Map::new();
     let idx: Vec<usize> = (0..p.chosen.len())
@@ -1086,15 +1093,15 @@ fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: 
         (Tally::default(), Tally::default(), Tally::default());
     for &i in &idx {
         let (c, rj) = (p.chosen[i], p.rejected[i]);
-        baseline.add(lc[i], lr[i], args.ties);
+        baseline.add(lc[i], lr[i], settings.ties);
         if lc[i] > lr[i] {
-            longer_wins.add(c, rj, args.ties);
-            c_longer.add(c, rj, args.ties);
+            longer_wins.add(c, rj, settings.ties);
+            c_longer.add(c, rj, settings.ties);
         } else if lc[i] < lr[i] {
-            longer_wins.add(rj, c, args.ties);
-            c_shorter.add(c, rj, args.ties);
+            longer_wins.add(rj, c, settings.ties);
+            c_shorter.add(c, rj, settings.ties);
         } else {
-            equal.add(c, rj, args.ties);
+            equal.add(c, rj, settings.ties);
         }
     }
     put(&mut m, &mut u, "longer_wins", longer_wins.accuracy());
@@ -1140,13 +1147,13 @@ fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: 
         .into_iter()
         .map(|(d, k)| (d, idx[k as usize]))
         .collect();
-    let bins = args.length_bins as usize;
+    let bins = settings.length_bins as usize;
     let mut table = Vec::new();
     let sorted_diffs: Vec<f64> = by_diff.iter().map(|x| x.0).collect();
     for (lo, hi) in metrics::split_at_ties(&sorted_diffs, bins) {
         let mut t = Tally::default();
         for &(_, i) in &by_diff[lo..hi] {
-            t.add(p.chosen[i], p.rejected[i], args.ties);
+            t.add(p.chosen[i], p.rejected[i], settings.ties);
         }
         table.push(json!({
             "lower": num(by_diff[lo].0),
@@ -1161,15 +1168,15 @@ fn length(p: &super::load::Pairs, lc: &[f64], lr: &[f64], args: &RewardArgs, r: 
 }
 
 /// Calibration of the Bradley–Terry probability σ(chosen − rejected).
-fn calibration(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
+fn calibration(p: &super::load::Pairs, settings: &Settings, r: &mut RewardInput) {
     let margins: Vec<f64> = p
         .chosen
         .iter()
         .zip(&p.rejected)
         .map(|(c, x)| c - x)
         .collect();
-    let equal_mass = args.binning == Binning::EqualMass;
-    let c = metrics::calibration(&margins, args.bins as usize, equal_mass);
+    let equal_mass = settings.binning == Binning::EqualMass;
+    let c = metrics::calibration(&margins, settings.bins as usize, equal_mass);
     let mut m = Map::new();
     let mut u = Map::new();
     let values = [
@@ -1189,7 +1196,7 @@ fn calibration(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
             v,
         );
     }
-    m.insert("bins".into(), json!(args.bins));
+    m.insert("bins".into(), json!(settings.bins));
     m.insert(
         "binning".into(),
         json!(if equal_mass {
@@ -1207,7 +1214,7 @@ fn calibration(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
 }
 
 /// Per group column: accuracy, mean scores and margin per group, and their disparities.
-fn groups(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
+fn groups(p: &super::load::Pairs, settings: &Settings, r: &mut RewardInput) {
     for (name, codes) in &p.groups {
         let Codes { codes, names } = codes;
         let k = names.len();
@@ -1216,7 +1223,7 @@ fn groups(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
         let mut per_group: Vec<Vec<f64>> = vec![Vec::new(); k];
         for (i, &code) in codes.iter().enumerate() {
             let g = code as usize;
-            t[g].add(p.chosen[i], p.rejected[i], args.ties);
+            t[g].add(p.chosen[i], p.rejected[i], settings.ties);
             sums[g][0] += p.chosen[i];
             sums[g][1] += p.rejected[i];
             sums[g][2] += p.chosen[i] - p.rejected[i];
@@ -1303,7 +1310,7 @@ fn groups(p: &super::load::Pairs, args: &RewardArgs, r: &mut RewardInput) {
 
 /// RM-Bench: per domain the 3×3 style matrix, easy / normal / hard and their mean; overall the
 /// means over domains.
-fn styled(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
+fn styled(l: &Loaded, settings: &Settings, r: &mut RewardInput) {
     r.pairs_used = l.styled.len() as u64;
     let names = &l.domains.names;
     let by_domain: Vec<Vec<([f64; 3], [f64; 3])>> = (0..names.len())
@@ -1363,8 +1370,8 @@ fn styled(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
         "hard": r.metrics["rm_bench.hard"],
         "score": r.metrics["rm_bench.score"],
     }));
-    if args.bootstrap > 0 {
-        let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
+    if settings.bootstrap > 0 {
+        let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
             let drawn: Vec<Vec<([f64; 3], [f64; 3])>> = by_domain
                 .iter()
                 .map(|recs| {
@@ -1381,7 +1388,7 @@ fn styled(l: &Loaded, args: &RewardArgs, r: &mut RewardInput) {
 
 /// RewardBench 2 style records: best-of-k accuracy per subset (1/k credit for a tied top), the
 /// Ties composite for the `ties` subset, and with --preset rewardbench2 the six-subset mean.
-fn candidates(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+fn candidates(l: &Loaded, settings: &Settings, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
     use super::rb2;
     let prompts = &l.candidates;
     r.pairs_used = prompts.len() as u64;
@@ -1430,7 +1437,7 @@ fn candidates(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut
         "accuracy",
         Ok(all_credit / prompts.len() as f64),
     );
-    if args.bootstrap > 0 {
+    if settings.bootstrap > 0 {
         // Clusters: a prompt, or for Ties the ref: and tied: samples of one key together.
         let clusters: Vec<(String, Vec<Vec<&rb2::Prompt>>)> = by_subset
             .iter()
@@ -1448,8 +1455,8 @@ fn candidates(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut
                 (s.clone(), by_key.into_values().collect())
             })
             .collect();
-        let preset = args.preset == Preset::Rewardbench2;
-        let iv = bootstrap(args.bootstrap, args.seed, args.ci, |rng| {
+        let preset = settings.preset == Preset::Rewardbench2;
+        let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
             let mut out = Vec::new();
             let (mut credit, mut count) = (0.0, 0usize);
             let mut present = Vec::new();
@@ -1495,7 +1502,7 @@ fn candidates(l: &Loaded, args: &RewardArgs, r: &mut RewardInput, warnings: &mut
             }
         }
     }
-    if args.preset != Preset::Rewardbench2 {
+    if settings.preset != Preset::Rewardbench2 {
         return;
     }
     let mut present = Vec::new();

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use super::settings::Settings;
 use super::table::Table;
-use crate::cli::RewardArgs;
 use crate::input::Source;
 #[cfg(test)]
 use crate::stats::correlation::kendall_tau_b;
@@ -28,16 +28,16 @@ pub struct Policies {
     pub dropped: u64,
 }
 
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Policies> {
+pub fn load(source: &Source, settings: &Settings) -> Result<Policies> {
     let mut t = Table::open(source)?;
     let id = t
-        .column(args.id.as_deref(), "--id", super::load::ID_NAMES, true)?
+        .column(settings.id.as_deref(), "--id", super::load::ID_NAMES, true)?
         .expect("required");
     let policy = t
-        .column(args.policy.as_deref(), "--policy", POLICY_NAMES, true)?
+        .column(settings.policy.as_deref(), "--policy", POLICY_NAMES, true)?
         .expect("required");
     let score = t
-        .column(args.score.as_deref(), "--score", SCORE_NAMES, true)?
+        .column(settings.score.as_deref(), "--score", SCORE_NAMES, true)?
         .expect("required");
     t.text(&id, "__id");
     t.text(&policy, "__policy");

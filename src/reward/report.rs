@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use crate::cli::{Preset, RewardArgs, Ties};
+use super::settings::{Preset, Settings, Ties};
 use crate::gate::{GateResult, Gateable, Observation, Scope};
 use crate::render::ReportFormat;
 use crate::render::{csv_num, fmt_num, grid, use_colour, Dropped, Rendered, Warning};
@@ -43,9 +43,9 @@ pub struct RewardSettings {
 }
 
 impl RewardSettings {
-    pub fn from_args(a: &RewardArgs) -> RewardSettings {
+    pub fn from_settings(a: &Settings) -> RewardSettings {
         RewardSettings {
-            kind: crate::reward::kind_name(a.kind).into(),
+            kind: a.kind.name().into(),
             ties: match a.ties {
                 Ties::Wrong => "wrong",
                 Ties::Half => "half",
