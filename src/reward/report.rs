@@ -6,11 +6,11 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::settings::{Preset, Settings, Ties};
 use crate::gate::{GateResult, Gateable, Observation, Scope};
 use crate::render::ReportFormat;
 use crate::render::{csv_num, fmt_num, grid, use_colour, Dropped, Rendered, Warning};
-use crate::reward::load::RewardColumns;
+use crate::reward::data::RewardColumns;
+use crate::reward::settings::{Preset, Settings, Ties};
 use crate::stats::Binning;
 
 #[derive(Debug, Clone, Serialize)]

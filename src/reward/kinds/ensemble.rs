@@ -6,11 +6,18 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{bail, Result};
 
-use super::load::{Codes, Pairs};
-use super::settings::Settings;
-use super::table::Table;
 use crate::input::Source;
+use crate::reward::data::{Codes, Pairs};
+use crate::reward::settings::Settings;
+use crate::reward::table::Table;
 use crate::stats::Value;
+use rand::Rng;
+use serde_json::{json, Map, Value as Json};
+
+use crate::render::Warning;
+use crate::reward::metrics::{self, Tally};
+use crate::reward::panel::{bootstrap, headline, num};
+use crate::reward::report::RewardInput;
 
 /// Margins of every pair under every model (`margins[model][pair]`), aligned.
 #[derive(Debug, Clone)]
@@ -29,11 +36,16 @@ pub struct Ensemble {
 pub fn load(source: &Source, settings: &Settings) -> Result<Ensemble> {
     let d = &source.display;
     let mut t = Table::open(source)?;
-    let id = t.column(settings.id.as_deref(), "--id", super::load::ID_NAMES, false)?;
+    let id = t.column(
+        settings.id.as_deref(),
+        "--id",
+        crate::reward::data::ID_NAMES,
+        false,
+    )?;
     let subset = t.column(
         settings.subset.as_deref(),
         "--subset",
-        super::load::SUBSET_NAMES,
+        crate::reward::data::SUBSET_NAMES,
         false,
     )?;
     if let Some(i) = &id {
@@ -48,7 +60,7 @@ pub fn load(source: &Source, settings: &Settings) -> Result<Ensemble> {
             .column(
                 settings.chosen.first().map(String::as_str),
                 "--chosen",
-                super::load::CHOSEN_NAMES,
+                crate::reward::data::CHOSEN_NAMES,
                 true,
             )?
             .expect("required");
@@ -56,7 +68,7 @@ pub fn load(source: &Source, settings: &Settings) -> Result<Ensemble> {
             .column(
                 settings.rejected.first().map(String::as_str),
                 "--rejected",
-                super::load::REJECTED_NAMES,
+                crate::reward::data::REJECTED_NAMES,
                 true,
             )?
             .expect("required");
@@ -248,6 +260,181 @@ pub fn fleiss_kappa(decisions: &[Vec<bool>]) -> Value {
         return Err("every model always decides the same way (chance agreement 1: 0/0)");
     }
     Ok((p_bar - pe) / (1.0 - pe))
+}
+
+/// The ensemble panel (agreement, strength deciles, per-model accuracy) and `--export-suspect`.
+pub fn panel(e: &Ensemble, settings: &Settings, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+    let n = e.ids.len();
+    r.pairs_used = n as u64;
+    let st = strength(e);
+    let mut m = Map::new();
+    let mut u = Map::new();
+    m.insert("models".into(), json!(e.models));
+    let decisions: Vec<Vec<bool>> = e
+        .margins
+        .iter()
+        .map(|v| v.iter().map(|&x| x > 0.0).collect())
+        .collect();
+    let per_model: Vec<Json> = e
+        .models
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let mut t = Tally::default();
+            for &x in &e.margins[k] {
+                t.add(x, 0.0, settings.ties);
+            }
+            json!({"model": name, "accuracy": t.accuracy().map(num).unwrap_or(Json::Null), "ties": t.ties})
+        })
+        .collect();
+    m.insert("per_model".into(), Json::Array(per_model));
+    let mut mean_t = Tally::default();
+    for &(mean, _) in &st {
+        mean_t.add(mean, 0.0, settings.ties);
+    }
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "ensemble",
+        "accuracy_of_mean",
+        mean_t.accuracy(),
+    );
+    let neg = st.iter().filter(|x| x.0 < 0.0).count();
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "ensemble",
+        "share_contradicted",
+        Ok(neg as f64 / n as f64),
+    );
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "ensemble",
+        "mean_std",
+        Ok(st.iter().map(|x| x.1).sum::<f64>() / n as f64),
+    );
+    headline(
+        r,
+        &mut m,
+        &mut u,
+        "ensemble",
+        "fleiss_kappa",
+        fleiss_kappa(&decisions),
+    );
+    let mut pairs_k = Vec::new();
+    for a in 0..e.models.len() {
+        for b in a + 1..e.models.len() {
+            let k = cohen_kappa(&decisions[a], &decisions[b]);
+            pairs_k.push(json!({"a": e.models[a], "b": e.models[b],
+                                "cohen_kappa": k.map(num).unwrap_or(Json::Null)}));
+            if e.models.len() == 2 {
+                headline(r, &mut m, &mut u, "ensemble", "cohen_kappa", k);
+            }
+        }
+    }
+    m.insert("cohen_kappa".into(), Json::Array(pairs_k));
+    // Deciles of preference strength: pairs sorted by mean margin, ten groups of equal mass.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| st[a].0.total_cmp(&st[b].0));
+    let deciles: Vec<Json> = metrics::split_even(n, 10)
+        .into_iter()
+        .filter(|(lo, hi)| lo < hi)
+        .map(|(lo, hi)| {
+            let part = &order[lo..hi];
+            let k = part.len() as f64;
+            json!({
+                "lower": num(st[part[0]].0), "upper": num(st[part[part.len() - 1]].0),
+                "pairs": part.len(),
+                "mean_margin": num(part.iter().map(|&i| st[i].0).sum::<f64>() / k),
+                "mean_std": num(part.iter().map(|&i| st[i].1).sum::<f64>() / k),
+            })
+        })
+        .collect();
+    m.insert("deciles".into(), Json::Array(deciles));
+    if settings.bootstrap > 0 {
+        // Pairs resampled with replacement (each pair its own cluster).
+        let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
+            let draw: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+            let mut out = Vec::new();
+            let mut mean_t = Tally::default();
+            let mut neg = 0usize;
+            for &i in &draw {
+                mean_t.add(st[i].0, 0.0, settings.ties);
+                neg += usize::from(st[i].0 < 0.0);
+            }
+            if let Ok(a) = mean_t.accuracy() {
+                out.push(("ensemble.accuracy_of_mean".to_string(), a));
+            }
+            out.push(("ensemble.share_contradicted".into(), neg as f64 / n as f64));
+            for (k, name) in e.models.iter().enumerate() {
+                let mut t = Tally::default();
+                for &i in &draw {
+                    t.add(e.margins[k][i], 0.0, settings.ties);
+                }
+                if let Ok(a) = t.accuracy() {
+                    out.push((format!("model\u{1f}{name}"), a));
+                }
+            }
+            out
+        });
+        for (k, v) in iv {
+            match k.strip_prefix("model\u{1f}") {
+                Some(name) => {
+                    if let Some(Json::Array(rows)) = m.get_mut("per_model") {
+                        if let Some(row) = rows.iter_mut().find(|x| x["model"] == name) {
+                            row["accuracy_interval"] = v;
+                        }
+                    }
+                }
+                None => {
+                    r.intervals.insert(k, v);
+                }
+            }
+        }
+    }
+    m.insert("undefined".into(), Json::Object(u));
+    r.ensemble = Some(Json::Object(m));
+    if let Some(path) = &settings.export_suspect {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut rows = vec![vec![
+            "id".to_string(),
+            "subset".into(),
+            "mean_margin".into(),
+            "std_margin".into(),
+        ]];
+        for &i in order.iter().filter(|&&i| st[i].0 < 0.0) {
+            rows.push(vec![
+                e.ids[i].clone(),
+                e.subsets[i].clone(),
+                st[i].0.to_string(),
+                st[i].1.to_string(),
+            ]);
+        }
+        let written = rows
+            .iter()
+            .try_for_each(|row| w.write_record(row))
+            .map_err(anyhow::Error::from)
+            .and_then(|_| w.into_inner().map_err(|e| anyhow::anyhow!("{e}")))
+            .map(|bytes| {
+                crate::render::defer_write(path, String::from_utf8_lossy(&bytes).into_owned())
+            });
+        match written {
+            Ok(()) => warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!("{neg} suspect pairs written to {}", path.display()),
+            )),
+            Err(e) => warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!("could not write --export-suspect {}: {e}", path.display()),
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

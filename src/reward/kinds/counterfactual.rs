@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
-use super::settings::Settings;
-use super::table::Table;
 use crate::input::Source;
+use crate::reward::settings::Settings;
+use crate::reward::table::Table;
+use serde_json::{json, Map, Value as Json};
+
+use crate::reward::panel::{headline, num};
+use crate::reward::report::RewardInput;
 
 pub const ORIGINAL_NAMES: &[&str] = &["original", "score_original", "original_score"];
 pub const PERTURBED_NAMES: &[&str] = &[
@@ -89,4 +93,34 @@ pub fn summary(deltas: &[f64], eps: f64) -> (f64, f64, f64, f64) {
     let mean = deltas.iter().sum::<f64>() / n;
     let max = deltas.iter().map(|d| d.abs()).fold(0.0, f64::max);
     (inv, mean_abs, mean, max)
+}
+
+/// The counterfactual panel: invariance rate and deltas per attribute and overall.
+pub fn panel(c: &Counterfactual, settings: &Settings, r: &mut RewardInput) {
+    let all: Vec<f64> = c.by_attribute.values().flatten().copied().collect();
+    r.pairs_used = all.len() as u64;
+    let mut m = Map::new();
+    let mut u = Map::new();
+    m.insert("epsilon".into(), num(settings.epsilon));
+    let rows: Vec<Json> = c
+        .by_attribute
+        .iter()
+        .map(|(a, d)| {
+            let (inv, mean_abs, mean, max) = summary(d, settings.epsilon);
+            json!({"attribute": a, "pairs": d.len(), "invariance_rate": num(inv),
+                   "mean_abs_delta": num(mean_abs), "mean_delta": num(mean), "max_abs_delta": num(max)})
+        })
+        .collect();
+    m.insert("attributes".into(), Json::Array(rows));
+    let (inv, mean_abs, mean, max) = summary(&all, settings.epsilon);
+    for (k, v) in [
+        ("invariance_rate", inv),
+        ("mean_abs_delta", mean_abs),
+        ("mean_delta", mean),
+        ("max_abs_delta", max),
+    ] {
+        headline(r, &mut m, &mut u, "counterfactual", k, Ok(v));
+    }
+    m.insert("undefined".into(), Json::Object(u));
+    r.counterfactual = Some(Json::Object(m));
 }

@@ -6,12 +6,17 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::settings::Settings;
-use super::table::Table;
 use crate::input::Source;
+use crate::reward::settings::Settings;
+use crate::reward::table::Table;
 #[cfg(test)]
 use crate::stats::correlation::kendall_tau_b;
 use crate::stats::Value;
+use serde_json::{json, Map, Value as Json};
+
+use crate::render::Warning;
+use crate::reward::panel::{headline, num};
+use crate::reward::report::RewardInput;
 
 pub const POLICY_NAMES: &[&str] = &["policy", "policy_model", "generator"];
 pub const SCORE_NAMES: &[&str] = &["score", "reward", "rm_score"];
@@ -31,7 +36,12 @@ pub struct Policies {
 pub fn load(source: &Source, settings: &Settings) -> Result<Policies> {
     let mut t = Table::open(source)?;
     let id = t
-        .column(settings.id.as_deref(), "--id", super::load::ID_NAMES, true)?
+        .column(
+            settings.id.as_deref(),
+            "--id",
+            crate::reward::data::ID_NAMES,
+            true,
+        )?
         .expect("required");
     let policy = t
         .column(settings.policy.as_deref(), "--policy", POLICY_NAMES, true)?
@@ -168,6 +178,105 @@ pub fn win_rate(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>) -> (Value,
     } else {
         (Ok(w / n as f64), n)
     }
+}
+
+/// The per-policy panel: win rates against the reference model, and with Elo ratings the
+/// mismatch degrees and rank correlations.
+pub fn panel(
+    p: &Policies,
+    elo: Option<&BTreeMap<String, f64>>,
+    settings: &Settings,
+    r: &mut RewardInput,
+    warnings: &mut Vec<Warning>,
+) {
+    r.pairs_used = p.responses.iter().sum();
+    let means: Vec<f64> = p
+        .scores
+        .iter()
+        .map(|m| m.values().sum::<f64>() / m.len() as f64)
+        .collect();
+    let reference = match &settings.reference_model {
+        Some(name) => p.models.iter().position(|m| m == name),
+        None => {
+            (0..p.models.len()).max_by(|&a, &b| p.responses[a].cmp(&p.responses[b]).then(b.cmp(&a)))
+        }
+    };
+    let mut m = Map::new();
+    let mut u = Map::new();
+    let Some(reference) = reference else {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "--reference-model '{}' is not a policy model of the file ({})",
+                settings.reference_model.as_deref().unwrap_or(""),
+                p.models.join(", ")
+            ),
+        ));
+        return;
+    };
+    m.insert("reference_model".into(), json!(p.models[reference]));
+    let elo = elo.cloned();
+    let mut rows = Vec::new();
+    let mut mismatches = Vec::new();
+    for (k, name) in p.models.iter().enumerate() {
+        let (wr, shared) = win_rate(&p.scores[k], &p.scores[reference]);
+        let mut row = json!({
+            "model": name,
+            "responses": p.responses[k],
+            "prompts": p.scores[k].len(),
+            "mean_score": num(means[k]),
+            "win_rate_vs_reference": if k == reference { Json::Null } else { wr.map(num).unwrap_or(Json::Null) },
+            "shared_prompts": shared,
+        });
+        if let Some(elo) = &elo {
+            let expected = elo_expected(elo[name], elo[&p.models[reference]]);
+            row["elo"] = num(elo[name]);
+            if k != reference {
+                row["elo_expected_win_rate"] = num(expected);
+                if let Ok(w) = wr {
+                    row["mismatch_degree"] = num(w - expected);
+                    mismatches.push(w - expected);
+                }
+            }
+        }
+        rows.push(row);
+    }
+    m.insert("models".into(), Json::Array(rows));
+    if let Some(elo) = &elo {
+        let ratings: Vec<f64> = p.models.iter().map(|n| elo[n]).collect();
+        headline(
+            r,
+            &mut m,
+            &mut u,
+            "policy",
+            "spearman",
+            crate::stats::correlation::spearman(&means, &ratings),
+        );
+        headline(
+            r,
+            &mut m,
+            &mut u,
+            "policy",
+            "kendall",
+            crate::stats::correlation::kendall_tau_b(&means, &ratings),
+        );
+        let (max, mean) = if mismatches.is_empty() {
+            (
+                Err("no model shares prompts with the reference"),
+                Err("no model shares prompts with the reference"),
+            )
+        } else {
+            (
+                Ok(mismatches.iter().map(|x| x.abs()).fold(0.0, f64::max)),
+                Ok(mismatches.iter().sum::<f64>() / mismatches.len() as f64),
+            )
+        };
+        headline(r, &mut m, &mut u, "policy", "max_abs_mismatch", max);
+        headline(r, &mut m, &mut u, "policy", "mean_mismatch", mean);
+    }
+    m.insert("undefined".into(), Json::Object(u));
+    r.policy = Some(Json::Object(m));
 }
 
 #[cfg(test)]

@@ -6,10 +6,14 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
-use super::settings::Settings;
-use super::table::Table;
 use crate::input::Source;
+use crate::reward::settings::Settings;
+use crate::reward::table::Table;
 use crate::stats::Value;
+use serde_json::{json, Map, Value as Json};
+
+use crate::reward::panel::{headline, num};
+use crate::reward::report::RewardInput;
 
 pub const PROXY_NAMES: &[&str] = &["proxy", "proxy_score", "proxy_reward", "rm_score"];
 pub const GOLD_NAMES: &[&str] = &["gold", "gold_score", "gold_reward"];
@@ -30,7 +34,12 @@ pub fn load(source: &Source, settings: &Settings) -> Result<Pools> {
     let d = &source.display;
     let mut t = Table::open(source)?;
     let id = t
-        .column(settings.id.as_deref(), "--id", super::load::ID_NAMES, true)?
+        .column(
+            settings.id.as_deref(),
+            "--id",
+            crate::reward::data::ID_NAMES,
+            true,
+        )?
         .expect("required");
     let proxy = t
         .column(settings.proxy.as_deref(), "--proxy", PROXY_NAMES, true)?
@@ -263,6 +272,53 @@ pub fn fit(points: &[Point]) -> Fit {
             }
         }
     }
+}
+
+/// The best-of-n panel: the curve, the fit and the gains.
+pub fn panel(p: &Pools, r: &mut RewardInput) {
+    let pts = curve(&p.pools);
+    r.pairs_used = p.pools.iter().map(|x| x.len() as u64).sum();
+    let fit = fit(&pts);
+    let mut m = Map::new();
+    let mut u = Map::new();
+    m.insert("prompts".into(), json!(p.pools.len()));
+    m.insert("max_n".into(), json!(pts.len()));
+    m.insert("columns".into(), json!(p.columns));
+    m.insert(
+        "curve".into(),
+        Json::Array(
+            pts.iter()
+                .map(|x| {
+                    json!({"n": x.n, "kl": num(x.kl), "proxy": num(x.proxy), "gold": num(x.gold),
+                           "gap": num(x.proxy - x.gold)})
+                })
+                .collect(),
+        ),
+    );
+    let first = &pts[0];
+    let last = pts.last().expect("n = 1 at least");
+    let observed = pts
+        .iter()
+        .max_by(|a, b| a.gold.total_cmp(&b.gold).then(b.n.cmp(&a.n)))
+        .expect("points");
+    for (k, v) in [
+        ("alpha", fit.alpha),
+        ("beta", fit.beta),
+        ("r2", fit.r2),
+        ("peak_n", fit.peak_n),
+        ("peak_kl", fit.peak_kl),
+        ("observed_peak_n", Ok(observed.n as f64)),
+        ("gold_gain", Ok(last.gold - first.gold)),
+        ("proxy_gain", Ok(last.proxy - first.proxy)),
+        (
+            "gain_gap",
+            Ok((last.proxy - first.proxy) - (last.gold - first.gold)),
+        ),
+    ] {
+        headline(r, &mut m, &mut u, "bon", k, v);
+    }
+    m.insert("undefined".into(), Json::Object(u));
+    r.best_of_n = Some(Json::Object(m));
 }
 
 #[cfg(test)]
