@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use crate::gate::{GateResult, Gateable, Observation, Scope};
+use crate::gate::{self, GateResult, Gateable, Level, Number, Observation, Scope};
 use crate::render::ReportFormat;
 use crate::render::{csv_num, fmt_num, grid, use_colour, Dropped, Rendered, Warning};
 use crate::reward::data::RewardColumns;
@@ -410,27 +410,14 @@ fn text(r: &RewardReport, markdown: bool) -> String {
     out
 }
 
-impl Gateable for RewardReport {
-    /// Names are the keys of `inputs[].metrics` (`accuracy`, `rewardbench.chat_hard`, ...), with
-    /// `.lower` / `.upper` for a bootstrap interval end. Scope `SUBSET:accuracy` is a subset's
-    /// accuracy; `COLUMN:accuracy_difference` a group disparity; `COLUMN=GROUP:accuracy` a group.
-    fn observe(&self, scope: &Scope, name: &str) -> anyhow::Result<Vec<Observation>> {
-        let (base, end) = match name.rsplit_once('.') {
-            Some((b, "lower")) => (b, Some(0usize)),
-            Some((b, "upper")) => (b, Some(1)),
-            _ => (name, None),
-        };
-        let mut out = Vec::new();
-        let obs = |file: &str,
-                   attribute: Option<String>,
-                   group: Option<String>,
-                   value: Result<f64, String>| Observation {
-            file: file.to_string(),
-            attribute,
-            group,
-            metric: name.to_string(),
-            value,
-        };
+impl RewardInput {
+    /// The flat view of this input's numbers ([`gate::Number`]), in report order: the headline
+    /// numbers (`metrics`) at the input level, with their bootstrap interval (`bootstrap`: the
+    /// run's replicates; an interval missing with replicates is undefined in every replicate);
+    /// each subset's `accuracy` at the attribute level (the subset); each group column's
+    /// disparities at the attribute level (the column); each group's row at the group level.
+    pub fn numbers(&self, bootstrap: usize) -> Vec<Number> {
+        let file = self.path.as_str();
         let pick = |v: Option<&Json>, why: Option<&Json>| -> Result<f64, String> {
             match v.and_then(Json::as_f64) {
                 Some(x) => Ok(x),
@@ -440,39 +427,124 @@ impl Gateable for RewardReport {
                     .to_string()),
             }
         };
+        let mut out = Vec::new();
+        for (k, v) in &self.metrics {
+            let mut n = Number::new(
+                file,
+                Level::Input,
+                None,
+                None,
+                k,
+                pick(Some(v), self.undefined.get(k)),
+            );
+            n.interval = match interval_of(self, k) {
+                Some((lo, hi)) => Some(Ok([lo, hi])),
+                None if bootstrap == 0 => None,
+                None => Some(Err("no interval (undefined in every replicate)".into())),
+            };
+            out.push(n);
+        }
+        for s in &self.subsets {
+            let value = s
+                .accuracy
+                .ok_or_else(|| s.undefined.clone().unwrap_or_else(|| "undefined".into()));
+            let mut n = Number::new(
+                file,
+                Level::Attribute,
+                Some(&s.subset),
+                None,
+                "accuracy",
+                value,
+            );
+            n.interval = Some(
+                s.interval
+                    .ok_or_else(|| "no interval (needs --bootstrap N)".to_string()),
+            );
+            out.push(n);
+        }
+        for g in &self.groups {
+            let column = g["column"].as_str().unwrap_or("");
+            for (k, v) in g["disparities"].as_object().into_iter().flatten() {
+                let value = pick(Some(v), g["undefined"].get(k));
+                out.push(Number::new(
+                    file,
+                    Level::Attribute,
+                    Some(column),
+                    None,
+                    k,
+                    value,
+                ));
+            }
+            for row in g["groups"].as_array().into_iter().flatten() {
+                let group = row["group"].as_str().unwrap_or("");
+                for (k, v) in row.as_object().into_iter().flatten() {
+                    let value = pick(Some(v), None);
+                    out.push(Number::new(
+                        file,
+                        Level::Group,
+                        Some(column),
+                        Some(group),
+                        k,
+                        value,
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl RewardReport {
+    /// Every input's numbers ([`RewardInput::numbers`]).
+    pub fn numbers(&self) -> Vec<Number> {
+        self.inputs
+            .iter()
+            .flat_map(|i| i.numbers(self.settings.bootstrap))
+            .collect()
+    }
+}
+
+impl Gateable for RewardReport {
+    /// Names are the keys of `inputs[].metrics` (`accuracy`, `rewardbench.chat_hard`, ...), with
+    /// `.lower` / `.upper` for a bootstrap interval end. Scope `SUBSET:accuracy` is a subset's
+    /// accuracy; `COLUMN:accuracy_difference` a group disparity; `COLUMN=GROUP:accuracy` a group.
+    /// `overall:` is the headline numbers, as no scope. Values are selected from
+    /// [`RewardInput::numbers`] with [`gate::select`], input by input; the checks here say why a
+    /// name does not fit its scope.
+    fn observe(&self, scope: &Scope, name: &str) -> anyhow::Result<Vec<Observation>> {
+        let (base, end) = gate::interval_end(name);
+        let mut out = Vec::new();
         for inp in &self.inputs {
-            match scope {
+            let numbers = inp.numbers(self.settings.bootstrap);
+            let at = |level: Level, attribute: Option<&str>| -> Vec<Number> {
+                numbers
+                    .iter()
+                    .filter(|n| {
+                        n.level == level
+                            && (attribute.is_none() || n.attribute.as_deref() == attribute)
+                    })
+                    .cloned()
+                    .collect()
+            };
+            let (chosen, scope) = match scope {
                 Scope::All | Scope::Overall => {
                     if !inp.metrics.contains_key(base) {
                         continue;
                     }
-                    let value = match end {
-                        None => pick(inp.metrics.get(base), inp.undefined.get(base)),
-                        Some(e) => match interval_of(inp, base) {
-                            Some((lo, hi)) => Ok([lo, hi][e]),
-                            None if self.settings.bootstrap == 0 => {
-                                anyhow::bail!("an interval of '{base}' needs --bootstrap N")
-                            }
-                            None => Err("no interval (undefined in every replicate)".into()),
-                        },
-                    };
-                    out.push(obs(&inp.path, None, None, value));
+                    if end.is_some()
+                        && interval_of(inp, base).is_none()
+                        && self.settings.bootstrap == 0
+                    {
+                        anyhow::bail!("an interval of '{base}' needs --bootstrap N");
+                    }
+                    (at(Level::Input, None), Scope::All)
                 }
                 Scope::Attribute(x) => {
-                    if let Some(s) = inp.subsets.iter().find(|s| &s.subset == x) {
+                    if inp.subsets.iter().any(|s| &s.subset == x) {
                         if base != "accuracy" {
                             anyhow::bail!("a subset scope takes 'accuracy' (and .lower / .upper), not '{base}'");
                         }
-                        let value = match end {
-                            None => s.accuracy.ok_or_else(|| {
-                                s.undefined.clone().unwrap_or_else(|| "undefined".into())
-                            }),
-                            Some(e) => s
-                                .interval
-                                .map(|iv| iv[e])
-                                .ok_or_else(|| "no interval (needs --bootstrap N)".to_string()),
-                        };
-                        out.push(obs(&inp.path, Some(x.clone()), None, value));
+                        (at(Level::Attribute, Some(x)), scope.clone())
                     } else if let Some(g) = inp.groups.iter().find(|g| g["column"] == x.as_str()) {
                         if end.is_some()
                             || !g["disparities"]
@@ -481,12 +553,9 @@ impl Gateable for RewardReport {
                         {
                             anyhow::bail!("'{base}' is not a group disparity of '{x}' (accuracy_difference, accuracy_ratio, mean_margin_difference, ...)");
                         }
-                        out.push(obs(
-                            &inp.path,
-                            Some(x.clone()),
-                            None,
-                            pick(g["disparities"].get(base), g["undefined"].get(base)),
-                        ));
+                        (at(Level::Attribute, Some(x)), scope.clone())
+                    } else {
+                        continue;
                     }
                 }
                 Scope::Group(c, v) => {
@@ -504,14 +573,10 @@ impl Gateable for RewardReport {
                     if row.get(base).is_none() || end.is_some() {
                         anyhow::bail!("a group takes accuracy, pairs, ties, mean_chosen, mean_rejected or mean_margin, not '{name}'");
                     }
-                    out.push(obs(
-                        &inp.path,
-                        Some(c.clone()),
-                        Some(v.clone()),
-                        pick(row.get(base), None),
-                    ));
+                    (at(Level::Group, Some(c)), scope.clone())
                 }
-            }
+            };
+            out.extend(gate::select(&chosen, &scope, base, end, name));
         }
         if out.is_empty() {
             let known: Vec<&str> = self
