@@ -2,13 +2,13 @@
 //! two runs of one model the largest score change and the decisions that flip.
 
 use anyhow::{bail, Result};
-use serde_json::{json, Map, Value as Json};
+use serde_json::Map;
 
 use crate::reward::data::Pairs;
 use crate::reward::kinds::pairs::Comparison;
 use crate::reward::metrics::{credit, Tally};
-use crate::reward::panel::{headline, num};
-use crate::reward::report::RewardInput;
+use crate::reward::panel::headline_value;
+use crate::reward::report::{ComparisonPanel, ComparisonRow, RewardInput};
 use crate::reward::settings::{Settings, Ties};
 pub use crate::stats::hypothesis::{holm, mcnemar_exact};
 
@@ -50,77 +50,52 @@ pub fn drift(a: &Pairs, b: &Pairs) -> (f64, u64) {
 /// and overall, the accuracy difference, score drift.
 pub fn panel(c: &Comparison, settings: &Settings, r: &mut RewardInput) {
     let (a, b) = (&c.base, &c.other);
-    let mut m = Map::new();
-    let mut u = Map::new();
-    m.insert("other".into(), json!(c.other_display));
     let per = discordant(a, b, settings.ties);
     let ps: Vec<f64> = per.iter().map(|&(x, y)| mcnemar_exact(x, y)).collect();
     let adj = holm(&ps);
-    let rows: Vec<Json> = a
+    let subsets = a
         .subset
         .names
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            json!({"subset": s, "only_this_right": per[i].0, "only_other_right": per[i].1,
-                             "p_value": num(ps[i]), "p_holm": num(adj[i])})
+        .map(|(i, s)| ComparisonRow {
+            subset: s.clone(),
+            only_this_right: per[i].0,
+            only_other_right: per[i].1,
+            p_value: ps[i],
+            p_holm: adj[i],
         })
         .collect();
-    m.insert("subsets".into(), Json::Array(rows));
     let (bb, cc) = per.iter().fold((0, 0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
-    m.insert("only_this_right".into(), json!(bb));
-    m.insert("only_other_right".into(), json!(cc));
-    headline(
-        r,
-        &mut m,
-        &mut u,
-        "compare",
-        "p_value",
-        Ok(mcnemar_exact(bb, cc)),
-    );
-    headline(
-        r,
-        &mut m,
-        &mut u,
-        "compare",
-        "min_p_holm",
-        Ok(adj.iter().copied().fold(1.0, f64::min)),
-    );
     let (mut ta, mut tb) = (Tally::default(), Tally::default());
     for i in 0..a.chosen.len() {
         ta.add(a.chosen[i], a.rejected[i], settings.ties);
         tb.add(b.chosen[i], b.rejected[i], settings.ties);
     }
-    headline(
-        r,
-        &mut m,
-        &mut u,
-        "compare",
-        "accuracy_difference",
-        match (ta.accuracy(), tb.accuracy()) {
-            (Ok(x), Ok(y)) => Ok(x - y),
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        },
-    );
+    let difference = match (ta.accuracy(), tb.accuracy()) {
+        (Ok(x), Ok(y)) => Ok(x - y),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
     let (max, flips) = drift(a, b);
-    headline(
-        r,
-        &mut m,
-        &mut u,
-        "compare",
-        "max_abs_score_change",
-        Ok(max),
-    );
-    headline(
-        r,
-        &mut m,
-        &mut u,
-        "compare",
-        "decision_flips",
-        Ok(flips as f64),
-    );
-    m.insert("undefined".into(), Json::Object(u));
-    r.comparison = Some(Json::Object(m));
+    let mut u = Map::new();
+    let mut h = |name: &str, v| headline_value(r, &mut u, "compare", name, v);
+    let p_value = h("p_value", Ok(mcnemar_exact(bb, cc)));
+    let min_p_holm = h("min_p_holm", Ok(adj.iter().copied().fold(1.0, f64::min)));
+    let accuracy_difference = h("accuracy_difference", difference);
+    let max_abs_score_change = h("max_abs_score_change", Ok(max));
+    let decision_flips = h("decision_flips", Ok(flips as f64));
+    r.comparison = Some(ComparisonPanel {
+        other: c.other_display.clone(),
+        subsets,
+        only_this_right: bb,
+        only_other_right: cc,
+        p_value,
+        min_p_holm,
+        accuracy_difference,
+        max_abs_score_change,
+        decision_flips,
+        undefined: u,
+    });
 }
 
 /// Joins the pairs of two files for `--compare`: by key when both have an --id column (the id

@@ -76,3 +76,23 @@ where
 {
     intervals(bootstrap::replicates(reps, seed, |_, rng| f(rng)), level)
 }
+
+/// A typed panel's headline value: `v` under `prefix.name` in the headline numbers (with its
+/// reason), the reason under `name` in the panel's `undefined`; the value, `None` when undefined.
+pub fn headline_value(
+    r: &mut RewardInput,
+    undefined: &mut Map<String, Json>,
+    prefix: &str,
+    name: &str,
+    v: Value,
+) -> Option<f64> {
+    let mut ignored = Map::new();
+    put(&mut ignored, undefined, name, v);
+    put(
+        &mut r.metrics,
+        &mut r.undefined,
+        &format!("{prefix}.{name}"),
+        v,
+    );
+    v.ok()
+}

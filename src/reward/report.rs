@@ -94,17 +94,120 @@ pub struct RewardInput {
     pub intervals: Map<String, Json>,
     pub subsets: Vec<SubsetReport>,
     pub rewardbench: Option<Json>,
-    pub rm_bench: Option<Json>,
+    pub rm_bench: Option<RmBenchPanel>,
     pub rewardbench2: Option<Json>,
     pub length: Option<Json>,
     pub calibration: Option<Json>,
     pub groups: Vec<Json>,
-    pub best_of_n: Option<Json>,
+    pub best_of_n: Option<BestOfNPanel>,
     pub ensemble: Option<Json>,
     pub policy: Option<Json>,
-    pub counterfactual: Option<Json>,
+    pub counterfactual: Option<CounterfactualPanel>,
     /// With --compare: the other file, McNemar per subset, score drift.
-    pub comparison: Option<Json>,
+    pub comparison: Option<ComparisonPanel>,
+}
+
+/// `inputs[].counterfactual`: invariance per attribute and overall (`epsilon` the tolerance).
+#[derive(Debug, Clone, Serialize)]
+pub struct CounterfactualPanel {
+    pub epsilon: f64,
+    pub attributes: Vec<CounterfactualRow>,
+    /// Share of score pairs with |perturbed − original| <= epsilon.
+    pub invariance_rate: Option<f64>,
+    pub mean_abs_delta: Option<f64>,
+    pub mean_delta: Option<f64>,
+    pub max_abs_delta: Option<f64>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
+}
+
+/// One attribute of the counterfactual panel (deltas are perturbed − original, in score units).
+#[derive(Debug, Clone, Serialize)]
+pub struct CounterfactualRow {
+    pub attribute: String,
+    pub pairs: usize,
+    pub invariance_rate: f64,
+    pub mean_abs_delta: f64,
+    pub mean_delta: f64,
+    pub max_abs_delta: f64,
+}
+
+/// `inputs[].best_of_n`: the best-of-n curve and Gao et al.'s fit (see `kinds::best_of_n`).
+#[derive(Debug, Clone, Serialize)]
+pub struct BestOfNPanel {
+    pub prompts: usize,
+    pub max_n: usize,
+    pub columns: std::collections::BTreeMap<String, String>,
+    pub curve: Vec<BestOfNPoint>,
+    pub alpha: Option<f64>,
+    pub beta: Option<f64>,
+    pub r2: Option<f64>,
+    pub peak_n: Option<f64>,
+    pub peak_kl: Option<f64>,
+    pub observed_peak_n: Option<f64>,
+    pub gold_gain: Option<f64>,
+    pub proxy_gain: Option<f64>,
+    pub gain_gap: Option<f64>,
+    pub undefined: Map<String, Json>,
+}
+
+/// One n of the best-of-n curve: KL_bon in nats, expected proxy and gold score, their gap.
+#[derive(Debug, Clone, Serialize)]
+pub struct BestOfNPoint {
+    pub n: usize,
+    pub kl: f64,
+    pub proxy: f64,
+    pub gold: f64,
+    pub gap: f64,
+}
+
+/// `inputs[].rm_bench`: the 3×3 style matrix (rows chosen style, columns rejected style) over
+/// all records and per domain; easy / normal / hard and their mean, averaged over domains.
+#[derive(Debug, Clone, Serialize)]
+pub struct RmBenchPanel {
+    pub styles: [&'static str; 3],
+    pub matrix: [[f64; 3]; 3],
+    pub domains: Vec<RmBenchDomain>,
+    pub easy: f64,
+    pub normal: f64,
+    pub hard: f64,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RmBenchDomain {
+    pub domain: String,
+    pub records: usize,
+    pub matrix: [[f64; 3]; 3],
+    pub easy: f64,
+    pub normal: f64,
+    pub hard: f64,
+    pub score: f64,
+}
+
+/// `inputs[].comparison` (`--compare`): McNemar's exact test per subset with Holm's
+/// correction and overall, the accuracy difference (this − other), score drift.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonPanel {
+    pub other: String,
+    pub subsets: Vec<ComparisonRow>,
+    pub only_this_right: u64,
+    pub only_other_right: u64,
+    pub p_value: Option<f64>,
+    pub min_p_holm: Option<f64>,
+    pub accuracy_difference: Option<f64>,
+    pub max_abs_score_change: Option<f64>,
+    pub decision_flips: Option<f64>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonRow {
+    pub subset: String,
+    pub only_this_right: u64,
+    pub only_other_right: u64,
+    pub p_value: f64,
+    pub p_holm: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -314,38 +417,63 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
             out.push('\n');
         }
+        let table = |v: Option<Json>| v.unwrap_or(Json::Null);
+        let typed = |v: Option<Result<Json, serde_json::Error>>| table(v.and_then(Result::ok));
         for (title, rows) in [
             (
                 "best-of-n curve",
-                inp.best_of_n.as_ref().map(|p| &p["curve"]),
+                typed(
+                    inp.best_of_n
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.curve)),
+                ),
             ),
             (
                 "ensemble: per model",
-                inp.ensemble.as_ref().map(|p| &p["per_model"]),
+                table(inp.ensemble.as_ref().map(|p| p["per_model"].clone())),
             ),
             (
                 "ensemble: deciles of preference strength",
-                inp.ensemble.as_ref().map(|p| &p["deciles"]),
+                table(inp.ensemble.as_ref().map(|p| p["deciles"].clone())),
             ),
-            ("policy models", inp.policy.as_ref().map(|p| &p["models"])),
+            (
+                "policy models",
+                table(inp.policy.as_ref().map(|p| p["models"].clone())),
+            ),
             (
                 "counterfactual: per attribute",
-                inp.counterfactual.as_ref().map(|p| &p["attributes"]),
+                typed(
+                    inp.counterfactual
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.attributes)),
+                ),
             ),
             (
                 "comparison: McNemar per subset",
-                inp.comparison.as_ref().map(|p| &p["subsets"]),
+                typed(
+                    inp.comparison
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.subsets)),
+                ),
             ),
             (
                 "RM-Bench domains",
-                inp.rm_bench.as_ref().map(|p| &p["domains"]),
+                typed(
+                    inp.rm_bench
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.domains)),
+                ),
             ),
             (
                 "length: accuracy by length difference",
-                inp.length.as_ref().map(|p| &p["by_length_difference"]),
+                table(
+                    inp.length
+                        .as_ref()
+                        .map(|p| p["by_length_difference"].clone()),
+                ),
             ),
         ] {
-            if let Some(Json::Array(items)) = rows {
+            if let Json::Array(items) = &rows {
                 heading(&mut out, title, 3);
                 out.push_str(&crate::render::object_table(items, markdown));
                 out.push('\n');

@@ -10,10 +10,10 @@ use crate::input::Source;
 use crate::reward::settings::Settings;
 use crate::reward::table::Table;
 use crate::stats::Value;
-use serde_json::{json, Map, Value as Json};
+use serde_json::Map;
 
-use crate::reward::panel::{headline, num};
-use crate::reward::report::RewardInput;
+use crate::reward::panel::headline_value;
+use crate::reward::report::{BestOfNPanel, BestOfNPoint, RewardInput};
 
 pub const PROXY_NAMES: &[&str] = &["proxy", "proxy_score", "proxy_reward", "rm_score"];
 pub const GOLD_NAMES: &[&str] = &["gold", "gold_score", "gold_reward"];
@@ -279,46 +279,49 @@ pub fn panel(p: &Pools, r: &mut RewardInput) {
     let pts = curve(&p.pools);
     r.pairs_used = p.pools.iter().map(|x| x.len() as u64).sum();
     let fit = fit(&pts);
-    let mut m = Map::new();
-    let mut u = Map::new();
-    m.insert("prompts".into(), json!(p.pools.len()));
-    m.insert("max_n".into(), json!(pts.len()));
-    m.insert("columns".into(), json!(p.columns));
-    m.insert(
-        "curve".into(),
-        Json::Array(
-            pts.iter()
-                .map(|x| {
-                    json!({"n": x.n, "kl": num(x.kl), "proxy": num(x.proxy), "gold": num(x.gold),
-                           "gap": num(x.proxy - x.gold)})
-                })
-                .collect(),
-        ),
-    );
+    let points = pts
+        .iter()
+        .map(|x| BestOfNPoint {
+            n: x.n,
+            kl: x.kl,
+            proxy: x.proxy,
+            gold: x.gold,
+            gap: x.proxy - x.gold,
+        })
+        .collect();
     let first = &pts[0];
     let last = pts.last().expect("n = 1 at least");
     let observed = pts
         .iter()
         .max_by(|a, b| a.gold.total_cmp(&b.gold).then(b.n.cmp(&a.n)))
         .expect("points");
-    for (k, v) in [
-        ("alpha", fit.alpha),
-        ("beta", fit.beta),
-        ("r2", fit.r2),
-        ("peak_n", fit.peak_n),
-        ("peak_kl", fit.peak_kl),
-        ("observed_peak_n", Ok(observed.n as f64)),
-        ("gold_gain", Ok(last.gold - first.gold)),
-        ("proxy_gain", Ok(last.proxy - first.proxy)),
-        (
-            "gain_gap",
-            Ok((last.proxy - first.proxy) - (last.gold - first.gold)),
-        ),
-    ] {
-        headline(r, &mut m, &mut u, "bon", k, v);
-    }
-    m.insert("undefined".into(), Json::Object(u));
-    r.best_of_n = Some(Json::Object(m));
+    let mut u = Map::new();
+    let mut h = |name: &str, v| headline_value(r, &mut u, "bon", name, v);
+    let (alpha, beta, r2) = (h("alpha", fit.alpha), h("beta", fit.beta), h("r2", fit.r2));
+    let (peak_n, peak_kl) = (h("peak_n", fit.peak_n), h("peak_kl", fit.peak_kl));
+    let observed_peak_n = h("observed_peak_n", Ok(observed.n as f64));
+    let gold_gain = h("gold_gain", Ok(last.gold - first.gold));
+    let proxy_gain = h("proxy_gain", Ok(last.proxy - first.proxy));
+    let gain_gap = h(
+        "gain_gap",
+        Ok((last.proxy - first.proxy) - (last.gold - first.gold)),
+    );
+    r.best_of_n = Some(BestOfNPanel {
+        prompts: p.pools.len(),
+        max_n: pts.len(),
+        columns: p.columns.clone(),
+        curve: points,
+        alpha,
+        beta,
+        r2,
+        peak_n,
+        peak_kl,
+        observed_peak_n,
+        gold_gain,
+        proxy_gain,
+        gain_gap,
+        undefined: u,
+    });
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use anyhow::{bail, Result};
 use crate::input::Source;
 use crate::reward::settings::Settings;
 use crate::reward::table::Table;
-use serde_json::{json, Map, Value as Json};
+use serde_json::Map;
 
-use crate::reward::panel::{headline, num};
-use crate::reward::report::RewardInput;
+use crate::reward::panel::headline_value;
+use crate::reward::report::{CounterfactualPanel, CounterfactualRow, RewardInput};
 
 pub const ORIGINAL_NAMES: &[&str] = &["original", "score_original", "original_score"];
 pub const PERTURBED_NAMES: &[&str] = &[
@@ -99,28 +99,38 @@ pub fn summary(deltas: &[f64], eps: f64) -> (f64, f64, f64, f64) {
 pub fn panel(c: &Counterfactual, settings: &Settings, r: &mut RewardInput) {
     let all: Vec<f64> = c.by_attribute.values().flatten().copied().collect();
     r.pairs_used = all.len() as u64;
-    let mut m = Map::new();
-    let mut u = Map::new();
-    m.insert("epsilon".into(), num(settings.epsilon));
-    let rows: Vec<Json> = c
+    let eps = settings.epsilon;
+    let attributes = c
         .by_attribute
         .iter()
         .map(|(a, d)| {
-            let (inv, mean_abs, mean, max) = summary(d, settings.epsilon);
-            json!({"attribute": a, "pairs": d.len(), "invariance_rate": num(inv),
-                   "mean_abs_delta": num(mean_abs), "mean_delta": num(mean), "max_abs_delta": num(max)})
+            let (inv, mean_abs, mean, max) = summary(d, eps);
+            CounterfactualRow {
+                attribute: a.clone(),
+                pairs: d.len(),
+                invariance_rate: inv,
+                mean_abs_delta: mean_abs,
+                mean_delta: mean,
+                max_abs_delta: max,
+            }
         })
         .collect();
-    m.insert("attributes".into(), Json::Array(rows));
-    let (inv, mean_abs, mean, max) = summary(&all, settings.epsilon);
-    for (k, v) in [
-        ("invariance_rate", inv),
-        ("mean_abs_delta", mean_abs),
-        ("mean_delta", mean),
-        ("max_abs_delta", max),
-    ] {
-        headline(r, &mut m, &mut u, "counterfactual", k, Ok(v));
-    }
-    m.insert("undefined".into(), Json::Object(u));
-    r.counterfactual = Some(Json::Object(m));
+    let (inv, mean_abs, mean, max) = summary(&all, eps);
+    let mut u = Map::new();
+    let mut h = |name: &str, v: f64| headline_value(r, &mut u, "counterfactual", name, Ok(v));
+    let (invariance_rate, mean_abs_delta, mean_delta, max_abs_delta) = (
+        h("invariance_rate", inv),
+        h("mean_abs_delta", mean_abs),
+        h("mean_delta", mean),
+        h("max_abs_delta", max),
+    );
+    r.counterfactual = Some(CounterfactualPanel {
+        epsilon: eps,
+        attributes,
+        invariance_rate,
+        mean_abs_delta,
+        mean_delta,
+        max_abs_delta,
+        undefined: u,
+    });
 }

@@ -3,13 +3,13 @@
 
 use anyhow::{anyhow, bail, Result};
 use rand::Rng;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::input::Source;
 use crate::reward::data::{Codes, Meta};
 use crate::reward::metrics;
 use crate::reward::panel::{bootstrap, num};
-use crate::reward::report::RewardInput;
+use crate::reward::report::{RewardInput, RmBenchDomain, RmBenchPanel};
 use crate::reward::settings::Settings;
 
 /// The records with all 6 scores: (chosen, rejected) per record, and each record's domain.
@@ -122,33 +122,45 @@ pub fn panel(data: &Records, settings: &Settings, r: &mut RewardInput) {
         out.push(("rm_bench.score".into(), (e + n + h) / (3.0 * k)));
         out
     };
-    for (k, v) in numbers(&by_domain) {
-        r.metrics.insert(k, num(v));
+    let figures = numbers(&by_domain);
+    for (k, v) in &figures {
+        r.metrics.insert(k.clone(), num(*v));
     }
-    let domains: Vec<Json> = names
+    // The overall figures come last (a domain named like one is overwritten, as in `metrics`).
+    let overall = |k: &str| {
+        let k = format!("rm_bench.{k}");
+        figures
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == k)
+            .map_or(f64::NAN, |x| x.1)
+    };
+    let domains = names
         .iter()
         .zip(&by_domain)
         .map(|(name, recs)| {
             let m = metrics::style_matrix(recs);
             let (easy, normal, hard) = metrics::easy_normal_hard(&m);
-            json!({
-                "domain": name,
-                "records": recs.len(),
-                "matrix": m,
-                "easy": num(easy), "normal": num(normal), "hard": num(hard),
-                "score": num((easy + normal + hard) / 3.0),
-            })
+            RmBenchDomain {
+                domain: name.clone(),
+                records: recs.len(),
+                matrix: m,
+                easy,
+                normal,
+                hard,
+                score: (easy + normal + hard) / 3.0,
+            }
         })
         .collect();
-    r.rm_bench = Some(json!({
-        "styles": ["concise", "detailed", "markdown"],
-        "matrix": metrics::style_matrix(&data.records),
-        "domains": domains,
-        "easy": r.metrics["rm_bench.easy"],
-        "normal": r.metrics["rm_bench.normal"],
-        "hard": r.metrics["rm_bench.hard"],
-        "score": r.metrics["rm_bench.score"],
-    }));
+    r.rm_bench = Some(RmBenchPanel {
+        styles: ["concise", "detailed", "markdown"],
+        matrix: metrics::style_matrix(&data.records),
+        domains,
+        easy: overall("easy"),
+        normal: overall("normal"),
+        hard: overall("hard"),
+        score: overall("score"),
+    });
     if settings.bootstrap > 0 {
         let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
             let drawn: Vec<Vec<([f64; 3], [f64; 3])>> = by_domain
