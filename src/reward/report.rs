@@ -100,8 +100,8 @@ pub struct RewardInput {
     pub calibration: Option<Json>,
     pub groups: Vec<Json>,
     pub best_of_n: Option<BestOfNPanel>,
-    pub ensemble: Option<Json>,
-    pub policy: Option<Json>,
+    pub ensemble: Option<EnsemblePanel>,
+    pub policy: Option<PolicyPanel>,
     pub counterfactual: Option<CounterfactualPanel>,
     /// With --compare: the other file, McNemar per subset, score drift.
     pub comparison: Option<ComparisonPanel>,
@@ -208,6 +208,88 @@ pub struct ComparisonRow {
     pub only_other_right: u64,
     pub p_value: f64,
     pub p_holm: f64,
+}
+
+/// `inputs[].policy`: per policy model its mean reward and win rate against the reference
+/// model; with Elo ratings the Elo-expected win rate, the mismatch and rank correlations.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyPanel {
+    pub reference_model: String,
+    pub models: Vec<PolicyRow>,
+    #[serde(flatten)]
+    pub elo: Option<PolicyElo>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRow {
+    pub model: String,
+    pub responses: u64,
+    pub prompts: usize,
+    pub mean_score: f64,
+    /// Null for the reference model itself.
+    pub win_rate_vs_reference: Option<f64>,
+    pub shared_prompts: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elo: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elo_expected_win_rate: Option<f64>,
+    /// Win rate − Elo-expected win rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mismatch_degree: Option<f64>,
+}
+
+/// With --elo: rank correlations of mean reward with Elo, and the mismatch degrees.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyElo {
+    pub spearman: Option<f64>,
+    pub kendall: Option<f64>,
+    pub max_abs_mismatch: Option<f64>,
+    pub mean_mismatch: Option<f64>,
+}
+
+/// `inputs[].ensemble`: agreement of several reward models on the same pairs (margins
+/// chosen − rejected per model), the mean-margin ensemble, deciles of preference strength.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnsemblePanel {
+    pub models: Vec<String>,
+    pub per_model: Vec<EnsembleModel>,
+    pub accuracy_of_mean: Option<f64>,
+    /// Share of pairs whose mean margin is negative.
+    pub share_contradicted: Option<f64>,
+    pub mean_std: Option<f64>,
+    pub fleiss_kappa: Option<f64>,
+    pub cohen_kappa: Vec<KappaPair>,
+    pub deciles: Vec<StrengthDecile>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnsembleModel {
+    pub model: String,
+    pub accuracy: Option<f64>,
+    pub ties: u64,
+    /// With --bootstrap: [lower, upper] (pairs resampled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy_interval: Option<Json>,
+}
+
+/// Cohen's κ of two models' decisions (margin > 0).
+#[derive(Debug, Clone, Serialize)]
+pub struct KappaPair {
+    pub a: String,
+    pub b: String,
+    pub cohen_kappa: Option<f64>,
+}
+
+/// One tenth of the pairs by mean margin (bounds in score units).
+#[derive(Debug, Clone, Serialize)]
+pub struct StrengthDecile {
+    pub lower: f64,
+    pub upper: f64,
+    pub pairs: usize,
+    pub mean_margin: f64,
+    pub mean_std: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -430,15 +512,23 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             ),
             (
                 "ensemble: per model",
-                table(inp.ensemble.as_ref().map(|p| p["per_model"].clone())),
+                typed(
+                    inp.ensemble
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.per_model)),
+                ),
             ),
             (
                 "ensemble: deciles of preference strength",
-                table(inp.ensemble.as_ref().map(|p| p["deciles"].clone())),
+                typed(
+                    inp.ensemble
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.deciles)),
+                ),
             ),
             (
                 "policy models",
-                table(inp.policy.as_ref().map(|p| p["models"].clone())),
+                typed(inp.policy.as_ref().map(|p| serde_json::to_value(&p.models))),
             ),
             (
                 "counterfactual: per attribute",

@@ -12,12 +12,12 @@ use crate::reward::settings::Settings;
 use crate::reward::table::Table;
 use crate::stats::Value;
 use rand::Rng;
-use serde_json::{json, Map, Value as Json};
+use serde_json::Map;
 
 use crate::render::Warning;
 use crate::reward::metrics::{self, Tally};
-use crate::reward::panel::{bootstrap, headline, num};
-use crate::reward::report::RewardInput;
+use crate::reward::panel::{bootstrap, headline_value};
+use crate::reward::report::{EnsembleModel, EnsemblePanel, KappaPair, RewardInput, StrengthDecile};
 
 /// Margins of every pair under every model (`margins[model][pair]`), aligned.
 #[derive(Debug, Clone)]
@@ -267,15 +267,12 @@ pub fn panel(e: &Ensemble, settings: &Settings, r: &mut RewardInput, warnings: &
     let n = e.ids.len();
     r.pairs_used = n as u64;
     let st = strength(e);
-    let mut m = Map::new();
-    let mut u = Map::new();
-    m.insert("models".into(), json!(e.models));
     let decisions: Vec<Vec<bool>> = e
         .margins
         .iter()
         .map(|v| v.iter().map(|&x| x > 0.0).collect())
         .collect();
-    let per_model: Vec<Json> = e
+    let mut per_model: Vec<EnsembleModel> = e
         .models
         .iter()
         .enumerate()
@@ -284,120 +281,75 @@ pub fn panel(e: &Ensemble, settings: &Settings, r: &mut RewardInput, warnings: &
             for &x in &e.margins[k] {
                 t.add(x, 0.0, settings.ties);
             }
-            json!({"model": name, "accuracy": t.accuracy().map(num).unwrap_or(Json::Null), "ties": t.ties})
+            EnsembleModel {
+                model: name.clone(),
+                accuracy: t.accuracy().ok(),
+                ties: t.ties,
+                accuracy_interval: None,
+            }
         })
         .collect();
-    m.insert("per_model".into(), Json::Array(per_model));
     let mut mean_t = Tally::default();
     for &(mean, _) in &st {
         mean_t.add(mean, 0.0, settings.ties);
     }
-    headline(
-        r,
-        &mut m,
-        &mut u,
-        "ensemble",
-        "accuracy_of_mean",
-        mean_t.accuracy(),
-    );
     let neg = st.iter().filter(|x| x.0 < 0.0).count();
-    headline(
+    let mut u = Map::new();
+    let mut h = |r: &mut RewardInput, name: &str, v| headline_value(r, &mut u, "ensemble", name, v);
+    let accuracy_of_mean = h(r, "accuracy_of_mean", mean_t.accuracy());
+    let share_contradicted = h(r, "share_contradicted", Ok(neg as f64 / n as f64));
+    let mean_std = h(
         r,
-        &mut m,
-        &mut u,
-        "ensemble",
-        "share_contradicted",
-        Ok(neg as f64 / n as f64),
-    );
-    headline(
-        r,
-        &mut m,
-        &mut u,
-        "ensemble",
         "mean_std",
         Ok(st.iter().map(|x| x.1).sum::<f64>() / n as f64),
     );
-    headline(
-        r,
-        &mut m,
-        &mut u,
-        "ensemble",
-        "fleiss_kappa",
-        fleiss_kappa(&decisions),
-    );
-    let mut pairs_k = Vec::new();
+    let fleiss = h(r, "fleiss_kappa", fleiss_kappa(&decisions));
+    let mut kappas = Vec::new();
     for a in 0..e.models.len() {
         for b in a + 1..e.models.len() {
             let k = cohen_kappa(&decisions[a], &decisions[b]);
-            pairs_k.push(json!({"a": e.models[a], "b": e.models[b],
-                                "cohen_kappa": k.map(num).unwrap_or(Json::Null)}));
+            kappas.push(KappaPair {
+                a: e.models[a].clone(),
+                b: e.models[b].clone(),
+                cohen_kappa: k.ok(),
+            });
             if e.models.len() == 2 {
-                headline(r, &mut m, &mut u, "ensemble", "cohen_kappa", k);
+                h(r, "cohen_kappa", k);
             }
         }
     }
-    m.insert("cohen_kappa".into(), Json::Array(pairs_k));
     // Deciles of preference strength: pairs sorted by mean margin, ten groups of equal mass.
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| st[a].0.total_cmp(&st[b].0));
-    let deciles: Vec<Json> = metrics::split_even(n, 10)
+    let deciles = metrics::split_even(n, 10)
         .into_iter()
         .filter(|(lo, hi)| lo < hi)
         .map(|(lo, hi)| {
             let part = &order[lo..hi];
             let k = part.len() as f64;
-            json!({
-                "lower": num(st[part[0]].0), "upper": num(st[part[part.len() - 1]].0),
-                "pairs": part.len(),
-                "mean_margin": num(part.iter().map(|&i| st[i].0).sum::<f64>() / k),
-                "mean_std": num(part.iter().map(|&i| st[i].1).sum::<f64>() / k),
-            })
+            StrengthDecile {
+                lower: st[part[0]].0,
+                upper: st[part[part.len() - 1]].0,
+                pairs: part.len(),
+                mean_margin: part.iter().map(|&i| st[i].0).sum::<f64>() / k,
+                mean_std: part.iter().map(|&i| st[i].1).sum::<f64>() / k,
+            }
         })
         .collect();
-    m.insert("deciles".into(), Json::Array(deciles));
     if settings.bootstrap > 0 {
-        // Pairs resampled with replacement (each pair its own cluster).
-        let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
-            let draw: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-            let mut out = Vec::new();
-            let mut mean_t = Tally::default();
-            let mut neg = 0usize;
-            for &i in &draw {
-                mean_t.add(st[i].0, 0.0, settings.ties);
-                neg += usize::from(st[i].0 < 0.0);
-            }
-            if let Ok(a) = mean_t.accuracy() {
-                out.push(("ensemble.accuracy_of_mean".to_string(), a));
-            }
-            out.push(("ensemble.share_contradicted".into(), neg as f64 / n as f64));
-            for (k, name) in e.models.iter().enumerate() {
-                let mut t = Tally::default();
-                for &i in &draw {
-                    t.add(e.margins[k][i], 0.0, settings.ties);
-                }
-                if let Ok(a) = t.accuracy() {
-                    out.push((format!("model\u{1f}{name}"), a));
-                }
-            }
-            out
-        });
-        for (k, v) in iv {
-            match k.strip_prefix("model\u{1f}") {
-                Some(name) => {
-                    if let Some(Json::Array(rows)) = m.get_mut("per_model") {
-                        if let Some(row) = rows.iter_mut().find(|x| x["model"] == name) {
-                            row["accuracy_interval"] = v;
-                        }
-                    }
-                }
-                None => {
-                    r.intervals.insert(k, v);
-                }
-            }
-        }
+        interval_of_models(e, &st, settings, r, &mut per_model);
     }
-    m.insert("undefined".into(), Json::Object(u));
-    r.ensemble = Some(Json::Object(m));
+    r.ensemble = Some(EnsemblePanel {
+        models: e.models.clone(),
+        per_model,
+        accuracy_of_mean,
+        share_contradicted,
+        mean_std,
+        fleiss_kappa: fleiss,
+        cohen_kappa: kappas,
+        deciles,
+        undefined: u,
+    });
     if let Some(path) = &settings.export_suspect {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut rows = vec![vec![
@@ -433,6 +385,54 @@ pub fn panel(e: &Ensemble, settings: &Settings, r: &mut RewardInput, warnings: &
                 None,
                 format!("could not write --export-suspect {}: {e}", path.display()),
             )),
+        }
+    }
+}
+
+/// `--bootstrap` of the ensemble (pairs resampled with replacement, each pair its own cluster):
+/// intervals of the headline numbers into `r.intervals`, each model's into its row.
+fn interval_of_models(
+    e: &Ensemble,
+    st: &[(f64, f64)],
+    settings: &Settings,
+    r: &mut RewardInput,
+    per_model: &mut [EnsembleModel],
+) {
+    let n = e.ids.len();
+    let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
+        let draw: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+        let mut out = Vec::new();
+        let mut mean_t = Tally::default();
+        let mut neg = 0usize;
+        for &i in &draw {
+            mean_t.add(st[i].0, 0.0, settings.ties);
+            neg += usize::from(st[i].0 < 0.0);
+        }
+        if let Ok(a) = mean_t.accuracy() {
+            out.push(("ensemble.accuracy_of_mean".to_string(), a));
+        }
+        out.push(("ensemble.share_contradicted".into(), neg as f64 / n as f64));
+        for (k, name) in e.models.iter().enumerate() {
+            let mut t = Tally::default();
+            for &i in &draw {
+                t.add(e.margins[k][i], 0.0, settings.ties);
+            }
+            if let Ok(a) = t.accuracy() {
+                out.push((format!("model\u{1f}{name}"), a));
+            }
+        }
+        out
+    });
+    for (k, v) in iv {
+        match k.strip_prefix("model\u{1f}") {
+            Some(name) => {
+                if let Some(row) = per_model.iter_mut().find(|x| x.model == name) {
+                    row.accuracy_interval = Some(v);
+                }
+            }
+            None => {
+                r.intervals.insert(k, v);
+            }
         }
     }
 }

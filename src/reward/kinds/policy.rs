@@ -12,11 +12,11 @@ use crate::reward::table::Table;
 #[cfg(test)]
 use crate::stats::correlation::kendall_tau_b;
 use crate::stats::Value;
-use serde_json::{json, Map, Value as Json};
+use serde_json::Map;
 
 use crate::render::Warning;
-use crate::reward::panel::{headline, num};
-use crate::reward::report::RewardInput;
+use crate::reward::panel::headline_value;
+use crate::reward::report::{PolicyElo, PolicyPanel, PolicyRow, RewardInput};
 
 pub const POLICY_NAMES: &[&str] = &["policy", "policy_model", "generator"];
 pub const SCORE_NAMES: &[&str] = &["score", "reward", "rm_score"];
@@ -201,8 +201,6 @@ pub fn panel(
             (0..p.models.len()).max_by(|&a, &b| p.responses[a].cmp(&p.responses[b]).then(b.cmp(&a)))
         }
     };
-    let mut m = Map::new();
-    let mut u = Map::new();
     let Some(reference) = reference else {
         warnings.push(Warning::new(
             &r.path,
@@ -215,68 +213,67 @@ pub fn panel(
         ));
         return;
     };
-    m.insert("reference_model".into(), json!(p.models[reference]));
     let elo = elo.cloned();
-    let mut rows = Vec::new();
+    let mut models = Vec::new();
     let mut mismatches = Vec::new();
     for (k, name) in p.models.iter().enumerate() {
         let (wr, shared) = win_rate(&p.scores[k], &p.scores[reference]);
-        let mut row = json!({
-            "model": name,
-            "responses": p.responses[k],
-            "prompts": p.scores[k].len(),
-            "mean_score": num(means[k]),
-            "win_rate_vs_reference": if k == reference { Json::Null } else { wr.map(num).unwrap_or(Json::Null) },
-            "shared_prompts": shared,
-        });
+        let mut row = PolicyRow {
+            model: name.clone(),
+            responses: p.responses[k],
+            prompts: p.scores[k].len(),
+            mean_score: means[k],
+            win_rate_vs_reference: if k == reference { None } else { wr.ok() },
+            shared_prompts: shared,
+            elo: None,
+            elo_expected_win_rate: None,
+            mismatch_degree: None,
+        };
         if let Some(elo) = &elo {
             let expected = elo_expected(elo[name], elo[&p.models[reference]]);
-            row["elo"] = num(elo[name]);
+            row.elo = Some(elo[name]);
             if k != reference {
-                row["elo_expected_win_rate"] = num(expected);
+                row.elo_expected_win_rate = Some(expected);
                 if let Ok(w) = wr {
-                    row["mismatch_degree"] = num(w - expected);
+                    row.mismatch_degree = Some(w - expected);
                     mismatches.push(w - expected);
                 }
             }
         }
-        rows.push(row);
+        models.push(row);
     }
-    m.insert("models".into(), Json::Array(rows));
-    if let Some(elo) = &elo {
+    let mut u = Map::new();
+    let with_elo = elo.as_ref().map(|elo| {
         let ratings: Vec<f64> = p.models.iter().map(|n| elo[n]).collect();
-        headline(
-            r,
-            &mut m,
-            &mut u,
-            "policy",
-            "spearman",
-            crate::stats::correlation::spearman(&means, &ratings),
-        );
-        headline(
-            r,
-            &mut m,
-            &mut u,
-            "policy",
-            "kendall",
-            crate::stats::correlation::kendall_tau_b(&means, &ratings),
-        );
+        let none = "no model shares prompts with the reference";
         let (max, mean) = if mismatches.is_empty() {
-            (
-                Err("no model shares prompts with the reference"),
-                Err("no model shares prompts with the reference"),
-            )
+            (Err(none), Err(none))
         } else {
             (
                 Ok(mismatches.iter().map(|x| x.abs()).fold(0.0, f64::max)),
                 Ok(mismatches.iter().sum::<f64>() / mismatches.len() as f64),
             )
         };
-        headline(r, &mut m, &mut u, "policy", "max_abs_mismatch", max);
-        headline(r, &mut m, &mut u, "policy", "mean_mismatch", mean);
-    }
-    m.insert("undefined".into(), Json::Object(u));
-    r.policy = Some(Json::Object(m));
+        let mut h = |name: &str, v| headline_value(r, &mut u, "policy", name, v);
+        PolicyElo {
+            spearman: h(
+                "spearman",
+                crate::stats::correlation::spearman(&means, &ratings),
+            ),
+            kendall: h(
+                "kendall",
+                crate::stats::correlation::kendall_tau_b(&means, &ratings),
+            ),
+            max_abs_mismatch: h("max_abs_mismatch", max),
+            mean_mismatch: h("mean_mismatch", mean),
+        }
+    });
+    r.policy = Some(PolicyPanel {
+        reference_model: p.models[reference].clone(),
+        models,
+        elo: with_elo,
+        undefined: u,
+    });
 }
 
 #[cfg(test)]
