@@ -4,8 +4,8 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::reward::data::{Codes, Pairs};
 use crate::reward::metrics::{self, Tally};
-use crate::reward::panel::{num, put};
-use crate::reward::report::RewardInput;
+use crate::reward::panel::{headline_value, num, put};
+use crate::reward::report::{LengthBin, LengthPanel, RewardInput};
 use crate::reward::settings::Settings;
 use crate::stats::bootstrap::percentile;
 use crate::stats::disparity::disparity;
@@ -14,8 +14,6 @@ use crate::stats::Binning;
 /// Length bias: correlations of reward with length, the longer response's win share, the "pick
 /// the longer" baseline, accuracy split by which response is longer and by length-difference bin.
 pub fn length(p: &Pairs, lc: &[f64], lr: &[f64], settings: &Settings, r: &mut RewardInput) {
-    let mut m = Map::new();
-    let mut u = Map::new();
     let idx: Vec<usize> = (0..p.chosen.len())
         .filter(|&i| lc[i].is_finite() && lr[i].is_finite())
         .collect();
@@ -26,19 +24,6 @@ pub fn length(p: &Pairs, lc: &[f64], lr: &[f64], settings: &Settings, r: &mut Re
         scores.push(p.rejected[i]);
         lens.push(lr[i]);
     }
-    m.insert("pairs".into(), json!(idx.len()));
-    put(
-        &mut m,
-        &mut u,
-        "pearson",
-        crate::stats::correlation::pearson(&scores, &lens),
-    );
-    put(
-        &mut m,
-        &mut u,
-        "spearman",
-        crate::stats::correlation::spearman(&scores, &lens),
-    );
     let (mut longer_wins, mut baseline) = (Tally::default(), Tally::default());
     let (mut c_longer, mut c_shorter, mut equal) =
         (Tally::default(), Tally::default(), Tally::default());
@@ -55,67 +40,69 @@ pub fn length(p: &Pairs, lc: &[f64], lr: &[f64], settings: &Settings, r: &mut Re
             equal.add(c, rj, settings.ties);
         }
     }
-    put(&mut m, &mut u, "longer_wins", longer_wins.accuracy());
-    put(
-        &mut m,
-        &mut u,
-        "longer_baseline_accuracy",
-        baseline.accuracy(),
-    );
-    put(
-        &mut m,
-        &mut u,
-        "accuracy_chosen_longer",
-        c_longer.accuracy(),
-    );
-    put(
-        &mut m,
-        &mut u,
-        "accuracy_chosen_shorter",
-        c_shorter.accuracy(),
-    );
-    put(&mut m, &mut u, "accuracy_equal_length", equal.accuracy());
-    m.insert("pairs_chosen_longer".into(), json!(c_longer.pairs));
-    m.insert("pairs_chosen_shorter".into(), json!(c_shorter.pairs));
-    m.insert("pairs_equal_length".into(), json!(equal.pairs));
-    for k in [
+    let mut u = Map::new();
+    let mut h = |name: &str, v| headline_value(r, &mut u, "length", name, v);
+    let pearson = h(
         "pearson",
+        crate::stats::correlation::pearson(&scores, &lens),
+    );
+    let spearman = h(
         "spearman",
-        "longer_wins",
-        "longer_baseline_accuracy",
-        "accuracy_chosen_longer",
-        "accuracy_chosen_shorter",
-        "accuracy_equal_length",
-    ] {
-        r.metrics.insert(format!("length.{k}"), m[k].clone());
-        if let Some(why) = u.get(k) {
-            r.undefined.insert(format!("length.{k}"), why.clone());
-        }
-    }
-    // Accuracy by bins of equal mass of the length difference chosen − rejected.
+        crate::stats::correlation::spearman(&scores, &lens),
+    );
+    let longer = h("longer_wins", longer_wins.accuracy());
+    let baseline = h("longer_baseline_accuracy", baseline.accuracy());
+    let chosen_longer = h("accuracy_chosen_longer", c_longer.accuracy());
+    let chosen_shorter = h("accuracy_chosen_shorter", c_shorter.accuracy());
+    let equal_length = h("accuracy_equal_length", equal.accuracy());
+    r.length = Some(LengthPanel {
+        pairs: idx.len(),
+        pearson,
+        spearman,
+        longer_wins: longer,
+        longer_baseline_accuracy: baseline,
+        accuracy_chosen_longer: chosen_longer,
+        accuracy_chosen_shorter: chosen_shorter,
+        accuracy_equal_length: equal_length,
+        pairs_chosen_longer: c_longer.pairs,
+        pairs_chosen_shorter: c_shorter.pairs,
+        pairs_equal_length: equal.pairs,
+        by_length_difference: length_bins(p, lc, lr, &idx, settings),
+        undefined: u,
+    });
+}
+
+/// Accuracy by bins of equal mass of the length difference chosen − rejected (`idx`: the pairs
+/// with both lengths).
+fn length_bins(
+    p: &Pairs,
+    lc: &[f64],
+    lr: &[f64],
+    idx: &[usize],
+    settings: &Settings,
+) -> Vec<LengthBin> {
     let diffs: Vec<f64> = idx.iter().map(|&i| lc[i] - lr[i]).collect();
     let by_diff: Vec<(f64, usize)> = crate::stats::correlation::sorted_with_index(&diffs)
         .into_iter()
         .map(|(d, k)| (d, idx[k as usize]))
         .collect();
     let bins = settings.length_bins as usize;
-    let mut table = Vec::new();
     let sorted_diffs: Vec<f64> = by_diff.iter().map(|x| x.0).collect();
-    for (lo, hi) in metrics::split_at_ties(&sorted_diffs, bins) {
-        let mut t = Tally::default();
-        for &(_, i) in &by_diff[lo..hi] {
-            t.add(p.chosen[i], p.rejected[i], settings.ties);
-        }
-        table.push(json!({
-            "lower": num(by_diff[lo].0),
-            "upper": num(by_diff[hi - 1].0),
-            "pairs": t.pairs,
-            "accuracy": t.accuracy().map(num).unwrap_or(Json::Null),
-        }));
-    }
-    m.insert("by_length_difference".into(), Json::Array(table));
-    m.insert("undefined".into(), Json::Object(u));
-    r.length = Some(Json::Object(m));
+    metrics::split_at_ties(&sorted_diffs, bins)
+        .into_iter()
+        .map(|(lo, hi)| {
+            let mut t = Tally::default();
+            for &(_, i) in &by_diff[lo..hi] {
+                t.add(p.chosen[i], p.rejected[i], settings.ties);
+            }
+            LengthBin {
+                lower: by_diff[lo].0,
+                upper: by_diff[hi - 1].0,
+                pairs: t.pairs,
+                accuracy: t.accuracy().ok(),
+            }
+        })
+        .collect()
 }
 
 /// Calibration of the Bradley–Terry probability σ(chosen − rejected).

@@ -96,7 +96,7 @@ pub struct RewardInput {
     pub rewardbench: Option<Json>,
     pub rm_bench: Option<RmBenchPanel>,
     pub rewardbench2: Option<Json>,
-    pub length: Option<Json>,
+    pub length: Option<LengthPanel>,
     pub calibration: Option<Json>,
     pub groups: Vec<Json>,
     pub best_of_n: Option<BestOfNPanel>,
@@ -292,6 +292,49 @@ pub struct StrengthDecile {
     pub mean_std: f64,
 }
 
+/// `inputs[].length`: length bias over the pairs with both lengths (units as given, or
+/// `columns.length_unit`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LengthPanel {
+    pub pairs: usize,
+    /// Correlations of score with length over both responses of every pair.
+    pub pearson: Option<f64>,
+    pub spearman: Option<f64>,
+    /// Share of pairs (ties per --ties) where the longer response scores higher.
+    pub longer_wins: Option<f64>,
+    /// Accuracy of "pick the longer response".
+    pub longer_baseline_accuracy: Option<f64>,
+    pub accuracy_chosen_longer: Option<f64>,
+    pub accuracy_chosen_shorter: Option<f64>,
+    pub accuracy_equal_length: Option<f64>,
+    pub pairs_chosen_longer: u64,
+    pub pairs_chosen_shorter: u64,
+    pub pairs_equal_length: u64,
+    pub by_length_difference: Vec<LengthBin>,
+    pub undefined: Map<String, Json>,
+}
+
+impl LengthPanel {
+    /// The pairs an `accuracy_PART` rests on (`chosen_longer`, `chosen_shorter`, `equal_length`).
+    pub fn pairs_of(&self, part: &str) -> Option<u64> {
+        match part {
+            "chosen_longer" => Some(self.pairs_chosen_longer),
+            "chosen_shorter" => Some(self.pairs_chosen_shorter),
+            "equal_length" => Some(self.pairs_equal_length),
+            _ => None,
+        }
+    }
+}
+
+/// One equal-mass bin of the length difference chosen − rejected.
+#[derive(Debug, Clone, Serialize)]
+pub struct LengthBin {
+    pub lower: f64,
+    pub upper: f64,
+    pub pairs: u64,
+    pub accuracy: Option<f64>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SubsetReport {
     pub subset: String,
@@ -459,12 +502,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 };
                 // A rate over a part of the pairs shows how many it rests on.
                 if let Some(part) = k.strip_prefix("length.accuracy_") {
-                    if let Some(n) = inp
-                        .length
-                        .as_ref()
-                        .and_then(|l| l.get(format!("pairs_{part}")))
-                        .and_then(Json::as_u64)
-                    {
+                    if let Some(n) = inp.length.as_ref().and_then(|l| l.pairs_of(part)) {
                         value = format!("{value} (of {n} pairs)");
                     }
                 }
@@ -556,10 +594,10 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             ),
             (
                 "length: accuracy by length difference",
-                table(
+                typed(
                     inp.length
                         .as_ref()
-                        .map(|p| p["by_length_difference"].clone()),
+                        .map(|p| serde_json::to_value(&p.by_length_difference)),
                 ),
             ),
         ] {
