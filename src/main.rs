@@ -96,7 +96,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::AuditReward(args) => finish(
-            fairaudit::reward::run(&args)?,
+            fairaudit::reward::run(&args.settings()?)?,
             args.output.output.as_deref(),
         ),
         Command::Allocate(cmd) => {

@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use anyhow::{bail, Result};
+use clap::Args;
 
 use super::values::*;
 use super::{InputArgs, OutputArgs};
+use crate::reward::{LengthUnit, Preset, RewardKind, Ties};
 use crate::stats::Binning;
 
 pub(super) const REWARD_EXAMPLES: &str = "\
@@ -218,49 +220,58 @@ pub struct RewardArgs {
     pub output: OutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RewardKind {
-    /// Detect from the file.
-    Auto,
-    /// One row per preference pair: a chosen and a rejected score.
-    Pairs,
-    /// A JSON object of subset → accuracy (e.g. a published RewardBench result).
-    Accuracies,
-    /// RM-Bench: per record 3 chosen and 3 rejected scores (concise, detailed, markdown) and a domain.
-    Styled,
-    /// Pairs scored by several reward models (one column pair per model, or a --model column).
-    Ensemble,
-    /// Responses per prompt with a proxy score and a gold score (or correctness flag).
-    BestOfN,
-    /// Responses per prompt written by several policy models, with their reward.
-    PerPolicy,
-    /// The same response scored under an original and a perturbed prompt.
-    Counterfactual,
-    /// Per prompt several scored candidates, the first `num_correct` correct (RewardBench 2).
-    Candidates,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Ties {
-    Wrong,
-    Half,
-    Exclude,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Preset {
-    None,
-    /// RewardBench v1: sections weighted by EXAMPLE_COUNTS, 4-section mean, with prior sets, micro.
-    Rewardbench,
-    /// RM-Bench: 3×3 style matrix → easy / normal / hard per domain, domain and overall means.
-    RmBench,
-    /// RewardBench 2: best-of-k accuracy with 1/k credit for a tied top, the Ties composite, the
-    /// mean of the six subsets.
-    Rewardbench2,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LengthUnit {
-    Chars,
-    Tokens,
+impl RewardArgs {
+    /// The settings these flags ask for, after every flag-combination check of the command
+    /// (the `--fail-if` expressions are parsed first, so a malformed one is the first error).
+    pub fn settings(&self) -> Result<crate::reward::Settings> {
+        crate::gate::parse_all(&self.output.fail_if)?;
+        if !(self.ci > 0.0 && self.ci < 1.0) {
+            bail!(
+                "--ci must be between 0 and 1 (exclusive), e.g. 0.95; got {}",
+                self.ci
+            );
+        }
+        if self.legacy_xstest && self.preset != Preset::Rewardbench {
+            bail!("--legacy-xstest goes with --preset rewardbench");
+        }
+        Ok(crate::reward::Settings {
+            files: self.input.files.clone(),
+            read: self.input.read.options(),
+            kind: self.kind,
+            chosen: self.chosen.clone(),
+            rejected: self.rejected.clone(),
+            model: self.model.clone(),
+            export_suspect: self.export_suspect.clone(),
+            proxy: self.proxy.clone(),
+            gold: self.gold.clone(),
+            correct: self.correct.clone(),
+            policy: self.policy.clone(),
+            score: self.score.clone(),
+            elo: self.elo.clone(),
+            reference_model: self.reference_model.clone(),
+            original: self.original.clone(),
+            perturbed: self.perturbed.clone(),
+            attribute: self.attribute.clone(),
+            epsilon: self.epsilon,
+            compare: self.compare.clone(),
+            id: self.id.clone(),
+            subset: self.subset.clone(),
+            chosen_length: self.chosen_length.clone(),
+            rejected_length: self.rejected_length.clone(),
+            chosen_text: self.chosen_text.clone(),
+            rejected_text: self.rejected_text.clone(),
+            length_unit: self.length_unit,
+            groups: self.groups.clone(),
+            ties: self.ties,
+            preset: self.preset,
+            legacy_xstest: self.legacy_xstest,
+            bins: self.bins,
+            binning: self.binning,
+            length_bins: self.length_bins,
+            ci: self.ci,
+            bootstrap: self.bootstrap,
+            seed: self.seed,
+            output: self.output.settings(),
+        })
+    }
 }

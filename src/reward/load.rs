@@ -1,142 +1,50 @@
-//! Reward score files → the arrays the panels read: preference pairs, published per-subset
-//! accuracies, RM-Bench style records. Columns are resolved with the shared input layer.
+//! Reward score files → [`Loaded`]: the kind of each input (given, or detected from the file and
+//! the flags), read by its loader in [`crate::reward::kinds`] into one [`Input`] variant; and
+//! [`report`], which dispatches each variant to its panel.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail, Result};
-use polars::prelude::*;
-use serde::Serialize;
-use serde_json::Value as Json;
+use serde_json::{Map, Value as Json};
 
-use crate::cli::{LengthUnit, RewardArgs, RewardKind};
-use crate::input::{detect_column, resolve_column, Format, Opened, Source};
+use crate::input::{Format, Source};
+use crate::render::{Dropped, Warning};
+use crate::reward::compare;
+use crate::reward::data::{Meta, CHOSEN_NAMES, REJECTED_NAMES};
+use crate::reward::kinds::{
+    accuracies, best_of_n, counterfactual, ensemble, pairs, pairs_panel, policy, rewardbench2,
+    rm_bench,
+};
+use crate::reward::report::RewardInput;
+use crate::reward::settings::{Preset, RewardKind, Settings};
 
-pub const CHOSEN_NAMES: &[&str] = &[
-    "scores_chosen",
-    "score_chosen",
-    "chosen_score",
-    "reward_chosen",
-    "chosen_reward",
-    "chosen",
-];
-pub const REJECTED_NAMES: &[&str] = &[
-    "scores_rejected",
-    "score_rejected",
-    "rejected_score",
-    "reward_rejected",
-    "rejected_reward",
-    "rejected",
-];
-pub const ID_NAMES: &[&str] = &["id", "prompt_id", "pair_id"];
-pub const SUBSET_NAMES: &[&str] = &["subset", "category", "domain"];
-
-/// The columns a pairs audit used (reported).
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct RewardColumns {
-    pub chosen: String,
-    pub rejected: String,
-    pub id: Option<String>,
-    pub subset: Option<String>,
-    pub chosen_length: Option<String>,
-    pub rejected_length: Option<String>,
-    /// With --chosen-text: `chars` or `tokens`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub length_unit: Option<String>,
-    pub groups: Vec<String>,
-    /// Flags whose column was found by its name.
-    pub detected: Vec<String>,
+/// One input's data, by kind: each variant carries what its loader read.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Pairs(Box<pairs::PairsInput>),
+    /// Subset → accuracy (other keys, such as the model name, ignored).
+    Accuracies(BTreeMap<String, f64>),
+    RmBench(rm_bench::Records),
+    Ensemble(ensemble::Ensemble),
+    BestOfN(best_of_n::Pools),
+    /// The policies' scores, and with --elo the ratings.
+    PerPolicy(policy::Policies, Option<BTreeMap<String, f64>>),
+    Counterfactual(counterfactual::Counterfactual),
+    Rewardbench2(Vec<rewardbench2::Prompt>),
 }
 
-/// Values of a categorical column: a code per row, names indexed by code in sorted order.
-#[derive(Debug, Clone, Default)]
-pub struct Codes {
-    pub codes: Vec<u32>,
-    pub names: Vec<String>,
-}
-
-impl Codes {
-    /// Codes of borrowed values: first-seen codes through a hash map, then renumbered so that
-    /// names are in sorted order.
-    fn from_values<'a>(values: impl Iterator<Item = &'a str>) -> Codes {
-        let mut index: HashMap<&'a str, u32> = HashMap::new();
-        let mut first: Vec<u32> = Vec::new();
-        for v in values {
-            let k = index.len() as u32;
-            first.push(*index.entry(v).or_insert(k));
-        }
-        let mut names: Vec<(&str, u32)> = index.into_iter().collect();
-        names.sort();
-        let mut remap = vec![0u32; names.len()];
-        for (new, (_, old)) in names.iter().enumerate() {
-            remap[*old as usize] = new as u32;
-        }
-        Codes {
-            codes: first.into_iter().map(|c| remap[c as usize]).collect(),
-            names: names.into_iter().map(|(n, _)| n.to_string()).collect(),
-        }
-    }
-
-    fn from_strings(values: Vec<String>) -> Codes {
-        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
-        for v in &values {
-            seen.entry(v.clone()).or_insert(0);
-        }
-        for (i, v) in seen.values_mut().enumerate() {
-            *v = i as u32;
-        }
-        Codes {
-            codes: values.iter().map(|v| seen[v]).collect(),
-            names: seen.into_keys().collect(),
-        }
-    }
-
-    pub fn single(n: usize, name: &str) -> Codes {
-        Codes {
-            codes: vec![0; n],
-            names: vec![name.to_string()],
-        }
-    }
-}
-
-/// Preference pairs (rows with both scores).
-#[derive(Debug, Clone, Default)]
-pub struct Pairs {
-    pub chosen: Vec<f64>,
-    pub rejected: Vec<f64>,
-    /// Prompt (bootstrap cluster) of each pair.
-    pub prompt: Vec<u32>,
-    pub subset: Codes,
-    /// Lengths of the chosen and rejected responses (NaN where missing).
-    pub lengths: Option<(Vec<f64>, Vec<f64>)>,
-    /// Per --group column: its name and codes.
-    pub groups: Vec<(String, Codes)>,
-    /// The pair ids (the --id column) when there is one: `--compare` joins two files by them.
-    pub ids: Option<Vec<Option<String>>>,
-}
-
-impl Pairs {
-    /// The pairs at `idx`, in that order (subset names and group names kept).
-    pub fn select(&self, idx: &[usize]) -> Pairs {
-        let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
-        let codes = |c: &Codes| Codes {
-            codes: idx.iter().map(|&i| c.codes[i]).collect(),
-            names: c.names.clone(),
-        };
-        Pairs {
-            chosen: pick(&self.chosen),
-            rejected: pick(&self.rejected),
-            prompt: idx.iter().map(|&i| self.prompt[i]).collect(),
-            subset: codes(&self.subset),
-            lengths: self.lengths.as_ref().map(|(a, b)| (pick(a), pick(b))),
-            groups: self
-                .groups
-                .iter()
-                .map(|(n, c)| (n.clone(), codes(c)))
-                .collect(),
-            ids: self
-                .ids
-                .as_ref()
-                .map(|v| idx.iter().map(|&i| v[i].clone()).collect()),
+impl Input {
+    /// The kind this input was read as (never `Auto`).
+    pub fn kind(&self) -> RewardKind {
+        match self {
+            Input::Pairs(_) => RewardKind::Pairs,
+            Input::Accuracies(_) => RewardKind::Accuracies,
+            Input::RmBench(_) => RewardKind::RmBench,
+            Input::Ensemble(_) => RewardKind::Ensemble,
+            Input::BestOfN(_) => RewardKind::BestOfN,
+            Input::PerPolicy(..) => RewardKind::PerPolicy,
+            Input::Counterfactual(_) => RewardKind::Counterfactual,
+            Input::Rewardbench2(_) => RewardKind::Rewardbench2,
         }
     }
 }
@@ -145,202 +53,170 @@ impl Pairs {
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub source: Source,
-    pub kind: RewardKind,
-    pub rows_read: u64,
-    pub dropped: BTreeMap<String, u64>,
-    pub columns: Option<RewardColumns>,
-    pub pairs: Pairs,
-    /// Accuracies kind: subset → accuracy (other keys, such as the model name, ignored).
-    pub accuracies: BTreeMap<String, f64>,
-    /// Styled kind: per record (chosen scores, rejected scores) and its domain.
-    pub styled: Vec<([f64; 3], [f64; 3])>,
-    pub domains: Codes,
-    pub best_of_n: Option<super::bon::Pools>,
-    pub ensemble: Option<super::ensemble::Ensemble>,
-    pub policies: Option<super::policy::Policies>,
-    pub counterfactual: Option<super::counterfactual::Counterfactual>,
-    /// --compare: the other file, its pairs joined to `compare_base` (same order).
-    pub other: Option<Box<Loaded>>,
-    /// --compare: this file's pairs that the other file also has (by id), in this file's order.
-    pub compare_base: Option<Pairs>,
-    /// Per-policy with --elo: the ratings.
-    pub policy_elo: Option<BTreeMap<String, f64>>,
-    /// Candidates kind (RewardBench 2).
-    pub candidates: Vec<super::rb2::Prompt>,
-    /// What reading the file noticed (skipped malformed rows).
-    pub read_warnings: Vec<String>,
-    /// --preset rewardbench: pairs with a NaN score per subset, counted wrong as RewardBench
-    /// counts them (kept out of `pairs`).
-    pub nan_pairs: BTreeMap<String, u64>,
+    /// Rows read, dropped by reason, and what reading noticed (skipped malformed rows).
+    pub meta: Meta,
+    pub input: Input,
 }
 
 impl Loaded {
-    fn new(source: &Source, kind: RewardKind) -> Loaded {
-        Loaded {
-            source: source.clone(),
-            kind,
-            rows_read: 0,
-            read_warnings: Vec::new(),
-            nan_pairs: BTreeMap::new(),
-            compare_base: None,
-            dropped: BTreeMap::new(),
-            columns: None,
-            pairs: Pairs::default(),
-            accuracies: BTreeMap::new(),
-            styled: Vec::new(),
-            domains: Codes::default(),
-            best_of_n: None,
-            ensemble: None,
-            policies: None,
-            counterfactual: None,
-            other: None,
-            policy_elo: None,
-            candidates: Vec::new(),
+    /// The checks that need the kind read from the file (`--preset` and `--group` against it).
+    pub fn check(&self, settings: &Settings) -> Result<()> {
+        let d = &self.source.display;
+        let kind = self.input.kind();
+        match (kind, settings.preset) {
+            (RewardKind::RmBench, Preset::Rewardbench) => bail!(
+                "{d}: RM-Bench style records take --preset rm-bench, not rewardbench"
+            ),
+            (k, Preset::RmBench) if k != RewardKind::RmBench => bail!(
+                "{d}: --preset rm-bench needs RM-Bench records (score_chosen and score_rejected lists of 3 scores)"
+            ),
+            (k, Preset::Rewardbench2) if k != RewardKind::Rewardbench2 => bail!(
+                "{d}: --preset rewardbench2 needs per-prompt candidate records (JSON / JSONL with a 'scores' list and num_correct)"
+            ),
+            _ => {}
+        }
+        if kind != RewardKind::Pairs && !settings.groups.is_empty() {
+            bail!("{d}: --group needs a pairs file (one row per preference pair)");
+        }
+        Ok(())
+    }
+
+    /// `--preset rewardbench`: the pairs with a NaN score per subset (empty for other kinds).
+    pub fn nan_pairs(&self) -> u64 {
+        match &self.input {
+            Input::Pairs(p) => p.nan_pairs.values().sum(),
+            _ => 0,
         }
     }
 }
 
-/// Reads one input as `args.kind` (detected when auto).
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Loaded> {
+/// Meta of a loader that counts its dropped rows under one reason.
+fn meta(rows_read: u64, reason: &str, dropped: u64) -> Meta {
+    let mut m = Meta {
+        rows_read,
+        ..Meta::default()
+    };
+    if dropped > 0 {
+        m.dropped.insert(reason.into(), dropped);
+    }
+    m
+}
+
+/// Reads one input as `settings.kind` (detected when auto).
+pub fn load(source: &Source, settings: &Settings) -> Result<Loaded> {
     let json = matches!(source.format, Format::Json | Format::NdJson);
     let values = if json {
         Some(json_records(source)?)
     } else {
         None
     };
-    let kind = match (args.kind, &values) {
-        (RewardKind::Auto, Some(v)) if args.preset == crate::cli::Preset::Rewardbench2 => {
-            let _ = v;
-            RewardKind::Candidates
+    let kind = match (settings.kind, &values) {
+        (RewardKind::Auto, Some(_)) if settings.preset == Preset::Rewardbench2 => {
+            RewardKind::Rewardbench2
         }
         (RewardKind::Auto, Some(v)) => match detect(v) {
-            RewardKind::Pairs => detect_columns(source, args)?,
+            RewardKind::Pairs => detect_columns(source, settings)?,
             k => k,
         },
-        (RewardKind::Auto, None) => detect_columns(source, args)?,
+        (RewardKind::Auto, None) => detect_columns(source, settings)?,
         (k, _) => k,
     };
-    let with = |f: &dyn Fn(&mut Loaded)| {
-        let mut l = Loaded::new(source, kind);
-        f(&mut l);
-        l
-    };
-    match kind {
-        RewardKind::Candidates => {
+    let (input, meta) = read(source, kind, values, settings)?;
+    Ok(Loaded {
+        source: source.clone(),
+        meta,
+        input,
+    })
+}
+
+/// Reads `source` as `kind` with that kind's loader.
+fn read(
+    source: &Source,
+    kind: RewardKind,
+    values: Option<Vec<Json>>,
+    settings: &Settings,
+) -> Result<(Input, Meta)> {
+    let d = &source.display;
+    Ok(match kind {
+        RewardKind::Rewardbench2 => {
             let Some(v) = &values else {
-                bail!(
-                    "{}: candidate records (RewardBench 2) are read from JSON or JSONL",
-                    source.display
-                );
+                bail!("{d}: candidate records (RewardBench 2) are read from JSON or JSONL");
             };
-            let (prompts, dropped) = super::rb2::from_records(&source.display, v)?;
-            let mut l = with(&|_| {});
-            l.rows_read = v.len() as u64;
-            if dropped > 0 {
-                l.dropped.insert("missing score".into(), dropped);
-            }
-            l.candidates = prompts;
-            return Ok(l);
+            let (prompts, dropped) = rewardbench2::from_records(d, v)?;
+            let m = meta(v.len() as u64, "missing score", dropped);
+            (Input::Rewardbench2(prompts), m)
         }
         RewardKind::BestOfN => {
-            let p = super::bon::load(source, args)?;
-            return Ok(with(&|l| {
-                l.rows_read = p.rows_read;
-                if p.dropped > 0 {
-                    l.dropped.insert("missing id or score".into(), p.dropped);
-                }
-            }))
-            .map(|mut l| {
-                l.best_of_n = Some(p);
-                l
-            });
+            let p = best_of_n::load(source, settings)?;
+            let m = meta(p.rows_read, "missing id or score", p.dropped);
+            (Input::BestOfN(p), m)
         }
         RewardKind::Ensemble => {
-            let e = super::ensemble::load(source, args)?;
-            let mut l = with(&|_| {});
-            l.rows_read = e.rows_read;
-            if e.dropped > 0 {
-                l.dropped
-                    .insert("a model's score missing".into(), e.dropped);
-            }
-            l.ensemble = Some(e);
-            return Ok(l);
+            let e = ensemble::load(source, settings)?;
+            let m = meta(e.rows_read, "a model's score missing", e.dropped);
+            (Input::Ensemble(e), m)
         }
         RewardKind::PerPolicy => {
-            let p = super::policy::load(source, args)?;
-            let mut l = with(&|_| {});
-            if let Some(path) = &args.elo {
-                l.policy_elo = Some(super::policy::load_elo(path, &p.models)?);
-            }
-            l.rows_read = p.rows_read;
-            if p.dropped > 0 {
-                l.dropped
-                    .insert("missing id, policy or score".into(), p.dropped);
-            }
-            l.policies = Some(p);
-            return Ok(l);
+            let p = policy::load(source, settings)?;
+            let elo = match &settings.elo {
+                Some(path) => Some(policy::load_elo(path, &p.models)?),
+                None => None,
+            };
+            let m = meta(p.rows_read, "missing id, policy or score", p.dropped);
+            (Input::PerPolicy(p, elo), m)
         }
         RewardKind::Counterfactual => {
-            let c = super::counterfactual::load(source, args)?;
-            let mut l = with(&|_| {});
-            l.rows_read = c.rows_read;
-            if c.dropped > 0 {
-                l.dropped.insert("missing score".into(), c.dropped);
-            }
-            l.counterfactual = Some(c);
-            return Ok(l);
+            let c = counterfactual::load(source, settings)?;
+            let m = meta(c.rows_read, "missing score", c.dropped);
+            (Input::Counterfactual(c), m)
         }
-        _ => {}
-    }
-    match kind {
         RewardKind::Accuracies => {
             let v = values.ok_or_else(|| {
-                anyhow!(
-                    "{}: --kind accuracies reads a JSON object of subset → accuracy (.json)",
-                    source.display
-                )
+                anyhow!("{d}: --kind accuracies reads a JSON object of subset → accuracy (.json)")
             })?;
-            accuracies(source, &v)
+            let (a, m) = accuracies::load(source, &v)?;
+            (Input::Accuracies(a), m)
         }
-        RewardKind::Styled => {
+        RewardKind::RmBench => {
             let v = values.ok_or_else(|| {
                 anyhow!(
-                    "{}: --kind styled reads RM-Bench records from JSON or JSONL (score_chosen and score_rejected lists)",
-                    source.display
+                    "{d}: --kind styled reads RM-Bench records from JSON or JSONL (score_chosen and score_rejected lists)"
                 )
             })?;
-            styled(source, &v, args)
+            let (r, m) = rm_bench::load(source, &v, settings)?;
+            (Input::RmBench(r), m)
         }
-        _ => pairs(source, args),
-    }
+        RewardKind::Pairs | RewardKind::Auto => {
+            let (p, m) = pairs::load(source, settings)?;
+            (Input::Pairs(Box::new(p)), m)
+        }
+    })
 }
 
 /// For tables: the kind the flags ask for, else the one whose usual column names are present.
-fn detect_columns(source: &Source, args: &RewardArgs) -> Result<RewardKind> {
-    if args.chosen.len() > 1 || args.model.is_some() {
+fn detect_columns(source: &Source, settings: &Settings) -> Result<RewardKind> {
+    if settings.chosen.len() > 1 || settings.model.is_some() {
         return Ok(RewardKind::Ensemble);
     }
-    if args.proxy.is_some() || args.gold.is_some() || args.correct.is_some() {
+    if settings.proxy.is_some() || settings.gold.is_some() || settings.correct.is_some() {
         return Ok(RewardKind::BestOfN);
     }
-    if args.policy.is_some() || args.elo.is_some() {
+    if settings.policy.is_some() || settings.elo.is_some() {
         return Ok(RewardKind::PerPolicy);
     }
-    if args.original.is_some() || args.perturbed.is_some() {
+    if settings.original.is_some() || settings.perturbed.is_some() {
         return Ok(RewardKind::Counterfactual);
     }
-    let t = super::table::Table::open(source)?;
+    let t = crate::reward::table::Table::open(source)?;
     Ok(if t.has(CHOSEN_NAMES) && t.has(REJECTED_NAMES) {
         RewardKind::Pairs
-    } else if t.has(super::bon::PROXY_NAMES)
-        && (t.has(super::bon::GOLD_NAMES) || t.has(super::bon::CORRECT_NAMES))
+    } else if t.has(best_of_n::PROXY_NAMES)
+        && (t.has(best_of_n::GOLD_NAMES) || t.has(best_of_n::CORRECT_NAMES))
     {
         RewardKind::BestOfN
-    } else if t.has(super::policy::POLICY_NAMES) && t.has(super::policy::SCORE_NAMES) {
+    } else if t.has(policy::POLICY_NAMES) && t.has(policy::SCORE_NAMES) {
         RewardKind::PerPolicy
-    } else if t.has(super::counterfactual::ORIGINAL_NAMES)
-        && t.has(super::counterfactual::PERTURBED_NAMES)
-    {
+    } else if t.has(counterfactual::ORIGINAL_NAMES) && t.has(counterfactual::PERTURBED_NAMES) {
         RewardKind::Counterfactual
     } else {
         RewardKind::Pairs
@@ -377,7 +253,7 @@ fn detect(values: &[Json]) -> RewardKind {
     // published summaries of RewardBench (section scores) and RM-Bench (easy / normal / hard).
     if let [Json::Object(o)] = values {
         if o.get("extra_results").is_some_and(Json::is_object)
-            || super::panels::published_summary(o).is_some()
+            || accuracies::published_summary(o).is_some()
         {
             return RewardKind::Accuracies;
         }
@@ -385,7 +261,7 @@ fn detect(values: &[Json]) -> RewardKind {
     if let [Json::Object(o)] = values {
         let numeric = o
             .iter()
-            .filter(|(k, v)| v.is_number() && super::metrics::subset_size(k).is_some())
+            .filter(|(k, v)| v.is_number() && crate::reward::metrics::subset_size(k).is_some())
             .count();
         if numeric > 0 && !o.contains_key("scores_chosen") && !o.contains_key("score_chosen") {
             return RewardKind::Accuracies;
@@ -393,410 +269,74 @@ fn detect(values: &[Json]) -> RewardKind {
     }
     if let Some(Json::Object(o)) = values.first() {
         if o.get("scores").is_some_and(Json::is_array) {
-            return RewardKind::Candidates;
+            return RewardKind::Rewardbench2;
         }
         if o.get("score_chosen").is_some_and(Json::is_array) {
-            return RewardKind::Styled;
+            return RewardKind::RmBench;
         }
     }
     RewardKind::Pairs
 }
 
-fn accuracies(source: &Source, values: &[Json]) -> Result<Loaded> {
-    let d = &source.display;
-    let [Json::Object(o)] = values else {
-        bail!("{d}: expected one JSON object of subset → accuracy, e.g. {{\"alpacaeval-easy\": 0.94, ...}}");
+/// The report of one input: its header (path, format, kind, rows, dropped rows, with a warning
+/// when rows were dropped) and the panel of its kind.
+pub fn report(l: &Loaded, settings: &Settings, warnings: &mut Vec<Warning>) -> RewardInput {
+    let file = l.source.display.clone();
+    let dropped = &l.meta.dropped;
+    let mut r = RewardInput {
+        path: file.clone(),
+        format: l.source.format.name().to_string(),
+        kind: l.input.kind().name().into(),
+        rows_read: l.meta.rows_read,
+        pairs_used: 0,
+        rows_dropped: Dropped::list(dropped),
+        columns: match &l.input {
+            Input::Pairs(p) => Some(p.columns.clone()),
+            _ => None,
+        },
+        metrics: Map::new(),
+        undefined: Map::new(),
+        intervals: Map::new(),
+        subsets: Vec::new(),
+        rewardbench: None,
+        rm_bench: None,
+        length: None,
+        calibration: None,
+        groups: Vec::new(),
+        rewardbench2: None,
+        best_of_n: None,
+        ensemble: None,
+        policy: None,
+        counterfactual: None,
+        comparison: None,
     };
-    // The `rewardbench` command writes them under `extra_results` (next to the overall
-    // accuracy, model names and counts).
-    let o = match o.get("extra_results") {
-        Some(Json::Object(e)) => e,
-        _ => o,
-    };
-    let mut out = Loaded::new(source, RewardKind::Accuracies);
-    for (k, v) in o {
-        let Some(a) = v.as_f64() else { continue };
-        if !(0.0..=1.0).contains(&a) {
-            bail!("{d}: the accuracy of '{k}' is {a}; accuracies are between 0 and 1");
-        }
-        out.accuracies.insert(k.clone(), a);
-    }
-    if out.accuracies.is_empty() {
-        bail!("{d}: no numeric accuracy in the object");
-    }
-    out.rows_read = out.accuracies.len() as u64;
-    Ok(out)
-}
-
-fn styled(source: &Source, values: &[Json], args: &RewardArgs) -> Result<Loaded> {
-    let d = &source.display;
-    let mut out = Loaded::new(source, RewardKind::Styled);
-    let field = args.subset.as_deref();
-    let three = |v: Option<&Json>, what: &str, i: usize| -> Result<Option<[f64; 3]>> {
-        let Some(v) = v else {
-            bail!("{d}: record {} has no '{what}' (RM-Bench records hold score_chosen and score_rejected lists of 3 scores: concise, detailed, markdown)", i + 1);
-        };
-        let Json::Array(a) = v else {
-            bail!("{d}: record {}: '{what}' is not a list of 3 scores", i + 1);
-        };
-        if a.len() != 3 {
-            bail!(
-                "{d}: record {}: '{what}' has {} scores; RM-Bench records have 3 (concise, detailed, markdown)",
-                i + 1,
-                a.len()
-            );
-        }
-        let mut s = [0.0; 3];
-        for (k, x) in a.iter().enumerate() {
-            match x.as_f64() {
-                Some(f) if f.is_finite() => s[k] = f,
-                Some(_) | None if x.is_null() => return Ok(None),
-                _ => bail!("{d}: record {}: '{what}' holds {x}, not a number", i + 1),
-            }
-        }
-        Ok(Some(s))
-    };
-    let mut domains = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        out.rows_read += 1;
-        let Json::Object(o) = v else {
-            bail!("{d}: record {} is not a JSON object", i + 1);
-        };
-        let c = three(o.get("score_chosen"), "score_chosen", i)?;
-        let r = three(o.get("score_rejected"), "score_rejected", i)?;
-        let (Some(c), Some(r)) = (c, r) else {
-            *out.dropped.entry("missing score".into()).or_default() += 1;
-            continue;
-        };
-        let domain = match field {
-            Some(f) => o
-                .get(f)
-                .ok_or_else(|| anyhow!("{d}: record {} has no field '{f}' (--subset)", i + 1))?,
-            None => o
-                .get("domain")
-                .or_else(|| o.get("subset"))
-                .unwrap_or(&Json::Null),
-        };
-        let domain = match domain {
-            Json::String(s) => s.clone(),
-            Json::Null => "(all)".to_string(),
-            other => other.to_string(),
-        };
-        // RM-Bench pools domains by prefix: safety-refuse and safety-response are "safety".
-        domains.push(domain.split('-').next().unwrap_or("").to_string());
-        out.styled.push((c, r));
-    }
-    if out.styled.is_empty() {
-        bail!("{d}: no record has all 6 scores");
-    }
-    out.domains = Codes::from_strings(domains);
-    Ok(out)
-}
-
-fn pairs(source: &Source, args: &RewardArgs) -> Result<Loaded> {
-    let Opened {
-        frame,
-        schema,
-        duplicate_headers,
-        warnings: read_warnings,
-    } = source.open()?;
-    let d = source.display.as_str();
-    let typing = source.typing(&schema);
-    let resolve = |c: &str, flag: &str| resolve_column(&schema, c, flag, d, &duplicate_headers);
-    let available = || {
-        schema
-            .iter_names()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut detected = Vec::new();
-    let mut pick = |given: &Option<String>,
-                    flag: &str,
-                    names: &[&str],
-                    required: bool|
-     -> Result<Option<String>> {
-        match given {
-            Some(c) => Ok(Some(resolve(c, flag)?)),
-            None => match detect_column(&schema, names) {
-                Some(c) => {
-                    detected.push(flag.to_string());
-                    Ok(Some(c))
-                }
-                None if required => bail!(
-                    "{d}: no {} score column; pass {flag} COL (looked for {}). Available columns: {}",
-                    &flag[2..],
-                    names.join(", "),
-                    available()
-                ),
-                None => Ok(None),
-            },
-        }
-    };
-    let chosen = pick(
-        &args.chosen.first().cloned(),
-        "--chosen",
-        CHOSEN_NAMES,
-        true,
-    )?
-    .expect("required");
-    let rejected = pick(
-        &args.rejected.first().cloned(),
-        "--rejected",
-        REJECTED_NAMES,
-        true,
-    )?
-    .expect("required");
-    let id = pick(&args.id, "--id", ID_NAMES, false)?;
-    let subset = pick(&args.subset, "--subset", SUBSET_NAMES, false)?;
-    if chosen == rejected {
-        bail!("{d}: the chosen and rejected scores are the same column '{chosen}'");
-    }
-    let opt = |c: &Option<String>, flag: &str| c.as_deref().map(|c| resolve(c, flag)).transpose();
-    let chosen_length = opt(&args.chosen_length, "--chosen-length")?;
-    let rejected_length = opt(&args.rejected_length, "--rejected-length")?;
-    let chosen_text = opt(&args.chosen_text, "--chosen-text")?;
-    let rejected_text = opt(&args.rejected_text, "--rejected-text")?;
-    let groups = args
-        .groups
-        .iter()
-        .map(|g| resolve(g, "--group"))
-        .collect::<Result<Vec<_>>>()?;
-
-    let numeric = |c: &str, flag: &str, alias: &str| -> Result<Expr> {
-        let dt = schema.get(c).expect("resolved");
-        if matches!(dt, DataType::List(_) | DataType::Array(..)) {
-            bail!(
-                "{d}: {flag} column '{c}' holds a list per row (RM-Bench records: pass --preset rm-bench, or --kind styled)"
-            );
-        }
-        typing.number(c, flag, alias)
-    };
-    let text = |c: &str, alias: &str| typing.text(c, alias);
-    let mut exprs = vec![
-        numeric(&chosen, "--chosen", "__c")?,
-        numeric(&rejected, "--rejected", "__r")?,
-    ];
-    if let Some(c) = &id {
-        exprs.push(text(c, "__id"));
-    }
-    if let Some(c) = &subset {
-        exprs.push(text(c, "__subset"));
-    }
-    match (
-        &chosen_length,
-        &rejected_length,
-        &chosen_text,
-        &rejected_text,
-    ) {
-        (Some(a), Some(b), _, _) => {
-            exprs.push(numeric(a, "--chosen-length", "__lc")?);
-            exprs.push(numeric(b, "--rejected-length", "__lr")?);
-        }
-        (_, _, Some(a), Some(b)) => {
-            exprs.push(text(a, "__lc"));
-            exprs.push(text(b, "__lr"));
-        }
-        _ => {}
-    }
-    for (i, g) in groups.iter().enumerate() {
-        exprs.push(text(g, &format!("__g{i}")));
-    }
-    let df = source.collect(frame.select(exprs))?;
-    let n = df.height();
-    if n == 0 {
-        bail!("{d}: the file has a header but no data rows");
-    }
-    let floats = |name: &str| -> Result<Vec<Option<f64>>> {
-        Ok(df
-            .column(name)?
-            .as_materialized_series()
-            .f64()?
-            .iter()
-            .collect())
-    };
-    let strings = |name: &str| -> Result<StringChunked> {
-        Ok(df.column(name)?.as_materialized_series().str()?.clone())
-    };
-    let c = floats("__c")?;
-    let r = floats("__r")?;
-    let keep: Vec<bool> = c
-        .iter()
-        .zip(&r)
-        .map(|(a, b)| matches!((a, b), (Some(a), Some(b)) if !a.is_nan() && !b.is_nan()))
-        .collect();
-    for (i, (a, b)) in c.iter().zip(&r).enumerate() {
-        if let (Some(a), Some(b)) = (a, b) {
-            if a.is_infinite() || b.is_infinite() {
-                bail!(
-                    "{d}: data row {}: a score is infinite; scores must be finite numbers",
-                    i + 1
-                );
-            }
-        }
-    }
-    let kept = |v: Vec<Option<f64>>| -> Vec<f64> {
-        v.into_iter()
-            .zip(&keep)
-            .filter(|(_, &k)| k)
-            .map(|(x, _)| x.unwrap_or(f64::NAN))
-            .collect()
-    };
-    // Codes of a text column over the kept rows, without copying a string per row.
-    let kept_codes = |ca: &StringChunked, missing: &str| -> Codes {
-        Codes::from_values(
-            ca.iter()
-                .zip(&keep)
-                .filter(|(_, &k)| k)
-                .map(|(x, _)| x.unwrap_or(missing)),
-        )
-    };
-    // Scores so large that chosen − rejected overflows (1e308 and −1e308) would make every
-    // margin-based figure meaningless (a calibration temperature of 3e60): refused.
-    if let Some(i) = (0..n).find(|&i| match (c[i], r[i]) {
-        (Some(a), Some(b)) => {
-            a.is_finite()
-                && b.is_finite()
-                && (!(a - b).is_finite() || a.abs() > 1e150 || b.abs() > 1e150)
-        }
-        _ => false,
-    }) {
-        bail!(
-            "{d}: data row {}: the scores {:e} and {:e} are too large to sum or subtract (above 1e150); rescale the scores (divide them by a constant)",
-            i + 1,
-            c[i].unwrap_or_default(),
-            r[i].unwrap_or_default()
-        );
-    }
-    let mut out = Loaded::new(source, RewardKind::Pairs);
-    out.read_warnings = read_warnings;
-    out.rows_read = n as u64;
-    // RewardBench counts a pair right only when chosen > rejected: a NaN score (which a CSV
-    // writes as NaN, read as missing) makes a wrong pair there, not a dropped one. Counted per
-    // subset for that preset.
-    if args.preset == crate::cli::Preset::Rewardbench {
-        let subsets = subset.as_ref().map(|_| strings("__subset")).transpose()?;
-        for (i, k) in keep.iter().enumerate() {
-            if !k {
-                let s = subsets
-                    .as_ref()
-                    .map(|ca| ca.get(i).unwrap_or("(missing)").to_string())
-                    .unwrap_or_else(|| "(all)".into());
-                *out.nan_pairs.entry(s).or_default() += 1;
-            }
-        }
-    }
-    let dropped = keep.iter().filter(|k| !**k).count() as u64 - out.nan_pairs.values().sum::<u64>();
-    if dropped > 0 {
-        out.dropped.insert("missing or NaN score".into(), dropped);
-    }
-    let used = keep.iter().filter(|k| **k).count();
-    if used == 0 {
-        bail!("{d}: every row misses a chosen or rejected score; nothing to audit");
-    }
-    let mut p = Pairs {
-        chosen: kept(c),
-        rejected: kept(r),
-        ..Pairs::default()
-    };
-    p.prompt = match &id {
-        Some(_) => {
-            let ca = strings("__id")?;
-            let mut index: HashMap<&str, u32> = HashMap::with_capacity(used);
-            let mut next = 0u32;
-            let mut codes = Vec::with_capacity(used);
-            for (v, _) in ca.iter().zip(&keep).filter(|(_, &k)| k) {
-                // A missing id is a prompt of its own.
-                let code = match v {
-                    Some(v) => *index.entry(v).or_insert_with(|| {
-                        next += 1;
-                        next - 1
-                    }),
-                    None => {
-                        next += 1;
-                        next - 1
-                    }
-                };
-                codes.push(code);
-            }
-            codes
-        }
-        None => (0..used as u32).collect(),
-    };
-    if id.is_some() {
-        // A pair's key: its id and its rank among all rows of that id (a prompt may have
-        // several pairs), counted before rows are dropped, so a pair dropped in one file
-        // does not shift the others.
-        let ca = strings("__id")?;
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let keys: Vec<Option<String>> = ca
-            .iter()
-            .map(|v| {
-                v.map(|v| {
-                    let k = seen.entry(v).or_default();
-                    *k += 1;
-                    if *k == 1 {
-                        v.to_string()
-                    } else {
-                        format!("{v}#{k}")
-                    }
-                })
-            })
-            .collect();
-        p.ids = Some(
-            keys.into_iter()
-                .zip(&keep)
-                .filter(|(_, &k)| k)
-                .map(|(v, _)| v)
-                .collect(),
-        );
-    }
-    p.subset = match &subset {
-        Some(_) => kept_codes(&strings("__subset")?, "(missing)"),
-        None => Codes::single(used, "(all)"),
-    };
-    let mut unit = None;
-    if chosen_length.is_some() {
-        p.lengths = Some((kept(floats("__lc")?), kept(floats("__lr")?)));
-    } else if chosen_text.is_some() {
-        let measure = |s: &str| match args.length_unit {
-            LengthUnit::Chars => s.chars().count() as f64,
-            LengthUnit::Tokens => s.split_whitespace().count() as f64,
-        };
-        let texts = |name: &str| -> Result<Vec<f64>> {
-            Ok(strings(name)?
-                .iter()
-                .zip(&keep)
-                .filter(|(_, &k)| k)
-                .map(|(t, _)| t.map_or(f64::NAN, measure))
-                .collect())
-        };
-        p.lengths = Some((texts("__lc")?, texts("__lr")?));
-        unit = Some(
-            match args.length_unit {
-                LengthUnit::Chars => "chars",
-                LengthUnit::Tokens => "tokens",
-            }
-            .to_string(),
-        );
-    }
-    for (i, g) in groups.iter().enumerate() {
-        p.groups.push((
-            g.clone(),
-            kept_codes(&strings(&format!("__g{i}"))?, "(missing)"),
+    if !dropped.is_empty() {
+        let reasons: Vec<String> = dropped.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        warnings.push(Warning::new(
+            &file,
+            None,
+            format!(
+                "{} of {} rows dropped ({})",
+                dropped.values().sum::<u64>(),
+                l.meta.rows_read,
+                reasons.join(", ")
+            ),
         ));
     }
-    out.pairs = p;
-    out.columns = Some(RewardColumns {
-        chosen,
-        rejected,
-        id,
-        subset,
-        chosen_length: chosen_length.or(chosen_text),
-        rejected_length: rejected_length.or(rejected_text),
-        length_unit: unit,
-        groups,
-        detected,
-    });
-    Ok(out)
+    match &l.input {
+        Input::Accuracies(a) => accuracies::panel(a, settings, &mut r, warnings),
+        Input::RmBench(x) => rm_bench::panel(x, settings, &mut r),
+        Input::BestOfN(p) => best_of_n::panel(p, &mut r),
+        Input::Ensemble(e) => ensemble::panel(e, settings, &mut r, warnings),
+        Input::PerPolicy(p, elo) => policy::panel(p, elo.as_ref(), settings, &mut r, warnings),
+        Input::Counterfactual(c) => counterfactual::panel(c, settings, &mut r),
+        Input::Rewardbench2(p) => rewardbench2::panel(p, settings, &mut r, warnings),
+        Input::Pairs(p) => {
+            pairs_panel::panel(p, settings, &mut r, warnings);
+            if let Some(c) = &p.compare {
+                compare::panel(c, settings, &mut r);
+            }
+        }
+    }
+    r
 }

@@ -2,7 +2,7 @@
 //! Bradley–Terry calibration and temperature, RewardBench section scores and RM-Bench's style
 //! matrix. Formulas and references: docs/metrics.md, "audit-reward".
 
-use crate::cli::Ties;
+use super::settings::Ties;
 use crate::stats::correlation::sorted_with_index;
 use crate::stats::Value;
 

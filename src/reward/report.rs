@@ -6,11 +6,11 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use crate::cli::{Preset, RewardArgs, Ties};
-use crate::gate::{GateResult, Gateable, Observation, Scope};
+use crate::gate::{self, GateResult, Gateable, Level, Number, Observation, Scope};
 use crate::render::ReportFormat;
 use crate::render::{csv_num, fmt_num, grid, use_colour, Dropped, Rendered, Warning};
-use crate::reward::load::RewardColumns;
+use crate::reward::data::RewardColumns;
+use crate::reward::settings::{Preset, Settings, Ties};
 use crate::stats::Binning;
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,9 +43,9 @@ pub struct RewardSettings {
 }
 
 impl RewardSettings {
-    pub fn from_args(a: &RewardArgs) -> RewardSettings {
+    pub fn from_settings(a: &Settings) -> RewardSettings {
         RewardSettings {
-            kind: crate::reward::kind_name(a.kind).into(),
+            kind: a.kind.name().into(),
             ties: match a.ties {
                 Ties::Wrong => "wrong",
                 Ties::Half => "half",
@@ -94,17 +94,245 @@ pub struct RewardInput {
     pub intervals: Map<String, Json>,
     pub subsets: Vec<SubsetReport>,
     pub rewardbench: Option<Json>,
-    pub rm_bench: Option<Json>,
+    pub rm_bench: Option<RmBenchPanel>,
     pub rewardbench2: Option<Json>,
-    pub length: Option<Json>,
+    pub length: Option<LengthPanel>,
     pub calibration: Option<Json>,
     pub groups: Vec<Json>,
-    pub best_of_n: Option<Json>,
-    pub ensemble: Option<Json>,
-    pub policy: Option<Json>,
-    pub counterfactual: Option<Json>,
+    pub best_of_n: Option<BestOfNPanel>,
+    pub ensemble: Option<EnsemblePanel>,
+    pub policy: Option<PolicyPanel>,
+    pub counterfactual: Option<CounterfactualPanel>,
     /// With --compare: the other file, McNemar per subset, score drift.
-    pub comparison: Option<Json>,
+    pub comparison: Option<ComparisonPanel>,
+}
+
+/// `inputs[].counterfactual`: invariance per attribute and overall (`epsilon` the tolerance).
+#[derive(Debug, Clone, Serialize)]
+pub struct CounterfactualPanel {
+    pub epsilon: f64,
+    pub attributes: Vec<CounterfactualRow>,
+    /// Share of score pairs with |perturbed − original| <= epsilon.
+    pub invariance_rate: Option<f64>,
+    pub mean_abs_delta: Option<f64>,
+    pub mean_delta: Option<f64>,
+    pub max_abs_delta: Option<f64>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
+}
+
+/// One attribute of the counterfactual panel (deltas are perturbed − original, in score units).
+#[derive(Debug, Clone, Serialize)]
+pub struct CounterfactualRow {
+    pub attribute: String,
+    pub pairs: usize,
+    pub invariance_rate: f64,
+    pub mean_abs_delta: f64,
+    pub mean_delta: f64,
+    pub max_abs_delta: f64,
+}
+
+/// `inputs[].best_of_n`: the best-of-n curve and Gao et al.'s fit (see `kinds::best_of_n`).
+#[derive(Debug, Clone, Serialize)]
+pub struct BestOfNPanel {
+    pub prompts: usize,
+    pub max_n: usize,
+    pub columns: std::collections::BTreeMap<String, String>,
+    pub curve: Vec<BestOfNPoint>,
+    pub alpha: Option<f64>,
+    pub beta: Option<f64>,
+    pub r2: Option<f64>,
+    pub peak_n: Option<f64>,
+    pub peak_kl: Option<f64>,
+    pub observed_peak_n: Option<f64>,
+    pub gold_gain: Option<f64>,
+    pub proxy_gain: Option<f64>,
+    pub gain_gap: Option<f64>,
+    pub undefined: Map<String, Json>,
+}
+
+/// One n of the best-of-n curve: KL_bon in nats, expected proxy and gold score, their gap.
+#[derive(Debug, Clone, Serialize)]
+pub struct BestOfNPoint {
+    pub n: usize,
+    pub kl: f64,
+    pub proxy: f64,
+    pub gold: f64,
+    pub gap: f64,
+}
+
+/// `inputs[].rm_bench`: the 3×3 style matrix (rows chosen style, columns rejected style) over
+/// all records and per domain; easy / normal / hard and their mean, averaged over domains.
+#[derive(Debug, Clone, Serialize)]
+pub struct RmBenchPanel {
+    pub styles: [&'static str; 3],
+    pub matrix: [[f64; 3]; 3],
+    pub domains: Vec<RmBenchDomain>,
+    pub easy: f64,
+    pub normal: f64,
+    pub hard: f64,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RmBenchDomain {
+    pub domain: String,
+    pub records: usize,
+    pub matrix: [[f64; 3]; 3],
+    pub easy: f64,
+    pub normal: f64,
+    pub hard: f64,
+    pub score: f64,
+}
+
+/// `inputs[].comparison` (`--compare`): McNemar's exact test per subset with Holm's
+/// correction and overall, the accuracy difference (this − other), score drift.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonPanel {
+    pub other: String,
+    pub subsets: Vec<ComparisonRow>,
+    pub only_this_right: u64,
+    pub only_other_right: u64,
+    pub p_value: Option<f64>,
+    pub min_p_holm: Option<f64>,
+    pub accuracy_difference: Option<f64>,
+    pub max_abs_score_change: Option<f64>,
+    pub decision_flips: Option<f64>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonRow {
+    pub subset: String,
+    pub only_this_right: u64,
+    pub only_other_right: u64,
+    pub p_value: f64,
+    pub p_holm: f64,
+}
+
+/// `inputs[].policy`: per policy model its mean reward and win rate against the reference
+/// model; with Elo ratings the Elo-expected win rate, the mismatch and rank correlations.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyPanel {
+    pub reference_model: String,
+    pub models: Vec<PolicyRow>,
+    #[serde(flatten)]
+    pub elo: Option<PolicyElo>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRow {
+    pub model: String,
+    pub responses: u64,
+    pub prompts: usize,
+    pub mean_score: f64,
+    /// Null for the reference model itself.
+    pub win_rate_vs_reference: Option<f64>,
+    pub shared_prompts: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elo: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elo_expected_win_rate: Option<f64>,
+    /// Win rate − Elo-expected win rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mismatch_degree: Option<f64>,
+}
+
+/// With --elo: rank correlations of mean reward with Elo, and the mismatch degrees.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyElo {
+    pub spearman: Option<f64>,
+    pub kendall: Option<f64>,
+    pub max_abs_mismatch: Option<f64>,
+    pub mean_mismatch: Option<f64>,
+}
+
+/// `inputs[].ensemble`: agreement of several reward models on the same pairs (margins
+/// chosen − rejected per model), the mean-margin ensemble, deciles of preference strength.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnsemblePanel {
+    pub models: Vec<String>,
+    pub per_model: Vec<EnsembleModel>,
+    pub accuracy_of_mean: Option<f64>,
+    /// Share of pairs whose mean margin is negative.
+    pub share_contradicted: Option<f64>,
+    pub mean_std: Option<f64>,
+    pub fleiss_kappa: Option<f64>,
+    pub cohen_kappa: Vec<KappaPair>,
+    pub deciles: Vec<StrengthDecile>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnsembleModel {
+    pub model: String,
+    pub accuracy: Option<f64>,
+    pub ties: u64,
+    /// With --bootstrap: [lower, upper] (pairs resampled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy_interval: Option<Json>,
+}
+
+/// Cohen's κ of two models' decisions (margin > 0).
+#[derive(Debug, Clone, Serialize)]
+pub struct KappaPair {
+    pub a: String,
+    pub b: String,
+    pub cohen_kappa: Option<f64>,
+}
+
+/// One tenth of the pairs by mean margin (bounds in score units).
+#[derive(Debug, Clone, Serialize)]
+pub struct StrengthDecile {
+    pub lower: f64,
+    pub upper: f64,
+    pub pairs: usize,
+    pub mean_margin: f64,
+    pub mean_std: f64,
+}
+
+/// `inputs[].length`: length bias over the pairs with both lengths (units as given, or
+/// `columns.length_unit`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LengthPanel {
+    pub pairs: usize,
+    /// Correlations of score with length over both responses of every pair.
+    pub pearson: Option<f64>,
+    pub spearman: Option<f64>,
+    /// Share of pairs (ties per --ties) where the longer response scores higher.
+    pub longer_wins: Option<f64>,
+    /// Accuracy of "pick the longer response".
+    pub longer_baseline_accuracy: Option<f64>,
+    pub accuracy_chosen_longer: Option<f64>,
+    pub accuracy_chosen_shorter: Option<f64>,
+    pub accuracy_equal_length: Option<f64>,
+    pub pairs_chosen_longer: u64,
+    pub pairs_chosen_shorter: u64,
+    pub pairs_equal_length: u64,
+    pub by_length_difference: Vec<LengthBin>,
+    pub undefined: Map<String, Json>,
+}
+
+impl LengthPanel {
+    /// The pairs an `accuracy_PART` rests on (`chosen_longer`, `chosen_shorter`, `equal_length`).
+    pub fn pairs_of(&self, part: &str) -> Option<u64> {
+        match part {
+            "chosen_longer" => Some(self.pairs_chosen_longer),
+            "chosen_shorter" => Some(self.pairs_chosen_shorter),
+            "equal_length" => Some(self.pairs_equal_length),
+            _ => None,
+        }
+    }
+}
+
+/// One equal-mass bin of the length difference chosen − rejected.
+#[derive(Debug, Clone, Serialize)]
+pub struct LengthBin {
+    pub lower: f64,
+    pub upper: f64,
+    pub pairs: u64,
+    pub accuracy: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -274,12 +502,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 };
                 // A rate over a part of the pairs shows how many it rests on.
                 if let Some(part) = k.strip_prefix("length.accuracy_") {
-                    if let Some(n) = inp
-                        .length
-                        .as_ref()
-                        .and_then(|l| l.get(format!("pairs_{part}")))
-                        .and_then(Json::as_u64)
-                    {
+                    if let Some(n) = inp.length.as_ref().and_then(|l| l.pairs_of(part)) {
                         value = format!("{value} (of {n} pairs)");
                     }
                 }
@@ -314,38 +537,71 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
             out.push('\n');
         }
+        let table = |v: Option<Json>| v.unwrap_or(Json::Null);
+        let typed = |v: Option<Result<Json, serde_json::Error>>| table(v.and_then(Result::ok));
         for (title, rows) in [
             (
                 "best-of-n curve",
-                inp.best_of_n.as_ref().map(|p| &p["curve"]),
+                typed(
+                    inp.best_of_n
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.curve)),
+                ),
             ),
             (
                 "ensemble: per model",
-                inp.ensemble.as_ref().map(|p| &p["per_model"]),
+                typed(
+                    inp.ensemble
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.per_model)),
+                ),
             ),
             (
                 "ensemble: deciles of preference strength",
-                inp.ensemble.as_ref().map(|p| &p["deciles"]),
+                typed(
+                    inp.ensemble
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.deciles)),
+                ),
             ),
-            ("policy models", inp.policy.as_ref().map(|p| &p["models"])),
+            (
+                "policy models",
+                typed(inp.policy.as_ref().map(|p| serde_json::to_value(&p.models))),
+            ),
             (
                 "counterfactual: per attribute",
-                inp.counterfactual.as_ref().map(|p| &p["attributes"]),
+                typed(
+                    inp.counterfactual
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.attributes)),
+                ),
             ),
             (
                 "comparison: McNemar per subset",
-                inp.comparison.as_ref().map(|p| &p["subsets"]),
+                typed(
+                    inp.comparison
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.subsets)),
+                ),
             ),
             (
                 "RM-Bench domains",
-                inp.rm_bench.as_ref().map(|p| &p["domains"]),
+                typed(
+                    inp.rm_bench
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.domains)),
+                ),
             ),
             (
                 "length: accuracy by length difference",
-                inp.length.as_ref().map(|p| &p["by_length_difference"]),
+                typed(
+                    inp.length
+                        .as_ref()
+                        .map(|p| serde_json::to_value(&p.by_length_difference)),
+                ),
             ),
         ] {
-            if let Some(Json::Array(items)) = rows {
+            if let Json::Array(items) = &rows {
                 heading(&mut out, title, 3);
                 out.push_str(&crate::render::object_table(items, markdown));
                 out.push('\n');
@@ -410,27 +666,14 @@ fn text(r: &RewardReport, markdown: bool) -> String {
     out
 }
 
-impl Gateable for RewardReport {
-    /// Names are the keys of `inputs[].metrics` (`accuracy`, `rewardbench.chat_hard`, ...), with
-    /// `.lower` / `.upper` for a bootstrap interval end. Scope `SUBSET:accuracy` is a subset's
-    /// accuracy; `COLUMN:accuracy_difference` a group disparity; `COLUMN=GROUP:accuracy` a group.
-    fn observe(&self, scope: &Scope, name: &str) -> anyhow::Result<Vec<Observation>> {
-        let (base, end) = match name.rsplit_once('.') {
-            Some((b, "lower")) => (b, Some(0usize)),
-            Some((b, "upper")) => (b, Some(1)),
-            _ => (name, None),
-        };
-        let mut out = Vec::new();
-        let obs = |file: &str,
-                   attribute: Option<String>,
-                   group: Option<String>,
-                   value: Result<f64, String>| Observation {
-            file: file.to_string(),
-            attribute,
-            group,
-            metric: name.to_string(),
-            value,
-        };
+impl RewardInput {
+    /// The flat view of this input's numbers ([`gate::Number`]), in report order: the headline
+    /// numbers (`metrics`) at the input level, with their bootstrap interval (`bootstrap`: the
+    /// run's replicates; an interval missing with replicates is undefined in every replicate);
+    /// each subset's `accuracy` at the attribute level (the subset); each group column's
+    /// disparities at the attribute level (the column); each group's row at the group level.
+    pub fn numbers(&self, bootstrap: usize) -> Vec<Number> {
+        let file = self.path.as_str();
         let pick = |v: Option<&Json>, why: Option<&Json>| -> Result<f64, String> {
             match v.and_then(Json::as_f64) {
                 Some(x) => Ok(x),
@@ -440,39 +683,124 @@ impl Gateable for RewardReport {
                     .to_string()),
             }
         };
+        let mut out = Vec::new();
+        for (k, v) in &self.metrics {
+            let mut n = Number::new(
+                file,
+                Level::Input,
+                None,
+                None,
+                k,
+                pick(Some(v), self.undefined.get(k)),
+            );
+            n.interval = match interval_of(self, k) {
+                Some((lo, hi)) => Some(Ok([lo, hi])),
+                None if bootstrap == 0 => None,
+                None => Some(Err("no interval (undefined in every replicate)".into())),
+            };
+            out.push(n);
+        }
+        for s in &self.subsets {
+            let value = s
+                .accuracy
+                .ok_or_else(|| s.undefined.clone().unwrap_or_else(|| "undefined".into()));
+            let mut n = Number::new(
+                file,
+                Level::Attribute,
+                Some(&s.subset),
+                None,
+                "accuracy",
+                value,
+            );
+            n.interval = Some(
+                s.interval
+                    .ok_or_else(|| "no interval (needs --bootstrap N)".to_string()),
+            );
+            out.push(n);
+        }
+        for g in &self.groups {
+            let column = g["column"].as_str().unwrap_or("");
+            for (k, v) in g["disparities"].as_object().into_iter().flatten() {
+                let value = pick(Some(v), g["undefined"].get(k));
+                out.push(Number::new(
+                    file,
+                    Level::Attribute,
+                    Some(column),
+                    None,
+                    k,
+                    value,
+                ));
+            }
+            for row in g["groups"].as_array().into_iter().flatten() {
+                let group = row["group"].as_str().unwrap_or("");
+                for (k, v) in row.as_object().into_iter().flatten() {
+                    let value = pick(Some(v), None);
+                    out.push(Number::new(
+                        file,
+                        Level::Group,
+                        Some(column),
+                        Some(group),
+                        k,
+                        value,
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl RewardReport {
+    /// Every input's numbers ([`RewardInput::numbers`]).
+    pub fn numbers(&self) -> Vec<Number> {
+        self.inputs
+            .iter()
+            .flat_map(|i| i.numbers(self.settings.bootstrap))
+            .collect()
+    }
+}
+
+impl Gateable for RewardReport {
+    /// Names are the keys of `inputs[].metrics` (`accuracy`, `rewardbench.chat_hard`, ...), with
+    /// `.lower` / `.upper` for a bootstrap interval end. Scope `SUBSET:accuracy` is a subset's
+    /// accuracy; `COLUMN:accuracy_difference` a group disparity; `COLUMN=GROUP:accuracy` a group.
+    /// `overall:` is the headline numbers, as no scope. Values are selected from
+    /// [`RewardInput::numbers`] with [`gate::select`], input by input; the checks here say why a
+    /// name does not fit its scope.
+    fn observe(&self, scope: &Scope, name: &str) -> anyhow::Result<Vec<Observation>> {
+        let (base, end) = gate::interval_end(name);
+        let mut out = Vec::new();
         for inp in &self.inputs {
-            match scope {
+            let numbers = inp.numbers(self.settings.bootstrap);
+            let at = |level: Level, attribute: Option<&str>| -> Vec<Number> {
+                numbers
+                    .iter()
+                    .filter(|n| {
+                        n.level == level
+                            && (attribute.is_none() || n.attribute.as_deref() == attribute)
+                    })
+                    .cloned()
+                    .collect()
+            };
+            let (chosen, scope) = match scope {
                 Scope::All | Scope::Overall => {
                     if !inp.metrics.contains_key(base) {
                         continue;
                     }
-                    let value = match end {
-                        None => pick(inp.metrics.get(base), inp.undefined.get(base)),
-                        Some(e) => match interval_of(inp, base) {
-                            Some((lo, hi)) => Ok([lo, hi][e]),
-                            None if self.settings.bootstrap == 0 => {
-                                anyhow::bail!("an interval of '{base}' needs --bootstrap N")
-                            }
-                            None => Err("no interval (undefined in every replicate)".into()),
-                        },
-                    };
-                    out.push(obs(&inp.path, None, None, value));
+                    if end.is_some()
+                        && interval_of(inp, base).is_none()
+                        && self.settings.bootstrap == 0
+                    {
+                        anyhow::bail!("an interval of '{base}' needs --bootstrap N");
+                    }
+                    (at(Level::Input, None), Scope::All)
                 }
                 Scope::Attribute(x) => {
-                    if let Some(s) = inp.subsets.iter().find(|s| &s.subset == x) {
+                    if inp.subsets.iter().any(|s| &s.subset == x) {
                         if base != "accuracy" {
                             anyhow::bail!("a subset scope takes 'accuracy' (and .lower / .upper), not '{base}'");
                         }
-                        let value = match end {
-                            None => s.accuracy.ok_or_else(|| {
-                                s.undefined.clone().unwrap_or_else(|| "undefined".into())
-                            }),
-                            Some(e) => s
-                                .interval
-                                .map(|iv| iv[e])
-                                .ok_or_else(|| "no interval (needs --bootstrap N)".to_string()),
-                        };
-                        out.push(obs(&inp.path, Some(x.clone()), None, value));
+                        (at(Level::Attribute, Some(x)), scope.clone())
                     } else if let Some(g) = inp.groups.iter().find(|g| g["column"] == x.as_str()) {
                         if end.is_some()
                             || !g["disparities"]
@@ -481,12 +809,9 @@ impl Gateable for RewardReport {
                         {
                             anyhow::bail!("'{base}' is not a group disparity of '{x}' (accuracy_difference, accuracy_ratio, mean_margin_difference, ...)");
                         }
-                        out.push(obs(
-                            &inp.path,
-                            Some(x.clone()),
-                            None,
-                            pick(g["disparities"].get(base), g["undefined"].get(base)),
-                        ));
+                        (at(Level::Attribute, Some(x)), scope.clone())
+                    } else {
+                        continue;
                     }
                 }
                 Scope::Group(c, v) => {
@@ -504,14 +829,10 @@ impl Gateable for RewardReport {
                     if row.get(base).is_none() || end.is_some() {
                         anyhow::bail!("a group takes accuracy, pairs, ties, mean_chosen, mean_rejected or mean_margin, not '{name}'");
                     }
-                    out.push(obs(
-                        &inp.path,
-                        Some(c.clone()),
-                        Some(v.clone()),
-                        pick(row.get(base), None),
-                    ));
+                    (at(Level::Group, Some(c)), scope.clone())
                 }
-            }
+            };
+            out.extend(gate::select(&chosen, &scope, base, end, name));
         }
         if out.is_empty() {
             let known: Vec<&str> = self

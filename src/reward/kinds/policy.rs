@@ -6,12 +6,17 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::table::Table;
-use crate::cli::RewardArgs;
 use crate::input::Source;
+use crate::reward::settings::Settings;
+use crate::reward::table::Table;
 #[cfg(test)]
 use crate::stats::correlation::kendall_tau_b;
 use crate::stats::Value;
+use serde_json::Map;
+
+use crate::render::Warning;
+use crate::reward::panel::headline_value;
+use crate::reward::report::{PolicyElo, PolicyPanel, PolicyRow, RewardInput};
 
 pub const POLICY_NAMES: &[&str] = &["policy", "policy_model", "generator"];
 pub const SCORE_NAMES: &[&str] = &["score", "reward", "rm_score"];
@@ -28,16 +33,21 @@ pub struct Policies {
     pub dropped: u64,
 }
 
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Policies> {
+pub fn load(source: &Source, settings: &Settings) -> Result<Policies> {
     let mut t = Table::open(source)?;
     let id = t
-        .column(args.id.as_deref(), "--id", super::load::ID_NAMES, true)?
+        .column(
+            settings.id.as_deref(),
+            "--id",
+            crate::reward::data::ID_NAMES,
+            true,
+        )?
         .expect("required");
     let policy = t
-        .column(args.policy.as_deref(), "--policy", POLICY_NAMES, true)?
+        .column(settings.policy.as_deref(), "--policy", POLICY_NAMES, true)?
         .expect("required");
     let score = t
-        .column(args.score.as_deref(), "--score", SCORE_NAMES, true)?
+        .column(settings.score.as_deref(), "--score", SCORE_NAMES, true)?
         .expect("required");
     t.text(&id, "__id");
     t.text(&policy, "__policy");
@@ -168,6 +178,102 @@ pub fn win_rate(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>) -> (Value,
     } else {
         (Ok(w / n as f64), n)
     }
+}
+
+/// The per-policy panel: win rates against the reference model, and with Elo ratings the
+/// mismatch degrees and rank correlations.
+pub fn panel(
+    p: &Policies,
+    elo: Option<&BTreeMap<String, f64>>,
+    settings: &Settings,
+    r: &mut RewardInput,
+    warnings: &mut Vec<Warning>,
+) {
+    r.pairs_used = p.responses.iter().sum();
+    let means: Vec<f64> = p
+        .scores
+        .iter()
+        .map(|m| m.values().sum::<f64>() / m.len() as f64)
+        .collect();
+    let reference = match &settings.reference_model {
+        Some(name) => p.models.iter().position(|m| m == name),
+        None => {
+            (0..p.models.len()).max_by(|&a, &b| p.responses[a].cmp(&p.responses[b]).then(b.cmp(&a)))
+        }
+    };
+    let Some(reference) = reference else {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "--reference-model '{}' is not a policy model of the file ({})",
+                settings.reference_model.as_deref().unwrap_or(""),
+                p.models.join(", ")
+            ),
+        ));
+        return;
+    };
+    let elo = elo.cloned();
+    let mut models = Vec::new();
+    let mut mismatches = Vec::new();
+    for (k, name) in p.models.iter().enumerate() {
+        let (wr, shared) = win_rate(&p.scores[k], &p.scores[reference]);
+        let mut row = PolicyRow {
+            model: name.clone(),
+            responses: p.responses[k],
+            prompts: p.scores[k].len(),
+            mean_score: means[k],
+            win_rate_vs_reference: if k == reference { None } else { wr.ok() },
+            shared_prompts: shared,
+            elo: None,
+            elo_expected_win_rate: None,
+            mismatch_degree: None,
+        };
+        if let Some(elo) = &elo {
+            let expected = elo_expected(elo[name], elo[&p.models[reference]]);
+            row.elo = Some(elo[name]);
+            if k != reference {
+                row.elo_expected_win_rate = Some(expected);
+                if let Ok(w) = wr {
+                    row.mismatch_degree = Some(w - expected);
+                    mismatches.push(w - expected);
+                }
+            }
+        }
+        models.push(row);
+    }
+    let mut u = Map::new();
+    let with_elo = elo.as_ref().map(|elo| {
+        let ratings: Vec<f64> = p.models.iter().map(|n| elo[n]).collect();
+        let none = "no model shares prompts with the reference";
+        let (max, mean) = if mismatches.is_empty() {
+            (Err(none), Err(none))
+        } else {
+            (
+                Ok(mismatches.iter().map(|x| x.abs()).fold(0.0, f64::max)),
+                Ok(mismatches.iter().sum::<f64>() / mismatches.len() as f64),
+            )
+        };
+        let mut h = |name: &str, v| headline_value(r, &mut u, "policy", name, v);
+        PolicyElo {
+            spearman: h(
+                "spearman",
+                crate::stats::correlation::spearman(&means, &ratings),
+            ),
+            kendall: h(
+                "kendall",
+                crate::stats::correlation::kendall_tau_b(&means, &ratings),
+            ),
+            max_abs_mismatch: h("max_abs_mismatch", max),
+            mean_mismatch: h("mean_mismatch", mean),
+        }
+    });
+    r.policy = Some(PolicyPanel {
+        reference_model: p.models[reference].clone(),
+        models,
+        elo: with_elo,
+        undefined: u,
+    });
 }
 
 #[cfg(test)]

@@ -6,10 +6,14 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
-use super::table::Table;
-use crate::cli::RewardArgs;
 use crate::input::Source;
+use crate::reward::settings::Settings;
+use crate::reward::table::Table;
 use crate::stats::Value;
+use serde_json::Map;
+
+use crate::reward::panel::headline_value;
+use crate::reward::report::{BestOfNPanel, BestOfNPoint, RewardInput};
 
 pub const PROXY_NAMES: &[&str] = &["proxy", "proxy_score", "proxy_reward", "rm_score"];
 pub const GOLD_NAMES: &[&str] = &["gold", "gold_score", "gold_reward"];
@@ -26,17 +30,22 @@ pub struct Pools {
     pub detected: Vec<String>,
 }
 
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Pools> {
+pub fn load(source: &Source, settings: &Settings) -> Result<Pools> {
     let d = &source.display;
     let mut t = Table::open(source)?;
     let id = t
-        .column(args.id.as_deref(), "--id", super::load::ID_NAMES, true)?
+        .column(
+            settings.id.as_deref(),
+            "--id",
+            crate::reward::data::ID_NAMES,
+            true,
+        )?
         .expect("required");
     let proxy = t
-        .column(args.proxy.as_deref(), "--proxy", PROXY_NAMES, true)?
+        .column(settings.proxy.as_deref(), "--proxy", PROXY_NAMES, true)?
         .expect("required");
     // (column, whether it is a correctness flag rather than a gold score)
-    let gold = match (&args.gold, &args.correct) {
+    let gold = match (&settings.gold, &settings.correct) {
         (Some(g), _) => t
             .column(Some(g), "--gold", GOLD_NAMES, true)?
             .map(|c| (c, false)),
@@ -263,6 +272,56 @@ pub fn fit(points: &[Point]) -> Fit {
             }
         }
     }
+}
+
+/// The best-of-n panel: the curve, the fit and the gains.
+pub fn panel(p: &Pools, r: &mut RewardInput) {
+    let pts = curve(&p.pools);
+    r.pairs_used = p.pools.iter().map(|x| x.len() as u64).sum();
+    let fit = fit(&pts);
+    let points = pts
+        .iter()
+        .map(|x| BestOfNPoint {
+            n: x.n,
+            kl: x.kl,
+            proxy: x.proxy,
+            gold: x.gold,
+            gap: x.proxy - x.gold,
+        })
+        .collect();
+    let first = &pts[0];
+    let last = pts.last().expect("n = 1 at least");
+    let observed = pts
+        .iter()
+        .max_by(|a, b| a.gold.total_cmp(&b.gold).then(b.n.cmp(&a.n)))
+        .expect("points");
+    let mut u = Map::new();
+    let mut h = |name: &str, v| headline_value(r, &mut u, "bon", name, v);
+    let (alpha, beta, r2) = (h("alpha", fit.alpha), h("beta", fit.beta), h("r2", fit.r2));
+    let (peak_n, peak_kl) = (h("peak_n", fit.peak_n), h("peak_kl", fit.peak_kl));
+    let observed_peak_n = h("observed_peak_n", Ok(observed.n as f64));
+    let gold_gain = h("gold_gain", Ok(last.gold - first.gold));
+    let proxy_gain = h("proxy_gain", Ok(last.proxy - first.proxy));
+    let gain_gap = h(
+        "gain_gap",
+        Ok((last.proxy - first.proxy) - (last.gold - first.gold)),
+    );
+    r.best_of_n = Some(BestOfNPanel {
+        prompts: p.pools.len(),
+        max_n: pts.len(),
+        columns: p.columns.clone(),
+        curve: points,
+        alpha,
+        beta,
+        r2,
+        peak_n,
+        peak_kl,
+        observed_peak_n,
+        gold_gain,
+        proxy_gain,
+        gain_gap,
+        undefined: u,
+    });
 }
 
 #[cfg(test)]

@@ -6,11 +6,18 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{bail, Result};
 
-use super::load::{Codes, Pairs};
-use super::table::Table;
-use crate::cli::RewardArgs;
 use crate::input::Source;
+use crate::reward::data::{Codes, Pairs};
+use crate::reward::settings::Settings;
+use crate::reward::table::Table;
 use crate::stats::Value;
+use rand::Rng;
+use serde_json::Map;
+
+use crate::render::Warning;
+use crate::reward::metrics::{self, Tally};
+use crate::reward::panel::{bootstrap, headline_value};
+use crate::reward::report::{EnsembleModel, EnsemblePanel, KappaPair, RewardInput, StrengthDecile};
 
 /// Margins of every pair under every model (`margins[model][pair]`), aligned.
 #[derive(Debug, Clone)]
@@ -26,14 +33,19 @@ pub struct Ensemble {
 
 /// Wide form: `--chosen a,b --rejected c,d` (one column pair per model), or long form with a
 /// `--model` column (pairs matched across models by id and subset).
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Ensemble> {
+pub fn load(source: &Source, settings: &Settings) -> Result<Ensemble> {
     let d = &source.display;
     let mut t = Table::open(source)?;
-    let id = t.column(args.id.as_deref(), "--id", super::load::ID_NAMES, false)?;
+    let id = t.column(
+        settings.id.as_deref(),
+        "--id",
+        crate::reward::data::ID_NAMES,
+        false,
+    )?;
     let subset = t.column(
-        args.subset.as_deref(),
+        settings.subset.as_deref(),
         "--subset",
-        super::load::SUBSET_NAMES,
+        crate::reward::data::SUBSET_NAMES,
         false,
     )?;
     if let Some(i) = &id {
@@ -42,21 +54,21 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Ensemble> {
     if let Some(s) = &subset {
         t.text(s, "__subset");
     }
-    if let Some(m) = &args.model {
+    if let Some(m) = &settings.model {
         let model = t.column(Some(m), "--model", &[], true)?.expect("given");
         let c = t
             .column(
-                args.chosen.first().map(String::as_str),
+                settings.chosen.first().map(String::as_str),
                 "--chosen",
-                super::load::CHOSEN_NAMES,
+                crate::reward::data::CHOSEN_NAMES,
                 true,
             )?
             .expect("required");
         let r = t
             .column(
-                args.rejected.first().map(String::as_str),
+                settings.rejected.first().map(String::as_str),
                 "--rejected",
-                super::load::REJECTED_NAMES,
+                crate::reward::data::REJECTED_NAMES,
                 true,
             )?
             .expect("required");
@@ -124,15 +136,15 @@ pub fn load(source: &Source, args: &RewardArgs) -> Result<Ensemble> {
             dropped,
         });
     }
-    if args.chosen.len() != args.rejected.len() {
+    if settings.chosen.len() != settings.rejected.len() {
         bail!(
             "--chosen has {} columns and --rejected {}: give one rejected column per chosen column (one pair per model)",
-            args.chosen.len(),
-            args.rejected.len()
+            settings.chosen.len(),
+            settings.rejected.len()
         );
     }
     let mut models = Vec::new();
-    for (k, (c, r)) in args.chosen.iter().zip(&args.rejected).enumerate() {
+    for (k, (c, r)) in settings.chosen.iter().zip(&settings.rejected).enumerate() {
         let c = t.column(Some(c), "--chosen", &[], true)?.expect("given");
         let r = t.column(Some(r), "--rejected", &[], true)?.expect("given");
         t.number(&c, "--chosen", &format!("__c{k}"))?;
@@ -248,6 +260,181 @@ pub fn fleiss_kappa(decisions: &[Vec<bool>]) -> Value {
         return Err("every model always decides the same way (chance agreement 1: 0/0)");
     }
     Ok((p_bar - pe) / (1.0 - pe))
+}
+
+/// The ensemble panel (agreement, strength deciles, per-model accuracy) and `--export-suspect`.
+pub fn panel(e: &Ensemble, settings: &Settings, r: &mut RewardInput, warnings: &mut Vec<Warning>) {
+    let n = e.ids.len();
+    r.pairs_used = n as u64;
+    let st = strength(e);
+    let decisions: Vec<Vec<bool>> = e
+        .margins
+        .iter()
+        .map(|v| v.iter().map(|&x| x > 0.0).collect())
+        .collect();
+    let mut per_model: Vec<EnsembleModel> = e
+        .models
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let mut t = Tally::default();
+            for &x in &e.margins[k] {
+                t.add(x, 0.0, settings.ties);
+            }
+            EnsembleModel {
+                model: name.clone(),
+                accuracy: t.accuracy().ok(),
+                ties: t.ties,
+                accuracy_interval: None,
+            }
+        })
+        .collect();
+    let mut mean_t = Tally::default();
+    for &(mean, _) in &st {
+        mean_t.add(mean, 0.0, settings.ties);
+    }
+    let neg = st.iter().filter(|x| x.0 < 0.0).count();
+    let mut u = Map::new();
+    let mut h = |r: &mut RewardInput, name: &str, v| headline_value(r, &mut u, "ensemble", name, v);
+    let accuracy_of_mean = h(r, "accuracy_of_mean", mean_t.accuracy());
+    let share_contradicted = h(r, "share_contradicted", Ok(neg as f64 / n as f64));
+    let mean_std = h(
+        r,
+        "mean_std",
+        Ok(st.iter().map(|x| x.1).sum::<f64>() / n as f64),
+    );
+    let fleiss = h(r, "fleiss_kappa", fleiss_kappa(&decisions));
+    let mut kappas = Vec::new();
+    for a in 0..e.models.len() {
+        for b in a + 1..e.models.len() {
+            let k = cohen_kappa(&decisions[a], &decisions[b]);
+            kappas.push(KappaPair {
+                a: e.models[a].clone(),
+                b: e.models[b].clone(),
+                cohen_kappa: k.ok(),
+            });
+            if e.models.len() == 2 {
+                h(r, "cohen_kappa", k);
+            }
+        }
+    }
+    // Deciles of preference strength: pairs sorted by mean margin, ten groups of equal mass.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| st[a].0.total_cmp(&st[b].0));
+    let deciles = metrics::split_even(n, 10)
+        .into_iter()
+        .filter(|(lo, hi)| lo < hi)
+        .map(|(lo, hi)| {
+            let part = &order[lo..hi];
+            let k = part.len() as f64;
+            StrengthDecile {
+                lower: st[part[0]].0,
+                upper: st[part[part.len() - 1]].0,
+                pairs: part.len(),
+                mean_margin: part.iter().map(|&i| st[i].0).sum::<f64>() / k,
+                mean_std: part.iter().map(|&i| st[i].1).sum::<f64>() / k,
+            }
+        })
+        .collect();
+    if settings.bootstrap > 0 {
+        interval_of_models(e, &st, settings, r, &mut per_model);
+    }
+    r.ensemble = Some(EnsemblePanel {
+        models: e.models.clone(),
+        per_model,
+        accuracy_of_mean,
+        share_contradicted,
+        mean_std,
+        fleiss_kappa: fleiss,
+        cohen_kappa: kappas,
+        deciles,
+        undefined: u,
+    });
+    if let Some(path) = &settings.export_suspect {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut rows = vec![vec![
+            "id".to_string(),
+            "subset".into(),
+            "mean_margin".into(),
+            "std_margin".into(),
+        ]];
+        for &i in order.iter().filter(|&&i| st[i].0 < 0.0) {
+            rows.push(vec![
+                e.ids[i].clone(),
+                e.subsets[i].clone(),
+                st[i].0.to_string(),
+                st[i].1.to_string(),
+            ]);
+        }
+        let written = rows
+            .iter()
+            .try_for_each(|row| w.write_record(row))
+            .map_err(anyhow::Error::from)
+            .and_then(|_| w.into_inner().map_err(|e| anyhow::anyhow!("{e}")))
+            .map(|bytes| {
+                crate::render::defer_write(path, String::from_utf8_lossy(&bytes).into_owned())
+            });
+        match written {
+            Ok(()) => warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!("{neg} suspect pairs written to {}", path.display()),
+            )),
+            Err(e) => warnings.push(Warning::new(
+                &r.path,
+                None,
+                format!("could not write --export-suspect {}: {e}", path.display()),
+            )),
+        }
+    }
+}
+
+/// `--bootstrap` of the ensemble (pairs resampled with replacement, each pair its own cluster):
+/// intervals of the headline numbers into `r.intervals`, each model's into its row.
+fn interval_of_models(
+    e: &Ensemble,
+    st: &[(f64, f64)],
+    settings: &Settings,
+    r: &mut RewardInput,
+    per_model: &mut [EnsembleModel],
+) {
+    let n = e.ids.len();
+    let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
+        let draw: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+        let mut out = Vec::new();
+        let mut mean_t = Tally::default();
+        let mut neg = 0usize;
+        for &i in &draw {
+            mean_t.add(st[i].0, 0.0, settings.ties);
+            neg += usize::from(st[i].0 < 0.0);
+        }
+        if let Ok(a) = mean_t.accuracy() {
+            out.push(("ensemble.accuracy_of_mean".to_string(), a));
+        }
+        out.push(("ensemble.share_contradicted".into(), neg as f64 / n as f64));
+        for (k, name) in e.models.iter().enumerate() {
+            let mut t = Tally::default();
+            for &i in &draw {
+                t.add(e.margins[k][i], 0.0, settings.ties);
+            }
+            if let Ok(a) = t.accuracy() {
+                out.push((format!("model\u{1f}{name}"), a));
+            }
+        }
+        out
+    });
+    for (k, v) in iv {
+        match k.strip_prefix("model\u{1f}") {
+            Some(name) => {
+                if let Some(row) = per_model.iter_mut().find(|x| x.model == name) {
+                    row.accuracy_interval = Some(v);
+                }
+            }
+            None => {
+                r.intervals.insert(k, v);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

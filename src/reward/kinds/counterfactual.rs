@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
-use super::table::Table;
-use crate::cli::RewardArgs;
 use crate::input::Source;
+use crate::reward::settings::Settings;
+use crate::reward::table::Table;
+use serde_json::Map;
+
+use crate::reward::panel::headline_value;
+use crate::reward::report::{CounterfactualPanel, CounterfactualRow, RewardInput};
 
 pub const ORIGINAL_NAMES: &[&str] = &["original", "score_original", "original_score"];
 pub const PERTURBED_NAMES: &[&str] = &[
@@ -26,21 +30,26 @@ pub struct Counterfactual {
     pub dropped: u64,
 }
 
-pub fn load(source: &Source, args: &RewardArgs) -> Result<Counterfactual> {
+pub fn load(source: &Source, settings: &Settings) -> Result<Counterfactual> {
     let mut t = Table::open(source)?;
     let o = t
-        .column(args.original.as_deref(), "--original", ORIGINAL_NAMES, true)?
+        .column(
+            settings.original.as_deref(),
+            "--original",
+            ORIGINAL_NAMES,
+            true,
+        )?
         .expect("required");
     let p = t
         .column(
-            args.perturbed.as_deref(),
+            settings.perturbed.as_deref(),
             "--perturbed",
             PERTURBED_NAMES,
             true,
         )?
         .expect("required");
     let a = t.column(
-        args.attribute.as_deref(),
+        settings.attribute.as_deref(),
         "--attribute",
         ATTRIBUTE_NAMES,
         false,
@@ -84,4 +93,44 @@ pub fn summary(deltas: &[f64], eps: f64) -> (f64, f64, f64, f64) {
     let mean = deltas.iter().sum::<f64>() / n;
     let max = deltas.iter().map(|d| d.abs()).fold(0.0, f64::max);
     (inv, mean_abs, mean, max)
+}
+
+/// The counterfactual panel: invariance rate and deltas per attribute and overall.
+pub fn panel(c: &Counterfactual, settings: &Settings, r: &mut RewardInput) {
+    let all: Vec<f64> = c.by_attribute.values().flatten().copied().collect();
+    r.pairs_used = all.len() as u64;
+    let eps = settings.epsilon;
+    let attributes = c
+        .by_attribute
+        .iter()
+        .map(|(a, d)| {
+            let (inv, mean_abs, mean, max) = summary(d, eps);
+            CounterfactualRow {
+                attribute: a.clone(),
+                pairs: d.len(),
+                invariance_rate: inv,
+                mean_abs_delta: mean_abs,
+                mean_delta: mean,
+                max_abs_delta: max,
+            }
+        })
+        .collect();
+    let (inv, mean_abs, mean, max) = summary(&all, eps);
+    let mut u = Map::new();
+    let mut h = |name: &str, v: f64| headline_value(r, &mut u, "counterfactual", name, Ok(v));
+    let (invariance_rate, mean_abs_delta, mean_delta, max_abs_delta) = (
+        h("invariance_rate", inv),
+        h("mean_abs_delta", mean_abs),
+        h("mean_delta", mean),
+        h("max_abs_delta", max),
+    );
+    r.counterfactual = Some(CounterfactualPanel {
+        epsilon: eps,
+        attributes,
+        invariance_rate,
+        mean_abs_delta,
+        mean_delta,
+        max_abs_delta,
+        undefined: u,
+    });
 }

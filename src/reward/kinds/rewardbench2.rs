@@ -8,6 +8,13 @@ use anyhow::{bail, Result};
 use serde_json::Value as Json;
 
 use crate::stats::Value;
+use rand::Rng;
+use serde_json::Map;
+
+use crate::render::Warning;
+use crate::reward::panel::{bootstrap, headline, put};
+use crate::reward::report::{RewardInput, SubsetReport};
+use crate::reward::settings::{Preset, Settings};
 
 /// One prompt: its subset, id and candidate scores (correct ones first).
 #[derive(Debug, Clone)]
@@ -194,6 +201,164 @@ pub fn ties_score(prompts: &[&Prompt]) -> (Value, BTreeMap<&'static str, Value>)
     let z = |v: Value| v.unwrap_or(0.0);
     let score = 0.30 * z(tied_acc) + 0.30 * z(ref_acc) + 0.20 * pref + 0.20 * hard + 0.01 * margin;
     (Ok(score), details)
+}
+
+/// RewardBench 2 style records: best-of-k accuracy per subset (1/k credit for a tied top), the
+/// Ties composite for the `ties` subset, and with --preset rewardbench2 the six-subset mean.
+pub fn panel(
+    prompts: &[Prompt],
+    settings: &Settings,
+    r: &mut RewardInput,
+    warnings: &mut Vec<Warning>,
+) {
+    r.pairs_used = prompts.len() as u64;
+    let mut by_subset: BTreeMap<String, Vec<&Prompt>> = BTreeMap::new();
+    for p in prompts {
+        by_subset.entry(p.subset.clone()).or_default().push(p);
+    }
+    let mut scores: BTreeMap<String, Value> = BTreeMap::new();
+    let mut m = Map::new();
+    let mut u = Map::new();
+    let mut all_credit = 0.0;
+    for (s, ps) in &by_subset {
+        let credit: f64 = ps.iter().map(|p| self::credit(p)).sum();
+        all_credit += credit;
+        let acc = credit / ps.len() as f64;
+        let value = if key(s) == "ties" {
+            let (v, details) = ties_score(ps);
+            let mut d = Map::new();
+            let mut du = Map::new();
+            for (k, x) in details {
+                put(&mut d, &mut du, k, x);
+            }
+            d.insert("undefined".into(), Json::Object(du));
+            m.insert("ties_details".into(), Json::Object(d));
+            v
+        } else {
+            Ok(acc)
+        };
+        r.subsets.push(SubsetReport {
+            subset: s.clone(),
+            pairs: Some(ps.len() as u64),
+            ties: Some(
+                ps.iter()
+                    .filter(|p| self::credit(p) > 0.0 && self::credit(p) < 1.0)
+                    .count() as u64,
+            ),
+            accuracy: value.ok(),
+            interval: None,
+            undefined: value.err().map(str::to_string),
+        });
+        scores.insert(key(s), value);
+    }
+    put(
+        &mut r.metrics,
+        &mut r.undefined,
+        "accuracy",
+        Ok(all_credit / prompts.len() as f64),
+    );
+    if settings.bootstrap > 0 {
+        // Clusters: a prompt, or for Ties the ref: and tied: samples of one key together.
+        let clusters: Vec<(String, Vec<Vec<&Prompt>>)> = by_subset
+            .iter()
+            .map(|(s, ps)| {
+                let mut by_key: BTreeMap<String, Vec<&Prompt>> = BTreeMap::new();
+                for (i, p) in ps.iter().enumerate() {
+                    let key = if key(s) == "ties" {
+                        p.id.split_once(':')
+                            .map_or(p.id.clone(), |(_, k)| k.trim().to_string())
+                    } else {
+                        i.to_string()
+                    };
+                    by_key.entry(key).or_default().push(p);
+                }
+                (s.clone(), by_key.into_values().collect())
+            })
+            .collect();
+        let preset = settings.preset == Preset::Rewardbench2;
+        let iv = bootstrap(settings.bootstrap, settings.seed, settings.ci, |rng| {
+            let mut out = Vec::new();
+            let (mut credit, mut count) = (0.0, 0usize);
+            let mut present = Vec::new();
+            for (s, cl) in &clusters {
+                let drawn: Vec<&Prompt> = (0..cl.len())
+                    .flat_map(|_| cl[rng.random_range(0..cl.len())].iter().copied())
+                    .collect();
+                let c: f64 = drawn.iter().map(|p| self::credit(p)).sum();
+                credit += c;
+                count += drawn.len();
+                let v = if key(s) == "ties" {
+                    ties_score(&drawn).0
+                } else {
+                    Ok(c / drawn.len() as f64)
+                };
+                if let Ok(x) = v {
+                    out.push((format!("subset\u{1f}{s}"), x));
+                    if preset && SUBSETS.iter().any(|(k, _)| *k == key(s)) {
+                        out.push((format!("rewardbench2.{}", key(s)), x));
+                        present.push(x);
+                    }
+                }
+            }
+            out.push(("accuracy".into(), credit / count as f64));
+            if preset && !present.is_empty() {
+                out.push((
+                    "rewardbench2.score".into(),
+                    present.iter().sum::<f64>() / present.len() as f64,
+                ));
+            }
+            out
+        });
+        for (k, v) in iv {
+            match k.strip_prefix("subset\u{1f}") {
+                Some(s) => {
+                    if let Some(sr) = r.subsets.iter_mut().find(|x| x.subset == s) {
+                        sr.interval = serde_json::from_value(v).ok();
+                    }
+                }
+                None => {
+                    r.intervals.insert(k, v);
+                }
+            }
+        }
+    }
+    if settings.preset != Preset::Rewardbench2 {
+        return;
+    }
+    let mut present = Vec::new();
+    for (k, _) in SUBSETS {
+        let v = scores
+            .get(k)
+            .copied()
+            .unwrap_or(Err("subset not in the file"));
+        if let Ok(x) = v {
+            present.push(x);
+        }
+        headline(r, &mut m, &mut u, "rewardbench2", k, v);
+    }
+    let missing: Vec<&str> = SUBSETS
+        .iter()
+        .filter(|(k, _)| !matches!(scores.get(*k), Some(Ok(_))))
+        .map(|(_, d)| *d)
+        .collect();
+    if !missing.is_empty() {
+        warnings.push(Warning::new(
+            &r.path,
+            None,
+            format!(
+                "RewardBench 2 subsets missing or undefined (the mean uses the others): {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let score = if present.is_empty() {
+        Err("no RewardBench 2 subset")
+    } else {
+        Ok(present.iter().sum::<f64>() / present.len() as f64)
+    };
+    headline(r, &mut m, &mut u, "rewardbench2", "score", score);
+    m.insert("undefined".into(), Json::Object(u));
+    r.rewardbench2 = Some(Json::Object(m));
 }
 
 #[cfg(test)]
