@@ -6,10 +6,34 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use crate::allocate::check::Property;
 use crate::gate::{GateResult, Gateable, Observation, Scope};
-use crate::render::ReportFormat;
 use crate::render::{csv_num, grid, use_colour, Rendered, Warning};
+use crate::render::{Output, ReportFormat};
+
+/// One property: holds / fails (`None`: not decided, with why), and a witness of a failure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Property {
+    pub name: String,
+    pub holds: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+pub fn prop(
+    name: &str,
+    holds: Option<bool>,
+    witness: Option<Json>,
+    note: Option<String>,
+) -> Property {
+    Property {
+        name: name.into(),
+        holds,
+        witness,
+        note,
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AllocateReport {
@@ -61,6 +85,26 @@ impl AllocateReport {
             passed: true,
         }
     }
+}
+
+/// A finite number as JSON; NaN and infinities as null.
+pub fn num(x: f64) -> Json {
+    serde_json::Number::from_f64(x)
+        .map(Json::Number)
+        .unwrap_or(Json::Null)
+}
+
+/// The report of a run: what reading the files noticed (skipped rows, a semicolon separator,
+/// CR line ends) first among the warnings, the `--fail-if` verdicts, rendered as asked.
+pub fn finish(mut model: AllocateReport, output: &Output) -> Result<Rendered> {
+    for (file, note) in crate::input::take_notes() {
+        model.warnings.insert(0, Warning::new(&file, None, note));
+    }
+    let gates = crate::gate::parse_all(&output.fail_if)?;
+    let verdicts = crate::gate::evaluate(&gates, &model)?;
+    model.passed = verdicts.iter().all(|g| g.passed);
+    model.gates = verdicts;
+    render(&model, output.format)
 }
 
 pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
