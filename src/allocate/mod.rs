@@ -5,10 +5,12 @@
 //! command line asked for.
 
 pub mod items;
+pub mod metrics;
 pub mod pb;
 pub mod report;
 pub mod settings;
 pub mod shapley;
+pub mod tables;
 
 pub use settings::Settings;
 

@@ -4,13 +4,15 @@
 //! "allocate".
 
 use anyhow::Result;
-use serde_json::{json, Value as Json};
+use serde_json::json;
 
 use super::check::{self, Context};
 use super::externalities;
 use super::instance::{self, Allocation, Externalities, Instance};
-use crate::allocate::report::{num, AllocateReport, Property};
+use crate::allocate::metrics::num;
+use crate::allocate::report::{AllocateReport, Property};
 use crate::allocate::settings::{Checks, UtilitySettings};
+use crate::allocate::tables::{AgentRow, Bundle, Input, Outcome};
 use crate::render::Warning;
 
 /// [`audit`] with the externalities named by the utility settings, if any.
@@ -47,22 +49,27 @@ pub fn audit(
     mode: &str,
 ) -> AllocateReport {
     let mut r = AllocateReport::new(mode);
-    r.input = json!({"path": path, "agents": inst.n(), "items": inst.m()});
-    r.settings
-        .insert("efx_variant".into(), json!(opts.efx_variant.name()));
-    r.settings
-        .insert("exact_limit".into(), json!(opts.exact_limit));
+    r.input = Input::Items {
+        path: path.to_string(),
+        agents: inst.n(),
+        items: inst.m(),
+    };
+    r.settings.efx_variant = Some(opts.efx_variant.name());
+    r.settings.exact_limit = Some(opts.exact_limit);
     let ctx = Context::new(inst, alloc);
     warn_unallocated(&mut r, inst, alloc, path);
-    r.allocation = (0..inst.n())
-        .map(|i| {
-            json!({
-                "agent": inst.agents[i],
-                "items": ctx.bundles[i].iter().map(|&o| inst.items[o].clone()).collect::<Vec<_>>(),
-                "value": num(ctx.v[i][i]),
+    r.allocation = Outcome::Bundles(
+        (0..inst.n())
+            .map(|i| Bundle {
+                agent: inst.agents[i].clone(),
+                items: ctx.bundles[i]
+                    .iter()
+                    .map(|&o| inst.items[o].clone())
+                    .collect(),
+                value: ctx.v[i][i],
             })
-        })
-        .collect();
+            .collect(),
+    );
     let mut props = vec![
         ctx.ef(),
         ctx.ef1(),
@@ -85,14 +92,14 @@ pub fn audit(
     props.push(check::fpo(inst, alloc));
     if let Some(ext) = ext {
         props.extend(externalities::properties(inst, ext, alloc));
-        r.settings.insert("externalities".into(), json!(true));
+        r.settings.externalities = Some(true);
     }
     property_metrics(&mut r, &props);
     let values: Vec<f64> = (0..inst.n()).map(|i| ctx.v[i][i]).collect();
     welfare_metrics(&mut r, &values);
     mms_ratio_metric(&mut r, &mms.ratios);
     let edges = ctx.envy_edges();
-    r.metrics.insert("envy_pairs".into(), json!(edges.len()));
+    r.metrics.count("envy_pairs", edges.len() as u64);
     subsidy_metric(&mut r, subsidies.as_deref());
     r.properties = props;
     r.agents = mms.rows;
@@ -119,7 +126,7 @@ fn warn_unallocated(r: &mut AllocateReport, inst: &Instance, alloc: &Allocation,
 
 /// The per-agent rows and what MMS needs from them.
 struct AgentRows {
-    rows: Vec<Json>,
+    rows: Vec<AgentRow>,
     /// value / MMS of each agent with an exact, positive maximin share.
     ratios: Vec<f64>,
     /// Every agent reaches its MMS (`None`: not decided for some agent).
@@ -166,19 +173,16 @@ fn agent_rows(
             (None, _) | (_, None) => None,
             _ => Some(true),
         };
-        let mut row = json!({
-            "agent": inst.agents[i],
-            "value": num(value),
-            "mms": if exact { num(lo) } else { Json::Null },
-            "mms_bounds": [num(lo), num(hi)],
-            "mms_exact": exact,
-            "mms_ratio": ratio.map(num).unwrap_or(Json::Null),
-            "subsidy": subsidies.map(|s| num(s[i])).unwrap_or(Json::Null),
+        out.rows.push(AgentRow {
+            agent: inst.agents[i].clone(),
+            value,
+            mms: exact.then_some(lo),
+            mms_bounds: [lo, hi],
+            mms_exact: exact,
+            mms_ratio: ratio,
+            subsidy: subsidies.map(|s| s[i]),
+            value_with_externalities: ext.map(|ext| externalities::value(ext, alloc, i)),
         });
-        if let Some(ext) = ext {
-            row["value_with_externalities"] = num(externalities::value(ext, alloc, i));
-        }
-        out.rows.push(row);
     }
     out
 }
@@ -187,11 +191,14 @@ impl AgentRows {
     /// MMS: every agent gets at least its maximin share; the witness is the first agent below
     /// its exact share.
     fn property(&self) -> Property {
+        // The first agent whose value is below its exact share (numbers that are not finite
+        // count as missing, below any number, as in the JSON the witness shows).
+        let finite = |x: f64| Some(x).filter(|x| x.is_finite());
         let witness = self
             .rows
             .iter()
-            .find(|a| a["mms_exact"] == true && a["value"].as_f64() < a["mms"].as_f64())
-            .cloned();
+            .find(|a| a.mms_exact && finite(a.value) < a.mms.and_then(finite))
+            .and_then(|a| serde_json::to_value(a).ok());
         Property {
             name: "mms".into(),
             holds: self.holds,
@@ -255,12 +262,11 @@ fn property_metrics(r: &mut AllocateReport, props: &[Property]) {
     for p in props {
         match p.holds {
             Some(b) => {
-                r.metrics.insert(p.name.clone(), json!(b));
+                r.metrics.holds(&p.name, b);
             }
             None => {
-                r.metrics.insert(p.name.clone(), Json::Null);
-                r.undefined
-                    .insert(p.name.clone(), json!(p.note.clone().unwrap_or_default()));
+                r.metrics
+                    .undefined(&p.name, p.note.clone().unwrap_or_default());
             }
         }
     }
@@ -269,27 +275,25 @@ fn property_metrics(r: &mut AllocateReport, props: &[Property]) {
 /// Utilitarian (sum), egalitarian (minimum), Nash (product) welfare and the Nash geometric
 /// mean; the Nash values are undefined when an agent's value is ≤ 0.
 fn welfare_metrics(r: &mut AllocateReport, values: &[f64]) {
-    r.metrics
-        .insert("welfare.utilitarian".into(), num(values.iter().sum()));
-    r.metrics.insert(
-        "welfare.egalitarian".into(),
-        num(values.iter().copied().fold(f64::INFINITY, f64::min)),
+    r.metrics.number("welfare.utilitarian", values.iter().sum());
+    r.metrics.number(
+        "welfare.egalitarian",
+        values.iter().copied().fold(f64::INFINITY, f64::min),
     );
     if values.iter().all(|&v| v > 0.0) {
-        r.metrics.insert(
-            "welfare.nash".into(),
-            num(values.iter().map(|v| v.ln()).sum::<f64>().exp()),
+        r.metrics.number(
+            "welfare.nash",
+            values.iter().map(|v| v.ln()).sum::<f64>().exp(),
         );
-        r.metrics.insert(
-            "welfare.nash_geometric_mean".into(),
-            num((values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp()),
+        r.metrics.number(
+            "welfare.nash_geometric_mean",
+            (values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp(),
         );
     } else {
         for k in ["welfare.nash", "welfare.nash_geometric_mean"] {
-            r.metrics.insert(k.into(), Json::Null);
-            r.undefined.insert(
-                k.into(),
-                json!("an agent's value is ≤ 0: the Nash product is not meaningful"),
+            r.metrics.undefined(
+                k,
+                "an agent's value is ≤ 0: the Nash product is not meaningful",
             );
         }
     }
@@ -298,15 +302,14 @@ fn welfare_metrics(r: &mut AllocateReport, values: &[f64]) {
 /// `mms_ratio.min`: the smallest α with which the allocation is α-MMS.
 fn mms_ratio_metric(r: &mut AllocateReport, ratios: &[f64]) {
     if ratios.is_empty() {
-        r.metrics.insert("mms_ratio.min".into(), Json::Null);
-        r.undefined.insert(
-            "mms_ratio.min".into(),
-            json!("no agent has an exact, positive maximin share"),
+        r.metrics.undefined(
+            "mms_ratio.min",
+            "no agent has an exact, positive maximin share",
         );
     } else {
-        r.metrics.insert(
-            "mms_ratio.min".into(),
-            num(ratios.iter().copied().fold(f64::INFINITY, f64::min)),
+        r.metrics.number(
+            "mms_ratio.min",
+            ratios.iter().copied().fold(f64::INFINITY, f64::min),
         );
     }
 }
@@ -315,12 +318,10 @@ fn mms_ratio_metric(r: &mut AllocateReport, ratios: &[f64]) {
 fn subsidy_metric(r: &mut AllocateReport, subsidies: Option<&[f64]>) {
     match subsidies {
         Some(s) => {
-            r.metrics
-                .insert("subsidy.total".into(), num(s.iter().sum()));
+            r.metrics.number("subsidy.total", s.iter().sum());
         }
         None => {
-            r.metrics.insert("subsidy.total".into(), Json::Null);
-            r.undefined.insert("subsidy.total".into(), json!("a positive-weight envy cycle: no subsidies make this allocation envy-free (not envy-freeable)"));
+            r.metrics.undefined("subsidy.total", "a positive-weight envy cycle: no subsidies make this allocation envy-free (not envy-freeable)");
         }
     }
 }

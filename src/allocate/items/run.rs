@@ -2,12 +2,11 @@
 //! (audit a given allocation): the report of each.
 
 use anyhow::{bail, Result};
-use serde_json::json;
 
 use super::audit::audit_with;
 use super::instance::{self, Allocation, Instance};
 use super::{rules, search};
-use crate::allocate::report::{num, AllocateReport};
+use crate::allocate::report::AllocateReport;
 use crate::allocate::settings::{CheckSettings, ItemsMethod, ItemsSettings};
 use crate::render::Warning;
 
@@ -28,7 +27,7 @@ pub fn items(s: &ItemsSettings) -> Result<AllocateReport> {
     let inst = instance::load(&s.utilities)?;
     let (alloc, search) = allocate(&inst, s)?;
     let mut r = audit_with(&inst, &alloc, &s.utilities, &s.checks, "items")?;
-    r.settings.insert("method".into(), json!(s.method.name()));
+    r.settings.method = Some(s.method.name());
     if let Some(found) = search {
         add_search(
             &mut r,
@@ -48,7 +47,7 @@ pub fn check(s: &CheckSettings) -> Result<AllocateReport> {
     let inst = instance::load(&s.utilities)?;
     let alloc = instance::load_allocation(&s.allocation, &inst, &s.utilities.read)?;
     let mut r = audit_with(&inst, &alloc, &s.utilities, &s.checks, "check")?;
-    r.settings.insert("allocation".into(), json!(s.allocation));
+    r.settings.allocation = Some(s.allocation.clone());
     Ok(r)
 }
 
@@ -95,20 +94,19 @@ fn add_search(r: &mut AllocateReport, found: &SearchOutcome, leximin: bool, path
     } else {
         "search.log_gap"
     };
-    r.metrics
-        .insert("search.optimal".into(), json!(found.optimal));
-    r.metrics.insert("search.nodes".into(), json!(found.nodes));
-    r.metrics.insert(key.into(), num(found.gap.unwrap_or(0.0)));
+    r.metrics.holds("search.optimal", found.optimal);
+    r.metrics.count("search.nodes", found.nodes);
+    r.metrics.number(key, found.gap.unwrap_or(0.0));
     if let Some(b) = found.min_optimal {
-        r.metrics.insert("search.min_optimal".into(), json!(b));
+        r.metrics.holds("search.min_optimal", b);
     }
     let Some(g) = found.gap else {
         return;
     };
     if !g.is_finite() {
-        r.undefined.insert(
-            key.into(),
-            json!("the bound still allows more agents with positive utility"),
+        r.metrics.explain(
+            key,
+            "the bound still allows more agents with positive utility",
         );
     }
     let how = if found.min_optimal == Some(true) {

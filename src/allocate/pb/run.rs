@@ -3,13 +3,14 @@
 //! priceability, fair share) and the voters' satisfaction.
 
 use anyhow::{bail, Result};
-use serde_json::{json, Value as Json};
 
 use super::analysis;
 use super::parse::{self, show, Election, Sat, Q};
 use super::rules::{self, MesRun};
-use crate::allocate::report::{num, AllocateReport, Property};
+use crate::allocate::metrics::Figure;
+use crate::allocate::report::{AllocateReport, Property};
 use crate::allocate::settings::{PbRule, PbSat, PbSettings};
+use crate::allocate::tables::{Funded, Input, Outcome};
 use crate::render::Warning;
 
 /// The report of `allocate pb`.
@@ -21,52 +22,57 @@ pub fn report(a: &PbSettings) -> Result<AllocateReport> {
         r.warnings.push(Warning::new(&a.file, None, w.clone()));
     }
     let (budget, budget_text) = show(&e.budget);
-    r.input = json!({"path": a.file, "projects": e.projects.len(), "voters": e.ballots.len(),
-                     "vote_type": e.vote_type});
-    r.settings.insert(
-        "satisfaction".into(),
-        json!(match sat {
-            Sat::Cost => "cost",
-            Sat::Cardinality => "cardinality",
-            Sat::Points => "points",
-        }),
-    );
+    r.input = Input::Pb {
+        path: a.file.clone(),
+        projects: e.projects.len(),
+        voters: e.ballots.len(),
+        vote_type: e.vote_type.clone(),
+    };
+    r.settings.satisfaction = Some(match sat {
+        Sat::Cost => "cost",
+        Sat::Cardinality => "cardinality",
+        Sat::Points => "points",
+    });
     let (selected, mes_run) = if !a.outcome.is_empty() {
-        r.settings
-            .insert("outcome".into(), json!("given (--outcome)"));
+        r.settings.outcome = Some("given (--outcome)");
         (given_outcome(&e, a)?, None)
     } else {
         computed_outcome(&mut r, &e, sat, a)?
     };
     let spent = e.cost_of(&selected);
     let all: Vec<usize> = (0..e.projects.len()).collect();
-    r.allocation = selected
-        .iter()
-        .enumerate()
-        .map(|(k, &p)| {
-            let (c, ct) = show(&e.projects[p].cost);
-            json!({"order": k + 1, "project": e.projects[p].id, "name": e.projects[p].name, "cost": num(c), "cost_exact": ct})
-        })
-        .collect();
+    r.allocation = Outcome::Projects(
+        selected
+            .iter()
+            .enumerate()
+            .map(|(k, &p)| {
+                let (cost, cost_exact) = show(&e.projects[p].cost);
+                Funded {
+                    order: k + 1,
+                    project: e.projects[p].id.clone(),
+                    name: e.projects[p].name.clone(),
+                    cost,
+                    cost_exact,
+                }
+            })
+            .collect(),
+    );
     let (spent_f, spent_text) = show(&spent);
-    r.metrics
-        .insert("projects_selected".into(), json!(selected.len()));
-    r.metrics.insert("cost".into(), num(spent_f));
-    r.metrics.insert("budget".into(), num(budget));
-    r.metrics.insert(
-        "budget_share_spent".into(),
-        num(if budget > 0.0 {
+    r.metrics.count("projects_selected", selected.len() as u64);
+    r.metrics.number("cost", spent_f);
+    r.metrics.number("budget", budget);
+    r.metrics.number(
+        "budget_share_spent",
+        if budget > 0.0 {
             spent_f / budget
         } else {
             f64::NAN
-        }),
+        },
     );
-    r.metrics
-        .insert("feasible".into(), json!(spent <= e.budget));
-    r.metrics
-        .insert("exhaustive".into(), json!(e.exhaustive(&selected, &all)));
-    r.settings.insert("budget_exact".into(), json!(budget_text));
-    r.settings.insert("cost_exact".into(), json!(spent_text));
+    r.metrics.holds("feasible", spent <= e.budget);
+    r.metrics.holds("exhaustive", e.exhaustive(&selected, &all));
+    r.settings.budget_exact = Some(budget_text);
+    r.settings.cost_exact = Some(spent_text);
     proportionality(&mut r, &e, sat, &selected, mes_run.as_ref(), a.jr_limit);
     fair_share(&mut r, &e, &selected, &a.file);
     satisfaction_metrics(&mut r, &e, sat, &selected);
@@ -118,7 +124,7 @@ fn computed_outcome(
     sat: Sat,
     a: &PbSettings,
 ) -> Result<(Vec<usize>, Option<MesRun>)> {
-    r.settings.insert("rule".into(), json!(a.rule.name()));
+    r.settings.rule = Some(a.rule.name());
     Ok(match a.rule {
         PbRule::Greedy => (rules::greedy(e, sat, &[]), None),
         PbRule::Phragmen => (
@@ -126,8 +132,7 @@ fn computed_outcome(
             None,
         ),
         PbRule::Mes => {
-            r.settings
-                .insert("completion".into(), json!(a.completion.name()));
+            r.settings.completion = Some(a.completion.name());
             let run = rules::mes_run(e, sat, a.completion.add1());
             let out = run.selected.clone();
             let selected = if a.completion.greedy() {
@@ -154,8 +159,8 @@ fn proportionality(
     props.push(match mes_run {
         Some(run) if run.selected == selected => {
             let (v, text) = show(&run.per_voter);
-            r.settings.insert("voter_budget".into(), num(v));
-            r.settings.insert("voter_budget_exact".into(), json!(text));
+            r.settings.voter_budget = Some(v);
+            r.settings.voter_budget_exact = Some(text);
             analysis::priceable(e, run)
         }
         Some(_) => Property {
@@ -172,10 +177,10 @@ fn proportionality(
         },
     });
     for p in &props {
-        r.metrics
-            .insert(p.name.clone(), p.holds.map_or(Json::Null, Json::Bool));
-        if let (None, Some(note)) = (p.holds, &p.note) {
-            r.undefined.insert(p.name.clone(), json!(note));
+        match (p.holds, &p.note) {
+            (Some(b), _) => r.metrics.holds(&p.name, b),
+            (None, Some(note)) => r.metrics.undefined(&p.name, note.clone()),
+            (None, None) => r.metrics.set(&p.name, Figure::Undefined),
         }
     }
     r.properties = props;
@@ -185,12 +190,9 @@ fn proportionality(
 fn fair_share(r: &mut AllocateReport, e: &Election, selected: &[usize], file: &str) {
     match analysis::fair_share(e, selected) {
         Some((ratio, dist, reached, empty)) => {
-            r.metrics
-                .insert("fair_share.capped_ratio".into(), num(ratio));
-            r.metrics
-                .insert("fair_share.normalised_distance".into(), num(dist));
-            r.metrics
-                .insert("fair_share.voters_reaching".into(), num(reached));
+            r.metrics.number("fair_share.capped_ratio", ratio);
+            r.metrics.number("fair_share.normalised_distance", dist);
+            r.metrics.number("fair_share.voters_reaching", reached);
             if empty > 0 {
                 r.warnings.push(Warning::new(
                     file,
@@ -205,8 +207,7 @@ fn fair_share(r: &mut AllocateReport, e: &Election, selected: &[usize], file: &s
                 "fair_share.normalised_distance",
                 "fair_share.voters_reaching",
             ] {
-                r.metrics.insert(k.into(), Json::Null);
-                r.undefined.insert(k.into(), json!(format!("defined for approval ballots with at least one non-empty ballot; this election has '{}' ballots", e.vote_type)));
+                r.metrics.undefined(k, format!("defined for approval ballots with at least one non-empty ballot; this election has '{}' ballots", e.vote_type));
             }
         }
     }
@@ -227,20 +228,18 @@ fn satisfaction_metrics(r: &mut AllocateReport, e: &Election, sat: Sat, selected
         return;
     }
     let n = sats.len() as f64;
-    r.metrics.insert(
-        "satisfaction.mean".into(),
-        num(sats.iter().sum::<f64>() / n),
+    r.metrics
+        .number("satisfaction.mean", sats.iter().sum::<f64>() / n);
+    r.metrics.number(
+        "satisfaction.min",
+        sats.iter().copied().fold(f64::INFINITY, f64::min),
     );
-    r.metrics.insert(
-        "satisfaction.min".into(),
-        num(sats.iter().copied().fold(f64::INFINITY, f64::min)),
+    r.metrics.number(
+        "satisfaction.max",
+        sats.iter().copied().fold(f64::NEG_INFINITY, f64::max),
     );
-    r.metrics.insert(
-        "satisfaction.max".into(),
-        num(sats.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
-    );
-    r.metrics.insert(
-        "voters_with_nothing".into(),
-        num(sats.iter().filter(|&&x| x <= 0.0).count() as f64 / n),
+    r.metrics.number(
+        "voters_with_nothing",
+        sats.iter().filter(|&&x| x <= 0.0).count() as f64 / n,
     );
 }

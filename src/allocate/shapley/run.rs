@@ -4,11 +4,11 @@
 //! correlation of rewards and contributions, Lyu et al. 2020).
 
 use anyhow::Result;
-use serde_json::{json, Map, Value as Json};
 
 use super::game::{self, Game};
-use crate::allocate::report::{num, AllocateReport};
+use crate::allocate::report::AllocateReport;
 use crate::allocate::settings::ShapleySettings;
+use crate::allocate::tables::{Efficiency, Input, PlayerRow, Shortfall};
 
 /// The report of `allocate shapley`.
 pub fn report(a: &ShapleySettings) -> Result<AllocateReport> {
@@ -20,7 +20,11 @@ pub fn report(a: &ShapleySettings) -> Result<AllocateReport> {
     )?;
     let n = g.n();
     let mut r = AllocateReport::new("shapley");
-    r.input = json!({"path": a.values, "players": n, "coalitions": g.v.len()});
+    r.input = Input::Shapley {
+        path: a.values.clone(),
+        players: n,
+        coalitions: g.v.len(),
+    };
     let (phi, se) = contributions(&mut r, &g, a)?;
     let loo = game::leave_one_out(&g).map_err(|e| anyhow::anyhow!("{}: {e}", a.values))?;
     let vn = g.value(g.grand())?;
@@ -30,9 +34,8 @@ pub fn report(a: &ShapleySettings) -> Result<AllocateReport> {
         .map(|p| game::load_rewards(p, &g.players, &a.read))
         .transpose()?;
     r.players = player_rows(&g, &phi, se.as_deref(), &loo, rewards.as_deref(), vn);
-    r.metrics.insert("grand_coalition_value".into(), num(vn));
-    r.metrics
-        .insert("shapley.sum".into(), num(phi.iter().sum()));
+    r.metrics.number("grand_coalition_value", vn);
+    r.metrics.number("shapley.sum", phi.iter().sum());
     core_metrics(&mut r, &g, &phi, rewards.as_deref(), vn)?;
     if let Some(rw) = &rewards {
         reward_metrics(&mut r, &phi, rw);
@@ -57,19 +60,16 @@ fn contributions(
         let samples = a.samples.unwrap_or(10_000);
         let (m, s) = game::monte_carlo(g, samples, a.seed, a.truncation)
             .map_err(|e| anyhow::anyhow!("{}: {e}", a.values))?;
-        r.settings.insert("samples".into(), json!(samples));
-        r.settings.insert("seed".into(), json!(a.seed));
-        r.settings.insert("truncation".into(), num(a.truncation));
+        r.settings.samples = Some(samples);
+        r.settings.seed = Some(a.seed);
+        r.settings.truncation = Some(a.truncation);
         (m, Some(s))
     };
-    r.settings.insert(
-        "method".into(),
-        json!(if exact {
-            "exact"
-        } else {
-            "permutation_monte_carlo"
-        }),
-    );
+    r.settings.method = Some(if exact {
+        "exact"
+    } else {
+        "permutation_monte_carlo"
+    });
     Ok(out)
 }
 
@@ -82,29 +82,16 @@ fn player_rows(
     loo: &[f64],
     rewards: Option<&[f64]>,
     vn: f64,
-) -> Vec<Json> {
+) -> Vec<PlayerRow> {
     let positive: f64 = phi.iter().map(|p| p.max(0.0)).sum();
     (0..g.n())
-        .map(|i| {
-            let mut row = Map::new();
-            row.insert("player".into(), json!(g.players[i]));
-            row.insert("shapley".into(), num(phi[i]));
-            if let Some(se) = se {
-                row.insert("standard_error".into(), num(se[i]));
-            }
-            row.insert("leave_one_out".into(), num(loo[i]));
-            row.insert(
-                "proportional_reward".into(),
-                if positive > 0.0 {
-                    num(phi[i].max(0.0) / positive * vn)
-                } else {
-                    Json::Null
-                },
-            );
-            if let Some(rw) = rewards {
-                row.insert("reward".into(), num(rw[i]));
-            }
-            Json::Object(row)
+        .map(|i| PlayerRow {
+            player: g.players[i].clone(),
+            shapley: phi[i],
+            standard_error: se.map(|se| se[i]),
+            leave_one_out: loo[i],
+            proportional_reward: (positive > 0.0).then(|| phi[i].max(0.0) / positive * vn),
+            reward: rewards.map(|rw| rw[i]),
         })
         .collect()
 }
@@ -120,36 +107,33 @@ fn core_metrics(
     vn: f64,
 ) -> Result<()> {
     if !(g.n() <= 20 && g.complete().is_ok()) {
-        r.metrics.insert("shapley_in_core".into(), Json::Null);
-        r.undefined.insert("shapley_in_core".into(), json!("the core is checked over every coalition: only with a complete table of at most 20 players"));
+        r.metrics.undefined("shapley_in_core", "the core is checked over every coalition: only with a complete table of at most 20 players");
         return Ok(());
     }
     let tol = 1e-9 * (1.0 + vn.abs());
     let (gap, s) = game::core_violation(g, phi)?;
-    r.metrics
-        .insert("shapley_in_core".into(), json!(gap <= tol));
+    r.metrics.holds("shapley_in_core", gap <= tol);
     if gap > tol {
-        r.core_witness.insert(
-            "shapley".into(),
-            json!({"coalition": g.members(s), "shortfall": num(gap)}),
-        );
+        r.core_witness.shapley = Some(Shortfall {
+            coalition: g.members(s),
+            shortfall: gap,
+        });
     }
     if let Some(rw) = rewards {
         let (gap, s) = game::core_violation(g, rw)?;
         let efficient = (rw.iter().sum::<f64>() - vn).abs() <= tol;
-        r.metrics
-            .insert("rewards_in_core".into(), json!(gap <= tol && efficient));
+        r.metrics.holds("rewards_in_core", gap <= tol && efficient);
         if gap > tol {
-            r.core_witness.insert(
-                "rewards".into(),
-                json!({"coalition": g.members(s), "shortfall": num(gap)}),
-            );
+            r.core_witness.rewards = Some(Shortfall {
+                coalition: g.members(s),
+                shortfall: gap,
+            });
         }
         if !efficient {
-            r.core_witness.insert(
-                "rewards_efficiency".into(),
-                json!({"paid": num(rw.iter().sum()), "grand_coalition_value": num(vn)}),
-            );
+            r.core_witness.rewards_efficiency = Some(Efficiency {
+                paid: rw.iter().sum(),
+                grand_coalition_value: vn,
+            });
         }
     }
     Ok(())
@@ -160,22 +144,18 @@ fn core_metrics(
 fn reward_metrics(r: &mut AllocateReport, phi: &[f64], rw: &[f64]) {
     match crate::stats::correlation::pearson(phi, rw) {
         Ok(c) => {
-            r.metrics.insert("collaboration_fairness".into(), num(c));
+            r.metrics.number("collaboration_fairness", c);
         }
         Err(why) => {
-            r.metrics
-                .insert("collaboration_fairness".into(), Json::Null);
-            r.undefined
-                .insert("collaboration_fairness".into(), json!(why));
+            r.metrics.undefined("collaboration_fairness", why);
         }
     }
     let paid: f64 = rw.iter().sum();
-    r.metrics.insert("rewards.sum".into(), num(paid));
+    r.metrics.number("rewards.sum", paid);
     let gap = rw
         .iter()
         .zip(phi)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max);
-    r.metrics
-        .insert("rewards.max_abs_gap_to_shapley".into(), num(gap));
+    r.metrics.number("rewards.max_abs_gap_to_shapley", gap);
 }
