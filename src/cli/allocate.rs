@@ -9,7 +9,7 @@ use super::values::*;
 use super::{OutputArgs, ReadArgs};
 use crate::allocate::settings::{
     CheckSettings, Checks, EfxVariant, ItemsMethod, ItemsSettings, PbCompletion, PbRule, PbSat,
-    PbSettings, Settings, ShapleySettings, UtilitySettings,
+    PbSettings, Settings, ShapleySettings, UtilitySettings, AGENT_COLUMNS,
 };
 
 #[derive(Debug, Subcommand)]
@@ -124,8 +124,7 @@ pub struct UtilityArgs {
     #[arg(value_name = "UTILITIES")]
     pub utilities: String,
 
-    /// The agent column. Default: agent, name, player (else the first column).
-    #[arg(long, value_name = "COL")]
+    #[arg(long, value_name = "COL", help = agent_help())]
     pub agent: Option<String>,
 
     /// Long format: the item column (with --value). Default: detected (item).
@@ -242,6 +241,14 @@ pub struct ShapleyArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// The `--agent` help, generated from the list the engine tries.
+fn agent_help() -> String {
+    format!(
+        "The agent column. Default: {} (else the first column)",
+        AGENT_COLUMNS.join(", ")
+    )
 }
 
 impl AllocateCommand {
