@@ -68,7 +68,7 @@ pub struct ItemsSettings {
     pub method: ItemsMethod,
     /// `--allocation-out`: the computed allocation as agent,item rows.
     pub allocation_out: Option<PathBuf>,
-    /// `--node-limit`; `None`: [`crate::allocate::items::MNW_NODES`] or `LEXIMIN_NODES`.
+    /// `--node-limit`; `None`: [`crate::allocate::items::search::MNW_NODES`] or `LEXIMIN_NODES`.
     pub node_limit: Option<u64>,
     pub checks: Checks,
     pub output: Output,
