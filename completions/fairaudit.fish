@@ -160,7 +160,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -f -a "shapley" -d 'Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo), leave-one-out, the core, proportional shares, collaboration fairness'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -f -a "pb" -d 'Participatory budgeting: a pabulib `.pb` election\'s outcome under a rule (exact rationals, pabutools\' tie rule), or the audit of a given outcome'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and not __fish_seen_subcommand_from items check shapley pb help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l agent -d 'The agent column. Default: agent, name, player (else the first column)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l agent -d 'The agent column. Default: agent, name, player, agents (else the first column)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l item -d 'Long format: the item column (with --value). Default: detected (item)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l entitlements -d 'A table of entitlements (agent, weight): weighted proportionality' -r
@@ -193,7 +193,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s q -l quiet -d 'No progress output on standard error'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l agent -d 'The agent column. Default: agent, name, player (else the first column)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l agent -d 'The agent column. Default: agent, name, player, agents (else the first column)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l item -d 'Long format: the item column (with --value). Default: detected (item)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l value -d 'Long format: the value column. Default: detected (value, utility)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l entitlements -d 'A table of entitlements (agent, weight): weighted proportionality' -r

@@ -100,13 +100,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             args.output.output.as_deref(),
         ),
         Command::Allocate(cmd) => {
-            let out = match &cmd {
-                fairaudit::cli::AllocateCommand::Items(a) => a.output.output.clone(),
-                fairaudit::cli::AllocateCommand::Check(a) => a.output.output.clone(),
-                fairaudit::cli::AllocateCommand::Shapley(a) => a.output.output.clone(),
-                fairaudit::cli::AllocateCommand::Pb(a) => a.output.output.clone(),
-            };
-            finish(fairaudit::allocate::run(&cmd)?, out.as_deref())
+            let settings = cmd.settings()?;
+            finish(
+                fairaudit::allocate::run(&settings)?,
+                settings.output().path.as_deref(),
+            )
         }
         Command::Completions { shell } => {
             clap_complete::generate(

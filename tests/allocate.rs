@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
-use fairaudit::allocate::check::{self, Context};
-use fairaudit::allocate::instance::{bundles, Allocation, Instance};
-use fairaudit::allocate::rules;
-use fairaudit::cli::EfxVariant;
+use fairaudit::allocate::items::check::{self, Context};
+use fairaudit::allocate::items::instance::{bundles, Allocation, Instance};
+use fairaudit::allocate::items::rules;
+use fairaudit::allocate::settings::EfxVariant;
 use proptest::prelude::*;
 
 fn instance(u: Vec<Vec<f64>>) -> Instance {
@@ -168,7 +168,7 @@ proptest! {
     #[test]
     fn mnw_is_optimal_ef1_and_po(u in utilities(0, 9)) {
         let inst = instance(u);
-        let found = fairaudit::allocate::search::mnw(&inst, 10_000_000).unwrap();
+        let found = fairaudit::allocate::items::search::mnw(&inst, 10_000_000).unwrap();
         prop_assert!(found.optimal);
         let score = |a: &Allocation| {
             let b = bundles(inst.n(), a);
@@ -191,7 +191,7 @@ proptest! {
     #[test]
     fn leximin_equals_brute_force(u in utilities(-6, 9)) {
         let inst = instance(u);
-        let found = fairaudit::allocate::search::leximin(&inst, 10_000_000);
+        let found = fairaudit::allocate::items::search::leximin(&inst, 10_000_000);
         prop_assert!(found.optimal);
         let vals = |a: &Allocation| {
             let b = bundles(inst.n(), a);
@@ -281,7 +281,7 @@ proptest! {
     /// allocations and removing items explicitly.
     #[test]
     fn externalities_equal_definitions((ext, owners) in with_externalities()) {
-        use fairaudit::allocate::externalities;
+        use fairaudit::allocate::items::externalities;
         let (n, m) = (ext.len(), ext[0].len());
         let u: Vec<Vec<f64>> = (0..n).map(|i| (0..m).map(|o| ext[i][o][i]).collect()).collect();
         let inst = instance(u);

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let p = path.to_string_lossy().into_owned();
     if let Ok(cli) = Cli::try_parse_from(["fairaudit", "allocate", "pb", &p, "--json", "-q"]) {
         if let Command::Allocate(cmd) = cli.command {
-            let _ = fairaudit::allocate::run(&cmd);
+            let _ = cmd.settings().and_then(|s| fairaudit::allocate::run(&s));
         }
     }
 });

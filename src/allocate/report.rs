@@ -4,37 +4,64 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 use serde::Serialize;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
-use crate::allocate::check::Property;
-use crate::gate::{GateResult, Gateable, Observation, Scope};
-use crate::render::ReportFormat;
+use super::metrics::Metrics;
+use super::tables::{AgentRow, CoreWitness, Input, Outcome, PlayerRow, Shown};
+use crate::gate::{GateResult, Gateable, Number, Observation, Scope};
 use crate::render::{csv_num, grid, use_colour, Rendered, Warning};
+use crate::render::{Output, ReportFormat};
+
+/// One property: holds / fails (`None`: not decided, with why), and a witness of a failure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Property {
+    pub name: String,
+    pub holds: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+pub fn prop(
+    name: &str,
+    holds: Option<bool>,
+    witness: Option<Json>,
+    note: Option<String>,
+) -> Property {
+    Property {
+        name: name.into(),
+        holds,
+        witness,
+        note,
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AllocateReport {
     pub schema_version: u32,
     pub command: String,
     pub fairaudit_version: String,
-    pub settings: Map<String, Json>,
-    pub input: Json,
+    pub settings: Shown,
+    pub input: Input,
     // Every key is always present (an empty list or object where the mode has none), so that
     // `jq '.allocation | length'` works on any outcome, an empty one included.
     /// Per agent: the items received and their value to the agent.
-    pub allocation: Vec<Json>,
+    pub allocation: Outcome,
     /// Every property: holds (true / false / null when not decided), a witness of a failure.
     pub properties: Vec<Property>,
     /// Per agent: value, maximin share (exact or bounds), α-MMS ratio, minimum subsidy.
-    pub agents: Vec<Json>,
+    pub agents: Vec<AgentRow>,
     /// i → j edges where i envies j, with the envy amount.
     pub envy_graph: Vec<Json>,
     /// Shapley: per player the contribution measures and the reward paid.
-    pub players: Vec<Json>,
+    pub players: Vec<PlayerRow>,
     /// Shapley: the most violated core constraint of each payoff vector.
-    pub core_witness: Map<String, Json>,
+    pub core_witness: CoreWitness,
     /// Every headline value by its gate name (booleans for properties); null when undefined.
-    pub metrics: Map<String, Json>,
-    pub undefined: Map<String, Json>,
+    /// Serialised as two objects, `metrics` (name → value) and `undefined` (name → why).
+    #[serde(flatten)]
+    pub metrics: Metrics,
     pub warnings: Vec<Warning>,
     pub gates: Vec<GateResult>,
     pub passed: bool,
@@ -46,16 +73,15 @@ impl AllocateReport {
             schema_version: crate::render::SCHEMA_VERSION,
             command: format!("allocate {mode}"),
             fairaudit_version: env!("CARGO_PKG_VERSION").into(),
-            settings: Map::new(),
-            input: Json::Null,
-            allocation: Vec::new(),
+            settings: Shown::default(),
+            input: Input::None,
+            allocation: Outcome::Bundles(Vec::new()),
             properties: Vec::new(),
             agents: Vec::new(),
             envy_graph: Vec::new(),
             players: Vec::new(),
-            core_witness: Map::new(),
-            metrics: Map::new(),
-            undefined: Map::new(),
+            core_witness: CoreWitness::default(),
+            metrics: Metrics::default(),
             warnings: Vec::new(),
             gates: Vec::new(),
             passed: true,
@@ -63,8 +89,28 @@ impl AllocateReport {
     }
 }
 
+/// The report of a run: what reading the files noticed (skipped rows, a semicolon separator,
+/// CR line ends) first among the warnings, the `--fail-if` verdicts, rendered as asked.
+pub fn finish(mut model: AllocateReport, output: &Output) -> Result<Rendered> {
+    for (file, note) in crate::input::take_notes() {
+        model.warnings.insert(0, Warning::new(&file, None, note));
+    }
+    let gates = crate::gate::parse_all(&output.fail_if)?;
+    let verdicts = crate::gate::evaluate(&gates, &model)?;
+    model.passed = verdicts.iter().all(|g| g.passed);
+    model.gates = verdicts;
+    render(&model, output.format)
+}
+
 pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
     crate::render::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+}
+
+/// Typed rows as the JSON objects they serialise to (keys in field order).
+fn json_rows<T: Serialize>(rows: &[T]) -> Vec<Json> {
+    rows.iter()
+        .map(|r| serde_json::to_value(r).unwrap_or_default())
+        .collect()
 }
 
 /// Long format: `scope,metric,value,note`; scope empty for headline values, the agent or player
@@ -72,8 +118,9 @@ pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
 fn csv(r: &AllocateReport) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["scope", "metric", "value", "note"])?;
-    for (k, v) in &r.metrics {
-        let note = r.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+    let reasons = r.metrics.reasons();
+    for (k, v) in &r.metrics.values() {
+        let note = reasons.get(k).and_then(Json::as_str).unwrap_or("");
         let value = match v {
             Json::Bool(b) => b.to_string(),
             other => csv_num(other.as_f64()),
@@ -85,7 +132,13 @@ fn csv(r: &AllocateReport) -> Result<String> {
             w.write_record(["witness", &p.name, "", &wit.to_string()])?;
         }
     }
-    for row in r.agents.iter().chain(&r.players).chain(&r.allocation) {
+    let rows = [
+        json_rows(&r.agents),
+        json_rows(&r.players),
+        r.allocation_rows(),
+    ]
+    .concat();
+    for row in &rows {
         let who = row
             .get("agent")
             .or_else(|| row.get("player"))
@@ -130,8 +183,9 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
     let _ = writeln!(
         out,
         "{}: {}",
-        r.input["path"].as_str().unwrap_or(""),
-        r.input
+        r.input.path(),
+        serde_json::to_value(&r.input)
+            .unwrap_or_default()
             .as_object()
             .into_iter()
             .flatten()
@@ -141,9 +195,10 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
             .join(", ")
     );
     out.push('\n');
-    if !r.allocation.is_empty() {
+    let allocation = r.allocation_rows();
+    if !allocation.is_empty() {
         heading(&mut out, "allocation");
-        out.push_str(&crate::render::object_table(&r.allocation, markdown));
+        out.push_str(&crate::render::object_table(&allocation, markdown));
         out.push('\n');
     }
     if !r.properties.is_empty() {
@@ -173,24 +228,35 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
     }
     if !r.agents.is_empty() {
         heading(&mut out, "agents");
-        out.push_str(&crate::render::object_table(&r.agents, markdown));
+        out.push_str(&crate::render::object_table(
+            &json_rows(&r.agents),
+            markdown,
+        ));
         out.push('\n');
     }
     if !r.players.is_empty() {
         heading(&mut out, "players");
-        out.push_str(&crate::render::object_table(&r.players, markdown));
+        out.push_str(&crate::render::object_table(
+            &json_rows(&r.players),
+            markdown,
+        ));
         out.push('\n');
     }
     heading(&mut out, "summary");
     let header: Vec<String> = crate::render::header(&["metric", "value"]);
     let rows: Vec<Vec<String>> = r
         .metrics
+        .values()
         .iter()
         .map(|(k, v)| vec![k.clone(), crate::render::value_text(v)])
         .collect();
     out.push_str(&grid(&header, &rows, markdown, &[], 0));
-    out.push_str(&crate::render::undefined_notes(&r.undefined, markdown));
-    for (k, v) in &r.core_witness {
+    out.push_str(&crate::render::undefined_notes(
+        &r.metrics.reasons(),
+        markdown,
+    ));
+    let core = serde_json::to_value(&r.core_witness).unwrap_or_default();
+    for (k, v) in core.as_object().into_iter().flatten() {
         let _ = writeln!(out, "core ({k}): {v}");
     }
     out.push('\n');
@@ -203,38 +269,49 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
     out
 }
 
+impl AllocateReport {
+    /// The input's path (the utilities, coalition values or election file).
+    fn path(&self) -> &str {
+        self.input.path()
+    }
+
+    /// The allocation's rows as JSON objects (for the tables and the CSV).
+    fn allocation_rows(&self) -> Vec<Json> {
+        match &self.allocation {
+            Outcome::Bundles(rows) => json_rows(rows),
+            Outcome::Projects(rows) => json_rows(rows),
+        }
+    }
+
+    /// The flat view of the headline values (all at the input level).
+    pub fn numbers(&self) -> Vec<Number> {
+        self.metrics.numbers(self.path())
+    }
+}
+
 impl Gateable for AllocateReport {
-    /// Names are the keys of `metrics`: properties (`ef1 == false`), `mms_ratio.min`,
-    /// `welfare.nash`, `collaboration_fairness`, ...; scopes are not used.
+    /// Names are the metric names: properties (`ef1 == false`), `mms_ratio.min`,
+    /// `welfare.nash`, `collaboration_fairness`, ...; there are no attribute or group scopes
+    /// (`overall:` is the whole input, as no scope).
     fn observe(&self, scope: &Scope, name: &str) -> anyhow::Result<Vec<Observation>> {
         if !matches!(scope, Scope::All | Scope::Overall) {
             anyhow::bail!(
                 "allocate reports have no attribute or group scopes; use the metric name alone"
             );
         }
-        let Some(v) = self.metrics.get(name) else {
-            let known: Vec<&str> = self.metrics.keys().map(String::as_str).collect();
+        if self.metrics.get(name).is_none() {
+            let known: Vec<&str> = self.metrics.0.iter().map(|m| m.name.as_str()).collect();
             anyhow::bail!(
                 "'{name}' is not in this report; known: {}",
                 known.join(", ")
             );
-        };
-        let value = match v {
-            Json::Bool(b) => Ok(if *b { 1.0 } else { 0.0 }),
-            other => other.as_f64().ok_or_else(|| {
-                self.undefined
-                    .get(name)
-                    .and_then(Json::as_str)
-                    .unwrap_or("undefined")
-                    .to_string()
-            }),
-        };
-        Ok(vec![Observation {
-            file: self.input["path"].as_str().unwrap_or("").to_string(),
-            attribute: None,
-            group: None,
-            metric: name.to_string(),
-            value,
-        }])
+        }
+        Ok(crate::gate::select(
+            &self.numbers(),
+            &Scope::All,
+            name,
+            None,
+            name,
+        ))
     }
 }

@@ -2,10 +2,15 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use anyhow::Result;
+use clap::{Args, Subcommand};
 
 use super::values::*;
 use super::{OutputArgs, ReadArgs};
+use crate::allocate::settings::{
+    CheckSettings, Checks, EfxVariant, ItemsMethod, ItemsSettings, PbCompletion, PbRule, PbSat,
+    PbSettings, Settings, ShapleySettings, UtilitySettings, AGENT_COLUMNS,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum AllocateCommand {
@@ -69,31 +74,6 @@ pub struct PbArgs {
     pub output: OutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PbRule {
-    /// Method of equal shares.
-    Mes,
-    /// Greedy by satisfaction per unit of cost.
-    Greedy,
-    /// Sequential Phragmén (approval ballots).
-    Phragmen,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PbSat {
-    Cost,
-    Cardinality,
-    Points,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PbCompletion {
-    None,
-    Add1,
-    Greedy,
-    Add1Greedy,
-}
-
 pub(super) const ITEMS_EXAMPLES: &str = "\
 Examples:
   # Round robin over goods (utilities: one row per agent, one column per item)
@@ -144,8 +124,7 @@ pub struct UtilityArgs {
     #[arg(value_name = "UTILITIES")]
     pub utilities: String,
 
-    /// The agent column. Default: agent, name, player (else the first column).
-    #[arg(long, value_name = "COL")]
+    #[arg(long, value_name = "COL", help = agent_help())]
     pub agent: Option<String>,
 
     /// Long format: the item column (with --value). Default: detected (item).
@@ -195,25 +174,6 @@ pub struct ItemsArgs {
     pub output: OutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ItemsMethod {
-    /// Goods: agents pick in turn (agent order), each its best remaining item. EF1.
-    RoundRobin,
-    /// Goods: envy-cycle elimination (Lipton et al.); chores: top-trading envy cycles. EF1.
-    EnvyCycle,
-    /// Mixed manna (Aziz, Caragiannis, Igarashi, Walsh 2022): chores round robin, goods in
-    /// reverse order. EF1.
-    DoubleRoundRobin,
-    /// Goods: maximum Nash welfare (most agents with positive utility, then the largest
-    /// product), exact by branch and bound within --node-limit. EF1 and PO.
-    Mnw,
-    /// Any items: leximin (largest minimum value, then the second smallest, ...), exact by
-    /// branch and bound within --node-limit.
-    Leximin,
-    /// Two agents, any items: generalized adjusted winner (Aziz et al. 2022). EF1 and PO.
-    AdjustedWinner,
-}
-
 /// Options of the property checks, shared by `items` and `check`.
 #[derive(Debug, Args, Clone)]
 pub struct CheckOptions {
@@ -226,12 +186,6 @@ pub struct CheckOptions {
     /// bounded and PO is not decided (the report says so).
     #[arg(long = "exact-limit", value_name = "N", default_value_t = 5_000_000)]
     pub exact_limit: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EfxVariant {
-    Positive,
-    Zero,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -287,4 +241,111 @@ pub struct ShapleyArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// The `--agent` help, generated from the list the engine tries.
+fn agent_help() -> String {
+    format!(
+        "The agent column. Default: {} (else the first column)",
+        AGENT_COLUMNS.join(", ")
+    )
+}
+
+impl AllocateCommand {
+    /// The settings of the subcommand, every flag-combination check done.
+    pub fn settings(&self) -> Result<Settings> {
+        Ok(match self {
+            AllocateCommand::Items(a) => Settings::Items(a.settings()?),
+            AllocateCommand::Check(a) => Settings::Check(a.settings()?),
+            AllocateCommand::Shapley(a) => Settings::Shapley(a.settings()?),
+            AllocateCommand::Pb(a) => Settings::Pb(a.settings()?),
+        })
+    }
+}
+
+/// The output settings, the `--fail-if` expressions checked before any file is read.
+fn output(args: &OutputArgs) -> Result<crate::render::Output> {
+    crate::gate::parse_all(&args.fail_if)?;
+    Ok(args.settings())
+}
+
+impl UtilityArgs {
+    pub fn settings(&self) -> UtilitySettings {
+        UtilitySettings {
+            utilities: self.utilities.clone(),
+            agent: self.agent.clone(),
+            item: self.item.clone(),
+            value: self.value.clone(),
+            entitlements: self.entitlements.clone(),
+            externalities: self.externalities.clone(),
+            read: self.read.options(),
+        }
+    }
+}
+
+impl CheckOptions {
+    pub fn settings(&self) -> Checks {
+        Checks {
+            efx_variant: self.efx_variant,
+            exact_limit: self.exact_limit,
+        }
+    }
+}
+
+impl ItemsArgs {
+    pub fn settings(&self) -> Result<ItemsSettings> {
+        Ok(ItemsSettings {
+            output: output(&self.output)?,
+            utilities: self.utilities.settings(),
+            method: self.method,
+            allocation_out: self.allocation_out.clone(),
+            node_limit: self.node_limit,
+            checks: self.checks.settings(),
+        })
+    }
+}
+
+impl CheckArgs {
+    pub fn settings(&self) -> Result<CheckSettings> {
+        Ok(CheckSettings {
+            output: output(&self.output)?,
+            utilities: self.utilities.settings(),
+            allocation: self.allocation.clone(),
+            checks: self.checks.settings(),
+        })
+    }
+}
+
+impl ShapleyArgs {
+    pub fn settings(&self) -> Result<ShapleySettings> {
+        let output = output(&self.output)?;
+        if self.samples == Some(0) {
+            anyhow::bail!("--samples must be at least 1");
+        }
+        Ok(ShapleySettings {
+            values: self.values.clone(),
+            coalition: self.coalition.clone(),
+            value_col: self.value_col.clone(),
+            rewards: self.rewards.clone(),
+            samples: self.samples,
+            truncation: self.truncation,
+            seed: self.seed,
+            read: self.read.options(),
+            output,
+        })
+    }
+}
+
+impl PbArgs {
+    pub fn settings(&self) -> Result<PbSettings> {
+        Ok(PbSettings {
+            output: output(&self.output)?,
+            file: self.file.clone(),
+            rule: self.rule,
+            satisfaction: self.satisfaction,
+            completion: self.completion,
+            outcome: self.outcome.clone(),
+            jr_limit: self.jr_limit,
+        })
+    }
 }

@@ -7,8 +7,8 @@
 
 use serde_json::json;
 
-use super::check::Property;
 use super::instance::{bundles, Allocation, Externalities, Instance};
+use crate::allocate::report::Property;
 
 /// Agent i's value of the allocation.
 pub fn value(ext: &Externalities, a: &Allocation, i: usize) -> f64 {

@@ -7,32 +7,8 @@
 use serde_json::{json, Value as Json};
 
 use super::instance::{bundles, Allocation, Instance};
-use crate::cli::EfxVariant;
-
-/// One property: holds / fails (`None`: not decided, with why), and a witness of a failure.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Property {
-    pub name: String,
-    pub holds: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub witness: Option<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-pub fn prop(
-    name: &str,
-    holds: Option<bool>,
-    witness: Option<Json>,
-    note: Option<String>,
-) -> Property {
-    Property {
-        name: name.into(),
-        holds,
-        witness,
-        note,
-    }
-}
+use crate::allocate::report::{prop, Property};
+use crate::allocate::settings::EfxVariant;
 
 /// Tolerance for comparing sums of utilities (relative to their magnitude).
 const EPS: f64 = 1e-9;

@@ -6,9 +6,10 @@
 use num_traits::{One, Zero};
 use serde_json::{json, Value as Json};
 
-use super::check::{prop, Property};
-use super::pb::{show, Election, MesRun, Sat, Q};
-use super::search::Nodes;
+use super::parse::{show, Election, Sat, Q};
+use super::rules::MesRun;
+use crate::allocate::items::search::Nodes;
+use crate::allocate::report::{prop, Property};
 
 fn approval(e: &Election) -> bool {
     matches!(e.vote_type.as_str(), "approval" | "choose-1")

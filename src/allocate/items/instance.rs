@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{anyhow, bail, Result};
 use polars::prelude::*;
 
-use crate::cli::UtilityArgs;
+use crate::allocate::settings::{UtilitySettings, AGENT_COLUMNS};
 use crate::input::ReadOptions;
 use crate::input::{closest_name, detect_column, resolve_column, source_with, Opened, Source};
 
@@ -75,8 +75,8 @@ fn number_column(df: &DataFrame, name: &str, d: &str) -> Result<Vec<Option<f64>>
 
 /// Reads the utilities: long when --item/--value are given or the file has item and value
 /// columns (and nothing else but the agent), wide otherwise.
-pub fn load(args: &UtilityArgs) -> Result<Instance> {
-    let src = source_with(&args.utilities, &args.read.options())?;
+pub fn load(args: &UtilitySettings) -> Result<Instance> {
+    let src = source_with(&args.utilities, &args.read)?;
     let d = src.display.clone();
     let (df, opened) = collect(&src)?;
     let schema = &opened.schema;
@@ -84,7 +84,7 @@ pub fn load(args: &UtilityArgs) -> Result<Instance> {
         |c: &str, flag: &str| resolve_column(schema, c, flag, &d, &opened.duplicate_headers);
     let agent = match &args.agent {
         Some(a) => resolve(a, "--agent")?,
-        None => detect_column(schema, &["agent", "name", "player", "agents"])
+        None => detect_column(schema, &AGENT_COLUMNS)
             .unwrap_or_else(|| schema.iter_names().next().expect("a column").to_string()),
     };
     let item = match &args.item {
@@ -215,7 +215,7 @@ pub fn load(args: &UtilityArgs) -> Result<Instance> {
         );
     }
     if let Some(path) = &args.entitlements {
-        inst.weights = load_weights(path, &inst.agents, &args.read.options())?;
+        inst.weights = load_weights(path, &inst.agents, &args.read)?;
     }
     Ok(inst)
 }
@@ -225,7 +225,7 @@ fn load_weights(path: &str, agents: &[String], read: &ReadOptions) -> Result<Vec
     let src = source_with(path, read)?;
     let d = src.display.clone();
     let (df, opened) = collect(&src)?;
-    let a = detect_column(&opened.schema, &["agent", "name"])
+    let a = detect_column(&opened.schema, &AGENT_COLUMNS)
         .ok_or_else(|| anyhow!("{d}: no 'agent' column"))?;
     let w = detect_column(&opened.schema, &["weight", "entitlement", "share"])
         .ok_or_else(|| anyhow!("{d}: no 'weight' column"))?;
@@ -265,7 +265,7 @@ pub fn load_allocation(path: &str, inst: &Instance, read: &ReadOptions) -> Resul
     let src = source_with(path, read)?;
     let d = src.display.clone();
     let (df, opened) = collect(&src)?;
-    let a = detect_column(&opened.schema, &["agent", "name", "player"])
+    let a = detect_column(&opened.schema, &AGENT_COLUMNS)
         .ok_or_else(|| anyhow!("{d}: no 'agent' column; the allocation is agent,item rows"))?;
     let it = detect_column(&opened.schema, &["item", "good", "object"])
         .ok_or_else(|| anyhow!("{d}: no 'item' column; the allocation is agent,item rows"))?;
@@ -319,7 +319,7 @@ pub fn load_externalities(
             anyhow!("{d}: no {what} column; externalities are agent,item,recipient,value rows")
         })
     };
-    let a = need(&["agent"], "'agent'")?;
+    let a = need(&AGENT_COLUMNS, "'agent'")?;
     let it = need(&["item", "good", "object"], "'item'")?;
     let rc = need(&["recipient", "receiver", "to", "holder"], "'recipient'")?;
     let vc = need(&["value", "utility"], "'value'")?;

@@ -1,0 +1,9 @@
+//! Participatory budgeting: a pabulib election ([`parse`], exact rationals of [`rational`]), its
+//! outcome under a rule of pabutools 1.2.3 ([`rules`]) or as given, its proportionality
+//! ([`analysis`]), and the report ([`run`]).
+
+pub mod analysis;
+pub mod parse;
+pub mod rational;
+pub mod rules;
+pub mod run;

@@ -1,0 +1,245 @@
+//! `allocate pb`: the outcome of a participatory-budgeting election under a rule (or as given
+//! with `--outcome`), its cost against the budget, its proportionality (EJR / PJR,
+//! priceability, fair share) and the voters' satisfaction.
+
+use anyhow::{bail, Result};
+
+use super::analysis;
+use super::parse::{self, show, Election, Sat, Q};
+use super::rules::{self, MesRun};
+use crate::allocate::metrics::Figure;
+use crate::allocate::report::{AllocateReport, Property};
+use crate::allocate::settings::{PbRule, PbSat, PbSettings};
+use crate::allocate::tables::{Funded, Input, Outcome};
+use crate::render::Warning;
+
+/// The report of `allocate pb`.
+pub fn report(a: &PbSettings) -> Result<AllocateReport> {
+    let e = parse::parse(&a.file)?;
+    let sat = satisfaction(&e, a)?;
+    let mut r = AllocateReport::new("pb");
+    for w in &e.warnings {
+        r.warnings.push(Warning::new(&a.file, None, w.clone()));
+    }
+    let (budget, budget_text) = show(&e.budget);
+    r.input = Input::Pb {
+        path: a.file.clone(),
+        projects: e.projects.len(),
+        voters: e.ballots.len(),
+        vote_type: e.vote_type.clone(),
+    };
+    r.settings.satisfaction = Some(match sat {
+        Sat::Cost => "cost",
+        Sat::Cardinality => "cardinality",
+        Sat::Points => "points",
+    });
+    let (selected, mes_run) = if !a.outcome.is_empty() {
+        r.settings.outcome = Some("given (--outcome)");
+        (given_outcome(&e, a)?, None)
+    } else {
+        computed_outcome(&mut r, &e, sat, a)?
+    };
+    let spent = e.cost_of(&selected);
+    let all: Vec<usize> = (0..e.projects.len()).collect();
+    r.allocation = Outcome::Projects(
+        selected
+            .iter()
+            .enumerate()
+            .map(|(k, &p)| {
+                let (cost, cost_exact) = show(&e.projects[p].cost);
+                Funded {
+                    order: k + 1,
+                    project: e.projects[p].id.clone(),
+                    name: e.projects[p].name.clone(),
+                    cost,
+                    cost_exact,
+                }
+            })
+            .collect(),
+    );
+    let (spent_f, spent_text) = show(&spent);
+    r.metrics.count("projects_selected", selected.len() as u64);
+    r.metrics.number("cost", spent_f);
+    r.metrics.number("budget", budget);
+    r.metrics.number(
+        "budget_share_spent",
+        if budget > 0.0 {
+            spent_f / budget
+        } else {
+            f64::NAN
+        },
+    );
+    r.metrics.holds("feasible", spent <= e.budget);
+    r.metrics.holds("exhaustive", e.exhaustive(&selected, &all));
+    r.settings.budget_exact = Some(budget_text);
+    r.settings.cost_exact = Some(spent_text);
+    proportionality(&mut r, &e, sat, &selected, mes_run.as_ref(), a.jr_limit);
+    fair_share(&mut r, &e, &selected, &a.file);
+    satisfaction_metrics(&mut r, &e, sat, &selected);
+    Ok(r)
+}
+
+/// The satisfaction measure: `--satisfaction`, else points for cumulative and scoring ballots
+/// and cost otherwise (points need cardinal ballots).
+fn satisfaction(e: &Election, a: &PbSettings) -> Result<Sat> {
+    let cardinal = matches!(e.vote_type.as_str(), "cumulative" | "scoring");
+    Ok(match a.satisfaction {
+        Some(PbSat::Cost) => Sat::Cost,
+        Some(PbSat::Cardinality) => Sat::Cardinality,
+        Some(PbSat::Points) => {
+            if !cardinal {
+                bail!("{}: --satisfaction points needs cumulative or scoring ballots; this election has '{}' ballots", a.file, e.vote_type);
+            }
+            Sat::Points
+        }
+        None if cardinal => Sat::Points,
+        None => Sat::Cost,
+    })
+}
+
+/// The projects of `--outcome`, each a project of the election, none twice.
+fn given_outcome(e: &Election, a: &PbSettings) -> Result<Vec<usize>> {
+    let mut v = Vec::new();
+    for id in &a.outcome {
+        let Some(p) = e.projects.iter().position(|p| p.id == id.trim()) else {
+            let ids: Vec<&str> = e.projects.iter().map(|p| p.id.as_str()).collect();
+            let hint = crate::input::closest_name(id, &ids)
+                .map(|c| format!(" (did you mean '{c}'?)"))
+                .unwrap_or_default();
+            bail!("--outcome: project '{id}' is not in {}{hint}", a.file);
+        };
+        if v.contains(&p) {
+            bail!("--outcome: project '{id}' is listed twice");
+        }
+        v.push(p);
+    }
+    Ok(v)
+}
+
+/// The outcome of `--rule` (with `--completion` for MES), and the MES run whose payments
+/// certify priceability.
+fn computed_outcome(
+    r: &mut AllocateReport,
+    e: &Election,
+    sat: Sat,
+    a: &PbSettings,
+) -> Result<(Vec<usize>, Option<MesRun>)> {
+    r.settings.rule = Some(a.rule.name());
+    Ok(match a.rule {
+        PbRule::Greedy => (rules::greedy(e, sat, &[]), None),
+        PbRule::Phragmen => (
+            rules::phragmen(e).map_err(|x| anyhow::anyhow!("{}: {x}", a.file))?,
+            None,
+        ),
+        PbRule::Mes => {
+            r.settings.completion = Some(a.completion.name());
+            let run = rules::mes_run(e, sat, a.completion.add1());
+            let out = run.selected.clone();
+            let selected = if a.completion.greedy() {
+                rules::complete_greedy(e, sat, out)
+            } else {
+                out
+            };
+            (selected, Some(run))
+        }
+    })
+}
+
+/// EJR / PJR (exact within `jr_limit` search nodes) and priceability (certified by the MES
+/// run's own payments when it produced the outcome), as properties and metrics.
+fn proportionality(
+    r: &mut AllocateReport,
+    e: &Election,
+    sat: Sat,
+    selected: &[usize],
+    mes_run: Option<&MesRun>,
+    jr_limit: u64,
+) {
+    let mut props = analysis::justified(e, sat, selected, jr_limit);
+    props.push(match mes_run {
+        Some(run) if run.selected == selected => {
+            let (v, text) = show(&run.per_voter);
+            r.settings.voter_budget = Some(v);
+            r.settings.voter_budget_exact = Some(text);
+            analysis::priceable(e, run)
+        }
+        Some(_) => Property {
+            name: "priceable".into(),
+            holds: None,
+            witness: None,
+            note: Some("not decided: the greedy completion added projects no MES payment covers".into()),
+        },
+        None => Property {
+            name: "priceable".into(),
+            holds: None,
+            witness: None,
+            note: Some("not decided: certified from an MES outcome's own payments (--rule mes); other outcomes would need a linear program".into()),
+        },
+    });
+    for p in &props {
+        match (p.holds, &p.note) {
+            (Some(b), _) => r.metrics.holds(&p.name, b),
+            (None, Some(note)) => r.metrics.undefined(&p.name, note.clone()),
+            (None, None) => r.metrics.set(&p.name, Figure::Undefined),
+        }
+    }
+    r.properties = props;
+}
+
+/// The fair-share metrics (approval ballots with at least one non-empty ballot).
+fn fair_share(r: &mut AllocateReport, e: &Election, selected: &[usize], file: &str) {
+    match analysis::fair_share(e, selected) {
+        Some((ratio, dist, reached, empty)) => {
+            r.metrics.number("fair_share.capped_ratio", ratio);
+            r.metrics.number("fair_share.normalised_distance", dist);
+            r.metrics.number("fair_share.voters_reaching", reached);
+            if empty > 0 {
+                r.warnings.push(Warning::new(
+                    file,
+                    None,
+                    format!("{empty} empty ballots have a fair share of 0 and are left out of the fair-share metrics"),
+                ));
+            }
+        }
+        None => {
+            for k in [
+                "fair_share.capped_ratio",
+                "fair_share.normalised_distance",
+                "fair_share.voters_reaching",
+            ] {
+                r.metrics.undefined(k, format!("defined for approval ballots with at least one non-empty ballot; this election has '{}' ballots", e.vote_type));
+            }
+        }
+    }
+}
+
+/// Per-voter satisfaction with the outcome: mean, minimum, maximum, and the share of voters
+/// with nothing (none when there are no ballots).
+fn satisfaction_metrics(r: &mut AllocateReport, e: &Election, sat: Sat, selected: &[usize]) {
+    let sats: Vec<f64> = (0..e.ballots.len())
+        .map(|b| {
+            let q = selected
+                .iter()
+                .fold(Q::from_usize(0), |acc, &p| acc + e.sat(sat, b, p));
+            show(&q).0
+        })
+        .collect();
+    if sats.is_empty() {
+        return;
+    }
+    let n = sats.len() as f64;
+    r.metrics
+        .number("satisfaction.mean", sats.iter().sum::<f64>() / n);
+    r.metrics.number(
+        "satisfaction.min",
+        sats.iter().copied().fold(f64::INFINITY, f64::min),
+    );
+    r.metrics.number(
+        "satisfaction.max",
+        sats.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    r.metrics.number(
+        "voters_with_nothing",
+        sats.iter().filter(|&&x| x <= 0.0).count() as f64 / n,
+    );
+}
