@@ -135,7 +135,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__check)
-            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --allocation --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --allocation --efx-variant --exact-limit --format --json --output --quiet --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,7 +293,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__items)
-            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --quiet --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,7 +375,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__pb)
-            opts="-f -o -q -h --rule --satisfaction --completion --outcome --jr-limit --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --rule --satisfaction --completion --outcome --jr-limit --format --json --output --quiet --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -429,7 +429,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__shapley)
-            opts="-f -o -q -h --coalition --value --rewards --samples --truncation --seed --input-format --na-values --skip-bad-rows --format --json --output --fail-if --quiet --help"
+            opts="-f -o -q -h --coalition --value --rewards --samples --truncation --seed --input-format --na-values --skip-bad-rows --format --json --output --quiet --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -188,7 +188,7 @@ json\t''
 csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ef1 == false\', \'mms_ratio.min < 0.75\', \'envy_pairs > 0\', \'welfare.nash < 10\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s q -l quiet -d 'No progress output on standard error'
@@ -214,7 +214,7 @@ json\t''
 csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ef1 == false\', \'mms_ratio.min < 0.75\', \'envy_pairs > 0\', \'welfare.nash < 10\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s q -l quiet -d 'No progress output on standard error'
@@ -237,7 +237,7 @@ json\t''
 csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'rewards_in_core == false\', \'rewards.max_abs_gap_to_shapley > 0.1\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s q -l quiet -d 'No progress output on standard error'
@@ -259,7 +259,7 @@ json\t''
 csv\t''
 markdown\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ejr_up_to_one == false\', \'voters_with_nothing > 100\', \'budget_share_spent < 0.9\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s q -l quiet -d 'No progress output on standard error'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s h -l help -d 'Print help (see more with \'--help\')'

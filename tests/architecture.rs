@@ -202,7 +202,6 @@ fn top(m: &str) -> &str {
 }
 
 #[test]
-#[ignore = "until every engine is converted (issue 13); run with --ignored"]
 fn the_layers_hold() {
     let mut broken = Vec::new();
     for (from, tos) in edges() {
@@ -221,7 +220,6 @@ fn the_layers_hold() {
 }
 
 #[test]
-#[ignore = "until every engine is converted (issue 13); run with --ignored"]
 fn no_import_cycles_between_files() {
     let g = edges();
     // Tarjan's strongly connected components.

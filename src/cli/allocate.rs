@@ -12,21 +12,30 @@ use crate::allocate::settings::{
     PbSettings, Settings, ShapleySettings, UtilitySettings, AGENT_COLUMNS,
 };
 
+// `--fail-if` of each subcommand, with its own names (the shared flag's help shows
+// audit-fairness names).
+const ITEMS_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'ef1 == false', \
+     'mms_ratio.min < 0.75', 'envy_pairs > 0', 'welfare.nash < 10'. Repeatable";
+const SHAPLEY_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. \
+     'rewards_in_core == false', 'rewards.max_abs_gap_to_shapley > 0.1'. Repeatable";
+const PB_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'ejr_up_to_one == false', \
+     'voters_with_nothing > 100', 'budget_share_spent < 0.9'. Repeatable";
+
 #[derive(Debug, Subcommand)]
 pub enum AllocateCommand {
     /// Compute an allocation of items with a fair-division rule, and audit it.
-    #[command(after_help = ITEMS_EXAMPLES)]
+    #[command(after_help = ITEMS_EXAMPLES, mut_arg("fail_if", |a| a.help(ITEMS_FAIL_IF)))]
     Items(Box<ItemsArgs>),
     /// Check an existing allocation of items against every fairness and efficiency property.
-    #[command(after_help = CHECK_EXAMPLES)]
+    #[command(after_help = CHECK_EXAMPLES, mut_arg("fail_if", |a| a.help(ITEMS_FAIL_IF)))]
     Check(Box<CheckArgs>),
     /// Contribution-based rewards from coalition values: Shapley (exact or Monte Carlo),
     /// leave-one-out, the core, proportional shares, collaboration fairness.
-    #[command(after_help = SHAPLEY_EXAMPLES)]
+    #[command(after_help = SHAPLEY_EXAMPLES, mut_arg("fail_if", |a| a.help(SHAPLEY_FAIL_IF)))]
     Shapley(Box<ShapleyArgs>),
     /// Participatory budgeting: a pabulib `.pb` election's outcome under a rule (exact rationals,
     /// pabutools' tie rule), or the audit of a given outcome.
-    #[command(after_help = PB_EXAMPLES)]
+    #[command(after_help = PB_EXAMPLES, mut_arg("fail_if", |a| a.help(PB_FAIL_IF)))]
     Pb(Box<PbArgs>),
 }
 

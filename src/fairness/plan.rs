@@ -324,7 +324,7 @@ impl Context<'_> {
         let label = match &args.label {
             Some(c) => resolve(c, "--label")?,
             None => {
-                let c = detect_column(&schema, LABEL_NAMES).ok_or_else(|| {
+                let c = detect_column(schema, LABEL_NAMES).ok_or_else(|| {
                 anyhow!(
                     "{file}: no label column; pass --label COL (looked for {}). Available columns: {}",
                     LABEL_NAMES.join(", "),
@@ -347,13 +347,13 @@ impl Context<'_> {
                 Some(args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD)),
             ),
             (None, None) => {
-                if let Some(p) = detect_column(&schema, PRED_NAMES) {
+                if let Some(p) = detect_column(schema, PRED_NAMES) {
                     detected.push("--pred".to_string());
                     if !args.threshold.is_empty() {
                         bail!("{file}: --threshold needs --score COL (the prediction column '{p}' was detected)");
                     }
                     (Some(p), None, None)
-                } else if let Some(s) = detect_column(&schema, SCORE_NAMES) {
+                } else if let Some(s) = detect_column(schema, SCORE_NAMES) {
                     detected.push("--score".to_string());
                     (
                         None,
@@ -490,7 +490,7 @@ fn condition_expr(
     if groups.contains(&c) {
         bail!("--condition '{c}' is also a --group");
     }
-    let dt = dtype_of(&schema, &c).clone();
+    let dt = dtype_of(schema, &c).clone();
     let expr = match args.condition_bins {
         Some(bins) => {
             if !roles::numeric_type(&dt) || dt.is_bool() {
@@ -499,7 +499,7 @@ fn condition_expr(
                     roles::type_name(&dt)
                 );
             }
-            let (lo, hi) = range_of(&frame, &c).map_err(|e| source.read_error(e))?;
+            let (lo, hi) = range_of(frame, &c).map_err(|e| source.read_error(e))?;
             let bins = bins as usize;
             let width = if hi > lo {
                 (hi - lo) / bins as f64
@@ -516,7 +516,7 @@ fn condition_expr(
         }
         None if dt.is_float()
             || (dt == DataType::String
-                && has_fractions(&frame, &c).map_err(|e| source.read_error(e))?) =>
+                && has_fractions(frame, &c).map_err(|e| source.read_error(e))?) =>
         {
             bail!("--condition '{c}' is a float column; pass --condition-bins N to bin it")
         }
