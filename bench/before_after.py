@@ -3,16 +3,20 @@ shows that a refactoring made nothing slower (issue 13).
 
     python bench/before_after.py BEFORE_BIN AFTER_BIN [--rows 10000000] [--out bench/results-refactor.md]
 
-Each workload runs BEFORE, AFTER and again alternately, best of 3 each (bench.measure), on the
-file bench.py generates (bench/data/preds_N.parquet, and a CSV copy for the CSV row). Needs
+Each workload runs BEFORE and AFTER alternately, ROUNDS times each (so a warm cache or a busy
+moment favours neither), and reports the best and the median wall time, on the file bench.py
+generates (bench/data/preds_N.parquet, and a CSV copy for the CSV row). Needs
 numpy, pyarrow and duckdb (bench/requirements.txt).
 """
 import argparse
 import pathlib
+import statistics
 import subprocess
 import sys
+import time
 
 here = pathlib.Path(__file__).resolve().parent
+ROUNDS = 6
 sys.path.insert(0, str(here))
 import bench  # noqa: E402
 
@@ -47,26 +51,31 @@ def main():
     lines = [
         f"### Before / after on {args.rows:,} rows (same run)",
         "",
-        f"before: `{args.before}`; after: `{args.after}`; best of {bench.REPEAT} each; "
+        f"before: `{args.before}`; after: `{args.after}`; {ROUNDS} alternating runs each; "
         f"DuckDB GROUP BY on the Parquet file: {duck[0]:.3f} s.",
         "",
-        "| workload | before (s) | after (s) | after / before | after / DuckDB | peak RSS before / after (MB) |",
+        "| workload | before: best / median (s) | after: best / median (s) | after / before (median) | after / DuckDB (best) | peak RSS before / after (MB) |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, a in workloads:
         cmd = ["audit-fairness"] + a + ["--json", "-q"]
-        b1 = bench.measure([args.before] + cmd)
-        a1 = bench.measure([args.after] + cmd)
-        # Alternate once more so a warm cache favours neither.
-        b2 = bench.measure([args.before] + cmd)
-        a2 = bench.measure([args.after] + cmd)
-        before, after = min(b1, b2), min(a1, a2)
+        times = {args.before: [], args.after: []}
+        for _ in range(ROUNDS):
+            for binary in (args.before, args.after):
+                t0 = time.perf_counter()
+                subprocess.run([binary] + cmd, stdout=subprocess.DEVNULL, check=True)
+                times[binary].append(time.perf_counter() - t0)
+        rss_b = bench.measure([args.before] + cmd)[1]
+        rss_a = bench.measure([args.after] + cmd)[1]
+        tb, ta = times[args.before], times[args.after]
         same = subprocess.run([args.before] + cmd, capture_output=True).stdout == subprocess.run(
             [args.after] + cmd, capture_output=True
         ).stdout
         lines.append(
-            f"| {name}{'' if same else ' (outputs differ!)'} | {before[0]:.3f} | {after[0]:.3f} | "
-            f"{after[0] / before[0]:.3f} | {after[0] / duck[0]:.3f} | {before[1]:.0f} / {after[1]:.0f} |"
+            f"| {name}{'' if same else ' (outputs differ!)'} | {min(tb):.3f} / {statistics.median(tb):.3f} | "
+            f"{min(ta):.3f} / {statistics.median(ta):.3f} | "
+            f"{statistics.median(ta) / statistics.median(tb):.3f} | {min(ta) / duck[0]:.3f} | "
+            f"{rss_b:.0f} / {rss_a:.0f} |"
         )
     text = "\n".join(lines) + "\n"
     print(text)

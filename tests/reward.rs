@@ -578,3 +578,26 @@ fn rewardbench2_equals_its_definition() {
         "{iv}"
     );
 }
+
+/// A group column given twice is reported twice, but a gate checks its values once (found by
+/// differential testing against the build before the flat gate view).
+#[test]
+fn a_repeated_group_column_is_gated_once() {
+    let r = common::engine_json(
+        "audit-reward",
+        &[
+            "fixtures/reward/pairs.csv",
+            "-g",
+            "lang",
+            "-g",
+            "lang",
+            "--fail-if",
+            "lang=en:pairs > 0",
+            "--fail-if",
+            "lang:accuracy_difference >= 0",
+        ],
+        1,
+    );
+    assert_eq!(r["gates"][0]["checked"], 1, "{}", r["gates"]);
+    assert_eq!(r["gates"][1]["checked"], 1, "{}", r["gates"]);
+}

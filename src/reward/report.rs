@@ -718,8 +718,14 @@ impl RewardInput {
             );
             out.push(n);
         }
+        // A column given twice (`-g lang -g lang`) is reported twice; a gate reads the first.
+        let mut seen: Vec<&str> = Vec::new();
         for g in &self.groups {
             let column = g["column"].as_str().unwrap_or("");
+            if seen.contains(&column) {
+                continue;
+            }
+            seen.push(column);
             for (k, v) in g["disparities"].as_object().into_iter().flatten() {
                 let value = pick(Some(v), g["undefined"].get(k));
                 out.push(Number::new(
