@@ -537,68 +537,38 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
             out.push('\n');
         }
-        let table = |v: Option<Json>| v.unwrap_or(Json::Null);
-        let typed = |v: Option<Result<Json, serde_json::Error>>| table(v.and_then(Result::ok));
         for (title, rows) in [
             (
                 "best-of-n curve",
-                typed(
-                    inp.best_of_n
-                        .as_ref()
-                        .map(|p| serde_json::to_value(&p.curve)),
-                ),
+                panel_rows(inp.best_of_n.as_ref(), |p| &p.curve),
             ),
             (
                 "ensemble: per model",
-                typed(
-                    inp.ensemble
-                        .as_ref()
-                        .map(|p| serde_json::to_value(&p.per_model)),
-                ),
+                panel_rows(inp.ensemble.as_ref(), |p| &p.per_model),
             ),
             (
                 "ensemble: deciles of preference strength",
-                typed(
-                    inp.ensemble
-                        .as_ref()
-                        .map(|p| serde_json::to_value(&p.deciles)),
-                ),
+                panel_rows(inp.ensemble.as_ref(), |p| &p.deciles),
             ),
             (
                 "policy models",
-                typed(inp.policy.as_ref().map(|p| serde_json::to_value(&p.models))),
+                panel_rows(inp.policy.as_ref(), |p| &p.models),
             ),
             (
                 "counterfactual: per attribute",
-                typed(
-                    inp.counterfactual
-                        .as_ref()
-                        .map(|p| serde_json::to_value(&p.attributes)),
-                ),
+                panel_rows(inp.counterfactual.as_ref(), |p| &p.attributes),
             ),
             (
                 "comparison: McNemar per subset",
-                typed(
-                    inp.comparison
-                        .as_ref()
-                        .map(|p| serde_json::to_value(&p.subsets)),
-                ),
+                panel_rows(inp.comparison.as_ref(), |p| &p.subsets),
             ),
             (
                 "RM-Bench domains",
-                typed(
-                    inp.rm_bench
-                        .as_ref()
-                        .map(|p| serde_json::to_value(&p.domains)),
-                ),
+                panel_rows(inp.rm_bench.as_ref(), |p| &p.domains),
             ),
             (
                 "length: accuracy by length difference",
-                typed(
-                    inp.length
-                        .as_ref()
-                        .map(|p| serde_json::to_value(&p.by_length_difference)),
-                ),
+                panel_rows(inp.length.as_ref(), |p| &p.by_length_difference),
             ),
         ] {
             if let Json::Array(items) = &rows {
@@ -857,4 +827,11 @@ impl Gateable for RewardReport {
         }
         Ok(out)
     }
+}
+
+/// A typed panel's rows as the generic table renderer reads them (null without the panel).
+fn panel_rows<P, T: Serialize>(panel: Option<&P>, pick: impl Fn(&P) -> &T) -> Json {
+    panel
+        .and_then(|p| serde_json::to_value(pick(p)).ok())
+        .unwrap_or(Json::Null)
 }
