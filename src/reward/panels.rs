@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value as Json};
 use crate::reward::data::{Codes, Pairs};
 use crate::reward::metrics::{self, Tally};
 use crate::reward::panel::{headline_value, num, put};
-use crate::reward::report::{LengthBin, LengthPanel, RewardInput};
+use crate::reward::report::{CalibrationPanel, LengthBin, LengthPanel, RewardInput};
 use crate::reward::settings::Settings;
 use crate::stats::bootstrap::percentile;
 use crate::stats::disparity::disparity;
@@ -115,40 +115,31 @@ pub fn calibration(p: &Pairs, settings: &Settings, r: &mut RewardInput) {
         .collect();
     let equal_mass = settings.binning == Binning::EqualMass;
     let c = metrics::calibration(&margins, settings.bins as usize, equal_mass);
-    let mut m = Map::new();
     let mut u = Map::new();
-    let values = [
-        ("ece", c.ece),
-        ("mce", c.mce),
-        ("log_loss", c.log_loss),
-        ("brier", c.brier),
-        ("temperature", c.temperature),
-        ("log_loss_at_temperature", c.log_loss_at_temperature),
-    ];
-    for (k, v) in values {
-        put(&mut m, &mut u, k, v);
-        put(
-            &mut r.metrics,
-            &mut r.undefined,
-            &format!("calibration.{k}"),
-            v,
-        );
-    }
-    m.insert("bins".into(), json!(settings.bins));
-    m.insert(
-        "binning".into(),
-        json!(if equal_mass {
+    let mut h = |name: &str, v| headline_value(r, &mut u, "calibration", name, v);
+    let ece = h("ece", c.ece);
+    let mce = h("mce", c.mce);
+    let log_loss = h("log_loss", c.log_loss);
+    let brier = h("brier", c.brier);
+    let temperature = h("temperature", c.temperature);
+    let log_loss_at_temperature = h("log_loss_at_temperature", c.log_loss_at_temperature);
+    r.calibration = Some(CalibrationPanel {
+        ece,
+        mce,
+        log_loss,
+        brier,
+        temperature,
+        log_loss_at_temperature,
+        bins: settings.bins,
+        binning: if equal_mass {
             "equal_mass"
         } else {
             "equal_width"
-        }),
-    );
-    m.insert(
-        "reliability".into(),
-        serde_json::to_value(&c.bins).expect("serialisable"),
-    );
-    m.insert("undefined".into(), Json::Object(u));
-    r.calibration = Some(Json::Object(m));
+        }
+        .into(),
+        reliability: c.bins,
+        undefined: u,
+    });
 }
 
 /// Per group column: accuracy, mean scores and margin per group, and their disparities.

@@ -97,7 +97,7 @@ pub struct RewardInput {
     pub rm_bench: Option<RmBenchPanel>,
     pub rewardbench2: Option<Json>,
     pub length: Option<LengthPanel>,
-    pub calibration: Option<Json>,
+    pub calibration: Option<CalibrationPanel>,
     pub groups: Vec<Json>,
     pub best_of_n: Option<BestOfNPanel>,
     pub ensemble: Option<EnsemblePanel>,
@@ -290,6 +290,31 @@ pub struct StrengthDecile {
     pub pairs: usize,
     pub mean_margin: f64,
     pub mean_std: f64,
+}
+
+/// `inputs[].calibration`: top-label calibration of the Bradley–Terry probability
+/// σ(chosen − rejected) (see `metrics::calibration`); null values have a reason in `undefined`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalibrationPanel {
+    /// Expected calibration error over the bins of max(p, 1 − p).
+    pub ece: Option<f64>,
+    /// Maximum calibration error over non-empty bins.
+    pub mce: Option<f64>,
+    /// Mean −log p, in nats.
+    pub log_loss: Option<f64>,
+    /// Mean (1 − p)².
+    pub brier: Option<f64>,
+    /// The T > 0 minimising the log loss of σ(m / T), and that log loss.
+    pub temperature: Option<f64>,
+    pub log_loss_at_temperature: Option<f64>,
+    /// --calibration-bins as given.
+    pub bins: u16,
+    /// equal_width | equal_mass.
+    pub binning: String,
+    /// The non-empty bins of the reliability diagram.
+    pub reliability: Vec<crate::reward::metrics::ConfidenceBin>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
 }
 
 /// `inputs[].length`: length bias over the pairs with both lengths (units as given, or
