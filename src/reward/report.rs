@@ -95,7 +95,7 @@ pub struct RewardInput {
     pub subsets: Vec<SubsetReport>,
     pub rewardbench: Option<Json>,
     pub rm_bench: Option<RmBenchPanel>,
-    pub rewardbench2: Option<Json>,
+    pub rewardbench2: Option<Rewardbench2Panel>,
     pub length: Option<LengthPanel>,
     pub calibration: Option<CalibrationPanel>,
     pub groups: Vec<Json>,
@@ -290,6 +290,37 @@ pub struct StrengthDecile {
     pub pairs: usize,
     pub mean_margin: f64,
     pub mean_std: f64,
+}
+
+/// `inputs[].rewardbench2` (--preset rewardbench2): best-of-k accuracy of each RewardBench 2
+/// subset (the Ties composite for `ties`) and their mean; null values have a reason in `undefined`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rewardbench2Panel {
+    /// The Ties composite's parts, when the file has a Ties subset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ties_details: Option<TiesDetails>,
+    pub factuality: Option<f64>,
+    pub precise_if: Option<f64>,
+    pub math: Option<f64>,
+    pub safety: Option<f64>,
+    pub focus: Option<f64>,
+    pub ties: Option<f64>,
+    /// Mean of the subsets present.
+    pub score: Option<f64>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
+}
+
+/// The parts of RewardBench 2's Ties composite (see `kinds::rewardbench2::ties_score`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TiesDetails {
+    pub correctness_margin_score: Option<f64>,
+    pub correctness_preferred: Option<f64>,
+    pub correctness_preferred_hard: Option<f64>,
+    pub ref_accuracy: Option<f64>,
+    pub tied_accuracy: Option<f64>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
 }
 
 /// `inputs[].calibration`: top-label calibration of the Bradley–Terry probability
