@@ -93,7 +93,7 @@ pub struct RewardInput {
     /// With --bootstrap: name → [lower, upper] percentile interval (prompts resampled).
     pub intervals: Map<String, Json>,
     pub subsets: Vec<SubsetReport>,
-    pub rewardbench: Option<Json>,
+    pub rewardbench: Option<RewardbenchPanel>,
     pub rm_bench: Option<RmBenchPanel>,
     pub rewardbench2: Option<Rewardbench2Panel>,
     pub length: Option<LengthPanel>,
@@ -290,6 +290,30 @@ pub struct StrengthDecile {
     pub pairs: usize,
     pub mean_margin: f64,
     pub mean_std: f64,
+}
+
+/// `inputs[].rewardbench` (--preset rewardbench): RewardBench v1's section scores (subsets
+/// weighted by EXAMPLE_COUNTS), their mean, the prior sets, the micro accuracy over the core
+/// subsets; null values have a reason in `undefined`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RewardbenchPanel {
+    pub chat: Option<f64>,
+    pub chat_hard: Option<f64>,
+    pub safety: Option<f64>,
+    pub reasoning: Option<f64>,
+    /// Mean of the four sections.
+    pub score: Option<f64>,
+    /// Mean accuracy of the prior sets present.
+    pub prior_sets: Option<f64>,
+    /// (4 score + 0.5 prior_sets) / 4.5.
+    pub score_with_prior_sets: Option<f64>,
+    pub micro_accuracy: Option<f64>,
+    /// Which xstest weights were used (legacy or current), in words.
+    pub weights: String,
+    /// Core subsets not in the file (their sections use the others).
+    pub missing_subsets: Vec<String>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
 }
 
 /// `inputs[].rewardbench2` (--preset rewardbench2): best-of-k accuracy of each RewardBench 2
