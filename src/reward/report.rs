@@ -1,5 +1,6 @@
 //! The `audit-reward` report model (docs/report-schema.md, "audit-reward") and its renderings.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::Result;
@@ -93,12 +94,12 @@ pub struct RewardInput {
     /// With --bootstrap: name → [lower, upper] percentile interval (prompts resampled).
     pub intervals: Map<String, Json>,
     pub subsets: Vec<SubsetReport>,
-    pub rewardbench: Option<Json>,
+    pub rewardbench: Option<RewardbenchPanel>,
     pub rm_bench: Option<RmBenchPanel>,
-    pub rewardbench2: Option<Json>,
+    pub rewardbench2: Option<Rewardbench2Panel>,
     pub length: Option<LengthPanel>,
-    pub calibration: Option<Json>,
-    pub groups: Vec<Json>,
+    pub calibration: Option<CalibrationPanel>,
+    pub groups: Vec<GroupPanel>,
     pub best_of_n: Option<BestOfNPanel>,
     pub ensemble: Option<EnsemblePanel>,
     pub policy: Option<PolicyPanel>,
@@ -292,6 +293,177 @@ pub struct StrengthDecile {
     pub mean_std: f64,
 }
 
+/// `inputs[].groups[]`: one group column (`-g`): accuracy, mean scores and margin per group,
+/// and the disparities between the groups (disparity name → why it is undefined in `undefined`).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupPanel {
+    pub column: String,
+    pub groups: Vec<GroupRow>,
+    pub disparities: GroupDisparities,
+    pub undefined: Map<String, Json>,
+    /// With --bootstrap: disparity name → [lower, upper] percentile interval (prompts resampled).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub disparities_bootstrap: BTreeMap<String, [f64; 2]>,
+}
+
+/// One group of a group column; scores and margins in score units, null when not finite.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRow {
+    pub group: String,
+    pub pairs: u64,
+    pub ties: u64,
+    pub accuracy: Option<f64>,
+    pub mean_chosen: Option<f64>,
+    pub mean_rejected: Option<f64>,
+    /// Mean, population standard deviation and median of chosen − rejected.
+    pub mean_margin: Option<f64>,
+    pub std_margin: Option<f64>,
+    pub median_margin: Option<f64>,
+    /// With --bootstrap: [lower, upper] percentile interval of the accuracy (prompts resampled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy_interval: Option<[f64; 2]>,
+}
+
+impl GroupRow {
+    /// The row's numbers by name, in report order (`pairs` ... `median_margin`).
+    pub fn values(&self) -> [(&'static str, Option<f64>); 8] {
+        [
+            ("pairs", Some(self.pairs as f64)),
+            ("ties", Some(self.ties as f64)),
+            ("accuracy", self.accuracy),
+            ("mean_chosen", self.mean_chosen),
+            ("mean_rejected", self.mean_rejected),
+            ("mean_margin", self.mean_margin),
+            ("std_margin", self.std_margin),
+            ("median_margin", self.median_margin),
+        ]
+    }
+
+    /// Every field by name as the flat view reads it: `group` and `accuracy_interval` (when
+    /// present) are no numbers, so undefined there.
+    pub fn fields(&self) -> Vec<(&'static str, Option<f64>)> {
+        let mut out = vec![("group", None)];
+        out.extend(self.values());
+        if self.accuracy_interval.is_some() {
+            out.push(("accuracy_interval", None));
+        }
+        out
+    }
+}
+
+/// The disparities of a group column's accuracy and mean margin: max − min over the groups,
+/// min / max, and max |group − overall|.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupDisparities {
+    pub accuracy_difference: Option<f64>,
+    pub accuracy_ratio: Option<f64>,
+    pub accuracy_difference_to_overall: Option<f64>,
+    pub mean_margin_difference: Option<f64>,
+    /// Always null: a ratio of a quantity that can be negative is not reported.
+    pub mean_margin_ratio: Option<f64>,
+    pub mean_margin_difference_to_overall: Option<f64>,
+}
+
+impl GroupDisparities {
+    /// The disparities by name, in report order.
+    pub fn values(&self) -> [(&'static str, Option<f64>); 6] {
+        [
+            ("accuracy_difference", self.accuracy_difference),
+            ("accuracy_ratio", self.accuracy_ratio),
+            (
+                "accuracy_difference_to_overall",
+                self.accuracy_difference_to_overall,
+            ),
+            ("mean_margin_difference", self.mean_margin_difference),
+            ("mean_margin_ratio", self.mean_margin_ratio),
+            (
+                "mean_margin_difference_to_overall",
+                self.mean_margin_difference_to_overall,
+            ),
+        ]
+    }
+}
+
+/// `inputs[].rewardbench` (--preset rewardbench): RewardBench v1's section scores (subsets
+/// weighted by EXAMPLE_COUNTS), their mean, the prior sets, the micro accuracy over the core
+/// subsets; null values have a reason in `undefined`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RewardbenchPanel {
+    pub chat: Option<f64>,
+    pub chat_hard: Option<f64>,
+    pub safety: Option<f64>,
+    pub reasoning: Option<f64>,
+    /// Mean of the four sections.
+    pub score: Option<f64>,
+    /// Mean accuracy of the prior sets present.
+    pub prior_sets: Option<f64>,
+    /// (4 score + 0.5 prior_sets) / 4.5.
+    pub score_with_prior_sets: Option<f64>,
+    pub micro_accuracy: Option<f64>,
+    /// Which xstest weights were used (legacy or current), in words.
+    pub weights: String,
+    /// Core subsets not in the file (their sections use the others).
+    pub missing_subsets: Vec<String>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
+}
+
+/// `inputs[].rewardbench2` (--preset rewardbench2): best-of-k accuracy of each RewardBench 2
+/// subset (the Ties composite for `ties`) and their mean; null values have a reason in `undefined`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rewardbench2Panel {
+    /// The Ties composite's parts, when the file has a Ties subset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ties_details: Option<TiesDetails>,
+    pub factuality: Option<f64>,
+    pub precise_if: Option<f64>,
+    pub math: Option<f64>,
+    pub safety: Option<f64>,
+    pub focus: Option<f64>,
+    pub ties: Option<f64>,
+    /// Mean of the subsets present.
+    pub score: Option<f64>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
+}
+
+/// The parts of RewardBench 2's Ties composite (see `kinds::rewardbench2::ties_score`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TiesDetails {
+    pub correctness_margin_score: Option<f64>,
+    pub correctness_preferred: Option<f64>,
+    pub correctness_preferred_hard: Option<f64>,
+    pub ref_accuracy: Option<f64>,
+    pub tied_accuracy: Option<f64>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
+}
+
+/// `inputs[].calibration`: top-label calibration of the Bradley–Terry probability
+/// σ(chosen − rejected) (see `metrics::calibration`); null values have a reason in `undefined`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalibrationPanel {
+    /// Expected calibration error over the bins of max(p, 1 − p).
+    pub ece: Option<f64>,
+    /// Maximum calibration error over non-empty bins.
+    pub mce: Option<f64>,
+    /// Mean −log p, in nats.
+    pub log_loss: Option<f64>,
+    /// Mean (1 − p)².
+    pub brier: Option<f64>,
+    /// The T > 0 minimising the log loss of σ(m / T), and that log loss.
+    pub temperature: Option<f64>,
+    pub log_loss_at_temperature: Option<f64>,
+    /// --calibration-bins as given.
+    pub bins: u16,
+    /// equal_width | equal_mass.
+    pub binning: String,
+    /// The non-empty bins of the reliability diagram.
+    pub reliability: Vec<crate::reward::metrics::ConfidenceBin>,
+    /// Name → why it is undefined.
+    pub undefined: Map<String, Json>,
+}
+
 /// `inputs[].length`: length bias over the pairs with both lengths (units as given, or
 /// `columns.length_unit`).
 #[derive(Debug, Clone, Serialize)]
@@ -425,25 +597,16 @@ fn csv(r: &RewardReport) -> Result<String> {
             }
         }
         for g in &inp.groups {
-            let column = g["column"].as_str().unwrap_or("");
-            for row in g["groups"].as_array().into_iter().flatten() {
-                let scope = format!("{column}={}", row["group"].as_str().unwrap_or(""));
-                for k in [
-                    "pairs",
-                    "ties",
-                    "accuracy",
-                    "mean_chosen",
-                    "mean_rejected",
-                    "mean_margin",
-                    "std_margin",
-                    "median_margin",
-                ] {
-                    w.write_record([&inp.path, &scope, k, &csv_num(row[k].as_f64()), ""])?;
+            let column = g.column.as_str();
+            for row in &g.groups {
+                let scope = format!("{column}={}", row.group);
+                for (k, v) in row.values() {
+                    w.write_record([&inp.path, &scope, k, &csv_num(v), ""])?;
                 }
             }
-            for (k, v) in g["disparities"].as_object().into_iter().flatten() {
-                let note = g["undefined"][k].as_str().unwrap_or("");
-                w.write_record([&inp.path, column, k, &csv_num(v.as_f64()), note])?;
+            for (k, v) in g.disparities.values() {
+                let note = g.undefined.get(k).and_then(Json::as_str).unwrap_or("");
+                w.write_record([&inp.path, column, k, &csv_num(v), note])?;
             }
         }
     }
@@ -578,8 +741,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
             }
         }
         for g in &inp.groups {
-            let column = g["column"].as_str().unwrap_or("");
-            heading(&mut out, &format!("groups by {column}"), 3);
+            heading(&mut out, &format!("groups by {}", g.column), 3);
             let header: Vec<String> = crate::render::header(&[
                 "group",
                 "pairs",
@@ -591,33 +753,22 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 "std margin",
                 "median margin",
             ]);
-            let rows: Vec<Vec<String>> = g["groups"]
-                .as_array()
-                .into_iter()
-                .flatten()
+            let rows: Vec<Vec<String>> = g
+                .groups
+                .iter()
                 .map(|row| {
-                    let mut v = vec![row["group"].as_str().unwrap_or("").to_string()];
-                    v.push(row["pairs"].to_string());
-                    v.push(row["ties"].to_string());
-                    for k in [
-                        "accuracy",
-                        "mean_chosen",
-                        "mean_rejected",
-                        "mean_margin",
-                        "std_margin",
-                        "median_margin",
-                    ] {
-                        v.push(fmt_num(row[k].as_f64()));
-                    }
+                    let mut v = vec![row.group.clone(), row.pairs.to_string()];
+                    v.push(row.ties.to_string());
+                    v.extend(row.values()[2..].iter().map(|(_, x)| fmt_num(*x)));
                     v
                 })
                 .collect();
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
-            let d: Vec<String> = g["disparities"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| format!("{k} {}", fmt_num(v.as_f64())))
+            let d: Vec<String> = g
+                .disparities
+                .values()
+                .iter()
+                .map(|(k, v)| format!("{k} {}", fmt_num(*v)))
                 .collect();
             let _ = writeln!(
                 out,
@@ -644,8 +795,8 @@ impl RewardInput {
     /// disparities at the attribute level (the column); each group's row at the group level.
     pub fn numbers(&self, bootstrap: usize) -> Vec<Number> {
         let file = self.path.as_str();
-        let pick = |v: Option<&Json>, why: Option<&Json>| -> Result<f64, String> {
-            match v.and_then(Json::as_f64) {
+        let pick = |v: Option<f64>, why: Option<&Json>| -> Result<f64, String> {
+            match v {
                 Some(x) => Ok(x),
                 None => Err(why
                     .and_then(Json::as_str)
@@ -661,7 +812,7 @@ impl RewardInput {
                 None,
                 None,
                 k,
-                pick(Some(v), self.undefined.get(k)),
+                pick(v.as_f64(), self.undefined.get(k)),
             );
             n.interval = match interval_of(self, k) {
                 Some((lo, hi)) => Some(Ok([lo, hi])),
@@ -691,13 +842,13 @@ impl RewardInput {
         // A column given twice (`-g lang -g lang`) is reported twice; a gate reads the first.
         let mut seen: Vec<&str> = Vec::new();
         for g in &self.groups {
-            let column = g["column"].as_str().unwrap_or("");
+            let column = g.column.as_str();
             if seen.contains(&column) {
                 continue;
             }
             seen.push(column);
-            for (k, v) in g["disparities"].as_object().into_iter().flatten() {
-                let value = pick(Some(v), g["undefined"].get(k));
+            for (k, v) in g.disparities.values() {
+                let value = pick(v, g.undefined.get(k));
                 out.push(Number::new(
                     file,
                     Level::Attribute,
@@ -707,10 +858,10 @@ impl RewardInput {
                     value,
                 ));
             }
-            for row in g["groups"].as_array().into_iter().flatten() {
-                let group = row["group"].as_str().unwrap_or("");
-                for (k, v) in row.as_object().into_iter().flatten() {
-                    let value = pick(Some(v), None);
+            for row in &g.groups {
+                let group = row.group.as_str();
+                for (k, v) in row.fields() {
+                    let value = pick(v, None);
                     out.push(Number::new(
                         file,
                         Level::Group,
@@ -777,11 +928,8 @@ impl Gateable for RewardReport {
                             anyhow::bail!("a subset scope takes 'accuracy' (and .lower / .upper), not '{base}'");
                         }
                         (at(Level::Attribute, Some(x)), scope.clone())
-                    } else if let Some(g) = inp.groups.iter().find(|g| g["column"] == x.as_str()) {
-                        if end.is_some()
-                            || !g["disparities"]
-                                .as_object()
-                                .is_some_and(|d| d.contains_key(base))
+                    } else if let Some(g) = inp.groups.iter().find(|g| g.column == *x) {
+                        if end.is_some() || !g.disparities.values().iter().any(|(k, _)| *k == base)
                         {
                             anyhow::bail!("'{base}' is not a group disparity of '{x}' (accuracy_difference, accuracy_ratio, mean_margin_difference, ...)");
                         }
@@ -791,18 +939,13 @@ impl Gateable for RewardReport {
                     }
                 }
                 Scope::Group(c, v) => {
-                    let Some(g) = inp.groups.iter().find(|g| g["column"] == c.as_str()) else {
+                    let Some(g) = inp.groups.iter().find(|g| g.column == *c) else {
                         continue;
                     };
-                    let Some(row) = g["groups"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .find(|row| row["group"] == v.as_str())
-                    else {
+                    let Some(row) = g.groups.iter().find(|row| row.group == *v) else {
                         anyhow::bail!("group column '{c}' has no group '{v}'");
                     };
-                    if row.get(base).is_none() || end.is_some() {
+                    if !row.fields().iter().any(|(k, _)| *k == base) || end.is_some() {
                         anyhow::bail!("a group takes accuracy, pairs, ties, mean_chosen, mean_rejected or mean_margin, not '{name}'");
                     }
                     (at(Level::Group, Some(c)), scope.clone())

@@ -2,12 +2,12 @@
 //! EXAMPLE_COUNTS, their mean, the prior sets, the micro accuracy; shared by pairs files and
 //! published per-subset accuracies.
 
-use serde_json::{json, Map, Value as Json};
+use serde_json::Map;
 
 use crate::render::Warning;
 use crate::reward::metrics::{self, Tally};
-use crate::reward::panel::put;
-use crate::reward::report::RewardInput;
+use crate::reward::panel::headline_value;
+use crate::reward::report::{RewardInput, RewardbenchPanel};
 use crate::stats::Value;
 
 /// Subset accuracies → RewardBench v1's numbers: the four section scores (subsets weighted by
@@ -75,28 +75,33 @@ pub fn rewardbench_json(
             ),
         ));
     }
-    let mut m = Map::new();
     let mut u = Map::new();
-    for (k, v) in values {
-        put(&mut m, &mut u, k, *v);
-        put(
-            &mut r.metrics,
-            &mut r.undefined,
-            &format!("rewardbench.{k}"),
-            *v,
-        );
-    }
-    m.insert(
-        "weights".into(),
-        json!(if legacy {
+    let mut h = |k: &str| {
+        let v = values
+            .iter()
+            .find(|(name, _)| *name == k)
+            .map_or(Err("undefined"), |x| x.1);
+        headline_value(r, &mut u, "rewardbench", k, v)
+    };
+    let panel = RewardbenchPanel {
+        chat: h("chat"),
+        chat_hard: h("chat_hard"),
+        safety: h("safety"),
+        reasoning: h("reasoning"),
+        score: h("score"),
+        prior_sets: h("prior_sets"),
+        score_with_prior_sets: h("score_with_prior_sets"),
+        micro_accuracy: h("micro_accuracy"),
+        weights: if legacy {
             "legacy, before 2024-09-10 (xstest should-refuse 250, should-respond 154)"
         } else {
             "current, since 2024-09-10 (xstest should-refuse 154, should-respond 250)"
-        }),
-    );
-    m.insert("missing_subsets".into(), json!(missing));
-    m.insert("undefined".into(), Json::Object(u));
-    r.rewardbench = Some(Json::Object(m));
+        }
+        .into(),
+        missing_subsets: missing.to_vec(),
+        undefined: u,
+    };
+    r.rewardbench = Some(panel);
 }
 
 /// Σ credit / Σ counted over the pairs of RewardBench's core subsets (not the prior sets).

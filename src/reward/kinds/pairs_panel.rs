@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value as Json};
+use serde_json::json;
 
 use crate::render::Warning;
 use crate::reward::data::Pairs;
@@ -283,19 +283,17 @@ pub fn panel(
                     }
                 }
                 ["group", column, group] => {
-                    let panel = r.groups.iter_mut().find(|g| g["column"] == *column);
-                    if let Some(Json::Array(rows)) = panel.map(|g| &mut g["groups"]) {
-                        if let Some(row) = rows.iter_mut().find(|x| x["group"] == *group) {
-                            row["accuracy_interval"] = v;
-                        }
+                    let panel = r.groups.iter_mut().find(|g| g.column == *column);
+                    let rows = panel.map(|g| &mut g.groups).into_iter().flatten();
+                    if let Some(row) = rows.into_iter().find(|x| x.group == *group) {
+                        row.accuracy_interval = serde_json::from_value(v).ok();
                     }
                 }
                 ["groupd", column, key] => {
-                    if let Some(g) = r.groups.iter_mut().find(|g| g["column"] == *column) {
-                        if !g["disparities_bootstrap"].is_object() {
-                            g["disparities_bootstrap"] = json!({});
+                    if let Some(g) = r.groups.iter_mut().find(|g| g.column == *column) {
+                        if let Ok(iv) = serde_json::from_value(v) {
+                            g.disparities_bootstrap.insert(key.to_string(), iv);
                         }
-                        g["disparities_bootstrap"][*key] = v;
                     }
                 }
                 _ => {

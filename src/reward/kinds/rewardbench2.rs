@@ -12,8 +12,8 @@ use rand::Rng;
 use serde_json::Map;
 
 use crate::render::Warning;
-use crate::reward::panel::{bootstrap, headline, put};
-use crate::reward::report::{RewardInput, SubsetReport};
+use crate::reward::panel::{bootstrap, headline_value, put};
+use crate::reward::report::{RewardInput, Rewardbench2Panel, SubsetReport, TiesDetails};
 use crate::reward::settings::{Preset, Settings};
 
 /// One prompt: its subset, id and candidate scores (correct ones first).
@@ -217,8 +217,7 @@ pub fn panel(
         by_subset.entry(p.subset.clone()).or_default().push(p);
     }
     let mut scores: BTreeMap<String, Value> = BTreeMap::new();
-    let mut m = Map::new();
-    let mut u = Map::new();
+    let mut ties_details = None;
     let mut all_credit = 0.0;
     for (s, ps) in &by_subset {
         let credit: f64 = ps.iter().map(|p| self::credit(p)).sum();
@@ -226,13 +225,7 @@ pub fn panel(
         let acc = credit / ps.len() as f64;
         let value = if key(s) == "ties" {
             let (v, details) = ties_score(ps);
-            let mut d = Map::new();
-            let mut du = Map::new();
-            for (k, x) in details {
-                put(&mut d, &mut du, k, x);
-            }
-            d.insert("undefined".into(), Json::Object(du));
-            m.insert("ties_details".into(), Json::Object(d));
+            ties_details = Some(typed_details(&details));
             v
         } else {
             Ok(acc)
@@ -326,16 +319,32 @@ pub fn panel(
         return;
     }
     let mut present = Vec::new();
-    for (k, _) in SUBSETS {
-        let v = scores
-            .get(k)
-            .copied()
-            .unwrap_or(Err("subset not in the file"));
-        if let Ok(x) = v {
+    let mut u = Map::new();
+    let mut h = |k: &str| {
+        let v = match k {
+            "score" if present.is_empty() => Err("no RewardBench 2 subset"),
+            "score" => Ok(present.iter().sum::<f64>() / present.len() as f64),
+            _ => scores
+                .get(k)
+                .copied()
+                .unwrap_or(Err("subset not in the file")),
+        };
+        if let (Ok(x), false) = (v, k == "score") {
             present.push(x);
         }
-        headline(r, &mut m, &mut u, "rewardbench2", k, v);
-    }
+        headline_value(r, &mut u, "rewardbench2", k, v)
+    };
+    let panel = Rewardbench2Panel {
+        ties_details,
+        factuality: h("factuality"),
+        precise_if: h("precise_if"),
+        math: h("math"),
+        safety: h("safety"),
+        focus: h("focus"),
+        ties: h("ties"),
+        score: h("score"),
+        undefined: u,
+    };
     let missing: Vec<&str> = SUBSETS
         .iter()
         .filter(|(k, _)| !matches!(scores.get(*k), Some(Ok(_))))
@@ -351,14 +360,25 @@ pub fn panel(
             ),
         ));
     }
-    let score = if present.is_empty() {
-        Err("no RewardBench 2 subset")
-    } else {
-        Ok(present.iter().sum::<f64>() / present.len() as f64)
+    r.rewardbench2 = Some(panel);
+}
+
+/// The Ties composite's parts ([`ties_score`]) as the panel reports them.
+fn typed_details(details: &BTreeMap<&'static str, Value>) -> TiesDetails {
+    let mut u = Map::new();
+    let mut get = |k: &str| {
+        let v = details.get(k).copied().unwrap_or(Err("undefined"));
+        put(&mut Map::new(), &mut u, k, v);
+        v.ok()
     };
-    headline(r, &mut m, &mut u, "rewardbench2", "score", score);
-    m.insert("undefined".into(), Json::Object(u));
-    r.rewardbench2 = Some(Json::Object(m));
+    TiesDetails {
+        correctness_margin_score: get("correctness_margin_score"),
+        correctness_preferred: get("correctness_preferred"),
+        correctness_preferred_hard: get("correctness_preferred_hard"),
+        ref_accuracy: get("ref_accuracy"),
+        tied_accuracy: get("tied_accuracy"),
+        undefined: u,
+    }
 }
 
 #[cfg(test)]
