@@ -69,9 +69,9 @@ fn finish(
     // report when it goes to a file (a report that cannot be written fails the run first).
     if output.is_some() {
         render::emit(&rendered.text, output)?;
-        render::write_deferred()?;
+        render::write_side_files(&rendered.side_files)?;
     } else {
-        render::write_deferred()?;
+        render::write_side_files(&rendered.side_files)?;
         render::emit(&rendered.text, output)?;
     }
     for line in &rendered.failures {

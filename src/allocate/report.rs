@@ -58,6 +58,9 @@ pub struct AllocateReport {
     pub players: Vec<PlayerRow>,
     /// Shapley: the most violated core constraint of each payoff vector.
     pub core_witness: CoreWitness,
+    /// `--allocation-out`: written with the report once the run succeeds (not in the JSON).
+    #[serde(skip)]
+    pub side_files: Vec<crate::render::SideFile>,
     /// Every headline value by its gate name (booleans for properties); null when undefined.
     /// Serialised as two objects, `metrics` (name → value) and `undefined` (name → why).
     #[serde(flatten)]
@@ -81,6 +84,7 @@ impl AllocateReport {
             envy_graph: Vec::new(),
             players: Vec::new(),
             core_witness: CoreWitness::default(),
+            side_files: Vec::new(),
             metrics: Metrics::default(),
             warnings: Vec::new(),
             gates: Vec::new(),
@@ -99,7 +103,9 @@ pub fn finish(mut model: AllocateReport, output: &Output) -> Result<Rendered> {
     let verdicts = crate::gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    render(&model, output.format)
+    let mut rendered = render(&model, output.format)?;
+    rendered.side_files = std::mem::take(&mut model.side_files);
+    Ok(rendered)
 }
 
 pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {

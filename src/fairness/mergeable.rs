@@ -190,11 +190,13 @@ pub fn to_file(pass: &Pass) -> StatsFile {
     }
 }
 
-/// Writes the statistics of `pass` to `path` (atomically).
-pub fn emit(pass: &Pass, path: &std::path::Path) -> Result<()> {
+/// The statistics of `pass` as the file `--emit-stats` writes to `path`.
+pub fn emit(pass: &Pass, path: &std::path::Path) -> Result<crate::render::SideFile> {
     let text = serde_json::to_string_pretty(&to_file(pass))? + "\n";
-    crate::render::defer_write(path, text);
-    Ok(())
+    Ok(crate::render::SideFile {
+        path: path.to_path_buf(),
+        text,
+    })
 }
 
 /// Reads one statistics input: a JSON file from `--emit-stats`, or a table of counts.

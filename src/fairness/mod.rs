@@ -83,9 +83,10 @@ pub fn run(args: &Settings) -> Result<Rendered> {
             bail!("--bootstrap of the score metrics resamples rows, but the scores were rounded to {r} and equal rows merged (bounded memory); drop --bootstrap, or audit fewer rows with --score");
         }
     }
-    if let Some(path) = &args.emit_stats {
-        mergeable::emit(&passes[0], path)?;
-    }
+    let side_files = match &args.emit_stats {
+        Some(path) => vec![mergeable::emit(&passes[0], path)?],
+        None => Vec::new(),
+    };
     let task = passes.first().map_or(Task::Binary, |p| p.task);
     check_task_flags(args, task)?;
     let mut model = match task {
@@ -103,10 +104,13 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     let verdicts = gate::evaluate(&args.gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    if args.summary {
-        return summary::render(&model, args.output.format);
-    }
-    report::render(&model, args.output.format)
+    let mut rendered = if args.summary {
+        summary::render(&model, args.output.format)?
+    } else {
+        report::render(&model, args.output.format)?
+    };
+    rendered.side_files = side_files;
+    Ok(rendered)
 }
 
 /// Resolves every input's columns (all before any is read, so a bad flag fails fast), then

@@ -25,6 +25,8 @@ pub struct Rendered {
     pub passed: bool,
     /// One line per failed gate, printed on standard error whatever the format.
     pub failures: Vec<String>,
+    /// Files the run writes besides the report, once it has succeeded.
+    pub side_files: Vec<SideFile>,
 }
 
 /// Something the user should know about the result.
@@ -157,25 +159,19 @@ pub fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Side files (`--emit-stats`, `--allocation-out`, `--export-suspect`) waiting for the run to
-/// succeed: [`write_deferred`] writes them once the report is ready, so a run that fails
-/// writes none.
-static DEFERRED: std::sync::Mutex<Vec<(std::path::PathBuf, String)>> =
-    std::sync::Mutex::new(Vec::new());
-
-/// Queues `text` for `path`, written by [`write_deferred`] when the run succeeds.
-pub fn defer_write(path: &Path, text: String) {
-    DEFERRED
-        .lock()
-        .expect("deferred files")
-        .push((path.to_path_buf(), text));
+/// A side file (`--emit-stats`, `--allocation-out`, `--export-suspect`): it travels with the
+/// report in [`Rendered`] and is written by [`write_side_files`] once the run has succeeded, so a
+/// run that fails writes none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SideFile {
+    pub path: std::path::PathBuf,
+    pub text: String,
 }
 
-/// Writes every queued side file (each atomically); the first failure is the error.
-pub fn write_deferred() -> Result<()> {
-    let files = std::mem::take(&mut *DEFERRED.lock().expect("deferred files"));
-    for (path, text) in files {
-        write_file(&path, text.as_bytes())?;
+/// Writes every side file (each atomically); the first failure is the error.
+pub fn write_side_files(files: &[SideFile]) -> Result<()> {
+    for f in files {
+        write_file(&f.path, f.text.as_bytes())?;
     }
     Ok(())
 }
@@ -429,6 +425,7 @@ pub fn render_with<T: Serialize>(
         text,
         passed,
         failures: crate::gate::failure_lines(gates),
+        side_files: Vec::new(),
     })
 }
 

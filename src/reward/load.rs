@@ -284,6 +284,7 @@ pub fn report(l: &Loaded, settings: &Settings, warnings: &mut Vec<Warning>) -> R
     let file = l.source.display.clone();
     let dropped = &l.meta.dropped;
     let mut r = RewardInput {
+        side_files: Vec::new(),
         path: file.clone(),
         format: l.source.format.name().to_string(),
         kind: l.input.kind().name().into(),

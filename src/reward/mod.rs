@@ -60,7 +60,13 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    report::render(&model, settings.output.format)
+    let mut rendered = report::render(&model, settings.output.format)?;
+    rendered.side_files = model
+        .inputs
+        .iter_mut()
+        .flat_map(|i| std::mem::take(&mut i.side_files))
+        .collect();
+    Ok(rendered)
 }
 
 /// `--compare FILE`: reads the other file and joins its pairs to every input's

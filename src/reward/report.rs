@@ -77,6 +77,9 @@ impl RewardSettings {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RewardInput {
+    /// `--export-suspect`: written with the report once the run succeeds (not in the JSON).
+    #[serde(skip)]
+    pub side_files: Vec<crate::render::SideFile>,
     pub path: String,
     pub format: String,
     /// pairs | accuracies | styled.

@@ -37,7 +37,10 @@ pub fn items(s: &ItemsSettings) -> Result<AllocateReport> {
         );
     }
     if let Some(path) = &s.allocation_out {
-        crate::render::defer_write(path, allocation_csv(&inst, &alloc));
+        r.side_files.push(crate::render::SideFile {
+            path: path.clone(),
+            text: allocation_csv(&inst, &alloc),
+        });
     }
     Ok(r)
 }

@@ -372,7 +372,10 @@ pub fn panel(e: &Ensemble, settings: &Settings, r: &mut RewardInput, warnings: &
             .map_err(anyhow::Error::from)
             .and_then(|_| w.into_inner().map_err(|e| anyhow::anyhow!("{e}")))
             .map(|bytes| {
-                crate::render::defer_write(path, String::from_utf8_lossy(&bytes).into_owned())
+                r.side_files.push(crate::render::SideFile {
+                    path: path.to_path_buf(),
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                })
             });
         match written {
             Ok(()) => warnings.push(Warning::new(
