@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 
 pub use crate::fairness::sql::{Query, ScoreType, SqlDialect};
@@ -89,23 +89,9 @@ pub struct SqlArgs {
 }
 
 impl SqlArgs {
-    /// The query to write: every flag-combination check of `fairaudit sql` is here.
+    /// The query to write, its flag combinations checked ([`Query::check`]).
     pub fn settings(&self) -> Result<Query> {
-        if self.groups.is_empty() {
-            bail!("name the sensitive attributes with --group COL (repeatable)");
-        }
-        match (&self.pred, &self.score) {
-            (None, Some(_)) => {
-                if self.score_type == ScoreType::Float32 && self.dialect == SqlDialect::Bigquery {
-                    bail!("BigQuery has no 32-bit float type; --score-type float32 does not apply")
-                }
-            }
-            (Some(_), None) => {}
-            _ => {
-                bail!("give the prediction as --pred COL, or a score with --score COL [--threshold T]")
-            }
-        }
-        Ok(Query {
+        let query = Query {
             dialect: self.dialect,
             table: self.table.clone(),
             label: self.label.clone(),
@@ -118,6 +104,8 @@ impl SqlArgs {
             pred_positive: self.pred_positive.clone(),
             weight: self.weight.clone(),
             groups: self.groups.clone(),
-        })
+        };
+        query.check()?;
+        Ok(query)
     }
 }

@@ -4,7 +4,7 @@
 //! BigQuery). The heavy pass then runs where the data are; `fairaudit audit-fairness --from-stats
 //! RESULT` finishes the audit from the few rows it returns.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use clap::ValueEnum;
 
@@ -25,8 +25,8 @@ pub enum SqlDialect {
     Bigquery,
 }
 
-/// What the query computes, resolved by the command line (`cli/sql.rs` checks the flags:
-/// at least one group, a prediction or a score, no float32 on BigQuery).
+/// What the query computes, resolved by the command line ([`Query::check`]: at least one group,
+/// a prediction or a score, no float32 on BigQuery).
 #[derive(Debug, Clone)]
 pub struct Query {
     pub dialect: SqlDialect,
@@ -170,8 +170,35 @@ impl Dialect {
     }
 }
 
-/// The statistics query.
+const NO_GROUP: &str = "name the sensitive attributes with --group COL (repeatable)";
+const NO_PREDICTION: &str =
+    "give the prediction as --pred COL, or a score with --score COL [--threshold T]";
+const FLOAT32_BIGQUERY: &str =
+    "BigQuery has no 32-bit float type; --score-type float32 does not apply";
+
+impl Query {
+    /// The flag combinations that have no query: no group, neither or both of a prediction and a
+    /// score, a float32 score on BigQuery. `cli/sql.rs` calls it when it builds the query.
+    pub fn check(&self) -> Result<()> {
+        if self.groups.is_empty() {
+            bail!(NO_GROUP);
+        }
+        match (&self.pred, &self.score) {
+            (None, Some(_)) => {
+                if self.score_type == ScoreType::Float32 && self.dialect == SqlDialect::Bigquery {
+                    bail!(FLOAT32_BIGQUERY)
+                }
+            }
+            (Some(_), None) => {}
+            _ => bail!(NO_PREDICTION),
+        }
+        Ok(())
+    }
+}
+
+/// The statistics query (errors as [`Query::check`]).
 pub fn query(a: &Query) -> Result<String> {
+    a.check()?;
     let groups: Vec<String> = a
         .groups
         .iter()
@@ -195,14 +222,12 @@ pub fn query(a: &Query) -> Result<String> {
             // Spark would widen the column to double).
             let t = match (a.score_type, d.real) {
                 (ScoreType::Float32, Some(real)) => format!("CAST({} AS {real})", a.threshold),
-                (ScoreType::Float32, None) => {
-                    unreachable!("the command line refuses --score-type float32 for BigQuery")
-                }
+                (ScoreType::Float32, None) => bail!(FLOAT32_BIGQUERY),
                 (ScoreType::Float64, _) => a.threshold.to_string(),
             };
             format!("CASE WHEN {c} IS NULL THEN NULL WHEN {c} >= {t} THEN 1 ELSE 0 END")
         }
-        _ => unreachable!("the command line asks for exactly one of --pred and --score"),
+        _ => bail!(NO_PREDICTION),
     };
     let gs: Vec<String> = groups.iter().map(|g| d.ident(g)).collect();
     let mut inner = gs.clone();
@@ -325,6 +350,13 @@ mod tests {
         assert!(query(&f).unwrap().contains("\"p\" >= CAST(0.25 AS REAL)"));
         // Missing spellings are NULL, before the 0/1 rule.
         assert!(query(&a).unwrap().contains("'NA'"));
-        // (Flag combinations that have no query are refused by `cli/sql.rs`; tests/cli.rs.)
+        // Flag combinations that have no query are errors, never a panic.
+        f.dialect = SqlDialect::Bigquery;
+        assert!(query(&f).is_err());
+        a.groups.clear();
+        assert!(query(&a).is_err());
+        let mut b = args(SqlDialect::Trino);
+        b.score = None;
+        assert!(query(&b).unwrap_err().to_string().contains("--pred COL"));
     }
 }
