@@ -109,7 +109,15 @@ pub fn finish(mut model: AllocateReport, output: &Output) -> Result<Rendered> {
 }
 
 pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
-    crate::render::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+    crate::render::render_with(
+        r,
+        format,
+        r.passed,
+        &r.gates,
+        || csv(r),
+        |md| text(r, md),
+        None,
+    )
 }
 
 /// Typed rows as the JSON objects they serialise to (keys in field order).

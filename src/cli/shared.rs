@@ -81,7 +81,8 @@ pub struct ReadArgs {
 /// How the report is rendered and gated. Shared by every engine.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
-    /// Report format.
+    /// Report format. `html` is one self-contained file (charts as inline SVG, nothing fetched):
+    /// write it with `-o report.html`.
     #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 
@@ -101,6 +102,12 @@ pub struct OutputArgs {
     /// No progress output on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Also write every chart of the report as a standalone SVG file in DIR (created if
+    /// missing), with stable names listed under `plots` in the JSON report, e.g.
+    /// `--plot figures/` (works with any --format).
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 impl OutputArgs {
@@ -111,6 +118,7 @@ impl OutputArgs {
             path: self.output.clone(),
             fail_if: self.fail_if.clone(),
             quiet: self.quiet,
+            plot: self.plot.clone(),
         }
     }
 

@@ -73,6 +73,7 @@ pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
         thresholds: Vec::new(),
         gates: Vec::new(),
         passed: true,
+        plots: Vec::new(),
     }
 }
 

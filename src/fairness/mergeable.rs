@@ -196,6 +196,7 @@ pub fn emit(pass: &Pass, path: &std::path::Path) -> Result<crate::render::SideFi
     Ok(crate::render::SideFile {
         path: path.to_path_buf(),
         text,
+        make_dir: false,
     })
 }
 

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod bootstrap;
 pub mod gates;
+pub mod html;
 pub mod inequality;
 pub mod mergeable;
 pub mod metrics;
@@ -104,12 +105,16 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     let verdicts = gate::evaluate(&args.gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
+    let figures = render::html::figures(&args.output, || html::page(&model))?;
+    model.plots = figures.plots;
+    let page = figures.page.as_ref();
     let mut rendered = if args.summary {
-        summary::render(&model, args.output.format)?
+        summary::render(&model, args.output.format, page)?
     } else {
-        report::render(&model, args.output.format)?
+        report::render(&model, args.output.format, page)?
     };
     rendered.side_files = side_files;
+    rendered.side_files.extend(figures.side_files);
     Ok(rendered)
 }
 

@@ -27,6 +27,9 @@ pub struct FairnessReport {
     pub thresholds: Vec<ThresholdReport>,
     pub gates: Vec<GateResult>,
     pub passed: bool,
+    /// With --plot DIR: the chart files written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plots: Vec<crate::render::html::PlotFile>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -253,8 +256,20 @@ fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
     m.get(k).and_then(Json::as_f64)
 }
 
-pub fn render(r: &FairnessReport, format: ReportFormat) -> Result<Rendered> {
-    crate::render::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+pub fn render(
+    r: &FairnessReport,
+    format: ReportFormat,
+    page: Option<&crate::render::html::Page>,
+) -> Result<Rendered> {
+    crate::render::render_with(
+        r,
+        format,
+        r.passed,
+        &r.gates,
+        || csv(r),
+        |md| text(r, md),
+        page,
+    )
 }
 
 /// Long format: one row per (file, attribute, group, metric), disparities with an empty group.

@@ -138,7 +138,12 @@ fn cell(v: &Json) -> String {
     }
 }
 
-pub fn render(r: &FairnessReport, format: ReportFormat) -> Result<Rendered> {
+/// The summary; as HTML (`page`), the whole report's page.
+pub fn render(
+    r: &FairnessReport,
+    format: ReportFormat,
+    page: Option<&crate::render::html::Page>,
+) -> Result<Rendered> {
     let s = build(r);
     let table = |markdown: bool| -> Vec<Vec<String>> {
         s.rows
@@ -175,5 +180,6 @@ pub fn render(r: &FairnessReport, format: ReportFormat) -> Result<Rendered> {
             Ok(String::from_utf8(w.into_inner()?)?)
         },
         |md| crate::render::grid(&s.columns, &table(md), md, &[], 1),
+        page,
     )
 }

@@ -1,8 +1,11 @@
 //! What every engine's renderers share, and no engine: the report formats (table, JSON, CSV,
-//! Markdown), warnings and dropped-row counts, number formatting, tables, Markdown escaping,
+//! Markdown, HTML with SVG charts in [`html`] and [`chart`]), warnings and dropped-row counts, number formatting, tables, Markdown escaping,
 //! colour, progress, the verdict block, and atomic output. Each engine's report model and its
 //! renderings live in the engine (`fairness/report.rs`, `reward/report.rs`,
 //! `allocate/report.rs`).
+
+pub mod chart;
+pub mod html;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -56,6 +59,9 @@ pub enum ReportFormat {
     Json,
     Csv,
     Markdown,
+    /// One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart
+    /// next to the table of its numbers (inline CSS and SVG; nothing fetched).
+    Html,
 }
 
 /// How a report is written and gated (`--format`, `-o`, `--fail-if`, `-q`): the part of every
@@ -69,6 +75,8 @@ pub struct Output {
     pub fail_if: Vec<String>,
     /// No progress on standard error.
     pub quiet: bool,
+    /// `--plot DIR`: every chart also written there as a standalone SVG file.
+    pub plot: Option<std::path::PathBuf>,
 }
 
 /// Rows left out of an input, by reason.
@@ -166,11 +174,18 @@ pub fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
 pub struct SideFile {
     pub path: std::path::PathBuf,
     pub text: String,
+    /// Create the file's directory when it is missing (`--plot DIR`).
+    pub make_dir: bool,
 }
 
 /// Writes every side file (each atomically); the first failure is the error.
 pub fn write_side_files(files: &[SideFile]) -> Result<()> {
     for f in files {
+        if f.make_dir {
+            if let Some(dir) = f.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                html::create_plot_dir(dir)?;
+            }
+        }
         write_file(&f.path, f.text.as_bytes())?;
     }
     Ok(())
@@ -402,7 +417,8 @@ pub fn markdown_text(s: &str) -> String {
 }
 
 /// Renders a report model in `format`: JSON (pretty, newline-terminated) from its serde model,
-/// the other formats from the engine's `csv` and `text(markdown)` functions.
+/// the other formats from the engine's `csv` and `text(markdown)` functions, HTML from the
+/// engine's page (built by [`html::figures`] when the format is HTML).
 pub fn render_with<T: Serialize>(
     model: &T,
     format: ReportFormat,
@@ -410,6 +426,7 @@ pub fn render_with<T: Serialize>(
     gates: &[crate::gate::GateResult],
     csv: impl Fn() -> Result<String>,
     text: impl Fn(bool) -> String,
+    page: Option<&html::Page>,
 ) -> Result<Rendered> {
     let text = match format {
         ReportFormat::Json => {
@@ -420,6 +437,10 @@ pub fn render_with<T: Serialize>(
         ReportFormat::Csv => csv()?,
         ReportFormat::Table => text(false),
         ReportFormat::Markdown => text(true),
+        ReportFormat::Html => match page {
+            Some(p) => html::document(p),
+            None => anyhow::bail!("--format html is not available for this report"),
+        },
     };
     Ok(Rendered {
         text,

@@ -537,7 +537,15 @@ impl RewardReport {
 }
 
 pub fn render(r: &RewardReport, format: ReportFormat) -> Result<Rendered> {
-    crate::render::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+    crate::render::render_with(
+        r,
+        format,
+        r.passed,
+        &r.gates,
+        || csv(r),
+        |md| text(r, md),
+        None,
+    )
 }
 
 fn interval_of(inp: &RewardInput, k: &str) -> Option<(f64, f64)> {

@@ -40,6 +40,7 @@ pub fn items(s: &ItemsSettings) -> Result<AllocateReport> {
         r.side_files.push(crate::render::SideFile {
             path: path.clone(),
             text: allocation_csv(&inst, &alloc),
+            make_dir: false,
         });
     }
     Ok(r)

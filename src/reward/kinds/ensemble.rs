@@ -375,6 +375,7 @@ pub fn panel(e: &Ensemble, settings: &Settings, r: &mut RewardInput, warnings: &
                 r.side_files.push(crate::render::SideFile {
                     path: path.to_path_buf(),
                     text: String::from_utf8_lossy(&bytes).into_owned(),
+                    make_dir: false,
                 })
             });
         match written {

@@ -1,0 +1,700 @@
+//! The fairness report as an HTML page (`--format html`) and charts (`--plot DIR`): per
+//! attribute, each key rate per group with its interval, the overall value and the parity band
+//! around the reference group; the disparities; with `--score` the reliability diagrams and score
+//! distributions per group; with a threshold sweep, rate against threshold per group.
+//! Every chart is drawn from the report's own numbers, and its table shows them.
+
+use anyhow::Result;
+use serde_json::{Map, Value as Json};
+
+use super::report::{AttributeReport, FairnessReport, GroupReport, InputReport, Overall};
+use crate::render::chart::{self, Bar, Bars, Histogram, Lines, Mark, Rule, Series};
+use crate::render::html::{Cell, Item, Page, Section, Table};
+
+/// Groups with fewer rows than this are marked `*` in charts (their rates are unreliable), even
+/// when `--min-group-size` keeps them in the disparities.
+pub const SMALL_GROUP_ROWS: u64 = 30;
+
+/// The rates charted per group: binary, and regression.
+const BINARY_RATES: [(&str, &str); 6] = [
+    ("selection_rate", "Selection rate"),
+    ("true_positive_rate", "True positive rate"),
+    ("false_positive_rate", "False positive rate"),
+    ("positive_predictive_value", "Positive predictive value"),
+    ("accuracy", "Accuracy"),
+    ("roc_auc", "ROC AUC"),
+];
+const REGRESSION: [(&str, &str); 4] = [
+    ("mean_residual", "Mean residual (prediction − label)"),
+    ("mean_absolute_error", "Mean absolute error"),
+    ("root_mean_squared_error", "Root mean squared error"),
+    ("mean_prediction", "Mean prediction"),
+];
+
+fn num(m: &Map<String, Json>, k: &str) -> Option<f64> {
+    m.get(k).and_then(Json::as_f64)
+}
+
+fn why(undefined: &Map<String, Json>, k: &str) -> String {
+    undefined
+        .get(k)
+        .and_then(Json::as_str)
+        .unwrap_or("undefined")
+        .to_string()
+}
+
+fn pair(m: &Map<String, Json>, k: &str) -> Option<(f64, f64)> {
+    let a = m.get(k)?.as_array()?;
+    Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?))
+}
+
+/// A group's value of `metric`, or why it is undefined; `None` when the report has no such metric.
+fn group_value(g: &GroupReport, metric: &str) -> Option<Result<f64, String>> {
+    match g.metrics.get(metric) {
+        Some(Json::Number(n)) => n.as_f64().map(Ok),
+        Some(_) => Some(Err(why(&g.undefined, metric))),
+        None => None,
+    }
+}
+
+fn small(g: &GroupReport) -> bool {
+    g.small || g.n < SMALL_GROUP_ROWS
+}
+
+/// The page of a fairness report.
+pub fn page(r: &FairnessReport) -> Result<Page> {
+    let mut sections = Vec::new();
+    for a in &r.attributes {
+        sections.push(attribute_section(r, a)?);
+    }
+    if !r.thresholds.is_empty() {
+        sections.extend(sweep_sections(r)?);
+    }
+    Ok(Page {
+        command: r.command.clone(),
+        subject: r
+            .inputs
+            .iter()
+            .map(|i| i.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        passed: r.passed,
+        gates: r.gates.clone(),
+        inputs: inputs_table(&r.inputs),
+        settings: settings_list(r),
+        warnings: r.warnings.clone(),
+        sections,
+    })
+}
+
+fn inputs_table(inputs: &[InputReport]) -> Table {
+    Table {
+        caption: "Files read and the columns used".into(),
+        header: [
+            "file",
+            "format",
+            "rows read",
+            "rows used",
+            "label",
+            "prediction / score",
+            "groups",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: inputs
+            .iter()
+            .map(|i| {
+                let c = &i.columns;
+                let pred = match (&c.prediction, &c.score) {
+                    (Some(p), _) => p.clone(),
+                    (None, Some(s)) => match c.threshold {
+                        Some(t) => format!("{s} (score, threshold {t})"),
+                        None => format!("{s} (score)"),
+                    },
+                    (None, None) => "—".into(),
+                };
+                vec![
+                    Cell::text(&i.path),
+                    Cell::text(&i.format),
+                    Cell::Amount(i.rows_read as f64),
+                    Cell::Amount(i.rows_used as f64),
+                    Cell::text(&c.label),
+                    Cell::text(pred),
+                    Cell::text(c.groups.join(", ")),
+                ]
+            })
+            .collect(),
+        notes: inputs
+            .iter()
+            .flat_map(|i| {
+                i.rows_dropped
+                    .iter()
+                    .map(move |d| format!("{}: {} rows left out: {}", i.path, d.rows, d.reason))
+            })
+            .collect(),
+    }
+}
+
+fn settings_list(r: &FairnessReport) -> Vec<(String, String)> {
+    match serde_json::to_value(&r.settings) {
+        Ok(Json::Object(m)) => m
+            .into_iter()
+            .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+            .map(|(k, v)| {
+                let shown = match v {
+                    Json::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, shown)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn overall_of<'a>(r: &'a FairnessReport, a: &AttributeReport) -> Option<&'a Overall> {
+    let input = r.inputs.iter().find(|i| i.path == a.file)?;
+    match &a.class {
+        Some(c) => input
+            .classes
+            .iter()
+            .find(|k| &k.class == c)
+            .map(|k| &k.overall),
+        None => Some(&input.overall),
+    }
+}
+
+/// The reference group of `metric` and how it was chosen: `--reference`'s view, else the largest
+/// group that is not small.
+fn reference<'a>(a: &'a AttributeReport, metric: &str) -> Option<(&'a GroupReport, String)> {
+    if let Some(v) = &a.reference {
+        let name = v.groups.get(metric).and_then(Json::as_str)?;
+        let g = a.groups.iter().find(|g| g.group == name)?;
+        return Some((g, format!("reference {name} ({})", v.method)));
+    }
+    let g = a
+        .groups
+        .iter()
+        .filter(|g| !small(g))
+        .max_by(|x, y| x.weight.total_cmp(&y.weight).then(y.group.cmp(&x.group)))?;
+    Some((g, format!("reference {} (largest group)", g.group)))
+}
+
+fn attribute_section(r: &FairnessReport, a: &AttributeReport) -> Result<Section> {
+    let name = a.display_name();
+    let mut s = Section::new(format!("{name} ({} groups)", a.groups.len()));
+    let regression = r.settings.task == "regression";
+    let band_ratio = a
+        .reference
+        .as_ref()
+        .map_or(r.settings.four_fifths_threshold, |v| v.band);
+    let overall = overall_of(r, a);
+    let rates: &[(&str, &str)] = if regression {
+        &REGRESSION
+    } else {
+        &BINARY_RATES
+    };
+    for (metric, title) in rates {
+        if a.groups.iter().all(|g| group_value(g, metric).is_none()) {
+            continue;
+        }
+        s.items.push(rate_figure(
+            r, a, metric, title, band_ratio, overall, regression,
+        )?);
+    }
+    s.items.push(disparity_figure(a, regression)?);
+    if let Some(v) = a.disparities.get("four_fifths_rule_passed") {
+        let text = match v {
+            Json::Bool(true) => "passed",
+            Json::Bool(false) => "FAILED",
+            _ => "undefined",
+        };
+        s.items.push(Item::Note(format!(
+            "Four-fifths rule (every group's selection rate at least {} of the highest): {text}.",
+            r.settings.four_fifths_threshold
+        )));
+    }
+    if a.groups.iter().any(|g| !g.reliability.is_empty()) {
+        s.items.push(reliability_figure(r, a, overall)?);
+        s.items.push(distribution_figure(r, a)?);
+    }
+    if a.groups.iter().any(small) {
+        s.items.push(Item::Note(format!(
+            "* fewer than {} rows{}: drawn lighter; their rates are unreliable.",
+            SMALL_GROUP_ROWS.max(r.settings.min_group_size),
+            if r.settings.min_group_size > 0 {
+                " (or under --min-group-size, left out of the disparities)"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(s)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rate_figure(
+    r: &FairnessReport,
+    a: &AttributeReport,
+    metric: &str,
+    title: &str,
+    band_ratio: f64,
+    overall: Option<&Overall>,
+    regression: bool,
+) -> Result<Item> {
+    let bootstrap = r.settings.bootstrap > 0;
+    let interval_of = |g: &GroupReport| {
+        if bootstrap {
+            pair(&g.bootstrap, metric)
+        } else {
+            pair(&g.intervals, metric)
+        }
+    };
+    let mut rules = Vec::new();
+    let overall_value = overall.and_then(|o| num(&o.metrics, metric));
+    if let Some(v) = overall_value {
+        rules.push(Rule {
+            at: v,
+            label: format!("overall {v:.4}"),
+        });
+    }
+    let reference = reference(a, metric);
+    let band = match &reference {
+        Some((g, how)) if !regression && band_ratio > 0.0 => {
+            num(&g.metrics, metric).filter(|v| *v > 0.0).map(|v| {
+                (
+                    v * band_ratio,
+                    v / band_ratio,
+                    format!("parity band {band_ratio}–{:.2} × {how}", 1.0 / band_ratio),
+                )
+            })
+        }
+        _ => None,
+    };
+    let bars: Vec<Bar> = a
+        .groups
+        .iter()
+        .map(|g| Bar {
+            label: g.group.clone(),
+            value: group_value(g, metric).unwrap_or_else(|| Err("not computed".into())),
+            interval: interval_of(g),
+            flagged: small(g),
+        })
+        .collect();
+    let method = if bootstrap {
+        format!("bootstrap percentile, {} replicates", r.settings.bootstrap)
+    } else {
+        r.settings.interval_method.clone()
+    };
+    let has_intervals = bars.iter().any(|b| b.interval.is_some());
+    let unit = if regression {
+        "label units"
+    } else {
+        "share, 0–1"
+    };
+    let chart = chart::bars(&Bars {
+        name: chart::slug(&[&a.display_name(), metric]),
+        title: format!("{title} by {}", a.display_name()),
+        desc: format!(
+            "One bar per group{}; dashed line: overall value{}.",
+            if has_intervals {
+                format!(
+                    ", whiskers: {} {:.0}% interval",
+                    method,
+                    r.settings.confidence * 100.0
+                )
+            } else {
+                String::new()
+            },
+            if band.is_some() {
+                "; shaded: parity band around the reference group"
+            } else {
+                ""
+            }
+        ),
+        x_label: format!("{title} ({unit})"),
+        bars,
+        rules,
+        band: band.clone(),
+        x_range: (!regression).then_some((0.0, 1.0)),
+    })?;
+    let mut header = vec!["group".to_string(), "n".into(), metric.to_string()];
+    if has_intervals {
+        header.push(format!("{:.0}% interval", r.settings.confidence * 100.0));
+    }
+    let ref_value = reference
+        .as_ref()
+        .and_then(|(g, _)| num(&g.metrics, metric));
+    if ref_value.is_some() && !regression {
+        header.push("ratio to reference".into());
+    }
+    let mut rows: Vec<Vec<Cell>> = a
+        .groups
+        .iter()
+        .map(|g| {
+            let mut row = vec![
+                Cell::text(format!("{}{}", g.group, if small(g) { " *" } else { "" })),
+                Cell::Amount(g.n as f64),
+                Cell::value(group_value(g, metric).unwrap_or_else(|| Err("not computed".into()))),
+            ];
+            if has_intervals {
+                row.push(interval_of(g).map_or(Cell::Empty, |(l, u)| Cell::Interval(l, u)));
+            }
+            if let (Some(rv), false) = (ref_value, regression) {
+                row.push(match num(&g.metrics, metric) {
+                    Some(v) if rv != 0.0 => Cell::Number(v / rv),
+                    Some(_) => Cell::Undefined("the reference group's value is 0".into()),
+                    None => Cell::Undefined(why(&g.undefined, metric)),
+                });
+            }
+            row
+        })
+        .collect();
+    if let Some(o) = overall {
+        let mut row = vec![
+            Cell::text("overall"),
+            Cell::Amount(o.n as f64),
+            match num(&o.metrics, metric) {
+                Some(v) => Cell::Number(v),
+                None => Cell::Undefined(why(&o.undefined, metric)),
+            },
+        ];
+        row.resize(header.len(), Cell::Empty);
+        rows.push(row);
+    }
+    let mut notes = Vec::new();
+    if let Some((_, how)) = &reference {
+        if band.is_some() {
+            notes.push(format!(
+                "Parity band: {band_ratio} to {:.4} times the {how}'s value (--parity-band).",
+                1.0 / band_ratio
+            ));
+        }
+    }
+    Ok(Item::Figure(
+        chart,
+        Table {
+            caption: format!("{title} by group"),
+            header,
+            rows,
+            notes,
+        },
+    ))
+}
+
+/// The difference and ratio of every criterion, with bootstrap intervals when there are some.
+fn disparity_figure(a: &AttributeReport, regression: bool) -> Result<Item> {
+    let names: Vec<&str> = if regression {
+        super::regression::REGRESSION_METRICS.to_vec()
+    } else {
+        super::metrics::CRITERIA
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(["equalized_odds"])
+            .chain(
+                super::scores::SCORE_METRICS
+                    .iter()
+                    .copied()
+                    .filter(|m| a.disparities.contains_key(&format!("{m}_difference"))),
+            )
+            .collect()
+    };
+    let value = |k: &str| match a.disparities.get(k) {
+        Some(Json::Number(n)) => n.as_f64().ok_or("not a number".to_string()),
+        _ => Err(why(&a.undefined, k)),
+    };
+    let bars: Vec<Bar> = names
+        .iter()
+        .map(|n| {
+            let k = format!("{n}_difference");
+            Bar {
+                label: n.to_string(),
+                value: value(&k),
+                interval: pair(&a.disparities_bootstrap, &k),
+                flagged: false,
+            }
+        })
+        .collect();
+    let chart = chart::bars(&Bars {
+        name: chart::slug(&[&a.display_name(), "disparities"]),
+        title: format!(
+            "Disparities across {} (largest minus smallest group)",
+            a.display_name()
+        ),
+        desc:
+            "Difference between the highest and lowest group value of each criterion; 0 is parity."
+                .into(),
+        x_label: if regression {
+            "difference (label units)".into()
+        } else {
+            "difference (share, 0–1)".into()
+        },
+        bars,
+        ..Default::default()
+    })?;
+    let rows = names
+        .iter()
+        .map(|n| {
+            let d = format!("{n}_difference");
+            let q = format!("{n}_ratio");
+            let mut row = vec![
+                Cell::text(*n),
+                Cell::value(value(&d)),
+                Cell::value(value(&q)),
+            ];
+            row.push(
+                pair(&a.disparities_bootstrap, &d)
+                    .map_or(Cell::Empty, |(l, u)| Cell::Interval(l, u)),
+            );
+            row
+        })
+        .collect();
+    Ok(Item::Figure(
+        chart,
+        Table {
+            caption: "Disparities".into(),
+            header: ["criterion", "difference", "ratio", "bootstrap interval of the difference"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            notes: vec!["difference: highest minus lowest group value; ratio: lowest over highest (1 is parity).".into()],
+        },
+    ))
+}
+
+fn reliability_figure(
+    r: &FairnessReport,
+    a: &AttributeReport,
+    overall: Option<&Overall>,
+) -> Result<Item> {
+    let mut series: Vec<Series> = a
+        .groups
+        .iter()
+        .filter(|g| !g.reliability.is_empty())
+        .map(|g| Series {
+            name: format!("{}{}", g.group, if small(g) { " *" } else { "" }),
+            points: g
+                .reliability
+                .iter()
+                .map(|b| (b.mean_score, b.fraction_positive))
+                .collect(),
+            mark: Mark::LineAndPoints,
+            ..Default::default()
+        })
+        .collect();
+    if let Some(o) = overall.filter(|o| !o.reliability.is_empty()) {
+        series.push(Series {
+            name: "overall".into(),
+            points: o
+                .reliability
+                .iter()
+                .map(|b| (b.mean_score, b.fraction_positive))
+                .collect(),
+            mark: Mark::Line,
+            dashed: true,
+            colour: Some(6),
+        });
+    }
+    let chart = chart::lines(&Lines {
+        name: chart::slug(&[&a.display_name(), "reliability"]),
+        title: format!("Reliability diagram by {}", a.display_name()),
+        desc: format!(
+            "Mean score against the share of positive labels in each of {} {} score bins, per group; the diagonal is perfect calibration.",
+            r.settings.calibration_bins, r.settings.calibration_binning
+        ),
+        x_label: "mean predicted probability in the bin".into(),
+        y_label: "fraction of positive labels".into(),
+        series,
+        x_range: Some((0.0, 1.0)),
+        y_range: Some((0.0, 1.0)),
+        diagonal: Some("perfect calibration".into()),
+        ..Default::default()
+    })?;
+    let rows = a
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.reliability.iter().map(move |b| {
+                vec![
+                    Cell::text(&g.group),
+                    Cell::Amount(b.bin as f64),
+                    Cell::Amount(b.rows as f64),
+                    Cell::Number(b.mean_score),
+                    Cell::Number(b.fraction_positive),
+                ]
+            })
+        })
+        .collect();
+    Ok(Item::Figure(
+        chart,
+        Table {
+            caption: "Reliability bins (non-empty)".into(),
+            header: ["group", "bin", "rows", "mean score", "fraction positive"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            notes: vec![],
+        },
+    ))
+}
+
+/// Score distributions per group: the share of each group's rows in each reliability bin.
+fn distribution_figure(r: &FairnessReport, a: &AttributeReport) -> Result<Item> {
+    let bins = r.settings.calibration_bins.max(1);
+    let equal_width = r.settings.calibration_binning == "equal_width";
+    let shares = |g: &GroupReport| -> Vec<f64> {
+        let total: u64 = g.reliability.iter().map(|b| b.rows).sum();
+        let mut v = vec![0.0; bins];
+        for b in &g.reliability {
+            if let Some(x) = v.get_mut(b.bin) {
+                *x = if total > 0 {
+                    b.rows as f64 / total as f64
+                } else {
+                    0.0
+                };
+            }
+        }
+        v
+    };
+    let groups: Vec<&GroupReport> = a
+        .groups
+        .iter()
+        .filter(|g| !g.reliability.is_empty())
+        .collect();
+    let chart = if equal_width {
+        chart::histogram(&Histogram {
+            name: chart::slug(&[&a.display_name(), "score-distribution"]),
+            title: format!("Score distribution by {}", a.display_name()),
+            desc: format!(
+                "Share of each group's scored rows in each of {bins} equal-width score bins."
+            ),
+            x_label: "score".into(),
+            y_label: "share of the group's rows".into(),
+            edges: (0..=bins).map(|k| k as f64 / bins as f64).collect(),
+            series: groups
+                .iter()
+                .map(|g| (g.group.clone(), shares(g)))
+                .collect(),
+        })?
+    } else {
+        chart::lines(&Lines {
+            name: chart::slug(&[&a.display_name(), "score-distribution"]),
+            title: format!("Score distribution by {}", a.display_name()),
+            desc: format!("Share of each group's scored rows in each of {bins} equal-mass bins, at the bin's mean score."),
+            x_label: "mean score of the bin".into(),
+            y_label: "share of the group's rows".into(),
+            series: groups
+                .iter()
+                .map(|g| Series {
+                    name: g.group.clone(),
+                    points: g
+                        .reliability
+                        .iter()
+                        .zip(shares(g).iter().filter(|s| **s > 0.0))
+                        .map(|(b, s)| (b.mean_score, *s))
+                        .collect(),
+                    mark: Mark::LineAndPoints,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        })?
+    };
+    let rows = groups
+        .iter()
+        .map(|g| {
+            let mut row = vec![Cell::text(&g.group)];
+            row.extend(shares(g).into_iter().map(Cell::Number));
+            row
+        })
+        .collect();
+    let mut header = vec!["group".to_string()];
+    header.extend((0..bins).map(|k| format!("bin {k}")));
+    Ok(Item::Figure(
+        chart,
+        Table {
+            caption: "Share of each group's rows per score bin".into(),
+            header,
+            rows,
+            notes: vec![],
+        },
+    ))
+}
+
+/// One section per attribute of a threshold sweep: each key rate against the threshold, a line
+/// per group.
+fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
+    let first = &r.thresholds[0].attributes;
+    let mut out = Vec::new();
+    for (ai, a) in first.iter().enumerate() {
+        let mut s = Section::new(format!("Threshold sweep: {}", a.display_name()));
+        for (metric, title) in BINARY_RATES.iter().take(3) {
+            let series: Vec<Series> = a
+                .groups
+                .iter()
+                .map(|g| Series {
+                    name: g.group.clone(),
+                    points: r
+                        .thresholds
+                        .iter()
+                        .filter_map(|t| {
+                            let v = t
+                                .attributes
+                                .get(ai)?
+                                .groups
+                                .iter()
+                                .find(|x| x.group == g.group)?;
+                            Some((t.threshold, num(&v.metrics, metric)?))
+                        })
+                        .collect(),
+                    mark: Mark::LineAndPoints,
+                    ..Default::default()
+                })
+                .collect();
+            let chart = chart::lines(&Lines {
+                name: chart::slug(&["sweep", &a.display_name(), metric]),
+                title: format!("{title} against the threshold, by {}", a.display_name()),
+                desc: "One line per group; undefined values are left out of the line.".into(),
+                x_label: "threshold on the score".into(),
+                y_label: format!("{title} (share, 0–1)"),
+                series,
+                y_range: Some((0.0, 1.0)),
+                ..Default::default()
+            })?;
+            let mut header = vec!["threshold".to_string()];
+            header.extend(a.groups.iter().map(|g| g.group.clone()));
+            let rows = r
+                .thresholds
+                .iter()
+                .map(|t| {
+                    let mut row = vec![Cell::Number(t.threshold)];
+                    for g in &a.groups {
+                        let v = t
+                            .attributes
+                            .get(ai)
+                            .and_then(|x| x.groups.iter().find(|y| y.group == g.group));
+                        row.push(match v {
+                            Some(v) => Cell::value(
+                                group_value(v, metric)
+                                    .unwrap_or_else(|| Err("not computed".into())),
+                            ),
+                            None => Cell::Empty,
+                        });
+                    }
+                    row
+                })
+                .collect();
+            s.items.push(Item::Figure(
+                chart,
+                Table {
+                    caption: format!("{title} per threshold"),
+                    header,
+                    rows,
+                    notes: vec![],
+                },
+            ));
+        }
+        out.push(s);
+    }
+    Ok(out)
+}
