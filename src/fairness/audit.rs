@@ -23,6 +23,9 @@ use crate::stats::Value;
 /// xAUC is computed for every ordered pair of groups up to this many groups.
 pub const MAX_XAUC_GROUPS: usize = 50;
 
+/// Points kept of each group's ROC curve for the charts.
+const ROC_POINTS: usize = 200;
+
 /// The four-fifths rule's threshold on the disparate-impact ratio.
 pub const FOUR_FIFTHS: f64 = 0.8;
 
@@ -40,6 +43,8 @@ struct Group {
     reliability: Vec<Bin>,
     /// xAUC of this group's positives against each group's negatives (report order).
     xauc: Vec<Option<f64>>,
+    /// With charts asked for (--format html, --plot): the group's ROC curve.
+    roc: Vec<(f64, f64)>,
     /// Weighted mean of each --row-metric column over the group's rows with a value.
     row_means: Vec<Value>,
     /// Regression: the group's sums.
@@ -154,7 +159,13 @@ fn binary_input(
         .map(|vals| row_means(vals, 1, |_| 0)[0])
         .collect();
     for (name, attrs) in units(pass) {
-        let groups = groups_of(st, &attrs, &pass.columns.groups, scored);
+        let groups = groups_of(
+            st,
+            &attrs,
+            &pass.columns.groups,
+            scored,
+            args.output.wants_charts(),
+        );
         if attrs.len() > 1 {
             let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
             if possible > groups.len() {
@@ -230,6 +241,7 @@ fn groups_of(
     attrs: &[usize],
     names: &[String],
     scored: Option<(usize, Binning)>,
+    curves: bool,
 ) -> Vec<Group> {
     let mut map: std::collections::HashMap<Vec<u32>, Group> = std::collections::HashMap::new();
     for cell in &st.cells {
@@ -253,6 +265,7 @@ fn groups_of(
                 scores: None,
                 reliability: Vec::new(),
                 xauc: Vec::new(),
+                roc: Vec::new(),
                 row_means: Vec::new(),
                 reg: RegSums::default(),
             }
@@ -312,6 +325,17 @@ fn groups_of(
             let x = scores::xauc(&st.scored, out.len(), |c| cell_group[c as usize]);
             for ((_, g), row) in out.iter_mut().zip(x) {
                 g.xauc = row;
+            }
+        }
+        if curves {
+            let roc = scores::roc_curves(
+                &st.scored,
+                out.len(),
+                |c| cell_group[c as usize],
+                ROC_POINTS,
+            );
+            for ((_, g), curve) in out.iter_mut().zip(roc) {
+                g.roc = curve;
             }
         }
     }
@@ -766,6 +790,7 @@ fn group_report(
         undefined: und,
         intervals: wilson_intervals(g, z),
         reliability: g.reliability.clone(),
+        roc: g.roc.clone(),
         vs_reference: Map::new(),
         bootstrap: Map::new(),
     }
@@ -782,7 +807,7 @@ fn conditional(st: &Stats, attrs: &[usize], names: &[String], condition: &str) -
         .cloned()
         .chain([condition.to_string()])
         .collect();
-    let cells = groups_of(st, &dims, &all_names, None);
+    let cells = groups_of(st, &dims, &all_names, None, false);
     let mut strata: Vec<Stratum> = Vec::new();
     let mut used = (0.0f64, 0.0f64, 0.0f64, 0.0f64); // (Σ W·diff, Σ W over diffs, Σ W·ratio, Σ W over ratios)
     let mut undefined = Map::new();
@@ -965,7 +990,7 @@ fn regression_input(
     };
     let overall_values = overall.values();
     for (name, attrs) in units(pass) {
-        let groups = groups_of(st, &attrs, &pass.columns.groups, None);
+        let groups = groups_of(st, &attrs, &pass.columns.groups, None, false);
         let (small, included) =
             included_groups(&groups, args.min_group_size, (&file, &name), warnings);
         let mut disparities = Map::new();
@@ -1023,6 +1048,7 @@ fn regression_input(
                     reliability: Vec::new(),
                     vs_reference: Map::new(),
                     bootstrap: Map::new(),
+                    roc: Vec::new(),
                 }
             })
             .collect();

@@ -155,6 +155,15 @@ pub fn attach(
     seed: u64,
 ) {
     let plans: Vec<RowPlan> = passes.iter().map(|p| RowPlan::new(&p.stats)).collect();
+    // Replicates draw no charts (no ROC curves to trace).
+    let args = &Settings {
+        output: crate::render::Output {
+            format: crate::render::ReportFormat::Json,
+            plot: None,
+            ..args.output.clone()
+        },
+        ..args.clone()
+    };
     let replicate_numbers = bootstrap::replicates(reps, seed, |_, rng| {
         let fake: Vec<Pass> = passes
             .iter()

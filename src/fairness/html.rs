@@ -214,6 +214,9 @@ fn attribute_section(r: &FairnessReport, a: &AttributeReport) -> Result<Section>
             r.settings.four_fifths_threshold
         )));
     }
+    if a.groups.iter().any(|g| !g.roc.is_empty()) {
+        s.items.push(roc_figure(a)?);
+    }
     if a.groups.iter().any(|g| !g.reliability.is_empty()) {
         s.items.push(reliability_figure(r, a, overall)?);
         s.items.push(distribution_figure(r, a)?);
@@ -265,7 +268,8 @@ fn rate_figure(
                 (
                     v * band_ratio,
                     v / band_ratio,
-                    format!("parity band {band_ratio}–{:.2} × {how}", 1.0 / band_ratio),
+                    format!("parity band {band_ratio}–{:.2} × {how}", 1.0 / band_ratio)
+                        .replace("reference ", ""),
                 )
             })
         }
@@ -318,15 +322,20 @@ fn rate_figure(
         band: band.clone(),
         x_range: (!regression).then_some((0.0, 1.0)),
     })?;
-    let mut header = vec!["group".to_string(), "n".into(), metric.to_string()];
+    let mut header = vec!["group".to_string(), "n".into(), "value".into()];
     if has_intervals {
         header.push(format!("{:.0}% interval", r.settings.confidence * 100.0));
     }
-    let ref_value = reference
-        .as_ref()
-        .and_then(|(g, _)| num(&g.metrics, metric));
-    if ref_value.is_some() && !regression {
-        header.push("ratio to reference".into());
+    // With --reference: the report's own ratio to the reference group.
+    let vs_ref = |g: &GroupReport| {
+        g.vs_reference
+            .get(metric)
+            .and_then(|c| c.get("ratio"))
+            .cloned()
+    };
+    let with_ratio = a.reference.is_some() && a.groups.iter().any(|g| vs_ref(g).is_some());
+    if with_ratio {
+        header.push("ratio to ref.".into());
     }
     let mut rows: Vec<Vec<Cell>> = a
         .groups
@@ -340,11 +349,10 @@ fn rate_figure(
             if has_intervals {
                 row.push(interval_of(g).map_or(Cell::Empty, |(l, u)| Cell::Interval(l, u)));
             }
-            if let (Some(rv), false) = (ref_value, regression) {
-                row.push(match num(&g.metrics, metric) {
-                    Some(v) if rv != 0.0 => Cell::Number(v / rv),
-                    Some(_) => Cell::Undefined("the reference group's value is 0".into()),
-                    None => Cell::Undefined(why(&g.undefined, metric)),
+            if with_ratio {
+                row.push(match vs_ref(g) {
+                    Some(Json::Number(x)) => Cell::opt(x.as_f64()),
+                    _ => Cell::Undefined("no ratio to the reference group".into()),
                 });
             }
             row
@@ -462,6 +470,57 @@ fn disparity_figure(a: &AttributeReport, regression: bool) -> Result<Item> {
     ))
 }
 
+/// ROC curves per group, with each group's operating point (its FPR and TPR at the threshold).
+fn roc_figure(a: &AttributeReport) -> Result<Item> {
+    let with: Vec<&GroupReport> = a.groups.iter().filter(|g| !g.roc.is_empty()).collect();
+    let series = with
+        .iter()
+        .map(|g| Series {
+            name: format!("{}{}", g.group, if small(g) { " *" } else { "" }),
+            points: g.roc.clone(),
+            mark: Mark::Line,
+            ..Default::default()
+        })
+        .collect();
+    let chart = chart::lines(&Lines {
+        name: chart::slug(&[&a.display_name(), "roc"]),
+        title: format!("ROC curves by {}", a.display_name()),
+        desc: "True positive rate against false positive rate as the threshold falls, per group; the diagonal is a random score.".into(),
+        x_label: "false positive rate (share of negatives, 0–1)".into(),
+        y_label: "true positive rate (share of positives, 0–1)".into(),
+        series,
+        x_range: Some((0.0, 1.0)),
+        y_range: Some((0.0, 1.0)),
+        diagonal: Some("chance".into()),
+        ..Default::default()
+    })?;
+    let cell = |g: &GroupReport, m: &str| {
+        Cell::value(group_value(g, m).unwrap_or_else(|| Err("not computed".into())))
+    };
+    let rows = a
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                Cell::text(&g.group),
+                Cell::Amount(g.n as f64),
+                cell(g, "roc_auc"),
+                cell(g, "false_positive_rate"),
+                cell(g, "true_positive_rate"),
+            ]
+        })
+        .collect();
+    Ok(Item::Figure(
+        chart,
+        Table {
+            caption: "Area under each curve, and the operating point at the threshold".into(),
+            header: ["group", "n", "ROC AUC", "FPR at threshold", "TPR at threshold"].map(String::from).to_vec(),
+            rows,
+            notes: vec!["Ties in the score are one diagonal step, as in scikit-learn's roc_curve; curves are thinned to at most 200 points.".into()],
+        },
+    ))
+}
+
 fn reliability_figure(
     r: &FairnessReport,
     a: &AttributeReport,
@@ -492,7 +551,7 @@ fn reliability_figure(
                 .collect(),
             mark: Mark::Line,
             dashed: true,
-            colour: Some(6),
+            colour: Some(7),
         });
     }
     let chart = chart::lines(&Lines {
@@ -604,7 +663,13 @@ fn distribution_figure(r: &FairnessReport, a: &AttributeReport) -> Result<Item> 
         .iter()
         .map(|g| {
             let mut row = vec![Cell::text(&g.group)];
-            row.extend(shares(g).into_iter().map(Cell::Number));
+            let mut per_bin = vec![0u64; bins];
+            for b in &g.reliability {
+                if let Some(x) = per_bin.get_mut(b.bin) {
+                    *x = b.rows;
+                }
+            }
+            row.extend(per_bin.into_iter().map(|n| Cell::Amount(n as f64)));
             row
         })
         .collect();
@@ -613,7 +678,7 @@ fn distribution_figure(r: &FairnessReport, a: &AttributeReport) -> Result<Item> 
     Ok(Item::Figure(
         chart,
         Table {
-            caption: "Share of each group's rows per score bin".into(),
+            caption: "Scored rows of each group per score bin (the chart shows them as shares of the group)".into(),
             header,
             rows,
             notes: vec![],

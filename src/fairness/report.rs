@@ -250,6 +250,10 @@ pub struct GroupReport {
     pub vs_reference: Map<String, Json>,
     /// With --bootstrap: metric → [lower, upper] percentile interval at settings.confidence.
     pub bootstrap: Map<String, Json>,
+    /// With --format html or --plot and a score: the ROC curve (false positive rate, true
+    /// positive rate), at most 200 points; charts only, not in the JSON.
+    #[serde(skip)]
+    pub roc: Vec<(f64, f64)>,
 }
 
 fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {

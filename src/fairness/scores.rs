@@ -128,6 +128,72 @@ fn tie_blocks(rows: &[Scored]) -> impl Iterator<Item = &[Scored]> {
     rows.chunk_by(|a, b| a.score == b.score)
 }
 
+/// The ROC curve of each of `n_groups` groups: (false positive rate, true positive rate) after
+/// each tie block of scores, from the highest score down, starting at (0, 0); weighted; a tie
+/// block is one step (a diagonal segment, as in scikit-learn's `roc_curve`). At most
+/// `max_points` points per group are kept (evenly by position, the first and last always).
+/// Empty for a group without both labels. `rows` must be sorted by [`sort`].
+pub fn roc_curves(
+    rows: &[Scored],
+    n_groups: usize,
+    group_of: impl Fn(u32) -> usize,
+    max_points: usize,
+) -> Vec<Vec<(f64, f64)>> {
+    let (mut p, mut n) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
+    for r in rows {
+        let g = group_of(r.cell);
+        if r.y == 1 {
+            p[g] += r.w;
+        } else {
+            n[g] += r.w;
+        }
+    }
+    let (mut tp, mut fp) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
+    let mut curves: Vec<Vec<(f64, f64)>> = vec![vec![(0.0, 0.0)]; n_groups];
+    let mut touched = vec![false; n_groups];
+    let blocks: Vec<&[Scored]> = tie_blocks(rows).collect();
+    for block in blocks.into_iter().rev() {
+        for r in block {
+            let g = group_of(r.cell);
+            touched[g] = true;
+            if r.y == 1 {
+                tp[g] += r.w;
+            } else {
+                fp[g] += r.w;
+            }
+        }
+        for g in 0..n_groups {
+            if touched[g] {
+                touched[g] = false;
+                if p[g] > 0.0 && n[g] > 0.0 {
+                    curves[g].push((fp[g] / n[g], tp[g] / p[g]));
+                }
+            }
+        }
+    }
+    curves
+        .into_iter()
+        .enumerate()
+        .map(|(g, c)| {
+            if !(p[g] > 0.0 && n[g] > 0.0) {
+                return Vec::new();
+            }
+            thin(c, max_points.max(2))
+        })
+        .collect()
+}
+
+/// At most `max` of `points`, evenly by position, keeping the first and the last.
+fn thin(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
+    if points.len() <= max {
+        return points;
+    }
+    let last = points.len() - 1;
+    (0..max)
+        .map(|k| points[(k * last + (max - 1) / 2) / (max - 1)])
+        .collect()
+}
+
 /// Sorts the records by score. The order is total (score, cell, label, weight), so equal keys
 /// are identical records and every later sum is the same, run after run.
 pub fn sort(rows: &mut [Scored]) {

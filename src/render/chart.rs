@@ -26,8 +26,8 @@ pub struct Chart {
     pub svg: String,
 }
 
-/// Okabe–Ito colours in the order used for series (black last: reference lines use it).
-pub const PALETTE: [RGBColor; 7] = [
+/// Okabe–Ito colours in the order used for series; black last (overall and reference lines).
+pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 114, 178),   // blue
     RGBColor(230, 159, 0),   // orange
     RGBColor(0, 158, 115),   // bluish green
@@ -35,6 +35,7 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(86, 180, 233),  // sky blue
     RGBColor(213, 94, 0),    // vermillion
     RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
 ];
 const GREY: RGBColor = RGBColor(120, 120, 120);
 const BAND: RGBColor = RGBColor(0, 158, 115);
@@ -177,14 +178,6 @@ pub struct Bars {
 /// Draws a [`Bars`] chart. Bars start at 0 (or the axis' left end when 0 is outside it).
 pub fn bars(spec: &Bars) -> Result<Chart> {
     let n = spec.bars.len().max(1);
-    let height = (70
-        + 26 * n as u32
-        + if spec.rules.is_empty() && spec.band.is_none() {
-            0
-        } else {
-            24
-        })
-    .max(160);
     let (x0, x1) = spec.x_range.unwrap_or_else(|| {
         let vals = spec.bars.iter().flat_map(|b| {
             let v = b.value.as_ref().ok().copied();
@@ -206,15 +199,30 @@ pub fn bars(spec: &Bars) -> Result<Chart> {
             )
         })
         .collect();
-    let label_area = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32 * 7 + 16;
+    let label_area =
+        labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32 * CHAR_W + 16;
+    let mut keys: Vec<(String, Key)> = Vec::new();
+    if let Some((_, _, label)) = &spec.band {
+        keys.push((label.clone(), Key::Band(BAND)));
+    }
+    for (k, r) in spec.rules.iter().enumerate() {
+        keys.push((r.label.clone(), Key::Line(rule_colour(k), true)));
+    }
+    if spec.bars.iter().any(|b| b.interval.is_some()) {
+        keys.push(("interval".into(), Key::Whisker));
+    }
+    let plot_h = (80 + 28 * n as u32).max(150);
+    let legend_h = legend_height(&keys, WIDTH);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, plot_h + legend_h)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(&spec.title, (FONT, 16))
+        let (upper, lower) = root.split_vertically(plot_h);
+        let mut chart = ChartBuilder::on(&upper)
+            .caption(&spec.title, (FONT, TITLE))
             .margin(10)
-            .x_label_area_size(40)
+            .x_label_area_size(44)
             .y_label_area_size(label_area.min(240))
             // Row 0 at the top.
             .build_cartesian_2d(x0..x1, (n as f64 - 0.4)..-0.6)
@@ -225,32 +233,22 @@ pub fn bars(spec: &Bars) -> Result<Chart> {
             .max_light_lines(0)
             .y_labels(0)
             .x_desc(&spec.x_label)
-            .label_style((FONT, 12))
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, LABEL))
             .draw()
             .map_err(err)?;
         for (i, l) in labels.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(x0, i as f64));
-            root.draw(&Text::new(
-                l.clone(),
-                (px - 6, py),
-                (FONT, 12)
-                    .into_font()
-                    .color(&BLACK)
-                    .pos(Pos::new(HPos::Right, VPos::Center)),
-            ))
-            .map_err(err)?;
+            root.draw(&Text::new(l.clone(), (px - 6, py), text_style(HPos::Right)))
+                .map_err(err)?;
         }
-        if let Some((lo, hi, label)) = &spec.band {
+        if let Some((lo, hi, _)) = &spec.band {
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(*lo, -0.6), (*hi, n as f64 - 0.4)],
-                    BAND.mix(0.15).filled(),
+                    BAND.mix(0.18).filled(),
                 )))
-                .map_err(err)?
-                .label(label.as_str())
-                .legend(|(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 18, y + 5)], BAND.mix(0.3).filled())
-                });
+                .map_err(err)?;
         }
         let base = 0f64.clamp(x0, x1);
         for (i, b) in spec.bars.iter().enumerate() {
@@ -285,47 +283,160 @@ pub fn bars(spec: &Bars) -> Result<Chart> {
                     chart
                         .draw_series(std::iter::once(Text::new(
                             format!("undefined: {}", short(why, 70)),
-                            (x0 + (x1 - x0) * 0.01, y + 0.15),
-                            (FONT, 12).into_font().color(&GREY),
+                            (x0 + (x1 - x0) * 0.01, y),
+                            (FONT, LABEL)
+                                .into_font()
+                                .color(&GREY)
+                                .pos(Pos::new(HPos::Left, VPos::Center)),
                         )))
                         .map_err(err)?;
                 }
             }
         }
         for (k, r) in spec.rules.iter().enumerate() {
-            let c = if k == 0 { BLACK } else { GREY };
             chart
                 .draw_series(DashedLineSeries::new(
                     [(r.at, -0.6), (r.at, n as f64 - 0.4)],
                     6,
                     4,
-                    c.stroke_width(2),
+                    rule_colour(k).stroke_width(2),
                 ))
-                .map_err(err)?
-                .label(r.label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
+                .map_err(err)?;
         }
-        if !spec.rules.is_empty() || spec.band.is_some() {
-            legend(&mut chart)?;
-        }
+        draw_legend(&lower, &keys, WIDTH)?;
         root.present().map_err(err)?;
     }
     Ok(finish(spec.name.clone(), &spec.title, &spec.desc, svg))
 }
 
-fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
+const TITLE: u32 = 20;
+const LABEL: u32 = 15;
+/// Estimated width of a label character at [`LABEL`] size, in pixels.
+const CHAR_W: u32 = 7;
+
+fn rule_colour(k: usize) -> RGBColor {
+    if k == 0 {
+        BLACK
+    } else {
+        GREY
+    }
+}
+
+fn text_style(h: HPos) -> TextStyle<'static> {
+    (FONT, LABEL)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(h, VPos::Center))
+}
+
+/// A legend entry's symbol.
+#[derive(Debug, Clone, Copy)]
+enum Key {
+    /// A line; dashed or solid.
+    Line(RGBColor, bool),
+    /// A shaded area.
+    Band(RGBColor),
+    /// A marker shape (circle, triangle, cross) alone, or on a line.
+    Marker(usize, RGBColor, bool),
+    /// An interval whisker.
+    Whisker,
+}
+
+fn key_width(label: &str) -> u32 {
+    30 + label.chars().count() as u32 * CHAR_W + 18
+}
+
+/// Rows of the legend under the chart (entries laid left to right, wrapped at `width`).
+fn legend_rows(keys: &[(String, Key)], width: u32) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut x = 0;
+    for (i, (label, _)) in keys.iter().enumerate() {
+        let w = key_width(label);
+        if rows.is_empty() || (x + w > width.saturating_sub(40) && x > 0) {
+            rows.push(Vec::new());
+            x = 0;
+        }
+        if let Some(r) = rows.last_mut() {
+            r.push(i);
+        }
+        x += w;
+    }
+    rows
+}
+
+fn legend_height(keys: &[(String, Key)], width: u32) -> u32 {
+    match legend_rows(keys, width).len() as u32 {
+        0 => 0,
+        r => 10 + 22 * r,
+    }
+}
+
+/// Draws the legend in `area` (below the plot, never over the data).
+fn draw_legend(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    keys: &[(String, Key)],
+    width: u32,
 ) -> Result<()> {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(GREY)
-        .label_font((FONT, 12))
-        .draw()
-        .map_err(|e| anyhow!("cannot draw the chart legend: {e:?}"))
+    for (row, items) in legend_rows(keys, width).iter().enumerate() {
+        let y = 12 + 22 * row as i32;
+        let mut x = 20i32;
+        for &i in items {
+            let (label, key) = &keys[i];
+            match *key {
+                Key::Line(c, dashed) => {
+                    if dashed {
+                        for k in 0..3 {
+                            area.draw(&PathElement::new(
+                                vec![(x + k * 8, y), (x + k * 8 + 5, y)],
+                                c.stroke_width(2),
+                            ))
+                            .map_err(err)?;
+                        }
+                    } else {
+                        area.draw(&PathElement::new(
+                            vec![(x, y), (x + 22, y)],
+                            c.stroke_width(2),
+                        ))
+                        .map_err(err)?;
+                    }
+                }
+                Key::Band(c) => {
+                    area.draw(&Rectangle::new(
+                        [(x, y - 6), (x + 22, y + 6)],
+                        c.mix(0.3).filled(),
+                    ))
+                    .map_err(err)?;
+                }
+                Key::Marker(shape, c, line) => {
+                    if line {
+                        area.draw(&PathElement::new(
+                            vec![(x, y), (x + 22, y)],
+                            c.stroke_width(2),
+                        ))
+                        .map_err(err)?;
+                    }
+                    area.draw(&marker_at((x + 11, y), shape, c)).map_err(err)?;
+                }
+                Key::Whisker => {
+                    let s = BLACK.stroke_width(1);
+                    area.draw(&PathElement::new(vec![(x, y), (x + 22, y)], s))
+                        .map_err(err)?;
+                    area.draw(&PathElement::new(vec![(x, y - 4), (x, y + 4)], s))
+                        .map_err(err)?;
+                    area.draw(&PathElement::new(vec![(x + 22, y - 4), (x + 22, y + 4)], s))
+                        .map_err(err)?;
+                }
+            }
+            area.draw(&Text::new(
+                label.clone(),
+                (x + 30, y),
+                text_style(HPos::Left),
+            ))
+            .map_err(err)?;
+            x += key_width(label) as i32;
+        }
+    }
+    Ok(())
 }
 
 /// How a [`Series`] is drawn.
@@ -369,7 +480,7 @@ pub struct Lines {
     pub rules: Vec<Rule>,
 }
 
-/// Draws a [`Lines`] chart; a legend when there is more than one series.
+/// Draws a [`Lines`] chart, with its legend underneath.
 pub fn lines(spec: &Lines) -> Result<Chart> {
     let pts = || spec.series.iter().flat_map(|s| s.points.iter());
     let (x0, x1) = spec.x_range.unwrap_or_else(|| {
@@ -379,27 +490,52 @@ pub fn lines(spec: &Lines) -> Result<Chart> {
     let (y0, y1) = spec
         .y_range
         .unwrap_or_else(|| extent(pts().map(|p| p.1)).map_or((0.0, 1.0), |(a, b)| padded(a, b)));
+    let mut keys: Vec<(String, Key)> = Vec::new();
+    for (i, s) in spec.series.iter().enumerate() {
+        let c = colour(s.colour.unwrap_or(i));
+        keys.push((
+            s.name.clone(),
+            match s.mark {
+                Mark::Line => Key::Line(c, s.dashed),
+                Mark::LineAndPoints => Key::Marker(i % 3, c, true),
+                Mark::Points => Key::Marker(i % 3, c, false),
+            },
+        ));
+    }
+    if let Some(label) = &spec.diagonal {
+        keys.push((label.clone(), Key::Line(GREY, true)));
+    }
+    for r in &spec.rules {
+        keys.push((r.label.clone(), Key::Line(BLACK, true)));
+    }
+    if keys.len() == 1 && spec.diagonal.is_none() && spec.rules.is_empty() {
+        keys.clear();
+    }
+    let plot_h = 440;
+    let legend_h = legend_height(&keys, WIDTH);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 440)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, plot_h + legend_h)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(&spec.title, (FONT, 16))
+        let (upper, lower) = root.split_vertically(plot_h);
+        let mut chart = ChartBuilder::on(&upper)
+            .caption(&spec.title, (FONT, TITLE))
             .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
+            .x_label_area_size(48)
+            .y_label_area_size(70)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc(&spec.x_label)
             .y_desc(&spec.y_label)
-            .label_style((FONT, 12))
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, LABEL))
             .max_light_lines(0)
             .draw()
             .map_err(err)?;
-        let mut labelled = 0;
-        if let Some(label) = &spec.diagonal {
+        if spec.diagonal.is_some() {
             let lo = x0.max(y0);
             let hi = x1.min(y1);
             chart
@@ -409,10 +545,7 @@ pub fn lines(spec: &Lines) -> Result<Chart> {
                     4,
                     GREY.stroke_width(1),
                 ))
-                .map_err(err)?
-                .label(label.as_str())
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GREY.stroke_width(1)));
-            labelled += 1;
+                .map_err(err)?;
         }
         for r in &spec.rules {
             chart
@@ -422,12 +555,7 @@ pub fn lines(spec: &Lines) -> Result<Chart> {
                     4,
                     BLACK.stroke_width(1),
                 ))
-                .map_err(err)?
-                .label(r.label.as_str())
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1))
-                });
-            labelled += 1;
+                .map_err(err)?;
         }
         for (i, s) in spec.series.iter().enumerate() {
             let c = colour(s.colour.unwrap_or(i));
@@ -442,33 +570,21 @@ pub fn lines(spec: &Lines) -> Result<Chart> {
                 if s.dashed {
                     chart
                         .draw_series(DashedLineSeries::new(inside.clone(), 8, 5, style))
-                        .map_err(err)?
-                        .label(s.name.as_str())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                        .map_err(err)?;
                 } else {
                     chart
                         .draw_series(LineSeries::new(inside.clone(), style))
-                        .map_err(err)?
-                        .label(s.name.as_str())
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+                        .map_err(err)?;
                 }
             }
             if s.mark != Mark::Line {
                 // Marker shape by series (circle, triangle, cross), so grey prints differ.
-                let shape = i % 3;
-                let anno = chart
-                    .draw_series(inside.iter().map(|&p| marker(p, shape, c)))
+                chart
+                    .draw_series(inside.iter().map(|&p| marker(p, i % 3, c)))
                     .map_err(err)?;
-                if s.mark == Mark::Points {
-                    anno.label(s.name.as_str())
-                        .legend(move |(x, y)| marker_at((x + 9, y), shape, c));
-                }
             }
-            labelled += 1;
         }
-        if labelled > 1 {
-            legend(&mut chart)?;
-        }
+        draw_legend(&lower, &keys, WIDTH)?;
         root.present().map_err(err)?;
     }
     Ok(finish(spec.name.clone(), &spec.title, &spec.desc, svg))
@@ -592,7 +708,7 @@ pub fn heatmap(spec: &Heatmap) -> Result<Chart> {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(&spec.title, (FONT, 16))
+            .caption(&spec.title, (FONT, TITLE))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(label_area.min(200))
@@ -605,11 +721,11 @@ pub fn heatmap(spec: &Heatmap) -> Result<Chart> {
             .y_labels(0)
             .x_desc(&spec.x_label)
             .y_desc(&spec.y_label)
-            .label_style((FONT, 12))
+            .label_style((FONT, LABEL))
             .draw()
             .map_err(err)?;
         let centred = |h| {
-            (FONT, 12)
+            (FONT, LABEL)
                 .into_font()
                 .color(&BLACK)
                 .pos(Pos::new(h, VPos::Center))
@@ -663,7 +779,7 @@ pub fn heatmap(spec: &Heatmap) -> Result<Chart> {
                         .draw_series(std::iter::once(Text::new(
                             text,
                             (x + 0.5, y + 0.5),
-                            (FONT, 12)
+                            (FONT, LABEL)
                                 .into_font()
                                 .color(&ink)
                                 .pos(Pos::new(HPos::Center, VPos::Center)),
@@ -697,7 +813,7 @@ pub fn graph(spec: &Graph) -> Result<Chart> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, size)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let root = root.titled(&spec.title, (FONT, 16)).map_err(err)?;
+        let root = root.titled(&spec.title, (FONT, TITLE)).map_err(err)?;
         let (cx, cy, rad) = (
             WIDTH as f64 / 2.0,
             (size as f64 - 40.0) / 2.0,
@@ -735,7 +851,7 @@ pub fn graph(spec: &Graph) -> Result<Chart> {
                 root.draw(&Text::new(
                     label.clone(),
                     px(m),
-                    (FONT, 11).into_font().color(&BLACK),
+                    (FONT, 13).into_font().color(&BLACK),
                 ))
                 .map_err(err)?;
             }
@@ -750,7 +866,7 @@ pub fn graph(spec: &Graph) -> Result<Chart> {
             root.draw(&Text::new(
                 label,
                 px(below),
-                (FONT, 12).into_font().color(&BLACK),
+                (FONT, LABEL).into_font().color(&BLACK),
             ))
             .map_err(err)?;
         }

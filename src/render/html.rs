@@ -160,7 +160,7 @@ pub struct Figures {
 /// Builds the page only when the output needs it (`--format html` or `--plot DIR`), so other
 /// runs pay nothing; with `--plot`, every chart as `DIR/NAME.svg`.
 pub fn figures(output: &Output, build: impl FnOnce() -> Result<Page>) -> Result<Figures> {
-    if output.format != ReportFormat::Html && output.plot.is_none() {
+    if !output.wants_charts() {
         return Ok(Figures::default());
     }
     let mut page = build()?;
@@ -236,7 +236,7 @@ pub fn amount(x: f64) -> String {
 const CSS: &str = r#"
 :root{--ink:#1a1a1a;--muted:#555;--line:#d0d0d0;--pass:#00704a;--fail:#b3261e;--bg:#fafafa}
 *{box-sizing:border-box}
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);margin:0 auto;max-width:1280px;padding:1.5rem}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);margin:0 auto;max-width:1400px;padding:1.5rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.3rem;border-bottom:2px solid var(--line);padding-bottom:.2rem;margin-top:2rem}
 h3{font-size:1.05rem;margin:1.2rem 0 .4rem}
 .meta{color:var(--muted);margin:0}
@@ -247,18 +247,19 @@ table{border-collapse:collapse;margin:.3rem 0 .6rem;font-variant-numeric:tabular
 caption{text-align:left;font-weight:600;padding:.2rem 0}
 th,td{border-bottom:1px solid var(--line);padding:.15rem .6rem;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}
-td.text{text-align:left}
+td{white-space:nowrap}td.text{text-align:left;white-space:normal;overflow-wrap:break-word}
 thead th{border-bottom:2px solid var(--ink)}
 td.undefined{color:var(--muted)}
 td.undefined small{display:block;font-size:.75rem}
 .notes{color:var(--muted);font-size:.85rem;margin:0 0 1rem}
-figure{margin:1rem 0 2rem;display:grid;grid-template-columns:minmax(0,720px) minmax(0,1fr);gap:1rem;align-items:start;break-inside:avoid}
+figure{margin:1rem 0 2rem;display:grid;grid-template-columns:minmax(0,1.15fr) minmax(0,1fr);gap:1.2rem;align-items:start;break-inside:avoid}
 figure svg{width:100%;height:auto;border:1px solid var(--line)}
 figcaption{overflow-x:auto}
 nav ol{columns:2;font-size:.9rem}
 dl.settings{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;font-size:.9rem}
 dl.settings dt{color:var(--muted)}dl.settings dd{margin:0;overflow-wrap:anywhere}
 ul.warnings li{margin:.2rem 0}
+details summary{cursor:pointer;font-weight:600;padding:.2rem 0}
 footer{color:var(--muted);font-size:.8rem;margin-top:3rem;border-top:1px solid var(--line);padding-top:.5rem}
 @media (max-width:1000px){figure{grid-template-columns:1fr}}
 @media print{body{max-width:none;padding:0;font-size:11pt}figure{grid-template-columns:1fr}nav{display:none}h2{break-after:avoid}table{break-inside:auto}}
@@ -387,6 +388,24 @@ pub fn table(t: &Table) -> Markup {
         @if t.rows.is_empty() {
             p.notes { (t.caption) ": nothing to show." }
         } @else {
+            @if t.rows.len() > LONG_TABLE {
+                details {
+                    summary { (t.caption) " (" (t.rows.len()) " rows)" }
+                    (rows_table(t))
+                }
+            } @else {
+                (rows_table(t))
+            }
+            @for n in &t.notes { p.notes { (n) } }
+        }
+    }
+}
+
+/// Tables longer than this are folded (`<details>`, open it to read; printed folded).
+const LONG_TABLE: usize = 24;
+
+fn rows_table(t: &Table) -> Markup {
+    html! {
             table {
                 @if !t.caption.is_empty() { caption { (t.caption) } }
                 thead { tr { @for h in &t.header { th scope="col" { (h) } } } }
@@ -396,8 +415,6 @@ pub fn table(t: &Table) -> Markup {
                     }
                 }
             }
-            @for n in &t.notes { p.notes { (n) } }
-        }
     }
 }
 

@@ -79,6 +79,13 @@ pub struct Output {
     pub plot: Option<std::path::PathBuf>,
 }
 
+impl Output {
+    /// Whether the report's charts are needed (`--format html` or `--plot DIR`).
+    pub fn wants_charts(&self) -> bool {
+        self.format == ReportFormat::Html || self.plot.is_some()
+    }
+}
+
 /// Rows left out of an input, by reason.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dropped {

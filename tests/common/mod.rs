@@ -175,3 +175,90 @@ pub fn exit_code(args: &[&str]) -> i32 {
         .code()
         .unwrap_or(-1)
 }
+
+/// Checks an HTML report the way the issue asks, and returns the parsed document:
+/// - it parses as HTML5 with no parse error;
+/// - no `src` / `href` leaves the page (only `#…` anchors), no `<script>`, `<link>`, `<img>`,
+///   `<iframe>` or `url(` anywhere;
+/// - every number shown in a table cell equals a number of `json` (the JSON report of the same
+///   run) at the shown precision: `0.4870` is some JSON number that rounds to it at 4 decimals,
+///   `3,696` is a JSON number equal to 3696.
+pub fn check_html(html: &str, json: &Value) -> scraper::Html {
+    let doc = scraper::Html::parse_document(html);
+    assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
+    assert!(html.starts_with("<!DOCTYPE html>"), "no doctype");
+    let sel = |s: &str| scraper::Selector::parse(s).expect("selector");
+    for e in doc.select(&sel("[src], [href]")) {
+        for attr in ["src", "href"] {
+            if let Some(v) = e.value().attr(attr) {
+                assert!(v.starts_with('#'), "external reference {attr}={v:?}");
+            }
+        }
+    }
+    for tag in ["script", "link", "img", "iframe", "object", "embed"] {
+        assert_eq!(doc.select(&sel(tag)).count(), 0, "a <{tag}> element");
+    }
+    assert!(!html.contains("url("), "a CSS url(");
+    let mut numbers = Vec::new();
+    collect_numbers(json, &mut numbers);
+    let mut checked = 0;
+    for td in doc.select(&sel("td")) {
+        if td
+            .value()
+            .classes()
+            .any(|c| c == "text" || c == "undefined")
+        {
+            continue;
+        }
+        let text: String = td.text().collect();
+        for token in text
+            .split(|c: char| c == '[' || c == ']' || c == ' ' || c == ';')
+            .map(|t| t.trim_end_matches(','))
+            .filter(|t| !t.is_empty())
+        {
+            let plain = token.replace(',', "");
+            let Ok(shown) = plain.parse::<f64>() else {
+                continue;
+            };
+            let decimals = plain.split('.').nth(1).map_or(0, str::len);
+            let scale = 10f64.powi(decimals as i32);
+            let found = numbers.iter().any(|&x| {
+                if decimals == 0 {
+                    x == shown
+                } else {
+                    ((x * scale).round() - shown * scale).abs() < 0.5 + 1e-9
+                        || (x - shown).abs() <= 0.5 / scale + 1e-12
+                }
+            });
+            assert!(
+                found,
+                "cell {text:?}: {token} is not a number of the JSON report"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no number checked");
+    doc
+}
+
+fn collect_numbers(v: &Value, out: &mut Vec<f64>) {
+    match v {
+        Value::Number(n) => out.extend(n.as_f64()),
+        Value::Array(a) => a.iter().for_each(|x| collect_numbers(x, out)),
+        Value::Object(m) => m.values().for_each(|x| collect_numbers(x, out)),
+        _ => {}
+    }
+}
+
+/// Runs `fairaudit ARGS` (the command and its flags) and returns its standard output; expects
+/// exit code `code`.
+pub fn run_stdout(args: &[&str], code: i32) -> String {
+    let out = bin().args(args).arg("-q").output().expect("ran");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}

@@ -1,0 +1,267 @@
+//! The HTML report and chart files of audit-fairness (issue 14): valid HTML5, self-contained,
+//! the expected charts, every number equal to the JSON report's, hostile names as text,
+//! byte-identical reruns, and `--plot DIR` writing exactly what the JSON lists.
+
+mod common;
+
+use common::{bin, check_html, run_stdout, write};
+use serde_json::Value;
+
+fn html_and_json(args: &[&str], code: i32) -> (String, Value) {
+    let mut h = vec!["audit-fairness"];
+    h.extend_from_slice(args);
+    h.extend_from_slice(&["--format", "html"]);
+    let html = run_stdout(&h, code);
+    let mut j = vec!["audit-fairness"];
+    j.extend_from_slice(args);
+    j.push("--json");
+    let json: Value = serde_json::from_str(&run_stdout(&j, code)).expect("JSON");
+    (html, json)
+}
+
+fn charts(doc: &scraper::Html) -> Vec<String> {
+    let sel = scraper::Selector::parse("figure[data-chart]").unwrap();
+    let svg = scraper::Selector::parse("svg title").unwrap();
+    doc.select(&sel)
+        .map(|f| {
+            assert!(
+                f.select(&svg).next().is_some(),
+                "a figure without an SVG title"
+            );
+            f.value().attr("data-chart").unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn binary_report_has_rates_disparities_and_the_json_numbers() {
+    let (html, json) = html_and_json(
+        &[
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "-g",
+            "sex",
+            "--fail-if",
+            "race:demographic_parity_difference > 0.1",
+        ],
+        1,
+    );
+    let doc = check_html(&html, &json);
+    let names = charts(&doc);
+    for want in [
+        "race-selection-rate",
+        "race-false-positive-rate",
+        "race-disparities",
+        "sex-true-positive-rate",
+        "race-sex-accuracy",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "no chart {want} in {names:?}"
+        );
+    }
+    // The verdict opens the page, with the failing expression.
+    let verdict = html.find("id=\"verdict\"").expect("verdict");
+    assert!(verdict < html.find("id=\"inputs\"").expect("inputs"));
+    assert!(html.contains("FAILED"));
+    assert!(html.contains("race:demographic_parity_difference &gt; 0.1"));
+    // Native American (18 rows) is marked small.
+    assert!(html.contains("Native American *"));
+}
+
+#[test]
+fn score_report_has_roc_reliability_and_distributions() {
+    let (html, json) = html_and_json(
+        &[
+            "fixtures/compas_scores.csv",
+            "-g",
+            "race",
+            "--score",
+            "proba",
+        ],
+        0,
+    );
+    let doc = check_html(&html, &json);
+    let names = charts(&doc);
+    for want in [
+        "race-roc",
+        "race-reliability",
+        "race-score-distribution",
+        "race-roc-auc",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "no chart {want} in {names:?}"
+        );
+    }
+    assert!(html.contains("No gates"));
+}
+
+#[test]
+fn regression_sweep_and_bootstrap_reports_hold_the_json_numbers() {
+    let (html, json) = html_and_json(&["fixtures/compas_regression.csv", "-g", "race"], 0);
+    let doc = check_html(&html, &json);
+    assert!(charts(&doc).iter().any(|n| n == "race-mean-residual"));
+    let (html, json) = html_and_json(
+        &[
+            "fixtures/compas_scores.csv",
+            "-g",
+            "sex",
+            "--score",
+            "proba",
+            "--threshold",
+            "0.3,0.5,0.7",
+        ],
+        0,
+    );
+    let doc = check_html(&html, &json);
+    assert!(charts(&doc).iter().any(|n| n == "sweep-sex-selection-rate"));
+    let (html, json) = html_and_json(
+        &[
+            "fixtures/compas.csv",
+            "-g",
+            "sex",
+            "--bootstrap",
+            "200",
+            "--seed",
+            "7",
+        ],
+        0,
+    );
+    check_html(&html, &json);
+    assert!(html.contains("bootstrap percentile, 200 replicates"));
+}
+
+#[test]
+fn undefined_values_are_shown_with_their_reason_not_as_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    // Group b has no positive labels: its true positive rate is undefined.
+    let f = write(
+        dir.path(),
+        "u.csv",
+        "y,p,g\n1,1,a\n0,0,a\n1,0,a\n0,1,b\n0,0,b\n",
+    );
+    let (html, json) = html_and_json(&[&f, "--label", "y", "--pred", "p", "-g", "g"], 0);
+    let doc = check_html(&html, &json);
+    let sel = scraper::Selector::parse("td.undefined").unwrap();
+    let cells: Vec<String> = doc.select(&sel).map(|e| e.text().collect()).collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.starts_with('—') && c.contains("no positive")),
+        "{cells:?}"
+    );
+    assert!(
+        html.contains("undefined: no positive"),
+        "the chart writes the reason"
+    );
+}
+
+#[test]
+fn hostile_group_names_are_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "h.csv",
+        "y,p,g\n1,1,<script>alert(1)</script>\n0,0,<script>alert(1)</script>\n1,0,\"\"\"><img src=x onerror=alert(1)>\"\n0,1,\"\"\"><img src=x onerror=alert(1)>\"\n",
+    );
+    let (html, json) = html_and_json(&[&f, "--label", "y", "--pred", "p", "-g", "g"], 0);
+    let doc = check_html(&html, &json);
+    assert!(!html.contains("<script>alert"), "raw script tag");
+    assert!(!html.contains("<img src=x"), "raw img tag");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let text: String = doc.root_element().text().collect();
+    assert!(text.contains("<script>alert(1)</script>"), "shown as text");
+    assert!(
+        text.contains("\"><img src=x onerror=alert(1)>"),
+        "shown as text"
+    );
+}
+
+#[test]
+fn reruns_are_byte_identical_and_plot_writes_what_the_json_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |out: &str, plots: &str| {
+        let o = dir.path().join(out).display().to_string();
+        let p = dir.path().join(plots).display().to_string();
+        bin()
+            .args([
+                "audit-fairness",
+                "fixtures/compas_scores.csv",
+                "-g",
+                "race",
+                "--score",
+                "proba",
+            ])
+            .args(["--format", "html", "-o", &o, "--plot", &p, "-q"])
+            .assert()
+            .success();
+    };
+    args("a.html", "p1");
+    args("b.html", "p2");
+    let a = std::fs::read(dir.path().join("a.html")).unwrap();
+    assert_eq!(a, std::fs::read(dir.path().join("b.html")).unwrap());
+    let p1 = dir.path().join("p1").display().to_string();
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas_scores.csv",
+            "-g",
+            "race",
+            "--score",
+            "proba",
+        ])
+        .args(["--json", "--plot", &p1, "-q"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed: Vec<String> = json["plots"]
+        .as_array()
+        .expect("plots listed")
+        .iter()
+        .map(|p| p["file"].as_str().unwrap().to_string())
+        .collect();
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir.path().join("p1"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    on_disk.sort();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, on_disk);
+    assert!(listed.contains(&"race-roc.svg".to_string()));
+    for f in &listed {
+        let x = std::fs::read(dir.path().join("p1").join(f)).unwrap();
+        assert_eq!(
+            x,
+            std::fs::read(dir.path().join("p2").join(f)).unwrap(),
+            "{f}"
+        );
+        assert!(x.starts_with(b"<svg"), "{f}");
+    }
+    // Without --plot the JSON has no `plots` key (the schema is unchanged).
+    let plain = common::audit_json(&["fixtures/compas.csv", "-g", "race"], 0);
+    assert!(plain.get("plots").is_none());
+}
+
+#[test]
+fn plot_into_a_file_is_an_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "taken", "x");
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--plot",
+            &f,
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a directory"));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "x");
+}
