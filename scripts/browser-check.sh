@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Renders one HTML report per engine from shipped fixtures and checks them in a real browser
+# (scripts/browser_check.mjs): loads with no console error and no network request, expected
+# charts drawn, a screenshot of each saved.
+# Usage: scripts/browser-check.sh FAIRAUDIT_BIN OUT_DIR [--update-docs]
+#   --update-docs  also copy the screenshots to docs/img/ (the README shows them).
+# Needs Debian's chromium (/usr/bin/chromium, or $CHROMIUM) and Node.js with playwright-core
+# (NODE_PATH, or installed in $FAIRAUDIT_BROWSER_DIR, default ~/.cache/fairaudit-browser);
+# .ci/run installs both when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$1; out=$2; update=${3:-}
+mkdir -p "$out/shots"
+dir=${FAIRAUDIT_BROWSER_DIR:-${HOME:-/root}/.cache/fairaudit-browser}
+export NODE_PATH="${NODE_PATH:-$dir/node_modules}"
+
+# report NAME EXPECTED_CHARTS COMMAND...: writes $out/NAME.html (exit 1, a failed gate, is fine).
+specs=()
+report() {
+  local name=$1 charts=$2; shift 2
+  local code=0
+  "$bin" "$@" --format html -o "$out/$name.html" -q || code=$?
+  if [ "$code" -gt 1 ]; then echo "fairaudit failed ($code): $*" >&2; exit 1; fi
+  specs+=("$out/$name.html=$charts")
+}
+report fairness race-selection-rate,race-false-positive-rate,race-disparities,sex-true-positive-rate \
+  audit-fairness fixtures/compas.csv --group race --group sex
+report fairness-scores race-roc,race-reliability,race-score-distribution \
+  audit-fairness fixtures/compas_scores.csv --group race --score proba
+# The other engines' reports (charts named by their pages: src/reward/html.rs, src/allocate/html.rs).
+if [ -f scripts/browser-reports.sh ]; then . scripts/browser-reports.sh; fi
+
+# playwright-core resolves from NODE_PATH only for CommonJS; load it through a symlinked copy.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp scripts/browser_check.mjs "$tmp/"
+ln -s "$NODE_PATH" "$tmp/node_modules"
+node "$tmp/browser_check.mjs" "$out/shots" "${specs[@]}"
+if [ "$update" = "--update-docs" ]; then
+  mkdir -p docs/img
+  for f in "$out"/shots/*.png; do cp "$f" docs/img/report-"$(basename "$f")"; done
+fi
