@@ -265,3 +265,33 @@ fn plot_into_a_file_is_an_error_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a directory"));
     assert_eq!(std::fs::read_to_string(&f).unwrap(), "x");
 }
+
+#[test]
+fn the_output_files_extension_picks_the_format_unless_one_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let p = dir.path().join(name);
+        bin()
+            .args([
+                "audit-fairness",
+                "fixtures/compas.csv",
+                "-g",
+                "sex",
+                "-q",
+                "-o",
+            ])
+            .arg(&p)
+            .args(extra)
+            .assert()
+            .success();
+        std::fs::read_to_string(p).unwrap()
+    };
+    assert!(run("r.html", &[]).starts_with("<!DOCTYPE html>"));
+    assert!(run("r.HTM", &[]).starts_with("<!DOCTYPE html>"));
+    assert!(serde_json::from_str::<Value>(&run("r.json", &[])).is_ok());
+    assert!(run("r.csv", &[]).starts_with("file,"));
+    assert!(run("r.md", &[]).contains("| group |"));
+    assert!(run("r.txt", &[]).contains("┌"));
+    // An explicit format wins over the extension.
+    assert!(run("x.html", &["--format", "json"]).starts_with('{'));
+}

@@ -81,10 +81,11 @@ pub struct ReadArgs {
 /// How the report is rendered and gated. Shared by every engine.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
-    /// Report format. `html` is one self-contained file (charts as inline SVG, nothing fetched):
-    /// write it with `-o report.html`.
-    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// Report format [default: table, or from the -o file's extension: .json, .csv, .md, .html].
+    /// `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g.
+    /// `-o report.html`.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<ReportFormat>,
 
     /// Short for --format json.
     #[arg(long, conflicts_with = "format")]
@@ -122,11 +123,25 @@ impl OutputArgs {
         }
     }
 
+    /// --json, else --format, else the format the -o file's extension names, else a table.
     pub fn report_format(&self) -> ReportFormat {
         if self.json {
-            ReportFormat::Json
-        } else {
-            self.format
+            return ReportFormat::Json;
+        }
+        if let Some(f) = self.format {
+            return f;
+        }
+        let ext = self
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("json") => ReportFormat::Json,
+            Some("csv") => ReportFormat::Csv,
+            Some("md" | "markdown") => ReportFormat::Markdown,
+            Some("html" | "htm") => ReportFormat::Html,
+            _ => ReportFormat::Table,
         }
     }
 }
