@@ -103,6 +103,7 @@ fn regression_sweep_and_bootstrap_reports_hold_the_json_numbers() {
     let (html, json) = html_and_json(&["fixtures/compas_regression.csv", "-g", "race"], 0);
     let doc = check_html(&html, &json);
     assert!(charts(&doc).iter().any(|n| n == "race-mean-residual"));
+    assert!(charts(&doc).iter().any(|n| n == "race-residuals"));
     let (html, json) = html_and_json(
         &[
             "fixtures/compas_scores.csv",

@@ -23,6 +23,72 @@ use crate::stats::Value;
 /// xAUC is computed for every ordered pair of groups up to this many groups.
 pub const MAX_XAUC_GROUPS: usize = 50;
 
+/// Bins of the residual histograms.
+const RESIDUAL_BINS: usize = 30;
+
+/// Residual bins for the charts: 30 equal-width bins from the 0.5th to the 99.5th percentile of
+/// every used row's residual (the end bins also count the rows beyond them), and each cell's
+/// weighted counts. `None` without residuals.
+fn residual_bins(residuals: &[(u32, f64, f64)]) -> Option<(Vec<f64>, Vec<Vec<f64>>)> {
+    if residuals.is_empty() {
+        return None;
+    }
+    let mut v: Vec<f64> = residuals.iter().map(|r| r.1).collect();
+    let n = v.len();
+    let at = |v: &mut Vec<f64>, q: f64| {
+        let k = ((n - 1) as f64 * q).round() as usize;
+        *v.select_nth_unstable_by(k, f64::total_cmp).1
+    };
+    let (mut lo, mut hi) = (at(&mut v, 0.005), at(&mut v, 0.995));
+    if hi - lo < 1e-12 {
+        let w = lo.abs().max(1.0) * 0.5;
+        lo -= w;
+        hi += w;
+    }
+    let width = (hi - lo) / RESIDUAL_BINS as f64;
+    let edges: Vec<f64> = (0..=RESIDUAL_BINS).map(|k| lo + width * k as f64).collect();
+    let cells = residuals
+        .iter()
+        .map(|r| r.0 as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut per_cell = vec![vec![0.0; RESIDUAL_BINS]; cells];
+    for &(c, e, w) in residuals {
+        let b = (((e - lo) / width).floor().max(0.0) as usize).min(RESIDUAL_BINS - 1);
+        per_cell[c as usize][b] += w;
+    }
+    Some((edges, per_cell))
+}
+
+/// Each group's residual histogram (edges, weighted counts), summed over its cells.
+fn residual_histograms(
+    st: &Stats,
+    attrs: &[usize],
+    groups: &[Group],
+    edges: &[f64],
+    per_cell: &[Vec<f64>],
+) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let index: std::collections::HashMap<String, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.name.clone(), i))
+        .collect();
+    let mut out = vec![(edges.to_vec(), vec![0.0; RESIDUAL_BINS]); groups.len()];
+    for (c, cell) in st.cells.iter().enumerate() {
+        let name = attrs
+            .iter()
+            .map(|&a| st.keys[a][cell.codes[a] as usize].name())
+            .collect::<Vec<_>>()
+            .join("&");
+        if let (Some(&g), Some(h)) = (index.get(&name), per_cell.get(c)) {
+            for (x, y) in out[g].1.iter_mut().zip(h) {
+                *x += y;
+            }
+        }
+    }
+    out
+}
+
 /// Points kept of each group's ROC curve for the charts.
 const ROC_POINTS: usize = 200;
 
@@ -791,6 +857,7 @@ fn group_report(
         intervals: wilson_intervals(g, z),
         reliability: g.reliability.clone(),
         roc: g.roc.clone(),
+        residuals: Default::default(),
         vs_reference: Map::new(),
         bootstrap: Map::new(),
     }
@@ -989,8 +1056,12 @@ fn regression_input(
         (m, u)
     };
     let overall_values = overall.values();
+    let residual_bins = residual_bins(&st.residuals);
     for (name, attrs) in units(pass) {
         let groups = groups_of(st, &attrs, &pass.columns.groups, None, false);
+        let histograms = residual_bins
+            .as_ref()
+            .map(|(edges, per_cell)| residual_histograms(st, &attrs, &groups, edges, per_cell));
         let (small, included) =
             included_groups(&groups, args.min_group_size, (&file, &name), warnings);
         let mut disparities = Map::new();
@@ -1031,7 +1102,8 @@ fn regression_input(
         let group_reports = groups
             .iter()
             .zip(&small)
-            .map(|(g, &is_small)| {
+            .enumerate()
+            .map(|(gi, (g, &is_small))| {
                 let (metrics, und) = metrics_of(&g.reg, &g.row_means);
                 GroupReport {
                     group: g.name.clone(),
@@ -1049,6 +1121,10 @@ fn regression_input(
                     vs_reference: Map::new(),
                     bootstrap: Map::new(),
                     roc: Vec::new(),
+                    residuals: histograms
+                        .as_ref()
+                        .map(|h| h[gi].clone())
+                        .unwrap_or_default(),
                 }
             })
             .collect();

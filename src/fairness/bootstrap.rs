@@ -65,9 +65,21 @@ fn multiplicities(per_cell: &[Vec<u32>], total: usize, rng: &mut ChaCha8Rng) -> 
 /// With `rows`, the scored rows and the row-metric values are resampled within each cell too
 /// (a row drawn k times keeps k times its weight).
 pub fn resample(st: &Stats, rng: &mut ChaCha8Rng, rows: Option<&RowPlan>) -> Stats {
-    let mut out = st.clone();
-    out.scored = Vec::new();
-    out.row_metric_values = Vec::new();
+    // The per-row vectors are not copied: they are redrawn below, or not used by a replicate.
+    let mut out = Stats {
+        keys: st.keys.clone(),
+        cells: st.cells.clone(),
+        rows_read: st.rows_read,
+        dropped: st.dropped.clone(),
+        label_positive_seen: st.label_positive_seen,
+        pred_positive_seen: st.pred_positive_seen,
+        scored: Vec::new(),
+        score_missing: st.score_missing,
+        score_resolution: st.score_resolution,
+        row_metric_values: Vec::new(),
+        regression: st.regression.clone(),
+        residuals: Vec::new(),
+    };
     if let Some(plan) = rows {
         let k = multiplicities(&plan.scored, st.scored.len(), rng);
         out.scored = st

@@ -214,6 +214,9 @@ fn attribute_section(r: &FairnessReport, a: &AttributeReport) -> Result<Section>
             r.settings.four_fifths_threshold
         )));
     }
+    if a.groups.iter().any(|g| !g.residuals.1.is_empty()) {
+        s.items.push(residual_figure(a)?);
+    }
     if a.groups.iter().any(|g| !g.roc.is_empty()) {
         s.items.push(roc_figure(a)?);
     }
@@ -466,6 +469,74 @@ fn disparity_figure(a: &AttributeReport, regression: bool) -> Result<Item> {
                 .to_vec(),
             rows,
             notes: vec!["difference: highest minus lowest group value; ratio: lowest over highest (1 is parity).".into()],
+        },
+    ))
+}
+
+/// Residual (prediction − label) distributions per group, as shares of each group's weight.
+fn residual_figure(a: &AttributeReport) -> Result<Item> {
+    let with: Vec<&GroupReport> = a
+        .groups
+        .iter()
+        .filter(|g| !g.residuals.1.is_empty())
+        .collect();
+    let edges = with
+        .first()
+        .map(|g| g.residuals.0.clone())
+        .unwrap_or_default();
+    let series = with
+        .iter()
+        .map(|g| {
+            let total: f64 = g.residuals.1.iter().sum();
+            let shares = g
+                .residuals
+                .1
+                .iter()
+                .map(|c| if total > 0.0 { c / total } else { 0.0 })
+                .collect();
+            (
+                format!("{}{}", g.group, if small(g) { " *" } else { "" }),
+                shares,
+            )
+        })
+        .collect();
+    let chart = chart::histogram(&Histogram {
+        name: chart::slug(&[&a.display_name(), "residuals"]),
+        title: format!("Residual distribution by {}", a.display_name()),
+        desc: "Share of each group's rows (weighted) per residual bin; residual = prediction − label; the end bins also hold the rows beyond the 0.5th and 99.5th percentiles.".into(),
+        x_label: "residual, prediction − label (label units)".into(),
+        y_label: "share of the group's rows".into(),
+        edges,
+        series,
+    })?;
+    let cell = |g: &GroupReport, m: &str| {
+        Cell::value(group_value(g, m).unwrap_or_else(|| Err("not computed".into())))
+    };
+    let rows = a
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                Cell::text(&g.group),
+                Cell::Amount(g.n as f64),
+                cell(g, "mean_residual"),
+                cell(g, "mean_absolute_error"),
+                cell(g, "root_mean_squared_error"),
+            ]
+        })
+        .collect();
+    Ok(Item::Figure(
+        chart,
+        Table {
+            caption: "Residuals by group".into(),
+            header: ["group", "n", "mean residual", "MAE", "RMSE"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            notes: vec![
+                "30 equal-width bins between the 0.5th and 99.5th percentiles of all residuals."
+                    .into(),
+            ],
         },
     ))
 }

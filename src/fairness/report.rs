@@ -254,6 +254,10 @@ pub struct GroupReport {
     /// positive rate), at most 200 points; charts only, not in the JSON.
     #[serde(skip)]
     pub roc: Vec<(f64, f64)>,
+    /// With --format html or --plot, regression: the residual histogram (bin edges, weighted
+    /// counts); charts only, not in the JSON.
+    #[serde(skip)]
+    pub residuals: (Vec<f64>, Vec<f64>),
 }
 
 fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {

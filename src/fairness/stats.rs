@@ -145,6 +145,9 @@ pub struct PassSpec {
     pub groups_display: Vec<String>,
     /// Regression: the numeric label and prediction columns, summed per cell ([`RegSums`]).
     pub regression: Option<(String, String)>,
+    /// Regression with charts asked for: keep every used row's (cell, residual, weight) for the
+    /// residual distributions (24 bytes a row).
+    pub residuals: bool,
     /// Multiclass: the label and prediction are the last two `groups` (class dimensions of the
     /// cells); every row then counts in quadrant 0 of its cell.
     pub classes: bool,
@@ -203,6 +206,8 @@ pub struct Stats {
     pub row_metric_values: Vec<Vec<(u32, f64, f64)>>,
     /// Regression: the sums of each cell (same order as `cells`); empty otherwise.
     pub regression: Vec<RegSums>,
+    /// With [`PassSpec::residuals`]: (cell, prediction − label, weight) of every used row.
+    pub residuals: Vec<(u32, f64, f64)>,
 }
 
 impl Stats {
@@ -286,6 +291,9 @@ impl Stats {
         for v in self.row_metric_values.iter_mut().flatten() {
             v.0 = position[v.0 as usize];
         }
+        for v in &mut self.residuals {
+            v.0 = position[v.0 as usize];
+        }
     }
 
     /// Statistics made of the given cells only (no drops, no scores, no row metrics), every row
@@ -304,6 +312,7 @@ impl Stats {
             score_resolution: None,
             row_metric_values: Vec::new(),
             regression: Vec::new(),
+            residuals: Vec::new(),
         }
     }
 }
@@ -334,6 +343,7 @@ pub struct Accumulator {
     row_metric_values: Vec<Vec<(u32, f64, f64)>>,
     /// Regression sums per packed cell index (empty unless regression).
     reg: Vec<RegSums>,
+    residuals: Vec<(u32, f64, f64)>,
     // Reused per-batch buffers.
     y: Vec<u8>,
     p: Vec<u8>,
@@ -374,6 +384,7 @@ impl Accumulator {
             },
             row_metric_values: vec![Vec::new(); n_metrics],
             reg: Vec::new(),
+            residuals: Vec::new(),
             y: Vec::new(),
             p: Vec::new(),
             cell: Vec::new(),
@@ -685,6 +696,9 @@ impl Accumulator {
                     );
                 }
                 self.reg[c as usize].add(y, p, w);
+                if self.spec.residuals {
+                    self.residuals.push((c, p - y, w));
+                }
             }
         }
         Ok(())
@@ -754,6 +768,9 @@ impl Accumulator {
         for v in self.row_metric_values.iter_mut().flatten() {
             v.0 = repack(v.0 as usize, &self.bits, &new_bits) as u32;
         }
+        for v in &mut self.residuals {
+            v.0 = repack(v.0 as usize, &self.bits, &new_bits) as u32;
+        }
         self.rows = rows;
         self.weights = weights;
         self.reg = reg;
@@ -800,6 +817,9 @@ impl Accumulator {
         for v in self.row_metric_values.iter_mut().flatten() {
             v.0 = position[v.0 as usize];
         }
+        for v in &mut self.residuals {
+            v.0 = position[v.0 as usize];
+        }
         if self.score_grid.is_some() {
             self.compact_scores();
         }
@@ -815,6 +835,7 @@ impl Accumulator {
             score_missing: self.score_missing,
             score_resolution: self.score_grid,
             regression,
+            residuals: self.residuals,
         };
         st.canonicalize();
         super::scores::sort(&mut st.scored);
@@ -1499,6 +1520,7 @@ mod tests {
             weight_display: weight.map(String::from),
             groups_display: groups.iter().map(|s| s.to_string()).collect(),
             regression: None,
+            residuals: false,
             classes: false,
             na_values: Default::default(),
         }
