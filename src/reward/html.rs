@@ -182,7 +182,7 @@ fn rate_reason(pairs: u64, ties: Option<u64>) -> String {
     }
 }
 
-/// Chart names of an input start with its file name's stem (`pairs-subset-accuracy`).
+/// An input's file name without directory and extensions, as a chart-name prefix (`pairs`).
 fn stem(inp: &RewardInput) -> String {
     let name = inp.path.rsplit(['/', '\\']).next().unwrap_or(&inp.path);
     let name = name.split_once('.').map_or(name, |(a, _)| a);
@@ -200,7 +200,12 @@ fn rules_at(inp: &RewardInput, key: &str, label: &str) -> Vec<Rule> {
 }
 
 fn input_sections(r: &RewardReport, inp: &RewardInput) -> Result<Vec<Section>> {
-    let stem = stem(inp);
+    // With several inputs, chart names start with the input's file stem.
+    let stem = if r.inputs.len() > 1 {
+        stem(inp)
+    } else {
+        String::new()
+    };
     let name = |parts: &[&str]| {
         let mut all = vec![stem.as_str()];
         all.extend_from_slice(parts);
@@ -866,17 +871,6 @@ fn group_items(
     if has_intervals {
         header.push(format!("{:.0}% interval", r.settings.confidence * 100.0));
     }
-    header.extend(
-        [
-            "mean chosen",
-            "mean rejected",
-            "mean margin",
-            "std margin",
-            "median margin",
-        ]
-        .map(String::from),
-    );
-    let not_finite = || "not finite".to_string();
     let rows = g
         .groups
         .iter()
@@ -891,6 +885,24 @@ fn group_items(
             if has_intervals {
                 cells.push(interval_cell(row.accuracy_interval.map(|[a, b]| (a, b))));
             }
+            cells
+        })
+        .collect();
+    let figure = Item::Figure(
+        chart,
+        Table {
+            caption: format!("Accuracy by {}", g.column),
+            header,
+            rows,
+            notes: vec![],
+        },
+    );
+    let not_finite = || "not finite".to_string();
+    let rows = g
+        .groups
+        .iter()
+        .map(|row| {
+            let mut cells = vec![Cell::text(&row.group)];
             for v in [
                 row.mean_chosen,
                 row.mean_rejected,
@@ -903,15 +915,21 @@ fn group_items(
             cells
         })
         .collect();
-    let figure = Item::Figure(
-        chart,
-        Table {
-            caption: format!("Groups by {}", g.column),
-            header,
-            rows,
-            notes: vec!["Scores and margins (chosen − rejected) in the file's score units.".into()],
-        },
-    );
+    let scores = Table {
+        caption: format!("Scores and margins by {}", g.column),
+        header: [
+            "group",
+            "mean chosen",
+            "mean rejected",
+            "mean margin",
+            "std margin",
+            "median margin",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: vec!["In the file's score units; margin: chosen − rejected (std: population standard deviation).".into()],
+    };
     let has_boot = !g.disparities_bootstrap.is_empty();
     let mut header = vec!["disparity".to_string(), "value".into()];
     if has_boot {
@@ -937,7 +955,7 @@ fn group_items(
         rows,
         notes: vec!["difference: highest minus lowest group; ratio: lowest over highest; difference_to_overall: the largest |group − overall|.".into()],
     };
-    Ok(vec![figure, Item::Table(disparities)])
+    Ok(vec![figure, Item::Table(scores), Item::Table(disparities)])
 }
 
 fn best_of_n_items(p: &BestOfNPanel, name: String) -> Result<Vec<Item>> {
