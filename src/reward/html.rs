@@ -1180,7 +1180,7 @@ fn ensemble_items(
         .enumerate()
         .map(|(i, d)| {
             vec![
-                Cell::Amount((i + 1) as f64),
+                Cell::text((i + 1).to_string()),
                 Cell::Number(d.lower),
                 Cell::Number(d.upper),
                 Cell::Amount(d.pairs as f64),
@@ -1446,8 +1446,8 @@ fn counterfactual_items(
 fn comparison_items(p: &ComparisonPanel, name: String) -> Result<Vec<Item>> {
     let chart = chart::heatmap(&Heatmap {
         name,
-        title: format!("Pairs only one run ranks right, per subset (vs {})", p.other),
-        desc: "Per subset, the pairs this file ranks right and the other does not, and the reverse (McNemar's discordant pairs).".into(),
+        title: "Discordant pairs per subset".into(),
+        desc: format!("Per subset, the pairs this file ranks right and {} does not, and the reverse (McNemar's discordant pairs).", p.other),
         x_label: "which file alone ranks the pair right (pairs)".into(),
         y_label: "subset".into(),
         columns: vec!["this file".into(), "other file".into()],
