@@ -1197,7 +1197,7 @@ fn ensemble_items(
                 .map(String::from)
                 .to_vec(),
             rows,
-            notes: vec!["from / to: the smallest and largest mean margin in the decile (score units); mean std: the mean over its pairs of the models' margins' standard deviation.".into()],
+            notes: vec!["from / to: the smallest and largest mean margin in the decile (score units); whiskers: mean margin ± mean std; mean std: the mean over its pairs of the models' margins' standard deviation.".into()],
         },
     );
     let mut rows: Vec<Vec<Cell>> = [
@@ -1226,7 +1226,7 @@ fn ensemble_items(
 }
 
 fn policy_items(p: &PolicyPanel, name: &dyn Fn(&[&str]) -> String) -> Result<Vec<Item>> {
-    let reference = format!("the reference model ({}) itself", p.reference_model);
+    let reference = "the reference model".to_string();
     let with_elo = p.elo.is_some();
     let chart = if with_elo {
         let series = p
@@ -1273,37 +1273,28 @@ fn policy_items(p: &PolicyPanel, name: &dyn Fn(&[&str]) -> String) -> Result<Vec
             ..Default::default()
         })?
     };
-    let mut header: Vec<String> = [
-        "model",
-        "responses",
-        "prompts",
-        "mean score",
-        "win rate",
-        "shared prompts",
-    ]
-    .map(String::from)
-    .to_vec();
+    let undefined =
+        |v: Option<f64>| v.map_or_else(|| Cell::Undefined(reference.clone()), Cell::Number);
+    let mut header: Vec<String> = vec!["model".into()];
     if with_elo {
-        header.extend(["Elo", "Elo-expected win rate", "mismatch"].map(String::from));
+        header.extend(["Elo", "Elo-expected win rate"].map(String::from));
+    }
+    header.push("win rate".into());
+    if with_elo {
+        header.push("mismatch".into());
     }
     let rows = p
         .models
         .iter()
         .map(|m| {
-            let mut row = vec![
-                Cell::text(&m.model),
-                Cell::Amount(m.responses as f64),
-                Cell::Amount(m.prompts as f64),
-                Cell::Number(m.mean_score),
-                m.win_rate_vs_reference
-                    .map_or_else(|| Cell::Undefined(reference.clone()), Cell::Number),
-                Cell::Amount(m.shared_prompts as f64),
-            ];
+            let mut row = vec![Cell::text(&m.model)];
             if with_elo {
                 row.push(m.elo.map_or(Cell::Empty, Cell::Amount));
-                for v in [m.elo_expected_win_rate, m.mismatch_degree] {
-                    row.push(v.map_or_else(|| Cell::Undefined(reference.clone()), Cell::Number));
-                }
+                row.push(undefined(m.elo_expected_win_rate));
+            }
+            row.push(undefined(m.win_rate_vs_reference));
+            if with_elo {
+                row.push(undefined(m.mismatch_degree));
             }
             row
         })
@@ -1311,16 +1302,38 @@ fn policy_items(p: &PolicyPanel, name: &dyn Fn(&[&str]) -> String) -> Result<Vec
     let figure = Item::Figure(
         chart,
         Table {
-            caption: "Policy models".into(),
+            caption: format!("Win rate against {}", p.reference_model),
             header,
             rows,
             notes: vec![format!(
-                "win rate: against {} on shared prompts; mismatch: win rate − Elo-expected win rate.",
-                p.reference_model
+                "win rate: the share of shared prompts where the model's response outscores {}'s{}.",
+                p.reference_model,
+                if with_elo { "; mismatch: win rate − Elo-expected win rate" } else { "" }
             )],
         },
     );
-    let mut items = vec![figure];
+    let rows = p
+        .models
+        .iter()
+        .map(|m| {
+            vec![
+                Cell::text(&m.model),
+                Cell::Amount(m.responses as f64),
+                Cell::Amount(m.prompts as f64),
+                Cell::Amount(m.shared_prompts as f64),
+                Cell::Number(m.mean_score),
+            ]
+        })
+        .collect();
+    let scores = Table {
+        caption: "Responses and mean reward per policy model".into(),
+        header: ["model", "responses", "prompts", "shared prompts", "mean score"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        notes: vec!["mean score in the reward model's score units; shared prompts: prompts the reference model also answered.".into()],
+    };
+    let mut items = vec![figure, Item::Table(scores)];
     if let Some(e) = &p.elo {
         let rows = [
             ("spearman", e.spearman),
