@@ -344,6 +344,18 @@ fn input_sections(r: &RewardReport, inp: &RewardInput) -> Result<Vec<Section>> {
     Ok(out)
 }
 
+/// The 0–1 axis of a share, unless a value (a published figure in per cent, a composite score)
+/// lies outside it: then the axis follows the data.
+fn share_axis(bars: &[Bar]) -> Option<(f64, f64)> {
+    let inside = |x: f64| (-1e-9..=1.0 + 1e-9).contains(&x);
+    bars.iter()
+        .all(|b| {
+            b.value.as_ref().map_or(true, |v| inside(*v))
+                && b.interval.is_none_or(|(lo, hi)| inside(lo) && inside(hi))
+        })
+        .then_some((0.0, 1.0))
+}
+
 fn headline_table(inp: &RewardInput) -> Table {
     let has_intervals = !inp.intervals.is_empty();
     let mut header = vec!["number".to_string(), "value".into()];
@@ -385,6 +397,7 @@ fn subsets_figure(r: &RewardReport, inp: &RewardInput, name: String) -> Result<I
         })
         .collect();
     let has_intervals = bars.iter().any(|b| b.interval.is_some());
+    let x_range = share_axis(&bars);
     let chart = chart::bars(&Bars {
         name,
         title: format!("Accuracy per subset ({})", inp.path),
@@ -404,7 +417,7 @@ fn subsets_figure(r: &RewardReport, inp: &RewardInput, name: String) -> Result<I
         x_label: format!("accuracy ({SHARE})"),
         bars,
         rules: rules_at(inp, "accuracy", "overall accuracy"),
-        x_range: Some((0.0, 1.0)),
+        x_range,
         ..Default::default()
     })?;
     let mut header = vec![
@@ -526,6 +539,7 @@ fn sections_figure(
         _ => "RM-Bench score (mean of easy, normal, hard)",
     };
     let has_intervals = bars.iter().any(|b| b.interval.is_some());
+    let x_range = share_axis(&bars);
     let chart = chart::bars(&Bars {
         name,
         title: format!("{title} ({})", inp.path),
@@ -543,7 +557,7 @@ fn sections_figure(
         x_label: "accuracy (share, 0–1)".into(),
         bars,
         rules: rules_at(inp, &format!("{prefix}.score"), "score"),
-        x_range: Some((0.0, 1.0)),
+        x_range,
         ..Default::default()
     })?;
     let mut header = vec!["number".to_string(), "value".into()];
