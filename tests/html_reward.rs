@@ -422,3 +422,28 @@ fn hostile_names_are_text() {
         assert!(text.contains(script) && text.contains(img));
     }
 }
+
+#[test]
+fn the_number_check_catches_a_number_not_in_the_json() {
+    let args = [
+        "fixtures/reward/best_of_n.csv",
+        "--id",
+        "prompt_id",
+        "--proxy",
+        "proxy",
+        "--gold",
+        "gold",
+    ];
+    let d = tempfile::TempDir::new().unwrap();
+    let json: Value = serde_json::from_str(&run(&args, &["--json"])).unwrap();
+    let html = html_report(&args, d.path(), "b.html");
+    check_page(&html, &json, &["best-of-n"]);
+    // alpha is 1.1139 in the table; a page showing 1.1140 must fail the check.
+    assert!(html.contains("<td>1.1139</td>"));
+    let tampered = html.replace("<td>1.1139</td>", "<td>1.1140</td>");
+    let caught = std::panic::catch_unwind(|| check_page(&tampered, &json, &["best-of-n"]));
+    assert!(
+        caught.is_err(),
+        "a number not in the JSON report passed the check"
+    );
+}
