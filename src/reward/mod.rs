@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod data;
+pub mod html;
 pub mod kinds;
 pub mod load;
 pub mod metrics;
@@ -60,12 +61,15 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    let mut rendered = report::render(&model, settings.output.format)?;
+    let figures = crate::render::html::figures(&settings.output, || html::page(&model))?;
+    model.plots = figures.plots;
+    let mut rendered = report::render(&model, settings.output.format, figures.page.as_ref())?;
     rendered.side_files = model
         .inputs
         .iter_mut()
         .flat_map(|i| std::mem::take(&mut i.side_files))
         .collect();
+    rendered.side_files.extend(figures.side_files);
     Ok(rendered)
 }
 

@@ -24,6 +24,9 @@ pub struct RewardReport {
     pub warnings: Vec<Warning>,
     pub gates: Vec<GateResult>,
     pub passed: bool,
+    /// With --plot DIR: the chart files written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plots: Vec<crate::render::html::PlotFile>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -532,11 +535,16 @@ impl RewardReport {
             warnings: Vec::new(),
             gates: Vec::new(),
             passed: true,
+            plots: Vec::new(),
         }
     }
 }
 
-pub fn render(r: &RewardReport, format: ReportFormat) -> Result<Rendered> {
+pub fn render(
+    r: &RewardReport,
+    format: ReportFormat,
+    page: Option<&crate::render::html::Page>,
+) -> Result<Rendered> {
     crate::render::render_with(
         r,
         format,
@@ -544,7 +552,7 @@ pub fn render(r: &RewardReport, format: ReportFormat) -> Result<Rendered> {
         &r.gates,
         || csv(r),
         |md| text(r, md),
-        None,
+        page,
     )
 }
 
