@@ -27,8 +27,11 @@ report fairness race-selection-rate,race-false-positive-rate,race-disparities,se
   audit-fairness fixtures/compas.csv --group race --group sex
 report fairness-scores race-roc,race-reliability,race-score-distribution \
   audit-fairness fixtures/compas_scores.csv --group race --score proba
-# The other engines' reports (charts named by their pages: src/reward/html.rs, src/allocate/html.rs).
-if [ -f scripts/browser-reports.sh ]; then . scripts/browser-reports.sh; fi
+report reward subset-accuracy,rewardbench-sections,length-accuracy-by-difference,calibration-reliability \
+  audit-reward fixtures/reward/pairs.csv --preset rewardbench --chosen-length len_chosen --rejected-length len_rejected
+report reward-rm-bench rm-bench-style-matrix,rm-bench-sections \
+  audit-reward fixtures/reward/rmbench_scores.jsonl --preset rm-bench
+report reward-best-of-n best-of-n audit-reward fixtures/reward/best_of_n.csv
 
 # playwright-core resolves from NODE_PATH only for CommonJS; load it through a symlinked copy.
 tmp=$(mktemp -d)

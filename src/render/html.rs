@@ -402,7 +402,7 @@ pub fn table(t: &Table) -> Markup {
 }
 
 /// Tables longer than this are folded (`<details>`, open it to read; printed folded).
-const LONG_TABLE: usize = 24;
+const LONG_TABLE: usize = 40;
 
 fn rows_table(t: &Table) -> Markup {
     html! {
