@@ -212,7 +212,7 @@ pub fn check_html(html: &str, json: &Value) -> scraper::Html {
         }
         let text: String = td.text().collect();
         for token in text
-            .split(|c: char| c == '[' || c == ']' || c == ' ' || c == ';')
+            .split(['[', ']', ' ', ';'])
             .map(|t| t.trim_end_matches(','))
             .filter(|t| !t.is_empty())
         {
