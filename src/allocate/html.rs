@@ -167,7 +167,7 @@ fn summary_section(r: &AllocateReport) -> Section {
             let value = match m.value {
                 Figure::Holds(b) => Cell::Flag(b),
                 Figure::Count(n) => Cell::Amount(n as f64),
-                Figure::Number(x) if x.is_finite() => Cell::Number(x),
+                Figure::Number(x) if x.is_finite() => quantity(x),
                 Figure::Number(_) | Figure::Undefined => {
                     Cell::Undefined(m.why.clone().unwrap_or_else(|| "undefined".into()))
                 }
@@ -201,6 +201,11 @@ fn items_sections(r: &AllocateReport) -> Result<Vec<Section>> {
     out.push(s);
     let mut s = Section::new("Envy");
     s.items.push(envy_figure(r, bundles)?);
+    if r.envy_graph.is_empty() {
+        s.items.push(Item::Note(
+            "No agent envies another: the allocation is envy-free.".into(),
+        ));
+    }
     out.push(s);
     let mut s = Section::new("Properties");
     s.items.push(Item::Table(checklist(
@@ -354,7 +359,7 @@ fn envy_figure(r: &AllocateReport, bundles: &[Bundle]) -> Result<Item> {
     Ok(Item::Figure(
         chart,
         Table {
-            caption: "Envious pairs (no agent envies another when this is empty)".into(),
+            caption: "Envious pairs".into(),
             header: ["agent", "envies", "envy (utility units)"]
                 .map(String::from)
                 .to_vec(),
@@ -604,16 +609,14 @@ fn mms_figure(r: &AllocateReport, agents: &[AgentRow]) -> Result<Item> {
         ..Default::default()
     })?;
     let ext = agents.iter().any(|a| a.value_with_externalities.is_some());
-    let mut header: Vec<String> = [
-        "agent",
-        "value",
-        "maximin share",
-        "MMS bounds",
-        "value / MMS",
-        "minimum subsidy",
-    ]
-    .map(String::from)
-    .to_vec();
+    let bounded = agents.iter().any(|a| !a.mms_exact);
+    let mut header: Vec<String> = ["agent", "value", "maximin share"]
+        .map(String::from)
+        .to_vec();
+    if bounded {
+        header.push("MMS bounds".into());
+    }
+    header.extend(["value / MMS".to_string(), "minimum subsidy".into()]);
     if ext {
         header.push("value with externalities".into());
     }
@@ -627,28 +630,37 @@ fn mms_figure(r: &AllocateReport, agents: &[AgentRow]) -> Result<Item> {
                     Some(m) => quantity(m),
                     None => Cell::Undefined("not exact: beyond --exact-limit".into()),
                 },
-                Cell::Interval(a.mms_bounds[0], a.mms_bounds[1]),
-                Cell::value(ratio(a)),
-                match a.subsidy {
-                    Some(x) => quantity(x),
-                    None => Cell::Undefined(why(r, "subsidy.total")),
-                },
             ];
+            if bounded {
+                row.push(Cell::Interval(a.mms_bounds[0], a.mms_bounds[1]));
+            }
+            row.push(Cell::value(ratio(a)));
+            row.push(match a.subsidy {
+                Some(x) => quantity(x),
+                None => Cell::Undefined("not envy-freeable (see below)".into()),
+            });
             if ext {
                 row.push(a.value_with_externalities.map_or(Cell::Empty, quantity));
             }
             row
         })
         .collect();
+    let mut notes = vec![
+        "maximin share (MMS): the most the agent can secure by splitting the items into one bundle per agent and taking the worst; minimum subsidy: the least payment to the agent that, with the others', makes the allocation envy-free.".to_string(),
+    ];
+    if agents.iter().any(|a| a.subsidy.is_none()) {
+        notes.push(format!(
+            "minimum subsidy undefined: {}.",
+            why(r, "subsidy.total")
+        ));
+    }
     Ok(Item::Figure(
         chart,
         Table {
             caption: "Per agent: value, maximin share, ratio and subsidy".into(),
             header,
             rows,
-            notes: vec![
-                "maximin share: the most the agent can secure by splitting the items into one bundle per agent and taking the worst; minimum subsidy: the least payment to the agent that, with the others', makes the allocation envy-free.".into(),
-            ],
+            notes,
         },
     ))
 }
@@ -768,8 +780,11 @@ fn projects_figure(r: &AllocateReport, d: &PbChartData, funded: &[Funded]) -> Re
                 Cell::text(p.name.clone().unwrap_or_default()),
                 quantity(p.cost),
                 Cell::Amount(p.support as f64),
-                Cell::Flag(p.selected),
-                order(&p.project).map_or(Cell::Empty, |o| Cell::Amount(o as f64)),
+                match order(&p.project) {
+                    Some(o) => Cell::Amount(o as f64),
+                    None if p.selected => Cell::text("yes"),
+                    None => Cell::text("no"),
+                },
             ]
         })
         .collect();
@@ -783,14 +798,14 @@ fn projects_figure(r: &AllocateReport, d: &PbChartData, funded: &[Funded]) -> Re
         ));
     }
     notes.push(
-        "support: the voters whose ballot names the project; order: when the rule funded it."
+        "support: the voters whose ballot names the project; funded (order): 1 for the project the rule funded first, and so on; no: not funded."
             .into(),
     );
     Ok(Item::Figure(
         chart,
         Table {
             caption: "Projects (funded first, in the order funded; then by support)".into(),
-            header: ["project", "name", "cost", "support", "funded", "order"]
+            header: ["project", "name", "cost", "support", "funded (order)"]
                 .map(String::from)
                 .to_vec(),
             rows,
