@@ -196,15 +196,18 @@ fn items_sections(r: &AllocateReport) -> Result<Vec<Section>> {
     let mut s = Section::new("Allocation");
     match &r.chart_data {
         Some(ChartData::Utilities(m)) => s.items.push(utility_figure(m, bundles)?),
-        _ => s.items.push(Item::Table(bundle_table(bundles))),
+        _ => {}
     }
+    s.items.push(Item::Table(bundle_table(bundles)));
     out.push(s);
     let mut s = Section::new("Envy");
     s.items.push(envy_figure(r, bundles)?);
     if r.envy_graph.is_empty() {
-        s.items.push(Item::Note(
-            "No agent envies another: the allocation is envy-free.".into(),
-        ));
+        s.items.push(Item::Note(if r.settings.externalities == Some(true) {
+            "No agent envies another by its own utilities (the envy graph leaves the externalities out: see ext.ef under Properties).".into()
+        } else {
+            "No agent envies another: the allocation is envy-free.".into()
+        }));
     }
     out.push(s);
     let mut s = Section::new("Properties");
@@ -223,7 +226,7 @@ fn items_sections(r: &AllocateReport) -> Result<Vec<Section>> {
 
 fn bundle_table(bundles: &[Bundle]) -> Table {
     Table {
-        caption: "Bundles".into(),
+        caption: "The allocation: each agent's bundle (outlined in the heat map)".into(),
         header: ["agent", "items", "value to the agent"]
             .map(String::from)
             .to_vec(),
@@ -232,7 +235,11 @@ fn bundle_table(bundles: &[Bundle]) -> Table {
             .map(|b| {
                 vec![
                     Cell::text(&b.agent),
-                    Cell::text(b.items.join(", ")),
+                    Cell::text(if b.items.is_empty() {
+                        "(nothing)".to_string()
+                    } else {
+                        b.items.join(", ")
+                    }),
                     quantity(b.value),
                 ]
             })
@@ -283,36 +290,24 @@ fn utility_figure(m: &UtilityMatrix, bundles: &[Bundle]) -> Result<Item> {
     })?;
     let mut header = vec!["agent".to_string()];
     header.extend(m.items.iter().cloned());
-    header.push("bundle".into());
-    header.push("value of the bundle".into());
     let rows = m
         .utilities
         .iter()
         .map(|row| {
             let mut cells = vec![Cell::text(&row.agent)];
             cells.extend(row.values.iter().map(|v| quantity(*v)));
-            match bundle_of(&row.agent) {
-                Some(b) => {
-                    cells.push(Cell::text(if b.items.is_empty() {
-                        "(nothing)".to_string()
-                    } else {
-                        b.items.join(", ")
-                    }));
-                    cells.push(quantity(b.value));
-                }
-                None => cells.extend([Cell::Empty, Cell::Empty]),
-            }
             cells
         })
         .collect();
     Ok(Item::Figure(
         chart,
         Table {
-            caption: "Utilities (rows: agents; columns: items) and the bundles".into(),
+            caption: "Utilities (rows: agents; columns: items)".into(),
             header,
             rows,
             notes: vec![
-                "The value of a bundle is the sum of the agent's utilities of its items.".into(),
+                "The value of a bundle (below) is the sum of the agent's utilities of its items."
+                    .into(),
             ],
         },
     ))
@@ -835,19 +830,38 @@ fn satisfaction_figure(r: &AllocateReport, d: &PbChartData) -> Result<Item> {
             h.voters.iter().map(|v| *v as f64).collect(),
         )],
     })?;
+    // Unit bins of integers: one row per satisfaction value.
+    let unit_bins = h.edges.len() >= 2
+        && h.edges.iter().all(|e| e.fract() == 0.0)
+        && h.edges.windows(2).all(|w| w[1] - w[0] == 1.0);
     let rows = h
         .voters
         .iter()
         .enumerate()
         .map(|(k, v)| {
-            vec![
-                quantity(h.edges[k]),
-                quantity(h.edges[k + 1]),
-                Cell::Amount(*v as f64),
-            ]
+            if unit_bins {
+                vec![quantity(h.edges[k]), Cell::Amount(*v as f64)]
+            } else {
+                vec![
+                    quantity(h.edges[k]),
+                    quantity(h.edges[k + 1]),
+                    Cell::Amount(*v as f64),
+                ]
+            }
         })
         .collect();
-    let mut notes = vec!["Each bin holds the voters with from ≤ satisfaction < to.".to_string()];
+    let (header, bins): (&[&str], &str) = if unit_bins {
+        (
+            &["satisfaction", "voters"],
+            "One bin per satisfaction value (drawn from the value to the next).",
+        )
+    } else {
+        (
+            &["from", "to", "voters"],
+            "Each bin holds the voters with from ≤ satisfaction < to.",
+        )
+    };
+    let mut notes = vec![bins.to_string()];
     let m = |k: &str| metric_number(r, k).map_or_else(|| "undefined".into(), words);
     if r.metrics.get("satisfaction.mean").is_some() {
         notes.push(format!(
@@ -862,7 +876,7 @@ fn satisfaction_figure(r: &AllocateReport, d: &PbChartData) -> Result<Item> {
         chart,
         Table {
             caption: format!("Voters per satisfaction bin ({measure} satisfaction)"),
-            header: ["from", "to", "voters"].map(String::from).to_vec(),
+            header: header.iter().map(|h| h.to_string()).collect(),
             rows,
             notes,
         },
