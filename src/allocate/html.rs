@@ -194,9 +194,8 @@ fn items_sections(r: &AllocateReport) -> Result<Vec<Section>> {
     };
     let mut out = Vec::new();
     let mut s = Section::new("Allocation");
-    match &r.chart_data {
-        Some(ChartData::Utilities(m)) => s.items.push(utility_figure(m, bundles)?),
-        _ => {}
+    if let Some(ChartData::Utilities(m)) = &r.chart_data {
+        s.items.push(utility_figure(m, bundles)?);
     }
     s.items.push(Item::Table(bundle_table(bundles)));
     out.push(s);
