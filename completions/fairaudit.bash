@@ -135,7 +135,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__check)
-            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --allocation --efx-variant --exact-limit --format --json --output --quiet --fail-if --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --allocation --efx-variant --exact-limit --format --json --output --quiet --plot --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,11 +182,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -194,6 +194,10 @@ _fairaudit() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -293,7 +297,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__items)
-            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --quiet --fail-if --help"
+            opts="-f -o -q -h --agent --item --value --entitlements --externalities --input-format --na-values --skip-bad-rows --method --allocation-out --node-limit --efx-variant --exact-limit --format --json --output --quiet --plot --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,11 +352,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -360,6 +364,10 @@ _fairaudit() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -375,7 +383,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__pb)
-            opts="-f -o -q -h --rule --satisfaction --completion --outcome --jr-limit --format --json --output --quiet --fail-if --help"
+            opts="-f -o -q -h --rule --satisfaction --completion --outcome --jr-limit --format --json --output --quiet --plot --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,11 +410,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -414,6 +422,10 @@ _fairaudit() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -429,7 +441,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__allocate__subcmd__shapley)
-            opts="-f -o -q -h --coalition --value --rewards --samples --truncation --seed --input-format --na-values --skip-bad-rows --format --json --output --quiet --fail-if --help"
+            opts="-f -o -q -h --coalition --value --rewards --samples --truncation --seed --input-format --na-values --skip-bad-rows --format --json --output --quiet --plot --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,11 +480,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -480,6 +492,10 @@ _fairaudit() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -495,7 +511,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --summary --from-stats --positive --pred-positive --missing --strict --min-group-size --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --summary --from-stats --positive --pred-positive --missing --strict --min-group-size --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --plot --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -626,11 +642,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -645,6 +661,10 @@ _fairaudit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -653,7 +673,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__reward)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --kind --chosen --rejected --model --export-suspect --proxy --gold --correct --policy --score --elo --reference-model --original --perturbed --attribute --epsilon --compare --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --quiet --fail-if --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --kind --chosen --rejected --model --export-suspect --proxy --gold --correct --policy --score --elo --reference-model --original --perturbed --attribute --epsilon --compare --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --quiet --plot --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -804,11 +824,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -816,6 +836,10 @@ _fairaudit() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

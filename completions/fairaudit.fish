@@ -75,12 +75,14 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l s
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l alpha -d 'α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l agg -d 'How equalized odds combines its TPR and FPR parts (fairlearn\'s `agg`)' -r -f -a "worst\t'The larger difference (smaller ratio) of TPR and FPR'
 mean\t'The mean of the TPR and FPR parts'"
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s f -l format -d 'Report format' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s f -l format -d 'Report format. `html` is one self-contained file (charts as inline SVG, nothing fetched): write it with `-o report.html`' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l summary -d 'One row per input file × attribute (× class): headline disparities and whether the gates passed there; `key=value` directories in the paths (hive partitions) become columns. The view for many files'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l from-stats -d 'The inputs are statistics — files from --emit-stats, or tables of counts such as the result of `fairaudit sql`\'s query — added up cell by cell and audited as if every row had been read (count metrics exactly; score metrics from the histograms, with their bound)'
@@ -143,11 +145,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l len
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l ci -d 'Level of the bootstrap intervals' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l bootstrap -d 'Percentile bootstrap intervals of every accuracy from N replicates, resampling prompts (clusters: all pairs of a prompt together) within each subset' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l seed -d 'Seed of the bootstrap (same seed, same intervals whatever the thread count)' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s f -l format -d 'Report format' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s f -l format -d 'Report format. `html` is one self-contained file (charts as inline SVG, nothing fetched): write it with `-o report.html`' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'accuracy < 0.7\', \'length.pearson > 0.3\', \'chat_hard:accuracy < 0.6\' (a subset), \'accuracy.lower < 0.65\' (with --bootstrap). Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l legacy-xstest -d 'With --preset rewardbench: the xstest weights RewardBench\'s code had before 2024-09-10 (commit 6552e93, PR #175): xstest-should-refuse 250, xstest-should-respond 154, swapped against the subsets\' sizes. Without it: the current 154 / 250'
@@ -183,11 +187,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
 zero\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l exact-limit -d 'Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is bounded and PO is not decided (the report says so)' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s f -l format -d 'Report format' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s f -l format -d 'Report format. `html` is one self-contained file (charts as inline SVG, nothing fetched): write it with `-o report.html`' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ef1 == false\', \'mms_ratio.min < 0.75\', \'envy_pairs > 0\', \'welfare.nash < 10\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l json -d 'Short for --format json'
@@ -209,11 +215,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
 zero\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l exact-limit -d 'Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is bounded and PO is not decided (the report says so)' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s f -l format -d 'Report format' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s f -l format -d 'Report format. `html` is one self-contained file (charts as inline SVG, nothing fetched): write it with `-o report.html`' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ef1 == false\', \'mms_ratio.min < 0.75\', \'envy_pairs > 0\', \'welfare.nash < 10\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l json -d 'Short for --format json'
@@ -232,11 +240,13 @@ ndjson\t''
 json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
 ipc\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s f -l format -d 'Report format' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s f -l format -d 'Report format. `html` is one self-contained file (charts as inline SVG, nothing fetched): write it with `-o report.html`' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'rewards_in_core == false\', \'rewards.max_abs_gap_to_shapley > 0.1\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l skip-bad-rows -d 'Skip CSV / TSV rows whose number of fields differs from the header\'s (an unquoted comma inside a value, a cut-off line), and say how many and which lines; without it such a row is an error naming its line'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l json -d 'Short for --format json'
@@ -254,11 +264,13 @@ greedy\t''
 add1-greedy\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l outcome -d 'Audit this outcome instead of computing one: project ids separated by commas' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l jr-limit -d 'EJR / PJR are exact within this many search nodes; beyond, a property without a violation found is reported as not decided' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s f -l format -d 'Report format' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s f -l format -d 'Report format. `html` is one self-contained file (charts as inline SVG, nothing fetched): write it with `-o report.html`' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ejr_up_to_one == false\', \'voters_with_nothing > 100\', \'budget_share_spent < 0.9\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l json -d 'Short for --format json'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s q -l quiet -d 'No progress output on standard error'
