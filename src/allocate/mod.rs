@@ -4,6 +4,7 @@
 //! coalition values. Each fills the typed [`report::AllocateReport`]; [`settings`] holds what the
 //! command line asked for.
 
+pub mod html;
 pub mod items;
 pub mod metrics;
 pub mod pb;
@@ -16,9 +17,10 @@ pub use settings::Settings;
 
 use anyhow::Result;
 
-use crate::render::Rendered;
+use crate::render::{self, Rendered};
 
-/// Runs one `allocate` subcommand: its report, gated and rendered.
+/// Runs one `allocate` subcommand: its report, gated and rendered (with its charts for
+/// `--format html` and `--plot DIR`).
 pub fn run(settings: &Settings) -> Result<Rendered> {
     let model = match settings {
         Settings::Items(s) => items::run::items(s)?,
@@ -26,5 +28,12 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
         Settings::Shapley(s) => shapley::run::report(s)?,
         Settings::Pb(s) => pb::run::report(s)?,
     };
-    report::finish(model, settings.output())
+    let output = settings.output();
+    let mut model = report::judge(model, output)?;
+    let figures = render::html::figures(output, || html::page(&model))?;
+    model.plots = figures.plots;
+    let mut rendered = report::render(&model, output.format, figures.page.as_ref())?;
+    rendered.side_files = std::mem::take(&mut model.side_files);
+    rendered.side_files.extend(figures.side_files);
+    Ok(rendered)
 }

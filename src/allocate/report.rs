@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::metrics::Metrics;
-use super::tables::{AgentRow, CoreWitness, Input, Outcome, PlayerRow, Shown};
+use super::tables::{AgentRow, ChartData, CoreWitness, Input, Outcome, PlayerRow, Shown};
 use crate::gate::{GateResult, Gateable, Number, Observation, Scope};
 use crate::render::{csv_num, grid, use_colour, Rendered, Warning};
 use crate::render::{Output, ReportFormat};
@@ -68,6 +68,14 @@ pub struct AllocateReport {
     pub warnings: Vec<Warning>,
     pub gates: Vec<GateResult>,
     pub passed: bool,
+    /// With --plot DIR or --format html: the numbers the charts draw that the report does not
+    /// otherwise hold (the utility matrix; the projects' costs and support, the satisfaction
+    /// histogram).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart_data: Option<ChartData>,
+    /// With --plot DIR: the chart files written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plots: Vec<crate::render::html::PlotFile>,
 }
 
 impl AllocateReport {
@@ -89,13 +97,15 @@ impl AllocateReport {
             warnings: Vec::new(),
             gates: Vec::new(),
             passed: true,
+            chart_data: None,
+            plots: Vec::new(),
         }
     }
 }
 
 /// The report of a run: what reading the files noticed (skipped rows, a semicolon separator,
-/// CR line ends) first among the warnings, the `--fail-if` verdicts, rendered as asked.
-pub fn finish(mut model: AllocateReport, output: &Output) -> Result<Rendered> {
+/// CR line ends) first among the warnings, and the `--fail-if` verdicts.
+pub fn judge(mut model: AllocateReport, output: &Output) -> Result<AllocateReport> {
     for (file, note) in crate::input::take_notes() {
         model.warnings.insert(0, Warning::new(&file, None, note));
     }
@@ -103,12 +113,20 @@ pub fn finish(mut model: AllocateReport, output: &Output) -> Result<Rendered> {
     let verdicts = crate::gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    let mut rendered = render(&model, output.format)?;
-    rendered.side_files = std::mem::take(&mut model.side_files);
-    Ok(rendered)
+    Ok(model)
 }
 
-pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
+/// Whether the run draws charts (`--format html` or `--plot DIR`): only then do the subcommands
+/// gather [`AllocateReport::chart_data`].
+pub fn charted(output: &Output) -> bool {
+    output.format == ReportFormat::Html || output.plot.is_some()
+}
+
+pub fn render(
+    r: &AllocateReport,
+    format: ReportFormat,
+    page: Option<&crate::render::html::Page>,
+) -> Result<Rendered> {
     crate::render::render_with(
         r,
         format,
@@ -116,7 +134,7 @@ pub fn render(r: &AllocateReport, format: ReportFormat) -> Result<Rendered> {
         &r.gates,
         || csv(r),
         |md| text(r, md),
-        None,
+        page,
     )
 }
 

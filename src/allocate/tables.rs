@@ -168,3 +168,54 @@ pub struct Efficiency {
     pub paid: f64,
     pub grand_coalition_value: f64,
 }
+
+/// With `--plot DIR` or `--format html`: the numbers the charts draw that the rest of the report
+/// does not hold (the JSON carries them only then, under `chart_data`, so the report of any other
+/// run is unchanged).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ChartData {
+    /// `items`, `check`: the utility matrix.
+    Utilities(UtilityMatrix),
+    /// `pb`: every project's cost and support, and the voters' satisfaction as a histogram.
+    Pb(PbChartData),
+}
+
+/// The utilities as read: one row per agent, one value per item (in `items` order).
+#[derive(Debug, Clone, Serialize)]
+pub struct UtilityMatrix {
+    pub items: Vec<String>,
+    pub utilities: Vec<UtilityRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UtilityRow {
+    pub agent: String,
+    pub values: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PbChartData {
+    /// Every project of the election, in the file's order.
+    pub projects: Vec<ProjectPoint>,
+    pub satisfaction_histogram: SatisfactionHistogram,
+}
+
+/// A project: its cost, its support (the voters whose ballot names it) and whether the outcome
+/// funds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectPoint {
+    pub project: String,
+    pub name: Option<String>,
+    pub cost: f64,
+    pub support: u64,
+    pub selected: bool,
+}
+
+/// The voters' satisfaction with the outcome (the report's satisfaction measure) in bins:
+/// `voters[k]` have `edges[k] ≤ satisfaction < edges[k + 1]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SatisfactionHistogram {
+    pub edges: Vec<f64>,
+    pub voters: Vec<u64>,
+}

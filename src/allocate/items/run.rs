@@ -6,8 +6,9 @@ use anyhow::{bail, Result};
 use super::audit::audit_with;
 use super::instance::{self, Allocation, Instance};
 use super::{rules, search};
-use crate::allocate::report::AllocateReport;
+use crate::allocate::report::{self, AllocateReport};
 use crate::allocate::settings::{CheckSettings, ItemsMethod, ItemsSettings};
+use crate::allocate::tables::{ChartData, UtilityMatrix, UtilityRow};
 use crate::render::Warning;
 
 /// What an exact search reports besides its allocation.
@@ -43,6 +44,9 @@ pub fn items(s: &ItemsSettings) -> Result<AllocateReport> {
             make_dir: false,
         });
     }
+    if report::charted(&s.output) {
+        r.chart_data = Some(utility_matrix(&inst));
+    }
     Ok(r)
 }
 
@@ -52,7 +56,26 @@ pub fn check(s: &CheckSettings) -> Result<AllocateReport> {
     let alloc = instance::load_allocation(&s.allocation, &inst, &s.utilities.read)?;
     let mut r = audit_with(&inst, &alloc, &s.utilities, &s.checks, "check")?;
     r.settings.allocation = Some(s.allocation.clone());
+    if report::charted(&s.output) {
+        r.chart_data = Some(utility_matrix(&inst));
+    }
     Ok(r)
+}
+
+/// The utilities as read, for the heat map of `--format html` / `--plot`.
+fn utility_matrix(inst: &Instance) -> ChartData {
+    ChartData::Utilities(UtilityMatrix {
+        items: inst.items.clone(),
+        utilities: inst
+            .agents
+            .iter()
+            .zip(&inst.u)
+            .map(|(a, u)| UtilityRow {
+                agent: a.clone(),
+                values: u.clone(),
+            })
+            .collect(),
+    })
 }
 
 /// The allocation of the method, and the exact search's outcome for mnw and leximin.

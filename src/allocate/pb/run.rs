@@ -8,9 +8,11 @@ use super::analysis;
 use super::parse::{self, show, Election, Sat, Q};
 use super::rules::{self, MesRun};
 use crate::allocate::metrics::Figure;
-use crate::allocate::report::{AllocateReport, Property};
+use crate::allocate::report::{self, AllocateReport, Property};
 use crate::allocate::settings::{PbRule, PbSat, PbSettings};
-use crate::allocate::tables::{Funded, Input, Outcome};
+use crate::allocate::tables::{
+    ChartData, Funded, Input, Outcome, PbChartData, ProjectPoint, SatisfactionHistogram,
+};
 use crate::render::Warning;
 
 /// The report of `allocate pb`.
@@ -75,7 +77,11 @@ pub fn report(a: &PbSettings) -> Result<AllocateReport> {
     r.settings.cost_exact = Some(spent_text);
     proportionality(&mut r, &e, sat, &selected, mes_run.as_ref(), a.jr_limit);
     fair_share(&mut r, &e, &selected, &a.file);
-    satisfaction_metrics(&mut r, &e, sat, &selected);
+    let sats = voter_satisfaction(&e, sat, &selected);
+    satisfaction_metrics(&mut r, &sats);
+    if report::charted(&a.output) {
+        r.chart_data = Some(chart_data(&e, &selected, &sats));
+    }
     Ok(r)
 }
 
@@ -213,17 +219,21 @@ fn fair_share(r: &mut AllocateReport, e: &Election, selected: &[usize], file: &s
     }
 }
 
-/// Per-voter satisfaction with the outcome: mean, minimum, maximum, and the share of voters
-/// with nothing (none when there are no ballots).
-fn satisfaction_metrics(r: &mut AllocateReport, e: &Election, sat: Sat, selected: &[usize]) {
-    let sats: Vec<f64> = (0..e.ballots.len())
+/// Each voter's satisfaction with the outcome.
+fn voter_satisfaction(e: &Election, sat: Sat, selected: &[usize]) -> Vec<f64> {
+    (0..e.ballots.len())
         .map(|b| {
             let q = selected
                 .iter()
                 .fold(Q::from_usize(0), |acc, &p| acc + e.sat(sat, b, p));
             show(&q).0
         })
-        .collect();
+        .collect()
+}
+
+/// Per-voter satisfaction with the outcome: mean, minimum, maximum, and the share of voters
+/// with nothing (none when there are no ballots).
+fn satisfaction_metrics(r: &mut AllocateReport, sats: &[f64]) {
     if sats.is_empty() {
         return;
     }
@@ -242,4 +252,73 @@ fn satisfaction_metrics(r: &mut AllocateReport, e: &Election, sat: Sat, selected
         "voters_with_nothing",
         sats.iter().filter(|&&x| x <= 0.0).count() as f64 / n,
     );
+}
+
+/// What the charts of `--format html` / `--plot` draw: every project's cost, support and whether
+/// it is funded; the voters' satisfaction in bins.
+fn chart_data(e: &Election, selected: &[usize], sats: &[f64]) -> ChartData {
+    let mut support = vec![0u64; e.projects.len()];
+    for b in &e.ballots {
+        for (p, _) in &b.projects {
+            support[*p] += 1;
+        }
+    }
+    ChartData::Pb(PbChartData {
+        projects: e
+            .projects
+            .iter()
+            .enumerate()
+            .map(|(p, x)| ProjectPoint {
+                project: x.id.clone(),
+                name: x.name.clone(),
+                cost: show(&x.cost).0,
+                support: support[p],
+                selected: selected.contains(&p),
+            })
+            .collect(),
+        satisfaction_histogram: histogram(sats),
+    })
+}
+
+/// Bins of the satisfaction values: one per integer when every value is an integer of at most
+/// 30, else bins of a round width (1, 2, 2.5 or 5 times a power of ten) from 0, about ten of
+/// them, the last one past the largest value.
+fn histogram(sats: &[f64]) -> SatisfactionHistogram {
+    let max = sats
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    let integral = sats.iter().all(|x| x.fract() == 0.0);
+    // The width as mult × 10^exp; an edge is k · mult · 10^exp, divided by 10^-exp when exp < 0
+    // so that 0.3 is 0.3.
+    let (mult, exp) = if (integral && max <= 30.0) || max <= 0.0 {
+        (1.0, 0)
+    } else {
+        let raw = max / 10.0;
+        let exp = raw.log10().floor() as i32;
+        let mult = [1.0, 2.0, 2.5, 5.0]
+            .into_iter()
+            .find(|k| k * 10f64.powi(exp) >= raw)
+            .unwrap_or(10.0);
+        (mult, exp)
+    };
+    let edge = |k: usize| {
+        let x = k as f64 * mult;
+        if exp >= 0 {
+            x * 10f64.powi(exp)
+        } else {
+            x / 10f64.powi(-exp)
+        }
+    };
+    let mut edges = vec![edge(0), edge(1)];
+    while edges[edges.len() - 1] <= max {
+        edges.push(edge(edges.len()));
+    }
+    let mut voters = vec![0u64; edges.len() - 1];
+    for &x in sats.iter().filter(|x| x.is_finite()) {
+        let k = edges.partition_point(|e| *e <= x).clamp(1, voters.len());
+        voters[k - 1] += 1;
+    }
+    SatisfactionHistogram { edges, voters }
 }
