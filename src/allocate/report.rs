@@ -116,12 +116,6 @@ pub fn judge(mut model: AllocateReport, output: &Output) -> Result<AllocateRepor
     Ok(model)
 }
 
-/// Whether the run draws charts (`--format html` or `--plot DIR`): only then do the subcommands
-/// gather [`AllocateReport::chart_data`].
-pub fn charted(output: &Output) -> bool {
-    output.format == ReportFormat::Html || output.plot.is_some()
-}
-
 pub fn render(
     r: &AllocateReport,
     format: ReportFormat,

@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use super::audit::audit_with;
 use super::instance::{self, Allocation, Instance};
 use super::{rules, search};
-use crate::allocate::report::{self, AllocateReport};
+use crate::allocate::report::AllocateReport;
 use crate::allocate::settings::{CheckSettings, ItemsMethod, ItemsSettings};
 use crate::allocate::tables::{ChartData, UtilityMatrix, UtilityRow};
 use crate::render::Warning;
@@ -44,7 +44,7 @@ pub fn items(s: &ItemsSettings) -> Result<AllocateReport> {
             make_dir: false,
         });
     }
-    if report::charted(&s.output) {
+    if s.output.wants_charts() {
         r.chart_data = Some(utility_matrix(&inst));
     }
     Ok(r)
@@ -56,7 +56,7 @@ pub fn check(s: &CheckSettings) -> Result<AllocateReport> {
     let alloc = instance::load_allocation(&s.allocation, &inst, &s.utilities.read)?;
     let mut r = audit_with(&inst, &alloc, &s.utilities, &s.checks, "check")?;
     r.settings.allocation = Some(s.allocation.clone());
-    if report::charted(&s.output) {
+    if s.output.wants_charts() {
         r.chart_data = Some(utility_matrix(&inst));
     }
     Ok(r)

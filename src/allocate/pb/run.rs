@@ -8,7 +8,7 @@ use super::analysis;
 use super::parse::{self, show, Election, Sat, Q};
 use super::rules::{self, MesRun};
 use crate::allocate::metrics::Figure;
-use crate::allocate::report::{self, AllocateReport, Property};
+use crate::allocate::report::{AllocateReport, Property};
 use crate::allocate::settings::{PbRule, PbSat, PbSettings};
 use crate::allocate::tables::{
     ChartData, Funded, Input, Outcome, PbChartData, ProjectPoint, SatisfactionHistogram,
@@ -79,7 +79,7 @@ pub fn report(a: &PbSettings) -> Result<AllocateReport> {
     fair_share(&mut r, &e, &selected, &a.file);
     let sats = voter_satisfaction(&e, sat, &selected);
     satisfaction_metrics(&mut r, &sats);
-    if report::charted(&a.output) {
+    if a.output.wants_charts() {
         r.chart_data = Some(chart_data(&e, &selected, &sats));
     }
     Ok(r)
