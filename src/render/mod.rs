@@ -181,12 +181,64 @@ pub fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// A number for tables: 4 decimals, `—` for undefined.
+/// A number for tables: 4 decimals (rates, ratios), `—` for undefined; from 1,000 on with
+/// thousands separators and without useless decimals (`61000.0` is `61,000`, `32045.5686` is
+/// `32,045.57`).
 pub fn fmt_num(v: Option<f64>) -> String {
     match v {
         None => "—".to_string(),
+        Some(x) if x.is_finite() && x.abs() >= 1000.0 => large_num(x),
         Some(x) => format!("{x:.4}"),
     }
+}
+
+/// An amount for tables (a cost, a budget, a utility, a welfare): whole numbers without decimals
+/// and with thousands separators (`61,000`, `20`), others as [`fmt_num`].
+pub fn fmt_amount(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() && x.fract() == 0.0 => group_digits(&format!("{x:.0}")),
+        other => fmt_num(other),
+    }
+}
+
+/// A count with thousands separators: `3,696`.
+pub fn fmt_count(n: u64) -> String {
+    group_digits(&n.to_string())
+}
+
+fn large_num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        group_digits(&format!("{x:.0}"))
+    } else {
+        group_digits(&format!("{x:.2}"))
+    }
+}
+
+/// `-1234567.25` → `-1,234,567.25`.
+fn group_digits(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    if !int.chars().all(|c| c.is_ascii_digit()) {
+        return s.to_string();
+    }
+    let mut out = String::from(sign);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
 }
 
 /// A number for CSV: full precision (shortest round-trip), empty for undefined.
@@ -248,8 +300,35 @@ impl Progress {
     }
 }
 
+/// Tables are never wider than this, whatever the terminal (a wider line wraps on most screens
+/// and in most pull-request comments).
+pub const MAX_TABLE_WIDTH: usize = 100;
+
+/// The narrowest width tables are fitted to, however small `COLUMNS` is.
+const MIN_TABLE_WIDTH: usize = 40;
+
+/// The one place that decides how wide a table may be: `COLUMNS` when it is a positive integer,
+/// else the width of the terminal standard output is, else [`MAX_TABLE_WIDTH`]; never more than
+/// [`MAX_TABLE_WIDTH`] (nor less than 40).
+pub fn table_width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0);
+    let width = columns
+        .or_else(|| Table::new().width().map(usize::from).filter(|w| *w > 0))
+        .unwrap_or(MAX_TABLE_WIDTH);
+    width.clamp(MIN_TABLE_WIDTH, MAX_TABLE_WIDTH)
+}
+
 /// A table: comfy-table boxes, or a Markdown table. `red` cells (row, column) are drawn in red
-/// (terminal only); columns after the first `1 + lead` are right-aligned.
+/// (terminal only). The first `1 + lead` columns name the row; of the others, columns of numbers
+/// (and `—`, booleans) are right-aligned and never wrapped, columns of text are left-aligned.
+///
+/// A box table fits [`table_width`]: as it is when it fits; else text cells (names, witnesses)
+/// and headers wrap; else, when even the numbers do not fit, it is turned: one row per column
+/// of numbers and one column per row ("metric per row", when the row names are few and short
+/// enough), or in the end one row per (row, column) pair.
 pub fn grid(
     header: &[String],
     rows: &[Vec<String>],
@@ -287,10 +366,129 @@ pub fn grid(
         }
         return s;
     }
+    let width = table_width();
+    let keys = (1 + lead).min(header.len());
+    if let Some(t) = boxed(header, rows, red, keys, width) {
+        return t;
+    }
+    // Metric per row: the row names become the columns.
+    if keys == 1 && rows.len() > 1 {
+        let mut theader = vec![String::new()];
+        theader.extend(rows.iter().map(|r| r[0].clone()));
+        let trows: Vec<Vec<String>> = (1..header.len())
+            .map(|c| {
+                let mut row = vec![header[c].clone()];
+                row.extend(rows.iter().map(|r| r.get(c).cloned().unwrap_or_default()));
+                row
+            })
+            .collect();
+        let tred: Vec<(usize, usize)> = red
+            .iter()
+            .filter(|&&(_, c)| c >= 1)
+            .map(|&(r, c)| (c - 1, r + 1))
+            .collect();
+        if trows.iter().all(|r| r[1..].iter().all(|c| is_number_cell(c))) {
+            if let Some(t) = boxed(&theader, &trows, &tred, 1, width) {
+                return t;
+            }
+        }
+    }
+    // Long: one row per (row, column).
+    let mut lheader: Vec<String> = header[..keys].to_vec();
+    lheader.extend(["metric".to_string(), "value".to_string()]);
+    let mut lrows = Vec::new();
+    let mut lred = Vec::new();
+    for (ri, row) in rows.iter().enumerate() {
+        for c in keys..header.len() {
+            if red.contains(&(ri, c)) {
+                lred.push((lrows.len(), keys + 1));
+            }
+            let mut l: Vec<String> = row[..keys].to_vec();
+            l.push(header[c].clone());
+            l.push(row.get(c).cloned().unwrap_or_default());
+            lrows.push(l);
+        }
+    }
+    boxed(&lheader, &lrows, &lred, keys, width)
+        .unwrap_or_else(|| draw(&lheader, &lrows, &lred, keys, width, true))
+}
+
+/// Whether a cell reads as a number: a number (thousands separators allowed, a trailing mark
+/// such as `✗`), `—`, a boolean or empty.
+fn is_number_cell(c: &str) -> bool {
+    let t = c.trim().trim_end_matches(['✗', '*', '†']).trim();
+    t.is_empty()
+        || matches!(t, "—" | "true" | "false" | "yes" | "NO" | "no")
+        || t.replace(',', "").parse::<f64>().is_ok()
+}
+
+fn chars(s: &str) -> usize {
+    s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// The box table when it fits `width` (text and headers wrapped if needed), else `None`.
+fn boxed(
+    header: &[String],
+    rows: &[Vec<String>],
+    red: &[(usize, usize)],
+    keys: usize,
+    width: usize,
+) -> Option<String> {
+    let n = header.len();
+    let body = |c: usize| rows.iter().map(|r| r.get(c).map_or(0, |x| chars(x))).max();
+    let numeric: Vec<bool> = (0..n)
+        .map(|c| c >= keys && rows.iter().all(|r| r.get(c).is_none_or(|x| is_number_cell(x))))
+        .collect();
+    let natural: usize = (0..n)
+        .map(|c| body(c).unwrap_or(0).max(chars(&header[c])) + 3)
+        .sum::<usize>()
+        + 1;
+    if natural <= width {
+        return Some(draw(header, rows, red, keys, width, false));
+    }
+    // The narrowest each column may be: numbers whole, headers split at spaces, text wrapped.
+    let least: usize = (0..n)
+        .map(|c| {
+            let word = header[c].split_whitespace().map(chars).max().unwrap_or(0);
+            let b = body(c).unwrap_or(0);
+            let w = if numeric[c] {
+                b.max(word)
+            } else {
+                b.max(chars(&header[c])).min(if c < keys { 20 } else { 16 })
+            };
+            w + 3
+        })
+        .sum::<usize>()
+        + 1;
+    if least > width {
+        return None;
+    }
+    let t = draw(header, rows, red, keys, width, true);
+    (t.lines().map(|l| l.chars().count()).max().unwrap_or(0) <= width).then_some(t)
+}
+
+/// Draws the box table; `fit`: wrap text cells and headers to `width` (numbers never wrap).
+fn draw(
+    header: &[String],
+    rows: &[Vec<String>],
+    red: &[(usize, usize)],
+    keys: usize,
+    width: usize,
+    fit: bool,
+) -> String {
+    use comfy_table::{ColumnConstraint, Width};
+    let n = header.len();
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_content_arrangement(if fit {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        })
         .set_header(header.iter().map(Cell::new));
+    if fit {
+        t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    }
     for (ri, row) in rows.iter().enumerate() {
         t.add_row(row.iter().enumerate().map(|(ci, c)| {
             let cell = Cell::new(c);
@@ -301,12 +499,68 @@ pub fn grid(
             }
         }));
     }
-    for i in 1 + lead..header.len() {
+    for i in 0..n {
+        let numeric =
+            i >= keys && rows.iter().all(|r| r.get(i).is_none_or(|x| is_number_cell(x)));
         if let Some(col) = t.column_mut(i) {
-            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+            if numeric {
+                col.set_cell_alignment(comfy_table::CellAlignment::Right);
+                if fit {
+                    let b = rows.iter().map(|r| r.get(i).map_or(0, |x| chars(x))).max();
+                    let word = header[i].split_whitespace().map(chars).max().unwrap_or(0);
+                    let least = b.unwrap_or(0).max(word) + 2;
+                    col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                        u16::try_from(least).unwrap_or(u16::MAX),
+                    )));
+                }
+            }
         }
     }
     format!("{t}\n")
+}
+
+/// One legend line under a table: `abbreviation = meaning` pairs that appear in `header`,
+/// joined with ` · ` and wrapped at the table width. Empty when no pair is used.
+pub fn legend(header: &[String], pairs: &[(&str, &str)], markdown: bool) -> String {
+    let used: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| header.iter().any(|h| h == k))
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    note_lines(&used, markdown)
+}
+
+/// Notes under a table (a legend, a mark's meaning), joined with ` · ` and wrapped at the table
+/// width; Markdown: one paragraph.
+pub fn note_lines(items: &[String], markdown: bool) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    if markdown {
+        return format!("\n{}\n", markdown_text(&items.join(" · ")));
+    }
+    let width = table_width();
+    let mut out = String::new();
+    let mut line = String::new();
+    for it in items {
+        let add = if line.is_empty() {
+            it.chars().count()
+        } else {
+            it.chars().count() + 3
+        };
+        if !line.is_empty() && line.chars().count() + add > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(it);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
 
 /// The gates' verdicts and the warnings, as the end of a table or Markdown report.
@@ -456,7 +710,7 @@ pub fn undefined_notes(
 pub fn value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Bool(b) => b.to_string(),
-        serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
+        serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => group_digits(&n.to_string()),
         serde_json::Value::String(s) => s.clone(),
         other => fmt_num(other.as_f64()),
     }
