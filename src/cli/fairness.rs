@@ -171,6 +171,20 @@ pub struct FairnessArgs {
     #[arg(long = "min-group-size", value_name = "N", default_value_t = 0)]
     pub min_group_size: u64,
 
+    /// Columns of the per-group table (table and Markdown output; JSON and CSV always hold every
+    /// metric), by the names the JSON uses, comma-separated, e.g. `--metrics
+    /// selection_rate,false_positive_rate,roc_auc`. Default: share, base_rate, selection_rate,
+    /// true_positive_rate, false_positive_rate, positive_predictive_value, accuracy,
+    /// disparate_impact_ratio (with --score also roc_auc, expected_calibration_error; a
+    /// regression: every regression metric). Also: true_negative_rate, false_negative_rate,
+    /// negative_predictive_value, false_discovery_rate, false_omission_rate, balanced_accuracy,
+    /// f1, predicted_positive_share, bpsn_auc, bnsp_auc, brier_score, log_loss,
+    /// mean_absolute_error, root_mean_squared_error, mean_squared_error, r2, mean_label,
+    /// mean_prediction, mean_residual. Tables fit the terminal (at most 100 columns): when the
+    /// columns do not fit, the table shows one row per metric.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub metrics: Vec<String>,
+
     /// Stop with an error when a sensitive attribute has more than N distinct values.
     #[arg(long = "max-groups", value_name = "N", default_value_t = 1000)]
     pub max_groups: usize,
@@ -304,6 +318,7 @@ impl FairnessArgs {
             missing: self.missing,
             strict: self.strict,
             min_group_size: self.min_group_size,
+            table_metrics: table_metrics(&self.metrics)?,
             max_groups: self.max_groups,
             row_metric: self.row_metric.clone(),
             condition: self.condition.clone(),
@@ -321,4 +336,29 @@ impl FairnessArgs {
             output: self.output.settings(),
         })
     }
+}
+
+/// `--metrics`, checked against the per-group table's columns: an unknown name is an error with
+/// the closest known one.
+fn table_metrics(names: &[String]) -> Result<Vec<String>> {
+    let known: Vec<&str> = crate::fairness::report::TABLE_METRICS
+        .iter()
+        .map(|(n, _, _)| *n)
+        .collect();
+    let mut out = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if !known.contains(&name) {
+            let hint = crate::input::closest_name(name, &known)
+                .map(|c| format!("did you mean '{c}'? "))
+                .unwrap_or_default();
+            bail!(
+                "--metrics: unknown metric '{name}'; {hint}Known: {}",
+                known.join(", ")
+            );
+        }
+        if !out.iter().any(|o: &String| o == name) {
+            out.push(name.to_string());
+        }
+    }
+    Ok(out)
 }

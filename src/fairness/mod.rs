@@ -107,7 +107,14 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     let mut rendered = if args.summary {
         summary::render(&model, args.output.format)?
     } else {
-        report::render(&model, args.output.format)?
+        report::render(
+            &model,
+            args.output.format,
+            &report::View {
+                metrics: args.table_metrics.clone(),
+                min_group_size: args.min_group_size,
+            },
+        )?
     };
     rendered.side_files = side_files;
     Ok(rendered)

@@ -422,6 +422,11 @@ fn is_number_cell(c: &str) -> bool {
         || t.replace(',', "").parse::<f64>().is_ok()
 }
 
+/// A header word longer than this may be split when a table is fitted.
+const HEADER_WORD: usize = 10;
+/// Row names (the first columns) up to this many characters are never wrapped.
+const KEY_WIDTH: usize = 26;
+
 fn chars(s: &str) -> usize {
     s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
 }
@@ -452,9 +457,9 @@ fn boxed(
             let word = header[c].split_whitespace().map(chars).max().unwrap_or(0);
             let b = body(c).unwrap_or(0);
             let w = if numeric[c] {
-                b.max(word)
+                b.max(word.min(HEADER_WORD))
             } else {
-                b.max(chars(&header[c])).min(if c < keys { 20 } else { 16 })
+                b.max(chars(&header[c])).min(if c < keys { KEY_WIDTH } else { 16 })
             };
             w + 3
         })
@@ -508,11 +513,18 @@ fn draw(
                 if fit {
                     let b = rows.iter().map(|r| r.get(i).map_or(0, |x| chars(x))).max();
                     let word = header[i].split_whitespace().map(chars).max().unwrap_or(0);
-                    let least = b.unwrap_or(0).max(word) + 2;
+                    let least = b.unwrap_or(0).max(word.min(HEADER_WORD)) + 2;
                     col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
                         u16::try_from(least).unwrap_or(u16::MAX),
                     )));
                 }
+            } else if fit && i < keys {
+                // Row names stay whole while the other columns can give way.
+                let b = rows.iter().map(|r| r.get(i).map_or(0, |x| chars(x))).max();
+                let least = b.unwrap_or(0).max(chars(&header[i])).min(KEY_WIDTH) + 2;
+                col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                    u16::try_from(least).unwrap_or(u16::MAX),
+                )));
             }
         }
     }
