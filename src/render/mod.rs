@@ -196,7 +196,10 @@ pub fn fmt_num(v: Option<f64>) -> String {
 /// and with thousands separators (`61,000`, `20`), others as [`fmt_num`].
 pub fn fmt_amount(v: Option<f64>) -> String {
     match v {
-        Some(x) if x.is_finite() && x.fract() == 0.0 => group_digits(&format!("{x:.0}")),
+        // A whole number up to floating-point noise (`360.00000000000006`).
+        Some(x) if x.is_finite() && (x - x.round()).abs() <= 1e-9 * x.abs().max(1.0) => {
+            group_digits(&format!("{:.0}", x.round()))
+        }
         other => fmt_num(other),
     }
 }
@@ -736,13 +739,24 @@ pub fn header(names: &[&str]) -> Vec<String> {
 /// A table of JSON objects: every key seen is a column (first-seen order, `_` shown as a
 /// space); lists are joined with commas, nested objects left out.
 pub fn object_table(rows: &[serde_json::Value], markdown: bool) -> String {
+    object_table_with(rows, markdown, &[], &[])
+}
+
+/// [`object_table`] with the numbers of the `amounts` keys as amounts ([`fmt_amount`]: `61,000`,
+/// `20`) and the `hidden` keys left out.
+pub fn object_table_with(
+    rows: &[serde_json::Value],
+    markdown: bool,
+    amounts: &[&str],
+    hidden: &[&str],
+) -> String {
     let mut keys: Vec<&String> = Vec::new();
     for it in rows {
         for (k, v) in it.as_object().into_iter().flatten() {
             let nested = v.is_object()
                 || v.as_array()
                     .is_some_and(|a| a.iter().any(|x| x.is_array() || x.is_object()));
-            if !nested && !keys.contains(&k) {
+            if !nested && !keys.contains(&k) && !hidden.contains(&k.as_str()) {
                 keys.push(k);
             }
         }
@@ -755,11 +769,20 @@ pub fn object_table(rows: &[serde_json::Value], markdown: bool) -> String {
         .iter()
         .map(|it| {
             keys.iter()
-                .map(|k| match &it[k.as_str()] {
-                    serde_json::Value::Array(a) => {
-                        a.iter().map(value_text).collect::<Vec<_>>().join(", ")
+                .map(|k| {
+                    let cell = |v: &serde_json::Value| {
+                        if amounts.contains(&k.as_str()) && v.is_f64() {
+                            fmt_amount(v.as_f64())
+                        } else {
+                            value_text(v)
+                        }
+                    };
+                    match &it[k.as_str()] {
+                        serde_json::Value::Array(a) => {
+                            a.iter().map(cell).collect::<Vec<_>>().join(", ")
+                        }
+                        v => cell(v),
                     }
-                    v => value_text(v),
                 })
                 .collect()
         })
