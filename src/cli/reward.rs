@@ -12,36 +12,46 @@ use crate::stats::Binning;
 
 pub(super) const REWARD_EXAMPLES: &str = "\
 Examples:
-  # Pairwise accuracy, length bias and calibration of a score file (columns detected by name)
-  fairaudit audit-reward pairs.csv --chosen score_chosen --rejected score_rejected
+  # Pairwise accuracy, length bias and calibration of a score file (columns
+  # detected by name)
+  fairaudit audit-reward pairs.csv --chosen score_chosen \\
+      --rejected score_rejected
 
-  # A RewardBench per-prompt result file, scored exactly as RewardBench v1 (sections, mean, micro)
+  # A RewardBench per-prompt result file, scored exactly as RewardBench v1
+  # (sections, mean, micro)
   fairaudit audit-reward results.json --preset rewardbench
 
-  # Published per-subset accuracies (RM-R1), scored with RewardBench's current weights
+  # Published per-subset accuracies (RM-R1), scored with RewardBench's current
+  # weights
   fairaudit audit-reward \\
       fixtures/reward/RM-R1-Qwen2.5-Instruct-32B/rewardbench_each_small_section_score.json \\
       --preset rewardbench
 
-  # RewardBench 2 records (a scores list per prompt, the first num_correct correct)
+  # RewardBench 2 records (a scores list per prompt, the first num_correct
+  # correct)
   fairaudit audit-reward fixtures/reward/rb2_scores.jsonl --preset rewardbench2
 
-  # RM-Bench records (3 chosen and 3 rejected scores per prompt: concise, detailed, markdown)
+  # RM-Bench records (3 chosen and 3 rejected scores per prompt: concise,
+  # detailed, markdown)
   fairaudit audit-reward rmbench_scores.jsonl --preset rm-bench
 
   # An ensemble of three reward models; export the pairs it contradicts
-  fairaudit audit-reward fixtures/reward/ensemble.csv --chosen chosen_a,chosen_b,chosen_c \\
+  fairaudit audit-reward fixtures/reward/ensemble.csv \\
+      --chosen chosen_a,chosen_b,chosen_c \\
       --rejected rejected_a,rejected_b,rejected_c --export-suspect suspects.csv
 
   # Best-of-n over-optimisation (proxy vs gold score per response)
-  fairaudit audit-reward fixtures/reward/best_of_n.csv --id prompt_id --proxy proxy --gold gold
+  fairaudit audit-reward fixtures/reward/best_of_n.csv --id prompt_id \\
+      --proxy proxy --gold gold
 
   # Policy bias against Chatbot Arena Elo
-  fairaudit audit-reward fixtures/reward/policies.csv --id prompt_id --elo fixtures/reward/elo.csv
+  fairaudit audit-reward fixtures/reward/policies.csv --id prompt_id \\
+      --elo fixtures/reward/elo.csv
 
   # Counterfactual invariance, and two runs of the same reward model compared
   fairaudit audit-reward fixtures/reward/counterfactual.csv --epsilon 0.05
-  fairaudit audit-reward fixtures/reward/pairs.csv --compare fixtures/reward/pairs_rerun.csv
+  fairaudit audit-reward fixtures/reward/pairs.csv \\
+      --compare fixtures/reward/pairs_rerun.csv
 
   # Length bias with lengths in tokens, ties worth half, a CI gate
   fairaudit audit-reward uf.csv --chosen newsco_j --rejected newsco_k \\
