@@ -592,27 +592,43 @@ pub const TABLE_METRICS: [(&str, &str, &str); 29] = [
     ("false_discovery_rate", "fdr", "false discovery rate"),
     ("false_omission_rate", "for", "false omission rate"),
     ("accuracy", "acc", "accuracy"),
-    ("balanced_accuracy", "bal_acc", "balanced accuracy (tpr + tnr) / 2"),
+    (
+        "balanced_accuracy",
+        "bal_acc",
+        "balanced accuracy (tpr + tnr) / 2",
+    ),
     ("f1", "f1", "F1 score"),
     (
         "disparate_impact_ratio",
         "di",
         "disparate impact: sel / the highest group's sel",
     ),
-    ("predicted_positive_share", "ppr", "share of all predicted positives"),
+    (
+        "predicted_positive_share",
+        "ppr",
+        "share of all predicted positives",
+    ),
     ("roc_auc", "auc", "ROC AUC"),
     ("bpsn_auc", "bpsn", "BPSN AUC"),
     ("bnsp_auc", "bnsp", "BNSP AUC"),
     ("brier_score", "brier", "Brier score"),
     ("log_loss", "logloss", "log loss"),
-    ("expected_calibration_error", "ece", "expected calibration error"),
+    (
+        "expected_calibration_error",
+        "ece",
+        "expected calibration error",
+    ),
     ("mean_absolute_error", "mae", "mean absolute error"),
     ("root_mean_squared_error", "rmse", "root mean squared error"),
     ("mean_squared_error", "mse", "mean squared error"),
     ("r2", "r2", "R²"),
     ("mean_label", "mean_y", "mean label"),
     ("mean_prediction", "mean_pred", "mean prediction"),
-    ("mean_residual", "mean_res", "mean residual (prediction − label)"),
+    (
+        "mean_residual",
+        "mean_res",
+        "mean residual (prediction − label)",
+    ),
 ];
 
 /// The per-group table's columns without `--metrics` (binary and multiclass): what
@@ -688,9 +704,7 @@ fn group_table(
     // The chosen metrics this audit has (a score metric needs --score, ...).
     let cols: Vec<(&str, &str, &str)> = chosen
         .iter()
-        .filter(|k| {
-            **k == "share" || a.groups.iter().any(|g| g.metrics.contains_key(**k))
-        })
+        .filter(|k| **k == "share" || a.groups.iter().any(|g| g.metrics.contains_key(**k)))
         .filter_map(|k| TABLE_METRICS.iter().find(|(n, _, _)| n == k).copied())
         .collect();
     let mut header = vec!["group".to_string(), "n".into()];

@@ -390,7 +390,10 @@ pub fn grid(
             .filter(|&&(_, c)| c >= 1)
             .map(|&(r, c)| (c - 1, r + 1))
             .collect();
-        if trows.iter().all(|r| r[1..].iter().all(|c| is_number_cell(c))) {
+        if trows
+            .iter()
+            .all(|r| r[1..].iter().all(|c| is_number_cell(c)))
+        {
             if let Some(t) = boxed(&theader, &trows, &tred, 1, width) {
                 return t;
             }
@@ -445,7 +448,12 @@ fn boxed(
     let n = header.len();
     let body = |c: usize| rows.iter().map(|r| r.get(c).map_or(0, |x| chars(x))).max();
     let numeric: Vec<bool> = (0..n)
-        .map(|c| c >= keys && rows.iter().all(|r| r.get(c).is_none_or(|x| is_number_cell(x))))
+        .map(|c| {
+            c >= keys
+                && rows
+                    .iter()
+                    .all(|r| r.get(c).is_none_or(|x| is_number_cell(x)))
+        })
         .collect();
     let natural: usize = (0..n)
         .map(|c| body(c).unwrap_or(0).max(chars(&header[c])) + 3)
@@ -462,7 +470,8 @@ fn boxed(
             let w = if numeric[c] {
                 b.max(word.min(HEADER_WORD))
             } else {
-                b.max(chars(&header[c])).min(if c < keys { KEY_WIDTH } else { 16 })
+                b.max(chars(&header[c]))
+                    .min(if c < keys { KEY_WIDTH } else { 16 })
             };
             w + 3
         })
@@ -508,8 +517,10 @@ fn draw(
         }));
     }
     for i in 0..n {
-        let numeric =
-            i >= keys && rows.iter().all(|r| r.get(i).is_none_or(|x| is_number_cell(x)));
+        let numeric = i >= keys
+            && rows
+                .iter()
+                .all(|r| r.get(i).is_none_or(|x| is_number_cell(x)));
         if let Some(col) = t.column_mut(i) {
             if numeric {
                 col.set_cell_alignment(comfy_table::CellAlignment::Right);
