@@ -495,7 +495,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --summary --from-stats --positive --pred-positive --missing --strict --min-group-size --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --summary --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -570,6 +570,10 @@ _fairaudit() {
                     return 0
                     ;;
                 --min-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -350,7 +350,7 @@ fn formats_render_the_same_numbers() {
         .success()
         .stdout(predicate::str::contains("| group | n | share |"))
         .stdout(predicate::str::contains(
-            "| African-American | 3696 | 0.5123 |",
+            "| African-American | 3,696 | 0.5123 |",
         ))
         .stdout(predicate::str::contains("## race"));
 

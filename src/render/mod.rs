@@ -405,12 +405,12 @@ pub fn grid(
     let mut lrows = Vec::new();
     let mut lred = Vec::new();
     for (ri, row) in rows.iter().enumerate() {
-        for c in keys..header.len() {
+        for (c, name) in header.iter().enumerate().skip(keys) {
             if red.contains(&(ri, c)) {
                 lred.push((lrows.len(), keys + 1));
             }
             let mut l: Vec<String> = row[..keys].to_vec();
-            l.push(header[c].clone());
+            l.push(name.clone());
             l.push(row.get(c).cloned().unwrap_or_default());
             lrows.push(l);
         }
@@ -494,7 +494,6 @@ fn draw(
     fit: bool,
 ) -> String {
     use comfy_table::{ColumnConstraint, Width};
-    let n = header.len();
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(if fit {
@@ -516,7 +515,7 @@ fn draw(
             }
         }));
     }
-    for i in 0..n {
+    for (i, name) in header.iter().enumerate() {
         let numeric = i >= keys
             && rows
                 .iter()
@@ -526,7 +525,7 @@ fn draw(
                 col.set_cell_alignment(comfy_table::CellAlignment::Right);
                 if fit {
                     let b = rows.iter().map(|r| r.get(i).map_or(0, |x| chars(x))).max();
-                    let word = header[i].split_whitespace().map(chars).max().unwrap_or(0);
+                    let word = name.split_whitespace().map(chars).max().unwrap_or(0);
                     let least = b.unwrap_or(0).max(word.min(HEADER_WORD)) + 2;
                     col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
                         u16::try_from(least).unwrap_or(u16::MAX),
@@ -535,7 +534,7 @@ fn draw(
             } else if fit && i < keys {
                 // Row names stay whole while the other columns can give way.
                 let b = rows.iter().map(|r| r.get(i).map_or(0, |x| chars(x))).max();
-                let least = b.unwrap_or(0).max(chars(&header[i])).min(KEY_WIDTH) + 2;
+                let least = b.unwrap_or(0).max(chars(name)).min(KEY_WIDTH) + 2;
                 col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
                     u16::try_from(least).unwrap_or(u16::MAX),
                 )));
