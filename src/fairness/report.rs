@@ -647,7 +647,7 @@ pub const DEFAULT_TABLE_METRICS: [&str; 8] = [
 
 /// Groups with fewer rows than this are marked `*` in the tables: their rates are too noisy to
 /// read as a finding (display only; `--min-group-size` leaves groups out of the disparities).
-pub const SMALL_GROUP_ROWS: u64 = 30;
+pub const SMALL_GROUP_ROWS: u64 = crate::render::SMALL_SAMPLE;
 
 /// A group's name as the tables show it: `†` when `--min-group-size` left it out of the
 /// disparities, else `*` when it has fewer than [`SMALL_GROUP_ROWS`] rows.
@@ -980,6 +980,17 @@ fn threshold_view(r: &FairnessReport, markdown: bool) -> String {
         }
     }
     out.push_str(&grid(&header, &rows, markdown, &[], 1));
+    out.push_str(&crate::render::note_lines(
+        &[
+            "dp = demographic parity (selection rate)".to_string(),
+            "eo = equalized odds".into(),
+            "eop = equal opportunity (tpr)".into(),
+            "acc = accuracy parity".into(),
+            "diff = highest − lowest group".into(),
+            "ratio = lowest / highest".into(),
+        ],
+        markdown,
+    ));
     out.push('\n');
     out
 }

@@ -303,6 +303,10 @@ impl Progress {
     }
 }
 
+/// Groups, subsets and the like with fewer rows (pairs) than this are marked `*` in the tables:
+/// rates over so few are too noisy to read as a finding (display only).
+pub const SMALL_SAMPLE: u64 = 30;
+
 /// Tables are never wider than this, whatever the terminal (a wider line wraps on most screens
 /// and in most pull-request comments).
 pub const MAX_TABLE_WIDTH: usize = 100;
@@ -377,7 +381,16 @@ pub fn grid(
     // Metric per row: the row names become the columns.
     if keys == 1 && rows.len() > 1 {
         let mut theader = vec![String::new()];
-        theader.extend(rows.iter().map(|r| r[0].clone()));
+        // A row name becomes a column header over short numbers: a hyphenated name may break
+        // after its hyphens (`African-` / `American`) rather than anywhere.
+        theader.extend(rows.iter().map(|r| {
+            let widest = r[1..].iter().map(|c| chars(c)).max().unwrap_or(0);
+            if chars(&r[0]) > widest + 2 && r[0].contains('-') {
+                r[0].replace('-', "-\n")
+            } else {
+                r[0].clone()
+            }
+        }));
         let trows: Vec<Vec<String>> = (1..header.len())
             .map(|c| {
                 let mut row = vec![header[c].clone()];
@@ -416,7 +429,7 @@ pub fn grid(
         }
     }
     boxed(&lheader, &lrows, &lred, keys, width)
-        .unwrap_or_else(|| draw(&lheader, &lrows, &lred, keys, width, true))
+        .unwrap_or_else(|| draw(&lheader, &lrows, &lred, keys, width, Some(0)))
 }
 
 /// Whether a cell reads as a number: a number (thousands separators allowed, a trailing mark
@@ -431,7 +444,7 @@ fn is_number_cell(c: &str) -> bool {
 /// A header word longer than this may be split when a table is fitted.
 const HEADER_WORD: usize = 10;
 /// Row names (the first columns) up to this many characters are never wrapped.
-const KEY_WIDTH: usize = 26;
+const KEY_WIDTH: usize = 40;
 
 fn chars(s: &str) -> usize {
     s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
@@ -460,39 +473,48 @@ fn boxed(
         .sum::<usize>()
         + 1;
     if natural <= width {
-        return Some(draw(header, rows, red, keys, width, false));
+        return Some(draw(header, rows, red, keys, width, None));
     }
-    // The narrowest each column may be: numbers whole, headers split at spaces, text wrapped.
-    let least: usize = (0..n)
-        .map(|c| {
-            let word = header[c].split_whitespace().map(chars).max().unwrap_or(0);
-            let b = body(c).unwrap_or(0);
-            let w = if numeric[c] {
-                b.max(word.min(HEADER_WORD))
-            } else {
-                b.max(chars(&header[c]))
-                    .min(if c < keys { KEY_WIDTH } else { 16 })
-            };
-            w + 3
-        })
-        .sum::<usize>()
-        + 1;
-    if least > width {
-        return None;
+    // The narrowest each column may be: numbers whole, text wrapped, headers split at spaces
+    // (and, when that is not enough, long header words split to the numbers' width).
+    for split in [HEADER_WORD, 0] {
+        let least: usize = (0..n)
+            .map(|c| {
+                let word = header[c].split_whitespace().map(chars).max().unwrap_or(0);
+                let b = body(c).unwrap_or(0);
+                let w = if numeric[c] {
+                    b.max(word.min(split.max(b)))
+                } else {
+                    b.max(chars(&header[c]))
+                        .min(if c < keys { KEY_WIDTH } else { 16 })
+                };
+                w + 3
+            })
+            .sum::<usize>()
+            + 1;
+        if least > width {
+            continue;
+        }
+        let t = draw(header, rows, red, keys, width, Some(split));
+        if t.lines().map(|l| l.chars().count()).max().unwrap_or(0) <= width {
+            return Some(t);
+        }
     }
-    let t = draw(header, rows, red, keys, width, true);
-    (t.lines().map(|l| l.chars().count()).max().unwrap_or(0) <= width).then_some(t)
+    None
 }
 
-/// Draws the box table; `fit`: wrap text cells and headers to `width` (numbers never wrap).
+/// Draws the box table; `fit`: wrap text cells and headers to `width` (numbers never wrap),
+/// header words longer than the given length may be split.
 fn draw(
     header: &[String],
     rows: &[Vec<String>],
     red: &[(usize, usize)],
     keys: usize,
     width: usize,
-    fit: bool,
+    fit: Option<usize>,
 ) -> String {
+    let split = fit.unwrap_or(usize::MAX);
+    let fit = fit.is_some();
     use comfy_table::{ColumnConstraint, Width};
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
@@ -526,7 +548,8 @@ fn draw(
                 if fit {
                     let b = rows.iter().map(|r| r.get(i).map_or(0, |x| chars(x))).max();
                     let word = name.split_whitespace().map(chars).max().unwrap_or(0);
-                    let least = b.unwrap_or(0).max(word.min(HEADER_WORD)) + 2;
+                    let b = b.unwrap_or(0);
+                    let least = b.max(word.min(split.max(b))) + 2;
                     col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
                         u16::try_from(least).unwrap_or(u16::MAX),
                     )));

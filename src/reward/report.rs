@@ -663,7 +663,9 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                     .map(|(lo, hi)| format!("[{}, {}]", fmt_num(Some(lo)), fmt_num(Some(hi))))
                     .unwrap_or_default();
                 let mut value = match v {
-                    Json::Number(n) if n.is_u64() => n.to_string(),
+                    Json::Number(n) if n.is_u64() => {
+                        crate::render::fmt_count(n.as_u64().unwrap_or_default())
+                    }
                     other => fmt_num(other.as_f64()),
                 };
                 // A rate over a part of the pairs shows how many it rests on.
@@ -688,9 +690,13 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 .iter()
                 .map(|s| {
                     vec![
-                        s.subset.clone(),
-                        s.pairs.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
-                        s.ties.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                        small_mark(&s.subset, s.pairs),
+                        s.pairs
+                            .map(crate::render::fmt_count)
+                            .unwrap_or_else(|| "—".into()),
+                        s.ties
+                            .map(crate::render::fmt_count)
+                            .unwrap_or_else(|| "—".into()),
                         fmt_num(s.accuracy),
                         s.interval
                             .map(|[lo, hi]| {
@@ -701,6 +707,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 })
                 .collect();
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            out.push_str(&small_legend(inp.subsets.iter().map(|s| s.pairs), markdown));
             out.push('\n');
         }
         for (title, rows) in [
@@ -760,13 +767,20 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 .groups
                 .iter()
                 .map(|row| {
-                    let mut v = vec![row.group.clone(), row.pairs.to_string()];
-                    v.push(row.ties.to_string());
+                    let mut v = vec![
+                        small_mark(&row.group, Some(row.pairs)),
+                        crate::render::fmt_count(row.pairs),
+                    ];
+                    v.push(crate::render::fmt_count(row.ties));
                     v.extend(row.values()[2..].iter().map(|(_, x)| fmt_num(*x)));
                     v
                 })
                 .collect();
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            out.push_str(&small_legend(
+                g.groups.iter().map(|row| Some(row.pairs)),
+                markdown,
+            ));
             let d: Vec<String> = g
                 .disparities
                 .values()
@@ -980,4 +994,29 @@ fn panel_rows<P, T: Serialize>(panel: Option<&P>, pick: impl Fn(&P) -> &T) -> Js
     panel
         .and_then(|p| serde_json::to_value(pick(p)).ok())
         .unwrap_or(Json::Null)
+}
+
+/// A subset or group name as the tables show it: `*` when it rests on fewer than
+/// [`crate::render::SMALL_SAMPLE`] pairs.
+fn small_mark(name: &str, pairs: Option<u64>) -> String {
+    match pairs {
+        Some(n) if n < crate::render::SMALL_SAMPLE => format!("{name}*"),
+        _ => name.to_string(),
+    }
+}
+
+/// The legend of [`small_mark`], when some row has the mark.
+fn small_legend(pairs: impl Iterator<Item = Option<u64>>, markdown: bool) -> String {
+    let mut pairs = pairs;
+    if pairs.any(|p| p.is_some_and(|n| n < crate::render::SMALL_SAMPLE)) {
+        crate::render::note_lines(
+            &[format!(
+                "* fewer than {} pairs: the accuracy is unreliable",
+                crate::render::SMALL_SAMPLE
+            )],
+            markdown,
+        )
+    } else {
+        String::new()
+    }
 }
