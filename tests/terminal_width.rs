@@ -242,3 +242,159 @@ fn help_examples_are_never_broken_inside_a_command() {
     }
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
+
+/// Runs `fairaudit ARGS` at `COLUMNS=columns` (`None`: unset, not a terminal), returns stdout
+/// and the exit code.
+fn run(args: &[&str], columns: Option<&str>) -> (String, Option<i32>) {
+    let mut c = bin();
+    c.args(args);
+    match columns {
+        Some(w) => c.env("COLUMNS", w),
+        None => c.env_remove("COLUMNS"),
+    };
+    let out = c.output().expect("ran");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code(),
+    )
+}
+
+fn widest_table_line(text: &str) -> usize {
+    text.lines()
+        .filter(|l| l.contains(BORDERS))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn without_columns_tables_are_fitted_to_100() {
+    let (out, code) = run(
+        &["audit-fairness", "fixtures/compas.csv", "-g", "race"],
+        None,
+    );
+    assert_eq!(code, Some(0));
+    assert!(widest_table_line(&out) <= 100, "{out}");
+    // At 100 the default columns fit side by side: one row per group.
+    assert!(out.contains("│ group "), "{out}");
+    assert!(
+        out.contains("│ African-American ┆ 3,696 ┆ 0.5123 ┆"),
+        "{out}"
+    );
+    // A width that is not a positive integer is ignored.
+    let (odd, _) = run(
+        &["audit-fairness", "fixtures/compas.csv", "-g", "race"],
+        Some("wide"),
+    );
+    assert_eq!(odd, out);
+}
+
+#[test]
+fn narrow_terminals_get_one_row_per_metric() {
+    let (out, _) = run(
+        &["audit-fairness", "fixtures/compas.csv", "-g", "race"],
+        Some("80"),
+    );
+    assert!(widest_table_line(&out) <= 80, "{out}");
+    // The groups are the columns, the metrics the rows; the numbers are whole.
+    assert!(out.contains("│ sel   ┆"), "{out}");
+    assert!(out.contains("0.5882"), "{out}");
+    assert!(out.contains("3,696"), "{out}");
+}
+
+#[test]
+fn metrics_flag_chooses_the_group_columns() {
+    let (out, code) = run(
+        &[
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--metrics",
+            "false_negative_rate,f1",
+        ],
+        Some("120"),
+    );
+    assert_eq!(code, Some(0));
+    let header = out
+        .lines()
+        .find(|l| l.starts_with("│ group"))
+        .expect("a group table");
+    assert!(header.contains("fnr") && header.contains("f1"), "{header}");
+    assert!(!header.contains("sel"), "{header}");
+    assert!(out.contains("fnr = false negative rate"), "{out}");
+    // JSON keeps every metric whatever --metrics says.
+    let (json, _) = run(
+        &[
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--metrics",
+            "f1",
+            "--json",
+        ],
+        None,
+    );
+    assert!(json.contains("\"selection_rate\""));
+    let err = common::audit_error(&["fixtures/compas.csv", "-g", "race", "--metrics", "fpr_rate"]);
+    assert!(err.contains("unknown metric 'fpr_rate'"), "{err}");
+    let err = common::audit_error(&[
+        "fixtures/compas.csv",
+        "-g",
+        "race",
+        "--metrics",
+        "selection_rat",
+    ]);
+    assert!(err.contains("did you mean 'selection_rate'?"), "{err}");
+}
+
+#[test]
+fn abbreviations_small_groups_and_amounts_are_explained() {
+    let (out, _) = run(
+        &["audit-fairness", "fixtures/compas.csv", "-g", "race"],
+        Some("120"),
+    );
+    assert!(out.contains("sel = selection rate"), "{out}");
+    assert!(out.contains("di = disparate impact"), "{out}");
+    // 18 rows: marked, with the legend.
+    assert!(out.contains("│ Native American* ┆    18 ┆"), "{out}");
+    assert!(
+        out.contains("* fewer than 30 rows: rates are unreliable"),
+        "{out}"
+    );
+
+    let (pb, _) = run(
+        &[
+            "allocate",
+            "pb",
+            "fixtures/pb/poland_warszawa_2017_anin.pb",
+            "--rule",
+            "mes",
+            "--completion",
+            "add1",
+        ],
+        Some("80"),
+    );
+    assert!(pb.contains("61,000"), "{pb}");
+    assert!(pb.contains("110,820"), "{pb}");
+    assert!(!pb.contains("61000.0000"), "{pb}");
+    assert!(widest_table_line(&pb) <= 80, "{pb}");
+
+    let (check, _) = run(
+        &[
+            "allocate",
+            "check",
+            "fixtures/allocate/goods.csv",
+            "--allocation",
+            "fixtures/allocate/unfair_allocation.csv",
+        ],
+        Some("80"),
+    );
+    // Witnesses as words, not JSON.
+    assert!(
+        check.contains("agent bob · envies alice · own 3 · other 20"),
+        "{check}"
+    );
+    assert!(!check.contains("{\"agent\""), "{check}");
+}
