@@ -657,7 +657,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__reward)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --kind --chosen --rejected --model --export-suspect --proxy --gold --correct --policy --score --elo --reference-model --original --perturbed --attribute --epsilon --compare --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --quiet --fail-if --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --kind --chosen --rejected --model --export-suspect --proxy --gold --correct --policy --score --elo --reference-model --original --perturbed --attribute --epsilon --compare --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --metrics --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --quiet --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -772,6 +772,10 @@ _fairaudit() {
                     return 0
                     ;;
                 -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

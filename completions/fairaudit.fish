@@ -130,6 +130,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l rej
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l length-unit -d 'With --chosen-text: measure length in characters or whitespace-separated tokens' -r -f -a "chars\t''
 tokens\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s g -l group -d 'Group column (repeatable): accuracy and margins per group and their disparities' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l metrics -d 'Columns of the per-group table (table and Markdown output; JSON and CSV always hold every number), by the names the JSON uses, comma-separated, e.g. `--metrics accuracy,mean_chosen,mean_rejected`. Default: ties, accuracy, mean_margin, std_margin, median_margin. Also: mean_chosen, mean_rejected. `pairs` is always shown' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l ties -d 'How a pair whose two scores are equal counts: wrong (RewardBench v1), half right, or left out. The number of ties is always reported' -r -f -a "wrong\t''
 half\t''
 exclude\t''"

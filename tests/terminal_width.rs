@@ -398,3 +398,37 @@ fn abbreviations_small_groups_and_amounts_are_explained() {
     );
     assert!(!check.contains("{\"agent\""), "{check}");
 }
+
+#[test]
+fn reward_group_table_takes_metrics_too() {
+    let args = [
+        "audit-reward",
+        "fixtures/reward/pairs.csv",
+        "--group",
+        "lang",
+    ];
+    let (out, code) = run(&args, Some("80"));
+    assert_eq!(code, Some(0));
+    assert!(out.contains("mean margin"), "{out}");
+    assert!(!out.contains("mean chosen"), "{out}");
+    assert!(out.contains("margin = chosen − rejected score"), "{out}");
+    assert!(widest_table_line(&out) <= 80, "{out}");
+    let mut chosen = args.to_vec();
+    chosen.extend(["--metrics", "mean_chosen,mean_rejected"]);
+    let (out, _) = run(&chosen, Some("80"));
+    assert!(
+        out.contains("mean chosen") && !out.contains("mean margin"),
+        "{out}"
+    );
+    let err = common::engine_error(
+        "audit-reward",
+        &[
+            "fixtures/reward/pairs.csv",
+            "--group",
+            "lang",
+            "--metrics",
+            "acuracy",
+        ],
+    );
+    assert!(err.contains("did you mean 'accuracy'?"), "{err}");
+}

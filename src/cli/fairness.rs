@@ -339,7 +339,13 @@ impl FairnessArgs {
             missing: self.missing,
             strict: self.strict,
             min_group_size: self.min_group_size,
-            table_metrics: table_metrics(&self.metrics)?,
+            table_metrics: super::table_metrics(
+                &self.metrics,
+                &crate::fairness::report::TABLE_METRICS
+                    .iter()
+                    .map(|(n, _, _)| *n)
+                    .collect::<Vec<_>>(),
+            )?,
             max_groups: self.max_groups,
             row_metric: self.row_metric.clone(),
             condition: self.condition.clone(),
@@ -357,29 +363,4 @@ impl FairnessArgs {
             output: self.output.settings(),
         })
     }
-}
-
-/// `--metrics`, checked against the per-group table's columns: an unknown name is an error with
-/// the closest known one.
-fn table_metrics(names: &[String]) -> Result<Vec<String>> {
-    let known: Vec<&str> = crate::fairness::report::TABLE_METRICS
-        .iter()
-        .map(|(n, _, _)| *n)
-        .collect();
-    let mut out = Vec::new();
-    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        if !known.contains(&name) {
-            let hint = crate::input::closest_name(name, &known)
-                .map(|c| format!("did you mean '{c}'? "))
-                .unwrap_or_default();
-            bail!(
-                "--metrics: unknown metric '{name}'; {hint}Known: {}",
-                known.join(", ")
-            );
-        }
-        if !out.iter().any(|o: &String| o == name) {
-            out.push(name.to_string());
-        }
-    }
-    Ok(out)
 }

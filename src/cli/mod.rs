@@ -102,3 +102,24 @@ pub enum Command {
     #[command(hide = true)]
     Man,
 }
+
+/// `--metrics` (audit-fairness, audit-reward), checked against the per-group table's `known`
+/// columns: an unknown name is an error with the closest known one. Repeats are dropped.
+fn table_metrics(names: &[String], known: &[&str]) -> anyhow::Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if !known.contains(&name) {
+            let hint = crate::input::closest_name(name, known)
+                .map(|c| format!("did you mean '{c}'? "))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "--metrics: unknown metric '{name}'; {hint}Known: {}",
+                known.join(", ")
+            );
+        }
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_string());
+        }
+    }
+    Ok(out)
+}

@@ -186,6 +186,13 @@ pub struct RewardArgs {
     #[arg(long = "group", short = 'g', value_name = "COL")]
     pub groups: Vec<String>,
 
+    /// Columns of the per-group table (table and Markdown output; JSON and CSV always hold
+    /// every number), by the names the JSON uses, comma-separated, e.g. `--metrics
+    /// accuracy,mean_chosen,mean_rejected`. Default: ties, accuracy, mean_margin, std_margin,
+    /// median_margin. Also: mean_chosen, mean_rejected. `pairs` is always shown.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub metrics: Vec<String>,
+
     /// How a pair whose two scores are equal counts: wrong (RewardBench v1), half right, or left
     /// out. The number of ties is always reported.
     #[arg(long, value_enum, default_value_t = Ties::Wrong)]
@@ -272,6 +279,13 @@ impl RewardArgs {
             rejected_text: self.rejected_text.clone(),
             length_unit: self.length_unit,
             groups: self.groups.clone(),
+            table_metrics: super::table_metrics(
+                &self.metrics,
+                &crate::reward::report::GROUP_TABLE_METRICS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>(),
+            )?,
             ties: self.ties,
             preset: self.preset,
             legacy_xstest: self.legacy_xstest,

@@ -379,7 +379,7 @@ pub fn grid(
         return t;
     }
     // Metric per row: the row names become the columns.
-    if keys == 1 && rows.len() > 1 {
+    if keys == 1 && !rows.is_empty() {
         let mut theader = vec![String::new()];
         // A row name becomes a column header over short numbers: a hyphenated name may break
         // after its hyphens (`African-` / `American`) rather than anywhere.

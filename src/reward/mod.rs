@@ -60,7 +60,7 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    let mut rendered = report::render(&model, settings.output.format)?;
+    let mut rendered = report::render(&model, settings.output.format, &settings.table_metrics)?;
     rendered.side_files = model
         .inputs
         .iter_mut()

@@ -536,8 +536,37 @@ impl RewardReport {
     }
 }
 
-pub fn render(r: &RewardReport, format: ReportFormat) -> Result<Rendered> {
-    crate::render::render_with(r, format, r.passed, &r.gates, || csv(r), |md| text(r, md))
+/// The per-group table's optional columns (`--metrics`, by their JSON names) and headers;
+/// `pairs` is always shown.
+pub const GROUP_TABLE_METRICS: [(&str, &str); 7] = [
+    ("ties", "ties"),
+    ("accuracy", "accuracy"),
+    ("mean_chosen", "mean chosen"),
+    ("mean_rejected", "mean rejected"),
+    ("mean_margin", "mean margin"),
+    ("std_margin", "std margin"),
+    ("median_margin", "median margin"),
+];
+
+/// The per-group table's columns without `--metrics`.
+pub const DEFAULT_GROUP_METRICS: [&str; 5] = [
+    "ties",
+    "accuracy",
+    "mean_margin",
+    "std_margin",
+    "median_margin",
+];
+
+/// `metrics`: the per-group table's columns (`--metrics`; empty: the default set).
+pub fn render(r: &RewardReport, format: ReportFormat, metrics: &[String]) -> Result<Rendered> {
+    crate::render::render_with(
+        r,
+        format,
+        r.passed,
+        &r.gates,
+        || csv(r),
+        |md| text(r, md, metrics),
+    )
 }
 
 fn interval_of(inp: &RewardInput, k: &str) -> Option<(f64, f64)> {
@@ -616,7 +645,7 @@ fn csv(r: &RewardReport) -> Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
-fn text(r: &RewardReport, markdown: bool) -> String {
+fn text(r: &RewardReport, markdown: bool, metrics: &[String]) -> String {
     let colour = !markdown && use_colour();
     let mut out = String::new();
     if markdown {
@@ -752,17 +781,17 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         }
         for g in &inp.groups {
             heading(&mut out, &format!("groups by {}", g.column), 3);
-            let header: Vec<String> = crate::render::header(&[
-                "group",
-                "pairs",
-                "ties",
-                "accuracy",
-                "mean chosen",
-                "mean rejected",
-                "mean margin",
-                "std margin",
-                "median margin",
-            ]);
+            let chosen: Vec<&str> = if metrics.is_empty() {
+                DEFAULT_GROUP_METRICS.to_vec()
+            } else {
+                metrics.iter().map(String::as_str).collect()
+            };
+            let cols: Vec<(&str, &str)> = chosen
+                .iter()
+                .filter_map(|k| GROUP_TABLE_METRICS.iter().find(|(n, _)| n == k).copied())
+                .collect();
+            let mut header: Vec<String> = crate::render::header(&["group", "pairs"]);
+            header.extend(cols.iter().map(|(_, h)| h.to_string()));
             let rows: Vec<Vec<String>> = g
                 .groups
                 .iter()
@@ -771,12 +800,25 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                         small_mark(&row.group, Some(row.pairs)),
                         crate::render::fmt_count(row.pairs),
                     ];
-                    v.push(crate::render::fmt_count(row.ties));
-                    v.extend(row.values()[2..].iter().map(|(_, x)| fmt_num(*x)));
+                    let values = row.values();
+                    for (k, _) in &cols {
+                        let x = values.iter().find(|(n, _)| n == k).and_then(|(_, x)| *x);
+                        v.push(if *k == "ties" {
+                            crate::render::fmt_count(row.ties)
+                        } else {
+                            fmt_num(x)
+                        });
+                    }
                     v
                 })
                 .collect();
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            if cols.iter().any(|(n, _)| n.ends_with("margin")) {
+                out.push_str(&crate::render::note_lines(
+                    &["margin = chosen − rejected score".to_string()],
+                    markdown,
+                ));
+            }
             out.push_str(&small_legend(
                 g.groups.iter().map(|row| Some(row.pairs)),
                 markdown,
@@ -787,12 +829,8 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 .iter()
                 .map(|(k, v)| format!("{k} {}", fmt_num(*v)))
                 .collect();
-            let _ = writeln!(
-                out,
-                "{}{}\n",
-                if markdown { "\n" } else { "" },
-                d.join(", ")
-            );
+            out.push_str(&crate::render::note_lines(&d, markdown));
+            out.push('\n');
         }
     }
     out.push_str(&crate::render::gates_and_warnings(
