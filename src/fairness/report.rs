@@ -520,7 +520,7 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
             .groups
             .first()
             .is_some_and(|g| g.metrics.contains_key("roc_auc"));
-        out.push_str(&group_table(a, regression, scored, many, markdown, view));
+        out.push_str(&group_table(a, regression, scored, markdown, view));
         out.push_str(&disparity_table(r, a, regression, scored, markdown, colour));
         out.push_str(&crate::render::undefined_notes(&a.undefined, markdown));
         out.push('\n');
@@ -682,12 +682,10 @@ fn group_table(
     a: &AttributeReport,
     regression: bool,
     scored: bool,
-    many: bool,
     markdown: bool,
     view: &View,
 ) -> String {
     let mut out = String::new();
-    let lead = usize::from(many);
     let chosen: Vec<&str> = if !view.metrics.is_empty() {
         view.metrics.iter().map(String::as_str).collect()
     } else if regression {
@@ -707,18 +705,13 @@ fn group_table(
         .filter(|k| **k == "share" || a.groups.iter().any(|g| g.metrics.contains_key(**k)))
         .filter_map(|k| TABLE_METRICS.iter().find(|(n, _, _)| n == k).copied())
         .collect();
+    // With several files the attribute's title names the file: no file column.
     let mut header = vec!["group".to_string(), "n".into()];
-    if many {
-        header.insert(0, "file".into());
-    }
     header.extend(cols.iter().map(|(_, s, _)| s.to_string()));
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for g in &a.groups {
         let mut row = vec![group_label(g), crate::render::fmt_count(g.n)];
-        if many {
-            row.insert(0, a.file.clone());
-        }
         for (k, _, _) in &cols {
             row.push(fmt_num(if *k == "share" {
                 g.share
@@ -738,7 +731,7 @@ fn group_table(
             }
         }
     }
-    out.push_str(&grid(&header, &rows, markdown, &[], lead));
+    out.push_str(&grid(&header, &rows, markdown, &[], 0));
     for (reason, cells) in &notes {
         let cells = cells.join(", ");
         let _ = writeln!(
