@@ -60,6 +60,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l m
 drop\t''
 error\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l min-group-size -d 'Groups with fewer rows than N are flagged and left out of every disparity' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l metrics -d 'Columns of the per-group table (table and Markdown output; JSON and CSV always hold every metric), by the names the JSON uses, comma-separated, e.g. `--metrics selection_rate,false_positive_rate,roc_auc`. Default: share, base_rate, selection_rate, true_positive_rate, false_positive_rate, positive_predictive_value, accuracy, disparate_impact_ratio (with --score also roc_auc, expected_calibration_error; a regression: every regression metric). Also: true_negative_rate, false_negative_rate, negative_predictive_value, false_discovery_rate, false_omission_rate, balanced_accuracy, f1, predicted_positive_share, bpsn_auc, bnsp_auc, brier_score, log_loss, mean_absolute_error, root_mean_squared_error, mean_squared_error, r2, mean_label, mean_prediction, mean_residual. Tables fit the terminal (at most 100 columns): when the columns do not fit, the table shows one row per metric' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l max-groups -d 'Stop with an error when a sensitive attribute has more than N distinct values' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l row-metric -d 'A per-row quality column (e.g. per-image Dice or IoU), repeatable: its weighted mean per group (`mean_<COL>`), disparities, and equity-scaled value' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l condition -d 'A legitimate or effort variable: selection-rate disparities within each of its values (strata) and their size-weighted aggregate (conditional demographic parity)' -r
@@ -131,6 +132,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l rej
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l length-unit -d 'With --chosen-text: measure length in characters or whitespace-separated tokens' -r -f -a "chars\t''
 tokens\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s g -l group -d 'Group column (repeatable): accuracy and margins per group and their disparities' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l metrics -d 'Columns of the per-group table (table and Markdown output; JSON and CSV always hold every number), by the names the JSON uses, comma-separated, e.g. `--metrics accuracy,mean_chosen,mean_rejected`. Default: ties, accuracy, mean_margin, std_margin, median_margin. Also: mean_chosen, mean_rejected. `pairs` is always shown' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l ties -d 'How a pair whose two scores are equal counts: wrong (RewardBench v1), half right, or left out. The number of ties is always reported' -r -f -a "wrong\t''
 half\t''
 exclude\t''"

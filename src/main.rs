@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use fairaudit::cli::{Cli, Command};
 use fairaudit::render;
 
@@ -23,7 +23,10 @@ fn main() -> ExitCode {
         std::env::set_var("POLARS_IMPORT_INTERVAL_AS_STRUCT", "1");
     }
     fairaudit::input::install_panic_hook();
-    let cli = match Cli::try_parse() {
+    let cli = match fairaudit::cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         // A flag value out of its range: one line, as every bad-input error.
         Err(e)

@@ -193,6 +193,80 @@ fn csv(r: &AllocateReport) -> Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
+/// Columns of the allocation, agents and players tables that are amounts (utilities, costs):
+/// shown as `61,000` and `20`, not `61000.0000`.
+const AMOUNTS: &[&str] = &["value", "mms", "mms_bounds", "subsidy", "cost"];
+
+/// Summary metrics that are amounts.
+const SUMMARY_AMOUNTS: &[&str] = &[
+    "cost",
+    "budget",
+    "welfare.utilitarian",
+    "welfare.egalitarian",
+    "welfare.nash",
+    "satisfaction.mean",
+    "satisfaction.min",
+    "satisfaction.max",
+    "subsidy.total",
+    "grand_coalition_value",
+];
+
+/// A witness as a sentence rather than JSON: `agent bob · envies alice · own 3 · other 20`;
+/// a participatory-budgeting witness names its cohesive group first ("cohesive group of 12
+/// voters · projects 2451, 17 · ..."); the `why` ends it after a dash.
+pub fn witness_text(w: &Json) -> String {
+    let Json::Object(m) = w else {
+        return inline(w);
+    };
+    let mut parts = Vec::new();
+    if let Some(n) = m.get("group_size") {
+        parts.push(format!("cohesive group of {} voters", inline(n)));
+    }
+    for (k, v) in m {
+        if k == "why" || k == "group_size" {
+            continue;
+        }
+        parts.push(format!("{} {}", k.replace('_', " "), inline(v)));
+    }
+    let mut text = parts.join(" · ");
+    if let Some(why) = m.get("why").and_then(Json::as_str) {
+        text = if text.is_empty() {
+            why.to_string()
+        } else {
+            format!("{text} — {why}")
+        };
+    }
+    text
+}
+
+/// A JSON value inside a witness: numbers as amounts (`3`, `0.8889`), lists joined with commas,
+/// objects as `(key value, ...)`.
+fn inline(v: &Json) -> String {
+    match v {
+        Json::Null => "—".into(),
+        Json::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        Json::Number(_) => crate::render::fmt_amount(v.as_f64()),
+        Json::String(s) => s.clone(),
+        Json::Array(a) if a.iter().any(Json::is_object) => {
+            a.iter().map(inline).collect::<Vec<_>>().join(" ")
+        }
+        Json::Array(a) => a.iter().map(inline).collect::<Vec<_>>().join(", "),
+        Json::Object(m) => format!(
+            "({})",
+            m.iter()
+                .map(|(k, v)| {
+                    let inner = match v {
+                        Json::Array(a) => a.iter().map(inline).collect::<Vec<_>>().join(" "),
+                        other => inline(other),
+                    };
+                    format!("{} {inner}", k.replace('_', " "))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn text(r: &AllocateReport, markdown: bool) -> String {
     let colour = !markdown && use_colour();
     let mut out = String::new();
@@ -224,7 +298,18 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
     let allocation = r.allocation_rows();
     if !allocation.is_empty() {
         heading(&mut out, "allocation");
-        out.push_str(&crate::render::object_table(&allocation, markdown));
+        // The exact cost is the cost itself when it is a whole number.
+        let redundant = allocation.iter().all(|row| {
+            row.get("cost_exact")
+                .and_then(Json::as_str)
+                .is_none_or(|c| !c.contains('/'))
+        });
+        out.push_str(&crate::render::object_table_with(
+            &allocation,
+            markdown,
+            AMOUNTS,
+            if redundant { &["cost_exact"] } else { &[] },
+        ));
         out.push('\n');
     }
     if !r.properties.is_empty() {
@@ -243,7 +328,7 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
                     },
                     p.witness
                         .as_ref()
-                        .map(|w| w.to_string())
+                        .map(witness_text)
                         .or_else(|| p.note.clone())
                         .unwrap_or_default(),
                 ]
@@ -254,17 +339,21 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
     }
     if !r.agents.is_empty() {
         heading(&mut out, "agents");
-        out.push_str(&crate::render::object_table(
+        out.push_str(&crate::render::object_table_with(
             &json_rows(&r.agents),
             markdown,
+            AMOUNTS,
+            &[],
         ));
         out.push('\n');
     }
     if !r.players.is_empty() {
         heading(&mut out, "players");
-        out.push_str(&crate::render::object_table(
+        out.push_str(&crate::render::object_table_with(
             &json_rows(&r.players),
             markdown,
+            AMOUNTS,
+            &[],
         ));
         out.push('\n');
     }
@@ -274,7 +363,15 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
         .metrics
         .values()
         .iter()
-        .map(|(k, v)| vec![k.clone(), crate::render::value_text(v)])
+        .map(|(k, v)| {
+            let text = match v.as_f64() {
+                Some(x) if v.is_f64() && SUMMARY_AMOUNTS.contains(&k.as_str()) => {
+                    crate::render::fmt_amount(Some(x))
+                }
+                _ => crate::render::value_text(v),
+            };
+            vec![k.clone(), text]
+        })
         .collect();
     out.push_str(&grid(&header, &rows, markdown, &[], 0));
     out.push_str(&crate::render::undefined_notes(
@@ -283,7 +380,7 @@ fn text(r: &AllocateReport, markdown: bool) -> String {
     ));
     let core = serde_json::to_value(&r.core_witness).unwrap_or_default();
     for (k, v) in core.as_object().into_iter().flatten() {
-        let _ = writeln!(out, "core ({k}): {v}");
+        let _ = writeln!(out, "core ({k}): {}", witness_text(v));
     }
     out.push('\n');
     out.push_str(&crate::render::gates_and_warnings(

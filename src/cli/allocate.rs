@@ -41,11 +41,14 @@ pub enum AllocateCommand {
 
 pub(super) const PB_EXAMPLES: &str = "\
 Examples:
-  # The method of equal shares with Add1 completion (cost satisfaction), as pabutools computes it
-  fairaudit allocate pb fixtures/pb/poland_warszawa_2017_anin.pb --rule mes --completion add1
+  # The method of equal shares with Add1 completion (cost satisfaction), as
+  # pabutools computes it
+  fairaudit allocate pb fixtures/pb/poland_warszawa_2017_anin.pb --rule mes \\
+      --completion add1
 
   # Greedy by votes per cost, cardinality satisfaction, JSON
-  fairaudit allocate pb election.pb --rule greedy --satisfaction cardinality --json
+  fairaudit allocate pb election.pb --rule greedy --satisfaction cardinality \\
+      --json
 
   # Audit what the city funded (the projects listed with --outcome)
   fairaudit allocate pb election.pb --outcome 196,443,463";
@@ -88,13 +91,16 @@ Examples:
   # Round robin over goods (utilities: one row per agent, one column per item)
   fairaudit allocate items fixtures/allocate/goods.csv --method round-robin
 
-  # Maximum Nash welfare (exact by branch and bound on small instances; EF1 and PO)
+  # Maximum Nash welfare (exact by branch and bound on small instances; EF1 and
+  # PO)
   fairaudit allocate items fixtures/allocate/goods.csv --method mnw
 
   # Mixed goods and chores: double round robin (EF1)
-  fairaudit allocate items fixtures/allocate/mixed.csv --method double-round-robin --json
+  fairaudit allocate items fixtures/allocate/mixed.csv \\
+      --method double-round-robin --json
 
-  # Leximin: the largest minimum value, then the next (exact within --node-limit)
+  # Leximin: the largest minimum value, then the next (exact within
+  # --node-limit)
   fairaudit allocate items fixtures/allocate/mixed.csv --method leximin
 
   # Long utilities (agent, item, value), a gate, the allocation written as CSV
@@ -103,7 +109,8 @@ Examples:
 
 pub(super) const CHECK_EXAMPLES: &str = "\
 Examples:
-  # Audit an allocation (agent,item rows) against EF, EF1, EFX, PROP, PROP1, MMS, PO, welfare
+  # Audit an allocation (agent,item rows) against EF, EF1, EFX, PROP, PROP1,
+  # MMS, PO, welfare
   fairaudit allocate check fixtures/allocate/goods.csv \\
       --allocation fixtures/allocate/goods_allocation.csv
 
@@ -111,7 +118,8 @@ Examples:
   fairaudit allocate check U.csv --allocation A.csv --efx-variant zero \\
       --fail-if 'mms_ratio.min < 0.75'
 
-  # With externalities (agent,item,recipient,value): swap EF / EF1 / EFX, general fair share
+  # With externalities (agent,item,recipient,value): swap EF / EF1 / EFX,
+  # general fair share
   fairaudit allocate check fixtures/allocate/goods.csv \\
       --allocation fixtures/allocate/goods_allocation.csv \\
       --externalities fixtures/allocate/externalities.csv";

@@ -15,54 +15,75 @@ use crate::stats::Binning;
 
 pub(super) const FAIRNESS_EXAMPLES: &str = "\
 Examples:
-  # Audit a predictions file by race (label and prediction columns are detected by name)
+  # Audit a predictions file by race (label and prediction columns are detected
+  # by name)
   fairaudit audit-fairness fixtures/compas.csv --group race
 
-  # Race, sex and their intersection, as JSON, failing CI when parity is violated
-  fairaudit audit-fairness preds.parquet --label y_true --pred y_pred --group race --group sex \\
-      --json --fail-if 'demographic_parity_difference > 0.1' --fail-if 'race:equalized_odds_ratio < 0.8'
+  # Race, sex and their intersection, as JSON, failing CI when parity is
+  # violated
+  fairaudit audit-fairness preds.parquet --label y_true --pred y_pred \\
+      --group race --group sex \\
+      --json --fail-if 'demographic_parity_difference > 0.1' \\
+      --fail-if 'race:equalized_odds_ratio < 0.8'
 
   # Predictions from a score column, string labels, sample weights
-  fairaudit audit-fairness adult.csv --label income --positive '>50K' --score proba --threshold 0.3 \\
+  fairaudit audit-fairness adult.csv --label income --positive '>50K' \\
+      --score proba --threshold 0.3 \\
       --weight fnlwgt --group sex
 
   # Scores: ROC AUC, BPSN/BNSP, Brier, log loss, calibration (ECE) per group
-  fairaudit audit-fairness preds.csv --label y --score proba --bins 15 --group race
+  fairaudit audit-fairness preds.csv --label y --score proba --bins 15 \\
+      --group race
 
-  # aequitas-style comparison with a reference group, bootstrap intervals, a gate on an interval end
-  fairaudit audit-fairness fixtures/compas.csv --group race --reference Caucasian \
-      --bootstrap 1000 --seed 7 --fail-if 'demographic_parity_difference.upper > 0.3'
+  # aequitas-style comparison with a reference group, bootstrap intervals, a
+  # gate on an interval end
+  fairaudit audit-fairness fixtures/compas.csv --group race \\
+      --reference Caucasian --bootstrap 1000 --seed 7 \\
+      --fail-if 'demographic_parity_difference.upper > 0.3'
 
   # Parity within strata of a legitimate variable (Simpson's paradox)
   fairaudit audit-fairness admissions.csv --group sex --condition department
 
-  # Regression (numeric label and prediction): MAE, RMSE, R², mean residual per group
-  fairaudit audit-fairness fixtures/compas_regression.csv --label y --pred y_pred --group race
+  # Regression (numeric label and prediction): MAE, RMSE, R², mean residual per
+  # group
+  fairaudit audit-fairness fixtures/compas_regression.csv --label y \\
+      --pred y_pred --group race
 
   # Multiclass: one-vs-rest report per class
-  fairaudit audit-fairness fixtures/compas_multiclass.csv --label risk --pred risk_pred \\
-      --group race --classes Low,High
+  fairaudit audit-fairness fixtures/compas_multiclass.csv --label risk \\
+      --pred risk_pred --group race --classes Low,High
 
-  # An R export (TRUE/FALSE, NA) and a CSV with a malformed row: skip and count such rows
+  # An R export (TRUE/FALSE, NA) and a CSV with a malformed row: skip and count
+  # such rows
   fairaudit audit-fairness fixtures/reading/r_write_csv_na.csv --group g
-  fairaudit audit-fairness fixtures/reading/ragged_unquoted_comma.csv --group race --skip-bad-rows
+  fairaudit audit-fairness fixtures/reading/ragged_unquoted_comma.csv \\
+      --group race --skip-bad-rows
 
-  # Other missing-value spellings (replaces pandas' list; an empty field is always missing)
+  # Other missing-value spellings (replaces pandas' list; an empty field is
+  # always missing)
   fairaudit audit-fairness survey.csv --group region --na-values 'NA,-99,.'
 
-  # Many files at once (in parallel): one row per file x attribute, partition keys as columns
-  fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary --format csv
+  # Many files at once (in parallel): one row per file x attribute, partition
+  # keys as columns
+  fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary \\
+      --format csv
 
-  # Scores of a file too big to keep: rounded to 1e-6 and merged, AUC with its error bound
-  fairaudit audit-fairness huge.parquet --group race --score p --score-resolution 1e-6
+  # Scores of a file too big to keep: rounded to 1e-6 and merged, AUC with its
+  # error bound
+  fairaudit audit-fairness huge.parquet --group race --score p \\
+      --score-resolution 1e-6
 
   # Statistics of each shard, merged into one audit (docs/scale.md)
   fairaudit audit-fairness part-1.parquet --group race --emit-stats part-1.json
   fairaudit audit-fairness --from-stats part-*.json --bootstrap 1000
 
+  # Choose the group table's columns (JSON and CSV always hold every metric)
+  fairaudit audit-fairness fixtures/compas.csv --group race \\
+      --metrics selection_rate,false_positive_rate,false_negative_rate
+
   # Pipe into jq
   fairaudit audit-fairness preds.csv --group race --json | \\
-      jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";
+    jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";
 
 #[derive(Debug, Args, Clone)]
 pub struct FairnessArgs {
@@ -170,6 +191,20 @@ pub struct FairnessArgs {
     /// Groups with fewer rows than N are flagged and left out of every disparity.
     #[arg(long = "min-group-size", value_name = "N", default_value_t = 0)]
     pub min_group_size: u64,
+
+    /// Columns of the per-group table (table and Markdown output; JSON and CSV always hold every
+    /// metric), by the names the JSON uses, comma-separated, e.g. `--metrics
+    /// selection_rate,false_positive_rate,roc_auc`. Default: share, base_rate, selection_rate,
+    /// true_positive_rate, false_positive_rate, positive_predictive_value, accuracy,
+    /// disparate_impact_ratio (with --score also roc_auc, expected_calibration_error; a
+    /// regression: every regression metric). Also: true_negative_rate, false_negative_rate,
+    /// negative_predictive_value, false_discovery_rate, false_omission_rate, balanced_accuracy,
+    /// f1, predicted_positive_share, bpsn_auc, bnsp_auc, brier_score, log_loss,
+    /// mean_absolute_error, root_mean_squared_error, mean_squared_error, r2, mean_label,
+    /// mean_prediction, mean_residual. Tables fit the terminal (at most 100 columns): when the
+    /// columns do not fit, the table shows one row per metric.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub metrics: Vec<String>,
 
     /// Stop with an error when a sensitive attribute has more than N distinct values.
     #[arg(long = "max-groups", value_name = "N", default_value_t = 1000)]
@@ -304,6 +339,13 @@ impl FairnessArgs {
             missing: self.missing,
             strict: self.strict,
             min_group_size: self.min_group_size,
+            table_metrics: super::table_metrics(
+                &self.metrics,
+                &crate::fairness::report::TABLE_METRICS
+                    .iter()
+                    .map(|(n, _, _)| *n)
+                    .collect::<Vec<_>>(),
+            )?,
             max_groups: self.max_groups,
             row_metric: self.row_metric.clone(),
             condition: self.condition.clone(),

@@ -36,6 +36,34 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The command line, with every `Examples:` block printed exactly as written. clap wraps
+/// `after_help` text at the terminal width, which would break an example command in the middle
+/// (not copyable); the text of a help template is not wrapped, so a command whose after-help
+/// holds examples gets clap's default template followed by the examples themselves. The
+/// examples are written to fit 80 columns, long commands with ` \` continuation lines. The man
+/// page and completions read `after_help` as before.
+pub fn command() -> clap::Command {
+    verbatim_examples(<Cli as clap::CommandFactory>::command())
+}
+
+fn verbatim_examples(mut cmd: clap::Command) -> clap::Command {
+    if let Some(after) = cmd.get_after_help().map(|s| s.to_string()) {
+        if after.starts_with("Example") {
+            cmd = cmd.help_template(format!(
+                "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{{all-args}}\n\n{after}"
+            ));
+        }
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, verbatim_examples);
+    }
+    cmd
+}
+
 /// `--fail-if` of `audit-reward` (the shared flag's help shows audit-fairness names).
 const REWARD_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'accuracy < 0.7', \
      'length.pearson > 0.3', 'chat_hard:accuracy < 0.6' (a subset), 'accuracy.lower < 0.65' \
@@ -73,4 +101,25 @@ pub enum Command {
     /// Print the man page (roff) to stdout.
     #[command(hide = true)]
     Man,
+}
+
+/// `--metrics` (audit-fairness, audit-reward), checked against the per-group table's `known`
+/// columns: an unknown name is an error with the closest known one. Repeats are dropped.
+fn table_metrics(names: &[String], known: &[&str]) -> anyhow::Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if !known.contains(&name) {
+            let hint = crate::input::closest_name(name, known)
+                .map(|c| format!("did you mean '{c}'? "))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "--metrics: unknown metric '{name}'; {hint}Known: {}",
+                known.join(", ")
+            );
+        }
+        if !out.iter().any(|o| o == name) {
+            out.push(name.to_string());
+        }
+    }
+    Ok(out)
 }

@@ -12,36 +12,46 @@ use crate::stats::Binning;
 
 pub(super) const REWARD_EXAMPLES: &str = "\
 Examples:
-  # Pairwise accuracy, length bias and calibration of a score file (columns detected by name)
-  fairaudit audit-reward pairs.csv --chosen score_chosen --rejected score_rejected
+  # Pairwise accuracy, length bias and calibration of a score file (columns
+  # detected by name)
+  fairaudit audit-reward pairs.csv --chosen score_chosen \\
+      --rejected score_rejected
 
-  # A RewardBench per-prompt result file, scored exactly as RewardBench v1 (sections, mean, micro)
+  # A RewardBench per-prompt result file, scored exactly as RewardBench v1
+  # (sections, mean, micro)
   fairaudit audit-reward results.json --preset rewardbench
 
-  # Published per-subset accuracies (RM-R1), scored with RewardBench's current weights
+  # Published per-subset accuracies (RM-R1), scored with RewardBench's current
+  # weights
   fairaudit audit-reward \\
       fixtures/reward/RM-R1-Qwen2.5-Instruct-32B/rewardbench_each_small_section_score.json \\
       --preset rewardbench
 
-  # RewardBench 2 records (a scores list per prompt, the first num_correct correct)
+  # RewardBench 2 records (a scores list per prompt, the first num_correct
+  # correct)
   fairaudit audit-reward fixtures/reward/rb2_scores.jsonl --preset rewardbench2
 
-  # RM-Bench records (3 chosen and 3 rejected scores per prompt: concise, detailed, markdown)
+  # RM-Bench records (3 chosen and 3 rejected scores per prompt: concise,
+  # detailed, markdown)
   fairaudit audit-reward rmbench_scores.jsonl --preset rm-bench
 
   # An ensemble of three reward models; export the pairs it contradicts
-  fairaudit audit-reward fixtures/reward/ensemble.csv --chosen chosen_a,chosen_b,chosen_c \\
+  fairaudit audit-reward fixtures/reward/ensemble.csv \\
+      --chosen chosen_a,chosen_b,chosen_c \\
       --rejected rejected_a,rejected_b,rejected_c --export-suspect suspects.csv
 
   # Best-of-n over-optimisation (proxy vs gold score per response)
-  fairaudit audit-reward fixtures/reward/best_of_n.csv --id prompt_id --proxy proxy --gold gold
+  fairaudit audit-reward fixtures/reward/best_of_n.csv --id prompt_id \\
+      --proxy proxy --gold gold
 
   # Policy bias against Chatbot Arena Elo
-  fairaudit audit-reward fixtures/reward/policies.csv --id prompt_id --elo fixtures/reward/elo.csv
+  fairaudit audit-reward fixtures/reward/policies.csv --id prompt_id \\
+      --elo fixtures/reward/elo.csv
 
   # Counterfactual invariance, and two runs of the same reward model compared
   fairaudit audit-reward fixtures/reward/counterfactual.csv --epsilon 0.05
-  fairaudit audit-reward fixtures/reward/pairs.csv --compare fixtures/reward/pairs_rerun.csv
+  fairaudit audit-reward fixtures/reward/pairs.csv \\
+      --compare fixtures/reward/pairs_rerun.csv
 
   # Length bias with lengths in tokens, ties worth half, a CI gate
   fairaudit audit-reward uf.csv --chosen newsco_j --rejected newsco_k \\
@@ -176,6 +186,13 @@ pub struct RewardArgs {
     #[arg(long = "group", short = 'g', value_name = "COL")]
     pub groups: Vec<String>,
 
+    /// Columns of the per-group table (table and Markdown output; JSON and CSV always hold
+    /// every number), by the names the JSON uses, comma-separated, e.g. `--metrics
+    /// accuracy,mean_chosen,mean_rejected`. Default: ties, accuracy, mean_margin, std_margin,
+    /// median_margin. Also: mean_chosen, mean_rejected. `pairs` is always shown.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub metrics: Vec<String>,
+
     /// How a pair whose two scores are equal counts: wrong (RewardBench v1), half right, or left
     /// out. The number of ties is always reported.
     #[arg(long, value_enum, default_value_t = Ties::Wrong)]
@@ -262,6 +279,13 @@ impl RewardArgs {
             rejected_text: self.rejected_text.clone(),
             length_unit: self.length_unit,
             groups: self.groups.clone(),
+            table_metrics: super::table_metrics(
+                &self.metrics,
+                &crate::reward::report::GROUP_TABLE_METRICS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>(),
+            )?,
             ties: self.ties,
             preset: self.preset,
             legacy_xstest: self.legacy_xstest,

@@ -15,15 +15,20 @@ Examples:
   # DuckDB: the statistics of a Parquet file, then the audit from its result
   fairaudit sql --dialect duckdb --table \"read_parquet('preds.parquet')\" \\
       --label y --pred y_hat --group race > stats.sql
-  duckdb -csv < stats.sql > stats.csv && fairaudit audit-fairness --from-stats stats.csv
+  duckdb -csv < stats.sql > stats.csv && fairaudit audit-fairness \\
+      --from-stats stats.csv
 
-  # Spark SQL over a warehouse table: thresholded scores, weights, two attributes
-  fairaudit sql --dialect spark --table lake.preds --label y --score p --threshold 0.3 \\
+  # Spark SQL over a warehouse table: thresholded scores, weights, two
+  # attributes
+  fairaudit sql --dialect spark --table lake.preds --label y --score p \\
+      --threshold 0.3 \\
       --weight w --group race --group sex
 
-  # A FLOAT (32-bit) score column compared in its own precision, as audit-fairness does;
+  # A FLOAT (32-bit) score column compared in its own precision, as
+  # audit-fairness does;
   # labels coded -9 for missing
-  fairaudit sql --dialect postgres --table preds --label y --score p --threshold 0.7 \\
+  fairaudit sql --dialect postgres --table preds --label y --score p \\
+      --threshold 0.7 \\
       --score-type float32 --na-values=-9 --group race";
 
 /// The statistics query of `fairaudit sql`.

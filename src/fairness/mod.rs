@@ -111,7 +111,15 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     let mut rendered = if args.summary {
         summary::render(&model, args.output.format, page)?
     } else {
-        report::render(&model, args.output.format, page)?
+        report::render(
+            &model,
+            args.output.format,
+            &report::View {
+                metrics: args.table_metrics.clone(),
+                min_group_size: args.min_group_size,
+            },
+            page,
+        )?
     };
     rendered.side_files = side_files;
     rendered.side_files.extend(figures.side_files);

@@ -264,9 +264,18 @@ fn f(m: &Map<String, Json>, k: &str) -> Option<f64> {
     m.get(k).and_then(Json::as_f64)
 }
 
+/// What the text renderings show that the report does not hold: the group table's columns
+/// (`--metrics`, empty: the default set) and `--min-group-size` for the legend.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    pub metrics: Vec<String>,
+    pub min_group_size: u64,
+}
+
 pub fn render(
     r: &FairnessReport,
     format: ReportFormat,
+    view: &View,
     page: Option<&crate::render::html::Page>,
 ) -> Result<Rendered> {
     crate::render::render_with(
@@ -275,7 +284,7 @@ pub fn render(
         r.passed,
         &r.gates,
         || csv(r),
-        |md| text(r, md),
+        |md| text(r, md, view),
         page,
     )
 }
@@ -493,7 +502,7 @@ fn csv_views(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport, name: &str) -> R
 }
 
 /// Human-readable report: a terminal table (`markdown == false`) or GitHub Markdown.
-fn text(r: &FairnessReport, markdown: bool) -> String {
+fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
     let colour = !markdown && use_colour();
     let mut out = String::new();
     let many = r.inputs.len() > 1;
@@ -528,11 +537,11 @@ fn text(r: &FairnessReport, markdown: bool) -> String {
             .groups
             .first()
             .is_some_and(|g| g.metrics.contains_key("roc_auc"));
-        out.push_str(&group_table(a, regression, scored, many, markdown));
+        out.push_str(&group_table(a, regression, scored, markdown, view));
         out.push_str(&disparity_table(r, a, regression, scored, markdown, colour));
         out.push_str(&crate::render::undefined_notes(&a.undefined, markdown));
         out.push('\n');
-        out.push_str(&extra_views(a, markdown));
+        out.push_str(&extra_views(a, markdown, view));
     }
     out.push_str(&threshold_view(r, markdown));
 
@@ -585,91 +594,161 @@ fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
     )
 }
 
+/// Every column the per-group table can show: the metric's name as the JSON names it (and
+/// `--metrics` takes), its header and what the header means (the legend under the table).
+pub const TABLE_METRICS: [(&str, &str, &str); 29] = [
+    ("share", "share", "share of the rows (weight)"),
+    ("base_rate", "base", "base rate P(y=1)"),
+    ("selection_rate", "sel", "selection rate P(ŷ=1)"),
+    ("true_positive_rate", "tpr", "true positive rate"),
+    ("false_positive_rate", "fpr", "false positive rate"),
+    ("true_negative_rate", "tnr", "true negative rate"),
+    ("false_negative_rate", "fnr", "false negative rate"),
+    ("positive_predictive_value", "ppv", "precision P(y=1 | ŷ=1)"),
+    ("negative_predictive_value", "npv", "P(y=0 | ŷ=0)"),
+    ("false_discovery_rate", "fdr", "false discovery rate"),
+    ("false_omission_rate", "for", "false omission rate"),
+    ("accuracy", "acc", "accuracy"),
+    (
+        "balanced_accuracy",
+        "bal_acc",
+        "balanced accuracy (tpr + tnr) / 2",
+    ),
+    ("f1", "f1", "F1 score"),
+    (
+        "disparate_impact_ratio",
+        "di",
+        "disparate impact: sel / the highest group's sel",
+    ),
+    (
+        "predicted_positive_share",
+        "ppr",
+        "share of all predicted positives",
+    ),
+    ("roc_auc", "auc", "ROC AUC"),
+    ("bpsn_auc", "bpsn", "BPSN AUC"),
+    ("bnsp_auc", "bnsp", "BNSP AUC"),
+    ("brier_score", "brier", "Brier score"),
+    ("log_loss", "logloss", "log loss"),
+    (
+        "expected_calibration_error",
+        "ece",
+        "expected calibration error",
+    ),
+    ("mean_absolute_error", "mae", "mean absolute error"),
+    ("root_mean_squared_error", "rmse", "root mean squared error"),
+    ("mean_squared_error", "mse", "mean squared error"),
+    ("r2", "r2", "R²"),
+    ("mean_label", "mean_y", "mean label"),
+    ("mean_prediction", "mean_pred", "mean prediction"),
+    (
+        "mean_residual",
+        "mean_res",
+        "mean residual (prediction − label)",
+    ),
+];
+
+/// The per-group table's columns without `--metrics` (binary and multiclass): what
+/// practitioners read first. With a score column `roc_auc` and `expected_calibration_error`
+/// follow; a regression shows `share` and every regression metric.
+pub const DEFAULT_TABLE_METRICS: [&str; 8] = [
+    "share",
+    "base_rate",
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "positive_predictive_value",
+    "accuracy",
+    "disparate_impact_ratio",
+];
+
+/// Groups with fewer rows than this are marked `*` in the tables: their rates are too noisy to
+/// read as a finding (display only; `--min-group-size` leaves groups out of the disparities).
+pub const SMALL_GROUP_ROWS: u64 = crate::render::SMALL_SAMPLE;
+
+/// A group's name as the tables show it: `†` when `--min-group-size` left it out of the
+/// disparities, else `*` when it has fewer than [`SMALL_GROUP_ROWS`] rows.
+fn group_label(g: &GroupReport) -> String {
+    if g.small {
+        format!("{}†", g.group)
+    } else if g.n < SMALL_GROUP_ROWS {
+        format!("{}*", g.group)
+    } else {
+        g.group.clone()
+    }
+}
+
+/// The legend of the group marks used in `groups`.
+fn group_marks(groups: &[GroupReport], min_group_size: u64) -> Vec<String> {
+    let mut notes = Vec::new();
+    if groups.iter().any(|g| !g.small && g.n < SMALL_GROUP_ROWS) {
+        notes.push(format!(
+            "* fewer than {SMALL_GROUP_ROWS} rows: rates are unreliable"
+        ));
+    }
+    if groups.iter().any(|g| g.small) {
+        notes.push(format!(
+            "† fewer than {min_group_size} rows (--min-group-size): left out of every disparity"
+        ));
+    }
+    notes
+}
+
 /// The table of every group's rates (or regression metrics), and the undefined ones by reason.
 fn group_table(
     a: &AttributeReport,
     regression: bool,
     scored: bool,
-    many: bool,
     markdown: bool,
+    view: &View,
 ) -> String {
     let mut out = String::new();
-    let lead = usize::from(many);
-    let mut cols = if regression {
-        REGRESSION_METRICS.to_vec()
+    let chosen: Vec<&str> = if !view.metrics.is_empty() {
+        view.metrics.iter().map(String::as_str).collect()
+    } else if regression {
+        std::iter::once("share").chain(REGRESSION_METRICS).collect()
+    } else if scored {
+        DEFAULT_TABLE_METRICS
+            .iter()
+            .copied()
+            .chain(["roc_auc", "expected_calibration_error"])
+            .collect()
     } else {
-        vec![
-            "base_rate",
-            "selection_rate",
-            "true_positive_rate",
-            "false_positive_rate",
-            "false_negative_rate",
-            "positive_predictive_value",
-            "negative_predictive_value",
-            "accuracy",
-            "balanced_accuracy",
-            "f1",
-            "disparate_impact_ratio",
-        ]
+        DEFAULT_TABLE_METRICS.to_vec()
     };
-    let mut short = if regression {
-        vec![
-            "mae",
-            "rmse",
-            "mse",
-            "r2",
-            "mean_y",
-            "mean_pred",
-            "mean_res",
-        ]
-    } else {
-        vec![
-            "base", "sel", "tpr", "fpr", "fnr", "ppv", "npv", "acc", "bal_acc", "f1", "di",
-        ]
-    };
-    if scored {
-        cols.extend([
-            "roc_auc",
-            "brier_score",
-            "log_loss",
-            "expected_calibration_error",
-        ]);
-        short.extend(["auc", "brier", "logloss", "ece"]);
-    }
-    let mut header = vec!["group".to_string(), "n".into(), "share".into()];
-    if many {
-        header.insert(0, "file".into());
-    }
-    header.extend(short.iter().map(|s| s.to_string()));
+    // The chosen metrics this audit has (a score metric needs --score, ...).
+    let cols: Vec<(&str, &str, &str)> = chosen
+        .iter()
+        .filter(|k| **k == "share" || a.groups.iter().any(|g| g.metrics.contains_key(**k)))
+        .filter_map(|k| TABLE_METRICS.iter().find(|(n, _, _)| n == k).copied())
+        .collect();
+    // With several files the attribute's title names the file: no file column.
+    let mut header = vec!["group".to_string(), "n".into()];
+    header.extend(cols.iter().map(|(_, s, _)| s.to_string()));
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for g in &a.groups {
-        let mut row = vec![
-            if g.small {
-                format!("{} (small)", g.group)
+        let mut row = vec![group_label(g), crate::render::fmt_count(g.n)];
+        for (k, _, _) in &cols {
+            row.push(fmt_num(if *k == "share" {
+                g.share
             } else {
-                g.group.clone()
-            },
-            g.n.to_string(),
-            fmt_num(g.share),
-        ];
-        if many {
-            row.insert(0, a.file.clone());
-        }
-        for k in &cols {
-            row.push(fmt_num(f(&g.metrics, k)));
+                f(&g.metrics, k)
+            }));
         }
         rows.push(row);
         for (k, reason) in &g.undefined {
-            if let (Some(reason), Some(i)) = (reason.as_str(), cols.iter().position(|c| c == k)) {
+            if let (Some(reason), Some((_, short, _))) =
+                (reason.as_str(), cols.iter().find(|(n, _, _)| n == k))
+            {
                 notes
                     .entry(reason.to_string())
                     .or_default()
-                    .push(format!("{} of {}", short[i], g.group));
+                    .push(format!("{short} of {}", g.group));
             }
         }
     }
-    out.push_str(&grid(&header, &rows, markdown, &[], lead));
+    out.push_str(&grid(&header, &rows, markdown, &[], 0));
     for (reason, cells) in &notes {
         let cells = cells.join(", ");
         let _ = writeln!(
@@ -683,6 +762,16 @@ fn group_table(
             }
         );
     }
+    let mut legend: Vec<String> = cols
+        .iter()
+        .filter(|(n, short, _)| n != short)
+        .map(|(_, short, meaning)| format!("{short} = {meaning}"))
+        .collect();
+    legend.extend(group_marks(&a.groups, view.min_group_size));
+    if view.metrics.is_empty() {
+        legend.push("more columns: --metrics NAME,... (see --help)".into());
+    }
+    out.push_str(&crate::render::note_lines(&legend, markdown));
     out.push('\n');
 
     out
@@ -760,7 +849,7 @@ fn disparity_table(
 }
 
 /// The reference-group and conditional views of an attribute, when present.
-fn extra_views(a: &AttributeReport, markdown: bool) -> String {
+fn extra_views(a: &AttributeReport, markdown: bool, view: &View) -> String {
     let mut out = String::new();
     let head = |out: &mut String, t: String| {
         let _ = writeln!(out, "{}", if markdown { format!("### {t}\n") } else { t });
@@ -810,7 +899,7 @@ fn extra_views(a: &AttributeReport, markdown: bool) -> String {
             .groups
             .iter()
             .map(|g| {
-                let mut row = vec![g.group.clone()];
+                let mut row = vec![group_label(g)];
                 for (m, _) in metrics {
                     let c = &g.vs_reference[m];
                     let ratio = c["ratio"].as_f64();
@@ -824,6 +913,18 @@ fn extra_views(a: &AttributeReport, markdown: bool) -> String {
             })
             .collect();
         out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        let mut legend: Vec<String> = metrics
+            .iter()
+            .filter_map(|(m, short)| {
+                TABLE_METRICS
+                    .iter()
+                    .find(|(n, _, _)| n == m)
+                    .map(|(_, _, meaning)| format!("{short} = {meaning}"))
+            })
+            .collect();
+        legend.push("each the group's value / the reference group's".into());
+        legend.extend(group_marks(&a.groups, view.min_group_size));
+        out.push_str(&crate::render::note_lines(&legend, markdown));
         out.push('\n');
     }
     if let Some(c) = &a.conditional {
@@ -889,6 +990,17 @@ fn threshold_view(r: &FairnessReport, markdown: bool) -> String {
         }
     }
     out.push_str(&grid(&header, &rows, markdown, &[], 1));
+    out.push_str(&crate::render::note_lines(
+        &[
+            "dp = demographic parity (selection rate)".to_string(),
+            "eo = equalized odds".into(),
+            "eop = equal opportunity (tpr)".into(),
+            "acc = accuracy parity".into(),
+            "diff = highest − lowest group".into(),
+            "ratio = lowest / highest".into(),
+        ],
+        markdown,
+    ));
     out.push('\n');
     out
 }

@@ -67,6 +67,8 @@ pub struct Settings {
     pub missing: MissingPolicy,
     pub strict: bool,
     pub min_group_size: u64,
+    /// `--metrics`: the per-group table's columns (empty: the default set).
+    pub table_metrics: Vec<String>,
     pub max_groups: usize,
     pub row_metric: Vec<String>,
     pub condition: Option<String>,

@@ -203,12 +203,67 @@ pub fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// A number for tables: 4 decimals, `—` for undefined.
+/// A number for tables: 4 decimals (rates, ratios), `—` for undefined; from 1,000 on with
+/// thousands separators and without useless decimals (`61000.0` is `61,000`, `32045.5686` is
+/// `32,045.57`).
 pub fn fmt_num(v: Option<f64>) -> String {
     match v {
         None => "—".to_string(),
+        Some(x) if x.is_finite() && x.abs() >= 1000.0 => large_num(x),
         Some(x) => format!("{x:.4}"),
     }
+}
+
+/// An amount for tables (a cost, a budget, a utility, a welfare): whole numbers without decimals
+/// and with thousands separators (`61,000`, `20`), others as [`fmt_num`].
+pub fn fmt_amount(v: Option<f64>) -> String {
+    match v {
+        // A whole number up to floating-point noise (`360.00000000000006`).
+        Some(x) if x.is_finite() && (x - x.round()).abs() <= 1e-9 * x.abs().max(1.0) => {
+            group_digits(&format!("{:.0}", x.round()))
+        }
+        other => fmt_num(other),
+    }
+}
+
+/// A count with thousands separators: `3,696`.
+pub fn fmt_count(n: u64) -> String {
+    group_digits(&n.to_string())
+}
+
+fn large_num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        group_digits(&format!("{x:.0}"))
+    } else {
+        group_digits(&format!("{x:.2}"))
+    }
+}
+
+/// `-1234567.25` → `-1,234,567.25`.
+fn group_digits(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    if !int.chars().all(|c| c.is_ascii_digit()) {
+        return s.to_string();
+    }
+    let mut out = String::from(sign);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
 }
 
 /// A number for CSV: full precision (shortest round-trip), empty for undefined.
@@ -270,8 +325,39 @@ impl Progress {
     }
 }
 
+/// Groups, subsets and the like with fewer rows (pairs) than this are marked `*` in the tables:
+/// rates over so few are too noisy to read as a finding (display only).
+pub const SMALL_SAMPLE: u64 = 30;
+
+/// Tables are never wider than this, whatever the terminal (a wider line wraps on most screens
+/// and in most pull-request comments).
+pub const MAX_TABLE_WIDTH: usize = 100;
+
+/// The narrowest width tables are fitted to, however small `COLUMNS` is.
+const MIN_TABLE_WIDTH: usize = 40;
+
+/// The one place that decides how wide a table may be: `COLUMNS` when it is a positive integer,
+/// else the width of the terminal standard output is, else [`MAX_TABLE_WIDTH`]; never more than
+/// [`MAX_TABLE_WIDTH`] (nor less than 40).
+pub fn table_width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0);
+    let width = columns
+        .or_else(|| Table::new().width().map(usize::from).filter(|w| *w > 0))
+        .unwrap_or(MAX_TABLE_WIDTH);
+    width.clamp(MIN_TABLE_WIDTH, MAX_TABLE_WIDTH)
+}
+
 /// A table: comfy-table boxes, or a Markdown table. `red` cells (row, column) are drawn in red
-/// (terminal only); columns after the first `1 + lead` are right-aligned.
+/// (terminal only). The first `1 + lead` columns name the row; of the others, columns of numbers
+/// (and `—`, booleans) are right-aligned and never wrapped, columns of text are left-aligned.
+///
+/// A box table fits [`table_width`]: as it is when it fits; else text cells (names, witnesses)
+/// and headers wrap; else, when even the numbers do not fit, it is turned: one row per column
+/// of numbers and one column per row ("metric per row", when the row names are few and short
+/// enough), or in the end one row per (row, column) pair.
 pub fn grid(
     header: &[String],
     rows: &[Vec<String>],
@@ -309,10 +395,160 @@ pub fn grid(
         }
         return s;
     }
+    let width = table_width();
+    let keys = (1 + lead).min(header.len());
+    if let Some(t) = boxed(header, rows, red, keys, width) {
+        return t;
+    }
+    // Metric per row: the row names become the columns.
+    if keys == 1 && !rows.is_empty() {
+        let mut theader = vec![String::new()];
+        // A row name becomes a column header over short numbers: a hyphenated name may break
+        // after its hyphens (`African-` / `American`) rather than anywhere.
+        theader.extend(rows.iter().map(|r| {
+            let widest = r[1..].iter().map(|c| chars(c)).max().unwrap_or(0);
+            if chars(&r[0]) > widest + 2 && r[0].contains('-') {
+                r[0].replace('-', "-\n")
+            } else {
+                r[0].clone()
+            }
+        }));
+        let trows: Vec<Vec<String>> = (1..header.len())
+            .map(|c| {
+                let mut row = vec![header[c].clone()];
+                row.extend(rows.iter().map(|r| r.get(c).cloned().unwrap_or_default()));
+                row
+            })
+            .collect();
+        let tred: Vec<(usize, usize)> = red
+            .iter()
+            .filter(|&&(_, c)| c >= 1)
+            .map(|&(r, c)| (c - 1, r + 1))
+            .collect();
+        if trows
+            .iter()
+            .all(|r| r[1..].iter().all(|c| is_number_cell(c)))
+        {
+            if let Some(t) = boxed(&theader, &trows, &tred, 1, width) {
+                return t;
+            }
+        }
+    }
+    // Long: one row per (row, column).
+    let mut lheader: Vec<String> = header[..keys].to_vec();
+    lheader.extend(["metric".to_string(), "value".to_string()]);
+    let mut lrows = Vec::new();
+    let mut lred = Vec::new();
+    for (ri, row) in rows.iter().enumerate() {
+        for (c, name) in header.iter().enumerate().skip(keys) {
+            if red.contains(&(ri, c)) {
+                lred.push((lrows.len(), keys + 1));
+            }
+            let mut l: Vec<String> = row[..keys].to_vec();
+            l.push(name.clone());
+            l.push(row.get(c).cloned().unwrap_or_default());
+            lrows.push(l);
+        }
+    }
+    boxed(&lheader, &lrows, &lred, keys, width)
+        .unwrap_or_else(|| draw(&lheader, &lrows, &lred, keys, width, Some(0)))
+}
+
+/// Whether a cell reads as a number: a number (thousands separators allowed, a trailing mark
+/// such as `✗`), `—`, a boolean or empty.
+fn is_number_cell(c: &str) -> bool {
+    let t = c.trim().trim_end_matches(['✗', '*', '†']).trim();
+    t.is_empty()
+        || matches!(t, "—" | "true" | "false" | "yes" | "NO" | "no")
+        || t.replace(',', "").parse::<f64>().is_ok()
+}
+
+/// A header word longer than this may be split when a table is fitted.
+const HEADER_WORD: usize = 10;
+/// Row names (the first columns) up to this many characters are never wrapped.
+const KEY_WIDTH: usize = 40;
+
+fn chars(s: &str) -> usize {
+    s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// The box table when it fits `width` (text and headers wrapped if needed), else `None`.
+fn boxed(
+    header: &[String],
+    rows: &[Vec<String>],
+    red: &[(usize, usize)],
+    keys: usize,
+    width: usize,
+) -> Option<String> {
+    let n = header.len();
+    let body = |c: usize| rows.iter().map(|r| r.get(c).map_or(0, |x| chars(x))).max();
+    let numeric: Vec<bool> = (0..n)
+        .map(|c| {
+            c >= keys
+                && rows
+                    .iter()
+                    .all(|r| r.get(c).is_none_or(|x| is_number_cell(x)))
+        })
+        .collect();
+    let natural: usize = (0..n)
+        .map(|c| body(c).unwrap_or(0).max(chars(&header[c])) + 3)
+        .sum::<usize>()
+        + 1;
+    if natural <= width {
+        return Some(draw(header, rows, red, keys, width, None));
+    }
+    // The narrowest each column may be: numbers whole, text wrapped, headers split at spaces
+    // (and, when that is not enough, long header words split to the numbers' width).
+    for split in [HEADER_WORD, 0] {
+        let least: usize = (0..n)
+            .map(|c| {
+                let word = header[c].split_whitespace().map(chars).max().unwrap_or(0);
+                let b = body(c).unwrap_or(0);
+                let w = if numeric[c] {
+                    b.max(word.min(split.max(b)))
+                } else {
+                    b.max(chars(&header[c]))
+                        .min(if c < keys { KEY_WIDTH } else { 16 })
+                };
+                w + 3
+            })
+            .sum::<usize>()
+            + 1;
+        if least > width {
+            continue;
+        }
+        let t = draw(header, rows, red, keys, width, Some(split));
+        if t.lines().map(|l| l.chars().count()).max().unwrap_or(0) <= width {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// Draws the box table; `fit`: wrap text cells and headers to `width` (numbers never wrap),
+/// header words longer than the given length may be split.
+fn draw(
+    header: &[String],
+    rows: &[Vec<String>],
+    red: &[(usize, usize)],
+    keys: usize,
+    width: usize,
+    fit: Option<usize>,
+) -> String {
+    let split = fit.unwrap_or(usize::MAX);
+    let fit = fit.is_some();
+    use comfy_table::{ColumnConstraint, Width};
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_content_arrangement(if fit {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        })
         .set_header(header.iter().map(Cell::new));
+    if fit {
+        t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    }
     for (ri, row) in rows.iter().enumerate() {
         t.add_row(row.iter().enumerate().map(|(ci, c)| {
             let cell = Cell::new(c);
@@ -323,12 +559,78 @@ pub fn grid(
             }
         }));
     }
-    for i in 1 + lead..header.len() {
+    for (i, name) in header.iter().enumerate() {
+        let numeric = i >= keys
+            && rows
+                .iter()
+                .all(|r| r.get(i).is_none_or(|x| is_number_cell(x)));
         if let Some(col) = t.column_mut(i) {
-            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+            if numeric {
+                col.set_cell_alignment(comfy_table::CellAlignment::Right);
+                if fit {
+                    let b = rows.iter().map(|r| r.get(i).map_or(0, |x| chars(x))).max();
+                    let word = name.split_whitespace().map(chars).max().unwrap_or(0);
+                    let b = b.unwrap_or(0);
+                    let least = b.max(word.min(split.max(b))) + 2;
+                    col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                        u16::try_from(least).unwrap_or(u16::MAX),
+                    )));
+                }
+            } else if fit && i < keys {
+                // Row names stay whole while the other columns can give way.
+                let b = rows.iter().map(|r| r.get(i).map_or(0, |x| chars(x))).max();
+                let least = b.unwrap_or(0).max(chars(name)).min(KEY_WIDTH) + 2;
+                col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                    u16::try_from(least).unwrap_or(u16::MAX),
+                )));
+            }
         }
     }
     format!("{t}\n")
+}
+
+/// One legend line under a table: `abbreviation = meaning` pairs that appear in `header`,
+/// joined with ` · ` and wrapped at the table width. Empty when no pair is used.
+pub fn legend(header: &[String], pairs: &[(&str, &str)], markdown: bool) -> String {
+    let used: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| header.iter().any(|h| h == k))
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    note_lines(&used, markdown)
+}
+
+/// Notes under a table (a legend, a mark's meaning), joined with ` · ` and wrapped at the table
+/// width; Markdown: one paragraph.
+pub fn note_lines(items: &[String], markdown: bool) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    if markdown {
+        return format!("\n{}\n", markdown_text(&items.join(" · ")));
+    }
+    let width = table_width();
+    let mut out = String::new();
+    let mut line = String::new();
+    for it in items {
+        let add = if line.is_empty() {
+            it.chars().count()
+        } else {
+            it.chars().count() + 3
+        };
+        if !line.is_empty() && line.chars().count() + add > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(it);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
 
 /// The gates' verdicts and the warnings, as the end of a table or Markdown report.
@@ -484,7 +786,7 @@ pub fn undefined_notes(
 pub fn value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Bool(b) => b.to_string(),
-        serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
+        serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => group_digits(&n.to_string()),
         serde_json::Value::String(s) => s.clone(),
         other => fmt_num(other.as_f64()),
     }
@@ -498,13 +800,24 @@ pub fn header(names: &[&str]) -> Vec<String> {
 /// A table of JSON objects: every key seen is a column (first-seen order, `_` shown as a
 /// space); lists are joined with commas, nested objects left out.
 pub fn object_table(rows: &[serde_json::Value], markdown: bool) -> String {
+    object_table_with(rows, markdown, &[], &[])
+}
+
+/// [`object_table`] with the numbers of the `amounts` keys as amounts ([`fmt_amount`]: `61,000`,
+/// `20`) and the `hidden` keys left out.
+pub fn object_table_with(
+    rows: &[serde_json::Value],
+    markdown: bool,
+    amounts: &[&str],
+    hidden: &[&str],
+) -> String {
     let mut keys: Vec<&String> = Vec::new();
     for it in rows {
         for (k, v) in it.as_object().into_iter().flatten() {
             let nested = v.is_object()
                 || v.as_array()
                     .is_some_and(|a| a.iter().any(|x| x.is_array() || x.is_object()));
-            if !nested && !keys.contains(&k) {
+            if !nested && !keys.contains(&k) && !hidden.contains(&k.as_str()) {
                 keys.push(k);
             }
         }
@@ -517,11 +830,20 @@ pub fn object_table(rows: &[serde_json::Value], markdown: bool) -> String {
         .iter()
         .map(|it| {
             keys.iter()
-                .map(|k| match &it[k.as_str()] {
-                    serde_json::Value::Array(a) => {
-                        a.iter().map(value_text).collect::<Vec<_>>().join(", ")
+                .map(|k| {
+                    let cell = |v: &serde_json::Value| {
+                        if amounts.contains(&k.as_str()) && v.is_f64() {
+                            fmt_amount(v.as_f64())
+                        } else {
+                            value_text(v)
+                        }
+                    };
+                    match &it[k.as_str()] {
+                        serde_json::Value::Array(a) => {
+                            a.iter().map(cell).collect::<Vec<_>>().join(", ")
+                        }
+                        v => cell(v),
                     }
-                    v => value_text(v),
                 })
                 .collect()
         })

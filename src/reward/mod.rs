@@ -63,7 +63,12 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     model.gates = verdicts;
     let figures = crate::render::html::figures(&settings.output, || html::page(&model))?;
     model.plots = figures.plots;
-    let mut rendered = report::render(&model, settings.output.format, figures.page.as_ref())?;
+    let mut rendered = report::render(
+        &model,
+        settings.output.format,
+        &settings.table_metrics,
+        figures.page.as_ref(),
+    )?;
     rendered.side_files = model
         .inputs
         .iter_mut()

@@ -540,9 +540,32 @@ impl RewardReport {
     }
 }
 
+/// The per-group table's optional columns (`--metrics`, by their JSON names) and headers;
+/// `pairs` is always shown.
+pub const GROUP_TABLE_METRICS: [(&str, &str); 7] = [
+    ("ties", "ties"),
+    ("accuracy", "accuracy"),
+    ("mean_chosen", "mean chosen"),
+    ("mean_rejected", "mean rejected"),
+    ("mean_margin", "mean margin"),
+    ("std_margin", "std margin"),
+    ("median_margin", "median margin"),
+];
+
+/// The per-group table's columns without `--metrics`.
+pub const DEFAULT_GROUP_METRICS: [&str; 5] = [
+    "ties",
+    "accuracy",
+    "mean_margin",
+    "std_margin",
+    "median_margin",
+];
+
+/// `metrics`: the per-group table's columns (`--metrics`; empty: the default set).
 pub fn render(
     r: &RewardReport,
     format: ReportFormat,
+    metrics: &[String],
     page: Option<&crate::render::html::Page>,
 ) -> Result<Rendered> {
     crate::render::render_with(
@@ -551,7 +574,7 @@ pub fn render(
         r.passed,
         &r.gates,
         || csv(r),
-        |md| text(r, md),
+        |md| text(r, md, metrics),
         page,
     )
 }
@@ -632,7 +655,7 @@ fn csv(r: &RewardReport) -> Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
-fn text(r: &RewardReport, markdown: bool) -> String {
+fn text(r: &RewardReport, markdown: bool, metrics: &[String]) -> String {
     let colour = !markdown && use_colour();
     let mut out = String::new();
     if markdown {
@@ -679,7 +702,9 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                     .map(|(lo, hi)| format!("[{}, {}]", fmt_num(Some(lo)), fmt_num(Some(hi))))
                     .unwrap_or_default();
                 let mut value = match v {
-                    Json::Number(n) if n.is_u64() => n.to_string(),
+                    Json::Number(n) if n.is_u64() => {
+                        crate::render::fmt_count(n.as_u64().unwrap_or_default())
+                    }
                     other => fmt_num(other.as_f64()),
                 };
                 // A rate over a part of the pairs shows how many it rests on.
@@ -704,9 +729,13 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 .iter()
                 .map(|s| {
                     vec![
-                        s.subset.clone(),
-                        s.pairs.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
-                        s.ties.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                        small_mark(&s.subset, s.pairs),
+                        s.pairs
+                            .map(crate::render::fmt_count)
+                            .unwrap_or_else(|| "—".into()),
+                        s.ties
+                            .map(crate::render::fmt_count)
+                            .unwrap_or_else(|| "—".into()),
                         fmt_num(s.accuracy),
                         s.interval
                             .map(|[lo, hi]| {
@@ -717,6 +746,7 @@ fn text(r: &RewardReport, markdown: bool) -> String {
                 })
                 .collect();
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            out.push_str(&small_legend(inp.subsets.iter().map(|s| s.pairs), markdown));
             out.push('\n');
         }
         for (title, rows) in [
@@ -761,40 +791,56 @@ fn text(r: &RewardReport, markdown: bool) -> String {
         }
         for g in &inp.groups {
             heading(&mut out, &format!("groups by {}", g.column), 3);
-            let header: Vec<String> = crate::render::header(&[
-                "group",
-                "pairs",
-                "ties",
-                "accuracy",
-                "mean chosen",
-                "mean rejected",
-                "mean margin",
-                "std margin",
-                "median margin",
-            ]);
+            let chosen: Vec<&str> = if metrics.is_empty() {
+                DEFAULT_GROUP_METRICS.to_vec()
+            } else {
+                metrics.iter().map(String::as_str).collect()
+            };
+            let cols: Vec<(&str, &str)> = chosen
+                .iter()
+                .filter_map(|k| GROUP_TABLE_METRICS.iter().find(|(n, _)| n == k).copied())
+                .collect();
+            let mut header: Vec<String> = crate::render::header(&["group", "pairs"]);
+            header.extend(cols.iter().map(|(_, h)| h.to_string()));
             let rows: Vec<Vec<String>> = g
                 .groups
                 .iter()
                 .map(|row| {
-                    let mut v = vec![row.group.clone(), row.pairs.to_string()];
-                    v.push(row.ties.to_string());
-                    v.extend(row.values()[2..].iter().map(|(_, x)| fmt_num(*x)));
+                    let mut v = vec![
+                        small_mark(&row.group, Some(row.pairs)),
+                        crate::render::fmt_count(row.pairs),
+                    ];
+                    let values = row.values();
+                    for (k, _) in &cols {
+                        let x = values.iter().find(|(n, _)| n == k).and_then(|(_, x)| *x);
+                        v.push(if *k == "ties" {
+                            crate::render::fmt_count(row.ties)
+                        } else {
+                            fmt_num(x)
+                        });
+                    }
                     v
                 })
                 .collect();
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            if cols.iter().any(|(n, _)| n.ends_with("margin")) {
+                out.push_str(&crate::render::note_lines(
+                    &["margin = chosen − rejected score".to_string()],
+                    markdown,
+                ));
+            }
+            out.push_str(&small_legend(
+                g.groups.iter().map(|row| Some(row.pairs)),
+                markdown,
+            ));
             let d: Vec<String> = g
                 .disparities
                 .values()
                 .iter()
                 .map(|(k, v)| format!("{k} {}", fmt_num(*v)))
                 .collect();
-            let _ = writeln!(
-                out,
-                "{}{}\n",
-                if markdown { "\n" } else { "" },
-                d.join(", ")
-            );
+            out.push_str(&crate::render::note_lines(&d, markdown));
+            out.push('\n');
         }
     }
     out.push_str(&crate::render::gates_and_warnings(
@@ -996,4 +1042,29 @@ fn panel_rows<P, T: Serialize>(panel: Option<&P>, pick: impl Fn(&P) -> &T) -> Js
     panel
         .and_then(|p| serde_json::to_value(pick(p)).ok())
         .unwrap_or(Json::Null)
+}
+
+/// A subset or group name as the tables show it: `*` when it rests on fewer than
+/// [`crate::render::SMALL_SAMPLE`] pairs.
+fn small_mark(name: &str, pairs: Option<u64>) -> String {
+    match pairs {
+        Some(n) if n < crate::render::SMALL_SAMPLE => format!("{name}*"),
+        _ => name.to_string(),
+    }
+}
+
+/// The legend of [`small_mark`], when some row has the mark.
+fn small_legend(pairs: impl Iterator<Item = Option<u64>>, markdown: bool) -> String {
+    let mut pairs = pairs;
+    if pairs.any(|p| p.is_some_and(|n| n < crate::render::SMALL_SAMPLE)) {
+        crate::render::note_lines(
+            &[format!(
+                "* fewer than {} pairs: the accuracy is unreliable",
+                crate::render::SMALL_SAMPLE
+            )],
+            markdown,
+        )
+    } else {
+        String::new()
+    }
 }

@@ -63,6 +63,8 @@ pub struct Settings {
     pub length_unit: LengthUnit,
     /// Group columns (repeatable `--group`).
     pub groups: Vec<String>,
+    /// `--metrics`: the per-group table's columns (empty: the default set).
+    pub table_metrics: Vec<String>,
     pub ties: Ties,
     pub preset: Preset,
     /// With `Preset::Rewardbench`: the xstest weights before 2024-09-10.
