@@ -103,8 +103,22 @@ fn looks_like_path(arg: &str) -> bool {
     exts.iter().any(|e| arg.ends_with(e)) || arg.starts_with("fixtures/")
 }
 
-/// A command that reads shipped files only, and writes none.
+/// A command that reads shipped files only, and writes none (no `-o`, `--plot`, side files).
 fn runs_on_shipped_files(args: &[String]) -> bool {
+    const WRITES: [&str; 6] = [
+        "-o",
+        "--output",
+        "--plot",
+        "--emit-stats",
+        "--allocation-out",
+        "--export-suspect",
+    ];
+    if args
+        .iter()
+        .any(|a| WRITES.iter().any(|w| a == w || a.starts_with(&format!("{w}="))))
+    {
+        return false;
+    }
     let files: Vec<&String> = args.iter().filter(|a| looks_like_path(a)).collect();
     !files.is_empty() && files.iter().all(|f| root().join(f.as_str()).is_file())
 }
