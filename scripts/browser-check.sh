@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$1; out=$2; update=${3:-}
-mkdir -p "$out/shots"
+rm -rf "$out/shots"; mkdir -p "$out/shots"
 dir=${FAIRAUDIT_BROWSER_DIR:-${HOME:-/root}/.cache/fairaudit-browser}
 export NODE_PATH="${NODE_PATH:-$dir/node_modules}"
 
@@ -32,6 +32,11 @@ report reward subset-accuracy,rewardbench-sections,length-accuracy-by-difference
 report reward-rm-bench rm-bench-style-matrix,rm-bench-sections \
   audit-reward fixtures/reward/rmbench_scores.jsonl --preset rm-bench
 report reward-best-of-n best-of-n audit-reward fixtures/reward/best_of_n.csv
+report allocate utilities,envy-graph,mms-ratio \
+  allocate check fixtures/allocate/goods.csv --allocation fixtures/allocate/unfair_allocation.csv
+report allocate-pb pb-projects,pb-satisfaction allocate pb fixtures/pb/poland_warszawa_2017_anin.pb
+report allocate-shapley shapley,rewards \
+  allocate shapley fixtures/allocate/glove.csv --rewards fixtures/allocate/glove_rewards.csv
 
 # playwright-core resolves from NODE_PATH only for CommonJS; load it through a symlinked copy.
 tmp=$(mktemp -d)

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use common::*;
-use fairaudit::render::html::amount;
+use fairaudit::render::{fmt_amount, fmt_num};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
@@ -61,7 +61,8 @@ fn json_numbers(v: &Value, out: &mut HashSet<String>) {
         Value::Number(n) => {
             let x = n.as_f64().unwrap();
             out.insert(format!("{x:.4}"));
-            out.insert(amount(x));
+            out.insert(fmt_num(Some(x)));
+            out.insert(fmt_amount(Some(x)));
         }
         Value::Array(a) => a.iter().for_each(|x| json_numbers(x, out)),
         Value::Object(m) => m.values().for_each(|x| json_numbers(x, out)),

@@ -113,10 +113,11 @@ fn runs_on_shipped_files(args: &[String]) -> bool {
         "--allocation-out",
         "--export-suspect",
     ];
-    if args
-        .iter()
-        .any(|a| WRITES.iter().any(|w| a == w || a.starts_with(&format!("{w}="))))
-    {
+    if args.iter().any(|a| {
+        WRITES
+            .iter()
+            .any(|w| a == w || a.starts_with(&format!("{w}=")))
+    }) {
         return false;
     }
     let files: Vec<&String> = args.iter().filter(|a| looks_like_path(a)).collect();

@@ -21,7 +21,8 @@ use super::tables::{
     AgentRow, Bundle, ChartData, Funded, Input, Outcome, PbChartData, PlayerRow, UtilityMatrix,
 };
 use crate::render::chart::{self, Bar, Bars, Graph, Heatmap, Histogram, Lines, Mark, Rule, Series};
-use crate::render::html::{amount, Cell, Item, Page, Section, Table};
+use crate::render::fmt_amount;
+use crate::render::html::{Cell, Item, Page, Section, Table};
 
 /// The page of an allocate report.
 pub fn page(r: &AllocateReport) -> Result<Page> {
@@ -47,7 +48,7 @@ pub fn page(r: &AllocateReport) -> Result<Page> {
 /// A number in words: an integer with thousands separators, else 4 decimals (as the tables).
 fn words(x: f64) -> String {
     if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        amount(x)
+        fmt_amount(Some(x))
     } else if x.is_finite() {
         crate::render::fmt_num(Some(x))
     } else {

@@ -11,10 +11,6 @@ use super::report::{AttributeReport, FairnessReport, GroupReport, InputReport, O
 use crate::render::chart::{self, Bar, Bars, Histogram, Lines, Mark, Rule, Series};
 use crate::render::html::{Cell, Item, Page, Section, Table};
 
-/// Groups with fewer rows than this are marked `*` in charts (their rates are unreliable), even
-/// when `--min-group-size` keeps them in the disparities.
-pub const SMALL_GROUP_ROWS: u64 = 30;
-
 /// The rates charted per group: binary, and regression.
 const BINARY_RATES: [(&str, &str); 6] = [
     ("selection_rate", "Selection rate"),
@@ -58,7 +54,7 @@ fn group_value(g: &GroupReport, metric: &str) -> Option<Result<f64, String>> {
 }
 
 fn small(g: &GroupReport) -> bool {
-    g.small || g.n < SMALL_GROUP_ROWS
+    g.small || g.n < crate::render::SMALL_SAMPLE
 }
 
 /// The page of a fairness report.
@@ -227,7 +223,7 @@ fn attribute_section(r: &FairnessReport, a: &AttributeReport) -> Result<Section>
     if a.groups.iter().any(small) {
         s.items.push(Item::Note(format!(
             "* fewer than {} rows{}: drawn lighter; their rates are unreliable.",
-            SMALL_GROUP_ROWS.max(r.settings.min_group_size),
+            crate::render::SMALL_SAMPLE.max(r.settings.min_group_size),
             if r.settings.min_group_size > 0 {
                 " (or under --min-group-size, left out of the disparities)"
             } else {

@@ -12,6 +12,8 @@
 
 use anyhow::{anyhow, Result};
 use plotters::prelude::*;
+
+use super::numbers::fmt_amount;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A finished chart.
@@ -77,6 +79,20 @@ pub fn slug(parts: &[&str]) -> String {
         "chart".into()
     } else {
         s
+    }
+}
+
+/// An axis tick: whole numbers with thousands separators (`10,000`), others with the decimals
+/// they need (`0.1`, `2.25`), at most 6.
+fn tick(v: &f64) -> String {
+    let r = (v * 1e6).round() / 1e6;
+    if r == 0.0 {
+        "0".into()
+    } else if r == r.trunc() {
+        fmt_amount(Some(r))
+    } else {
+        let s = format!("{r:.6}");
+        s.trim_end_matches('0').to_string()
     }
 }
 
@@ -232,6 +248,7 @@ pub fn bars(spec: &Bars) -> Result<Chart> {
             .disable_y_mesh()
             .max_light_lines(0)
             .y_labels(0)
+            .x_label_formatter(&tick)
             .x_desc(&spec.x_label)
             .label_style((FONT, LABEL))
             .axis_desc_style((FONT, LABEL))
@@ -530,6 +547,8 @@ pub fn lines(spec: &Lines) -> Result<Chart> {
             .configure_mesh()
             .x_desc(&spec.x_label)
             .y_desc(&spec.y_label)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .label_style((FONT, LABEL))
             .axis_desc_style((FONT, LABEL))
             .max_light_lines(0)
@@ -627,7 +646,7 @@ pub struct Histogram {
     pub series: Vec<(String, Vec<f64>)>,
 }
 
-/// Draws a [`Histogram`] as step lines (a single series is also filled).
+/// Draws a [`Histogram`] as step outlines, one per series.
 pub fn histogram(spec: &Histogram) -> Result<Chart> {
     let series: Vec<Series> = spec
         .series

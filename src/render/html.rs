@@ -14,7 +14,8 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Serialize;
 
 use super::chart::Chart;
-use super::{Output, ReportFormat, SideFile, Warning};
+use super::numbers::{fmt_amount, fmt_num};
+use super::output::{Output, ReportFormat, SideFile, Warning};
 use crate::gate::GateResult;
 
 /// One cell of a [`Table`].
@@ -23,8 +24,8 @@ pub enum Cell {
     Text(String),
     /// A rate or other real number: 4 decimals.
     Number(f64),
-    /// A count, a cost, a budget: an integer with thousands separators (a fraction, if any,
-    /// to 2 decimals).
+    /// A count, a cost, a budget: a whole number with thousands separators (`61,000`), else as
+    /// a number.
     Amount(f64),
     /// Undefined, with the reason (shown as `—` and the reason).
     Undefined(String),
@@ -200,37 +201,6 @@ pub fn figures(output: &Output, build: impl FnOnce() -> Result<Page>) -> Result<
 pub fn create_plot_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("--plot {}: cannot create the directory: {e}", dir.display()))
-}
-
-/// An integer with thousands separators; a fractional amount keeps 2 decimals.
-pub fn amount(x: f64) -> String {
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    let neg = x < 0.0;
-    let a = x.abs();
-    let whole = a.trunc();
-    let frac = a - whole;
-    let digits = format!("{whole:.0}");
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if frac > 1e-9 {
-        let f = format!("{frac:.2}");
-        if f == "1.00" {
-            return amount(if neg { -(whole + 1.0) } else { whole + 1.0 });
-        }
-        out.push_str(&f[1..]);
-    }
-    if neg {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 const CSS: &str = r#"
@@ -421,12 +391,12 @@ fn rows_table(t: &Table) -> Markup {
 fn cell(c: &Cell) -> Markup {
     match c {
         Cell::Text(s) => html! { td.text { (s) } },
-        Cell::Number(x) => html! { td { (super::fmt_num(Some(*x))) } },
-        Cell::Amount(x) => html! { td { (amount(*x)) } },
+        Cell::Number(x) => html! { td { (fmt_num(Some(*x))) } },
+        Cell::Amount(x) => html! { td { (fmt_amount(Some(*x))) } },
         Cell::Undefined(why) => html! { td.undefined title=(why) { "—" small { (why) } } },
         Cell::Flag(b) => html! { td { @if *b { "yes" } @else { "no" } } },
         Cell::Interval(a, b) => {
-            html! { td { "[" (super::fmt_num(Some(*a))) ", " (super::fmt_num(Some(*b))) "]" } }
+            html! { td { "[" (fmt_num(Some(*a))) ", " (fmt_num(Some(*b))) "]" } }
         }
         Cell::Empty => html! { td {} },
     }
@@ -435,17 +405,6 @@ fn cell(c: &Cell) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_have_separators() {
-        assert_eq!(amount(61000.0), "61,000");
-        assert_eq!(amount(110820.0), "110,820");
-        assert_eq!(amount(999.0), "999");
-        assert_eq!(amount(1234567.5), "1,234,567.50");
-        assert_eq!(amount(-1000.0), "-1,000");
-        assert_eq!(amount(0.0), "0");
-        assert_eq!(amount(9.999), "10");
-    }
 
     #[test]
     fn data_is_escaped() {

@@ -6,17 +6,21 @@
 
 pub mod chart;
 pub mod html;
+mod numbers;
+mod output;
+
+use numbers::group_digits;
+pub use numbers::{csv_num, fmt_amount, fmt_count, fmt_num};
+pub use output::{Dropped, Output, ReportFormat, SideFile, Warning};
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use clap::ValueEnum;
 use serde::Serialize;
 
 /// Bumped whenever a key is renamed or removed, or a value changes meaning.
@@ -32,80 +36,7 @@ pub struct Rendered {
     pub side_files: Vec<SideFile>,
 }
 
-/// Something the user should know about the result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Warning {
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attribute: Option<String>,
-    pub message: String,
-}
-
-impl Warning {
-    pub fn new(file: &str, attribute: Option<&str>, message: String) -> Self {
-        Warning {
-            file: file.to_string(),
-            attribute: attribute.map(String::from),
-            message,
-        }
-    }
-}
-
 /// Writes `text` to `path` atomically (a temporary file in the same folder, then a rename), or
-/// The report formats (`--format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    Table,
-    Json,
-    Csv,
-    Markdown,
-    /// One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart
-    /// next to the table of its numbers (inline CSS and SVG; nothing fetched).
-    Html,
-}
-
-/// How a report is written and gated (`--format`, `-o`, `--fail-if`, `-q`): the part of every
-/// command's settings that the command line resolves once.
-#[derive(Debug, Clone)]
-pub struct Output {
-    pub format: ReportFormat,
-    /// The report's file (written atomically), else standard output.
-    pub path: Option<std::path::PathBuf>,
-    /// `--fail-if` expressions, unparsed.
-    pub fail_if: Vec<String>,
-    /// No progress on standard error.
-    pub quiet: bool,
-    /// `--plot DIR`: every chart also written there as a standalone SVG file.
-    pub plot: Option<std::path::PathBuf>,
-}
-
-impl Output {
-    /// Whether the report's charts are needed (`--format html` or `--plot DIR`).
-    pub fn wants_charts(&self) -> bool {
-        self.format == ReportFormat::Html || self.plot.is_some()
-    }
-}
-
-/// Rows left out of an input, by reason.
-#[derive(Debug, Clone, Serialize)]
-pub struct Dropped {
-    pub reason: String,
-    pub rows: u64,
-}
-
-impl Dropped {
-    /// The dropped rows by reason, in reason order.
-    pub fn list(by_reason: &BTreeMap<String, u64>) -> Vec<Dropped> {
-        by_reason
-            .iter()
-            .map(|(reason, &rows)| Dropped {
-                reason: reason.clone(),
-                rows,
-            })
-            .collect()
-    }
-}
-
 /// to standard output.
 pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
     match path {
@@ -174,17 +105,6 @@ pub fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// A side file (`--emit-stats`, `--allocation-out`, `--export-suspect`): it travels with the
-/// report in [`Rendered`] and is written by [`write_side_files`] once the run has succeeded, so a
-/// run that fails writes none.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SideFile {
-    pub path: std::path::PathBuf,
-    pub text: String,
-    /// Create the file's directory when it is missing (`--plot DIR`).
-    pub make_dir: bool,
-}
-
 /// Writes every side file (each atomically); the first failure is the error.
 pub fn write_side_files(files: &[SideFile]) -> Result<()> {
     for f in files {
@@ -201,79 +121,6 @@ pub fn write_side_files(files: &[SideFile]) -> Result<()> {
 /// Whether to colour: standard output is a terminal and `NO_COLOR` is unset or empty.
 pub fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-/// A number for tables: 4 decimals (rates, ratios), `—` for undefined; from 1,000 on with
-/// thousands separators and without useless decimals (`61000.0` is `61,000`, `32045.5686` is
-/// `32,045.57`).
-pub fn fmt_num(v: Option<f64>) -> String {
-    match v {
-        None => "—".to_string(),
-        Some(x) if x.is_finite() && x.abs() >= 1000.0 => large_num(x),
-        Some(x) => format!("{x:.4}"),
-    }
-}
-
-/// An amount for tables (a cost, a budget, a utility, a welfare): whole numbers without decimals
-/// and with thousands separators (`61,000`, `20`), others as [`fmt_num`].
-pub fn fmt_amount(v: Option<f64>) -> String {
-    match v {
-        // A whole number up to floating-point noise (`360.00000000000006`).
-        Some(x) if x.is_finite() && (x - x.round()).abs() <= 1e-9 * x.abs().max(1.0) => {
-            group_digits(&format!("{:.0}", x.round()))
-        }
-        other => fmt_num(other),
-    }
-}
-
-/// A count with thousands separators: `3,696`.
-pub fn fmt_count(n: u64) -> String {
-    group_digits(&n.to_string())
-}
-
-fn large_num(x: f64) -> String {
-    if x.fract() == 0.0 {
-        group_digits(&format!("{x:.0}"))
-    } else {
-        group_digits(&format!("{x:.2}"))
-    }
-}
-
-/// `-1234567.25` → `-1,234,567.25`.
-fn group_digits(s: &str) -> String {
-    let (sign, rest) = match s.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", s),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rest, None),
-    };
-    if !int.chars().all(|c| c.is_ascii_digit()) {
-        return s.to_string();
-    }
-    let mut out = String::from(sign);
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
-/// A number for CSV: full precision (shortest round-trip), empty for undefined.
-pub fn csv_num(v: Option<f64>) -> String {
-    match v {
-        None => String::new(),
-        Some(x) => serde_json::Number::from_f64(x)
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-    }
 }
 
 /// Rows-processed spinner on standard error: only on a terminal, without --quiet, and only once

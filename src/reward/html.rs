@@ -18,7 +18,8 @@ use super::report::{
     GroupPanel, LengthPanel, PolicyPanel, RewardInput, RewardReport, RmBenchPanel,
 };
 use crate::render::chart::{self, Bar, Bars, Heatmap, Lines, Mark, Rule, Series};
-use crate::render::html::{amount, Cell, Item, Page, Section, Table};
+use crate::render::fmt_amount;
+use crate::render::html::{Cell, Item, Page, Section, Table};
 
 const SHARE: &str = "share of pairs, 0–1";
 
@@ -681,7 +682,7 @@ fn length_items(inp: &RewardInput, p: &LengthPanel, name: String) -> Result<Vec<
         .and_then(|c| c.length_unit.clone())
         .unwrap_or_else(|| "length units as given".into());
     let label =
-        |b: &super::report::LengthBin| format!("{} to {}", amount(b.lower), amount(b.upper));
+        |b: &super::report::LengthBin| format!("{} to {}", fmt_amount(Some(b.lower)), fmt_amount(Some(b.upper)));
     let bars: Vec<Bar> = p
         .by_length_difference
         .iter()
