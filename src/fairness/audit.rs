@@ -89,8 +89,8 @@ fn residual_histograms(
     out
 }
 
-/// Points kept of each group's ROC curve for the charts.
-const ROC_POINTS: usize = 200;
+/// How far (in FPR + TPR) a group's ROC curve moves between the points kept for the charts.
+const ROC_STEP: f64 = 0.005;
 
 /// The four-fifths rule's threshold on the disparate-impact ratio.
 pub const FOUR_FIFTHS: f64 = 0.8;
@@ -394,12 +394,8 @@ fn groups_of(
             }
         }
         if curves {
-            let roc = scores::roc_curves(
-                &st.scored,
-                out.len(),
-                |c| cell_group[c as usize],
-                ROC_POINTS,
-            );
+            let roc =
+                scores::roc_curves(&st.scored, out.len(), |c| cell_group[c as usize], ROC_STEP);
             for ((_, g), curve) in out.iter_mut().zip(roc) {
                 g.roc = curve;
             }

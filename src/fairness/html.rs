@@ -583,7 +583,7 @@ fn roc_figure(a: &AttributeReport) -> Result<Item> {
             caption: "Area under each curve, and the operating point at the threshold".into(),
             header: ["group", "n", "ROC AUC", "FPR at threshold", "TPR at threshold"].map(String::from).to_vec(),
             rows,
-            notes: vec!["Ties in the score are one diagonal step, as in scikit-learn's roc_curve; curves are thinned to at most 200 points.".into()],
+            notes: vec!["Ties in the score are one diagonal step, as in scikit-learn's roc_curve; a point is drawn each time the curve has moved 0.005 (FPR + TPR).".into()],
         },
     ))
 }

@@ -251,7 +251,7 @@ pub struct GroupReport {
     /// With --bootstrap: metric → [lower, upper] percentile interval at settings.confidence.
     pub bootstrap: Map<String, Json>,
     /// With --format html or --plot and a score: the ROC curve (false positive rate, true
-    /// positive rate), at most 200 points; charts only, not in the JSON.
+    /// positive rate), a point every 0.005 of FPR + TPR; charts only, not in the JSON.
     #[serde(skip)]
     pub roc: Vec<(f64, f64)>,
     /// With --format html or --plot, regression: the residual histogram (bin edges, weighted

@@ -124,20 +124,21 @@ pub fn auc_rounding_bound(
 }
 
 /// The runs of records with equal scores (tie blocks) of rows sorted by [`sort`].
-fn tie_blocks(rows: &[Scored]) -> impl Iterator<Item = &[Scored]> {
+fn tie_blocks(rows: &[Scored]) -> impl DoubleEndedIterator<Item = &[Scored]> {
     rows.chunk_by(|a, b| a.score == b.score)
 }
 
 /// The ROC curve of each of `n_groups` groups: (false positive rate, true positive rate) after
-/// each tie block of scores, from the highest score down, starting at (0, 0); weighted; a tie
-/// block is one step (a diagonal segment, as in scikit-learn's `roc_curve`). At most
-/// `max_points` points per group are kept (evenly by position, the first and last always).
-/// Empty for a group without both labels. `rows` must be sorted by [`sort`].
+/// tie blocks of scores, from the highest score down, starting at (0, 0) and ending at (1, 1);
+/// weighted; a tie block is one step (a diagonal segment, as in scikit-learn's `roc_curve`). A
+/// point is kept once the curve has moved `step` (in FPR + TPR) since the last kept one, so a
+/// curve has at most 2 / `step` + 2 points whatever the rows. Empty for a group without both
+/// labels. `rows` must be sorted by [`sort`]. One pass, no copy of the rows.
 pub fn roc_curves(
     rows: &[Scored],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
-    max_points: usize,
+    step: f64,
 ) -> Vec<Vec<(f64, f64)>> {
     let (mut p, mut n) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     for r in rows {
@@ -150,23 +151,29 @@ pub fn roc_curves(
     }
     let (mut tp, mut fp) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     let mut curves: Vec<Vec<(f64, f64)>> = vec![vec![(0.0, 0.0)]; n_groups];
-    let mut touched = vec![false; n_groups];
-    let blocks: Vec<&[Scored]> = tie_blocks(rows).collect();
-    for block in blocks.into_iter().rev() {
+    let mut last = vec![(0.0f64, 0.0f64); n_groups];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut is_touched = vec![false; n_groups];
+    for block in tie_blocks(rows).rev() {
         for r in block {
             let g = group_of(r.cell);
-            touched[g] = true;
+            if !is_touched[g] {
+                is_touched[g] = true;
+                touched.push(g);
+            }
             if r.y == 1 {
                 tp[g] += r.w;
             } else {
                 fp[g] += r.w;
             }
         }
-        for g in 0..n_groups {
-            if touched[g] {
-                touched[g] = false;
-                if p[g] > 0.0 && n[g] > 0.0 {
-                    curves[g].push((fp[g] / n[g], tp[g] / p[g]));
+        for g in touched.drain(..) {
+            is_touched[g] = false;
+            if p[g] > 0.0 && n[g] > 0.0 {
+                let pt = (fp[g] / n[g], tp[g] / p[g]);
+                if (pt.0 - last[g].0).abs() + (pt.1 - last[g].1).abs() >= step {
+                    curves[g].push(pt);
+                    last[g] = pt;
                 }
             }
         }
@@ -174,23 +181,16 @@ pub fn roc_curves(
     curves
         .into_iter()
         .enumerate()
-        .map(|(g, c)| {
+        .map(|(g, mut c)| {
             if !(p[g] > 0.0 && n[g] > 0.0) {
                 return Vec::new();
             }
-            thin(c, max_points.max(2))
+            let end = (fp[g] / n[g], tp[g] / p[g]);
+            if c.last() != Some(&end) {
+                c.push(end);
+            }
+            c
         })
-        .collect()
-}
-
-/// At most `max` of `points`, evenly by position, keeping the first and the last.
-fn thin(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
-    if points.len() <= max {
-        return points;
-    }
-    let last = points.len() - 1;
-    (0..max)
-        .map(|k| points[(k * last + (max - 1) / 2) / (max - 1)])
         .collect()
 }
 
@@ -334,6 +334,42 @@ pub(crate) fn sc(score: f64, cell: u32, y: u8, w: f64) -> Scored {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rec(score: f64, cell: u32, y: u8) -> Scored {
+        Scored {
+            score,
+            cell,
+            y,
+            w: 1.0,
+        }
+    }
+
+    #[test]
+    fn roc_curve_by_hand_with_a_tie_as_one_diagonal_step() {
+        // Group 0: 0.8 p, 0.4 n, 0.35 p, 0.1 n → (0,0) (0,½) (½,½) (½,1) (1,1), as sklearn's
+        // roc_curve(drop_intermediate=False). Group 1: a tie of one positive and one negative
+        // at 0.5 → one diagonal step (0,0) → (1,1). Group 2: no negative → no curve.
+        let mut rows = vec![
+            rec(0.8, 0, 1),
+            rec(0.4, 0, 0),
+            rec(0.35, 0, 1),
+            rec(0.1, 0, 0),
+            rec(0.5, 1, 1),
+            rec(0.5, 1, 0),
+            rec(0.7, 2, 1),
+        ];
+        sort(&mut rows);
+        let c = roc_curves(&rows, 3, |c| c as usize, 1e-9);
+        assert_eq!(
+            c[0],
+            vec![(0.0, 0.0), (0.0, 0.5), (0.5, 0.5), (0.5, 1.0), (1.0, 1.0)]
+        );
+        assert_eq!(c[1], vec![(0.0, 0.0), (1.0, 1.0)]);
+        assert!(c[2].is_empty());
+        // A coarse step keeps fewer points, always the first and the last.
+        let coarse = roc_curves(&rows, 3, |c| c as usize, 0.9);
+        assert_eq!(coarse[0], vec![(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)]);
+    }
 
     fn rows(v: &[(f64, u8, f64)]) -> Vec<Scored> {
         let mut r: Vec<Scored> = v

@@ -681,8 +681,13 @@ fn length_items(inp: &RewardInput, p: &LengthPanel, name: String) -> Result<Vec<
         .as_ref()
         .and_then(|c| c.length_unit.clone())
         .unwrap_or_else(|| "length units as given".into());
-    let label =
-        |b: &super::report::LengthBin| format!("{} to {}", fmt_amount(Some(b.lower)), fmt_amount(Some(b.upper)));
+    let label = |b: &super::report::LengthBin| {
+        format!(
+            "{} to {}",
+            fmt_amount(Some(b.lower)),
+            fmt_amount(Some(b.upper))
+        )
+    };
     let bars: Vec<Bar> = p
         .by_length_difference
         .iter()
