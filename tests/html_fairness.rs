@@ -296,3 +296,22 @@ fn the_output_files_extension_picks_the_format_unless_one_is_given() {
     // An explicit format wins over the extension.
     assert!(run("x.html", &["--format", "json"]).starts_with('{'));
 }
+
+#[test]
+fn several_files_name_their_charts_by_file() {
+    let (html, json) = html_and_json(
+        &["fixtures/compas.csv", "fixtures/adult.csv", "-g", "race"],
+        0,
+    );
+    let doc = check_html(&html, &json);
+    let names = charts(&doc);
+    assert!(
+        names.contains(&"compas-race-selection-rate".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"adult-race-selection-rate".to_string()),
+        "{names:?}"
+    );
+    assert!(html.contains("fixtures/adult.csv — race"));
+}

@@ -60,8 +60,22 @@ fn small(g: &GroupReport) -> bool {
 /// The page of a fairness report.
 pub fn page(r: &FairnessReport) -> Result<Page> {
     let mut sections = Vec::new();
+    let several = r.inputs.len() > 1;
     for a in &r.attributes {
-        sections.push(attribute_section(r, a)?);
+        let mut s = attribute_section(r, a)?;
+        if several {
+            // Each file's charts apart: `FILESTEM-race-selection-rate`, headings name the file.
+            let stem = std::path::Path::new(&a.file)
+                .file_stem()
+                .map_or(a.file.clone(), |x| x.to_string_lossy().into_owned());
+            s.heading = format!("{} — {}", a.file, s.heading);
+            for item in &mut s.items {
+                if let Item::Figure(c, _) = item {
+                    c.name = chart::slug(&[&stem, &c.name]);
+                }
+            }
+        }
+        sections.push(s);
     }
     if !r.thresholds.is_empty() {
         sections.extend(sweep_sections(r)?);
