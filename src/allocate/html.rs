@@ -39,7 +39,7 @@ pub fn page(r: &AllocateReport) -> Result<Page> {
         passed: r.passed,
         gates: r.gates.clone(),
         inputs: inputs_table(r),
-        settings: settings_list(r),
+        settings: crate::render::html::settings_list(&r.settings),
         warnings: r.warnings.clone(),
         sections,
     })
@@ -129,23 +129,6 @@ fn inputs_table(r: &AllocateReport) -> Table {
         header: ["file", "role", "contents"].map(String::from).to_vec(),
         rows,
         notes: Vec::new(),
-    }
-}
-
-fn settings_list(r: &AllocateReport) -> Vec<(String, String)> {
-    match serde_json::to_value(&r.settings) {
-        Ok(Json::Object(m)) => m
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| {
-                let shown = match v {
-                    Json::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k, shown)
-            })
-            .collect(),
-        _ => Vec::new(),
     }
 }
 

@@ -91,7 +91,7 @@ pub fn page(r: &FairnessReport) -> Result<Page> {
         passed: r.passed,
         gates: r.gates.clone(),
         inputs: inputs_table(&r.inputs),
-        settings: settings_list(r),
+        settings: crate::render::html::settings_list(&r.settings),
         warnings: r.warnings.clone(),
         sections,
     })
@@ -142,23 +142,6 @@ fn inputs_table(inputs: &[InputReport]) -> Table {
                     .map(move |d| format!("{}: {} rows left out: {}", i.path, d.rows, d.reason))
             })
             .collect(),
-    }
-}
-
-fn settings_list(r: &FairnessReport) -> Vec<(String, String)> {
-    match serde_json::to_value(&r.settings) {
-        Ok(Json::Object(m)) => m
-            .into_iter()
-            .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
-            .map(|(k, v)| {
-                let shown = match v {
-                    Json::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k, shown)
-            })
-            .collect(),
-        _ => Vec::new(),
     }
 }
 

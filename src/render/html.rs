@@ -137,6 +137,25 @@ impl Page {
     }
 }
 
+/// A report's settings block as the page lists it: each key of its JSON object with its value
+/// (strings bare, others as JSON); nulls and empty lists left out.
+pub fn settings_list<T: Serialize>(settings: &T) -> Vec<(String, String)> {
+    match serde_json::to_value(settings) {
+        Ok(serde_json::Value::Object(m)) => m
+            .into_iter()
+            .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+            .map(|(k, v)| {
+                let shown = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, shown)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A chart written by `--plot DIR`, as the JSON report lists it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PlotFile {

@@ -40,7 +40,7 @@ pub fn page(r: &RewardReport) -> Result<Page> {
         passed: r.passed,
         gates: r.gates.clone(),
         inputs: inputs_table(&r.inputs),
-        settings: settings_list(r),
+        settings: crate::render::html::settings_list(&r.settings),
         warnings: r.warnings.clone(),
         sections,
     })
@@ -107,23 +107,6 @@ fn columns_text(i: &RewardInput) -> String {
             .join("; ");
     }
     "—".into()
-}
-
-fn settings_list(r: &RewardReport) -> Vec<(String, String)> {
-    match serde_json::to_value(&r.settings) {
-        Ok(Json::Object(m)) => m
-            .into_iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| {
-                let shown = match v {
-                    Json::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k, shown)
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// Why `k` is undefined, from an `undefined` map.
