@@ -68,15 +68,14 @@ fn finish(
     rendered: render::Rendered,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    // Side files only now that the run has succeeded (a failed run writes none): after the
-    // report when it goes to a file (a report that cannot be written fails the run first).
-    if output.is_some() {
-        render::emit(&rendered.text, output)?;
-        render::write_side_files(&rendered.side_files)?;
-    } else {
-        render::write_side_files(&rendered.side_files)?;
-        render::emit(&rendered.text, output)?;
+    // Side files only now that the run has succeeded (a failed run writes none), and before
+    // the report, so a report never lists a file that could not be written; a report file that
+    // cannot be written fails the run before any side file is.
+    if let Some(path) = output {
+        render::check_writable(path)?;
     }
+    render::write_side_files(&rendered.side_files)?;
+    render::emit(&rendered.text, output)?;
     for line in &rendered.failures {
         eprintln!("fairaudit: {line}");
     }

@@ -132,6 +132,31 @@ fn regression_sweep_and_bootstrap_reports_hold_the_json_numbers() {
     );
     check_html(&html, &json);
     assert!(html.contains("bootstrap percentile, 200 replicates"));
+    // The reference view, the conditional parity, xAUC and every disparity are in the page.
+    let (html, json) = html_and_json(
+        &[
+            "fixtures/compas_scores.csv",
+            "-g",
+            "race",
+            "--score",
+            "proba",
+            "--reference",
+            "Caucasian",
+            "--condition",
+            "sex",
+        ],
+        0,
+    );
+    check_html(&html, &json);
+    for caption in [
+        "Against the reference group",
+        "Selection rate within each stratum of sex",
+        "Cross-group AUC",
+        "Every disparity",
+        "Every metric over all 7,214 rows used",
+    ] {
+        assert!(html.contains(caption), "no table {caption}");
+    }
 }
 
 #[test]
@@ -314,4 +339,144 @@ fn several_files_name_their_charts_by_file() {
         "{names:?}"
     );
     assert!(html.contains("fixtures/adult.csv — race"));
+}
+
+#[test]
+fn control_and_bidi_characters_from_the_data_are_made_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "c.csv",
+        "y,p,g\n1,1,a\u{c}b\n0,0,a\u{c}b\n1,0,\u{1b}]0;pwned\u{7}\n0,1,\u{1b}]0;pwned\u{7}\n1,1,\u{202e}RTL\n0,1,\u{202e}RTL\n",
+    );
+    let p = dir.path().join("plots");
+    let html = run_stdout(
+        &[
+            "audit-fairness",
+            &f,
+            "--label",
+            "y",
+            "--pred",
+            "p",
+            "-g",
+            "g",
+            "--format",
+            "html",
+            "--plot",
+            p.to_str().unwrap(),
+        ],
+        0,
+    );
+    assert!(!html.contains('\u{c}') && !html.contains('\u{1b}') && !html.contains('\u{202e}'));
+    assert!(html.contains("a␌b") && html.contains("␛]0;pwned␇") && html.contains("[U+202E]RTL"));
+    for e in std::fs::read_dir(&p).unwrap() {
+        let svg = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        assert!(
+            !svg.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
+            "a control character in an SVG"
+        );
+    }
+    // The terminal gets no escape sequence from the data either.
+    let table = run_stdout(
+        &[
+            "audit-fairness",
+            &f,
+            "--label",
+            "y",
+            "--pred",
+            "p",
+            "-g",
+            "g",
+        ],
+        0,
+    );
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{7}'),
+        "{table}"
+    );
+    assert!(table.contains("␛]0;pwned␇"));
+}
+
+#[test]
+fn a_report_that_cannot_be_written_writes_no_chart_and_a_chart_that_cannot_leaves_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let plots = dir.path().join("p");
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "-q",
+            "--plot",
+        ])
+        .arg(&plots)
+        .arg("-o")
+        .arg(dir.path().join("missing/r.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !plots.exists(),
+        "charts written for a report that could not be"
+    );
+    std::fs::create_dir_all(plots.join("race-accuracy.svg")).unwrap();
+    let report = dir.path().join("r.json");
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "-q",
+            "--plot",
+        ])
+        .arg(&plots)
+        .arg("-o")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !report.exists(),
+        "a report listing a chart that could not be written"
+    );
+}
+
+#[test]
+fn summary_html_starts_with_the_summary_and_its_json_lists_the_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("plots").display().to_string();
+    let html = run_stdout(
+        &[
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--summary",
+            "--format",
+            "html",
+        ],
+        0,
+    );
+    let first = html
+        .find("Summary: one row per file and attribute")
+        .expect("summary section");
+    assert!(first < html.find("data-chart").expect("charts"));
+    let json: Value = serde_json::from_str(&run_stdout(
+        &[
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "race",
+            "--summary",
+            "--json",
+            "--plot",
+            &p,
+        ],
+        0,
+    ))
+    .unwrap();
+    assert!(!json["plots"].as_array().expect("plots").is_empty());
 }

@@ -59,7 +59,7 @@ fn small(g: &GroupReport) -> bool {
 
 /// The page of a fairness report.
 pub fn page(r: &FairnessReport) -> Result<Page> {
-    let mut sections = Vec::new();
+    let mut sections: Vec<Section> = r.inputs.iter().map(overall_section).collect();
     let several = r.inputs.len() > 1;
     for a in &r.attributes {
         let mut s = attribute_section(r, a)?;
@@ -95,6 +95,187 @@ pub fn page(r: &FairnessReport) -> Result<Page> {
         warnings: r.warnings.clone(),
         sections,
     })
+}
+
+/// The `--summary` table (one row per file × attribute) as the page's first section.
+pub fn summary_section(s: &super::summary::Summary) -> Section {
+    let mut sec = Section::new("Summary: one row per file and attribute");
+    let rows = s
+        .rows
+        .iter()
+        .map(|row| {
+            s.columns
+                .iter()
+                .map(|c| match row.get(c) {
+                    Some(Json::Number(n)) if n.is_u64() => Cell::Amount(n.as_f64().unwrap_or(0.0)),
+                    Some(Json::Number(n)) => Cell::opt(n.as_f64()),
+                    Some(Json::Bool(b)) => Cell::Flag(*b),
+                    Some(Json::String(t)) => Cell::text(t),
+                    _ => Cell::Undefined(
+                        "undefined: the reason is in the attribute's section".into(),
+                    ),
+                })
+                .collect()
+        })
+        .collect();
+    sec.items.push(Item::Table(Table {
+        caption: "Summary (--summary)".into(),
+        header: s.columns.clone(),
+        rows,
+        notes: vec![],
+    }));
+    sec
+}
+
+/// A JSON value as a cell: numbers, booleans, text; `null` undefined with the reason in `undefined`.
+fn json_cell(v: Option<&Json>, undefined: &Map<String, Json>, key: &str) -> Cell {
+    match v {
+        Some(Json::Number(n)) => Cell::opt(n.as_f64()),
+        Some(Json::Bool(b)) => Cell::Flag(*b),
+        Some(Json::String(s)) => Cell::text(s),
+        _ => Cell::Undefined(why(undefined, key)),
+    }
+}
+
+/// Every overall metric of an input (the whole file, all groups together).
+fn overall_section(i: &InputReport) -> Section {
+    let mut s = Section::new(format!("Overall — {}", i.path));
+    let rows = i
+        .overall
+        .metrics
+        .iter()
+        .map(|(k, v)| vec![Cell::text(k), json_cell(Some(v), &i.overall.undefined, k)])
+        .collect();
+    s.items.push(Item::Table(Table {
+        caption: format!("Every metric over all {} rows used", fmt_rows(i.overall.n)),
+        header: vec!["metric".into(), "value".into()],
+        rows,
+        notes: vec![],
+    }));
+    s
+}
+
+fn fmt_rows(n: u64) -> String {
+    crate::render::fmt_count(n)
+}
+
+/// The attribute's other numbers, each as a table: every disparity, the reference view, the
+/// conditional (stratified) parity, and the cross-group AUCs.
+fn extra_tables(a: &AttributeReport) -> Vec<Item> {
+    let mut out = Vec::new();
+    out.push(Item::Table(Table {
+        caption: "Every disparity (the --fail-if names)".into(),
+        header: vec!["name".into(), "value".into()],
+        rows: a
+            .disparities
+            .iter()
+            .map(|(k, v)| vec![Cell::text(k), json_cell(Some(v), &a.undefined, k)])
+            .collect(),
+        notes: vec![],
+    }));
+    if let Some(v) = &a.reference {
+        let mut rows = Vec::new();
+        for g in &a.groups {
+            for (m, c) in &g.vs_reference {
+                let get = |k: &str| c.get(k);
+                let reference = v.groups.get(m).and_then(Json::as_str).unwrap_or("—");
+                rows.push(vec![
+                    Cell::text(&g.group),
+                    Cell::text(m),
+                    Cell::text(reference),
+                    json_cell(get("ratio"), &Map::new(), "ratio"),
+                    json_cell(get("difference"), &Map::new(), "difference"),
+                    json_cell(get("parity"), &Map::new(), "parity"),
+                    get("p_value")
+                        .map_or(Cell::Empty, |p| json_cell(Some(p), &Map::new(), "p_value")),
+                ]);
+            }
+        }
+        out.push(Item::Table(Table {
+            caption: format!(
+                "Against the reference group ({}; parity band {} to {:.4})",
+                v.method,
+                v.band,
+                1.0 / v.band
+            ),
+            header: [
+                "group",
+                "metric",
+                "reference",
+                "ratio",
+                "difference",
+                "within the band",
+                "p-value",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            notes: vec![],
+        }));
+    }
+    if let Some(c) = &a.conditional {
+        let groups: Vec<&String> = a.groups.iter().map(|g| &g.group).collect();
+        let mut header = vec!["stratum".to_string(), "n".into()];
+        header.extend(groups.iter().map(|g| format!("selection rate {g}")));
+        header.extend(["difference".into(), "ratio".into()]);
+        let rows = c
+            .strata
+            .iter()
+            .map(|st| {
+                let mut row = vec![Cell::text(&st.stratum), Cell::Amount(st.n as f64)];
+                for g in &groups {
+                    row.push(match st.selection_rate.get(g.as_str()) {
+                        Some(Json::Number(n)) => Cell::opt(n.as_f64()),
+                        _ => Cell::Undefined("no rows of the group in the stratum".into()),
+                    });
+                }
+                let und = st.undefined.clone().unwrap_or_else(|| "undefined".into());
+                row.push(
+                    st.selection_rate_difference
+                        .map_or(Cell::Undefined(und.clone()), Cell::Number),
+                );
+                row.push(
+                    st.selection_rate_ratio
+                        .map_or(Cell::Undefined(und), Cell::Number),
+                );
+                row
+            })
+            .collect();
+        out.push(Item::Table(Table {
+            caption: format!(
+                "Selection rate within each stratum of {} (conditional demographic parity)",
+                c.condition
+            ),
+            header,
+            rows,
+            notes: vec![format!(
+                "Weighted over the strata: difference {}, ratio {}.",
+                c.conditional_demographic_parity_difference
+                    .map_or("—".into(), |x| crate::render::fmt_num(Some(x))),
+                c.conditional_demographic_parity_ratio
+                    .map_or("—".into(), |x| crate::render::fmt_num(Some(x)))
+            )],
+        }));
+    }
+    if !a.xauc.is_empty() {
+        out.push(Item::Table(Table {
+            caption: "Cross-group AUC (xAUC): a positive of one group scored above a negative of the other".into(),
+            header: ["positives of", "negatives of", "xAUC"].map(String::from).to_vec(),
+            rows: a
+                .xauc
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::text(&x.positive_group),
+                        Cell::text(&x.negative_group),
+                        x.xauc.map_or(Cell::Undefined("a group without positives or negatives".into()), Cell::Number),
+                    ]
+                })
+                .collect(),
+            notes: vec![],
+        }));
+    }
+    out
 }
 
 fn inputs_table(inputs: &[InputReport]) -> Table {
@@ -217,6 +398,7 @@ fn attribute_section(r: &FairnessReport, a: &AttributeReport) -> Result<Section>
         s.items.push(reliability_figure(r, a, overall)?);
         s.items.push(distribution_figure(r, a)?);
     }
+    s.items.extend(extra_tables(a));
     if a.groups.iter().any(small) {
         s.items.push(Item::Note(format!(
             "* fewer than {} rows{}: drawn lighter; their rates are unreliable.",

@@ -105,7 +105,15 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     let verdicts = gate::evaluate(&args.gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    let figures = render::html::figures(&args.output, || html::page(&model))?;
+    let figures = render::html::figures(&args.output, || {
+        let mut page = html::page(&model)?;
+        if args.summary {
+            // The summary table first, then the whole report's charts.
+            page.sections
+                .insert(0, html::summary_section(&summary::build(&model)));
+        }
+        Ok(page)
+    })?;
     model.plots = figures.plots;
     let page = figures.page.as_ref();
     let mut rendered = if args.summary {

@@ -36,6 +36,9 @@ pub struct Summary {
     pub rows: Vec<Map<String, Json>>,
     pub gates: Vec<crate::gate::GateResult>,
     pub passed: bool,
+    /// With --plot DIR: the chart files written (the whole report's charts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plots: Vec<crate::render::html::PlotFile>,
 }
 
 /// `key=value` directory names of a path, in path order.
@@ -126,6 +129,7 @@ pub fn build(r: &FairnessReport) -> Summary {
         rows,
         gates: r.gates.clone(),
         passed: r.passed,
+        plots: r.plots.clone(),
     }
 }
 

@@ -98,11 +98,16 @@ fn tick(v: &f64) -> String {
 
 /// `label` cut to `max` characters with `…` (the full text is in the chart's table).
 fn short(label: &str, max: usize) -> String {
-    if label.chars().count() <= max {
+    let n = label.chars().count();
+    if n <= max {
         label.to_string()
     } else {
-        let mut s: String = label.chars().take(max.saturating_sub(1)).collect();
+        // Both ends kept (`"><img src=x …&F`): names that differ only at the end stay apart.
+        let tail = (max.saturating_sub(1)) / 3;
+        let head = max.saturating_sub(1) - tail;
+        let mut s: String = label.chars().take(head).collect();
         s.push('…');
+        s.extend(label.chars().skip(n - tail));
         s
     }
 }
@@ -124,7 +129,8 @@ fn finish(name: String, title: &str, desc: &str, svg: String) -> Chart {
     Chart {
         name,
         title: title.to_string(),
-        svg,
+        // A control character is not allowed in XML: the file would not open.
+        svg: super::text::markup_safe(&svg).into_owned(),
     }
 }
 

@@ -236,7 +236,8 @@ table{border-collapse:collapse;margin:.3rem 0 .6rem;font-variant-numeric:tabular
 caption{text-align:left;font-weight:600;padding:.2rem 0}
 th,td{border-bottom:1px solid var(--line);padding:.15rem .6rem;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}
-td{white-space:nowrap}td.text{text-align:left;white-space:normal;overflow-wrap:break-word}
+td{white-space:nowrap}td.text{text-align:left;white-space:normal;overflow-wrap:anywhere;min-width:8em}
+td.undefined{white-space:normal;min-width:7em}th{overflow-wrap:anywhere}
 thead th{border-bottom:2px solid var(--ink)}
 td.undefined{color:var(--muted)}
 td.undefined small{display:block;font-size:.75rem}
@@ -247,7 +248,7 @@ figcaption{overflow-x:auto}
 nav ol{columns:2;font-size:.9rem}
 dl.settings{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;font-size:.9rem}
 dl.settings dt{color:var(--muted)}dl.settings dd{margin:0;overflow-wrap:anywhere}
-ul.warnings li{margin:.2rem 0}
+ul.warnings li{margin:.2rem 0;overflow-wrap:anywhere}
 details summary{cursor:pointer;font-weight:600;padding:.2rem 0}
 footer{color:var(--muted);font-size:.8rem;margin-top:3rem;border-top:1px solid var(--line);padding-top:.5rem}
 @media (max-width:1000px){figure{grid-template-columns:1fr}}
@@ -289,14 +290,13 @@ pub fn document(page: &Page) -> String {
                 @if !page.warnings.is_empty() {
                     section id="warnings" {
                         h2 { "Warnings" }
-                        ul.warnings {
-                            @for w in &page.warnings {
-                                li {
-                                    strong { (w.file) }
-                                    @if let Some(a) = &w.attribute { " [" (a) "]" }
-                                    ": " (w.message)
-                                }
+                        @if page.warnings.len() > FOLDED_WARNINGS {
+                            details {
+                                summary { (page.warnings.len()) " warnings" }
+                                (warnings(&page.warnings))
                             }
+                        } @else {
+                            (warnings(&page.warnings))
                         }
                     }
                 }
@@ -319,9 +319,27 @@ pub fn document(page: &Page) -> String {
             }
         }
     };
-    let mut s = doc.into_string();
+    // No control or bidi character from the data reaches the page (nor its inline SVG).
+    let mut s = super::text::markup_safe(&doc.into_string()).into_owned();
     s.push('\n');
     s
+}
+
+/// More warnings than this are folded (`<details>`), so the charts are not pushed far down.
+const FOLDED_WARNINGS: usize = 12;
+
+fn warnings(list: &[Warning]) -> Markup {
+    html! {
+        ul.warnings {
+            @for w in list {
+                li {
+                    strong { (w.file) }
+                    @if let Some(a) = &w.attribute { " [" (a) "]" }
+                    ": " (w.message)
+                }
+            }
+        }
+    }
 }
 
 fn verdict(page: &Page) -> Markup {

@@ -8,10 +8,12 @@ pub mod chart;
 pub mod html;
 mod numbers;
 mod output;
+mod text;
 
 use numbers::group_digits;
 pub use numbers::{csv_num, fmt_amount, fmt_count, fmt_num};
 pub use output::{Dropped, Output, ReportFormat, SideFile, Warning};
+pub use text::{markup_safe, printable, terminal_safe};
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -103,6 +105,25 @@ pub fn write_file(p: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
         anyhow::anyhow!("cannot write {shown}: {e}")
     })
+}
+
+/// Whether `p` can take a report: not a directory, and its directory exists (checked before the
+/// side files are written, so that a report path that cannot work writes nothing).
+pub fn check_writable(p: &Path) -> Result<()> {
+    if p.is_dir() {
+        anyhow::bail!("cannot write {}: it is a directory", p.display());
+    }
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(d) = dir {
+        if !d.is_dir() {
+            anyhow::bail!(
+                "cannot write {}: the directory {} does not exist",
+                p.display(),
+                d.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Writes every side file (each atomically); the first failure is the error.
@@ -212,6 +233,13 @@ pub fn grid(
     red: &[(usize, usize)],
     lead: usize,
 ) -> String {
+    // Text from the data: no control or bidi character reaches the terminal or the Markdown.
+    let header: Vec<String> = header.iter().map(|h| printable(h).into_owned()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| printable(c).into_owned()).collect())
+        .collect();
+    let (header, rows) = (&header[..], &rows[..]);
     if markdown {
         let mut s = String::new();
         let esc = |c: &str| markdown_text(c);
@@ -517,7 +545,7 @@ pub fn gates_and_warnings(
                     out,
                     "{}{}",
                     if markdown { "  - " } else { "        " },
-                    fl.describe()
+                    printable(&fl.describe())
                 );
             }
         }
@@ -538,11 +566,11 @@ pub fn gates_and_warnings(
                 let _ = writeln!(
                     out,
                     "- {}: {}",
-                    markdown_text(&scope),
-                    markdown_text(&w.message)
+                    markdown_text(&printable(&scope)),
+                    markdown_text(&printable(&w.message))
                 );
             } else {
-                let _ = writeln!(out, "  {scope}: {}", w.message);
+                let _ = writeln!(out, "  {}: {}", printable(&scope), printable(&w.message));
             }
         }
     }
@@ -591,8 +619,8 @@ pub fn render_with<T: Serialize>(
             s
         }
         ReportFormat::Csv => csv()?,
-        ReportFormat::Table => text(false),
-        ReportFormat::Markdown => text(true),
+        ReportFormat::Table => terminal_safe(&text(false)).into_owned(),
+        ReportFormat::Markdown => terminal_safe(&text(true)).into_owned(),
         ReportFormat::Html => match page {
             Some(p) => html::document(p),
             None => anyhow::bail!("--format html is not available for this report"),

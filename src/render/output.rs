@@ -31,6 +31,7 @@ pub enum ReportFormat {
     Table,
     Json,
     Csv,
+    #[value(alias = "md")]
     Markdown,
     /// One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart
     /// next to the table of its numbers (inline CSS and SVG; nothing fetched).
