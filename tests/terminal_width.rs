@@ -447,3 +447,38 @@ fn reward_group_table_takes_metrics_too() {
     );
     assert!(err.contains("did you mean 'accuracy'?"), "{err}");
 }
+
+#[test]
+fn metrics_take_the_tables_short_headers_and_refuse_an_empty_list() {
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "sex",
+            "--metrics",
+            "tpr,false_positive_rate,di",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header = text.lines().find(|l| l.contains("group")).unwrap();
+    assert!(
+        header.contains("tpr") && header.contains("fpr") && header.contains("di"),
+        "{header}"
+    );
+    assert!(!header.contains("sel"), "{header}");
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "sex",
+            "--metrics",
+            "",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

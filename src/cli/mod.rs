@@ -104,10 +104,26 @@ pub enum Command {
 }
 
 /// `--metrics` (audit-fairness, audit-reward), checked against the per-group table's `known`
-/// columns: an unknown name is an error with the closest known one. Repeats are dropped.
-fn table_metrics(names: &[String], known: &[&str]) -> anyhow::Result<Vec<String>> {
+/// columns, each also by the short header the table shows (`aliases`: (name, short), so
+/// `tpr` is `true_positive_rate`): an unknown name is an error with the closest known one.
+/// Repeats are dropped; an empty list is an error.
+fn table_metrics(
+    names: &[String],
+    known: &[&str],
+    aliases: &[(&str, &str)],
+) -> anyhow::Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
+    if !names.is_empty() && names.iter().all(|n| n.trim().is_empty()) {
+        anyhow::bail!(
+            "--metrics: no metric named; give names such as {}",
+            known.iter().take(3).copied().collect::<Vec<_>>().join(",")
+        );
+    }
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let name = aliases
+            .iter()
+            .find(|(_, short)| *short == name)
+            .map_or(name, |(full, _)| *full);
         if !known.contains(&name) {
             let hint = crate::input::closest_name(name, known)
                 .map(|c| format!("did you mean '{c}'? "))

@@ -285,6 +285,7 @@ impl RewardArgs {
                     .iter()
                     .map(|(n, _)| *n)
                     .collect::<Vec<_>>(),
+                &[],
             )?,
             ties: self.ties,
             preset: self.preset,
