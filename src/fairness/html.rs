@@ -499,6 +499,11 @@ fn rate_figure(
         rules,
         band: band.clone(),
         x_range: (!regression).then_some((0.0, 1.0)),
+        interval_label: if has_intervals {
+            format!("{:.0}% interval ({method})", r.settings.confidence * 100.0)
+        } else {
+            String::new()
+        },
     })?;
     let mut header = vec!["group".to_string(), "n".into(), "value".into()];
     if has_intervals {
@@ -552,8 +557,8 @@ fn rate_figure(
     if let Some((_, how)) = &reference {
         if band.is_some() {
             notes.push(format!(
-                "Parity band: {band_ratio} to {:.4} times the {how}'s value (--parity-band).",
-                1.0 / band_ratio
+                "Parity band: {band_ratio} to {} times the {how}'s value (--parity-band).",
+                ((1.0 / band_ratio) * 1e4).round() / 1e4
             ));
         }
     }
@@ -613,7 +618,7 @@ fn disparity_figure(a: &AttributeReport, regression: bool) -> Result<Item> {
         x_label: if regression {
             "difference (label units)".into()
         } else {
-            "difference (share, 0–1)".into()
+            "difference, highest − lowest group (the metric's units)".into()
         },
         bars,
         ..Default::default()

@@ -195,6 +195,8 @@ pub struct Bars {
     pub band: Option<(f64, f64, String)>,
     /// Fixed value axis; else from the data (and 0).
     pub x_range: Option<(f64, f64)>,
+    /// What the whiskers are, for the legend (`95% Wilson interval`); "interval" when empty.
+    pub interval_label: String,
 }
 
 /// Draws a [`Bars`] chart. Bars start at 0 (or the axis' left end when 0 is outside it).
@@ -231,7 +233,12 @@ pub fn bars(spec: &Bars) -> Result<Chart> {
         keys.push((r.label.clone(), Key::Line(rule_colour(k), true)));
     }
     if spec.bars.iter().any(|b| b.interval.is_some()) {
-        keys.push(("interval".into(), Key::Whisker));
+        let label = if spec.interval_label.is_empty() {
+            "interval".to_string()
+        } else {
+            spec.interval_label.clone()
+        };
+        keys.push((label, Key::Whisker));
     }
     let plot_h = (80 + 28 * n as u32).max(150);
     let legend_h = legend_height(&keys, WIDTH);
@@ -553,6 +560,7 @@ pub fn lines(spec: &Lines) -> Result<Chart> {
             .configure_mesh()
             .x_desc(&spec.x_label)
             .y_desc(&spec.y_label)
+            .x_labels(7)
             .x_label_formatter(&tick)
             .y_label_formatter(&tick)
             .label_style((FONT, LABEL))
@@ -736,7 +744,8 @@ pub fn heatmap(spec: &Heatmap) -> Result<Chart> {
             .caption(&spec.title, (FONT, TITLE))
             .margin(10)
             .x_label_area_size(40)
-            .y_label_area_size(label_area.min(200))
+            // Room for the row labels and, left of them, the axis title.
+            .y_label_area_size(label_area.min(200) + 24)
             .build_cartesian_2d(0.0..nc as f64, 0.0..nr as f64)
             .map_err(err)?;
         chart
@@ -795,7 +804,7 @@ pub fn heatmap(spec: &Heatmap) -> Result<Chart> {
                     chart
                         .draw_series(std::iter::once(Rectangle::new(
                             [(x + 0.04, y + 0.06), (x + 0.96, y + 0.94)],
-                            PALETTE[5].stroke_width(3),
+                            PALETTE[1].stroke_width(4),
                         )))
                         .map_err(err)?;
                 }
@@ -887,11 +896,24 @@ pub fn graph(spec: &Graph) -> Result<Chart> {
             root.draw(&Circle::new(px(*p), 14, c.filled()))
                 .map_err(err)?;
             let label = short(spec.nodes.get(i).map_or("", String::as_str), 18);
-            let below = (p.0 - label.chars().count() as f64 * 3.4, p.1 + 20.0);
+            // The label outside the circle of nodes (away from the arrows, which run inside it).
+            let (dx, dy) = (p.0 - cx, p.1 - cy);
+            let d = (dx * dx + dy * dy).sqrt().max(1e-9);
+            let at = (p.0 + dx / d * 24.0, p.1 + dy / d * 24.0);
+            let h = if dx / d > 0.3 {
+                HPos::Left
+            } else if dx / d < -0.3 {
+                HPos::Right
+            } else {
+                HPos::Center
+            };
             root.draw(&Text::new(
                 label,
-                px(below),
-                (FONT, LABEL).into_font().color(&BLACK),
+                px(at),
+                (FONT, LABEL)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(Pos::new(h, VPos::Center)),
             ))
             .map_err(err)?;
         }

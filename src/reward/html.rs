@@ -1171,6 +1171,7 @@ fn ensemble_items(
                 flagged: false,
             })
             .collect(),
+        interval_label: "± the models' mean standard deviation".into(),
         rules: vec![Rule {
             at: 0.0,
             label: "no preference".into(),
