@@ -212,7 +212,7 @@ fn check_unfair_allocation_page() {
     let doc = parse(&page);
     // The bundles are outlined in the heat map: alice's four items, bob's lamp, carol's clock.
     let heat = select(&doc, "figure[data-chart=utilities] svg")[0].html();
-    assert_eq!(heat.matches("stroke=\"#D55E00\"").count(), 6, "{heat}");
+    assert_eq!(heat.matches("stroke=\"#E69F00\"").count(), 6, "{heat}");
     // The envy graph has the report's three arrows, labelled with the envy.
     let graph: String = select(&doc, "figure[data-chart=envy-graph] svg")[0]
         .text()
