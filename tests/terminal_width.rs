@@ -469,6 +469,19 @@ fn metrics_take_the_tables_short_headers_and_refuse_an_empty_list() {
         "{header}"
     );
     assert!(!header.contains("sel"), "{header}");
+    // A metric the audit does not have is said, not dropped silently.
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compas.csv",
+            "-g",
+            "sex",
+            "--metrics",
+            "tpr,roc_auc",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not in this audit: roc_auc"));
     let out = bin()
         .args([
             "audit-fairness",

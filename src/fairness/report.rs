@@ -768,6 +768,20 @@ fn group_table(
         .map(|(_, short, meaning)| format!("{short} = {meaning}"))
         .collect();
     legend.extend(group_marks(&a.groups, view.min_group_size));
+    // --metrics names this audit does not have (a score metric without --score, ...): said, not
+    // dropped silently.
+    let absent: Vec<&str> = view
+        .metrics
+        .iter()
+        .map(String::as_str)
+        .filter(|k| !cols.iter().any(|(n, _, _)| n == k))
+        .collect();
+    if !absent.is_empty() {
+        legend.push(format!(
+            "not in this audit: {} (a score metric needs --score; a regression metric a regression)",
+            absent.join(", ")
+        ));
+    }
     if view.metrics.is_empty() {
         legend.push("more columns: --metrics NAME,... (see --help)".into());
     }
