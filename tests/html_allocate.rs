@@ -45,104 +45,6 @@ fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
     doc.select(&s).collect()
 }
 
-/// Parses the page, checks it is well-formed HTML5 with no outside reference, and returns it.
-fn parse(text: &str) -> Html {
-    assert!(text.starts_with("<!DOCTYPE html>"), "{}", &text[..40]);
-    let doc = Html::parse_document(text);
-    assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
-    for attr in ["src", "href", "xlink:href", "action", "srcset"] {
-        for e in select(&doc, &format!("[{}]", attr.replace(':', "\\:"))) {
-            let v = e.value().attr(attr).unwrap_or("");
-            assert!(v.starts_with('#'), "{attr}=\"{v}\" leaves the page");
-        }
-    }
-    assert!(select(&doc, "script").is_empty(), "a <script> element");
-    assert!(!text.contains("url(http"), "an external url() in CSS");
-    doc
-}
-
-/// The charts of the page by name; each has an inline SVG with a <title>, and a table beside it.
-fn charts(doc: &Html) -> Vec<String> {
-    let mut names = Vec::new();
-    for f in select(doc, "figure[data-chart]") {
-        let name = f.value().attr("data-chart").unwrap().to_string();
-        let svg = Selector::parse("svg").unwrap();
-        let title = Selector::parse("svg > title").unwrap();
-        let table = Selector::parse("figcaption table, figcaption p").unwrap();
-        assert!(f.select(&svg).next().is_some(), "{name}: no svg");
-        assert!(f.select(&title).next().is_some(), "{name}: no <title>");
-        assert!(f.select(&table).next().is_some(), "{name}: no table");
-        names.push(name);
-    }
-    names
-}
-
-/// Every number in the JSON report.
-fn json_numbers(v: &Value, out: &mut Vec<f64>) {
-    match v {
-        Value::Number(n) => out.extend(n.as_f64()),
-        Value::Array(a) => a.iter().for_each(|x| json_numbers(x, out)),
-        Value::Object(o) => o.values().for_each(|x| json_numbers(x, out)),
-        _ => {}
-    }
-}
-
-/// The numbers written in a table cell: `41,700`, `0.3405`, `[8.0000, 9.0000]`, `-2`, with
-/// their decimals.
-fn cell_numbers(text: &str) -> Vec<(f64, usize)> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_ascii_digit() {
-            let neg = i > 0 && chars[i - 1] == '-';
-            let mut s = String::new();
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || chars[i] == '.'
-                    || (chars[i] == ','
-                        && i + 1 < chars.len()
-                        && chars[i + 1].is_ascii_digit()
-                        && !s.contains('.')))
-            {
-                if chars[i] != ',' {
-                    s.push(chars[i]);
-                }
-                i += 1;
-            }
-            let s = s.trim_end_matches('.');
-            let decimals = s.split('.').nth(1).map_or(0, str::len);
-            let v: f64 = s.parse().unwrap();
-            out.push((if neg { -v } else { v }, decimals));
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Every number in a numeric table cell of the page equals a number of the JSON report at the
-/// precision shown.
-fn numbers_match(doc: &Html, report: &Value) -> usize {
-    let mut known = Vec::new();
-    json_numbers(report, &mut known);
-    let mut checked = 0;
-    for td in select(doc, "td:not(.text):not(.undefined)") {
-        let text: String = td.text().collect();
-        for (v, d) in cell_numbers(&text) {
-            let unit = 10f64.powi(-(d as i32));
-            let found = known.iter().any(|k| (k - v).abs() <= unit / 2.0 + 1e-9);
-            assert!(
-                found,
-                "'{text}': {v} (to {d} decimals) is not a number of the JSON report"
-            );
-            checked += 1;
-        }
-    }
-    checked
-}
-
 /// The files `--plot` wrote are exactly the JSON's `plots`, and the names are the charts'.
 fn plots_listed(report: &Value, dir: &Path, page_charts: &[String]) -> BTreeSet<String> {
     let listed: BTreeSet<String> = report["plots"]
@@ -174,8 +76,8 @@ fn plots_listed(report: &Value, dir: &Path, page_charts: &[String]) -> BTreeSet<
 /// determinism. Returns the chart names.
 fn check_fixture(args: &[&str]) -> Vec<String> {
     let page = html(args);
-    let doc = parse(&page);
-    let names = charts(&doc);
+    let doc = check_page(&page);
+    let names = chart_names(&doc);
     let d1 = tempfile::TempDir::new().unwrap();
     let d2 = tempfile::TempDir::new().unwrap();
     let (p1, p2) = (d1.path().join("plots"), d2.path().join("plots"));
@@ -191,7 +93,7 @@ fn check_fixture(args: &[&str]) -> Vec<String> {
         assert!(svg.starts_with("<svg") && svg.contains("<title>"), "{f}");
     }
     assert_eq!(page, html(args), "the HTML differs between two runs");
-    let checked = numbers_match(&doc, &r1);
+    let checked = check_numbers(&doc, &r1);
     assert!(checked >= 10, "only {checked} numbers checked");
     names
 }
@@ -209,7 +111,7 @@ fn check_unfair_allocation_page() {
         ["utilities", "envy-graph", "mms-ratio"]
     );
     let page = html(&args);
-    let doc = parse(&page);
+    let doc = check_page(&page);
     // The bundles are outlined in the heat map: alice's four items, bob's lamp, carol's clock.
     let heat = select(&doc, "figure[data-chart=utilities] svg")[0].html();
     assert_eq!(heat.matches("stroke=\"#E69F00\"").count(), 6, "{heat}");
@@ -273,7 +175,7 @@ fn pb_page() {
         "mes",
     ];
     assert_eq!(check_fixture(&args), ["pb-projects", "pb-satisfaction"]);
-    let doc = parse(&html(&args));
+    let doc = check_page(&html(&args));
     // Every project is in the table with its full name; 7 are funded (the report's outcome).
     let rows = select(&doc, "figure[data-chart=pb-projects] tbody tr");
     assert_eq!(rows.len(), 17);
@@ -295,7 +197,7 @@ fn pb_page() {
     .sum();
     assert_eq!(voters, 510);
     // The greedy outcome's priceability is undefined, with the reason.
-    let doc = parse(&html(&[
+    let doc = check_page(&html(&[
         "pb",
         "fixtures/pb/poland_warszawa_2017_anin.pb",
         "--rule",
@@ -329,7 +231,7 @@ fn shapley_pages() {
     ];
     assert_eq!(check_fixture(&args), ["shapley"]);
     // Sampled: whiskers (error bars) drawn, the standard errors in the table.
-    let doc = parse(&html(&args));
+    let doc = check_page(&html(&args));
     let head: String = select(&doc, "figure[data-chart=shapley] thead")[0]
         .text()
         .collect();
@@ -377,7 +279,7 @@ fn hostile_names_are_text() {
         vec!["pb", pb.as_str()],
     ] {
         let page = html(&args);
-        let doc = parse(&page);
+        let doc = check_page(&page);
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(!page.contains("<img src"), "{page}");
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));

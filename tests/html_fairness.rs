@@ -19,20 +19,6 @@ fn html_and_json(args: &[&str], code: i32) -> (String, Value) {
     (html, json)
 }
 
-fn charts(doc: &scraper::Html) -> Vec<String> {
-    let sel = scraper::Selector::parse("figure[data-chart]").unwrap();
-    let svg = scraper::Selector::parse("svg title").unwrap();
-    doc.select(&sel)
-        .map(|f| {
-            assert!(
-                f.select(&svg).next().is_some(),
-                "a figure without an SVG title"
-            );
-            f.value().attr("data-chart").unwrap().to_string()
-        })
-        .collect()
-}
-
 #[test]
 fn binary_report_has_rates_disparities_and_the_json_numbers() {
     let (html, json) = html_and_json(
@@ -48,7 +34,7 @@ fn binary_report_has_rates_disparities_and_the_json_numbers() {
         1,
     );
     let doc = check_html(&html, &json);
-    let names = charts(&doc);
+    let names = common::chart_names(&doc);
     for want in [
         "race-selection-rate",
         "race-false-positive-rate",
@@ -83,7 +69,7 @@ fn score_report_has_roc_reliability_and_distributions() {
         0,
     );
     let doc = check_html(&html, &json);
-    let names = charts(&doc);
+    let names = common::chart_names(&doc);
     for want in [
         "race-roc",
         "race-reliability",
@@ -102,8 +88,12 @@ fn score_report_has_roc_reliability_and_distributions() {
 fn regression_sweep_and_bootstrap_reports_hold_the_json_numbers() {
     let (html, json) = html_and_json(&["fixtures/compas_regression.csv", "-g", "race"], 0);
     let doc = check_html(&html, &json);
-    assert!(charts(&doc).iter().any(|n| n == "race-mean-residual"));
-    assert!(charts(&doc).iter().any(|n| n == "race-residuals"));
+    assert!(common::chart_names(&doc)
+        .iter()
+        .any(|n| n == "race-mean-residual"));
+    assert!(common::chart_names(&doc)
+        .iter()
+        .any(|n| n == "race-residuals"));
     let (html, json) = html_and_json(
         &[
             "fixtures/compas_scores.csv",
@@ -117,7 +107,9 @@ fn regression_sweep_and_bootstrap_reports_hold_the_json_numbers() {
         0,
     );
     let doc = check_html(&html, &json);
-    assert!(charts(&doc).iter().any(|n| n == "sweep-sex-selection-rate"));
+    assert!(common::chart_names(&doc)
+        .iter()
+        .any(|n| n == "sweep-sex-selection-rate"));
     let (html, json) = html_and_json(
         &[
             "fixtures/compas.csv",
@@ -329,7 +321,7 @@ fn several_files_name_their_charts_by_file() {
         0,
     );
     let doc = check_html(&html, &json);
-    let names = charts(&doc);
+    let names = common::chart_names(&doc);
     assert!(
         names.contains(&"compas-race-selection-rate".to_string()),
         "{names:?}"

@@ -44,13 +44,19 @@ fn pair(m: &Map<String, Json>, k: &str) -> Option<(f64, f64)> {
     Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?))
 }
 
-/// A group's value of `metric`, or why it is undefined; `None` when the report has no such metric.
-fn group_value(g: &GroupReport, metric: &str) -> Option<Result<f64, String>> {
+/// A group's value of `metric`, or why it is undefined ("not computed" when the report has no
+/// such metric for the group).
+fn group_value(g: &GroupReport, metric: &str) -> Result<f64, String> {
     match g.metrics.get(metric) {
-        Some(Json::Number(n)) => n.as_f64().map(Ok),
-        Some(_) => Some(Err(why(&g.undefined, metric))),
-        None => None,
+        Some(Json::Number(n)) => n.as_f64().ok_or_else(|| "not a number".to_string()),
+        Some(_) => Err(why(&g.undefined, metric)),
+        None => Err("not computed".into()),
     }
+}
+
+/// A group's value of `metric` as a table cell.
+fn value_cell(g: &GroupReport, metric: &str) -> Cell {
+    Cell::value(group_value(g, metric))
 }
 
 fn small(g: &GroupReport) -> bool {
@@ -369,7 +375,7 @@ fn attribute_section(r: &FairnessReport, a: &AttributeReport) -> Result<Section>
         &BINARY_RATES
     };
     for (metric, title) in rates {
-        if a.groups.iter().all(|g| group_value(g, metric).is_none()) {
+        if a.groups.iter().all(|g| !g.metrics.contains_key(*metric)) {
             continue;
         }
         s.items.push(rate_figure(
@@ -458,7 +464,7 @@ fn rate_figure(
         .iter()
         .map(|g| Bar {
             label: g.group.clone(),
-            value: group_value(g, metric).unwrap_or_else(|| Err("not computed".into())),
+            value: group_value(g, metric),
             interval: interval_of(g),
             flagged: small(g),
         })
@@ -527,7 +533,7 @@ fn rate_figure(
             let mut row = vec![
                 Cell::text(format!("{}{}", g.group, if small(g) { " *" } else { "" })),
                 Cell::Amount(g.n as f64),
-                Cell::value(group_value(g, metric).unwrap_or_else(|| Err("not computed".into()))),
+                value_cell(g, metric),
             ];
             if has_intervals {
                 row.push(interval_of(g).map_or(Cell::Empty, |(l, u)| Cell::Interval(l, u)));
@@ -689,9 +695,6 @@ fn residual_figure(a: &AttributeReport) -> Result<Item> {
         edges,
         series,
     })?;
-    let cell = |g: &GroupReport, m: &str| {
-        Cell::value(group_value(g, m).unwrap_or_else(|| Err("not computed".into())))
-    };
     let rows = a
         .groups
         .iter()
@@ -699,9 +702,9 @@ fn residual_figure(a: &AttributeReport) -> Result<Item> {
             vec![
                 Cell::text(&g.group),
                 Cell::Amount(g.n as f64),
-                cell(g, "mean_residual"),
-                cell(g, "mean_absolute_error"),
-                cell(g, "root_mean_squared_error"),
+                value_cell(g, "mean_residual"),
+                value_cell(g, "mean_absolute_error"),
+                value_cell(g, "root_mean_squared_error"),
             ]
         })
         .collect();
@@ -745,9 +748,6 @@ fn roc_figure(a: &AttributeReport) -> Result<Item> {
         diagonal: Some("chance".into()),
         ..Default::default()
     })?;
-    let cell = |g: &GroupReport, m: &str| {
-        Cell::value(group_value(g, m).unwrap_or_else(|| Err("not computed".into())))
-    };
     let rows = a
         .groups
         .iter()
@@ -755,9 +755,9 @@ fn roc_figure(a: &AttributeReport) -> Result<Item> {
             vec![
                 Cell::text(&g.group),
                 Cell::Amount(g.n as f64),
-                cell(g, "roc_auc"),
-                cell(g, "false_positive_rate"),
-                cell(g, "true_positive_rate"),
+                value_cell(g, "roc_auc"),
+                value_cell(g, "false_positive_rate"),
+                value_cell(g, "true_positive_rate"),
             ]
         })
         .collect();
@@ -990,10 +990,7 @@ fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
                             .get(ai)
                             .and_then(|x| x.groups.iter().find(|y| y.group == g.group));
                         row.push(match v {
-                            Some(v) => Cell::value(
-                                group_value(v, metric)
-                                    .unwrap_or_else(|| Err("not computed".into())),
-                            ),
+                            Some(v) => value_cell(v, metric),
                             None => Cell::Empty,
                         });
                     }

@@ -176,33 +176,72 @@ pub fn exit_code(args: &[&str]) -> i32 {
         .unwrap_or(-1)
 }
 
-/// Checks an HTML report the way the issue asks, and returns the parsed document:
-/// - it parses as HTML5 with no parse error;
-/// - no `src` / `href` leaves the page (only `#…` anchors), no `<script>`, `<link>`, `<img>`,
-///   `<iframe>` or `url(` anywhere;
-/// - every number shown in a table cell equals a number of `json` (the JSON report of the same
-///   run) at the shown precision: `0.4870` is some JSON number that rounds to it at 4 decimals,
-///   `3,696` is a JSON number equal to 3696.
+/// Checks an HTML report the way the issue asks, and returns the parsed document: the page
+/// ([`check_page`]) and its numbers ([`check_numbers`], at least one).
 pub fn check_html(html: &str, json: &Value) -> scraper::Html {
+    let doc = check_page(html);
+    assert!(check_numbers(&doc, json) > 0, "no number checked");
+    doc
+}
+
+/// The page parses as HTML5 with no parse error and starts with its doctype; no `src`, `href`,
+/// `xlink:href`, `action` or `srcset` leaves the page (only `#…` anchors); no `<script>`,
+/// `<link>`, `<img>`, `<iframe>`, `<object>`, `<embed>` or CSS `url(`.
+pub fn check_page(html: &str) -> scraper::Html {
+    assert!(html.starts_with("<!DOCTYPE html>"), "no doctype");
     let doc = scraper::Html::parse_document(html);
     assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
-    assert!(html.starts_with("<!DOCTYPE html>"), "no doctype");
-    let sel = |s: &str| scraper::Selector::parse(s).expect("selector");
-    for e in doc.select(&sel("[src], [href]")) {
-        for attr in ["src", "href"] {
-            if let Some(v) = e.value().attr(attr) {
-                assert!(v.starts_with('#'), "external reference {attr}={v:?}");
-            }
+    for attr in ["src", "href", "xlink:href", "action", "srcset"] {
+        for e in doc.select(&selector(&format!("[{}]", attr.replace(':', "\\:")))) {
+            let v = e.value().attr(attr).unwrap_or("");
+            assert!(v.starts_with('#'), "external reference {attr}={v:?}");
         }
     }
     for tag in ["script", "link", "img", "iframe", "object", "embed"] {
-        assert_eq!(doc.select(&sel(tag)).count(), 0, "a <{tag}> element");
+        assert_eq!(doc.select(&selector(tag)).count(), 0, "a <{tag}> element");
     }
     assert!(!html.contains("url("), "a CSS url(");
+    doc
+}
+
+/// A CSS selector (panics on a bad one: tests only).
+pub fn selector(s: &str) -> scraper::Selector {
+    scraper::Selector::parse(s).expect("selector")
+}
+
+/// The page's charts by name (`figure[data-chart]`), each checked to hold an inline SVG with a
+/// `<title>` and, beside it, a table (or its "nothing to show" sentence).
+pub fn chart_names(doc: &scraper::Html) -> Vec<String> {
+    doc.select(&selector("figure[data-chart]"))
+        .map(|f| {
+            let name = f.value().attr("data-chart").unwrap_or("").to_string();
+            assert!(
+                f.select(&selector("svg")).next().is_some(),
+                "{name}: no svg"
+            );
+            assert!(
+                f.select(&selector("svg title")).next().is_some(),
+                "{name}: no <title>"
+            );
+            assert!(
+                f.select(&selector("figcaption table, figcaption p"))
+                    .next()
+                    .is_some(),
+                "{name}: no table beside it"
+            );
+            name
+        })
+        .collect()
+}
+
+/// Every number shown in a numeric table cell equals a number of `json` (the JSON report of
+/// the same run) at the shown precision: `0.4870` is some JSON number that rounds to it at 4
+/// decimals, `3,696` a JSON number equal to 3696. Returns how many numbers were checked.
+pub fn check_numbers(doc: &scraper::Html, json: &Value) -> usize {
     let mut numbers = Vec::new();
     collect_numbers(json, &mut numbers);
     let mut checked = 0;
-    for td in doc.select(&sel("td")) {
+    for td in doc.select(&selector("td")) {
         if td
             .value()
             .classes()
@@ -224,7 +263,8 @@ pub fn check_html(html: &str, json: &Value) -> scraper::Html {
             let scale = 10f64.powi(decimals as i32);
             let found = numbers.iter().any(|&x| {
                 if decimals == 0 {
-                    x == shown
+                    // A whole number as the tables write one (`360` for 360.00000000000006).
+                    (x - shown).abs() <= 1e-9 * x.abs().max(1.0)
                 } else {
                     ((x * scale).round() - shown * scale).abs() < 0.5 + 1e-9
                         || (x - shown).abs() <= 0.5 / scale + 1e-12
@@ -237,8 +277,7 @@ pub fn check_html(html: &str, json: &Value) -> scraper::Html {
             checked += 1;
         }
     }
-    assert!(checked > 0, "no number checked");
-    doc
+    checked
 }
 
 fn collect_numbers(v: &Value, out: &mut Vec<f64>) {
