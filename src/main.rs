@@ -68,14 +68,7 @@ fn finish(
     rendered: render::Rendered,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    // Side files only now that the run has succeeded (a failed run writes none), and before
-    // the report, so a report never lists a file that could not be written; a report file that
-    // cannot be written fails the run before any side file is.
-    if let Some(path) = output {
-        render::check_writable(path)?;
-    }
-    render::write_side_files(&rendered.side_files)?;
-    render::emit(&rendered.text, output)?;
+    render::write_report(&rendered, output)?;
     for line in &rendered.failures {
         eprintln!("fairaudit: {line}");
     }
@@ -88,25 +81,23 @@ fn finish(
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::AuditFairness(args) => finish(
-            fairaudit::fairness::run(&args.settings()?)?,
-            args.output.output.as_deref(),
-        ),
+        Command::AuditFairness(_) | Command::AuditReward(_) | Command::Allocate(_) => {
+            let prepared = cli
+                .command
+                .prepare()?
+                .ok_or_else(|| anyhow::anyhow!("internal: a report command without settings"))?;
+            let path = prepared.output().path.clone();
+            finish(prepared.run()?, path.as_deref())
+        }
         Command::Sql(args) => {
             let q = fairaudit::fairness::sql::query(&args.settings()?)?;
             render::emit(&q, args.output.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::AuditReward(args) => finish(
-            fairaudit::reward::run(&args.settings()?)?,
-            args.output.output.as_deref(),
-        ),
-        Command::Allocate(cmd) => {
-            let settings = cmd.settings()?;
-            finish(
-                fairaudit::allocate::run(&settings)?,
-                settings.output().path.as_deref(),
-            )
+        Command::Run(args) => Ok(ExitCode::from(fairaudit::project::run(&args.settings()?)?)),
+        Command::Init(args) => {
+            fairaudit::project::init(&args.settings()?)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -208,11 +208,10 @@ fn kind12_keys_never_vanish() {
 }
 
 /// Kind 6: one definition of matching a --positive value for every path: the direct audit and
-/// `fairaudit sql`'s query (run by polars' SQL engine, then --from-stats) give the same counts.
+/// `fairaudit sql`'s query (run by DuckDB, scripts/oracle_sql.py, then --from-stats) give the
+/// same counts.
 #[test]
 fn kind6_positive_matches_the_same_way_on_every_path() {
-    use polars::prelude::*;
-    use polars::sql::SQLContext;
     let f = format!("{A}/positive_case.csv");
     let direct = audit_json(
         &[
@@ -242,13 +241,11 @@ fn kind6_positive_matches_the_same_way_on_every_path() {
         0.75,
         1e-15
     ));
-    let out = bin()
-        .args([
-            "sql",
+    let p = sql_statistics(
+        "positive_case",
+        &[
             "--dialect",
             "duckdb",
-            "--table",
-            "t",
             "--label",
             "label",
             "--pred",
@@ -257,22 +254,8 @@ fn kind6_positive_matches_the_same_way_on_every_path() {
             "yes",
             "-g",
             "region",
-        ])
-        .output()
-        .unwrap();
-    let query = String::from_utf8(out.stdout).unwrap();
-    let frame = LazyCsvReader::new(PlRefPath::from(root().join(&f).to_str().unwrap()))
-        .with_has_header(true)
-        .finish()
-        .unwrap();
-    let mut ctx = SQLContext::new();
-    ctx.register("t", frame);
-    let mut table = ctx.execute(&query).unwrap().collect().unwrap();
-    let d = tempfile::TempDir::new().unwrap();
-    let p = d.path().join("stats.csv");
-    CsvWriter::new(std::fs::File::create(&p).unwrap())
-        .finish(&mut table)
-        .unwrap();
+        ],
+    );
     let merged = audit_json(&["--from-stats", p.to_str().unwrap()], 0);
     assert_eq!(counts(&merged), counts(&direct));
 }

@@ -173,21 +173,17 @@ fn bad_statistics_inputs() {
     assert!(e.contains("one input"), "{e}");
 }
 
-/// `fairaudit sql --dialect duckdb`'s query, run by polars' SQL engine on a fixture, gives a
-/// statistics table that audits (--from-stats) to the same counts, rates and disparities as the
-/// file itself — weighted, thresholded scores, two attributes and their intersection.
+/// `fairaudit sql --dialect duckdb`'s query, run by DuckDB on a fixture
+/// (scripts/oracle_sql.py, its result committed in tests/expected/sql), gives a statistics table
+/// that audits (--from-stats) to the same counts, rates and disparities as the file itself —
+/// weighted, thresholded scores, two attributes and their intersection.
 #[test]
 fn sql_statistics_equal_fairaudits_own() {
-    use polars::prelude::*;
-    use polars::sql::SQLContext;
-    let d = tempfile::TempDir::new().unwrap();
-    let out = bin()
-        .args([
-            "sql",
+    let path = sql_statistics(
+        "adult_weighted",
+        &[
             "--dialect",
             "duckdb",
-            "--table",
-            "preds",
             "--label",
             "label_value",
             "--score",
@@ -200,23 +196,8 @@ fn sql_statistics_equal_fairaudits_own() {
             "race",
             "-g",
             "gender",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let query = String::from_utf8(out.stdout).unwrap();
-    let frame = LazyCsvReader::new(PlRefPath::from(
-        root().join("fixtures/adult_weighted.csv").to_str().unwrap(),
-    ))
-    .with_has_header(true)
-    .finish()
-    .unwrap();
-    let mut ctx = SQLContext::new();
-    ctx.register("preds", frame);
-    let mut table = ctx.execute(&query).unwrap().collect().unwrap();
-    let path = d.path().join("stats.csv");
-    let mut f = std::fs::File::create(&path).unwrap();
-    CsvWriter::new(&mut f).finish(&mut table).unwrap();
+        ],
+    );
     let merged = audit_json(&["--from-stats", path.to_str().unwrap()], 0);
     let whole = audit_json(
         &[

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod allocate;
 mod fairness;
+mod project;
 mod reward;
 mod shared;
 mod sql;
@@ -12,6 +13,7 @@ mod values;
 
 pub use allocate::*;
 pub use fairness::*;
+pub use project::*;
 pub use reward::*;
 pub use shared::*;
 pub use sql::*;
@@ -90,6 +92,13 @@ pub enum Command {
     /// holds the predictions; finish with `audit-fairness --from-stats RESULT`.
     #[command(after_help = SQL_EXAMPLES)]
     Sql(Box<SqlArgs>),
+    /// Run the audits of the project configuration (`fairaudit.toml`, or `[tool.fairaudit]` in
+    /// `pyproject.toml`): every audit over every input its globs match, one summary row each.
+    #[command(after_help = project::RUN_EXAMPLES)]
+    Run(Box<RunArgs>),
+    /// Write a commented starter `fairaudit.toml` from the columns of a file.
+    #[command(after_help = project::INIT_EXAMPLES)]
+    Init(InitArgs),
     /// Print a shell completion script to stdout.
     #[command(
         after_help = "Example:\n  fairaudit completions bash > ~/.local/share/bash-completion/completions/fairaudit"
@@ -138,4 +147,45 @@ fn table_metrics(
         }
     }
     Ok(out)
+}
+
+/// A report command with its settings checked: what `main` and `fairaudit run` execute.
+#[derive(Debug)]
+pub enum Prepared {
+    Fairness(Box<crate::fairness::settings::Settings>),
+    Reward(Box<crate::reward::Settings>),
+    Allocate(Box<crate::allocate::Settings>),
+}
+
+impl Prepared {
+    /// Where the report goes, its format and gates.
+    pub fn output(&self) -> &crate::render::Output {
+        match self {
+            Prepared::Fairness(s) => &s.output,
+            Prepared::Reward(s) => &s.output,
+            Prepared::Allocate(s) => s.output(),
+        }
+    }
+
+    /// Runs the engine: the rendered report, its verdict and side files (nothing written yet).
+    pub fn run(&self) -> anyhow::Result<crate::render::Rendered> {
+        match self {
+            Prepared::Fairness(s) => crate::fairness::run(s),
+            Prepared::Reward(s) => crate::reward::run(s),
+            Prepared::Allocate(s) => crate::allocate::run(s),
+        }
+    }
+}
+
+impl Command {
+    /// The checked settings of a report command (every flag-combination check of the
+    /// command); `None` for the commands that write no report (`sql`, `run`, `init`, ...).
+    pub fn prepare(&self) -> anyhow::Result<Option<Prepared>> {
+        Ok(Some(match self {
+            Command::AuditFairness(a) => Prepared::Fairness(Box::new(a.settings()?)),
+            Command::AuditReward(a) => Prepared::Reward(Box::new(a.settings()?)),
+            Command::Allocate(c) => Prepared::Allocate(Box::new(c.settings()?)),
+            _ => return Ok(None),
+        }))
+    }
 }

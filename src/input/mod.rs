@@ -1197,19 +1197,24 @@ fn json_records(bytes: &[u8]) -> Vec<&[u8]> {
     out
 }
 
-/// Reading notes of side files (`allocate`'s utilities, allocations, rewards), for the report
-/// that reads them to show: see [`take_notes`].
-static NOTES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+// Reading notes of side files (`allocate`'s utilities, allocations, rewards), for the report
+// that reads them to show: see [`take_notes`]. Kept per thread: `fairaudit run` runs several
+// audits at once, each on its own thread from start to end.
+thread_local! {
+    static NOTES: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// Keeps `warnings` of `file` for [`take_notes`].
 pub fn note_all(file: &str, warnings: &[String]) {
-    let mut n = NOTES.lock().expect("notes");
-    n.extend(warnings.iter().map(|w| (file.to_string(), w.clone())));
+    NOTES.with(|n| {
+        n.borrow_mut()
+            .extend(warnings.iter().map(|w| (file.to_string(), w.clone())))
+    });
 }
 
-/// The reading notes kept so far, in order (and forgets them).
+/// The reading notes kept so far on this thread, in order (and forgets them).
 pub fn take_notes() -> Vec<(String, String)> {
-    std::mem::take(&mut *NOTES.lock().expect("notes"))
+    NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()))
 }
 
 /// The compression a file starts with, by its magic bytes.

@@ -34,8 +34,22 @@ pub struct Rendered {
     pub passed: bool,
     /// One line per failed gate, printed on standard error whatever the format.
     pub failures: Vec<String>,
+    /// Every gate with its verdict and failing values (JUnit, GitHub annotations, `run`).
+    pub gates: Vec<crate::gate::GateResult>,
     /// Files the run writes besides the report, once it has succeeded.
     pub side_files: Vec<SideFile>,
+}
+
+/// Writes a run's side files, then its report (to `path`, or standard output). A report file
+/// that cannot be written fails before any side file is; side files come only once the run has
+/// succeeded (a failed run writes none), and before the report, so a report never lists a file
+/// that could not be written.
+pub fn write_report(rendered: &Rendered, path: Option<&Path>) -> Result<()> {
+    if let Some(path) = path {
+        check_writable(path)?;
+    }
+    write_side_files(&rendered.side_files)?;
+    emit(&rendered.text, path)
 }
 
 /// Writes `text` to `path` atomically (a temporary file in the same folder, then a rename), or
@@ -630,6 +644,7 @@ pub fn render_with<T: Serialize>(
         text,
         passed,
         failures: crate::gate::failure_lines(gates),
+        gates: gates.to_vec(),
         side_files: Vec::new(),
     })
 }

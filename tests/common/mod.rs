@@ -116,14 +116,10 @@ pub fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
 
-/// Runs `fairaudit sql ARGS` (the query names its table `t`), executes the query with polars'
-/// SQL engine over `frame`, and writes the result to `dir/stats.csv` for `--from-stats`.
-pub fn sql_statistics(
-    args: &[&str],
-    frame: polars::prelude::LazyFrame,
-    dir: &Path,
-) -> std::path::PathBuf {
-    use polars::prelude::*;
+/// `fairaudit sql --table t ARGS`'s query as DuckDB ran it on the case's fixture
+/// (scripts/oracle_sql.py, case NAME): checks the query is still the one DuckDB ran and gives
+/// the committed result (tests/expected/sql/NAME.csv), a statistics table for --from-stats.
+pub fn sql_statistics(name: &str, args: &[&str]) -> std::path::PathBuf {
     let out = bin()
         .arg("sql")
         .args(["--table", "t"])
@@ -136,18 +132,13 @@ pub fn sql_statistics(
         String::from_utf8_lossy(&out.stderr)
     );
     let query = String::from_utf8(out.stdout).expect("UTF-8 query");
-    let mut ctx = polars::sql::SQLContext::new();
-    ctx.register("t", frame);
-    let mut table = ctx
-        .execute(&query)
-        .expect("query runs")
-        .collect()
-        .expect("collects");
-    let path = dir.join("stats.csv");
-    CsvWriter::new(std::fs::File::create(&path).expect("create"))
-        .finish(&mut table)
-        .expect("write");
-    path
+    let dir = root().join("tests/expected/sql");
+    let ran = std::fs::read_to_string(dir.join(format!("{name}.sql"))).expect("committed query");
+    assert_eq!(
+        query, ran,
+        "`fairaudit sql` prints another query than DuckDB ran for case {name}: run scripts/oracle_sql.py and commit tests/expected/sql"
+    );
+    dir.join(format!("{name}.csv"))
 }
 
 /// Runs `fairaudit ARGS` with `stdin` (if any) and expects it to succeed.

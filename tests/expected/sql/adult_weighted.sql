@@ -1,0 +1,28 @@
+-- fairaudit statistics query (DuckDB). Save its result as CSV or Parquet, then:
+--   fairaudit audit-fairness --from-stats RESULT.csv
+SELECT
+  "race",
+  "gender",
+  COUNT(*) AS "rows_read",
+  SUM(CASE WHEN fa_y IS NULL THEN 1 ELSE 0 END) AS "missing_label",
+  SUM(CASE WHEN fa_y IS NOT NULL AND fa_p IS NULL THEN 1 ELSE 0 END) AS "missing_prediction",
+  SUM(CASE WHEN fa_y IS NOT NULL AND fa_p IS NOT NULL AND fa_w IS NULL THEN 1 ELSE 0 END) AS "missing_weight",
+  SUM(CASE WHEN fa_y = -1 OR fa_p = -1 OR fa_w < 0 THEN 1 ELSE 0 END) AS "invalid",
+  SUM(CASE WHEN fa_y = 0 AND fa_p = 0 AND fa_w IS NOT NULL THEN 1 ELSE 0 END) AS "tn",
+  SUM(CASE WHEN fa_y = 0 AND fa_p = 1 AND fa_w IS NOT NULL THEN 1 ELSE 0 END) AS "fp",
+  SUM(CASE WHEN fa_y = 1 AND fa_p = 0 AND fa_w IS NOT NULL THEN 1 ELSE 0 END) AS "fn",
+  SUM(CASE WHEN fa_y = 1 AND fa_p = 1 AND fa_w IS NOT NULL THEN 1 ELSE 0 END) AS "tp",
+  SUM(CASE WHEN fa_y = 0 AND fa_p = 0 AND fa_w >= 0 THEN fa_w ELSE 0 END) AS "w_tn",
+  SUM(CASE WHEN fa_y = 0 AND fa_p = 1 AND fa_w >= 0 THEN fa_w ELSE 0 END) AS "w_fp",
+  SUM(CASE WHEN fa_y = 1 AND fa_p = 0 AND fa_w >= 0 THEN fa_w ELSE 0 END) AS "w_fn",
+  SUM(CASE WHEN fa_y = 1 AND fa_p = 1 AND fa_w >= 0 THEN fa_w ELSE 0 END) AS "w_tp"
+FROM (
+  SELECT
+    "race",
+    "gender",
+    CASE WHEN "label_value" IS NULL OR CAST("label_value" AS VARCHAR) IN ('', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null') THEN NULL WHEN LOWER(TRIM(CAST("label_value" AS VARCHAR))) IN ('1', '1.0', 'true', 'yes') THEN 1 WHEN LOWER(TRIM(CAST("label_value" AS VARCHAR))) IN ('0', '0.0', 'false', 'no') THEN 0 ELSE -1 END AS fa_y,
+    CASE WHEN "score" IS NULL THEN NULL WHEN "score" >= 0.5 THEN 1 ELSE 0 END AS fa_p,
+    CAST("weight" AS DOUBLE) AS fa_w
+  FROM t
+) AS fa_rows
+GROUP BY "race", "gender"
