@@ -31,8 +31,14 @@ _fairaudit() {
             fairaudit,help)
                 cmd="fairaudit__subcmd__help"
                 ;;
+            fairaudit,init)
+                cmd="fairaudit__subcmd__init"
+                ;;
             fairaudit,man)
                 cmd="fairaudit__subcmd__man"
+                ;;
+            fairaudit,run)
+                cmd="fairaudit__subcmd__run"
                 ;;
             fairaudit,sql)
                 cmd="fairaudit__subcmd__sql"
@@ -82,8 +88,14 @@ _fairaudit() {
             fairaudit__subcmd__help,help)
                 cmd="fairaudit__subcmd__help__subcmd__help"
                 ;;
+            fairaudit__subcmd__help,init)
+                cmd="fairaudit__subcmd__help__subcmd__init"
+                ;;
             fairaudit__subcmd__help,man)
                 cmd="fairaudit__subcmd__help__subcmd__man"
+                ;;
+            fairaudit__subcmd__help,run)
+                cmd="fairaudit__subcmd__help__subcmd__run"
                 ;;
             fairaudit__subcmd__help,sql)
                 cmd="fairaudit__subcmd__help__subcmd__sql"
@@ -107,7 +119,7 @@ _fairaudit() {
 
     case "${cmd}" in
         fairaudit)
-            opts="-h -V --help --version audit-fairness audit-reward allocate sql completions man help"
+            opts="-h -V --help --version audit-fairness audit-reward allocate sql run init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -877,7 +889,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__help)
-            opts="audit-fairness audit-reward allocate sql completions man help"
+            opts="audit-fairness audit-reward allocate sql run init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1016,7 +1028,35 @@ _fairaudit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        fairaudit__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         fairaudit__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1044,6 +1084,24 @@ _fairaudit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        fairaudit__subcmd__init)
+            opts="-h --config --force --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         fairaudit__subcmd__man)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1051,6 +1109,48 @@ _fairaudit() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__run)
+            opts="-f -o -q -h --config --list --format --json --output --fail-if --quiet --plot --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-if)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
