@@ -12,10 +12,16 @@ use common::{bin, root};
 const GATE: &str = "demographic_parity_difference > 0.1";
 
 fn compas(extra: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = ["audit-fairness", "fixtures/compas.csv", "--group", "race", "-q"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut v: Vec<String> = [
+        "audit-fairness",
+        "fixtures/compas.csv",
+        "--group",
+        "race",
+        "-q",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     v.extend(extra.iter().map(|s| s.to_string()));
     v
 }
@@ -23,7 +29,7 @@ fn compas(extra: &[&str]) -> Vec<String> {
 /// Runs fairaudit with `args` and the variables `env` (others of GitHub's removed by `bin`).
 fn run(args: &[String], env: &[(&str, &str)]) -> Output {
     let mut c = bin();
-    c.args(args);
+    c.args(args).env_remove("COLUMNS");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -79,15 +85,22 @@ fn explicit_format_escapes_annotations_and_appends_the_summary() {
         lines[0],
         format!(
             "::error file={},title=race=x%25%3Ay%2Cz%3Aselection_rate > 0.1::{odd}",
-            csv.replace('%', "%25").replace(':', "%3A").replace(',', "%2C")
+            csv.replace('%', "%25")
+                .replace(':', "%3A")
+                .replace(',', "%2C")
         ),
         "{stdout}"
     );
     // The unscoped gate: both failing groups in one message, one per line (`%0A`), the line
     // break inside a name shown as ␊.
-    let file_property = csv.replace('%', "%25").replace(':', "%3A").replace(',', "%2C");
+    let file_property = csv
+        .replace('%', "%25")
+        .replace(':', "%3A")
+        .replace(',', "%2C");
     let message = lines[1]
-        .strip_prefix(&format!("::error file={file_property},title=selection_rate > 0.1::"))
+        .strip_prefix(&format!(
+            "::error file={file_property},title=selection_rate > 0.1::"
+        ))
         .unwrap_or_else(|| panic!("{}", lines[1]));
     let mut values: Vec<&str> = message.split("%0A").collect();
     values.sort();
@@ -99,9 +112,14 @@ fn explicit_format_escapes_annotations_and_appends_the_summary() {
         ]
     );
     // Warnings as ::warning, then the verdict line.
-    assert!(lines[2..lines.len() - 1].iter().all(|l| l.starts_with("::warning ")));
+    assert!(lines[2..lines.len() - 1]
+        .iter()
+        .all(|l| l.starts_with("::warning ")));
     assert!(
-        lines.last().unwrap().starts_with("fairaudit audit-fairness: 2 of 2 gates failed"),
+        lines
+            .last()
+            .unwrap()
+            .starts_with("fairaudit audit-fairness: 2 of 2 gates failed"),
         "{stdout}"
     );
     // The step summary kept the earlier step's text and got the Markdown report after it.
@@ -121,7 +139,11 @@ fn explicit_format_escapes_annotations_and_appends_the_summary() {
 #[test]
 fn explicit_format_without_a_step_summary_says_so() {
     let out = run(&compas(&["--fail-if", GATE, "--format", "github"]), &[]);
-    assert_eq!(out.status.code(), Some(1), "the gate's verdict stays the exit code");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the gate's verdict stays the exit code"
+    );
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("GITHUB_STEP_SUMMARY is not set"),
@@ -188,8 +210,16 @@ fn detection_switched_off_or_absent_changes_nothing() {
     let plain = run(&args, &[]);
     let s = summary.to_str().unwrap();
     for env in [
-        vec![("GITHUB_ACTIONS", "true"), ("FAIRAUDIT_GITHUB", "0"), ("GITHUB_STEP_SUMMARY", s)],
-        vec![("GITHUB_ACTIONS", "true"), ("FAIRAUDIT_GITHUB", "off"), ("GITHUB_STEP_SUMMARY", s)],
+        vec![
+            ("GITHUB_ACTIONS", "true"),
+            ("FAIRAUDIT_GITHUB", "0"),
+            ("GITHUB_STEP_SUMMARY", s),
+        ],
+        vec![
+            ("GITHUB_ACTIONS", "true"),
+            ("FAIRAUDIT_GITHUB", "off"),
+            ("GITHUB_STEP_SUMMARY", s),
+        ],
         vec![("GITHUB_ACTIONS", "false"), ("GITHUB_STEP_SUMMARY", s)],
         vec![("GITHUB_STEP_SUMMARY", s)],
     ] {
@@ -197,7 +227,11 @@ fn detection_switched_off_or_absent_changes_nothing() {
         assert_eq!(out.status.code(), Some(1));
         assert_eq!(out.stdout, plain.stdout, "{env:?}");
         assert_eq!(out.stderr, plain.stderr, "{env:?}");
-        assert_eq!(std::fs::read_to_string(&summary).unwrap(), before, "{env:?}");
+        assert_eq!(
+            std::fs::read_to_string(&summary).unwrap(),
+            before,
+            "{env:?}"
+        );
     }
     // Detected, but no step summary variable: annotations only, nothing said about it.
     let out = run(&args, &[("GITHUB_ACTIONS", "true")]);
@@ -211,7 +245,13 @@ fn annotation_files_are_relative_to_the_workspace() {
     let input = root().join("fixtures/compas.csv");
     let out = bin()
         .current_dir(root().join("tests"))
-        .args(["audit-fairness", input.to_str().unwrap(), "--group", "race", "-q"])
+        .args([
+            "audit-fairness",
+            input.to_str().unwrap(),
+            "--group",
+            "race",
+            "-q",
+        ])
         .args(["--fail-if", GATE, "--format", "github"])
         .env("GITHUB_WORKSPACE", root())
         .output()
@@ -281,7 +321,10 @@ fn action_script_with_a_failing_and_a_passing_gate() {
     assert_eq!(output_of(&outputs, "passed"), "false");
     assert_eq!(output_of(&outputs, "exit-code"), "1");
     let report = PathBuf::from(output_of(&outputs, "report"));
-    assert!(report.starts_with(dir.path().join("runner_temp")), "{report:?}");
+    assert!(
+        report.starts_with(dir.path().join("runner_temp")),
+        "{report:?}"
+    );
     // The report file is what the command printed, and the step printed it too.
     let direct = text(&run(&compas(&["--fail-if", GATE]), &[]).stdout);
     assert_eq!(std::fs::read_to_string(&report).unwrap(), direct);
@@ -302,7 +345,10 @@ fn action_script_with_a_failing_and_a_passing_gate() {
     assert_eq!(output_of(&outputs, "passed"), "false");
     assert_eq!(output_of(&outputs, "exit-code"), "2");
     assert!(summary.starts_with("# Earlier step\n\n### fairaudit audit-fairness\n\ncould not run"));
-    assert!(summary.contains("the directory out does not exist"), "{summary}");
+    assert!(
+        summary.contains("the directory out does not exist"),
+        "{summary}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");

@@ -72,7 +72,11 @@ fn parse(xml: &str) -> El {
                 let el = stack.pop().unwrap();
                 stack.last_mut().unwrap().children.push(el);
             }
-            Event::Text(t) => stack.last_mut().unwrap().text.push_str(&t.decode().unwrap()),
+            Event::Text(t) => stack
+                .last_mut()
+                .unwrap()
+                .text
+                .push_str(&t.decode().unwrap()),
             Event::GeneralRef(r) => {
                 let c = if r.is_char_ref() {
                     r.resolve_char_ref().unwrap().unwrap().to_string()
@@ -101,7 +105,10 @@ fn checked_counts(root: &El) -> Vec<El> {
     let (mut tests, mut failures, mut errors) = (0, 0, 0);
     for s in root.all("testsuite") {
         let cases = s.all("testcase");
-        let f = cases.iter().filter(|c| !c.all("failure").is_empty()).count();
+        let f = cases
+            .iter()
+            .filter(|c| !c.all("failure").is_empty())
+            .count();
         let e = cases.iter().filter(|c| !c.all("error").is_empty()).count();
         assert_eq!(s.count("tests"), cases.len(), "tests of {}", s.attr("name"));
         assert_eq!(s.count("failures"), f);
@@ -138,7 +145,10 @@ fn junit(args: &[&str], code: i32) -> String {
 
 /// The number right after `label: ` in `text`.
 fn number_after(text: &str, label: &str) -> f64 {
-    let at = text.find(label).unwrap_or_else(|| panic!("{label} in {text}")) + label.len();
+    let at = text
+        .find(label)
+        .unwrap_or_else(|| panic!("{label} in {text}"))
+        + label.len();
     let rest = &text[at..];
     let end = rest
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
@@ -239,7 +249,10 @@ fn one_suite_per_input_with_its_own_failures() {
     // run says so: tests/fairness checks the numbers).
     assert_eq!(suites[0].count("failures"), 1);
     assert_eq!(suites[1].count("failures"), 0);
-    assert!(suites[0].all("testcase")[0].one("failure").text.contains("fixtures/compas.csv race"));
+    assert!(suites[0].all("testcase")[0]
+        .one("failure")
+        .text
+        .contains("fixtures/compas.csv race"));
 }
 
 #[test]
@@ -278,11 +291,20 @@ fn reward_failing_and_passing_gates() {
         1,
     ));
     let suites = checked_counts(&doc);
-    assert_eq!(suites[0].attr("name"), "audit-reward fixtures/reward/pairs.csv");
+    assert_eq!(
+        suites[0].attr("name"),
+        "audit-reward fixtures/reward/pairs.csv"
+    );
     let cases = suites[0].all("testcase");
     let message = cases[0].one("failure").attr("message");
-    assert!((number_after(message, "accuracy: ") - accuracy).abs() < 1e-12, "{message}");
-    assert!(cases[1].children.is_empty(), "accuracy {accuracy} is not below 0.5");
+    assert!(
+        (number_after(message, "accuracy: ") - accuracy).abs() < 1e-12,
+        "{message}"
+    );
+    assert!(
+        cases[1].children.is_empty(),
+        "accuracy {accuracy} is not below 0.5"
+    );
 }
 
 #[test]
@@ -302,7 +324,10 @@ fn allocate_failing_and_passing_gates() {
         1,
     ));
     let suites = checked_counts(&failing);
-    assert_eq!(suites[0].attr("name"), "allocate check fixtures/allocate/goods.csv");
+    assert_eq!(
+        suites[0].attr("name"),
+        "allocate check fixtures/allocate/goods.csv"
+    );
     let message = suites[0].one("testcase").one("failure").attr("message");
     assert_eq!(
         message,
@@ -333,9 +358,7 @@ fn hostile_csv(dir: &std::path::Path, group: &str) -> String {
     common::write(
         dir,
         "hostile.csv",
-        &format!(
-            "label_value,score,race\n1,1,{quoted}\n0,0,{quoted}\n1,0,plain\n0,0,plain\n"
-        ),
+        &format!("label_value,score,race\n1,1,{quoted}\n0,0,{quoted}\n1,0,plain\n0,0,plain\n"),
     )
 }
 
@@ -369,16 +392,29 @@ fn hostile_group_names_come_back_intact() {
         "{}",
         failure.attr("message")
     );
-    assert!(failure.text.contains(&format!("race={group} selection_rate: 0.5")));
+    assert!(failure
+        .text
+        .contains(&format!("race={group} selection_rate: 0.5")));
     // A control character (not allowed in XML 1.0) comes back as its visible stand-in.
     let file = hostile_csv(dir.path(), "a\u{1}b");
     let xml = junit(
-        &["audit-fairness", &file, "--group", "race", "--fail-if", "selection_rate > 0.1"],
+        &[
+            "audit-fairness",
+            &file,
+            "--group",
+            "race",
+            "--fail-if",
+            "selection_rate > 0.1",
+        ],
         1,
     );
     let doc = parse(&xml);
-    let text = &checked_counts(&doc)[0].one("testcase").one("failure").text;
-    assert!(text.contains("race=a\u{2401}b selection_rate: 0.5"), "{text}");
+    let suites = checked_counts(&doc);
+    let text = &suites[0].one("testcase").one("failure").text;
+    assert!(
+        text.contains("race=a\u{2401}b selection_rate: 0.5"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -432,13 +468,28 @@ fn valid_against_the_committed_schema() {
             ],
             1,
         ),
-        (vec!["audit-fairness", "fixtures/compas.csv", "--group", "sex"], 0),
         (
-            vec!["audit-fairness", &hostile, "--group", "race", "--fail-if", "selection_rate > 0.1"],
+            vec!["audit-fairness", "fixtures/compas.csv", "--group", "sex"],
+            0,
+        ),
+        (
+            vec![
+                "audit-fairness",
+                &hostile,
+                "--group",
+                "race",
+                "--fail-if",
+                "selection_rate > 0.1",
+            ],
             1,
         ),
         (
-            vec!["audit-reward", "fixtures/reward/pairs.csv", "--fail-if", "accuracy < 0.99"],
+            vec![
+                "audit-reward",
+                "fixtures/reward/pairs.csv",
+                "--fail-if",
+                "accuracy < 0.99",
+            ],
             1,
         ),
         (
@@ -467,20 +518,39 @@ fn valid_against_the_committed_schema() {
     };
     let out = validate(&files);
     let said = String::from_utf8_lossy(&out.stdout).to_string();
-    assert_eq!(out.status.code(), Some(0), "{said}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(said.lines().filter(|l| l.starts_with("ok ")).count(), files.len());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        said.lines().filter(|l| l.starts_with("ok ")).count(),
+        files.len()
+    );
     // Broken on purpose: a suite without its required `tests` count, and a wrong count.
     let good = std::fs::read_to_string(&files[0]).unwrap();
     let suite_at = good.find("<testsuite ").unwrap();
     let tests_at = suite_at + good[suite_at..].find(" tests=\"").unwrap();
     let tests_end = tests_at + 8 + good[tests_at + 8..].find('"').unwrap() + 1;
     let missing = dir.path().join("missing.xml");
-    std::fs::write(&missing, format!("{}{}", &good[..tests_at], &good[tests_end..])).unwrap();
+    std::fs::write(
+        &missing,
+        format!("{}{}", &good[..tests_at], &good[tests_end..]),
+    )
+    .unwrap();
     let miscounted = dir.path().join("miscounted.xml");
-    std::fs::write(&miscounted, good.replacen("failures=\"1\"", "failures=\"0\"", 1)).unwrap();
+    std::fs::write(
+        &miscounted,
+        good.replacen("failures=\"1\"", "failures=\"0\"", 1),
+    )
+    .unwrap();
     let out = validate(&[missing, miscounted]);
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(1), "{said}");
-    assert!(said.contains("missing required attribute 'tests'"), "{said}");
+    assert!(
+        said.contains("missing required attribute 'tests'"),
+        "{said}"
+    );
     assert!(said.contains("declares failures=0, holds 1"), "{said}");
 }

@@ -83,13 +83,9 @@ pub struct ReadArgs {
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
     /// Report format [default: table, or from the -o file's extension: .json, .csv, .md, .html,
-    /// .xml (junit)]. `html` is one self-contained file (charts as inline SVG, nothing fetched),
-    /// e.g. `-o report.html`. `junit` is a CI test report: one test case per --fail-if gate
-    /// (one passing test case `report` without gates), e.g. `-o results.xml`. `github` prints
-    /// workflow annotations and a verdict line and appends the Markdown report to
-    /// $GITHUB_STEP_SUMMARY; under GitHub Actions (GITHUB_ACTIONS=true) every format adds the
-    /// annotations on standard error and the step summary, unless FAIRAUDIT_GITHUB=0
-    /// (docs/ci.md).
+    /// .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG,
+    /// nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub
+    /// Actions: docs/ci.md.
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<ReportFormat>,
 

@@ -146,7 +146,7 @@ pub fn annotations(gates: &[GateResult], warnings: &[Warning]) -> String {
             let file = annotation_file(file).unwrap_or_default();
             out.push_str(&workflow_command(
                 "error",
-                &[("file", &file), ("title", &title)],
+                &[("file", file.as_str()), ("title", title.as_ref())],
                 &message,
             ));
             out.push('\n');
@@ -155,12 +155,17 @@ pub fn annotations(gates: &[GateResult], warnings: &[Warning]) -> String {
     for w in warnings {
         let file = annotation_file(&w.file).unwrap_or_default();
         let message = match &w.attribute {
-            Some(a) => format!("{} [{}]: {}", printable(&w.file), printable(a), printable(&w.message)),
+            Some(a) => format!(
+                "{} [{}]: {}",
+                printable(&w.file),
+                printable(a),
+                printable(&w.message)
+            ),
             None => format!("{}: {}", printable(&w.file), printable(&w.message)),
         };
         out.push_str(&workflow_command(
             "warning",
-            &[("file", &file), ("title", "fairaudit warning")],
+            &[("file", file.as_str()), ("title", "fairaudit warning")],
             &message,
         ));
         out.push('\n');
@@ -266,7 +271,10 @@ mod tests {
 
     #[test]
     fn verdict_lines() {
-        assert_eq!(verdict("allocate pb", &[], 0), "fairaudit allocate pb: no --fail-if gates\n");
+        assert_eq!(
+            verdict("allocate pb", &[], 0),
+            "fairaudit allocate pb: no --fail-if gates\n"
+        );
         let g = GateResult {
             expression: "x > 1".into(),
             passed: false,

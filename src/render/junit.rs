@@ -137,9 +137,10 @@ fn counts(s: &Suite) -> (usize, usize, usize) {
 pub fn document(suites: &[Suite]) -> Result<String> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let total = suites.iter().map(counts).fold((0, 0, 0), |a, c| {
-        (a.0 + c.0, a.1 + c.1, a.2 + c.2)
-    });
+    let total = suites
+        .iter()
+        .map(counts)
+        .fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));
     let mut root = BytesStart::new("testsuites");
     root.push_attribute(("name", "fairaudit"));
     root.push_attribute(("tests", total.0.to_string().as_str()));
@@ -280,7 +281,9 @@ mod tests {
             },
         ])
         .unwrap();
-        assert!(doc.contains(r#"<testsuites name="fairaudit" tests="4" failures="1" errors="1" time="0">"#));
+        assert!(doc.contains(
+            r#"<testsuites name="fairaudit" tests="4" failures="1" errors="1" time="0">"#
+        ));
         assert!(doc.contains(r#"<testcase name="report" classname="x" time="0"/>"#));
         assert!(doc.contains(r#"message="dpd &gt; 0.1 held: f race dpd: 0.5""#));
         assert!(doc.contains(r#"<error message="cannot read z.csv" type="error">"#));

@@ -23,6 +23,7 @@ pub fn bin() -> Command {
         .env_remove("NO_COLOR")
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_WORKSPACE")
         .env_remove("FAIRAUDIT_GITHUB");
     c
 }
