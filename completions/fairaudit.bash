@@ -182,11 +182,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -352,11 +352,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -410,11 +410,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -480,11 +480,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -646,11 +646,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -832,11 +832,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
