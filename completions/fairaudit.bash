@@ -194,11 +194,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -364,11 +364,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -422,11 +422,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -492,11 +492,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -658,11 +658,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -844,11 +844,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -1128,11 +1128,11 @@ _fairaudit() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json csv markdown html" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
                     return 0
                     ;;
                 --output)

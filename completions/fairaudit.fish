@@ -78,11 +78,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l s
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l alpha -d 'α of the generalized entropy index of the benefit ŷ − y + 1 (1 is the Theil index)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l agg -d 'How equalized odds combines its TPR and FPR parts (fairlearn\'s `agg`)' -r -f -a "worst\t'The larger difference (smaller ratio) of TPR and FPR'
 mean\t'The mean of the TPR and FPR parts'"
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html]. `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g. `-o report.html`' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'
+junit\t'JUnit XML for CI test reports (picked by `-o results.xml`): one <testsuite> per input, one <testcase> per --fail-if gate, a failing gate a <failure> with the expression and the values; without gates one passing testcase `report`'
+github\t'GitHub Actions: `::error` annotations for failed gates and `::warning` for warnings, a verdict line, and the Markdown report appended to $GITHUB_STEP_SUMMARY. Under Actions (GITHUB_ACTIONS=true) every format adds the annotations on standard error and the step summary; FAIRAUDIT_GITHUB=0 turns that off'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
@@ -149,11 +151,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l len
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l ci -d 'Level of the bootstrap intervals' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l bootstrap -d 'Percentile bootstrap intervals of every accuracy from N replicates, resampling prompts (clusters: all pairs of a prompt together) within each subset' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l seed -d 'Seed of the bootstrap (same seed, same intervals whatever the thread count)' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html]. `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g. `-o report.html`' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'
+junit\t'JUnit XML for CI test reports (picked by `-o results.xml`): one <testsuite> per input, one <testcase> per --fail-if gate, a failing gate a <failure> with the expression and the values; without gates one passing testcase `report`'
+github\t'GitHub Actions: `::error` annotations for failed gates and `::warning` for warnings, a verdict line, and the Markdown report appended to $GITHUB_STEP_SUMMARY. Under Actions (GITHUB_ACTIONS=true) every format adds the annotations on standard error and the step summary; FAIRAUDIT_GITHUB=0 turns that off'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-reward" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'accuracy < 0.7\', \'length.pearson > 0.3\', \'chat_hard:accuracy < 0.6\' (a subset), \'accuracy.lower < 0.65\' (with --bootstrap). Repeatable' -r
@@ -191,11 +195,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
 zero\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l exact-limit -d 'Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is bounded and PO is not decided (the report says so)' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html]. `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g. `-o report.html`' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'
+junit\t'JUnit XML for CI test reports (picked by `-o results.xml`): one <testsuite> per input, one <testcase> per --fail-if gate, a failing gate a <failure> with the expression and the values; without gates one passing testcase `report`'
+github\t'GitHub Actions: `::error` annotations for failed gates and `::warning` for warnings, a verdict line, and the Markdown report appended to $GITHUB_STEP_SUMMARY. Under Actions (GITHUB_ACTIONS=true) every format adds the annotations on standard error and the step summary; FAIRAUDIT_GITHUB=0 turns that off'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from items" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ef1 == false\', \'mms_ratio.min < 0.75\', \'envy_pairs > 0\', \'welfare.nash < 10\'. Repeatable' -r
@@ -219,11 +225,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l efx-variant -d 'EFX variant: `positive` (compare after removing goods of positive value) or `zero` (EFX0: also goods of zero value)' -r -f -a "positive\t''
 zero\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l exact-limit -d 'Exact MMS and PO by enumeration only when agents^items is at most this; beyond, MMS is bounded and PO is not decided (the report says so)' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html]. `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g. `-o report.html`' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'
+junit\t'JUnit XML for CI test reports (picked by `-o results.xml`): one <testsuite> per input, one <testcase> per --fail-if gate, a failing gate a <failure> with the expression and the values; without gates one passing testcase `report`'
+github\t'GitHub Actions: `::error` annotations for failed gates and `::warning` for warnings, a verdict line, and the Markdown report appended to $GITHUB_STEP_SUMMARY. Under Actions (GITHUB_ACTIONS=true) every format adds the annotations on standard error and the step summary; FAIRAUDIT_GITHUB=0 turns that off'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from check" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ef1 == false\', \'mms_ratio.min < 0.75\', \'envy_pairs > 0\', \'welfare.nash < 10\'. Repeatable' -r
@@ -244,11 +252,13 @@ ndjson\t''
 json\t'A JSON array of records, or JSON objects one after another (RewardBench\'s result files)'
 ipc\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l na-values -d 'Values read as missing, comma-separated; replaces the default list (pandas\' read_csv spellings: NA, N/A, #N/A, NaN, nan, null, NULL, None, <NA>, ...). An empty field is always missing. Applies to every column a command uses, in every format (and to the label and prediction in `fairaudit sql`). Example: --na-values \'NA,.,-999\'' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html]. `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g. `-o report.html`' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'
+junit\t'JUnit XML for CI test reports (picked by `-o results.xml`): one <testsuite> per input, one <testcase> per --fail-if gate, a failing gate a <failure> with the expression and the values; without gates one passing testcase `report`'
+github\t'GitHub Actions: `::error` annotations for failed gates and `::warning` for warnings, a verdict line, and the Markdown report appended to $GITHUB_STEP_SUMMARY. Under Actions (GITHUB_ACTIONS=true) every format adds the annotations on standard error and the step summary; FAIRAUDIT_GITHUB=0 turns that off'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from shapley" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'rewards_in_core == false\', \'rewards.max_abs_gap_to_shapley > 0.1\'. Repeatable' -r
@@ -268,11 +278,13 @@ greedy\t''
 add1-greedy\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l outcome -d 'Audit this outcome instead of computing one: project ids separated by commas' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l jr-limit -d 'EJR / PJR are exact within this many search nodes; beyond, a property without a violation found is reported as not decided' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html]. `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g. `-o report.html`' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'
+junit\t'JUnit XML for CI test reports (picked by `-o results.xml`): one <testsuite> per input, one <testcase> per --fail-if gate, a failing gate a <failure> with the expression and the values; without gates one passing testcase `report`'
+github\t'GitHub Actions: `::error` annotations for failed gates and `::warning` for warnings, a verdict line, and the Markdown report appended to $GITHUB_STEP_SUMMARY. Under Actions (GITHUB_ACTIONS=true) every format adds the annotations on standard error and the step summary; FAIRAUDIT_GITHUB=0 turns that off'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand allocate; and __fish_seen_subcommand_from pb" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'ejr_up_to_one == false\', \'voters_with_nothing > 100\', \'budget_share_spent < 0.9\'. Repeatable' -r
@@ -304,11 +316,13 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s g -l group -
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s o -l output -d 'Write the query to this file instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand run" -l config -d 'The configuration file [default: `fairaudit.toml`, else a `pyproject.toml` with a `[tool.fairaudit]` table, in the working folder or the nearest folder above it]. For `init`: the file to write (`-` prints it)' -r -F
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand run" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html]. `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g. `-o report.html`' -r -f -a "table\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand run" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'"
+html\t'One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart next to the table of its numbers (inline CSS and SVG; nothing fetched)'
+junit\t'JUnit XML for CI test reports (picked by `-o results.xml`): one <testsuite> per input, one <testcase> per --fail-if gate, a failing gate a <failure> with the expression and the values; without gates one passing testcase `report`'
+github\t'GitHub Actions: `::error` annotations for failed gates and `::warning` for warnings, a verdict line, and the Markdown report appended to $GITHUB_STEP_SUMMARY. Under Actions (GITHUB_ACTIONS=true) every format adds the annotations on standard error and the step summary; FAIRAUDIT_GITHUB=0 turns that off'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand run" -s o -l output -d 'Write the report to this file (atomically) instead of standard output' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand run" -l fail-if -d 'Fail (exit 1) when the expression holds, e.g. \'demographic_parity_difference > 0.1\', \'race:equalized_odds_ratio < 0.8\', \'race=Black:false_positive_rate > 0.3\'. Repeatable' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand run" -l plot -d 'Also write every chart of the report as a standalone SVG file in DIR (created if missing), with stable names listed under `plots` in the JSON report, e.g. `--plot figures/` (works with any --format)' -r -F

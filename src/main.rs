@@ -63,7 +63,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes a report, prints the failed gates, and gives the exit code (1 when a gate failed).
+/// Writes a report, prints the failed gates, hands GitHub Actions its annotations and step
+/// summary, and gives the exit code (1 when a gate failed).
 fn finish(
     rendered: render::Rendered,
     output: Option<&std::path::Path>,
@@ -71,6 +72,10 @@ fn finish(
     render::write_report(&rendered, output)?;
     for line in &rendered.failures {
         eprintln!("fairaudit: {line}");
+    }
+    // GitHub Actions: annotations and the step summary, once the report is out.
+    if let Some(g) = &rendered.github {
+        render::github::deliver(g);
     }
     Ok(if rendered.passed {
         ExitCode::SUCCESS

@@ -607,10 +607,13 @@ fn help_examples_run() {
                 continue;
             }
             let dir = tempfile::TempDir::new().unwrap();
+            // A file that does not ship (a CSV side file, or any -o report) goes to the temp dir.
             let args: Vec<String> = words[1..]
                 .iter()
-                .map(|w| {
-                    if root().join(w).exists() || !(w.ends_with(".csv")) {
+                .enumerate()
+                .map(|(i, w)| {
+                    let output = matches!(words[i].as_str(), "-o" | "--output");
+                    if root().join(w).exists() || !(output || w.ends_with(".csv")) {
                         w.clone()
                     } else {
                         dir.path().join(w).to_string_lossy().into_owned()

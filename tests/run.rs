@@ -493,3 +493,93 @@ fn init_writes_a_starter_that_runs() {
     assert!(dir.path().join("reports/fairness-compas.html").exists());
     let _: PathBuf = dir.path().join("fairaudit.toml");
 }
+
+#[test]
+fn junit_summary_one_suite_per_run() {
+    let p = project(THREE);
+    let out = run_in(p.path(), &["-o", "results.xml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = std::fs::read_to_string(p.path().join("results.xml")).unwrap();
+    // Four runs, one gate each; strict's failed, with its measured value in the message.
+    assert!(
+        xml.contains(r#"<testsuites name="fairaudit" tests="4" failures="1" errors="0" time="0">"#),
+        "{xml}"
+    );
+    for suite in [
+        "compas data/compas_2019.csv",
+        "compas data/compas_2020.csv",
+        "strict data/compas_2019.csv",
+        "rewards pairs.csv",
+    ] {
+        assert!(xml.contains(&format!("<testsuite name=\"{suite}\"")), "{suite}\n{xml}");
+    }
+    let s = json(&run_in(p.path(), &["--json"]));
+    let value = s["runs"][2]["gates"][0]["failures"][0]["value"].as_f64().unwrap();
+    assert!(
+        xml.contains(&format!(
+            "race:demographic_parity_difference &gt; 0.05 held: data/compas_2019.csv race demographic_parity_difference: {value}"
+        )),
+        "{xml}"
+    );
+    // A run that could not finish is a suite with an error.
+    std::fs::write(p.path().join("data/compas_2020.csv"), "a,b\n1,2\n").unwrap();
+    let out = run_in(p.path(), &["--format", "junit"]);
+    assert_eq!(out.status.code(), Some(2));
+    let broken = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        broken.contains(r#"<testsuites name="fairaudit" tests="4" failures="1" errors="1" time="0">"#),
+        "{broken}"
+    );
+    // Valid against the committed JUnit schema (when CI gives a Python with xmlschema).
+    if let Some(python) = std::env::var_os("FAIRAUDIT_XSD_PYTHON") {
+        std::fs::write(p.path().join("broken.xml"), &broken).unwrap();
+        let v = std::process::Command::new(python)
+            .arg(root().join("scripts/validate_junit.py"))
+            .arg(p.path().join("results.xml"))
+            .arg(p.path().join("broken.xml"))
+            .output()
+            .unwrap();
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    } else {
+        eprintln!("skipped the schema check: set FAIRAUDIT_XSD_PYTHON");
+    }
+}
+
+#[test]
+fn under_github_actions_annotations_and_step_summary() {
+    let p = project(THREE);
+    let summary = p.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let out = bin()
+        .current_dir(p.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_WORKSPACE", p.path())
+        .args(["run", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // Standard output stays the JSON summary.
+    let s = json(&out);
+    assert_eq!(s["runs"].as_array().unwrap().len(), 4);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("::error file=data/compas_2019.csv,title=strict%3A race%3Ademographic_parity_difference > 0.05::data/compas_2019.csv race demographic_parity_difference: "),
+        "{err}"
+    );
+    assert_eq!(err.matches("::error").count(), 1, "{err}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("earlier step\n"), "{md}");
+    assert!(md.contains("| strict | data/compas\\_2019.csv | failed | 0/1 | reports/strict.md |"), "{md}");
+    // Switched off.
+    let out = bin()
+        .current_dir(p.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("FAIRAUDIT_GITHUB", "0")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["run", "--json"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("::error"));
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), md);
+}

@@ -121,11 +121,21 @@ pub fn render(
     format: ReportFormat,
     page: Option<&crate::render::html::Page>,
 ) -> Result<Rendered> {
+    let path = r.input.path();
     crate::render::render_with(
         r,
         format,
         r.passed,
         &r.gates,
+        crate::render::ReportInfo {
+            command: r.command.clone(),
+            inputs: if path.is_empty() {
+                Vec::new()
+            } else {
+                vec![path.to_string()]
+            },
+            warnings: r.warnings.clone(),
+        },
         || csv(r),
         |md| text(r, md),
         page,

@@ -81,6 +81,11 @@ Examples:
   fairaudit audit-fairness fixtures/compas.csv --group race \\
       --metrics selection_rate,false_positive_rate,false_negative_rate
 
+  # CI: a JUnit test report, one test case per gate (docs/ci.md); under GitHub
+  # Actions failed gates are also annotated and the report joins the job summary
+  fairaudit audit-fairness fixtures/compas.csv --group race \\
+      --fail-if 'demographic_parity_difference > 0.1' -o results.xml
+
   # Pipe into jq
   fairaudit audit-fairness preds.csv --group race --json | \\
     jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";

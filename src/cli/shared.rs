@@ -1,6 +1,7 @@
 //! Flags every command shares: how inputs are read (`--input-format`, `--na-values`,
 //! `--skip-bad-rows`) and how the report is written and gated (`--format`, `-o`, `--fail-if`,
-//! `-q`).
+//! `-q`). GitHub Actions detection is no flag: `GITHUB_ACTIONS=true` turns it on and
+//! `FAIRAUDIT_GITHUB=0` off (`render::github`).
 
 use std::path::PathBuf;
 
@@ -81,9 +82,10 @@ pub struct ReadArgs {
 /// How the report is rendered and gated. Shared by every engine.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
-    /// Report format [default: table, or from the -o file's extension: .json, .csv, .md, .html].
-    /// `html` is one self-contained file (charts as inline SVG, nothing fetched), e.g.
-    /// `-o report.html`.
+    /// Report format [default: table, or from the -o file's extension: .json, .csv, .md, .html,
+    /// .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG,
+    /// nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub
+    /// Actions: docs/ci.md.
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<ReportFormat>,
 
@@ -123,7 +125,8 @@ impl OutputArgs {
         }
     }
 
-    /// --json, else --format, else the format the -o file's extension names, else a table.
+    /// --json, else --format, else the format the -o file's extension names (`.xml`: JUnit),
+    /// else a table.
     pub fn report_format(&self) -> ReportFormat {
         if self.json {
             return ReportFormat::Json;
@@ -141,6 +144,7 @@ impl OutputArgs {
             Some("csv") => ReportFormat::Csv,
             Some("md" | "markdown") => ReportFormat::Markdown,
             Some("html" | "htm") => ReportFormat::Html,
+            Some("xml") => ReportFormat::Junit,
             _ => ReportFormat::Table,
         }
     }

@@ -283,10 +283,22 @@ pub fn render(
         format,
         r.passed,
         &r.gates,
+        r.info(),
         || csv(r),
         |md| text(r, md, view),
         page,
     )
+}
+
+impl FairnessReport {
+    /// The command, inputs and warnings, for the CI formats.
+    pub fn info(&self) -> crate::render::ReportInfo {
+        crate::render::ReportInfo {
+            command: self.command.clone(),
+            inputs: self.inputs.iter().map(|i| i.path.clone()).collect(),
+            warnings: self.warnings.clone(),
+        }
+    }
 }
 
 /// Long format: one row per (file, attribute, group, metric), disparities with an empty group.

@@ -175,6 +175,7 @@ pub fn render(
         format,
         s.passed,
         &s.gates,
+        r.info(),
         || {
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&s.columns)?;

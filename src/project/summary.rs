@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::plan::RunResult;
 use crate::render::html::{Cell, Page, Section, Table};
-use crate::render::{self, Output, ReportFormat};
+use crate::render::{self, github, junit, Output, ReportFormat};
 
 /// The JSON model of the summary (docs/report-schema.md, `run`).
 #[derive(Debug, Serialize)]
@@ -115,17 +115,7 @@ fn text(config: &str, results: &[RunResult], markdown: bool) -> String {
         }
         out.push_str(&d);
     }
-    let n = results.len();
-    let count = |v: &str| results.iter().filter(|r| r.verdict == v).count();
-    let _ = writeln!(
-        out,
-        "\n{n} run{}: {} passed, {} failed, {} errors, {} without gates",
-        if n == 1 { "" } else { "s" },
-        count("passed"),
-        count("failed"),
-        count("error"),
-        count("no gates")
-    );
+    let _ = writeln!(out, "\n{}", tally(results));
     out
 }
 
@@ -210,7 +200,67 @@ fn page(config: &str, results: &[RunResult], passed: bool) -> Page {
     }
 }
 
-/// Renders the summary in `output`'s format, writes it, and gives the exit code.
+/// One JUnit suite per run (named `AUDIT INPUT`), its gates as test cases; a run that could
+/// not finish is a suite with an error.
+fn suites(results: &[RunResult]) -> Vec<junit::Suite> {
+    results
+        .iter()
+        .map(|r| junit::Suite {
+            name: format!("{} {}", r.audit, r.input),
+            inputs: vec![r.input.clone()],
+            gates: r.gates.clone(),
+            warnings: Vec::new(),
+            error: r.error.clone(),
+        })
+        .collect()
+}
+
+/// GitHub annotations of every run: its failed gates (titled `AUDIT: EXPRESSION`) and, for a
+/// run that could not finish, an error naming the audit and input.
+fn annotations(results: &[RunResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        let gates: Vec<crate::gate::GateResult> = r
+            .gates
+            .iter()
+            .map(|g| {
+                let mut g = g.clone();
+                g.expression = format!("{}: {}", r.audit, g.expression);
+                g
+            })
+            .collect();
+        out.push_str(&github::annotations(&gates, &[]));
+        if let Some(e) = &r.error {
+            let file = github::annotation_file(&r.input).unwrap_or_default();
+            let title = format!("{}: could not run", r.audit);
+            out.push_str(&github::workflow_command(
+                "error",
+                &[("file", file.as_str()), ("title", title.as_str())],
+                &render::printable(e),
+            ));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The closing line: how many runs and their verdicts.
+fn tally(results: &[RunResult]) -> String {
+    let n = results.len();
+    let count = |v: &str| results.iter().filter(|r| r.verdict == v).count();
+    format!(
+        "{n} run{}: {} passed, {} failed, {} errors, {} without gates",
+        if n == 1 { "" } else { "s" },
+        count("passed"),
+        count("failed"),
+        count("error"),
+        count("no gates")
+    )
+}
+
+/// Renders the summary in `output`'s format, writes it, and gives the exit code. Under GitHub
+/// Actions (or `--format github`) the annotations and the Markdown summary go where
+/// `render::github` says, once the summary is written.
 pub fn write(config: &str, results: &[RunResult], output: &Output) -> Result<u8> {
     let code = exit_code(results);
     let passed = code == 0;
@@ -223,28 +273,56 @@ pub fn write(config: &str, results: &[RunResult], output: &Output) -> Result<u8>
         passed,
         exit_code: code,
     };
-    let all_gates: Vec<crate::gate::GateResult> = Vec::new();
-    let page = (output.format == ReportFormat::Html).then(|| page(config, results, passed));
-    let rendered = render::render_with(
-        &model,
-        output.format,
-        passed,
-        &all_gates,
-        || csv(results),
-        |markdown| text(config, results, markdown),
-        page.as_ref(),
-    )?;
-    render::emit(&rendered.text, output.path.as_deref())?;
+    let mode = if output.format == ReportFormat::Github {
+        Some(github::Mode::Explicit)
+    } else if github::detected() {
+        Some(github::Mode::Auto)
+    } else {
+        None
+    };
+    let delivery = mode.map(|mode| github::Delivery {
+        mode,
+        annotations: annotations(results),
+        markdown: text(config, results, true),
+    });
+    let text = match output.format {
+        ReportFormat::Junit => junit::document(&suites(results))?,
+        ReportFormat::Github => format!(
+            "{}fairaudit run: {}\n",
+            delivery
+                .as_ref()
+                .map(|d| d.annotations.as_str())
+                .unwrap_or_default(),
+            tally(results)
+        ),
+        format => {
+            let page = (format == ReportFormat::Html).then(|| page(config, results, passed));
+            let info = render::ReportInfo {
+                command: "run".into(),
+                inputs: Vec::new(),
+                warnings: Vec::new(),
+            };
+            render::render_with(
+                &model,
+                format,
+                passed,
+                &[],
+                info,
+                || csv(results),
+                |markdown| text(config, results, markdown),
+                page.as_ref(),
+            )?
+            .text
+        }
+    };
+    render::emit(&text, output.path.as_deref())?;
+    if let Some(d) = &delivery {
+        github::deliver(d);
+    }
     if output.path.is_some() && !output.quiet {
-        let n = results.len();
         eprintln!(
-            "fairaudit: {n} run{}: {}; summary in {}",
-            if n == 1 { "" } else { "s" },
-            match code {
-                0 => "all passed",
-                1 => "a gate failed",
-                _ => "a run could not finish",
-            },
+            "fairaudit: {}; summary in {}",
+            tally(results),
             output
                 .path
                 .as_ref()

@@ -5,14 +5,16 @@
 //! `allocate/report.rs`).
 
 pub mod chart;
+pub mod github;
 pub mod html;
+pub mod junit;
 mod numbers;
 mod output;
 mod text;
 
 use numbers::group_digits;
 pub use numbers::{csv_num, fmt_amount, fmt_count, fmt_num};
-pub use output::{Dropped, Output, ReportFormat, SideFile, Warning};
+pub use output::{Dropped, Output, ReportFormat, ReportInfo, SideFile, Warning};
 pub use text::{markup_safe, printable, terminal_safe};
 
 use std::fmt::Write as _;
@@ -29,15 +31,34 @@ use serde::Serialize;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// A rendered report, and whether every gate passed.
+#[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub text: String,
     pub passed: bool,
     /// One line per failed gate, printed on standard error whatever the format.
     pub failures: Vec<String>,
-    /// Every gate with its verdict and failing values (JUnit, GitHub annotations, `run`).
-    pub gates: Vec<crate::gate::GateResult>,
     /// Files the run writes besides the report, once it has succeeded.
     pub side_files: Vec<SideFile>,
+    /// The gates' verdicts, for callers that report them their own way (`fairaudit run`'s JUnit
+    /// document and annotations).
+    pub gates: Vec<crate::gate::GateResult>,
+    /// The report's command, inputs and warnings.
+    pub info: ReportInfo,
+    /// GitHub Actions output (`--format github`, or detected): the caller hands it to
+    /// [`github::deliver`] once the report is written.
+    pub github: Option<github::Delivery>,
+}
+
+impl Rendered {
+    /// The report as JUnit suites, one per input ([`junit::suites`]).
+    pub fn suites(&self) -> Vec<junit::Suite> {
+        junit::suites(
+            &self.info.command,
+            &self.info.inputs,
+            &self.gates,
+            &self.info.warnings,
+        )
+    }
 }
 
 /// Writes a run's side files, then its report (to `path`, or standard output). A report file
@@ -616,16 +637,32 @@ pub fn markdown_text(s: &str) -> String {
 
 /// Renders a report model in `format`: JSON (pretty, newline-terminated) from its serde model,
 /// the other formats from the engine's `csv` and `text(markdown)` functions, HTML from the
-/// engine's page (built by [`html::figures`] when the format is HTML).
+/// engine's page (built by [`html::figures`] when the format is HTML), JUnit and GitHub from the
+/// gates and `info`. With `--format github`, or under GitHub Actions ([`github::detected`]), the
+/// Markdown report and the annotations travel in [`Rendered::github`].
+#[allow(clippy::too_many_arguments)]
 pub fn render_with<T: Serialize>(
     model: &T,
     format: ReportFormat,
     passed: bool,
     gates: &[crate::gate::GateResult],
+    info: ReportInfo,
     csv: impl Fn() -> Result<String>,
     text: impl Fn(bool) -> String,
     page: Option<&html::Page>,
 ) -> Result<Rendered> {
+    let mode = if format == ReportFormat::Github {
+        Some(github::Mode::Explicit)
+    } else if github::detected() {
+        Some(github::Mode::Auto)
+    } else {
+        None
+    };
+    let github = mode.map(|mode| github::Delivery {
+        mode,
+        annotations: github::annotations(gates, &info.warnings),
+        markdown: terminal_safe(&text(true)).into_owned(),
+    });
     let text = match format {
         ReportFormat::Json => {
             let mut s = serde_json::to_string_pretty(model)?;
@@ -639,13 +676,29 @@ pub fn render_with<T: Serialize>(
             Some(p) => html::document(p),
             None => anyhow::bail!("--format html is not available for this report"),
         },
+        ReportFormat::Junit => junit::document(&junit::suites(
+            &info.command,
+            &info.inputs,
+            gates,
+            &info.warnings,
+        ))?,
+        ReportFormat::Github => {
+            let annotations = github.as_ref().map(|g| g.annotations.as_str());
+            format!(
+                "{}{}",
+                annotations.unwrap_or_default(),
+                github::verdict(&info.command, gates, info.warnings.len())
+            )
+        }
     };
     Ok(Rendered {
         text,
         passed,
         failures: crate::gate::failure_lines(gates),
-        gates: gates.to_vec(),
         side_files: Vec::new(),
+        gates: gates.to_vec(),
+        info,
+        github,
     })
 }
 

@@ -36,6 +36,26 @@ pub enum ReportFormat {
     /// One self-contained HTML file: the verdict, inputs, settings, warnings, then every chart
     /// next to the table of its numbers (inline CSS and SVG; nothing fetched).
     Html,
+    /// JUnit XML for CI test reports (picked by `-o results.xml`): one <testsuite> per input,
+    /// one <testcase> per --fail-if gate, a failing gate a <failure> with the expression and the
+    /// values; without gates one passing testcase `report`.
+    Junit,
+    /// GitHub Actions: `::error` annotations for failed gates and `::warning` for warnings, a
+    /// verdict line, and the Markdown report appended to $GITHUB_STEP_SUMMARY. Under Actions
+    /// (GITHUB_ACTIONS=true) every format adds the annotations on standard error and the step
+    /// summary; FAIRAUDIT_GITHUB=0 turns that off.
+    Github,
+}
+
+/// What the CI formats (`junit`, `github`) need from a report besides its gates: the command,
+/// its inputs (one JUnit suite each) and its warnings.
+#[derive(Debug, Clone, Default)]
+pub struct ReportInfo {
+    /// `audit-fairness`, `allocate pb`, …
+    pub command: String,
+    /// The input paths as the report names them (`Failure::file` holds one of them).
+    pub inputs: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// How a report is written and gated (`--format`, `-o`, `--fail-if`, `-q`): the part of every

@@ -573,6 +573,11 @@ pub fn render(
         format,
         r.passed,
         &r.gates,
+        crate::render::ReportInfo {
+            command: r.command.clone(),
+            inputs: r.inputs.iter().map(|i| i.path.clone()).collect(),
+            warnings: r.warnings.clone(),
+        },
         || csv(r),
         |md| text(r, md, metrics),
         page,
