@@ -41,7 +41,8 @@ pub enum AllocateCommand {
     #[command(after_help = SHAPLEY_EXAMPLES, mut_arg("fail_if", |a| a.help(SHAPLEY_FAIL_IF)))]
     Shapley(Box<ShapleyArgs>),
     /// Participatory budgeting: a pabulib `.pb` election's outcome under a rule (exact rationals,
-    /// pabutools' tie rule), or the audit of a given outcome.
+    /// pabutools' tie rule), or the audit of a given or recorded outcome; many elections at once
+    /// with --summary.
     #[command(
         after_help = PB_EXAMPLES,
         mut_arg("fail_if", |a| a.help(PB_FAIL_IF)),
