@@ -104,6 +104,7 @@ fn reward_summary_one_row_per_file_as_the_single_runs() {
         [&a["gates_passed"], &b["gates_passed"], &c["gates_passed"]],
         [&Value::Bool(true), &Value::Bool(false), &Value::Bool(false)]
     );
+    assert_eq!(s["undefined"][2]["seed"], "no seed=… directory in the path");
     // By hand.
     assert_eq!(c["kind"], "pairs");
     assert_eq!(c["pairs_used"], 5);

@@ -67,7 +67,8 @@ pub fn build(reports: &[AllocateReport], outcome: &str, gates: &[Gate]) -> Summa
         }
         row.insert("outcome".into(), Json::from(outcome));
         row.extend(r.metrics.values());
-        let mut why = r.metrics.reasons();
+        let mut why = summary::partition_reasons(&row, &keys);
+        why.extend(r.metrics.reasons());
         for c in &s.columns {
             if !row.contains_key(c) && c != "gates_passed" {
                 row.insert(c.clone(), Json::Null);

@@ -73,7 +73,7 @@ const REWARD_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'acc
 const FAIRNESS_SUMMARY: &str =
     "One row per input file × attribute (× class): headline disparities \
      and whether the gates passed there; `key=value` directories in the paths (hive partitions) \
-     become columns. The view for many files.";
+     become columns. The view for many files";
 
 /// `--summary` of `audit-reward`.
 const REWARD_SUMMARY: &str =
@@ -81,7 +81,7 @@ const REWARD_SUMMARY: &str =
      ties, length correlation, calibration, ... as the kind has them; `COLUMN:accuracy_difference` \
      per --group) and whether the gates passed there; `key=value` directories in the paths (hive \
      partitions) become columns. The table shows the headline ones and every number a gate names; \
-     JSON and CSV hold them all. The view for many files.";
+     JSON and CSV hold them all. The view for many files";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

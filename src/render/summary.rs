@@ -151,6 +151,23 @@ pub fn file_cells(file: &str, partition_columns: &[(String, String)]) -> Map<Str
     row
 }
 
+/// Why a row's partition cells are null: its path has no such directory.
+pub fn partition_reasons(
+    row: &Map<String, Json>,
+    partition_columns: &[(String, String)],
+) -> Map<String, Json> {
+    partition_columns
+        .iter()
+        .filter(|(_, c)| row.get(c).is_none_or(Json::is_null))
+        .map(|(k, c)| {
+            (
+                c.clone(),
+                Json::from(format!("no {k}=… directory in the path")),
+            )
+        })
+        .collect()
+}
+
 /// Whether no gate failed on what `here` picks out (a row's file, its attribute).
 pub fn passed_where(gates: &[GateResult], here: impl Fn(&Failure) -> bool) -> bool {
     !gates.iter().any(|g| g.failures.iter().any(&here))

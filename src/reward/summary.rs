@@ -75,7 +75,7 @@ pub fn build(r: &RewardReport, gates: &[Gate]) -> Summary {
     let mut s = Summary::new("audit-reward --summary", columns);
     for inp in &r.inputs {
         let mut row = summary::file_cells(&inp.path, &keys);
-        let mut why = Map::new();
+        let mut why = summary::partition_reasons(&row, &keys);
         row.insert("kind".into(), Json::from(inp.kind.clone()));
         row.insert("rows".into(), Json::from(inp.rows_read));
         row.insert("pairs_used".into(), Json::from(inp.pairs_used));
