@@ -236,12 +236,9 @@ fn reward_summary_group_disparities_kinds_and_table() {
     let header = md.lines().next().unwrap();
     assert_eq!(
         header,
-        "| file | kind | pairs used | accuracy | tie share | calibration.ece | calibration.mce | gates passed |"
+        "| file | pairs used | accuracy | tie share | calibration.ece | calibration.mce | gates passed |"
     );
-    assert!(
-        md.contains("| pairs\\_rerun.csv | pairs | 1000 | 0.7110 |"),
-        "{md}"
-    );
+    assert!(md.contains("| pairs\\_rerun.csv | 1000 | 0.7110 |"), "{md}");
     assert!(md.contains("file: in fixtures/reward/"), "{md}");
 }
 
