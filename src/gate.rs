@@ -341,6 +341,24 @@ pub fn evaluate(gates: &[Gate], report: &dyn Gateable) -> Result<Vec<GateResult>
         .collect()
 }
 
+/// The verdicts of the same gates evaluated input by input, as one verdict per gate: the values
+/// checked added up, the failures of every input in input order.
+pub fn merge(per_input: Vec<Vec<GateResult>>) -> Vec<GateResult> {
+    let mut out: Vec<GateResult> = Vec::new();
+    for results in per_input {
+        if out.is_empty() {
+            out = results;
+            continue;
+        }
+        for (m, g) in out.iter_mut().zip(results) {
+            m.passed &= g.passed;
+            m.checked += g.checked;
+            m.failures.extend(g.failures);
+        }
+    }
+    out
+}
+
 /// One line per failed gate, for standard error.
 pub fn failure_lines(results: &[GateResult]) -> Vec<String> {
     results

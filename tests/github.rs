@@ -328,7 +328,14 @@ fn action_script_with_a_failing_and_a_passing_gate() {
     // The report file is what the command printed, and the step printed it too.
     let direct = text(&run(&compas(&["--fail-if", GATE]), &[]).stdout);
     assert_eq!(std::fs::read_to_string(&report).unwrap(), direct);
-    assert_eq!(text(&out.stdout), direct);
+    // Printed between ::stop-commands::TOKEN and ::TOKEN:: (a report's lines come from the data).
+    let printed = text(&out.stdout);
+    let (first, rest) = printed.split_once('\n').unwrap();
+    let token = first
+        .strip_prefix("::stop-commands::")
+        .expect("stop-commands first");
+    assert!(token.len() > 16, "{token}");
+    assert_eq!(rest, format!("{direct}::{token}::\n"));
     assert!(text(&out.stderr).contains(&format!("::error file=fixtures/compas.csv,title={GATE}::")));
     // fairaudit wrote the Markdown report to the summary itself; the script added nothing.
     let markdown = text(&run(&compas(&["--fail-if", GATE, "--format", "markdown"]), &[]).stdout);
@@ -387,4 +394,33 @@ fn action_script_says_when_fairaudit_is_missing() {
     let outputs = std::fs::read_to_string(outputs).unwrap();
     assert_eq!(output_of(&outputs, "passed"), "false");
     assert_eq!(output_of(&outputs, "exit-code"), "2");
+}
+
+/// `args` is split into words (quotes kept, new lines as spaces, so a YAML block works) and
+/// never run: `$(...)`, `;` and a new line that looks like a command stay text.
+#[test]
+fn action_args_are_words_never_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let p1 = dir.path().join("p1");
+    let p2 = dir.path().join("p2");
+    let args = format!(
+        "fixtures/compas.csv --group race\n--fail-if '{GATE}'\ntouch {} ; $(touch {})",
+        p1.display(),
+        p2.display()
+    );
+    let (out, outputs, _) = action(dir.path(), "audit-fairness", &args);
+    assert!(
+        !p1.exists() && !p2.exists(),
+        "a word of args ran as a command"
+    );
+    // The words reached fairaudit as words: `touch` is an unexpected argument.
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(output_of(&outputs, "exit-code"), "2");
+    // A YAML block of flags, one per line, is the same command as one line.
+    let (out, _, _) = action(
+        dir.path(),
+        "audit-fairness",
+        &format!("fixtures/compas.csv\n  --group race\n  --fail-if '{GATE}'\n"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }

@@ -511,10 +511,15 @@ fn junit_summary_one_suite_per_run() {
         "strict data/compas_2019.csv",
         "rewards pairs.csv",
     ] {
-        assert!(xml.contains(&format!("<testsuite name=\"{suite}\"")), "{suite}\n{xml}");
+        assert!(
+            xml.contains(&format!("<testsuite name=\"{suite}\"")),
+            "{suite}\n{xml}"
+        );
     }
     let s = json(&run_in(p.path(), &["--json"]));
-    let value = s["runs"][2]["gates"][0]["failures"][0]["value"].as_f64().unwrap();
+    let value = s["runs"][2]["gates"][0]["failures"][0]["value"]
+        .as_f64()
+        .unwrap();
     assert!(
         xml.contains(&format!(
             "race:demographic_parity_difference &gt; 0.05 held: data/compas_2019.csv race demographic_parity_difference: {value}"
@@ -527,7 +532,9 @@ fn junit_summary_one_suite_per_run() {
     assert_eq!(out.status.code(), Some(2));
     let broken = String::from_utf8(out.stdout).unwrap();
     assert!(
-        broken.contains(r#"<testsuites name="fairaudit" tests="4" failures="1" errors="1" time="0">"#),
+        broken.contains(
+            r#"<testsuites name="fairaudit" tests="4" failures="1" errors="1" time="0">"#
+        ),
         "{broken}"
     );
     // Valid against the committed JUnit schema (when CI gives a Python with xmlschema).
@@ -570,7 +577,10 @@ fn under_github_actions_annotations_and_step_summary() {
     assert_eq!(err.matches("::error").count(), 1, "{err}");
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.starts_with("earlier step\n"), "{md}");
-    assert!(md.contains("| strict | data/compas\\_2019.csv | failed | 0/1 | reports/strict.md |"), "{md}");
+    assert!(
+        md.contains("| strict | data/compas\\_2019.csv | failed | 0/1 | reports/strict.md |"),
+        "{md}"
+    );
     // Switched off.
     let out = bin()
         .current_dir(p.path())
@@ -582,4 +592,139 @@ fn under_github_actions_annotations_and_step_summary() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("::error"));
     assert_eq!(std::fs::read_to_string(&summary).unwrap(), md);
+}
+
+#[test]
+fn reports_never_overwrite_inputs_or_each_other() {
+    // A report over its own input.
+    let e = config_error("[audits.a]\ncommand = \"audit-fairness\"\ninputs = [\"data/compas_2019.csv\"]\ngroup = [\"race\"]\noutput = \"data/compas_2019.csv\"\n");
+    assert!(
+        e.contains("matches only this audit's own reports") || e.contains("over its own input"),
+        "{e}"
+    );
+    // Two spellings of one report.
+    let e = config_error("[audits.a]\ncommand = \"audit-fairness\"\ninputs = [\"data/compas_2019.csv\"]\ngroup = [\"race\"]\noutput = \"r/a.json\"\n\n[audits.b]\nextends = \"a\"\noutput = \"r/../r/./a.json\"\n");
+    assert!(e.contains("audits a and b both write r/a.json"), "{e}");
+    // A placeholder that does not exist.
+    let e = config_error("[audits.a]\ncommand = \"audit-fairness\"\ninputs = [\"data/compas_2019.csv\"]\ngroup = [\"race\"]\noutput = \"r/{audti}-{stem}.json\"\n");
+    assert!(
+        e.contains("fairaudit.toml:5: [audits.a] key 'output': unknown placeholder {audti}"),
+        "{e}"
+    );
+    // A folder as input; a name that cannot be part of a file name.
+    let e = config_error(
+        "[audits.a]\ncommand = \"audit-fairness\"\ninputs = \"data\"\ngroup = [\"race\"]\n",
+    );
+    assert!(
+        e.contains("key 'inputs': 'data': is a folder; give the files in it, e.g. 'data/*.csv'"),
+        "{e}"
+    );
+    let e = config_error(
+        "[audits.\"a/b\"]\ncommand = \"audit-fairness\"\ninputs = \"data/compas_2019.csv\"\n",
+    );
+    assert!(
+        e.contains("fairaudit.toml:1: [audits] key 'a/b': an audit's name must not"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_audit_does_not_read_its_own_reports() {
+    let p = project("[audits.a]\ncommand = \"audit-fairness\"\ninputs = [\"data/*.csv\", \"./data/compas_2019.csv\"]\ngroup = [\"race\"]\noutput = \"data/{stem}-report.csv\"\nformat = \"csv\"\n");
+    let first = run_in(p.path(), &["--json"]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(p.path().join("data/compas_2019-report.csv").exists());
+    // The second run sees the same two inputs (not the reports, not ./ twice): same summary.
+    let second = run_in(p.path(), &["--json"]);
+    assert_eq!(first.stdout, second.stdout);
+    assert_eq!(json(&second)["runs"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_summary_file_is_checked_before_anything_runs() {
+    let p = project(THREE);
+    let out = run_in(p.path(), &["-o", "nowhere/at/all.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the directory nowhere/at does not exist")
+            || String::from_utf8_lossy(&out.stderr).contains("nowhere/at")
+    );
+    assert!(!p.path().join("reports").exists());
+}
+
+#[test]
+fn many_elections_one_row_each() {
+    let p = project("[audits.pb]\ncommand = \"allocate pb\"\ninputs = [\"data/*.pb\"]\nrule = \"greedy\"\nfail-if = [\"ejr == false\"]\noutput = \"reports/{stem}.json\"\n");
+    std::fs::copy(
+        root().join("fixtures/pb/poland_czestochowa_2020_grabowka.pb"),
+        p.path().join("data/grabowka.pb"),
+    )
+    .unwrap();
+    let out = run_in(p.path(), &["--json"]);
+    let s = json(&out);
+    let runs = s["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{s}");
+    for (run, stem) in runs.iter().zip(["anin", "grabowka"]) {
+        let written: Value = serde_json::from_slice(
+            &std::fs::read(p.path().join(format!("reports/{stem}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(run["gates"], written["gates"], "{stem}");
+    }
+}
+
+#[test]
+fn init_says_what_it_could_not_detect() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("odd.csv"),
+        "id,\"col\nwith newline\",outcome\n1,a,0\n2,b,1\n3,a,1\n",
+    )
+    .unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["init", "odd.csv", "--config", "sub/fairaudit.toml"])
+        .output();
+    // The folder does not exist: said, nothing written.
+    let out = out.unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["init", "odd.csv", "--config", "sub/fairaudit.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("no label column detected by name"), "{err}");
+    assert!(
+        err.contains("no prediction or score column detected"),
+        "{err}"
+    );
+    assert!(err.contains("the gate is commented out"), "{err}");
+    let text = std::fs::read_to_string(dir.path().join("sub/fairaudit.toml")).unwrap();
+    // Relative to the configuration's folder; still valid TOML (the newline is not in a comment).
+    assert!(text.contains("inputs = [\"../odd.csv\"]"), "{text}");
+    assert!(
+        text.contains("# fail-if = [\"demographic_parity_ratio < 0.8\"]"),
+        "{text}"
+    );
+    let out = bin()
+        .current_dir(dir.path().join("sub"))
+        .args(["run", "--list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin().args(["init", "-", "--config", "-"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -53,8 +53,16 @@ cd "$workdir" 2>/dev/null || fail_early "working-directory '$workdir' does not e
 command -v fairaudit >/dev/null 2>&1 ||
     fail_early "fairaudit is not on PATH (the action's install step puts it there; install: none expects it already)"
 
-# The arguments as shell words; the command as plain words.
-eval "set -- $args" 2>/dev/null || fail_early "args is not a valid list of shell words: $args"
+# The arguments as shell words (quotes and backslashes as in a shell; newlines are spaces, so
+# a YAML block works), parsed by xargs: nothing in them is ever run (no $(...), no ;).
+parsed="$(mktemp)"
+printf '%s' "$args" | tr '\n\r' '  ' | xargs printf '%s\0' >"$parsed" 2>/dev/null ||
+    fail_early "args is not a valid list of shell words (an unbalanced quote?): $args"
+set --
+while IFS= read -r -d '' word; do
+    set -- "$@" "$word"
+done <"$parsed"
+rm -f "$parsed"
 read -r -a words <<<"$command_words"
 
 # The report's extension, from the format the arguments ask for; the report's file, when -o names
@@ -71,7 +79,9 @@ for a in "$@"; do
     case $a in
     --json) format=json ;;
     --format=*) format=${a#--format=} ;;
+    -f?*) format=${a#-f} ;;
     --output=*) written=${a#--output=} ;;
+    -o?*) written=${a#-o} ;;
     esac
     case $format in
     json | csv | html) ext=$format ;;
@@ -91,7 +101,13 @@ printed="$dir/report.$ext"
 errors="$dir/stderr.txt"
 fairaudit "${words[@]}" "$@" >"$printed" 2>"$errors"
 code=$?
+# What the report printed comes from the data (group and file names): the runner must not read
+# a line of it as a workflow command, so it is shown between ::stop-commands:: and its token.
+token="fairaudit-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+echo "::stop-commands::$token"
 cat "$printed"
+echo "::$token::"
+# fairaudit's own annotations are on standard error: shown after, read as commands.
 cat "$errors" >&2
 report=$printed
 

@@ -45,6 +45,66 @@ pub fn page(r: &AllocateReport) -> Result<Page> {
     })
 }
 
+/// The page of `allocate pb --summary`: the summary table first, then each election's charts
+/// and checklist (headed by its file; chart names prefixed with the file's name, so the
+/// `--plot` files of two elections never collide). `settings`: what every row shares.
+pub fn summary_page(
+    reports: &[AllocateReport],
+    summary: &crate::render::summary::Summary,
+    settings: Vec<(String, String)>,
+) -> Result<Page> {
+    let mut sections = vec![crate::render::summary::section(
+        summary,
+        "Summary: one row per election",
+        "undefined",
+    )];
+    for r in reports {
+        let path = r.input.path();
+        let stem = std::path::Path::new(path)
+            .file_stem()
+            .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());
+        let own = match &r.input {
+            Input::Items { .. } => items_sections(r)?,
+            Input::Pb { .. } => pb_sections(r)?,
+            Input::Shapley { .. } => shapley_sections(r)?,
+            Input::None => Vec::new(),
+        };
+        for mut sec in own {
+            sec.heading = format!("{path} — {}", sec.heading);
+            for item in &mut sec.items {
+                if let Item::Figure(c, _) = item {
+                    c.name = chart::slug(&[&stem, &c.name]);
+                    c.title = format!("{path}: {}", c.title);
+                }
+            }
+            sections.push(sec);
+        }
+    }
+    let mut inputs = Table {
+        caption: "Files read".into(),
+        ..Default::default()
+    };
+    for r in reports {
+        let t = inputs_table(r);
+        inputs.header = t.header;
+        inputs.rows.extend(t.rows);
+    }
+    Ok(Page {
+        command: summary.command.clone(),
+        subject: format!(
+            "{} input{}",
+            reports.len(),
+            if reports.len() == 1 { "" } else { "s" }
+        ),
+        passed: summary.passed,
+        gates: summary.gates.clone(),
+        inputs,
+        settings,
+        warnings: summary.warnings.clone(),
+        sections,
+    })
+}
+
 /// A number in words: an integer with thousands separators, else 4 decimals (as the tables).
 fn words(x: f64) -> String {
     if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {

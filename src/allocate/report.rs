@@ -208,7 +208,7 @@ fn csv(r: &AllocateReport) -> Result<String> {
 const AMOUNTS: &[&str] = &["value", "mms", "mms_bounds", "subsidy", "cost"];
 
 /// Summary metrics that are amounts.
-const SUMMARY_AMOUNTS: &[&str] = &[
+pub const SUMMARY_AMOUNTS: &[&str] = &[
     "cost",
     "budget",
     "welfare.utilitarian",

@@ -107,17 +107,35 @@ pub struct ShapleySettings {
 /// `fairaudit allocate pb`.
 #[derive(Debug, Clone)]
 pub struct PbSettings {
-    /// The pabulib file.
-    pub file: String,
+    /// The pabulib files as given: paths, quoted globs (expanded by fairaudit), `-`.
+    pub files: Vec<String>,
     pub rule: PbRule,
     /// `--satisfaction`; `None`: points for cumulative and scoring ballots, cost otherwise.
     pub satisfaction: Option<PbSat>,
     pub completion: PbCompletion,
-    /// `--outcome`: project ids as given (empty: compute the outcome with the rule).
-    pub outcome: Vec<String>,
+    /// Which outcome is audited: the rule's, the projects listed, or the file's own.
+    pub outcome: PbOutcome,
     /// `--jr-limit`: search nodes of the EJR / PJR checks.
     pub jr_limit: u64,
+    /// `--summary`: one row per election instead of the whole report.
+    pub summary: bool,
     pub output: Output,
+}
+
+/// The outcome `allocate pb` audits (`--outcome`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PbOutcome {
+    /// Computed with `--rule` (and `--completion`).
+    Rule,
+    /// `--outcome IDS`: these projects (of one election), as given.
+    Given(Vec<String>),
+    /// `--outcome selected`: the projects the file's PROJECTS section marks `selected` 1.
+    Selected,
+}
+
+impl PbOutcome {
+    /// The word `--outcome` takes for the file's own outcome.
+    pub const SELECTED: &'static str = "selected";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

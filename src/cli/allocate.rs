@@ -6,10 +6,10 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 
 use super::values::*;
-use super::{OutputArgs, ReadArgs};
+use super::{OutputArgs, ReadArgs, SummaryArgs};
 use crate::allocate::settings::{
-    CheckSettings, Checks, EfxVariant, ItemsMethod, ItemsSettings, PbCompletion, PbRule, PbSat,
-    PbSettings, Settings, ShapleySettings, UtilitySettings, AGENT_COLUMNS,
+    CheckSettings, Checks, EfxVariant, ItemsMethod, ItemsSettings, PbCompletion, PbOutcome, PbRule,
+    PbSat, PbSettings, Settings, ShapleySettings, UtilitySettings, AGENT_COLUMNS,
 };
 
 // `--fail-if` of each subcommand, with its own names (the shared flag's help shows
@@ -20,6 +20,13 @@ const SHAPLEY_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. \
      'rewards_in_core == false', 'rewards.max_abs_gap_to_shapley > 0.1'. Repeatable";
 const PB_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'ejr_up_to_one == false', \
      'voters_with_nothing > 100', 'budget_share_spent < 0.9'. Repeatable";
+
+const PB_SUMMARY: &str = "One row per election: its ballots, the outcome's headline figures \
+     (projects selected, cost and budget share, EJR / PJR / priceability verdicts, fair share, \
+     satisfaction: every name --fail-if takes) and whether the gates passed on it, each gate \
+     judged per election; `key=value` directories in the paths (hive partitions) become columns. \
+     The table shows the headline ones and every number a gate names; JSON and CSV hold them all. \
+     Needed for several files";
 
 #[derive(Debug, Subcommand)]
 pub enum AllocateCommand {
@@ -34,8 +41,13 @@ pub enum AllocateCommand {
     #[command(after_help = SHAPLEY_EXAMPLES, mut_arg("fail_if", |a| a.help(SHAPLEY_FAIL_IF)))]
     Shapley(Box<ShapleyArgs>),
     /// Participatory budgeting: a pabulib `.pb` election's outcome under a rule (exact rationals,
-    /// pabutools' tie rule), or the audit of a given outcome.
-    #[command(after_help = PB_EXAMPLES, mut_arg("fail_if", |a| a.help(PB_FAIL_IF)))]
+    /// pabutools' tie rule), or the audit of a given or recorded outcome; many elections at once
+    /// with --summary.
+    #[command(
+        after_help = PB_EXAMPLES,
+        mut_arg("fail_if", |a| a.help(PB_FAIL_IF)),
+        mut_arg("summary", |a| a.help(PB_SUMMARY))
+    )]
     Pb(Box<PbArgs>),
 }
 
@@ -50,14 +62,27 @@ Examples:
   fairaudit allocate pb election.pb --rule greedy --satisfaction cardinality \\
       --json
 
-  # Audit what the city funded (the projects listed with --outcome)
-  fairaudit allocate pb election.pb --outcome 196,443,463";
+  # Audit what the city funded: the projects listed with --outcome, or those
+  # the file marks selected (its PROJECTS section's `selected` column)
+  fairaudit allocate pb election.pb --outcome 196,443,463
+  fairaudit allocate pb fixtures/pb/poland_warszawa_2017_anin.pb \\
+      --outcome selected
+
+  # Every election of a folder (a quoted glob): one row per election, each
+  # gate judged per election
+  fairaudit allocate pb 'fixtures/pb/*.pb' --summary \\
+      --fail-if 'ejr_up_to_one == false'
+
+  # What each city funded, audited election by election
+  fairaudit allocate pb 'fixtures/pb/poland_warszawa_*.pb' --outcome selected \\
+      --summary --format csv";
 
 #[derive(Debug, Args, Clone)]
 pub struct PbArgs {
-    /// The pabulib file.
-    #[arg(value_name = "FILE.pb")]
-    pub file: String,
+    /// The pabulib files: paths, quoted globs expanded by fairaudit ('elections/*.pb', `**` for
+    /// any depth), or `-` for standard input. Several need --summary.
+    #[arg(value_name = "FILE.pb", required = true)]
+    pub files: Vec<String>,
 
     /// The rule that computes the outcome (ignored with --outcome).
     #[arg(long, value_enum, default_value_t = PbRule::Mes)]
@@ -73,14 +98,19 @@ pub struct PbArgs {
     #[arg(long, value_enum, default_value_t = PbCompletion::None)]
     pub completion: PbCompletion,
 
-    /// Audit this outcome instead of computing one: project ids separated by commas.
-    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    /// Audit this outcome instead of computing one: project ids separated by commas (one
+    /// election), or `selected` for the projects each file's PROJECTS section marks selected
+    /// (its `selected` column: 1 funded, 0 not).
+    #[arg(long, value_name = "IDS|selected", value_delimiter = ',')]
     pub outcome: Vec<String>,
 
     /// EJR / PJR are exact within this many search nodes; beyond, a property without a
     /// violation found is reported as not decided.
     #[arg(long = "jr-limit", value_name = "N", default_value_t = 2_000_000)]
     pub jr_limit: u64,
+
+    #[command(flatten)]
+    pub summary: SummaryArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -355,14 +385,34 @@ impl ShapleyArgs {
 
 impl PbArgs {
     pub fn settings(&self) -> Result<PbSettings> {
+        let output = output(&self.output)?;
+        let ids: Vec<String> = self.outcome.iter().map(|x| x.trim().to_string()).collect();
+        let outcome = if ids.is_empty() {
+            PbOutcome::Rule
+        } else if ids == [PbOutcome::SELECTED] {
+            PbOutcome::Selected
+        } else if ids.iter().any(|x| x == PbOutcome::SELECTED) {
+            anyhow::bail!(
+                "--outcome selected audits the outcome each file records (its `selected` column) and takes no project ids; got '{}'",
+                self.outcome.join(",")
+            );
+        } else if ids.iter().any(String::is_empty) {
+            anyhow::bail!(
+                "--outcome '{}': an empty project id; give ids separated by commas, e.g. --outcome 196,443",
+                self.outcome.join(",")
+            );
+        } else {
+            PbOutcome::Given(ids)
+        };
         Ok(PbSettings {
-            output: output(&self.output)?,
-            file: self.file.clone(),
+            output,
+            files: self.files.clone(),
             rule: self.rule,
             satisfaction: self.satisfaction,
             completion: self.completion,
-            outcome: self.outcome.clone(),
+            outcome,
             jr_limit: self.jr_limit,
+            summary: self.summary.summary,
         })
     }
 }

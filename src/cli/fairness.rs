@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use super::values::*;
-use super::{InputArgs, OutputArgs};
+use super::{InputArgs, OutputArgs, SummaryArgs};
 use crate::fairness::settings::{
     detected_names, Agg, MissingPolicy, Settings, Task, LABEL_NAMES, PRED_NAMES, SCORE_NAMES,
 };
@@ -163,11 +163,8 @@ pub struct FairnessArgs {
     #[arg(long = "emit-stats", value_name = "FILE")]
     pub emit_stats: Option<PathBuf>,
 
-    /// One row per input file × attribute (× class): headline disparities and whether the gates
-    /// passed there; `key=value` directories in the paths (hive partitions) become columns. The
-    /// view for many files.
-    #[arg(long)]
-    pub summary: bool,
+    #[command(flatten)]
+    pub summary: SummaryArgs,
 
     /// The inputs are statistics — files from --emit-stats, or tables of counts such as the
     /// result of `fairaudit sql`'s query — added up cell by cell and audited as if every row had
@@ -338,7 +335,7 @@ impl FairnessArgs {
             weight: self.weight.clone(),
             groups: self.groups.clone(),
             emit_stats: self.emit_stats.clone(),
-            summary: self.summary,
+            summary: self.summary.summary,
             from_stats: self.from_stats,
             positive: self.positive.clone(),
             pred_positive: self.pred_positive.clone(),

@@ -71,17 +71,32 @@ const REWARD_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'acc
      'length.pearson > 0.3', 'chat_hard:accuracy < 0.6' (a subset), 'accuracy.lower < 0.65' \
      (with --bootstrap). Repeatable";
 
+/// `--summary` of `audit-fairness`.
+const FAIRNESS_SUMMARY: &str =
+    "One row per input file × attribute (× class): headline disparities \
+     and whether the gates passed there; `key=value` directories in the paths (hive partitions) \
+     become columns. The view for many files";
+
+/// `--summary` of `audit-reward`.
+const REWARD_SUMMARY: &str =
+    "One row per input file: its kind, pairs, headline numbers (accuracy, \
+     ties, length correlation, calibration, ... as the kind has them; `COLUMN:accuracy_difference` \
+     per --group) and whether the gates passed there; `key=value` directories in the paths (hive \
+     partitions) become columns. The table shows the headline ones and every number a gate names; \
+     JSON and CSV hold them all. The view for many files";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Group fairness of a binary classifier: confusion rates per group and per intersection of
     /// groups, parity differences and ratios, four-fifths rule, CI gates.
-    #[command(after_help = FAIRNESS_EXAMPLES)]
+    #[command(after_help = FAIRNESS_EXAMPLES, mut_arg("summary", |a| a.help(FAIRNESS_SUMMARY)))]
     AuditFairness(Box<FairnessArgs>),
     /// Audit reward-model score files: preference accuracy (RewardBench / RM-Bench scoring), ties,
     /// length bias, calibration, per-group accuracy, bootstrap intervals clustered by prompt.
     #[command(
         after_help = REWARD_EXAMPLES,
-        mut_arg("fail_if", |a| a.help(REWARD_FAIL_IF))
+        mut_arg("fail_if", |a| a.help(REWARD_FAIL_IF)),
+        mut_arg("summary", |a| a.help(REWARD_SUMMARY))
     )]
     AuditReward(Box<RewardArgs>),
     /// Fair division: compute allocations of goods / chores / mixed items and check any
@@ -94,7 +109,11 @@ pub enum Command {
     Sql(Box<SqlArgs>),
     /// Run the audits of the project configuration (`fairaudit.toml`, or `[tool.fairaudit]` in
     /// `pyproject.toml`): every audit over every input its globs match, one summary row each.
-    #[command(after_help = project::RUN_EXAMPLES)]
+    #[command(
+        after_help = project::RUN_EXAMPLES,
+        mut_arg("fail_if", |a| a.hide(true)),
+        mut_arg("plot", |a| a.hide(true))
+    )]
     Run(Box<RunArgs>),
     /// Write a commented starter `fairaudit.toml` from the columns of a file.
     #[command(after_help = project::INIT_EXAMPLES)]

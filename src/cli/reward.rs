@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use super::values::*;
-use super::{InputArgs, OutputArgs};
+use super::{InputArgs, OutputArgs, SummaryArgs};
 use crate::reward::{LengthUnit, Preset, RewardKind, Ties};
 use crate::stats::Binning;
 
@@ -52,6 +52,10 @@ Examples:
   fairaudit audit-reward fixtures/reward/counterfactual.csv --epsilon 0.05
   fairaudit audit-reward fixtures/reward/pairs.csv \\
       --compare fixtures/reward/pairs_rerun.csv
+
+  # Many score files at once: one row per file, partition keys (model=a/...)
+  # as columns, the gate judged per file
+  fairaudit audit-reward 'runs/*/pairs.csv' --summary --fail-if 'accuracy < 0.7'
 
   # Length bias with lengths in tokens, ties worth half, a CI gate
   fairaudit audit-reward uf.csv --chosen newsco_j --rejected newsco_k \\
@@ -234,6 +238,9 @@ pub struct RewardArgs {
     pub seed: u64,
 
     #[command(flatten)]
+    pub summary: SummaryArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -296,6 +303,7 @@ impl RewardArgs {
             ci: self.ci,
             bootstrap: self.bootstrap,
             seed: self.seed,
+            summary: self.summary.summary,
             output: self.output.settings(),
         })
     }

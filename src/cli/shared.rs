@@ -79,6 +79,17 @@ pub struct ReadArgs {
     pub skip_bad_rows: bool,
 }
 
+/// `--summary`: one row per input. Shared by audit-fairness, audit-reward and allocate pb (each
+/// command words its own help with `mut_arg`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct SummaryArgs {
+    /// One row per input file with its headline figures and whether the gates passed there;
+    /// `key=value` directories in the paths (hive partitions) become columns. The view for many
+    /// files.
+    #[arg(long)]
+    pub summary: bool,
+}
+
 /// How the report is rendered and gated. Shared by every engine.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {

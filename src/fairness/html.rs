@@ -104,33 +104,12 @@ pub fn page(r: &FairnessReport) -> Result<Page> {
 }
 
 /// The `--summary` table (one row per file × attribute) as the page's first section.
-pub fn summary_section(s: &super::summary::Summary) -> Section {
-    let mut sec = Section::new("Summary: one row per file and attribute");
-    let rows = s
-        .rows
-        .iter()
-        .map(|row| {
-            s.columns
-                .iter()
-                .map(|c| match row.get(c) {
-                    Some(Json::Number(n)) if n.is_u64() => Cell::Amount(n.as_f64().unwrap_or(0.0)),
-                    Some(Json::Number(n)) => Cell::opt(n.as_f64()),
-                    Some(Json::Bool(b)) => Cell::Flag(*b),
-                    Some(Json::String(t)) => Cell::text(t),
-                    _ => Cell::Undefined(
-                        "undefined: the reason is in the attribute's section".into(),
-                    ),
-                })
-                .collect()
-        })
-        .collect();
-    sec.items.push(Item::Table(Table {
-        caption: "Summary (--summary)".into(),
-        header: s.columns.clone(),
-        rows,
-        notes: vec![],
-    }));
-    sec
+pub fn summary_section(s: &crate::render::summary::Summary) -> Section {
+    crate::render::summary::section(
+        s,
+        "Summary: one row per file and attribute",
+        "undefined: the reason is in the attribute's section",
+    )
 }
 
 /// A JSON value as a cell: numbers, booleans, text; `null` undefined with the reason in `undefined`.

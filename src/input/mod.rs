@@ -135,6 +135,26 @@ pub fn sources(files: &[String], options: &ReadOptions) -> Result<Vec<Source>> {
     Ok(out)
 }
 
+/// The files the arguments name, for inputs that are not tables (pabulib elections): each path
+/// as given, each quoted glob expanded by fairaudit (sorted; a pattern matching nothing is an
+/// error naming it), `-` (standard input) kept, at most once.
+pub fn paths(files: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stdin_used = false;
+    for arg in files {
+        if arg == "-" {
+            if stdin_used {
+                bail!("`-` (standard input) can be given only once");
+            }
+            stdin_used = true;
+            out.push(arg.clone());
+            continue;
+        }
+        out.extend(expand(arg)?);
+    }
+    Ok(out)
+}
+
 fn expand(arg: &str) -> Result<Vec<String>> {
     let is_glob = arg.contains(['*', '?', '[']);
     if !is_glob || Path::new(arg).exists() {

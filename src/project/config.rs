@@ -153,16 +153,17 @@ pub fn find(given: Option<&Path>, start: &Path) -> Result<PathBuf> {
     )
 }
 
+/// Whether a pyproject.toml holds `[tool.fairaudit]`; one that is not valid TOML but mentions
+/// `tool.fairaudit` counts (reading it then says what is wrong, instead of passing it by).
 fn has_tool_table(text: &str) -> bool {
-    toml_edit::Document::parse(text.to_string())
-        .ok()
-        .and_then(|d| {
-            d.as_table()
-                .get("tool")
-                .and_then(Item::as_table_like)
-                .map(|t| t.contains_key("fairaudit"))
-        })
-        .unwrap_or(false)
+    match toml_edit::Document::parse(text.to_string()) {
+        Ok(d) => d
+            .as_table()
+            .get("tool")
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key("fairaudit")),
+        Err(_) => text.contains("tool.fairaudit"),
+    }
 }
 
 /// 1-based line of a byte offset.
@@ -306,6 +307,17 @@ impl<'a> Reader<'a> {
         let mut raw = Vec::new();
         for (name, item) in audits_table.iter() {
             let line = self.key_line(audits_table, name);
+            // Names go into file names ({audit}) and `fairaudit run NAME`.
+            if name.is_empty()
+                || name.chars().any(|c| {
+                    c.is_control()
+                        || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                })
+            {
+                return Err(self.place(line, "audits", Some(name)).error(
+                    "an audit's name must not be empty nor hold a control character or / \\ : * ? \" < > | (it becomes part of file names)",
+                ));
+            }
             let table = item.as_table().ok_or_else(|| {
                 self.place(line, "audits", Some(name))
                     .error(format!("must be a table: [audits.{name}]"))

@@ -39,6 +39,9 @@ const SENSITIVE: [&str; 16] = [
 
 /// Writes the starter configuration (or prints it with `--config -`).
 pub fn init(settings: &InitSettings) -> Result<()> {
+    if settings.file == "-" {
+        bail!("init reads a file's columns and writes its path into the configuration: give a file, not `-` (standard input)");
+    }
     let target = settings
         .config
         .clone()
@@ -56,7 +59,10 @@ pub fn init(settings: &InitSettings) -> Result<()> {
     } else {
         relative_to_config(&settings.file, &target)?
     };
-    let text = starter(&settings.file, &input)?;
+    let (text, notes) = starter(&settings.file, &input)?;
+    for n in &notes {
+        eprintln!("fairaudit: init: {n}");
+    }
     if to_stdout {
         crate::render::emit(&text, None)?;
     } else {
@@ -69,7 +75,7 @@ pub fn init(settings: &InitSettings) -> Result<()> {
     Ok(())
 }
 
-/// `file` relative to the folder of `config` (absolute when it is not under it).
+/// `file` relative to the folder of `config` (`../data/x.csv`), as the configuration names it.
 fn relative_to_config(file: &str, config: &Path) -> Result<String> {
     let cwd = std::env::current_dir().context("cannot read the working folder")?;
     let abs_file = std::fs::canonicalize(file).with_context(|| format!("{file}: no such file"))?;
@@ -80,10 +86,12 @@ fn relative_to_config(file: &str, config: &Path) -> Result<String> {
         }
         None => std::fs::canonicalize(&cwd)?,
     };
-    Ok(match abs_file.strip_prefix(&abs_dir) {
-        Ok(rel) => rel.display().to_string(),
-        Err(_) => abs_file.display().to_string(),
-    })
+    Ok(super::relative(&abs_dir, &abs_file).display().to_string())
+}
+
+/// Text from the file (a column name) fit for a `#` comment: one line, printable.
+fn comment_text(s: &str) -> String {
+    crate::render::printable(s).replace(['\n', '\r'], " ")
 }
 
 /// A TOML basic string.
@@ -132,8 +140,10 @@ const HEAD: &str = "\
 ";
 
 /// The starter configuration for `file` (read from where the user is), naming it `input`.
-fn starter(file: &str, input: &str) -> Result<String> {
+/// Also what the user must fill in before the first run.
+fn starter(file: &str, input: &str) -> Result<(String, Vec<String>)> {
     let mut out = String::from(HEAD);
+    let mut notes: Vec<String> = Vec::new();
     if file.to_ascii_lowercase().ends_with(".pb") {
         if !Path::new(file).is_file() {
             bail!("{file}: no such file");
@@ -151,7 +161,7 @@ output = \"reports/{{audit}}-{{stem}}.md\"
 ",
             input = quoted(input)
         );
-        return Ok(out);
+        return Ok((out, notes));
     }
     let source = crate::input::source(file)?;
     let opened = source.open()?;
@@ -168,12 +178,16 @@ output = \"reports/{{audit}}-{{stem}}.md\"
 command = \"audit-reward\"
 inputs = [{input}]
 output = \"reports/{{audit}}-{{stem}}.md\"
-# Fail when the preference accuracy is below 0.6 (edit to your bar).
-fail-if = [\"accuracy < 0.6\"]
+# A gate on a headline number of the report (`fairaudit audit-reward FILE --json` lists them),
+# e.g. the preference accuracy of a pairs file:
+# fail-if = [\"accuracy < 0.6\"]
 ",
+            chosen = comment_text(&chosen),
+            rejected = comment_text(&rejected),
             input = quoted(input)
         );
-        return Ok(out);
+        notes.push("a reward-model score file: check the kind `fairaudit audit-reward FILE` reports, then add gates".into());
+        return Ok((out, notes));
     }
     let label = detect_column(&schema, LABEL_NAMES);
     let pred = detect_column(&schema, PRED_NAMES);
@@ -229,15 +243,39 @@ fail-if = [\"accuracy < 0.6\"]
             "# Each attribute on its own and their intersection. Columns with 2 to {MAX_GROUPS} values:\n# {}",
             groups
                 .iter()
-                .map(|(n, k)| format!("{n} ({k})"))
+                .map(|(n, k)| format!("{} ({k})", comment_text(n)))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
         let _ = writeln!(audit, "group = {}", list(&chosen));
     }
+    let complete = label.is_some() && (pred.is_some() || score.is_some()) && !chosen.is_empty();
+    if label.is_none() {
+        notes.push("no label column detected by name: set `label` before running".into());
+    }
+    if pred.is_none() && score.is_none() {
+        notes.push(
+            "no prediction or score column detected by name: set `pred` or `score` before running"
+                .into(),
+        );
+    }
+    if chosen.is_empty() {
+        notes.push(
+            "no column with 2 to 30 values: set `group` to the sensitive attributes before running"
+                .into(),
+        );
+    }
+    if !complete {
+        notes.push("the gate is commented out until the columns are set".into());
+    }
     audit.push_str(
-        "# The four-fifths rule: fail when a group's selection rate is under 0.8 of another's.
-fail-if = [\"demographic_parity_ratio < 0.8\"]
+        "# The four-fifths rule: fail when a group's selection rate is under 0.8 of another's.\n",
+    );
+    if !complete {
+        audit.push_str("# ");
+    }
+    audit.push_str(
+        "fail-if = [\"demographic_parity_ratio < 0.8\"]
 # fail-if = [\"equalized_odds_difference > 0.1\", \"race:false_positive_rate > 0.3\"]
 output = \"reports/{audit}-{stem}.html\"
 # bootstrap = 1000
@@ -250,10 +288,10 @@ output = \"reports/{audit}-{stem}.html\"
         let _ = writeln!(
             out,
             "\n# The file's columns: {}",
-            cols.join(", ").replace('\n', " ")
+            comment_text(&cols.join(", "))
         );
     }
-    Ok(out)
+    Ok((out, notes))
 }
 
 /// Columns that look like sensitive attributes: text, categorical or boolean columns with 2 to

@@ -26,6 +26,9 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
     // The summary's own file is relative to where the user is, not to the configuration.
     let mut output = settings.output.clone();
     output.path = output.path.map(|p| absolute(&cwd, &p));
+    if let Some(p) = &output.path {
+        crate::render::check_writable(p)?;
+    }
     // Every path in the configuration is relative to its folder.
     if !config.dir.as_os_str().is_empty() {
         std::env::set_current_dir(&config.dir).with_context(|| {
@@ -57,12 +60,17 @@ fn absolute(base: &Path, p: &Path) -> PathBuf {
 /// The configuration's path relative to the working folder (`fairaudit.toml`,
 /// `../../pyproject.toml`), or absolute when they share nothing but the root.
 fn shown_path(path: &Path, cwd: &Path) -> String {
-    let abs = absolute(cwd, path);
-    let a: Vec<_> = abs.components().collect();
-    let c: Vec<_> = cwd.components().collect();
+    relative(cwd, &absolute(cwd, path)).display().to_string()
+}
+
+/// `to` as seen from the folder `from` (both absolute): `../data/x.csv`; `to` itself when
+/// they share nothing but the root.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let a: Vec<_> = to.components().collect();
+    let c: Vec<_> = from.components().collect();
     let common = a.iter().zip(&c).take_while(|(x, y)| x == y).count();
     if common <= 1 {
-        return abs.display().to_string();
+        return to.to_path_buf();
     }
     let mut rel = PathBuf::new();
     for _ in common..c.len() {
@@ -71,5 +79,5 @@ fn shown_path(path: &Path, cwd: &Path) -> String {
     for part in &a[common..] {
         rel.push(part);
     }
-    rel.display().to_string()
+    rel
 }

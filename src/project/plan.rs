@@ -172,10 +172,23 @@ impl Plan {
                 let audit = &config.audits[job.audit];
                 for path in writes(audit, job) {
                     if let Some((other, _)) = written.iter().find(|(_, p)| *p == path) {
+                        if other == &audit.name {
+                            bail!(
+                                "{}: [audits.{}] writes {path} twice (two of its flags name it, or two of its runs); give each file its own name (e.g. \"reports/{{audit}}-{{stem}}.json\")",
+                                config.path.display(),
+                                audit.name
+                            );
+                        }
                         bail!(
-                            "{}: audits {} and {} both write {path}; give each its own `output` (e.g. \"reports/{{audit}}-{{stem}}.json\")",
+                            "{}: audits {other} and {} both write {path}; give each its own `output` (e.g. \"reports/{{audit}}-{{stem}}.json\")",
                             config.path.display(),
-                            if other == &audit.name { "run twice by" } else { other.as_str() },
+                            audit.name
+                        );
+                    }
+                    if job.files.iter().any(|f| normal(f) == path) {
+                        bail!(
+                            "{}: [audits.{}] would write {path} over its own input; write reports elsewhere (e.g. \"reports/{{audit}}-{{stem}}.json\")",
+                            config.path.display(),
                             audit.name
                         );
                     }
@@ -252,7 +265,37 @@ fn check(config: &Config, cli: &clap::Command, audit: &Audit) -> Result<()> {
             }));
         }
     }
-    let files: Vec<String> = audit.inputs.iter().map(|(p, _)| p.clone()).collect();
+    // Placeholders: only {audit} and {stem} exist.
+    for f in &audit.flags {
+        for v in &f.values {
+            let mut rest = v.as_str();
+            while let Some(open) = rest.find('{') {
+                let after = &rest[open + 1..];
+                let Some(close) = after.find('}') else { break };
+                let name = &after[..close];
+                if (WRITES.contains(&f.key.as_str()) || f.key == "plot")
+                    && name != "audit"
+                    && name != "stem"
+                {
+                    return Err(place(config, f).error(format!(
+                        "unknown placeholder {{{name}}}; the placeholders are {{audit}} and {{stem}}"
+                    )));
+                }
+                rest = &after[close + 1..];
+            }
+        }
+    }
+    // One run per input: checked with one input (a command may take only one file).
+    let files: Vec<String> = if per_input {
+        audit
+            .inputs
+            .iter()
+            .take(1)
+            .map(|(p, _)| p.clone())
+            .collect()
+    } else {
+        audit.inputs.iter().map(|(p, _)| p.clone()).collect()
+    };
     let w = words(audit, sub, &files, Some("STEM"));
     let command = match parse(cli, &w) {
         Ok(c) => c,
@@ -340,7 +383,19 @@ fn reads(b: &Audit, a: &Audit) -> bool {
         .filter(|f| WRITES.contains(&f.key.as_str()) && !f.off)
         .flat_map(|f| f.values.iter().map(String::as_str))
         .collect();
-    b.inputs.iter().any(|(pattern, _)| {
+    // Its inputs, and any value of its flags that could name a file (`allocation`, ...).
+    let read: Vec<&str> = b
+        .inputs
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .chain(
+            b.flags
+                .iter()
+                .filter(|f| !WRITES.contains(&f.key.as_str()))
+                .flat_map(|f| f.values.iter().map(String::as_str)),
+        )
+        .collect();
+    read.iter().any(|pattern| {
         let pattern = normal(pattern);
         outputs.iter().any(|out| {
             let out = normal(&out.replace("{audit}", &a.name));
@@ -353,8 +408,41 @@ fn reads(b: &Audit, a: &Audit) -> bool {
     })
 }
 
+/// A path written the one way: `.` parts dropped, `a/../` folded (lexically: no file is read),
+/// so `r/../r/a.json` and `./r/a.json` are `r/a.json`.
 fn normal(p: &str) -> String {
-    p.trim_start_matches("./").to_string()
+    let mut parts: Vec<&str> = Vec::new();
+    let absolute = p.starts_with('/');
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// Whether `path` is a file the audit writes, for some input (`{stem}` standing for any name).
+fn writes_pattern(audit: &Audit, path: &str) -> bool {
+    let path = normal(path);
+    audit
+        .flags
+        .iter()
+        .filter(|f| WRITES.contains(&f.key.as_str()) && !f.off)
+        .flat_map(|f| f.values.iter())
+        .any(|v| {
+            let out = normal(&v.replace("{audit}", &audit.name));
+            let as_glob = glob::Pattern::escape(&out).replace("{stem}", "*");
+            glob::Pattern::new(&as_glob).is_ok_and(|p| p.matches(&path))
+        })
 }
 
 /// The files a run writes (its `output`, `emit-stats`, `allocation-out`), as paths.
@@ -371,13 +459,27 @@ fn writes(audit: &Audit, job: &Job) -> Vec<String> {
 /// The files a pattern matches now, sorted (a plain path: itself when it exists).
 fn expand(pattern: &str) -> Result<Vec<String>> {
     if !pattern.contains(['*', '?', '[']) || Path::new(pattern).exists() {
-        return Ok(if Path::new(pattern).is_file() {
+        let p = Path::new(pattern);
+        if p.is_dir() {
+            bail!(
+                "is a folder; give the files in it, e.g. '{}/*.csv' (or '{}/**/*.csv' at any depth)",
+                pattern.trim_end_matches('/'),
+                pattern.trim_end_matches('/')
+            );
+        }
+        return Ok(if p.is_file() {
             vec![pattern.to_string()]
         } else {
             Vec::new()
         });
     }
-    let mut found: Vec<String> = glob::glob(pattern)
+    // As a shell: `*` does not match a leading dot (no .git, .venv), `**` any depth.
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: true,
+    };
+    let mut found: Vec<String> = glob::glob_with(pattern, options)
         .map_err(|e| anyhow!("not a valid glob: {e}"))?
         .filter_map(|p| p.ok())
         .filter(|p| p.is_file())
@@ -421,9 +523,18 @@ fn jobs_of(config: &Config, i: usize) -> Result<Vec<Job>> {
             )));
         }
         for f in found {
-            if !files.contains(&f) {
+            // The audit's own reports are not its inputs (`*.csv` next to `{stem}-report.csv`).
+            if writes_pattern(audit, &f) {
+                continue;
+            }
+            if !files.iter().any(|g: &String| normal(g) == normal(&f)) {
                 files.push(f);
             }
+        }
+        if files.is_empty() {
+            return Err(here.error(format!(
+                "'{pattern}' matches only this audit's own reports; name the inputs apart from them"
+            )));
         }
     }
     if audit.combine {
@@ -586,10 +697,12 @@ fn run_one(config: &Config, cli: &clap::Command, job: &Job) -> RunResult {
             result.report = path.map(|p| p.display().to_string());
         }
         Ok(Err(e)) => result.error = Some(format!("{e:#}")),
-        Err(_) => result.error = Some(format!(
+        Err(_) => {
+            result.error = Some(format!(
             "internal error: {}; please report it with the configuration and a file that shows it",
             crate::input::last_panic().unwrap_or_else(|| "a panic".into())
-        )),
+        ))
+        }
     }
     result
 }

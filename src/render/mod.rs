@@ -1,6 +1,7 @@
 //! What every engine's renderers share, and no engine: the report formats (table, JSON, CSV,
 //! Markdown, HTML with SVG charts in [`html`] and [`chart`]), warnings and dropped-row counts, number formatting, tables, Markdown escaping,
-//! colour, progress, the verdict block, and atomic output. Each engine's report model and its
+//! colour, progress, the verdict block, atomic output, and the `--summary` model and its
+//! renderings ([`summary`]: one row per input, shared by every engine). Each engine's report model and its
 //! renderings live in the engine (`fairness/report.rs`, `reward/report.rs`,
 //! `allocate/report.rs`).
 
@@ -10,6 +11,7 @@ pub mod html;
 pub mod junit;
 mod numbers;
 mod output;
+pub mod summary;
 mod text;
 
 use numbers::group_digits;

@@ -13,6 +13,7 @@ pub mod panels;
 pub mod report;
 pub mod rewardbench;
 pub mod settings;
+pub mod summary;
 pub mod table;
 
 pub use settings::{LengthUnit, Preset, RewardKind, Settings, Ties};
@@ -61,14 +62,36 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     let verdicts = gate::evaluate(&gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);
     model.gates = verdicts;
-    let figures = crate::render::html::figures(&settings.output, || html::page(&model))?;
+    let figures = crate::render::html::figures(&settings.output, || {
+        let mut page = html::page(&model)?;
+        if settings.summary {
+            // The summary table first, then every input's charts.
+            page.sections.insert(
+                0,
+                crate::render::summary::section(
+                    &summary::build(&model, &gates),
+                    "Summary: one row per file",
+                    "undefined",
+                ),
+            );
+        }
+        Ok(page)
+    })?;
     model.plots = figures.plots;
-    let mut rendered = report::render(
-        &model,
-        settings.output.format,
-        &settings.table_metrics,
-        figures.page.as_ref(),
-    )?;
+    let mut rendered = if settings.summary {
+        crate::render::summary::render(
+            &summary::build(&model, &gates),
+            settings.output.format,
+            figures.page.as_ref(),
+        )?
+    } else {
+        report::render(
+            &model,
+            settings.output.format,
+            &settings.table_metrics,
+            figures.page.as_ref(),
+        )?
+    };
     rendered.side_files = model
         .inputs
         .iter_mut()

@@ -80,6 +80,8 @@ pub struct Settings {
     pub bootstrap: usize,
     /// Seed of the bootstrap.
     pub seed: u64,
+    /// `--summary`: one row per input file instead of the whole report.
+    pub summary: bool,
     /// Format, report file, `--fail-if` gates, quiet.
     pub output: Output,
 }

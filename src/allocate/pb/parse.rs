@@ -42,6 +42,9 @@ pub struct Project {
     pub id: String,
     pub cost: Q,
     pub name: Option<String>,
+    /// The PROJECTS section's `selected` value as written (pabulib: 1 funded, 0 not), when the
+    /// section has that column, and the line it is on.
+    pub selected: Option<(String, u64)>,
 }
 
 /// One ballot: the projects it names with their points (1 for approval and ordinal ballots).
@@ -57,6 +60,8 @@ pub struct Election {
     pub budget: Q,
     pub vote_type: String,
     pub ballots: Vec<Ballot>,
+    /// The PROJECTS section's header (`project_id`, `cost`, ...).
+    pub project_columns: Vec<String>,
     /// What reading noticed (META's num_votes / num_projects disagreeing with the file).
     pub warnings: Vec<String>,
 }
@@ -99,6 +104,7 @@ pub fn parse(path: &str) -> Result<Election> {
     let mut projects: Vec<Project> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut raw_votes: Vec<(usize, BTreeMap<String, String>)> = Vec::new();
+    let mut project_columns: Vec<String> = Vec::new();
     let mut seen = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| anyhow!("{path}: {e}"))?;
@@ -119,6 +125,9 @@ pub fn parse(path: &str) -> Result<Election> {
             expect_header = false;
             if section == "votes" {
                 votes_header = Some((line, header.clone()));
+            }
+            if section == "projects" {
+                project_columns = header.clone();
             }
             continue;
         }
@@ -143,10 +152,15 @@ pub fn parse(path: &str) -> Result<Election> {
                 if index.insert(id.clone(), projects.len()).is_some() {
                     bail!("{path}: line {line}: project '{id}' is listed twice");
                 }
+                let selected = header
+                    .iter()
+                    .any(|h| h == "selected")
+                    .then(|| (field("selected").cloned().unwrap_or_default(), line));
                 projects.push(Project {
                     id,
                     cost,
                     name: field("name").cloned(),
+                    selected,
                 });
             }
             "votes" => {
@@ -270,6 +284,7 @@ pub fn parse(path: &str) -> Result<Election> {
         budget,
         vote_type,
         ballots,
+        project_columns,
         warnings,
     })
 }

@@ -402,6 +402,7 @@ mod tests {
                     id: (p + 1).to_string(),
                     cost: Q::from_usize(1 + next(60) as usize),
                     name: None,
+                    selected: None,
                 })
                 .collect();
             let ballots: Vec<Ballot> = (0..n_voters)
@@ -418,6 +419,7 @@ mod tests {
                 budget: Q::from_usize(10 + next(80) as usize),
                 vote_type: "approval".into(),
                 ballots,
+                project_columns: vec!["project_id".into(), "cost".into()],
                 warnings: Vec::new(),
             };
             for s in [Sat::Cost, Sat::Cardinality] {

@@ -1,5 +1,5 @@
 //! `allocate pb`: the outcome of a participatory-budgeting election under a rule (or as given
-//! with `--outcome`), its cost against the budget, its proportionality (EJR / PJR,
+//! with `--outcome IDS`, or as the file records it with `--outcome selected`), its cost against the budget, its proportionality (EJR / PJR,
 //! priceability, fair share) and the voters' satisfaction.
 
 use anyhow::{bail, Result};
@@ -9,23 +9,23 @@ use super::parse::{self, show, Election, Sat, Q};
 use super::rules::{self, MesRun};
 use crate::allocate::metrics::Figure;
 use crate::allocate::report::{AllocateReport, Property};
-use crate::allocate::settings::{PbRule, PbSat, PbSettings};
+use crate::allocate::settings::{PbOutcome, PbRule, PbSat, PbSettings};
 use crate::allocate::tables::{
     ChartData, Funded, Input, Outcome, PbChartData, ProjectPoint, SatisfactionHistogram,
 };
 use crate::render::Warning;
 
-/// The report of `allocate pb`.
-pub fn report(a: &PbSettings) -> Result<AllocateReport> {
-    let e = parse::parse(&a.file)?;
-    let sat = satisfaction(&e, a)?;
+/// The report of `allocate pb` on one election (`file`, a path or `-`).
+pub fn report(a: &PbSettings, file: &str) -> Result<AllocateReport> {
+    let e = parse::parse(file)?;
+    let sat = satisfaction(&e, a, file)?;
     let mut r = AllocateReport::new("pb");
     for w in &e.warnings {
-        r.warnings.push(Warning::new(&a.file, None, w.clone()));
+        r.warnings.push(Warning::new(file, None, w.clone()));
     }
     let (budget, budget_text) = show(&e.budget);
     r.input = Input::Pb {
-        path: a.file.clone(),
+        path: file.to_string(),
         projects: e.projects.len(),
         voters: e.ballots.len(),
         vote_type: e.vote_type.clone(),
@@ -35,11 +35,16 @@ pub fn report(a: &PbSettings) -> Result<AllocateReport> {
         Sat::Cardinality => "cardinality",
         Sat::Points => "points",
     });
-    let (selected, mes_run) = if !a.outcome.is_empty() {
-        r.settings.outcome = Some("given (--outcome)");
-        (given_outcome(&e, a)?, None)
-    } else {
-        computed_outcome(&mut r, &e, sat, a)?
+    let (selected, mes_run) = match &a.outcome {
+        PbOutcome::Given(ids) => {
+            r.settings.outcome = Some("given (--outcome)");
+            (given_outcome(&e, ids, file)?, None)
+        }
+        PbOutcome::Selected => {
+            r.settings.outcome = Some("recorded in the file (--outcome selected)");
+            (recorded_outcome(&e, file)?, None)
+        }
+        PbOutcome::Rule => computed_outcome(&mut r, &e, sat, a, file)?,
     };
     let spent = e.cost_of(&selected);
     let all: Vec<usize> = (0..e.projects.len()).collect();
@@ -63,20 +68,18 @@ pub fn report(a: &PbSettings) -> Result<AllocateReport> {
     r.metrics.count("projects_selected", selected.len() as u64);
     r.metrics.number("cost", spent_f);
     r.metrics.number("budget", budget);
-    r.metrics.number(
-        "budget_share_spent",
-        if budget > 0.0 {
-            spent_f / budget
-        } else {
-            f64::NAN
-        },
-    );
+    if budget > 0.0 {
+        r.metrics.number("budget_share_spent", spent_f / budget);
+    } else {
+        r.metrics
+            .undefined("budget_share_spent", "the budget is 0: no share of it");
+    }
     r.metrics.holds("feasible", spent <= e.budget);
     r.metrics.holds("exhaustive", e.exhaustive(&selected, &all));
     r.settings.budget_exact = Some(budget_text);
     r.settings.cost_exact = Some(spent_text);
     proportionality(&mut r, &e, sat, &selected, mes_run.as_ref(), a.jr_limit);
-    fair_share(&mut r, &e, &selected, &a.file);
+    fair_share(&mut r, &e, &selected, file);
     let sats = voter_satisfaction(&e, sat, &selected);
     satisfaction_metrics(&mut r, &sats);
     if a.output.wants_charts() {
@@ -87,14 +90,14 @@ pub fn report(a: &PbSettings) -> Result<AllocateReport> {
 
 /// The satisfaction measure: `--satisfaction`, else points for cumulative and scoring ballots
 /// and cost otherwise (points need cardinal ballots).
-fn satisfaction(e: &Election, a: &PbSettings) -> Result<Sat> {
+fn satisfaction(e: &Election, a: &PbSettings, file: &str) -> Result<Sat> {
     let cardinal = matches!(e.vote_type.as_str(), "cumulative" | "scoring");
     Ok(match a.satisfaction {
         Some(PbSat::Cost) => Sat::Cost,
         Some(PbSat::Cardinality) => Sat::Cardinality,
         Some(PbSat::Points) => {
             if !cardinal {
-                bail!("{}: --satisfaction points needs cumulative or scoring ballots; this election has '{}' ballots", a.file, e.vote_type);
+                bail!("{file}: --satisfaction points needs cumulative or scoring ballots; this election has '{}' ballots", e.vote_type);
             }
             Sat::Points
         }
@@ -103,21 +106,46 @@ fn satisfaction(e: &Election, a: &PbSettings) -> Result<Sat> {
     })
 }
 
-/// The projects of `--outcome`, each a project of the election, none twice.
-fn given_outcome(e: &Election, a: &PbSettings) -> Result<Vec<usize>> {
+/// The projects of `--outcome IDS`, each a project of the election, none twice.
+fn given_outcome(e: &Election, ids: &[String], file: &str) -> Result<Vec<usize>> {
     let mut v = Vec::new();
-    for id in &a.outcome {
+    for id in ids {
         let Some(p) = e.projects.iter().position(|p| p.id == id.trim()) else {
-            let ids: Vec<&str> = e.projects.iter().map(|p| p.id.as_str()).collect();
-            let hint = crate::input::closest_name(id, &ids)
+            let known: Vec<&str> = e.projects.iter().map(|p| p.id.as_str()).collect();
+            let hint = crate::input::closest_name(id, &known)
                 .map(|c| format!(" (did you mean '{c}'?)"))
                 .unwrap_or_default();
-            bail!("--outcome: project '{id}' is not in {}{hint}", a.file);
+            bail!("--outcome: project '{id}' is not in {file}{hint}");
         };
         if v.contains(&p) {
             bail!("--outcome: project '{id}' is listed twice");
         }
         v.push(p);
+    }
+    Ok(v)
+}
+
+/// `--outcome selected`: the projects the PROJECTS section marks `selected` 1 (pabulib: 1 funded,
+/// 0 not), in file order. A file without the column, or with another value, is an error that
+/// names the file (and the line).
+fn recorded_outcome(e: &Election, file: &str) -> Result<Vec<usize>> {
+    if !e.project_columns.iter().any(|c| c == "selected") {
+        bail!(
+            "{file}: --outcome selected reads the PROJECTS section's `selected` column, and this file has none (its columns: {}); list the funded projects with --outcome IDS, or compute an outcome with --rule",
+            e.project_columns.join(", ")
+        );
+    }
+    let mut v = Vec::new();
+    for (i, p) in e.projects.iter().enumerate() {
+        let (value, line) = p.selected.clone().unwrap_or_default();
+        match value.trim() {
+            "1" => v.push(i),
+            "0" => {}
+            other => bail!(
+                "{file}: line {line}: project '{}' has selected '{other}'; --outcome selected reads 1 (funded) and 0 (not funded)",
+                p.id
+            ),
+        }
     }
     Ok(v)
 }
@@ -129,12 +157,13 @@ fn computed_outcome(
     e: &Election,
     sat: Sat,
     a: &PbSettings,
+    file: &str,
 ) -> Result<(Vec<usize>, Option<MesRun>)> {
     r.settings.rule = Some(a.rule.name());
     Ok(match a.rule {
         PbRule::Greedy => (rules::greedy(e, sat, &[]), None),
         PbRule::Phragmen => (
-            rules::phragmen(e).map_err(|x| anyhow::anyhow!("{}: {x}", a.file))?,
+            rules::phragmen(e).map_err(|x| anyhow::anyhow!("{file}: {x}"))?,
             None,
         ),
         PbRule::Mes => {
