@@ -424,3 +424,48 @@ fn action_args_are_words_never_commands() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }
+
+/// The Action's default command: `fairaudit run` on a project configuration, the JUnit summary
+/// as its report, the Markdown summary in the step summary.
+#[test]
+fn action_runs_the_project_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/compas.csv"),
+        dir.path().join("compas.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("fairaudit.toml"),
+        format!(
+            "[audits.compas]\ncommand = \"audit-fairness\"\ninputs = \"compas.csv\"\ngroup = [\"race\"]\nfail-if = [\"{GATE}\"]\noutput = \"reports/{{audit}}.json\"\n"
+        ),
+    )
+    .unwrap();
+    let config = dir.path().join("fairaudit.toml");
+    let results = dir.path().join("results.xml");
+    let (out, outputs, summary) = action(
+        dir.path(),
+        "run",
+        &format!("--config '{}' -o '{}'", config.display(), results.display()),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(output_of(&outputs, "passed"), "false");
+    assert_eq!(output_of(&outputs, "report"), results.display().to_string());
+    let xml = std::fs::read_to_string(&results).unwrap();
+    assert!(
+        xml.contains("<testsuite name=\"compas compas.csv\""),
+        "{xml}"
+    );
+    assert!(dir.path().join("reports/compas.json").exists());
+    assert!(summary.starts_with("# Earlier step\n"), "{summary}");
+    assert!(
+        summary.contains("| compas | compas.csv | failed | 0/1 | reports/compas.json |"),
+        "{summary}"
+    );
+    assert!(
+        text(&out.stderr).contains("title=compas%3A demographic_parity_difference > 0.1::"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -660,3 +660,55 @@ fn pb_summary_html_and_plots() {
     assert!(first < html.find("data-chart").unwrap());
     assert!(html.contains("fixtures/pb/selected/recorded.pb — Proportionality"));
 }
+
+/// Paths as they come: a partition key that collides with another's column, a `[` in a folder
+/// name (a path, not a pattern), and a link to a folder above (`**` does not follow it).
+#[test]
+fn odd_paths_partition_collisions_brackets_and_link_loops() {
+    let d = tempfile::tempdir().unwrap();
+    layout(
+        d.path(),
+        &[
+            ("partition.kind=z/kind=q/p.csv", "fixtures/reward/pairs.csv"),
+            ("br[1]/x.csv", "fixtures/reward/pairs.csv"),
+        ],
+    );
+    let f = d.path().join("partition.kind=z/kind=q/p.csv");
+    let (code, out, err) = run(&[
+        "audit-reward",
+        f.to_str().unwrap(),
+        "--summary",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+    let cells: Vec<&str> = out.lines().nth(1).unwrap().split(',').collect();
+    let at = |name: &str| {
+        let i = header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"));
+        cells[i]
+    };
+    // `kind` is the engine's column: the `kind=` key is `partition.kind`, and the
+    // `partition.kind=` key, seen first, keeps its own name apart from it.
+    assert_eq!(
+        header.iter().filter(|h| h.ends_with("kind")).count(),
+        3,
+        "{header:?}"
+    );
+    assert_eq!(at("partition.kind"), "z");
+    assert_eq!(at("partition.partition.kind"), "q");
+    // A `[` in an existing path is read as a path.
+    let b = d.path().join("br[1]/x.csv");
+    let single = engine_json("audit-reward", &[b.to_str().unwrap()], 0);
+    // (engine_json asserts exit 0: polars took `[1]` as a pattern and found nothing before.)
+    assert_eq!(single["inputs"].as_array().unwrap().len(), 1);
+    // A link from a folder to its parent: `**` lists each file once.
+    std::os::unix::fs::symlink(d.path(), d.path().join("br[1]/loop")).unwrap();
+    let pattern = format!("{}/**/x.csv", d.path().display());
+    let (code, out, err) = run(&["audit-reward", &pattern, "--summary", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+}

@@ -19,14 +19,14 @@ const ITEMS_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'ef1 
 const SHAPLEY_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. \
      'rewards_in_core == false', 'rewards.max_abs_gap_to_shapley > 0.1'. Repeatable";
 const PB_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'ejr_up_to_one == false', \
-     'voters_with_nothing > 100', 'budget_share_spent < 0.9'. Repeatable";
+     'voters_with_nothing > 0.5' (a share of the voters), 'budget_share_spent < 0.9'. Repeatable";
 
 const PB_SUMMARY: &str = "One row per election: its ballots, the outcome's headline figures \
      (projects selected, cost and budget share, EJR / PJR / priceability verdicts, fair share, \
      satisfaction: every name --fail-if takes) and whether the gates passed on it, each gate \
      judged per election; `key=value` directories in the paths (hive partitions) become columns. \
-     The table shows the headline ones and every number a gate names; JSON and CSV hold them all. \
-     Needed for several files";
+     The table shows the headline ones and every number a gate names, and under it each gate with \
+     the values that failed it; JSON and CSV hold them all. Needed for several files";
 
 #[derive(Debug, Subcommand)]
 pub enum AllocateCommand {

@@ -82,8 +82,10 @@ const REWARD_SUMMARY: &str =
     "One row per input file: its kind, pairs, headline numbers (accuracy, \
      ties, length correlation, calibration, ... as the kind has them; `COLUMN:accuracy_difference` \
      per --group) and whether the gates passed there; `key=value` directories in the paths (hive \
-     partitions) become columns. The table shows the headline ones and every number a gate names; \
-     JSON and CSV hold them all. The view for many files";
+     partitions) become columns. The table shows the headline ones and every headline number a \
+     gate names (under it, each gate with the values that failed it: a gate on a subset, a group or \
+     an interval end tests a number that is no column); JSON and CSV hold them all. The view for \
+     many files";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -53,7 +53,9 @@ impl NaArgs {
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Input files (CSV, TSV, Parquet, NDJSON/JSONL, Arrow IPC; by extension) or `-` for CSV on
-    /// standard input. Several files give one report per file.
+    /// standard input. Several files, or quoted globs such as 'runs/*.parquet' (expanded by
+    /// fairaudit, `**` for any depth), give one report over them all; --summary gives one row
+    /// per file.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
 

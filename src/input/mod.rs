@@ -96,13 +96,8 @@ pub fn source_with(path: &str, read: &ReadOptions) -> Result<Source> {
 /// it, or `-`) into sources, checking every file exists and has a known format.
 pub fn sources(files: &[String], options: &ReadOptions) -> Result<Vec<Source>> {
     let mut out = Vec::new();
-    let mut stdin_used = false;
-    for arg in files {
-        if arg == "-" {
-            if stdin_used {
-                bail!("`-` (standard input) can be given only once");
-            }
-            stdin_used = true;
+    for path in paths(files)? {
+        if path == "-" {
             let mut buf = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut buf)
@@ -118,19 +113,16 @@ pub fn sources(files: &[String], options: &ReadOptions) -> Result<Vec<Source>> {
             });
             continue;
         }
-        let paths = expand(arg)?;
-        for path in paths {
-            let format = match options.format {
-                Some(f) => f,
-                None => Format::from_path(Path::new(&path))?,
-            };
-            out.push(Source {
-                display: path,
-                format,
-                options: options.clone(),
-                stdin: None,
-            });
-        }
+        let format = match options.format {
+            Some(f) => f,
+            None => Format::from_path(Path::new(&path))?,
+        };
+        out.push(Source {
+            display: path,
+            format,
+            options: options.clone(),
+            stdin: None,
+        });
     }
     Ok(out)
 }
@@ -210,7 +202,9 @@ fn walk(dir: &Path, parts: &[&str], strip_dot: bool, out: &mut Vec<String>) {
         let path = entry.path();
         let is_dir = path.is_dir();
         if *first == "**" {
-            if is_dir {
+            // `**` descends into real folders only: a link to a folder above would loop.
+            let real_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if real_dir {
                 walk(&path, parts, strip_dot, out);
             }
             walk_one(&path, &name, rest, is_dir, strip_dot, out);
@@ -300,6 +294,8 @@ impl Source {
                     None => LazyCsvReader::new(PlRefPath::from(d.as_str())),
                 }
                 .with_separator(sep)
+                // The path is a file (fairaudit expands patterns itself): `[` in a name is text.
+                .with_glob(false)
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
                 .with_null_values(Some(NullValues::AllColumns(na.clone())))
@@ -323,6 +319,7 @@ impl Source {
                 // like dates, needs date types this build leaves out). `--summary` reports them.
                 let mut args = ScanArgsParquet::default();
                 args.hive_options.enabled = Some(false);
+                args.glob = false;
                 match &self.stdin {
                     Some(buf) => LazyFrame::scan_parquet_sources(
                         ScanSources::Buffers(Arc::new([buf.clone()])),
@@ -388,6 +385,7 @@ impl Source {
             Format::Ipc => {
                 let mut unified = UnifiedScanArgs::default();
                 unified.hive_options.enabled = Some(false);
+                unified.glob = false;
                 match &self.stdin {
                     Some(buf) => LazyFrame::scan_ipc_sources(
                         ScanSources::Buffers(Arc::new([buf.clone()])),

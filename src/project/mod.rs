@@ -40,7 +40,7 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
     }
     let plan = plan::Plan::new(&config, &cli, &settings.audits)?;
     if settings.list {
-        let text = plan.list(&config)?;
+        let text = plan.list(&config, &cli)?;
         crate::render::emit(&text, output.path.as_deref())?;
         return Ok(0);
     }

@@ -4,6 +4,7 @@
 //! had been typed.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -48,6 +49,8 @@ pub struct RunResult {
     pub gates: Vec<GateResult>,
     /// The report file written, if the audit names one (`output`).
     pub report: Option<String>,
+    /// The report's warnings (what its `warnings` holds).
+    pub warnings: Vec<crate::render::Warning>,
     /// Why the run could not finish (exit 2 of a single command).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -129,25 +132,31 @@ impl Plan {
     }
 
     /// `--list`: each audit, its command line and the files its inputs match now.
-    pub fn list(&self, config: &Config) -> Result<String> {
+    pub fn list(&self, config: &Config, cli: &clap::Command) -> Result<String> {
         let mut out = String::new();
         for &i in self.stages.iter().flatten() {
             let a = &config.audits[i];
-            out.push_str(&format!("{}: fairaudit {}", a.name, a.command.join(" ")));
-            for f in &a.flags {
-                for w in f.words() {
-                    out.push(' ');
-                    out.push_str(&shell_word(&w));
+            let sub = super::config::subcommand(cli, &a.command.join(" "))
+                .ok_or_else(|| anyhow!("{}: unknown command", a.name))?;
+            let _ = writeln!(out, "{}:", a.name);
+            match jobs_of(config, i) {
+                // Each run's command line exactly as it runs, placeholders filled in.
+                Ok(jobs) => {
+                    for job in jobs {
+                        let words = words(a, sub, &job.files, job.stem.as_deref());
+                        let line: Vec<String> = words.iter().map(|w| shell_word(w)).collect();
+                        let _ = writeln!(out, "  {}", line.join(" "));
+                    }
                 }
-            }
-            out.push('\n');
-            for (pattern, _) in &a.inputs {
-                let found = expand(pattern).unwrap_or_default();
-                if found.is_empty() {
-                    out.push_str(&format!("  {pattern}: no file yet\n"));
-                }
-                for f in found {
-                    out.push_str(&format!("  {f}\n"));
+                // Inputs another audit writes first: the patterns, as they will be matched.
+                Err(_) => {
+                    let patterns: Vec<&str> = a.inputs.iter().map(|(p, _)| p.as_str()).collect();
+                    let _ = writeln!(
+                        out,
+                        "  fairaudit {} ... -- {} (no file yet: written by an earlier audit, or missing)",
+                        a.command.join(" "),
+                        patterns.join(" ")
+                    );
                 }
             }
         }
@@ -638,6 +647,7 @@ fn run_all(config: &Config, cli: &clap::Command, jobs: &[Job]) -> Vec<RunResult>
                     verdict: "error",
                     gates: Vec::new(),
                     report: None,
+                    warnings: Vec::new(),
                     error: Some("the run did not finish (no thread could run it)".into()),
                 })
         })
@@ -654,6 +664,7 @@ fn run_one(config: &Config, cli: &clap::Command, job: &Job) -> RunResult {
         verdict: "error",
         gates: Vec::new(),
         report: None,
+        warnings: Vec::new(),
         error: None,
     };
     // Reading notes of side files are kept per thread: start clean.
@@ -694,6 +705,7 @@ fn run_one(config: &Config, cli: &clap::Command, job: &Job) -> RunResult {
                 "failed"
             };
             result.gates = rendered.gates;
+            result.warnings = rendered.info.warnings;
             result.report = path.map(|p| p.display().to_string());
         }
         Ok(Err(e)) => result.error = Some(format!("{e:#}")),

@@ -209,7 +209,7 @@ fn suites(results: &[RunResult]) -> Vec<junit::Suite> {
             name: format!("{} {}", r.audit, r.input),
             inputs: vec![r.input.clone()],
             gates: r.gates.clone(),
-            warnings: Vec::new(),
+            warnings: r.warnings.iter().map(junit::warning_line).collect(),
             error: r.error.clone(),
         })
         .collect()
@@ -229,7 +229,7 @@ fn annotations(results: &[RunResult]) -> String {
                 g
             })
             .collect();
-        out.push_str(&github::annotations(&gates, &[]));
+        out.push_str(&github::annotations(&gates, &r.warnings));
         if let Some(e) = &r.error {
             let file = github::annotation_file(&r.input).unwrap_or_default();
             let title = format!("{}: could not run", r.audit);
@@ -273,14 +273,7 @@ pub fn write(config: &str, results: &[RunResult], output: &Output) -> Result<u8>
         passed,
         exit_code: code,
     };
-    let mode = if output.format == ReportFormat::Github {
-        Some(github::Mode::Explicit)
-    } else if github::detected() {
-        Some(github::Mode::Auto)
-    } else {
-        None
-    };
-    let delivery = mode.map(|mode| github::Delivery {
+    let delivery = github::mode(output.format).map(|mode| github::Delivery {
         mode,
         annotations: annotations(results),
         markdown: text(config, results, true),

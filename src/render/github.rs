@@ -62,6 +62,18 @@ pub fn detected() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") && !off
 }
 
+/// The GitHub output a report in `format` gives: [`Mode::Explicit`] for `--format github`,
+/// [`Mode::Auto`] when Actions is [`detected`], else none.
+pub fn mode(format: super::ReportFormat) -> Option<Mode> {
+    if format == super::ReportFormat::Github {
+        Some(Mode::Explicit)
+    } else if detected() {
+        Some(Mode::Auto)
+    } else {
+        None
+    }
+}
+
 /// `escapeData` of the Actions toolkit: a workflow command's message.
 pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25")

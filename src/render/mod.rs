@@ -653,14 +653,7 @@ pub fn render_with<T: Serialize>(
     text: impl Fn(bool) -> String,
     page: Option<&html::Page>,
 ) -> Result<Rendered> {
-    let mode = if format == ReportFormat::Github {
-        Some(github::Mode::Explicit)
-    } else if github::detected() {
-        Some(github::Mode::Auto)
-    } else {
-        None
-    };
-    let github = mode.map(|mode| github::Delivery {
+    let github = github::mode(format).map(|mode| github::Delivery {
         mode,
         annotations: github::annotations(gates, &info.warnings),
         markdown: terminal_safe(&text(true)).into_owned(),

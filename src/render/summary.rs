@@ -126,13 +126,20 @@ pub fn partition_columns<'a>(
             }
         }
     }
+    // A name already used (by the engine, `file`, or an earlier partition column: a
+    // `partition.kind=` directory next to `kind=`) takes `partition.` until it is unique.
+    let mut used: Vec<String> = taken.to_vec();
+    used.push("file".into());
     keys.into_iter()
         .map(|k| {
-            let column = if k == "file" || taken.contains(&k) {
-                format!("partition.{k}")
-            } else {
-                k.clone()
-            };
+            let mut column = k.clone();
+            if used.contains(&column) {
+                column = format!("partition.{k}");
+            }
+            while used.contains(&column) {
+                column = format!("partition.{column}");
+            }
+            used.push(column.clone());
             (k, column)
         })
         .collect()
@@ -426,6 +433,13 @@ pub fn render(s: &Summary, format: ReportFormat, page: Option<&Page>) -> Result<
                 out.push_str(&note_lines(&[format!("file: in {dir}")], md));
             }
             out.push_str(&undefined_notes(s, &dir, md));
+            // Each gate's verdict and the values that failed it (a gate on a subset, a group
+            // or an interval end tests a number that is no column).
+            if !s.gates.is_empty() {
+                out.push('\n');
+                out.push_str(super::gates_and_warnings(&s.gates, &[], md, false).trim_end());
+                out.push('\n');
+            }
             out.push_str(&warning_lines(&s.warnings, md));
             out
         },
