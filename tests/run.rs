@@ -732,3 +732,38 @@ fn init_says_what_it_could_not_detect() {
     let out = bin().args(["init", "-", "--config", "-"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn init_on_reward_files() {
+    let dir = tempfile::tempdir().unwrap();
+    // Scores as lists (RM-Bench): an audit-reward audit that runs.
+    std::fs::copy(
+        root().join("fixtures/reward/rmbench_scores.jsonl"),
+        dir.path().join("rm.jsonl"),
+    )
+    .unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["init", "rm.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("fairaudit.toml")).unwrap();
+    assert!(text.contains("command = \"audit-reward\""), "{text}");
+    let s = json(&run_in(dir.path(), &["--json"]));
+    assert_eq!(s["runs"][0]["verdict"], "no gates", "{s}");
+    // Texts, not scores: said, nothing written.
+    std::fs::write(
+        dir.path().join("texts.jsonl"),
+        "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n",
+    )
+    .unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["init", "texts.jsonl", "--config", "t.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hold text, not scores"));
+    assert!(!dir.path().join("t.toml").exists());
+}

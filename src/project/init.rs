@@ -166,10 +166,40 @@ output = \"reports/{{audit}}-{{stem}}.md\"
     let source = crate::input::source(file)?;
     let opened = source.open()?;
     let schema = opened.schema.clone();
-    if let (Some(chosen), Some(rejected)) = (
+    // Scores are numbers (CSV columns are read as text: their first values must parse).
+    let scores = |c: &Option<String>| -> bool {
+        let Some(c) = c else { return false };
+        match schema.get(c) {
+            Some(dt) if dt.is_primitive_numeric() => true,
+            // RM-Bench: a list of scores per response (three styles).
+            Some(DataType::List(inner)) if inner.is_primitive_numeric() => true,
+            Some(DataType::String) => {
+                let sample = opened
+                    .frame
+                    .clone()
+                    .limit(200)
+                    .select([col(c.as_str()).cast(DataType::Float64).alias("x")]);
+                source
+                    .collect(sample)
+                    .ok()
+                    .and_then(|d| d.column("x").ok().map(|x| x.null_count() < x.len()))
+                    .unwrap_or(false)
+            }
+            _ => false,
+        }
+    };
+    let (chosen, rejected) = (
         detect_column(&schema, CHOSEN_NAMES),
         detect_column(&schema, REJECTED_NAMES),
-    ) {
+    );
+    if chosen.is_some() && rejected.is_some() && !(scores(&chosen) && scores(&rejected)) {
+        bail!(
+            "{file}: '{}' and '{}' hold text, not scores: fairaudit audits the scores a reward model gave (no model is run); score the pairs first, then run init on the score file",
+            chosen.unwrap_or_default(),
+            rejected.unwrap_or_default()
+        );
+    }
+    if let (Some(chosen), Some(rejected)) = (chosen, rejected) {
         let _ = write!(
             out,
             "

@@ -1024,11 +1024,13 @@ impl Gateable for RewardReport {
             out.extend(gate::select(&chosen, &scope, base, end, name));
         }
         if out.is_empty() {
-            let known: Vec<&str> = self
-                .inputs
-                .first()
-                .map(|i| i.metrics.keys().map(String::as_str).collect())
-                .unwrap_or_default();
+            // The names every input has, each once, in first-seen order.
+            let mut known: Vec<&str> = Vec::new();
+            for k in self.inputs.iter().flat_map(|i| i.metrics.keys()) {
+                if !known.contains(&k.as_str()) {
+                    known.push(k);
+                }
+            }
             anyhow::bail!(
                 "'{name}' is not in this report{}; known: {}",
                 match scope {
