@@ -712,3 +712,43 @@ fn odd_paths_partition_collisions_brackets_and_link_loops() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 2, "{out}");
 }
+
+/// An election without ballots, and one with a budget of 0: every figure that is 0/0 there is
+/// null with its own reason (not "needs approval ballots" on an approval election).
+#[test]
+fn pb_undefined_figures_say_why() {
+    let d = tempfile::tempdir().unwrap();
+    let head = |votes: usize, budget: u32| {
+        format!(
+            "META\nkey;value\nnum_projects;3\nnum_votes;{votes}\nbudget;{budget}\nvote_type;approval\nrule;greedy\nPROJECTS\nproject_id;cost;name;selected\nA;6;Park;1\nB;4;Library;1\nC;4;Bike lane;0\nVOTES\nvoter_id;vote\n"
+        )
+    };
+    let none = d.path().join("novotes.pb");
+    std::fs::write(&none, head(0, 10)).unwrap();
+    let zero = d.path().join("budget0.pb");
+    std::fs::write(&zero, head(4, 0) + "1;A\n2;A,B\n3;C\n4;C\n").unwrap();
+    let j = engine_json(
+        "allocate",
+        &["pb", none.to_str().unwrap(), "--outcome", "selected"],
+        0,
+    );
+    for k in [
+        "satisfaction.mean",
+        "voters_with_nothing",
+        "fair_share.capped_ratio",
+    ] {
+        assert!(j["metrics"][k].is_null(), "{k}: {}", j["metrics"][k]);
+        let why = j["undefined"][k]
+            .as_str()
+            .unwrap_or_else(|| panic!("{k} has no reason: {}", j["undefined"]));
+        assert!(why.contains("no ballots"), "{k}: {why}");
+    }
+    let j = engine_json(
+        "allocate",
+        &["pb", zero.to_str().unwrap(), "--outcome", "selected"],
+        0,
+    );
+    let why = j["undefined"]["fair_share.capped_ratio"].as_str().unwrap();
+    assert!(why.contains("fair share is 0"), "{why}");
+    assert!(!why.contains("approval"), "{why}");
+}

@@ -11,7 +11,8 @@ use super::rules::MesRun;
 use crate::allocate::items::search::Nodes;
 use crate::allocate::report::{prop, Property};
 
-fn approval(e: &Election) -> bool {
+/// Whether the ballots are approvals (a choose-1 ballot is an approval of one project).
+pub fn approval(e: &Election) -> bool {
     matches!(e.vote_type.as_str(), "approval" | "choose-1")
 }
 

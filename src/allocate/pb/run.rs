@@ -237,12 +237,23 @@ fn fair_share(r: &mut AllocateReport, e: &Election, selected: &[usize], file: &s
             }
         }
         None => {
+            let why = if !analysis::approval(e) {
+                format!(
+                    "defined for approval ballots; this election has '{}' ballots",
+                    e.vote_type
+                )
+            } else if e.ballots.is_empty() {
+                "the election has no ballots".to_string()
+            } else {
+                "every voter's fair share is 0 (a budget of 0, or only empty ballots): 0/0"
+                    .to_string()
+            };
             for k in [
                 "fair_share.capped_ratio",
                 "fair_share.normalised_distance",
                 "fair_share.voters_reaching",
             ] {
-                r.metrics.undefined(k, format!("defined for approval ballots with at least one non-empty ballot; this election has '{}' ballots", e.vote_type));
+                r.metrics.undefined(k, why.clone());
             }
         }
     }
@@ -261,9 +272,18 @@ fn voter_satisfaction(e: &Election, sat: Sat, selected: &[usize]) -> Vec<f64> {
 }
 
 /// Per-voter satisfaction with the outcome: mean, minimum, maximum, and the share of voters
-/// with nothing (none when there are no ballots).
+/// with nothing (undefined, with the reason, when there are no ballots).
 fn satisfaction_metrics(r: &mut AllocateReport, sats: &[f64]) {
     if sats.is_empty() {
+        for k in [
+            "satisfaction.mean",
+            "satisfaction.min",
+            "satisfaction.max",
+            "voters_with_nothing",
+        ] {
+            r.metrics
+                .undefined(k, "the election has no ballots: 0/0".to_string());
+        }
         return;
     }
     let n = sats.len() as f64;
