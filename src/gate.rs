@@ -55,6 +55,8 @@ pub struct Gate {
     pub name: String,
     pub op: Op,
     pub value: f64,
+    /// The value was written `true` or `false`: the metric is a verdict (1 true, 0 false).
+    pub boolean: bool,
 }
 
 /// One value a gate checked.
@@ -214,6 +216,10 @@ pub struct Failure {
     pub value: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undefined: Option<String>,
+    /// A verdict (the gate compares with `true` / `false`): shown as `true` / `false`, not 1 / 0.
+    /// The JSON keeps the number.
+    #[serde(skip)]
+    pub boolean: bool,
 }
 
 impl Failure {
@@ -227,6 +233,9 @@ impl Failure {
         }
         s.push_str(&format!(" {}: ", self.metric));
         match (&self.value, &self.undefined) {
+            (Some(v), _) if self.boolean && (*v == 0.0 || *v == 1.0) => {
+                s.push_str(if *v == 1.0 { "true" } else { "false" })
+            }
             (Some(v), _) => s.push_str(&format!("{v}")),
             (None, Some(r)) => s.push_str(&format!("undefined ({r})")),
             (None, None) => s.push_str("undefined"),
@@ -305,6 +314,7 @@ pub fn parse(expr: &str) -> Result<Gate> {
         name: name.to_string(),
         op,
         value,
+        boolean: matches!(rhs, "true" | "false"),
     })
 }
 
@@ -329,6 +339,7 @@ pub fn evaluate(gates: &[Gate], report: &dyn Gateable) -> Result<Vec<GateResult>
                     metric: o.metric.clone(),
                     value: o.value.as_ref().ok().copied(),
                     undefined: o.value.as_ref().err().cloned(),
+                    boolean: g.boolean,
                 })
                 .collect();
             Ok(GateResult {

@@ -331,7 +331,7 @@ fn allocate_failing_and_passing_gates() {
     let message = suites[0].one("testcase").one("failure").attr("message");
     assert_eq!(
         message,
-        "ef1 == false held: fixtures/allocate/goods.csv ef1: 0"
+        "ef1 == false held: fixtures/allocate/goods.csv ef1: false"
     );
     // Round robin is always EF1 for goods.
     let passing = parse(&junit(

@@ -243,6 +243,7 @@ mod tests {
                     metric: "dpd".into(),
                     value: Some(*v),
                     undefined: None,
+                    boolean: false,
                 })
                 .collect(),
         }
