@@ -123,6 +123,12 @@ fn value(v: Option<f64>, undefined: &Map<String, Json>, k: &str) -> Result<f64, 
     v.ok_or_else(|| why(undefined, k))
 }
 
+/// One row of a two-column table of a panel's headline numbers (`number`, `value`): its JSON
+/// name and its value, or undefined with the panel's reason.
+fn number_row(k: &str, v: Option<f64>, undefined: &Map<String, Json>) -> Vec<Cell> {
+    vec![Cell::text(k), Cell::value(value(v, undefined, k))]
+}
+
 /// A JSON number as a cell: counts with separators, reals to 4 decimals, null undefined.
 fn json_cell(v: &Json, reason: impl FnOnce() -> String) -> Cell {
     match v {
@@ -812,7 +818,7 @@ fn calibration_items(p: &CalibrationPanel, name: String) -> Result<Vec<Item>> {
         ("log_loss_at_temperature", p.log_loss_at_temperature),
     ]
     .into_iter()
-    .map(|(k, v)| vec![Cell::text(k), Cell::value(value(v, u, k))])
+    .map(|(k, v)| number_row(k, v, u))
     .collect();
     let summary = Table {
         caption: "Calibration".into(),
@@ -1067,7 +1073,7 @@ fn best_of_n_items(p: &BestOfNPanel, name: String) -> Result<Vec<Item>> {
         ("gain_gap", p.gain_gap),
     ]
     .into_iter()
-    .map(|(k, v)| vec![Cell::text(k), Cell::value(value(v, u, k))])
+    .map(|(k, v)| number_row(k, v, u))
     .collect();
     let fit = Table {
         caption: "Gao et al. fit and gains".into(),
@@ -1211,7 +1217,7 @@ fn ensemble_items(
         ("fleiss_kappa", p.fleiss_kappa),
     ]
     .into_iter()
-    .map(|(k, v)| vec![Cell::text(k), Cell::value(value(v, u, k))])
+    .map(|(k, v)| number_row(k, v, u))
     .collect();
     for k in &p.cohen_kappa {
         rows.push(vec![
@@ -1346,7 +1352,7 @@ fn policy_items(p: &PolicyPanel, name: &dyn Fn(&[&str]) -> String) -> Result<Vec
             ("mean_mismatch", e.mean_mismatch),
         ]
         .into_iter()
-        .map(|(k, v)| vec![Cell::text(k), Cell::value(value(v, &p.undefined, k))])
+        .map(|(k, v)| number_row(k, v, &p.undefined))
         .collect();
         items.push(Item::Table(Table {
             caption: "Agreement with Elo".into(),
@@ -1527,7 +1533,7 @@ fn comparison_items(p: &ComparisonPanel, name: String) -> Result<Vec<Item>> {
         ("decision_flips", p.decision_flips),
     ]
     .into_iter()
-    .map(|(k, v)| vec![Cell::text(k), Cell::value(value(v, u, k))])
+    .map(|(k, v)| number_row(k, v, u))
     .collect();
     let summary = Table {
         caption: "Comparison".into(),
