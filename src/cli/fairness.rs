@@ -8,7 +8,8 @@ use clap::Args;
 use super::values::*;
 use super::{InputArgs, OutputArgs, SummaryArgs};
 use crate::fairness::settings::{
-    detected_names, Agg, MissingPolicy, Settings, Task, LABEL_NAMES, PRED_NAMES, SCORE_NAMES,
+    detected_names, Agg, MissingPolicy, Preset, Settings, Task, LABEL_NAMES, PRED_NAMES,
+    SCORE_NAMES,
 };
 use crate::fairness::{reference, sweep};
 use crate::stats::Binning;
@@ -96,9 +97,39 @@ pub struct FairnessArgs {
     pub input: InputArgs,
 
     #[arg(long, value_name = "COL", help = format!(
-        "Column with the true labels. {}.", detected_names(LABEL_NAMES)
+        "Column with the true labels. {}. Without one the audit is label-free: the decisions \
+         (and scores) only — selection rates, impact ratios, significance tests, shortfalls.",
+        detected_names(LABEL_NAMES)
     ))]
     pub label: Option<String>,
+
+    /// Audit the decisions (and scores) only, even when the file has a label column: selection
+    /// rates, impact ratios against the most-selected group, the four-fifths rule, z-test and
+    /// Fisher's exact p-values, shortfalls. Metrics that need the outcome are absent. (Also
+    /// automatic when no label column is found.)
+    #[arg(long = "no-label", conflicts_with = "label")]
+    pub no_label: bool,
+
+    /// A legal audit format on top of the audit. `ll144`: the NYC Local Law 144 bias-audit
+    /// tables (selection rates — or with --score, scoring rates: the share scoring above the
+    /// whole sample's median — and impact ratios per category and intersection; unknown
+    /// categories counted and left out); label-free. `eeoc`: the Uniform Guidelines' adverse
+    /// impact analysis (four-fifths rule, z-test and Fisher's exact test, shortfall per group;
+    /// unknown categories left out). Sources: docs/metrics.md.
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub preset: Option<Preset>,
+
+    /// Leave groups with fewer than this share of an attribute's rows out of every disparity
+    /// and impact ratio (LL144 allows leaving out categories under 2% of the data:
+    /// `--exclude-below 0.02`); they are still shown with their counts and rates, and named in
+    /// a warning.
+    #[arg(long = "exclude-below", value_name = "SHARE", value_parser = open_unit)]
+    pub exclude_below: Option<f64>,
+
+    /// Leave unknown categories (a missing sensitive value: the `(missing)` group) out of every
+    /// disparity and impact ratio, and count them. Implied by --preset.
+    #[arg(long = "exclude-unknown")]
+    pub exclude_unknown: bool,
 
     #[arg(long, value_name = "COL", conflicts_with = "threshold", help = format!(
         "Column with the binary predictions. {}; otherwise a score column ({}) is thresholded.",
@@ -321,10 +352,35 @@ impl FairnessArgs {
                 }
             }
         }
+        if let Some(preset) = self.preset {
+            let p = preset.name();
+            for (given, flag) in [
+                (self.weight.is_some(), "--weight (the rules count people)"),
+                (self.from_stats, "--from-stats"),
+                (task == Task::Regression, "--task regression"),
+                (task == Task::Multiclass, "--task multiclass / --classes"),
+            ] {
+                if given {
+                    bail!("--preset {p} does not take {flag}");
+                }
+            }
+            if preset == Preset::Ll144 {
+                if self.label.is_some() {
+                    bail!("--preset ll144 is label-free (a bias audit under Local Law 144 uses no outcome); drop --label");
+                }
+                if !self.threshold.is_empty() || self.threshold_sweep.is_some() {
+                    bail!("--preset ll144 with --score uses the rule's scoring rate (a score above the whole sample's median); drop --threshold");
+                }
+            }
+        }
         Ok(Settings {
             files: self.input.files.clone(),
             read: self.input.read.options(),
             label: self.label.clone(),
+            no_label: self.no_label || self.preset == Some(Preset::Ll144),
+            preset: self.preset,
+            exclude_below: self.exclude_below,
+            exclude_unknown: self.exclude_unknown || self.preset.is_some(),
             pred: self.pred.clone(),
             score: self.score.clone(),
             score_resolution: self.score_resolution,

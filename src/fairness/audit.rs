@@ -3,13 +3,14 @@
 
 use serde_json::{Map, Value as Json};
 
+use super::adverse_impact::{self, AdverseImpact, Selections};
 use super::inequality;
 use super::metrics::{Confusion, Rate, CRITERIA, RATES};
 use super::plan::Pass;
 use super::regression::{RegSums, REGRESSION_METRICS};
 use super::scores::{self, Bin, Binning, ScoreMetrics};
 use super::settings::{Agg, Settings};
-use super::stats::{Cell, Stats};
+use super::stats::{Cell, GroupKey, Stats};
 use crate::fairness::report::{
     AttributeReport, Counts, FairnessReport, GroupReport, InputReport, Overall, ReportedSettings,
     RowCounts,
@@ -115,6 +116,21 @@ struct Group {
     row_means: Vec<Value>,
     /// Regression: the group's sums.
     reg: RegSums,
+    /// A value of the group is missing (the `(missing)` group of `--missing group`): an unknown
+    /// category, left out of the comparisons with `--exclude-unknown` / `--preset ll144`.
+    missing: bool,
+}
+
+impl Group {
+    /// The group's decisions: rows and weight, all and selected.
+    fn selections(&self) -> Selections {
+        Selections {
+            n: self.rows,
+            selected: self.quadrants[1] + self.quadrants[3],
+            weight: self.c.total(),
+            selected_weight: self.c.tp + self.c.fp,
+        }
+    }
 }
 
 pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
@@ -174,6 +190,10 @@ fn reported_settings(args: &Settings, passes: &[Pass]) -> ReportedSettings {
         bootstrap: args.bootstrap,
         seed: args.seed,
         score_resolution: passes.iter().find_map(|p| p.stats.score_resolution),
+        label_free: false,
+        preset: args.preset.map(|p| p.name().to_string()),
+        exclude_below: args.exclude_below,
+        exclude_unknown: args.exclude_unknown,
     }
 }
 
@@ -325,6 +345,10 @@ fn groups_of(
                     .collect::<Vec<_>>()
                     .join("&"),
                 values,
+                missing: attrs
+                    .iter()
+                    .zip(&key)
+                    .any(|(&a, &c)| st.keys[a][c as usize] == GroupKey::Missing),
                 rows: 0,
                 quadrants: [0; 4],
                 c: Confusion::default(),
@@ -489,7 +513,7 @@ fn attribute(
     let at = (file, name);
     let total_w = overall.total();
     let z = intervals::z_for(args.ci);
-    let (small, included) = included_groups(&groups, args.min_group_size, at, warnings);
+    let (small, excluded, included) = included_groups(&groups, args, total_rows(&groups), at, warnings);
     // Disparities, in report order (the JSON keeps insertion order).
     let mut d = (Map::new(), Map::new());
     let selection = metric_disparities(
@@ -514,12 +538,41 @@ fn attribute(
     let (disparities, undefined) = d;
 
     let predicted_positive: f64 = groups.iter().map(|g| g.c.tp + g.c.fp).sum();
+    let most = most_selected(&groups, &included);
+    let weighted = pass.columns.weight.is_some();
     let group_reports = groups
         .iter()
-        .zip(&small)
-        .map(|(g, &is_small)| {
-            let di = impact_ratio(g, max_sel);
-            group_report(g, is_small, pass, di, predicted_positive, total_w, z)
+        .enumerate()
+        .map(|(i, g)| {
+            // Left out of the comparisons by --exclude-below or as an unknown category: no
+            // impact ratio (LL144 discloses such a category's count and rate only).
+            let left_out = excluded[i].as_ref().filter(|_| !small[i]);
+            let di = match left_out {
+                Some(why) => Err(crate::stats::reason(format!("left out of the comparisons: {why}"))),
+                None => impact_ratio(g, max_sel),
+            };
+            let ai = match (&excluded[i], most) {
+                (Some(why), _) => AdverseImpact::undefined(crate::stats::reason(format!(
+                    "left out of the comparisons: {why}"
+                ))),
+                (None, None) => AdverseImpact::undefined(
+                    "no included group has a defined selection rate to compare with",
+                ),
+                (None, Some(m)) if m == i => AdverseImpact {
+                    shortfall_to_parity: Ok(0.0),
+                    shortfall_to_four_fifths: Ok(0.0),
+                    ..AdverseImpact::undefined(adverse_impact::IS_MOST_SELECTED)
+                },
+                (None, Some(m)) => {
+                    adverse_impact::versus(&g.selections(), &groups[m].selections(), weighted)
+                }
+            };
+            let mut r = group_report(g, small[i], pass, di, predicted_positive, total_w, z);
+            for (name, v) in ai.values() {
+                put(&mut r.metrics, &mut r.undefined, name.into(), v);
+            }
+            r.excluded = excluded[i].clone();
+            r
         })
         .collect();
     AttributeReport {
@@ -541,7 +594,27 @@ fn attribute(
         reference: None,
         disparities_bootstrap: Map::new(),
         xauc: xauc_pairs,
+        most_selected_group: most.map(|m| groups[m].name.clone()),
     }
+}
+
+/// Rows of all the groups of an attribute (the denominator of `--exclude-below`).
+fn total_rows(groups: &[Group]) -> u64 {
+    groups.iter().map(|g| g.rows).sum()
+}
+
+/// The included group with the highest selection rate (the first in report order on a tie):
+/// the reference of the adverse-impact comparisons.
+fn most_selected(groups: &[Group], included: &[usize]) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for &i in included {
+        if let Ok(r) = groups[i].selections().rate() {
+            if best.is_none_or(|(_, b)| r > b) {
+                best = Some((i, r));
+            }
+        }
+    }
+    best.map(|(i, _)| i)
 }
 
 /// A disparity map and the reasons of its undefined entries, filled in report order.
@@ -841,6 +914,7 @@ fn group_report(
             None
         },
         small: is_small,
+        selected: Some(g.c.tp + g.c.fp),
         counts: Some(counts(&g.c)),
         rows: Some(RowCounts {
             tn: g.quadrants[0],
@@ -856,6 +930,7 @@ fn group_report(
         residuals: Default::default(),
         vs_reference: Map::new(),
         bootstrap: Map::new(),
+        excluded: None,
     }
 }
 
@@ -1058,8 +1133,8 @@ fn regression_input(
         let histograms = residual_bins
             .as_ref()
             .map(|(edges, per_cell)| residual_histograms(st, &attrs, &groups, edges, per_cell));
-        let (small, included) =
-            included_groups(&groups, args.min_group_size, (&file, &name), warnings);
+        let (small, excluded, included) =
+            included_groups(&groups, args, total_rows(&groups), (&file, &name), warnings);
         let mut disparities = Map::new();
         let mut undefined = Map::new();
         let mut disparity_of = |metric: &str, value: &dyn Fn(&Group) -> Value, ov: Value| {
@@ -1108,6 +1183,7 @@ fn regression_input(
                     weight: g.reg.w,
                     share: (total_w > 0.0).then(|| g.reg.w / total_w),
                     small: is_small,
+                    selected: None,
                     counts: None,
                     rows: None,
                     metrics,
@@ -1121,6 +1197,7 @@ fn regression_input(
                         .as_ref()
                         .map(|h| h[gi].clone())
                         .unwrap_or_default(),
+                    excluded: excluded[gi].clone(),
                 }
             })
             .collect();
@@ -1139,6 +1216,7 @@ fn regression_input(
             disparities_bootstrap: Map::new(),
             conditional: None,
             reference: None,
+            most_selected_group: None,
         });
     }
     let (metrics, undefined) = metrics_of(&overall, &overall_means);
@@ -1171,14 +1249,19 @@ fn input_report(pass: &Pass, overall: Overall) -> InputReport {
     }
 }
 
-/// Which groups are small (fewer than `min` rows: shown, left out of disparities) and the indices
-/// of the others; warns about both situations.
+/// Which groups take part in the comparisons. Small groups (fewer than `--min-group-size`
+/// rows: flagged, left out of every disparity), groups under `--exclude-below` of the
+/// attribute's rows and, with `--exclude-unknown`, unknown categories (a missing value) are
+/// left out, each with its reason; returns (small, why left out, indices of the others) and
+/// warns about each situation.
 fn included_groups(
     groups: &[Group],
-    min: u64,
+    args: &Settings,
+    total_rows: u64,
     (file, name): (&str, &str),
     warnings: &mut Vec<Warning>,
-) -> (Vec<bool>, Vec<usize>) {
+) -> (Vec<bool>, Vec<Option<String>>, Vec<usize>) {
+    let min = args.min_group_size;
     let small: Vec<bool> = groups.iter().map(|g| g.rows < min).collect();
     let small_names: Vec<&str> = (0..groups.len())
         .filter(|&i| small[i])
@@ -1194,7 +1277,43 @@ fn included_groups(
             ),
         ));
     }
-    let included: Vec<usize> = (0..groups.len()).filter(|&i| !small[i]).collect();
+    let excluded: Vec<Option<String>> = groups
+        .iter()
+        .zip(&small)
+        .map(|(g, &is_small)| {
+            if is_small {
+                Some(format!("fewer than {min} rows (--min-group-size)"))
+            } else if g.missing && args.exclude_unknown {
+                Some("unknown category (a missing value)".to_string())
+            } else {
+                args.exclude_below
+                    .filter(|&share| (g.rows as f64) < share * total_rows as f64)
+                    .map(|share| {
+                        format!(
+                            "under {}% of the rows (--exclude-below {share})",
+                            (share * 1e6).round() / 1e4
+                        )
+                    })
+            }
+        })
+        .collect();
+    let left_out: Vec<String> = (0..groups.len())
+        .filter(|&i| !small[i] && excluded[i].is_some())
+        .map(|i| format!("{} ({} rows)", groups[i].name, groups[i].rows))
+        .collect();
+    if !left_out.is_empty() {
+        warnings.push(Warning::new(
+            file,
+            Some(name),
+            format!(
+                "left out of every disparity and impact ratio, shown with their counts and rates: {}",
+                left_out.join(", ")
+            ),
+        ));
+    }
+    let included: Vec<usize> = (0..groups.len())
+        .filter(|&i| excluded[i].is_none())
+        .collect();
     if included.len() == 1 {
         warnings.push(Warning::new(
             file,
@@ -1202,7 +1321,7 @@ fn included_groups(
             "only one group takes part in the disparities: they are undefined (a disparity compares two or more groups)".into(),
         ));
     }
-    (small, included)
+    (small, excluded, included)
 }
 
 /// The disparities of one metric over the included groups whose value is defined; the groups

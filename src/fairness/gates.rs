@@ -22,6 +22,10 @@ const GROUP_EXTRA: [&str; 5] = [
 
 /// Expands a short alias at the start of a name: `tpr_difference` → `true_positive_rate_difference`.
 fn canonical(name: &str) -> String {
+    // LL144's and the EEOC's name for a group's selection rate over the most-selected group's.
+    if name == "impact_ratio" {
+        return "disparate_impact_ratio".to_string();
+    }
     for r in RATES {
         if name == r.short() {
             return r.name().to_string();
@@ -176,6 +180,11 @@ impl gate::Gateable for FairnessReport {
             }
         }
         let name = canonical(base);
+        if self.settings.label_free && super::label_free::needs_label(&name) {
+            bail!(
+                "'{name}' needs the label (the true outcome), and this audit is label-free; pass --label COL to audit outcomes, or gate on a decision metric (selection_rate, impact_ratio, z_test_p_value, shortfall_to_four_fifths, ...)"
+            );
+        }
         let is_disparity = self
             .attributes
             .iter()

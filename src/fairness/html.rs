@@ -294,7 +294,7 @@ fn inputs_table(inputs: &[InputReport]) -> Table {
                     Cell::text(&i.format),
                     Cell::Amount(i.rows_read as f64),
                     Cell::Amount(i.rows_used as f64),
-                    Cell::text(&c.label),
+                    Cell::text(c.label.as_deref().unwrap_or("— (label-free)")),
                     Cell::text(pred),
                     Cell::text(c.groups.join(", ")),
                 ]

@@ -2,11 +2,13 @@
 //! [`crate::stats::disparity`]) → report ([`audit`] builds the [`report`] model, which renders
 //! itself).
 
+pub mod adverse_impact;
 pub mod audit;
 pub mod bootstrap;
 pub mod gates;
 pub mod html;
 pub mod inequality;
+pub mod label_free;
 pub mod mergeable;
 pub mod metrics;
 pub mod multiclass;
@@ -90,11 +92,31 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     };
     let task = passes.first().map_or(Task::Binary, |p| p.task);
     check_task_flags(args, task)?;
+    let label_free = label_free_inputs(&passes)?;
     let mut model = match task {
         Task::Multiclass => multiclass_report(args, &passes)?,
         _ => binary_or_regression_report(args, &passes, &args.sweep)?,
     };
     model.settings.task_detected = detected;
+    if label_free {
+        label_free::prune(&mut model);
+        let looked = if args.no_label {
+            "--no-label".to_string()
+        } else {
+            format!(
+                "no label column given or found (looked for {})",
+                settings::LABEL_NAMES.join(", ")
+            )
+        };
+        model.warnings.insert(
+            0,
+            render::Warning::new(
+                &passes[0].source.display,
+                None,
+                format!("label-free audit ({looked}): the decisions only — selection rates, impact ratios, significance tests, shortfalls; metrics that need the outcome are left out (pass --label COL for them)"),
+            ),
+        );
+    }
     for n in stats_notes {
         model.warnings.push(render::Warning::new(
             &passes[0].source.display,
@@ -149,6 +171,24 @@ fn run_passes(
     // Files in parallel (each pass streams on polars' own pool); results keep the input order.
     use rayon::prelude::*;
     plans.into_par_iter().map(|p| p.run(progress)).collect()
+}
+
+/// Whether the audit is label-free: every input without a label column. Inputs that disagree
+/// are an error (their reports would not compare).
+fn label_free_inputs(passes: &[plan::Pass]) -> Result<bool> {
+    let without: Vec<&str> = passes
+        .iter()
+        .filter(|p| p.columns.label.is_none())
+        .map(|p| p.source.display.as_str())
+        .collect();
+    if !without.is_empty() && without.len() < passes.len() {
+        bail!(
+            "{} {} no label column while other inputs have one; pass --label COL for all, or --no-label to audit the decisions only",
+            without.join(", "),
+            if without.len() == 1 { "has" } else { "have" }
+        );
+    }
+    Ok(!passes.is_empty() && without.len() == passes.len())
 }
 
 /// The flags that only make sense for binary (or one-vs-rest) rates.

@@ -36,7 +36,7 @@ pub fn classes(passes: &[Pass], wanted: &[String]) -> Result<Vec<String>> {
             bail!(
                 "{}: the label '{}' ({}) and the prediction '{}' ({}) share no class; for a binary audit name the positive values with --positive / --pred-positive",
                 p.source.display,
-                p.columns.label,
+                p.columns.label.as_deref().unwrap_or(""),
                 show(&label),
                 p.columns.prediction.as_deref().unwrap_or(""),
                 show(&pred)

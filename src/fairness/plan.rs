@@ -85,10 +85,17 @@ impl Plan {
             .as_ref()
             .or(score.as_ref())
             .expect("a prediction source");
-        if *pred_col == label {
+        if label.as_ref() == Some(pred_col) {
             bail!(
-                "{}: the label and the prediction are the same column '{label}'",
+                "{}: the label and the prediction are the same column '{pred_col}'",
                 cx.file
+            );
+        }
+        if label.is_none() && task != Task::Binary {
+            bail!(
+                "{}: --task {} needs a label column (--label COL); a label-free audit is of binary decisions or scores",
+                cx.file,
+                task.name()
             );
         }
         if task != Task::Binary {
@@ -252,12 +259,14 @@ impl Plan {
             }
             warnings.extend(stats.dropped_warning());
         }
-        if let Some(p) = &self.spec.label.positive {
-            if !stats.label_positive_seen {
-                warnings.push(format!(
-                    "--positive '{p}' never occurs in the label column '{}': every row counts as a negative label",
-                    columns.label
-                ));
+        if let Some(label) = &self.spec.label {
+            if let Some(p) = &label.positive {
+                if !stats.label_positive_seen {
+                    warnings.push(format!(
+                        "--positive '{p}' never occurs in the label column '{}': every row counts as a negative label",
+                        label.display
+                    ));
+                }
             }
         }
         if let PredSpec::Column(b) = &self.spec.pred {
@@ -292,7 +301,8 @@ struct Context<'a> {
 /// The label, prediction and score columns, the threshold, and the flags whose column was found
 /// by its name.
 struct Roles {
-    label: String,
+    /// `None`: a label-free audit.
+    label: Option<String>,
     prediction: Option<String>,
     score: Option<String>,
     threshold: Option<f64>,
@@ -322,16 +332,13 @@ impl Context<'_> {
         let mut detected = Vec::new();
 
         let label = match &args.label {
-            Some(c) => resolve(c, "--label")?,
+            Some(c) => Some(resolve(c, "--label")?),
+            None if args.no_label => None,
             None => {
-                let c = detect_column(schema, LABEL_NAMES).ok_or_else(|| {
-                anyhow!(
-                    "{file}: no label column; pass --label COL (looked for {}). Available columns: {}",
-                    LABEL_NAMES.join(", "),
-                    available()
-                )
-            })?;
-                detected.push("--label".to_string());
+                let c = detect_column(schema, LABEL_NAMES);
+                if c.is_some() {
+                    detected.push("--label".to_string());
+                }
                 c
             }
         };
@@ -411,11 +418,24 @@ impl Context<'_> {
 fn prediction_exprs(
     t: &roles::Typing,
     task: Task,
-    (label, prediction, score, threshold): (&String, &Option<String>, &Option<String>, Option<f64>),
+    (label, prediction, score, threshold): (
+        &Option<String>,
+        &Option<String>,
+        &Option<String>,
+        Option<f64>,
+    ),
     args: &Settings,
     exprs: &mut Vec<Expr>,
 ) -> Result<(PredSpec, Option<String>)> {
-    let label = label.clone();
+    // A label-free audit reads no label: every row counts as label 0 and the label metrics are
+    // left out of the report.
+    let label_expr = |exprs: &mut Vec<Expr>| -> Result<()> {
+        if let Some(l) = label {
+            exprs.push(t.binary(l, "--label", "__y")?);
+        }
+        Ok(())
+    };
+    let label = label.clone().unwrap_or_default();
     let mut score_col = None;
     let pred = match (prediction, score) {
         (Some(p), _) if task != Task::Binary => {
@@ -441,7 +461,7 @@ fn prediction_exprs(
             })
         }
         (Some(p), s) => {
-            exprs.push(t.binary(&label, "--label", "__y")?);
+            label_expr(exprs)?;
             exprs.push(t.binary(p, "--pred", "__p")?);
             if let Some(s) = s {
                 exprs.push(t.number(s, "--score", "__s")?);
@@ -460,7 +480,7 @@ fn prediction_exprs(
             })
         }
         (None, Some(s)) => {
-            exprs.push(t.binary(&label, "--label", "__y")?);
+            label_expr(exprs)?;
             exprs.push(t.number(s, "--score", "__p")?);
             score_col = Some("__p".to_string());
             PredSpec::Threshold {
@@ -545,13 +565,13 @@ fn pass_spec(
         ..
     } = columns;
     PassSpec {
-        label: BinarySpec {
+        label: label.as_ref().map(|label| BinarySpec {
             column: "__y".into(),
             display: label.clone(),
             flag: "--label",
             positive: args.positive.clone(),
             positive_flag: "--positive",
-        },
+        }),
         pred,
         weight: weight.as_ref().map(|_| "__w".to_string()),
         groups: (0..groups.len())
@@ -582,7 +602,7 @@ fn pass_spec(
                 (task == Task::Multiclass)
                     .then(|| {
                         [
-                            format!("{label} (classes)"),
+                            format!("{} (classes)", label.as_deref().unwrap_or("")),
                             format!("{} (classes)", prediction.as_deref().unwrap_or("")),
                         ]
                     })
@@ -687,7 +707,8 @@ pub fn detect_task(source: &Source, args: &Settings) -> Result<Detected> {
     let label = match &args.label {
         Some(c) => resolve(c, "--label")?,
         None => detect_column(&schema, LABEL_NAMES)
-            .ok_or_else(|| anyhow!("{file}: no label column; pass --label COL"))?,
+            .filter(|_| !args.no_label)
+            .ok_or_else(|| anyhow!("{file}: the prediction column is not binary, and a label-free audit is of binary decisions: name the positive value with --pred-positive VALUE, or pass a score as --score COL --threshold T"))?,
     };
     let pred_by_name = args.pred.is_none() && args.score.is_none();
     let pred = match &args.pred {

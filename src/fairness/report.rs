@@ -68,6 +68,17 @@ pub struct ReportedSettings {
     /// When scores were rounded to this grid and equal rows merged (--score-resolution, or more
     /// than 20M scored rows): ROC AUCs carry `roc_auc_max_error`.
     pub score_resolution: Option<f64>,
+    /// No label column (none given or found, or --no-label): every metric that needs the
+    /// outcome is absent from the report.
+    pub label_free: bool,
+    /// --preset: ll144 or eeoc.
+    pub preset: Option<String>,
+    /// --exclude-below: groups under this share of an attribute's rows are left out of the
+    /// comparisons.
+    pub exclude_below: Option<f64>,
+    /// Unknown categories (a missing sensitive value) are left out of the comparisons
+    /// (--exclude-unknown, --preset).
+    pub exclude_unknown: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,7 +102,8 @@ pub struct ClassOverall {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UsedColumns {
-    pub label: String,
+    /// `null`: a label-free audit (no label column given or found, or --no-label).
+    pub label: Option<String>,
     pub prediction: Option<String>,
     pub score: Option<String>,
     pub threshold: Option<f64>,
@@ -199,6 +211,10 @@ pub struct AttributeReport {
     pub conditional: Option<Conditional>,
     /// With --reference: how the reference group was chosen and which it is, per metric.
     pub reference: Option<ReferenceView>,
+    /// Binary decisions: the included group with the highest selection rate (first in report
+    /// order on a tie), the reference of the impact ratios, significance tests and shortfalls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub most_selected_group: Option<String>,
 }
 
 impl AttributeReport {
@@ -236,6 +252,14 @@ pub struct GroupReport {
     pub share: Option<f64>,
     /// Fewer rows than --min-group-size: shown, but left out of the disparities.
     pub small: bool,
+    /// Binary decisions: the weight of the group's selections (predicted positive; = rows
+    /// without --weight).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected: Option<f64>,
+    /// Why the group is left out of the disparities and impact ratios (--min-group-size,
+    /// --exclude-below, an unknown category with --exclude-unknown); absent when it takes part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<String>,
     /// Weighted confusion counts (= row counts without --weight); not for regression.
     pub counts: Option<Counts>,
     /// Rows per confusion cell (unweighted); not for regression.
@@ -549,7 +573,12 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
             .groups
             .first()
             .is_some_and(|g| g.metrics.contains_key("roc_auc"));
-        out.push_str(&group_table(a, regression, scored, markdown, view));
+        out.push_str(&group_table(
+            a,
+            (regression, scored, r.settings.label_free),
+            markdown,
+            view,
+        ));
         out.push_str(&disparity_table(r, a, regression, scored, markdown, colour));
         out.push_str(&crate::render::undefined_notes(&a.undefined, markdown));
         out.push('\n');
@@ -601,15 +630,22 @@ fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
         ),
     };
     format!(
-        "{}: {} rows used of {}{dropped}; label `{}`, {pred}{weight}{detected}{task}",
-        inp.path, inp.rows_used, inp.rows_read, c.label
+        "{}: {} rows used of {}{dropped}; {}, {pred}{weight}{detected}{task}",
+        inp.path,
+        inp.rows_used,
+        inp.rows_read,
+        match &c.label {
+            Some(l) => format!("label `{l}`"),
+            None => "no label (label-free audit)".to_string(),
+        }
     )
 }
 
 /// Every column the per-group table can show: the metric's name as the JSON names it (and
 /// `--metrics` takes), its header and what the header means (the legend under the table).
-pub const TABLE_METRICS: [(&str, &str, &str); 29] = [
+pub const TABLE_METRICS: [(&str, &str, &str); 37] = [
     ("share", "share", "share of the rows (weight)"),
+    ("selected", "selected", "selections (weight of ŷ=1)"),
     ("base_rate", "base", "base rate P(y=1)"),
     ("selection_rate", "sel", "selection rate P(ŷ=1)"),
     ("true_positive_rate", "tpr", "true positive rate"),
@@ -636,6 +672,41 @@ pub const TABLE_METRICS: [(&str, &str, &str); 29] = [
         "predicted_positive_share",
         "ppr",
         "share of all predicted positives",
+    ),
+    (
+        "z_statistic",
+        "z",
+        "two-proportion z against the most-selected group",
+    ),
+    (
+        "z_test_p_value",
+        "z p",
+        "two-sided z-test p-value against the most-selected group",
+    ),
+    (
+        "fisher_exact_p_value",
+        "fisher p",
+        "Fisher's exact two-sided p-value against the most-selected group",
+    ),
+    (
+        "shortfall_to_parity",
+        "short=",
+        "more selections needed to reach the most-selected group's rate",
+    ),
+    (
+        "shortfall_to_four_fifths",
+        "short⅘",
+        "more selections needed to reach 4/5 of the most-selected group's rate",
+    ),
+    (
+        "false_positives_per_group_size",
+        "fp/n",
+        "false positives per group size",
+    ),
+    (
+        "false_negatives_per_group_size",
+        "fn/n",
+        "false negatives per group size",
     ),
     ("roc_auc", "auc", "ROC AUC"),
     ("bpsn_auc", "bpsn", "BPSN AUC"),
@@ -674,6 +745,18 @@ pub const DEFAULT_TABLE_METRICS: [&str; 8] = [
     "disparate_impact_ratio",
 ];
 
+/// The per-group table's columns of a label-free audit without `--metrics`: the decisions
+/// against the most-selected group (the adverse-impact analysis).
+pub const LABEL_FREE_TABLE_METRICS: [&str; 7] = [
+    "share",
+    "selected",
+    "selection_rate",
+    "disparate_impact_ratio",
+    "z_test_p_value",
+    "fisher_exact_p_value",
+    "shortfall_to_four_fifths",
+];
+
 /// Groups with fewer rows than this are marked `*` in the tables: their rates are too noisy to
 /// read as a finding (display only; `--min-group-size` leaves groups out of the disparities).
 pub const SMALL_GROUP_ROWS: u64 = crate::render::SMALL_SAMPLE;
@@ -709,8 +792,7 @@ fn group_marks(groups: &[GroupReport], min_group_size: u64) -> Vec<String> {
 /// The table of every group's rates (or regression metrics), and the undefined ones by reason.
 fn group_table(
     a: &AttributeReport,
-    regression: bool,
-    scored: bool,
+    (regression, scored, label_free): (bool, bool, bool),
     markdown: bool,
     view: &View,
 ) -> String {
@@ -719,6 +801,8 @@ fn group_table(
         view.metrics.iter().map(String::as_str).collect()
     } else if regression {
         std::iter::once("share").chain(REGRESSION_METRICS).collect()
+    } else if label_free {
+        LABEL_FREE_TABLE_METRICS.to_vec()
     } else if scored {
         DEFAULT_TABLE_METRICS
             .iter()
@@ -731,7 +815,10 @@ fn group_table(
     // The chosen metrics this audit has (a score metric needs --score, ...).
     let cols: Vec<(&str, &str, &str)> = chosen
         .iter()
-        .filter(|k| **k == "share" || a.groups.iter().any(|g| g.metrics.contains_key(**k)))
+        .filter(|k| {
+            matches!(**k, "share" | "selected")
+                || a.groups.iter().any(|g| g.metrics.contains_key(**k))
+        })
         .filter_map(|k| TABLE_METRICS.iter().find(|(n, _, _)| n == k).copied())
         .collect();
     // With several files the attribute's title names the file: no file column.
@@ -742,11 +829,17 @@ fn group_table(
     for g in &a.groups {
         let mut row = vec![group_label(g), crate::render::fmt_count(g.n)];
         for (k, _, _) in &cols {
-            row.push(fmt_num(if *k == "share" {
-                g.share
-            } else {
-                f(&g.metrics, k)
-            }));
+            row.push(match *k {
+                "share" => fmt_num(g.share),
+                "selected" => crate::render::fmt_amount(g.selected),
+                k if k.starts_with("shortfall_") => crate::render::fmt_amount(f(&g.metrics, k)),
+                // Small p-values keep their magnitude (0.0000 would hide 1e-12 from 4e-5).
+                k if k.ends_with("_p_value") => match f(&g.metrics, k) {
+                    Some(p) if p > 0.0 && p < 1e-4 => format!("{p:.1e}"),
+                    v => fmt_num(v),
+                },
+                _ => fmt_num(f(&g.metrics, k)),
+            });
         }
         rows.push(row);
         for (k, reason) in &g.undefined {
@@ -841,6 +934,10 @@ fn disparity_table(
             format!("{base}_difference_to_overall"),
             format!("{base}_ratio_to_overall"),
         ];
+        // A label-free audit has no label metrics: their rows are left out, not shown empty.
+        if !keys.iter().any(|k| a.disparities.contains_key(k)) {
+            continue;
+        }
         let mut row = vec![base.to_string()];
         for k in &keys {
             row.push(fmt_num(f(&a.disparities, k)));

@@ -46,6 +46,16 @@ pub struct Settings {
     pub files: Vec<String>,
     pub read: ReadOptions,
     pub label: Option<String>,
+    /// `--no-label`: audit the decisions (and scores) only, even when a label column exists.
+    pub no_label: bool,
+    /// `--preset`: a legal format (LL144's tables, the EEOC analysis) on top of the audit.
+    pub preset: Option<Preset>,
+    /// `--exclude-below`: groups with fewer than this share of an attribute's rows are left out
+    /// of every disparity and impact ratio (and shown with their counts and rates).
+    pub exclude_below: Option<f64>,
+    /// Unknown categories (a missing sensitive value) are left out of every disparity and
+    /// impact ratio, and counted (`--preset ll144` / `eeoc`).
+    pub exclude_unknown: bool,
     pub pred: Option<String>,
     pub score: Option<String>,
     pub score_resolution: Option<f64>,
@@ -103,6 +113,25 @@ pub enum Task {
     Regression,
     /// Class labels: one-vs-rest binary report per class.
     Multiclass,
+}
+
+/// A legal audit format (`--preset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// NYC Local Law 144 bias audit (6 RCNY §5-301): selection or scoring rates and impact ratios for each category and intersection, unknown categories counted.
+    Ll144,
+    /// EEOC Uniform Guidelines (29 CFR §1607.4(D)): four-fifths rule with the significance tests and the shortfall of each group.
+    Eeoc,
+}
+
+impl Preset {
+    /// The preset's name as `--preset` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Ll144 => "ll144",
+            Preset::Eeoc => "eeoc",
+        }
+    }
 }
 
 /// What to do with rows whose sensitive attribute is missing (`--missing`).

@@ -126,7 +126,9 @@ pub enum Missing {
 /// Everything the pass needs to know.
 #[derive(Debug, Clone)]
 pub struct PassSpec {
-    pub label: BinarySpec,
+    /// `None`: a label-free audit (every row counts as label 0; the report leaves out every
+    /// metric that needs the label).
+    pub label: Option<BinarySpec>,
     pub pred: PredSpec,
     pub weight: Option<String>,
     pub groups: Vec<String>,
@@ -420,17 +422,16 @@ impl Accumulator {
             // Regression and multiclass: only whether the label / prediction is present.
             (PredSpec::Column(b), true) => {
                 let na = NaSet::new(&self.spec.na_values);
-                present(series(df, &self.spec.label.column)?, &na, &mut self.y)?;
+                let label = self.spec.label.as_ref().expect("a label column");
+                present(series(df, &label.column)?, &na, &mut self.y)?;
                 present(series(df, &b.column)?, &na, &mut self.p)?;
             }
             (pred, _) => {
                 let na = NaSet::new(&self.spec.na_values);
-                self.label_pos_seen |= encode_binary(
-                    series(df, &self.spec.label.column)?,
-                    &self.spec.label,
-                    &na,
-                    &mut self.y,
-                )?;
+                if let Some(label) = &self.spec.label {
+                    self.label_pos_seen |=
+                        encode_binary(series(df, &label.column)?, label, &na, &mut self.y)?;
+                }
                 match pred {
                     PredSpec::Column(b) => {
                         self.pred_pos_seen |=

@@ -1,5 +1,5 @@
-//! Hypothesis tests shared by the engines: the pooled two-proportion z-test, McNemar's exact test
-//! and Holm's step-down correction.
+//! Hypothesis tests shared by the engines: the pooled two-proportion z-test, Fisher's exact test,
+//! McNemar's exact test and Holm's step-down correction.
 
 use crate::stats::intervals::normal_sf;
 
@@ -7,6 +7,14 @@ use crate::stats::intervals::normal_sf;
 /// z = (p1 − p2) / √(p(1 − p)(1/n1 + 1/n2)), p = (k1 + k2)/(n1 + n2); `None` when a sample is
 /// empty or the pooled proportion is 0 or 1 (no variance).
 pub fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
+    two_proportion_z(k1, n1, k2, n2).map(|z| (2.0 * normal_sf(z.abs())).min(1.0))
+}
+
+/// The statistic of the pooled two-proportion z-test, signed (negative when k1/n1 < k2/n2):
+/// z = (p1 − p2) / √(p(1 − p)(1/n1 + 1/n2)), p = (k1 + k2)/(n1 + n2). `None` when a sample is
+/// empty or the pooled proportion is 0 or 1. |z| > 2 is the "two standard deviations" of US
+/// adverse-impact practice (Hazelwood School District v. United States, 1977).
+pub fn two_proportion_z(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
     if n1 <= 0.0 || n2 <= 0.0 {
         return None;
     }
@@ -14,8 +22,75 @@ pub fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
     if p <= 0.0 || p >= 1.0 {
         return None;
     }
-    let z = (k1 / n1 - k2 / n2) / (p * (1.0 - p) * (1.0 / n1 + 1.0 / n2)).sqrt();
-    Some((2.0 * normal_sf(z.abs())).min(1.0))
+    Some((k1 / n1 - k2 / n2) / (p * (1.0 - p) * (1.0 / n1 + 1.0 / n2)).sqrt())
+}
+
+/// Two-sided p-value of Fisher's exact test of the 2×2 table [[a, b], [c, d]], as
+/// `scipy.stats.fisher_exact(table).pvalue` computes it (scipy/stats/_stats_py.py): the sum of
+/// the hypergeometric probabilities (rows fixed at a + b and c + d, first column at a + c) of
+/// every table no more likely than the observed one, within a relative tolerance of 1e-14;
+/// 1 when a row or a column sums to 0.
+///
+/// Probabilities are taken relative to the mode's (each from its neighbour by the ratio
+/// P(x+1)/P(x) = (K − x)(n − x) / ((x + 1)(N − K − n + x + 1))), so no factorial is formed and
+/// millions of rows neither overflow nor underflow the observed table's term.
+pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> f64 {
+    let (n1, n2, n) = (a + b, c + d, a + c);
+    if n1 == 0 || n2 == 0 || n == 0 || b + d == 0 {
+        return 1.0;
+    }
+    let total = n1 + n2;
+    // The support of x (the table's top-left cell) and the ratio of consecutive probabilities.
+    let lo = n.saturating_sub(n2);
+    let hi = n.min(n1);
+    let up = |x: u64| -> f64 {
+        ((n1 - x) as f64 * (n - x) as f64)
+            / ((x + 1) as f64 * (n2 as f64 - n as f64 + x as f64 + 1.0))
+    };
+    let mode = (((n + 1) as f64 * (n1 + 1) as f64) / (total + 2) as f64) as u64;
+    let mode = mode.clamp(lo, hi);
+    // Relative probability of the observed table: walk from the mode.
+    let mut r_obs = 1.0f64;
+    if a > mode {
+        for x in mode..a {
+            r_obs *= up(x);
+        }
+    } else {
+        for x in (a..mode).rev() {
+            r_obs /= up(x);
+        }
+    }
+    let gamma = 1.0 + 1e-14;
+    if (1.0 - r_obs).abs() <= 1e-14 {
+        return 1.0;
+    }
+    // Sum every relative probability, and those no larger than the observed one; terms far
+    // below the observed one cannot change the p-value (it is at least r_obs / Σ r).
+    let negligible = r_obs * 1e-18;
+    let (mut all, mut tail) = (1.0f64, 0.0f64);
+    let mut r = 1.0f64;
+    for x in mode..hi {
+        r *= up(x);
+        all += r;
+        if r <= r_obs * gamma {
+            tail += r;
+        }
+        if r < negligible {
+            break;
+        }
+    }
+    r = 1.0;
+    for x in (lo..mode).rev() {
+        r /= up(x);
+        all += r;
+        if r <= r_obs * gamma {
+            tail += r;
+        }
+        if r < negligible {
+            break;
+        }
+    }
+    (tail / all).min(1.0)
 }
 
 /// Exact two-sided McNemar p-value from the discordant counts b (A right, B wrong) and c:
@@ -66,5 +141,27 @@ mod tests {
         assert!((p - 0.028_459_736_916_310_146).abs() < 1e-8, "{p}");
         assert_eq!(two_proportion_p(0.0, 10.0, 0.0, 10.0), None);
         assert_eq!(two_proportion_p(1.0, 0.0, 0.0, 10.0), None);
+        let z = two_proportion_z(30.0, 100.0, 45.0, 100.0).unwrap();
+        assert!((z + 2.190_890_230_020_664_3).abs() < 1e-12, "{z}");
+    }
+
+    #[test]
+    fn fisher() {
+        // By hand: rows 10 and 6, first column 9, N = 16; x (top-left) runs 3..=9 with
+        // C(10,x)·C(6,9−x) = 120, 1260, 3780, 4200, 1800, 270, 10 ways of C(16,9) = 11440.
+        // Observed x = 8 (270 ways); no more likely: x = 3, 8, 9 → 400 / 11440 = 0.0349650…
+        // (scipy 1.15.3 fisher_exact([[8, 2], [1, 5]]).pvalue = 0.034965034965034975).
+        let p = fisher_exact(8, 2, 1, 5);
+        assert!((p - 0.034_965_034_965_034_975).abs() < 1e-12, "{p}");
+        // scipy 1.15.3: fisher_exact([[3, 97], [12, 88]]) and ([[300, 700], [12000, 18000]]).
+        let p = fisher_exact(3, 97, 12, 88);
+        assert!((p - 0.028_671_314_973_177_094).abs() < 1e-12, "{p}");
+        let p = fisher_exact(300, 700, 12_000, 18_000);
+        assert!((p / 1.064_102_995_151_367_3e-10 - 1.0).abs() < 1e-9, "{p}");
+        // A symmetric table is the mode: p = 1.
+        assert_eq!(fisher_exact(5, 5, 5, 5), 1.0);
+        // A zero row or column.
+        assert_eq!(fisher_exact(0, 0, 3, 4), 1.0);
+        assert_eq!(fisher_exact(0, 3, 0, 4), 1.0);
     }
 }

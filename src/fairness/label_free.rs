@@ -1,0 +1,146 @@
+//! Label-free audits: with only decisions (or scores) and sensitive attributes, every metric
+//! that needs the outcome is left out of the report — absent, not null — and the report says
+//! the audit was label-free (`settings.label_free`, `inputs[].columns.label: null`).
+//!
+//! The pass counts every row as label 0 (no column is read), so the count-based code runs
+//! unchanged; [`prune`] then removes every number whose definition involves the label, by name.
+
+use serde_json::{Map, Value as Json};
+
+use super::report::{AttributeReport, FairnessReport, GroupReport};
+
+/// Metric names (and the bases of disparity names such as `equalized_odds_difference`) whose
+/// definition involves the label: the confusion rates other than the selection rate, the named
+/// criteria built on them, score metrics judged against outcomes, and the benefit-based
+/// inequality indices (benefit ŷ − y + 1).
+const NEEDS_LABEL: &[&str] = &[
+    "base_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "true_negative_rate",
+    "false_negative_rate",
+    "positive_predictive_value",
+    "negative_predictive_value",
+    "false_discovery_rate",
+    "false_omission_rate",
+    "accuracy",
+    "balanced_accuracy",
+    "f1",
+    "false_positives_per_group_size",
+    "false_negatives_per_group_size",
+    "equal_opportunity",
+    "predictive_parity",
+    "accuracy_parity",
+    "fpr_balance",
+    "fnr_balance",
+    "equalized_odds",
+    "roc_auc",
+    "bpsn_auc",
+    "bnsp_auc",
+    "brier_score",
+    "log_loss",
+    "expected_calibration_error",
+    "xauc",
+    "generalized_entropy_index",
+    "theil_index",
+    "between_group_generalized_entropy_index",
+    "between_group_theil_index",
+    "generalized_true_positive_rate",
+    "generalized_false_positive_rate",
+    "generalized_false_negative_rate",
+    "generalized_true_negative_rate",
+];
+
+/// Whether the report value `name` (a metric, or a disparity such as
+/// `equity_scaled_accuracy`, `roc_auc_psd_std`, `f1_ratio_to_overall`) needs the label.
+pub fn needs_label(name: &str) -> bool {
+    let name = name.strip_prefix("equity_scaled_").unwrap_or(name);
+    NEEDS_LABEL.iter().any(|b| {
+        name == *b
+            || name
+                .strip_prefix(b)
+                .is_some_and(|rest| rest.starts_with('_'))
+    })
+}
+
+/// Removes every value that needs the label from a map of values.
+fn retain(m: &mut Map<String, Json>) {
+    m.retain(|k, _| !needs_label(k));
+}
+
+fn group(g: &mut GroupReport) {
+    retain(&mut g.metrics);
+    retain(&mut g.undefined);
+    retain(&mut g.intervals);
+    retain(&mut g.bootstrap);
+    retain(&mut g.vs_reference);
+    g.counts = None;
+    g.rows = None;
+    g.reliability.clear();
+    g.roc.clear();
+}
+
+fn attribute(a: &mut AttributeReport) {
+    retain(&mut a.disparities);
+    retain(&mut a.undefined);
+    retain(&mut a.disparities_bootstrap);
+    a.xauc.clear();
+    if let Some(r) = &mut a.reference {
+        retain(&mut r.groups);
+    }
+    a.groups.iter_mut().for_each(group);
+}
+
+/// Leaves out of the report every value that needs the label (see [`needs_label`]): overall,
+/// per attribute and group, in the threshold sweep; the confusion counts (their label half is
+/// made up) give way to the selections (`selected`).
+pub fn prune(model: &mut FairnessReport) {
+    model.settings.label_free = true;
+    for inp in &mut model.inputs {
+        retain(&mut inp.overall.metrics);
+        retain(&mut inp.overall.undefined);
+        inp.overall.counts = None;
+        inp.overall.reliability.clear();
+    }
+    model.attributes.iter_mut().for_each(attribute);
+    for t in &mut model.thresholds {
+        t.attributes.iter_mut().for_each(attribute);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_label;
+
+    #[test]
+    fn names() {
+        for n in [
+            "true_positive_rate",
+            "equalized_odds_difference",
+            "equity_scaled_accuracy",
+            "accuracy_psd_std",
+            "roc_auc_ratio_to_overall",
+            "xauc_max_gap",
+            "f1",
+            "base_rate_difference",
+            "between_group_theil_index",
+        ] {
+            assert!(needs_label(n), "{n}");
+        }
+        for n in [
+            "selection_rate",
+            "selection_rate_difference",
+            "demographic_parity_ratio",
+            "disparate_impact_ratio",
+            "four_fifths_rule_passed",
+            "predicted_positive_share",
+            "z_test_p_value",
+            "fisher_exact_p_value",
+            "shortfall_to_four_fifths",
+            "mean_score",
+            "mean_income",
+        ] {
+            assert!(!needs_label(n), "{n}");
+        }
+    }
+}
