@@ -5,7 +5,7 @@ use serde_json::{Map, Value as Json};
 
 use super::adverse_impact::{self, AdverseImpact, Selections};
 use super::inequality;
-use super::metrics::{Confusion, Rate, CRITERIA, RATES};
+use super::metrics::{per_group_size, Confusion, Rate, CRITERIA, PER_GROUP_SIZE, RATES};
 use super::plan::Pass;
 use super::regression::{RegSums, REGRESSION_METRICS};
 use super::scores::{self, Bin, Binning, ScoreMetrics};
@@ -156,6 +156,7 @@ pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
         settings: reported_settings(args, passes),
         inputs,
         attributes,
+        legal: None,
         warnings,
         thresholds: Vec::new(),
         gates: Vec::new(),
@@ -283,6 +284,14 @@ fn binary_input(
             &mut overall_maps.1,
             format!("mean_{col}"),
             *v,
+        );
+    }
+    for (name, errors) in PER_GROUP_SIZE {
+        put(
+            &mut overall_maps.0,
+            &mut overall_maps.1,
+            name.into(),
+            per_group_size(&overall, errors),
         );
     }
     put(
@@ -679,6 +688,18 @@ fn metric_disparities(
     for (metric, d) in &per_row_metric {
         insert_disparity(disparities, undefined, metric, d);
     }
+    for (metric, errors) in PER_GROUP_SIZE {
+        let d = disparity_over(
+            groups,
+            included,
+            metric,
+            &|g: &Group| per_group_size(&g.c, errors),
+            per_group_size(overall, errors),
+            at,
+            warnings,
+        );
+        insert_disparity(disparities, undefined, metric, &d);
+    }
     equity_scaled_parts(
         groups,
         included,
@@ -891,6 +912,14 @@ fn group_report(
         put(&mut metrics, &mut und, format!("mean_{col}"), *v);
     }
     put(&mut metrics, &mut und, "disparate_impact_ratio".into(), di);
+    for (name, errors) in PER_GROUP_SIZE {
+        put(
+            &mut metrics,
+            &mut und,
+            name.into(),
+            per_group_size(&g.c, errors),
+        );
+    }
     // aequitas' ppr: the group's share of all positive predictions.
     let share = if predicted_positive > 0.0 {
         Ok((g.c.tp + g.c.fp) / predicted_positive)
@@ -931,6 +960,7 @@ fn group_report(
         vs_reference: Map::new(),
         bootstrap: Map::new(),
         excluded: None,
+        unknown: g.missing,
     }
 }
 
@@ -1198,6 +1228,7 @@ fn regression_input(
                         .map(|h| h[gi].clone())
                         .unwrap_or_default(),
                     excluded: excluded[gi].clone(),
+                    unknown: g.missing,
                 }
             })
             .collect();

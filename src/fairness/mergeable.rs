@@ -548,6 +548,7 @@ pub fn load(sources: &[Source], args: &Settings) -> Result<(Pass, Vec<String>)> 
         .join(" + ");
     let columns = UsedColumns {
         label: first.label.clone(),
+        scoring_median: None,
         prediction: first.prediction.clone(),
         score: first.scores.as_ref().map(|x| x.column.clone()),
         threshold: first.threshold,

@@ -203,6 +203,20 @@ impl Rate {
     }
 }
 
+/// Errors per group size (aequitas issue #95, "group-size adjusted false positives and
+/// negatives"): the group's false positives, and its false negatives, over all its rows
+/// (weights) — how many of the group's members bear each error, where the FPR and FNR divide by
+/// the group's negatives and positives. Undefined for a group of zero weight.
+pub const PER_GROUP_SIZE: [(&str, fn(&Confusion) -> f64); 2] = [
+    ("false_positives_per_group_size", |c| c.fp),
+    ("false_negatives_per_group_size", |c| c.fn_),
+];
+
+/// `errors(c) / (tp + fp + tn + fn)`; see [`PER_GROUP_SIZE`].
+pub fn per_group_size(c: &Confusion, errors: fn(&Confusion) -> f64) -> Value {
+    ratio(errors(c), c.total(), NO_WEIGHT)
+}
+
 /// Named fairness criteria: (name, the rate it compares).
 pub const CRITERIA: &[(&str, Rate)] = &[
     ("demographic_parity", Rate::SelectionRate),
@@ -216,6 +230,23 @@ pub const CRITERIA: &[(&str, Rate)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_per_group_size() {
+        // 2 false positives and 3 false negatives among 4 + 2 + 5 + 3 = 14 rows.
+        let c = Confusion {
+            tp: 4.0,
+            fp: 2.0,
+            tn: 5.0,
+            fn_: 3.0,
+        };
+        let [(fp_name, fp), (fn_name, fn_)] = PER_GROUP_SIZE;
+        assert_eq!(fp_name, "false_positives_per_group_size");
+        assert_eq!(fn_name, "false_negatives_per_group_size");
+        assert_eq!(per_group_size(&c, fp), Ok(2.0 / 14.0));
+        assert_eq!(per_group_size(&c, fn_), Ok(3.0 / 14.0));
+        assert!(per_group_size(&Confusion::default(), fp).is_err());
+    }
 
     fn c(tp: f64, fp: f64, tn: f64, fn_: f64) -> Confusion {
         Confusion { tp, fp, tn, fn_ }

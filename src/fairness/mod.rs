@@ -9,10 +9,12 @@ pub mod gates;
 pub mod html;
 pub mod inequality;
 pub mod label_free;
+pub mod legal;
 pub mod mergeable;
 pub mod metrics;
 pub mod multiclass;
 pub mod plan;
+pub mod presets;
 pub mod reference;
 pub mod regression;
 pub mod report;
@@ -123,6 +125,9 @@ pub fn run(args: &Settings) -> Result<Rendered> {
             None,
             format!("the statistics leave out {n}"),
         ));
+    }
+    if let Some(preset) = args.preset {
+        model.legal = Some(presets::view(&model, preset));
     }
     let verdicts = gate::evaluate(&args.gates, &model)?;
     model.passed = verdicts.iter().all(|g| g.passed);

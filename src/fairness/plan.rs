@@ -6,7 +6,7 @@ use anyhow::{anyhow, bail, Result};
 use polars::prelude::*;
 
 use super::settings::{
-    MissingPolicy, Settings, Task, DEFAULT_THRESHOLD, LABEL_NAMES, PRED_NAMES, SCORE_NAMES,
+    MissingPolicy, Preset, Settings, Task, DEFAULT_THRESHOLD, LABEL_NAMES, PRED_NAMES, SCORE_NAMES,
 };
 use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
 use crate::fairness::report::UsedColumns as Columns;
@@ -72,7 +72,21 @@ impl Plan {
             .then_some(score.as_deref())
             .flatten()
             .map(|s| schema.get(s).cloned().unwrap_or(DataType::Null));
-        let threshold = threshold.map(|t| in_precision(t, score_precision.as_ref()));
+        let mut threshold = threshold.map(|t| in_precision(t, score_precision.as_ref()));
+        // LL144's scoring rate: selected when scoring above the whole sample's median.
+        let scoring_median = match (&prediction, &score, args.preset) {
+            (None, Some(s), Some(Preset::Ll144)) => {
+                let x = t.number(s, "--score", "__median")?;
+                let m = median_of(&frame, x).map_err(|e| source.read_error(e))?;
+                let Some(m) = m else {
+                    bail!("{}: the --score column '{s}' has no values: no median score for the LL144 scoring rate", cx.file);
+                };
+                // score > m ⇔ score ≥ the next number after m (scores are compared as f64).
+                threshold = Some(m.next_up());
+                Some(m)
+            }
+            _ => None,
+        };
         let score_detected = detected.iter().any(|d| d == "--score");
         let score_type = score.as_deref().and_then(|s| schema.get(s).cloned());
         let weight = args
@@ -146,6 +160,7 @@ impl Plan {
         }
         let columns = Columns {
             label,
+            scoring_median,
             prediction,
             score,
             threshold,
@@ -615,6 +630,17 @@ fn pass_spec(
         classes: task == Task::Multiclass,
         na_values: source.options.na_values.clone(),
     }
+}
+
+/// The median of a score column as read for the audit (numpy's: the mean of the two middle
+/// values of an even count; missing values and NaN left out), one extra scan of that column;
+/// `None` when it has no value.
+fn median_of(frame: &LazyFrame, x: Expr) -> PolarsResult<Option<f64>> {
+    let df = frame
+        .clone()
+        .select([x.clone().filter(x.clone().is_not_nan()).median()])
+        .collect()?;
+    Ok(df.column("__median")?.cast(&DataType::Float64)?.f64()?.get(0))
 }
 
 /// The smallest and largest value of a numeric column (one extra scan of that column only).

@@ -22,6 +22,9 @@ pub struct FairnessReport {
     pub settings: ReportedSettings,
     pub inputs: Vec<InputReport>,
     pub attributes: Vec<AttributeReport>,
+    /// With --preset: the rule's tables (LL144) or adverse-impact analysis (EEOC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal: Option<super::legal::LegalView>,
     pub warnings: Vec<Warning>,
     /// With several --threshold values or --threshold-sweep: the attributes at each threshold.
     pub thresholds: Vec<ThresholdReport>,
@@ -104,6 +107,10 @@ pub struct ClassOverall {
 pub struct UsedColumns {
     /// `null`: a label-free audit (no label column given or found, or --no-label).
     pub label: Option<String>,
+    /// `--preset ll144` with a score: the median score of every row with a score; a row is
+    /// selected (scored above the median) when its score is greater.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scoring_median: Option<f64>,
     pub prediction: Option<String>,
     pub score: Option<String>,
     pub threshold: Option<f64>,
@@ -260,6 +267,9 @@ pub struct GroupReport {
     /// --exclude-below, an unknown category with --exclude-unknown); absent when it takes part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded: Option<String>,
+    /// A value of the group is missing (an unknown category: the `(missing)` group).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
     /// Weighted confusion counts (= row counts without --weight); not for regression.
     pub counts: Option<Counts>,
     /// Rows per confusion cell (unweighted); not for regression.
@@ -556,7 +566,11 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
     out.push('\n');
 
     let regression = r.settings.task == "regression";
-    for a in &r.attributes {
+    if let Some(legal) = &r.legal {
+        // --preset: the rule's tables stand for the per-attribute tables (the JSON has both).
+        out.push_str(&super::legal::text(legal, many, markdown));
+    }
+    for a in r.attributes.iter().filter(|_| r.legal.is_none()) {
         let mut title = a.name.clone();
         if let Some(c) = &a.class {
             title = format!("{title} — class {c} vs rest");
