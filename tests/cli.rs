@@ -123,7 +123,7 @@ fn bad_input_matrix() {
         (vec![ok.clone()], "pass --group COL"),
         (
             vec![p("nolabel.csv", "a,b,g\n1,1,x\n"), "-g".into(), "g".into()],
-            "no label column; pass --label COL",
+            "no prediction column; pass --pred COL",
         ),
         (
             vec![

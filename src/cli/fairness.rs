@@ -357,6 +357,11 @@ impl FairnessArgs {
             for (given, flag) in [
                 (self.weight.is_some(), "--weight (the rules count people)"),
                 (self.from_stats, "--from-stats"),
+                (self.emit_stats.is_some(), "--emit-stats"),
+                (
+                    self.missing != MissingPolicy::Group,
+                    "--missing drop / error (the rule counts the unknown category: keep --missing group)",
+                ),
                 (task == Task::Regression, "--task regression"),
                 (task == Task::Multiclass, "--task multiclass / --classes"),
             ] {

@@ -96,6 +96,12 @@ fn attribute(a: &mut AttributeReport) {
 /// made up) give way to the selections (`selected`).
 pub fn prune(model: &mut FairnessReport) {
     model.settings.label_free = true;
+    // Warnings about label metrics ("true_positive_rate is undefined for ...") go with them.
+    model.warnings.retain(|w| {
+        !w.message
+            .split_once(" is undefined for ")
+            .is_some_and(|(metric, _)| needs_label(metric))
+    });
     for inp in &mut model.inputs {
         retain(&mut inp.overall.metrics);
         retain(&mut inp.overall.undefined);

@@ -163,7 +163,8 @@ impl Plan {
             scoring_median,
             prediction,
             score,
-            threshold,
+            // LL144's scoring rule is told by `scoring_median`, not as a threshold.
+            threshold: threshold.filter(|_| scoring_median.is_none()),
             weight,
             groups,
             condition,

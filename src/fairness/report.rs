@@ -614,6 +614,10 @@ fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
     let c = &inp.columns;
     let pred = match (&c.prediction, &c.score, c.threshold) {
         (Some(p), _, _) => format!("prediction `{p}`"),
+        (None, Some(s), None) if c.scoring_median.is_some() => format!(
+            "selected when `{s}` > the median score {}",
+            c.scoring_median.unwrap_or_default()
+        ),
         (None, Some(s), Some(t)) => format!("prediction `{s}` >= {t}"),
         _ => String::new(),
     };

@@ -34,6 +34,8 @@ pub const PRED_NAMES: &[&str] = &[
     "y_hat",
     "yhat",
     "p",
+    "selected",
+    "decision",
 ];
 /// A score column used (thresholded) when no prediction column is found.
 pub const SCORE_NAMES: &[&str] = &["score", "y_score", "proba", "probability"];

@@ -1497,13 +1497,13 @@ mod tests {
 
     fn spec(groups: &[&str], weight: Option<&str>) -> PassSpec {
         PassSpec {
-            label: BinarySpec {
+            label: Some(BinarySpec {
                 column: "y".into(),
                 display: "y".into(),
                 flag: "--label",
                 positive: None,
                 positive_flag: "--positive",
-            },
+            }),
             pred: PredSpec::Column(BinarySpec {
                 column: "p".into(),
                 display: "p".into(),
