@@ -523,7 +523,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --plot --summary --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --no-label --preset --exclude-below --exclude-unknown --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --plot --summary --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,6 +538,14 @@ _fairaudit() {
                     return 0
                     ;;
                 --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --preset)
+                    COMPREPLY=($(compgen -W "ll144 eeoc" -- "${cur}"))
+                    return 0
+                    ;;
+                --exclude-below)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

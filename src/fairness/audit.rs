@@ -286,14 +286,6 @@ fn binary_input(
             *v,
         );
     }
-    for (name, errors) in PER_GROUP_SIZE {
-        put(
-            &mut overall_maps.0,
-            &mut overall_maps.1,
-            name.into(),
-            per_group_size(&overall, errors),
-        );
-    }
     put(
         &mut overall_maps.0,
         &mut overall_maps.1,
@@ -306,6 +298,14 @@ fn binary_input(
         "theil_index".into(),
         inequality::generalized_entropy(&overall, 1.0),
     );
+    for (name, errors) in PER_GROUP_SIZE {
+        put(
+            &mut overall_maps.0,
+            &mut overall_maps.1,
+            name.into(),
+            per_group_size(&overall, errors),
+        );
+    }
     input_report(
         pass,
         Overall {
@@ -912,14 +912,6 @@ fn group_report(
         put(&mut metrics, &mut und, format!("mean_{col}"), *v);
     }
     put(&mut metrics, &mut und, "disparate_impact_ratio".into(), di);
-    for (name, errors) in PER_GROUP_SIZE {
-        put(
-            &mut metrics,
-            &mut und,
-            name.into(),
-            per_group_size(&g.c, errors),
-        );
-    }
     // aequitas' ppr: the group's share of all positive predictions.
     let share = if predicted_positive > 0.0 {
         Ok((g.c.tp + g.c.fp) / predicted_positive)
@@ -932,6 +924,14 @@ fn group_report(
         "predicted_positive_share".into(),
         share,
     );
+    for (name, errors) in PER_GROUP_SIZE {
+        put(
+            &mut metrics,
+            &mut und,
+            name.into(),
+            per_group_size(&g.c, errors),
+        );
+    }
     GroupReport {
         group: g.name.clone(),
         values: g.values.iter().cloned().collect(),

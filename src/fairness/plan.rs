@@ -735,7 +735,18 @@ pub fn detect_task(source: &Source, args: &Settings) -> Result<Detected> {
         Some(c) => resolve(c, "--label")?,
         None => detect_column(&schema, LABEL_NAMES)
             .filter(|_| !args.no_label)
-            .ok_or_else(|| anyhow!("{file}: the prediction column is not binary, and a label-free audit is of binary decisions: name the positive value with --pred-positive VALUE, or pass a score as --score COL --threshold T"))?,
+            .ok_or_else(|| {
+                let why = if args.no_label {
+                    "--no-label".to_string()
+                } else {
+                    format!(
+                        "no label column was found (looked for {}; columns: {})",
+                        LABEL_NAMES.join(", "),
+                        schema.iter_names().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    )
+                };
+                anyhow!("{file}: the prediction is not binary, and an audit without a label ({why}) is of binary decisions: pass --label COL, or name the positive prediction with --pred-positive VALUE, or a score as --score COL --threshold T")
+            })?,
     };
     let pred_by_name = args.pred.is_none() && args.score.is_none();
     let pred = match &args.pred {
