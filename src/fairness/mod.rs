@@ -4,6 +4,8 @@
 
 pub mod audit;
 pub mod bootstrap;
+pub mod distribution;
+pub mod edf;
 pub mod gates;
 pub mod html;
 pub mod inequality;

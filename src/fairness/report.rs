@@ -199,6 +199,12 @@ pub struct AttributeReport {
     pub conditional: Option<Conditional>,
     /// With --reference: how the reference group was chosen and which it is, per metric.
     pub reference: Option<ReferenceView>,
+    /// With --distribution: the score-distribution settings and every pair's KS and W1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<crate::fairness::distribution::DistributionView>,
+    /// With --edf: empirical differential fairness, its pair and outcome, smoothed rates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub differential_fairness: Option<crate::fairness::edf::EdfView>,
 }
 
 impl AttributeReport {
