@@ -209,7 +209,9 @@ pub struct FairnessArgs {
     /// negative_predictive_value, false_discovery_rate, false_omission_rate, balanced_accuracy,
     /// f1, predicted_positive_share, bpsn_auc, bnsp_auc, brier_score, log_loss,
     /// mean_absolute_error, root_mean_squared_error, mean_squared_error, r2, mean_label,
-    /// mean_prediction, mean_residual; or the table's short headers (`tpr`, `sel`, `di`).
+    /// mean_prediction, mean_residual; with --distribution mean_score,
+    /// generalized_true_positive_rate, generalized_false_positive_rate, ks_statistic,
+    /// wasserstein_distance; or the table's short headers (`tpr`, `sel`, `di`).
     /// Tables fit the terminal (at most 100 columns): when the
     /// columns do not fit, the table shows one row per metric.
     #[arg(long, value_name = "NAME,...", value_delimiter = ',')]

@@ -462,3 +462,104 @@ mod tests {
         assert_eq!(quantile_name(0.5), "quantile_p50");
     }
 }
+
+/// The text / Markdown section of one attribute: a table of every group's distribution metrics
+/// (`groups`: the group's label as the tables show it and its metrics), the pairwise maxima, and
+/// the differential fairness line. Empty when neither --distribution nor --edf ran.
+pub fn text(
+    title: &str,
+    view: Option<&DistributionView>,
+    edf: Option<&super::edf::EdfView>,
+    groups: &[(String, &serde_json::Map<String, serde_json::Value>)],
+    disparities: &serde_json::Map<String, serde_json::Value>,
+    markdown: bool,
+) -> String {
+    use crate::render::{fmt_num, grid, note_lines};
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let head = |out: &mut String, t: String| {
+        let _ = writeln!(out, "{}", if markdown { format!("### {t}\n") } else { t });
+    };
+    let num = |m: &serde_json::Map<String, serde_json::Value>, k: &str| {
+        fmt_num(m.get(k).and_then(serde_json::Value::as_f64))
+    };
+    if let Some(v) = view {
+        head(
+            &mut out,
+            format!("{title}: distribution of `{}` by group", v.column),
+        );
+        let mut cols: Vec<(String, String)> = vec![
+            ("mean_score".into(), "mean".into()),
+            ("generalized_true_positive_rate".into(), "gtpr".into()),
+            ("generalized_false_positive_rate".into(), "gfpr".into()),
+            ("ks_statistic".into(), "ks".into()),
+            ("wasserstein_distance".into(), "w1".into()),
+        ];
+        cols.retain(|(k, _)| groups.iter().any(|(_, m)| m.contains_key(k)));
+        for q in &v.quantiles {
+            let name = quantile_name(*q);
+            let short = name.trim_start_matches("quantile_").to_string();
+            cols.push((name, short));
+        }
+        let mut header = vec!["group".to_string()];
+        header.extend(cols.iter().map(|(_, s)| s.clone()));
+        let rows: Vec<Vec<String>> = groups
+            .iter()
+            .map(|(label, m)| {
+                let mut row = vec![label.clone()];
+                row.extend(cols.iter().map(|(k, _)| num(m, k)));
+                row
+            })
+            .collect();
+        out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        let pair = |p: &Option<[String; 2]>| {
+            p.as_ref()
+                .map(|[a, b]| format!(" ({a} vs {b})"))
+                .unwrap_or_default()
+        };
+        let mut notes = vec![
+            "gtpr / gfpr = mean score of the positives / negatives".to_string(),
+            "ks, w1 = Kolmogorov–Smirnov statistic, Wasserstein-1 distance to the rest of the rows"
+                .into(),
+            format!("pNN = quantile ({})", v.quantile_method),
+            format!(
+                "largest between two groups: ks {}{}, w1 {}{}",
+                num(disparities, "ks_statistic_max"),
+                pair(&v.ks_statistic_max_pair),
+                num(disparities, "wasserstein_distance_max"),
+                pair(&v.wasserstein_distance_max_pair)
+            ),
+        ];
+        if let Some(r) = v.score_resolution {
+            notes.push(format!(
+                "scores rounded to {r}: w1 within {r}, means and quantiles within {}, ks at most the exact",
+                r / 2.0
+            ));
+        }
+        out.push_str(&note_lines(&notes, markdown));
+        out.push('\n');
+    }
+    if let Some(e) = edf {
+        let line = match (&e.group_a, &e.group_b, &e.outcome) {
+            (Some(a), Some(b), Some(y)) => format!(
+                "{title}: empirical differential fairness ε = {} ({a} vs {b}, outcome {y}; concentration {})",
+                fmt_num(e.empirical_differential_fairness),
+                e.concentration
+            ),
+            _ => format!(
+                "{title}: empirical differential fairness — ({})",
+                e.undefined.as_deref().unwrap_or("undefined")
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "{}\n",
+            if markdown {
+                crate::render::markdown_text(&line)
+            } else {
+                line
+            }
+        );
+    }
+    out
+}

@@ -560,6 +560,16 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
         out.push_str(&crate::render::undefined_notes(&a.undefined, markdown));
         out.push('\n');
         out.push_str(&extra_views(a, markdown, view));
+        let labels: Vec<(String, &Map<String, Json>)> =
+            a.groups.iter().map(|g| (group_label(g), &g.metrics)).collect();
+        out.push_str(&crate::fairness::distribution::text(
+            &a.name,
+            a.distribution.as_ref(),
+            a.differential_fairness.as_ref(),
+            &labels,
+            &a.disparities,
+            markdown,
+        ));
     }
     out.push_str(&threshold_view(r, markdown));
 
@@ -614,7 +624,7 @@ fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
 
 /// Every column the per-group table can show: the metric's name as the JSON names it (and
 /// `--metrics` takes), its header and what the header means (the legend under the table).
-pub const TABLE_METRICS: [(&str, &str, &str); 29] = [
+pub const TABLE_METRICS: [(&str, &str, &str); 34] = [
     ("share", "share", "share of the rows (weight)"),
     ("base_rate", "base", "base rate P(y=1)"),
     ("selection_rate", "sel", "selection rate P(ŷ=1)"),
@@ -663,6 +673,23 @@ pub const TABLE_METRICS: [(&str, &str, &str); 29] = [
         "mean_residual",
         "mean_res",
         "mean residual (prediction − label)",
+    ),
+    ("mean_score", "mean_score", "weighted mean score"),
+    (
+        "generalized_true_positive_rate",
+        "gtpr",
+        "mean score of the positives",
+    ),
+    (
+        "generalized_false_positive_rate",
+        "gfpr",
+        "mean score of the negatives",
+    ),
+    ("ks_statistic", "ks", "KS statistic against the rest"),
+    (
+        "wasserstein_distance",
+        "w1",
+        "Wasserstein-1 distance to the rest",
     ),
 ];
 
