@@ -1224,6 +1224,13 @@ fn regression_input(
         (m, u)
     };
     let overall_values = overall.values();
+    if args.distribution.is_some() || args.edf.is_some() {
+        warnings.push(Warning::new(
+            &file,
+            None,
+            "--distribution and --edf are not computed for regression audits (not yet: they need the predictions per row / decisions)".into(),
+        ));
+    }
     let residual_bins = residual_bins(&st.residuals);
     for (name, attrs) in units(pass) {
         let groups = groups_of(st, &attrs, &pass.columns.groups, None, false);

@@ -229,7 +229,9 @@ fn distribution_tables(a: &AttributeReport) -> Vec<Item> {
                     ]
                 })
                 .collect(),
-            notes: vec!["smoothed: (count + concentration / 2) / (group count + concentration)".into()],
+            notes: vec![
+                "smoothed: (count + concentration / 2) / (group count + concentration)".into(),
+            ],
         }));
     }
     out

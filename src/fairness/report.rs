@@ -560,8 +560,11 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
         out.push_str(&crate::render::undefined_notes(&a.undefined, markdown));
         out.push('\n');
         out.push_str(&extra_views(a, markdown, view));
-        let labels: Vec<(String, &Map<String, Json>)> =
-            a.groups.iter().map(|g| (group_label(g), &g.metrics)).collect();
+        let labels: Vec<(String, &Map<String, Json>)> = a
+            .groups
+            .iter()
+            .map(|g| (group_label(g), &g.metrics))
+            .collect();
         out.push_str(&crate::fairness::distribution::text(
             &a.name,
             a.distribution.as_ref(),
