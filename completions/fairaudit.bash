@@ -523,7 +523,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --plot --summary --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --distribution --quantiles --edf --edf-concentration --format --json --output --fail-if --quiet --plot --summary --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,6 +655,14 @@ _fairaudit() {
                     ;;
                 --agg)
                     COMPREPLY=($(compgen -W "worst mean" -- "${cur}"))
+                    return 0
+                    ;;
+                --quantiles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --edf-concentration)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

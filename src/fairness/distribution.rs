@@ -332,7 +332,7 @@ struct Quantiles {
     targets: Vec<Vec<(f64, f64, f64)>>,
     lo: Vec<Vec<Option<f64>>>,
     hi: Vec<Vec<Option<f64>>>,
-    /// Per group, how many (quantile, end) targets are met: targets are met in increasing order.
+    /// Per group, its total weight.
     total: Vec<f64>,
 }
 
@@ -388,8 +388,8 @@ impl Quantiles {
                         if self.total[g] <= 0.0 {
                             return Err(NO_SCORED);
                         }
-                        // Rounding of the cumulative weight can leave the last target unmet:
-                        // it is then the group's largest score, read by `last`.
+                        // Rounding of the cumulative weight could leave a target of q = 1
+                        // unmet (weights summing to slightly less than their total).
                         match (self.lo[g][k], self.hi[g][k]) {
                             (Some(lo), Some(hi)) => {
                                 let frac = self.targets[g][k].2;
@@ -405,61 +405,6 @@ impl Quantiles {
                     .collect()
             })
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rec(score: f64, cell: u32, y: u8) -> Scored {
-        Scored {
-            score,
-            cell,
-            y,
-            w: 1.0,
-        }
-    }
-
-    #[test]
-    fn ks_and_w1_of_two_small_groups() {
-        // Group 0: 0.1, 0.4; group 1: 0.2, 0.3, 0.9.
-        // ECDF steps: at 0.1 F0=.5 F1=0; 0.2 .5/.333; 0.3 .5/.667; 0.4 1/.667; 0.9 1/1.
-        // KS = max(.5, .1667, .1667, .3333) = 0.5.
-        // W1 = .5·.1 + .1667·.1 + .1667·.1 + .3333·.5 = 0.25.
-        let mut rows = vec![
-            rec(0.1, 0, 0),
-            rec(0.4, 0, 1),
-            rec(0.2, 1, 0),
-            rec(0.3, 1, 1),
-            rec(0.9, 1, 1),
-        ];
-        super::super::scores::sort(&mut rows);
-        let (g, p) = by_group(
-            &rows,
-            2,
-            |c| c as usize,
-            &[0.5],
-            QuantileMethod::Linear,
-            true,
-            &[0, 1],
-        );
-        assert!((g[0].ks_vs_rest.unwrap() - 0.5).abs() < 1e-12);
-        assert!((g[0].w1_vs_rest.unwrap() - 0.25).abs() < 1e-12);
-        assert!((p[0].ks.unwrap() - 0.5).abs() < 1e-12);
-        assert!((p[0].w1.unwrap() - 0.25).abs() < 1e-12);
-        // Medians: (0.1 + 0.4) / 2 and 0.3; gTPR of group 1: (0.3 + 0.9) / 2.
-        assert!((g[0].quantiles[0].unwrap() - 0.25).abs() < 1e-12);
-        assert!((g[1].quantiles[0].unwrap() - 0.3).abs() < 1e-12);
-        assert!((g[1].generalized_tpr.unwrap().unwrap() - 0.6).abs() < 1e-12);
-        assert_eq!(g[1].generalized_fpr, Some(Ok(0.2)));
-    }
-
-    #[test]
-    fn quantile_names() {
-        assert_eq!(quantile_name(0.1), "quantile_p10");
-        assert_eq!(quantile_name(0.125), "quantile_p12_5");
-        assert_eq!(quantile_name(0.5), "quantile_p50");
     }
 }
 
@@ -562,4 +507,59 @@ pub fn text(
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(score: f64, cell: u32, y: u8) -> Scored {
+        Scored {
+            score,
+            cell,
+            y,
+            w: 1.0,
+        }
+    }
+
+    #[test]
+    fn ks_and_w1_of_two_small_groups() {
+        // Group 0: 0.1, 0.4; group 1: 0.2, 0.3, 0.9.
+        // ECDF steps: at 0.1 F0=.5 F1=0; 0.2 .5/.333; 0.3 .5/.667; 0.4 1/.667; 0.9 1/1.
+        // KS = max(.5, .1667, .1667, .3333) = 0.5.
+        // W1 = .5·.1 + .1667·.1 + .1667·.1 + .3333·.5 = 0.25.
+        let mut rows = vec![
+            rec(0.1, 0, 0),
+            rec(0.4, 0, 1),
+            rec(0.2, 1, 0),
+            rec(0.3, 1, 1),
+            rec(0.9, 1, 1),
+        ];
+        super::super::scores::sort(&mut rows);
+        let (g, p) = by_group(
+            &rows,
+            2,
+            |c| c as usize,
+            &[0.5],
+            QuantileMethod::Linear,
+            true,
+            &[0, 1],
+        );
+        assert!((g[0].ks_vs_rest.unwrap() - 0.5).abs() < 1e-12);
+        assert!((g[0].w1_vs_rest.unwrap() - 0.25).abs() < 1e-12);
+        assert!((p[0].ks.unwrap() - 0.5).abs() < 1e-12);
+        assert!((p[0].w1.unwrap() - 0.25).abs() < 1e-12);
+        // Medians: (0.1 + 0.4) / 2 and 0.3; gTPR of group 1: (0.3 + 0.9) / 2.
+        assert!((g[0].quantiles[0].unwrap() - 0.25).abs() < 1e-12);
+        assert!((g[1].quantiles[0].unwrap() - 0.3).abs() < 1e-12);
+        assert!((g[1].generalized_tpr.unwrap().unwrap() - 0.6).abs() < 1e-12);
+        assert_eq!(g[1].generalized_fpr, Some(Ok(0.2)));
+    }
+
+    #[test]
+    fn quantile_names() {
+        assert_eq!(quantile_name(0.1), "quantile_p10");
+        assert_eq!(quantile_name(0.125), "quantile_p12_5");
+        assert_eq!(quantile_name(0.5), "quantile_p50");
+    }
 }

@@ -92,8 +92,8 @@ pub fn edf(groups: &[(f64, f64)], concentration: f64) -> Edf {
     let mut best: Option<(f64, (usize, usize, usize))> = None;
     for a in 0..groups.len() {
         for b in a + 1..groups.len() {
-            for y in 0..2 {
-                let d = (smoothed[a][y].ln() - smoothed[b][y].ln()).abs();
+            for (y, (pa, pb)) in smoothed[a].iter().zip(&smoothed[b]).enumerate() {
+                let d = (pa.ln() - pb.ln()).abs();
                 if best.is_none_or(|(e, _)| d > e) {
                     best = Some((d, (a, b, y)));
                 }
