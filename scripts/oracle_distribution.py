@@ -14,6 +14,8 @@ Definitions (docs/metrics.md, "Score distributions", "Empirical differential fai
     weighted KS); wasserstein_distance: scipy.stats.wasserstein_distance with u_weights /
     v_weights for the weighted variant; the same between every pair of groups;
   - quantiles: numpy.quantile (default 'linear'; weighted: method='inverted_cdf', weights=w);
+  - regression (fixtures/compas_regression.csv, prediction y_pred by race): KS, W1 and quantiles
+    of the prediction as above;
   - empirical differential fairness: AIF360 BinaryLabelDatasetMetric(dataset with labels = the
     decision).smoothed_empirical_differential_fairness(concentration=1.0), and a numpy brute force
     giving the pair and outcome (first in report order on ties).
@@ -149,6 +151,18 @@ def main():
         key = "weighted" if weighted else "unweighted"
         result[key] = {"&".join(cols): attribute(df, cols, weighted)
                        for cols in (["race"], ["sex"], ["race", "sex"])}
+    # Regression: the distribution of the prediction y_pred by race (rows with a label and a
+    # prediction), unweighted.
+    reg = pd.read_csv(os.path.join(ROOT, "fixtures/compas_regression.csv")).dropna(subset=["y", "y_pred"])
+    result["regression"] = {"fixture": "fixtures/compas_regression.csv", "prediction": "y_pred",
+                            "race": {}}
+    for g in report_order(reg.race.unique()):
+        x, rest = reg.y_pred[reg.race == g], reg.y_pred[reg.race != g]
+        rec = {"ks_statistic": float(ss.ks_2samp(x, rest).statistic),
+               "wasserstein_distance": float(ss.wasserstein_distance(x, rest))}
+        for q, v in zip(QS, np.quantile(x, QS)):
+            rec["quantile_p%g" % (q * 100)] = float(v)
+        result["regression"]["race"][g] = rec
     path = os.path.join(ROOT, "tests/expected/distribution.json")
     with open(path, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)

@@ -268,6 +268,42 @@ fn equals_scipy_numpy_and_aif360_weighted() {
 }
 
 #[test]
+fn regression_predictions_equal_scipy_and_numpy() {
+    let exp = expected();
+    let r = audit_json(
+        &[
+            "fixtures/compas_regression.csv",
+            "--label",
+            "y",
+            "--pred",
+            "y_pred",
+            "-g",
+            "race",
+            "--task",
+            "regression",
+            "--distribution",
+        ],
+        0,
+    );
+    let a = attr(&r, "race");
+    let mut checked = 0;
+    for (g, metrics) in exp["regression"]["race"].as_object().unwrap() {
+        let got = group(a, g);
+        assert!(
+            got["metrics"].get("mean_score").is_none(),
+            "mean_prediction is the mean"
+        );
+        for (m, v) in metrics.as_object().unwrap() {
+            let x = metric(got, m).unwrap();
+            assert!(close(x, v.as_f64().unwrap(), 1e-9), "{g} {m}: {x} vs {v}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6 * 7);
+    assert!(disp(a, "ks_statistic_max").is_some());
+}
+
+#[test]
 fn text_markdown_csv_and_html_show_them() {
     let args = [
         "audit-fairness",

@@ -286,8 +286,9 @@ pub struct FairnessArgs {
     /// generalized true / false positive rates (mean score of the positives / negatives; with a
     /// label), ks_statistic and wasserstein_distance against the rest of the attribute's rows,
     /// quantiles (--quantiles); per attribute the largest KS and W1 over pairs of groups (every
-    /// pair in the JSON) and the largest difference at each quantile. Also turned on by
-    /// --quantiles or a --fail-if / --metrics naming one of these metrics.
+    /// pair in the JSON) and the largest difference at each quantile. With --task regression
+    /// the same for the predictions. Also turned on by --quantiles or a --fail-if / --metrics
+    /// naming one of these metrics.
     #[arg(long)]
     pub distribution: bool,
 
@@ -435,8 +436,12 @@ impl FairnessArgs {
                         q
                     }
                 });
-        if distribution.is_some() && self.score.is_none() && !self.from_stats {
-            bail!("--distribution (or --quantiles, or a gate on a score-distribution metric) compares the groups' scores: give --score COL");
+        if distribution.is_some()
+            && self.score.is_none()
+            && !self.from_stats
+            && self.task != Task::Regression
+        {
+            bail!("--distribution (or --quantiles, or a gate on a score-distribution metric) compares the groups' scores: give --score COL (or --task regression to compare a regression's predictions)");
         }
         if let Some(c) = self.edf_concentration {
             if c <= 0.0 {

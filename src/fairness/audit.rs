@@ -525,7 +525,9 @@ fn attribute(
     four_fifths(
         &groups, &included, &selection, max_sel, at, warnings, &mut d,
     );
-    let dist = distribution_parts(&groups, &included, attrs, pass, args, at, warnings, &mut d);
+    let dist = distribution_parts(
+        &groups, &included, attrs, pass, args, None, at, warnings, &mut d,
+    );
     let differential_fairness = args.edf.map(|c| edf_part(&groups, &included, c, &mut d));
     let (disparities, undefined) = d;
 
@@ -538,14 +540,7 @@ fn attribute(
             group_report(g, is_small, pass, di, predicted_positive, total_w, z)
         })
         .collect();
-    let distribution = dist.map(|(per_group, view)| {
-        for (r, gd) in group_reports.iter_mut().zip(&per_group) {
-            for (name, v) in distribution_values(gd, &view.quantiles) {
-                put(&mut r.metrics, &mut r.undefined, name, v);
-            }
-        }
-        view
-    });
+    let distribution = attach_distribution(&mut group_reports, dist);
     AttributeReport {
         file: file.to_string(),
         class: None,
@@ -811,12 +806,13 @@ fn distribution_parts(
     attrs: &[usize],
     pass: &Pass,
     args: &Settings,
+    regression_prediction: Option<&str>,
     at: (&str, &str),
     warnings: &mut Vec<Warning>,
     (disparities, undefined): &mut DisparityMaps,
 ) -> Option<(Vec<GroupDistribution>, DistributionView)> {
     let quantiles = args.distribution.as_ref()?;
-    let column = pass.columns.score.as_ref()?;
+    let column = regression_prediction.or(pass.columns.score.as_deref())?;
     let st = &pass.stats;
     let index: std::collections::HashMap<&Vec<u32>, usize> = groups
         .iter()
@@ -829,7 +825,8 @@ fn distribution_parts(
         .map(|c| index[&attrs.iter().map(|&a| c.codes[a]).collect::<Vec<u32>>()])
         .collect();
     let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
-    let (method, labelled) = (quantile_method(pass), labelled(pass));
+    let regression = regression_prediction.is_some();
+    let (method, labelled) = (quantile_method(pass), labelled(pass) && !regression);
     let ad = distribution::attribute(
         &st.scored,
         &cell_group,
@@ -847,11 +844,17 @@ fn distribution_parts(
     let overall_values = distribution_values(&overall, quantiles);
     let position = |g: &Group| groups.iter().position(|x| std::ptr::eq(x, g)).unwrap_or(0);
     let negative = st.scored.first().is_some_and(|r| r.score < 0.0);
-    for name in [
-        "mean_score",
-        "generalized_true_positive_rate",
-        "generalized_false_positive_rate",
-    ] {
+    // A regression's mean prediction is `mean_prediction`, with its disparities already.
+    let means: &[&str] = if regression {
+        &[]
+    } else {
+        &[
+            "mean_score",
+            "generalized_true_positive_rate",
+            "generalized_false_positive_rate",
+        ]
+    };
+    for &name in means {
         let Some(ov) = overall_values.iter().find(|(n, _)| n == name).map(|x| x.1) else {
             continue;
         };
@@ -892,6 +895,24 @@ fn distribution_parts(
         put(disparities, undefined, name, diff);
     }
     Some((ad.groups, ad.view))
+}
+
+/// Puts each group's distribution metrics into its report; the attribute's view.
+fn attach_distribution(
+    reports: &mut [GroupReport],
+    dist: Option<(Vec<GroupDistribution>, DistributionView)>,
+) -> Option<DistributionView> {
+    let (per_group, view) = dist?;
+    // A regression's mean prediction is `mean_prediction` already.
+    let regression = reports.first().is_some_and(|r| r.counts.is_none());
+    for (r, gd) in reports.iter_mut().zip(&per_group) {
+        for (name, v) in distribution_values(gd, &view.quantiles) {
+            if !(regression && name == "mean_score") {
+                put(&mut r.metrics, &mut r.undefined, name, v);
+            }
+        }
+    }
+    Some(view)
 }
 
 /// --edf: empirical differential fairness of the decisions over the included groups.
@@ -1224,11 +1245,11 @@ fn regression_input(
         (m, u)
     };
     let overall_values = overall.values();
-    if args.distribution.is_some() || args.edf.is_some() {
+    if args.edf.is_some() {
         warnings.push(Warning::new(
             &file,
             None,
-            "--distribution and --edf are not computed for regression audits (not yet: they need the predictions per row / decisions)".into(),
+            "--edf needs decisions (selected or not); a regression has none: not computed".into(),
         ));
     }
     let residual_bins = residual_bins(&st.residuals);
@@ -1273,8 +1294,22 @@ fn regression_input(
             let d = disparity_of(&metric, &|g: &Group| g.row_means[m], *ov);
             insert_disparity(&mut disparities, &mut undefined, &metric, &d);
         }
+        let mut d = (disparities, undefined);
+        let prediction = pass.columns.prediction.clone().unwrap_or_default();
+        let dist = distribution_parts(
+            &groups,
+            &included,
+            &attrs,
+            pass,
+            args,
+            Some(&prediction),
+            (&file, &name),
+            warnings,
+            &mut d,
+        );
+        let (disparities, undefined) = d;
         let total_w = overall.w;
-        let group_reports = groups
+        let mut group_reports: Vec<GroupReport> = groups
             .iter()
             .zip(&small)
             .enumerate()
@@ -1303,6 +1338,7 @@ fn regression_input(
                 }
             })
             .collect();
+        let distribution = attach_distribution(&mut group_reports, dist);
         attributes.push(AttributeReport {
             file: file.clone(),
             class: None,
@@ -1318,7 +1354,7 @@ fn regression_input(
             disparities_bootstrap: Map::new(),
             conditional: None,
             reference: None,
-            distribution: None,
+            distribution,
             differential_fairness: None,
         });
     }
