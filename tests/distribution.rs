@@ -335,3 +335,34 @@ fn text_markdown_csv_and_html_show_them() {
             && html.contains("Empirical differential fairness")
     );
 }
+
+#[test]
+fn from_stats_gives_the_same_numbers_on_a_grid_finer_than_the_scores() {
+    // compas_scores' probabilities have two decimals: the 1e-4 histogram of --emit-stats holds
+    // them exactly, so every distribution metric and ε merge back unchanged.
+    let dir = TempDir::new().unwrap();
+    let stats = dir.path().join("s.json");
+    let stats = stats.to_str().unwrap();
+    let args = [
+        "fixtures/compas_scores.csv",
+        "-g",
+        "race",
+        "--score",
+        "proba",
+    ];
+    audit_json(&[&args[..], &["--emit-stats", stats]].concat(), 0);
+    let direct = audit_json(&[&args[..], &["--distribution", "--edf"]].concat(), 0);
+    let merged = audit_json(&["--from-stats", stats, "--distribution", "--edf"], 0);
+    let (a, b) = (attr(&direct, "race"), attr(&merged, "race"));
+    assert_eq!(b["distribution"]["score_resolution"], 0.0001);
+    for k in [
+        "ks_statistic_max",
+        "wasserstein_distance_max",
+        "quantile_p50_difference",
+        "mean_score_difference",
+        "empirical_differential_fairness",
+    ] {
+        let (x, y) = (disp(a, k).unwrap(), disp(b, k).unwrap());
+        assert!(close(x, y, 1e-12), "{k}: {x} vs {y}");
+    }
+}
