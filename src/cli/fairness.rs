@@ -87,6 +87,12 @@ Examples:
   fairaudit audit-fairness fixtures/compas.csv --group race \\
       --fail-if 'demographic_parity_difference > 0.1' -o results.xml
 
+  # Score distributions by group (mean, generalized rates, KS, Wasserstein,
+  # quantiles) and empirical differential fairness, with gates on them
+  fairaudit audit-fairness fixtures/compas_scores.csv --group race --score proba \\
+      --distribution --edf --fail-if 'ks_statistic > 0.1' \\
+      --fail-if 'empirical_differential_fairness > 1.0'
+
   # Pipe into jq
   fairaudit audit-fairness preds.csv --group race --json | \\
     jq '.attributes[] | {name, dpd: .disparities.demographic_parity_difference}'";
@@ -234,7 +240,9 @@ pub struct FairnessArgs {
     /// negative_predictive_value, false_discovery_rate, false_omission_rate, balanced_accuracy,
     /// f1, predicted_positive_share, bpsn_auc, bnsp_auc, brier_score, log_loss,
     /// mean_absolute_error, root_mean_squared_error, mean_squared_error, r2, mean_label,
-    /// mean_prediction, mean_residual; or the table's short headers (`tpr`, `sel`, `di`).
+    /// mean_prediction, mean_residual; with --distribution mean_score,
+    /// generalized_true_positive_rate, generalized_false_positive_rate, ks_statistic,
+    /// wasserstein_distance; or the table's short headers (`tpr`, `sel`, `di`).
     /// Tables fit the terminal (at most 100 columns): when the
     /// columns do not fit, the table shows one row per metric.
     #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
@@ -304,6 +312,34 @@ pub struct FairnessArgs {
     /// How equalized odds combines its TPR and FPR parts (fairlearn's `agg`).
     #[arg(long, value_enum, default_value_t = Agg::Worst)]
     pub agg: Agg,
+
+    /// Score-distribution metrics (with --score): per group the weighted mean_score, the
+    /// generalized true / false positive rates (mean score of the positives / negatives; with a
+    /// label), ks_statistic and wasserstein_distance against the rest of the attribute's rows,
+    /// quantiles (--quantiles); per attribute the largest KS and W1 over pairs of groups (every
+    /// pair in the JSON) and the largest difference at each quantile. With --task regression
+    /// the same for the predictions. Also turned on by --quantiles or a --fail-if / --metrics
+    /// naming one of these metrics.
+    #[arg(long)]
+    pub distribution: bool,
+
+    /// The quantiles of --distribution, each in [0, 1] (default 0.1,0.25,0.5,0.75,0.9): per
+    /// group `quantile_p10`, ... (numpy's linear method; the weighted inverse CDF with --weight).
+    /// Implies --distribution.
+    #[arg(long, value_name = "Q,...", value_delimiter = ',')]
+    pub quantiles: Vec<f64>,
+
+    /// Smoothed empirical differential fairness of the decisions (Foulds et al. 2020) per
+    /// attribute and intersection: `empirical_differential_fairness` (ε), the pair of groups and
+    /// the outcome that attain it, each group's smoothed selection probability. Needs no label
+    /// or score. Also turned on by --edf-concentration or a --fail-if naming it.
+    #[arg(long)]
+    pub edf: bool,
+
+    /// Dirichlet concentration of --edf's smoothing (α = C / 2 per outcome). Default 1.0.
+    /// Implies --edf.
+    #[arg(long = "edf-concentration", value_name = "C", value_parser = finite)]
+    pub edf_concentration: Option<f64>,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -378,7 +414,10 @@ impl FairnessArgs {
                 }
             }
         }
+        let (distribution, edf) = self.distribution_settings(&gates)?;
         Ok(Settings {
+            distribution,
+            edf,
             files: self.input.files.clone(),
             read: self.input.read.options(),
             label: self.label.clone(),
@@ -431,4 +470,57 @@ impl FairnessArgs {
             output: self.output.settings(),
         })
     }
+
+    /// `--distribution` / `--quantiles` and `--edf` / `--edf-concentration`, checked; a gate or
+    /// `--metrics` naming one of their metrics turns them on.
+    fn distribution_settings(
+        &self,
+        gates: &[crate::gate::Gate],
+    ) -> Result<(Option<Vec<f64>>, Option<f64>)> {
+        use crate::fairness::distribution::{is_distribution_metric, DEFAULT_QUANTILES};
+        let named = |f: &dyn Fn(&str) -> bool| {
+            gates.iter().any(|g| f(gate_base(&g.name))) || self.metrics.iter().any(|m| f(m.trim()))
+        };
+        for q in &self.quantiles {
+            if !(0.0..=1.0).contains(q) {
+                bail!("--quantiles: {q} is not in [0, 1]; give quantiles such as 0.1,0.5,0.9");
+            }
+        }
+        let distribution =
+            (self.distribution || !self.quantiles.is_empty() || named(&is_distribution_metric))
+                .then(|| {
+                    if self.quantiles.is_empty() {
+                        DEFAULT_QUANTILES.to_vec()
+                    } else {
+                        let mut q = self.quantiles.clone();
+                        q.dedup();
+                        q
+                    }
+                });
+        if distribution.is_some()
+            && self.score.is_none()
+            && !self.from_stats
+            && self.task != Task::Regression
+        {
+            bail!("--distribution (or --quantiles, or a gate on a score-distribution metric) compares the groups' scores: give --score COL (or --task regression to compare a regression's predictions)");
+        }
+        if let Some(c) = self.edf_concentration {
+            if c <= 0.0 {
+                bail!("--edf-concentration must be a positive number (the Dirichlet smoothing), e.g. 1.0; got {c}");
+            }
+        }
+        let edf = (self.edf
+            || self.edf_concentration.is_some()
+            || named(&|n| n == "empirical_differential_fairness"))
+        .then(|| {
+            self.edf_concentration
+                .unwrap_or(crate::fairness::edf::DEFAULT_CONCENTRATION)
+        });
+        Ok((distribution, edf))
+    }
+}
+
+/// A gate's metric name without an interval end (`.lower` / `.upper`) or a short alias's change.
+fn gate_base(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
 }

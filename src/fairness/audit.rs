@@ -4,6 +4,8 @@
 use serde_json::{Map, Value as Json};
 
 use super::adverse_impact::{self, AdverseImpact, Selections};
+use super::distribution::{self, DistributionView, GroupDistribution, QuantileMethod};
+use super::edf::{self, EdfView};
 use super::inequality;
 use super::metrics::{per_group_size, Confusion, Rate, CRITERIA, PER_GROUP_SIZE, RATES};
 use super::plan::Pass;
@@ -100,6 +102,8 @@ pub const FOUR_FIFTHS: f64 = 0.8;
 struct Group {
     /// The group's name: its value, or an intersection's values joined with `&`.
     name: String,
+    /// The group's code per attribute of the unit (its cells' codes).
+    key: Vec<u32>,
     values: Vec<(String, String)>,
     rows: u64,
     /// Rows per quadrant (index 2·y + p), for the intervals.
@@ -306,6 +310,15 @@ fn binary_input(
             per_group_size(&overall, errors),
         );
     }
+    if let (Some(q), Some(_)) = (&args.distribution, &pass.columns.score) {
+        let (method, labelled) = (quantile_method(pass), labelled(pass));
+        let o = distribution::by_group(&st.scored, 1, |_| 0, q, method, labelled, &[]);
+        for (name, v) in distribution_values(&o.0[0], q) {
+            if !matches!(name.as_str(), "ks_statistic" | "wasserstein_distance") {
+                put(&mut overall_maps.0, &mut overall_maps.1, name, v);
+            }
+        }
+    }
     input_report(
         pass,
         Overall {
@@ -348,6 +361,7 @@ fn groups_of(
                 .map(|(&a, &c)| (names[a].clone(), st.keys[a][c as usize].name()))
                 .collect();
             Group {
+                key: key.clone(),
                 name: values
                     .iter()
                     .map(|(_, v)| v.as_str())
@@ -544,12 +558,16 @@ fn attribute(
     four_fifths(
         &groups, &included, &selection, max_sel, at, warnings, &mut d,
     );
+    let dist = distribution_parts(
+        &groups, &included, attrs, pass, args, None, at, warnings, &mut d,
+    );
+    let differential_fairness = args.edf.map(|c| edf_part(&groups, &included, c, &mut d));
     let (disparities, undefined) = d;
 
     let predicted_positive: f64 = groups.iter().map(|g| g.c.tp + g.c.fp).sum();
     let most = most_selected(&groups, &included);
     let weighted = pass.columns.weight.is_some();
-    let group_reports = groups
+    let mut group_reports: Vec<GroupReport> = groups
         .iter()
         .enumerate()
         .map(|(i, g)| {
@@ -584,6 +602,7 @@ fn attribute(
             r
         })
         .collect();
+    let distribution = attach_distribution(&mut group_reports, dist);
     AttributeReport {
         file: file.to_string(),
         class: None,
@@ -604,6 +623,8 @@ fn attribute(
         disparities_bootstrap: Map::new(),
         xauc: xauc_pairs,
         most_selected_group: most.map(|m| groups[m].name.clone()),
+        distribution,
+        differential_fairness,
     }
 }
 
@@ -836,6 +857,178 @@ fn inequality_parts(groups: &[Group], alpha: f64, (disparities, undefined): &mut
         "between_group_theil_index".into(),
         inequality::between_groups(&confusions, 1.0),
     );
+}
+
+/// The quantile method of a pass: numpy's linear without weights, the weighted inverse CDF with.
+fn quantile_method(pass: &Pass) -> QuantileMethod {
+    if pass.columns.weight.is_some() {
+        QuantileMethod::InvertedCdf
+    } else {
+        QuantileMethod::Linear
+    }
+}
+
+/// Whether the audit has a label (the generalized rates need one; label-free audits have none).
+fn labelled(pass: &Pass) -> bool {
+    pass.columns.label.is_some()
+}
+
+/// A group's (or the overall) distribution metrics by name, in report order.
+fn distribution_values(gd: &GroupDistribution, quantiles: &[f64]) -> Vec<(String, Value)> {
+    let mut out = vec![("mean_score".to_string(), gd.mean)];
+    if let Some(v) = gd.generalized_tpr {
+        out.push(("generalized_true_positive_rate".into(), v));
+    }
+    if let Some(v) = gd.generalized_fpr {
+        out.push(("generalized_false_positive_rate".into(), v));
+    }
+    out.push(("ks_statistic".into(), gd.ks_vs_rest));
+    out.push(("wasserstein_distance".into(), gd.w1_vs_rest));
+    for (q, v) in quantiles.iter().zip(&gd.quantiles) {
+        out.push((distribution::quantile_name(*q), *v));
+    }
+    out
+}
+
+/// --distribution: every group's score-distribution metrics (fairness/distribution.rs), the
+/// disparities of the mean score and generalized rates, the largest KS and W1 over pairs of
+/// groups and the largest difference at each quantile.
+#[allow(clippy::too_many_arguments)]
+fn distribution_parts(
+    groups: &[Group],
+    included: &[usize],
+    attrs: &[usize],
+    pass: &Pass,
+    args: &Settings,
+    regression_prediction: Option<&str>,
+    at: (&str, &str),
+    warnings: &mut Vec<Warning>,
+    (disparities, undefined): &mut DisparityMaps,
+) -> Option<(Vec<GroupDistribution>, DistributionView)> {
+    let quantiles = args.distribution.as_ref()?;
+    let column = regression_prediction.or(pass.columns.score.as_deref())?;
+    let st = &pass.stats;
+    let index: std::collections::HashMap<&Vec<u32>, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (&g.key, i))
+        .collect();
+    let cell_group: Vec<usize> = st
+        .cells
+        .iter()
+        .map(|c| index[&attrs.iter().map(|&a| c.codes[a]).collect::<Vec<u32>>()])
+        .collect();
+    let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
+    let regression = regression_prediction.is_some();
+    let (method, labelled) = (quantile_method(pass), labelled(pass) && !regression);
+    let ad = distribution::attribute(
+        &st.scored,
+        &cell_group,
+        &names,
+        included,
+        quantiles,
+        method,
+        labelled,
+        column,
+        st.score_resolution,
+    );
+    let overall = distribution::by_group(&st.scored, 1, |_| 0, quantiles, method, labelled, &[])
+        .0
+        .remove(0);
+    let overall_values = distribution_values(&overall, quantiles);
+    let position = |g: &Group| groups.iter().position(|x| std::ptr::eq(x, g)).unwrap_or(0);
+    let negative = st.scored.first().is_some_and(|r| r.score < 0.0);
+    // A regression's mean prediction is `mean_prediction`, with its disparities already.
+    let means: &[&str] = if regression {
+        &[]
+    } else {
+        &[
+            "mean_score",
+            "generalized_true_positive_rate",
+            "generalized_false_positive_rate",
+        ]
+    };
+    for &name in means {
+        let Some(ov) = overall_values.iter().find(|(n, _)| n == name).map(|x| x.1) else {
+            continue;
+        };
+        let value = |g: &Group| {
+            distribution_values(&ad.groups[position(g)], &[])
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .map_or(Err("no label"), |x| x.1)
+        };
+        let mut d = disparity_over(groups, included, name, &value, ov, at, warnings);
+        if negative {
+            let why = "scores below 0: a ratio of means that can be negative is not reported";
+            d.ratio = Err(why);
+            d.ratio_to_overall = Err(why);
+        }
+        insert_disparity(disparities, undefined, name, &d);
+    }
+    put(disparities, undefined, "ks_statistic_max".into(), ad.ks_max);
+    put(
+        disparities,
+        undefined,
+        "wasserstein_distance_max".into(),
+        ad.w1_max,
+    );
+    for (k, q) in quantiles.iter().enumerate() {
+        let vals: Vec<f64> = included
+            .iter()
+            .filter_map(|&i| ad.groups[i].quantiles[k].ok())
+            .collect();
+        let diff = if vals.len() >= 2 {
+            let max = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let min = vals.iter().copied().fold(f64::INFINITY, f64::min);
+            Ok(max - min)
+        } else {
+            Err("fewer than two groups with scored rows: no difference")
+        };
+        let name = format!("{}_difference", distribution::quantile_name(*q));
+        put(disparities, undefined, name, diff);
+    }
+    Some((ad.groups, ad.view))
+}
+
+/// Puts each group's distribution metrics into its report; the attribute's view.
+fn attach_distribution(
+    reports: &mut [GroupReport],
+    dist: Option<(Vec<GroupDistribution>, DistributionView)>,
+) -> Option<DistributionView> {
+    let (per_group, view) = dist?;
+    // A regression's mean prediction is `mean_prediction` already.
+    let regression = reports.first().is_some_and(|r| r.counts.is_none());
+    for (r, gd) in reports.iter_mut().zip(&per_group) {
+        for (name, v) in distribution_values(gd, &view.quantiles) {
+            if !(regression && name == "mean_score") {
+                put(&mut r.metrics, &mut r.undefined, name, v);
+            }
+        }
+    }
+    Some(view)
+}
+
+/// --edf: empirical differential fairness of the decisions over the included groups.
+fn edf_part(
+    groups: &[Group],
+    included: &[usize],
+    concentration: f64,
+    (disparities, undefined): &mut DisparityMaps,
+) -> EdfView {
+    let counts: Vec<(f64, f64)> = included
+        .iter()
+        .map(|&i| (groups[i].c.tp + groups[i].c.fp, groups[i].c.total()))
+        .collect();
+    let names: Vec<String> = included.iter().map(|&i| groups[i].name.clone()).collect();
+    let e = edf::edf(&counts, concentration);
+    put(
+        disparities,
+        undefined,
+        "empirical_differential_fairness".into(),
+        e.epsilon,
+    );
+    e.view(&names, concentration)
 }
 
 /// A group's selection rate over the highest included one (`max_sel`).
@@ -1157,6 +1350,13 @@ fn regression_input(
         (m, u)
     };
     let overall_values = overall.values();
+    if args.edf.is_some() {
+        warnings.push(Warning::new(
+            &file,
+            None,
+            "--edf needs decisions (selected or not); a regression has none: not computed".into(),
+        ));
+    }
     let residual_bins = residual_bins(&st.residuals);
     for (name, attrs) in units(pass) {
         let groups = groups_of(st, &attrs, &pass.columns.groups, None, false);
@@ -1199,8 +1399,22 @@ fn regression_input(
             let d = disparity_of(&metric, &|g: &Group| g.row_means[m], *ov);
             insert_disparity(&mut disparities, &mut undefined, &metric, &d);
         }
+        let mut d = (disparities, undefined);
+        let prediction = pass.columns.prediction.clone().unwrap_or_default();
+        let dist = distribution_parts(
+            &groups,
+            &included,
+            &attrs,
+            pass,
+            args,
+            Some(&prediction),
+            (&file, &name),
+            warnings,
+            &mut d,
+        );
+        let (disparities, undefined) = d;
         let total_w = overall.w;
-        let group_reports = groups
+        let mut group_reports: Vec<GroupReport> = groups
             .iter()
             .zip(&small)
             .enumerate()
@@ -1232,6 +1446,7 @@ fn regression_input(
                 }
             })
             .collect();
+        let distribution = attach_distribution(&mut group_reports, dist);
         attributes.push(AttributeReport {
             file: file.clone(),
             class: None,
@@ -1248,6 +1463,8 @@ fn regression_input(
             conditional: None,
             reference: None,
             most_selected_group: None,
+            distribution,
+            differential_fairness: None,
         });
     }
     let (metrics, undefined) = metrics_of(&overall, &overall_means);

@@ -144,10 +144,103 @@ fn fmt_rows(n: u64) -> String {
     crate::render::fmt_count(n)
 }
 
+/// With --distribution: each group's score-distribution metrics and every pair's KS and W1;
+/// with --edf: each group's smoothed probabilities and ε with its pair and outcome.
+fn distribution_tables(a: &AttributeReport) -> Vec<Item> {
+    let mut out = Vec::new();
+    if let Some(v) = &a.distribution {
+        let mut keys: Vec<String> = [
+            "mean_score",
+            "generalized_true_positive_rate",
+            "generalized_false_positive_rate",
+            "ks_statistic",
+            "wasserstein_distance",
+        ]
+        .iter()
+        .filter(|k| a.groups.iter().any(|g| g.metrics.contains_key(**k)))
+        .map(|k| k.to_string())
+        .collect();
+        keys.extend(
+            v.quantiles
+                .iter()
+                .map(|q| crate::fairness::distribution::quantile_name(*q)),
+        );
+        let mut header = vec!["group".to_string()];
+        header.extend(keys.iter().cloned());
+        out.push(Item::Table(Table {
+            caption: format!("Distribution of {} by group", v.column),
+            header,
+            rows: a
+                .groups
+                .iter()
+                .map(|g| {
+                    let mut row = vec![Cell::text(&g.group)];
+                    row.extend(keys.iter().map(|k| value_cell(g, k)));
+                    row
+                })
+                .collect(),
+            notes: vec![format!(
+                "ks_statistic and wasserstein_distance: the group against the rest of the rows; quantiles: {}",
+                v.quantile_method
+            )],
+        }));
+        let opt = |x: Option<f64>| x.map_or(Cell::Undefined("undefined".into()), Cell::Number);
+        out.push(Item::Table(Table {
+            caption: "Between pairs of groups".into(),
+            header: ["group a", "group b", "ks_statistic", "wasserstein_distance"]
+                .map(String::from)
+                .to_vec(),
+            rows: v
+                .pairs
+                .iter()
+                .map(|p| {
+                    vec![
+                        Cell::text(&p.group_a),
+                        Cell::text(&p.group_b),
+                        opt(p.ks_statistic),
+                        opt(p.wasserstein_distance),
+                    ]
+                })
+                .collect(),
+            notes: vec![],
+        }));
+    }
+    if let Some(e) = &a.differential_fairness {
+        let attained = match (&e.group_a, &e.group_b, &e.outcome) {
+            (Some(x), Some(y), Some(o)) => format!(": ε attained by {x} vs {y}, outcome {o}"),
+            _ => String::new(),
+        };
+        out.push(Item::Table(Table {
+            caption: format!(
+                "Empirical differential fairness (concentration {}){attained}",
+                e.concentration
+            ),
+            header: ["group", "P(selected)", "P(not selected)"]
+                .map(String::from)
+                .to_vec(),
+            rows: e
+                .groups
+                .iter()
+                .map(|g| {
+                    vec![
+                        Cell::text(&g.group),
+                        Cell::Number(g.selected),
+                        Cell::Number(g.not_selected),
+                    ]
+                })
+                .collect(),
+            notes: vec![
+                "smoothed: (count + concentration / 2) / (group count + concentration)".into(),
+            ],
+        }));
+    }
+    out
+}
+
 /// The attribute's other numbers, each as a table: every disparity, the reference view, the
 /// conditional (stratified) parity, and the cross-group AUCs.
 fn extra_tables(a: &AttributeReport) -> Vec<Item> {
-    let mut out = Vec::new();
+    let mut out = distribution_tables(a);
     out.push(Item::Table(Table {
         caption: "Every disparity (the --fail-if names)".into(),
         header: vec!["name".into(), "value".into()],

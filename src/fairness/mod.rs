@@ -5,6 +5,8 @@
 pub mod adverse_impact;
 pub mod audit;
 pub mod bootstrap;
+pub mod distribution;
+pub mod edf;
 pub mod gates;
 pub mod html;
 pub mod inequality;

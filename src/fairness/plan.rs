@@ -628,6 +628,7 @@ fn pass_spec(
             .collect(),
         regression: (task == Task::Regression).then(|| ("__y".into(), "__p".into())),
         residuals: task == Task::Regression && args.output.wants_charts(),
+        predictions: task == Task::Regression && args.distribution.is_some(),
         classes: task == Task::Multiclass,
         na_values: source.options.na_values.clone(),
     }

@@ -222,6 +222,12 @@ pub struct AttributeReport {
     /// order on a tie), the reference of the impact ratios, significance tests and shortfalls.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub most_selected_group: Option<String>,
+    /// With --distribution: the score-distribution settings and every pair's KS and W1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<crate::fairness::distribution::DistributionView>,
+    /// With --edf: empirical differential fairness, its pair and outcome, smoothed rates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub differential_fairness: Option<crate::fairness::edf::EdfView>,
 }
 
 impl AttributeReport {
@@ -597,6 +603,19 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
         out.push_str(&crate::render::undefined_notes(&a.undefined, markdown));
         out.push('\n');
         out.push_str(&extra_views(a, markdown, view));
+        let labels: Vec<(String, &Map<String, Json>)> = a
+            .groups
+            .iter()
+            .map(|g| (group_label(g), &g.metrics))
+            .collect();
+        out.push_str(&crate::fairness::distribution::text(
+            &a.name,
+            a.distribution.as_ref(),
+            a.differential_fairness.as_ref(),
+            &labels,
+            &a.disparities,
+            markdown,
+        ));
     }
     out.push_str(&threshold_view(r, markdown));
 
@@ -661,7 +680,7 @@ fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
 
 /// Every column the per-group table can show: the metric's name as the JSON names it (and
 /// `--metrics` takes), its header and what the header means (the legend under the table).
-pub const TABLE_METRICS: [(&str, &str, &str); 37] = [
+pub const TABLE_METRICS: [(&str, &str, &str); 42] = [
     ("share", "share", "share of the rows (weight)"),
     ("selected", "selected", "selections (weight of ŷ=1)"),
     ("base_rate", "base", "base rate P(y=1)"),
@@ -746,6 +765,23 @@ pub const TABLE_METRICS: [(&str, &str, &str); 37] = [
         "mean_residual",
         "mean_res",
         "mean residual (prediction − label)",
+    ),
+    ("mean_score", "mean_score", "weighted mean score"),
+    (
+        "generalized_true_positive_rate",
+        "gtpr",
+        "mean score of the positives",
+    ),
+    (
+        "generalized_false_positive_rate",
+        "gfpr",
+        "mean score of the negatives",
+    ),
+    ("ks_statistic", "ks", "KS statistic against the rest"),
+    (
+        "wasserstein_distance",
+        "w1",
+        "Wasserstein-1 distance to the rest",
     ),
 ];
 

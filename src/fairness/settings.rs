@@ -102,6 +102,11 @@ pub struct Settings {
     /// `--fail-if`, parsed.
     pub gates: Vec<Gate>,
     pub output: Output,
+    /// `--distribution` (or `--quantiles`, or a gate / `--metrics` naming one of its metrics):
+    /// the score-distribution metrics of `fairness/distribution.rs`, at these quantiles.
+    pub distribution: Option<Vec<f64>>,
+    /// `--edf` / `--edf-concentration`: empirical differential fairness with this concentration.
+    pub edf: Option<f64>,
 }
 
 /// What the label and prediction are (`--task`).

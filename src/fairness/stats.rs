@@ -150,6 +150,9 @@ pub struct PassSpec {
     /// Regression with charts asked for: keep every used row's (cell, residual, weight) for the
     /// residual distributions (24 bytes a row).
     pub residuals: bool,
+    /// Regression with --distribution: keep every used row's prediction as a scored record
+    /// (`Stats::scored`, label 0) for the distribution metrics.
+    pub predictions: bool,
     /// Multiclass: the label and prediction are the last two `groups` (class dimensions of the
     /// cells); every row then counts in quadrant 0 of its cell.
     pub classes: bool,
@@ -700,7 +703,18 @@ impl Accumulator {
                 if self.spec.residuals {
                     self.residuals.push((c, p - y, w));
                 }
+                if self.spec.predictions {
+                    self.scored.push(Scored {
+                        score: p,
+                        cell: c,
+                        y: 0,
+                        w,
+                    });
+                }
             }
+        }
+        if self.spec.predictions && self.scored.len() >= self.compact_at {
+            self.compact_scores();
         }
         Ok(())
     }
@@ -1522,6 +1536,7 @@ mod tests {
             groups_display: groups.iter().map(|s| s.to_string()).collect(),
             regression: None,
             residuals: false,
+            predictions: false,
             classes: false,
             na_values: Default::default(),
         }
