@@ -1168,6 +1168,7 @@ fn input_report(pass: &Pass, overall: Overall) -> InputReport {
         columns: pass.columns.clone(),
         classes: Vec::new(),
         overall,
+        decisions: None,
     }
 }
 

@@ -920,9 +920,19 @@ fn distribution_figure(r: &FairnessReport, a: &AttributeReport) -> Result<Item> 
 /// per group.
 fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
     let first = &r.thresholds[0].attributes;
+    // A sweep over --top-k / --top-fraction values: x is k or the fraction, not a threshold.
+    let (what, x_label, x_name) = match (r.thresholds[0].top_k, r.thresholds[0].top_fraction) {
+        (Some(_), _) => ("Sweep over k", "k (the k highest scores selected)", "k"),
+        (None, Some(_)) => (
+            "Sweep over the top fraction",
+            "fraction of the rows selected (highest scores)",
+            "top fraction",
+        ),
+        (None, None) => ("Threshold sweep", "threshold on the score", "threshold"),
+    };
     let mut out = Vec::new();
     for (ai, a) in first.iter().enumerate() {
-        let mut s = Section::new(format!("Threshold sweep: {}", a.display_name()));
+        let mut s = Section::new(format!("{what}: {}", a.display_name()));
         for (metric, title) in BINARY_RATES.iter().take(3) {
             let series: Vec<Series> = a
                 .groups
@@ -939,7 +949,7 @@ fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
                                 .groups
                                 .iter()
                                 .find(|x| x.group == g.group)?;
-                            Some((t.threshold, num(&v.metrics, metric)?))
+                            Some((t.x(), num(&v.metrics, metric)?))
                         })
                         .collect(),
                     mark: Mark::LineAndPoints,
@@ -948,21 +958,21 @@ fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
                 .collect();
             let chart = chart::lines(&Lines {
                 name: chart::slug(&["sweep", &a.display_name(), metric]),
-                title: format!("{title} against the threshold, by {}", a.display_name()),
+                title: format!("{title} against the {x_name}, by {}", a.display_name()),
                 desc: "One line per group; undefined values are left out of the line.".into(),
-                x_label: "threshold on the score".into(),
+                x_label: x_label.into(),
                 y_label: format!("{title} (share, 0–1)"),
                 series,
                 y_range: Some((0.0, 1.0)),
                 ..Default::default()
             })?;
-            let mut header = vec!["threshold".to_string()];
+            let mut header = vec![x_name.to_string()];
             header.extend(a.groups.iter().map(|g| g.group.clone()));
             let rows = r
                 .thresholds
                 .iter()
                 .map(|t| {
-                    let mut row = vec![Cell::Number(t.threshold)];
+                    let mut row = vec![Cell::Number(t.x())];
                     for g in &a.groups {
                         let v = t
                             .attributes
@@ -979,7 +989,7 @@ fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
             s.items.push(Item::Figure(
                 chart,
                 Table {
-                    caption: format!("{title} per threshold"),
+                    caption: format!("{title} per {x_name}"),
                     header,
                     rows,
                     notes: vec![],

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod bootstrap;
+pub mod decisions;
 pub mod gates;
 pub mod html;
 pub mod inequality;
@@ -20,6 +21,7 @@ pub mod sql;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod topk;
 
 use anyhow::{anyhow, bail, Result};
 
@@ -75,6 +77,8 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         other => other?,
     };
     progress.finish();
+    // --top-k / --top-fraction: decisions by rank, from the scored rows (fairness/topk.rs).
+    let (passes, ranked) = topk::decide_main(args, passes)?;
     if args.bootstrap > 0 {
         if let Some(r) = passes
             .iter()
@@ -94,6 +98,9 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         Task::Multiclass => multiclass_report(args, &passes)?,
         _ => binary_or_regression_report(args, &passes, &args.sweep)?,
     };
+    if let Some(ranked) = ranked {
+        ranked.attach(&mut model, args)?;
+    }
     model.settings.task_detected = detected;
     for n in stats_notes {
         model.warnings.push(render::Warning::new(

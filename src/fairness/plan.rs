@@ -137,6 +137,16 @@ impl Plan {
         if condition.is_none() && args.condition_bins.is_some() {
             bail!("--condition-bins needs --condition COL");
         }
+        // --within (--top-k): one more cell dimension after the condition, summed out once the
+        // decisions are made (fairness/topk.rs).
+        let within = match args.top.as_ref().and_then(|t| t.within.as_deref()) {
+            Some(w) => {
+                let w = cx.resolve(w, "--within")?;
+                exprs.push(t.category(&w, "--within", "__k")?);
+                Some(w)
+            }
+            None => None,
+        };
         let columns = Columns {
             label,
             prediction,
@@ -148,6 +158,7 @@ impl Plan {
             condition_edges,
             row_metrics,
             detected: std::mem::take(&mut detected),
+            within,
         };
         let spec = pass_spec(source, task, &columns, pred, score_col, args);
         Ok(Plan {
@@ -542,6 +553,7 @@ fn pass_spec(
         groups,
         condition,
         row_metrics,
+        within,
         ..
     } = columns;
     PassSpec {
@@ -557,6 +569,7 @@ fn pass_spec(
         groups: (0..groups.len())
             .map(|i| format!("__g{i}"))
             .chain(condition.as_ref().map(|_| "__c".to_string()))
+            .chain(within.as_ref().map(|_| "__k".to_string()))
             .chain(
                 (task == Task::Multiclass)
                     .then(|| ["__y".to_string(), "__p".to_string()])
@@ -578,6 +591,7 @@ fn pass_spec(
             .iter()
             .cloned()
             .chain(condition.clone())
+            .chain(within.as_ref().map(|w| format!("{w} (--within)")))
             .chain(
                 (task == Task::Multiclass)
                     .then(|| {

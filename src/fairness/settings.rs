@@ -90,6 +90,9 @@ pub struct Settings {
     /// `--fail-if`, parsed.
     pub gates: Vec<Gate>,
     pub output: Output,
+    /// `--top-k` / `--top-fraction`: decisions by rank (`fairness/topk.rs`); `None`: by
+    /// threshold or a prediction column.
+    pub top: Option<super::decisions::TopSpec>,
 }
 
 /// What the label and prediction are (`--task`).
