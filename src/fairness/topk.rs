@@ -94,7 +94,16 @@ impl Ranked {
             let mut fake = Vec::new();
             let mut decisions = Vec::new();
             for p in &self.passes {
-                let (mut pass, d, _) = decide(p, &self.spec, rank)?;
+                let (mut pass, d, warnings) = decide(p, &self.spec, rank)?;
+                for w in warnings {
+                    if !report
+                        .warnings
+                        .iter()
+                        .any(|x| x.message == w.message && x.file == w.file)
+                    {
+                        report.warnings.push(w);
+                    }
+                }
                 pass.warnings = Vec::new();
                 fake.push(pass);
                 decisions.push(d);
