@@ -207,13 +207,7 @@ pub fn text(file: Option<&str>, d: &Decisions, markdown: bool) -> String {
             row.push(r.rows_selected.to_string());
             row.push(r.rows_at_cutoff.to_string());
             row.push(if r.tie_at_cutoff { "yes" } else { "no" }.to_string());
-            row.push(
-                r.at_cutoff_by_group
-                    .iter()
-                    .map(|g| format!("{} {} {}/{}", g.attribute, g.group, g.selected, g.rows))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
+            row.push(by_group(&r.at_cutoff_by_group));
             row
         })
         .collect();
@@ -236,6 +230,25 @@ pub fn text(file: Option<&str>, d: &Decisions, markdown: bool) -> String {
     }
     out.push_str(&note_lines(&notes, markdown));
     out.push('\n');
+    out
+}
+
+/// `race: Asian 0/9, White 0/11; sex: Female 0/9` (selected / rows at the cut-off score).
+fn by_group(groups: &[TiedGroup]) -> String {
+    let mut out = String::new();
+    let mut last: Option<&str> = None;
+    for g in groups {
+        if last != Some(g.attribute.as_str()) {
+            if last.is_some() {
+                out.push_str("; ");
+            }
+            let _ = write!(out, "{}: ", g.attribute);
+            last = Some(&g.attribute);
+        } else {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{} {}/{}", g.group, g.selected, g.rows);
+    }
     out
 }
 
