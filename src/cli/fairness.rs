@@ -69,6 +69,13 @@ Examples:
   fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary \\
       --format csv
 
+  # Decisions by rank, as a shortlist: the 5 highest scores are selected (ties
+  # at the 5th score included); then the top 30% of each cohort, ties excluded
+  fairaudit audit-fairness fixtures/topk_ties.csv --label hired --score score \\
+      --group sex --top-k 5
+  fairaudit audit-fairness fixtures/topk_ties.csv --label hired --score score \\
+      --group sex --top-fraction 0.3 --within cohort --ties exclude
+
   # Scores of a file too big to keep: rounded to 1e-6 and merged, AUC with its
   # error bound
   fairaudit audit-fairness huge.parquet --group race --score p \\
