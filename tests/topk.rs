@@ -453,3 +453,38 @@ fn hiring_ties_against_the_oracle() {
         }
     }
 }
+
+/// The HTML page: the decisions table (numbers equal to the JSON's, checked by `check_html`)
+/// and the sweep charts drawn against k.
+#[test]
+fn html_page_shows_the_decisions_and_the_sweep_over_k() {
+    let args = [
+        "audit-fairness",
+        FILE,
+        "--label",
+        "hired",
+        "--score",
+        "score",
+        "--group",
+        "sex",
+        "--top-k",
+        "3,5",
+        "--within",
+        "cohort",
+    ];
+    let mut h = args.to_vec();
+    h.extend_from_slice(&["--format", "html"]);
+    let html = run_stdout(&h, 0);
+    let mut j = args.to_vec();
+    j.push("--json");
+    let json: serde_json::Value = serde_json::from_str(&run_stdout(&j, 0)).unwrap();
+    let doc = check_html(&html, &json);
+    let text: String = doc.root_element().text().collect();
+    assert!(
+        text.contains("Decisions by rank: top 3 of `score` within each `cohort`"),
+        "{text}"
+    );
+    assert!(text.contains("At the cut-off in A: sex F: 1 of 1; sex M: 2 of 2 selected."));
+    assert!(text.contains("Sweep over k: sex"), "{text}");
+    assert!(!text.contains("Threshold sweep"));
+}

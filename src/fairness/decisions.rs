@@ -143,8 +143,13 @@ pub struct TiedGroup {
 }
 
 impl Decisions {
-    /// `top 300 of `score` (ties at the cut-off included)`, for the input line.
+    /// `decisions: top 300 of `score`, ties at the cut-off included`, for the input line.
     pub fn summary(&self) -> String {
+        format!("decisions: {}", self.rule_text())
+    }
+
+    /// `top 300 of `score`, ties at the cut-off included`.
+    pub fn rule_text(&self) -> String {
         let rank = match (self.top_k, self.top_fraction) {
             (Some(k), _) => Rank::Count(k),
             (None, Some(p)) => Rank::Fraction(p),
@@ -156,7 +161,7 @@ impl Decisions {
             .map(|w| format!(" within each `{w}`"))
             .unwrap_or_default();
         format!(
-            "decisions: {} of `{}`{within}, ties at the cut-off {}d",
+            "{} of `{}`{within}, ties at the cut-off {}d",
             rank.label(),
             self.score,
             self.ties

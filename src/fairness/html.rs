@@ -137,7 +137,75 @@ fn overall_section(i: &InputReport) -> Section {
         rows,
         notes: vec![],
     }));
+    if let Some(d) = &i.decisions {
+        s.items.push(decisions_table(d));
+    }
     s
+}
+
+/// `--top-k` / `--top-fraction`: each ranking's k, cut-off score, selections and the rows at
+/// the cut-off per group.
+fn decisions_table(d: &crate::fairness::decisions::Decisions) -> Item {
+    let mut header: Vec<String> = Vec::new();
+    if let Some(w) = &d.within {
+        header.push(w.clone());
+    }
+    header.extend(
+        [
+            "rows",
+            "k",
+            "cut-off score",
+            "tie at cut-off",
+            "selected",
+            "at cut-off",
+            "at cut-off, selected",
+        ]
+        .map(String::from),
+    );
+    let rows = d
+        .rankings
+        .iter()
+        .map(|r| {
+            let mut row = Vec::new();
+            if d.within.is_some() {
+                row.push(Cell::text(r.within.clone().unwrap_or_default()));
+            }
+            row.extend([
+                Cell::Amount(r.rows as f64),
+                Cell::Amount(r.k as f64),
+                // Exact: the tie rule turns on this value.
+                Cell::text(format!("{}", r.cutoff_score)),
+                Cell::Flag(r.tie_at_cutoff),
+                Cell::Amount(r.rows_selected as f64),
+                Cell::Amount(r.rows_at_cutoff as f64),
+                Cell::Amount(r.rows_at_cutoff_selected as f64),
+            ]);
+            row
+        })
+        .collect();
+    let notes = d
+        .rankings
+        .iter()
+        .filter(|r| !r.at_cutoff_by_group.is_empty())
+        .map(|r| {
+            let groups = r
+                .at_cutoff_by_group
+                .iter()
+                .map(|g| format!("{} {}: {} of {}", g.attribute, g.group, g.selected, g.rows))
+                .collect::<Vec<_>>()
+                .join("; ");
+            match &r.within {
+                Some(w) => format!("At the cut-off in {w}: {groups} selected."),
+                None => format!("At the cut-off: {groups} selected."),
+            }
+        })
+        .collect();
+    Item::Table(Table {
+        caption: format!("Decisions by rank: {}", d.rule_text()),
+        header,
+        rows,
+        notes,
+    })
 }
 
 fn fmt_rows(n: u64) -> String {
@@ -282,6 +350,11 @@ fn inputs_table(inputs: &[InputReport]) -> Table {
             .map(|i| {
                 let c = &i.columns;
                 let pred = match (&c.prediction, &c.score) {
+                    _ if i.decisions.is_some() => i
+                        .decisions
+                        .as_ref()
+                        .map(|d| d.summary())
+                        .unwrap_or_default(),
                     (Some(p), _) => p.clone(),
                     (None, Some(s)) => match c.threshold {
                         Some(t) => format!("{s} (score, threshold {t})"),
