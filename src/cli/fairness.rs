@@ -185,7 +185,8 @@ pub struct FairnessArgs {
     pub ties: Option<Ties>,
 
     /// With --top-k / --top-fraction: rank the rows within each value of COL (a cohort, a
-    /// date) on their own, k per value. --missing applies to COL as to the attributes.
+    /// date) on their own, k per value. --missing and --max-groups apply to COL as to the
+    /// attributes.
     #[arg(long, value_name = "COL")]
     pub within: Option<String>,
 
