@@ -523,7 +523,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --no-label --preset --exclude-below --exclude-unknown --pred --score --score-resolution --task --classes --threshold --threshold-sweep --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --format --json --output --fail-if --quiet --plot --summary --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --no-label --preset --exclude-below --exclude-unknown --pred --score --score-resolution --task --classes --threshold --threshold-sweep --top-k --top-fraction --ties --within --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --distribution --quantiles --edf --edf-concentration --format --json --output --fail-if --quiet --plot --summary --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -574,6 +574,22 @@ _fairaudit() {
                     return 0
                     ;;
                 --threshold-sweep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top-k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top-fraction)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ties)
+                    COMPREPLY=($(compgen -W "include exclude" -- "${cur}"))
+                    return 0
+                    ;;
+                --within)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -663,6 +679,14 @@ _fairaudit() {
                     ;;
                 --agg)
                     COMPREPLY=($(compgen -W "worst mean" -- "${cur}"))
+                    return 0
+                    ;;
+                --quantiles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --edf-concentration)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -108,17 +108,31 @@ fn ll144_selection_example_reproduced() {
     let sex = attribute(&r, "sex");
     let female = group(sex, "Female");
     assert!(female["metrics"].get("true_positive_rate").is_none());
-    assert!(sex["disparities"].get("equalized_odds_difference").is_none());
+    assert!(sex["disparities"]
+        .get("equalized_odds_difference")
+        .is_none());
     for row in printed_tables["sex"].as_array().unwrap() {
         let name = row["category"].as_str().unwrap();
-        check_row(group(sex, name), row, "selection_rate", Some("selected"), name);
+        check_row(
+            group(sex, name),
+            row,
+            "selection_rate",
+            Some("selected"),
+            name,
+        );
     }
     let both = attribute(&r, "sex&race");
     let rows = printed_tables["intersectional"].as_array().unwrap();
     assert_eq!(rows.len(), 14);
     for row in rows {
         let name = format!("{}&{}", row["sex"].as_str().unwrap(), race_value(row));
-        check_row(group(both, &name), row, "selection_rate", Some("selected"), &name);
+        check_row(
+            group(both, &name),
+            row,
+            "selection_rate",
+            Some("selected"),
+            &name,
+        );
     }
     assert_eq!(sex["most_selected_group"], "Male");
     assert_eq!(
@@ -180,7 +194,10 @@ fn ll144_scoring_example_reproduced() {
     let median = scoring["median_all_rows"].as_f64().unwrap();
     assert_eq!(r["legal"]["median_score"].as_f64(), Some(median));
     assert_eq!(r["legal"]["rate"], "scoring_rate");
-    assert_eq!(r["inputs"][0]["columns"]["scoring_median"].as_f64(), Some(median));
+    assert_eq!(
+        r["inputs"][0]["columns"]["scoring_median"].as_f64(),
+        Some(median)
+    );
     let sex = attribute(&r, "sex");
     for row in scoring["printed"]["sex"].as_array().unwrap() {
         let name = row["category"].as_str().unwrap();
@@ -224,13 +241,18 @@ fn label_free_hiring_equals_scipy() {
         0,
     );
     assert_eq!(r["settings"]["label_free"], true);
-    assert!(r["inputs"][0]["overall"].get("counts").is_none()
-        || r["inputs"][0]["overall"]["counts"].is_null());
+    assert!(
+        r["inputs"][0]["overall"].get("counts").is_none()
+            || r["inputs"][0]["overall"]["counts"].is_null()
+    );
     let mut checked = 0;
     for name in ["race", "sex", "race&sex"] {
         let want = &ex["attributes"][name];
         let a = attribute(&r, name);
-        assert_eq!(a["most_selected_group"], want["most_selected_group"], "{name}");
+        assert_eq!(
+            a["most_selected_group"], want["most_selected_group"],
+            "{name}"
+        );
         let unknown: u64 = a["groups"]
             .as_array()
             .unwrap()
@@ -264,7 +286,10 @@ fn label_free_hiring_equals_scipy() {
                 if exp.is_null() {
                     // The most-selected group's own tests.
                     assert!(got.is_null(), "{name} {gname} {ours}: {got}");
-                    assert!(g["undefined"][ours].as_str().unwrap().contains("most-selected"));
+                    assert!(g["undefined"][ours]
+                        .as_str()
+                        .unwrap()
+                        .contains("most-selected"));
                     continue;
                 }
                 let (got, exp) = (got.as_f64().unwrap(), exp.as_f64().unwrap());
@@ -352,7 +377,10 @@ fn exclude_below_leaves_small_categories_out_of_impact_ratios() {
         .find(|x| x["category"] == "Native Hawaiian or Pacific Islander")
         .unwrap()
         .clone();
-    assert!(row["excluded"].as_str().unwrap().contains("--exclude-below 0.02"));
+    assert!(row["excluded"]
+        .as_str()
+        .unwrap()
+        .contains("--exclude-below 0.02"));
     assert!(row["impact_ratio"].is_null());
 }
 
@@ -440,7 +468,10 @@ fn eeoc_preset_reports_findings() {
     assert_eq!(e["statistically_significant"], true);
     let a = attribute(&r, "race");
     let g = group(a, "Black or African American");
-    assert_eq!(e["shortfall_to_four_fifths"], g["metrics"]["shortfall_to_four_fifths"]);
+    assert_eq!(
+        e["shortfall_to_four_fifths"],
+        g["metrics"]["shortfall_to_four_fifths"]
+    );
     let text = bin()
         .args([
             "audit-fairness",
@@ -454,5 +485,8 @@ fn eeoc_preset_reports_findings() {
         .unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("EEOC adverse impact analysis"), "{text}");
-    assert!(text.contains("adverse impact (4/5 and significant)"), "{text}");
+    assert!(
+        text.contains("adverse impact (4/5 and significant)"),
+        "{text}"
+    );
 }

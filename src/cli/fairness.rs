@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::values::*;
 use super::{InputArgs, OutputArgs, SummaryArgs};
+use crate::fairness::decisions::{Rank, Ties, TopSpec};
 use crate::fairness::settings::{
     detected_names, Agg, MissingPolicy, Preset, Settings, Task, LABEL_NAMES, PRED_NAMES,
     SCORE_NAMES,
@@ -68,6 +69,13 @@ Examples:
   # keys as columns
   fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary \\
       --format csv
+
+  # Decisions by rank, as a shortlist: the 5 highest scores are selected (ties
+  # at the 5th score included); then the top 30% of each cohort, ties excluded
+  fairaudit audit-fairness fixtures/topk_ties.csv --label hired --score score \\
+      --group sex --top-k 5
+  fairaudit audit-fairness fixtures/topk_ties.csv --label hired --score score \\
+      --group sex --top-fraction 0.3 --within cohort --ties exclude
 
   # Scores of a file too big to keep: rounded to 1e-6 and merged, AUC with its
   # error bound
@@ -183,6 +191,41 @@ pub struct FairnessArgs {
     /// (e.g. 0:1:0.05), from the --score column.
     #[arg(long = "threshold-sweep", value_name = "START:STOP:STEP")]
     pub threshold_sweep: Option<String>,
+
+    /// Decisions by rank instead of a threshold: the N rows with the highest --score are
+    /// selected (N counts rows, also with --weight; rows without a score cannot be ranked and
+    /// are dropped). Ties at the N-th score: --ties. Several (`100,200,300`) also report the
+    /// metrics at each N (a sweep over k, `thresholds` in JSON); the first gives the main report.
+    #[arg(
+        long = "top-k",
+        value_name = "N",
+        value_delimiter = ',',
+        conflicts_with = "top_fraction",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub top_k: Vec<u64>,
+
+    /// Decisions by rank: the ⌈P·n⌉ highest scores of the n rows with a score are selected
+    /// (0 < P <= 1, e.g. 0.1 for the top 10%). Several give a sweep, as with --top-k.
+    #[arg(
+        long = "top-fraction",
+        value_name = "P",
+        value_delimiter = ',',
+        value_parser = open_unit_closed
+    )]
+    pub top_fraction: Vec<f64>,
+
+    /// With --top-k / --top-fraction: the rows scoring exactly the k-th highest score when rows
+    /// at that score fall on both sides of rank k. `include` (default) selects them all (more
+    /// than k rows), `exclude` none of them (fewer than k).
+    #[arg(long, value_enum, value_name = "RULE")]
+    pub ties: Option<Ties>,
+
+    /// With --top-k / --top-fraction: rank the rows within each value of COL (a cohort, a
+    /// date) on their own, k per value. --missing and --max-groups apply to COL as to the
+    /// attributes.
+    #[arg(long, value_name = "COL")]
+    pub within: Option<String>,
 
     /// Column with non-negative sample weights; every count is weighted.
     #[arg(long, value_name = "COL")]
@@ -376,6 +419,7 @@ impl FairnessArgs {
         if self.emit_stats.is_some() && self.from_stats {
             bail!("--emit-stats writes the statistics of one input (run it once per file, then merge with --from-stats)");
         }
+        let top = self.top()?;
         if self.from_stats {
             for (given, flag) in [
                 (self.score.is_some(), "--score"),
@@ -408,6 +452,9 @@ impl FairnessArgs {
             if preset == Preset::Ll144 {
                 if self.label.is_some() {
                     bail!("--preset ll144 is label-free (a bias audit under Local Law 144 uses no outcome); drop --label");
+                }
+                if !self.top_k.is_empty() || !self.top_fraction.is_empty() {
+                    bail!("--preset ll144 decides by the rule's scoring rate (a score above the whole sample's median), not by rank; drop --top-k / --top-fraction (or use --preset eeoc)");
                 }
                 if !self.threshold.is_empty() || self.threshold_sweep.is_some() {
                     bail!("--preset ll144 with --score uses the rule's scoring rate (a score above the whole sample's median); drop --threshold");
@@ -468,6 +515,7 @@ impl FairnessArgs {
             agg: self.agg,
             gates,
             output: self.output.settings(),
+            top,
         })
     }
 
@@ -523,4 +571,55 @@ impl FairnessArgs {
 /// A gate's metric name without an interval end (`.lower` / `.upper`) or a short alias's change.
 fn gate_base(name: &str) -> &str {
     name.split('.').next().unwrap_or(name)
+}
+
+impl FairnessArgs {
+    /// `--top-k` / `--top-fraction` with `--ties` and `--within`, checked against the flags
+    /// they cannot go with.
+    fn top(&self) -> Result<Option<TopSpec>> {
+        let ranks: Vec<Rank> = if !self.top_k.is_empty() {
+            self.top_k.iter().map(|&k| Rank::Count(k)).collect()
+        } else {
+            self.top_fraction
+                .iter()
+                .map(|&p| Rank::Fraction(p))
+                .collect()
+        };
+        if ranks.is_empty() {
+            if self.ties.is_some() || self.within.is_some() {
+                bail!(
+                    "--ties and --within go with --top-k N or --top-fraction P (decisions by rank)"
+                );
+            }
+            return Ok(None);
+        }
+        let flag = if self.top_k.is_empty() {
+            "--top-fraction"
+        } else {
+            "--top-k"
+        };
+        if self.score.is_none() {
+            bail!("{flag} ranks the rows by a score: pass --score COL");
+        }
+        let conflicts = [
+            (self.pred.is_some(), "--pred (the decisions come from the ranking, not a prediction column)"),
+            (!self.threshold.is_empty(), "--threshold (decisions by rank, not by a threshold; several --top-k values give a sweep over k)"),
+            (self.threshold_sweep.is_some(), "--threshold-sweep (several --top-k or --top-fraction values give a sweep over k)"),
+            (self.score_resolution.is_some(), "--score-resolution (rounded scores make ties that are not in the data)"),
+            (self.emit_stats.is_some(), "--emit-stats (a cut-off depends on every row's score, so the counts of shards do not add up to the counts of the whole; audit the whole data)"),
+            (self.from_stats, "--from-stats (ranking needs the rows)"),
+            (self.bootstrap > 0, "--bootstrap (an honest bootstrap re-ranks every replicate, which is not implemented; drop --bootstrap: the Wilson intervals remain)"),
+            (!self.classes.is_empty() || matches!(self.task, Task::Regression | Task::Multiclass), "--task regression / multiclass (decisions by rank are binary)"),
+        ];
+        for (given, what) in conflicts {
+            if given {
+                bail!("{flag} cannot go with {what}");
+            }
+        }
+        Ok(Some(TopSpec {
+            ranks,
+            ties: self.ties.unwrap_or(Ties::Include),
+            within: self.within.clone(),
+        }))
+    }
 }

@@ -87,14 +87,13 @@ pub const IS_MOST_SELECTED: &str = "the most-selected group itself (the comparis
 ///   units without rounding: max(0, f·W_g·S_r/W_r − S_g).
 pub fn versus(g: &Selections, r: &Selections, weighted: bool) -> AdverseImpact {
     let (tests_z, tests_p, fisher) = if weighted {
-        (Err(WEIGHTED_TESTS), Err(WEIGHTED_TESTS), Err(WEIGHTED_TESTS))
+        (
+            Err(WEIGHTED_TESTS),
+            Err(WEIGHTED_TESTS),
+            Err(WEIGHTED_TESTS),
+        )
     } else {
-        let (sg, ng, sr, nr) = (
-            g.selected as f64,
-            g.n as f64,
-            r.selected as f64,
-            r.n as f64,
-        );
+        let (sg, ng, sr, nr) = (g.selected as f64, g.n as f64, r.selected as f64, r.n as f64);
         const NO_VARIANCE: &str =
             "nobody, or everybody, in the two groups is selected (no variance)";
         let z = two_proportion_z(sg, ng, sr, nr).ok_or(NO_VARIANCE);

@@ -536,7 +536,8 @@ fn attribute(
     let at = (file, name);
     let total_w = overall.total();
     let z = intervals::z_for(args.ci);
-    let (small, excluded, included) = included_groups(&groups, args, total_rows(&groups), at, warnings);
+    let (small, excluded, included) =
+        included_groups(&groups, args, total_rows(&groups), at, warnings);
     // Disparities, in report order (the JSON keeps insertion order).
     let mut d = (Map::new(), Map::new());
     let selection = metric_disparities(
@@ -575,7 +576,9 @@ fn attribute(
             // impact ratio (LL144 discloses such a category's count and rate only).
             let left_out = excluded[i].as_ref().filter(|_| !small[i]);
             let di = match left_out {
-                Some(why) => Err(crate::stats::reason(format!("left out of the comparisons: {why}"))),
+                Some(why) => Err(crate::stats::reason(format!(
+                    "left out of the comparisons: {why}"
+                ))),
                 None => impact_ratio(g, max_sel),
             };
             let ai = match (&excluded[i], most) {
@@ -1494,6 +1497,7 @@ fn input_report(pass: &Pass, overall: Overall) -> InputReport {
         columns: pass.columns.clone(),
         classes: Vec::new(),
         overall,
+        decisions: None,
     }
 }
 

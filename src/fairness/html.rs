@@ -137,7 +137,75 @@ fn overall_section(i: &InputReport) -> Section {
         rows,
         notes: vec![],
     }));
+    if let Some(d) = &i.decisions {
+        s.items.push(decisions_table(d));
+    }
     s
+}
+
+/// `--top-k` / `--top-fraction`: each ranking's k, cut-off score, selections and the rows at
+/// the cut-off per group.
+fn decisions_table(d: &crate::fairness::decisions::Decisions) -> Item {
+    let mut header: Vec<String> = Vec::new();
+    if let Some(w) = &d.within {
+        header.push(w.clone());
+    }
+    header.extend(
+        [
+            "rows",
+            "k",
+            "cut-off score",
+            "tie at cut-off",
+            "selected",
+            "at cut-off",
+            "at cut-off, selected",
+        ]
+        .map(String::from),
+    );
+    let rows = d
+        .rankings
+        .iter()
+        .map(|r| {
+            let mut row = Vec::new();
+            if d.within.is_some() {
+                row.push(Cell::text(r.within.clone().unwrap_or_default()));
+            }
+            row.extend([
+                Cell::Amount(r.rows as f64),
+                Cell::Amount(r.k as f64),
+                // Exact: the tie rule turns on this value.
+                Cell::text(format!("{}", r.cutoff_score)),
+                Cell::Flag(r.tie_at_cutoff),
+                Cell::Amount(r.rows_selected as f64),
+                Cell::Amount(r.rows_at_cutoff as f64),
+                Cell::Amount(r.rows_at_cutoff_selected as f64),
+            ]);
+            row
+        })
+        .collect();
+    let notes = d
+        .rankings
+        .iter()
+        .filter(|r| !r.at_cutoff_by_group.is_empty())
+        .map(|r| {
+            let groups = r
+                .at_cutoff_by_group
+                .iter()
+                .map(|g| format!("{} {}: {} of {}", g.attribute, g.group, g.selected, g.rows))
+                .collect::<Vec<_>>()
+                .join("; ");
+            match &r.within {
+                Some(w) => format!("At the cut-off in {w}: {groups} selected."),
+                None => format!("At the cut-off: {groups} selected."),
+            }
+        })
+        .collect();
+    Item::Table(Table {
+        caption: format!("Decisions by rank: {}", d.rule_text()),
+        header,
+        rows,
+        notes,
+    })
 }
 
 fn fmt_rows(n: u64) -> String {
@@ -375,6 +443,11 @@ fn inputs_table(inputs: &[InputReport]) -> Table {
             .map(|i| {
                 let c = &i.columns;
                 let pred = match (&c.prediction, &c.score) {
+                    _ if i.decisions.is_some() => i
+                        .decisions
+                        .as_ref()
+                        .map(|d| d.summary())
+                        .unwrap_or_default(),
                     (Some(p), _) => p.clone(),
                     (None, Some(s)) => match c.threshold {
                         Some(t) => format!("{s} (score, threshold {t})"),
@@ -1013,9 +1086,19 @@ fn distribution_figure(r: &FairnessReport, a: &AttributeReport) -> Result<Item> 
 /// per group.
 fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
     let first = &r.thresholds[0].attributes;
+    // A sweep over --top-k / --top-fraction values: x is k or the fraction, not a threshold.
+    let (what, x_label, x_name) = match (r.thresholds[0].top_k, r.thresholds[0].top_fraction) {
+        (Some(_), _) => ("Sweep over k", "k (the k highest scores selected)", "k"),
+        (None, Some(_)) => (
+            "Sweep over the top fraction",
+            "fraction of the rows selected (highest scores)",
+            "top fraction",
+        ),
+        (None, None) => ("Threshold sweep", "threshold on the score", "threshold"),
+    };
     let mut out = Vec::new();
     for (ai, a) in first.iter().enumerate() {
-        let mut s = Section::new(format!("Threshold sweep: {}", a.display_name()));
+        let mut s = Section::new(format!("{what}: {}", a.display_name()));
         for (metric, title) in BINARY_RATES.iter().take(3) {
             let series: Vec<Series> = a
                 .groups
@@ -1032,7 +1115,7 @@ fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
                                 .groups
                                 .iter()
                                 .find(|x| x.group == g.group)?;
-                            Some((t.threshold, num(&v.metrics, metric)?))
+                            Some((t.x(), num(&v.metrics, metric)?))
                         })
                         .collect(),
                     mark: Mark::LineAndPoints,
@@ -1041,21 +1124,21 @@ fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
                 .collect();
             let chart = chart::lines(&Lines {
                 name: chart::slug(&["sweep", &a.display_name(), metric]),
-                title: format!("{title} against the threshold, by {}", a.display_name()),
+                title: format!("{title} against the {x_name}, by {}", a.display_name()),
                 desc: "One line per group; undefined values are left out of the line.".into(),
-                x_label: "threshold on the score".into(),
+                x_label: x_label.into(),
                 y_label: format!("{title} (share, 0–1)"),
                 series,
                 y_range: Some((0.0, 1.0)),
                 ..Default::default()
             })?;
-            let mut header = vec!["threshold".to_string()];
+            let mut header = vec![x_name.to_string()];
             header.extend(a.groups.iter().map(|g| g.group.clone()));
             let rows = r
                 .thresholds
                 .iter()
                 .map(|t| {
-                    let mut row = vec![Cell::Number(t.threshold)];
+                    let mut row = vec![Cell::Number(t.x())];
                     for g in &a.groups {
                         let v = t
                             .attributes
@@ -1072,7 +1155,7 @@ fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
             s.items.push(Item::Figure(
                 chart,
                 Table {
-                    caption: format!("{title} per threshold"),
+                    caption: format!("{title} per {x_name}"),
                     header,
                     rows,
                     notes: vec![],

@@ -101,7 +101,11 @@ pub fn text(v: &LegalView, many_files: bool, markdown: bool) -> String {
         let _ = writeln!(out, "{title}");
     }
     let scoring = v.rate == "scoring_rate";
-    let rate_head = if scoring { "scoring rate" } else { "selection rate" };
+    let rate_head = if scoring {
+        "scoring rate"
+    } else {
+        "selection rate"
+    };
     let count_head = if scoring { "above median" } else { "selected" };
     for t in &v.tables {
         let mut name = format!("{} categories", t.attribute.replace('&', " × "));
@@ -123,8 +127,15 @@ pub fn text(v: &LegalView, many_files: bool, markdown: bool) -> String {
         ];
         if eeoc {
             header.extend(
-                ["z", "z-test p", "Fisher p", "shortfall to parity", "shortfall to 4/5", "finding"]
-                    .map(String::from),
+                [
+                    "z",
+                    "z-test p",
+                    "Fisher p",
+                    "shortfall to parity",
+                    "shortfall to 4/5",
+                    "finding",
+                ]
+                .map(String::from),
             );
         }
         let mut rows = Vec::new();
@@ -176,7 +187,9 @@ pub fn text(v: &LegalView, many_files: bool, markdown: bool) -> String {
         out.push_str(&grid(&header, &rows, markdown, &[], 0));
         let mut notes = Vec::new();
         if let Some(m) = &t.most_selected_group {
-            notes.push(format!("impact ratio = {rate_head} / the rate of {m}, the highest"));
+            notes.push(format!(
+                "impact ratio = {rate_head} / the rate of {m}, the highest"
+            ));
         }
         notes.extend(excluded);
         if t.unknown > 0 {

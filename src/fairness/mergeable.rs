@@ -558,6 +558,7 @@ pub fn load(sources: &[Source], args: &Settings) -> Result<(Pass, Vec<String>)> 
         condition: None,
         condition_edges: None,
         detected: first.detected.clone(),
+        within: None,
     };
     let warnings: Vec<String> = stats.dropped_warning().into_iter().collect();
     let pass = Pass {

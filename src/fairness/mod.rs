@@ -5,6 +5,7 @@
 pub mod adverse_impact;
 pub mod audit;
 pub mod bootstrap;
+pub mod decisions;
 pub mod distribution;
 pub mod edf;
 pub mod gates;
@@ -26,6 +27,7 @@ pub mod sql;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod topk;
 
 use anyhow::{anyhow, bail, Result};
 
@@ -81,6 +83,8 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         other => other?,
     };
     progress.finish();
+    // --top-k / --top-fraction: decisions by rank, from the scored rows (fairness/topk.rs).
+    let (passes, ranked) = topk::decide_main(args, passes)?;
     if args.bootstrap > 0 {
         if let Some(r) = passes
             .iter()
@@ -101,6 +105,9 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         Task::Multiclass => multiclass_report(args, &passes)?,
         _ => binary_or_regression_report(args, &passes, &args.sweep)?,
     };
+    if let Some(ranked) = ranked {
+        ranked.attach(&mut model, args)?;
+    }
     model.settings.task_detected = detected;
     if label_free {
         label_free::prune(&mut model);

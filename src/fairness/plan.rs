@@ -158,6 +158,16 @@ impl Plan {
         if condition.is_none() && args.condition_bins.is_some() {
             bail!("--condition-bins needs --condition COL");
         }
+        // --within (--top-k): one more cell dimension after the condition, summed out once the
+        // decisions are made (fairness/topk.rs).
+        let within = match args.top.as_ref().and_then(|t| t.within.as_deref()) {
+            Some(w) => {
+                let w = cx.resolve(w, "--within")?;
+                exprs.push(t.category(&w, "--within", "__k")?);
+                Some(w)
+            }
+            None => None,
+        };
         let columns = Columns {
             label,
             scoring_median,
@@ -171,6 +181,7 @@ impl Plan {
             condition_edges,
             row_metrics,
             detected: std::mem::take(&mut detected),
+            within,
         };
         let spec = pass_spec(source, task, &columns, pred, score_col, args);
         Ok(Plan {
@@ -578,6 +589,7 @@ fn pass_spec(
         groups,
         condition,
         row_metrics,
+        within,
         ..
     } = columns;
     PassSpec {
@@ -593,6 +605,7 @@ fn pass_spec(
         groups: (0..groups.len())
             .map(|i| format!("__g{i}"))
             .chain(condition.as_ref().map(|_| "__c".to_string()))
+            .chain(within.as_ref().map(|_| "__k".to_string()))
             .chain(
                 (task == Task::Multiclass)
                     .then(|| ["__y".to_string(), "__p".to_string()])
@@ -614,6 +627,7 @@ fn pass_spec(
             .iter()
             .cloned()
             .chain(condition.clone())
+            .chain(within.as_ref().map(|w| format!("{w} (--within)")))
             .chain(
                 (task == Task::Multiclass)
                     .then(|| {
@@ -642,7 +656,11 @@ fn median_of(frame: &LazyFrame, x: Expr) -> PolarsResult<Option<f64>> {
         .clone()
         .select([x.clone().filter(x.clone().is_not_nan()).median()])
         .collect()?;
-    Ok(df.column("__median")?.cast(&DataType::Float64)?.f64()?.get(0))
+    Ok(df
+        .column("__median")?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .get(0))
 }
 
 /// The smallest and largest value of a numeric column (one extra scan of that column only).

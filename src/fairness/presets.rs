@@ -65,10 +65,7 @@ fn table(a: &AttributeReport, eeoc: bool) -> LegalTable {
 /// The legal view of `model` for `preset`; `median` is LL144's median score (scoring).
 pub fn view(model: &FairnessReport, preset: Preset) -> LegalView {
     let eeoc = preset == Preset::Eeoc;
-    let median = model
-        .inputs
-        .iter()
-        .find_map(|i| i.columns.scoring_median);
+    let median = model.inputs.iter().find_map(|i| i.columns.scoring_median);
     // Individuals with any unknown category: the unknown groups of each input's last unit (the
     // intersection of all attributes, or the one attribute).
     let unknown_individuals = model

@@ -7,6 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
+use crate::fairness::decisions::{Decisions, Rank};
 use crate::fairness::metrics::RATES;
 use crate::fairness::regression::REGRESSION_METRICS;
 use crate::fairness::scores::{Bin, SCORE_METRICS};
@@ -37,8 +38,44 @@ pub struct FairnessReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ThresholdReport {
-    pub threshold: f64,
+    /// The threshold on the score; `null` in a sweep over `--top-k` / `--top-fraction` values.
+    pub threshold: Option<f64>,
+    /// A sweep over `--top-k` / `--top-fraction`: the value, and each input's decisions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_fraction: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decisions>,
     pub attributes: Vec<AttributeReport>,
+}
+
+impl ThresholdReport {
+    /// The sweep's x value: the threshold, k, or the fraction.
+    pub fn x(&self) -> f64 {
+        match (self.threshold, self.top_k, self.top_fraction) {
+            (Some(t), _, _) => t,
+            (None, Some(k), _) => k as f64,
+            (None, None, Some(f)) => f,
+            (None, None, None) => f64::NAN,
+        }
+    }
+
+    /// The row label: `0.3`, or `top 300` (with the cut-off score when there is one ranking).
+    pub fn label(&self) -> String {
+        let rank = match (self.threshold, self.top_k, self.top_fraction) {
+            (Some(t), _, _) => return format!("{t}"),
+            (None, Some(k), _) => Rank::Count(k),
+            (None, None, Some(f)) => Rank::Fraction(f),
+            (None, None, None) => return String::new(),
+        };
+        match &self.decisions[..] {
+            [d] if d.rankings.len() == 1 => {
+                format!("{}, cut-off {}", rank.label(), d.rankings[0].cutoff_score)
+            }
+            _ => rank.label(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +132,9 @@ pub struct InputReport {
     pub overall: Overall,
     /// Multiclass: the one-vs-rest overall of each class.
     pub classes: Vec<ClassOverall>,
+    /// `--top-k` / `--top-fraction`: how the decisions were made by rank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<Decisions>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +163,9 @@ pub struct UsedColumns {
     pub condition_edges: Option<Vec<f64>>,
     /// The flags whose column was detected by its name.
     pub detected: Vec<String>,
+    /// `--within`: the column whose values are ranked apart (`--top-k`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -382,7 +425,10 @@ fn csv(r: &FairnessReport) -> Result<String> {
     }
     for t in &r.thresholds {
         for a in &t.attributes {
-            let name = format!("{} [threshold {}]", a.display_name(), t.threshold);
+            let name = match t.threshold {
+                Some(th) => format!("{} [threshold {th}]", a.display_name()),
+                None => format!("{} [{}]", a.display_name(), t.label()),
+            };
             csv_attribute(&mut w, a, &name)?;
         }
     }
@@ -570,6 +616,12 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
         }
     }
     out.push('\n');
+    for inp in &r.inputs {
+        if let Some(d) = &inp.decisions {
+            let file = many.then_some(inp.path.as_str());
+            out.push_str(&crate::fairness::decisions::text(file, d, markdown));
+        }
+    }
 
     let regression = r.settings.task == "regression";
     if let Some(legal) = &r.legal {
@@ -632,6 +684,11 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
 fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
     let c = &inp.columns;
     let pred = match (&c.prediction, &c.score, c.threshold) {
+        _ if inp.decisions.is_some() => inp
+            .decisions
+            .as_ref()
+            .map(|d| d.summary())
+            .unwrap_or_default(),
         (Some(p), _, _) => format!("prediction `{p}`"),
         (None, Some(s), None) if c.scoring_median.is_some() => format!(
             "selected when `{s}` > the median score {}",
@@ -1143,10 +1200,11 @@ fn threshold_view(r: &FairnessReport, markdown: bool) -> String {
     let _ = writeln!(
         out,
         "{}",
-        if markdown {
-            "## Threshold sweep\n"
-        } else {
-            "threshold sweep"
+        match (markdown, r.thresholds[0].threshold.is_none()) {
+            (true, false) => "## Threshold sweep\n",
+            (false, false) => "threshold sweep",
+            (true, true) => "## Sweep over k (decisions by rank)\n",
+            (false, true) => "sweep over k (decisions by rank)",
         }
     );
     let keys = [
@@ -1156,12 +1214,16 @@ fn threshold_view(r: &FairnessReport, markdown: bool) -> String {
         ("equal_opportunity_difference", "eop diff"),
         ("accuracy_parity_difference", "acc diff"),
     ];
-    let mut header = vec!["threshold".to_string(), "attribute".into()];
+    let by_rank = r.thresholds[0].threshold.is_none();
+    let mut header = vec![
+        if by_rank { "decisions" } else { "threshold" }.to_string(),
+        "attribute".into(),
+    ];
     header.extend(keys.iter().map(|(_, s)| s.to_string()));
     let mut rows = Vec::new();
     for t in &r.thresholds {
         for a in &t.attributes {
-            let mut row = vec![format!("{}", t.threshold), a.name.clone()];
+            let mut row = vec![t.label(), a.name.clone()];
             row.extend(keys.iter().map(|(k, _)| fmt_num(f(&a.disparities, k))));
             rows.push(row);
         }

@@ -107,6 +107,9 @@ pub struct Settings {
     pub distribution: Option<Vec<f64>>,
     /// `--edf` / `--edf-concentration`: empirical differential fairness with this concentration.
     pub edf: Option<f64>,
+    /// `--top-k` / `--top-fraction`: decisions by rank (`fairness/topk.rs`); `None`: by
+    /// threshold or a prediction column.
+    pub top: Option<super::decisions::TopSpec>,
 }
 
 /// What the label and prediction are (`--task`).

@@ -133,7 +133,10 @@ pub fn attach(report: &mut FairnessReport, args: &Settings, passes: &[Pass], ts:
             .collect();
         let r = audit::build(args, &fake);
         report.thresholds.push(ThresholdReport {
-            threshold: t,
+            threshold: Some(t),
+            top_k: None,
+            top_fraction: None,
+            decisions: Vec::new(),
             attributes: r.attributes,
         });
     }
