@@ -65,7 +65,8 @@ fn small(g: &GroupReport) -> bool {
 
 /// The page of a fairness report.
 pub fn page(r: &FairnessReport) -> Result<Page> {
-    let mut sections: Vec<Section> = r.inputs.iter().map(overall_section).collect();
+    let mut sections: Vec<Section> = r.legal.iter().map(legal_section).collect();
+    sections.extend(r.inputs.iter().map(overall_section));
     let several = r.inputs.len() > 1;
     for a in &r.attributes {
         let mut s = attribute_section(r, a)?;
@@ -101,6 +102,115 @@ pub fn page(r: &FairnessReport) -> Result<Page> {
         warnings: r.warnings.clone(),
         sections,
     })
+}
+
+/// `--preset`: the rule's tables (LL144) or the adverse-impact analysis (EEOC), first.
+fn legal_section(v: &super::legal::LegalView) -> Section {
+    let eeoc = v.preset == "eeoc";
+    let scoring = v.rate == "scoring_rate";
+    let mut s = Section::new(if eeoc {
+        "EEOC adverse impact analysis (Uniform Guidelines)".to_string()
+    } else {
+        "NYC Local Law 144 bias audit".to_string()
+    });
+    let rate = if scoring {
+        "scoring rate"
+    } else {
+        "selection rate"
+    };
+    for t in &v.tables {
+        let mut header: Vec<String> = [
+            "category",
+            "applicants",
+            if scoring { "above median" } else { "selected" },
+            rate,
+            "impact ratio",
+        ]
+        .map(String::from)
+        .to_vec();
+        if eeoc {
+            header.extend(
+                [
+                    "z",
+                    "z-test p",
+                    "Fisher p",
+                    "shortfall to parity",
+                    "shortfall to 4/5",
+                    "4/5 violated",
+                    "significant",
+                ]
+                .map(String::from),
+            );
+        }
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                let opt = |x: Option<f64>, why: &str| match x {
+                    Some(v) => Cell::Number(v),
+                    None => Cell::Undefined(why.to_string()),
+                };
+                let mut cells = vec![
+                    Cell::text(&row.category),
+                    Cell::Amount(row.applicants as f64),
+                    Cell::Amount(row.selected as f64),
+                    opt(row.rate, "no applicants"),
+                    match &row.excluded {
+                        Some(why) => Cell::Undefined(format!("excluded: {why}")),
+                        None => opt(row.impact_ratio, "undefined (see the attribute's section)"),
+                    },
+                ];
+                if let Some(e) = row.eeoc.as_ref().filter(|_| eeoc) {
+                    let why = "undefined (see the attribute's section)";
+                    cells.extend([
+                        opt(e.z_statistic, why),
+                        opt(e.z_test_p_value, why),
+                        opt(e.fisher_exact_p_value, why),
+                        e.shortfall_to_parity.map_or(Cell::Empty, Cell::Amount),
+                        e.shortfall_to_four_fifths.map_or(Cell::Empty, Cell::Amount),
+                        e.below_four_fifths.map_or(Cell::Empty, Cell::Flag),
+                        e.statistically_significant.map_or(Cell::Empty, Cell::Flag),
+                    ]);
+                }
+                cells
+            })
+            .collect();
+        let mut notes = Vec::new();
+        if let Some(m) = &t.most_selected_group {
+            notes.push(format!(
+                "impact ratio = {rate} / the rate of {m}, the highest"
+            ));
+        }
+        if t.unknown > 0 {
+            notes.push(format!(
+                "{} individuals in an unknown category are not included",
+                t.unknown
+            ));
+        }
+        s.items.push(Item::Table(Table {
+            caption: format!(
+                "{} categories — {}",
+                t.attribute.replace('&', " × "),
+                t.file
+            ),
+            header,
+            rows,
+            notes,
+        }));
+    }
+    if let Some(m) = v.median_score {
+        s.items.push(Item::Note(format!(
+            "Scoring rate: the share of a category scoring above the median score of the full sample ({m})."
+        )));
+    }
+    for u in &v.unknown_individuals {
+        s.items.push(Item::Note(format!(
+            "{}: {} individuals assessed are not included in the calculations because they fall within an unknown category.",
+            u.file, u.individuals
+        )));
+    }
+    s.items.push(Item::Note(format!("Source: {}.", v.source)));
+    s
 }
 
 /// The `--summary` table (one row per file × attribute) as the page's first section.
