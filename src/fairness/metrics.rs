@@ -207,13 +207,16 @@ impl Rate {
 /// negatives"): the group's false positives, and its false negatives, over all its rows
 /// (weights) — how many of the group's members bear each error, where the FPR and FNR divide by
 /// the group's negatives and positives. Undefined for a group of zero weight.
-pub const PER_GROUP_SIZE: [(&str, fn(&Confusion) -> f64); 2] = [
+pub const PER_GROUP_SIZE: [(&str, Errors); 2] = [
     ("false_positives_per_group_size", |c| c.fp),
     ("false_negatives_per_group_size", |c| c.fn_),
 ];
 
+/// The errors a per-group-size metric counts (fp or fn) from a group's confusion counts.
+pub type Errors = fn(&Confusion) -> f64;
+
 /// `errors(c) / (tp + fp + tn + fn)`; see [`PER_GROUP_SIZE`].
-pub fn per_group_size(c: &Confusion, errors: fn(&Confusion) -> f64) -> Value {
+pub fn per_group_size(c: &Confusion, errors: Errors) -> Value {
     ratio(errors(c), c.total(), NO_WEIGHT)
 }
 
