@@ -70,6 +70,22 @@ Examples:
   fairaudit audit-fairness 'runs/**/*.parquet' --group race --summary \\
       --format csv
 
+  # No outcome (a hiring screen): a label-free audit of the decisions, each
+  # group against the most-selected one (impact ratio, z-test and Fisher's
+  # exact p-values, shortfall), unknown categories left out
+  fairaudit audit-fairness fixtures/hiring.csv --pred selected \
+      --group race --group sex --exclude-unknown \
+      --fail-if 'impact_ratio < 0.8' \
+      --fail-if 'race:shortfall_to_four_fifths > 0'
+
+  # NYC Local Law 144 bias-audit tables (selection rates, or with --score the
+  # scoring rate above the median; categories under 2% left out), and the
+  # EEOC Uniform Guidelines' adverse impact analysis
+  fairaudit audit-fairness fixtures/ll144_example.csv --group sex \
+      --group race --preset ll144 --exclude-below 0.02
+  fairaudit audit-fairness fixtures/hiring.csv --pred selected --group race \
+      --preset eeoc -o eeoc.html
+
   # Decisions by rank, as a shortlist: the 5 highest scores are selected (ties
   # at the 5th score included); then the top 30% of each cohort, ties excluded
   fairaudit audit-fairness fixtures/topk_ties.csv --label hired --score score \\

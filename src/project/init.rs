@@ -236,7 +236,7 @@ output = \"reports/{{audit}}-{{stem}}.md\"
             let _ = writeln!(audit, "label = {}  # detected by its name", quoted(l));
         }
         None => audit.push_str(
-            "# label = \"y_true\"  # no label column detected by name: name the true outcome\n",
+            "# label = \"y_true\"  # no label column detected by name: the audit is label-free (the decisions only); name the true outcome if there is one\n",
         ),
     }
     match (&pred, &score) {
@@ -279,9 +279,10 @@ output = \"reports/{{audit}}-{{stem}}.md\"
         );
         let _ = writeln!(audit, "group = {}", list(&chosen));
     }
-    let complete = label.is_some() && (pred.is_some() || score.is_some()) && !chosen.is_empty();
+    // Without a label the audit is label-free: the four-fifths gate still applies.
+    let complete = (pred.is_some() || score.is_some()) && !chosen.is_empty();
     if label.is_none() {
-        notes.push("no label column detected by name: set `label` before running".into());
+        notes.push("no label column detected by name: the audit is label-free (the decisions only) unless you set `label`".into());
     }
     if pred.is_none() && score.is_none() {
         notes.push(
