@@ -490,3 +490,73 @@ fn eeoc_preset_reports_findings() {
         "{text}"
     );
 }
+
+/// The impact ratio's interval (Katz log method, statsmodels' `confint_proportions_2indep(...,
+/// method="log", compare="ratio")`) from the oracle's counts, and a gate on its upper end.
+#[test]
+fn impact_ratio_interval_and_its_gate() {
+    let ex = expected("hiring.json");
+    let want = &ex["attributes"]["race"];
+    let r = audit_json(
+        &[
+            "fixtures/hiring.csv",
+            "--group",
+            "race",
+            "--exclude-unknown",
+        ],
+        0,
+    );
+    let a = attribute(&r, "race");
+    let most = want["most_selected_group"].as_str().unwrap();
+    let (sr, nr) = (
+        want["groups"][most]["selected"].as_f64().unwrap(),
+        want["groups"][most]["n"].as_f64().unwrap(),
+    );
+    let z = 1.959_963_984_540_054;
+    let mut below = Vec::new();
+    for (gname, w) in want["groups"].as_object().unwrap() {
+        let iv = &group(a, gname)["intervals"]["disparate_impact_ratio"];
+        if gname == most {
+            // Its own ratio is 1 whatever the sample.
+            assert_eq!(iv, &serde_json::json!([1.0, 1.0]));
+            continue;
+        }
+        let (s, n) = (w["selected"].as_f64().unwrap(), w["n"].as_f64().unwrap());
+        let log_rr = (s / n / (sr / nr)).ln();
+        let se = (1.0 / s - 1.0 / n + 1.0 / sr - 1.0 / nr).sqrt();
+        let (lo, hi) = ((log_rr - z * se).exp(), (log_rr + z * se).exp());
+        let got = iv.as_array().unwrap();
+        assert!((got[0].as_f64().unwrap() - lo).abs() < 1e-12, "{gname}");
+        assert!((got[1].as_f64().unwrap() - hi).abs() < 1e-12, "{gname}");
+        if hi < 0.8 {
+            below.push(gname.clone());
+        }
+    }
+    assert!(
+        !below.is_empty(),
+        "the fixture has a group clearly under 4/5"
+    );
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/hiring.csv",
+            "--group",
+            "race",
+            "--exclude-unknown",
+            "--fail-if",
+            "impact_ratio.upper < 0.8",
+            "--json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failing: Vec<String> = r["gates"][0]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["group"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(failing, below);
+}

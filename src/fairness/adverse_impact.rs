@@ -68,6 +68,18 @@ impl AdverseImpact {
     }
 }
 
+/// The per-group figures that compare a group with the most-selected one: a group left out of
+/// the comparisons (`--exclude-below`, an unknown category) has none of them, and gates do not
+/// read them there.
+pub const COMPARISONS: [&str; 6] = [
+    "disparate_impact_ratio",
+    "z_statistic",
+    "z_test_p_value",
+    "fisher_exact_p_value",
+    "shortfall_to_parity",
+    "shortfall_to_four_fifths",
+];
+
 /// The reason the tests are left out of a weighted audit.
 pub const WEIGHTED_TESTS: &str =
     "significance tests count people; with --weight they are left out (run without --weight)";
@@ -117,6 +129,22 @@ pub fn versus(g: &Selections, r: &Selections, weighted: bool) -> AdverseImpact {
         shortfall_to_parity: shortfall(g, r, (1, 1), weighted),
         shortfall_to_four_fifths: shortfall(g, r, FOUR_FIFTHS, weighted),
     }
+}
+
+/// Confidence interval of the impact ratio p_g / p_r (two independent proportions) by the log
+/// method of Katz et al. (1978): exp(ln(p_g/p_r) ± z·√(1/s_g − 1/n_g + 1/s_r − 1/n_r)), as
+/// statsmodels' `confint_proportions_2indep(s_g, n_g, s_r, n_r, method="log",
+/// compare="ratio")` computes it. On row counts; `None` with no selection in either group (the
+/// log is undefined) or an empty group. An upper end under 0.8 says the four-fifths rule fails
+/// beyond sampling noise.
+pub fn impact_ratio_interval(g: &Selections, r: &Selections, z: f64) -> Option<(f64, f64)> {
+    if g.selected == 0 || r.selected == 0 || g.n == 0 || r.n == 0 {
+        return None;
+    }
+    let (sg, ng, sr, nr) = (g.selected as f64, g.n as f64, r.selected as f64, r.n as f64);
+    let log_ratio = (sg / ng).ln() - (sr / nr).ln();
+    let se = (1.0 / sg - 1.0 / ng + 1.0 / sr - 1.0 / nr).max(0.0).sqrt();
+    Some(((log_ratio - z * se).exp(), (log_ratio + z * se).exp()))
 }
 
 /// The fewest additional selections that bring `g`'s rate to `num/den` of `r`'s (0 when it is
@@ -184,6 +212,21 @@ mod tests {
         let a = versus(&g, &r, true);
         assert!((a.shortfall_to_four_fifths.unwrap() - 4.0).abs() < 1e-12);
         assert_eq!(a.z_test_p_value, Err(WEIGHTED_TESTS));
+    }
+
+    #[test]
+    fn impact_ratio_interval_matches_statsmodels() {
+        // statsmodels 0.15.0: confint_proportions_2indep(20, 90, 50, 100, method="log",
+        // compare="ratio") = (0.28814410516285677, 0.6855280419007287), and (7, 30, 2, 3):
+        // (0.12494792709583452, 0.9804084217102943). z = 1.959963984540054 (95%).
+        let z = 1.959_963_984_540_054;
+        let (lo, hi) = impact_ratio_interval(&sel(20, 90), &sel(50, 100), z).unwrap();
+        assert!((lo - 0.288_144_105_162_856_77).abs() < 1e-12, "{lo}");
+        assert!((hi - 0.685_528_041_900_728_7).abs() < 1e-12, "{hi}");
+        let (lo, hi) = impact_ratio_interval(&sel(7, 30), &sel(2, 3), z).unwrap();
+        assert!((lo - 0.124_947_927_095_834_52).abs() < 1e-12, "{lo}");
+        assert!((hi - 0.980_408_421_710_294_3).abs() < 1e-12, "{hi}");
+        assert_eq!(impact_ratio_interval(&sel(0, 30), &sel(2, 3), z), None);
     }
 
     #[test]

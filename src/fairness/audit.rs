@@ -598,6 +598,26 @@ fn attribute(
                 }
             };
             let mut r = group_report(g, small[i], pass, di, predicted_positive, total_w, z);
+            // The impact ratio's interval (Katz log method), on row counts, for a group compared
+            // with another: the reference's own ratio is 1 by construction.
+            if let (None, Some(m), false) = (&excluded[i], most, weighted) {
+                {
+                    // The reference's own ratio is 1 whatever the sample: [1, 1].
+                    let iv = if m == i {
+                        Some((1.0, 1.0))
+                    } else {
+                        adverse_impact::impact_ratio_interval(
+                            &g.selections(),
+                            &groups[m].selections(),
+                            z,
+                        )
+                    };
+                    r.intervals.insert(
+                        "disparate_impact_ratio".into(),
+                        iv.map_or(Json::Null, |(lo, hi)| Json::Array(vec![num(lo), num(hi)])),
+                    );
+                }
+            }
             for (name, v) in ai.values() {
                 put(&mut r.metrics, &mut r.undefined, name.into(), v);
             }

@@ -139,7 +139,13 @@ fn attribute_numbers(
         push(Level::Attribute, None, k, value, interval);
     }
     for g in &a.groups {
+        // A group left out of the comparisons (--exclude-below, an unknown category) has no
+        // comparison with the most-selected group for a gate to read.
+        let left_out = g.excluded.is_some() && !g.small;
         for k in group_names(group_metric_names) {
+            if left_out && super::adverse_impact::COMPARISONS.contains(&k.as_str()) {
+                continue;
+            }
             let value = match k.as_str() {
                 "n" => Ok(g.n as f64),
                 "weight" => Ok(g.weight),
@@ -244,26 +250,38 @@ impl FairnessReport {
         } else {
             scope
         };
-        if is_disparity && !matches!(scope, Scope::Group(..)) {
-            if self
-                .attributes
+        let group_has = self.attributes.iter().any(|a| {
+            a.groups
                 .iter()
-                .all(|a| a.disparities_bootstrap.is_empty())
-            {
+                .any(|g| g.intervals.contains_key(name) || g.bootstrap.contains_key(name))
+        });
+        let no_bootstrap = self
+            .attributes
+            .iter()
+            .all(|a| a.disparities_bootstrap.is_empty());
+        // A name that is both a disparity and a group metric with its own interval (the impact
+        // ratio: Katz's interval per group) reads the groups' intervals without --bootstrap.
+        let groups_only = is_disparity && no_bootstrap && group_has;
+        if is_disparity && !matches!(scope, Scope::Group(..)) && !groups_only {
+            if no_bootstrap {
                 bail!("an interval of the disparity '{name}' needs --bootstrap N");
             }
-        } else {
-            let has = self.attributes.iter().any(|a| {
-                a.groups
-                    .iter()
-                    .any(|g| g.intervals.contains_key(name) || g.bootstrap.contains_key(name))
-            });
-            if !has {
-                bail!(
-                    "'{name}' has no interval (Wilson intervals: the per-group rates that are proportions; --bootstrap N: every count-based metric)"
-                );
-            }
+        } else if !group_has {
+            bail!(
+                "'{name}' has no interval (Wilson intervals: the per-group rates that are proportions; Katz's: the impact ratio; --bootstrap N: every count-based metric)"
+            );
         }
+        let group_numbers: Vec<Number>;
+        let numbers = if groups_only {
+            group_numbers = numbers
+                .iter()
+                .filter(|n| n.level == Level::Group)
+                .cloned()
+                .collect();
+            &group_numbers[..]
+        } else {
+            numbers
+        };
         let out = gate::select(numbers, scope, name, Some(end), &label);
         if out.is_empty() {
             bail!("no attribute or group matches the scope of '{label}'");
