@@ -560,3 +560,84 @@ fn impact_ratio_interval_and_its_gate() {
         .collect();
     assert_eq!(failing, below);
 }
+
+/// Empirical differential fairness of the decisions on `fixtures/hiring.csv` (unknown categories
+/// left out) equals AIF360 0.6.1's `smoothed_empirical_differential_fairness(1.0)`, weighted and
+/// not, with the pair and outcome the oracle's brute force finds; the largest pairwise KS and
+/// Wasserstein distances of the scores equal scipy's.
+#[test]
+fn edf_and_distributions_of_hiring_equal_aif360_and_scipy() {
+    let ex = expected("hiring.json");
+    for weighted in [false, true] {
+        let mut args = vec![
+            "fixtures/hiring.csv",
+            "--group",
+            "race",
+            "--group",
+            "sex",
+            "--score",
+            "score",
+            "--pred",
+            "selected",
+            "--exclude-unknown",
+            "--edf",
+            "--distribution",
+        ];
+        if weighted {
+            args.extend(["--weight", "weight"]);
+        }
+        let r = audit_json(&args, 0);
+        for name in ["race", "sex", "race&sex"] {
+            let want = &ex["attributes"][name]["edf"][if weighted {
+                "weighted"
+            } else {
+                "unweighted"
+            }];
+            let a = attribute(&r, name);
+            let got = a["disparities"]["empirical_differential_fairness"]
+                .as_f64()
+                .unwrap();
+            let aif = want["aif360"].as_f64().unwrap();
+            assert!((got - aif).abs() < 1e-9, "{name} {weighted}: {got} vs {aif}");
+            let d = &a["differential_fairness"];
+            let mut pair = [
+                d["group_a"].as_str().unwrap(),
+                d["group_b"].as_str().unwrap(),
+            ];
+            pair.sort();
+            let mut want_pair: Vec<&str> = want["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g.as_str().unwrap())
+                .collect();
+            want_pair.sort();
+            assert_eq!(pair.to_vec(), want_pair, "{name} {weighted}");
+            let outcome = if want["outcome"] == 1 {
+                "selected"
+            } else {
+                "not_selected"
+            };
+            assert_eq!(d["outcome"], outcome, "{name} {weighted}");
+        }
+        if weighted {
+            continue;
+        }
+        // Every pair of race groups: KS and W1 of the scores (scipy.stats.ks_2samp,
+        // wasserstein_distance); the attribute's maxima are the largest of them.
+        let a = attribute(&r, "race");
+        let pairs = ex["attributes"]["race"]["pairs"].as_array().unwrap();
+        let ks_max = pairs
+            .iter()
+            .map(|p| p["ks_statistic"].as_f64().unwrap())
+            .fold(0.0, f64::max);
+        let w1_max = pairs
+            .iter()
+            .map(|p| p["wasserstein_distance"].as_f64().unwrap())
+            .fold(0.0, f64::max);
+        let got_ks = a["disparities"]["ks_statistic_max"].as_f64().unwrap();
+        let got_w1 = a["disparities"]["wasserstein_distance_max"].as_f64().unwrap();
+        assert!((got_ks - ks_max).abs() < 1e-9, "{got_ks} vs {ks_max}");
+        assert!((got_w1 - w1_max).abs() < 1e-9, "{got_w1} vs {w1_max}");
+    }
+}
