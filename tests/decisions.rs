@@ -588,17 +588,17 @@ fn edf_and_distributions_of_hiring_equal_aif360_and_scipy() {
         }
         let r = audit_json(&args, 0);
         for name in ["race", "sex", "race&sex"] {
-            let want = &ex["attributes"][name]["edf"][if weighted {
-                "weighted"
-            } else {
-                "unweighted"
-            }];
+            let want =
+                &ex["attributes"][name]["edf"][if weighted { "weighted" } else { "unweighted" }];
             let a = attribute(&r, name);
             let got = a["disparities"]["empirical_differential_fairness"]
                 .as_f64()
                 .unwrap();
             let aif = want["aif360"].as_f64().unwrap();
-            assert!((got - aif).abs() < 1e-9, "{name} {weighted}: {got} vs {aif}");
+            assert!(
+                (got - aif).abs() < 1e-9,
+                "{name} {weighted}: {got} vs {aif}"
+            );
             let d = &a["differential_fairness"];
             let mut pair = [
                 d["group_a"].as_str().unwrap(),
@@ -636,7 +636,9 @@ fn edf_and_distributions_of_hiring_equal_aif360_and_scipy() {
             .map(|p| p["wasserstein_distance"].as_f64().unwrap())
             .fold(0.0, f64::max);
         let got_ks = a["disparities"]["ks_statistic_max"].as_f64().unwrap();
-        let got_w1 = a["disparities"]["wasserstein_distance_max"].as_f64().unwrap();
+        let got_w1 = a["disparities"]["wasserstein_distance_max"]
+            .as_f64()
+            .unwrap();
         assert!((got_ks - ks_max).abs() < 1e-9, "{got_ks} vs {ks_max}");
         assert!((got_w1 - w1_max).abs() < 1e-9, "{got_w1} vs {w1_max}");
     }

@@ -514,12 +514,7 @@ mod tests {
     use super::*;
 
     fn rec(score: f64, cell: u32, y: u8) -> Scored {
-        Scored {
-            score,
-            cell,
-            y,
-            w: 1.0,
-        }
+        super::super::scores::sc(score, cell, y, 1.0)
     }
 
     #[test]

@@ -7,39 +7,15 @@
 
 use serde_json::{Map, Value as Json};
 
+use super::metrics::{Rate, CRITERIA, PER_GROUP_SIZE, RATES};
 use super::report::{AttributeReport, FairnessReport, GroupReport};
+use super::scores::SCORE_METRICS;
 
-/// Metric names (and the bases of disparity names such as `equalized_odds_difference`) whose
-/// definition involves the label: the confusion rates other than the selection rate, the named
-/// criteria built on them, score metrics judged against outcomes, and the benefit-based
-/// inequality indices (benefit ŷ − y + 1).
-const NEEDS_LABEL: &[&str] = &[
-    "base_rate",
-    "true_positive_rate",
-    "false_positive_rate",
-    "true_negative_rate",
-    "false_negative_rate",
-    "positive_predictive_value",
-    "negative_predictive_value",
-    "false_discovery_rate",
-    "false_omission_rate",
-    "accuracy",
-    "balanced_accuracy",
-    "f1",
-    "false_positives_per_group_size",
-    "false_negatives_per_group_size",
-    "equal_opportunity",
-    "predictive_parity",
-    "accuracy_parity",
-    "fpr_balance",
-    "fnr_balance",
-    "equalized_odds",
-    "roc_auc",
-    "bpsn_auc",
-    "bnsp_auc",
-    "brier_score",
-    "log_loss",
-    "expected_calibration_error",
+/// Names (and bases of disparity names) that need the label besides the confusion rates, the
+/// criteria built on them and the score metrics: cross-group AUC, the benefit-based inequality
+/// indices (benefit ŷ − y + 1) and the generalized rates (mean score of the positives /
+/// negatives).
+const ALSO_NEEDS_LABEL: &[&str] = &[
     "xauc",
     "generalized_entropy_index",
     "theil_index",
@@ -47,16 +23,35 @@ const NEEDS_LABEL: &[&str] = &[
     "between_group_theil_index",
     "generalized_true_positive_rate",
     "generalized_false_positive_rate",
-    "generalized_false_negative_rate",
-    "generalized_true_negative_rate",
 ];
+
+/// Every metric name (and base of disparity names such as `equalized_odds_difference`) whose
+/// definition involves the label: the confusion rates other than the selection rate, the named
+/// criteria built on them and equalized odds, the errors per group size, the score metrics
+/// judged against outcomes, and [`ALSO_NEEDS_LABEL`].
+fn label_bases() -> impl Iterator<Item = &'static str> {
+    RATES
+        .iter()
+        .filter(|r| **r != Rate::SelectionRate)
+        .map(|r| r.name())
+        .chain(
+            CRITERIA
+                .iter()
+                .filter(|(_, r)| *r != Rate::SelectionRate)
+                .map(|(n, _)| *n),
+        )
+        .chain(["equalized_odds"])
+        .chain(PER_GROUP_SIZE.iter().map(|(n, _)| *n))
+        .chain(SCORE_METRICS)
+        .chain(ALSO_NEEDS_LABEL.iter().copied())
+}
 
 /// Whether the report value `name` (a metric, or a disparity such as
 /// `equity_scaled_accuracy`, `roc_auc_psd_std`, `f1_ratio_to_overall`) needs the label.
 pub fn needs_label(name: &str) -> bool {
     let name = name.strip_prefix("equity_scaled_").unwrap_or(name);
-    NEEDS_LABEL.iter().any(|b| {
-        name == *b
+    label_bases().any(|b| {
+        name == b
             || name
                 .strip_prefix(b)
                 .is_some_and(|rest| rest.starts_with('_'))
