@@ -455,6 +455,10 @@ impl FairnessArgs {
                 (self.from_stats, "--from-stats"),
                 (self.emit_stats.is_some(), "--emit-stats"),
                 (
+                    self.summary.summary,
+                    "--summary (one row per file cannot hold the rule's tables; run each file, or drop --preset for a summary)",
+                ),
+                (
                     self.missing != MissingPolicy::Group,
                     "--missing drop / error (the rule counts the unknown category: keep --missing group)",
                 ),
@@ -473,7 +477,10 @@ impl FairnessArgs {
                     bail!("--preset ll144 decides by the rule's scoring rate (a score above the whole sample's median), not by rank; drop --top-k / --top-fraction (or use --preset eeoc)");
                 }
                 if !self.threshold.is_empty() || self.threshold_sweep.is_some() {
-                    bail!("--preset ll144 with --score uses the rule's scoring rate (a score above the whole sample's median); drop --threshold");
+                    bail!("--preset ll144 with --score uses the rule's scoring rate (a score above the whole sample's median); drop --threshold / --threshold-sweep");
+                }
+                if self.groups.len() > 2 {
+                    bail!("--preset ll144: the rule's tables are for sex, race / ethnicity and their intersection; give at most two --group columns (got {}); audit other attributes in another run", self.groups.len());
                 }
             }
         }
@@ -514,6 +521,8 @@ impl FairnessArgs {
                 &crate::fairness::report::TABLE_METRICS
                     .iter()
                     .map(|(n, s, _)| (*n, *s))
+                    // LL144's and the EEOC's name, as --fail-if takes it.
+                    .chain([("disparate_impact_ratio", "impact_ratio")])
                     .collect::<Vec<_>>(),
             )?,
             max_groups: self.max_groups,

@@ -80,6 +80,10 @@ pub const COMPARISONS: [&str; 6] = [
     "shortfall_to_four_fifths",
 ];
 
+/// The significance tests of a group against the most-selected one: the most-selected group
+/// has none of its own, and gates do not read them there.
+pub const TESTS: [&str; 3] = ["z_statistic", "z_test_p_value", "fisher_exact_p_value"];
+
 /// The reason the tests are left out of a weighted audit.
 pub const WEIGHTED_TESTS: &str =
     "significance tests count people; with --weight they are left out (run without --weight)";

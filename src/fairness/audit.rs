@@ -567,6 +567,16 @@ fn attribute(
 
     let predicted_positive: f64 = groups.iter().map(|g| g.c.tp + g.c.fp).sum();
     let most = most_selected(&groups, &included);
+    if let Some(m) = most.filter(|&m| groups[m].rows < crate::render::SMALL_SAMPLE) {
+        warnings.push(Warning::new(
+            file,
+            Some(name),
+            format!(
+                "the most-selected group, {}, has only {} rows: impact ratios, tests and shortfalls against it are unreliable (leave small groups out with --min-group-size N or --exclude-below SHARE)",
+                groups[m].name, groups[m].rows
+            ),
+        ));
+    }
     let weighted = pass.columns.weight.is_some();
     let mut group_reports: Vec<GroupReport> = groups
         .iter()
@@ -637,11 +647,16 @@ fn attribute(
         groups: group_reports,
         disparities,
         undefined,
-        conditional: pass
-            .columns
-            .condition
-            .as_ref()
-            .map(|c| conditional(&pass.stats, attrs, &pass.columns.groups, c)),
+        conditional: pass.columns.condition.as_ref().map(|c| {
+            // Groups left out of the comparisons take no part in the strata either.
+            let left_out: Vec<&str> = groups
+                .iter()
+                .zip(&excluded)
+                .filter(|(_, e)| e.is_some())
+                .map(|(g, _)| g.name.as_str())
+                .collect();
+            conditional(&pass.stats, attrs, &pass.columns.groups, c, &left_out)
+        }),
         reference: None,
         disparities_bootstrap: Map::new(),
         xauc: xauc_pairs,
@@ -1182,7 +1197,13 @@ fn group_report(
 
 /// Selection-rate disparities of the groups of `attrs` within each stratum of the condition (the
 /// cell dimension after the attributes) and their weighted aggregate.
-fn conditional(st: &Stats, attrs: &[usize], names: &[String], condition: &str) -> Conditional {
+fn conditional(
+    st: &Stats,
+    attrs: &[usize],
+    names: &[String],
+    condition: &str,
+    left_out: &[&str],
+) -> Conditional {
     let cidx = names.len();
     let mut dims = vec![cidx];
     dims.extend_from_slice(attrs);
@@ -1209,6 +1230,10 @@ fn conditional(st: &Stats, attrs: &[usize], names: &[String], condition: &str) -
                 .map(|(_, v)| v.as_str())
                 .collect::<Vec<_>>()
                 .join("&");
+            if left_out.contains(&name.as_str()) {
+                j += 1;
+                continue;
+            }
             let v = Rate::SelectionRate.compute(&g.c);
             if let Ok(x) = v {
                 vals.push(x);
@@ -1586,6 +1611,13 @@ fn included_groups(
     let included: Vec<usize> = (0..groups.len())
         .filter(|&i| excluded[i].is_none())
         .collect();
+    if included.is_empty() && !groups.is_empty() {
+        warnings.push(Warning::new(
+            file,
+            Some(name),
+            "every group is left out of the comparisons: no disparity, impact ratio or test (check --min-group-size / --exclude-below)".into(),
+        ));
+    }
     if included.len() == 1 {
         warnings.push(Warning::new(
             file,

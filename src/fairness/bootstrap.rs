@@ -204,7 +204,12 @@ pub fn attach(
     for a in &mut report.attributes {
         for g in &mut a.groups {
             let mut m = Map::new();
-            for k in g.metrics.keys() {
+            // A value undefined in the audit (the most-selected group's tests against itself)
+            // gets no interval, even where a replicate defines it.
+            for (k, v) in &g.metrics {
+                if v.is_null() {
+                    continue;
+                }
                 let key = format!("{}\u{1f}{}\u{1f}{}\u{1f}{k}", a.file, a.name, g.group);
                 if let Some(v) = samples.get_mut(&key) {
                     m.insert(k.clone(), interval(v));

@@ -141,9 +141,13 @@ fn attribute_numbers(
     for g in &a.groups {
         // A group left out of the comparisons (--exclude-below, an unknown category) has no
         // comparison with the most-selected group for a gate to read.
+        // Nor does the most-selected group have tests against itself.
         let left_out = g.excluded.is_some() && !g.small;
+        let reference = a.most_selected_group.as_ref() == Some(&g.group);
         for k in group_names(group_metric_names) {
-            if left_out && super::adverse_impact::COMPARISONS.contains(&k.as_str()) {
+            if left_out && super::adverse_impact::COMPARISONS.contains(&k.as_str())
+                || reference && super::adverse_impact::TESTS.contains(&k.as_str())
+            {
                 continue;
             }
             let value = match k.as_str() {

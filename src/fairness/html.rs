@@ -198,19 +198,89 @@ fn legal_section(v: &super::legal::LegalView) -> Section {
             notes,
         }));
     }
-    if let Some(m) = v.median_score {
-        s.items.push(Item::Note(format!(
-            "Scoring rate: the share of a category scoring above the median score of the full sample ({m})."
-        )));
-    }
-    for u in &v.unknown_individuals {
+    for u in &v.inputs {
+        if let Some(m) = u.median_score {
+            s.items.push(Item::Note(format!(
+                "{}: scoring rate = the share of a category scoring above the median score of the full sample ({m}).",
+                u.file
+            )));
+        }
         s.items.push(Item::Note(format!(
             "{}: {} individuals assessed are not included in the calculations because they fall within an unknown category.",
-            u.file, u.individuals
+            u.file, u.unknown_individuals
         )));
     }
     s.items.push(Item::Note(format!("Source: {}.", v.source)));
     s
+}
+
+/// Each group against the most-selected group (binary audits): selections, impact ratio with
+/// its interval, the significance tests and the shortfalls.
+fn adverse_impact_table(a: &AttributeReport) -> Option<Item> {
+    let most = a.most_selected_group.as_ref()?;
+    const KEYS: [&str; 6] = [
+        "disparate_impact_ratio",
+        "z_statistic",
+        "z_test_p_value",
+        "fisher_exact_p_value",
+        "shortfall_to_parity",
+        "shortfall_to_four_fifths",
+    ];
+    let rows = a
+        .groups
+        .iter()
+        .map(|g| {
+            let mut row = vec![
+                Cell::text(&g.group),
+                Cell::Amount(g.n as f64),
+                g.selected.map_or(Cell::Empty, Cell::Amount),
+                json_cell(
+                    g.metrics.get("selection_rate"),
+                    &g.undefined,
+                    "selection_rate",
+                ),
+            ];
+            for k in KEYS {
+                let cell = json_cell(g.metrics.get(k), &g.undefined, k);
+                row.push(match cell {
+                    Cell::Number(x) if k.starts_with("shortfall") => Cell::Amount(x),
+                    c => c,
+                });
+                if k == "disparate_impact_ratio" {
+                    row.push(match g.intervals.get(k) {
+                        Some(Json::Array(v)) => match (v[0].as_f64(), v[1].as_f64()) {
+                            (Some(lo), Some(hi)) => Cell::Interval(lo, hi),
+                            _ => Cell::Empty,
+                        },
+                        _ => Cell::Empty,
+                    });
+                }
+            }
+            row
+        })
+        .collect();
+    Some(Item::Table(Table {
+        caption: format!("Each group against the most-selected group, {most}"),
+        header: [
+            "group",
+            "n",
+            "selected",
+            "selection rate",
+            "impact ratio",
+            "impact ratio interval",
+            "z",
+            "z-test p",
+            "Fisher p",
+            "shortfall to parity",
+            "shortfall to 4/5",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: vec![
+            "impact ratio interval: Katz's log method at the report's confidence level; shortfall: the selections a group needs to reach the most-selected group's rate (parity) or 4/5 of it".into(),
+        ],
+    }))
 }
 
 /// The `--summary` table (one row per file × attribute) as the page's first section.
@@ -418,7 +488,8 @@ fn distribution_tables(a: &AttributeReport) -> Vec<Item> {
 /// The attribute's other numbers, each as a table: every disparity, the reference view, the
 /// conditional (stratified) parity, and the cross-group AUCs.
 fn extra_tables(a: &AttributeReport) -> Vec<Item> {
-    let mut out = distribution_tables(a);
+    let mut out = adverse_impact_table(a).into_iter().collect::<Vec<_>>();
+    out.extend(distribution_tables(a));
     out.push(Item::Table(Table {
         caption: "Every disparity (the --fail-if names)".into(),
         header: vec!["name".into(), "value".into()],
@@ -606,6 +677,11 @@ fn reference<'a>(a: &'a AttributeReport, metric: &str) -> Option<(&'a GroupRepor
         let name = v.groups.get(metric).and_then(Json::as_str)?;
         let g = a.groups.iter().find(|g| g.group == name)?;
         return Some((g, format!("reference {name} ({})", v.method)));
+    }
+    // The selection rate's band is the four-fifths rule's: around the most-selected group.
+    if let (Some(m), "selection_rate") = (&a.most_selected_group, metric) {
+        let g = a.groups.iter().find(|g| &g.group == m)?;
+        return Some((g, format!("reference {m} (most selected)")));
     }
     let g = a
         .groups
@@ -843,12 +919,10 @@ fn disparity_figure(a: &AttributeReport, regression: bool) -> Result<Item> {
             .iter()
             .map(|(n, _)| *n)
             .chain(["equalized_odds"])
-            .chain(
-                super::scores::SCORE_METRICS
-                    .iter()
-                    .copied()
-                    .filter(|m| a.disparities.contains_key(&format!("{m}_difference"))),
-            )
+            .chain(super::scores::SCORE_METRICS.iter().copied())
+            // What the audit has (a label-free audit has no label criteria, a score metric
+            // needs --score).
+            .filter(|m| a.disparities.contains_key(&format!("{m}_difference")))
             .collect()
     };
     let value = |k: &str| match a.disparities.get(k) {

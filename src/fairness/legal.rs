@@ -24,21 +24,23 @@ pub struct LegalView {
     /// `selection_rate`, or `scoring_rate` (LL144 with a score: the share of a category scoring
     /// above the median score of the whole sample).
     pub rate: String,
-    /// LL144 scoring: the median score of every row with a score (the full sample, unknown
-    /// categories included).
-    pub median_score: Option<f64>,
-    /// Individuals not included in the calculations because a category of theirs is unknown
-    /// (a missing sex or race / ethnicity), per input.
-    pub unknown_individuals: Vec<UnknownCount>,
+    /// Per input: its unknown individuals and (LL144 scoring) its median score.
+    pub inputs: Vec<LegalInput>,
     /// `--exclude-below`: the share under which a category is left out of the impact ratios.
     pub exclude_below: Option<f64>,
     pub tables: Vec<LegalTable>,
 }
 
+/// What the rule asks of each input (each file is audited as its own sample).
 #[derive(Debug, Clone, Serialize)]
-pub struct UnknownCount {
+pub struct LegalInput {
     pub file: String,
-    pub individuals: u64,
+    /// Individuals not included in the calculations because a category of theirs is unknown
+    /// (a missing sex or race / ethnicity): the unknown groups of the input's last unit.
+    pub unknown_individuals: u64,
+    /// LL144 scoring: the median score of every row of the input with a score (the full
+    /// sample, unknown categories included); `null` for selection rates.
+    pub median_score: Option<f64>,
 }
 
 /// One attribute (or intersection) of one input.
@@ -201,22 +203,29 @@ pub fn text(v: &LegalView, many_files: bool, markdown: bool) -> String {
         out.push_str(&note_lines(&notes, markdown));
     }
     let mut notes = Vec::new();
-    if let Some(m) = v.median_score {
-        notes.push(format!(
-            "scoring rate = share of a category scoring above the median score of the full sample ({})",
-            fmt_num(Some(m))
-        ));
-    }
-    for u in &v.unknown_individuals {
+    for u in &v.inputs {
         let file = if many_files {
             format!("{}: ", u.file)
         } else {
             String::new()
         };
-        notes.push(format!(
-            "{file}{} individuals assessed are not included in the calculations because they fall within an unknown category",
-            fmt_count(u.individuals)
-        ));
+        if let Some(m) = u.median_score {
+            notes.push(format!(
+                "{file}scoring rate = share of a category scoring above the median score of the full sample ({})",
+                fmt_num(Some(m))
+            ));
+        }
+        notes.push(if v.preset == "ll144" {
+            format!(
+                "{file}{} individuals assessed are not included in the calculations because they fall within an unknown category",
+                fmt_count(u.unknown_individuals)
+            )
+        } else {
+            format!(
+                "{file}{} rows with an unknown category are left out of the comparisons",
+                fmt_count(u.unknown_individuals)
+            )
+        });
     }
     if v.preset == "eeoc" {
         notes.push("finding: 4/5 = impact ratio under 0.8; significant = z-test and Fisher's exact test both p < 0.05 (two-sided)".into());

@@ -100,7 +100,7 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     };
     let task = passes.first().map_or(Task::Binary, |p| p.task);
     check_task_flags(args, task)?;
-    let label_free = label_free_inputs(&passes)?;
+    let label_free = label_free_inputs(&passes)? || args.no_label;
     let mut model = match task {
         Task::Multiclass => multiclass_report(args, &passes)?,
         _ => binary_or_regression_report(args, &passes, &args.sweep)?,
@@ -111,7 +111,10 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     model.settings.task_detected = detected;
     if label_free {
         label_free::prune(&mut model);
-        let looked = if args.no_label {
+        let looked = if args.preset == Some(settings::Preset::Ll144) {
+            "--preset ll144 is label-free: a bias audit under Local Law 144 uses no outcome"
+                .to_string()
+        } else if args.no_label {
             "--no-label".to_string()
         } else {
             format!(
@@ -136,6 +139,13 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         ));
     }
     if let Some(preset) = args.preset {
+        if preset == settings::Preset::Ll144 && args.groups.len() == 1 {
+            model.warnings.push(render::Warning::new(
+                &passes[0].source.display,
+                None,
+                format!("Local Law 144 asks for sex, race / ethnicity and their intersection; only '{}' was given (--group sex --group race)", args.groups[0]),
+            ));
+        }
         model.legal = Some(presets::view(&model, preset));
     }
     let verdicts = gate::evaluate(&args.gates, &model)?;

@@ -49,7 +49,7 @@ impl Plan {
             frame,
             schema,
             duplicate_headers,
-            warnings: read_warnings,
+            warnings: mut read_warnings,
         } = source.open()?;
         let cx = Context {
             file: source.display.as_str(),
@@ -88,6 +88,17 @@ impl Plan {
             _ => None,
         };
         let score_detected = detected.iter().any(|d| d == "--score");
+        // --score without --pred makes the decisions `score >= threshold`: say so when the file
+        // has a column that looks like the decisions themselves.
+        if let (None, Some(s), None, None) = (&prediction, &args.score, &args.pred, &args.top) {
+            if let Some(p) = detect_column(&schema, PRED_NAMES).filter(|p| p != s) {
+                if scoring_rule_is_threshold(args) {
+                    read_warnings.push(format!(
+                        "the decisions are `{s}` >= the threshold, not the column '{p}' (it looks like decisions: pass --pred {p} to audit them, keeping --score {s} for the score metrics)"
+                    ));
+                }
+            }
+        }
         let score_type = score.as_deref().and_then(|s| schema.get(s).cloned());
         let weight = args
             .weight
@@ -646,6 +657,12 @@ fn pass_spec(
         classes: task == Task::Multiclass,
         na_values: source.options.na_values.clone(),
     }
+}
+
+/// Whether `--score` without `--pred` is turned into decisions by `--threshold` (not by LL144's
+/// median rule).
+fn scoring_rule_is_threshold(args: &Settings) -> bool {
+    args.preset != Some(Preset::Ll144)
 }
 
 /// The median of a score column as read for the audit (numpy's: the mean of the two middle

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::legal::{self, EeocFigures, LegalRow, LegalTable, LegalView, UnknownCount};
+use super::legal::{self, EeocFigures, LegalInput, LegalRow, LegalTable, LegalView};
 use super::report::{AttributeReport, FairnessReport, GroupReport};
 use super::settings::Preset;
 
@@ -62,25 +62,26 @@ fn table(a: &AttributeReport, eeoc: bool) -> LegalTable {
     }
 }
 
-/// The legal view of `model` for `preset`; `median` is LL144's median score (scoring).
+/// The legal view of `model` for `preset`.
 pub fn view(model: &FairnessReport, preset: Preset) -> LegalView {
     let eeoc = preset == Preset::Eeoc;
-    let median = model.inputs.iter().find_map(|i| i.columns.scoring_median);
     // Individuals with any unknown category: the unknown groups of each input's last unit (the
     // intersection of all attributes, or the one attribute).
-    let unknown_individuals = model
+    let inputs: Vec<LegalInput> = model
         .inputs
         .iter()
         .map(|inp| {
             let last = model.attributes.iter().rfind(|a| a.file == inp.path);
-            UnknownCount {
+            LegalInput {
                 file: inp.path.clone(),
-                individuals: last.map_or(0, |a| {
+                unknown_individuals: last.map_or(0, |a| {
                     a.groups.iter().filter(|g| g.unknown).map(|g| g.n).sum()
                 }),
+                median_score: inp.columns.scoring_median,
             }
         })
         .collect();
+    let scoring = inputs.iter().any(|i| i.median_score.is_some());
     LegalView {
         preset: preset.name().to_string(),
         source: match preset {
@@ -88,14 +89,13 @@ pub fn view(model: &FairnessReport, preset: Preset) -> LegalView {
             Preset::Eeoc => legal::EEOC_SOURCE,
         }
         .to_string(),
-        rate: if median.is_some() {
+        rate: if scoring {
             "scoring_rate"
         } else {
             "selection_rate"
         }
         .to_string(),
-        median_score: median,
-        unknown_individuals,
+        inputs,
         exclude_below: model.settings.exclude_below,
         tables: model.attributes.iter().map(|a| table(a, eeoc)).collect(),
     }

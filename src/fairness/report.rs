@@ -442,7 +442,7 @@ fn csv_attribute(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport, name: &str) 
             let small = if g.small {
                 "small group: left out of disparities"
             } else {
-                ""
+                g.excluded.as_deref().unwrap_or("")
             };
             w.write_record([&a.file, name, &g.group, "n", &g.n.to_string(), small])?;
             w.write_record([
@@ -459,10 +459,27 @@ fn csv_attribute(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport, name: &str) 
                     w.write_record([&a.file, name, &g.group, k, &csv_num(Some(v)), ""])?;
                 }
             }
+            if g.selected.is_some() {
+                w.write_record([
+                    &a.file,
+                    name,
+                    &g.group,
+                    "selected",
+                    &csv_num(g.selected),
+                    "",
+                ])?;
+            }
             for (k, v) in &g.metrics {
                 let note = g.undefined.get(k).and_then(Json::as_str).unwrap_or("");
                 w.write_record([&a.file, name, &g.group, k, &csv_num(v.as_f64()), note])?;
                 if let Some(Json::Array(iv)) = g.intervals.get(k) {
+                    // The impact ratio's is Katz's log interval; the rates' Wilson's.
+                    let method = if k == "disparate_impact_ratio" {
+                        "katz"
+                    } else {
+                        "wilson"
+                    }
+                    .to_string();
                     for (end, v) in ["lower", "upper"].iter().zip(iv) {
                         w.write_record([
                             &a.file,
@@ -470,7 +487,7 @@ fn csv_attribute(w: &mut csv::Writer<Vec<u8>>, a: &AttributeReport, name: &str) 
                             &g.group,
                             &format!("{k}.{end}"),
                             &csv_num(v.as_f64()),
-                            "wilson",
+                            &method,
                         ])?;
                     }
                 }
@@ -994,7 +1011,7 @@ fn group_table(
         .collect();
     if !absent.is_empty() {
         legend.push(format!(
-            "not in this audit: {} (a score metric needs --score; a regression metric a regression)",
+            "not in this audit: {} (a label metric needs a label; a score metric --score; a regression metric a regression)",
             absent.join(", ")
         ));
     }
@@ -1207,13 +1224,22 @@ fn threshold_view(r: &FairnessReport, markdown: bool) -> String {
             (false, true) => "sweep over k (decisions by rank)",
         }
     );
-    let keys = [
+    // The criteria the audit has (a label-free audit: demographic parity only).
+    let keys: Vec<(&str, &str)> = [
         ("demographic_parity_difference", "dp diff"),
         ("demographic_parity_ratio", "dp ratio"),
         ("equalized_odds_difference", "eo diff"),
         ("equal_opportunity_difference", "eop diff"),
         ("accuracy_parity_difference", "acc diff"),
-    ];
+    ]
+    .into_iter()
+    .filter(|(k, _)| {
+        r.thresholds
+            .iter()
+            .flat_map(|t| &t.attributes)
+            .any(|a| a.disparities.contains_key(*k))
+    })
+    .collect();
     let by_rank = r.thresholds[0].threshold.is_none();
     let mut header = vec![
         if by_rank { "decisions" } else { "threshold" }.to_string(),
@@ -1229,17 +1255,22 @@ fn threshold_view(r: &FairnessReport, markdown: bool) -> String {
         }
     }
     out.push_str(&grid(&header, &rows, markdown, &[], 1));
-    out.push_str(&crate::render::note_lines(
-        &[
-            "dp = demographic parity (selection rate)".to_string(),
-            "eo = equalized odds".into(),
-            "eop = equal opportunity (tpr)".into(),
-            "acc = accuracy parity".into(),
-            "diff = highest − lowest group".into(),
-            "ratio = lowest / highest".into(),
-        ],
-        markdown,
-    ));
+    let has = |short: &str| keys.iter().any(|(_, s)| s.split(' ').next() == Some(short));
+    let legend: Vec<String> = [
+        ("dp", "dp = demographic parity (selection rate)"),
+        ("eo", "eo = equalized odds"),
+        ("eop", "eop = equal opportunity (tpr)"),
+        ("acc", "acc = accuracy parity"),
+    ]
+    .iter()
+    .filter(|(short, _)| has(short))
+    .map(|(_, text)| text.to_string())
+    .chain([
+        "diff = highest − lowest group".to_string(),
+        "ratio = lowest / highest".to_string(),
+    ])
+    .collect();
+    out.push_str(&crate::render::note_lines(&legend, markdown));
     out.push('\n');
     out
 }

@@ -740,6 +740,17 @@ impl Accumulator {
             if y == MISSING || p == MISSING || c == DROP {
                 continue;
             }
+            if let Some(&x) = v.filter(|x| x.is_infinite()) {
+                let what = if self.spec.score.as_deref() == Some(col) {
+                    "--score"
+                } else {
+                    "--row-metric"
+                };
+                bail!(
+                    "the {what} column has {x} (data row {}): scores and row metrics must be finite numbers (clip infinite log-odds, or mark the value missing)",
+                    self.rows_read as usize - df.height() + i + 1
+                );
+            }
             if let Some(w) = w {
                 out.push((c, y, v.copied().filter(|x| !x.is_nan()), w));
             }
