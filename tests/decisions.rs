@@ -646,3 +646,68 @@ fn edf_and_distributions_of_hiring_equal_aif360_and_scipy() {
         assert!((got_w1 - w1_max).abs() < 1e-9, "{got_w1} vs {w1_max}");
     }
 }
+
+/// Found by the break test: a gate on a test reads neither the most-selected group (no test
+/// against itself) nor a group left out; each file of LL144 is its own sample (its own median);
+/// the rule's two attributes at most; infinite scores refused.
+#[test]
+fn gates_reference_files_and_refusals() {
+    let r = audit_json(
+        &[
+            "fixtures/hiring.csv",
+            "--group",
+            "sex",
+            "--exclude-unknown",
+            "--fail-if",
+            "z_test_p_value < 0.05",
+        ],
+        1,
+    );
+    let gate = &r["gates"][0];
+    assert_eq!(gate["checked"], 1, "Female only: {gate}");
+    assert_eq!(gate["failures"][0]["group"], "Female");
+
+    let dir = tempfile::tempdir().unwrap();
+    let lo = dir.path().join("lo.csv");
+    let hi = dir.path().join("hi.csv");
+    // Medians: lo (0.1, 0.2, 0.3, 0.4) → 0.25; hi (0.6, 0.7, 0.8, 0.9) → 0.75.
+    std::fs::write(&lo, "sex,score\nF,0.1\nM,0.2\nF,0.3\nM,0.4\n").unwrap();
+    std::fs::write(&hi, "sex,score\nF,0.6\nM,0.7\nF,0.8\nM,0.9\n").unwrap();
+    let r = audit_json(
+        &[
+            lo.to_str().unwrap(),
+            hi.to_str().unwrap(),
+            "--group",
+            "sex",
+            "--score",
+            "score",
+            "--preset",
+            "ll144",
+        ],
+        0,
+    );
+    let medians: Vec<f64> = r["legal"]["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["median_score"].as_f64().unwrap())
+        .collect();
+    assert_eq!(medians, [0.25, 0.75]);
+
+    let err = audit_error(&[
+        "fixtures/hiring.csv",
+        "-g",
+        "sex",
+        "-g",
+        "race",
+        "-g",
+        "cohort",
+        "--preset",
+        "ll144",
+    ]);
+    assert!(err.contains("at most two --group"), "{err}");
+    let inf = dir.path().join("inf.csv");
+    std::fs::write(&inf, "g,score\na,0.1\nb,inf\na,0.4\nb,0.7\n").unwrap();
+    let err = audit_error(&[inf.to_str().unwrap(), "-g", "g", "--score", "score"]);
+    assert!(err.contains("data row 2") && err.contains("finite"), "{err}");
+}
