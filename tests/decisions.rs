@@ -709,5 +709,8 @@ fn gates_reference_files_and_refusals() {
     let inf = dir.path().join("inf.csv");
     std::fs::write(&inf, "g,score\na,0.1\nb,inf\na,0.4\nb,0.7\n").unwrap();
     let err = audit_error(&[inf.to_str().unwrap(), "-g", "g", "--score", "score"]);
-    assert!(err.contains("data row 2") && err.contains("finite"), "{err}");
+    assert!(
+        err.contains("data row 2") && err.contains("finite"),
+        "{err}"
+    );
 }

@@ -229,6 +229,14 @@ pub fn by_group(
     let total: f64 = w.iter().sum();
     // Sweep the distinct scores upwards: after each tie block at x_k the ECDFs F(x_k), and the
     // areas between ECDFs over [x_k, x_{k+1}).
+    //
+    // A group against the rest of the rows: with W the total weight and F the ECDF of all rows,
+    // F_g − F_rest = W / (W − W_g) · (F_g − F), so KS and W1 against the rest are that factor
+    // times KS and W1 against all rows. Between two blocks where group g has rows, F_g is a
+    // constant c while F rises: |c − F| is largest at an end of the run, and ∫|c − F| splits
+    // where F crosses c (a binary search) into two prefix sums. Each group costs its own
+    // blocks (plus a logarithm), not every block: O(rows + groups · log) instead of
+    // O(rows · groups) (1,000 groups over 1M distinct scores took a minute).
     let mut cum = vec![0.0f64; n_groups];
     let mut cum_total = 0.0f64;
     let mut ks = vec![0.0f64; n_groups];
@@ -238,25 +246,77 @@ pub fn by_group(
     let mut pw1 = vec![0.0f64; np * np];
     let mut qs = Quantiles::new(&w, quantiles, method);
     let blocks: Vec<&[Scored]> = rows.chunk_by(|a, b| a.score == b.score).collect();
+    let nb = blocks.len();
+    // F after each block, each block's width to the next score, and the prefix sums of
+    // width and of F · width (∫F) before each block.
+    let mut f_all = Vec::with_capacity(nb);
+    let mut prefix_x = Vec::with_capacity(nb + 1);
+    let mut prefix_fx = Vec::with_capacity(nb + 1);
+    prefix_x.push(0.0f64);
+    prefix_fx.push(0.0f64);
+    // Per group: the block after which its ECDF last changed (its run starts there) and the
+    // ECDF's value since; `seen` marks the groups already closed in the current block.
+    let mut run_start = vec![0usize; n_groups];
+    let mut run_value = vec![0.0f64; n_groups];
+    let mut seen = vec![usize::MAX; n_groups];
+    let mut touched: Vec<usize> = Vec::new();
+    let close_run = |g: usize,
+                     end: usize,
+                     start: usize,
+                     c: f64,
+                     f_all: &[f64],
+                     px: &[f64],
+                     pfx: &[f64],
+                     ks: &mut [f64],
+                     w1: &mut [f64]| {
+        if end <= start {
+            return;
+        }
+        ks[g] = ks[g]
+            .max((c - f_all[start]).abs())
+            .max((c - f_all[end - 1]).abs());
+        // The first block of the run with F ≥ c (F is non-decreasing).
+        let m = start + f_all[start..end].partition_point(|&x| x < c);
+        let below = c * (px[m] - px[start]) - (pfx[m] - pfx[start]);
+        let above = (pfx[end] - pfx[m]) - c * (px[end] - px[m]);
+        w1[g] += below + above;
+    };
+    let (mut vs_ks, mut vs_w1) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     for (k, block) in blocks.iter().enumerate() {
+        touched.clear();
         for r in block.iter().filter(|r| r.w > 0.0) {
             let g = group_of(r.cell);
             cum[g] += r.w;
             cum_total += r.w;
             qs.add(g, cum[g], r.score);
+            if seen[g] != k {
+                seen[g] = k;
+                touched.push(g);
+            }
         }
         let width = blocks
             .get(k + 1)
             .map_or(0.0, |next| next[0].score - block[0].score);
-        let f = |g: usize| cum[g] / w[g];
-        for g in 0..n_groups {
-            let rest_w = total - w[g];
-            if w[g] > 0.0 && rest_w > 0.0 {
-                let d = (f(g) - (cum_total - cum[g]) / rest_w).abs();
-                ks[g] = ks[g].max(d);
-                w1[g] += d * width;
-            }
+        f_all.push(if total > 0.0 { cum_total / total } else { 0.0 });
+        prefix_x.push(prefix_x[k] + width);
+        prefix_fx.push(prefix_fx[k] + f_all[k] * width);
+        // The groups with rows here: close their run before this block, start one here.
+        for &g in &touched {
+            close_run(
+                g,
+                k,
+                run_start[g],
+                run_value[g],
+                &f_all,
+                &prefix_x,
+                &prefix_fx,
+                &mut vs_ks,
+                &mut vs_w1,
+            );
+            run_start[g] = k;
+            run_value[g] = cum[g] / w[g];
         }
+        let f = |g: usize| cum[g] / w[g];
         for (i, &a) in pairs.iter().enumerate() {
             for (j, &b) in pairs.iter().enumerate().skip(i + 1) {
                 if w[a] > 0.0 && w[b] > 0.0 {
@@ -265,6 +325,24 @@ pub fn by_group(
                     pw1[i * np + j] += d * width;
                 }
             }
+        }
+    }
+    for g in 0..n_groups {
+        close_run(
+            g,
+            nb,
+            run_start[g],
+            run_value[g],
+            &f_all,
+            &prefix_x,
+            &prefix_fx,
+            &mut vs_ks,
+            &mut vs_w1,
+        );
+        let rest_w = total - w[g];
+        if w[g] > 0.0 && rest_w > 0.0 {
+            ks[g] = total / rest_w * vs_ks[g];
+            w1[g] = total / rest_w * vs_w1[g];
         }
     }
     let quantile_values = qs.finish();
