@@ -331,6 +331,11 @@ impl FairnessReport {
                 self.settings.task
             );
         }
+        if name.starts_with("quantile_p") {
+            return format!(
+                "'{name}' is not in this audit: a score quantile needs --score COL and that quantile in --quantiles (e.g. --quantiles 0.05,0.5,0.95 for quantile_p5, quantile_p50, quantile_p95)"
+            );
+        }
         format!("unknown metric '{name}'{hint} (every name is listed in docs/metrics.md)")
     }
 
