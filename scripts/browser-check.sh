@@ -27,6 +27,10 @@ report fairness race-selection-rate,race-false-positive-rate,race-disparities,se
   audit-fairness fixtures/compas.csv --group race --group sex
 report fairness-scores race-roc,race-reliability,race-score-distribution \
   audit-fairness fixtures/compas_scores.csv --group race --score proba
+report fairness-eeoc race-selection-rate,race-disparities,race-sex-selection-rate \
+  audit-fairness fixtures/hiring.csv --group race --group sex --preset eeoc
+report fairness-ll144-scoring sex-selection-rate,sex-race-selection-rate \
+  audit-fairness fixtures/hiring.csv --group sex --group race --preset ll144 --score score
 report reward subset-accuracy,rewardbench-sections,length-accuracy-by-difference,calibration-reliability \
   audit-reward fixtures/reward/pairs.csv --preset rewardbench --chosen-length len_chosen --rejected-length len_rejected
 report reward-rm-bench rm-bench-style-matrix,rm-bench-sections \
