@@ -153,7 +153,7 @@ pub struct FairnessArgs {
     /// and impact ratio (LL144 allows leaving out categories under 2% of the data:
     /// `--exclude-below 0.02`); they are still shown with their counts and rates, and named in
     /// a warning.
-    #[arg(long = "exclude-below", value_name = "SHARE", value_parser = open_unit)]
+    #[arg(long = "exclude-below", value_name = "SHARE", value_parser = share)]
     pub exclude_below: Option<f64>,
 
     /// Leave unknown categories (a missing sensitive value: the `(missing)` group) out of every

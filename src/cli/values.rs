@@ -58,6 +58,18 @@ pub fn open_unit(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A share of the rows in (0, 1) (`--exclude-below`).
+pub fn share(s: &str) -> Result<f64, String> {
+    let x = finite(s)?;
+    if x > 0.0 && x < 1.0 {
+        Ok(x)
+    } else {
+        Err(format!(
+            "must be a share of the rows between 0 and 1 (exclusive), e.g. 0.02 for LL144's 2%; not {s}"
+        ))
+    }
+}
+
 /// A number in (0, 1] (a parity band).
 pub fn open_unit_closed(s: &str) -> Result<f64, String> {
     let x = finite(s)?;

@@ -572,8 +572,10 @@ fn attribute(
             file,
             Some(name),
             format!(
-                "the most-selected group, {}, has only {} rows: impact ratios, tests and shortfalls against it are unreliable (leave small groups out with --min-group-size N or --exclude-below SHARE)",
-                groups[m].name, groups[m].rows
+                "the most-selected group, {}, has only {} row{}: impact ratios, tests and shortfalls against it are unreliable (leave small groups out with --min-group-size N or --exclude-below SHARE)",
+                groups[m].name,
+                groups[m].rows,
+                if groups[m].rows == 1 { "" } else { "s" }
             ),
         ));
     }

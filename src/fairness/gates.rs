@@ -145,7 +145,7 @@ fn attribute_numbers(
         let left_out = g.excluded.is_some() && !g.small;
         let reference = a.most_selected_group.as_ref() == Some(&g.group);
         for k in group_names(group_metric_names) {
-            if left_out && super::adverse_impact::COMPARISONS.contains(&k.as_str())
+            if left_out && left_out_skips(&k)
                 || reference && super::adverse_impact::TESTS.contains(&k.as_str())
             {
                 continue;
@@ -161,6 +161,13 @@ fn attribute_numbers(
             push(Level::Group, Some(&g.group), &k, value, interval);
         }
     }
+}
+
+/// The group figures a group left out of the comparisons does not answer to: those against
+/// the most-selected group, and its distribution against the rest.
+fn left_out_skips(name: &str) -> bool {
+    super::adverse_impact::COMPARISONS.contains(&name)
+        || matches!(name, "ks_statistic" | "wasserstein_distance")
 }
 
 /// The names a group answers to: every group metric of the report, the extras and every rate
@@ -233,6 +240,18 @@ impl gate::Gateable for FairnessReport {
             bail!(self.unknown(&name));
         }
         self.check_scope(scope, &name, is_disparity, is_group_metric)?;
+        if let Scope::Group(attr, wanted) = scope {
+            let left_out = self
+                .attributes
+                .iter()
+                .filter(|a| &a.name == attr)
+                .flat_map(|a| &a.groups)
+                .find(|g| &g.group == wanted && !g.small)
+                .and_then(|g| g.excluded.as_deref());
+            if let Some(why) = left_out.filter(|_| left_out_skips(&name)) {
+                bail!("{attr}={wanted} is left out of the comparisons ({why}): it has no {name} for a gate to check");
+            }
+        }
         Ok(gate::select(&numbers, scope, &name, None, &name))
     }
 }
@@ -265,7 +284,7 @@ impl FairnessReport {
             .all(|a| a.disparities_bootstrap.is_empty());
         // A name that is both a disparity and a group metric with its own interval (the impact
         // ratio: Katz's interval per group) reads the groups' intervals without --bootstrap.
-        let groups_only = is_disparity && no_bootstrap && group_has;
+        let groups_only = is_disparity && group_has;
         if is_disparity && !matches!(scope, Scope::Group(..)) && !groups_only {
             if no_bootstrap {
                 bail!("an interval of the disparity '{name}' needs --bootstrap N");

@@ -1284,6 +1284,10 @@ fn sweep_sections(r: &FairnessReport) -> Result<Vec<Section>> {
     for (ai, a) in first.iter().enumerate() {
         let mut s = Section::new(format!("{what}: {}", a.display_name()));
         for (metric, title) in BINARY_RATES.iter().take(3) {
+            // A label-free audit has no TPR / FPR to draw.
+            if a.groups.iter().all(|g| !g.metrics.contains_key(*metric)) {
+                continue;
+            }
             let series: Vec<Series> = a
                 .groups
                 .iter()

@@ -1116,6 +1116,11 @@ fn extra_views(a: &AttributeReport, markdown: bool, view: &View) -> String {
             ("false_discovery_rate", "fdr"),
             ("false_omission_rate", "for"),
         ];
+        // The metrics the audit compared (a label-free audit: the selection rate and share).
+        let metrics: Vec<(&str, &str)> = metrics
+            .into_iter()
+            .filter(|(m, _)| a.groups.iter().any(|g| g.vs_reference.contains_key(*m)))
+            .collect();
         let refs: Vec<String> = metrics
             .iter()
             .filter_map(|(m, short)| {
@@ -1151,8 +1156,11 @@ fn extra_views(a: &AttributeReport, markdown: bool, view: &View) -> String {
             .iter()
             .map(|g| {
                 let mut row = vec![group_label(g)];
-                for (m, _) in metrics {
-                    let c = &g.vs_reference[m];
+                for (m, _) in &metrics {
+                    let Some(c) = g.vs_reference.get(*m) else {
+                        row.push("—".into());
+                        continue;
+                    };
                     let ratio = c["ratio"].as_f64();
                     let mark = match c["parity"].as_bool() {
                         Some(false) => " ✗",

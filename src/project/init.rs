@@ -245,8 +245,13 @@ output = \"reports/{{audit}}-{{stem}}.md\"
             if let Some(s) = &score {
                 let _ = writeln!(
                     audit,
-                    "score = {}  # adds ROC AUC, calibration and Brier score per group",
-                    quoted(s)
+                    "score = {}  # {}",
+                    quoted(s),
+                    if label.is_some() {
+                        "adds ROC AUC, calibration and Brier score per group"
+                    } else {
+                        "with `distribution = true`: the groups' score distributions (KS, Wasserstein, quantiles)"
+                    }
                 );
             }
         }
@@ -305,10 +310,19 @@ output = \"reports/{{audit}}-{{stem}}.md\"
     if !complete {
         audit.push_str("# ");
     }
+    audit.push_str("fail-if = [\"demographic_parity_ratio < 0.8\"]\n");
+    if label.is_some() {
+        audit.push_str(
+            "# fail-if = [\"equalized_odds_difference > 0.1\", \"race:false_positive_rate > 0.3\"]\n",
+        );
+    } else {
+        // A label-free audit: the decisions against the most-selected group.
+        audit.push_str(
+            "# fail-if = [\"impact_ratio.upper < 0.8\", \"z_test_p_value < 0.05\"]\n# exclude-unknown = true  # leave missing categories out of the comparisons\n# preset = \"eeoc\"  # or \"ll144\": the NYC Local Law 144 bias-audit tables\n",
+        );
+    }
     audit.push_str(
-        "fail-if = [\"demographic_parity_ratio < 0.8\"]
-# fail-if = [\"equalized_odds_difference > 0.1\", \"race:false_positive_rate > 0.3\"]
-output = \"reports/{audit}-{stem}.html\"
+        "output = \"reports/{audit}-{stem}.html\"
 # bootstrap = 1000
 # seed = 1
 ",
