@@ -714,3 +714,59 @@ fn gates_reference_files_and_refusals() {
         "{err}"
     );
 }
+
+/// Second break round: `--reference` in a label-free terminal report (it crashed on the absent
+/// label metrics); `impact_ratio.upper` reads each group's interval with `--bootstrap` too; a
+/// KS gate skips the unknown category.
+#[test]
+fn label_free_reference_bootstrap_gate_and_ks_scope() {
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/hiring.csv",
+            "-g",
+            "race",
+            "--reference",
+            "White",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("ratio to the reference group White"), "{text}");
+    assert!(!text.contains("tpr"), "{text}");
+    let r = audit_json(
+        &[
+            "fixtures/hiring.csv",
+            "-g",
+            "race",
+            "--exclude-unknown",
+            "--bootstrap",
+            "50",
+            "--seed",
+            "1",
+            "--fail-if",
+            "impact_ratio.upper < 0.8",
+        ],
+        1,
+    );
+    // One value per compared group (5 and the reference), not the attribute's one.
+    assert_eq!(r["gates"][0]["checked"], 6, "{}", r["gates"][0]);
+    let r = audit_json(
+        &[
+            "fixtures/hiring.csv",
+            "-g",
+            "sex",
+            "--score",
+            "score",
+            "--pred",
+            "selected",
+            "--exclude-unknown",
+            "--distribution",
+            "--fail-if",
+            "ks_statistic > 0.5",
+        ],
+        0,
+    );
+    assert_eq!(r["gates"][0]["checked"], 2, "Female and Male, not (missing)");
+}
