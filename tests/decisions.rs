@@ -733,7 +733,10 @@ fn label_free_reference_bootstrap_gate_and_ks_scope() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("ratio to the reference group White"), "{text}");
+    assert!(
+        text.contains("ratio to the reference group White"),
+        "{text}"
+    );
     assert!(!text.contains("tpr"), "{text}");
     let r = audit_json(
         &[
@@ -768,5 +771,8 @@ fn label_free_reference_bootstrap_gate_and_ks_scope() {
         ],
         0,
     );
-    assert_eq!(r["gates"][0]["checked"], 2, "Female and Male, not (missing)");
+    assert_eq!(
+        r["gates"][0]["checked"], 2,
+        "Female and Male, not (missing)"
+    );
 }

@@ -161,11 +161,16 @@ fn legal_section(v: &super::legal::LegalView) -> Section {
                     },
                 ];
                 if let Some(e) = row.eeoc.as_ref().filter(|_| eeoc) {
-                    let why = "undefined (see the attribute's section)";
+                    let why = if t.most_selected_group.as_deref() == Some(&row.category) {
+                        "the most-selected group itself (the comparison's reference)"
+                    } else {
+                        "undefined (see the attribute's section)"
+                    };
+                    let p = |x: Option<f64>| x.map_or(Cell::Undefined(why.into()), p_cell);
                     cells.extend([
                         opt(e.z_statistic, why),
-                        opt(e.z_test_p_value, why),
-                        opt(e.fisher_exact_p_value, why),
+                        p(e.z_test_p_value),
+                        p(e.fisher_exact_p_value),
                         e.shortfall_to_parity.map_or(Cell::Empty, Cell::Amount),
                         e.shortfall_to_four_fifths.map_or(Cell::Empty, Cell::Amount),
                         e.below_four_fifths.map_or(Cell::Empty, Cell::Flag),
@@ -214,6 +219,16 @@ fn legal_section(v: &super::legal::LegalView) -> Section {
     s
 }
 
+/// A p-value: 4 decimals, or in scientific notation when smaller than 1e-4 (3.9e-16, not
+/// 0.0000: a p-value of 0 would be a finding of its own).
+fn p_cell(x: f64) -> Cell {
+    if x != 0.0 && x.abs() < 1e-4 {
+        Cell::text(format!("{x:.1e}"))
+    } else {
+        Cell::Number(x)
+    }
+}
+
 /// Each group against the most-selected group (binary audits): selections, impact ratio with
 /// its interval, the significance tests and the shortfalls.
 fn adverse_impact_table(a: &AttributeReport) -> Option<Item> {
@@ -244,6 +259,7 @@ fn adverse_impact_table(a: &AttributeReport) -> Option<Item> {
                 let cell = json_cell(g.metrics.get(k), &g.undefined, k);
                 row.push(match cell {
                     Cell::Number(x) if k.starts_with("shortfall") => Cell::Amount(x),
+                    Cell::Number(x) if k.ends_with("_p_value") => p_cell(x),
                     c => c,
                 });
                 if k == "disparate_impact_ratio" {

@@ -428,8 +428,6 @@ fn rows_table(t: &Table) -> Markup {
 fn cell(c: &Cell) -> Markup {
     match c {
         Cell::Text(s) => html! { td.text { (s) } },
-        // A tiny number (a p-value) keeps its magnitude: 3.9e-16, not 0.0000.
-        Cell::Number(x) if *x != 0.0 && x.abs() < 1e-4 => html! { td { (format!("{x:.1e}")) } },
         Cell::Number(x) => html! { td { (fmt_num(Some(*x))) } },
         Cell::Amount(x) => html! { td { (fmt_amount(Some(*x))) } },
         Cell::Undefined(why) => html! { td.undefined title=(why) { "—" small { (why) } } },
