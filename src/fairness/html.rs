@@ -233,14 +233,8 @@ fn p_cell(x: f64) -> Cell {
 /// its interval, the significance tests and the shortfalls.
 fn adverse_impact_table(a: &AttributeReport) -> Option<Item> {
     let most = a.most_selected_group.as_ref()?;
-    const KEYS: [&str; 6] = [
-        "disparate_impact_ratio",
-        "z_statistic",
-        "z_test_p_value",
-        "fisher_exact_p_value",
-        "shortfall_to_parity",
-        "shortfall_to_four_fifths",
-    ];
+    // The impact ratio, the tests and the shortfalls, in their report order.
+    const KEYS: [&str; 6] = super::adverse_impact::COMPARISONS;
     let rows = a
         .groups
         .iter()
