@@ -556,8 +556,19 @@ fn attribute(
         .iter()
         .filter_map(|&i| Rate::SelectionRate.compute(&groups[i].c).ok())
         .fold(f64::NEG_INFINITY, f64::max);
+    // LL144 with a score: the rate is the scoring rate (above the median).
+    let rate = if pass.columns.scoring_median.is_some() {
+        "scoring rate"
+    } else {
+        "selection rate"
+    };
     four_fifths(
-        &groups, &included, &selection, max_sel, at, warnings, &mut d,
+        &groups,
+        &included,
+        (&selection, max_sel, rate),
+        at,
+        warnings,
+        &mut d,
     );
     let dist = distribution_parts(
         &groups, &included, attrs, pass, args, None, at, warnings, &mut d,
@@ -1085,8 +1096,7 @@ fn impact_ratio(g: &Group, max_sel: f64) -> Value {
 fn four_fifths(
     groups: &[Group],
     included: &[usize],
-    selection: &Disparity,
-    max_sel: f64,
+    (selection, max_sel, rate): (&Disparity, f64, &str),
     (file, name): (&str, &str),
     warnings: &mut Vec<Warning>,
     (disparities, undefined): &mut DisparityMaps,
@@ -1113,7 +1123,7 @@ fn four_fifths(
                     file,
                     Some(name),
                     format!(
-                        "four-fifths rule: selection rate below 80% of the highest group's for {}",
+                        "four-fifths rule: {rate} below 80% of the highest group's for {}",
                         failing.join(", ")
                     ),
                 ));
