@@ -1191,7 +1191,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__sql)
-            opts="-g -o -h --dialect --table --label --pred --score --threshold --score-type --na-values --positive --pred-positive --weight --group --output --help"
+            opts="-g -o -h --dialect --table --label --no-label --pred --score --threshold --score-type --na-values --positive --pred-positive --weight --group --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -318,7 +318,7 @@ trino\t''
 spark\t''
 bigquery\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l table -d 'The table (or any FROM expression, e.g. read_parquet(\'x.parquet\')), used as written' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l label -d 'The label column (0/1, true/false, or with --positive)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l label -d 'The label column (0/1, true/false, or with --positive). Required unless --no-label' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l pred -d 'The prediction column (0/1, true/false, or with --pred-positive / --positive)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l score -d 'A score column: the prediction is score >= --threshold' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l threshold -d 'The threshold on --score (a finite number)' -r
@@ -330,6 +330,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l pred-positiv
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l weight -d 'A column of sample weights' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s g -l group -d 'Sensitive attribute column (repeatable); the statistics are per combination of them' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s o -l output -d 'Write the query to this file instead of standard output' -r -F
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -l no-label -d 'No label column: statistics of the decisions only, for a label-free audit (`audit-fairness --from-stats RESULT --no-label`: selection rates, impact ratios, tests, shortfalls)'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand sql" -s h -l help -d 'Print help'
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand run" -l config -d 'The configuration file [default: `fairaudit.toml`, else a `pyproject.toml` with a `[tool.fairaudit]` table, in the working folder or the nearest folder above it]. For `init`: the file to write (`-` prints it)' -r -F
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand run" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''

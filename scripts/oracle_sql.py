@@ -37,6 +37,10 @@ CASES = {
         ["--dialect", "duckdb", "--label", "y", "--score", "score", "--threshold", "0.7",
          "--score-type", "float32", "-g", "g"],
     ),
+    "hiring_label_free": (
+        "fixtures/hiring.csv",
+        ["--dialect", "duckdb", "--no-label", "--pred", "selected", "-g", "race", "-g", "sex"],
+    ),
     "threshold_f64": (
         "fixtures/reading/threshold_f64.parquet",
         ["--dialect", "duckdb", "--label", "y", "--score", "score", "--threshold", "0.7",

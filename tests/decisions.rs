@@ -776,3 +776,63 @@ fn label_free_reference_bootstrap_gate_and_ks_scope() {
         "Female and Male, not (missing)"
     );
 }
+
+/// `fairaudit sql --no-label`: the statistics of the decisions, as DuckDB computes them from the
+/// query (`scripts/oracle_sql.py` → tests/expected/sql/hiring_label_free.*), audited with
+/// `--from-stats --no-label`, give the direct label-free audit's every group figure.
+#[test]
+fn label_free_sql_statistics_equal_the_direct_audit() {
+    let stats = common::sql_statistics(
+        "hiring_label_free",
+        &[
+            "--dialect",
+            "duckdb",
+            "--no-label",
+            "--pred",
+            "selected",
+            "-g",
+            "race",
+            "-g",
+            "sex",
+        ],
+    );
+    let from = audit_json(
+        &[
+            "--from-stats",
+            stats.to_str().unwrap(),
+            "--no-label",
+            "--exclude-unknown",
+        ],
+        0,
+    );
+    let direct = audit_json(
+        &[
+            "fixtures/hiring.csv",
+            "--pred",
+            "selected",
+            "-g",
+            "race",
+            "-g",
+            "sex",
+            "--exclude-unknown",
+        ],
+        0,
+    );
+    assert_eq!(from["settings"]["label_free"], true);
+    let mut compared = 0;
+    for name in ["race", "sex", "race&sex"] {
+        let (a, b) = (attribute(&from, name), attribute(&direct, name));
+        assert_eq!(a["most_selected_group"], b["most_selected_group"]);
+        for g in b["groups"].as_array().unwrap() {
+            let h = group(a, g["group"].as_str().unwrap());
+            for (k, v) in g["metrics"].as_object().unwrap() {
+                match (v.as_f64(), h["metrics"][k].as_f64()) {
+                    (Some(x), Some(y)) => assert!((x - y).abs() < 1e-12, "{name} {k}"),
+                    (x, y) => assert_eq!(x, y, "{name} {k}"),
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 240);
+}

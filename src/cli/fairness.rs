@@ -452,7 +452,6 @@ impl FairnessArgs {
             let p = preset.name();
             for (given, flag) in [
                 (self.weight.is_some(), "--weight (the rules count people)"),
-                (self.from_stats, "--from-stats"),
                 (self.emit_stats.is_some(), "--emit-stats"),
                 (
                     self.summary.summary,

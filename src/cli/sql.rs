@@ -24,6 +24,12 @@ Examples:
       --threshold 0.3 \\
       --weight w --group race --group sex
 
+  # No outcomes (a screening tool's decisions): a label-free audit
+  fairaudit sql --dialect duckdb --table applicants --no-label \\
+      --pred advanced --group sex --group race > stats.sql
+  duckdb -csv mydb.duckdb < stats.sql > stats.csv && fairaudit audit-fairness \\
+      --from-stats stats.csv --no-label --preset eeoc
+
   # A FLOAT (32-bit) score column compared in its own precision, as
   # audit-fairness does;
   # labels coded -9 for missing
@@ -42,9 +48,14 @@ pub struct SqlArgs {
     #[arg(long, value_name = "TABLE", value_parser = non_empty)]
     pub table: String,
 
-    /// The label column (0/1, true/false, or with --positive).
-    #[arg(long, value_name = "COL")]
-    pub label: String,
+    /// The label column (0/1, true/false, or with --positive). Required unless --no-label.
+    #[arg(long, value_name = "COL", required_unless_present = "no_label")]
+    pub label: Option<String>,
+
+    /// No label column: statistics of the decisions only, for a label-free audit (`audit-fairness
+    /// --from-stats RESULT --no-label`: selection rates, impact ratios, tests, shortfalls).
+    #[arg(long = "no-label", conflicts_with = "label")]
+    pub no_label: bool,
 
     /// The prediction column (0/1, true/false, or with --pred-positive / --positive).
     #[arg(long, value_name = "COL", conflicts_with = "score")]

@@ -98,6 +98,8 @@ pub fn prune(model: &mut FairnessReport) {
             .is_some_and(|(metric, _)| needs_label(metric))
     });
     for inp in &mut model.inputs {
+        // --no-label over labelled statistics: the label is not used.
+        inp.columns.label = None;
         retain(&mut inp.overall.metrics);
         retain(&mut inp.overall.undefined);
         inp.overall.counts = None;

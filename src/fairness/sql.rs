@@ -32,7 +32,9 @@ pub struct Query {
     pub dialect: SqlDialect,
     /// The table or FROM expression, used as written.
     pub table: String,
-    pub label: String,
+    /// `None`: a label-free query (every row counts as label 0; audit the result with
+    /// `--from-stats --no-label`).
+    pub label: Option<String>,
     pub pred: Option<String>,
     pub score: Option<String>,
     /// `score >= threshold` is a positive prediction; finite.
@@ -208,7 +210,10 @@ pub fn query(a: &Query) -> Result<String> {
         .collect();
     let d = dialect(a.dialect);
     let na = &a.na_values;
-    let y = d.binary(&a.label, a.positive.as_deref(), na);
+    let y = match &a.label {
+        Some(label) => d.binary(label, a.positive.as_deref(), na),
+        None => "0".to_string(),
+    };
     let p = match (&a.pred, &a.score) {
         (Some(col), None) => d.binary(
             col,
@@ -305,7 +310,7 @@ mod tests {
         Query {
             dialect,
             table: "t".into(),
-            label: "y".into(),
+            label: Some("y".into()),
             pred: None,
             score: Some("p".into()),
             threshold: 0.25,
