@@ -391,9 +391,8 @@ fn exclude_below_leaves_small_categories_out_of_impact_ratios() {
 fn gates_on_decision_metrics_and_refusals() {
     // impact_ratio is the LL144 / EEOC name of the per-group disparate-impact ratio; the
     // shortfall gate is scoped to race.
-    let out = bin()
-        .args([
-            "audit-fairness",
+    let r = audit_json(
+        &[
             "fixtures/hiring.csv",
             "--group",
             "race",
@@ -402,45 +401,29 @@ fn gates_on_decision_metrics_and_refusals() {
             "impact_ratio < 0.8",
             "--fail-if",
             "race:shortfall_to_four_fifths > 0",
-            "--json",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        ],
+        1,
+    );
     let gates = r["gates"].as_array().unwrap();
     assert_eq!(gates.len(), 2);
     assert!(gates.iter().all(|g| g["passed"] == false));
-    // A label metric in a label-free audit: an error that says why.
-    let err = audit_error(&[
-        "fixtures/hiring.csv",
-        "--group",
-        "race",
-        "--fail-if",
-        "equalized_odds_difference > 0.1",
-    ]);
-    assert!(err.contains("needs the label"), "{err}");
-    let err = audit_error(&[
-        "fixtures/hiring.csv",
-        "--group",
-        "race",
-        "--preset",
-        "ll144",
-        "--label",
-        "hired",
-    ]);
-    assert!(err.contains("label-free"), "{err}");
-    let err = audit_error(&[
-        "fixtures/hiring.csv",
-        "--group",
-        "race",
-        "--preset",
-        "eeoc",
-        "--weight",
-        "weight",
-    ]);
-    assert!(err.contains("count people"), "{err}");
+    // A label metric in a label-free audit, and what the presets refuse: errors that say why.
+    for (extra, says) in [
+        (
+            &["--fail-if", "equalized_odds_difference > 0.1"][..],
+            "needs the label",
+        ),
+        (&["--preset", "ll144", "--label", "hired"][..], "label-free"),
+        (
+            &["--preset", "eeoc", "--weight", "weight"][..],
+            "count people",
+        ),
+    ] {
+        let mut args = vec!["fixtures/hiring.csv", "--group", "race"];
+        args.extend(extra);
+        let err = audit_error(&args);
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
 }
 
 #[test]
@@ -536,22 +519,17 @@ fn impact_ratio_interval_and_its_gate() {
         !below.is_empty(),
         "the fixture has a group clearly under 4/5"
     );
-    let out = bin()
-        .args([
-            "audit-fairness",
+    let r = audit_json(
+        &[
             "fixtures/hiring.csv",
             "--group",
             "race",
             "--exclude-unknown",
             "--fail-if",
             "impact_ratio.upper < 0.8",
-            "--json",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        ],
+        1,
+    );
     let failing: Vec<String> = r["gates"][0]["failures"]
         .as_array()
         .unwrap()
@@ -832,4 +810,83 @@ fn label_free_sql_statistics_equal_the_direct_audit() {
         }
     }
     assert_eq!(compared, 240);
+}
+
+/// Label-free through the other paths: a threshold sweep (worked by hand) and a statistics file
+/// (`--emit-stats` → `--from-stats`) giving the direct audit's figures.
+#[test]
+fn label_free_sweep_and_statistics_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.csv");
+    // a: 0.1 0.6 0.9; b: 0.4 0.7. At 0.5: a 2/3, b 1/2 (impact ratio 0.75); at 0.8: a 1/3,
+    // b 0/2 (impact ratio 0, shortfall to four fifths ⌈0.8·(1/3)·2⌉ − 0 = 1).
+    std::fs::write(&f, "g,score\na,0.1\na,0.6\na,0.9\nb,0.4\nb,0.7\n").unwrap();
+    let r = audit_json(
+        &[
+            f.to_str().unwrap(),
+            "-g",
+            "g",
+            "--score",
+            "score",
+            "--threshold",
+            "0.5,0.8",
+        ],
+        0,
+    );
+    assert_eq!(r["settings"]["label_free"], true);
+    let at = |i: usize, g: &str, k: &str| {
+        let a = &r["thresholds"][i]["attributes"][0];
+        group(a, g)["metrics"][k].as_f64()
+    };
+    assert_eq!(at(0, "a", "selection_rate"), Some(2.0 / 3.0));
+    assert_eq!(at(0, "b", "disparate_impact_ratio"), Some(0.75));
+    assert_eq!(at(1, "b", "selection_rate"), Some(0.0));
+    assert_eq!(at(1, "b", "shortfall_to_four_fifths"), Some(1.0));
+    assert!(r["thresholds"][0]["attributes"][0]["groups"][0]["metrics"]
+        .get("true_positive_rate")
+        .is_none());
+
+    let stats = dir.path().join("stats.json");
+    let direct = audit_json(
+        &[
+            "fixtures/hiring.csv",
+            "-g",
+            "race",
+            "-g",
+            "sex",
+            "--emit-stats",
+            stats.to_str().unwrap(),
+        ],
+        0,
+    );
+    let from = audit_json(&["--from-stats", stats.to_str().unwrap()], 0);
+    assert_eq!(from["settings"]["label_free"], true);
+    // The same groups and figures (the statistics file's counts add in another order: the
+    // last digit may differ).
+    let mut compared = 0;
+    for (a, b) in from["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(direct["attributes"].as_array().unwrap())
+    {
+        assert_eq!(a["name"], b["name"]);
+        assert_eq!(a["most_selected_group"], b["most_selected_group"]);
+        for (g, h) in a["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(b["groups"].as_array().unwrap())
+        {
+            assert_eq!(g["group"], h["group"]);
+            for (k, v) in h["metrics"].as_object().unwrap() {
+                match (v.as_f64(), g["metrics"][k].as_f64()) {
+                    (Some(x), Some(y)) => assert!((x - y).abs() < 1e-12, "{k}: {x} vs {y}"),
+                    (x, y) => assert_eq!(x, y, "{k}"),
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 200, "{compared}");
 }

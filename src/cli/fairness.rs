@@ -72,8 +72,9 @@ Examples:
 
   # No outcome (a hiring screen): a label-free audit of the decisions, each
   # group against the most-selected one (impact ratio, z-test and Fisher's
-  # exact p-values, shortfall), unknown categories left out
-  fairaudit audit-fairness fixtures/hiring.csv --pred selected \
+  # exact p-values, shortfall), unknown categories left out (automatic without
+  # a label column; --no-label ignores one)
+  fairaudit audit-fairness fixtures/hiring.csv --pred selected --no-label \
       --group race --group sex --exclude-unknown \
       --fail-if 'impact_ratio < 0.8' \
       --fail-if 'race:shortfall_to_four_fifths > 0'

@@ -219,11 +219,10 @@ fn legal_section(v: &super::legal::LegalView) -> Section {
     s
 }
 
-/// A p-value: 4 decimals, or in scientific notation when smaller than 1e-4 (3.9e-16, not
-/// 0.0000: a p-value of 0 would be a finding of its own).
+/// A p-value cell, written as [`crate::render::fmt_p`] writes it.
 fn p_cell(x: f64) -> Cell {
-    if x != 0.0 && x.abs() < 1e-4 {
-        Cell::text(format!("{x:.1e}"))
+    if crate::render::is_tiny(x) {
+        Cell::text(crate::render::fmt_p(Some(x)))
     } else {
         Cell::Number(x)
     }

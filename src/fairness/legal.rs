@@ -159,10 +159,7 @@ pub fn text(v: &LegalView, many_files: bool, markdown: bool) -> String {
                 ));
             }
             if let Some(e) = r.eeoc.as_ref().filter(|_| eeoc) {
-                let p = |x: Option<f64>| match x {
-                    Some(p) if p > 0.0 && p < 1e-4 => format!("{p:.1e}"),
-                    x => fmt_num(x),
-                };
+                let p = crate::render::fmt_p;
                 let finding = match (e.below_four_fifths, e.statistically_significant) {
                     (Some(true), Some(true)) => "4/5 + sig.",
                     (Some(true), _) => "4/5",

@@ -961,11 +961,7 @@ fn group_table(
                 "share" => fmt_num(g.share),
                 "selected" => crate::render::fmt_amount(g.selected),
                 k if k.starts_with("shortfall_") => crate::render::fmt_amount(f(&g.metrics, k)),
-                // Small p-values keep their magnitude (0.0000 would hide 1e-12 from 4e-5).
-                k if k.ends_with("_p_value") => match f(&g.metrics, k) {
-                    Some(p) if p > 0.0 && p < 1e-4 => format!("{p:.1e}"),
-                    v => fmt_num(v),
-                },
+                k if k.ends_with("_p_value") => crate::render::fmt_p(f(&g.metrics, k)),
                 _ => fmt_num(f(&g.metrics, k)),
             });
         }

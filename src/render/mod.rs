@@ -15,7 +15,7 @@ pub mod summary;
 mod text;
 
 use numbers::group_digits;
-pub use numbers::{csv_num, fmt_amount, fmt_count, fmt_num};
+pub use numbers::{csv_num, fmt_amount, fmt_count, fmt_num, fmt_p, is_tiny};
 pub use output::{Dropped, Output, ReportFormat, ReportInfo, SideFile, Warning};
 pub use text::{markup_safe, printable, terminal_safe};
 

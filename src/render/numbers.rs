@@ -11,6 +11,21 @@ pub fn fmt_num(v: Option<f64>) -> String {
     }
 }
 
+/// A p-value for tables: as [`fmt_num`], but a value under 1e-4 keeps its magnitude in
+/// scientific notation (`3.9e-16`, not `0.0000`: a p-value of 0 would be a finding of its own).
+pub fn fmt_p(v: Option<f64>) -> String {
+    match v {
+        Some(p) if is_tiny(p) => format!("{p:.1e}"),
+        other => fmt_num(other),
+    }
+}
+
+/// Whether a number is non-zero but under 1e-4 in size: [`fmt_p`] writes it in scientific
+/// notation.
+pub fn is_tiny(x: f64) -> bool {
+    x != 0.0 && x.abs() < 1e-4
+}
+
 /// An amount for tables (a cost, a budget, a utility, a welfare): whole numbers without decimals
 /// and with thousands separators (`61,000`, `20`), others as [`fmt_num`].
 pub fn fmt_amount(v: Option<f64>) -> String {
