@@ -236,8 +236,9 @@ impl Failure {
             (Some(v), _) if self.boolean && (*v == 0.0 || *v == 1.0) => {
                 s.push_str(if *v == 1.0 { "true" } else { "false" })
             }
-            // Tiny values (p-values) in scientific notation, not 0.0000000923…
-            (Some(v), _) if crate::render::is_tiny(*v) => s.push_str(&format!("{v:e}")),
+            // Tiny values (p-values) in scientific notation, as render::fmt_p writes them in
+            // tables (gate.rs imports no render code), but at full precision.
+            (Some(v), _) if *v != 0.0 && v.abs() < 1e-4 => s.push_str(&format!("{v:e}")),
             (Some(v), _) => s.push_str(&format!("{v}")),
             (None, Some(r)) => s.push_str(&format!("undefined ({r})")),
             (None, None) => s.push_str("undefined"),
