@@ -9,8 +9,8 @@ use super::values::*;
 use super::{InputArgs, OutputArgs, SummaryArgs};
 use crate::fairness::decisions::{Rank, Ties, TopSpec};
 use crate::fairness::settings::{
-    detected_names, Agg, MissingPolicy, Preset, Settings, Task, LABEL_NAMES, PRED_NAMES,
-    SCORE_NAMES,
+    detected_names, Agg, BaselineSpec, MissingPolicy, PairedSpec, Preset, Settings, Task,
+    LABEL_NAMES, PRED_NAMES, SCORE_NAMES,
 };
 use crate::fairness::{reference, sweep};
 use crate::stats::Binning;
@@ -243,6 +243,54 @@ pub struct FairnessArgs {
     /// attributes.
     #[arg(long, value_name = "COL")]
     pub within: Option<String>,
+
+    /// Compare with a baseline (e.g. the model in production): its prediction column (or, when
+    /// the audit thresholds --score, its score column, thresholded alike) in the same file — or
+    /// in --baseline-file, joined on --id. Adds per group and overall: flip rates, the change of
+    /// every metric and disparity (audited − baseline; with --bootstrap, paired intervals: rows
+    /// redrawn with both decisions), McNemar's exact test of who is right more often
+    /// (Holm-corrected within each attribute). Gates: `delta.<metric>`, `flip_rate`, ...
+    #[arg(long, value_name = "COL")]
+    pub baseline: Option<String>,
+
+    /// The baseline's decisions are in this file (any format), one row per --id; its column is
+    /// --baseline, by default the column named like --pred (or --score). Ids in only one file,
+    /// or repeated in either, are counted and left out of the comparison (--max-unmatched).
+    #[arg(long = "baseline-file", value_name = "FILE")]
+    pub baseline_file: Option<String>,
+
+    /// The row id column: the join key of --baseline-file (in both files), and the id of each
+    /// row --export-flips lists. Ids are compared as text.
+    #[arg(long, value_name = "COL")]
+    pub id: Option<String>,
+
+    /// With --baseline-file: how many audited rows may lack a baseline row (unmatched or with a
+    /// repeated id) — a count (`12`) or a share (`5%`); more is an error. Default 0.
+    #[arg(long = "max-unmatched", value_name = "N|P%", value_parser = unmatched, default_value = "0")]
+    pub max_unmatched: crate::fairness::settings::Unmatched,
+
+    /// Write the rows whose decision differs from the baseline's to FILE (CSV: row, id, the
+    /// group columns, label, audited, baseline, flip direction).
+    #[arg(long = "export-flips", value_name = "FILE")]
+    pub export_flips: Option<PathBuf>,
+
+    /// Compare with a reference decision-maker's decisions on the same rows (e.g. the human
+    /// decisions a model replaces): on each measure of --dominance-measures, which is better;
+    /// whether the audited decisions dominate (at least as good on all, better on one); and the
+    /// bootstrap probability that they do (--bootstrap replicates, default 1000).
+    #[arg(long = "reference-decisions", value_name = "COL")]
+    pub reference_decisions: Option<String>,
+
+    /// The measures of --reference-decisions: overall rates (accuracy, balanced_accuracy,
+    /// true_positive_rate, f1, false_positive_rate, ...) and disparities (each attribute's;
+    /// names ending in _difference or _ratio). Default: accuracy, balanced_accuracy,
+    /// true_positive_rate, demographic_parity_difference, equalized_odds_difference.
+    #[arg(
+        long = "dominance-measures",
+        value_name = "NAME,...",
+        value_delimiter = ','
+    )]
+    pub dominance_measures: Vec<String>,
 
     /// Column with non-negative sample weights; every count is weighted.
     #[arg(long, value_name = "COL")]
@@ -485,7 +533,9 @@ impl FairnessArgs {
             }
         }
         let (distribution, edf) = self.distribution_settings(&gates)?;
+        let paired = self.paired(task)?;
         Ok(Settings {
+            paired,
             distribution,
             edf,
             files: self.input.files.clone(),
@@ -541,6 +591,66 @@ impl FairnessArgs {
             gates,
             output: self.output.settings(),
             top,
+        })
+    }
+
+    /// `--baseline`, `--baseline-file`, `--id`, `--export-flips`, `--reference-decisions`,
+    /// checked.
+    fn paired(&self, task: Task) -> Result<PairedSpec> {
+        let baseline = self.baseline.is_some() || self.baseline_file.is_some();
+        let any = baseline || self.reference_decisions.is_some();
+        if self.baseline_file.is_some() && self.id.is_none() {
+            bail!("--baseline-file is joined on the row id: pass --id COL (the id column, in both files)");
+        }
+        if self.id.is_some() && !baseline {
+            bail!("--id is the join key of --baseline-file and the id --export-flips lists; it needs --baseline");
+        }
+        if self.export_flips.is_some() && !baseline {
+            bail!("--export-flips lists the rows whose decision differs from the baseline's; pass --baseline COL");
+        }
+        if !self.dominance_measures.is_empty() && self.reference_decisions.is_none() {
+            bail!("--dominance-measures chooses the measures of --reference-decisions; pass --reference-decisions COL");
+        }
+        crate::fairness::dominance::check_measures(&self.dominance_measures)?;
+        if any {
+            let what = if baseline {
+                "--baseline"
+            } else {
+                "--reference-decisions"
+            };
+            for (given, flag) in [
+                (
+                    self.from_stats,
+                    "--from-stats (the comparison needs both decisions of each row)",
+                ),
+                (self.emit_stats.is_some(), "--emit-stats"),
+                (
+                    !self.top_k.is_empty() || !self.top_fraction.is_empty(),
+                    "--top-k / --top-fraction",
+                ),
+                (task == Task::Regression, "--task regression"),
+                (task == Task::Multiclass, "--task multiclass / --classes"),
+                (self.preset.is_some(), "--preset"),
+                (
+                    self.summary.summary,
+                    "--summary (one row per file cannot hold the comparison)",
+                ),
+            ] {
+                if given {
+                    bail!("{what} does not work with {flag}");
+                }
+            }
+        }
+        Ok(PairedSpec {
+            baseline: baseline.then(|| BaselineSpec {
+                column: self.baseline.clone(),
+                file: self.baseline_file.clone(),
+                id: self.id.clone(),
+                max_unmatched: self.max_unmatched,
+            }),
+            reference_decisions: self.reference_decisions.clone(),
+            dominance_measures: self.dominance_measures.clone(),
+            export_flips: self.export_flips.clone(),
         })
     }
 

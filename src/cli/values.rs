@@ -113,3 +113,20 @@ pub fn non_empty(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     }
 }
+
+/// `--max-unmatched`: a number of rows (`12`) or a share of them (`5%`, `0.05` is 0 rows: a
+/// share needs the percent sign).
+pub fn unmatched(s: &str) -> Result<crate::fairness::settings::Unmatched, String> {
+    use crate::fairness::settings::Unmatched;
+    let t = s.trim();
+    if let Some(p) = t.strip_suffix('%') {
+        let x = finite(p.trim())?;
+        if (0.0..=100.0).contains(&x) {
+            return Ok(Unmatched::Share(x / 100.0));
+        }
+        return Err(format!("must be a percentage between 0% and 100%; not {s}"));
+    }
+    t.parse::<u64>().map(Unmatched::Rows).map_err(|_| {
+        format!("must be a number of rows (e.g. 12) or a percentage of them (e.g. 5%); not {s}")
+    })
+}

@@ -161,6 +161,8 @@ pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
         inputs,
         attributes,
         legal: None,
+        comparisons: Vec::new(),
+        dominance: Vec::new(),
         warnings,
         thresholds: Vec::new(),
         gates: Vec::new(),

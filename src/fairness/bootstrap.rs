@@ -105,37 +105,45 @@ pub fn resample(st: &Stats, rng: &mut ChaCha8Rng, rows: Option<&RowPlan>) -> Sta
         }
     }
     for cell in &mut out.cells {
-        let n: u64 = cell.rows.iter().sum();
-        let mut left = n;
-        let mut mass: f64 = 1.0;
-        let mut drawn = [0u64; 4];
-        for (q, d) in drawn.iter_mut().enumerate() {
-            let p = cell.rows[q] as f64 / n as f64;
-            *d = if q == 3 || left == 0 {
-                left
-            } else if p <= 0.0 {
-                0
-            } else {
-                let share = (p / mass).clamp(0.0, 1.0);
-                Binomial::new(left, share)
-                    .expect("valid binomial")
-                    .sample(rng)
-            };
-            left -= *d;
-            mass -= p;
-        }
+        let drawn = multinomial(&cell.rows, rng);
         for ((w, &rows), &d) in cell.weight.iter_mut().zip(&cell.rows).zip(&drawn) {
             let mean_w = if rows > 0 { *w / rows as f64 } else { 0.0 };
             *w = mean_w * d as f64;
         }
-        cell.rows = drawn;
+        cell.rows = drawn.try_into().expect("4 quadrants");
     }
     out
 }
 
+/// n = Σ counts rows drawn with replacement: how many fall on each count (a multinomial draw
+/// with probabilities counts / n, made as successive binomials; the last count takes the rest).
+pub fn multinomial(counts: &[u64], rng: &mut ChaCha8Rng) -> Vec<u64> {
+    let n: u64 = counts.iter().sum();
+    let last = counts.len() - 1;
+    let mut left = n;
+    let mut mass: f64 = 1.0;
+    let mut drawn = vec![0u64; counts.len()];
+    for (q, d) in drawn.iter_mut().enumerate() {
+        let p = counts[q] as f64 / n as f64;
+        *d = if q == last || left == 0 {
+            left
+        } else if p <= 0.0 {
+            0
+        } else {
+            let share = (p / mass).clamp(0.0, 1.0);
+            Binomial::new(left, share)
+                .expect("valid binomial")
+                .sample(rng)
+        };
+        left -= *d;
+        mass -= p;
+    }
+    drawn
+}
+
 /// Every number of a report that the bootstrap covers, keyed by its place:
 /// `attribute\u{1f}group\u{1f}metric` for groups, `attribute\u{1f}\u{1f}key` for disparities.
-fn numbers(r: &FairnessReport) -> Vec<(String, f64)> {
+pub fn numbers(r: &FairnessReport) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     for a in &r.attributes {
         for g in &a.groups {

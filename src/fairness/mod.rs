@@ -5,8 +5,10 @@
 pub mod adverse_impact;
 pub mod audit;
 pub mod bootstrap;
+pub mod compare;
 pub mod decisions;
 pub mod distribution;
+pub mod dominance;
 pub mod edf;
 pub mod gates;
 pub mod html;
@@ -16,6 +18,8 @@ pub mod legal;
 pub mod mergeable;
 pub mod metrics;
 pub mod multiclass;
+pub mod paired;
+pub mod paired_view;
 pub mod plan;
 pub mod presets;
 pub mod reference;
@@ -83,6 +87,9 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         other => other?,
     };
     progress.finish();
+    // --baseline / --reference-decisions: the passes as if read alone, and the joint tables.
+    let (passes, joints): (Vec<plan::Pass>, Vec<Vec<paired::Joint>>) =
+        passes.into_iter().map(paired::split).unzip();
     // --top-k / --top-fraction: decisions by rank, from the scored rows (fairness/topk.rs).
     let (passes, ranked) = topk::decide_main(args, passes)?;
     if args.bootstrap > 0 {
@@ -138,6 +145,7 @@ pub fn run(args: &Settings) -> Result<Rendered> {
             format!("the statistics leave out {n}"),
         ));
     }
+    let flips_file = paired_reports(args, &passes, &joints, label_free, &mut model)?;
     if let Some(preset) = args.preset {
         if preset == settings::Preset::Ll144 && args.groups.len() == 1 {
             model.warnings.push(render::Warning::new(
@@ -176,8 +184,80 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         )?
     };
     rendered.side_files = side_files;
+    rendered.side_files.extend(flips_file);
     rendered.side_files.extend(figures.side_files);
     Ok(rendered)
+}
+
+/// `--baseline` and `--reference-decisions`: each input's comparison and dominance check.
+fn paired_reports(
+    args: &Settings,
+    passes: &[plan::Pass],
+    joints: &[Vec<paired::Joint>],
+    label_free: bool,
+    model: &mut FairnessReport,
+) -> Result<Vec<render::SideFile>> {
+    for (pass, joints) in passes.iter().zip(joints) {
+        for (other, joint) in pass.columns.others.iter().zip(joints) {
+            let file = &pass.source.display;
+            if joint.missing > 0 {
+                model.warnings.push(render::Warning::new(
+                    file,
+                    None,
+                    format!(
+                        "the {} '{}' covers {} of the {} rows audited: {} rows without one are left out of the comparison (the audit itself has every row)",
+                        other.role.replace('_', " "),
+                        other.column,
+                        joint.rows(),
+                        joint.rows() + joint.missing,
+                        joint.missing
+                    ),
+                ));
+            }
+            if joint.rows() == 0 {
+                bail!(
+                    "{file}: no row has both decisions: the {} '{}' is missing on every audited row",
+                    other.role.replace('_', " "),
+                    other.column
+                );
+            }
+            if other.role == "baseline" {
+                model
+                    .comparisons
+                    .push(compare::compare(args, pass, joint, label_free));
+            } else {
+                if label_free {
+                    let measures = if args.paired.dominance_measures.is_empty() {
+                        dominance::DEFAULT_MEASURES
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect()
+                    } else {
+                        args.paired.dominance_measures.clone()
+                    };
+                    if let Some(m) = measures.iter().find(|m| label_free::needs_label(m)) {
+                        bail!("--reference-decisions: the measure '{m}' needs the label, and this audit is label-free; pass --label COL, or choose decision measures with --dominance-measures (e.g. demographic_parity_difference,demographic_parity_ratio)");
+                    }
+                }
+                model.dominance.push(dominance::check(args, pass, joint));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    if let Some(path) = &args.paired.export_flips {
+        let [pass] = passes else {
+            bail!(
+                "--export-flips lists the rows of one input; got {} (run one file at a time)",
+                passes.len()
+            );
+        };
+        files.push(render::SideFile {
+            path: path.clone(),
+            text: plan::Plan::new(&pass.source, args, pass.task)?.flips_csv()?,
+            make_dir: false,
+        });
+    }
+    Ok(files)
 }
 
 /// Resolves every input's columns (all before any is read, so a bad flag fails fast), then

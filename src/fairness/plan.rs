@@ -9,7 +9,7 @@ use super::settings::{
     MissingPolicy, Preset, Settings, Task, DEFAULT_THRESHOLD, LABEL_NAMES, PRED_NAMES, SCORE_NAMES,
 };
 use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
-use crate::fairness::report::UsedColumns as Columns;
+use crate::fairness::report::{JoinCounts, OtherColumn, UsedColumns as Columns};
 use crate::input::{detect_column, resolve_column, roles, Opened, Source};
 use crate::render::Progress;
 
@@ -179,7 +179,20 @@ impl Plan {
             }
             None => None,
         };
+        // --baseline / --reference-decisions: one more cell dimension each, after every other
+        // (fairness/paired.rs).
+        let raw_threshold = args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD);
+        let (frame, others, other_specs) = other_decisions(
+            source,
+            &cx,
+            &t,
+            frame,
+            args,
+            prediction.is_none().then_some(raw_threshold),
+            &mut exprs,
+        )?;
         let columns = Columns {
+            others,
             label,
             scoring_median,
             prediction,
@@ -194,7 +207,8 @@ impl Plan {
             detected: std::mem::take(&mut detected),
             within,
         };
-        let spec = pass_spec(source, task, &columns, pred, score_col, args);
+        let mut spec = pass_spec(source, task, &columns, pred, score_col, args);
+        spec.others = other_specs;
         Ok(Plan {
             source: source.clone(),
             task,
@@ -326,6 +340,97 @@ impl Plan {
             warnings,
             score_type: self.score_type,
         })
+    }
+}
+
+impl Plan {
+    /// `--export-flips`: the rows whose audited decision differs from the baseline's, as CSV —
+    /// `row` (the data row, 1-based), `id` (with --id), each --group column, `label`, `audited`,
+    /// `baseline` (0 / 1) and `flip` (`positive_to_negative` or `negative_to_positive`, from
+    /// the baseline's decision to the audited one). Reads the input once more.
+    pub fn flips_csv(self) -> Result<String> {
+        let Some(o) = self
+            .columns
+            .others
+            .iter()
+            .position(|o| o.role == "baseline")
+        else {
+            bail!("--export-flips needs --baseline");
+        };
+        let df = self.source.collect(self.frame)?;
+        let file = &self.source.display;
+        let na = &self.spec.na_values;
+        let fail = |e: anyhow::Error| anyhow!("{file}: {e}");
+        let p = super::stats::decisions(&df, &self.spec.pred, na).map_err(fail)?;
+        let b = super::stats::decisions(&df, &self.spec.others[o], na).map_err(fail)?;
+        let y = match &self.spec.label {
+            Some(l) => {
+                Some(super::stats::decisions(&df, &PredSpec::Column(l.clone()), na).map_err(fail)?)
+            }
+            None => None,
+        };
+        let text = |name: &str| -> Result<Vec<Option<String>>> {
+            let s = df
+                .column(name)?
+                .as_materialized_series()
+                .cast(&DataType::String)?;
+            Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        };
+        let rows = df
+            .column("__row")?
+            .as_materialized_series()
+            .cast(&DataType::UInt64)?;
+        let rows: Vec<Option<u64>> = rows.u64()?.iter().collect();
+        let id = if df.column("__id").is_ok() {
+            Some(text("__id")?)
+        } else {
+            None
+        };
+        let groups = (0..self.columns.groups.len())
+            .map(|i| text(&format!("__g{i}")))
+            .collect::<Result<Vec<_>>>()?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["row".to_string()];
+        if id.is_some() {
+            header.push("id".into());
+        }
+        header.extend(self.columns.groups.iter().cloned());
+        if y.is_some() {
+            header.push("label".into());
+        }
+        header.extend(["audited", "baseline", "flip"].map(String::from));
+        w.write_record(&header)?;
+        let missing = super::stats::MISSING;
+        for i in 0..df.height() {
+            if p[i] == missing || b[i] == missing || p[i] == b[i] {
+                continue;
+            }
+            if y.as_ref().is_some_and(|y| y[i] == missing) {
+                continue;
+            }
+            let mut rec = vec![rows[i].map_or(String::new(), |r| r.to_string())];
+            if let Some(id) = &id {
+                rec.push(id[i].clone().unwrap_or_default());
+            }
+            for g in &groups {
+                rec.push(g[i].clone().unwrap_or_default());
+            }
+            if let Some(y) = &y {
+                rec.push(y[i].to_string());
+            }
+            rec.push(p[i].to_string());
+            rec.push(b[i].to_string());
+            rec.push(
+                if b[i] == 1 {
+                    "positive_to_negative"
+                } else {
+                    "negative_to_positive"
+                }
+                .to_string(),
+            );
+            w.write_record(&rec)?;
+        }
+        Ok(String::from_utf8(w.into_inner()?)?)
     }
 }
 
@@ -656,7 +761,232 @@ fn pass_spec(
         predictions: task == Task::Regression && args.distribution.is_some(),
         classes: task == Task::Multiclass,
         na_values: source.options.na_values.clone(),
+        others: Vec::new(),
     }
+}
+
+/// The other decision-makers' expressions (pushed onto `exprs`, named `__o0`, `__o1`, ...),
+/// read like the audited prediction: a decision column with the same positive value, or —
+/// when the audited decisions are `score >= threshold` (`threshold` is `Some`) — the baseline
+/// as a score at the same threshold (in its own column's precision). A `--baseline-file` is
+/// joined on `--id`: the frame returned carries its column.
+fn other_decisions(
+    source: &Source,
+    cx: &Context,
+    t: &roles::Typing,
+    frame: LazyFrame,
+    args: &Settings,
+    threshold: Option<f64>,
+    exprs: &mut Vec<Expr>,
+) -> Result<(LazyFrame, Vec<OtherColumn>, Vec<PredSpec>)> {
+    let paired = &args.paired;
+    let mut frame = frame;
+    // --export-flips lists rows: their data row number and id.
+    let export = paired.export_flips.is_some();
+    if export {
+        frame = frame.with_row_index("__row", Some(1));
+        exprs.push(col("__row"));
+    }
+    let mut columns = Vec::new();
+    let mut specs = Vec::new();
+    let decision = |column: &str, display: &str, flag: &'static str| {
+        PredSpec::Column(BinarySpec {
+            column: column.to_string(),
+            display: display.to_string(),
+            flag,
+            positive: args.pred_positive.clone().or_else(|| args.positive.clone()),
+            positive_flag: if args.pred_positive.is_some() {
+                "--pred-positive"
+            } else {
+                "--positive"
+            },
+        })
+    };
+    if let Some(b) = &paired.baseline {
+        let alias = format!("__o{}", specs.len());
+        // The column's expression and type, in whichever file holds it.
+        let read = |t: &roles::Typing,
+                    schema: &Schema,
+                    c: &str|
+         -> Result<(Expr, PredSpec, Option<f64>)> {
+            Ok(match threshold {
+                Some(th) => {
+                    let th = in_precision(th, Some(dtype_of(schema, c)));
+                    (
+                        t.number(c, "--baseline", &alias)?,
+                        PredSpec::Threshold {
+                            column: alias.clone(),
+                            threshold: th,
+                        },
+                        Some(th),
+                    )
+                }
+                None => (
+                    t.binary(c, "--baseline", &alias)?,
+                    decision(&alias, c, "--baseline"),
+                    None,
+                ),
+            })
+        };
+        match &b.file {
+            None => {
+                let c = cx.resolve(b.column.as_deref().unwrap_or_default(), "--baseline")?;
+                let (e, spec, th) = read(t, cx.schema, &c)?;
+                exprs.push(e);
+                if let (true, Some(id)) = (export, &b.id) {
+                    exprs.push(t.text(&cx.resolve(id, "--id")?, "__id"));
+                }
+                specs.push(spec);
+                columns.push(OtherColumn {
+                    role: "baseline".into(),
+                    column: c,
+                    file: None,
+                    id: None,
+                    threshold: th,
+                    join: None,
+                });
+            }
+            Some(path) => {
+                let id = b.id.as_deref().expect("--baseline-file comes with --id");
+                let id = cx.resolve(id, "--id")?;
+                let bsrc = crate::input::source_with(path, &args.read)?;
+                let opened = bsrc.open()?;
+                let bschema = opened.schema.clone();
+                let bt = bsrc.typing(&bschema);
+                // Default: the baseline file's column named like the audited decisions.
+                let wanted = b.column.clone().unwrap_or_else(|| {
+                    args.pred
+                        .clone()
+                        .or_else(|| args.score.clone())
+                        .unwrap_or_else(|| "pred".into())
+                });
+                let bcol = resolve_column(
+                    &bschema,
+                    &wanted,
+                    "--baseline",
+                    &bsrc.display,
+                    &opened.duplicate_headers,
+                )?;
+                let bid = resolve_column(
+                    &bschema,
+                    &id,
+                    "--id",
+                    &bsrc.display,
+                    &opened.duplicate_headers,
+                )?;
+                let (e, spec, th) = read(&bt, &bschema, &bcol)?;
+                let base = bsrc.collect(opened.frame.select([bt.text(&bid, "__id"), e]))?;
+                let ids = source.collect(frame.clone().select([t.text(&id, "__id")]))?;
+                let (kept, join) = match_ids(&ids, &base)?;
+                if args.paired.baseline.as_ref().is_some_and(|b| {
+                    b.max_unmatched
+                        .exceeded(join.rows_left_out, ids.height() as u64)
+                }) {
+                    bail!(
+                        "{}: {} of {} rows have no baseline row in {} matched by '{id}' ({} ids not in the baseline file, {} ids repeated in {}, {} in the baseline file); pass --max-unmatched {} (or a share such as 5%) to compare the matched rows only",
+                        cx.file,
+                        join.rows_left_out,
+                        ids.height(),
+                        bsrc.display,
+                        join.unmatched,
+                        join.duplicate_ids,
+                        cx.file,
+                        join.baseline_duplicate_ids,
+                        join.rows_left_out
+                    );
+                }
+                let kept = base
+                    .filter(&kept)
+                    .map_err(|e| anyhow!("{}: {e}", bsrc.display))?;
+                frame = frame.with_column(t.text(&id, "__id")).join(
+                    kept.lazy(),
+                    [col("__id")],
+                    [col("__id")],
+                    JoinArgs {
+                        maintain_order: MaintainOrderJoin::Left,
+                        ..JoinArgs::new(JoinType::Left)
+                    },
+                );
+                exprs.push(col(alias.as_str()));
+                if export {
+                    exprs.push(col("__id"));
+                }
+                specs.push(spec);
+                columns.push(OtherColumn {
+                    role: "baseline".into(),
+                    column: bcol,
+                    file: Some(bsrc.display.clone()),
+                    id: Some(id),
+                    threshold: th,
+                    join: Some(join),
+                });
+            }
+        }
+    }
+    if let Some(r) = &paired.reference_decisions {
+        let alias = format!("__o{}", specs.len());
+        let c = cx.resolve(r, "--reference-decisions")?;
+        exprs.push(t.binary(&c, "--reference-decisions", &alias)?);
+        specs.push(decision(&alias, &c, "--reference-decisions"));
+        columns.push(OtherColumn {
+            role: "reference_decisions".into(),
+            column: c,
+            file: None,
+            id: None,
+            threshold: None,
+            join: None,
+        });
+    }
+    Ok((frame, columns, specs))
+}
+
+/// The baseline rows that pair with exactly one audited row (a mask over `base`), and how the
+/// ids matched. `ids` holds the audited file's ids, `base` the baseline file's (`__id`).
+fn match_ids(ids: &DataFrame, base: &DataFrame) -> Result<(BooleanChunked, JoinCounts)> {
+    use std::collections::HashMap;
+    let text = |df: &DataFrame| -> Result<Vec<Option<String>>> {
+        Ok(df
+            .column("__id")?
+            .as_materialized_series()
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (a, b) = (text(ids)?, text(base)?);
+    fn count(v: &[Option<String>]) -> HashMap<&str, u64> {
+        let mut m: HashMap<&str, u64> = HashMap::new();
+        for s in v.iter().flatten() {
+            *m.entry(s.as_str()).or_default() += 1;
+        }
+        m
+    }
+    let (ca, cb) = (count(&a), count(&b));
+    let pairs = |s: &str| ca.get(s) == Some(&1) && cb.get(s) == Some(&1);
+    let mut join = JoinCounts {
+        matched: 0,
+        unmatched: 0,
+        baseline_unmatched: 0,
+        duplicate_ids: ca.values().filter(|&&k| k > 1).count() as u64,
+        baseline_duplicate_ids: cb.values().filter(|&&k| k > 1).count() as u64,
+        rows_left_out: 0,
+    };
+    for s in &a {
+        match s.as_deref() {
+            Some(s) if pairs(s) => join.matched += 1,
+            Some(s) if cb.contains_key(s) => join.rows_left_out += 1,
+            _ => {
+                join.unmatched += 1;
+                join.rows_left_out += 1;
+            }
+        }
+    }
+    join.baseline_unmatched = b
+        .iter()
+        .filter(|s| s.as_deref().is_none_or(|s| !ca.contains_key(s)))
+        .count() as u64;
+    let mask: BooleanChunked = b.iter().map(|s| s.as_deref().is_some_and(pairs)).collect();
+    Ok((mask, join))
 }
 
 /// Whether `--score` without `--pred` is turned into decisions by `--threshold` (not by LL144's

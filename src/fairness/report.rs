@@ -26,6 +26,12 @@ pub struct FairnessReport {
     /// With --preset: the rule's tables (LL144) or adverse-impact analysis (EEOC).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal: Option<super::legal::LegalView>,
+    /// With --baseline: each input against its baseline (flips, changes, McNemar).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub comparisons: Vec<super::paired_view::Comparison>,
+    /// With --reference-decisions: each input's dominance check.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dominance: Vec<super::paired_view::Dominance>,
     pub warnings: Vec<Warning>,
     /// With several --threshold values or --threshold-sweep: the attributes at each threshold.
     pub thresholds: Vec<ThresholdReport>,
@@ -166,6 +172,45 @@ pub struct UsedColumns {
     /// `--within`: the column whose values are ranked apart (`--top-k`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub within: Option<String>,
+    /// `--baseline` / `--reference-decisions`: the other decisions read on the same rows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<OtherColumn>,
+}
+
+/// Another decision-maker's column, read on the audited rows (`--baseline`,
+/// `--reference-decisions`).
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherColumn {
+    /// `baseline` or `reference_decisions`.
+    pub role: String,
+    pub column: String,
+    /// `--baseline-file`: the file the column is in (joined on `id`); `null`: the audited file.
+    pub file: Option<String>,
+    /// The id column of the join.
+    pub id: Option<String>,
+    /// A score column thresholded like the audited score (at this threshold); `null`: a
+    /// decision column.
+    pub threshold: Option<f64>,
+    /// `--baseline-file`: how the rows matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join: Option<JoinCounts>,
+}
+
+/// How the audited rows matched a baseline file's rows by id.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct JoinCounts {
+    /// Audited rows whose id occurs once in each file: the rows compared.
+    pub matched: u64,
+    /// Audited rows whose id is not in the baseline file (or is missing).
+    pub unmatched: u64,
+    /// Baseline rows whose id is not in the audited file.
+    pub baseline_unmatched: u64,
+    /// Ids that occur more than once in the audited / the baseline file: their rows are left
+    /// out of the comparison (which of them would pair is unknown).
+    pub duplicate_ids: u64,
+    pub baseline_duplicate_ids: u64,
+    /// Audited rows left out of the comparison: unmatched or with a duplicated id.
+    pub rows_left_out: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

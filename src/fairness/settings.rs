@@ -110,6 +110,9 @@ pub struct Settings {
     /// `--top-k` / `--top-fraction`: decisions by rank (`fairness/topk.rs`); `None`: by
     /// threshold or a prediction column.
     pub top: Option<super::decisions::TopSpec>,
+    /// `--baseline` / `--reference-decisions`: other decisions on the same rows, compared with
+    /// the audited ones (`fairness/paired.rs`, `compare.rs`, `dominance.rs`).
+    pub paired: PairedSpec,
 }
 
 /// What the label and prediction are (`--task`).
@@ -189,4 +192,49 @@ pub fn detected_names(names: &[&str]) -> String {
         "Default: the first of {} (case-insensitive)",
         names.join(", ")
     )
+}
+
+/// `--baseline`, `--reference-decisions` and what goes with them (`fairness/paired.rs`).
+#[derive(Debug, Clone, Default)]
+pub struct PairedSpec {
+    pub baseline: Option<BaselineSpec>,
+    /// `--reference-decisions COL`: decisions on the same rows (e.g. human ones) the audited
+    /// decisions are compared with on every measure (`fairness/dominance.rs`).
+    pub reference_decisions: Option<String>,
+    /// `--dominance-measures`: the measures of the dominance check (empty: the default set).
+    pub dominance_measures: Vec<String>,
+    /// `--export-flips FILE`: the rows whose decision differs from the baseline's.
+    pub export_flips: Option<PathBuf>,
+}
+
+/// Where the baseline decisions are: a column of the audited file, or of a second file joined
+/// on `--id`.
+#[derive(Debug, Clone)]
+pub struct BaselineSpec {
+    /// The baseline's prediction (or score) column; `None` with `file`: the column of the same
+    /// name as the audited prediction (or score).
+    pub column: Option<String>,
+    /// `--baseline-file`: the baseline's own file, joined on `id`.
+    pub file: Option<String>,
+    /// `--id`: the row id column (the join key; the flipped rows' id).
+    pub id: Option<String>,
+    /// `--max-unmatched`: more audited rows without a baseline row than this is an error.
+    pub max_unmatched: Unmatched,
+}
+
+/// A count of rows, or a share of them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Unmatched {
+    Rows(u64),
+    Share(f64),
+}
+
+impl Unmatched {
+    /// Whether `k` unmatched rows of `n` are more than allowed.
+    pub fn exceeded(self, k: u64, n: u64) -> bool {
+        match self {
+            Unmatched::Rows(m) => k > m,
+            Unmatched::Share(s) => n > 0 && k as f64 > s * n as f64,
+        }
+    }
 }

@@ -159,6 +159,11 @@ pub struct PassSpec {
     /// Text values read as missing in every column (`--na-values`; CSV readers already turn
     /// them into nulls, Parquet / JSON text may still hold them).
     pub na_values: std::sync::Arc<Vec<String>>,
+    /// Other decision-makers on the same rows (`--baseline`, `--reference-decisions`), read
+    /// like the prediction. Each is one more cell dimension after every other, with the codes
+    /// 0, 1 and [`MISSING`] (keys `0`, `1` and missing): the counts then hold the joint table
+    /// of every decision on the same rows (`fairness/paired.rs` takes it apart).
+    pub others: Vec<PredSpec>,
 }
 
 /// A label or prediction that is not binary (and has no positive value): with `--task auto`
@@ -301,6 +306,63 @@ impl Stats {
         }
     }
 
+    /// The statistics with dimension `dim` summed out: cells that differ only there are added up;
+    /// scored rows and row-metric values follow their cells.
+    pub fn sum_out(&self, dim: usize) -> Stats {
+        let st = self;
+        let mut index: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
+        for c in &st.cells {
+            let mut codes = c.codes.clone();
+            codes.remove(dim);
+            let n = index.len();
+            index.entry(codes).or_insert(n);
+        }
+        // Cells in the order of their codes (canonical), whatever order they were found in.
+        let order: Vec<(Vec<u32>, usize)> = index.into_iter().collect();
+        let mut position_of_first = vec![0usize; order.len()];
+        for (new, (_, first)) in order.iter().enumerate() {
+            position_of_first[*first] = new;
+        }
+        let mut cells: Vec<Cell> = order
+            .iter()
+            .map(|(codes, _)| Cell {
+                codes: codes.clone(),
+                rows: [0; 4],
+                weight: [0.0; 4],
+            })
+            .collect();
+        let lookup: BTreeMap<&Vec<u32>, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(new, (codes, _))| (codes, new))
+            .collect();
+        let mut position = vec![0u32; st.cells.len()];
+        for (old, c) in st.cells.iter().enumerate() {
+            let mut codes = c.codes.clone();
+            codes.remove(dim);
+            let new = lookup[&codes];
+            position[old] = new as u32;
+            for q in 0..4 {
+                cells[new].rows[q] += c.rows[q];
+                cells[new].weight[q] += c.weight[q];
+            }
+        }
+        let mut out = st.clone();
+        out.keys.remove(dim);
+        out.cells = cells;
+        for r in &mut out.scored {
+            r.cell = position[r.cell as usize];
+        }
+        super::scores::sort(&mut out.scored);
+        for v in out.row_metric_values.iter_mut().flatten() {
+            v.0 = position[v.0 as usize];
+        }
+        for v in &mut out.residuals {
+            v.0 = position[v.0 as usize];
+        }
+        out
+    }
+
     /// Statistics made of the given cells only (no drops, no scores, no row metrics), every row
     /// read used; for tests and hand-built cases.
     pub fn from_cells(keys: Vec<Vec<GroupKey>>, cells: Vec<Cell>) -> Stats {
@@ -359,7 +421,7 @@ pub struct Accumulator {
 impl Accumulator {
     pub fn new(spec: PassSpec) -> Self {
         let grid = spec.score_resolution;
-        let k = spec.groups.len();
+        let k = spec.groups.len() + spec.others.len();
         let weighted = spec.weight.is_some();
         let n_metrics = spec.row_metrics.len();
         let mut acc = Accumulator {
@@ -395,6 +457,10 @@ impl Accumulator {
             cell: Vec::new(),
             codes: vec![Vec::new(); k],
         };
+        // The decision dimensions have their three keys from the start.
+        for d in &mut acc.dicts[acc.spec.groups.len()..] {
+            d.keys = vec![GroupKey::Int(0), GroupKey::Int(1), GroupKey::Missing];
+        }
         acc.relayout(vec![0; k]);
         acc
     }
@@ -478,6 +544,25 @@ impl Accumulator {
                 );
             }
         }
+        let k = self.spec.groups.len();
+        for o in 0..self.spec.others.len() {
+            let codes = &mut self.codes[k + o];
+            codes.clear();
+            codes.resize(n, 0);
+            let mut bits = vec![0u8; n];
+            match &self.spec.others[o] {
+                PredSpec::Column(b) => {
+                    let na = NaSet::new(&self.spec.na_values);
+                    encode_binary(series(df, &b.column)?, b, &na, &mut bits)?;
+                }
+                PredSpec::Threshold { column, threshold } => {
+                    threshold_scores(series(df, column)?, *threshold, &mut bits)?;
+                }
+            }
+            for (c, b) in codes.iter_mut().zip(bits) {
+                *c = u32::from(b);
+            }
+        }
         let need: Vec<u32> = self.dicts.iter().map(|d| bits_for(d.keys.len())).collect();
         if need != self.bits {
             if need.iter().sum::<u32>() > MAX_CELL_BITS {
@@ -494,7 +579,7 @@ impl Accumulator {
             }
             self.relayout(need);
         }
-        for a in 0..self.spec.groups.len() {
+        for a in 0..self.dicts.len() {
             let shift = self.shift(a);
             for (c, &code) in self.cell.iter_mut().zip(&self.codes[a]) {
                 if code == DROP || *c == DROP {
@@ -892,6 +977,21 @@ fn bits_for(n: usize) -> u32 {
 
 fn series<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series> {
     Ok(df.column(name)?.as_materialized_series())
+}
+
+/// The 0 / 1 / [`MISSING`] decisions of `spec`'s column in `df`, read as the pass reads them
+/// (for `--export-flips`, which lists rows).
+pub fn decisions(df: &DataFrame, spec: &PredSpec, na_values: &[String]) -> Result<Vec<u8>> {
+    let mut out = vec![0u8; df.height()];
+    match spec {
+        PredSpec::Column(b) => {
+            encode_binary(series(df, &b.column)?, b, &NaSet::new(na_values), &mut out)?;
+        }
+        PredSpec::Threshold { column, threshold } => {
+            threshold_scores(series(df, column)?, *threshold, &mut out)?;
+        }
+    }
+    Ok(out)
 }
 
 /// Encodes a label or prediction column into 0 / 1 / [`MISSING`]; returns whether the
@@ -1550,6 +1650,7 @@ mod tests {
             predictions: false,
             classes: false,
             na_values: Default::default(),
+            others: Vec::new(),
         }
     }
 
@@ -1662,6 +1763,7 @@ mod tests {
         // spellings are binary.
         let mut acc = Accumulator::new(PassSpec {
             na_values: std::sync::Arc::new(vec!["NA".into()]),
+            others: Vec::new(),
             ..spec(&["g"], None)
         });
         let b = df!(

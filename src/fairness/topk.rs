@@ -20,7 +20,7 @@ use super::decisions::{Decisions, Rank, Ranking, TiedGroup, Ties, TopSpec};
 use super::plan::Pass;
 use super::report::{FairnessReport, ThresholdReport};
 use super::settings::{Settings, Task};
-use super::stats::{Cell, Stats};
+use super::stats::Cell;
 use crate::render::Warning;
 
 /// The drop reason of a row whose score is missing (it cannot be ranked).
@@ -274,7 +274,7 @@ fn decide(p: &Pass, spec: &TopSpec, rank: Rank) -> Result<(Pass, Decisions, Vec<
         stats.dropped.insert(MISSING_SCORE.to_string(), reason);
     }
     if let Some(d) = wdim {
-        stats = sum_out(&stats, d);
+        stats = stats.sum_out(d);
     }
     let mut columns = p.columns.clone();
     columns.threshold = None;
@@ -321,62 +321,6 @@ fn decide(p: &Pass, spec: &TopSpec, rank: Rank) -> Result<(Pass, Decisions, Vec<
     ))
 }
 
-/// The statistics with dimension `dim` summed out: cells that differ only there are added up;
-/// scored rows and row-metric values follow their cells.
-fn sum_out(st: &Stats, dim: usize) -> Stats {
-    let mut index: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
-    for c in &st.cells {
-        let mut codes = c.codes.clone();
-        codes.remove(dim);
-        let n = index.len();
-        index.entry(codes).or_insert(n);
-    }
-    // Cells in the order of their codes (canonical), whatever order they were found in.
-    let order: Vec<(Vec<u32>, usize)> = index.into_iter().collect();
-    let mut position_of_first = vec![0usize; order.len()];
-    for (new, (_, first)) in order.iter().enumerate() {
-        position_of_first[*first] = new;
-    }
-    let mut cells: Vec<Cell> = order
-        .iter()
-        .map(|(codes, _)| Cell {
-            codes: codes.clone(),
-            rows: [0; 4],
-            weight: [0.0; 4],
-        })
-        .collect();
-    let lookup: BTreeMap<&Vec<u32>, usize> = order
-        .iter()
-        .enumerate()
-        .map(|(new, (codes, _))| (codes, new))
-        .collect();
-    let mut position = vec![0u32; st.cells.len()];
-    for (old, c) in st.cells.iter().enumerate() {
-        let mut codes = c.codes.clone();
-        codes.remove(dim);
-        let new = lookup[&codes];
-        position[old] = new as u32;
-        for q in 0..4 {
-            cells[new].rows[q] += c.rows[q];
-            cells[new].weight[q] += c.weight[q];
-        }
-    }
-    let mut out = st.clone();
-    out.keys.remove(dim);
-    out.cells = cells;
-    for r in &mut out.scored {
-        r.cell = position[r.cell as usize];
-    }
-    super::scores::sort(&mut out.scored);
-    for v in out.row_metric_values.iter_mut().flatten() {
-        v.0 = position[v.0 as usize];
-    }
-    for v in &mut out.residuals {
-        v.0 = position[v.0 as usize];
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,12 +359,12 @@ mod tests {
         for c in &mut st.cells {
             c.codes.push(0);
         }
-        let out = sum_out(&st, 1);
+        let out = st.sum_out(1);
         assert_eq!(out.keys.len(), 1);
         assert_eq!(out.cells.len(), 2);
         assert_eq!(out.cells[1].rows, [2, 0, 1, 0]);
         // And a dimension that splits nothing away from the attribute: summed out of one cell.
-        let out = sum_out(&st, 0);
+        let out = st.sum_out(0);
         assert_eq!(out.cells.len(), 1);
         assert_eq!(out.cells[0].rows, [3, 0, 3, 0]);
         assert!(out.scored.iter().all(|r| r.cell == 0));
