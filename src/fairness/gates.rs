@@ -187,8 +187,195 @@ fn group_names(group_metric_names: &[&String]) -> Vec<String> {
     names
 }
 
+/// The dominance check's names (overall).
+const DOMINANCE_NAMES: [&str; 2] = ["dominates", "dominance_probability"];
+
+impl FairnessReport {
+    /// The flat view of `--baseline` and `--reference-decisions`: per comparison its overall
+    /// figures (flip rates, McNemar, `delta.<metric>`), each attribute's `delta.<disparity>` and
+    /// each group's figures, with the paired intervals of the changes; `dominates` and
+    /// `dominance_probability` overall.
+    fn paired_numbers(&self) -> Vec<Number> {
+        let mut out = Vec::new();
+        let value = |m: &serde_json::Map<String, Json>,
+                     u: &serde_json::Map<String, Json>,
+                     k: &str| { json_value(m.get(k), u.get(k)) };
+        let no_interval = || {
+            Err(
+                "a change has an interval with --bootstrap N (paired percentile interval)"
+                    .to_string(),
+            )
+        };
+        for c in &self.comparisons {
+            let groups = std::iter::once((None, Level::Overall, &c.overall)).chain(
+                c.attributes.iter().flat_map(|a| {
+                    a.groups
+                        .iter()
+                        .map(move |g| (Some(a.name.as_str()), Level::Group, g))
+                }),
+            );
+            for (attr, level, g) in groups {
+                for (k, _) in &g.metrics {
+                    out.push(Number::new(
+                        &c.file,
+                        level,
+                        attr,
+                        Some(&g.group),
+                        k,
+                        value(&g.metrics, &g.undefined, k),
+                    ));
+                }
+                for (k, _) in &g.delta {
+                    let key = format!("delta.{k}");
+                    let mut n = Number::new(
+                        &c.file,
+                        level,
+                        attr,
+                        Some(&g.group),
+                        &key,
+                        json_value(g.delta.get(k), g.undefined.get(&key)),
+                    );
+                    n.interval = Some(
+                        json_interval(g.delta_bootstrap.get(k), None).or_else(|_| no_interval()),
+                    );
+                    out.push(n);
+                }
+            }
+            for a in &c.attributes {
+                for k in a.delta.keys() {
+                    let key = format!("delta.{k}");
+                    let mut n = Number::new(
+                        &c.file,
+                        Level::Attribute,
+                        Some(&a.name),
+                        None,
+                        &key,
+                        json_value(a.delta.get(k), a.undefined.get(&key)),
+                    );
+                    n.interval = Some(
+                        json_interval(a.delta_bootstrap.get(k), None).or_else(|_| no_interval()),
+                    );
+                    out.push(n);
+                }
+            }
+        }
+        for d in &self.dominance {
+            let why = || {
+                d.undefined
+                    .get("dominates")
+                    .and_then(Json::as_str)
+                    .unwrap_or("undefined")
+                    .to_string()
+            };
+            let dom = d
+                .dominates
+                .map(|b| if b { 1.0 } else { 0.0 })
+                .ok_or_else(why);
+            out.push(Number::new(
+                &d.file,
+                Level::Overall,
+                None,
+                Some("(overall)"),
+                "dominates",
+                dom,
+            ));
+            out.push(Number::new(
+                &d.file,
+                Level::Overall,
+                None,
+                Some("(overall)"),
+                "dominance_probability",
+                d.dominance_probability.ok_or_else(why),
+            ));
+        }
+        out
+    }
+
+    /// A gate on a comparison's figure (`delta.NAME`, a flip rate, McNemar's p-value) or on the
+    /// dominance check; `None` when `name` is none of these.
+    fn observe_paired(&self, scope: &Scope, name: &str) -> Option<Result<Vec<Observation>>> {
+        let (base, end) = gate::interval_end(name);
+        let changed = base.strip_prefix("delta.");
+        let paired = super::paired_view::GROUP_NAMES.contains(&base);
+        let dominance = DOMINANCE_NAMES.contains(&base);
+        if changed.is_none() && !paired && !dominance {
+            return None;
+        }
+        Some((|| {
+            if dominance && self.dominance.is_empty() {
+                bail!("'{base}' is the dominance check of --reference-decisions COL; this audit has none");
+            }
+            if !dominance && self.comparisons.is_empty() {
+                bail!("'{base}' compares with a baseline; pass --baseline COL (or --baseline-file FILE --id COL)");
+            }
+            if end.is_some() && changed.is_none() {
+                bail!("'{base}' has no interval; intervals are of the changes (delta.NAME.lower / .upper, with --bootstrap N)");
+            }
+            let base = match changed {
+                Some(rest) => {
+                    let rest = canonical(rest);
+                    let key = format!("delta.{rest}");
+                    let known: Vec<&String> = self
+                        .comparisons
+                        .iter()
+                        .flat_map(|c| {
+                            c.overall
+                                .delta
+                                .keys()
+                                .chain(c.attributes.iter().flat_map(|a| {
+                                    a.delta
+                                        .keys()
+                                        .chain(a.groups.iter().flat_map(|g| g.delta.keys()))
+                                }))
+                        })
+                        .collect();
+                    if !known.iter().any(|k| **k == rest) {
+                        let names: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
+                        let hint = crate::input::closest_name(&rest, &names)
+                            .map(|b| format!("; did you mean 'delta.{b}'?"))
+                            .unwrap_or_default();
+                        bail!("no change '{key}' in the comparison{hint} (a change is of a metric or disparity the audit reports)");
+                    }
+                    key
+                }
+                None => base.to_string(),
+            };
+            if end.is_some()
+                && self
+                    .comparisons
+                    .iter()
+                    .all(|c| c.attributes.iter().all(|a| a.delta_bootstrap.is_empty()))
+            {
+                bail!("an interval of '{base}' needs --bootstrap N (paired percentile intervals: rows redrawn with both decisions)");
+            }
+            self.check_scope_names(scope)?;
+            let numbers = self.paired_numbers();
+            let label = match end {
+                Some(e) => format!("{base}.{}", ["lower", "upper"][e]),
+                None => base.clone(),
+            };
+            let out = gate::select(&numbers, scope, &base, end, &label);
+            if out.is_empty() {
+                bail!("no attribute or group matches the scope of '{label}'");
+            }
+            Ok(out)
+        })())
+    }
+
+    /// The attribute and group a scope names exist.
+    fn check_scope_names(&self, scope: &Scope) -> Result<()> {
+        match scope {
+            Scope::Attribute(_) | Scope::Group(..) => self.check_scope(scope, "", true, true),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl gate::Gateable for FairnessReport {
     fn observe(&self, scope: &Scope, name: &str) -> Result<Vec<Observation>> {
+        if let Some(out) = self.observe_paired(scope, name) {
+            return out;
+        }
         // `rate.lower` / `rate.upper`: an end of an interval.
         let (base, end) = gate::interval_end(name);
         if end.is_none() {

@@ -87,6 +87,7 @@ pub fn page(r: &FairnessReport) -> Result<Page> {
     if !r.thresholds.is_empty() {
         sections.extend(sweep_sections(r)?);
     }
+    sections.extend(super::paired_view::sections(&r.comparisons, &r.dominance));
     Ok(Page {
         command: r.command.clone(),
         subject: r

@@ -2,8 +2,13 @@
 //! `--reference-decisions`: [`Dominance`]) and their text tables. Built by `compare.rs` and
 //! `dominance.rs`; this file imports no report type, so `report.rs` can render it.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
+
+use crate::render::html::{Cell, Item, Section, Table};
+use crate::render::{csv_num, fmt_count, fmt_num, fmt_p, grid, markdown_text, note_lines};
 
 /// What the flip rates divide by, as the report states it.
 pub const FLIP_DENOMINATORS: &str = "flip_rate: flips / rows compared; positive_to_negative_rate: positive → negative flips / the baseline's positives; negative_to_positive_rate: negative → positive flips / the baseline's negatives; *_share: the same flips / rows compared (TensorFlow Model Analysis' PosToNegFlipRate / NegToPosFlipRate); weighted with --weight";
@@ -116,4 +121,469 @@ pub struct Measure {
     pub better: Option<String>,
     /// Share of replicates in which the audited decisions are at least as good on it.
     pub probability_audited_at_least_as_good: Option<f64>,
+}
+
+/// The changes the comparison table shows (all are in JSON and CSV): per group, then per
+/// attribute. Label-free audits have only the first of each.
+const GROUP_DELTAS: [(&str, &str); 4] = [
+    ("selection_rate", "Δ sel"),
+    ("true_positive_rate", "Δ TPR"),
+    ("false_positive_rate", "Δ FPR"),
+    ("accuracy", "Δ acc"),
+];
+const DISPARITY_DELTAS: [&str; 3] = [
+    "demographic_parity_difference",
+    "equalized_odds_difference",
+    "demographic_parity_ratio",
+];
+
+fn get(m: &Map<String, Json>, k: &str) -> Option<f64> {
+    m.get(k).and_then(Json::as_f64)
+}
+
+fn signed(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x > 0.0 => format!("+{}", fmt_num(Some(x))),
+        other => fmt_num(other),
+    }
+}
+
+/// A change with its paired interval when there is one: `-0.1158 [-0.15, -0.08]`.
+fn change(delta: &Map<String, Json>, intervals: &Map<String, Json>, k: &str) -> String {
+    let mut s = signed(get(delta, k));
+    if let Some(Json::Array(iv)) = intervals.get(k) {
+        let _ = write!(
+            s,
+            " [{}, {}]",
+            signed(iv[0].as_f64()),
+            signed(iv[1].as_f64())
+        );
+    }
+    s
+}
+
+impl ComparedGroup {
+    /// The flips table's row: group, n, flip rates (and McNemar's p-values with a label).
+    fn flips_row(&self, labelled: bool) -> Vec<String> {
+        let m = &self.metrics;
+        let mut row = vec![
+            self.group.clone(),
+            fmt_count(self.n),
+            fmt_num(get(m, "flip_rate")),
+            fmt_num(get(m, "positive_to_negative_rate")),
+            fmt_num(get(m, "negative_to_positive_rate")),
+        ];
+        if labelled {
+            row.push(fmt_p(get(m, "mcnemar_p_value")));
+            row.push(fmt_p(get(m, "mcnemar_p_value_holm")));
+        }
+        row
+    }
+
+    /// The changes table's row: group, then each change (with its paired interval).
+    fn changes_row(&self, deltas: &[(&str, &str)]) -> Vec<String> {
+        let mut row = vec![self.group.clone()];
+        for (k, _) in deltas {
+            row.push(change(&self.delta, &self.delta_bootstrap, k));
+        }
+        row
+    }
+}
+
+/// The terminal / Markdown tables of the comparisons and dominance checks.
+pub fn text(
+    comparisons: &[Comparison],
+    dominance: &[Dominance],
+    many: bool,
+    markdown: bool,
+) -> String {
+    let mut out = String::new();
+    let heading = |out: &mut String, title: String| {
+        if markdown {
+            let _ = writeln!(out, "## {}\n", markdown_text(&title));
+        } else {
+            let _ = writeln!(out, "{title}");
+        }
+    };
+    for c in comparisons {
+        let labelled = c.overall.only_audited_correct.is_some();
+        let deltas: Vec<(&str, &str)> = GROUP_DELTAS
+            .iter()
+            .copied()
+            .filter(|(k, _)| labelled || *k == "selection_rate")
+            .collect();
+        let file = if many {
+            format!(" — {}", c.file)
+        } else {
+            String::new()
+        };
+        heading(
+            &mut out,
+            format!(
+                "Against the baseline `{}`{file}: {} rows compared",
+                c.baseline,
+                fmt_count(c.rows_compared)
+            ),
+        );
+        let mut header: Vec<String> = ["group", "n", "flips", "+→−", "−→+"]
+            .map(String::from)
+            .to_vec();
+        if labelled {
+            header.extend(["McNemar p", "Holm p"].map(String::from));
+        }
+        let mut changes_header = vec!["group".to_string()];
+        changes_header.extend(deltas.iter().map(|(_, h)| h.to_string()));
+        for a in &c.attributes {
+            if markdown {
+                let _ = writeln!(out, "\n### {}\n", markdown_text(&a.name));
+            } else {
+                let _ = writeln!(out, "\n{}", a.name);
+            }
+            let groups = a.groups.iter().chain([&c.overall]);
+            let rows: Vec<Vec<String>> = groups.clone().map(|g| g.flips_row(labelled)).collect();
+            out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            let rows: Vec<Vec<String>> = groups.map(|g| g.changes_row(&deltas)).collect();
+            out.push_str(&grid(&changes_header, &rows, markdown, &[], 0));
+            let lines: Vec<String> = DISPARITY_DELTAS
+                .iter()
+                .filter(|k| a.delta.contains_key(**k))
+                .filter(|k| labelled || !k.starts_with("equalized_odds"))
+                .map(|k| {
+                    format!(
+                        "Δ {k} = {} (baseline {})",
+                        change(&a.delta, &a.delta_bootstrap, k),
+                        fmt_num(get(&a.baseline, k))
+                    )
+                })
+                .collect();
+            out.push_str(&note_lines(&lines, markdown));
+        }
+        let mut notes = vec![
+            "flips = share of rows whose decision differs; +→− = positive → negative flips / the baseline's positives; −→+ = negative → positive flips / the baseline's negatives".to_string(),
+            "Δ = audited − baseline on the rows compared (with --bootstrap: [paired percentile interval])".to_string(),
+        ];
+        if labelled {
+            notes.push("McNemar p: exact two-sided test of the rows only one decision gets right; Holm p: corrected within the attribute".into());
+        }
+        if c.rows_left_out > 0 {
+            notes.push(format!(
+                "{} audited rows have no baseline decision and are left out of this comparison",
+                fmt_count(c.rows_left_out)
+            ));
+        }
+        out.push_str(&note_lines(&notes, markdown));
+        out.push('\n');
+    }
+    for d in dominance {
+        let file = if many {
+            format!(" — {}", d.file)
+        } else {
+            String::new()
+        };
+        heading(
+            &mut out,
+            format!(
+                "Against the reference decisions `{}`{file}: {} rows compared",
+                d.reference,
+                fmt_count(d.rows_compared)
+            ),
+        );
+        let header: Vec<String> = [
+            "measure",
+            "better is",
+            "audited",
+            "reference",
+            "better",
+            "P(≥)",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rows: Vec<Vec<String>> = d
+            .measures
+            .iter()
+            .map(|m| {
+                vec![
+                    m.attribute
+                        .as_ref()
+                        .map_or(m.measure.clone(), |a| format!("{a}: {}", m.measure)),
+                    if m.higher_is_better {
+                        "higher"
+                    } else {
+                        "lower"
+                    }
+                    .into(),
+                    fmt_num(m.audited),
+                    fmt_num(m.reference),
+                    m.better.clone().unwrap_or_else(|| "—".into()),
+                    fmt_num(m.probability_audited_at_least_as_good),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        let verdict = match (d.dominates, d.reference_dominates) {
+            (Some(true), _) => "the audited decisions dominate the reference".to_string(),
+            (Some(false), Some(true)) => {
+                "the reference dominates the audited decisions".to_string()
+            }
+            (Some(false), _) => {
+                "neither dominates: each is better on some measure (or they tie)".to_string()
+            }
+            (None, _) => "undefined: a measure is undefined for a decision-maker".to_string(),
+        };
+        let notes = vec![
+            format!(
+                "{verdict}; probability that the audited decisions dominate: {} ({} paired bootstrap replicates, seed {}); P(≥) = share of replicates in which the audited decisions are at least as good on the measure",
+                fmt_num(d.dominance_probability),
+                d.replicates,
+                d.seed
+            ),
+        ];
+        out.push_str(&note_lines(&notes, markdown));
+        out.push('\n');
+    }
+    out
+}
+
+/// CSV rows (file, attribute, group, metric, value, note) of the comparisons and dominance
+/// checks: `flip_rate`, ..., `delta.<metric>` and `baseline.<metric>` per group and attribute;
+/// `dominance.audited.<measure>`, `dominance.reference.<measure>`, `dominates`,
+/// `dominance_probability` with the group `(dominance)`.
+pub fn csv_rows(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<[String; 6]> {
+    let mut out = Vec::new();
+    let num = |v: &Json| csv_num(v.as_f64());
+    let why =
+        |u: &Map<String, Json>, k: &str| u.get(k).and_then(Json::as_str).unwrap_or("").to_string();
+    for c in comparisons {
+        let group = |out: &mut Vec<[String; 6]>, attr: &str, g: &ComparedGroup| {
+            for (k, v) in &g.metrics {
+                out.push([
+                    c.file.clone(),
+                    attr.into(),
+                    g.group.clone(),
+                    k.clone(),
+                    num(v),
+                    why(&g.undefined, k),
+                ]);
+            }
+            for (k, v) in &g.delta {
+                let key = format!("delta.{k}");
+                out.push([
+                    c.file.clone(),
+                    attr.into(),
+                    g.group.clone(),
+                    key.clone(),
+                    num(v),
+                    why(&g.undefined, &key),
+                ]);
+            }
+            for (k, v) in &g.baseline {
+                out.push([
+                    c.file.clone(),
+                    attr.into(),
+                    g.group.clone(),
+                    format!("baseline.{k}"),
+                    num(v),
+                    String::new(),
+                ]);
+            }
+        };
+        group(&mut out, "", &c.overall);
+        for a in &c.attributes {
+            for g in &a.groups {
+                group(&mut out, &a.name, g);
+            }
+            for (k, v) in &a.delta {
+                let key = format!("delta.{k}");
+                out.push([
+                    c.file.clone(),
+                    a.name.clone(),
+                    String::new(),
+                    key.clone(),
+                    num(v),
+                    why(&a.undefined, &key),
+                ]);
+            }
+        }
+    }
+    for d in dominance {
+        let g = "(dominance)".to_string();
+        for m in &d.measures {
+            let attr = m.attribute.clone().unwrap_or_default();
+            let note = m
+                .better
+                .clone()
+                .map(|b| format!("better: {b}"))
+                .unwrap_or_default();
+            out.push([
+                d.file.clone(),
+                attr.clone(),
+                g.clone(),
+                format!("dominance.audited.{}", m.measure),
+                csv_num(m.audited),
+                note.clone(),
+            ]);
+            out.push([
+                d.file.clone(),
+                attr,
+                g.clone(),
+                format!("dominance.reference.{}", m.measure),
+                csv_num(m.reference),
+                note,
+            ]);
+        }
+        out.push([
+            d.file.clone(),
+            String::new(),
+            g.clone(),
+            "dominates".into(),
+            d.dominates
+                .map_or(String::new(), |b| u8::from(b).to_string()),
+            why(&d.undefined, "dominates"),
+        ]);
+        out.push([
+            d.file.clone(),
+            String::new(),
+            g,
+            "dominance_probability".into(),
+            csv_num(d.dominance_probability),
+            format!("{} replicates", d.replicates),
+        ]);
+    }
+    out
+}
+
+fn cell(v: Option<f64>, why: &str) -> Cell {
+    v.map_or(Cell::Undefined(why.into()), Cell::Number)
+}
+
+/// The HTML sections: one table per attribute of each comparison, one per dominance check.
+pub fn sections(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<Section> {
+    let mut out = Vec::new();
+    for c in comparisons {
+        let labelled = c.overall.only_audited_correct.is_some();
+        let mut s = Section::new(format!("Against the baseline {} — {}", c.baseline, c.file));
+        s.items.push(Item::Note(format!(
+            "{} rows compared; {} audited rows without a baseline decision left out. Δ = audited − baseline.",
+            fmt_count(c.rows_compared),
+            fmt_count(c.rows_left_out)
+        )));
+        for a in &c.attributes {
+            let mut header: Vec<String> = [
+                "group",
+                "n",
+                "flip rate",
+                "positive → negative",
+                "negative → positive",
+            ]
+            .map(String::from)
+            .to_vec();
+            if labelled {
+                header.extend(["McNemar p", "Holm p"].map(String::from));
+            }
+            let deltas: Vec<&str> = GROUP_DELTAS
+                .iter()
+                .map(|d| d.0)
+                .filter(|k| labelled || *k == "selection_rate")
+                .collect();
+            header.extend(deltas.iter().map(|k| format!("Δ {k}")));
+            let row = |g: &ComparedGroup| {
+                let m = &g.metrics;
+                let u = |k: &str| {
+                    g.undefined
+                        .get(k)
+                        .and_then(Json::as_str)
+                        .unwrap_or("undefined")
+                        .to_string()
+                };
+                let mut cells = vec![
+                    Cell::text(&g.group),
+                    Cell::Amount(g.n as f64),
+                    cell(get(m, "flip_rate"), &u("flip_rate")),
+                    cell(
+                        get(m, "positive_to_negative_rate"),
+                        &u("positive_to_negative_rate"),
+                    ),
+                    cell(
+                        get(m, "negative_to_positive_rate"),
+                        &u("negative_to_positive_rate"),
+                    ),
+                ];
+                if labelled {
+                    for k in ["mcnemar_p_value", "mcnemar_p_value_holm"] {
+                        cells.push(match get(m, k) {
+                            Some(p) if crate::render::is_tiny(p) => Cell::text(fmt_p(Some(p))),
+                            v => cell(v, &u(k)),
+                        });
+                    }
+                }
+                for k in &deltas {
+                    cells.push(cell(get(&g.delta, k), &u(&format!("delta.{k}"))));
+                }
+                cells
+            };
+            let mut rows: Vec<Vec<Cell>> = a.groups.iter().map(row).collect();
+            rows.push(row(&c.overall));
+            let notes = DISPARITY_DELTAS
+                .iter()
+                .filter(|k| a.delta.contains_key(**k))
+                .map(|k| {
+                    format!(
+                        "Δ {k} = {} (baseline {})",
+                        change(&a.delta, &a.delta_bootstrap, k),
+                        fmt_num(get(&a.baseline, k))
+                    )
+                })
+                .collect();
+            s.items.push(Item::Table(Table {
+                caption: a.name.clone(),
+                header,
+                rows,
+                notes,
+            }));
+        }
+        out.push(s);
+    }
+    for d in dominance {
+        let mut s = Section::new(format!(
+            "Against the reference decisions {} — {}",
+            d.reference, d.file
+        ));
+        let rows = d
+            .measures
+            .iter()
+            .map(|m| {
+                vec![
+                    Cell::text(
+                        m.attribute
+                            .as_ref()
+                            .map_or(m.measure.clone(), |a| format!("{a}: {}", m.measure)),
+                    ),
+                    Cell::text(if m.higher_is_better {
+                        "higher"
+                    } else {
+                        "lower"
+                    }),
+                    cell(m.audited, "undefined"),
+                    cell(m.reference, "undefined"),
+                    m.better.as_ref().map_or(Cell::Empty, Cell::text),
+                    cell(m.probability_audited_at_least_as_good, "undefined"),
+                ]
+            })
+            .collect();
+        s.items.push(Item::Table(Table {
+            caption: "measures".into(),
+            header: ["measure", "better is", "audited", "reference", "better", "P(audited at least as good)"].map(String::from).to_vec(),
+            rows,
+            notes: vec![format!(
+                "dominates: {}; probability of dominance {} ({} paired bootstrap replicates, seed {})",
+                d.dominates.map_or("undefined".to_string(), |b| if b { "yes".into() } else { "no".into() }),
+                fmt_num(d.dominance_probability),
+                d.replicates,
+                d.seed
+            )],
+        }));
+        out.push(s);
+    }
+    out
 }

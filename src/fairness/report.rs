@@ -477,6 +477,9 @@ fn csv(r: &FairnessReport) -> Result<String> {
             csv_attribute(&mut w, a, &name)?;
         }
     }
+    for row in super::paired_view::csv_rows(&r.comparisons, &r.dominance) {
+        w.write_record(&row)?;
+    }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
@@ -732,6 +735,12 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
         ));
     }
     out.push_str(&threshold_view(r, markdown));
+    out.push_str(&super::paired_view::text(
+        &r.comparisons,
+        &r.dominance,
+        many,
+        markdown,
+    ));
 
     out.push_str(&crate::render::gates_and_warnings(
         &r.gates,
