@@ -349,6 +349,12 @@ impl FairnessReport {
                 bail!("an interval of '{base}' needs --bootstrap N (paired percentile intervals: rows redrawn with both decisions)");
             }
             self.check_scope_names(scope)?;
+            // The dominance check is of the whole input: unscoped reads it there.
+            let scope = if dominance && *scope == Scope::All {
+                &Scope::Overall
+            } else {
+                scope
+            };
             let numbers = self.paired_numbers();
             let label = match end {
                 Some(e) => format!("{base}.{}", ["lower", "upper"][e]),

@@ -1,0 +1,585 @@
+//! `--baseline` and `--reference-decisions` (issue 17) against independent values: a pandas /
+//! scipy / statsmodels computation on `fixtures/compare.csv` and `fixtures/compare_baseline.csv`
+//! (`scripts/oracle_compare.py` → `tests/expected/compare/compare.json`), and hand-counted
+//! cases.
+
+mod common;
+
+use common::{audit_error, audit_json, bin, root};
+use serde_json::Value;
+
+fn expected() -> Value {
+    let path = root().join("tests/expected/compare/compare.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("expected file")).expect("JSON")
+}
+
+fn close(a: &Value, b: &Value, what: &str) {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => assert!(
+            (x - y).abs() <= 1e-12 * y.abs().max(1e-300) + 1e-15,
+            "{what}: fairaudit {x}, oracle {y}"
+        ),
+        _ => assert_eq!(
+            a.is_null(),
+            b.is_null(),
+            "{what}: fairaudit {a}, oracle {b}"
+        ),
+    }
+}
+
+/// The comparison's group `name` of attribute `attr` ("overall" for the overall figures).
+fn compared<'a>(c: &'a Value, attr: &str, name: &str) -> &'a Value {
+    if attr == "overall" {
+        return &c["overall"];
+    }
+    let a = c["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == attr)
+        .unwrap_or_else(|| panic!("attribute {attr}"));
+    a["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == name)
+        .unwrap_or_else(|| panic!("group {name} of {attr}"))
+}
+
+/// Every group (and overall) of the oracle's part `part`: flips, rates, McNemar, Holm, changes.
+fn check_against(report: &Value, part: &Value, what: &str) {
+    let c = &report["comparisons"][0];
+    let metric_names = [
+        ("selection_rate", "selection_rate"),
+        ("true_positive_rate", "true_positive_rate"),
+        ("false_positive_rate", "false_positive_rate"),
+        ("accuracy", "accuracy"),
+        ("precision", "positive_predictive_value"),
+    ];
+    let mut checked = 0;
+    for (attr, groups) in part["groups"].as_object().unwrap() {
+        let groups: Vec<(String, &Value)> = if attr == "overall" {
+            vec![("overall".to_string(), groups)]
+        } else {
+            groups
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v))
+                .collect()
+        };
+        for (name, o) in groups {
+            let g = compared(c, attr, &name);
+            let at = format!("{what} {attr}={name}");
+            assert_eq!(g["n"], o["n"], "{at} n");
+            assert_eq!(g["flips"].as_f64(), o["flips"].as_f64(), "{at} flips");
+            assert_eq!(
+                g["positive_to_negative"].as_f64(),
+                o["positive_to_negative"].as_f64(),
+                "{at}"
+            );
+            assert_eq!(
+                g["negative_to_positive"].as_f64(),
+                o["negative_to_positive"].as_f64(),
+                "{at}"
+            );
+            for k in [
+                "flip_rate",
+                "positive_to_negative_rate",
+                "negative_to_positive_rate",
+            ] {
+                close(&g["metrics"][k], &o[k], &format!("{at} {k}"));
+            }
+            // TFMA's rates over all rows.
+            let tfma = &o["tfma"]["boolean_flip_rates"];
+            close(
+                &g["metrics"]["positive_to_negative_share"],
+                &tfma["pos_to_neg_flip_rate"],
+                &format!("{at} TFMA pos_to_neg"),
+            );
+            close(
+                &g["metrics"]["negative_to_positive_share"],
+                &tfma["neg_to_pos_flip_rate"],
+                &format!("{at} TFMA neg_to_pos"),
+            );
+            let m = &o["mcnemar"];
+            assert_eq!(g["only_audited_correct"], m["b"], "{at} McNemar b");
+            assert_eq!(g["only_baseline_correct"], m["c"], "{at} McNemar c");
+            // scipy's binomtest and ours sum the same binomial terms, in another order.
+            let (p, q) = (
+                g["metrics"]["mcnemar_p_value"].as_f64().unwrap(),
+                m["p_value"].as_f64().unwrap(),
+            );
+            assert!((p - q).abs() <= 1e-9 * q, "{at} McNemar p {p} vs {q}");
+            if attr != "overall" {
+                let (p, q) = (
+                    g["metrics"]["mcnemar_p_value_holm"].as_f64().unwrap(),
+                    m["holm_p_value"].as_f64().unwrap(),
+                );
+                assert!((p - q).abs() <= 1e-9 * q, "{at} Holm p {p} vs {q}");
+            }
+            for (theirs, ours) in metric_names {
+                close(
+                    &g["delta"][ours],
+                    &o["metrics"]["delta"][theirs],
+                    &format!("{at} delta {ours}"),
+                );
+                close(
+                    &g["baseline"][ours],
+                    &o["metrics"]["baseline"][theirs],
+                    &format!("{at} baseline {ours}"),
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked, 12,
+        "overall + 3 race + 2 sex + 6 intersection groups"
+    );
+    for (attr, d) in part["disparities"].as_object().unwrap() {
+        let a = c["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == attr.as_str())
+            .unwrap();
+        for (k, v) in d["delta"].as_object().unwrap() {
+            close(&a["delta"][k], v, &format!("{what} {attr} delta {k}"));
+            close(
+                &a["baseline"][k],
+                &d["baseline"][k],
+                &format!("{what} {attr} baseline {k}"),
+            );
+        }
+    }
+}
+
+const SAME_FILE: [&str; 10] = [
+    "fixtures/compare.csv",
+    "--label",
+    "label",
+    "--pred",
+    "pred",
+    "--baseline",
+    "baseline_pred",
+    "--group",
+    "race",
+    "--group",
+];
+
+fn same_file(extra: &[&str]) -> Value {
+    let mut args = SAME_FILE.to_vec();
+    args.push("sex");
+    args.extend(extra);
+    audit_json(&args, 0)
+}
+
+#[test]
+fn flips_changes_and_mcnemar_equal_pandas_and_scipy() {
+    let e = expected();
+    let r = same_file(&[]);
+    check_against(&r, &e["same_file"], "same file");
+    let c = &r["comparisons"][0];
+    assert_eq!(c["rows_compared"], 2400);
+    assert_eq!(c["rows_left_out"], 0);
+    // The audit itself is the audit without --baseline.
+    let plain = audit_json(
+        &[
+            "fixtures/compare.csv",
+            "--label",
+            "label",
+            "--pred",
+            "pred",
+            "--group",
+            "race",
+            "--group",
+            "sex",
+        ],
+        0,
+    );
+    assert_eq!(r["attributes"], plain["attributes"]);
+    assert_eq!(r["inputs"][0]["overall"], plain["inputs"][0]["overall"]);
+}
+
+#[test]
+fn a_baseline_file_is_joined_on_the_id() {
+    let e = expected();
+    let args = [
+        "fixtures/compare.csv",
+        "--label",
+        "label",
+        "--pred",
+        "pred",
+        "--baseline-file",
+        "fixtures/compare_baseline.csv",
+        "--id",
+        "id",
+        "--max-unmatched",
+        "8",
+        "--group",
+        "race",
+        "--group",
+        "sex",
+    ];
+    let r = audit_json(&args, 0);
+    let j = &e["joined"];
+    check_against(&r, j, "joined");
+    let join = &r["inputs"][0]["columns"]["others"][0]["join"];
+    assert_eq!(join["matched"], j["rows_used"]);
+    assert_eq!(join["unmatched"], j["candidate_rows_without_baseline"]);
+    assert_eq!(
+        join["baseline_unmatched"],
+        j["baseline_ids_not_in_candidate"]
+    );
+    assert_eq!(join["baseline_duplicate_ids"], j["duplicated_ids"]);
+    assert_eq!(join["rows_left_out"], 8);
+    assert_eq!(r["comparisons"][0]["rows_compared"], j["rows_used"]);
+    // One more unmatched row than allowed: an error naming the counts and the flag.
+    let mut strict = args.to_vec();
+    strict[10] = "7";
+    let err = audit_error(&strict);
+    assert!(err.contains("8 of 2400 rows have no baseline row"), "{err}");
+    assert!(err.contains("--max-unmatched 8"), "{err}");
+    // A share: 8 of 2400 is 0.33%.
+    strict[10] = "0.5%";
+    audit_json(&strict, 0);
+    strict[10] = "0.3%";
+    audit_error(&strict);
+}
+
+#[test]
+fn export_flips_lists_the_flipped_ids() {
+    let e = expected();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("flips.csv");
+    let mut args = SAME_FILE.to_vec();
+    args.extend(["sex", "--id", "id", "--export-flips", out.to_str().unwrap()]);
+    audit_json(&args, 0);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("row,id,race,sex,label,audited,baseline,flip")
+    );
+    let mut p2n: Vec<String> = Vec::new();
+    let mut n2p: Vec<String> = Vec::new();
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        // The row number is the data row: ids are c00001, c00002, ... in row order.
+        assert_eq!(format!("c{:05}", f[0].parse::<u32>().unwrap()), f[1]);
+        match f[7] {
+            "positive_to_negative" => {
+                assert_eq!((f[5], f[6]), ("0", "1"));
+                p2n.push(f[1].into());
+            }
+            "negative_to_positive" => {
+                assert_eq!((f[5], f[6]), ("1", "0"));
+                n2p.push(f[1].into());
+            }
+            other => panic!("direction {other}"),
+        }
+    }
+    let ids = &e["same_file"]["groups"]["overall"]["flipped_ids"];
+    let list = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(p2n, list(&ids["positive_to_negative"]));
+    assert_eq!(n2p, list(&ids["negative_to_positive"]));
+}
+
+#[test]
+fn gates_on_changes_flips_and_intervals() {
+    // The oracle: equalized odds improves on race (−0.197) and worsens on sex (+0.026).
+    let mut args = SAME_FILE.to_vec();
+    args.extend(["sex", "--fail-if", "delta.equalized_odds_difference > 0.02"]);
+    let out = bin()
+        .arg("audit-fairness")
+        .args(&args)
+        .args(["--json", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failures = r["gates"][0]["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0]["attribute"], "sex");
+    assert_eq!(r["gates"][0]["checked"], 3);
+    // Scoped to race (a rate alias inside a change): passes.
+    let r = same_file(&["--fail-if", "race:delta.equalized_odds_difference > 0.02"]);
+    assert_eq!(r["gates"][0]["checked"], 1);
+    let r = same_file(&["--fail-if", "race=Black:delta.fpr > 0"]);
+    assert_eq!(r["gates"][0]["failures"], serde_json::json!([]));
+    // An interval end needs --bootstrap, and says so.
+    let mut args = SAME_FILE.to_vec();
+    args.extend(["sex", "--fail-if", "race:delta.fpr.upper > 0.05"]);
+    let err = audit_error(&args);
+    assert!(err.contains("needs --bootstrap"), "{err}");
+    // With it: the Black group's FPR falls by 0.209 — its whole interval is below 0.
+    let r = same_file(&[
+        "--bootstrap",
+        "200",
+        "--seed",
+        "3",
+        "--fail-if",
+        "race=Black:delta.false_positive_rate.upper > 0",
+    ]);
+    assert_eq!(r["passed"], true);
+    // Flip-rate gates read every group: Black's 14.6% fails 10%.
+    let mut args = SAME_FILE.to_vec();
+    args.extend(["sex", "--fail-if", "race:flip_rate > 0.1"]);
+    let out = bin()
+        .arg("audit-fairness")
+        .args(&args)
+        .args(["--json", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // A change of a name that is not reported: did-you-mean.
+    let mut args = SAME_FILE.to_vec();
+    args.extend(["sex", "--fail-if", "delta.equalized_odds_diference > 0"]);
+    let err = audit_error(&args);
+    assert!(
+        err.contains("did you mean 'delta.equalized_odds_difference'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn paired_bootstrap_is_seeded_and_brackets_the_change() {
+    let a = same_file(&["--bootstrap", "300", "--seed", "11"]);
+    let b = same_file(&["--bootstrap", "300", "--seed", "11"]);
+    assert_eq!(a["comparisons"], b["comparisons"]);
+    let race = &a["comparisons"][0]["attributes"][0];
+    assert_eq!(race["name"], "race");
+    for (k, iv) in race["delta_bootstrap"].as_object().unwrap() {
+        let (lo, hi) = (iv[0].as_f64().unwrap(), iv[1].as_f64().unwrap());
+        assert!(lo <= hi, "{k}");
+    }
+    let iv = &race["delta_bootstrap"]["demographic_parity_difference"];
+    let d = race["delta"]["demographic_parity_difference"]
+        .as_f64()
+        .unwrap();
+    assert!(iv[0].as_f64().unwrap() < d && d < iv[1].as_f64().unwrap());
+    // Paired: the interval of the change is narrower than the two sides' intervals would
+    // give if they were independent — here simply: it excludes 0 (the change is −0.116).
+    assert!(iv[1].as_f64().unwrap() < 0.0);
+}
+
+#[test]
+fn dominance_over_a_weak_and_a_strong_reference() {
+    let e = &expected()["dominance"]["references"];
+    for (reference, dominated) in [("human_weak", true), ("human_strong", false)] {
+        let r = audit_json(
+            &[
+                "fixtures/compare.csv",
+                "--label",
+                "label",
+                "--pred",
+                "pred",
+                "--group",
+                "race",
+                "--reference-decisions",
+                reference,
+                "--bootstrap",
+                "300",
+            ],
+            0,
+        );
+        let d = &r["dominance"][0];
+        let o = &e[reference];
+        assert_eq!(d["dominates"], dominated, "{reference}");
+        assert_eq!(d["dominates"], o["dominates"]);
+        assert_eq!(d["rows_compared"], 2400);
+        for m in d["measures"].as_array().unwrap() {
+            let name = m["measure"].as_str().unwrap();
+            let om = &o["measures"][name];
+            close(
+                &m["audited"],
+                &om["candidate"],
+                &format!("{reference} {name}"),
+            );
+            close(
+                &m["reference"],
+                &om["reference"],
+                &format!("{reference} {name}"),
+            );
+            let better = m["better"]
+                .as_str()
+                .unwrap()
+                .replace("audited", "candidate");
+            assert_eq!(better, om["better"].as_str().unwrap(), "{reference} {name}");
+        }
+        // The margins are wide: the probability is that of the oracle's resampling, 1 or 0.
+        let p = d["dominance_probability"].as_f64().unwrap();
+        let q = o["bootstrap_probability_of_dominance_approx"]
+            .as_f64()
+            .unwrap();
+        assert!((p - q).abs() < 0.02, "{reference}: {p} vs {q}");
+    }
+}
+
+#[test]
+fn dominance_gates_and_measures() {
+    let out = bin()
+        .args([
+            "audit-fairness",
+            "fixtures/compare.csv",
+            "--label",
+            "label",
+            "--pred",
+            "pred",
+            "--group",
+            "race",
+            "--reference-decisions",
+            "human_strong",
+            "--dominance-measures",
+            "equalized_odds_difference",
+            "--fail-if",
+            "dominates < 1",
+            "--json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    // On equalized odds alone the model is better (0.043 vs 0.185): the gate passes.
+    assert_eq!(out.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["dominance"][0]["measures"].as_array().unwrap().len(), 1);
+    assert_eq!(r["dominance"][0]["dominates"], true);
+    let err = audit_error(&[
+        "fixtures/compare.csv",
+        "--group",
+        "race",
+        "--reference-decisions",
+        "human_strong",
+        "--dominance-measures",
+        "roc_auc_typo",
+    ]);
+    assert!(err.contains("'roc_auc_typo' is not a measure"), "{err}");
+}
+
+/// A hand-counted case: 8 rows, one group. (label, audited, baseline):
+/// 1 1 1 · 1 0 1 · 1 1 0 · 0 0 0 · 0 1 0 · 0 0 1 · 0 0 1 · 1 1 1.
+#[test]
+fn hand_counted_flips_and_mcnemar() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("h.csv");
+    std::fs::write(
+        &f,
+        "g,label,pred,base\na,1,1,1\na,1,0,1\na,1,1,0\na,0,0,0\na,0,1,0\na,0,0,1\na,0,0,1\na,1,1,1\n",
+    )
+    .unwrap();
+    let r = audit_json(
+        &[
+            f.to_str().unwrap(),
+            "--label",
+            "label",
+            "--pred",
+            "pred",
+            "--baseline",
+            "base",
+            "--group",
+            "g",
+        ],
+        0,
+    );
+    let g = &r["comparisons"][0]["attributes"][0]["groups"][0];
+    // Flips: rows 2 (1→0), 3 (0→1), 5 (0→1), 6 (1→0), 7 (1→0): 5 of 8.
+    assert_eq!(g["flips"], 5.0);
+    assert_eq!(g["metrics"]["flip_rate"], 0.625);
+    // Baseline positives: rows 1, 2, 6, 7, 8 (5); positive → negative: 2, 6, 7 (3).
+    assert_eq!(g["metrics"]["positive_to_negative_rate"], 0.6);
+    // Baseline negatives: 3, 4, 5 (3); negative → positive: 3, 5 (2).
+    assert_eq!(g["metrics"]["negative_to_positive_rate"], 2.0 / 3.0);
+    // Right only by the audited: 3 (y1 p1 b0), 6, 7 (y0 p0 b1) → 3; only by the baseline:
+    // 2 (y1 p0 b1), 5 (y0 p1 b0) → 2. Exact p = 2·P(X ≤ 2 | n=5, 1/2) = 2·16/32 → 1.
+    assert_eq!(g["only_audited_correct"], 3);
+    assert_eq!(g["only_baseline_correct"], 2);
+    assert_eq!(g["metrics"]["mcnemar_p_value"], 1.0);
+    // Accuracy: audited 6/8 (rows 1,3,4,6,7,8), baseline 5/8 (1,2,4,5,8): Δ = 0.125.
+    assert_eq!(g["delta"]["accuracy"], 0.125);
+}
+
+#[test]
+fn refusals_name_the_flags() {
+    for (args, needle) in [
+        (
+            vec![
+                "fixtures/compare.csv",
+                "--group",
+                "race",
+                "--baseline-file",
+                "fixtures/compare_baseline.csv",
+            ],
+            "pass --id COL",
+        ),
+        (
+            vec![
+                "fixtures/compare.csv",
+                "--group",
+                "race",
+                "--export-flips",
+                "x.csv",
+            ],
+            "pass --baseline COL",
+        ),
+        (
+            vec!["fixtures/compare.csv", "--group", "race", "--id", "id"],
+            "it needs --baseline",
+        ),
+        (
+            vec![
+                "fixtures/compare.csv",
+                "--group",
+                "race",
+                "--baseline",
+                "baseline_pred",
+                "--top-k",
+                "10",
+                "--score",
+                "score",
+            ],
+            "--baseline does not work with --top-k",
+        ),
+        (
+            vec![
+                "fixtures/compare.csv",
+                "--group",
+                "race",
+                "--baseline",
+                "nope",
+            ],
+            "nope",
+        ),
+        (
+            vec![
+                "fixtures/compare.csv",
+                "--group",
+                "race",
+                "--dominance-measures",
+                "accuracy",
+            ],
+            "pass --reference-decisions COL",
+        ),
+        (
+            vec![
+                "fixtures/compare.csv",
+                "--group",
+                "race",
+                "--baseline",
+                "baseline_pred",
+                "--max-unmatched",
+                "abc",
+            ],
+            "a number of rows",
+        ),
+    ] {
+        let err = audit_error(&args);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
