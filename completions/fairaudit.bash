@@ -523,7 +523,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --no-label --preset --exclude-below --exclude-unknown --pred --score --score-resolution --task --classes --threshold --threshold-sweep --top-k --top-fraction --ties --within --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --distribution --quantiles --edf --edf-concentration --format --json --output --fail-if --quiet --plot --summary --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --no-label --preset --exclude-below --exclude-unknown --pred --score --score-resolution --task --classes --threshold --threshold-sweep --top-k --top-fraction --ties --within --baseline --baseline-file --id --max-unmatched --export-flips --reference-decisions --dominance-measures --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --distribution --quantiles --edf --edf-concentration --format --json --output --fail-if --quiet --plot --summary --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,6 +590,34 @@ _fairaudit() {
                     return 0
                     ;;
                 --within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unmatched)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export-flips)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reference-decisions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dominance-measures)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

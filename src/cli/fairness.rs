@@ -112,6 +112,22 @@ Examples:
   fairaudit audit-fairness fixtures/compas.csv --group race \\
       --fail-if 'demographic_parity_difference > 0.1' -o results.xml
 
+  # Against the model in production, on the same rows: flip rates, the change of
+  # every metric and disparity (paired bootstrap intervals), McNemar's test per
+  # group; a gate on a change; then production's predictions from another file
+  # joined on the id, the flipped rows written to a CSV
+  fairaudit audit-fairness fixtures/compare.csv --label label --pred pred \
+      --baseline baseline_pred --group race --group sex --bootstrap 1000 \
+      --fail-if 'delta.equalized_odds_difference > 0.02'
+  fairaudit audit-fairness fixtures/compare.csv --label label --pred pred \
+      --group race --baseline-file fixtures/compare_baseline.csv --id id \
+      --max-unmatched 1% --export-flips flips.csv
+
+  # Does the model dominate the human decisions it replaces (better on accuracy,
+  # balanced accuracy, TPR and both gaps at once), and how sure is that?
+  fairaudit audit-fairness fixtures/compare.csv --label label --pred pred \
+      --group race --reference-decisions human_weak --fail-if 'dominates < 1'
+
   # Score distributions by group (mean, generalized rates, KS, Wasserstein,
   # quantiles) and empirical differential fairness, with gates on them
   fairaudit audit-fairness fixtures/compas_scores.csv --group race --score proba \\
