@@ -151,14 +151,14 @@ impl Joint {
             .map(|c| {
                 let drawn = super::bootstrap::multinomial(&c.rows, rng);
                 let mut out = c.clone();
-                for j in 0..8 {
+                for (j, &d) in drawn.iter().enumerate() {
                     let mean = if c.rows[j] > 0 {
                         c.weight[j] / c.rows[j] as f64
                     } else {
                         0.0
                     };
-                    out.rows[j] = drawn[j];
-                    out.weight[j] = mean * drawn[j] as f64;
+                    out.rows[j] = d;
+                    out.weight[j] = mean * d as f64;
                 }
                 out
             })

@@ -325,7 +325,7 @@ fn decide(p: &Pass, spec: &TopSpec, rank: Rank) -> Result<(Pass, Decisions, Vec<
 mod tests {
     use super::*;
     use crate::fairness::scores::{sc, sort};
-    use crate::fairness::stats::GroupKey;
+    use crate::fairness::stats::{GroupKey, Stats};
 
     /// Group a (cell 0) scores 0.9 0.8 0.5; group b (cell 1) scores 0.8 0.8 0.1.
     fn stats() -> Stats {
