@@ -371,6 +371,22 @@ def dominance(d):
             "references": out}
 
 
+def score_baseline(d):
+    """Score metrics of the candidate `score` and the baseline `baseline_score` per race group and
+    overall, by scikit-learn (roc_auc_score, brier_score_loss), and their change."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+    import sklearn
+    out = {"sklearn": sklearn.__version__, "groups": {}}
+    parts = [("overall", d)] + [(f"race={k}", g) for k, g in d.groupby("race")]
+    for name, g in parts:
+        fig = {}
+        for metric, f in [("roc_auc", roc_auc_score), ("brier_score", brier_score_loss)]:
+            c, b = f(g["label"], g["score"]), f(g["label"], g["baseline_score"])
+            fig[metric] = {"candidate": float(c), "baseline": float(b), "delta": float(c - b)}
+        out["groups"][name] = fig
+    return out
+
+
 def main():
     d = load()
     assert d["id"].is_unique and len(d) == 2400
@@ -433,6 +449,7 @@ def main():
         "same_file": same,
         "joined": joined,
         "dominance": dominance(d),
+        "score_baseline": score_baseline(d),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, sort_keys=True, allow_nan=False) + "\n")

@@ -583,3 +583,53 @@ fn refusals_name_the_flags() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_score_baseline_is_thresholded_and_its_score_metrics_change() {
+    let e = &expected()["score_baseline"]["groups"];
+    let r = audit_json(
+        &[
+            "fixtures/compare.csv",
+            "--label",
+            "label",
+            "--score",
+            "score",
+            "--baseline",
+            "baseline_score",
+            "--group",
+            "race",
+        ],
+        0,
+    );
+    let c = &r["comparisons"][0];
+    assert_eq!(r["inputs"][0]["columns"]["others"][0]["threshold"], 0.5);
+    // The fixture's decision columns are these scores at 0.5: the same flips as the 0/1 columns.
+    let d = audit_json(
+        &[
+            "fixtures/compare.csv",
+            "--label",
+            "label",
+            "--pred",
+            "pred",
+            "--baseline",
+            "baseline_pred",
+            "--group",
+            "race",
+        ],
+        0,
+    );
+    assert_eq!(
+        c["attributes"][0]["groups"][0]["metrics"],
+        d["comparisons"][0]["attributes"][0]["groups"][0]["metrics"]
+    );
+    for (name, o) in e.as_object().unwrap() {
+        let g = match name.strip_prefix("race=") {
+            Some(group) => compared(c, "race", group),
+            None => &c["overall"],
+        };
+        for k in ["roc_auc", "brier_score"] {
+            close(&g["delta"][k], &o[k]["delta"], &format!("{name} delta {k}"));
+            close(&g["baseline"][k], &o[k]["baseline"], &format!("{name} baseline {k}"));
+        }
+    }
+}

@@ -79,6 +79,7 @@ pub fn resample(st: &Stats, rng: &mut ChaCha8Rng, rows: Option<&RowPlan>) -> Sta
         row_metric_values: Vec::new(),
         regression: st.regression.clone(),
         residuals: Vec::new(),
+        others_scored: Vec::new(),
     };
     if let Some(plan) = rows {
         let k = multiplicities(&plan.scored, st.scored.len(), rng);

@@ -17,6 +17,7 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::plan::Pass;
+use super::scores::Scored;
 use super::stats::{Cell, GroupKey, Stats};
 
 /// One side of a [`Joint`], or a table made of both.
@@ -45,6 +46,10 @@ pub struct Joint {
     pub cells: Vec<JointCell>,
     /// Rows of the audited pass without this other decision (missing, or no matching row).
     pub missing: u64,
+    /// The audited scores and the other's (a score baseline) of the compared rows, `cell`
+    /// indexing `cells`; empty without scores (and in bootstrap replicates).
+    pub scored: Vec<Scored>,
+    pub other_scored: Vec<Scored>,
 }
 
 /// Rows and weights of one cell, indexed `4·other + 2·label + audited`.
@@ -65,6 +70,7 @@ pub fn split(pass: Pass) -> (Pass, Vec<Joint>) {
     let dims = pass.stats.keys.len() - k;
     let joints = (0..k).map(|o| joint(&pass.stats, dims, o)).collect();
     let mut stats = pass.stats;
+    stats.others_scored.clear();
     for d in (dims..dims + k).rev() {
         stats = stats.sum_out(d);
     }
@@ -98,10 +104,39 @@ fn joint(st: &Stats, dims: usize, o: usize) -> Joint {
             cell.weight[4 * b + q] += c.weight[q];
         }
     }
+    // Each cell of `st` → its joint cell (none without this other decision).
+    let position: std::collections::BTreeMap<&[u32], u32> = index
+        .keys()
+        .enumerate()
+        .map(|(i, codes)| (codes.as_slice(), i as u32))
+        .collect();
+    let target: Vec<Option<u32>> = st
+        .cells
+        .iter()
+        .map(|c| {
+            decision[c.codes[dims + o] as usize]?;
+            position.get(&c.codes[..dims]).copied()
+        })
+        .collect();
+    let kept = |rows: &[Scored]| {
+        let mut out: Vec<Scored> = rows
+            .iter()
+            .filter_map(|r| {
+                let cell = target[r.cell as usize]?;
+                Some(Scored { cell, ..*r })
+            })
+            .collect();
+        super::scores::sort(&mut out);
+        out
+    };
+    let scored = kept(&st.scored);
+    let other_scored = st.others_scored.get(o).map_or_else(Vec::new, |v| kept(v));
     Joint {
         keys: st.keys[..dims].to_vec(),
         cells: index.into_values().collect(),
         missing,
+        scored,
+        other_scored,
     }
 }
 
@@ -163,10 +198,13 @@ impl Joint {
                 out
             })
             .collect();
+        // Score metrics have no paired interval: their rows are not redrawn.
         Joint {
             keys: self.keys.clone(),
             cells,
             missing: self.missing,
+            scored: Vec::new(),
+            other_scored: Vec::new(),
         }
     }
 
@@ -174,11 +212,21 @@ impl Joint {
     pub fn pass(&self, like: &Pass, view: View) -> Pass {
         let mut columns = like.columns.clone();
         columns.others.clear();
+        let mut stats = self.stats(view);
+        stats.scored = match view {
+            View::Candidate => self.scored.clone(),
+            View::Other => self.other_scored.clone(),
+            View::Flips | View::Correct => Vec::new(),
+        };
+        // The other side's scores are in the score column's place.
+        if view == View::Other && self.other_scored.is_empty() {
+            columns.score = None;
+        }
         Pass {
             source: like.source.clone(),
             task: like.task,
             columns,
-            stats: self.stats(view),
+            stats,
             warnings: Vec::new(),
             score_type: None,
         }
@@ -199,6 +247,8 @@ mod tests {
                 weight: rows.map(|r| r as f64),
             }],
             missing: 0,
+            scored: Vec::new(),
+            other_scored: Vec::new(),
         }
     }
 

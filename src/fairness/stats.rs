@@ -218,6 +218,10 @@ pub struct Stats {
     pub regression: Vec<RegSums>,
     /// With [`PassSpec::residuals`]: (cell, prediction − label, weight) of every used row.
     pub residuals: Vec<(u32, f64, f64)>,
+    /// Per other decision-maker ([`PassSpec::others`]) that thresholds a score: its score of
+    /// every used row with one, sorted by score (as `scored`); empty for a decision column, and
+    /// once the audited scores were rounded (bounded memory).
+    pub others_scored: Vec<Vec<Scored>>,
 }
 
 impl Stats {
@@ -295,7 +299,7 @@ impl Stats {
         if !self.regression.is_empty() {
             self.regression = order.iter().map(|&o| self.regression[o]).collect();
         }
-        for r in &mut self.scored {
+        for r in self.scored.iter_mut().chain(self.others_scored.iter_mut().flatten()) {
             r.cell = position[r.cell as usize];
         }
         for v in self.row_metric_values.iter_mut().flatten() {
@@ -350,10 +354,13 @@ impl Stats {
         let mut out = st.clone();
         out.keys.remove(dim);
         out.cells = cells;
-        for r in &mut out.scored {
+        for r in out.scored.iter_mut().chain(out.others_scored.iter_mut().flatten()) {
             r.cell = position[r.cell as usize];
         }
         super::scores::sort(&mut out.scored);
+        for o in &mut out.others_scored {
+            super::scores::sort(o);
+        }
         for v in out.row_metric_values.iter_mut().flatten() {
             v.0 = position[v.0 as usize];
         }
@@ -380,6 +387,7 @@ impl Stats {
             row_metric_values: Vec::new(),
             regression: Vec::new(),
             residuals: Vec::new(),
+            others_scored: Vec::new(),
         }
     }
 }
@@ -400,6 +408,8 @@ pub struct Accumulator {
     /// Every thresholded score so far was 0 or 1 (a decision in a column named like a score).
     score_zero_one: bool,
     scored: Vec<Scored>,
+    /// Per other decision-maker: its scores (see [`Stats::others_scored`]).
+    others_scored: Vec<Vec<Scored>>,
     score_missing: u64,
     /// The rounding grid of the scores once in effect, and the record count that triggers the
     /// next merge.
@@ -424,6 +434,7 @@ impl Accumulator {
         let k = spec.groups.len() + spec.others.len();
         let weighted = spec.weight.is_some();
         let n_metrics = spec.row_metrics.len();
+        let n_others = spec.others.len();
         let mut acc = Accumulator {
             dicts: (0..k)
                 .map(|_| Dict {
@@ -441,6 +452,7 @@ impl Accumulator {
             score_zero_one: true,
             pred_pos_seen: false,
             scored: Vec::new(),
+            others_scored: vec![Vec::new(); n_others],
             score_missing: 0,
             score_grid: grid,
             merged_prefix: 0,
@@ -650,6 +662,18 @@ impl Accumulator {
         if let Some(scol) = self.spec.score.clone() {
             self.collect_scores(df, &scol)?;
         }
+        // A score baseline: its scores too, until the audited scores get rounded.
+        for o in 0..self.spec.others.len() {
+            if let PredSpec::Threshold { column, .. } = self.spec.others[o].clone() {
+                if self.score_grid.is_none() {
+                    for (cell, y, s, w) in self.used_values(df, &column)? {
+                        if let Some(score) = s {
+                            self.others_scored[o].push(Scored { score, cell, y, w });
+                        }
+                    }
+                }
+            }
+        }
         if let Some((ycol, pcol)) = self.spec.regression.clone() {
             self.collect_regression(df, &ycol, &pcol)?;
         }
@@ -828,6 +852,8 @@ impl Accumulator {
             if let Some(&x) = v.filter(|x| x.is_infinite()) {
                 let what = if self.spec.score.as_deref() == Some(col) {
                     "--score"
+                } else if col.starts_with("__o") {
+                    "--baseline"
                 } else {
                     "--row-metric"
                 };
@@ -871,7 +897,7 @@ impl Accumulator {
                 }
             }
         }
-        for r in &mut self.scored {
+        for r in self.scored.iter_mut().chain(self.others_scored.iter_mut().flatten()) {
             r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
         }
         // Repacked cells need not keep their order: the next merge sorts everything.
@@ -934,6 +960,13 @@ impl Accumulator {
         if self.score_grid.is_some() {
             self.compact_scores();
         }
+        let mut others_scored = std::mem::take(&mut self.others_scored);
+        if self.score_grid.is_some() {
+            others_scored.iter_mut().for_each(Vec::clear);
+        }
+        for r in others_scored.iter_mut().flatten() {
+            r.cell = position[r.cell as usize];
+        }
         let mut st = Stats {
             keys: self.dicts.into_iter().map(|d| d.keys).collect(),
             cells,
@@ -947,9 +980,13 @@ impl Accumulator {
             score_resolution: self.score_grid,
             regression,
             residuals: self.residuals,
+            others_scored,
         };
         st.canonicalize();
         super::scores::sort(&mut st.scored);
+        for o in &mut st.others_scored {
+            super::scores::sort(o);
+        }
         st
     }
 }
