@@ -629,7 +629,11 @@ fn a_score_baseline_is_thresholded_and_its_score_metrics_change() {
         };
         for k in ["roc_auc", "brier_score"] {
             close(&g["delta"][k], &o[k]["delta"], &format!("{name} delta {k}"));
-            close(&g["baseline"][k], &o[k]["baseline"], &format!("{name} baseline {k}"));
+            close(
+                &g["baseline"][k],
+                &o[k]["baseline"],
+                &format!("{name} baseline {k}"),
+            );
         }
     }
 }

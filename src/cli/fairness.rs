@@ -280,10 +280,16 @@ pub struct FairnessArgs {
     #[arg(long, value_name = "COL")]
     pub id: Option<String>,
 
-    /// With --baseline-file: how many audited rows may lack a baseline row (unmatched or with a
-    /// repeated id) — a count (`12`) or a share (`5%`); more is an error. Default 0.
-    #[arg(long = "max-unmatched", value_name = "N|P%", value_parser = unmatched, default_value = "0")]
-    pub max_unmatched: crate::fairness::settings::Unmatched,
+    /// How many audited rows may lack a baseline decision (a missing value; with --baseline-file
+    /// an id not in that file, or repeated in either) — a count (`12`) or a share (`5%`); they
+    /// are left out of the comparison. More is an error. Default 0.
+    #[arg(long = "max-unmatched", value_name = "N|P%", value_parser = unmatched)]
+    pub max_unmatched: Option<crate::fairness::settings::Unmatched>,
+
+    /// The positive value of the --baseline and --reference-decisions columns when they are
+    /// not 0/1 or true/false (e.g. `Y`). Default: --pred-positive, else --positive.
+    #[arg(long = "baseline-positive", value_name = "VALUE")]
+    pub baseline_positive: Option<String>,
 
     /// Write the rows whose decision differs from the baseline's to FILE (CSV: row, id, the
     /// group columns, label, audited, baseline, flip direction).
@@ -621,8 +627,17 @@ impl FairnessArgs {
         if self.id.is_some() && !baseline {
             bail!("--id is the join key of --baseline-file and the id --export-flips lists; it needs --baseline");
         }
+        if self.export_flips.as_deref() == Some(std::path::Path::new("-")) {
+            bail!("--export-flips writes a CSV file; give a file name (the report has standard output)");
+        }
         if self.export_flips.is_some() && !baseline {
             bail!("--export-flips lists the rows whose decision differs from the baseline's; pass --baseline COL");
+        }
+        if self.max_unmatched.is_some() && !baseline {
+            bail!("--max-unmatched is how many rows may lack a baseline decision; it needs --baseline");
+        }
+        if self.baseline_positive.is_some() && !any {
+            bail!("--baseline-positive names the positive value of --baseline / --reference-decisions; pass one of them");
         }
         if !self.dominance_measures.is_empty() && self.reference_decisions.is_none() {
             bail!("--dominance-measures chooses the measures of --reference-decisions; pass --reference-decisions COL");
@@ -662,8 +677,11 @@ impl FairnessArgs {
                 column: self.baseline.clone(),
                 file: self.baseline_file.clone(),
                 id: self.id.clone(),
-                max_unmatched: self.max_unmatched,
+                max_unmatched: self
+                    .max_unmatched
+                    .unwrap_or(crate::fairness::settings::Unmatched::Rows(0)),
             }),
+            positive: self.baseline_positive.clone(),
             reference_decisions: self.reference_decisions.clone(),
             dominance_measures: self.dominance_measures.clone(),
             export_flips: self.export_flips.clone(),

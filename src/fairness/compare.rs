@@ -275,6 +275,12 @@ fn overall_group(
         Some(k)
     });
     mcnemar(&mut g, rows, label_free);
+    g.metrics.insert("mcnemar_p_value_holm".into(), Json::Null);
+    g.undefined.insert(
+        "mcnemar_p_value_holm".into(),
+        "the overall test is in no Holm family (the families are the groups of each attribute)"
+            .into(),
+    );
     deltas(
         &c.overall.metrics,
         &c.overall.undefined,
@@ -357,13 +363,22 @@ fn attach_bootstrap(
     joint: &Joint,
     inner: &Settings,
 ) {
+    // Every number of a report the changes cover: the bootstrap's, and the overall metrics.
+    let numbers = |r: &FairnessReport| {
+        let mut out = bootstrap::numbers(r);
+        for (k, v) in &r.inputs[0].overall.metrics {
+            if let Some(x) = v.as_f64() {
+                out.push((format!("\u{1f}(overall)\u{1f}{k}"), x));
+            }
+        }
+        out
+    };
     let reps = crate::stats::bootstrap::replicates(args.bootstrap, args.seed, |_, rng| {
         let j = joint.resample(rng);
-        let c = bootstrap::numbers(&audit::build(inner, &[j.pass(pass, View::Candidate)]));
-        let b: BTreeMap<String, f64> =
-            bootstrap::numbers(&audit::build(inner, &[j.pass(pass, View::Other)]))
-                .into_iter()
-                .collect();
+        let c = numbers(&audit::build(inner, &[j.pass(pass, View::Candidate)]));
+        let b: BTreeMap<String, f64> = numbers(&audit::build(inner, &[j.pass(pass, View::Other)]))
+            .into_iter()
+            .collect();
         c.into_iter()
             .filter_map(|(k, x)| Some((k.clone(), x - b.get(&k)?)))
             .collect::<Vec<_>>()
@@ -380,6 +395,15 @@ fn attach_bootstrap(
         let (lo, hi) = crate::stats::bootstrap::percentile_interval(v, args.ci);
         Some(Json::Array(vec![num(lo), num(hi)]))
     };
+    let overall = &mut out.overall;
+    for (k, v) in &overall.delta {
+        if v.is_null() {
+            continue;
+        }
+        if let Some(iv) = interval(format!("\u{1f}(overall)\u{1f}{k}")) {
+            overall.delta_bootstrap.insert(k.clone(), iv);
+        }
+    }
     for a in &mut out.attributes {
         for g in &mut a.groups {
             for (k, v) in &g.delta {

@@ -67,6 +67,10 @@ pub fn higher_is_better(name: &str) -> Option<bool> {
 /// Checks `--dominance-measures` names (before any file is read).
 pub fn check_measures(names: &[String]) -> Result<()> {
     for n in names {
+        if let Some((scope, name)) = n.split_once(':') {
+            bail!("--dominance-measures: '{n}': a measure takes no scope — a disparity is checked on every attribute; give '{name}' (without '{scope}:')");
+        }
+        let n = &super::gates::canonical(n.trim());
         if higher_is_better(n).is_none() {
             bail!(
                 "--dominance-measures: '{n}' is not a measure with a better direction; use overall rates ({}) or disparities (names ending in _difference or _ratio, e.g. demographic_parity_difference, equalized_odds_ratio)",
@@ -117,14 +121,43 @@ fn dominates(pairs: &[(Option<f64>, Option<f64>, bool)]) -> Option<bool> {
     Some(strictly)
 }
 
-/// The dominance check of `pass` against the reference decisions' `joint` table.
-pub fn check(args: &Settings, pass: &Pass, joint: &Joint) -> Dominance {
-    let names: Vec<String> = if args.paired.dominance_measures.is_empty() {
+/// The measures of the check: `--dominance-measures` (aliases such as `tpr` expanded), or the
+/// default set.
+pub fn measures(args: &Settings) -> Vec<String> {
+    if args.paired.dominance_measures.is_empty() {
         DEFAULT_MEASURES.iter().map(|s| s.to_string()).collect()
     } else {
-        args.paired.dominance_measures.clone()
-    };
+        args.paired
+            .dominance_measures
+            .iter()
+            .map(|m| super::gates::canonical(m.trim()))
+            .collect()
+    }
+}
+
+/// The dominance check of `pass` against the reference decisions' `joint` table. A measure the
+/// audit does not report is an error with a suggestion.
+pub fn check(args: &Settings, pass: &Pass, joint: &Joint) -> Result<Dominance> {
+    let names = measures(args);
     let inner = super::compare::inner(args);
+    let audited = audit::build(&inner, &[joint.pass(pass, View::Candidate)]);
+    let mut known: Vec<&str> = OVERALL.to_vec();
+    if let Some(a) = audited.attributes.first() {
+        known.extend(
+            a.disparities
+                .iter()
+                .filter(|(k, v)| !v.is_boolean() && higher_is_better(k).is_some())
+                .map(|(k, _)| k.as_str()),
+        );
+    }
+    for n in &names {
+        if !known.contains(&n.as_str()) {
+            let hint = crate::input::closest_name(n, &known)
+                .map(|b| format!("; did you mean '{b}'?"))
+                .unwrap_or_default();
+            bail!("--dominance-measures: the audit reports no '{n}'{hint} (overall rates such as accuracy, balanced_accuracy, true_positive_rate; disparities such as demographic_parity_difference, equalized_odds_ratio)");
+        }
+    }
     let sides = |j: &Joint| {
         let a = values(
             &audit::build(&inner, &[j.pass(pass, View::Candidate)]),
@@ -213,7 +246,7 @@ pub fn check(args: &Settings, pass: &Pass, joint: &Joint) -> Dominance {
         .find(|o| o.role == "reference_decisions")
         .map(|o| o.column.clone())
         .unwrap_or_default();
-    Dominance {
+    Ok(Dominance {
         file: pass.source.display.clone(),
         reference,
         rows_compared: joint.rows(),
@@ -225,7 +258,7 @@ pub fn check(args: &Settings, pass: &Pass, joint: &Joint) -> Dominance {
         replicates: reps,
         seed: args.seed,
         undefined,
-    }
+    })
 }
 
 #[cfg(test)]

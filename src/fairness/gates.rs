@@ -21,7 +21,7 @@ const GROUP_EXTRA: [&str; 5] = [
 ];
 
 /// Expands a short alias at the start of a name: `tpr_difference` → `true_positive_rate_difference`.
-fn canonical(name: &str) -> String {
+pub(super) fn canonical(name: &str) -> String {
     // LL144's and the EEOC's name for a group's selection rate over the most-selected group's.
     if name == "impact_ratio" {
         return "disparate_impact_ratio".to_string();
@@ -308,6 +308,12 @@ impl FairnessReport {
             if !dominance && self.comparisons.is_empty() {
                 bail!("'{base}' compares with a baseline; pass --baseline COL (or --baseline-file FILE --id COL)");
             }
+            if base.starts_with("mcnemar") && self.settings.label_free {
+                bail!("'{base}' tests who is right more often, which needs the label; this audit is label-free (pass --label COL), or gate on the flips (flip_rate, positive_to_negative_rate, ...)");
+            }
+            if dominance && !matches!(scope, Scope::All | Scope::Overall) {
+                bail!("'{base}' is a figure of the whole input, not of an attribute or group; drop the scope (or write overall:{base})");
+            }
             if end.is_some() && changed.is_none() {
                 bail!("'{base}' has no interval; intervals are of the changes (delta.NAME.lower / .upper, with --bootstrap N)");
             }
@@ -514,6 +520,16 @@ impl FairnessReport {
             .map(|a| a.disparities.keys().cloned().collect())
             .unwrap_or_default();
         known.extend(RATES.iter().map(|r| r.name().to_string()));
+        if !self.comparisons.is_empty() {
+            known.extend(
+                super::paired_view::GROUP_NAMES
+                    .iter()
+                    .map(|n| n.to_string()),
+            );
+        }
+        if !self.dominance.is_empty() {
+            known.extend(DOMINANCE_NAMES.iter().map(|n| n.to_string()));
+        }
         let hint =
             crate::input::closest_name(name, &known.iter().map(String::as_str).collect::<Vec<_>>())
                 .map(|b| format!("; did you mean '{b}'?"))

@@ -87,6 +87,15 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         other => other?,
     };
     progress.finish();
+    if !args.paired.is_empty() {
+        if let Some(p) = passes.iter().find(|p| p.task != Task::Binary) {
+            bail!(
+                "{}: --baseline / --reference-decisions compare binary decisions; this audit runs as {} (detected from the values; pass --task binary with --positive VALUE if the decisions are binary)",
+                p.source.display,
+                p.task.name()
+            );
+        }
+    }
     // --baseline / --reference-decisions: the passes as if read alone, and the joint tables.
     let (passes, joints): (Vec<plan::Pass>, Vec<Vec<paired::Joint>>) =
         passes.into_iter().map(paired::split).unzip();
@@ -200,24 +209,33 @@ fn paired_reports(
     for (pass, joints) in passes.iter().zip(joints) {
         for (other, joint) in pass.columns.others.iter().zip(joints) {
             let file = &pass.source.display;
+            let role = other.role.replace('_', " ");
+            let audited = joint.rows() + joint.missing;
+            if other.role == "baseline" {
+                let allowed = args
+                    .paired
+                    .baseline
+                    .as_ref()
+                    .map_or(settings::Unmatched::Rows(0), |b| b.max_unmatched);
+                if allowed.exceeded(joint.missing, audited) {
+                    bail!("{}", unmatched_message(file, other, joint.missing, audited));
+                }
+            }
             if joint.missing > 0 {
                 model.warnings.push(render::Warning::new(
                     file,
                     None,
                     format!(
-                        "the {} '{}' covers {} of the {} rows audited: {} rows without one are left out of the comparison (the audit itself has every row)",
-                        other.role.replace('_', " "),
+                        "the {role} '{}' covers {} of the {audited} rows audited: {} rows without one are left out of the comparison (the audit itself has every row)",
                         other.column,
                         joint.rows(),
-                        joint.rows() + joint.missing,
                         joint.missing
                     ),
                 ));
             }
             if joint.rows() == 0 {
                 bail!(
-                    "{file}: no row has both decisions: the {} '{}' is missing on every audited row",
-                    other.role.replace('_', " "),
+                    "{file}: no row has both decisions: the {role} '{}' is missing on every audited row",
                     other.column
                 );
             }
@@ -227,19 +245,17 @@ fn paired_reports(
                     .push(compare::compare(args, pass, joint, label_free));
             } else {
                 if label_free {
-                    let measures = if args.paired.dominance_measures.is_empty() {
-                        dominance::DEFAULT_MEASURES
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect()
-                    } else {
-                        args.paired.dominance_measures.clone()
-                    };
+                    let measures = dominance::measures(args);
                     if let Some(m) = measures.iter().find(|m| label_free::needs_label(m)) {
-                        bail!("--reference-decisions: the measure '{m}' needs the label, and this audit is label-free; pass --label COL, or choose decision measures with --dominance-measures (e.g. demographic_parity_difference,demographic_parity_ratio)");
+                        let given = if args.paired.dominance_measures.is_empty() {
+                            " (one of the default measures)"
+                        } else {
+                            ""
+                        };
+                        bail!("--reference-decisions: the measure '{m}'{given} needs the label, and this audit is label-free; pass --label COL, or choose decision measures with --dominance-measures (e.g. demographic_parity_difference,demographic_parity_ratio)");
                     }
                 }
-                model.dominance.push(dominance::check(args, pass, joint));
+                model.dominance.push(dominance::check(args, pass, joint)?);
             }
         }
     }
@@ -251,6 +267,28 @@ fn paired_reports(
                 passes.len()
             );
         };
+        // Never over an input or the report: the flips would replace what they came from.
+        let same = |other: &std::path::Path| {
+            let canon = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+            other == path || canon(other).is_some_and(|o| Some(o) == canon(path))
+        };
+        let inputs = std::iter::once(pass.source.display.as_str()).chain(
+            args.paired
+                .baseline
+                .iter()
+                .filter_map(|b| b.file.as_deref()),
+        );
+        for input in inputs {
+            if same(std::path::Path::new(input)) {
+                bail!(
+                    "--export-flips {}: that is an input file; write the flips to another file",
+                    path.display()
+                );
+            }
+        }
+        if args.output.path.as_deref().is_some_and(same) {
+            bail!("--export-flips {}: that is the report's file (-o); write the flips to another file", path.display());
+        }
         files.push(render::SideFile {
             path: path.clone(),
             text: plan::Plan::new(&pass.source, args, pass.task)?.flips_csv()?,
@@ -258,6 +296,49 @@ fn paired_reports(
         });
     }
     Ok(files)
+}
+
+/// The error when more audited rows lack a baseline decision than `--max-unmatched` allows:
+/// the counts by cause, a few unmatched ids, and the flag that allows them.
+fn unmatched_message(
+    file: &str,
+    other: &report::OtherColumn,
+    missing: u64,
+    audited: u64,
+) -> String {
+    let mut causes = Vec::new();
+    if let Some(j) = &other.join {
+        let in_join = j.unmatched + (j.rows_left_out - j.unmatched);
+        if j.unmatched > 0 {
+            causes.push(format!("{} ids not in the baseline file", j.unmatched));
+        }
+        if j.rows_left_out > j.unmatched {
+            causes.push(format!(
+                "{} rows with an id repeated in either file",
+                j.rows_left_out - j.unmatched
+            ));
+        }
+        if missing > in_join {
+            causes.push(format!(
+                "{} with a missing baseline value",
+                missing - in_join
+            ));
+        }
+        if !j.examples.is_empty() {
+            causes.push(format!("e.g. {}", j.examples.join("; ")));
+        }
+    } else {
+        causes.push("a missing value in the baseline column".to_string());
+    }
+    let file_of = other
+        .file
+        .as_deref()
+        .map_or(String::new(), |f| format!(" of {f}"));
+    format!(
+        "{file}: {missing} of {audited} rows have no baseline decision in '{}'{file_of} ({}); pass --max-unmatched {missing} (or a share such as 5%) to compare the other rows only",
+        other.column,
+        causes.join(", ")
+    )
 }
 
 /// Resolves every input's columns (all before any is read, so a bad flag fails fast), then

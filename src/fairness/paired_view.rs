@@ -242,6 +242,10 @@ pub fn text(
             let groups = a.groups.iter().chain([&c.overall]);
             let rows: Vec<Vec<String>> = groups.clone().map(|g| g.flips_row(labelled)).collect();
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
+            if markdown {
+                // Two tables: a blank line apart, or Markdown reads them as one.
+                out.push('\n');
+            }
             let rows: Vec<Vec<String>> = groups.map(|g| g.changes_row(&deltas)).collect();
             out.push_str(&grid(&changes_header, &rows, markdown, &[], 0));
             let lines: Vec<String> = DISPARITY_DELTAS
@@ -518,7 +522,11 @@ pub fn sections(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<Sect
                     }
                 }
                 for k in &deltas {
-                    cells.push(cell(get(&g.delta, k), &u(&format!("delta.{k}"))));
+                    cells.push(match g.delta_bootstrap.get(*k) {
+                        // With --bootstrap: the change and its paired interval.
+                        Some(_) => Cell::text(change(&g.delta, &g.delta_bootstrap, k)),
+                        None => cell(get(&g.delta, k), &u(&format!("delta.{k}"))),
+                    });
                 }
                 cells
             };

@@ -258,6 +258,7 @@ impl Plan {
             .into_inner()
             .expect("accumulator lock");
         let score_zero_one = acc.score_zero_one();
+        let others_seen = acc.others_positive_seen();
         if let Some(e) = err {
             if e.downcast_ref::<super::stats::NotBinary>().is_some() {
                 return Err(super::stats::NotBinary(format!("{file}: {e}")).into());
@@ -317,6 +318,17 @@ impl Plan {
                     warnings.push(format!(
                         "--positive '{p}' never occurs in the label column '{}': every row counts as a negative label",
                         label.display
+                    ));
+                }
+            }
+        }
+        for (o, seen) in self.spec.others.iter().zip(others_seen) {
+            if let PredSpec::Column(b) = o {
+                if !seen {
+                    let p = b.positive.as_deref().unwrap_or("1");
+                    warnings.push(format!(
+                        "{} '{p}' never occurs in the {} column '{}': every row counts as a negative decision there (name its positive value with --baseline-positive)",
+                        b.positive_flag, b.flag, b.display
                     ));
                 }
             }
@@ -401,8 +413,25 @@ impl Plan {
         header.extend(["audited", "baseline", "flip"].map(String::from));
         w.write_record(&header)?;
         let missing = super::stats::MISSING;
+        // Rows the audit dropped: a missing sensitive value with --missing drop, a missing weight.
+        let mut dropped = vec![false; df.height()];
+        if self.spec.missing == super::stats::Missing::Drop {
+            for g in &groups {
+                for (d, v) in dropped.iter_mut().zip(g) {
+                    *d |= v.is_none();
+                }
+            }
+        }
+        if let Ok(w) = df.column("__w") {
+            for (d, v) in dropped
+                .iter_mut()
+                .zip(w.as_materialized_series().f64()?.iter())
+            {
+                *d |= v.is_none();
+            }
+        }
         for i in 0..df.height() {
-            if p[i] == missing || b[i] == missing || p[i] == b[i] {
+            if p[i] == missing || b[i] == missing || p[i] == b[i] || dropped[i] {
                 continue;
             }
             if y.as_ref().is_some_and(|y| y[i] == missing) {
@@ -789,18 +818,41 @@ fn other_decisions(
     }
     let mut columns = Vec::new();
     let mut specs = Vec::new();
+    // An other decision column's positive value: --baseline-positive, else the prediction's.
     let decision = |column: &str, display: &str, flag: &'static str| {
+        let (positive, positive_flag) = match (&paired.positive, &args.pred_positive) {
+            (Some(p), _) => (Some(p.clone()), "--baseline-positive"),
+            (None, Some(p)) => (Some(p.clone()), "--pred-positive"),
+            (None, None) => (args.positive.clone(), "--positive"),
+        };
         PredSpec::Column(BinarySpec {
             column: column.to_string(),
             display: display.to_string(),
             flag,
-            positive: args.pred_positive.clone().or_else(|| args.positive.clone()),
-            positive_flag: if args.pred_positive.is_some() {
-                "--pred-positive"
-            } else {
-                "--positive"
-            },
+            positive,
+            positive_flag,
         })
+    };
+    // Comparing a column with itself, or with the label, says nothing.
+    let audited: Vec<(&str, &str)> = args
+        .pred
+        .iter()
+        .map(|p| ("the audited prediction (--pred)", p.as_str()))
+        .chain(
+            args.score
+                .iter()
+                .map(|s| ("the audited score (--score)", s.as_str())),
+        )
+        .chain(args.label.iter().map(|l| ("the label", l.as_str())))
+        .collect();
+    let same = |flag: &str, c: &str| -> Result<()> {
+        if let Some((what, _)) = audited
+            .iter()
+            .find(|(_, a)| cx.resolve(a, "").ok().as_deref() == Some(c))
+        {
+            bail!("{flag} '{c}' is {what}: compare with another column");
+        }
+        Ok(())
     };
     if let Some(b) = &paired.baseline {
         let alias = format!("__o{}", specs.len());
@@ -831,6 +883,7 @@ fn other_decisions(
         match &b.file {
             None => {
                 let c = cx.resolve(b.column.as_deref().unwrap_or_default(), "--baseline")?;
+                same("--baseline", &c)?;
                 let (e, spec, th) = read(t, cx.schema, &c)?;
                 exprs.push(e);
                 if let (true, Some(id)) = (export, &b.id) {
@@ -878,23 +931,6 @@ fn other_decisions(
                 let base = bsrc.collect(opened.frame.select([bt.text(&bid, "__id"), e]))?;
                 let ids = source.collect(frame.clone().select([t.text(&id, "__id")]))?;
                 let (kept, join) = match_ids(&ids, &base)?;
-                if args.paired.baseline.as_ref().is_some_and(|b| {
-                    b.max_unmatched
-                        .exceeded(join.rows_left_out, ids.height() as u64)
-                }) {
-                    bail!(
-                        "{}: {} of {} rows have no baseline row in {} matched by '{id}' ({} ids not in the baseline file, {} ids repeated in {}, {} in the baseline file); pass --max-unmatched {} (or a share such as 5%) to compare the matched rows only",
-                        cx.file,
-                        join.rows_left_out,
-                        ids.height(),
-                        bsrc.display,
-                        join.unmatched,
-                        join.duplicate_ids,
-                        cx.file,
-                        join.baseline_duplicate_ids,
-                        join.rows_left_out
-                    );
-                }
                 let kept = base
                     .filter(&kept)
                     .map_err(|e| anyhow!("{}: {e}", bsrc.display))?;
@@ -926,6 +962,7 @@ fn other_decisions(
     if let Some(r) = &paired.reference_decisions {
         let alias = format!("__o{}", specs.len());
         let c = cx.resolve(r, "--reference-decisions")?;
+        same("--reference-decisions", &c)?;
         exprs.push(t.binary(&c, "--reference-decisions", &alias)?);
         specs.push(decision(&alias, &c, "--reference-decisions"));
         columns.push(OtherColumn {
@@ -967,6 +1004,7 @@ fn match_ids(ids: &DataFrame, base: &DataFrame) -> Result<(BooleanChunked, JoinC
         matched: 0,
         unmatched: 0,
         baseline_unmatched: 0,
+        examples: Vec::new(),
         duplicate_ids: ca.values().filter(|&&k| k > 1).count() as u64,
         baseline_duplicate_ids: cb.values().filter(|&&k| k > 1).count() as u64,
         rows_left_out: 0,
@@ -985,6 +1023,27 @@ fn match_ids(ids: &DataFrame, base: &DataFrame) -> Result<(BooleanChunked, JoinC
         .iter()
         .filter(|s| s.as_deref().is_none_or(|s| !ca.contains_key(s)))
         .count() as u64;
+    // A few ids of each side that found no partner: a mismatch of spellings shows at a glance
+    // (`1.0` against `1`, `007` against `7`).
+    let show = |v: &[Option<String>], other: &HashMap<&str, u64>| -> Vec<String> {
+        v.iter()
+            .flatten()
+            .filter(|s| !other.contains_key(s.as_str()))
+            .take(3)
+            .map(|s| format!("'{s}'"))
+            .collect()
+    };
+    let (ea, eb) = (show(&a, &cb), show(&b, &ca));
+    if !ea.is_empty() {
+        join.examples.push(format!(
+            "audited ids not in the baseline file: {}",
+            ea.join(", ")
+        ));
+    }
+    if !eb.is_empty() {
+        join.examples
+            .push(format!("baseline ids not audited: {}", eb.join(", ")));
+    }
     let mask: BooleanChunked = b.iter().map(|s| s.as_deref().is_some_and(pairs)).collect();
     Ok((mask, join))
 }

@@ -209,8 +209,13 @@ pub struct JoinCounts {
     /// out of the comparison (which of them would pair is unknown).
     pub duplicate_ids: u64,
     pub baseline_duplicate_ids: u64,
-    /// Audited rows left out of the comparison: unmatched or with a duplicated id.
+    /// Audited rows the join leaves without a baseline row: unmatched or with a duplicated id
+    /// (the comparison also leaves out rows whose baseline value is missing:
+    /// `comparisons[].rows_left_out`).
     pub rows_left_out: u64,
+    /// A few unmatched ids of each file, for messages.
+    #[serde(skip)]
+    pub examples: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -205,6 +205,16 @@ pub struct PairedSpec {
     pub dominance_measures: Vec<String>,
     /// `--export-flips FILE`: the rows whose decision differs from the baseline's.
     pub export_flips: Option<PathBuf>,
+    /// `--baseline-positive`: the positive value of the baseline and reference decision columns
+    /// (default: the prediction's).
+    pub positive: Option<String>,
+}
+
+impl PairedSpec {
+    /// Neither `--baseline` nor `--reference-decisions`.
+    pub fn is_empty(&self) -> bool {
+        self.baseline.is_none() && self.reference_decisions.is_none()
+    }
 }
 
 /// Where the baseline decisions are: a column of the audited file, or of a second file joined

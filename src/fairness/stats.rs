@@ -299,7 +299,11 @@ impl Stats {
         if !self.regression.is_empty() {
             self.regression = order.iter().map(|&o| self.regression[o]).collect();
         }
-        for r in self.scored.iter_mut().chain(self.others_scored.iter_mut().flatten()) {
+        for r in self
+            .scored
+            .iter_mut()
+            .chain(self.others_scored.iter_mut().flatten())
+        {
             r.cell = position[r.cell as usize];
         }
         for v in self.row_metric_values.iter_mut().flatten() {
@@ -354,7 +358,11 @@ impl Stats {
         let mut out = st.clone();
         out.keys.remove(dim);
         out.cells = cells;
-        for r in out.scored.iter_mut().chain(out.others_scored.iter_mut().flatten()) {
+        for r in out
+            .scored
+            .iter_mut()
+            .chain(out.others_scored.iter_mut().flatten())
+        {
             r.cell = position[r.cell as usize];
         }
         super::scores::sort(&mut out.scored);
@@ -410,6 +418,8 @@ pub struct Accumulator {
     scored: Vec<Scored>,
     /// Per other decision-maker: its scores (see [`Stats::others_scored`]).
     others_scored: Vec<Vec<Scored>>,
+    /// Per other decision-maker: whether its positive value occurred.
+    others_pos_seen: Vec<bool>,
     score_missing: u64,
     /// The rounding grid of the scores once in effect, and the record count that triggers the
     /// next merge.
@@ -453,6 +463,7 @@ impl Accumulator {
             pred_pos_seen: false,
             scored: Vec::new(),
             others_scored: vec![Vec::new(); n_others],
+            others_pos_seen: vec![false; n_others],
             score_missing: 0,
             score_grid: grid,
             merged_prefix: 0,
@@ -481,6 +492,11 @@ impl Accumulator {
     /// Whether every thresholded score read so far was 0 or 1.
     pub fn score_zero_one(&self) -> bool {
         self.score_zero_one
+    }
+
+    /// Per other decision-maker, whether its positive value occurred.
+    pub fn others_positive_seen(&self) -> Vec<bool> {
+        self.others_pos_seen.clone()
     }
 
     pub fn add(&mut self, df: &DataFrame) -> Result<()> {
@@ -565,10 +581,29 @@ impl Accumulator {
             match &self.spec.others[o] {
                 PredSpec::Column(b) => {
                     let na = NaSet::new(&self.spec.na_values);
-                    encode_binary(series(df, &b.column)?, b, &na, &mut bits)?;
+                    // Not binary is not a cue to audit another task (the audited decisions
+                    // decide that): say what the column should hold.
+                    let seen = encode_binary(series(df, &b.column)?, b, &na, &mut bits).map_err(
+                        |e| match e.downcast_ref::<NotBinary>() {
+                            Some(nb) => {
+                                let seen = nb.0.split("; pass").next().unwrap_or(&nb.0);
+                                let score = if b.flag == "--baseline" {
+                                    "; to compare two scores, audit --score COL without --pred (the baseline's score is then thresholded alike)"
+                                } else {
+                                    ""
+                                };
+                                anyhow::anyhow!(
+                                    "{seen}: it must hold decisions (0/1, true/false, or values with a positive one named by --baseline-positive VALUE){score}"
+                                )
+                            }
+                            None => e,
+                        },
+                    )?;
+                    self.others_pos_seen[o] |= seen;
                 }
                 PredSpec::Threshold { column, threshold } => {
                     threshold_scores(series(df, column)?, *threshold, &mut bits)?;
+                    self.others_pos_seen[o] = true;
                 }
             }
             for (c, b) in codes.iter_mut().zip(bits) {
@@ -897,7 +932,11 @@ impl Accumulator {
                 }
             }
         }
-        for r in self.scored.iter_mut().chain(self.others_scored.iter_mut().flatten()) {
+        for r in self
+            .scored
+            .iter_mut()
+            .chain(self.others_scored.iter_mut().flatten())
+        {
             r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
         }
         // Repacked cells need not keep their order: the next merge sorts everything.
