@@ -350,46 +350,80 @@ pub fn text(
 }
 
 /// CSV rows (file, attribute, group, metric, value, note) of the comparisons and dominance
-/// checks: `flip_rate`, ..., `delta.<metric>` and `baseline.<metric>` per group and attribute;
-/// `dominance.audited.<measure>`, `dominance.reference.<measure>`, `dominates`,
-/// `dominance_probability` with the group `(dominance)`.
+/// checks (docs/report-schema.md lists them).
 pub fn csv_rows(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<[String; 6]> {
-    let mut out = Vec::new();
-    let num = |v: &Json| csv_num(v.as_f64());
+    let mut out: Vec<[String; 6]> = Vec::new();
     let why =
         |u: &Map<String, Json>, k: &str| u.get(k).and_then(Json::as_str).unwrap_or("").to_string();
+    // One row; `place` is (file, attribute, group).
+    let row = |out: &mut Vec<[String; 6]>,
+               place: [&str; 3],
+               metric: String,
+               value: Option<f64>,
+               note: String| {
+        out.push([
+            place[0].into(),
+            place[1].into(),
+            place[2].into(),
+            metric,
+            csv_num(value),
+            note,
+        ]);
+    };
+    let ends = |out: &mut Vec<[String; 6]>, place: [&str; 3], intervals: &Map<String, Json>| {
+        for (k, v) in intervals {
+            for (end, x) in ["lower", "upper"]
+                .iter()
+                .zip(v.as_array().into_iter().flatten())
+            {
+                row(
+                    out,
+                    place,
+                    format!("delta.{k}.{end}"),
+                    x.as_f64(),
+                    String::new(),
+                );
+            }
+        }
+    };
     for c in comparisons {
         let group = |out: &mut Vec<[String; 6]>, attr: &str, g: &ComparedGroup| {
+            let place = [c.file.as_str(), attr, g.group.as_str()];
+            let counts = [
+                ("flips", Some(g.flips)),
+                ("positive_to_negative", Some(g.positive_to_negative)),
+                ("negative_to_positive", Some(g.negative_to_positive)),
+                ("baseline_positives", Some(g.baseline_positives)),
+                ("baseline_negatives", Some(g.baseline_negatives)),
+                (
+                    "only_audited_correct",
+                    g.only_audited_correct.map(|k| k as f64),
+                ),
+                (
+                    "only_baseline_correct",
+                    g.only_baseline_correct.map(|k| k as f64),
+                ),
+            ];
+            for (k, v) in counts.iter().filter(|c| c.1.is_some()) {
+                row(out, place, k.to_string(), *v, String::new());
+            }
             for (k, v) in &g.metrics {
-                out.push([
-                    c.file.clone(),
-                    attr.into(),
-                    g.group.clone(),
-                    k.clone(),
-                    num(v),
-                    why(&g.undefined, k),
-                ]);
+                row(out, place, k.clone(), v.as_f64(), why(&g.undefined, k));
             }
             for (k, v) in &g.delta {
                 let key = format!("delta.{k}");
-                out.push([
-                    c.file.clone(),
-                    attr.into(),
-                    g.group.clone(),
-                    key.clone(),
-                    num(v),
-                    why(&g.undefined, &key),
-                ]);
+                let note = why(&g.undefined, &key);
+                row(out, place, key, v.as_f64(), note);
             }
+            ends(out, place, &g.delta_bootstrap);
             for (k, v) in &g.baseline {
-                out.push([
-                    c.file.clone(),
-                    attr.into(),
-                    g.group.clone(),
+                row(
+                    out,
+                    place,
                     format!("baseline.{k}"),
-                    num(v),
+                    v.as_f64(),
                     String::new(),
-                ]);
+                );
             }
         };
         group(&mut out, "", &c.overall);
@@ -397,62 +431,75 @@ pub fn csv_rows(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<[Str
             for g in &a.groups {
                 group(&mut out, &a.name, g);
             }
+            let place = [c.file.as_str(), a.name.as_str(), ""];
             for (k, v) in &a.delta {
                 let key = format!("delta.{k}");
-                out.push([
-                    c.file.clone(),
-                    a.name.clone(),
-                    String::new(),
-                    key.clone(),
-                    num(v),
-                    why(&a.undefined, &key),
-                ]);
+                let note = why(&a.undefined, &key);
+                row(&mut out, place, key, v.as_f64(), note);
             }
+            ends(&mut out, place, &a.delta_bootstrap);
         }
     }
+    let flag = |b: Option<bool>| b.map(|b| if b { 1.0 } else { 0.0 });
     for d in dominance {
-        let g = "(dominance)".to_string();
+        let whole = [d.file.as_str(), "", "(dominance)"];
         for m in &d.measures {
-            let attr = m.attribute.clone().unwrap_or_default();
+            let place = [
+                d.file.as_str(),
+                m.attribute.as_deref().unwrap_or(""),
+                "(dominance)",
+            ];
             let note = m
                 .better
-                .clone()
+                .as_ref()
                 .map(|b| format!("better: {b}"))
                 .unwrap_or_default();
-            out.push([
-                d.file.clone(),
-                attr.clone(),
-                g.clone(),
+            row(
+                &mut out,
+                place,
                 format!("dominance.audited.{}", m.measure),
-                csv_num(m.audited),
+                m.audited,
                 note.clone(),
-            ]);
-            out.push([
-                d.file.clone(),
-                attr,
-                g.clone(),
+            );
+            row(
+                &mut out,
+                place,
                 format!("dominance.reference.{}", m.measure),
-                csv_num(m.reference),
+                m.reference,
                 note,
-            ]);
+            );
+            row(
+                &mut out,
+                place,
+                format!(
+                    "dominance.probability_audited_at_least_as_good.{}",
+                    m.measure
+                ),
+                m.probability_audited_at_least_as_good,
+                String::new(),
+            );
         }
-        out.push([
-            d.file.clone(),
-            String::new(),
-            g.clone(),
+        row(
+            &mut out,
+            whole,
             "dominates".into(),
-            d.dominates
-                .map_or(String::new(), |b| u8::from(b).to_string()),
+            flag(d.dominates),
             why(&d.undefined, "dominates"),
-        ]);
-        out.push([
-            d.file.clone(),
+        );
+        row(
+            &mut out,
+            whole,
+            "reference_dominates".into(),
+            flag(d.reference_dominates),
             String::new(),
-            g,
+        );
+        row(
+            &mut out,
+            whole,
             "dominance_probability".into(),
-            csv_num(d.dominance_probability),
-            format!("{} replicates", d.replicates),
-        ]);
+            d.dominance_probability,
+            format!("{} replicates, seed {}", d.replicates, d.seed),
+        );
     }
     out
 }
