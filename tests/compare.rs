@@ -239,7 +239,9 @@ fn a_baseline_file_is_joined_on_the_id() {
     let mut strict = args.to_vec();
     strict[10] = "7";
     let err = audit_error(&strict);
-    assert!(err.contains("8 of 2400 rows have no baseline row"), "{err}");
+    assert!(err.contains("8 of 2400 rows have no baseline decision"), "{err}");
+    assert!(err.contains("6 ids not in the baseline file"), "{err}");
+    assert!(err.contains("'c00017'"), "{err}");
     assert!(err.contains("--max-unmatched 8"), "{err}");
     // A share: 8 of 2400 is 0.33%.
     strict[10] = "0.5%";
@@ -636,4 +638,266 @@ fn a_score_baseline_is_thresholded_and_its_score_metrics_change() {
             );
         }
     }
+}
+
+/// A small file: (g, label, pred, base) with a missing baseline value and Y/N decisions.
+fn small_file(dir: &tempfile::TempDir) -> String {
+    let f = dir.path().join("s.csv");
+    std::fs::write(
+        &f,
+        "id,g,label,pred,base,yn\n1,a,1,1,0,N\n2,a,0,1,1,Y\n3,b,1,0,,N\n4,b,0,0,1,Y\n5,,1,1,0,N\n",
+    )
+    .unwrap();
+    f.to_str().unwrap().to_string()
+}
+
+#[test]
+fn rows_without_a_baseline_decision_are_counted_and_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = small_file(&dir);
+    let base = ["--label", "label", "--pred", "pred", "--group", "g"];
+    let mut args = vec![f.as_str()];
+    args.extend(base);
+    args.extend(["--baseline", "base"]);
+    // Default: every row needs one.
+    let err = audit_error(&args);
+    assert!(
+        err.contains("1 of 5 rows have no baseline decision in 'base'"),
+        "{err}"
+    );
+    assert!(err.contains("--max-unmatched 1"), "{err}");
+    args.extend(["--max-unmatched", "1"]);
+    let r = audit_json(&args, 0);
+    let c = &r["comparisons"][0];
+    assert_eq!(c["rows_compared"], 4);
+    assert_eq!(c["rows_left_out"], 1);
+    // The audit keeps all five rows.
+    assert_eq!(r["inputs"][0]["overall"]["n"], 5);
+    // Flips over the four compared rows: ids 1 (0→1), 4 (1→0), 5 (0→1).
+    assert_eq!(c["overall"]["flips"], 3.0);
+    // With --missing drop the row without a group leaves the audit and the flips file.
+    let out = dir.path().join("flips.csv");
+    let mut drop = args.clone();
+    drop.extend([
+        "--missing",
+        "drop",
+        "--id",
+        "id",
+        "--export-flips",
+        out.to_str().unwrap(),
+    ]);
+    let r = audit_json(&drop, 0);
+    assert_eq!(r["comparisons"][0]["overall"]["flips"], 2.0);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(!text.contains("\n5,5,"), "{text}");
+    // Never over an input.
+    let mut onto = args.clone();
+    onto.extend(["--id", "id", "--export-flips", f.as_str()]);
+    assert!(audit_error(&onto).contains("that is an input file"));
+}
+
+#[test]
+fn a_baseline_with_its_own_positive_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = small_file(&dir);
+    let args = [
+        f.as_str(),
+        "--label",
+        "label",
+        "--pred",
+        "pred",
+        "--group",
+        "g",
+        "--baseline",
+        "yn",
+    ];
+    // Y / N without a positive value: not binary, and the message says what to pass.
+    let err = audit_error(&args);
+    assert!(err.contains("--baseline-positive"), "{err}");
+    let mut named = args.to_vec();
+    named.extend(["--baseline-positive", "Y"]);
+    let r = audit_json(&named, 0);
+    // yn = base with N for the missing value: flips at ids 1, 4, 5 and 3 (pred 0, N → no).
+    assert_eq!(r["comparisons"][0]["overall"]["flips"], 3.0);
+    // A positive value that never occurs: a warning.
+    let mut never = args.to_vec();
+    never.extend(["--baseline-positive", "yes"]);
+    let r = audit_json(&never, 0);
+    let warned = r["warnings"].as_array().unwrap().iter().any(|w| {
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("'yes' never occurs in the --baseline column 'yn'")
+    });
+    assert!(warned, "{}", r["warnings"]);
+}
+
+#[test]
+fn more_refusals_and_usage_errors() {
+    let c = "fixtures/compare.csv";
+    for (args, needle) in [
+        (
+            vec![
+                c,
+                "--label",
+                "label",
+                "--pred",
+                "pred",
+                "--group",
+                "race",
+                "--baseline",
+                "pred",
+            ],
+            "is the audited prediction",
+        ),
+        (
+            vec![
+                c,
+                "--label",
+                "label",
+                "--pred",
+                "pred",
+                "--group",
+                "race",
+                "--reference-decisions",
+                "label",
+            ],
+            "is the label",
+        ),
+        (
+            vec![
+                c,
+                "--label",
+                "label",
+                "--pred",
+                "pred",
+                "--score",
+                "score",
+                "--group",
+                "race",
+                "--baseline",
+                "baseline_score",
+            ],
+            "audit --score COL without --pred",
+        ),
+        (
+            vec![
+                c,
+                "--label",
+                "label",
+                "--pred",
+                "pred",
+                "--group",
+                "race",
+                "--reference-decisions",
+                "human_weak",
+                "--dominance-measures",
+                "equalized_odd_difference",
+            ],
+            "did you mean 'equalized_odds_difference'",
+        ),
+        (
+            vec![
+                c,
+                "--label",
+                "label",
+                "--pred",
+                "pred",
+                "--group",
+                "race",
+                "--reference-decisions",
+                "human_weak",
+                "--dominance-measures",
+                "race:accuracy",
+            ],
+            "takes no scope",
+        ),
+        (
+            vec![
+                c,
+                "--pred",
+                "pred",
+                "--no-label",
+                "--group",
+                "race",
+                "--reference-decisions",
+                "human_weak",
+            ],
+            "(one of the default measures) needs the label",
+        ),
+        (
+            vec![
+                c,
+                "--pred",
+                "pred",
+                "--no-label",
+                "--group",
+                "race",
+                "--baseline",
+                "baseline_pred",
+                "--fail-if",
+                "mcnemar_p_value < 0.05",
+            ],
+            "needs the label",
+        ),
+        (
+            vec![
+                c,
+                "--label",
+                "label",
+                "--pred",
+                "pred",
+                "--group",
+                "race",
+                "--reference-decisions",
+                "human_weak",
+                "--fail-if",
+                "race:dominates < 1",
+            ],
+            "drop the scope",
+        ),
+        (
+            vec![
+                c,
+                "--label",
+                "label",
+                "--pred",
+                "pred",
+                "--group",
+                "race",
+                "--max-unmatched",
+                "3",
+            ],
+            "it needs --baseline",
+        ),
+    ] {
+        let err = audit_error(&args);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn overall_changes_have_paired_intervals_and_csv_has_the_counts() {
+    let r = same_file(&["--bootstrap", "100", "--seed", "5"]);
+    let o = &r["comparisons"][0]["overall"];
+    let iv = &o["delta_bootstrap"]["accuracy"];
+    let d = o["delta"]["accuracy"].as_f64().unwrap();
+    assert!(iv[0].as_f64().unwrap() <= d && d <= iv[1].as_f64().unwrap());
+    let out = bin()
+        .args(["audit-fairness"])
+        .args(SAME_FILE)
+        .args(["sex", "--format", "csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The oracle's Black group: 118 rows only the audited decision gets right, 135 flips.
+    assert!(
+        text.contains("fixtures/compare.csv,race,Black,only_audited_correct,118.0,"),
+        "{text}"
+    );
+    assert!(text.contains("fixtures/compare.csv,race,Black,flips,135.0,"));
+    assert!(
+        text.contains(",,(overall),mcnemar_p_value_holm,,the overall test is in no Holm family")
+    );
 }
