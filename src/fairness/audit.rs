@@ -163,6 +163,7 @@ pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
         legal: None,
         warnings,
         thresholds: Vec::new(),
+        suggested_thresholds: None,
         gates: Vec::new(),
         passed: true,
         plots: Vec::new(),

@@ -559,6 +559,7 @@ pub fn load(sources: &[Source], args: &Settings) -> Result<(Pass, Vec<String>)> 
         condition_edges: None,
         detected: first.detected.clone(),
         within: None,
+        group_thresholds: None,
     };
     let warnings: Vec<String> = stats.dropped_warning().into_iter().collect();
     let pass = Pass {

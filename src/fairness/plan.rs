@@ -193,6 +193,7 @@ impl Plan {
             row_metrics,
             detected: std::mem::take(&mut detected),
             within,
+            group_thresholds: None,
         };
         let spec = pass_spec(source, task, &columns, pred, score_col, args);
         Ok(Plan {

@@ -110,6 +110,10 @@ pub struct Settings {
     /// `--top-k` / `--top-fraction`: decisions by rank (`fairness/topk.rs`); `None`: by
     /// threshold or a prediction column.
     pub top: Option<super::decisions::TopSpec>,
+    /// `--group-thresholds`: a threshold per group of one attribute (`fairness/group_thresholds.rs`).
+    pub group_thresholds: Option<super::thresholds::GroupThresholds>,
+    /// `--suggest-thresholds` and its options (`fairness/suggest.rs`).
+    pub suggest: Option<super::thresholds::SuggestSpec>,
 }
 
 /// What the label and prediction are (`--task`).

@@ -1,0 +1,399 @@
+//! `--suggest-thresholds`: the report's view of the group thresholds that meet a constraint
+//! at the best objective (the search is in `thresholds.rs`), with the rates before and after,
+//! and the trade-off curve over the tolerance. JSON key `suggested_thresholds`
+//! (docs/report-schema.md).
+
+use std::fmt::Write as _;
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::plan::Pass;
+use super::thresholds::{self as th, Constraint, Curve, Objective, ObjectiveKind, Picks, SuggestSpec};
+use crate::render::{csv_num, fmt_num, grid, markdown_text, Warning};
+
+/// Points of the trade-off curve: EPS = D·i/20, i = 0..=20, D the constraint value of each
+/// group's best threshold alone.
+pub const CURVE_STEPS: usize = 20;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SuggestView {
+    pub attribute: String,
+    pub constraint: String,
+    /// `accuracy`, `balanced_accuracy` or `expected_cost` (with --cost-fp / --cost-fn: lower is
+    /// better).
+    pub objective: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_fp: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_fn: Option<f64>,
+    pub tolerance: f64,
+    /// The audit's threshold, the same for every group ("before").
+    pub threshold_before: f64,
+    /// `deterministic` for demographic parity / equal opportunity, `randomized` for equalized
+    /// odds: which solution `objective_after` / `constraint_after` and `groups[].after` are.
+    pub suggested: String,
+    pub objective_before: Option<f64>,
+    pub constraint_before: Option<f64>,
+    pub objective_after: Option<f64>,
+    pub constraint_after: Option<f64>,
+    pub unconstrained: Outcome,
+    /// The best single threshold per group within the tolerance; `null` for equalized odds.
+    pub deterministic: Option<Outcome>,
+    /// The best mix of thresholds per group within the tolerance (≥ the deterministic one).
+    pub randomized: Outcome,
+    pub groups: Vec<GroupView>,
+    pub curve: Vec<CurvePoint>,
+    pub undefined: Map<String, Json>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub objective: Option<f64>,
+    pub constraint: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub group: String,
+    pub rows: u64,
+    pub weight: f64,
+    pub positives: f64,
+    /// Whether the constraint covers the group (its constrained rate is defined).
+    pub constrained: bool,
+    pub before: Choice,
+    pub after: Choice,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deterministic: Option<Choice>,
+    pub randomized: Choice,
+}
+
+/// A group's rule: thresholds with their probabilities (one with probability 1 when
+/// deterministic), and the expected rates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub thresholds: Vec<Mixed>,
+    pub selection_rate: Option<f64>,
+    pub true_positive_rate: Option<f64>,
+    pub false_positive_rate: Option<f64>,
+}
+
+/// `threshold: null` selects nobody (+∞).
+#[derive(Debug, Clone, Serialize)]
+pub struct Mixed {
+    pub threshold: Option<f64>,
+    pub probability: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CurvePoint {
+    pub tolerance: f64,
+    pub deterministic_objective: Option<f64>,
+    pub deterministic_constraint: Option<f64>,
+    pub randomized_objective: Option<f64>,
+    pub randomized_constraint: Option<f64>,
+}
+
+/// Builds the view from the (one) pass's scored rows at the audit's threshold `t0`.
+pub fn build(spec: &SuggestSpec, pass: &Pass, t0: f64, warnings: &mut Vec<Warning>) -> Result<SuggestView> {
+    let file = &pass.source.display;
+    let st = &pass.stats;
+    if pass.columns.score.is_none() || pass.columns.prediction.is_some() {
+        bail!("{file}: --suggest-thresholds searches thresholds of --score COL; pass it (and no --pred)");
+    }
+    if pass.columns.label.is_none() {
+        bail!("{file}: --suggest-thresholds needs the outcome: pass --label COL (not --no-label)");
+    }
+    let a = pass
+        .columns
+        .groups
+        .iter()
+        .position(|g| *g == spec.attribute)
+        .or_else(|| pass.columns.groups.iter().position(|g| g.eq_ignore_ascii_case(&spec.attribute)))
+        .ok_or_else(|| anyhow::anyhow!("--suggest-for '{}' is not a --group attribute", spec.attribute))?;
+    let names: Vec<String> = st.keys[a].iter().map(|k| k.name()).collect();
+    let mut rows: Vec<Vec<(f64, bool, f64)>> = vec![Vec::new(); names.len()];
+    for r in &st.scored {
+        rows[st.cells[r.cell as usize].codes[a] as usize].push((r.score, r.y == 1, r.w));
+    }
+    let merged = st.score_resolution;
+    if let Some(r) = merged {
+        if pass.columns.weight.is_some() {
+            bail!("{file}: the scores were rounded to {r} and equal rows merged, which loses the row counts of weighted rows; drop --weight or --score-resolution, or audit fewer rows");
+        }
+        warnings.push(Warning::new(file, None, format!("the scores were rounded to {r} (--score-resolution, or more than 20M scored rows): the suggested thresholds are among the rounded scores")));
+    }
+    let mut order: Vec<usize> = (0..names.len()).filter(|&i| !rows[i].is_empty()).collect();
+    order.sort_by(|&x, &y| names[x].cmp(&names[y]));
+    let curves: Vec<Curve> = order
+        .iter()
+        .map(|&i| {
+            let mut c = Curve::new(std::mem::take(&mut rows[i]));
+            if merged.is_some() {
+                c.rows = 0; // filled below from the weights (each merged row weighs 1)
+            }
+            c
+        })
+        .collect();
+    let group_rows: Vec<u64> = curves
+        .iter()
+        .map(|c| {
+            if merged.is_some() {
+                (c.pos + c.neg).round() as u64
+            } else {
+                c.rows
+            }
+        })
+        .collect();
+    let obj = Objective::new(spec.objective, spec.costs, &curves)
+        .map_err(|why| anyhow::anyhow!("{file}: --suggest-thresholds: the objective is undefined ({why})"))?;
+    let c = spec.constraint;
+    let reported = |v: f64| if spec.costs.is_some() { -v } else { v };
+    let value = |p: &Picks| Some(reported(obj.total(&curves, p)));
+    let t0 = super::plan::in_precision(t0, pass.score_type.as_ref());
+    let before: Picks = curves.iter().map(|g| vec![(g.index_at(t0), 1.0)]).collect();
+    let free = th::unconstrained(&curves, &obj);
+    let eps = spec.tolerance;
+    let det = th::deterministic(&curves, c, &obj, eps);
+    let rand = th::randomized(&curves, c, &obj, eps).ok_or_else(|| {
+        anyhow::anyhow!("{file}: --suggest-thresholds: the linear programme of equalized odds did not solve (numerical trouble); try another --tolerance")
+    })?;
+    let mut undefined = Map::new();
+    let left_out: Vec<&str> = curves
+        .iter()
+        .zip(&order)
+        .filter(|(g, _)| !g.constrained(c))
+        .map(|(_, &i)| names[i].as_str())
+        .collect();
+    if !left_out.is_empty() {
+        let why = match c {
+            Constraint::DemographicParity => "no weight",
+            Constraint::EqualOpportunity => "no positives (TPR undefined)",
+            Constraint::EqualizedOdds => "no positives or no negatives (TPR or FPR undefined)",
+        };
+        warnings.push(Warning::new(file, None, format!("--suggest-thresholds: {} of '{}' {} {why}: not constrained, each takes its best threshold alone", left_out.join(", "), spec.attribute, if left_out.len() == 1 { "has" } else { "have" })));
+    }
+    if curves.iter().filter(|g| g.constrained(c)).count() == 0 {
+        undefined.insert("constraint_after".into(), "no group has the constrained rate defined".into());
+    }
+    let choice = |g: &Curve, mix: &[(usize, f64)]| {
+        let [s, t, f] = g.rates(mix);
+        Choice {
+            thresholds: mix
+                .iter()
+                .map(|&(k, p)| Mixed {
+                    threshold: g.thresholds[k].is_finite().then_some(g.thresholds[k]),
+                    probability: p,
+                })
+                .collect(),
+            selection_rate: s,
+            true_positive_rate: t,
+            false_positive_rate: f,
+        }
+    };
+    let suggested = det.clone().unwrap_or_else(|| rand.clone());
+    let groups = curves
+        .iter()
+        .enumerate()
+        .map(|(j, g)| GroupView {
+            group: names[order[j]].clone(),
+            rows: group_rows[j],
+            weight: g.pos + g.neg,
+            positives: g.pos,
+            constrained: g.constrained(c),
+            before: choice(g, &before[j]),
+            after: choice(g, &suggested[j]),
+            deterministic: det.as_ref().map(|d| choice(g, &d[j])),
+            randomized: choice(g, &rand[j]),
+        })
+        .collect();
+    let d_max = th::spread(&curves, &free, c).unwrap_or(0.0);
+    let curve = (0..=CURVE_STEPS)
+        .map(|i| {
+            let e = if d_max > 0.0 { d_max * i as f64 / CURVE_STEPS as f64 } else { 0.0 };
+            let d = th::deterministic(&curves, c, &obj, e);
+            let r = th::randomized(&curves, c, &obj, e);
+            CurvePoint {
+                tolerance: e,
+                deterministic_objective: d.as_ref().and_then(value),
+                deterministic_constraint: d.as_ref().and_then(|d| th::spread(&curves, d, c)),
+                randomized_objective: r.as_ref().and_then(value),
+                randomized_constraint: r.as_ref().and_then(|r| th::spread(&curves, r, c)),
+            }
+        })
+        .take(if d_max > 0.0 { CURVE_STEPS + 1 } else { 1 })
+        .collect();
+    if det.is_none() {
+        undefined.insert("deterministic".into(), "equalized odds is searched over randomized thresholds only".into());
+    }
+    Ok(SuggestView {
+        attribute: pass.columns.groups[a].clone(),
+        constraint: c.name().into(),
+        objective: match (spec.costs, spec.objective) {
+            (Some(_), _) => "expected_cost",
+            (None, Some(ObjectiveKind::BalancedAccuracy)) => "balanced_accuracy",
+            _ => "accuracy",
+        }
+        .into(),
+        cost_fp: spec.costs.map(|c| c.0),
+        cost_fn: spec.costs.map(|c| c.1),
+        tolerance: eps,
+        threshold_before: t0,
+        suggested: if det.is_some() { "deterministic" } else { "randomized" }.into(),
+        objective_before: value(&before),
+        constraint_before: th::spread(&curves, &before, c),
+        objective_after: value(&suggested),
+        constraint_after: th::spread(&curves, &suggested, c),
+        unconstrained: Outcome {
+            objective: value(&free),
+            constraint: th::spread(&curves, &free, c),
+        },
+        deterministic: det.as_ref().map(|d| Outcome {
+            objective: value(d),
+            constraint: th::spread(&curves, d, c),
+        }),
+        randomized: Outcome {
+            objective: value(&rand),
+            constraint: th::spread(&curves, &rand, c),
+        },
+        groups,
+        curve,
+        undefined,
+    })
+}
+
+fn num(v: Option<f64>) -> String {
+    fmt_num(v)
+}
+
+fn strs(h: &[&str]) -> Vec<String> {
+    h.iter().map(|s| s.to_string()).collect()
+}
+
+/// `0.42`, `∞ (none)`, or `0.42 (p 0.3) + 0.5 (p 0.7)`.
+fn rule(c: &Choice) -> String {
+    let one = |m: &Mixed| m.threshold.map_or("∞ (none)".into(), |t| fmt_num(Some(t)));
+    if c.thresholds.len() == 1 {
+        return one(&c.thresholds[0]);
+    }
+    c.thresholds
+        .iter()
+        .map(|m| format!("{} (p {})", one(m), fmt_num(Some(m.probability))))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// The text / Markdown section.
+pub fn text(v: &SuggestView, markdown: bool) -> String {
+    let mut out = String::new();
+    let title = format!(
+        "suggested thresholds for {} — {} within {}, {} {}",
+        v.attribute,
+        v.constraint.replace('_', " "),
+        fmt_num(Some(v.tolerance)),
+        if v.objective == "expected_cost" { "minimising" } else { "maximising" },
+        v.objective.replace('_', " ")
+    );
+    if markdown {
+        let _ = writeln!(out, "## {}\n", markdown_text(&title));
+    } else {
+        let _ = writeln!(out, "{title}");
+    }
+    let mut rows = vec![vec![
+        format!("before (threshold {})", fmt_num(Some(v.threshold_before))),
+        num(v.objective_before),
+        num(v.constraint_before),
+    ]];
+    rows.push(vec!["each group's best alone".into(), num(v.unconstrained.objective), num(v.unconstrained.constraint)]);
+    if let Some(d) = &v.deterministic {
+        rows.push(vec!["one threshold per group".into(), num(d.objective), num(d.constraint)]);
+    }
+    rows.push(vec!["randomized (mix of thresholds)".into(), num(v.randomized.objective), num(v.randomized.constraint)]);
+    out.push_str(&grid(&strs(&["", &v.objective, &v.constraint]), &rows, markdown, &[], 0));
+    let rate = match v.constraint.as_str() {
+        "demographic_parity" => "selection rate",
+        "equal_opportunity" => "TPR",
+        _ => "TPR / FPR",
+    };
+    let show = |c: &Choice| match v.constraint.as_str() {
+        "demographic_parity" => num(c.selection_rate),
+        "equal_opportunity" => num(c.true_positive_rate),
+        _ => format!("{} / {}", num(c.true_positive_rate), num(c.false_positive_rate)),
+    };
+    let mut header = vec!["group".to_string(), "rows".into(), format!("{rate} before")];
+    if v.deterministic.is_some() {
+        header.extend(["threshold".into(), format!("{rate} after")]);
+    }
+    header.extend(["randomized thresholds".into(), format!("{rate} randomized")]);
+    let rows: Vec<Vec<String>> = v
+        .groups
+        .iter()
+        .map(|g| {
+            let mut r = vec![
+                format!("{}{}", g.group, if g.constrained { "" } else { " (not constrained)" }),
+                g.rows.to_string(),
+                show(&g.before),
+            ];
+            if let Some(d) = &g.deterministic {
+                r.extend([rule(d), show(d)]);
+            }
+            r.extend([rule(&g.randomized), show(&g.randomized)]);
+            r
+        })
+        .collect();
+    out.push_str(&grid(&header, &rows, markdown, &[], 0));
+    let rows: Vec<Vec<String>> = v
+        .curve
+        .iter()
+        .map(|p| {
+            vec![
+                fmt_num(Some(p.tolerance)),
+                num(p.deterministic_objective),
+                num(p.randomized_objective),
+            ]
+        })
+        .collect();
+    if markdown {
+        out.push_str("\n### Trade-off curve\n\n");
+    } else {
+        out.push_str("\ntrade-off curve (best objective at each tolerance)\n");
+    }
+    out.push_str(&grid(&strs(&["tolerance", "one threshold per group", "randomized"]), &rows, markdown, &[], 0));
+    out.push_str(&crate::render::undefined_notes(&v.undefined, markdown));
+    out.push('\n');
+    out
+}
+
+/// The CSV rows (file, attribute, group, metric, value, note) of the long format.
+pub fn csv_rows(v: &SuggestView, file: &str) -> Vec<[String; 6]> {
+    let attr = format!("{} [suggested thresholds]", v.attribute);
+    let mut out = Vec::new();
+    let mut push = |group: &str, metric: &str, value: Option<f64>, note: String| {
+        out.push([file.to_string(), attr.clone(), group.to_string(), metric.to_string(), csv_num(value), note]);
+    };
+    let note = format!("{} within {}, {}", v.constraint, v.tolerance, v.objective);
+    push("(overall)", "objective_before", v.objective_before, note.clone());
+    push("(overall)", "constraint_before", v.constraint_before, note.clone());
+    push("(overall)", "objective_after", v.objective_after, format!("{note}, {}", v.suggested));
+    push("(overall)", "constraint_after", v.constraint_after, format!("{note}, {}", v.suggested));
+    push("(overall)", "randomized_objective", v.randomized.objective, note.clone());
+    push("(overall)", "randomized_constraint", v.randomized.constraint, note.clone());
+    for g in &v.groups {
+        for (name, c) in [("after", &g.after), ("randomized", &g.randomized)] {
+            for (i, m) in c.thresholds.iter().enumerate() {
+                let p = format!("probability {}", m.probability);
+                push(&g.group, &format!("{name}_threshold_{}", i + 1), m.threshold, if m.threshold.is_none() { format!("{p}; null: nobody selected") } else { p });
+            }
+            push(&g.group, &format!("{name}_selection_rate"), c.selection_rate, String::new());
+            push(&g.group, &format!("{name}_true_positive_rate"), c.true_positive_rate, String::new());
+            push(&g.group, &format!("{name}_false_positive_rate"), c.false_positive_rate, String::new());
+        }
+    }
+    for p in &v.curve {
+        let at = format!("tolerance {}", p.tolerance);
+        push(&at, "curve_deterministic_objective", p.deterministic_objective, String::new());
+        push(&at, "curve_randomized_objective", p.randomized_objective, String::new());
+    }
+    out
+}
