@@ -141,13 +141,19 @@ pub fn apply(args: &Settings, passes: Vec<Pass>) -> Result<(Vec<Pass>, Vec<crate
                 present[c.codes[a] as usize] = true;
             }
         }
+        let unknown: Vec<&str> = given_names
+            .iter()
+            .filter(|g| !names.iter().any(|n| n == *g))
+            .copied()
+            .collect();
+        // A misspelt name is one given that matches no group of the data.
         let missing: Vec<String> = names
             .iter()
             .enumerate()
             .filter(|(i, n)| present[*i] && !given.contains_key(n.as_str()))
             .map(|(_, n)| {
-                match crate::input::closest_name(n, &given_names) {
-                    Some(c) => format!("'{n}' (did you mean '{c}'?)"),
+                match crate::input::closest_name(n, &unknown) {
+                    Some(c) => format!("'{n}' ('{c}' is no group of the data: did you mean '{n}'?)"),
                     None => format!("'{n}'"),
                 }
             })
@@ -161,11 +167,6 @@ pub fn apply(args: &Settings, passes: Vec<Pass>) -> Result<(Vec<Pass>, Vec<crate
                 given_names.join(", ")
             );
         }
-        let unknown: Vec<&str> = given_names
-            .iter()
-            .filter(|g| !names.iter().any(|n| n == *g))
-            .copied()
-            .collect();
         if !unknown.is_empty() {
             warnings.push(crate::render::Warning::new(
                 &file,
