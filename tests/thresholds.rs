@@ -275,3 +275,22 @@ fn rounded_scores_are_said() {
     );
     assert!(r["warnings"].to_string().contains("the suggested thresholds are among the rounded scores"));
 }
+
+#[test]
+fn gates_on_the_suggestion() {
+    // EOP within 0 on the small file: 14/21 after (see before_and_after_by_hand).
+    let base = [SMALL, "--score", "score", "--label", "label", "--group", "group", "--suggest-thresholds", "equal-opportunity"];
+    let with = |gate: &str, code: i32| {
+        let mut a = base.to_vec();
+        a.extend(["--fail-if", gate]);
+        audit_json(&a, code)
+    };
+    let r = with("suggested_objective_after < 0.66", 0);
+    assert_eq!(r["gates"][0]["passed"], true);
+    let r = with("group:suggested_objective_after < 0.67", 1);
+    assert_eq!(r["gates"][0]["passed"], false);
+    with("suggested_constraint_before > 0.4", 1);
+    with("suggested_constraint_after > 0", 0);
+    let e = audit_error(&[SMALL, "--score", "score", "--label", "label", "--group", "group", "--fail-if", "suggested_objective_after < 0.7"]);
+    assert!(e.contains("is a number of --suggest-thresholds"), "{e}");
+}

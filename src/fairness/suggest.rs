@@ -397,3 +397,39 @@ pub fn csv_rows(v: &SuggestView, file: &str) -> Vec<[String; 6]> {
     }
     out
 }
+
+/// The names `--fail-if` takes for the suggestion, at the level of its attribute:
+/// `suggested_objective_after < 0.7`, `race:suggested_constraint_after > 0.05`.
+pub const GATE_NAMES: [&str; 5] = [
+    "suggested_objective_before",
+    "suggested_objective_after",
+    "suggested_constraint_before",
+    "suggested_constraint_after",
+    "suggested_randomized_objective",
+];
+
+/// The suggestion's numbers for the gates (attribute level).
+pub fn numbers(v: &SuggestView, file: &str) -> Vec<crate::gate::Number> {
+    let undefined = |x: Option<f64>, why: &str| x.ok_or_else(|| why.to_string());
+    let values = [
+        v.objective_before,
+        v.objective_after,
+        v.constraint_before,
+        v.constraint_after,
+        v.randomized.objective,
+    ];
+    GATE_NAMES
+        .iter()
+        .zip(values)
+        .map(|(name, x)| {
+            crate::gate::Number::new(
+                file,
+                crate::gate::Level::Attribute,
+                Some(&v.attribute),
+                None,
+                name,
+                undefined(x, "undefined (no constrained group)"),
+            )
+        })
+        .collect()
+}
