@@ -294,3 +294,26 @@ fn gates_on_the_suggestion() {
     let e = audit_error(&[SMALL, "--score", "score", "--label", "label", "--group", "group", "--fail-if", "suggested_objective_after < 0.7"]);
     assert!(e.contains("is a number of --suggest-thresholds"), "{e}");
 }
+
+#[test]
+fn html_markdown_and_csv_views() {
+    let base = ["audit-fairness", SMALL, "--score", "score", "--label", "label", "--group", "group", "--suggest-thresholds", "demographic-parity", "--tolerance", "0.1"];
+    let json: Value = serde_json::from_str(&run_stdout(&[&base[..], &["--json"]].concat(), 0)).unwrap();
+    let s = &json["suggested_thresholds"];
+    let html = run_stdout(&[&base[..], &["--format", "html"]].concat(), 0);
+    let doc = check_html(&html, &json);
+    assert!(chart_names(&doc).iter().any(|n| n == "suggested-thresholds-group"), "{:?}", chart_names(&doc));
+    // The brute force's best at EPS 0.1 (unweighted accuracy): 0.6667 (a 0.8, b 0.55, c 0.65).
+    assert!(close(f(&s["objective_after"]), 2.0 / 3.0, 1e-12));
+    let md = run_stdout(&[&base[..], &["--format", "markdown"]].concat(), 0);
+    assert!(md.contains("## suggested thresholds for group — demographic parity within 0.1000, maximising accuracy"), "{md}");
+    assert!(md.contains("### Trade-off curve"));
+    let csv = run_stdout(&[&base[..], &["--format", "csv"]].concat(), 0);
+    let row = csv
+        .lines()
+        .find(|l| l.contains("group [suggested thresholds],(overall),objective_after"))
+        .expect("objective_after row");
+    let v: f64 = row.split(',').nth(4).unwrap().parse().unwrap();
+    assert_eq!(v, f(&s["objective_after"]));
+    assert_eq!(csv.lines().filter(|l| l.contains("curve_randomized_objective")).count(), 21);
+}

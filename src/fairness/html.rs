@@ -87,6 +87,9 @@ pub fn page(r: &FairnessReport) -> Result<Page> {
     if !r.thresholds.is_empty() {
         sections.extend(sweep_sections(r)?);
     }
+    if let Some(v) = &r.suggested_thresholds {
+        sections.push(super::suggest::html_section(v)?);
+    }
     Ok(Page {
         command: r.command.clone(),
         subject: r

@@ -433,3 +433,94 @@ pub fn numbers(v: &SuggestView, file: &str) -> Vec<crate::gate::Number> {
         })
         .collect()
 }
+
+/// The HTML section: the before / after table, the groups' thresholds, and the trade-off curve
+/// as a line chart (best objective against the tolerance) with the table of its points.
+pub fn html_section(v: &SuggestView) -> Result<crate::render::html::Section> {
+    use crate::render::chart::{self, Lines, Mark, Series};
+    use crate::render::html::{Cell, Item, Section, Table};
+    let cell = |x: Option<f64>| x.map_or(Cell::Undefined("undefined".into()), Cell::Number);
+    let mut s = Section::new(format!(
+        "Suggested thresholds: {} within {} ({})",
+        v.constraint.replace('_', " "),
+        v.tolerance,
+        v.attribute
+    ));
+    let mut rows = vec![
+        vec![Cell::Text(format!("before (threshold {})", v.threshold_before)), cell(v.objective_before), cell(v.constraint_before)],
+        vec![Cell::Text("each group's best alone".into()), cell(v.unconstrained.objective), cell(v.unconstrained.constraint)],
+    ];
+    if let Some(d) = &v.deterministic {
+        rows.push(vec![Cell::Text("one threshold per group".into()), cell(d.objective), cell(d.constraint)]);
+    }
+    rows.push(vec![Cell::Text("randomized (mix of thresholds)".into()), cell(v.randomized.objective), cell(v.randomized.constraint)]);
+    s.items.push(Item::Table(Table {
+        caption: format!("{} and {} before and after", v.objective, v.constraint),
+        header: vec![String::new(), v.objective.clone(), v.constraint.clone()],
+        rows,
+        notes: vec![],
+    }));
+    let rows = v
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                Cell::Text(g.group.clone()),
+                Cell::Amount(g.rows as f64),
+                Cell::Text(rule(&g.after)),
+                cell(g.before.selection_rate),
+                cell(g.after.selection_rate),
+                cell(g.before.true_positive_rate),
+                cell(g.after.true_positive_rate),
+                cell(g.before.false_positive_rate),
+                cell(g.after.false_positive_rate),
+                Cell::Text(rule(&g.randomized)),
+            ]
+        })
+        .collect();
+    s.items.push(Item::Table(Table {
+        caption: format!("Thresholds per group ({})", v.suggested),
+        header: ["group", "rows", "threshold(s)", "selection rate before", "after", "TPR before", "after", "FPR before", "after", "randomized"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
+        rows,
+        notes: vec!["∞ (none): nobody selected; (p …): the probability of each threshold.".into()],
+    }));
+    let mut series = Vec::new();
+    let det: Vec<(f64, f64)> = v.curve.iter().filter_map(|p| Some((p.tolerance, p.deterministic_objective?))).collect();
+    if !det.is_empty() {
+        series.push(Series { name: "one threshold per group".into(), points: det, mark: Mark::LineAndPoints, ..Default::default() });
+    }
+    series.push(Series {
+        name: "randomized".into(),
+        points: v.curve.iter().filter_map(|p| Some((p.tolerance, p.randomized_objective?))).collect(),
+        mark: Mark::LineAndPoints,
+        dashed: true,
+        ..Default::default()
+    });
+    let chart = chart::lines(&Lines {
+        name: chart::slug(&["suggested thresholds", &v.attribute]),
+        title: format!("Best {} against the tolerance on {}", v.objective.replace('_', " "), v.constraint.replace('_', " ")),
+        desc: "The best objective the thresholds reach when the groups' rates may differ by at most the tolerance.".into(),
+        x_label: format!("tolerance (max − min over groups of the {})", v.constraint.replace('_', " ")),
+        y_label: v.objective.replace('_', " "),
+        series,
+        ..Default::default()
+    })?;
+    let rows = v
+        .curve
+        .iter()
+        .map(|p| vec![Cell::Number(p.tolerance), cell(p.deterministic_objective), cell(p.randomized_objective)])
+        .collect();
+    s.items.push(Item::Figure(
+        chart,
+        Table {
+            caption: "Trade-off curve".into(),
+            header: vec!["tolerance".into(), "one threshold per group".into(), "randomized".into()],
+            rows,
+            notes: vec![],
+        },
+    ));
+    Ok(s)
+}
