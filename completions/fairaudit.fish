@@ -88,6 +88,16 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l a
 mean\t'The mean of the TPR and FPR parts'"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l quantiles -d 'The quantiles of --distribution, each in [0, 1] (default 0.1,0.25,0.5,0.75,0.9): per group `quantile_p10`, ... (numpy\'s linear method; the weighted inverse CDF with --weight). Implies --distribution' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l edf-concentration -d 'Dirichlet concentration of --edf\'s smoothing (α = C / 2 per outcome). Default 1.0. Implies --edf' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l group-thresholds -d 'Decide with a threshold per group of one --group attribute instead of --threshold: a row is predicted positive when its --score >= its group\'s threshold. `ATTR=G1:T1,G2:T2` (a group name is what comes before the last `:`), or `@FILE`: a CSV file with the header `attribute,group,threshold`. Every group of ATTR in the data needs a threshold' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l suggest-thresholds -d 'Search the per-group thresholds on --score of the first --group (or --suggest-for) that meet the constraint within --tolerance at the best --objective (or lowest cost), exactly from the sorted scores; also the best randomized mix of thresholds (Hardt et al. 2016), and the trade-off curve over the tolerance (`suggested_thresholds` in JSON)' -r -f -a "demographic-parity\t'Selection rates within EPS of each other'
+equal-opportunity\t'True positive rates within EPS (groups without positives are not constrained)'
+equalized-odds\t'True positive rates and false positive rates each within EPS (randomized; groups without positives or negatives are not constrained)'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l tolerance -d 'With --suggest-thresholds: how far apart the groups\' constrained rates may be (max − min). Default 0' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l objective -d 'With --suggest-thresholds: what the thresholds maximise. Default accuracy' -r -f -a "accuracy\t'(tp + tn) / all, weighted'
+balanced-accuracy\t'(TPR + TNR) / 2 over all rows'"
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l cost-fp -d 'With --suggest-thresholds: the cost of a false positive; with --cost-fn the thresholds minimise the expected cost per row (weighted) instead of an --objective' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l cost-fn -d 'With --suggest-thresholds: the cost of a false negative (see --cost-fp)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l suggest-for -d 'With --suggest-thresholds: the --group attribute whose groups get thresholds. Default: the first --group' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -s f -l format -d 'Report format [default: table, or from the -o file\'s extension: .json, .csv, .md, .html, .xml (junit)], e.g. `-o report.html` (one self-contained file, charts as inline SVG, nothing fetched) or `-o results.xml` (a JUnit test report for CI). CI formats and GitHub Actions: docs/ci.md' -r -f -a "table\t''
 json\t''
 csv\t''

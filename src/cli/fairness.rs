@@ -94,6 +94,16 @@ Examples:
   fairaudit audit-fairness fixtures/topk_ties.csv --label hired --score score \\
       --group sex --top-fraction 0.3 --within cohort --ties exclude
 
+  # Group thresholds: the thresholds per race that keep the true positive
+  # rates within 0.02 at the best accuracy (exact; also randomized, as in Hardt
+  # et al. 2016), with the trade-off curve; then decide with chosen thresholds
+  fairaudit audit-fairness fixtures/compas_scores.csv --label label_value \\
+      --score proba --group race --suggest-thresholds equal-opportunity \\
+      --tolerance 0.02
+  fairaudit audit-fairness fixtures/thresholds_small.csv --label label \\
+      --score score --group group \\
+      --group-thresholds 'group=a:0.6,b:0.45,c:0.35'
+
   # Scores of a file too big to keep: rounded to 1e-6 and merged, AUC with its
   # error bound
   fairaudit audit-fairness huge.parquet --group race --score p \\

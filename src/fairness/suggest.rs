@@ -291,7 +291,7 @@ pub fn text(v: &SuggestView, markdown: bool) -> String {
         "suggested thresholds for {} — {} within {}, {} {}",
         v.attribute,
         v.constraint.replace('_', " "),
-        fmt_num(Some(v.tolerance)),
+        v.tolerance,
         if v.objective == "expected_cost" { "minimising" } else { "maximising" },
         v.objective.replace('_', " ")
     );
@@ -311,6 +311,9 @@ pub fn text(v: &SuggestView, markdown: bool) -> String {
     }
     rows.push(vec!["randomized (mix of thresholds)".into(), num(v.randomized.objective), num(v.randomized.constraint)]);
     out.push_str(&grid(&strs(&["", &v.objective, &v.constraint]), &rows, markdown, &[], 0));
+    if markdown {
+        out.push('\n');
+    }
     let rate = match v.constraint.as_str() {
         "demographic_parity" => "selection rate",
         "equal_opportunity" => "TPR",
@@ -343,15 +346,17 @@ pub fn text(v: &SuggestView, markdown: bool) -> String {
         })
         .collect();
     out.push_str(&grid(&header, &rows, markdown, &[], 0));
+    let with_det = v.deterministic.is_some();
     let rows: Vec<Vec<String>> = v
         .curve
         .iter()
         .map(|p| {
-            vec![
-                fmt_num(Some(p.tolerance)),
-                num(p.deterministic_objective),
-                num(p.randomized_objective),
-            ]
+            let mut r = vec![fmt_num(Some(p.tolerance))];
+            if with_det {
+                r.push(num(p.deterministic_objective));
+            }
+            r.push(num(p.randomized_objective));
+            r
         })
         .collect();
     if markdown {
@@ -359,7 +364,12 @@ pub fn text(v: &SuggestView, markdown: bool) -> String {
     } else {
         out.push_str("\ntrade-off curve (best objective at each tolerance)\n");
     }
-    out.push_str(&grid(&strs(&["tolerance", "one threshold per group", "randomized"]), &rows, markdown, &[], 0));
+    let header: &[&str] = if with_det {
+        &["tolerance", "one threshold per group", "randomized"]
+    } else {
+        &["tolerance", "randomized"]
+    };
+    out.push_str(&grid(&strs(header), &rows, markdown, &[], 0));
     out.push_str(&crate::render::undefined_notes(&v.undefined, markdown));
     out.push('\n');
     out
