@@ -30,9 +30,19 @@ fn expected(name: &str) -> Value {
 }
 
 fn suggest(file: &str, extra: &[&str]) -> Value {
-    let mut args = vec![file, "--score", "score", "--label", "label", "--group", "group"];
+    let mut args = vec![
+        file, "--score", "score", "--label", "label", "--group", "group",
+    ];
     if file == COMPAS {
-        args = vec![file, "--score", "proba", "--label", "label_value", "--group", "race"];
+        args = vec![
+            file,
+            "--score",
+            "proba",
+            "--label",
+            "label_value",
+            "--group",
+            "race",
+        ];
     }
     args.extend_from_slice(extra);
     audit_json(&args, 0)["suggested_thresholds"].clone()
@@ -106,7 +116,11 @@ fn before_and_after_by_hand() {
     let a = &s["groups"][0];
     assert_eq!(a["group"], "a");
     assert!(close(f(&a["before"]["true_positive_rate"]), 1.0, 1e-12));
-    assert!(close(f(&s["groups"][1]["before"]["true_positive_rate"]), 2.0 / 3.0, 1e-12));
+    assert!(close(
+        f(&s["groups"][1]["before"]["true_positive_rate"]),
+        2.0 / 3.0,
+        1e-12
+    ));
     assert_eq!(f(&s["groups"][2]["before"]["true_positive_rate"]), 0.5);
     for g in s["groups"].as_array().unwrap() {
         assert_eq!(f(&g["after"]["true_positive_rate"]), 1.0);
@@ -147,8 +161,14 @@ fn fairlearn_threshold_optimizer_is_reached() {
         );
         let ours = f(&s["randomized"]["objective"]);
         let theirs = f(&case["expected_objective"]);
-        assert!(ours >= theirs - 1e-12, "{case}: ours {ours} < fairlearn {theirs}");
-        assert!(f(&s["randomized"]["constraint"]) <= viol + 1e-9, "{case}: {s}");
+        assert!(
+            ours >= theirs - 1e-12,
+            "{case}: ours {ours} < fairlearn {theirs}"
+        );
+        assert!(
+            f(&s["randomized"]["constraint"]) <= viol + 1e-9,
+            "{case}: {s}"
+        );
     }
 }
 
@@ -185,17 +205,49 @@ fn group_thresholds_counts_by_hand() {
     }
     // By hand (see the top): the unweighted counts.
     let r = audit_json(
-        &[SMALL, "--score", "score", "--label", "label", "--group", "group", "--group-thresholds", "group=a:0.6,b:0.45,c:0.35"],
+        &[
+            SMALL,
+            "--score",
+            "score",
+            "--label",
+            "label",
+            "--group",
+            "group",
+            "--group-thresholds",
+            "group=a:0.6,b:0.45,c:0.35",
+        ],
         0,
     );
     let b = &group(attr(&r, "group"), "b")["counts"];
-    assert_eq!((b["tp"].as_f64(), b["fp"].as_f64(), b["tn"].as_f64(), b["fn"].as_f64()), (Some(2.0), Some(2.0), Some(2.0), Some(1.0)));
+    assert_eq!(
+        (
+            b["tp"].as_f64(),
+            b["fp"].as_f64(),
+            b["tn"].as_f64(),
+            b["fn"].as_f64()
+        ),
+        (Some(2.0), Some(2.0), Some(2.0), Some(1.0))
+    );
     // The table's header line says which thresholds decided.
     let text = run_stdout(
-        &["audit-fairness", SMALL, "--score", "score", "--label", "label", "--group", "group", "--group-thresholds", "group=a:0.6,b:0.45,c:0.35"],
+        &[
+            "audit-fairness",
+            SMALL,
+            "--score",
+            "score",
+            "--label",
+            "label",
+            "--group",
+            "group",
+            "--group-thresholds",
+            "group=a:0.6,b:0.45,c:0.35",
+        ],
         0,
     );
-    assert!(text.contains("threshold of the row's group (a 0.6, b 0.45, c 0.35)"), "{text}");
+    assert!(
+        text.contains("threshold of the row's group (a 0.6, b 0.45, c 0.35)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -207,17 +259,31 @@ fn group_thresholds_from_a_file_equal_inline() {
         "attribute,group,threshold\ngroup,a,0.6\ngroup,b,0.45\ngroup,c,0.35\n",
     );
     let at = format!("@{file}");
-    let base = [SMALL, "--score", "score", "--label", "label", "--group", "group", "--group-thresholds"];
+    let base = [
+        SMALL,
+        "--score",
+        "score",
+        "--label",
+        "label",
+        "--group",
+        "group",
+        "--group-thresholds",
+    ];
     let mut a = base.to_vec();
     a.push(&at);
     let mut b = base.to_vec();
     b.push("group=a:0.6,b:0.45,c:0.35");
-    assert_eq!(audit_json(&a, 0)["attributes"], audit_json(&b, 0)["attributes"]);
+    assert_eq!(
+        audit_json(&a, 0)["attributes"],
+        audit_json(&b, 0)["attributes"]
+    );
 }
 
 #[test]
 fn refusals() {
-    let base = [SMALL, "--score", "score", "--label", "label", "--group", "group"];
+    let base = [
+        SMALL, "--score", "score", "--label", "label", "--group", "group",
+    ];
     let err = |extra: &[&str]| {
         let mut a = base.to_vec();
         a.extend_from_slice(extra);
@@ -227,59 +293,242 @@ fn refusals() {
     let e = err(&["--group-thresholds", "group=a:0.6,bb:0.45,c:0.35"]);
     assert!(e.contains("no threshold for the group of 'group': 'b' ('bb' is no group of the data: did you mean 'b'?)"), "{e}");
     let e = err(&["--group-thresholds", "group=a:0.6"]);
-    assert!(e.contains("'b'") && e.contains("'c'") && e.contains("the groups"), "{e}");
+    assert!(
+        e.contains("'b'") && e.contains("'c'") && e.contains("the groups"),
+        "{e}"
+    );
     for (extra, words) in [
-        (&["--group-thresholds", "race=a:0.6"][..], "'race' is not a --group attribute"),
-        (&["--group-thresholds", "group=a:0.6,b:x"][..], "threshold 'x' of group 'b' is not a number"),
-        (&["--group-thresholds", "group:a"][..], "expected ATTR=GROUP:T"),
-        (&["--group-thresholds", "group=a:0.6,a:0.5"][..], "group 'a' is given twice"),
-        (&["--group-thresholds", "group=a:0.6,b:0.4,c:0.3", "--pred", "label"][..], "cannot go with --pred"),
-        (&["--group-thresholds", "group=a:0.6,b:0.4,c:0.3", "--threshold-sweep", "0:1:0.5"][..], "cannot go with --threshold-sweep"),
-        (&["--group-thresholds", "group=a:0.6,b:0.4,c:0.3", "--threshold", "0.3,0.5"][..], "cannot go with --threshold-sweep / several --threshold"),
-        (&["--group-thresholds", "group=a:0.6,b:0.4,c:0.3", "--top-k", "3"][..], "cannot go with --top-k"),
-        (&["--group-thresholds", "group=a:0.6,b:0.4,c:0.3", "--suggest-thresholds", "demographic-parity"][..], "give one of them"),
-        (&["--tolerance", "0.1"][..], "--tolerance goes with --suggest-thresholds"),
-        (&["--objective", "accuracy"][..], "--objective goes with --suggest-thresholds"),
-        (&["--suggest-thresholds", "demographic-parity", "--suggest-for", "race"][..], "--suggest-for 'race' is not a --group attribute"),
-        (&["--suggest-thresholds", "equalized-odds", "--cost-fp", "0", "--cost-fn", "0"][..], "both 0"),
-        (&["--suggest-thresholds", "equal-opportunity", "--task", "regression"][..], "cannot go with --task regression"),
+        (
+            &["--group-thresholds", "race=a:0.6"][..],
+            "'race' is not a --group attribute",
+        ),
+        (
+            &["--group-thresholds", "group=a:0.6,b:x"][..],
+            "threshold 'x' of group 'b' is not a number",
+        ),
+        (
+            &["--group-thresholds", "group:a"][..],
+            "expected ATTR=GROUP:T",
+        ),
+        (
+            &["--group-thresholds", "group=a:0.6,a:0.5"][..],
+            "group 'a' is given twice",
+        ),
+        (
+            &[
+                "--group-thresholds",
+                "group=a:0.6,b:0.4,c:0.3",
+                "--pred",
+                "label",
+            ][..],
+            "cannot go with --pred",
+        ),
+        (
+            &[
+                "--group-thresholds",
+                "group=a:0.6,b:0.4,c:0.3",
+                "--threshold-sweep",
+                "0:1:0.5",
+            ][..],
+            "cannot go with --threshold-sweep",
+        ),
+        (
+            &[
+                "--group-thresholds",
+                "group=a:0.6,b:0.4,c:0.3",
+                "--threshold",
+                "0.3,0.5",
+            ][..],
+            "cannot go with --threshold-sweep / several --threshold",
+        ),
+        (
+            &[
+                "--group-thresholds",
+                "group=a:0.6,b:0.4,c:0.3",
+                "--top-k",
+                "3",
+            ][..],
+            "cannot go with --top-k",
+        ),
+        (
+            &[
+                "--group-thresholds",
+                "group=a:0.6,b:0.4,c:0.3",
+                "--suggest-thresholds",
+                "demographic-parity",
+            ][..],
+            "give one of them",
+        ),
+        (
+            &["--tolerance", "0.1"][..],
+            "--tolerance goes with --suggest-thresholds",
+        ),
+        (
+            &["--objective", "accuracy"][..],
+            "--objective goes with --suggest-thresholds",
+        ),
+        (
+            &[
+                "--suggest-thresholds",
+                "demographic-parity",
+                "--suggest-for",
+                "race",
+            ][..],
+            "--suggest-for 'race' is not a --group attribute",
+        ),
+        (
+            &[
+                "--suggest-thresholds",
+                "equalized-odds",
+                "--cost-fp",
+                "0",
+                "--cost-fn",
+                "0",
+            ][..],
+            "both 0",
+        ),
+        (
+            &[
+                "--suggest-thresholds",
+                "equal-opportunity",
+                "--task",
+                "regression",
+            ][..],
+            "cannot go with --task regression",
+        ),
     ] {
         let e = err(extra);
         assert!(e.contains(words), "{extra:?}: {e}");
     }
-    let e = audit_error(&[SMALL, "--score", "score", "--group", "group", "--no-label", "--suggest-thresholds", "demographic-parity"]);
+    let e = audit_error(&[
+        SMALL,
+        "--score",
+        "score",
+        "--group",
+        "group",
+        "--no-label",
+        "--suggest-thresholds",
+        "demographic-parity",
+    ]);
     assert!(e.contains("cannot go with --no-label"), "{e}");
     // Without --score.
-    let e = audit_error(&[SMALL, "--pred", "label", "--label", "label", "--group", "group", "--suggest-thresholds", "demographic-parity"]);
-    assert!(e.contains("--suggest-thresholds thresholds a score: pass --score COL"), "{e}");
+    let e = audit_error(&[
+        SMALL,
+        "--pred",
+        "label",
+        "--label",
+        "label",
+        "--group",
+        "group",
+        "--suggest-thresholds",
+        "demographic-parity",
+    ]);
+    assert!(
+        e.contains("--suggest-thresholds thresholds a score: pass --score COL"),
+        "{e}"
+    );
     // clap: costs go in pairs, and not with --objective (exit 2).
-    assert_eq!(exit_code(&["audit-fairness", SMALL, "--score", "score", "--group", "group", "--suggest-thresholds", "demographic-parity", "--cost-fp", "1"]), 2);
-    assert_eq!(exit_code(&["audit-fairness", SMALL, "--score", "score", "--group", "group", "--suggest-thresholds", "demographic-parity", "--cost-fp", "1", "--cost-fn", "2", "--objective", "accuracy"]), 2);
+    assert_eq!(
+        exit_code(&[
+            "audit-fairness",
+            SMALL,
+            "--score",
+            "score",
+            "--group",
+            "group",
+            "--suggest-thresholds",
+            "demographic-parity",
+            "--cost-fp",
+            "1"
+        ]),
+        2
+    );
+    assert_eq!(
+        exit_code(&[
+            "audit-fairness",
+            SMALL,
+            "--score",
+            "score",
+            "--group",
+            "group",
+            "--suggest-thresholds",
+            "demographic-parity",
+            "--cost-fp",
+            "1",
+            "--cost-fn",
+            "2",
+            "--objective",
+            "accuracy"
+        ]),
+        2
+    );
     let dir = tempfile::tempdir().unwrap();
     let bad = write(dir.path(), "t.csv", "attr,group,threshold\ngroup,a,0.6\n");
     let e = err(&["--group-thresholds", &format!("@{bad}")]);
-    assert!(e.contains("the header must be `attribute,group,threshold`"), "{e}");
+    assert!(
+        e.contains("the header must be `attribute,group,threshold`"),
+        "{e}"
+    );
 }
 
 #[test]
 fn rounded_scores_are_said() {
     let r = audit_json(
-        &[SMALL, "--score", "score", "--label", "label", "--group", "group", "--score-resolution", "0.1", "--group-thresholds", "group=a:0.6,b:0.45,c:0.35"],
+        &[
+            SMALL,
+            "--score",
+            "score",
+            "--label",
+            "label",
+            "--group",
+            "group",
+            "--score-resolution",
+            "0.1",
+            "--group-thresholds",
+            "group=a:0.6,b:0.45,c:0.35",
+        ],
         0,
     );
     let w = r["warnings"].to_string();
-    assert!(w.contains("the group thresholds apply to the rounded scores"), "{w}");
+    assert!(
+        w.contains("the group thresholds apply to the rounded scores"),
+        "{w}"
+    );
     let r = audit_json(
-        &[SMALL, "--score", "score", "--label", "label", "--group", "group", "--score-resolution", "0.1", "--suggest-thresholds", "demographic-parity"],
+        &[
+            SMALL,
+            "--score",
+            "score",
+            "--label",
+            "label",
+            "--group",
+            "group",
+            "--score-resolution",
+            "0.1",
+            "--suggest-thresholds",
+            "demographic-parity",
+        ],
         0,
     );
-    assert!(r["warnings"].to_string().contains("the suggested thresholds are among the rounded scores"));
+    assert!(r["warnings"]
+        .to_string()
+        .contains("the suggested thresholds are among the rounded scores"));
 }
 
 #[test]
 fn gates_on_the_suggestion() {
     // EOP within 0 on the small file: 14/21 after (see before_and_after_by_hand).
-    let base = [SMALL, "--score", "score", "--label", "label", "--group", "group", "--suggest-thresholds", "equal-opportunity"];
+    let base = [
+        SMALL,
+        "--score",
+        "score",
+        "--label",
+        "label",
+        "--group",
+        "group",
+        "--suggest-thresholds",
+        "equal-opportunity",
+    ];
     let with = |gate: &str, code: i32| {
         let mut a = base.to_vec();
         a.extend(["--fail-if", gate]);
@@ -291,18 +540,48 @@ fn gates_on_the_suggestion() {
     assert_eq!(r["gates"][0]["passed"], false);
     with("suggested_constraint_before > 0.4", 1);
     with("suggested_constraint_after > 0", 0);
-    let e = audit_error(&[SMALL, "--score", "score", "--label", "label", "--group", "group", "--fail-if", "suggested_objective_after < 0.7"]);
+    let e = audit_error(&[
+        SMALL,
+        "--score",
+        "score",
+        "--label",
+        "label",
+        "--group",
+        "group",
+        "--fail-if",
+        "suggested_objective_after < 0.7",
+    ]);
     assert!(e.contains("is a number of --suggest-thresholds"), "{e}");
 }
 
 #[test]
 fn html_markdown_and_csv_views() {
-    let base = ["audit-fairness", SMALL, "--score", "score", "--label", "label", "--group", "group", "--suggest-thresholds", "demographic-parity", "--tolerance", "0.1"];
-    let json: Value = serde_json::from_str(&run_stdout(&[&base[..], &["--json"]].concat(), 0)).unwrap();
+    let base = [
+        "audit-fairness",
+        SMALL,
+        "--score",
+        "score",
+        "--label",
+        "label",
+        "--group",
+        "group",
+        "--suggest-thresholds",
+        "demographic-parity",
+        "--tolerance",
+        "0.1",
+    ];
+    let json: Value =
+        serde_json::from_str(&run_stdout(&[&base[..], &["--json"]].concat(), 0)).unwrap();
     let s = &json["suggested_thresholds"];
     let html = run_stdout(&[&base[..], &["--format", "html"]].concat(), 0);
     let doc = check_html(&html, &json);
-    assert!(chart_names(&doc).iter().any(|n| n == "suggested-thresholds-group"), "{:?}", chart_names(&doc));
+    assert!(
+        chart_names(&doc)
+            .iter()
+            .any(|n| n == "suggested-thresholds-group"),
+        "{:?}",
+        chart_names(&doc)
+    );
     // The brute force's best at EPS 0.1 (unweighted accuracy): 0.6667 (a 0.8, b 0.55, c 0.65).
     assert!(close(f(&s["objective_after"]), 2.0 / 3.0, 1e-12));
     let md = run_stdout(&[&base[..], &["--format", "markdown"]].concat(), 0);
@@ -315,5 +594,10 @@ fn html_markdown_and_csv_views() {
         .expect("objective_after row");
     let v: f64 = row.split(',').nth(4).unwrap().parse().unwrap();
     assert_eq!(v, f(&s["objective_after"]));
-    assert_eq!(csv.lines().filter(|l| l.contains("curve_randomized_objective")).count(), 21);
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.contains("curve_randomized_objective"))
+            .count(),
+        21
+    );
 }

@@ -645,8 +645,14 @@ impl FairnessArgs {
         }
         if suggest.is_some() {
             for (given, what) in [
-                (self.no_label, "--no-label (the objective and the constraints need the outcome)"),
-                (self.summary.summary, "--summary (one row per file cannot hold the suggestion; run each file)"),
+                (
+                    self.no_label,
+                    "--no-label (the objective and the constraints need the outcome)",
+                ),
+                (
+                    self.summary.summary,
+                    "--summary (one row per file cannot hold the suggestion; run each file)",
+                ),
             ] {
                 if given {
                     bail!("{flag} cannot go with {what}");

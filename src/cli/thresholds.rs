@@ -73,7 +73,7 @@ impl ThresholdArgs {
             let gt = match &self.group_thresholds {
                 Some(s) => {
                     let g = group_thresholds::parse(s)?;
-                    if !groups.iter().any(|x| *x == g.attribute) {
+                    if !groups.contains(&g.attribute) {
                         bail!(
                             "--group-thresholds: '{}' is not a --group attribute; add --group {} (attributes: {})",
                             g.attribute,

@@ -198,7 +198,11 @@ impl gate::Gateable for FairnessReport {
             let numbers = super::suggest::numbers(v, file);
             let found = gate::select(&numbers, scope, name, None, name);
             if found.is_empty() {
-                bail!("'{name}' is a number of the suggestion for '{}': use no scope or '{}:'", v.attribute, v.attribute);
+                bail!(
+                    "'{name}' is a number of the suggestion for '{}': use no scope or '{}:'",
+                    v.attribute,
+                    v.attribute
+                );
             }
             return Ok(found);
         }

@@ -39,13 +39,18 @@ pub fn parse(spec: &str) -> Result<GroupThresholds> {
             .map(|h| h.trim().to_lowercase())
             .collect();
         if header != ["attribute", "group", "threshold"] {
-            bail!("{FLAG} @{path}: the header must be `attribute,group,threshold` (got `{}`)", header.join(","));
+            bail!(
+                "{FLAG} @{path}: the header must be `attribute,group,threshold` (got `{}`)",
+                header.join(",")
+            );
         }
         let mut attribute: Option<String> = None;
         let mut thresholds = Vec::new();
         for (i, rec) in r.records().enumerate() {
             let line = i + 2;
-            let rec = rec.with_context(|| format!("{FLAG} @{path} line {line}: not a CSV row of 3 fields"))?;
+            let rec = rec.with_context(|| {
+                format!("{FLAG} @{path} line {line}: not a CSV row of 3 fields")
+            })?;
             let at = format!("@{path} line {line}");
             let (a, g, t) = (&rec[0], &rec[1], rec[2].trim());
             match &attribute {
@@ -53,9 +58,9 @@ pub fn parse(spec: &str) -> Result<GroupThresholds> {
                 Some(x) if x != a => bail!("{FLAG} {at}: attribute '{a}', but the file's first row has '{x}'; one attribute per file"),
                 _ => {}
             }
-            let t: f64 = t.parse().map_err(|_| {
-                anyhow::anyhow!("{FLAG} {at}: threshold '{t}' is not a number")
-            })?;
+            let t: f64 = t
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{FLAG} {at}: threshold '{t}' is not a number"))?;
             thresholds.push(check(g, t, &at)?);
         }
         let Some(attribute) = attribute else {
@@ -95,7 +100,10 @@ pub fn parse(spec: &str) -> Result<GroupThresholds> {
 
 /// Recounts every pass with its group's threshold. Errors (exit 2) name the groups of the data
 /// without a threshold, with the closest given name.
-pub fn apply(args: &Settings, passes: Vec<Pass>) -> Result<(Vec<Pass>, Vec<crate::render::Warning>)> {
+pub fn apply(
+    args: &Settings,
+    passes: Vec<Pass>,
+) -> Result<(Vec<Pass>, Vec<crate::render::Warning>)> {
     let Some(spec) = &args.group_thresholds else {
         return Ok((passes, Vec::new()));
     };
@@ -151,11 +159,9 @@ pub fn apply(args: &Settings, passes: Vec<Pass>) -> Result<(Vec<Pass>, Vec<crate
             .iter()
             .enumerate()
             .filter(|(i, n)| present[*i] && !given.contains_key(n.as_str()))
-            .map(|(_, n)| {
-                match crate::input::closest_name(n, &unknown) {
-                    Some(c) => format!("'{n}' ('{c}' is no group of the data: did you mean '{n}'?)"),
-                    None => format!("'{n}'"),
-                }
+            .map(|(_, n)| match crate::input::closest_name(n, &unknown) {
+                Some(c) => format!("'{n}' ('{c}' is no group of the data: did you mean '{n}'?)"),
+                None => format!("'{n}'"),
             })
             .collect();
         if !missing.is_empty() {
@@ -203,7 +209,11 @@ pub fn apply(args: &Settings, passes: Vec<Pass>) -> Result<(Vec<Pass>, Vec<crate
             let t = thr[st.cells[c].codes[a] as usize];
             let q = 2 * r.y as usize + usize::from(r.score >= t);
             // Merged records (rounded scores, no weights): the weight is the row count.
-            rows[c][q] += if st.score_resolution.is_some() { r.w.round() as u64 } else { 1 };
+            rows[c][q] += if st.score_resolution.is_some() {
+                r.w.round() as u64
+            } else {
+                1
+            };
             weight[c][q] += r.w;
         }
         let mut cells: Vec<Cell> = st
@@ -221,7 +231,8 @@ pub fn apply(args: &Settings, passes: Vec<Pass>) -> Result<(Vec<Pass>, Vec<crate
         p.columns.threshold = None;
         let mut used = spec.clone();
         used.attribute = p.columns.groups[a].clone();
-        used.thresholds.retain(|t| names.iter().any(|n| *n == t.group));
+        used.thresholds
+            .retain(|t| names.contains(&t.group));
         p.columns.group_thresholds = Some(used);
         out.push(p);
     }

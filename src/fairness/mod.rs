@@ -120,7 +120,11 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         if passes.len() != 1 {
             bail!("--suggest-thresholds searches the thresholds of one input; run it once per file (or concatenate the files)");
         }
-        let t0 = args.threshold.first().copied().unwrap_or(settings::DEFAULT_THRESHOLD);
+        let t0 = args
+            .threshold
+            .first()
+            .copied()
+            .unwrap_or(settings::DEFAULT_THRESHOLD);
         model.suggested_thresholds =
             Some(suggest::build(spec, &passes[0], t0, &mut model.warnings)?);
     }

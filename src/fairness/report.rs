@@ -729,7 +729,11 @@ fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
                 .iter()
                 .map(|t| format!("{} {}", t.group, t.threshold))
                 .collect();
-            format!("prediction `{s}` >= the threshold of the row's {} ({})", g.attribute, ts.join(", "))
+            format!(
+                "prediction `{s}` >= the threshold of the row's {} ({})",
+                g.attribute,
+                ts.join(", ")
+            )
         }
         (None, Some(s), None) if c.scoring_median.is_some() => format!(
             "selected when `{s}` > the median score {}",

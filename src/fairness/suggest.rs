@@ -10,7 +10,9 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::plan::Pass;
-use super::thresholds::{self as th, Constraint, Curve, Objective, ObjectiveKind, Picks, SuggestSpec};
+use super::thresholds::{
+    self as th, Constraint, Curve, Objective, ObjectiveKind, Picks, SuggestSpec,
+};
 use crate::render::{csv_num, fmt_num, grid, markdown_text, Warning};
 
 /// Points of the trade-off curve: EPS = D·i/20, i = 0..=20, D the constraint value of each
@@ -96,7 +98,12 @@ pub struct CurvePoint {
 }
 
 /// Builds the view from the (one) pass's scored rows at the audit's threshold `t0`.
-pub fn build(spec: &SuggestSpec, pass: &Pass, t0: f64, warnings: &mut Vec<Warning>) -> Result<SuggestView> {
+pub fn build(
+    spec: &SuggestSpec,
+    pass: &Pass,
+    t0: f64,
+    warnings: &mut Vec<Warning>,
+) -> Result<SuggestView> {
     let file = &pass.source.display;
     let st = &pass.stats;
     if pass.columns.score.is_none() || pass.columns.prediction.is_some() {
@@ -110,8 +117,18 @@ pub fn build(spec: &SuggestSpec, pass: &Pass, t0: f64, warnings: &mut Vec<Warnin
         .groups
         .iter()
         .position(|g| *g == spec.attribute)
-        .or_else(|| pass.columns.groups.iter().position(|g| g.eq_ignore_ascii_case(&spec.attribute)))
-        .ok_or_else(|| anyhow::anyhow!("--suggest-for '{}' is not a --group attribute", spec.attribute))?;
+        .or_else(|| {
+            pass.columns
+                .groups
+                .iter()
+                .position(|g| g.eq_ignore_ascii_case(&spec.attribute))
+        })
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--suggest-for '{}' is not a --group attribute",
+                spec.attribute
+            )
+        })?;
     let names: Vec<String> = st.keys[a].iter().map(|k| k.name()).collect();
     let mut rows: Vec<Vec<(f64, bool, f64)>> = vec![Vec::new(); names.len()];
     for r in &st.scored {
@@ -146,8 +163,9 @@ pub fn build(spec: &SuggestSpec, pass: &Pass, t0: f64, warnings: &mut Vec<Warnin
             }
         })
         .collect();
-    let obj = Objective::new(spec.objective, spec.costs, &curves)
-        .map_err(|why| anyhow::anyhow!("{file}: --suggest-thresholds: the objective is undefined ({why})"))?;
+    let obj = Objective::new(spec.objective, spec.costs, &curves).map_err(|why| {
+        anyhow::anyhow!("{file}: --suggest-thresholds: the objective is undefined ({why})")
+    })?;
     let c = spec.constraint;
     let reported = |v: f64| if spec.costs.is_some() { -v } else { v };
     let value = |p: &Picks| Some(reported(obj.total(&curves, p)));
@@ -175,7 +193,10 @@ pub fn build(spec: &SuggestSpec, pass: &Pass, t0: f64, warnings: &mut Vec<Warnin
         warnings.push(Warning::new(file, None, format!("--suggest-thresholds: {} of '{}' {} {why}: not constrained, each takes its best threshold alone", left_out.join(", "), spec.attribute, if left_out.len() == 1 { "has" } else { "have" })));
     }
     if curves.iter().filter(|g| g.constrained(c)).count() == 0 {
-        undefined.insert("constraint_after".into(), "no group has the constrained rate defined".into());
+        undefined.insert(
+            "constraint_after".into(),
+            "no group has the constrained rate defined".into(),
+        );
     }
     let choice = |g: &Curve, mix: &[(usize, f64)]| {
         let [s, t, f] = g.rates(mix);
@@ -211,7 +232,11 @@ pub fn build(spec: &SuggestSpec, pass: &Pass, t0: f64, warnings: &mut Vec<Warnin
     let d_max = th::spread(&curves, &free, c).unwrap_or(0.0);
     let curve = (0..=CURVE_STEPS)
         .map(|i| {
-            let e = if d_max > 0.0 { d_max * i as f64 / CURVE_STEPS as f64 } else { 0.0 };
+            let e = if d_max > 0.0 {
+                d_max * i as f64 / CURVE_STEPS as f64
+            } else {
+                0.0
+            };
             let d = th::deterministic(&curves, c, &obj, e);
             let r = th::randomized(&curves, c, &obj, e);
             CurvePoint {
@@ -225,7 +250,10 @@ pub fn build(spec: &SuggestSpec, pass: &Pass, t0: f64, warnings: &mut Vec<Warnin
         .take(if d_max > 0.0 { CURVE_STEPS + 1 } else { 1 })
         .collect();
     if det.is_none() {
-        undefined.insert("deterministic".into(), "equalized odds is searched over randomized thresholds only".into());
+        undefined.insert(
+            "deterministic".into(),
+            "equalized odds is searched over randomized thresholds only".into(),
+        );
     }
     Ok(SuggestView {
         attribute: pass.columns.groups[a].clone(),
@@ -240,7 +268,12 @@ pub fn build(spec: &SuggestSpec, pass: &Pass, t0: f64, warnings: &mut Vec<Warnin
         cost_fn: spec.costs.map(|c| c.1),
         tolerance: eps,
         threshold_before: t0,
-        suggested: if det.is_some() { "deterministic" } else { "randomized" }.into(),
+        suggested: if det.is_some() {
+            "deterministic"
+        } else {
+            "randomized"
+        }
+        .into(),
         objective_before: value(&before),
         constraint_before: th::spread(&curves, &before, c),
         objective_after: value(&suggested),
@@ -292,7 +325,11 @@ pub fn text(v: &SuggestView, markdown: bool) -> String {
         v.attribute,
         v.constraint.replace('_', " "),
         v.tolerance,
-        if v.objective == "expected_cost" { "minimising" } else { "maximising" },
+        if v.objective == "expected_cost" {
+            "minimising"
+        } else {
+            "maximising"
+        },
         v.objective.replace('_', " ")
     );
     if markdown {
@@ -305,12 +342,30 @@ pub fn text(v: &SuggestView, markdown: bool) -> String {
         num(v.objective_before),
         num(v.constraint_before),
     ]];
-    rows.push(vec!["each group's best alone".into(), num(v.unconstrained.objective), num(v.unconstrained.constraint)]);
+    rows.push(vec![
+        "each group's best alone".into(),
+        num(v.unconstrained.objective),
+        num(v.unconstrained.constraint),
+    ]);
     if let Some(d) = &v.deterministic {
-        rows.push(vec!["one threshold per group".into(), num(d.objective), num(d.constraint)]);
+        rows.push(vec![
+            "one threshold per group".into(),
+            num(d.objective),
+            num(d.constraint),
+        ]);
     }
-    rows.push(vec!["randomized (mix of thresholds)".into(), num(v.randomized.objective), num(v.randomized.constraint)]);
-    out.push_str(&grid(&strs(&["", &v.objective, &v.constraint]), &rows, markdown, &[], 0));
+    rows.push(vec![
+        "randomized (mix of thresholds)".into(),
+        num(v.randomized.objective),
+        num(v.randomized.constraint),
+    ]);
+    out.push_str(&grid(
+        &strs(&["", &v.objective, &v.constraint]),
+        &rows,
+        markdown,
+        &[],
+        0,
+    ));
     if markdown {
         out.push('\n');
     }
@@ -322,7 +377,11 @@ pub fn text(v: &SuggestView, markdown: bool) -> String {
     let show = |c: &Choice| match v.constraint.as_str() {
         "demographic_parity" => num(c.selection_rate),
         "equal_opportunity" => num(c.true_positive_rate),
-        _ => format!("{} / {}", num(c.true_positive_rate), num(c.false_positive_rate)),
+        _ => format!(
+            "{} / {}",
+            num(c.true_positive_rate),
+            num(c.false_positive_rate)
+        ),
     };
     let mut header = vec!["group".to_string(), "rows".into(), format!("{rate} before")];
     if v.deterministic.is_some() {
@@ -334,7 +393,15 @@ pub fn text(v: &SuggestView, markdown: bool) -> String {
         .iter()
         .map(|g| {
             let mut r = vec![
-                format!("{}{}", g.group, if g.constrained { "" } else { " (not constrained)" }),
+                format!(
+                    "{}{}",
+                    g.group,
+                    if g.constrained {
+                        ""
+                    } else {
+                        " (not constrained)"
+                    }
+                ),
                 g.rows.to_string(),
                 show(&g.before),
             ];
@@ -380,30 +447,101 @@ pub fn csv_rows(v: &SuggestView, file: &str) -> Vec<[String; 6]> {
     let attr = format!("{} [suggested thresholds]", v.attribute);
     let mut out = Vec::new();
     let mut push = |group: &str, metric: &str, value: Option<f64>, note: String| {
-        out.push([file.to_string(), attr.clone(), group.to_string(), metric.to_string(), csv_num(value), note]);
+        out.push([
+            file.to_string(),
+            attr.clone(),
+            group.to_string(),
+            metric.to_string(),
+            csv_num(value),
+            note,
+        ]);
     };
     let note = format!("{} within {}, {}", v.constraint, v.tolerance, v.objective);
-    push("(overall)", "objective_before", v.objective_before, note.clone());
-    push("(overall)", "constraint_before", v.constraint_before, note.clone());
-    push("(overall)", "objective_after", v.objective_after, format!("{note}, {}", v.suggested));
-    push("(overall)", "constraint_after", v.constraint_after, format!("{note}, {}", v.suggested));
-    push("(overall)", "randomized_objective", v.randomized.objective, note.clone());
-    push("(overall)", "randomized_constraint", v.randomized.constraint, note.clone());
+    push(
+        "(overall)",
+        "objective_before",
+        v.objective_before,
+        note.clone(),
+    );
+    push(
+        "(overall)",
+        "constraint_before",
+        v.constraint_before,
+        note.clone(),
+    );
+    push(
+        "(overall)",
+        "objective_after",
+        v.objective_after,
+        format!("{note}, {}", v.suggested),
+    );
+    push(
+        "(overall)",
+        "constraint_after",
+        v.constraint_after,
+        format!("{note}, {}", v.suggested),
+    );
+    push(
+        "(overall)",
+        "randomized_objective",
+        v.randomized.objective,
+        note.clone(),
+    );
+    push(
+        "(overall)",
+        "randomized_constraint",
+        v.randomized.constraint,
+        note.clone(),
+    );
     for g in &v.groups {
         for (name, c) in [("after", &g.after), ("randomized", &g.randomized)] {
             for (i, m) in c.thresholds.iter().enumerate() {
                 let p = format!("probability {}", m.probability);
-                push(&g.group, &format!("{name}_threshold_{}", i + 1), m.threshold, if m.threshold.is_none() { format!("{p}; null: nobody selected") } else { p });
+                push(
+                    &g.group,
+                    &format!("{name}_threshold_{}", i + 1),
+                    m.threshold,
+                    if m.threshold.is_none() {
+                        format!("{p}; null: nobody selected")
+                    } else {
+                        p
+                    },
+                );
             }
-            push(&g.group, &format!("{name}_selection_rate"), c.selection_rate, String::new());
-            push(&g.group, &format!("{name}_true_positive_rate"), c.true_positive_rate, String::new());
-            push(&g.group, &format!("{name}_false_positive_rate"), c.false_positive_rate, String::new());
+            push(
+                &g.group,
+                &format!("{name}_selection_rate"),
+                c.selection_rate,
+                String::new(),
+            );
+            push(
+                &g.group,
+                &format!("{name}_true_positive_rate"),
+                c.true_positive_rate,
+                String::new(),
+            );
+            push(
+                &g.group,
+                &format!("{name}_false_positive_rate"),
+                c.false_positive_rate,
+                String::new(),
+            );
         }
     }
     for p in &v.curve {
         let at = format!("tolerance {}", p.tolerance);
-        push(&at, "curve_deterministic_objective", p.deterministic_objective, String::new());
-        push(&at, "curve_randomized_objective", p.randomized_objective, String::new());
+        push(
+            &at,
+            "curve_deterministic_objective",
+            p.deterministic_objective,
+            String::new(),
+        );
+        push(
+            &at,
+            "curve_randomized_objective",
+            p.randomized_objective,
+            String::new(),
+        );
     }
     out
 }
@@ -457,13 +595,29 @@ pub fn html_section(v: &SuggestView) -> Result<crate::render::html::Section> {
         v.attribute
     ));
     let mut rows = vec![
-        vec![Cell::Text(format!("before (threshold {})", v.threshold_before)), cell(v.objective_before), cell(v.constraint_before)],
-        vec![Cell::Text("each group's best alone".into()), cell(v.unconstrained.objective), cell(v.unconstrained.constraint)],
+        vec![
+            Cell::Text(format!("before (threshold {})", v.threshold_before)),
+            cell(v.objective_before),
+            cell(v.constraint_before),
+        ],
+        vec![
+            Cell::Text("each group's best alone".into()),
+            cell(v.unconstrained.objective),
+            cell(v.unconstrained.constraint),
+        ],
     ];
     if let Some(d) = &v.deterministic {
-        rows.push(vec![Cell::Text("one threshold per group".into()), cell(d.objective), cell(d.constraint)]);
+        rows.push(vec![
+            Cell::Text("one threshold per group".into()),
+            cell(d.objective),
+            cell(d.constraint),
+        ]);
     }
-    rows.push(vec![Cell::Text("randomized (mix of thresholds)".into()), cell(v.randomized.objective), cell(v.randomized.constraint)]);
+    rows.push(vec![
+        Cell::Text("randomized (mix of thresholds)".into()),
+        cell(v.randomized.objective),
+        cell(v.randomized.constraint),
+    ]);
     s.items.push(Item::Table(Table {
         caption: format!("{} and {} before and after", v.objective, v.constraint),
         header: vec![String::new(), v.objective.clone(), v.constraint.clone()],
@@ -490,21 +644,45 @@ pub fn html_section(v: &SuggestView) -> Result<crate::render::html::Section> {
         .collect();
     s.items.push(Item::Table(Table {
         caption: format!("Thresholds per group ({})", v.suggested),
-        header: ["group", "rows", "threshold(s)", "selection rate before", "after", "TPR before", "after", "FPR before", "after", "randomized"]
-            .iter()
-            .map(|h| h.to_string())
-            .collect(),
+        header: [
+            "group",
+            "rows",
+            "threshold(s)",
+            "selection rate before",
+            "after",
+            "TPR before",
+            "after",
+            "FPR before",
+            "after",
+            "randomized",
+        ]
+        .iter()
+        .map(|h| h.to_string())
+        .collect(),
         rows,
         notes: vec!["∞ (none): nobody selected; (p …): the probability of each threshold.".into()],
     }));
     let mut series = Vec::new();
-    let det: Vec<(f64, f64)> = v.curve.iter().filter_map(|p| Some((p.tolerance, p.deterministic_objective?))).collect();
+    let det: Vec<(f64, f64)> = v
+        .curve
+        .iter()
+        .filter_map(|p| Some((p.tolerance, p.deterministic_objective?)))
+        .collect();
     if !det.is_empty() {
-        series.push(Series { name: "one threshold per group".into(), points: det, mark: Mark::LineAndPoints, ..Default::default() });
+        series.push(Series {
+            name: "one threshold per group".into(),
+            points: det,
+            mark: Mark::LineAndPoints,
+            ..Default::default()
+        });
     }
     series.push(Series {
         name: "randomized".into(),
-        points: v.curve.iter().filter_map(|p| Some((p.tolerance, p.randomized_objective?))).collect(),
+        points: v
+            .curve
+            .iter()
+            .filter_map(|p| Some((p.tolerance, p.randomized_objective?)))
+            .collect(),
         mark: Mark::LineAndPoints,
         dashed: true,
         ..Default::default()
@@ -521,13 +699,23 @@ pub fn html_section(v: &SuggestView) -> Result<crate::render::html::Section> {
     let rows = v
         .curve
         .iter()
-        .map(|p| vec![Cell::Number(p.tolerance), cell(p.deterministic_objective), cell(p.randomized_objective)])
+        .map(|p| {
+            vec![
+                Cell::Number(p.tolerance),
+                cell(p.deterministic_objective),
+                cell(p.randomized_objective),
+            ]
+        })
         .collect();
     s.items.push(Item::Figure(
         chart,
         Table {
             caption: "Trade-off curve".into(),
-            header: vec!["tolerance".into(), "one threshold per group".into(), "randomized".into()],
+            header: vec![
+                "tolerance".into(),
+                "one threshold per group".into(),
+                "randomized".into(),
+            ],
             rows,
             notes: vec![],
         },

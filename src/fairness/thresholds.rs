@@ -123,7 +123,9 @@ impl Curve {
 
     /// The candidate a single threshold `t` amounts to: the last with threshold >= t.
     pub fn index_at(&self, t: f64) -> usize {
-        self.thresholds.partition_point(|&x| x >= t).saturating_sub(1)
+        self.thresholds
+            .partition_point(|&x| x >= t)
+            .saturating_sub(1)
     }
 
     /// Selection rate, TPR and FPR of a mix of candidates ((index, probability) pairs): the
@@ -177,7 +179,11 @@ pub struct Objective {
 impl Objective {
     /// `Err` with the reason when the objective is undefined (no weight; balanced accuracy
     /// without positives or negatives).
-    pub fn new(kind: Option<ObjectiveKind>, costs: Option<(f64, f64)>, curves: &[Curve]) -> Result<Objective, String> {
+    pub fn new(
+        kind: Option<ObjectiveKind>,
+        costs: Option<(f64, f64)>,
+        curves: &[Curve],
+    ) -> Result<Objective, String> {
         let p: f64 = curves.iter().map(|c| c.pos).sum();
         let n: f64 = curves.iter().map(|c| c.neg).sum();
         let w = p + n;
@@ -185,14 +191,26 @@ impl Objective {
             return Err("no scored rows with weight".into());
         }
         Ok(match (costs, kind) {
-            (Some((cfp, cfn)), _) => Objective { a: cfn / w, b: cfp / w, c: -cfn * p / w },
+            (Some((cfp, cfn)), _) => Objective {
+                a: cfn / w,
+                b: cfp / w,
+                c: -cfn * p / w,
+            },
             (None, Some(ObjectiveKind::BalancedAccuracy)) => {
                 if p <= 0.0 || n <= 0.0 {
                     return Err("balanced accuracy needs positives and negatives".into());
                 }
-                Objective { a: 0.5 / p, b: 0.5 / n, c: 0.5 }
+                Objective {
+                    a: 0.5 / p,
+                    b: 0.5 / n,
+                    c: 0.5,
+                }
             }
-            (None, _) => Objective { a: 1.0 / w, b: 1.0 / w, c: n / w },
+            (None, _) => Objective {
+                a: 1.0 / w,
+                b: 1.0 / w,
+                c: n / w,
+            },
         })
     }
 
@@ -205,7 +223,12 @@ impl Objective {
 
     /// The objective of a choice for every group.
     pub fn total(&self, curves: &[Curve], picks: &[Vec<(usize, f64)>]) -> f64 {
-        self.c + curves.iter().zip(picks).map(|(g, m)| self.part(g, m)).sum::<f64>()
+        self.c
+            + curves
+                .iter()
+                .zip(picks)
+                .map(|(g, m)| self.part(g, m))
+                .sum::<f64>()
     }
 }
 
@@ -252,7 +275,10 @@ fn best_alone(g: &Curve, obj: &Objective) -> usize {
 
 /// Each group's best threshold on its own (no constraint).
 pub fn unconstrained(curves: &[Curve], obj: &Objective) -> Picks {
-    curves.iter().map(|g| vec![(best_alone(g, obj), 1.0)]).collect()
+    curves
+        .iter()
+        .map(|g| vec![(best_alone(g, obj), 1.0)])
+        .collect()
 }
 
 /// The best single threshold per group whose rates (DP: selection rate, EOP: TPR) lie within
@@ -270,7 +296,9 @@ pub fn deterministic(curves: &[Curve], c: Constraint, obj: &Objective, eps: f64)
         return None;
     }
     let mut picks = unconstrained(curves, obj);
-    let idx: Vec<usize> = (0..curves.len()).filter(|&i| curves[i].constrained(c)).collect();
+    let idx: Vec<usize> = (0..curves.len())
+        .filter(|&i| curves[i].constrained(c))
+        .collect();
     if idx.is_empty() {
         return Some(picks);
     }
@@ -399,7 +427,13 @@ fn clamped(curves: &[Curve], c: Constraint, obj: &Objective, eps: f64) -> Picks 
             let ex: Vec<f64> = k.iter().map(|&j| x[j]).collect();
             let ey: Vec<f64> = k.iter().map(|&j| y[j]).collect();
             let top = (0..ey.len()).fold(0, |b, j| if ey[j] > ey[b] { j } else { b });
-            Env { i, peak: ex[top], k, x: ex, y: ey }
+            Env {
+                i,
+                peak: ex[top],
+                k,
+                x: ex,
+                y: ey,
+            }
         })
         .collect();
     if envs.is_empty() {
@@ -421,9 +455,16 @@ fn clamped(curves: &[Curve], c: Constraint, obj: &Objective, eps: f64) -> Picks 
             vec![(e.k[j - 1], p), (e.k[j], 1.0 - p)],
         )
     };
-    let lo_dom = envs.iter().map(|e| e.x[0]).fold(f64::NEG_INFINITY, f64::max) - eps;
-    let hi_dom = envs.iter().map(|e| *e.x.last().unwrap_or(&0.0)).fold(f64::INFINITY, f64::min);
-    let mut ls: Vec<f64> = vec![lo_dom.max(f64::MIN), hi_dom];
+    let lo_dom = envs
+        .iter()
+        .map(|e| e.x[0])
+        .fold(f64::NEG_INFINITY, f64::max)
+        - eps;
+    let hi_dom = envs
+        .iter()
+        .map(|e| *e.x.last().unwrap_or(&0.0))
+        .fold(f64::INFINITY, f64::min);
+    let mut ls: Vec<f64> = vec![lo_dom, hi_dom];
     for e in &envs {
         for &x in &e.x {
             ls.push(x);
@@ -604,7 +645,11 @@ pub fn simplex(a: &[Vec<f64>], b: &[f64], c: &[f64]) -> Option<Vec<f64>> {
         }
     };
     // Runs the simplex on reduced costs `obj` (entering while some allowed obj[j] > EPS).
-    let run = |t: &mut Vec<Vec<f64>>, obj: &mut Vec<f64>, basis: &mut Vec<usize>, allowed: usize| -> bool {
+    let run = |t: &mut Vec<Vec<f64>>,
+               obj: &mut Vec<f64>,
+               basis: &mut Vec<usize>,
+               allowed: usize|
+     -> bool {
         for _ in 0..200_000 {
             let Some(col) = (0..allowed).find(|&j| obj[j] > EPS) else {
                 return true;
