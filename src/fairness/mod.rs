@@ -115,7 +115,7 @@ pub fn run(args: &Settings) -> Result<Rendered> {
     }
     model.settings.task_detected = detected;
     model.warnings.extend(group_threshold_warnings);
-    // --suggest-thresholds (fairness/suggest.rs): from the one input's scored rows.
+    // --suggest-thresholds (fairness/group_thresholds.rs): from the one input's scored rows.
     if let Some(spec) = &args.suggest {
         if passes.len() != 1 {
             bail!("--suggest-thresholds searches the thresholds of one input; run it once per file (or concatenate the files)");
@@ -125,8 +125,12 @@ pub fn run(args: &Settings) -> Result<Rendered> {
             .first()
             .copied()
             .unwrap_or(settings::DEFAULT_THRESHOLD);
-        model.suggested_thresholds =
-            Some(suggest::build(spec, &passes[0], t0, &mut model.warnings)?);
+        model.suggested_thresholds = Some(group_thresholds::suggest(
+            spec,
+            &passes[0],
+            t0,
+            &mut model.warnings,
+        )?);
     }
     if label_free {
         label_free::prune(&mut model);
