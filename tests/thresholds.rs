@@ -601,3 +601,44 @@ fn html_markdown_and_csv_views() {
         21
     );
 }
+
+#[test]
+fn randomized_equals_the_linear_programme() {
+    // scripts/oracle_lp_thresholds.py: the same problem as an LP over EVERY candidate of every
+    // group (no hull), solved by scipy's HiGHS; 99 cases on both fixtures.
+    let e = expected("lp.json");
+    for case in e["cases"].as_array().expect("cases") {
+        let s = |k: &str| case[k].as_str().unwrap().to_string();
+        let cons = s("constraint").replace('_', "-");
+        let eps = case["tolerance"].as_f64().unwrap().to_string();
+        let (file, g, sc, l) = (s("file"), s("group"), s("score"), s("label"));
+        let mut args: Vec<&str> = vec![
+            &file,
+            "--group",
+            &g,
+            "--score",
+            &sc,
+            "--label",
+            &l,
+            "--suggest-thresholds",
+            &cons,
+            "--tolerance",
+            &eps,
+        ];
+        let obj = s("objective").replace('_', "-");
+        if obj == "expected-cost" {
+            args.extend(["--cost-fp", "1", "--cost-fn", "3"]);
+        } else {
+            args.extend(["--objective", &obj]);
+        }
+        let w = case["weight"].as_str().map(str::to_string);
+        if let Some(w) = &w {
+            args.extend(["--weight", w]);
+        }
+        let r = audit_json(&args, 0)["suggested_thresholds"].clone();
+        let ours = f(&r["randomized"]["objective"]);
+        let lp = f(&case["randomized_objective"]);
+        assert!(close(ours, lp, 1e-9), "{case}: ours {ours}, HiGHS {lp}");
+        assert!(f(&r["randomized"]["constraint"]) <= case["tolerance"].as_f64().unwrap() + 1e-9);
+    }
+}
