@@ -642,3 +642,68 @@ fn randomized_equals_the_linear_programme() {
         assert!(f(&r["randomized"]["constraint"]) <= case["tolerance"].as_f64().unwrap() + 1e-9);
     }
 }
+
+#[test]
+fn a_group_without_positives_and_a_group_of_one_row() {
+    // x: 0.9(1) 0.6(0) 0.4(1) 0.2(0); y: 0.8(0) 0.3(0) (no positives: TPR undefined);
+    // z: 0.7(1) (one row). Equal opportunity within 0: y is not constrained and takes its best
+    // threshold alone (+inf: both negatives right); x and z reach TPR 1 (x at 0.4, z at 0.7):
+    // x right 3 of 4 (0.6 is a false positive), z 1 → 6 of 7.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "e.csv",
+        "g,s,y\nx,0.9,1\nx,0.6,0\nx,0.4,1\nx,0.2,0\ny,0.8,0\ny,0.3,0\nz,0.7,1\n",
+    );
+    let r = audit_json(
+        &[
+            &file,
+            "--group",
+            "g",
+            "--score",
+            "s",
+            "--label",
+            "y",
+            "--suggest-thresholds",
+            "equal-opportunity",
+        ],
+        0,
+    );
+    let s = &r["suggested_thresholds"];
+    assert!(close(f(&s["objective_after"]), 6.0 / 7.0, 1e-12), "{s}");
+    assert_eq!(f(&s["constraint_after"]), 0.0);
+    let y = &s["groups"][1];
+    assert_eq!(y["group"], "y");
+    assert_eq!(y["constrained"], false);
+    assert!(y["after"]["true_positive_rate"].is_null());
+    assert!(y["after"]["thresholds"][0]["threshold"].is_null());
+    let z = &s["groups"][2];
+    assert_eq!(z["rows"], 1);
+    assert_eq!(z["after"]["thresholds"][0]["threshold"], 0.7);
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("y of 'g' has no positives (TPR undefined): not constrained"),
+        "{}",
+        r["warnings"]
+    );
+    // Equalized odds: z has no negatives either, so only x is constrained.
+    let r = audit_json(
+        &[
+            &file,
+            "--group",
+            "g",
+            "--score",
+            "s",
+            "--label",
+            "y",
+            "--suggest-thresholds",
+            "equalized-odds",
+        ],
+        0,
+    );
+    assert!(r["warnings"]
+        .to_string()
+        .contains("y, z of 'g' have no positives or no negatives"));
+    assert_eq!(f(&r["suggested_thresholds"]["constraint_after"]), 0.0);
+}

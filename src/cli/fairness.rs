@@ -643,6 +643,9 @@ impl FairnessArgs {
                 bail!("{flag} cannot go with {what}");
             }
         }
+        if gt.is_some() && self.threshold.len() == 1 {
+            bail!("{flag} cannot go with --threshold (each group's threshold replaces it)");
+        }
         if suggest.is_some() {
             for (given, what) in [
                 (
