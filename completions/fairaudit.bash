@@ -523,7 +523,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__fairness)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --no-label --preset --exclude-below --exclude-unknown --pred --score --score-resolution --task --classes --threshold --threshold-sweep --top-k --top-fraction --ties --within --baseline --baseline-file --id --max-unmatched --export-flips --reference-decisions --dominance-measures --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --distribution --quantiles --edf --edf-concentration --format --json --output --fail-if --quiet --plot --summary --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --label --no-label --preset --exclude-below --exclude-unknown --pred --score --score-resolution --task --classes --threshold --threshold-sweep --top-k --top-fraction --ties --within --baseline --baseline-file --id --max-unmatched --baseline-positive --export-flips --reference-decisions --dominance-measures --weight --group --emit-stats --from-stats --positive --pred-positive --missing --strict --min-group-size --metrics --max-groups --row-metric --condition --condition-bins --reference --parity-band --ci --bins --binning --bootstrap --seed --alpha --agg --distribution --quantiles --edf --edf-concentration --group-thresholds --suggest-thresholds --tolerance --objective --cost-fp --cost-fn --suggest-for --format --json --output --fail-if --quiet --plot --summary --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,6 +606,10 @@ _fairaudit() {
                     return 0
                     ;;
                 --max-unmatched)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline-positive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -714,6 +718,34 @@ _fairaudit() {
                     return 0
                     ;;
                 --edf-concentration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group-thresholds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --suggest-thresholds)
+                    COMPREPLY=($(compgen -W "demographic-parity equal-opportunity equalized-odds" -- "${cur}"))
+                    return 0
+                    ;;
+                --tolerance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --objective)
+                    COMPREPLY=($(compgen -W "accuracy balanced-accuracy" -- "${cur}"))
+                    return 0
+                    ;;
+                --cost-fp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cost-fn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --suggest-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

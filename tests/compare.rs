@@ -239,7 +239,10 @@ fn a_baseline_file_is_joined_on_the_id() {
     let mut strict = args.to_vec();
     strict[10] = "7";
     let err = audit_error(&strict);
-    assert!(err.contains("8 of 2400 rows have no baseline decision"), "{err}");
+    assert!(
+        err.contains("8 of 2400 rows have no baseline decision"),
+        "{err}"
+    );
     assert!(err.contains("6 ids not in the baseline file"), "{err}");
     assert!(err.contains("'c00017'"), "{err}");
     assert!(err.contains("--max-unmatched 8"), "{err}");

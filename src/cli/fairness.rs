@@ -94,6 +94,16 @@ Examples:
   fairaudit audit-fairness fixtures/topk_ties.csv --label hired --score score \\
       --group sex --top-fraction 0.3 --within cohort --ties exclude
 
+  # Group thresholds: the thresholds per race that keep the true positive
+  # rates within 0.02 at the best accuracy (exact; also randomized, as in Hardt
+  # et al. 2016), with the trade-off curve; then decide with chosen thresholds
+  fairaudit audit-fairness fixtures/compas_scores.csv --label label_value \\
+      --score proba --group race --suggest-thresholds equal-opportunity \\
+      --tolerance 0.02
+  fairaudit audit-fairness fixtures/thresholds_small.csv --label label \\
+      --score score --group group \\
+      --group-thresholds 'group=a:0.6,b:0.45,c:0.35'
+
   # Scores of a file too big to keep: rounded to 1e-6 and merged, AUC with its
   # error bound
   fairaudit audit-fairness huge.parquet --group race --score p \\
@@ -472,6 +482,9 @@ pub struct FairnessArgs {
     pub edf_concentration: Option<f64>,
 
     #[command(flatten)]
+    pub thresholds: super::thresholds::ThresholdArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -556,8 +569,11 @@ impl FairnessArgs {
         }
         let (distribution, edf) = self.distribution_settings(&gates)?;
         let paired = self.paired(task)?;
+        let (group_thresholds, suggest) = self.group_threshold_settings(task, &sweep)?;
         Ok(Settings {
             paired,
+            group_thresholds,
+            suggest,
             distribution,
             edf,
             files: self.input.files.clone(),
@@ -666,6 +682,11 @@ impl FairnessArgs {
                     self.summary.summary,
                     "--summary (one row per file cannot hold the comparison)",
                 ),
+                (
+                    self.thresholds.group_thresholds.is_some()
+                        || self.thresholds.suggest_thresholds.is_some(),
+                    "--group-thresholds / --suggest-thresholds (audit the thresholded decisions on their own, then compare their file)",
+                ),
             ] {
                 if given {
                     bail!("{what} does not work with {flag}");
@@ -734,6 +755,63 @@ impl FairnessArgs {
                 .unwrap_or(crate::fairness::edf::DEFAULT_CONCENTRATION)
         });
         Ok((distribution, edf))
+    }
+}
+
+impl FairnessArgs {
+    /// `--group-thresholds` / `--suggest-thresholds` (cli/thresholds.rs), checked against the
+    /// flags they cannot go with.
+    fn group_threshold_settings(
+        &self,
+        task: Task,
+        sweep: &[f64],
+    ) -> Result<(
+        Option<crate::fairness::thresholds::GroupThresholds>,
+        Option<crate::fairness::thresholds::SuggestSpec>,
+    )> {
+        let (gt, suggest) = self.thresholds.settings(&self.groups)?;
+        let flag = match (&gt, &suggest) {
+            (Some(_), _) => "--group-thresholds",
+            (_, Some(_)) => "--suggest-thresholds",
+            _ => return Ok((gt, suggest)),
+        };
+        if self.score.is_none() {
+            bail!("{flag} thresholds a score: pass --score COL");
+        }
+        let conflicts = [
+            (self.pred.is_some(), "--pred (the decisions come from --score and the group thresholds, not a prediction column)"),
+            (sweep.len() > 1 || self.threshold_sweep.is_some(), "--threshold-sweep / several --threshold (one threshold per group, not a sweep)"),
+            (!self.top_k.is_empty() || !self.top_fraction.is_empty(), "--top-k / --top-fraction (decisions by rank, not by threshold)"),
+            (self.from_stats, "--from-stats (it needs every row's score)"),
+            (self.emit_stats.is_some(), "--emit-stats (the statistics of a threshold per group do not merge as the counts of one threshold)"),
+            (self.preset.is_some(), "--preset (the rules decide by their own scoring rate)"),
+            (!self.classes.is_empty() || matches!(task, Task::Regression | Task::Multiclass), "--task regression / multiclass (group thresholds make binary decisions)"),
+        ];
+        for (given, what) in conflicts {
+            if given {
+                bail!("{flag} cannot go with {what}");
+            }
+        }
+        if gt.is_some() && self.threshold.len() == 1 {
+            bail!("{flag} cannot go with --threshold (each group's threshold replaces it)");
+        }
+        if suggest.is_some() {
+            for (given, what) in [
+                (
+                    self.no_label,
+                    "--no-label (the objective and the constraints need the outcome)",
+                ),
+                (
+                    self.summary.summary,
+                    "--summary (one row per file cannot hold the suggestion; run each file)",
+                ),
+            ] {
+                if given {
+                    bail!("{flag} cannot go with {what}");
+                }
+            }
+        }
+        Ok((gt, suggest))
     }
 }
 

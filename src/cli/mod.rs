@@ -9,6 +9,7 @@ mod project;
 mod reward;
 mod shared;
 mod sql;
+mod thresholds;
 mod values;
 
 pub use allocate::*;

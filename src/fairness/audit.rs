@@ -165,6 +165,7 @@ pub fn build(args: &Settings, passes: &[Pass]) -> FairnessReport {
         dominance: Vec::new(),
         warnings,
         thresholds: Vec::new(),
+        suggested_thresholds: None,
         gates: Vec::new(),
         passed: true,
         plots: Vec::new(),

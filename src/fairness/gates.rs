@@ -388,6 +388,23 @@ impl gate::Gateable for FairnessReport {
         if let Some(out) = self.observe_paired(scope, name) {
             return out;
         }
+        // --suggest-thresholds: its headline numbers (fairness/suggest.rs).
+        if super::suggest::GATE_NAMES.contains(&name) {
+            let Some(v) = &self.suggested_thresholds else {
+                bail!("'{name}' is a number of --suggest-thresholds; pass it");
+            };
+            let file = self.inputs.first().map_or("", |i| i.path.as_str());
+            let numbers = super::suggest::numbers(v, file);
+            let found = gate::select(&numbers, scope, name, None, name);
+            if found.is_empty() {
+                bail!(
+                    "'{name}' is a number of the suggestion for '{}': use no scope or '{}:'",
+                    v.attribute,
+                    v.attribute
+                );
+            }
+            return Ok(found);
+        }
         // `rate.lower` / `rate.upper`: an end of an interval.
         let (base, end) = gate::interval_end(name);
         if end.is_none() {
@@ -529,6 +546,9 @@ impl FairnessReport {
         }
         if !self.dominance.is_empty() {
             known.extend(DOMINANCE_NAMES.iter().map(|n| n.to_string()));
+        }
+        if self.suggested_thresholds.is_some() {
+            known.extend(super::suggest::GATE_NAMES.iter().map(|n| n.to_string()));
         }
         let hint =
             crate::input::closest_name(name, &known.iter().map(String::as_str).collect::<Vec<_>>())

@@ -88,6 +88,9 @@ pub fn page(r: &FairnessReport) -> Result<Page> {
         sections.extend(sweep_sections(r)?);
     }
     sections.extend(super::paired_view::sections(&r.comparisons, &r.dominance));
+    if let Some(v) = &r.suggested_thresholds {
+        sections.push(super::suggest::html_section(v)?);
+    }
     Ok(Page {
         command: r.command.clone(),
         subject: r

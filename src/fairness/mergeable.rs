@@ -560,6 +560,7 @@ pub fn load(sources: &[Source], args: &Settings) -> Result<(Pass, Vec<String>)> 
         detected: first.detected.clone(),
         within: None,
         others: Vec::new(),
+        group_thresholds: None,
     };
     let warnings: Vec<String> = stats.dropped_warning().into_iter().collect();
     let pass = Pass {

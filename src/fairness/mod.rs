@@ -11,6 +11,7 @@ pub mod distribution;
 pub mod dominance;
 pub mod edf;
 pub mod gates;
+pub mod group_thresholds;
 pub mod html;
 pub mod inequality;
 pub mod label_free;
@@ -29,8 +30,10 @@ pub mod scores;
 pub mod settings;
 pub mod sql;
 pub mod stats;
+pub mod suggest;
 pub mod summary;
 pub mod sweep;
+pub mod thresholds;
 pub mod topk;
 
 use anyhow::{anyhow, bail, Result};
@@ -101,6 +104,8 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         passes.into_iter().map(paired::split).unzip();
     // --top-k / --top-fraction: decisions by rank, from the scored rows (fairness/topk.rs).
     let (passes, ranked) = topk::decide_main(args, passes)?;
+    // --group-thresholds: a threshold per group (fairness/group_thresholds.rs).
+    let (passes, group_threshold_warnings) = group_thresholds::apply(args, passes)?;
     if args.bootstrap > 0 {
         if let Some(r) = passes
             .iter()
@@ -125,6 +130,24 @@ pub fn run(args: &Settings) -> Result<Rendered> {
         ranked.attach(&mut model, args)?;
     }
     model.settings.task_detected = detected;
+    model.warnings.extend(group_threshold_warnings);
+    // --suggest-thresholds (fairness/group_thresholds.rs): from the one input's scored rows.
+    if let Some(spec) = &args.suggest {
+        if passes.len() != 1 {
+            bail!("--suggest-thresholds searches the thresholds of one input; run it once per file (or concatenate the files)");
+        }
+        let t0 = args
+            .threshold
+            .first()
+            .copied()
+            .unwrap_or(settings::DEFAULT_THRESHOLD);
+        model.suggested_thresholds = Some(group_thresholds::suggest(
+            spec,
+            &passes[0],
+            t0,
+            &mut model.warnings,
+        )?);
+    }
     if label_free {
         label_free::prune(&mut model);
         let looked = if args.preset == Some(settings::Preset::Ll144) {

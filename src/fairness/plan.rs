@@ -206,6 +206,7 @@ impl Plan {
             row_metrics,
             detected: std::mem::take(&mut detected),
             within,
+            group_thresholds: None,
         };
         let mut spec = pass_spec(source, task, &columns, pred, score_col, args);
         spec.others = other_specs;

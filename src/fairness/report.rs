@@ -35,6 +35,9 @@ pub struct FairnessReport {
     pub warnings: Vec<Warning>,
     /// With several --threshold values or --threshold-sweep: the attributes at each threshold.
     pub thresholds: Vec<ThresholdReport>,
+    /// `--suggest-thresholds`: the group thresholds, before and after, the trade-off curve.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_thresholds: Option<crate::fairness::suggest::SuggestView>,
     pub gates: Vec<GateResult>,
     pub passed: bool,
     /// With --plot DIR: the chart files written.
@@ -172,6 +175,9 @@ pub struct UsedColumns {
     /// `--within`: the column whose values are ranked apart (`--top-k`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub within: Option<String>,
+    /// `--group-thresholds`: the attribute and each group's threshold (`threshold` is then null).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_thresholds: Option<crate::fairness::thresholds::GroupThresholds>,
     /// `--baseline` / `--reference-decisions`: the other decisions read on the same rows.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub others: Vec<OtherColumn>,
@@ -473,6 +479,12 @@ fn csv(r: &FairnessReport) -> Result<String> {
     for a in &r.attributes {
         csv_attribute(&mut w, a, &a.display_name())?;
     }
+    if let Some(v) = &r.suggested_thresholds {
+        let file = r.inputs.first().map_or("", |i| i.path.as_str());
+        for row in crate::fairness::suggest::csv_rows(v, file) {
+            w.write_record(&row)?;
+        }
+    }
     for t in &r.thresholds {
         for a in &t.attributes {
             let name = match t.threshold {
@@ -746,6 +758,9 @@ fn text(r: &FairnessReport, markdown: bool, view: &View) -> String {
         many,
         markdown,
     ));
+    if let Some(v) = &r.suggested_thresholds {
+        out.push_str(&crate::fairness::suggest::text(v, markdown));
+    }
 
     out.push_str(&crate::render::gates_and_warnings(
         &r.gates,
@@ -766,6 +781,19 @@ fn input_line(r: &FairnessReport, inp: &InputReport) -> String {
             .map(|d| d.summary())
             .unwrap_or_default(),
         (Some(p), _, _) => format!("prediction `{p}`"),
+        (None, Some(s), None) if c.group_thresholds.is_some() => {
+            let g = c.group_thresholds.as_ref().expect("checked");
+            let ts: Vec<String> = g
+                .thresholds
+                .iter()
+                .map(|t| format!("{} {}", t.group, t.threshold))
+                .collect();
+            format!(
+                "prediction `{s}` >= the threshold of the row's {} ({})",
+                g.attribute,
+                ts.join(", ")
+            )
+        }
         (None, Some(s), None) if c.scoring_median.is_some() => format!(
             "selected when `{s}` > the median score {}",
             c.scoring_median.unwrap_or_default()

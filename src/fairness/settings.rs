@@ -113,6 +113,10 @@ pub struct Settings {
     /// `--baseline` / `--reference-decisions`: other decisions on the same rows, compared with
     /// the audited ones (`fairness/paired.rs`, `compare.rs`, `dominance.rs`).
     pub paired: PairedSpec,
+    /// `--group-thresholds`: a threshold per group of one attribute (`fairness/group_thresholds.rs`).
+    pub group_thresholds: Option<super::thresholds::GroupThresholds>,
+    /// `--suggest-thresholds` and its options (`fairness/suggest.rs`).
+    pub suggest: Option<super::thresholds::SuggestSpec>,
 }
 
 /// What the label and prediction are (`--task`).
