@@ -155,6 +155,12 @@ fn check_against(report: &Value, part: &Value, what: &str) {
     }
 }
 
+/// `args` is a usage error (exit 2, one line) whose message contains `needle`.
+fn refused(args: &[&str], needle: &str) {
+    let err = audit_error(args);
+    assert!(err.contains(needle), "{args:?}: {err}");
+}
+
 const SAME_FILE: [&str; 10] = [
     "fixtures/compare.csv",
     "--label",
@@ -584,8 +590,7 @@ fn refusals_name_the_flags() {
             "a number of rows",
         ),
     ] {
-        let err = audit_error(&args);
-        assert!(err.contains(needle), "{args:?}: {err}");
+        refused(&args, needle);
     }
 }
 
@@ -875,8 +880,7 @@ fn more_refusals_and_usage_errors() {
             "it needs --baseline",
         ),
     ] {
-        let err = audit_error(&args);
-        assert!(err.contains(needle), "{args:?}: {err}");
+        refused(&args, needle);
     }
 }
 

@@ -707,3 +707,103 @@ fn a_group_without_positives_and_a_group_of_one_row() {
         .contains("y, z of 'g' have no positives or no negatives"));
     assert_eq!(f(&r["suggested_thresholds"]["constraint_after"]), 0.0);
 }
+
+/// Break-test cases: a cost ratio of 1e17 (the cost used to cancel to −8), `inf` / `none`
+/// thresholds, did-you-mean pairs, an intersection, a negative tolerance.
+#[test]
+fn extreme_costs_infinite_thresholds_and_messages() {
+    // With a false negative 1e17 times as costly, every positive is selected: each group's
+    // threshold is its lowest positive score (a 0.5, b 0.4, c 0.35), and the false positives
+    // are a: 0.8, 0.6; b: 0.6, 0.5, 0.4; c: 0.75, 0.45 — 7 of the 21 scored rows.
+    let s = suggest(
+        SMALL,
+        &[
+            "--suggest-thresholds",
+            "equal-opportunity",
+            "--tolerance",
+            "0.05",
+            "--cost-fp",
+            "1",
+            "--cost-fn",
+            "1e17",
+        ],
+    );
+    let cost = f(&s["objective_after"]);
+    assert!((cost - 7.0 / 21.0).abs() < 1e-12, "expected cost {cost}");
+    // `inf` and `none`: nobody selected in the group.
+    let r = audit_json(
+        &[
+            SMALL,
+            "--score",
+            "score",
+            "--label",
+            "label",
+            "--group",
+            "group",
+            "--group-thresholds",
+            "group=a:inf,b:0.45,c:none",
+        ],
+        0,
+    );
+    let groups = r["attributes"][0]["groups"].as_array().unwrap();
+    let rate = |g: &str| {
+        groups.iter().find(|x| x["group"] == g).unwrap()["metrics"]["selection_rate"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(rate("a"), 0.0);
+    assert_eq!(rate("c"), 0.0);
+    assert_eq!(rate("b"), 4.0 / 7.0);
+    // Misspelt names are paired with the group each is closest to.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("g.csv");
+    std::fs::write(
+        &file,
+        "gf,label,score\n0.0,1,0.9\n1.0,0,0.2\n0.0,0,0.4\n1.0,1,0.7\n",
+    )
+    .unwrap();
+    let err = audit_error(&[
+        file.to_str().unwrap(),
+        "--label",
+        "label",
+        "--score",
+        "score",
+        "--group",
+        "gf",
+        "--group-thresholds",
+        "gf=0:0.5,1:0.6",
+    ]);
+    assert!(err.contains("'0.0' ('0' is no group"), "{err}");
+    assert!(err.contains("'1.0' ('1' is no group"), "{err}");
+    // An intersection is not a column.
+    let err = audit_error(&[
+        COMPAS,
+        "--score",
+        "proba",
+        "--label",
+        "label_value",
+        "--group",
+        "race",
+        "--group",
+        "sex",
+        "--group-thresholds",
+        "race&sex=a:0.5",
+    ]);
+    assert!(err.contains("is an intersection"), "{err}");
+    // A negative tolerance reaches the tolerance's own message, not clap's "unexpected '-0'".
+    let err = audit_error(&[
+        SMALL,
+        "--score",
+        "score",
+        "--label",
+        "label",
+        "--group",
+        "group",
+        "--suggest-thresholds",
+        "demographic-parity",
+        "--tolerance",
+        "-0.1",
+    ]);
+    assert!(!err.contains("unexpected argument"), "{err}");
+    assert!(err.contains("--tolerance"), "{err}");
+}

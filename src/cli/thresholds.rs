@@ -30,7 +30,7 @@ pub struct ThresholdArgs {
 
     /// With --suggest-thresholds: how far apart the groups' constrained rates may be (max −
     /// min). Default 0.
-    #[arg(long, value_name = "EPS", value_parser = non_negative)]
+    #[arg(long, value_name = "EPS", value_parser = non_negative, allow_negative_numbers = true)]
     pub tolerance: Option<f64>,
 
     /// With --suggest-thresholds: what the thresholds maximise. Default accuracy.
@@ -73,6 +73,9 @@ impl ThresholdArgs {
             let gt = match &self.group_thresholds {
                 Some(s) => {
                     let g = group_thresholds::parse(s)?;
+                    if g.attribute.contains('&') && !groups.contains(&g.attribute) {
+                        bail!("--group-thresholds: '{}' is an intersection; thresholds are per group of one column — make a column of the combined values (e.g. race_sex) and pass it with --group", g.attribute);
+                    }
                     if !groups.contains(&g.attribute) {
                         bail!(
                             "--group-thresholds: '{}' is not a --group attribute; add --group {} (attributes: {})",

@@ -21,14 +21,25 @@ use super::thresholds::{GroupThreshold, GroupThresholds};
 use crate::render::Warning;
 use serde_json::Map;
 
+/// A threshold as written: a number, or `inf` / `none` / `∞` (nobody selected: what
+/// `--suggest-thresholds` reports as `null`).
+fn threshold_value(t: &str) -> Option<f64> {
+    match t.to_ascii_lowercase().as_str() {
+        "none" | "null" | "∞" | "+∞" => Some(f64::INFINITY),
+        other => other.parse().ok(),
+    }
+}
+
 /// Parses `ATTR=G1:T1,G2:T2,...` or `@FILE`: a CSV file with the header
 /// `attribute,group,threshold` and one row per group (one attribute). A group name is
 /// everything before the last `:` of its item (inline names cannot hold a comma; the file's can).
 pub fn parse(spec: &str) -> Result<GroupThresholds> {
     const FLAG: &str = "--group-thresholds";
     let check = |group: &str, t: f64, at: &str| -> Result<GroupThreshold> {
-        if !t.is_finite() {
-            bail!("{FLAG} {at}: the threshold of group '{group}' must be a finite number");
+        // `inf` (nobody selected, as --suggest-thresholds may suggest) is a threshold; NaN and
+        // -inf are not.
+        if t.is_nan() || t == f64::NEG_INFINITY {
+            bail!("{FLAG} {at}: the threshold of group '{group}' must be a number (or inf: nobody selected)");
         }
         Ok(GroupThreshold {
             group: group.to_string(),
@@ -64,9 +75,11 @@ pub fn parse(spec: &str) -> Result<GroupThresholds> {
                 Some(x) if x != a => bail!("{FLAG} {at}: attribute '{a}', but the file's first row has '{x}'; one attribute per file"),
                 _ => {}
             }
-            let t: f64 = t
-                .parse()
-                .map_err(|_| anyhow::anyhow!("{FLAG} {at}: threshold '{t}' is not a number"))?;
+            let t: f64 = threshold_value(t).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{FLAG} {at}: threshold '{t}' is not a number (or inf / none: nobody selected)"
+                )
+            })?;
             thresholds.push(check(g, t, &at)?);
         }
         let Some(attribute) = attribute else {
@@ -85,8 +98,8 @@ pub fn parse(spec: &str) -> Result<GroupThresholds> {
             let Some((g, t)) = item.rsplit_once(':') else {
                 bail!("{FLAG} '{spec}': '{item}' is not GROUP:THRESHOLD");
             };
-            let t: f64 = t.trim().parse().map_err(|_| {
-                anyhow::anyhow!("{FLAG} '{spec}': threshold '{t}' of group '{g}' is not a number")
+            let t: f64 = threshold_value(t.trim()).ok_or_else(|| {
+                anyhow::anyhow!("{FLAG} '{spec}': threshold '{t}' of group '{g}' is not a number (or inf / none: nobody selected)")
             })?;
             thresholds.push(check(g, t, &format!("'{spec}'"))?);
         }
@@ -160,13 +173,24 @@ pub fn apply(
             .filter(|g| !names.iter().any(|n| n == *g))
             .copied()
             .collect();
-        // A misspelt name is one given that matches no group of the data.
-        let missing: Vec<String> = names
+        // A misspelt name is one given that matches no group of the data: each is paired with
+        // the data group it is closest to.
+        let lacking: Vec<&str> = names
             .iter()
             .enumerate()
             .filter(|(i, n)| present[*i] && !given.contains_key(n.as_str()))
-            .map(|(_, n)| match crate::input::closest_name(n, &unknown) {
-                Some(c) => format!("'{n}' ('{c}' is no group of the data: did you mean '{n}'?)"),
+            .map(|(_, n)| n.as_str())
+            .collect();
+        let guesses: Vec<(&str, &str)> = unknown
+            .iter()
+            .filter_map(|u| Some((crate::input::closest_name(u, &lacking)?, *u)))
+            .collect();
+        let missing: Vec<String> = lacking
+            .iter()
+            .map(|n| match guesses.iter().find(|(m, _)| m == n) {
+                Some((_, c)) => {
+                    format!("'{n}' ('{c}' is no group of the data: did you mean '{n}'?)")
+                }
                 None => format!("'{n}'"),
             })
             .collect();

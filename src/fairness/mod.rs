@@ -147,6 +147,27 @@ pub fn run(args: &Settings) -> Result<Rendered> {
             t0,
             &mut model.warnings,
         )?);
+        // The search constrains every group with the rates it needs, whatever the audit leaves
+        // out of its disparities.
+        let left_out: Vec<&str> = [
+            (args.min_group_size > 0, "--min-group-size"),
+            (args.exclude_below.is_some(), "--exclude-below"),
+            (args.exclude_unknown, "--exclude-unknown"),
+        ]
+        .iter()
+        .filter(|(given, _)| *given)
+        .map(|(_, flag)| *flag)
+        .collect();
+        if !left_out.is_empty() {
+            model.warnings.push(render::Warning::new(
+                &passes[0].source.display,
+                None,
+                format!(
+                    "--suggest-thresholds constrains every group of the attribute, including those {} leaves out of the disparities; its constraint values are over all of them",
+                    left_out.join(" / ")
+                ),
+            ));
+        }
     }
     if label_free {
         label_free::prune(&mut model);

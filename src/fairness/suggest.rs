@@ -373,7 +373,7 @@ pub fn numbers(v: &SuggestView, file: &str) -> Vec<crate::gate::Number> {
                 Some(&v.attribute),
                 None,
                 name,
-                undefined(x, "undefined (no constrained group)"),
+                undefined(x, "no constrained group"),
             )
         })
         .collect()

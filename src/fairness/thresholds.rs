@@ -174,6 +174,10 @@ pub struct Objective {
     pub a: f64,
     pub b: f64,
     pub c: f64,
+    /// With costs: (c_fp, c_fn, W), so that [`Objective::total`] adds the costs themselves —
+    /// c_fp·fp_g + c_fn·(pos_g − tp_g) — instead of `c + Σ parts`, whose terms cancel when one
+    /// cost is many orders of magnitude above the other.
+    pub costs: Option<(f64, f64, f64)>,
 }
 
 impl Objective {
@@ -195,6 +199,7 @@ impl Objective {
                 a: cfn / w,
                 b: cfp / w,
                 c: -cfn * p / w,
+                costs: Some((cfp, cfn, w)),
             },
             (None, Some(ObjectiveKind::BalancedAccuracy)) => {
                 if p <= 0.0 || n <= 0.0 {
@@ -204,12 +209,14 @@ impl Objective {
                     a: 0.5 / p,
                     b: 0.5 / n,
                     c: 0.5,
+                    costs: None,
                 }
             }
             (None, _) => Objective {
                 a: 1.0 / w,
                 b: 1.0 / w,
                 c: n / w,
+                costs: None,
             },
         })
     }
@@ -223,6 +230,18 @@ impl Objective {
 
     /// The objective of a choice for every group.
     pub fn total(&self, curves: &[Curve], picks: &[Vec<(usize, f64)>]) -> f64 {
+        if let Some((cfp, cfn, w)) = self.costs {
+            // −(expected cost): each term is non-negative, so nothing cancels.
+            let cost: f64 = curves
+                .iter()
+                .zip(picks)
+                .flat_map(|(g, m)| {
+                    m.iter()
+                        .map(move |&(k, p)| p * (cfp * g.fp[k] + cfn * (g.pos - g.tp[k])))
+                })
+                .sum();
+            return -cost / w;
+        }
         self.c
             + curves
                 .iter()
