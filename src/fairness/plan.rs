@@ -182,7 +182,7 @@ impl Plan {
         // --baseline / --reference-decisions: one more cell dimension each, after every other
         // (fairness/paired.rs).
         let raw_threshold = args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD);
-        let (frame, others, other_specs) = other_decisions(
+        let (frame, others, other_specs, external) = other_decisions(
             source,
             &cx,
             &t,
@@ -210,6 +210,7 @@ impl Plan {
         };
         let mut spec = pass_spec(source, task, &columns, pred, score_col, args);
         spec.others = other_specs;
+        spec.external = external;
         Ok(Plan {
             source: source.clone(),
             task,
@@ -370,8 +371,14 @@ impl Plan {
         else {
             bail!("--export-flips needs --baseline");
         };
-        let df = self.source.collect(self.frame)?;
+        let mut df = self.source.collect(self.frame)?;
         let file = &self.source.display;
+        // A joined baseline is not in the frame: its aligned values are.
+        for (o, e) in self.spec.external.iter().enumerate() {
+            if let Some(e) = e {
+                df.with_column(Column::from(e.clone().with_name(format!("__o{o}").into())))?;
+            }
+        }
         let na = &self.spec.na_values;
         let fail = |e: anyhow::Error| anyhow!("{file}: {e}");
         let p = super::stats::decisions(&df, &self.spec.pred, na).map_err(fail)?;
@@ -792,6 +799,7 @@ fn pass_spec(
         classes: task == Task::Multiclass,
         na_values: source.options.na_values.clone(),
         others: Vec::new(),
+        external: Vec::new(),
     }
 }
 
@@ -808,7 +816,12 @@ fn other_decisions(
     args: &Settings,
     threshold: Option<f64>,
     exprs: &mut Vec<Expr>,
-) -> Result<(LazyFrame, Vec<OtherColumn>, Vec<PredSpec>)> {
+) -> Result<(
+    LazyFrame,
+    Vec<OtherColumn>,
+    Vec<PredSpec>,
+    Vec<Option<Series>>,
+)> {
     let paired = &args.paired;
     let mut frame = frame;
     // --export-flips lists rows: their data row number and id.
@@ -819,6 +832,7 @@ fn other_decisions(
     }
     let mut columns = Vec::new();
     let mut specs = Vec::new();
+    let mut external = Vec::new();
     // An other decision column's positive value: --baseline-positive, else the prediction's.
     let decision = |column: &str, display: &str, flag: &'static str| {
         let (positive, positive_flag) = match (&paired.positive, &args.pred_positive) {
@@ -931,24 +945,20 @@ fn other_decisions(
                 let (e, spec, th) = read(&bt, &bschema, &bcol)?;
                 let base = bsrc.collect(opened.frame.select([bt.text(&bid, "__id"), e]))?;
                 let ids = source.collect(frame.clone().select([t.text(&id, "__id")]))?;
-                let (kept, join) = match_ids(&ids, &base)?;
-                let kept = base
-                    .filter(&kept)
+                // Each audited row's baseline row (none: unmatched or repeated), then the
+                // baseline's values in the audited rows' order: the pass reads them by position.
+                let (rows, join) = match_ids(&ids, &base)?;
+                let aligned = base
+                    .column(&alias)?
+                    .as_materialized_series()
+                    .take(&rows)
                     .map_err(|e| anyhow!("{}: {e}", bsrc.display))?;
-                frame = frame.with_column(t.text(&id, "__id")).join(
-                    kept.lazy(),
-                    [col("__id")],
-                    [col("__id")],
-                    JoinArgs {
-                        maintain_order: MaintainOrderJoin::Left,
-                        ..JoinArgs::new(JoinType::Left)
-                    },
-                );
-                exprs.push(col(alias.as_str()));
                 if export {
-                    exprs.push(col("__id"));
+                    exprs.push(t.text(&id, "__id"));
                 }
                 specs.push(spec);
+                external.resize(specs.len() - 1, None);
+                external.push(Some(aligned));
                 columns.push(OtherColumn {
                     role: "baseline".into(),
                     column: bcol,
@@ -975,13 +985,14 @@ fn other_decisions(
             join: None,
         });
     }
-    Ok((frame, columns, specs))
+    Ok((frame, columns, specs, external))
 }
 
-/// The baseline rows that pair with exactly one audited row (a mask over `base`), and how the
-/// ids matched. `ids` holds the audited file's ids, `base` the baseline file's (`__id`).
-fn match_ids(ids: &DataFrame, base: &DataFrame) -> Result<(BooleanChunked, JoinCounts)> {
-    use std::collections::HashMap;
+/// For each audited row, the baseline row it pairs with (`None`: its id is not in the baseline
+/// file, or repeated in either file), and how the ids matched. `ids` holds the audited file's
+/// ids, `base` the baseline file's (`__id`).
+fn match_ids(ids: &DataFrame, base: &DataFrame) -> Result<(IdxCa, JoinCounts)> {
+    type HashMap<K, V> = PlHashMap<K, V>;
     let text = |df: &DataFrame| -> Result<Vec<Option<String>>> {
         Ok(df
             .column("__id")?
@@ -993,7 +1004,7 @@ fn match_ids(ids: &DataFrame, base: &DataFrame) -> Result<(BooleanChunked, JoinC
     };
     let (a, b) = (text(ids)?, text(base)?);
     fn count(v: &[Option<String>]) -> HashMap<&str, u64> {
-        let mut m: HashMap<&str, u64> = HashMap::new();
+        let mut m: HashMap<&str, u64> = HashMap::default();
         for s in v.iter().flatten() {
             *m.entry(s.as_str()).or_default() += 1;
         }
@@ -1045,8 +1056,22 @@ fn match_ids(ids: &DataFrame, base: &DataFrame) -> Result<(BooleanChunked, JoinC
         join.examples
             .push(format!("baseline ids not audited: {}", eb.join(", ")));
     }
-    let mask: BooleanChunked = b.iter().map(|s| s.as_deref().is_some_and(pairs)).collect();
-    Ok((mask, join))
+    // The row of each id that occurs once in the baseline file.
+    let mut row_of: HashMap<&str, IdxSize> = HashMap::default();
+    for (j, s) in b.iter().enumerate() {
+        if let Some(s) = s.as_deref().filter(|s| cb.get(s) == Some(&1)) {
+            row_of.insert(s, j as IdxSize);
+        }
+    }
+    let rows: IdxCa = a
+        .iter()
+        .map(|s| {
+            s.as_deref()
+                .filter(|s| pairs(s))
+                .and_then(|s| row_of.get(s).copied())
+        })
+        .collect();
+    Ok((rows, join))
 }
 
 /// Whether `--score` without `--pred` is turned into decisions by `--threshold` (not by LL144's

@@ -164,6 +164,11 @@ pub struct PassSpec {
     /// 0, 1 and [`MISSING`] (keys `0`, `1` and missing): the counts then hold the joint table
     /// of every decision on the same rows (`fairness/paired.rs` takes it apart).
     pub others: Vec<PredSpec>,
+    /// Per other decision-maker, its values already aligned with the input's rows (a
+    /// `--baseline-file` joined on the id: row i of the series belongs to row i of the input),
+    /// read from here instead of the batches; `None` (or a shorter vector): a column of the
+    /// batches.
+    pub external: Vec<Option<Series>>,
 }
 
 /// A label or prediction that is not binary (and has no positive value): with `--task auto`
@@ -574,6 +579,7 @@ impl Accumulator {
         }
         let k = self.spec.groups.len();
         for o in 0..self.spec.others.len() {
+            let values = self.other_values(df, o)?;
             let codes = &mut self.codes[k + o];
             codes.clear();
             codes.resize(n, 0);
@@ -583,7 +589,7 @@ impl Accumulator {
                     let na = NaSet::new(&self.spec.na_values);
                     // Not binary is not a cue to audit another task (the audited decisions
                     // decide that): say what the column should hold.
-                    let seen = encode_binary(series(df, &b.column)?, b, &na, &mut bits).map_err(
+                    let seen = encode_binary(&values, b, &na, &mut bits).map_err(
                         |e| match e.downcast_ref::<NotBinary>() {
                             Some(nb) => {
                                 let seen = nb.0.split("; pass").next().unwrap_or(&nb.0);
@@ -601,8 +607,8 @@ impl Accumulator {
                     )?;
                     self.others_pos_seen[o] |= seen;
                 }
-                PredSpec::Threshold { column, threshold } => {
-                    threshold_scores(series(df, column)?, *threshold, &mut bits)?;
+                PredSpec::Threshold { threshold, .. } => {
+                    threshold_scores(&values, *threshold, &mut bits)?;
                     self.others_pos_seen[o] = true;
                 }
             }
@@ -701,7 +707,8 @@ impl Accumulator {
         for o in 0..self.spec.others.len() {
             if let PredSpec::Threshold { column, .. } = self.spec.others[o].clone() {
                 if self.score_grid.is_none() {
-                    for (cell, y, s, w) in self.used_values(df, &column)? {
+                    let values = self.other_values(df, o)?;
+                    for (cell, y, s, w) in self.used_of(df, &values, &column)? {
                         if let Some(score) = s {
                             self.others_scored[o].push(Scored { score, cell, y, w });
                         }
@@ -866,7 +873,31 @@ impl Accumulator {
     /// (cell, label, value of `col` — `None` if missing or NaN —, weight) of every row of the
     /// batch that the counts used (label, prediction, group and weight present).
     fn used_values(&self, df: &DataFrame, col: &str) -> Result<Vec<UsedValue>> {
-        let values = series(df, col)?.f64()?.rechunk();
+        self.used_of(df, series(df, col)?, col)
+    }
+
+    /// Other decision-maker `o`'s values for this batch: its column, or the slice of its
+    /// aligned series ([`PassSpec::external`]) at this batch's rows.
+    fn other_values(&self, df: &DataFrame, o: usize) -> Result<Series> {
+        match self.spec.external.get(o).and_then(Option::as_ref) {
+            Some(e) => {
+                let start = self.rows_read as usize - df.height();
+                Ok(e.slice(start as i64, df.height()))
+            }
+            None => {
+                let column = match &self.spec.others[o] {
+                    PredSpec::Column(b) => &b.column,
+                    PredSpec::Threshold { column, .. } => column,
+                };
+                Ok(series(df, column)?.clone())
+            }
+        }
+    }
+
+    /// [`Accumulator::used_values`] of the values `values` (a column of the batch, or rows of
+    /// an aligned series); `col` names them in messages.
+    fn used_of(&self, df: &DataFrame, values: &Series, col: &str) -> Result<Vec<UsedValue>> {
+        let values = values.f64()?.rechunk();
         let weights = match &self.spec.weight {
             Some(w) => Some(series(df, w)?.f64()?.rechunk()),
             None => None,
@@ -1727,6 +1758,7 @@ mod tests {
             classes: false,
             na_values: Default::default(),
             others: Vec::new(),
+            external: Vec::new(),
         }
     }
 
@@ -1840,6 +1872,7 @@ mod tests {
         let mut acc = Accumulator::new(PassSpec {
             na_values: std::sync::Arc::new(vec!["NA".into()]),
             others: Vec::new(),
+            external: Vec::new(),
             ..spec(&["g"], None)
         });
         let b = df!(
