@@ -992,85 +992,101 @@ fn other_decisions(
 /// file, or repeated in either file), and how the ids matched. `ids` holds the audited file's
 /// ids, `base` the baseline file's (`__id`).
 fn match_ids(ids: &DataFrame, base: &DataFrame) -> Result<(IdxCa, JoinCounts)> {
-    type HashMap<K, V> = PlHashMap<K, V>;
-    let text = |df: &DataFrame| -> Result<Vec<Option<String>>> {
-        Ok(df
-            .column("__id")?
-            .as_materialized_series()
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
-    let (a, b) = (text(ids)?, text(base)?);
-    fn count(v: &[Option<String>]) -> HashMap<&str, u64> {
-        let mut m: HashMap<&str, u64> = HashMap::default();
-        for s in v.iter().flatten() {
-            *m.entry(s.as_str()).or_default() += 1;
-        }
-        m
+    // One map over both files' ids (borrowed from the columns, no copies): how often each id
+    // occurs in each file, and its baseline row. Three passes of hash lookups in all.
+    #[derive(Clone, Copy)]
+    struct Seen {
+        audited: u32,
+        baseline: u32,
+        row: IdxSize,
     }
-    let (ca, cb) = (count(&a), count(&b));
-    let pairs = |s: &str| ca.get(s) == Some(&1) && cb.get(s) == Some(&1);
+    let (sa, sb) = (
+        ids.column("__id")?.as_materialized_series().clone(),
+        base.column("__id")?.as_materialized_series().clone(),
+    );
+    let (a, b) = (sa.str()?, sb.str()?);
+    let mut seen: PlHashMap<&str, Seen> = PlHashMap::default();
+    seen.reserve(b.len());
+    let empty = Seen {
+        audited: 0,
+        baseline: 0,
+        row: 0,
+    };
+    for (j, s) in b.iter().enumerate() {
+        if let Some(s) = s {
+            let e = seen.entry(s).or_insert(empty);
+            e.baseline += 1;
+            e.row = j as IdxSize;
+        }
+    }
+    for s in a.iter().flatten() {
+        seen.entry(s).or_insert(empty).audited += 1;
+    }
     let mut join = JoinCounts {
         matched: 0,
         unmatched: 0,
-        baseline_unmatched: 0,
+        baseline_unmatched: b.null_count() as u64,
         examples: Vec::new(),
-        duplicate_ids: ca.values().filter(|&&k| k > 1).count() as u64,
-        baseline_duplicate_ids: cb.values().filter(|&&k| k > 1).count() as u64,
+        duplicate_ids: 0,
+        baseline_duplicate_ids: 0,
         rows_left_out: 0,
     };
-    for s in &a {
-        match s.as_deref() {
-            Some(s) if pairs(s) => join.matched += 1,
-            Some(s) if cb.contains_key(s) => join.rows_left_out += 1,
-            _ => {
-                join.unmatched += 1;
-                join.rows_left_out += 1;
-            }
-        }
-    }
-    join.baseline_unmatched = b
-        .iter()
-        .filter(|s| s.as_deref().is_none_or(|s| !ca.contains_key(s)))
-        .count() as u64;
-    // A few ids of each side that found no partner: a mismatch of spellings shows at a glance
-    // (`1.0` against `1`, `007` against `7`).
-    let show = |v: &[Option<String>], other: &HashMap<&str, u64>| -> Vec<String> {
-        v.iter()
-            .flatten()
-            .filter(|s| !other.contains_key(s.as_str()))
-            .take(3)
-            .map(|s| format!("'{s}'"))
-            .collect()
-    };
-    let (ea, eb) = (show(&a, &cb), show(&b, &ca));
-    if !ea.is_empty() {
-        join.examples.push(format!(
-            "audited ids not in the baseline file: {}",
-            ea.join(", ")
-        ));
-    }
-    if !eb.is_empty() {
-        join.examples
-            .push(format!("baseline ids not audited: {}", eb.join(", ")));
-    }
-    // The row of each id that occurs once in the baseline file.
-    let mut row_of: HashMap<&str, IdxSize> = HashMap::default();
-    for (j, s) in b.iter().enumerate() {
-        if let Some(s) = s.as_deref().filter(|s| cb.get(s) == Some(&1)) {
-            row_of.insert(s, j as IdxSize);
-        }
-    }
+    let mut only_audited = Vec::new();
     let rows: IdxCa = a
         .iter()
         .map(|s| {
-            s.as_deref()
-                .filter(|s| pairs(s))
-                .and_then(|s| row_of.get(s).copied())
+            let e = s.and_then(|s| seen.get(s));
+            match e {
+                Some(e) if e.audited == 1 && e.baseline == 1 => {
+                    join.matched += 1;
+                    Some(e.row)
+                }
+                Some(e) if e.baseline > 0 => {
+                    join.rows_left_out += 1;
+                    None
+                }
+                _ => {
+                    join.unmatched += 1;
+                    join.rows_left_out += 1;
+                    if only_audited.len() < 3 {
+                        if let Some(s) = s {
+                            only_audited.push(format!("'{s}'"));
+                        }
+                    }
+                    None
+                }
+            }
         })
         .collect();
+    // Counts over the distinct ids; examples in the baseline file's order.
+    for e in seen.values() {
+        join.duplicate_ids += u64::from(e.audited > 1);
+        join.baseline_duplicate_ids += u64::from(e.baseline > 1);
+        if e.audited == 0 {
+            join.baseline_unmatched += u64::from(e.baseline);
+        }
+    }
+    // A few ids of each side that found no partner: a mismatch of spellings shows at a glance
+    // (`1.0` against `1`, `007` against `7`).
+    let only_baseline: Vec<String> = b
+        .iter()
+        .flatten()
+        .filter(|s| seen.get(s).is_some_and(|e| e.audited == 0))
+        .take(3)
+        .map(|s| format!("'{s}'"))
+        .collect();
+    if !only_audited.is_empty() {
+        join.examples.push(format!(
+            "audited ids not in the baseline file: {}",
+            only_audited.join(", ")
+        ));
+    }
+    if !only_baseline.is_empty() {
+        join.examples.push(format!(
+            "baseline ids not audited: {}",
+            only_baseline.join(", ")
+        ));
+    }
     Ok((rows, join))
 }
 
