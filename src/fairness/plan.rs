@@ -182,7 +182,7 @@ impl Plan {
         // --baseline / --reference-decisions: one more cell dimension each, after every other
         // (fairness/paired.rs).
         let raw_threshold = args.threshold.first().copied().unwrap_or(DEFAULT_THRESHOLD);
-        let (frame, others, other_specs, external) = other_decisions(
+        let (frame, others) = other_decisions(
             source,
             &cx,
             &t,
@@ -192,7 +192,7 @@ impl Plan {
             &mut exprs,
         )?;
         let columns = Columns {
-            others,
+            others: others.columns,
             label,
             scoring_median,
             prediction,
@@ -209,8 +209,8 @@ impl Plan {
             group_thresholds: None,
         };
         let mut spec = pass_spec(source, task, &columns, pred, score_col, args);
-        spec.others = other_specs;
-        spec.external = external;
+        spec.others = others.specs;
+        spec.external = others.external;
         Ok(Plan {
             source: source.clone(),
             task,
@@ -803,6 +803,14 @@ fn pass_spec(
     }
 }
 
+/// The other decision-makers of a pass: the report's account of their columns, how the pass
+/// reads them, and (a joined `--baseline-file`) their values aligned with the rows.
+struct Others {
+    columns: Vec<OtherColumn>,
+    specs: Vec<PredSpec>,
+    external: Vec<Option<Series>>,
+}
+
 /// The other decision-makers' expressions (pushed onto `exprs`, named `__o0`, `__o1`, ...),
 /// read like the audited prediction: a decision column with the same positive value, or —
 /// when the audited decisions are `score >= threshold` (`threshold` is `Some`) — the baseline
@@ -816,12 +824,7 @@ fn other_decisions(
     args: &Settings,
     threshold: Option<f64>,
     exprs: &mut Vec<Expr>,
-) -> Result<(
-    LazyFrame,
-    Vec<OtherColumn>,
-    Vec<PredSpec>,
-    Vec<Option<Series>>,
-)> {
+) -> Result<(LazyFrame, Others)> {
     let paired = &args.paired;
     let mut frame = frame;
     // --export-flips lists rows: their data row number and id.
@@ -985,7 +988,14 @@ fn other_decisions(
             join: None,
         });
     }
-    Ok((frame, columns, specs, external))
+    Ok((
+        frame,
+        Others {
+            columns,
+            specs,
+            external,
+        },
+    ))
 }
 
 /// For each audited row, the baseline row it pairs with (`None`: its id is not in the baseline
