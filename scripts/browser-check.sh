@@ -31,6 +31,12 @@ report fairness-eeoc race-selection-rate,race-disparities,race-sex-selection-rat
   audit-fairness fixtures/hiring.csv --group race --group sex --preset eeoc
 report fairness-ll144-scoring sex-selection-rate,sex-race-selection-rate \
   audit-fairness fixtures/hiring.csv --group sex --group race --preset ll144 --score score
+report fairness-compare race-selection-rate,race-roc \
+  audit-fairness fixtures/compare.csv --label label --score score --baseline baseline_score \
+  --reference-decisions human_weak --group race --bootstrap 50
+report fairness-thresholds suggested-thresholds-race,race-selection-rate \
+  audit-fairness fixtures/compas_scores.csv --group race --score proba \
+  --suggest-thresholds equal-opportunity --tolerance 0.05
 report reward subset-accuracy,rewardbench-sections,length-accuracy-by-difference,calibration-reliability \
   audit-reward fixtures/reward/pairs.csv --preset rewardbench --chosen-length len_chosen --rejected-length len_rejected
 report reward-rm-bench rm-bench-style-matrix,rm-bench-sections \
