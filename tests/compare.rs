@@ -908,3 +908,26 @@ fn overall_changes_have_paired_intervals_and_csv_has_the_counts() {
         text.contains(",,(overall),mcnemar_p_value_holm,,the overall test is in no Holm family")
     );
 }
+
+#[test]
+fn the_report_never_replaces_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.csv");
+    std::fs::copy(root().join("fixtures/compare.csv"), &f).unwrap();
+    let before = std::fs::read(&f).unwrap();
+    let err = audit_error(&[
+        f.to_str().unwrap(),
+        "--label",
+        "label",
+        "--pred",
+        "pred",
+        "--group",
+        "race",
+        "--baseline",
+        "baseline_pred",
+        "-o",
+        f.to_str().unwrap(),
+    ]);
+    assert!(err.contains("that is an input file"), "{err}");
+    assert_eq!(std::fs::read(&f).unwrap(), before);
+}

@@ -320,6 +320,9 @@ impl FairnessReport {
             let base = match changed {
                 Some(rest) => {
                     let rest = canonical(rest);
+                    if self.settings.label_free && super::label_free::needs_label(&rest) {
+                        bail!("'delta.{rest}' is the change of a metric that needs the label, and this audit is label-free; pass --label COL, or gate on the change of a decision metric (delta.selection_rate, delta.demographic_parity_difference, ...)");
+                    }
                     let key = format!("delta.{rest}");
                     let known: Vec<&String> = self
                         .comparisons

@@ -39,7 +39,7 @@ pub fn parse(spec: &str) -> Result<GroupThresholds> {
         // `inf` (nobody selected, as --suggest-thresholds may suggest) is a threshold; NaN and
         // -inf are not.
         if t.is_nan() || t == f64::NEG_INFINITY {
-            bail!("{FLAG} {at}: the threshold of group '{group}' must be a number (or inf: nobody selected)");
+            bail!("{FLAG} {at}: the threshold of group '{group}' must be a number (or inf / none: nobody selected)");
         }
         Ok(GroupThreshold {
             group: group.to_string(),

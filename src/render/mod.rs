@@ -26,7 +26,7 @@ use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 /// Bumped whenever a key is renamed or removed, or a value changes meaning.
@@ -68,6 +68,30 @@ impl Rendered {
 /// succeeded (a failed run writes none), and before the report, so a report never lists a file
 /// that could not be written.
 pub fn write_report(rendered: &Rendered, path: Option<&Path>) -> Result<()> {
+    // Never over an input: the report (or a side file) would replace what it was made from.
+    let same = |a: &Path, b: &Path| {
+        a == b
+            || matches!(
+                (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+                (Ok(x), Ok(y)) if x == y
+            )
+    };
+    let written = path.map(|p| (p, "-o")).into_iter().chain(
+        rendered
+            .side_files
+            .iter()
+            .map(|f| (f.path.as_path(), "the file")),
+    );
+    for (out, what) in written {
+        for input in rendered.info.inputs.iter().filter(|i| i.as_str() != "-") {
+            if same(out, Path::new(input)) {
+                bail!(
+                    "{what} {}: that is an input file; write to another file",
+                    out.display()
+                );
+            }
+        }
+    }
     if let Some(path) = path {
         check_writable(path)?;
     }
