@@ -50,7 +50,7 @@ impl RowPlan {
 }
 
 /// How many times each row is drawn when each cell's rows are resampled with replacement.
-fn multiplicities(per_cell: &[Vec<u32>], total: usize, rng: &mut ChaCha8Rng) -> Vec<u32> {
+pub fn multiplicities(per_cell: &[Vec<u32>], total: usize, rng: &mut ChaCha8Rng) -> Vec<u32> {
     let mut k = vec![0u32; total];
     for rows in per_cell {
         for _ in 0..rows.len() {
@@ -80,6 +80,7 @@ pub fn resample(st: &Stats, rng: &mut ChaCha8Rng, rows: Option<&RowPlan>) -> Sta
         regression: st.regression.clone(),
         residuals: Vec::new(),
         others_scored: Vec::new(),
+        others_paired: Vec::new(),
     };
     if let Some(plan) = rows {
         let k = multiplicities(&plan.scored, st.scored.len(), rng);

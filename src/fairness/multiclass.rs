@@ -118,6 +118,7 @@ pub fn one_vs_rest(st: &Stats, class: &str) -> Stats {
         pred_positive_seen: names(&st.keys[k - 1]).any(|n| n == class),
         scored: Vec::new(),
         others_scored: Vec::new(),
+        others_paired: Vec::new(),
         residuals: Vec::new(),
         score_missing: 0,
         score_resolution: None,

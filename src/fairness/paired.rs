@@ -18,7 +18,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::plan::Pass;
 use super::scores::Scored;
-use super::stats::{Cell, GroupKey, Stats};
+use super::stats::{Cell, GroupKey, PairedScore, Stats};
 
 /// One side of a [`Joint`], or a table made of both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,75 @@ pub struct Joint {
     /// indexing `cells`; empty without scores (and in bootstrap replicates).
     pub scored: Vec<Scored>,
     pub other_scored: Vec<Scored>,
+    /// A score baseline: the compared rows with both scores, for the paired bootstrap of the
+    /// score metrics (see [`Paired`]).
+    pub paired: Option<std::sync::Arc<Paired>>,
+}
+
+/// The rows with both scores of a [`Joint`], and what a replicate needs to redraw them without
+/// sorting: each cell's rows, and the rows in the order of each score.
+#[derive(Debug)]
+pub struct Paired {
+    rows: Vec<PairedScore>,
+    by_cell: Vec<Vec<u32>>,
+    by_audited: Vec<u32>,
+    by_other: Vec<u32>,
+}
+
+impl Paired {
+    fn new(rows: Vec<PairedScore>, cells: usize) -> Paired {
+        let mut by_cell = vec![Vec::new(); cells];
+        for (i, r) in rows.iter().enumerate() {
+            by_cell[r.cell as usize].push(i as u32);
+        }
+        // The order scores::sort gives the records a replicate builds.
+        let order = |score: fn(&PairedScore) -> f64| {
+            let mut idx: Vec<u32> = (0..rows.len() as u32).collect();
+            idx.sort_by(|&a, &b| {
+                let (x, y) = (&rows[a as usize], &rows[b as usize]);
+                score(x)
+                    .total_cmp(&score(y))
+                    .then(x.cell.cmp(&y.cell))
+                    .then(x.y.cmp(&y.y))
+                    .then(x.w.total_cmp(&y.w))
+                    .then(a.cmp(&b))
+            });
+            idx
+        };
+        let by_audited = order(|r| r.audited);
+        let by_other = order(|r| r.other);
+        Paired {
+            rows,
+            by_cell,
+            by_audited,
+            by_other,
+        }
+    }
+
+    /// One replicate: each cell's rows drawn with replacement (a row drawn k times weighs k
+    /// times), as the audited and the other's scored records, each in score order.
+    fn redraw(&self, rng: &mut ChaCha8Rng) -> (Vec<Scored>, Vec<Scored>) {
+        let k = super::bootstrap::multiplicities(&self.by_cell, self.rows.len(), rng);
+        let records = |order: &[u32], score: fn(&PairedScore) -> f64| {
+            order
+                .iter()
+                .filter(|&&i| k[i as usize] > 0)
+                .map(|&i| {
+                    let r = &self.rows[i as usize];
+                    Scored {
+                        score: score(r),
+                        cell: r.cell,
+                        y: r.y,
+                        w: r.w * k[i as usize] as f64,
+                    }
+                })
+                .collect()
+        };
+        (
+            records(&self.by_audited, |r| r.audited),
+            records(&self.by_other, |r| r.other),
+        )
+    }
 }
 
 /// Rows and weights of one cell, indexed `4·other + 2·label + audited`.
@@ -71,6 +140,7 @@ pub fn split(pass: Pass) -> (Pass, Vec<Joint>) {
     let joints = (0..k).map(|o| joint(&pass.stats, dims, o)).collect();
     let mut stats = pass.stats;
     stats.others_scored.clear();
+    stats.others_paired.clear();
     for d in (dims..dims + k).rev() {
         stats = stats.sum_out(d);
     }
@@ -131,12 +201,28 @@ fn joint(st: &Stats, dims: usize, o: usize) -> Joint {
     };
     let scored = kept(&st.scored);
     let other_scored = st.others_scored.get(o).map_or_else(Vec::new, |v| kept(v));
+    let paired_rows: Vec<PairedScore> = st
+        .others_paired
+        .get(o)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            Some(PairedScore {
+                cell: target[r.cell as usize]?,
+                ..*r
+            })
+        })
+        .collect();
+    let cells: Vec<JointCell> = index.into_values().collect();
+    let paired = (!paired_rows.is_empty())
+        .then(|| std::sync::Arc::new(Paired::new(paired_rows, cells.len())));
     Joint {
         keys: st.keys[..dims].to_vec(),
-        cells: index.into_values().collect(),
+        cells,
         missing,
         scored,
         other_scored,
+        paired,
     }
 }
 
@@ -198,13 +284,20 @@ impl Joint {
                 out
             })
             .collect();
-        // Score metrics have no paired interval: their rows are not redrawn.
+        // The rows with both scores are redrawn apart from the counts (as the bootstrap of the
+        // audit redraws scored rows apart from its counts): the score metrics' changes then
+        // get paired intervals too.
+        let (scored, other_scored) = match &self.paired {
+            Some(p) => p.redraw(rng),
+            None => (Vec::new(), Vec::new()),
+        };
         Joint {
             keys: self.keys.clone(),
             cells,
             missing: self.missing,
-            scored: Vec::new(),
-            other_scored: Vec::new(),
+            scored,
+            other_scored,
+            paired: self.paired.clone(),
         }
     }
 
@@ -249,6 +342,7 @@ mod tests {
             missing: 0,
             scored: Vec::new(),
             other_scored: Vec::new(),
+            paired: None,
         }
     }
 

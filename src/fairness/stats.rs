@@ -227,6 +227,19 @@ pub struct Stats {
     /// every used row with one, sorted by score (as `scored`); empty for a decision column, and
     /// once the audited scores were rounded (bounded memory).
     pub others_scored: Vec<Vec<Scored>>,
+    /// Per other decision-maker with scores: every used row with both its score and the
+    /// audited score (in row order), for the paired bootstrap of the score metrics' changes.
+    pub others_paired: Vec<Vec<PairedScore>>,
+}
+
+/// A used row with the audited score and another decision-maker's score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairedScore {
+    pub cell: u32,
+    pub y: u8,
+    pub w: f64,
+    pub audited: f64,
+    pub other: f64,
 }
 
 impl Stats {
@@ -311,6 +324,9 @@ impl Stats {
         {
             r.cell = position[r.cell as usize];
         }
+        for r in self.others_paired.iter_mut().flatten() {
+            r.cell = position[r.cell as usize];
+        }
         for v in self.row_metric_values.iter_mut().flatten() {
             v.0 = position[v.0 as usize];
         }
@@ -370,6 +386,9 @@ impl Stats {
         {
             r.cell = position[r.cell as usize];
         }
+        for r in out.others_paired.iter_mut().flatten() {
+            r.cell = position[r.cell as usize];
+        }
         super::scores::sort(&mut out.scored);
         for o in &mut out.others_scored {
             super::scores::sort(o);
@@ -401,6 +420,7 @@ impl Stats {
             regression: Vec::new(),
             residuals: Vec::new(),
             others_scored: Vec::new(),
+            others_paired: Vec::new(),
         }
     }
 }
@@ -425,6 +445,8 @@ pub struct Accumulator {
     others_scored: Vec<Vec<Scored>>,
     /// Per other decision-maker: whether its positive value occurred.
     others_pos_seen: Vec<bool>,
+    /// Per other decision-maker: rows with both scores (see [`Stats::others_paired`]).
+    others_paired: Vec<Vec<PairedScore>>,
     score_missing: u64,
     /// The rounding grid of the scores once in effect, and the record count that triggers the
     /// next merge.
@@ -469,6 +491,7 @@ impl Accumulator {
             scored: Vec::new(),
             others_scored: vec![Vec::new(); n_others],
             others_pos_seen: vec![false; n_others],
+            others_paired: vec![Vec::new(); n_others],
             score_missing: 0,
             score_grid: grid,
             merged_prefix: 0,
@@ -708,9 +731,25 @@ impl Accumulator {
             if let PredSpec::Threshold { column, .. } = self.spec.others[o].clone() {
                 if self.score_grid.is_none() {
                     let values = self.other_values(df, o)?;
-                    for (cell, y, s, w) in self.used_of(df, &values, &column)? {
+                    let other = self.used_of(df, &values, &column)?;
+                    for &(cell, y, s, w) in &other {
                         if let Some(score) = s {
                             self.others_scored[o].push(Scored { score, cell, y, w });
+                        }
+                    }
+                    // The same used rows, in the same order: pair the two scores of a row.
+                    if let Some(scol) = self.spec.score.clone() {
+                        let audited = self.used_values(df, &scol)?;
+                        for (&(cell, y, a, w), &(_, _, b, _)) in audited.iter().zip(&other) {
+                            if let (Some(audited), Some(other)) = (a, b) {
+                                self.others_paired[o].push(PairedScore {
+                                    cell,
+                                    y,
+                                    w,
+                                    audited,
+                                    other,
+                                });
+                            }
                         }
                     }
                 }
@@ -970,6 +1009,9 @@ impl Accumulator {
         {
             r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
         }
+        for r in self.others_paired.iter_mut().flatten() {
+            r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
+        }
         // Repacked cells need not keep their order: the next merge sorts everything.
         self.merged_prefix = 0;
         for v in self.row_metric_values.iter_mut().flatten() {
@@ -1031,10 +1073,15 @@ impl Accumulator {
             self.compact_scores();
         }
         let mut others_scored = std::mem::take(&mut self.others_scored);
+        let mut others_paired = std::mem::take(&mut self.others_paired);
         if self.score_grid.is_some() {
             others_scored.iter_mut().for_each(Vec::clear);
+            others_paired.iter_mut().for_each(Vec::clear);
         }
         for r in others_scored.iter_mut().flatten() {
+            r.cell = position[r.cell as usize];
+        }
+        for r in others_paired.iter_mut().flatten() {
             r.cell = position[r.cell as usize];
         }
         let mut st = Stats {
@@ -1051,6 +1098,7 @@ impl Accumulator {
             regression,
             residuals: self.residuals,
             others_scored,
+            others_paired,
         };
         st.canonicalize();
         super::scores::sort(&mut st.scored);
