@@ -155,6 +155,13 @@ fn check_against(report: &Value, part: &Value, what: &str) {
     }
 }
 
+/// `fairaudit audit-fairness fixtures/compare.csv --label label ARGS --json` (exit 0).
+fn compare_csv(args: &[&str]) -> Value {
+    let mut all = vec!["fixtures/compare.csv", "--label", "label"];
+    all.extend(args);
+    audit_json(&all, 0)
+}
+
 /// `args` is a usage error (exit 2, one line) whose message contains `needle`.
 fn refused(args: &[&str], needle: &str) {
     let err = audit_error(args);
@@ -190,20 +197,7 @@ fn flips_changes_and_mcnemar_equal_pandas_and_scipy() {
     assert_eq!(c["rows_compared"], 2400);
     assert_eq!(c["rows_left_out"], 0);
     // The audit itself is the audit without --baseline.
-    let plain = audit_json(
-        &[
-            "fixtures/compare.csv",
-            "--label",
-            "label",
-            "--pred",
-            "pred",
-            "--group",
-            "race",
-            "--group",
-            "sex",
-        ],
-        0,
-    );
+    let plain = compare_csv(&["--pred", "pred", "--group", "race", "--group", "sex"]);
     assert_eq!(r["attributes"], plain["attributes"]);
     assert_eq!(r["inputs"][0]["overall"], plain["inputs"][0]["overall"]);
 }
@@ -385,22 +379,16 @@ fn paired_bootstrap_is_seeded_and_brackets_the_change() {
 fn dominance_over_a_weak_and_a_strong_reference() {
     let e = &expected()["dominance"]["references"];
     for (reference, dominated) in [("human_weak", true), ("human_strong", false)] {
-        let r = audit_json(
-            &[
-                "fixtures/compare.csv",
-                "--label",
-                "label",
-                "--pred",
-                "pred",
-                "--group",
-                "race",
-                "--reference-decisions",
-                reference,
-                "--bootstrap",
-                "300",
-            ],
-            0,
-        );
+        let r = compare_csv(&[
+            "--pred",
+            "pred",
+            "--group",
+            "race",
+            "--reference-decisions",
+            reference,
+            "--bootstrap",
+            "300",
+        ]);
         let d = &r["dominance"][0];
         let o = &e[reference];
         assert_eq!(d["dominates"], dominated, "{reference}");
@@ -597,37 +585,25 @@ fn refusals_name_the_flags() {
 #[test]
 fn a_score_baseline_is_thresholded_and_its_score_metrics_change() {
     let e = &expected()["score_baseline"]["groups"];
-    let r = audit_json(
-        &[
-            "fixtures/compare.csv",
-            "--label",
-            "label",
-            "--score",
-            "score",
-            "--baseline",
-            "baseline_score",
-            "--group",
-            "race",
-        ],
-        0,
-    );
+    let r = compare_csv(&[
+        "--score",
+        "score",
+        "--baseline",
+        "baseline_score",
+        "--group",
+        "race",
+    ]);
     let c = &r["comparisons"][0];
     assert_eq!(r["inputs"][0]["columns"]["others"][0]["threshold"], 0.5);
     // The fixture's decision columns are these scores at 0.5: the same flips as the 0/1 columns.
-    let d = audit_json(
-        &[
-            "fixtures/compare.csv",
-            "--label",
-            "label",
-            "--pred",
-            "pred",
-            "--baseline",
-            "baseline_pred",
-            "--group",
-            "race",
-        ],
-        0,
-    );
+    let d = compare_csv(&[
+        "--pred",
+        "pred",
+        "--baseline",
+        "baseline_pred",
+        "--group",
+        "race",
+    ]);
     assert_eq!(
         c["attributes"][0]["groups"][0]["metrics"],
         d["comparisons"][0]["attributes"][0]["groups"][0]["metrics"]
@@ -935,24 +911,18 @@ fn the_report_never_replaces_an_input() {
 #[test]
 fn score_metric_changes_get_paired_intervals() {
     let e = &expected()["score_baseline"]["black_roc_auc_delta_paired_interval_approx"]["interval"];
-    let r = audit_json(
-        &[
-            "fixtures/compare.csv",
-            "--label",
-            "label",
-            "--score",
-            "score",
-            "--baseline",
-            "baseline_score",
-            "--group",
-            "race",
-            "--bootstrap",
-            "1000",
-            "--seed",
-            "9",
-        ],
-        0,
-    );
+    let r = compare_csv(&[
+        "--score",
+        "score",
+        "--baseline",
+        "baseline_score",
+        "--group",
+        "race",
+        "--bootstrap",
+        "1000",
+        "--seed",
+        "9",
+    ]);
     let g = compared(&r["comparisons"][0], "race", "Black");
     let iv = &g["delta_bootstrap"]["roc_auc"];
     // Both are percentile intervals of the same paired resampling, with different RNGs: the
@@ -964,4 +934,106 @@ fn score_metric_changes_get_paired_intervals() {
             "end {end}: {ours} vs numpy {numpy}"
         );
     }
+}
+
+/// Real-file variants of the handed reading cases, through `--baseline`: float32 scores at the
+/// threshold (compared in float32), ids wider than 64 bits joined as text, R's TRUE / FALSE / NA.
+#[test]
+fn baselines_from_real_file_shapes() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let flips = |r: &Value| {
+        let o = &r["comparisons"][0]["overall"];
+        (
+            o["positive_to_negative"].as_f64().unwrap(),
+            o["negative_to_positive"].as_f64().unwrap(),
+        )
+    };
+    // float32: 0.7f32 >= 0.7 holds in float32 (as numpy compares), not once widened to f64.
+    // Decisions: audited [1, 0, 0, 1], baseline [1, 1, 0, 0] → rows 2 (1→0) and 4 (0→1).
+    let pq = dir.path().join("f32.parquet");
+    let mut df = df!(
+        "y_true" => [1i64, 0, 1, 0],
+        "score" => [0.7f32, 0.2, 0.69, 0.7],
+        "base" => [0.7f32, 0.7, 0.2, 0.2],
+        "g" => ["a", "a", "b", "b"]
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let r = audit_json(
+        &[
+            pq.to_str().unwrap(),
+            "--label",
+            "y_true",
+            "--score",
+            "score",
+            "--threshold",
+            "0.7",
+            "--baseline",
+            "base",
+            "--group",
+            "g",
+        ],
+        0,
+    );
+    assert_eq!(flips(&r), (1.0, 1.0));
+    assert_eq!(r["comparisons"][0]["overall"]["n"], 4);
+    // Ids past 2^64 (two of them differ in the last digit): joined exactly, none repeated.
+    let a = dir.path().join("a.ndjson");
+    let b = dir.path().join("b.ndjson");
+    std::fs::write(
+        &a,
+        "{\"id\":12345678901234567891,\"y\":1,\"p\":1,\"g\":\"a\"}\n{\"id\":12345678901234567892,\"y\":0,\"p\":1,\"g\":\"a\"}\n{\"id\":5,\"y\":1,\"p\":0,\"g\":\"b\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "{\"id\":5,\"p\":1}\n{\"id\":12345678901234567892,\"p\":0}\n{\"id\":12345678901234567891,\"p\":1}\n",
+    )
+    .unwrap();
+    let r = audit_json(
+        &[
+            a.to_str().unwrap(),
+            "--label",
+            "y",
+            "--pred",
+            "p",
+            "--baseline-file",
+            b.to_str().unwrap(),
+            "--id",
+            "id",
+            "--group",
+            "g",
+        ],
+        0,
+    );
+    let join = &r["inputs"][0]["columns"]["others"][0]["join"];
+    assert_eq!(join["matched"], 3);
+    assert_eq!(join["duplicate_ids"], 0);
+    // ...892: 0 → 1; 5: 1 → 0.
+    assert_eq!(flips(&r), (1.0, 1.0));
+    // R's write.csv: TRUE / FALSE / NA; the NA row is left out (and allowed).
+    let f = dir.path().join("r.csv");
+    std::fs::write(
+        &f,
+        "\"y_true\",\"y_pred\",\"base\",\"g\"\nTRUE,TRUE,FALSE,\"a\"\nFALSE,FALSE,NA,\"a\"\nTRUE,FALSE,TRUE,\"b\"\nFALSE,TRUE,TRUE,\"b\"\n",
+    )
+    .unwrap();
+    let r = audit_json(
+        &[
+            f.to_str().unwrap(),
+            "--baseline",
+            "base",
+            "--group",
+            "g",
+            "--max-unmatched",
+            "1",
+        ],
+        0,
+    );
+    // Compared rows 1, 3, 4: 1 is 0 → 1, 3 is 1 → 0, 4 the same decision.
+    assert_eq!(flips(&r), (1.0, 1.0));
+    assert_eq!(r["comparisons"][0]["rows_left_out"], 1);
 }

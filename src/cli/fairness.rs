@@ -134,9 +134,15 @@ Examples:
       --max-unmatched 1% --export-flips flips.csv
 
   # Does the model dominate the human decisions it replaces (better on accuracy,
-  # balanced accuracy, TPR and both gaps at once), and how sure is that?
+  # balanced accuracy, TPR and both gaps at once), and how sure is that? Then on
+  # measures of your choice; Y/N decision columns name their positive value
   fairaudit audit-fairness fixtures/compare.csv --label label --pred pred \
       --group race --reference-decisions human_weak --fail-if 'dominates < 1'
+  fairaudit audit-fairness fixtures/compare.csv --label label --pred pred \
+      --group race --reference-decisions human_strong \
+      --dominance-measures f1,equalized_odds_ratio
+  fairaudit audit-fairness screen.csv --pred decision --pred-positive Y \
+      --group race --baseline last_year --baseline-positive Y --max-unmatched 1%
 
   # Score distributions by group (mean, generalized rates, KS, Wasserstein,
   # quantiles) and empirical differential fairness, with gates on them

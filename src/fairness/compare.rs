@@ -15,7 +15,9 @@ use serde_json::{Map, Value as Json};
 use super::audit;
 use super::bootstrap;
 use super::paired::{Joint, View};
-use super::paired_view::{ComparedAttribute, ComparedGroup, Comparison, FLIP_DENOMINATORS};
+use super::paired_view::{
+    Changes, ComparedAttribute, ComparedGroup, Comparison, FLIP_DENOMINATORS,
+};
 use super::plan::Pass;
 use super::report::{AttributeReport, FairnessReport, GroupReport};
 use super::settings::Settings;
@@ -81,26 +83,21 @@ pub fn compare(args: &Settings, pass: &Pass, joint: &Joint, label_free: bool) ->
         attach_bootstrap(&mut out, args, pass, joint, &inner);
     }
     if label_free {
-        prune(&mut out.overall);
+        // Only what the decisions alone define (as the audit does).
+        let keep = |k: &str| !super::label_free::needs_label(k);
+        let groups = out
+            .attributes
+            .iter_mut()
+            .flat_map(|a| a.groups.iter_mut())
+            .chain(std::iter::once(&mut out.overall));
+        for g in groups {
+            g.changes.retain(&mut g.undefined, keep);
+        }
         for a in &mut out.attributes {
-            a.groups.iter_mut().for_each(prune);
-            let keep = |k: &String| !super::label_free::needs_label(k.trim_start_matches("delta."));
-            a.delta.retain(|k, _| keep(k));
-            a.delta_bootstrap.retain(|k, _| keep(k));
-            a.baseline.retain(|k, _| keep(k));
-            a.undefined.retain(|k, _| keep(k));
+            a.changes.retain(&mut a.undefined, keep);
         }
     }
     out
-}
-
-/// A label-free comparison keeps only what the decisions alone define (as the audit does).
-fn prune(g: &mut ComparedGroup) {
-    let keep = |k: &String| !super::label_free::needs_label(k.trim_start_matches("delta."));
-    g.delta.retain(|k, _| keep(k));
-    g.delta_bootstrap.retain(|k, _| keep(k));
-    g.baseline.retain(|k, _| keep(k));
-    g.undefined.retain(|k, _| keep(k));
 }
 
 fn num(x: f64) -> Json {
@@ -188,9 +185,7 @@ fn empty_group(name: &str, n: u64) -> ComparedGroup {
         only_audited_correct: None,
         only_baseline_correct: None,
         metrics: Map::new(),
-        delta: Map::new(),
-        delta_bootstrap: Map::new(),
-        baseline: Map::new(),
+        changes: Changes::default(),
         undefined: Map::new(),
     }
 }
@@ -243,10 +238,10 @@ fn group(
         &c.undefined,
         &b.metrics,
         &b.undefined,
-        &mut g.delta,
+        &mut g.changes.delta,
         &mut g.undefined,
     );
-    g.baseline = b.metrics.clone();
+    g.changes.baseline = b.metrics.clone();
     g
 }
 
@@ -286,10 +281,10 @@ fn overall_group(
         &c.overall.undefined,
         &b.overall.metrics,
         &b.overall.undefined,
-        &mut g.delta,
+        &mut g.changes.delta,
         &mut g.undefined,
     );
-    g.baseline = b.overall.metrics.clone();
+    g.changes.baseline = b.overall.metrics.clone();
     g
 }
 
@@ -337,9 +332,10 @@ fn attribute(
         name: a.name.clone(),
         class: a.class.clone(),
         groups,
-        delta: Map::new(),
-        delta_bootstrap: Map::new(),
-        baseline: b.disparities.clone(),
+        changes: Changes {
+            baseline: b.disparities.clone(),
+            ..Changes::default()
+        },
         undefined: Map::new(),
     };
     deltas(
@@ -347,7 +343,7 @@ fn attribute(
         &a.undefined,
         &b.disparities,
         &b.undefined,
-        &mut out.delta,
+        &mut out.changes.delta,
         &mut out.undefined,
     );
     out
@@ -396,32 +392,32 @@ fn attach_bootstrap(
         Some(Json::Array(vec![num(lo), num(hi)]))
     };
     let overall = &mut out.overall;
-    for (k, v) in &overall.delta {
+    for (k, v) in &overall.changes.delta {
         if v.is_null() {
             continue;
         }
         if let Some(iv) = interval(format!("\u{1f}(overall)\u{1f}{k}")) {
-            overall.delta_bootstrap.insert(k.clone(), iv);
+            overall.changes.delta_bootstrap.insert(k.clone(), iv);
         }
     }
     for a in &mut out.attributes {
         for g in &mut a.groups {
-            for (k, v) in &g.delta {
+            for (k, v) in &g.changes.delta {
                 if v.is_null() {
                     continue;
                 }
                 let key = format!("{file}\u{1f}{}\u{1f}{}\u{1f}{k}", a.name, g.group);
                 if let Some(iv) = interval(key) {
-                    g.delta_bootstrap.insert(k.clone(), iv);
+                    g.changes.delta_bootstrap.insert(k.clone(), iv);
                 }
             }
         }
-        for (k, v) in &a.delta {
+        for (k, v) in &a.changes.delta {
             if v.is_null() {
                 continue;
             }
             if let Some(iv) = interval(format!("{file}\u{1f}{}\u{1f}\u{1f}{k}", a.name)) {
-                a.delta_bootstrap.insert(k.clone(), iv);
+                a.changes.delta_bootstrap.insert(k.clone(), iv);
             }
         }
     }

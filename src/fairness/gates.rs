@@ -225,7 +225,7 @@ impl FairnessReport {
                         value(&g.metrics, &g.undefined, k),
                     ));
                 }
-                for (k, _) in &g.delta {
+                for (k, _) in &g.changes.delta {
                     let key = format!("delta.{k}");
                     let mut n = Number::new(
                         &c.file,
@@ -233,16 +233,17 @@ impl FairnessReport {
                         attr,
                         Some(&g.group),
                         &key,
-                        json_value(g.delta.get(k), g.undefined.get(&key)),
+                        json_value(g.changes.delta.get(k), g.undefined.get(&key)),
                     );
                     n.interval = Some(
-                        json_interval(g.delta_bootstrap.get(k), None).or_else(|_| no_interval()),
+                        json_interval(g.changes.delta_bootstrap.get(k), None)
+                            .or_else(|_| no_interval()),
                     );
                     out.push(n);
                 }
             }
             for a in &c.attributes {
-                for k in a.delta.keys() {
+                for k in a.changes.delta.keys() {
                     let key = format!("delta.{k}");
                     let mut n = Number::new(
                         &c.file,
@@ -250,10 +251,11 @@ impl FairnessReport {
                         Some(&a.name),
                         None,
                         &key,
-                        json_value(a.delta.get(k), a.undefined.get(&key)),
+                        json_value(a.changes.delta.get(k), a.undefined.get(&key)),
                     );
                     n.interval = Some(
-                        json_interval(a.delta_bootstrap.get(k), None).or_else(|_| no_interval()),
+                        json_interval(a.changes.delta_bootstrap.get(k), None)
+                            .or_else(|_| no_interval()),
                     );
                     out.push(n);
                 }
@@ -324,20 +326,21 @@ impl FairnessReport {
                         bail!("'delta.{rest}' is the change of a metric that needs the label, and this audit is label-free; pass --label COL, or gate on the change of a decision metric (delta.selection_rate, delta.demographic_parity_difference, ...)");
                     }
                     let key = format!("delta.{rest}");
-                    let known: Vec<&String> = self
-                        .comparisons
-                        .iter()
-                        .flat_map(|c| {
-                            c.overall
-                                .delta
-                                .keys()
-                                .chain(c.attributes.iter().flat_map(|a| {
-                                    a.delta
-                                        .keys()
-                                        .chain(a.groups.iter().flat_map(|g| g.delta.keys()))
-                                }))
-                        })
-                        .collect();
+                    let known: Vec<&String> =
+                        self.comparisons
+                            .iter()
+                            .flat_map(|c| {
+                                c.overall
+                                    .changes
+                                    .delta
+                                    .keys()
+                                    .chain(c.attributes.iter().flat_map(|a| {
+                                        a.changes.delta.keys().chain(
+                                            a.groups.iter().flat_map(|g| g.changes.delta.keys()),
+                                        )
+                                    }))
+                            })
+                            .collect();
                     if !known.iter().any(|k| **k == rest) {
                         let names: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
                         let hint = crate::input::closest_name(&rest, &names)
@@ -350,10 +353,11 @@ impl FairnessReport {
                 None => base.to_string(),
             };
             if end.is_some()
-                && self
-                    .comparisons
-                    .iter()
-                    .all(|c| c.attributes.iter().all(|a| a.delta_bootstrap.is_empty()))
+                && self.comparisons.iter().all(|c| {
+                    c.attributes
+                        .iter()
+                        .all(|a| a.changes.delta_bootstrap.is_empty())
+                })
             {
                 bail!("an interval of '{base}' needs --bootstrap N (paired percentile intervals: rows redrawn with both decisions)");
             }

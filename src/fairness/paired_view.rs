@@ -48,13 +48,32 @@ pub struct ComparedAttribute {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     pub groups: Vec<ComparedGroup>,
-    /// Disparity → audited − baseline (over the compared rows).
-    pub delta: Map<String, Json>,
-    /// With --bootstrap: disparity → paired percentile interval of the change.
-    pub delta_bootstrap: Map<String, Json>,
-    /// The baseline's disparities (over the compared rows).
-    pub baseline: Map<String, Json>,
+    /// Each disparity's change.
+    #[serde(flatten)]
+    pub changes: Changes,
     pub undefined: Map<String, Json>,
+}
+
+/// The changes of a group's metrics or an attribute's disparities, over the compared rows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Changes {
+    /// Name → audited − baseline.
+    pub delta: Map<String, Json>,
+    /// With --bootstrap: name → paired percentile interval of the change.
+    pub delta_bootstrap: Map<String, Json>,
+    /// The baseline's own values.
+    pub baseline: Map<String, Json>,
+}
+
+impl Changes {
+    /// Keeps the names (and `delta.` names) `keep` accepts, here and in `undefined`.
+    pub fn retain(&mut self, undefined: &mut Map<String, Json>, keep: impl Fn(&str) -> bool) {
+        let keep = |k: &String| keep(k.trim_start_matches("delta."));
+        self.delta.retain(|k, _| keep(k));
+        self.delta_bootstrap.retain(|k, _| keep(k));
+        self.baseline.retain(|k, _| keep(k));
+        undefined.retain(|k, _| keep(k));
+    }
 }
 
 /// One group's flips, McNemar test and changes.
@@ -76,12 +95,9 @@ pub struct ComparedGroup {
     pub only_baseline_correct: Option<u64>,
     /// flip rates and shares, mcnemar_p_value, mcnemar_p_value_holm (null with a reason).
     pub metrics: Map<String, Json>,
-    /// Metric → audited − baseline (over the compared rows).
-    pub delta: Map<String, Json>,
-    /// With --bootstrap: metric → paired percentile interval of the change.
-    pub delta_bootstrap: Map<String, Json>,
-    /// The baseline's metrics (over the compared rows).
-    pub baseline: Map<String, Json>,
+    /// Each metric's change.
+    #[serde(flatten)]
+    pub changes: Changes,
     pub undefined: Map<String, Json>,
 }
 
@@ -184,7 +200,11 @@ impl ComparedGroup {
     fn changes_row(&self, deltas: &[(&str, &str)]) -> Vec<String> {
         let mut row = vec![self.group.clone()];
         for (k, _) in deltas {
-            row.push(change(&self.delta, &self.delta_bootstrap, k));
+            row.push(change(
+                &self.changes.delta,
+                &self.changes.delta_bootstrap,
+                k,
+            ));
         }
         row
     }
@@ -250,13 +270,13 @@ pub fn text(
             out.push_str(&grid(&changes_header, &rows, markdown, &[], 0));
             let lines: Vec<String> = DISPARITY_DELTAS
                 .iter()
-                .filter(|k| a.delta.contains_key(**k))
+                .filter(|k| a.changes.delta.contains_key(**k))
                 .filter(|k| labelled || !k.starts_with("equalized_odds"))
                 .map(|k| {
                     format!(
                         "Δ {k} = {} (baseline {})",
-                        change(&a.delta, &a.delta_bootstrap, k),
-                        fmt_num(get(&a.baseline, k))
+                        change(&a.changes.delta, &a.changes.delta_bootstrap, k),
+                        fmt_num(get(&a.changes.baseline, k))
                     )
                 })
                 .collect();
@@ -410,13 +430,13 @@ pub fn csv_rows(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<[Str
             for (k, v) in &g.metrics {
                 row(out, place, k.clone(), v.as_f64(), why(&g.undefined, k));
             }
-            for (k, v) in &g.delta {
+            for (k, v) in &g.changes.delta {
                 let key = format!("delta.{k}");
                 let note = why(&g.undefined, &key);
                 row(out, place, key, v.as_f64(), note);
             }
-            ends(out, place, &g.delta_bootstrap);
-            for (k, v) in &g.baseline {
+            ends(out, place, &g.changes.delta_bootstrap);
+            for (k, v) in &g.changes.baseline {
                 row(
                     out,
                     place,
@@ -432,12 +452,12 @@ pub fn csv_rows(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<[Str
                 group(&mut out, &a.name, g);
             }
             let place = [c.file.as_str(), a.name.as_str(), ""];
-            for (k, v) in &a.delta {
+            for (k, v) in &a.changes.delta {
                 let key = format!("delta.{k}");
                 let note = why(&a.undefined, &key);
                 row(&mut out, place, key, v.as_f64(), note);
             }
-            ends(&mut out, place, &a.delta_bootstrap);
+            ends(&mut out, place, &a.changes.delta_bootstrap);
         }
     }
     let flag = |b: Option<bool>| b.map(|b| if b { 1.0 } else { 0.0 });
@@ -569,10 +589,12 @@ pub fn sections(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<Sect
                     }
                 }
                 for k in &deltas {
-                    cells.push(match g.delta_bootstrap.get(*k) {
+                    cells.push(match g.changes.delta_bootstrap.get(*k) {
                         // With --bootstrap: the change and its paired interval.
-                        Some(_) => Cell::text(change(&g.delta, &g.delta_bootstrap, k)),
-                        None => cell(get(&g.delta, k), &u(&format!("delta.{k}"))),
+                        Some(_) => {
+                            Cell::text(change(&g.changes.delta, &g.changes.delta_bootstrap, k))
+                        }
+                        None => cell(get(&g.changes.delta, k), &u(&format!("delta.{k}"))),
                     });
                 }
                 cells
@@ -581,12 +603,12 @@ pub fn sections(comparisons: &[Comparison], dominance: &[Dominance]) -> Vec<Sect
             rows.push(row(&c.overall));
             let notes = DISPARITY_DELTAS
                 .iter()
-                .filter(|k| a.delta.contains_key(**k))
+                .filter(|k| a.changes.delta.contains_key(**k))
                 .map(|k| {
                     format!(
                         "Δ {k} = {} (baseline {})",
-                        change(&a.delta, &a.delta_bootstrap, k),
-                        fmt_num(get(&a.baseline, k))
+                        change(&a.changes.delta, &a.changes.delta_bootstrap, k),
+                        fmt_num(get(&a.changes.baseline, k))
                     )
                 })
                 .collect();

@@ -607,14 +607,13 @@ impl Accumulator {
             codes.clear();
             codes.resize(n, 0);
             let mut bits = vec![0u8; n];
-            match &self.spec.others[o] {
-                PredSpec::Column(b) => {
-                    let na = NaSet::new(&self.spec.na_values);
-                    // Not binary is not a cue to audit another task (the audited decisions
-                    // decide that): say what the column should hold.
-                    let seen = encode_binary(&values, b, &na, &mut bits).map_err(
-                        |e| match e.downcast_ref::<NotBinary>() {
-                            Some(nb) => {
+            let na = NaSet::new(&self.spec.na_values);
+            let spec = &self.spec.others[o];
+            // Not binary is not a cue to audit another task (the audited decisions decide
+            // that): say what the column should hold.
+            let seen = decide(&values, spec, &na, &mut bits).map_err(|e| {
+                match (e.downcast_ref::<NotBinary>(), spec) {
+                    (Some(nb), PredSpec::Column(b)) => {
                                 let seen = nb.0.split("; pass").next().unwrap_or(&nb.0);
                                 let score = if b.flag == "--baseline" {
                                     "; to compare two scores, audit --score COL without --pred (the baseline's score is then thresholded alike)"
@@ -624,17 +623,11 @@ impl Accumulator {
                                 anyhow::anyhow!(
                                     "{seen}: it must hold decisions (0/1, true/false, or values with a positive one named by --baseline-positive VALUE){score}"
                                 )
-                            }
-                            None => e,
-                        },
-                    )?;
-                    self.others_pos_seen[o] |= seen;
+                    }
+                    _ => e,
                 }
-                PredSpec::Threshold { threshold, .. } => {
-                    threshold_scores(&values, *threshold, &mut bits)?;
-                    self.others_pos_seen[o] = true;
-                }
-            }
+            })?;
+            self.others_pos_seen[o] |= seen;
             for (c, b) in codes.iter_mut().zip(bits) {
                 *c = u32::from(b);
             }
@@ -723,8 +716,14 @@ impl Accumulator {
         for (m, mcol) in self.spec.row_metrics.clone().iter().enumerate() {
             self.collect_row_metric(df, m, mcol)?;
         }
-        if let Some(scol) = self.spec.score.clone() {
-            self.collect_scores(df, &scol)?;
+        // The audited scores of the used rows, read once: kept, and paired with a score
+        // baseline's below.
+        let audited = match self.spec.score.clone() {
+            Some(scol) => Some(self.used_values(df, &scol)?),
+            None => None,
+        };
+        if let Some(used) = &audited {
+            self.collect_scores(used);
         }
         // A score baseline: its scores too, until the audited scores get rounded.
         for o in 0..self.spec.others.len() {
@@ -738,8 +737,7 @@ impl Accumulator {
                         }
                     }
                     // The same used rows, in the same order: pair the two scores of a row.
-                    if let Some(scol) = self.spec.score.clone() {
-                        let audited = self.used_values(df, &scol)?;
+                    if let Some(audited) = &audited {
                         for (&(cell, y, a, w), &(_, _, b, _)) in audited.iter().zip(&other) {
                             if let (Some(audited), Some(other)) = (a, b) {
                                 self.others_paired[o].push(PairedScore {
@@ -782,9 +780,9 @@ impl Accumulator {
 
     /// Keeps (score, cell, label, weight) of every used row with a score; past `compact_at`
     /// records, rounds the scores to the grid and merges equal records (see [`round_score`]).
-    fn collect_scores(&mut self, df: &DataFrame, scol: &str) -> Result<()> {
+    fn collect_scores(&mut self, used: &[UsedValue]) {
         let grid = self.score_grid;
-        for (cell, y, s, w) in self.used_values(df, scol)? {
+        for &(cell, y, s, w) in used {
             match s {
                 Some(score) => self.scored.push(Scored {
                     score: grid.map_or(score, |r| round_score(score, r)),
@@ -798,7 +796,6 @@ impl Accumulator {
         if self.scored.len() >= self.compact_at {
             self.compact_scores();
         }
-        Ok(())
     }
 
     /// Rounds every kept score to the grid and merges records with the same (cell, label,
@@ -1137,16 +1134,25 @@ fn series<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series> {
 /// The 0 / 1 / [`MISSING`] decisions of `spec`'s column in `df`, read as the pass reads them
 /// (for `--export-flips`, which lists rows).
 pub fn decisions(df: &DataFrame, spec: &PredSpec, na_values: &[String]) -> Result<Vec<u8>> {
+    let column = match spec {
+        PredSpec::Column(b) => &b.column,
+        PredSpec::Threshold { column, .. } => column,
+    };
     let mut out = vec![0u8; df.height()];
+    decide(series(df, column)?, spec, &NaSet::new(na_values), &mut out)?;
+    Ok(out)
+}
+
+/// `values` read as `spec` reads its column — a decision column, or a score at a threshold —
+/// into 0 / 1 / [`MISSING`]; whether the positive value occurred (always, for scores).
+fn decide(values: &Series, spec: &PredSpec, na: &NaSet, out: &mut [u8]) -> Result<bool> {
     match spec {
-        PredSpec::Column(b) => {
-            encode_binary(series(df, &b.column)?, b, &NaSet::new(na_values), &mut out)?;
-        }
-        PredSpec::Threshold { column, threshold } => {
-            threshold_scores(series(df, column)?, *threshold, &mut out)?;
+        PredSpec::Column(b) => encode_binary(values, b, na, out),
+        PredSpec::Threshold { threshold, .. } => {
+            threshold_scores(values, *threshold, out)?;
+            Ok(true)
         }
     }
-    Ok(out)
 }
 
 /// Encodes a label or prediction column into 0 / 1 / [`MISSING`]; returns whether the
