@@ -207,7 +207,7 @@ fn detect_columns(source: &Source, settings: &Settings) -> Result<RewardKind> {
     if settings.original.is_some() || settings.perturbed.is_some() {
         return Ok(RewardKind::Counterfactual);
     }
-    let t = crate::reward::table::Table::open(source)?;
+    let t = crate::input::table::Table::open(source)?;
     Ok(if t.has(CHOSEN_NAMES) && t.has(REJECTED_NAMES) {
         RewardKind::Pairs
     } else if t.has(best_of_n::PROXY_NAMES)

@@ -14,7 +14,6 @@ pub mod report;
 pub mod rewardbench;
 pub mod settings;
 pub mod summary;
-pub mod table;
 
 pub use settings::{LengthUnit, Preset, RewardKind, Settings, Ties};
 

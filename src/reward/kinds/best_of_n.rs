@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
+use crate::input::table::Table;
 use crate::input::Source;
 use crate::reward::settings::Settings;
-use crate::reward::table::Table;
 use crate::stats::Value;
 use serde_json::Map;
 

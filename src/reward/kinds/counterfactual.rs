@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 
+use crate::input::table::Table;
 use crate::input::Source;
 use crate::reward::settings::Settings;
-use crate::reward::table::Table;
 use serde_json::Map;
 
 use crate::reward::panel::headline_value;

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{bail, Result};
 
+use crate::input::table::Table;
 use crate::input::Source;
 use crate::reward::data::{Codes, Pairs};
 use crate::reward::settings::Settings;
-use crate::reward::table::Table;
 use crate::stats::Value;
 use rand::Rng;
 use serde_json::Map;

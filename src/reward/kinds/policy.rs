@@ -6,9 +6,9 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::input::table::Table;
 use crate::input::Source;
 use crate::reward::settings::Settings;
-use crate::reward::table::Table;
 #[cfg(test)]
 use crate::stats::correlation::kendall_tau_b;
 use crate::stats::Value;

@@ -1,10 +1,11 @@
-//! A small helper shared by the reward loaders: open an input, resolve each role's column (the
-//! flag's value, else the first of a list of usual names), read the chosen columns once.
+//! A small helper shared by the loaders that read a few columns whole (reward kinds, rankings,
+//! counterfactual pairs): open an input, resolve each role's column (the flag's value, else the
+//! first of a list of usual names), read the chosen columns once.
 
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
-use crate::input::{detect_column, resolve_column, Opened, Source};
+use super::{detect_column, resolve_column, Opened, Source};
 
 pub struct Table<'a> {
     pub source: &'a Source,
