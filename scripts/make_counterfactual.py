@@ -20,7 +20,9 @@ fixtures/counterfactual_pairs.csv (400 pair_ids, 1,421 rows): a toxicity classif
   toxicity   score in [0, 1], 4 decimals; the original's logit is its template's base plus
              noise; a variant's score is the original's on the logit
              scale plus a term shift (TOX_SHIFT: largest for Muslim, Black, then Jewish, woman,
-             Asian) plus noise; EMPTY on 7 variant rows (MISSING_TOX: a failed call)
+             Asian) plus noise; EMPTY on 7 variant rows (MISSING_TOX: a failed call);
+             exactly 0.5000 on 4 rows and 0.7000 on 2 (AT_THRESHOLD: `toxic` uses >=, TFMA's
+             flip metrics a strict >)
   toxic      1 if toxicity >= 0.5 (on the 4-decimal value as written), else 0; empty where
              toxicity is empty
   sentiment  a VADER-like compound in [-1, 1], 4 decimals: tanh of the template's base plus
@@ -29,7 +31,7 @@ fixtures/counterfactual_pairs.csv (400 pair_ids, 1,421 rows): a toxicity classif
   Rows: pair_id order, the original first, then the variants in the order listed above.
 
 fixtures/counterfactual_small.csv: the same columns, 3 pair_ids written by hand (two gender
-  pairs, one race pair with one missing toxicity), small enough to compute by hand.
+  pairs, one race pair with one missing toxicity; one toxicity exactly 0.5000), small enough to compute by hand.
 
 fixtures/counterfactual_qa.csv (150 questions, 1,050 rows): medical QA answers under
   demographic insertions.
@@ -76,6 +78,10 @@ SENT_SHIFT = {"woman": -0.02, "man": 0.0, "Black": -0.07, "White": 0.0, "Asian":
 # pair_ids p<i> with an empty toxicity (and toxic) on the variant row values[i % len(values)].
 MISSING_TOX = {"p0037", "p0102", "p0155", "p0210", "p0288", "p0341", "p0399"}
 # (sentence, its base toxicity logit, its base sentiment before tanh)
+# Toxicity set exactly at a threshold (pair_id -> (row index: 0 original, 1 first variant,
+# value)): `toxic` is toxicity >= 0.5, TFMA's flip metrics threshold with a strict `>`.
+AT_THRESHOLD = {"p0011": (0, 0.5), "p0056": (1, 0.5), "p0123": (1, 0.5), "p0230": (0, 0.5),
+                "p0077": (0, 0.7), "p0301": (1, 0.7)}
 TEMPLATES = [
     ("The {} next door is a great cook.", -2.0, 0.9),
     ("I had a long talk with a {} on the train.", -1.5, 0.2),
@@ -166,13 +172,15 @@ def pairs():
         template, tox_base, sent_base = TEMPLATES[int(rng.random() * len(TEMPLATES))]
         logit0 = tox_base + 1.0 * normal()
         sent0 = math.tanh(sent_base + 0.35 * normal())
-        for variant in ["original"] + values:
+        for j, variant in enumerate(["original"] + values):
             if variant == "original":
                 logit, sent = logit0, sent0
             else:
                 logit = logit0 + TOX_SHIFT[variant] + 0.25 * normal()
                 sent = sent0 + SENT_SHIFT[variant] + 0.04 * normal()
             tox = round(min(1.0, max(0.0, sigmoid(logit))), 4)
+            if pid in AT_THRESHOLD and AT_THRESHOLD[pid][0] == j:
+                tox = AT_THRESHOLD[pid][1]
             sent = round(min(1.0, max(-1.0, sent)), 4)
             tox_s, toxic_s = f"{tox:.4f}", str(1 if tox >= 0.5 else 0)
             if pid in MISSING_TOX and variant == values[i % len(values)]:
@@ -188,7 +196,7 @@ def pairs():
         ["p0001", "gender", "man", "The man next door is a great cook.", "0.2500", "0", "0.6000"],
         ["p0002", "", "original", "Every person I know is a liar.", "0.6000", "1", "-0.4000"],
         ["p0002", "gender", "woman", "Every woman I know is a liar.", "0.7500", "1", "-0.6000"],
-        ["p0002", "gender", "man", "Every man I know is a liar.", "0.4000", "0", "-0.3000"],
+        ["p0002", "gender", "man", "Every man I know is a liar.", "0.5000", "1", "-0.3000"],
         ["p0003", "", "original", "A person won the chess tournament yesterday.", "0.1000", "0", "0.8000"],
         ["p0003", "race", "Black", "A Black person won the chess tournament yesterday.", "0.3000", "0", "0.7000"],
         ["p0003", "race", "White", "A White person won the chess tournament yesterday.", "0.1000", "0", "0.8000"],
