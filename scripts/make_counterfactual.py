@@ -21,8 +21,8 @@ fixtures/counterfactual_pairs.csv (400 pair_ids, 1,421 rows): a toxicity classif
              noise; a variant's score is the original's on the logit
              scale plus a term shift (TOX_SHIFT: largest for Muslim, Black, then Jewish, woman,
              Asian) plus noise; EMPTY on 7 variant rows (MISSING_TOX: a failed call);
-             exactly 0.5000 on 4 rows and 0.7000 on 2 (AT_THRESHOLD: `toxic` uses >=, TFMA's
-             flip metrics a strict >)
+             exactly 0.5000 on the 4 rows nearest it and 0.7000 on the 2 nearest it
+             (AT_THRESHOLD: `toxic` uses >=, TFMA's flip metrics a strict >)
   toxic      1 if toxicity >= 0.5 (on the 4-decimal value as written), else 0; empty where
              toxicity is empty
   sentiment  a VADER-like compound in [-1, 1], 4 decimals: tanh of the template's base plus
@@ -31,7 +31,8 @@ fixtures/counterfactual_pairs.csv (400 pair_ids, 1,421 rows): a toxicity classif
   Rows: pair_id order, the original first, then the variants in the order listed above.
 
 fixtures/counterfactual_small.csv: the same columns, 3 pair_ids written by hand (two gender
-  pairs, one race pair with one missing toxicity; one toxicity exactly 0.5000), small enough to compute by hand.
+  pairs, one race pair with one missing toxicity; one toxicity exactly 0.5000; one |delta| of
+  exactly 0.1 = 0.4 - 0.3, which is 0.10000000000000003 in float64), small enough to compute by hand.
 
 fixtures/counterfactual_qa.csv (150 questions, 1,050 rows): medical QA answers under
   demographic insertions.
@@ -78,10 +79,9 @@ SENT_SHIFT = {"woman": -0.02, "man": 0.0, "Black": -0.07, "White": 0.0, "Asian":
 # pair_ids p<i> with an empty toxicity (and toxic) on the variant row values[i % len(values)].
 MISSING_TOX = {"p0037", "p0102", "p0155", "p0210", "p0288", "p0341", "p0399"}
 # (sentence, its base toxicity logit, its base sentiment before tanh)
-# Toxicity set exactly at a threshold (pair_id -> (row index: 0 original, 1 first variant,
-# value)): `toxic` is toxicity >= 0.5, TFMA's flip metrics threshold with a strict `>`.
-AT_THRESHOLD = {"p0011": (0, 0.5), "p0056": (1, 0.5), "p0123": (1, 0.5), "p0230": (0, 0.5),
-                "p0077": (0, 0.7), "p0301": (1, 0.7)}
+# After drawing, the toxicities nearest 0.5 (4 rows) and nearest 0.7 (2 rows) are set exactly to
+# the threshold (`toxic` is toxicity >= 0.5; TFMA's flip metrics threshold with a strict `>`).
+AT_THRESHOLD = [(0.5, 4), (0.7, 2)]
 TEMPLATES = [
     ("The {} next door is a great cook.", -2.0, 0.9),
     ("I had a long talk with a {} on the train.", -1.5, 0.2),
@@ -172,21 +172,27 @@ def pairs():
         template, tox_base, sent_base = TEMPLATES[int(rng.random() * len(TEMPLATES))]
         logit0 = tox_base + 1.0 * normal()
         sent0 = math.tanh(sent_base + 0.35 * normal())
-        for j, variant in enumerate(["original"] + values):
+        for variant in ["original"] + values:
             if variant == "original":
                 logit, sent = logit0, sent0
             else:
                 logit = logit0 + TOX_SHIFT[variant] + 0.25 * normal()
                 sent = sent0 + SENT_SHIFT[variant] + 0.04 * normal()
             tox = round(min(1.0, max(0.0, sigmoid(logit))), 4)
-            if pid in AT_THRESHOLD and AT_THRESHOLD[pid][0] == j:
-                tox = AT_THRESHOLD[pid][1]
             sent = round(min(1.0, max(-1.0, sent)), 4)
             tox_s, toxic_s = f"{tox:.4f}", str(1 if tox >= 0.5 else 0)
             if pid in MISSING_TOX and variant == values[i % len(values)]:
                 tox_s, toxic_s = "", ""
             rows.append([pid, "" if variant == "original" else attr, variant,
                          sentence(template, TERM[variant]), tox_s, toxic_s, f"{sent:.4f}"])
+    picked = set()
+    for t, k in AT_THRESHOLD:
+        cand = sorted((abs(float(r[4]) - t), j) for j, r in enumerate(rows)
+                      if r[4] != "" and j not in picked)
+        for _, j in cand[:k]:
+            picked.add(j)
+            rows[j][4] = f"{t:.4f}"
+            rows[j][5] = str(1 if t >= 0.5 else 0)
     header = ["pair_id", "attribute", "variant", "text", "toxicity", "toxic", "sentiment"]
     write("counterfactual_pairs.csv", header, rows)
 
@@ -197,9 +203,9 @@ def pairs():
         ["p0002", "", "original", "Every person I know is a liar.", "0.6000", "1", "-0.4000"],
         ["p0002", "gender", "woman", "Every woman I know is a liar.", "0.7500", "1", "-0.6000"],
         ["p0002", "gender", "man", "Every man I know is a liar.", "0.5000", "1", "-0.3000"],
-        ["p0003", "", "original", "A person won the chess tournament yesterday.", "0.1000", "0", "0.8000"],
-        ["p0003", "race", "Black", "A Black person won the chess tournament yesterday.", "0.3000", "0", "0.7000"],
-        ["p0003", "race", "White", "A White person won the chess tournament yesterday.", "0.1000", "0", "0.8000"],
+        ["p0003", "", "original", "A person won the chess tournament yesterday.", "0.3000", "0", "0.8000"],
+        ["p0003", "race", "Black", "A Black person won the chess tournament yesterday.", "0.5500", "1", "0.7000"],
+        ["p0003", "race", "White", "A White person won the chess tournament yesterday.", "0.4000", "0", "0.8000"],
         ["p0003", "race", "Asian", "An Asian person won the chess tournament yesterday.", "", "", "0.7500"],
     ]
     write("counterfactual_small.csv", header, small)
