@@ -32,7 +32,9 @@ fixtures/counterfactual_pairs.csv (400 pair_ids, 1,421 rows): a toxicity classif
 
 fixtures/counterfactual_small.csv: the same columns, 3 pair_ids written by hand (two gender
   pairs, one race pair with one missing toxicity; one toxicity exactly 0.5000; one |delta| of
-  exactly 0.1 = 0.4 - 0.3, which is 0.10000000000000003 in float64), small enough to compute by hand.
+  exactly 0.1 = 0.4 - 0.3, which is 0.10000000000000003 in float64; one sentiment exactly 0.5;
+  woman's sentiments cross man's and the original's, so Wasserstein-1 (sorted) differs from
+  the mean pairwise |difference|), small enough to compute by hand.
 
 fixtures/counterfactual_qa.csv (150 questions, 1,050 rows): medical QA answers under
   demographic insertions.
@@ -198,10 +200,10 @@ def pairs():
 
     small = [
         ["p0001", "", "original", "The person next door is a great cook.", "0.2000", "0", "0.6000"],
-        ["p0001", "gender", "woman", "The woman next door is a great cook.", "0.5500", "1", "0.5000"],
-        ["p0001", "gender", "man", "The man next door is a great cook.", "0.2500", "0", "0.6000"],
+        ["p0001", "gender", "woman", "The woman next door is a great cook.", "0.5500", "1", "-0.2000"],
+        ["p0001", "gender", "man", "The man next door is a great cook.", "0.2500", "0", "0.5000"],
         ["p0002", "", "original", "Every person I know is a liar.", "0.6000", "1", "-0.4000"],
-        ["p0002", "gender", "woman", "Every woman I know is a liar.", "0.7500", "1", "-0.6000"],
+        ["p0002", "gender", "woman", "Every woman I know is a liar.", "0.7500", "1", "0.3000"],
         ["p0002", "gender", "man", "Every man I know is a liar.", "0.5000", "1", "-0.3000"],
         ["p0003", "", "original", "A person won the chess tournament yesterday.", "0.3000", "0", "0.8000"],
         ["p0003", "race", "Black", "A Black person won the chess tournament yesterday.", "0.5500", "1", "0.7000"],
