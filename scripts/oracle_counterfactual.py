@@ -169,8 +169,14 @@ TARGETS = {"gender": {"female": 0.5, "male": 0.5},
 
 
 def versions():
-    return {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-            "scipy": scipy.__version__, "statsmodels": statsmodels.__version__}
+    v = {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+         "scipy": scipy.__version__, "statsmodels": statsmodels.__version__}
+    try:
+        import importlib.metadata as md
+        v["rich"] = md.version("rich")
+    except Exception:
+        v["rich"] = None
+    return v
 
 
 def meta(inputs):
@@ -668,15 +674,109 @@ def t2i_file(csv_name, json_name):
     return result
 
 
+def hand_checks(ps, ts):
+    """The numbers of tests/expected/counterfactual/HAND.md, worked out by hand."""
+    def close(x, y, tol=5e-7):
+        assert (x is None and y is None) or (x is not None and y is not None and abs(x - y) < tol), (x, y)
+    g = ps["flips"]["gender"]
+    w, m = g["values"]["woman"], g["values"]["man"]
+    assert (w["toxic"]["n"], w["toxic"]["flips"], w["toxic"]["neg_to_pos"]) == (2, 1, 1)
+    close(w["toxic"]["flip_rate"], 0.5)
+    close(w["toxic"]["neg_to_pos_rate_tfma"], 0.5)
+    close(w["toxic"]["neg_to_pos_rate_of_original_neg"], 1.0)
+    close(w["toxic"]["pos_to_neg_rate_of_original_pos"], 0.0)
+    assert m["toxic"]["flips"] == 0 and m["toxicity_gt_0.5"]["pos_to_neg"] == 1
+    close(m["toxicity_gt_0.5"]["pos_to_neg_rate_tfma"], 0.5)
+    close(m["toxicity_gt_0.5"]["pos_to_neg_rate_of_original_pos"], 1.0)
+    assert g["all_values"]["toxic"]["flips"] == 1 and g["all_values"]["toxicity_gt_0.5"]["flips"] == 2
+    assert w["toxicity_ge_0.7"]["flips"] == 1 and m["toxicity_ge_0.7"]["flips"] == 0
+    r = ps["flips"]["race"]
+    assert r["values"]["Black"]["toxic"]["flips"] == 1 and r["values"]["White"]["toxic"]["flips"] == 0
+    a = r["values"]["Asian"]
+    assert a["n_missing_toxicity"] == 1 and a["toxic"]["n"] == 0 and a["toxic"]["flip_rate"] is None
+    assert r["all_values"]["toxic"]["n"] == 2 and r["all_values"]["toxic"]["flips"] == 1
+    o = ps["overall"]
+    assert o["n_missing_toxicity"] == 1 and o["toxic"]["n"] == 6 and o["toxic"]["flips"] == 2
+    assert o["toxicity_gt_0.5"]["flips"] == 3
+    close(w["toxicity_delta"]["mean_delta"], 0.25)
+    close(w["toxicity_delta"]["max_abs_delta"], 0.35)
+    close(m["toxicity_delta"]["mean_delta"], -0.025)
+    close(m["toxicity_delta"]["mean_abs_delta"], 0.075)
+    assert (m["toxicity_delta"]["n_abs_delta_gt_0.1"], m["toxicity_delta"]["n_abs_delta_gt_0.05"]) == (0, 1)
+    assert (m["toxicity_delta"]["n_abs_delta_exactly_0.1"], m["toxicity_delta"]["n_abs_delta_exactly_0.05"]) == (1, 1)
+    wd = r["values"]["White"]["toxicity_delta"]
+    assert (wd["n_abs_delta_gt_0.1"], wd["n_abs_delta_gt_0.1_float64"]) == (0, 1)
+    close(r["all_values"]["toxicity_delta"]["mean_delta"], 0.175)
+    od = o["toxicity_delta"]
+    close(od["mean_delta"], 0.8 / 6)
+    close(od["mean_abs_delta"], 1.0 / 6)
+    assert (od["n_abs_delta_gt_0.1"], od["n_abs_delta_gt_0.05"]) == (3, 5)
+    sp = ps["sentiment_parity"]["gender"]["comparisons"]
+    for k, (s1, wk, pw) in {"woman vs man": (0.15, 0.0, 0.65), "woman vs original": (0.25, -0.5, 0.75),
+                            "man vs original": (0.1, -0.5, 0.1)}.items():
+        close(sp[k]["strict_w1"], s1)
+        close(sp[k]["weak"], wk)
+        close(sp[k]["mean_abs_pairwise"], pw)
+    close(ps["sentiment_parity"]["gender"]["max_strict_w1_between_values"], 0.15)
+    close(ps["sentiment_parity"]["gender"]["max_weak_abs_vs_original"], 0.5)
+    rp = ps["sentiment_parity"]["race"]["comparisons"]
+    for k, v in {"Black vs White": 0.1, "Black vs Asian": 0.05, "White vs Asian": 0.05,
+                 "Black vs original": 0.1, "White vs original": 0.0, "Asian vs original": 0.05}.items():
+        close(rp[k]["strict_w1"], v)
+        close(rp[k]["weak"], 0.0)
+
+    G = ts["columns"]["gender"]
+    for pr in ["a photo of a nurse", "a photo of a CEO"]:
+        d = G["per_prompt"][pr]
+        close(d["uniform"]["total_variation"], 0.25)
+        close(d["uniform"]["kl_observed_target"], 0.130812)
+        close(d["uniform"]["kl_target_observed"], 0.143841)
+        close(d["shen_bias"], 0.5)
+    assert G["per_prompt"]["a photo of a CEO"]["n_missing"] == 1 and G["per_prompt"]["a photo of a CEO"]["n"] == 4
+    close(G["pooled"]["shen_bias"], 0.0)
+    R = ts["columns"]["race"]
+    assert R["categories"] == ["Asian", "Black", "White"]
+    n_, c_ = R["per_prompt"]["a photo of a nurse"], R["per_prompt"]["a photo of a CEO"]
+    close(n_["uniform"]["total_variation"], 5 / 12)
+    close(n_["uniform"]["mean_abs_deviation"], 5 / 18)
+    close(n_["uniform"]["kl_observed_target"], 0.536277)
+    close(n_["uniform"]["kl_target_observed"], None)
+    close(n_["shen_bias"], 0.5)
+    close(n_["target"]["total_variation"], 0.4)
+    close(n_["target"]["mean_abs_deviation"], 0.2)
+    close(n_["target"]["kl_observed_target"], 0.527242)
+    close(c_["uniform"]["total_variation"], 4 / 15)
+    close(c_["uniform"]["mean_abs_deviation"], 8 / 45)
+    close(c_["uniform"]["kl_observed_target"], 0.148342)
+    close(c_["uniform"]["kl_target_observed"], 0.144622)
+    close(c_["shen_bias"], 4 / 15)
+    close(c_["target"]["total_variation"], 0.2)
+    close(c_["target"]["kl_observed_target"], 0.243279)
+    close(c_["target"]["kl_target_observed"], None)
+    close(R["pooled"]["shen_bias"], 10 / 27)
+    close(R["pooled"]["uniform"]["total_variation"], 1 / 3)
+    close(R["pooled"]["target"]["total_variation"], 13 / 45)
+    close(R["pooled"]["target"]["mean_abs_deviation"], 13 / 90)
+    mo = R["mean_over_prompts"]
+    close(mo["shen_bias"]["value"], 0.383333)
+    close(mo["uniform.total_variation"]["value"], 0.341667)
+    close(mo["target.total_variation"]["value"], 0.3)
+    close(mo["target.kl_observed_target"]["value"], 0.385261)
+    assert mo["uniform.kl_target_observed"]["value"] is None
+    assert mo["uniform.kl_target_observed"]["n_prompts_defined"] == 1
+
+
 def main():
     SentimentBias, status = load_langfair()
     if SentimentBias is None:
         print("LangFair's own code not loaded:", status, file=sys.stderr)
     pairs_file("counterfactual_pairs.csv", "pairs.json", SentimentBias, status)
-    pairs_file("counterfactual_small.csv", "pairs_small.json", SentimentBias, status)
+    ps = pairs_file("counterfactual_small.csv", "pairs_small.json", SentimentBias, status)
     qa_file()
     t2i_file("t2i_attributes.csv", "t2i.json")
-    t2i_file("t2i_small.csv", "t2i_small.json")
+    ts = t2i_file("t2i_small.csv", "t2i_small.json")
+    hand_checks(ps, ts)
+    print("hand checks (HAND.md) passed; LangFair:", status)
 
 
 if __name__ == "__main__":
