@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference values of issue 18's counterfactual and generated-attribute audits.
 
-    /work/venv18cf/bin/python scripts/oracle_counterfactual.py
+    /work/venv18cf/bin/python scripts/oracle_counterfactual.py   (packages: scripts/requirements-counterfactual.txt)
 
 Writes tests/expected/counterfactual/{pairs,pairs_small,qa,t2i,t2i_small}.json (pretty, sorted keys,
 floats as Python's repr). Independent of fairaudit's Rust code (src/ was not read). The inputs are
