@@ -130,9 +130,40 @@ fn discounted(m: SetMeasure, protected: &[bool], step: usize, pro_n: usize) -> f
     sum
 }
 
-/// rND / rKL / rRD of a list: the discounted sum over cutoffs divided by Z, the larger value
-/// of the two extreme rankings of the same items (every protected item last, every protected
-/// item first) — the deterministic limit of FairRank's `calculateNormalizer`.
+/// Z: the largest discounted sum over every placement of `pro_n` protected items among `n`
+/// positions (the paper's "highest possible value of f for the given N and |S+|"), by dynamic
+/// programming over the protected count of each prefix (the sum depends only on those counts).
+pub fn normaliser(m: SetMeasure, n: usize, pro_n: usize, step: usize) -> f64 {
+    let mut best = vec![f64::NEG_INFINITY; pro_n + 1];
+    best[0] = 0.0;
+    for k in 1..=n {
+        let mut next = vec![f64::NEG_INFINITY; pro_n + 1];
+        for c in 0..=pro_n.min(k) {
+            // Feasible: c protected among k, at most n − pro_n unprotected.
+            if k - c > n - pro_n {
+                continue;
+            }
+            let from = best[c].max(if c > 0 {
+                best[c - 1]
+            } else {
+                f64::NEG_INFINITY
+            });
+            if from == f64::NEG_INFINITY {
+                continue;
+            }
+            let term = if k % step == 0 {
+                set_measure(m, k, c, n, pro_n) / ((k as f64) + 1.0).log2()
+            } else {
+                0.0
+            };
+            next[c] = from + term;
+        }
+        best = next;
+    }
+    best[pro_n]
+}
+
+/// rND / rKL / rRD of a list: the discounted sum over cutoffs divided by Z ([`normaliser`]).
 pub fn normalized_set_measure(m: SetMeasure, protected: &[bool], step: usize) -> Value {
     let n = protected.len();
     let pro_n = protected.iter().filter(|p| **p).count();
@@ -145,9 +176,7 @@ pub fn normalized_set_measure(m: SetMeasure, protected: &[bool], step: usize) ->
     if n < step {
         return Err("the list is shorter than --cutoff-step (no cutoff)");
     }
-    let last: Vec<bool> = (0..n).map(|i| i >= n - pro_n).collect();
-    let first: Vec<bool> = (0..n).map(|i| i < pro_n).collect();
-    let z = discounted(m, &last, step, pro_n).max(discounted(m, &first, step, pro_n));
+    let z = normaliser(m, n, pro_n, step);
     if z <= 0.0 {
         return Err("normaliser Z is 0: the only cutoff is the whole list, where the measure is 0 by construction (lower --cutoff-step)");
     }
@@ -171,6 +200,24 @@ mod tests {
         // (16/9 + 1/9 + 25/9) / 3 = 42/27
         assert!((combine(&v, Combination::Variance).unwrap() - 42.0 / 27.0).abs() < 1e-12);
         assert!(combine(&[1.0], Combination::MinMaxRatio).is_err());
+    }
+
+    #[test]
+    fn normaliser_is_the_largest_sum_over_placements() {
+        // Every placement of 2 protected among 6, rND and rKL at step 1 and 2: the DP's Z is
+        // the exhaustive maximum.
+        for m in [SetMeasure::Rnd, SetMeasure::Rkl, SetMeasure::Rrd] {
+            for step in [1, 2] {
+                let mut best = f64::NEG_INFINITY;
+                for a in 0..6 {
+                    for b in a + 1..6 {
+                        let p: Vec<bool> = (0..6).map(|i| i == a || i == b).collect();
+                        best = best.max(discounted(m, &p, step, 2));
+                    }
+                }
+                assert!((normaliser(m, 6, 2, step) - best).abs() < 1e-12);
+            }
+        }
     }
 
     #[test]
