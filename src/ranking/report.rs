@@ -275,8 +275,7 @@ impl RankingReport {
         if let Some(f) = &self.fair {
             let _ = writeln!(
                 out,
-                "{}FA*IR (p = {}, α = {}): {} of {} queries pass",
-                if markdown { "\n" } else { "\n" },
+                "\nFA*IR (p = {}, α = {}): {} of {} queries pass",
                 f.p.map_or("—".into(), |p| render::fmt_num(Some(p))),
                 f.alpha,
                 f.queries_passing,
