@@ -22,6 +22,9 @@ _fairaudit() {
             fairaudit,audit-fairness)
                 cmd="fairaudit__subcmd__audit__subcmd__fairness"
                 ;;
+            fairaudit,audit-ranking)
+                cmd="fairaudit__subcmd__audit__subcmd__ranking"
+                ;;
             fairaudit,audit-reward)
                 cmd="fairaudit__subcmd__audit__subcmd__reward"
                 ;;
@@ -79,6 +82,9 @@ _fairaudit() {
             fairaudit__subcmd__help,audit-fairness)
                 cmd="fairaudit__subcmd__help__subcmd__audit__subcmd__fairness"
                 ;;
+            fairaudit__subcmd__help,audit-ranking)
+                cmd="fairaudit__subcmd__help__subcmd__audit__subcmd__ranking"
+                ;;
             fairaudit__subcmd__help,audit-reward)
                 cmd="fairaudit__subcmd__help__subcmd__audit__subcmd__reward"
                 ;;
@@ -119,7 +125,7 @@ _fairaudit() {
 
     case "${cmd}" in
         fairaudit)
-            opts="-h -V --help --version audit-fairness audit-reward allocate sql run init completions man help"
+            opts="-h -V --help --version audit-fairness audit-reward audit-ranking allocate sql run init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -780,6 +786,140 @@ _fairaudit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        fairaudit__subcmd__audit__subcmd__ranking)
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --query --rank --score --group --relevance --position-bias --persistence --attention --combination --reference --protected --cutoff-step --target --alpha --fair-k --fair-p --k --export-queries --ci --bootstrap --seed --format --json --output --fail-if --quiet --plot --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input-format)
+                    COMPREPLY=($(compgen -W "csv tsv parquet ndjson json ipc" -- "${cur}"))
+                    return 0
+                    ;;
+                --na-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rank)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --score)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -g)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relevance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --position-bias)
+                    COMPREPLY=($(compgen -W "log geometric rbp" -- "${cur}"))
+                    return 0
+                    ;;
+                --persistence)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --combination)
+                    COMPREPLY=($(compgen -W "min-max-ratio max-min-ratio max-min-diff max-abs-diff mean-abs-dev l-two variance" -- "${cur}"))
+                    return 0
+                    ;;
+                --reference)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protected)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cutoff-step)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alpha)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fair-k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fair-p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export-queries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ci)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-if)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         fairaudit__subcmd__audit__subcmd__reward)
             opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --kind --chosen --rejected --model --export-suspect --proxy --gold --correct --policy --score --elo --reference-model --original --perturbed --attribute --epsilon --compare --id --subset --chosen-length --rejected-length --chosen-text --rejected-text --length-unit --group --metrics --ties --preset --legacy-xstest --bins --binning --length-bins --ci --bootstrap --seed --format --json --output --quiet --plot --fail-if --summary --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -981,7 +1121,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__help)
-            opts="audit-fairness audit-reward allocate sql run init completions man help"
+            opts="audit-fairness audit-reward audit-ranking allocate sql run init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,6 +1205,20 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__help__subcmd__audit__subcmd__fairness)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__help__subcmd__audit__subcmd__ranking)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

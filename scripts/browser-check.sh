@@ -47,6 +47,8 @@ report allocate utilities,envy-graph,mms-ratio \
 report allocate-pb pb-projects,pb-satisfaction allocate pb fixtures/pb/poland_warszawa_2017_anin.pb
 report allocate-shapley shapley,rewards \
   allocate shapley fixtures/allocate/glove.csv --rewards fixtures/allocate/glove_rewards.csv
+report ranking gender-share-of-exposure \
+  audit-ranking fixtures/ranking_search.csv --group gender --relevance relevance --protected woman
 
 # playwright-core resolves from NODE_PATH only for CommonJS; load it through a symlinked copy.
 tmp=$(mktemp -d)

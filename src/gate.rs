@@ -307,7 +307,7 @@ pub fn parse(expr: &str) -> Result<Gate> {
     if name.is_empty()
         || !name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '@')
     {
         bail!("--fail-if '{expr}': '{name}' is not a metric name; {usage}");
     }

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod allocate;
 mod fairness;
 mod project;
+mod ranking;
 mod reward;
 mod shared;
 mod sql;
@@ -15,6 +16,7 @@ mod values;
 pub use allocate::*;
 pub use fairness::*;
 pub use project::*;
+pub use ranking::*;
 pub use reward::*;
 pub use shared::*;
 pub use sql::*;
@@ -102,6 +104,11 @@ pub enum Command {
         mut_arg("summary", |a| a.help(REWARD_SUMMARY))
     )]
     AuditReward(Box<RewardArgs>),
+    /// Group fairness of ranked lists (search results, shortlists): exposure by group,
+    /// FairRankTune's EXP / AWRF / NDKL, rND / rKL / rRD, skew@k, the FA*IR test, top-k
+    /// selection rates, diversity and inclusion of the top k; bootstrap over queries.
+    #[command(after_help = ranking::RANKING_EXAMPLES)]
+    AuditRanking(Box<RankingArgs>),
     /// Fair division: compute allocations of goods / chores / mixed items and check any
     /// allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley).
     #[command(subcommand)]
@@ -176,6 +183,7 @@ fn table_metrics(
 pub enum Prepared {
     Fairness(Box<crate::fairness::settings::Settings>),
     Reward(Box<crate::reward::Settings>),
+    Ranking(Box<crate::ranking::Settings>),
     Allocate(Box<crate::allocate::Settings>),
 }
 
@@ -185,6 +193,7 @@ impl Prepared {
         match self {
             Prepared::Fairness(s) => &s.output,
             Prepared::Reward(s) => &s.output,
+            Prepared::Ranking(s) => &s.output,
             Prepared::Allocate(s) => s.output(),
         }
     }
@@ -194,6 +203,7 @@ impl Prepared {
         match self {
             Prepared::Fairness(s) => crate::fairness::run(s),
             Prepared::Reward(s) => crate::reward::run(s),
+            Prepared::Ranking(s) => crate::ranking::run(s),
             Prepared::Allocate(s) => crate::allocate::run(s),
         }
     }
@@ -206,6 +216,7 @@ impl Command {
         Ok(Some(match self {
             Command::AuditFairness(a) => Prepared::Fairness(Box::new(a.settings()?)),
             Command::AuditReward(a) => Prepared::Reward(Box::new(a.settings()?)),
+            Command::AuditRanking(a) => Prepared::Ranking(Box::new(a.settings()?)),
             Command::Allocate(c) => Prepared::Allocate(Box::new(c.settings()?)),
             _ => return Ok(None),
         }))
