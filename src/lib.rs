@@ -10,6 +10,7 @@ pub mod fairness;
 pub mod gate;
 pub mod input;
 pub mod project;
+pub mod ranking;
 pub mod render;
 pub mod reward;
 pub mod stats;

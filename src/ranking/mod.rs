@@ -1,0 +1,3 @@
+//! Rankings and recommendation lists: `audit-ranking`.
+
+pub mod variants;
