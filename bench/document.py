@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes docs/benchmarks.md from the results of the last `bench/run.sh` (bench/results.md,
-bench/results-reward.md, bench/results-allocate.md)."""
+bench/results-reward.md, bench/results-allocate.md, bench/results-ranking.md)."""
 import datetime
 import pathlib
 import platform
@@ -35,6 +35,10 @@ fairaudit's time over the reference's: below 1 means fairaudit is faster. "Scale
 ## allocate
 
 {read("results-allocate.md")}
+
+## audit-ranking
+
+{read("results-ranking.md")}
 """
 (root / "docs" / "benchmarks.md").write_text(text)
 print(f"wrote {root / 'docs' / 'benchmarks.md'}")

@@ -20,4 +20,5 @@ FA="$CARGO_TARGET_DIR/release/fairaudit"
 bench/.venv/bin/python bench/bench.py "$FA" "$@"
 bench/.venv/bin/python bench/reward.py "$FA"
 bench/.venv/bin/python bench/allocate.py "$FA"
+bench/.venv/bin/python bench/ranking.py "$FA"
 bench/.venv/bin/python bench/document.py

@@ -10,6 +10,7 @@ pub mod load;
 pub mod metrics;
 pub mod report;
 pub mod settings;
+pub mod variants;
 
 pub use settings::{Combination, PositionBias, Settings};
 
