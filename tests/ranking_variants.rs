@@ -65,7 +65,7 @@ fn check_against_oracle(file: &str, oracle: &str) {
             assert_eq!(e["n_prompts"], v.prompts, "{}", v.value);
             for at in &v.similarity {
                 for m in MEASURES {
-                    let got = serde_json::to_value(&at).unwrap()[m.name()]["value"]
+                    let got = serde_json::to_value(at).unwrap()[m.name()]["value"]
                         .as_f64()
                         .unwrap();
                     let want = e[at.k.to_string()][oracle_key(m)].as_f64().unwrap();
@@ -147,4 +147,333 @@ fn bootstrap_over_prompts_brackets_the_estimate_and_is_seeded() {
         let [lo, _] = attr.fairness[0].snsr.interval.unwrap();
         assert!(lo >= 0.0);
     }
+}
+
+// ---- the command line -----------------------------------------------------------------------
+
+mod common;
+use common::{check_html, engine_error, engine_json, write};
+
+fn cli(args: &[&str], code: i32) -> Value {
+    engine_json("audit-ranking", args, code)
+}
+
+fn value_of<'a>(report: &'a Value, attribute: &str, value: &str) -> &'a Value {
+    report["inputs"][0]["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["attribute"] == attribute)
+        .unwrap()["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["value"] == value)
+        .unwrap()
+}
+
+#[test]
+fn command_line_report_equals_the_oracle() {
+    let r = cli(
+        &[
+            "fixtures/recommendations.csv",
+            "--variant",
+            "variant",
+            "--k",
+            "10",
+        ],
+        0,
+    );
+    assert_eq!(r["mode"], "variants");
+    assert_eq!(r["settings"]["k"], serde_json::json!([10]));
+    assert_eq!(r["inputs"][0]["prompts"], 60);
+    assert_eq!(r["inputs"][0]["columns"]["attribute"], "attribute");
+    let exp = expected("recommendations");
+    for (attr, value) in [("gender", "nonbinary"), ("age", "old"), ("age", "young")] {
+        let v = value_of(&r, attr, value);
+        let e = &exp["per_value_mean_over_prompts"][value]["10"];
+        for (ours, theirs) in [
+            ("jaccard", "iou"),
+            ("serp_star", "serp_paper"),
+            ("prag_star", "prag"),
+        ] {
+            close(
+                v["similarity"][0][ours]["value"].as_f64().unwrap(),
+                e[theirs].as_f64().unwrap(),
+                &format!("{value} {ours}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn gates_on_spread_and_value_with_scopes() {
+    // gender SNSR of Jaccard@10 = 0.4612 (oracle): fails > 0.3, passes > 0.5.
+    let args = |gate: &'static str| {
+        vec![
+            "fixtures/recommendations.csv",
+            "--variant",
+            "variant",
+            "--k",
+            "10",
+            "--fail-if",
+            gate,
+        ]
+    };
+    let r = cli(&args("gender:snsr_jaccard@10 > 0.3"), 1);
+    assert_eq!(r["gates"][0]["passed"], false);
+    cli(&args("gender:snsr_jaccard@10 > 0.5"), 0);
+    // Unscoped: every attribute (age 0.381 > 0.4 passes, gender fails).
+    let r = cli(&args("snsr_jaccard@10 > 0.4"), 1);
+    assert_eq!(r["gates"][0]["checked"], 2);
+    // A value alone names its attribute: old's Jaccard@10 = 0.432.
+    cli(&args("old:jaccard@10 < 0.43"), 0);
+    cli(&args("age=old:jaccard@10 < 0.44"), 1);
+    let e = engine_error("audit-ranking", &args("gender:jacard@10 < 0.5"));
+    assert!(e.contains("did you mean 'jaccard@10'"), "{e}");
+    let e = engine_error("audit-ranking", &args("jaccard@5 < 0.5"));
+    assert!(e.contains("unknown metric 'jaccard@5'"), "{e}");
+    let e = engine_error("audit-ranking", &args("gendr:snsr_jaccard@10 > 0.3"));
+    assert!(e.contains("did you mean 'gender'"), "{e}");
+    let e = engine_error("audit-ranking", &args("overall:snsr_jaccard@10 > 0.3"));
+    assert!(e.contains("no overall numbers"), "{e}");
+    let e = engine_error("audit-ranking", &args("jaccard@10.lower < 0.3"));
+    assert!(e.contains("--bootstrap"), "{e}");
+    let e = engine_error("audit-ranking", &args("old:snsr_jaccard@10 > 0.3"));
+    assert!(e.contains("ATTRIBUTE:NAME"), "{e}");
+}
+
+/// A usage error from clap: exit 2, the message on stderr, nothing on stdout.
+fn usage_error(args: &[&str], says: &str) {
+    let out = common::bin().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(
+        out.stdout.is_empty() && err.contains(says),
+        "{args:?}: {err}"
+    );
+}
+
+#[test]
+fn bad_inputs_are_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "prompt_id,attribute,variant,rank,item\n";
+    // No neutral row.
+    let f = write(
+        dir.path(),
+        "no_neutral.csv",
+        &format!("{head}u1,gender,female,1,a\nu1,gender,female,2,b\n"),
+    );
+    let e = engine_error("audit-ranking", &[&f, "--variant", "variant"]);
+    assert!(
+        e.contains("no row has the neutral value 'neutral'") && e.contains("--neutral"),
+        "{e}"
+    );
+    // A rank repeated within one list, named with its line.
+    let f = write(
+        dir.path(),
+        "repeat.csv",
+        &format!(
+            "{head}u1,,neutral,1,a\nu1,,neutral,2,b\nu1,gender,female,1,a\nu1,gender,female,1,b\n"
+        ),
+    );
+    let e = engine_error("audit-ranking", &[&f, "--variant", "variant"]);
+    assert!(
+        e.contains("line 5") && e.contains("rank 1 appears twice"),
+        "{e}"
+    );
+    // A variant row without its attribute.
+    let f = write(
+        dir.path(),
+        "no_attr.csv",
+        &format!("{head}u1,,neutral,1,a\nu1,,female,1,a\n"),
+    );
+    let e = engine_error("audit-ranking", &[&f, "--variant", "variant"]);
+    assert!(e.contains("line 3") && e.contains("no attribute"), "{e}");
+    // Rank 0 / 1.5.
+    let f = write(
+        dir.path(),
+        "rank0.csv",
+        &format!("{head}u1,,neutral,0,a\nu1,g,female,1,a\n"),
+    );
+    let e = engine_error("audit-ranking", &[&f, "--variant", "variant"]);
+    assert!(
+        e.contains("line 2") && e.contains("positive whole number"),
+        "{e}"
+    );
+    // A missing variant column, with did-you-mean.
+    let e = engine_error(
+        "audit-ranking",
+        &["fixtures/recommendations.csv", "--variant", "varaint"],
+    );
+    assert!(e.contains("varaint") && e.contains("variant"), "{e}");
+    // Group-exposure flags do not mix with the variant mode.
+    for extra in [
+        vec!["--group", "attribute"],
+        vec!["--protected", "female"],
+        vec!["--relevance", "rank"],
+    ] {
+        let mut a = vec![
+            "audit-ranking",
+            "fixtures/recommendations.csv",
+            "--variant",
+            "variant",
+        ];
+        a.extend(extra.iter().copied());
+        usage_error(&a, "cannot be used with");
+    }
+    usage_error(
+        &[
+            "audit-ranking",
+            "fixtures/recommendations.csv",
+            "--item",
+            "item",
+        ],
+        "--variant",
+    );
+}
+
+#[test]
+fn lists_by_score_fairllm_matching_and_missing_neutral() {
+    // Ranked by descending score; items matched after FaiRLLM's cleaning; prompt u2 has no
+    // neutral list (warned, not compared). By hand: u1 neutral [a, b, c], female by score
+    // [A (x), c, d] → cleaned [a, c, d]: Jaccard 2/4; SERP* (3 + 2)/6; PRAG* pairs (a,c) kept
+    // (a above c in N), (a,d) kept (d ∉ N), (c,d) kept: 3/3.
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "scored.csv",
+        "prompt,variant,score,title\n\
+         u1,neutral,0.9,a\nu1,neutral,0.8,b\nu1,neutral,0.7,c\n\
+         u1,female,0.5,c\nu1,female,0.9,A (x)\nu1,female,0.1,d\n\
+         u2,female,0.9,a\n",
+    );
+    let r = cli(
+        &[
+            &f,
+            "--variant",
+            "variant",
+            "--score",
+            "score",
+            "--item-match",
+            "fairllm",
+            "--k",
+            "3",
+        ],
+        0,
+    );
+    let v = value_of(&r, "all", "female");
+    assert_eq!(v["prompts"], 1);
+    assert_eq!(v["without_neutral"], 1);
+    let s = &v["similarity"][0];
+    close(s["jaccard"]["value"].as_f64().unwrap(), 0.5, "jaccard");
+    close(s["serp_star"]["value"].as_f64().unwrap(), 5.0 / 6.0, "serp");
+    close(s["prag_star"]["value"].as_f64().unwrap(), 1.0, "prag");
+    assert!(r["warnings"]
+        .to_string()
+        .contains("1 of 2 prompts have no neutral list"));
+    // One value: SNSR undefined (null with its reason), and a gate on it fails.
+    let sp = &r["inputs"][0]["attributes"][0]["fairness"][0];
+    assert!(sp["snsr"]["value"].is_null());
+    assert!(sp["snsr"]["undefined"]
+        .as_str()
+        .unwrap()
+        .contains("fewer than two"));
+    let r = cli(
+        &[
+            &f,
+            "--variant",
+            "variant",
+            "--score",
+            "score",
+            "--k",
+            "3",
+            "--fail-if",
+            "snsr_jaccard@3 > 0.9",
+        ],
+        1,
+    );
+    assert_eq!(r["gates"][0]["passed"], false);
+}
+
+#[test]
+fn csv_markdown_and_html_views() {
+    let dir = tempfile::tempdir().unwrap();
+    // A value named like markup stays text in Markdown and HTML.
+    let f = write(
+        dir.path(),
+        "markup.csv",
+        "prompt_id,attribute,variant,rank,item\n\
+         u1,,neutral,1,a\nu1,,neutral,2,b\n\
+         u1,g,<script>x</script>,1,a\nu1,g,<script>x</script>,2,c\n\
+         u1,g,plain,1,b\nu1,g,plain,2,a\n",
+    );
+    let out = common::bin()
+        .args([
+            "audit-ranking",
+            &f,
+            "--variant",
+            "variant",
+            "--k",
+            "2",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+    let out = common::bin()
+        .args([
+            "audit-ranking",
+            &f,
+            "--variant",
+            "variant",
+            "--k",
+            "2",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("file,level,attribute,value,metric,estimate,lower,upper,undefined\n"));
+    // <script>x</script>: [a, c] vs [a, b]: Jaccard 1/3.
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(",value,g,<script>x</script>,jaccard@2,0.3333")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(",attribute,g,,snsr_jaccard@2,")),
+        "{csv}"
+    );
+    let json = cli(
+        &[
+            "fixtures/recommendations.csv",
+            "--variant",
+            "variant",
+            "--k",
+            "10",
+        ],
+        0,
+    );
+    let out = common::bin()
+        .args([
+            "audit-ranking",
+            "fixtures/recommendations.csv",
+            "--variant",
+            "variant",
+            "--k",
+            "10",
+            "--format",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    check_html(&html, &json);
+    assert!(html.contains("jaccard@10 by gender"));
 }

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::values::*;
 use super::{InputArgs, OutputArgs};
+use crate::ranking::variants::{ItemMatch, VariantSettings};
 use crate::ranking::{Combination, PositionBias};
 
 pub(super) const RANKING_EXAMPLES: &str = "\
@@ -38,7 +39,8 @@ pub struct RankingArgs {
     pub input: InputArgs,
 
     /// Query column: the rows of one query are one ranked list (queries are told apart by file
-    /// and value). Default: the first of query_id, query, qid.
+    /// and value). Default: the first of query_id, query, qid (with --variant: prompt_id,
+    /// prompt, query_id, query, qid, user_id, user, instruction_id).
     #[arg(long, value_name = "COL")]
     pub query: Option<String>,
 
@@ -53,76 +55,119 @@ pub struct RankingArgs {
     pub score: Option<String>,
 
     /// Group column (the sensitive attribute of each ranked item).
-    #[arg(long = "group", short = 'g', value_name = "COL")]
-    pub group: String,
+    #[arg(
+        long = "group",
+        short = 'g',
+        value_name = "COL",
+        required_unless_present = "variant",
+        conflicts_with = "variant"
+    )]
+    pub group: Option<String>,
+
+    /// Lists under prompt variants (FaiRLLM): the column naming each list's variant — the
+    /// neutral prompt (--neutral) or the sensitive value it mentions (female, old, ...). Each
+    /// prompt's lists are compared with its neutral list: Jaccard@K, SERP*@K, PRAG*@K per value,
+    /// SNSR / SNSV per attribute. Needs --item; replaces --group.
+    #[arg(long, value_name = "COL")]
+    pub variant: Option<String>,
+
+    /// The --variant value of the neutral prompts (no sensitive attribute mentioned).
+    #[arg(
+        long,
+        value_name = "VALUE",
+        default_value = "neutral",
+        requires = "variant"
+    )]
+    pub neutral: String,
+
+    /// With --variant: the column naming each value's attribute (gender, age), so SNSR / SNSV
+    /// compare the values of one attribute; neutral rows may leave it empty. Default: attribute,
+    /// sensitive_attribute if present, else every value is one attribute `all`.
+    #[arg(long, value_name = "COL", requires = "variant")]
+    pub attribute: Option<String>,
+
+    /// With --variant: the recommended item column. Default: item, item_id, title,
+    /// recommendation, doc_id.
+    #[arg(long, value_name = "COL", requires = "variant")]
+    pub item: Option<String>,
+
+    /// With --variant: how items are matched between lists.
+    #[arg(long = "item-match", value_enum, default_value_t = ItemMatch::Exact, requires = "variant")]
+    pub item_match: ItemMatch,
 
     /// Relevance column (graded, 0 or more): share of relevance, the disparate treatment ratio,
     /// relevance-weighted inclusion. Default: relevance, rel if present.
-    #[arg(long, value_name = "COL")]
+    #[arg(long, value_name = "COL", conflicts_with = "variant")]
     pub relevance: Option<String>,
 
     /// How much attention rank r gets: log = 1/log2(1+r) (DCG), geometric = p^(r−1), rbp =
     /// (1−p)·p^(r−1), p from --persistence.
-    #[arg(long = "position-bias", value_enum, default_value_t = PositionBias::Log)]
+    #[arg(long = "position-bias", value_enum, default_value_t = PositionBias::Log, conflicts_with = "variant")]
     pub position_bias: PositionBias,
 
     /// p of the geometric and RBP position-bias models (probability of going on to the next
     /// result), in (0, 1).
-    #[arg(long, value_name = "P", default_value_t = 0.5, value_parser = open_unit)]
+    #[arg(long, value_name = "P", default_value_t = 0.5, value_parser = open_unit, conflicts_with = "variant")]
     pub persistence: f64,
 
     /// FairRankTune AWRF's p: the share of attention the first position gets, in (0, 1).
-    #[arg(long, value_name = "P", default_value_t = 0.5, value_parser = open_unit)]
+    #[arg(long, value_name = "P", default_value_t = 0.5, value_parser = open_unit, conflicts_with = "variant")]
     pub attention: f64,
 
     /// How FairRankTune's EXP and AWRF combine the groups' values into one number.
-    #[arg(long, value_enum, default_value_t = Combination::MinMaxRatio)]
+    #[arg(long, value_enum, default_value_t = Combination::MinMaxRatio, conflicts_with = "variant")]
     pub combination: Combination,
 
     /// The group exposure_ratio and treatment_ratio compare with. Default: the group with the
     /// most items.
-    #[arg(long, value_name = "GROUP")]
+    #[arg(long, value_name = "GROUP", conflicts_with = "variant")]
     pub reference: Option<String>,
 
     /// The protected group of rND / rKL / rRD and the FA*IR test.
-    #[arg(long, value_name = "GROUP")]
+    #[arg(long, value_name = "GROUP", conflicts_with = "variant")]
     pub protected: Option<String>,
 
     /// Step between the cutoffs of rND / rKL / rRD (10, 20, ... in Yang & Stoyanovich).
-    #[arg(long = "cutoff-step", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long = "cutoff-step", value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "variant")]
     pub cutoff_step: u32,
 
     /// Target distribution of NDKL, skew@k and distributional diversity, e.g.
     /// `woman=0.5,man=0.45,nonbinary=0.05` (every group, summing to 1). Default: each query's
     /// own group shares.
-    #[arg(long, value_name = "G=P,...", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "G=P,...",
+        value_delimiter = ',',
+        conflicts_with = "variant"
+    )]
     pub target: Vec<String>,
 
     /// FA*IR significance level before its adjustment for multiple prefixes (0.001 to 0.5).
-    #[arg(long, value_name = "ALPHA", default_value_t = 0.1, value_parser = open_unit)]
+    #[arg(long, value_name = "ALPHA", default_value_t = 0.1, value_parser = open_unit, conflicts_with = "variant")]
     pub alpha: f64,
 
     /// FA*IR: test the top K of each list (lists shorter than K are undefined). Default: each
     /// list's length.
-    #[arg(long = "fair-k", value_name = "K", value_parser = clap::value_parser!(u32).range(2..=1000))]
+    #[arg(long = "fair-k", value_name = "K", value_parser = clap::value_parser!(u32).range(2..=1000), conflicts_with = "variant")]
     pub fair_k: Option<u32>,
 
     /// FA*IR: the minimum proportion of protected items p. Default: the protected share of all
     /// ranked items.
-    #[arg(long = "fair-p", value_name = "P", value_parser = open_unit)]
+    #[arg(long = "fair-p", value_name = "P", value_parser = open_unit, conflicts_with = "variant")]
     pub fair_p: Option<f64>,
 
-    /// Cutoffs of the top-k selection rates, skew@k and diversity / inclusion, comma-separated.
-    #[arg(
-        long,
-        value_name = "K,...",
-        value_delimiter = ',',
-        default_value = "5,10"
-    )]
+    /// Cutoffs of the top-k selection rates, skew@k and diversity / inclusion, comma-separated
+    /// (default 5,10); with --variant, the K of Jaccard@K, SERP*@K and PRAG*@K (default
+    /// 5,10,20).
+    #[arg(long, value_name = "K,...", value_delimiter = ',')]
     pub k: Vec<u32>,
 
     /// Write one row per query with its numbers to this CSV file.
-    #[arg(long = "export-queries", value_name = "FILE")]
+    #[arg(
+        long = "export-queries",
+        value_name = "FILE",
+        conflicts_with = "variant"
+    )]
     pub export_queries: Option<PathBuf>,
 
     /// Level of the bootstrap intervals.
@@ -175,6 +220,13 @@ impl RankingArgs {
             Some(t)
         };
         let mut k: Vec<usize> = self.k.iter().map(|&x| x as usize).collect();
+        if k.is_empty() {
+            k = if self.variant.is_some() {
+                vec![5, 10, 20]
+            } else {
+                vec![5, 10]
+            };
+        }
         if k.contains(&0) {
             bail!("--k: cutoffs must be 1 or more");
         }
@@ -189,7 +241,21 @@ impl RankingArgs {
             query: self.query.clone(),
             rank: self.rank.clone(),
             score: self.score.clone(),
-            group: self.group.clone(),
+            group: self.group.clone().unwrap_or_default(),
+            variants: self.variant.as_ref().map(|v| VariantSettings {
+                prompt: self.query.clone(),
+                variant: v.clone(),
+                neutral: self.neutral.clone(),
+                attribute: self.attribute.clone(),
+                item: self.item.clone(),
+                rank: self.rank.clone(),
+                score: self.score.clone(),
+                cutoffs: k.clone(),
+                item_match: self.item_match,
+                bootstrap: self.bootstrap,
+                seed: self.seed,
+                confidence: self.ci,
+            }),
             relevance: self.relevance.clone(),
             position_bias: self.position_bias,
             persistence: self.persistence,

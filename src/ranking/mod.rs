@@ -10,6 +10,7 @@ pub mod load;
 pub mod metrics;
 pub mod report;
 pub mod settings;
+pub mod variant_report;
 pub mod variants;
 
 pub use settings::{Combination, PositionBias, Settings};
@@ -24,6 +25,9 @@ use report::{Block, FairInfo, FairTable, GroupBlock, RankingReport, ReportSettin
 
 /// Runs the audit.
 pub fn run(settings: &Settings) -> Result<Rendered> {
+    if let Some(v) = &settings.variants {
+        return variant_report::run(&settings.files, &settings.read, v, &settings.output);
+    }
     let gates = gate::parse_all(&settings.output.fail_if)?;
     let sources = crate::input::sources(&settings.files, &settings.read)?;
     let mut warnings: Vec<Warning> = Vec::new();

@@ -72,7 +72,11 @@ pub struct Settings {
     pub query: Option<String>,
     pub rank: Option<String>,
     pub score: Option<String>,
+    /// The group column (empty in the variant mode).
     pub group: String,
+    /// `--variant`: the lists-under-prompt-variants mode ([`crate::ranking::variants`]) instead
+    /// of the group-exposure audit.
+    pub variants: Option<crate::ranking::variants::VariantSettings>,
     pub relevance: Option<String>,
     pub position_bias: PositionBias,
     /// p of the geometric and RBP models.

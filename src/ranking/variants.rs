@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::gate::{Level, Number};
 use crate::input::table::Table;
 use crate::input::Source;
-use crate::render::{csv_num, fmt_num};
+use crate::render::fmt_num;
 use crate::stats::bootstrap::{percentile_interval, replicates};
 use crate::stats::value::Value;
 
@@ -514,9 +514,6 @@ pub struct VariantAttribute {
 /// The typed result of the variant mode for one input.
 #[derive(Debug, Clone, Serialize)]
 pub struct VariantAudit {
-    pub neutral: String,
-    pub cutoffs: Vec<usize>,
-    pub item_match: ItemMatch,
     pub columns: VariantColumns,
     pub rows: usize,
     pub prompts: usize,
@@ -748,9 +745,6 @@ pub fn audit(lists: &Lists, s: &VariantSettings) -> VariantAudit {
         })
         .collect();
     VariantAudit {
-        neutral: s.neutral.clone(),
-        cutoffs: s.cutoffs.clone(),
-        item_match: s.item_match,
         columns: lists.columns.clone(),
         rows: lists.rows,
         prompts: lists.prompts.len(),
@@ -759,19 +753,18 @@ pub fn audit(lists: &Lists, s: &VariantSettings) -> VariantAudit {
     }
 }
 
-/// The gate / CSV name of a measure at K: `jaccard_at_10`, `snsr_prag_star_at_20`.
+/// The gate / CSV name of a measure at K: `jaccard@10`, `snsr_prag_star@20`.
 pub fn metric_name(prefix: &str, m: Measure, k: usize) -> String {
     if prefix.is_empty() {
-        format!("{}_at_{k}", m.name())
+        format!("{}@{k}", m.name())
     } else {
-        format!("{prefix}_{}_at_{k}", m.name())
+        format!("{prefix}_{}@{k}", m.name())
     }
 }
 
 impl VariantAudit {
-    /// The flat view: each value's mean similarity at each K (`ATTRIBUTE=VALUE:jaccard_at_10`)
-    /// and each attribute's SNSR / SNSV (`ATTRIBUTE:snsr_jaccard_at_10`, and without a scope the
-    /// largest over attributes is what a gate sees first).
+    /// The flat view: each value's mean similarity at each K (`ATTRIBUTE=VALUE:jaccard@10`)
+    /// and each attribute's SNSR / SNSV (`ATTRIBUTE:snsr_jaccard@10`).
     pub fn numbers(&self, file: &str) -> Vec<Number> {
         let mut out = Vec::new();
         let mut push = |level, attr: &str, group: Option<&str>, name: String, st: &Stat| {
@@ -824,8 +817,8 @@ impl VariantAudit {
 
     /// Text (or Markdown) tables: per attribute, the mean similarity of each value at each K,
     /// then SNSR / SNSV.
-    pub fn text(&self, markdown: bool) -> String {
-        use crate::render::grid;
+    pub fn text(&self, s: &VariantSettings, markdown: bool) -> String {
+        use crate::render::{grid, markdown_text};
         let mut out = String::new();
         let cell = |st: &Stat| {
             let v = fmt_num(st.value);
@@ -834,119 +827,78 @@ impl VariantAudit {
                 None => v,
             }
         };
+        let neutral = if markdown {
+            markdown_text(&s.neutral)
+        } else {
+            s.neutral.clone()
+        };
         out.push_str(&format!(
-            "Lists under prompt variants: {} prompts ({} without a neutral list), neutral = '{}', \
-             items compared {}\n\n",
+            "{} prompts ({} without a neutral list); neutral variant '{neutral}'; items compared {}; \
+             mean similarity to the neutral list over prompts{}\n\n",
             self.prompts,
             self.prompts_without_neutral,
-            self.neutral,
-            match self.item_match {
+            match s.item_match {
                 ItemMatch::Exact => "as written",
                 ItemMatch::Fairllm => "after FaiRLLM's cleaning",
+            },
+            if s.bootstrap > 0 {
+                format!(
+                    " [{}% interval, {} replicates over prompts]",
+                    (s.confidence * 100.0).round(),
+                    s.bootstrap
+                )
+            } else {
+                String::new()
             }
         ));
         for a in &self.attributes {
-            let mut head = vec![a.attribute.clone(), "prompts".to_string()];
-            for &k in &self.cutoffs {
-                for m in MEASURES {
-                    head.push(metric_name("", m, k).replace('_', " "));
+            // One row per value and K, then SNSR / SNSV per K; the measures as columns.
+            let mut head = vec![a.attribute.clone(), "K".to_string(), "prompts".to_string()];
+            head.extend(MEASURES.iter().map(|m| m.name().to_string()));
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            for (ki, &k) in s.cutoffs.iter().enumerate() {
+                for v in &a.values {
+                    let at = &v.similarity[ki];
+                    let mut r = vec![v.value.clone(), k.to_string(), v.prompts.to_string()];
+                    r.extend(MEASURES.iter().map(|&m| cell(at.get(m))));
+                    rows.push(r);
                 }
-            }
-            let mut rows: Vec<Vec<String>> = a
-                .values
-                .iter()
-                .map(|v| {
-                    let mut r = vec![v.value.clone(), v.prompts.to_string()];
-                    for at in &v.similarity {
-                        for m in MEASURES {
-                            r.push(cell(at.get(m)));
-                        }
+                for (label, pick) in [("SNSR", true), ("SNSV", false)] {
+                    let mut r = vec![label.to_string(), k.to_string(), String::new()];
+                    for m in MEASURES {
+                        let sp = a.fairness.iter().find(|sp| sp.k == k && sp.measure == m);
+                        r.push(sp.map_or_else(String::new, |sp| {
+                            cell(if pick { &sp.snsr } else { &sp.snsv })
+                        }));
                     }
-                    r
-                })
-                .collect();
-            for (label, pick) in [("SNSR", true), ("SNSV", false)] {
-                let mut r = vec![label.to_string(), String::new()];
-                for sp in &a.fairness {
-                    r.push(cell(if pick { &sp.snsr } else { &sp.snsv }));
+                    rows.push(r);
                 }
-                rows.push(r);
             }
             out.push_str(&grid(&head, &rows, markdown, &[], 0));
+            // Which values moved most and least, at the largest K, by Jaccard.
+            if let Some(sp) = a
+                .fairness
+                .iter()
+                .rev()
+                .find(|sp| sp.measure == Measure::Jaccard)
+            {
+                if let (Some(lo), Some(hi)) = (&sp.least_similar, &sp.most_similar) {
+                    let (lo, hi) = if markdown {
+                        (markdown_text(lo), markdown_text(hi))
+                    } else {
+                        (lo.clone(), hi.clone())
+                    };
+                    out.push_str(&format!(
+                        "{}least similar to the neutral lists at K = {}: '{lo}'; most similar: '{hi}' (Jaccard)\n",
+                        if markdown { "\n" } else { "" },
+                        sp.k
+                    ));
+                }
+            }
             out.push('\n');
         }
         out
     }
-
-    /// CSV long rows: file, attribute, value (empty for SNSR / SNSV), metric, k, estimate,
-    /// lower, upper, prompts.
-    pub fn csv_rows(&self, file: &str, w: &mut csv::Writer<Vec<u8>>) -> Result<()> {
-        for a in &self.attributes {
-            for v in &a.values {
-                for at in &v.similarity {
-                    for m in MEASURES {
-                        let st = at.get(m);
-                        let (lo, hi) = st
-                            .interval
-                            .map_or((None, None), |[l, h]| (Some(l), Some(h)));
-                        w.write_record([
-                            file,
-                            &a.attribute,
-                            &v.value,
-                            m.name(),
-                            &at.k.to_string(),
-                            &csv_num(st.value),
-                            &csv_num(lo),
-                            &csv_num(hi),
-                            &v.prompts.to_string(),
-                        ])?;
-                    }
-                }
-            }
-            for sp in &a.fairness {
-                for (label, st) in [("snsr", &sp.snsr), ("snsv", &sp.snsv)] {
-                    let (lo, hi) = st
-                        .interval
-                        .map_or((None, None), |[l, h]| (Some(l), Some(h)));
-                    w.write_record([
-                        file,
-                        &a.attribute,
-                        "",
-                        &format!("{label}_{}", sp.measure.name()),
-                        &sp.k.to_string(),
-                        &csv_num(st.value),
-                        &csv_num(lo),
-                        &csv_num(hi),
-                        "",
-                    ])?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The CSV header of [`VariantAudit::csv_rows`].
-pub const CSV_HEADER: [&str; 9] = [
-    "file",
-    "attribute",
-    "value",
-    "metric",
-    "k",
-    "estimate",
-    "lower",
-    "upper",
-    "prompts",
-];
-
-/// Parses `--k 5,10,20`-style cut-offs: positive, sorted, distinct.
-pub fn cutoffs(mut ks: Vec<usize>) -> Result<Vec<usize>> {
-    if ks.contains(&0) {
-        bail!("--k: a cut-off must be at least 1");
-    }
-    ks.sort_unstable();
-    ks.dedup();
-    Ok(ks)
 }
 
 #[cfg(test)]
