@@ -787,7 +787,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__ranking)
-            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --query --rank --score --group --relevance --position-bias --persistence --attention --combination --reference --protected --cutoff-step --target --alpha --fair-k --fair-p --k --export-queries --ci --bootstrap --seed --format --json --output --fail-if --quiet --plot --help"
+            opts="-g -f -o -q -h --input-format --na-values --skip-bad-rows --query --rank --score --group --variant --neutral --attribute --item --item-match --relevance --position-bias --persistence --attention --combination --reference --protected --cutoff-step --target --alpha --fair-k --fair-p --k --export-queries --ci --bootstrap --seed --format --json --output --fail-if --quiet --plot --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -819,6 +819,26 @@ _fairaudit() {
                     ;;
                 -g)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --variant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --neutral)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attribute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --item)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --item-match)
+                    COMPREPLY=($(compgen -W "exact fairllm" -- "${cur}"))
                     return 0
                     ;;
                 --relevance)

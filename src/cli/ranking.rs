@@ -30,7 +30,17 @@ Examples:
       --bootstrap 1000 --seed 1 --export-queries queries.csv \\
       --fail-if 'disparate_exposure_ratio.lower < 0.8' \\
       --fail-if 'woman:share_of_exposure < 0.3' \\
-      --fail-if 'fair_pass_rate < 0.95' --fail-if 'selection_rate_ratio@10 < 0.8'";
+      --fail-if 'fair_pass_rate < 0.95' --fail-if 'selection_rate_ratio@10 < 0.8'
+
+  # LLM recommendation lists under prompt variants (FaiRLLM): each value's
+  # lists against the neutral ones; gate on the spread over gender's values
+  fairaudit audit-ranking fixtures/recommendations.csv --variant variant \
+      --neutral neutral --k 10,20 --fail-if 'gender:snsr_jaccard@20 > 0.1'
+
+  # Generated titles matched after FaiRLLM's cleaning; lists ordered by score
+  fairaudit audit-ranking recs.csv --variant mentioned --item title \
+      --score confidence --item-match fairllm --bootstrap 1000 \
+      --fail-if 'old:jaccard@10.lower < 0.5'";
 
 /// `fairaudit audit-ranking`: every flag.
 #[derive(Debug, Args, Clone)]
