@@ -86,7 +86,10 @@ fn finish(
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::AuditFairness(_) | Command::AuditReward(_) | Command::Allocate(_) => {
+        Command::AuditFairness(_)
+        | Command::AuditReward(_)
+        | Command::Allocate(_)
+        | Command::AuditCounterfactual(_) => {
             let prepared = cli
                 .command
                 .prepare()?

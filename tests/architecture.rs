@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const ENGINES: [&str; 3] = ["fairness", "reward", "allocate"];
+const ENGINES: [&str; 4] = ["fairness", "reward", "allocate", "counterfactual"];
 
 /// Which top-level modules each top-level module may import.
 fn allowed(from: &str, to: &str) -> bool {

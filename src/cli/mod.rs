@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 mod allocate;
+mod counterfactual;
 mod fairness;
 mod project;
 mod reward;
@@ -13,6 +14,7 @@ mod thresholds;
 mod values;
 
 pub use allocate::*;
+pub use counterfactual::*;
 pub use fairness::*;
 pub use project::*;
 pub use reward::*;
@@ -102,6 +104,14 @@ pub enum Command {
         mut_arg("summary", |a| a.help(REWARD_SUMMARY))
     )]
     AuditReward(Box<RewardArgs>),
+    /// Counterfactual audits: rows that differ only in a sensitive term (decision flips, score
+    /// differences and parity, answer changes and accuracy per variant value), or the
+    /// distribution of an attribute of generated outputs per prompt against a target.
+    #[command(
+        after_help = counterfactual::COUNTERFACTUAL_EXAMPLES,
+        mut_arg("fail_if", |a| a.help(counterfactual::COUNTERFACTUAL_FAIL_IF))
+    )]
+    AuditCounterfactual(Box<CounterfactualArgs>),
     /// Fair division: compute allocations of goods / chores / mixed items and check any
     /// allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley).
     #[command(subcommand)]
@@ -177,6 +187,7 @@ pub enum Prepared {
     Fairness(Box<crate::fairness::settings::Settings>),
     Reward(Box<crate::reward::Settings>),
     Allocate(Box<crate::allocate::Settings>),
+    Counterfactual(Box<crate::counterfactual::Settings>),
 }
 
 impl Prepared {
@@ -186,6 +197,7 @@ impl Prepared {
             Prepared::Fairness(s) => &s.output,
             Prepared::Reward(s) => &s.output,
             Prepared::Allocate(s) => s.output(),
+            Prepared::Counterfactual(s) => &s.output,
         }
     }
 
@@ -195,6 +207,7 @@ impl Prepared {
             Prepared::Fairness(s) => crate::fairness::run(s),
             Prepared::Reward(s) => crate::reward::run(s),
             Prepared::Allocate(s) => crate::allocate::run(s),
+            Prepared::Counterfactual(s) => crate::counterfactual::run(s),
         }
     }
 }
@@ -207,6 +220,7 @@ impl Command {
             Command::AuditFairness(a) => Prepared::Fairness(Box::new(a.settings()?)),
             Command::AuditReward(a) => Prepared::Reward(Box::new(a.settings()?)),
             Command::Allocate(c) => Prepared::Allocate(Box::new(c.settings()?)),
+            Command::AuditCounterfactual(a) => Prepared::Counterfactual(Box::new(a.settings()?)),
             _ => return Ok(None),
         }))
     }
