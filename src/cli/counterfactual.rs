@@ -126,7 +126,12 @@ pub struct CounterfactualArgs {
 
     /// With --distribution: the target shares, e.g. female=0.5,male=0.5 (summing to 1). Default:
     /// uniform over the observed values.
-    #[arg(long, value_name = "V=P,...", value_delimiter = ',', requires = "distribution")]
+    #[arg(
+        long,
+        value_name = "V=P,...",
+        value_delimiter = ',',
+        requires = "distribution"
+    )]
     pub target: Vec<String>,
 
     /// Level of the bootstrap intervals.
@@ -175,7 +180,9 @@ impl CounterfactualArgs {
                 let mut t = Vec::new();
                 for item in &self.target {
                     let Some((v, p)) = item.rsplit_once('=') else {
-                        bail!("--target: '{item}' is not VALUE=SHARE; write e.g. female=0.5,male=0.5");
+                        bail!(
+                            "--target: '{item}' is not VALUE=SHARE; write e.g. female=0.5,male=0.5"
+                        );
                     };
                     let p: f64 = p.trim().parse().ok().filter(|x: &f64| (0.0..=1.0).contains(x)).ok_or_else(|| {
                         anyhow::anyhow!("--target: the share of '{v}' must be a number in [0, 1], not '{p}'")
@@ -191,7 +198,9 @@ impl CounterfactualArgs {
                 target,
             })
         } else {
-            let (Some(id), Some(variant), Some(original)) = (&self.id, &self.variant, &self.original) else {
+            let (Some(id), Some(variant), Some(original)) =
+                (&self.id, &self.variant, &self.original)
+            else {
                 bail!("audit-counterfactual needs --id COL, --variant COL and --original VALUE (the rows to pair), or --distribution COL");
             };
             let measure = match (&self.pred, &self.score, &self.answer) {
@@ -205,7 +214,9 @@ impl CounterfactualArgs {
                     },
                 },
                 (None, None, Some(c)) => Measure::Answer(c.clone()),
-                _ => bail!("give what to compare: --pred COL (0/1 decisions), --score COL or --answer COL"),
+                _ => bail!(
+                    "give what to compare: --pred COL (0/1 decisions), --score COL or --answer COL"
+                ),
             };
             if !self.threshold.is_empty() && !matches!(measure, Measure::Score { .. }) {
                 bail!("--threshold turns --score into decisions; it needs --score");

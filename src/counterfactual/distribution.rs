@@ -29,6 +29,7 @@ pub struct Scope {
     pub missing: u64,
     /// The share of each value, in value order (`values`).
     pub observed: Vec<f64>,
+    #[serde(flatten)]
     pub figures: Figures,
 }
 
@@ -90,10 +91,8 @@ pub fn compute(prompts: &[String], draws: &[Vec<u32>], missing: &[u64], t: &[f64
     let pooled = scope(None, &all, missing.iter().sum(), k, t);
     let mut mean = Figures::default();
     for m in MEASURES {
-        let vals: Vec<&Result<f64, String>> = scopes
-            .iter()
-            .filter_map(|s| s.figures.get(m))
-            .collect();
+        let vals: Vec<&Result<f64, String>> =
+            scopes.iter().filter_map(|s| s.figures.get(m)).collect();
         let name = format!("mean_{m}");
         match vals.iter().find_map(|v| v.as_ref().err()) {
             Some(why) => {

@@ -73,10 +73,7 @@ impl Serialize for Figures {
                 }
                 Some(Err(why)) => {
                     intervals.insert(f.name.clone(), Json::Null);
-                    undefined.insert(
-                        format!("{}.interval", f.name),
-                        Json::String(why.clone()),
-                    );
+                    undefined.insert(format!("{}.interval", f.name), Json::String(why.clone()));
                 }
                 None => {}
             }

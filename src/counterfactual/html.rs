@@ -27,7 +27,12 @@ fn bar(label: &str, f: &Figures, name: &str) -> Option<Bar> {
 }
 
 fn interval_cell(f: &Figures, name: &str) -> Cell {
-    match f.list.iter().find(|x| x.name == name).and_then(|x| x.interval.clone()) {
+    match f
+        .list
+        .iter()
+        .find(|x| x.name == name)
+        .and_then(|x| x.interval.clone())
+    {
         Some(Ok([lo, hi])) => Cell::Interval(lo, hi),
         Some(Err(why)) => Cell::Undefined(why),
         None => Cell::Empty,
@@ -96,7 +101,8 @@ pub fn page(r: &CounterfactualReport) -> Result<Page> {
                                 Ok(x) => Cell::Amount(*x),
                                 Err(w) => Cell::Undefined(w.clone()),
                             }),
-                            f.get(metric).map_or(Cell::Empty, |v| Cell::value(v.clone())),
+                            f.get(metric)
+                                .map_or(Cell::Empty, |v| Cell::value(v.clone())),
                         ];
                         if intervals {
                             row.push(interval_cell(f, metric));
@@ -139,7 +145,8 @@ pub fn page(r: &CounterfactualReport) -> Result<Page> {
             sections.push(sec);
         }
         let mut sec = Section::new("All pairs");
-        sec.items.push(Item::Table(figures_table("Overall", &p.overall)));
+        sec.items
+            .push(Item::Table(figures_table("Overall", &p.overall)));
         sections.push(sec);
     }
     if let Some(d) = &r.distribution {
@@ -147,7 +154,13 @@ pub fn page(r: &CounterfactualReport) -> Result<Page> {
         let bars: Vec<Bar> = d
             .prompts
             .iter()
-            .filter_map(|s| bar(s.prompt.as_deref().unwrap_or(""), &s.figures, "total_variation"))
+            .filter_map(|s| {
+                bar(
+                    s.prompt.as_deref().unwrap_or(""),
+                    &s.figures,
+                    "total_variation",
+                )
+            })
             .collect();
         let spec = Bars {
             name: chart::slug(&[&d.column, "total_variation"]),
@@ -179,7 +192,11 @@ pub fn page(r: &CounterfactualReport) -> Result<Page> {
                 Cell::Amount(s.images as f64),
             ];
             row.extend(s.observed.iter().map(|x| Cell::Number(*x)));
-            row.push(s.figures.get("total_variation").map_or(Cell::Empty, |v| Cell::value(v.clone())));
+            row.push(
+                s.figures
+                    .get("total_variation")
+                    .map_or(Cell::Empty, |v| Cell::value(v.clone())),
+            );
             if intervals {
                 row.push(interval_cell(&s.figures, "total_variation"));
             }
@@ -203,8 +220,14 @@ pub fn page(r: &CounterfactualReport) -> Result<Page> {
                 )],
             },
         ));
-        sec.items.push(Item::Table(figures_table("Pooled over prompts", &d.pooled.figures)));
-        sec.items.push(Item::Table(figures_table("Mean over prompts", &d.mean_over_prompts)));
+        sec.items.push(Item::Table(figures_table(
+            "Pooled over prompts",
+            &d.pooled.figures,
+        )));
+        sec.items.push(Item::Table(figures_table(
+            "Mean over prompts",
+            &d.mean_over_prompts,
+        )));
         sections.push(sec);
     }
     let mut inputs = Table {

@@ -270,13 +270,17 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
             if matching.sample_ids_without_original.len() < 5 {
                 matching.sample_ids_without_original.push(id.to_string());
             }
-            *dropped.entry("id without an original row".into()).or_default() += rows;
+            *dropped
+                .entry("id without an original row".into())
+                .or_default() += rows;
             continue;
         }
         if orig.len() > 1 {
             matching.ids_with_several_originals += 1;
             if matching.sample_ids_with_several_originals.len() < 5 {
-                matching.sample_ids_with_several_originals.push(id.to_string());
+                matching
+                    .sample_ids_with_several_originals
+                    .push(id.to_string());
             }
             *dropped
                 .entry("id with several original rows".into())
@@ -285,7 +289,9 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
         }
         if var.is_empty() {
             matching.ids_without_variant += 1;
-            *dropped.entry("id without a variant row".into()).or_default() += rows;
+            *dropped
+                .entry("id without a variant row".into())
+                .or_default() += rows;
             continue;
         }
         let ix = id_list.len() as u32;
@@ -356,7 +362,9 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
                 Some(a) => a[v as usize].as_deref().unwrap_or_default(),
                 None => ALL,
             };
-            let ai = attributes.binary_search_by(|x| x.as_str().cmp(a)).unwrap_or(0);
+            let ai = attributes
+                .binary_search_by(|x| x.as_str().cmp(a))
+                .unwrap_or(0);
             let val = variants[v as usize].as_deref().unwrap_or_default();
             let vi = values[ai]
                 .binary_search_by(|x| x.as_str().cmp(val))
@@ -385,7 +393,10 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
 
 /// A 0/1 column: any other number is an error naming the line.
 fn check_binary(source: &Source, v: &[Option<f64>], flag: &str, col: &str) -> Result<()> {
-    if let Some(i) = v.iter().position(|x| x.is_some_and(|x| x != 0.0 && x != 1.0)) {
+    if let Some(i) = v
+        .iter()
+        .position(|x| x.is_some_and(|x| x != 0.0 && x != 1.0))
+    {
         bail!(
             "{}: {flag} column '{col}' holds {} on {}; it must be 0 / 1 (or true / false)",
             source.display,
@@ -460,7 +471,9 @@ pub fn distribution(source: &Source, s: &DistributionSettings) -> Result<Distrib
     for i in 0..values.len() {
         let p = match &prompts {
             Some(p) => match p[i].as_deref() {
-                Some(p) => prompt_list.binary_search_by(|x| x.as_str().cmp(p)).unwrap_or(0),
+                Some(p) => prompt_list
+                    .binary_search_by(|x| x.as_str().cmp(p))
+                    .unwrap_or(0),
                 None => {
                     *dropped.entry("missing prompt".to_string()).or_default() += 1;
                     continue;

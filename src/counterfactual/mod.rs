@@ -23,8 +23,7 @@ use serde_json::{json, Map, Value as Json};
 use crate::gate::Level;
 use crate::render::{Dropped, Rendered, SideFile, Warning};
 use report::{
-    AttributeReport, CounterfactualReport, DistributionReport, InputInfo, PairsReport,
-    ValueReport,
+    AttributeReport, CounterfactualReport, DistributionReport, InputInfo, PairsReport, ValueReport,
 };
 use settings::{Measure, Mode};
 
@@ -59,7 +58,8 @@ pub fn run(s: &Settings) -> Result<Rendered> {
             model.input.columns = columns(&data.columns);
             model.input.dropped = Dropped::list(&data.dropped);
             model.input.matching = Some(data.matching.clone());
-            let unmatched = data.matching.ids_without_original + data.matching.ids_with_several_originals;
+            let unmatched =
+                data.matching.ids_without_original + data.matching.ids_with_several_originals;
             if unmatched > 0 {
                 model.warnings.push(Warning::new(
                     &source.display,
@@ -114,7 +114,10 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                 ),
                 None => {
                     let k = data.values.len() as f64;
-                    (vec![1.0 / k; data.values.len()], "uniform over the observed values".to_string())
+                    (
+                        vec![1.0 / k; data.values.len()],
+                        "uniform over the observed values".to_string(),
+                    )
                 }
             };
             if let Some(t) = &ds.target {
@@ -152,7 +155,11 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                     let draws: Vec<Vec<u32>> = data
                         .draws
                         .iter()
-                        .map(|d| (0..d.len()).map(|_| d[rng.random_range(0..d.len())]).collect())
+                        .map(|d| {
+                            (0..d.len())
+                                .map(|_| d[rng.random_range(0..d.len())])
+                                .collect()
+                        })
                         .collect();
                     let c = distribution::compute(&data.prompts, &draws, &data.missing, &target);
                     flat(&CounterfactualReport {
@@ -334,7 +341,10 @@ fn shown_settings(s: &Settings) -> Map<String, Json> {
             m.insert("variant".into(), json!(p.variant));
             m.insert("original".into(), json!(p.original));
             m.insert("attribute".into(), json!(p.attribute));
-            m.insert(p.measure.flag().trim_start_matches("--").into(), json!(p.measure.column()));
+            m.insert(
+                p.measure.flag().trim_start_matches("--").into(),
+                json!(p.measure.column()),
+            );
             if let Measure::Score { thresholds, .. } = &p.measure {
                 m.insert("thresholds".into(), json!(thresholds));
                 m.insert("epsilon".into(), json!(p.epsilon));
@@ -374,7 +384,9 @@ fn shown_settings(s: &Settings) -> Map<String, Json> {
 pub fn check_target(t: &[(String, f64)]) -> Result<()> {
     let sum: f64 = t.iter().map(|x| x.1).sum();
     if (sum - 1.0).abs() > 1e-6 {
-        bail!("--target: the shares add up to {sum}, not 1; give shares such as female=0.5,male=0.5");
+        bail!(
+            "--target: the shares add up to {sum}, not 1; give shares such as female=0.5,male=0.5"
+        );
     }
     for (i, (k, _)) in t.iter().enumerate() {
         if t[..i].iter().any(|(j, _)| j == k) {

@@ -88,7 +88,8 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
     };
     for k in 0..thresholds {
         let sx = suffix(m, k);
-        let (mut n, mut flips, mut p2n, mut n2p, mut pos, mut neg) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+        let (mut n, mut flips, mut p2n, mut n2p, mut pos, mut neg) =
+            (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
         for p in pairs {
             let (Some(o), Some(v)) = (
                 decision(data, m, p.original, k),
@@ -185,7 +186,12 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
             }
             None => {
                 let why = "no pair with both scores";
-                for n in ["mean_delta", "mean_abs_delta", "max_abs_delta", "share_over_epsilon"] {
+                for n in [
+                    "mean_delta",
+                    "mean_abs_delta",
+                    "max_abs_delta",
+                    "share_over_epsilon",
+                ] {
                     f.set(n, Err(why));
                 }
             }
@@ -260,7 +266,8 @@ pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) 
         let mut values = Vec::new();
         let nv = data.values[ai].len();
         // Per value: each id's first variant score, and the original score of those ids.
-        let mut by_value: Vec<Vec<Option<f64>>> = vec![vec![None; if score { n_ids } else { 0 }]; nv];
+        let mut by_value: Vec<Vec<Option<f64>>> =
+            vec![vec![None; if score { n_ids } else { 0 }]; nv];
         let mut originals: Vec<Vec<Option<f64>>> = by_value.clone();
         let mut seen: Vec<Vec<bool>> = vec![vec![false; if score { n_ids } else { 0 }]; nv];
         if score {
@@ -304,7 +311,8 @@ pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) 
         if score {
             for i in 0..nv {
                 for j in i + 1..nv {
-                    let (ids, strict, weak) = parity(&by_value[i], &by_value[j], s.parity_threshold);
+                    let (ids, strict, weak) =
+                        parity(&by_value[i], &by_value[j], s.parity_threshold);
                     parity_rows.push(ParityRow {
                         a: data.values[ai][i].clone(),
                         b: data.values[ai][j].clone(),
@@ -356,14 +364,24 @@ pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) 
         let why = "no two groups with a common id and scores";
         let strict = attributes
             .iter()
-            .filter_map(|a| a.figures.get("strict_parity").and_then(|v| v.clone().ok()).map(|v| (v, a)))
+            .filter_map(|a| {
+                a.figures
+                    .get("strict_parity")
+                    .and_then(|v| v.clone().ok())
+                    .map(|v| (v, a))
+            })
             .fold(None::<(f64, &AttributeFigures)>, |b, (v, a)| match b {
                 Some((x, _)) if x >= v => b,
                 _ => Some((v, a)),
             });
         let weak = attributes
             .iter()
-            .filter_map(|a| a.figures.get("weak_parity").and_then(|v| v.clone().ok()).map(|v| (v, a)))
+            .filter_map(|a| {
+                a.figures
+                    .get("weak_parity")
+                    .and_then(|v| v.clone().ok())
+                    .map(|v| (v, a))
+            })
             .fold(None::<(f64, &AttributeFigures)>, |b, (v, a)| match b {
                 Some((x, _)) if x >= v => b,
                 _ => Some((v, a)),
@@ -389,7 +407,14 @@ pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) 
 pub fn export_changed(data: &PairData, s: &PairSettings) -> anyhow::Result<String> {
     let m = &s.measure;
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["id", "attribute", "variant", "original_value", "variant_value", "delta"])?;
+    w.write_record([
+        "id",
+        "attribute",
+        "variant",
+        "original_value",
+        "variant_value",
+        "delta",
+    ])?;
     let nums = &data.obs.numbers;
     for p in &data.pairs {
         let (o, v) = (p.original as usize, p.variant as usize);
@@ -411,7 +436,8 @@ pub fn export_changed(data: &PairData, s: &PairSettings) -> anyhow::Result<Strin
                     Measure::Score { thresholds, .. } => thresholds.len(),
                     _ => 1,
                 };
-                let flipped = (0..ks).any(|k| decision(data, m, p.original, k) != decision(data, m, p.variant, k));
+                let flipped = (0..ks)
+                    .any(|k| decision(data, m, p.original, k) != decision(data, m, p.variant, k));
                 let moved = matches!(m, Measure::Score { .. }) && (b - a).abs() > s.epsilon;
                 (
                     flipped || moved,

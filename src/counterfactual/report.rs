@@ -111,7 +111,10 @@ impl CounterfactualReport {
         };
         if let Some(p) = &self.pairs {
             for a in &p.attributes {
-                out.push((place(Level::Attribute, Some(&a.attribute), None), &a.figures));
+                out.push((
+                    place(Level::Attribute, Some(&a.attribute), None),
+                    &a.figures,
+                ));
                 for v in &a.values {
                     out.push((
                         place(Level::Group, Some(&a.attribute), Some(&v.value)),
@@ -201,10 +204,14 @@ impl Gateable for CounterfactualReport {
         }
         match scope {
             Scope::Attribute(a) | Scope::Group(a, _)
-                if !numbers.iter().any(|n| n.attribute.as_deref() == Some(a.as_str())) =>
+                if !numbers
+                    .iter()
+                    .any(|n| n.attribute.as_deref() == Some(a.as_str())) =>
             {
-                let attrs: BTreeSet<&str> =
-                    numbers.iter().filter_map(|n| n.attribute.as_deref()).collect();
+                let attrs: BTreeSet<&str> = numbers
+                    .iter()
+                    .filter_map(|n| n.attribute.as_deref())
+                    .collect();
                 bail!(
                     "'{a}' is not an attribute of this report; attributes: {}",
                     attrs.into_iter().collect::<Vec<_>>().join(", ")
@@ -249,7 +256,14 @@ pub fn render(
 fn csv(r: &CounterfactualReport) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "level", "attribute", "group", "metric", "value", "lower", "upper", "note",
+        "level",
+        "attribute",
+        "group",
+        "metric",
+        "value",
+        "lower",
+        "upper",
+        "note",
     ])?;
     for n in r.numbers() {
         let level = match n.level {
@@ -287,7 +301,9 @@ fn cell(f: &Figures, name: &str) -> String {
         return String::new();
     };
     let v = match &fig.value {
-        Ok(v) if COUNTS.contains(&name.split('@').next().unwrap_or(name)) => crate::render::fmt_count(*v as u64),
+        Ok(v) if COUNTS.contains(&name.split('@').next().unwrap_or(name)) => {
+            crate::render::fmt_count(*v as u64)
+        }
         Ok(v) if name.starts_with("mcnemar_p") => crate::render::fmt_p(Some(*v)),
         Ok(v) => fmt_num(Some(*v)),
         Err(_) => "—".into(),
@@ -350,7 +366,11 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
     } else {
         r.input.path.clone()
     };
-    let _ = writeln!(out, "{shown_path}: {} rows", crate::render::fmt_count(r.input.rows));
+    let _ = writeln!(
+        out,
+        "{shown_path}: {} rows",
+        crate::render::fmt_count(r.input.rows)
+    );
     if let Some(m) = &r.input.matching {
         let _ = writeln!(
             out,
@@ -396,7 +416,13 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
             rows.push(row);
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
             if !a.parity.is_empty() {
-                let header = crate::render::header(&["a", "b", "ids", "strict_parity (W1)", "weak_parity (a − b)"]);
+                let header = crate::render::header(&[
+                    "a",
+                    "b",
+                    "ids",
+                    "strict_parity (W1)",
+                    "weak_parity (a − b)",
+                ]);
                 let rows: Vec<Vec<String>> = a
                     .parity
                     .iter()
@@ -424,7 +450,12 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
             .collect();
         out.push_str(&grid(&header, &rows, markdown, &[], 0));
         for (k, v) in &p.denominators {
-            let _ = writeln!(out, "{}{k}: {}", if markdown { "\n" } else { "" }, v.as_str().unwrap_or(""));
+            let _ = writeln!(
+                out,
+                "{}{k}: {}",
+                if markdown { "\n" } else { "" },
+                v.as_str().unwrap_or("")
+            );
         }
         out.push('\n');
     }
@@ -445,12 +476,24 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
                 crate::render::fmt_count(s.missing),
             ];
             row.extend(s.observed.iter().map(|x| fmt_num(Some(*x))));
-            row.extend(super::distribution::MEASURES.iter().map(|m| cell(&s.figures, m)));
+            row.extend(
+                super::distribution::MEASURES
+                    .iter()
+                    .map(|m| cell(&s.figures, m)),
+            );
             rows.push(row);
         }
-        let mut row = vec!["(mean over prompts)".to_string(), String::new(), String::new()];
+        let mut row = vec![
+            "(mean over prompts)".to_string(),
+            String::new(),
+            String::new(),
+        ];
         row.extend(d.values.iter().map(|_| String::new()));
-        row.extend(super::distribution::MEASURES.iter().map(|m| cell(&d.mean_over_prompts, &format!("mean_{m}"))));
+        row.extend(
+            super::distribution::MEASURES
+                .iter()
+                .map(|m| cell(&d.mean_over_prompts, &format!("mean_{m}"))),
+        );
         rows.push(row);
         out.push_str(&grid(&header, &rows, markdown, &[], 1));
         out.push('\n');
@@ -465,7 +508,11 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
                     .flatten()
                     .collect::<Vec<_>>()
                     .join("=");
-                let key = if at.is_empty() { fig.name.clone() } else { format!("{at}:{}", fig.name) };
+                let key = if at.is_empty() {
+                    fig.name.clone()
+                } else {
+                    format!("{at}:{}", fig.name)
+                };
                 undefined.insert(key, Json::String(why.clone()));
             }
         }

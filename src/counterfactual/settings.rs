@@ -40,7 +40,10 @@ pub enum Measure {
     /// `--pred COL`: a 0/1 decision.
     Pred(String),
     /// `--score COL`: a score, decisions at each threshold.
-    Score { column: String, thresholds: Vec<f64> },
+    Score {
+        column: String,
+        thresholds: Vec<f64>,
+    },
     /// `--answer COL`: free text, compared after SQuAD normalisation.
     Answer(String),
 }

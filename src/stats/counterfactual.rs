@@ -106,7 +106,10 @@ pub fn weak_parity(a: &[f64], b: &[f64], threshold: f64) -> Value {
 /// to single spaces and trimmed. `" (B) "` → `b`, `"The Metformin."` → `metformin`.
 pub fn normalize_answer(s: &str) -> String {
     let lower = s.to_lowercase();
-    let no_punct: String = lower.chars().filter(|c| !c.is_ascii_punctuation()).collect();
+    let no_punct: String = lower
+        .chars()
+        .filter(|c| !c.is_ascii_punctuation())
+        .collect();
     no_punct
         .split_whitespace()
         .filter(|w| !matches!(*w, "a" | "an" | "the"))
@@ -177,7 +180,9 @@ mod tests {
     #[test]
     fn wasserstein_like_scipy() {
         // Equal sizes: sorted [0,1,3] vs [1,2,5]: (1 + 1 + 2) / 3.
-        assert!((wasserstein1(&[3.0, 0.0, 1.0], &[5.0, 1.0, 2.0]).unwrap() - 4.0 / 3.0).abs() < 1e-12);
+        assert!(
+            (wasserstein1(&[3.0, 0.0, 1.0], &[5.0, 1.0, 2.0]).unwrap() - 4.0 / 3.0).abs() < 1e-12
+        );
         // scipy.stats.wasserstein_distance([0, 1, 3], [5, 6, 8]) = 5; ([0, 1], [0, 1, 2]):
         // ∫ |F_a − F_b| = on [0,1): |1/2 − 1/3| = 1/6, on [1,2): |1 − 2/3| = 1/3 → 0.5.
         assert!((wasserstein1(&[0.0, 1.0], &[0.0, 1.0, 2.0]).unwrap() - 0.5).abs() < 1e-12);
