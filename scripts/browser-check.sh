@@ -47,6 +47,14 @@ report allocate utilities,envy-graph,mms-ratio \
 report allocate-pb pb-projects,pb-satisfaction allocate pb fixtures/pb/poland_warszawa_2017_anin.pb
 report allocate-shapley shapley,rewards \
   allocate shapley fixtures/allocate/glove.csv --rewards fixtures/allocate/glove_rewards.csv
+# audit-counterfactual (issue 18): the fixtures of scripts/make_counterfactual.py
+if [ -f fixtures/counterfactual_pairs.csv ]; then
+  report counterfactual gender-flip-rate,gender-mean-abs-delta,race-flip-rate \
+    audit-counterfactual fixtures/counterfactual_pairs.csv --id pair_id --variant variant \
+    --original original --attribute attribute --score toxicity --bootstrap 100
+  report counterfactual-distribution gender-total-variation \
+    audit-counterfactual fixtures/t2i_attributes.csv --distribution gender --prompt prompt
+fi
 
 # playwright-core resolves from NODE_PATH only for CommonJS; load it through a symlinked copy.
 tmp=$(mktemp -d)

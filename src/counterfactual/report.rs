@@ -460,22 +460,38 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
         out.push('\n');
     }
     if let Some(d) = &r.distribution {
-        heading(&mut out, &format!("distribution of {}", d.column));
+        heading(
+            &mut out,
+            &format!("distribution of {}: observed shares", d.column),
+        );
         let mut header = vec!["prompt".to_string(), "images".into(), "missing".into()];
         header.extend(d.values.iter().cloned());
-        header.extend(super::distribution::MEASURES.iter().map(|m| m.to_string()));
         let mut rows = Vec::new();
         let mut target = vec!["(target)".to_string(), String::new(), String::new()];
         target.extend(d.target.iter().map(|t| fmt_num(Some(*t))));
-        target.extend(super::distribution::MEASURES.iter().map(|_| String::new()));
         rows.push(target);
-        for s in d.prompts.iter().chain(std::iter::once(&d.pooled)) {
+        let scopes: Vec<&DistScope> = d.prompts.iter().chain(std::iter::once(&d.pooled)).collect();
+        let label = |s: &DistScope| s.prompt.clone().unwrap_or_else(|| "(pooled)".into());
+        for s in &scopes {
             let mut row = vec![
-                s.prompt.clone().unwrap_or_else(|| "(pooled)".into()),
+                label(s),
                 crate::render::fmt_count(s.images),
                 crate::render::fmt_count(s.missing),
             ];
             row.extend(s.observed.iter().map(|x| fmt_num(Some(*x))));
+            rows.push(row);
+        }
+        out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        out.push('\n');
+        heading(
+            &mut out,
+            &format!("distribution of {}: distance from the target", d.column),
+        );
+        let mut header = vec!["prompt".to_string()];
+        header.extend(super::distribution::MEASURES.iter().map(|m| m.to_string()));
+        let mut rows = Vec::new();
+        for s in &scopes {
+            let mut row = vec![label(s)];
             row.extend(
                 super::distribution::MEASURES
                     .iter()
@@ -483,19 +499,20 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
             );
             rows.push(row);
         }
-        let mut row = vec![
-            "(mean over prompts)".to_string(),
-            String::new(),
-            String::new(),
-        ];
-        row.extend(d.values.iter().map(|_| String::new()));
+        let mut row = vec!["(mean over prompts)".to_string()];
         row.extend(
             super::distribution::MEASURES
                 .iter()
                 .map(|m| cell(&d.mean_over_prompts, &format!("mean_{m}"))),
         );
         rows.push(row);
-        out.push_str(&grid(&header, &rows, markdown, &[], 1));
+        out.push_str(&grid(&header, &rows, markdown, &[], 0));
+        let _ = writeln!(
+            out,
+            "{}target: {}",
+            if markdown { "\n" } else { "" },
+            d.target_source
+        );
         out.push('\n');
     }
     // Why nulls are null.
