@@ -87,6 +87,19 @@ fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<Stri
     Ok((Frame { df }, names))
 }
 
+/// What one row of a pair holds, copied next to the pair so that the figures and every
+/// bootstrap replicate read the pairs in order (no random access into the columns).
+#[derive(Debug, Clone, Copy)]
+pub struct Side {
+    /// The score, or the 0/1 decision of --pred; NaN when missing.
+    pub number: f64,
+    /// The normalised answer's code (--answer); `u32::MAX` when missing.
+    pub answer: u32,
+    /// The label: 0/1 (--pred / --score) or the normalised label's code (--answer);
+    /// `u32::MAX` when missing or without --label.
+    pub label: u32,
+}
+
 /// One variant row and its id's original row.
 #[derive(Debug, Clone, Copy)]
 pub struct Pair {
@@ -99,6 +112,8 @@ pub struct Pair {
     /// Data rows (0-based) of the original and the variant.
     pub original: u32,
     pub variant: u32,
+    pub o: Side,
+    pub v: Side,
 }
 
 /// What a row holds of the measure.
@@ -375,6 +390,8 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
                 value: vi as u32,
                 original: o,
                 variant: v,
+                o: side(&obs, o as usize),
+                v: side(&obs, v as usize),
             }
         })
         .collect();
@@ -389,6 +406,19 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
         dropped,
         columns,
     })
+}
+
+fn side(obs: &Observations, r: usize) -> Side {
+    let code = |v: Option<&Option<u32>>| v.copied().flatten().unwrap_or(u32::MAX);
+    Side {
+        number: obs.numbers.get(r).copied().flatten().unwrap_or(f64::NAN),
+        answer: code(obs.answer_codes.get(r)),
+        label: match obs.labels_pred.get(r) {
+            Some(Some(l)) => *l as u32,
+            Some(None) => u32::MAX,
+            None => code(obs.labels_answer.get(r)),
+        },
+    }
 }
 
 /// A 0/1 column: any other number is an error naming the line.

@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::figures::Figures;
-use super::load::{Pair, PairData};
+use super::load::{Pair, PairData, Side};
 use super::settings::{Measure, PairSettings};
 use crate::stats::counterfactual::{delta_summary, wasserstein1, weak_parity};
 use crate::stats::hypothesis::{holm, mcnemar_exact};
@@ -42,8 +42,11 @@ pub struct Computed {
 }
 
 /// The decision of a row at threshold index k (pred: the 0/1 value; score: score ≥ t).
-fn decision(data: &PairData, m: &Measure, row: u32, k: usize) -> Option<bool> {
-    let v = data.obs.numbers.get(row as usize).copied().flatten()?;
+fn decision(m: &Measure, side: &Side, k: usize) -> Option<bool> {
+    let v = side.number;
+    if v.is_nan() {
+        return None;
+    }
     Some(match m {
         Measure::Pred(_) => v == 1.0,
         Measure::Score { thresholds, .. } => v >= thresholds[k],
@@ -52,18 +55,13 @@ fn decision(data: &PairData, m: &Measure, row: u32, k: usize) -> Option<bool> {
 }
 
 /// Whether the row is right (needs --label).
-fn correct(data: &PairData, m: &Measure, row: u32) -> Option<bool> {
-    let r = row as usize;
+fn correct(m: &Measure, side: &Side) -> Option<bool> {
+    if side.label == u32::MAX {
+        return None;
+    }
     match m {
-        Measure::Answer(_) => {
-            let a = data.obs.answer_codes.get(r).copied().flatten()?;
-            let l = data.obs.labels_answer.get(r).copied().flatten()?;
-            Some(a == l)
-        }
-        _ => {
-            let l = data.obs.labels_pred.get(r).copied().flatten()?;
-            Some(decision(data, m, row, 0)? == (l == 1.0))
-        }
+        Measure::Answer(_) => (side.answer != u32::MAX).then(|| side.answer == side.label),
+        _ => Some(decision(m, side, 0)? == (side.label == 1)),
     }
 }
 
@@ -91,10 +89,7 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
         let (mut n, mut flips, mut p2n, mut n2p, mut pos, mut neg) =
             (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
         for p in pairs {
-            let (Some(o), Some(v)) = (
-                decision(data, m, p.original, k),
-                decision(data, m, p.variant, k),
-            ) else {
+            let (Some(o), Some(v)) = (decision(m, &p.o, k), decision(m, &p.v, k)) else {
                 continue;
             };
             n += 1;
@@ -142,12 +137,12 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
         );
     }
     if let Measure::Answer(_) = m {
-        let codes = &data.obs.answer_codes;
         let (mut n, mut changes) = (0u64, 0u64);
         for p in pairs {
-            let (Some(o), Some(v)) = (codes[p.original as usize], codes[p.variant as usize]) else {
+            let (o, v) = (p.o.answer, p.v.answer);
+            if o == u32::MAX || v == u32::MAX {
                 continue;
-            };
+            }
             n += 1;
             if o != v {
                 changes += 1;
@@ -163,11 +158,11 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
         );
     }
     if let Measure::Score { .. } = m {
-        let nums = &data.obs.numbers;
         let mut deltas = Vec::with_capacity(pairs.len());
         let mut at = Vec::with_capacity(pairs.len());
         for p in pairs {
-            if let (Some(o), Some(v)) = (nums[p.original as usize], nums[p.variant as usize]) {
+            let (o, v) = (p.o.number, p.v.number);
+            if !o.is_nan() && !v.is_nan() {
                 deltas.push(v - o);
                 at.push(p.id);
             }
@@ -200,8 +195,7 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
     if s.label.is_some() {
         let (mut n, mut ov, mut oo, mut b, mut c) = (0u64, 0u64, 0u64, 0u64, 0u64);
         for p in pairs {
-            let (Some(o), Some(v)) = (correct(data, m, p.original), correct(data, m, p.variant))
-            else {
+            let (Some(o), Some(v)) = (correct(m, &p.o), correct(m, &p.v)) else {
                 continue;
             };
             n += 1;
@@ -271,13 +265,13 @@ pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) 
         let mut originals: Vec<Vec<Option<f64>>> = by_value.clone();
         let mut seen: Vec<Vec<bool>> = vec![vec![false; if score { n_ids } else { 0 }]; nv];
         if score {
-            let nums = &data.obs.numbers;
+            let some = |x: f64| (!x.is_nan()).then_some(x);
             for p in &mine {
                 let (v, id) = (p.value as usize, p.id as usize);
                 if !seen[v][id] {
                     seen[v][id] = true;
-                    by_value[v][id] = nums[p.variant as usize];
-                    originals[v][id] = nums[p.original as usize];
+                    by_value[v][id] = some(p.v.number);
+                    originals[v][id] = some(p.o.number);
                 }
             }
         }
@@ -436,8 +430,7 @@ pub fn export_changed(data: &PairData, s: &PairSettings) -> anyhow::Result<Strin
                     Measure::Score { thresholds, .. } => thresholds.len(),
                     _ => 1,
                 };
-                let flipped = (0..ks)
-                    .any(|k| decision(data, m, p.original, k) != decision(data, m, p.variant, k));
+                let flipped = (0..ks).any(|k| decision(m, &p.o, k) != decision(m, &p.v, k));
                 let moved = matches!(m, Measure::Score { .. }) && (b - a).abs() > s.epsilon;
                 (
                     flipped || moved,
