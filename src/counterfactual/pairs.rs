@@ -60,7 +60,7 @@ fn correct(m: &Measure, side: &Side) -> Option<bool> {
         return None;
     }
     match m {
-        Measure::Answer(_) => (side.answer != u32::MAX).then(|| side.answer == side.label),
+        Measure::Answer(_) => (side.answer != u32::MAX).then_some(side.answer == side.label),
         _ => Some(decision(m, side, 0)? == (side.label == 1)),
     }
 }
