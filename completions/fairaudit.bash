@@ -19,6 +19,9 @@ _fairaudit() {
             fairaudit,allocate)
                 cmd="fairaudit__subcmd__allocate"
                 ;;
+            fairaudit,audit-counterfactual)
+                cmd="fairaudit__subcmd__audit__subcmd__counterfactual"
+                ;;
             fairaudit,audit-fairness)
                 cmd="fairaudit__subcmd__audit__subcmd__fairness"
                 ;;
@@ -79,6 +82,9 @@ _fairaudit() {
             fairaudit__subcmd__help,allocate)
                 cmd="fairaudit__subcmd__help__subcmd__allocate"
                 ;;
+            fairaudit__subcmd__help,audit-counterfactual)
+                cmd="fairaudit__subcmd__help__subcmd__audit__subcmd__counterfactual"
+                ;;
             fairaudit__subcmd__help,audit-fairness)
                 cmd="fairaudit__subcmd__help__subcmd__audit__subcmd__fairness"
                 ;;
@@ -125,7 +131,7 @@ _fairaudit() {
 
     case "${cmd}" in
         fairaudit)
-            opts="-h -V --help --version audit-fairness audit-reward audit-ranking allocate sql run init completions man help"
+            opts="-h -V --help --version audit-fairness audit-reward audit-ranking audit-counterfactual allocate sql run init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -482,6 +488,128 @@ _fairaudit() {
                     return 0
                     ;;
                 --truncation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-format)
+                    COMPREPLY=($(compgen -W "csv tsv parquet ndjson json ipc" -- "${cur}"))
+                    return 0
+                    ;;
+                --na-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json csv markdown html junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-if)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__audit__subcmd__counterfactual)
+            opts="-f -o -q -h --id --variant --original --attribute --pred --score --threshold --answer --label --epsilon --parity-threshold --max-unmatched --export-changed --distribution --prompt --target --ci --bootstrap --seed --input-format --na-values --skip-bad-rows --format --json --output --quiet --plot --fail-if --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --variant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --original)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attribute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pred)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --score)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --answer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --epsilon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parity-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unmatched)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export-changed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distribution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prompt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ci)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1141,7 +1269,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__help)
-            opts="audit-fairness audit-reward audit-ranking allocate sql run init completions man help"
+            opts="audit-fairness audit-reward audit-ranking audit-counterfactual allocate sql run init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1213,6 +1341,20 @@ _fairaudit() {
         fairaudit__subcmd__help__subcmd__allocate__subcmd__shapley)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fairaudit__subcmd__help__subcmd__audit__subcmd__counterfactual)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

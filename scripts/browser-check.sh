@@ -49,6 +49,13 @@ report allocate-shapley shapley,rewards \
   allocate shapley fixtures/allocate/glove.csv --rewards fixtures/allocate/glove_rewards.csv
 report ranking gender-share-of-exposure \
   audit-ranking fixtures/ranking_search.csv --group gender --relevance relevance --protected woman
+report ranking-variants gender-jaccard-20,age-prag-star-20 \
+  audit-ranking fixtures/recommendations.csv --variant variant --bootstrap 100
+report counterfactual gender-flip-rate,gender-mean-abs-delta,race-flip-rate \
+  audit-counterfactual fixtures/counterfactual_pairs.csv --id pair_id --variant variant \
+  --original original --attribute attribute --score toxicity --bootstrap 100
+report counterfactual-distribution gender-total-variation \
+  audit-counterfactual fixtures/t2i_attributes.csv --distribution gender --prompt prompt
 
 # playwright-core resolves from NODE_PATH only for CommonJS; load it through a symlinked copy.
 tmp=$(mktemp -d)

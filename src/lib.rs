@@ -6,6 +6,7 @@
 
 pub mod allocate;
 pub mod cli;
+pub mod counterfactual;
 pub mod fairness;
 pub mod gate;
 pub mod input;

@@ -89,7 +89,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::AuditFairness(_)
         | Command::AuditReward(_)
         | Command::AuditRanking(_)
-        | Command::Allocate(_) => {
+        | Command::Allocate(_)
+        | Command::AuditCounterfactual(_) => {
             let prepared = cli
                 .command
                 .prepare()?

@@ -10,7 +10,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const ENGINES: [&str; 4] = ["fairness", "reward", "allocate", "ranking"];
+const ENGINES: [&str; 5] = [
+    "fairness",
+    "reward",
+    "allocate",
+    "ranking",
+    "counterfactual",
+];
 
 /// Which top-level modules each top-level module may import.
 fn allowed(from: &str, to: &str) -> bool {

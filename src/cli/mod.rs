@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 mod allocate;
+mod counterfactual;
 mod fairness;
 mod project;
 mod ranking;
@@ -14,6 +15,7 @@ mod thresholds;
 mod values;
 
 pub use allocate::*;
+pub use counterfactual::*;
 pub use fairness::*;
 pub use project::*;
 pub use ranking::*;
@@ -109,6 +111,14 @@ pub enum Command {
     /// selection rates, diversity and inclusion of the top k; bootstrap over queries.
     #[command(after_help = ranking::RANKING_EXAMPLES)]
     AuditRanking(Box<RankingArgs>),
+    /// Counterfactual audits: rows that differ only in a sensitive term (decision flips, score
+    /// differences and parity, answer changes and accuracy per variant value), or the
+    /// distribution of an attribute of generated outputs per prompt against a target.
+    #[command(
+        after_help = counterfactual::COUNTERFACTUAL_EXAMPLES,
+        mut_arg("fail_if", |a| a.help(counterfactual::COUNTERFACTUAL_FAIL_IF))
+    )]
+    AuditCounterfactual(Box<CounterfactualArgs>),
     /// Fair division: compute allocations of goods / chores / mixed items and check any
     /// allocation against EF, EF1, EFX, PROP, MMS, PO; contribution-based rewards (Shapley).
     #[command(subcommand)]
@@ -185,6 +195,7 @@ pub enum Prepared {
     Reward(Box<crate::reward::Settings>),
     Ranking(Box<crate::ranking::Settings>),
     Allocate(Box<crate::allocate::Settings>),
+    Counterfactual(Box<crate::counterfactual::Settings>),
 }
 
 impl Prepared {
@@ -195,6 +206,7 @@ impl Prepared {
             Prepared::Reward(s) => &s.output,
             Prepared::Ranking(s) => &s.output,
             Prepared::Allocate(s) => s.output(),
+            Prepared::Counterfactual(s) => &s.output,
         }
     }
 
@@ -205,6 +217,7 @@ impl Prepared {
             Prepared::Reward(s) => crate::reward::run(s),
             Prepared::Ranking(s) => crate::ranking::run(s),
             Prepared::Allocate(s) => crate::allocate::run(s),
+            Prepared::Counterfactual(s) => crate::counterfactual::run(s),
         }
     }
 }
@@ -218,6 +231,7 @@ impl Command {
             Command::AuditReward(a) => Prepared::Reward(Box::new(a.settings()?)),
             Command::AuditRanking(a) => Prepared::Ranking(Box::new(a.settings()?)),
             Command::Allocate(c) => Prepared::Allocate(Box::new(c.settings()?)),
+            Command::AuditCounterfactual(a) => Prepared::Counterfactual(Box::new(a.settings()?)),
             _ => return Ok(None),
         }))
     }

@@ -376,7 +376,7 @@ pub fn page(r: &VariantReport) -> Result<Page> {
                     .expect("every measure at every K");
                 let metric = variants::metric_name("", m, k);
                 let c = chart::bars(&Bars {
-                    name: chart::slug(&[&i.file, &a.attribute, &metric]),
+                    name: chart::slug(&[&a.attribute, &metric]),
                     title: format!("{metric} by {} (similarity to the neutral list)", a.attribute),
                     desc: format!(
                         "Mean over prompts of {metric} between the list under each value of {} and the \

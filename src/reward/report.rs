@@ -124,6 +124,11 @@ pub struct CounterfactualPanel {
     pub mean_abs_delta: Option<f64>,
     pub mean_delta: Option<f64>,
     pub max_abs_delta: Option<f64>,
+    /// Share of score pairs with |perturbed − original| > epsilon (1 − invariance rate).
+    pub share_over_epsilon: Option<f64>,
+    /// Wasserstein-1 distance between the perturbed and the original score distributions
+    /// (LangFair's strict counterfactual parity; `stats::counterfactual::wasserstein1`).
+    pub strict_parity: Option<f64>,
     /// Name → why it is undefined.
     pub undefined: Map<String, Json>,
 }
@@ -137,6 +142,8 @@ pub struct CounterfactualRow {
     pub mean_abs_delta: f64,
     pub mean_delta: f64,
     pub max_abs_delta: f64,
+    pub share_over_epsilon: f64,
+    pub strict_parity: Option<f64>,
 }
 
 /// `inputs[].best_of_n`: the best-of-n curve and Gao et al.'s fit (see `kinds::best_of_n`).

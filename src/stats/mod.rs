@@ -4,6 +4,7 @@
 
 pub mod bootstrap;
 pub mod correlation;
+pub mod counterfactual;
 pub mod disparity;
 pub mod hypothesis;
 pub mod intervals;

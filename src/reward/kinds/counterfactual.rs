@@ -12,6 +12,7 @@ use serde_json::Map;
 
 use crate::reward::panel::headline_value;
 use crate::reward::report::{CounterfactualPanel, CounterfactualRow, RewardInput};
+use crate::stats::counterfactual::{delta_summary, wasserstein1};
 
 pub const ORIGINAL_NAMES: &[&str] = &["original", "score_original", "original_score"];
 pub const PERTURBED_NAMES: &[&str] = &[
@@ -22,10 +23,12 @@ pub const PERTURBED_NAMES: &[&str] = &[
 ];
 pub const ATTRIBUTE_NAMES: &[&str] = &["attribute", "perturbation"];
 
-/// Per attribute: the differences perturbed − original.
+/// Per attribute: the differences perturbed − original, and the two scores of each pair (in
+/// the same order) for the parity of their distributions.
 #[derive(Debug, Clone)]
 pub struct Counterfactual {
     pub by_attribute: BTreeMap<String, Vec<f64>>,
+    pub scores: BTreeMap<String, (Vec<f64>, Vec<f64>)>,
     pub rows_read: u64,
     pub dropped: u64,
 }
@@ -68,6 +71,7 @@ pub fn load(source: &Source, settings: &Settings) -> Result<Counterfactual> {
     };
     let mut out = Counterfactual {
         by_attribute: BTreeMap::new(),
+        scores: BTreeMap::new(),
         rows_read: f.rows as u64,
         dropped: 0,
     };
@@ -77,7 +81,10 @@ pub fn load(source: &Source, settings: &Settings) -> Result<Counterfactual> {
             continue;
         };
         let key = attrs[i].clone().unwrap_or_else(|| "(all)".into());
-        out.by_attribute.entry(key).or_default().push(p - o);
+        out.by_attribute.entry(key.clone()).or_default().push(p - o);
+        let s = out.scores.entry(key).or_default();
+        s.0.push(o);
+        s.1.push(p);
     }
     if out.by_attribute.is_empty() {
         bail!("{}: no row has both scores", source.display);
@@ -85,14 +92,22 @@ pub fn load(source: &Source, settings: &Settings) -> Result<Counterfactual> {
     Ok(out)
 }
 
-/// (invariance rate |Δ| ≤ ε, mean |Δ|, mean Δ, max |Δ|) of differences Δ.
-pub fn summary(deltas: &[f64], eps: f64) -> (f64, f64, f64, f64) {
+/// The shared summary of differences Δ (`stats::counterfactual`, as audit-counterfactual):
+/// the invariance rate #(|Δ| ≤ ε) / n, mean |Δ|, mean Δ, max |Δ| and the share over ε,
+/// #(|Δ| > ε) / n. `deltas` is never empty (an attribute has at least one pair).
+pub fn summary(deltas: &[f64], eps: f64) -> (f64, f64, f64, f64, f64) {
     let n = deltas.len() as f64;
     let inv = deltas.iter().filter(|d| d.abs() <= eps).count() as f64 / n;
-    let mean_abs = deltas.iter().map(|d| d.abs()).sum::<f64>() / n;
-    let mean = deltas.iter().sum::<f64>() / n;
-    let max = deltas.iter().map(|d| d.abs()).fold(0.0, f64::max);
-    (inv, mean_abs, mean, max)
+    match delta_summary(deltas, eps) {
+        Some(s) => (
+            inv,
+            s.mean_abs_delta,
+            s.mean_delta,
+            s.max_abs_delta,
+            s.share_over_epsilon,
+        ),
+        None => (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN),
+    }
 }
 
 /// The counterfactual panel: invariance rate and deltas per attribute and overall.
@@ -104,7 +119,8 @@ pub fn panel(c: &Counterfactual, settings: &Settings, r: &mut RewardInput) {
         .by_attribute
         .iter()
         .map(|(a, d)| {
-            let (inv, mean_abs, mean, max) = summary(d, eps);
+            let (inv, mean_abs, mean, max, over) = summary(d, eps);
+            let (o, p) = &c.scores[a];
             CounterfactualRow {
                 attribute: a.clone(),
                 pairs: d.len(),
@@ -112,18 +128,33 @@ pub fn panel(c: &Counterfactual, settings: &Settings, r: &mut RewardInput) {
                 mean_abs_delta: mean_abs,
                 mean_delta: mean,
                 max_abs_delta: max,
+                share_over_epsilon: over,
+                strict_parity: wasserstein1(p, o).ok(),
             }
         })
         .collect();
-    let (inv, mean_abs, mean, max) = summary(&all, eps);
+    let (inv, mean_abs, mean, max, over) = summary(&all, eps);
+    let originals: Vec<f64> = c
+        .scores
+        .values()
+        .flat_map(|s| s.0.iter().copied())
+        .collect();
+    let perturbed: Vec<f64> = c
+        .scores
+        .values()
+        .flat_map(|s| s.1.iter().copied())
+        .collect();
+    let parity = wasserstein1(&perturbed, &originals);
     let mut u = Map::new();
     let mut h = |name: &str, v: f64| headline_value(r, &mut u, "counterfactual", name, Ok(v));
-    let (invariance_rate, mean_abs_delta, mean_delta, max_abs_delta) = (
+    let (invariance_rate, mean_abs_delta, mean_delta, max_abs_delta, share_over_epsilon) = (
         h("invariance_rate", inv),
         h("mean_abs_delta", mean_abs),
         h("mean_delta", mean),
         h("max_abs_delta", max),
+        h("share_over_epsilon", over),
     );
+    let strict_parity = headline_value(r, &mut u, "counterfactual", "strict_parity", parity);
     r.counterfactual = Some(CounterfactualPanel {
         epsilon: eps,
         attributes,
@@ -131,6 +162,8 @@ pub fn panel(c: &Counterfactual, settings: &Settings, r: &mut RewardInput) {
         mean_abs_delta,
         mean_delta,
         max_abs_delta,
+        share_over_epsilon,
+        strict_parity,
         undefined: u,
     });
 }

@@ -1,0 +1,539 @@
+//! Reads the input: the columns a mode uses, then (pairs) every variant row paired with its id's
+//! original row, or (distribution) the prompt and value of every row. Errors name the file, the
+//! column and the line.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{bail, Result};
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::settings::{DistributionSettings, Measure, PairSettings, ALL};
+use crate::input::{resolve_column, Source};
+
+/// A data row's place for messages: `line N` in a CSV / TSV file (header on line 1, no
+/// malformed row skipped), else `row N` (1-based among the rows read).
+pub fn place(source: &Source, row: usize) -> String {
+    use crate::input::Format;
+    match source.format {
+        Format::Csv | Format::Tsv if !source.options.skip_bad_rows => format!("line {}", row + 2),
+        _ => format!("row {}", row + 1),
+    }
+}
+
+/// The columns of one read, by alias.
+struct Frame {
+    df: DataFrame,
+}
+
+impl Frame {
+    fn texts(&self, alias: &str) -> Result<Vec<Option<String>>> {
+        Ok(self
+            .df
+            .column(alias)?
+            .as_materialized_series()
+            .str()?
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect())
+    }
+
+    fn numbers(&self, alias: &str) -> Result<Vec<Option<f64>>> {
+        Ok(self
+            .df
+            .column(alias)?
+            .as_materialized_series()
+            .f64()?
+            .iter()
+            .map(|v| v.filter(|x| !x.is_nan()))
+            .collect())
+    }
+}
+
+/// Role of a column in a read.
+enum Role {
+    Text,
+    Number,
+    Flag,
+}
+
+/// Reads `cols` (flag, column, role) of `source`; every column resolved by name ("did you mean"
+/// when absent).
+fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<String>)> {
+    let opened = source.open()?;
+    let mut exprs = Vec::new();
+    let mut names = Vec::new();
+    for (i, (flag, name, role)) in cols.iter().enumerate() {
+        let c = resolve_column(
+            &opened.schema,
+            name,
+            flag,
+            &source.display,
+            &opened.duplicate_headers,
+        )?;
+        let alias = format!("__c{i}");
+        let typing = source.typing(&opened.schema);
+        exprs.push(match role {
+            Role::Text => typing.text(&c, &alias),
+            Role::Number => typing.number(&c, flag, &alias)?,
+            Role::Flag => typing.flag(&c, flag, &alias)?,
+        });
+        names.push(c);
+    }
+    let df = source.collect(opened.frame.select(exprs))?;
+    if df.height() == 0 {
+        bail!("{}: the file has a header but no data rows", source.display);
+    }
+    Ok((Frame { df }, names))
+}
+
+/// What one row of a pair holds, copied next to the pair so that the figures and every
+/// bootstrap replicate read the pairs in order (no random access into the columns).
+#[derive(Debug, Clone, Copy)]
+pub struct Side {
+    /// The score, or the 0/1 decision of --pred; NaN when missing.
+    pub number: f64,
+    /// The normalised answer's code (--answer); `u32::MAX` when missing.
+    pub answer: u32,
+    /// The label: 0/1 (--pred / --score) or the normalised label's code (--answer);
+    /// `u32::MAX` when missing or without --label.
+    pub label: u32,
+}
+
+/// One variant row and its id's original row.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair {
+    /// Index into [`PairData::ids`].
+    pub id: u32,
+    /// Index into [`PairData::attributes`].
+    pub attribute: u32,
+    /// Index into the attribute's values ([`PairData::values`]).
+    pub value: u32,
+    /// Data rows (0-based) of the original and the variant.
+    pub original: u32,
+    pub variant: u32,
+    pub o: Side,
+    pub v: Side,
+}
+
+/// What a row holds of the measure.
+#[derive(Debug, Clone, Default)]
+pub struct Observations {
+    /// `--score` values, or `--pred` as 0 / 1.
+    pub numbers: Vec<Option<f64>>,
+    /// `--answer`: the answer as written, and its normalised form's code.
+    pub answers: Vec<Option<String>>,
+    pub answer_codes: Vec<Option<u32>>,
+    /// `--label`: whether the row's decision or answer is right (`None`: no label or no
+    /// decision).
+    pub labels_pred: Vec<Option<f64>>,
+    pub labels_answer: Vec<Option<u32>>,
+}
+
+/// How the ids were matched.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Matching {
+    /// Ids with exactly one original row and at least one variant row.
+    pub ids_paired: u64,
+    /// Ids whose rows are left out, by cause.
+    pub ids_without_original: u64,
+    pub ids_with_several_originals: u64,
+    /// Ids with an original row and no variant row (nothing to compare; not an error).
+    pub ids_without_variant: u64,
+    /// Up to five ids of each cause, in file order.
+    pub sample_ids_without_original: Vec<String>,
+    pub sample_ids_with_several_originals: Vec<String>,
+}
+
+/// The pairs of an input.
+#[derive(Debug, Clone)]
+pub struct PairData {
+    pub rows: u64,
+    pub ids: Vec<String>,
+    pub attributes: Vec<String>,
+    /// Per attribute, its variant values (sorted).
+    pub values: Vec<Vec<String>>,
+    pub pairs: Vec<Pair>,
+    pub obs: Observations,
+    pub matching: Matching,
+    /// Rows left out, by reason.
+    pub dropped: BTreeMap<String, u64>,
+    /// The columns used, by flag.
+    pub columns: Vec<(String, String)>,
+}
+
+/// Reads and pairs the rows of `source`.
+pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
+    let d = &source.display;
+    let mut cols: Vec<(&str, &str, Role)> = vec![
+        ("--id", s.id.as_str(), Role::Text),
+        ("--variant", s.variant.as_str(), Role::Text),
+    ];
+    cols.push(match &s.measure {
+        Measure::Pred(c) => ("--pred", c.as_str(), Role::Flag),
+        Measure::Score { column, .. } => ("--score", column.as_str(), Role::Number),
+        Measure::Answer(c) => ("--answer", c.as_str(), Role::Text),
+    });
+    if let Some(a) = &s.attribute {
+        cols.push(("--attribute", a.as_str(), Role::Text));
+    }
+    if let Some(l) = &s.label {
+        let role = match s.measure {
+            Measure::Answer(_) => Role::Text,
+            _ => Role::Flag,
+        };
+        cols.push(("--label", l.as_str(), role));
+    }
+    let (f, names) = read(source, &cols)?;
+    let columns: Vec<(String, String)> = cols
+        .iter()
+        .zip(&names)
+        .map(|((flag, _, _), n)| (flag.trim_start_matches("--").to_string(), n.clone()))
+        .collect();
+    let ids = f.texts("__c0")?;
+    let variants = f.texts("__c1")?;
+    let n = ids.len();
+    let mut next = 3;
+    let attrs = if s.attribute.is_some() {
+        next += 1;
+        Some(f.texts("__c3")?)
+    } else {
+        None
+    };
+    let mut obs = Observations::default();
+    let mut codes: HashMap<String, u32> = HashMap::new();
+    let mut code_of = |text: &str| {
+        let k = crate::stats::counterfactual::normalize_answer(text);
+        let len = codes.len() as u32;
+        *codes.entry(k).or_insert(len)
+    };
+    match &s.measure {
+        Measure::Pred(c) => {
+            let v = f.numbers("__c2")?;
+            check_binary(source, &v, "--pred", c)?;
+            obs.numbers = v;
+        }
+        Measure::Score { column, .. } => {
+            let v = f.numbers("__c2")?;
+            if let Some(i) = v.iter().position(|x| x.is_some_and(|x| x.is_infinite())) {
+                bail!(
+                    "{d}: --score column '{column}' is infinite on {}; give finite scores",
+                    place(source, i)
+                );
+            }
+            obs.numbers = v;
+        }
+        Measure::Answer(_) => {
+            obs.answers = f.texts("__c2")?;
+            obs.answer_codes = obs
+                .answers
+                .iter()
+                .map(|a| a.as_deref().map(&mut code_of))
+                .collect();
+        }
+    }
+    if let Some(l) = &s.label {
+        let alias = format!("__c{next}");
+        match s.measure {
+            Measure::Answer(_) => {
+                obs.labels_answer = f
+                    .texts(&alias)?
+                    .iter()
+                    .map(|a| a.as_deref().map(&mut code_of))
+                    .collect();
+            }
+            _ => {
+                let v = f.numbers(&alias)?;
+                check_binary(source, &v, "--label", l)?;
+                obs.labels_pred = v;
+            }
+        }
+    }
+
+    // Group rows by id, in file order of first appearance.
+    let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    let mut by_id: HashMap<&str, (Vec<u32>, Vec<u32>)> = HashMap::new();
+    for i in 0..n {
+        let Some(id) = ids[i].as_deref() else {
+            *dropped.entry("missing id".into()).or_default() += 1;
+            continue;
+        };
+        let Some(v) = variants[i].as_deref() else {
+            *dropped.entry("missing variant".into()).or_default() += 1;
+            continue;
+        };
+        let e = by_id.entry(id).or_insert_with(|| {
+            order.push(id);
+            Default::default()
+        });
+        if v == s.original {
+            e.0.push(i as u32);
+        } else {
+            e.1.push(i as u32);
+        }
+    }
+    let mut matching = Matching::default();
+    let mut attribute_ix: BTreeMap<String, BTreeMap<String, ()>> = BTreeMap::new();
+    let mut kept: Vec<(u32, u32, u32)> = Vec::new(); // (id index, original row, variant row)
+    let mut id_list: Vec<String> = Vec::new();
+    for id in &order {
+        let (orig, var) = &by_id[id];
+        let rows = (orig.len() + var.len()) as u64;
+        if orig.is_empty() {
+            matching.ids_without_original += 1;
+            if matching.sample_ids_without_original.len() < 5 {
+                matching.sample_ids_without_original.push(id.to_string());
+            }
+            *dropped
+                .entry("id without an original row".into())
+                .or_default() += rows;
+            continue;
+        }
+        if orig.len() > 1 {
+            matching.ids_with_several_originals += 1;
+            if matching.sample_ids_with_several_originals.len() < 5 {
+                matching
+                    .sample_ids_with_several_originals
+                    .push(id.to_string());
+            }
+            *dropped
+                .entry("id with several original rows".into())
+                .or_default() += rows;
+            continue;
+        }
+        if var.is_empty() {
+            matching.ids_without_variant += 1;
+            *dropped
+                .entry("id without a variant row".into())
+                .or_default() += rows;
+            continue;
+        }
+        let ix = id_list.len() as u32;
+        id_list.push(id.to_string());
+        for &r in var {
+            let a = match &attrs {
+                Some(a) => match a[r as usize].as_deref() {
+                    Some(a) => a.to_string(),
+                    None => {
+                        *dropped
+                            .entry("variant row without an attribute".into())
+                            .or_default() += 1;
+                        continue;
+                    }
+                },
+                None => ALL.to_string(),
+            };
+            attribute_ix
+                .entry(a)
+                .or_default()
+                .insert(variants[r as usize].clone().unwrap_or_default(), ());
+            kept.push((ix, orig[0], r));
+        }
+    }
+    matching.ids_paired = id_list.len() as u64;
+    let unmatched = matching.ids_without_original + matching.ids_with_several_originals;
+    let total = unmatched + matching.ids_paired + matching.ids_without_variant;
+    if s.max_unmatched.exceeded(unmatched, total) {
+        let mut causes = Vec::new();
+        if matching.ids_without_original > 0 {
+            causes.push(format!(
+                "{} without a row whose {} is '{}' (e.g. {})",
+                matching.ids_without_original,
+                names[1],
+                s.original,
+                matching.sample_ids_without_original.join(", ")
+            ));
+        }
+        if matching.ids_with_several_originals > 0 {
+            causes.push(format!(
+                "{} with several such rows (e.g. {})",
+                matching.ids_with_several_originals,
+                matching.sample_ids_with_several_originals.join(", ")
+            ));
+        }
+        bail!(
+            "{d}: {unmatched} of {total} ids cannot be paired: {}; each id needs exactly one original row. Fix the file, check --original, or allow them with --max-unmatched N (or a share such as 5%)",
+            causes.join("; ")
+        );
+    }
+    if kept.is_empty() {
+        bail!(
+            "{d}: no variant row could be paired with an original row (no {} value is '{}' next to another value of the same {}); check --original and --id",
+            names[1],
+            s.original,
+            names[0]
+        );
+    }
+    let attributes: Vec<String> = attribute_ix.keys().cloned().collect();
+    let values: Vec<Vec<String>> = attribute_ix
+        .values()
+        .map(|m| m.keys().cloned().collect())
+        .collect();
+    let pairs = kept
+        .into_iter()
+        .map(|(id, o, v)| {
+            let a = match &attrs {
+                Some(a) => a[v as usize].as_deref().unwrap_or_default(),
+                None => ALL,
+            };
+            let ai = attributes
+                .binary_search_by(|x| x.as_str().cmp(a))
+                .unwrap_or(0);
+            let val = variants[v as usize].as_deref().unwrap_or_default();
+            let vi = values[ai]
+                .binary_search_by(|x| x.as_str().cmp(val))
+                .unwrap_or(0);
+            Pair {
+                id,
+                attribute: ai as u32,
+                value: vi as u32,
+                original: o,
+                variant: v,
+                o: side(&obs, o as usize),
+                v: side(&obs, v as usize),
+            }
+        })
+        .collect();
+    Ok(PairData {
+        rows: n as u64,
+        ids: id_list,
+        attributes,
+        values,
+        pairs,
+        obs,
+        matching,
+        dropped,
+        columns,
+    })
+}
+
+fn side(obs: &Observations, r: usize) -> Side {
+    let code = |v: Option<&Option<u32>>| v.copied().flatten().unwrap_or(u32::MAX);
+    Side {
+        number: obs.numbers.get(r).copied().flatten().unwrap_or(f64::NAN),
+        answer: code(obs.answer_codes.get(r)),
+        label: match obs.labels_pred.get(r) {
+            Some(Some(l)) => *l as u32,
+            Some(None) => u32::MAX,
+            None => code(obs.labels_answer.get(r)),
+        },
+    }
+}
+
+/// A 0/1 column: any other number is an error naming the line.
+fn check_binary(source: &Source, v: &[Option<f64>], flag: &str, col: &str) -> Result<()> {
+    if let Some(i) = v
+        .iter()
+        .position(|x| x.is_some_and(|x| x != 0.0 && x != 1.0))
+    {
+        bail!(
+            "{}: {flag} column '{col}' holds {} on {}; it must be 0 / 1 (or true / false)",
+            source.display,
+            v[i].unwrap_or_default(),
+            place(source, i)
+        );
+    }
+    Ok(())
+}
+
+/// The rows of a distribution input: (prompt, value) with missing values counted.
+#[derive(Debug, Clone)]
+pub struct DistributionData {
+    pub rows: u64,
+    /// Prompts in sorted order.
+    pub prompts: Vec<String>,
+    /// Values observed (sorted), plus target values not observed.
+    pub values: Vec<String>,
+    /// Per prompt: the value index of each non-missing row (in file order).
+    pub draws: Vec<Vec<u32>>,
+    /// Per prompt: the rows with a missing value.
+    pub missing: Vec<u64>,
+    pub columns: Vec<(String, String)>,
+    pub dropped: BTreeMap<String, u64>,
+}
+
+pub fn distribution(source: &Source, s: &DistributionSettings) -> Result<DistributionData> {
+    let mut cols: Vec<(&str, &str, Role)> = vec![("--distribution", s.column.as_str(), Role::Text)];
+    if let Some(p) = &s.prompt {
+        cols.push(("--prompt", p.as_str(), Role::Text));
+    }
+    let (f, names) = read(source, &cols)?;
+    let columns = cols
+        .iter()
+        .zip(&names)
+        .map(|((flag, _, _), n)| (flag.trim_start_matches("--").to_string(), n.clone()))
+        .collect();
+    let values = f.texts("__c0")?;
+    let prompts = if s.prompt.is_some() {
+        Some(f.texts("__c1")?)
+    } else {
+        None
+    };
+    let mut dropped = BTreeMap::new();
+    let mut prompt_names: BTreeMap<String, ()> = BTreeMap::new();
+    let mut value_names: BTreeMap<String, ()> = BTreeMap::new();
+    for i in 0..values.len() {
+        if let Some(p) = &prompts {
+            match &p[i] {
+                Some(p) => {
+                    prompt_names.insert(p.clone(), ());
+                }
+                None => continue,
+            }
+        }
+        if let Some(v) = &values[i] {
+            value_names.insert(v.clone(), ());
+        }
+    }
+    if prompts.is_none() {
+        prompt_names.insert(ALL.into(), ());
+    }
+    if let Some(t) = &s.target {
+        for (v, _) in t {
+            value_names.insert(v.clone(), ());
+        }
+    }
+    let prompt_list: Vec<String> = prompt_names.into_keys().collect();
+    let value_list: Vec<String> = value_names.into_keys().collect();
+    let mut draws = vec![Vec::new(); prompt_list.len()];
+    let mut missing = vec![0u64; prompt_list.len()];
+    for i in 0..values.len() {
+        let p = match &prompts {
+            Some(p) => match p[i].as_deref() {
+                Some(p) => prompt_list
+                    .binary_search_by(|x| x.as_str().cmp(p))
+                    .unwrap_or(0),
+                None => {
+                    *dropped.entry("missing prompt".to_string()).or_default() += 1;
+                    continue;
+                }
+            },
+            None => 0,
+        };
+        match values[i].as_deref() {
+            Some(v) => draws[p].push(
+                value_list
+                    .binary_search_by(|x| x.as_str().cmp(v))
+                    .unwrap_or(0) as u32,
+            ),
+            None => missing[p] += 1,
+        }
+    }
+    if draws.iter().all(Vec::is_empty) {
+        bail!(
+            "{}: --distribution column '{}' has no value on any row",
+            source.display,
+            names[0]
+        );
+    }
+    Ok(DistributionData {
+        rows: values.len() as u64,
+        prompts: prompt_list,
+        values: value_list,
+        draws,
+        missing,
+        columns,
+        dropped,
+    })
+}
