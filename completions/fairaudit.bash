@@ -535,7 +535,7 @@ _fairaudit() {
             return 0
             ;;
         fairaudit__subcmd__audit__subcmd__counterfactual)
-            opts="-f -o -q -h --id --variant --original --attribute --pred --score --threshold --answer --label --epsilon --parity-threshold --max-unmatched --export-changed --distribution --prompt --target --ci --bootstrap --seed --input-format --na-values --skip-bad-rows --format --json --output --quiet --plot --fail-if --help"
+            opts="-f -o -q -h --id --variant --original --attribute --pred --score --threshold --answer --answer-normalization --label --epsilon --parity-threshold --max-unmatched --export-changed --distribution --prompt --target --ci --bootstrap --seed --input-format --na-values --skip-bad-rows --format --json --output --quiet --plot --fail-if --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,6 +571,10 @@ _fairaudit() {
                     ;;
                 --answer)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --answer-normalization)
+                    COMPREPLY=($(compgen -W "squad lower exact" -- "${cur}"))
                     return 0
                     ;;
                 --label)

@@ -8,8 +8,8 @@ use clap::Args;
 use super::shared::{OutputArgs, ReadArgs};
 use super::values::{finite, non_negative, open_unit, replicates, unmatched};
 use crate::counterfactual::settings::{
-    DistributionSettings, Measure, Mode, PairSettings, Settings, Unmatched, DEFAULT_EPSILON,
-    DEFAULT_THRESHOLD,
+    AnswerNormalization, DistributionSettings, Measure, Mode, PairSettings, Settings, Unmatched,
+    DEFAULT_EPSILON, DEFAULT_THRESHOLD,
 };
 
 pub(super) const COUNTERFACTUAL_EXAMPLES: &str = "\
@@ -89,6 +89,13 @@ pub struct CounterfactualArgs {
     /// punctuation, articles, whitespace).
     #[arg(long, value_name = "COL", conflicts_with = "distribution")]
     pub answer: Option<String>,
+
+    /// How --answer and its --label are normalised before they are compared: squad (SQuAD
+    /// v1.1's normalize_answer: lower case, punctuation, the articles a / an / the removed —
+    /// which erases the option letter A), lower (the same keeping articles: for option letters),
+    /// exact (trimmed only).
+    #[arg(long = "answer-normalization", value_enum, default_value_t = AnswerNormalization::Squad, requires = "answer")]
+    pub answer_normalization: AnswerNormalization,
 
     /// The correct answer (with --answer) or the 0/1 label (with --pred / --score): accuracy per
     /// variant value, its change against the originals of the same ids, McNemar's exact test.
@@ -235,6 +242,7 @@ impl CounterfactualArgs {
                 attribute: self.attribute.clone(),
                 measure,
                 label: self.label.clone(),
+                answer_normalization: self.answer_normalization,
                 epsilon: self.epsilon.unwrap_or(DEFAULT_EPSILON),
                 parity_threshold: self.parity_threshold.unwrap_or(0.5),
                 max_unmatched: match self.max_unmatched {

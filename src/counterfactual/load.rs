@@ -160,6 +160,8 @@ pub struct PairData {
     pub dropped: BTreeMap<String, u64>,
     /// The columns used, by flag.
     pub columns: Vec<(String, String)>,
+    /// Answers and labels with text that normalise to nothing (SQuAD erases `A`, `the`).
+    pub answers_emptied: u64,
 }
 
 /// Reads and pairs the rows of `source`.
@@ -202,8 +204,12 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
     };
     let mut obs = Observations::default();
     let mut codes: HashMap<String, u32> = HashMap::new();
+    let mut emptied = 0u64;
     let mut code_of = |text: &str| {
-        let k = crate::stats::counterfactual::normalize_answer(text);
+        let k = s.answer_normalization.apply(text);
+        if k.is_empty() && !text.trim().is_empty() {
+            emptied += 1;
+        }
         let len = codes.len() as u32;
         *codes.entry(k).or_insert(len)
     };
@@ -249,6 +255,8 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
             }
         }
     }
+
+    let answers_emptied = emptied;
 
     // Group rows by id, in file order of first appearance.
     let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
@@ -405,6 +413,7 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
         matching,
         dropped,
         columns,
+        answers_emptied,
     })
 }
 

@@ -67,6 +67,20 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                     format!("{unmatched} ids left out: they have no original row or several (input.matching)"),
                 ));
             }
+            if data.answers_emptied > 0 {
+                model.warnings.push(Warning::new(
+                    &source.display,
+                    None,
+                    format!(
+                        "{} answers or labels normalise to nothing under --answer-normalization {} \
+                         (SQuAD's rule drops the articles a / an / the, so the option letter 'A' \
+                         is erased and equals any other erased text); for option letters use \
+                         --answer-normalization lower",
+                        data.answers_emptied,
+                        json!(ps.answer_normalization).as_str().unwrap_or_default()
+                    ),
+                ));
+            }
             let computed = pairs::compute(&data, ps, &data.pairs, data.ids.len());
             model.pairs = Some(pairs_report(ps, computed));
             if s.bootstrap > 0 {
@@ -349,6 +363,9 @@ fn shown_settings(s: &Settings) -> Map<String, Json> {
                 m.insert("thresholds".into(), json!(thresholds));
                 m.insert("epsilon".into(), json!(p.epsilon));
                 m.insert("parity_threshold".into(), json!(p.parity_threshold));
+            }
+            if let Measure::Answer(_) = &p.measure {
+                m.insert("answer_normalization".into(), json!(p.answer_normalization));
             }
             m.insert("label".into(), json!(p.label));
             m.insert(

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::figures::Figures;
 use super::load::{Pair, PairData, Side};
 use super::settings::{Measure, PairSettings};
-use crate::stats::counterfactual::{delta_summary, wasserstein1, weak_parity};
+use crate::stats::counterfactual::{delta_summary, over_epsilon, wasserstein1, weak_parity};
 use crate::stats::hypothesis::{holm, mcnemar_exact};
 
 /// One pair of scopes compared by counterfactual parity: two variant values of an attribute,
@@ -431,7 +431,7 @@ pub fn export_changed(data: &PairData, s: &PairSettings) -> anyhow::Result<Strin
                     _ => 1,
                 };
                 let flipped = (0..ks).any(|k| decision(m, &p.o, k) != decision(m, &p.v, k));
-                let moved = matches!(m, Measure::Score { .. }) && (b - a).abs() > s.epsilon;
+                let moved = matches!(m, Measure::Score { .. }) && over_epsilon(b - a, s.epsilon);
                 (
                     flipped || moved,
                     crate::render::csv_num(Some(a)),

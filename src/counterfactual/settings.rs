@@ -65,6 +65,31 @@ impl Measure {
     }
 }
 
+/// How `--answer` and its `--label` are normalised before they are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerNormalization {
+    /// SQuAD v1.1's `normalize_answer`: lower case, punctuation and the articles a / an / the
+    /// removed, whitespace collapsed (`" The Metformin. "` = `metformin`). Erases the option
+    /// letter `A` (the article "a").
+    Squad,
+    /// The same without removing articles: for option letters (`"(A)"` = `a`).
+    Lower,
+    /// Surrounding whitespace trimmed, nothing else.
+    Exact,
+}
+
+impl AnswerNormalization {
+    pub fn apply(self, text: &str) -> String {
+        use crate::stats::counterfactual as cf;
+        match self {
+            AnswerNormalization::Squad => cf::normalize_answer(text),
+            AnswerNormalization::Lower => cf::normalize_answer_keep_articles(text),
+            AnswerNormalization::Exact => text.trim().to_string(),
+        }
+    }
+}
+
 /// Counterfactual pairs (`--id`, `--variant`, `--original`).
 #[derive(Debug, Clone)]
 pub struct PairSettings {
@@ -74,6 +99,8 @@ pub struct PairSettings {
     pub attribute: Option<String>,
     pub measure: Measure,
     pub label: Option<String>,
+    /// How answers and labels are normalised (with `--answer`).
+    pub answer_normalization: AnswerNormalization,
     pub epsilon: f64,
     /// Weak parity's threshold: a score counts when it is strictly above it (LangFair's
     /// `threshold`, default 0.5).

@@ -21,8 +21,15 @@ pub struct DeltaSummary {
     pub share_over_epsilon: f64,
 }
 
+/// |Δ| > ε, where a |Δ| within 1e-12 (relative to max(ε, 1)) of ε counts as equal to it: a
+/// difference of two decimal scores is not exact in binary (0.4 − 0.3 = 0.10000000000000003),
+/// and a difference the file's decimals make exactly ε is not over it.
+pub fn over_epsilon(delta: f64, epsilon: f64) -> bool {
+    delta.abs() - epsilon > 1e-12 * epsilon.abs().max(1.0)
+}
+
 /// The summary of differences `deltas` (at least one) at tolerance `epsilon`: mean Δ, mean |Δ|,
-/// max |Δ| (first index where it occurs), share with |Δ| strictly greater than ε. `None` for no
+/// max |Δ| (first index where it occurs), share with |Δ| greater than ε ([`over_epsilon`]). `None` for no
 /// differences.
 pub fn delta_summary(deltas: &[f64], epsilon: f64) -> Option<DeltaSummary> {
     if deltas.is_empty() {
@@ -37,7 +44,7 @@ pub fn delta_summary(deltas: &[f64], epsilon: f64) -> Option<DeltaSummary> {
             max = d.abs();
             at = i;
         }
-        if d.abs() > epsilon {
+        if over_epsilon(*d, epsilon) {
             over += 1;
         }
     }
@@ -115,6 +122,18 @@ pub fn normalize_answer(s: &str) -> String {
         .filter(|w| !matches!(*w, "a" | "an" | "the"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// [`normalize_answer`] without its removal of articles: lower case, ASCII punctuation removed,
+/// whitespace collapsed and trimmed. For answers that are option letters, where SQuAD's rule
+/// would erase the letter `A` (the article "a"): `"(A)"` → `a`, `" b. "` → `b`.
+pub fn normalize_answer_keep_articles(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let no_punct: String = lower
+        .chars()
+        .filter(|c| !c.is_ascii_punctuation())
+        .collect();
+    no_punct.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// KL(p ‖ t) = Σ_k p_k ln(p_k / t_k) in nats (terms with p_k = 0 are 0). Undefined when some

@@ -12,7 +12,7 @@ use serde_json::Map;
 
 use crate::reward::panel::headline_value;
 use crate::reward::report::{CounterfactualPanel, CounterfactualRow, RewardInput};
-use crate::stats::counterfactual::{delta_summary, wasserstein1};
+use crate::stats::counterfactual::{delta_summary, over_epsilon, wasserstein1};
 
 pub const ORIGINAL_NAMES: &[&str] = &["original", "score_original", "original_score"];
 pub const PERTURBED_NAMES: &[&str] = &[
@@ -97,7 +97,7 @@ pub fn load(source: &Source, settings: &Settings) -> Result<Counterfactual> {
 /// #(|Δ| > ε) / n. `deltas` is never empty (an attribute has at least one pair).
 pub fn summary(deltas: &[f64], eps: f64) -> (f64, f64, f64, f64, f64) {
     let n = deltas.len() as f64;
-    let inv = deltas.iter().filter(|d| d.abs() <= eps).count() as f64 / n;
+    let inv = deltas.iter().filter(|d| !over_epsilon(**d, eps)).count() as f64 / n;
     match delta_summary(deltas, eps) {
         Some(s) => (
             inv,
