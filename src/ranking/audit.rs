@@ -388,31 +388,6 @@ pub struct Entry {
     pub value: Value,
 }
 
-/// Mean of the defined values; undefined (with the first reason) when none is.
-fn mean_defined<'a>(vals: impl Iterator<Item = &'a Value>) -> Value {
-    let (mut sum, mut n) = (0.0, 0usize);
-    let mut why: Option<&'static str> = None;
-    for v in vals {
-        match v {
-            Ok(x) => {
-                sum += x;
-                n += 1;
-            }
-            Err(w) => {
-                why.get_or_insert(w);
-            }
-        }
-    }
-    if n == 0 {
-        Err(match why {
-            Some(w) => reason(format!("undefined in every query ({w})")),
-            None => "no query",
-        })
-    } else {
-        Ok(sum / n as f64)
-    }
-}
-
 fn div(a: f64, b: f64, why: &'static str) -> Value {
     if b == 0.0 {
         Err(why)
@@ -421,39 +396,213 @@ fn div(a: f64, b: f64, why: &'static str) -> Value {
     }
 }
 
-/// The aggregate numbers over the queries `idx` (a bootstrap draw repeats some), in a fixed
-/// order for a given context (so replicates line up entry by entry).
-pub fn aggregate(
-    results: &[QueryResult],
-    idx: &[usize],
-    cx: &Context,
-    reference: usize,
-) -> Vec<Entry> {
-    let g = cx.groups;
-    let nk = cx.ks.len();
-    let mut count = vec![0f64; g];
-    let mut exposure = vec![0f64; g];
-    let mut relevance = vec![0f64; g];
-    let mut top = vec![0f64; nk * g];
-    let mut topn = vec![0f64; nk];
-    let mut items = 0f64;
-    for &q in idx {
-        let r = &results[q];
-        items += r.n as f64;
-        for x in 0..g {
-            count[x] += r.count[x] as f64;
-            exposure[x] += r.exposure[x];
-            if cx.has_relevance {
-                relevance[x] += r.relevance[x];
+/// Number of per-query mean columns before the per-k ones (der, dtr, exp, awrf, ndkl, rnd, rkl,
+/// rrd, fair_pass).
+const FIXED_MEANS: usize = 9;
+/// Per-k mean columns: min_skew, max_skew, presence, distributional, inclusion utilitarian /
+/// egalitarian / Nash.
+const PER_K_MEANS: usize = 7;
+
+/// The per-query numbers as columns, one value per query: what every aggregate sums (counts,
+/// exposure, relevance, top-k counts) and what it averages (NaN where a query's value is
+/// undefined). Built once; the full aggregate and every bootstrap replicate read the same
+/// columns front to back with a weight per query (a replicate's multiplicities), so a replicate
+/// costs one pass over ~50 contiguous arrays instead of chasing each query's vectors.
+pub struct Columns {
+    groups: usize,
+    nk: usize,
+    queries: usize,
+    sums: Vec<Vec<f64>>,
+    means: Vec<Vec<f64>>,
+    /// The first reason a mean column is undefined, in query order.
+    reasons: Vec<Option<&'static str>>,
+}
+
+impl Columns {
+    fn s_n() -> usize {
+        0
+    }
+    fn s_count(&self, x: usize) -> usize {
+        1 + x
+    }
+    fn s_exposure(&self, x: usize) -> usize {
+        1 + self.groups + x
+    }
+    fn s_relevance(&self, x: usize) -> usize {
+        1 + 2 * self.groups + x
+    }
+    fn s_topn(&self, ki: usize) -> usize {
+        1 + 3 * self.groups + ki
+    }
+    fn s_top(&self, ki: usize, x: usize) -> usize {
+        1 + 3 * self.groups + self.nk + ki * self.groups + x
+    }
+    fn m_k(ki: usize, j: usize) -> usize {
+        FIXED_MEANS + ki * PER_K_MEANS + j
+    }
+    fn m_exp_group(&self, x: usize) -> usize {
+        FIXED_MEANS + self.nk * PER_K_MEANS + x
+    }
+    fn m_awrf_group(&self, x: usize) -> usize {
+        FIXED_MEANS + self.nk * PER_K_MEANS + self.groups + x
+    }
+    fn m_inclusion(&self, ki: usize, x: usize) -> usize {
+        FIXED_MEANS + self.nk * PER_K_MEANS + 2 * self.groups + ki * self.groups + x
+    }
+
+    /// The columns of `results` (in query order).
+    pub fn new(results: &[QueryResult], cx: &Context) -> Columns {
+        let (g, nk, nq) = (cx.groups, cx.ks.len(), results.len());
+        let mut c = Columns {
+            groups: g,
+            nk,
+            queries: nq,
+            sums: Vec::new(),
+            means: Vec::new(),
+            reasons: Vec::new(),
+        };
+        let n_sums = 1 + 3 * g + nk + nk * g;
+        let n_means = FIXED_MEANS + nk * PER_K_MEANS + 2 * g + nk * g;
+        c.sums = vec![Vec::with_capacity(nq); n_sums];
+        c.means = vec![Vec::with_capacity(nq); n_means];
+        c.reasons = vec![None; n_means];
+        let value = |v: &Value, reasons: &mut Vec<Option<&'static str>>, j: usize| match v {
+            Ok(x) => *x,
+            Err(w) => {
+                reasons[j].get_or_insert(w);
+                f64::NAN
+            }
+        };
+        for r in results {
+            c.sums[Self::s_n()].push(r.n as f64);
+            for x in 0..g {
+                let (a, b, d) = (c.s_count(x), c.s_exposure(x), c.s_relevance(x));
+                c.sums[a].push(r.count[x] as f64);
+                c.sums[b].push(r.exposure[x]);
+                c.sums[d].push(if cx.has_relevance {
+                    r.relevance[x]
+                } else {
+                    0.0
+                });
+            }
+            for (ki, &k) in cx.ks.iter().enumerate() {
+                let t = c.s_topn(ki);
+                c.sums[t].push(k.min(r.n as usize) as f64);
+                for x in 0..g {
+                    let t = c.s_top(ki, x);
+                    c.sums[t].push(r.top[ki * g + x] as f64);
+                }
+            }
+            let fixed = [
+                &r.der,
+                &r.dtr,
+                &r.exp,
+                &r.awrf,
+                &r.ndkl,
+                &r.rnd,
+                &r.rkl,
+                &r.rrd,
+                &r.fair_pass,
+            ];
+            for (j, v) in fixed.into_iter().enumerate() {
+                let x = value(v, &mut c.reasons, j);
+                c.means[j].push(x);
+            }
+            for ki in 0..nk {
+                let per_k = [
+                    &r.min_skew[ki],
+                    &r.max_skew[ki],
+                    &r.presence[ki],
+                    &r.distributional[ki],
+                    &r.inclusion_utilitarian[ki],
+                    &r.inclusion_egalitarian[ki],
+                    &r.inclusion_nash[ki],
+                ];
+                for (j, v) in per_k.into_iter().enumerate() {
+                    let m = Self::m_k(ki, j);
+                    let x = value(v, &mut c.reasons, m);
+                    c.means[m].push(x);
+                }
+            }
+            for x in 0..g {
+                let (a, b) = (c.m_exp_group(x), c.m_awrf_group(x));
+                c.means[a].push(r.exp_group[x].unwrap_or(f64::NAN));
+                c.means[b].push(r.awrf_group[x].unwrap_or(f64::NAN));
+                for ki in 0..nk {
+                    let m = c.m_inclusion(ki, x);
+                    c.means[m].push(r.inclusion[ki][x].unwrap_or(f64::NAN));
+                }
             }
         }
-        for (ki, &k) in cx.ks.iter().enumerate() {
-            topn[ki] += k.min(r.n as usize) as f64;
-            for x in 0..g {
-                top[ki * g + x] += r.top[ki * g + x] as f64;
-            }
+        c
+    }
+
+    /// The weighted totals: every query once (`None`), or each `weights[q]` times.
+    pub fn totals(&self, weights: Option<&[u32]>) -> Totals {
+        let w = |q: usize| weights.map_or(1.0, |w| w[q] as f64);
+        let queries = (0..self.queries).map(w).sum();
+        let sums = self
+            .sums
+            .iter()
+            .map(|col| col.iter().enumerate().map(|(q, v)| w(q) * v).sum())
+            .collect();
+        let means = self
+            .means
+            .iter()
+            .map(|col| {
+                let (mut s, mut n) = (0.0, 0.0);
+                for (q, v) in col.iter().enumerate() {
+                    if !v.is_nan() {
+                        let wq = w(q);
+                        s += wq * v;
+                        n += wq;
+                    }
+                }
+                (s, n)
+            })
+            .collect();
+        Totals {
+            queries,
+            sums,
+            means,
         }
     }
+}
+
+/// Weighted sums of [`Columns`]: the sums, and per mean column (Σ w·x, Σ w) over its defined
+/// values.
+pub struct Totals {
+    queries: f64,
+    sums: Vec<f64>,
+    means: Vec<(f64, f64)>,
+}
+
+/// The aggregate numbers over the queries the totals count (a bootstrap draw counts some more
+/// than once), in a fixed order for a given context (so replicates line up entry by entry).
+pub fn aggregate(cols: &Columns, t: &Totals, cx: &Context, reference: usize) -> Vec<Entry> {
+    let g = cx.groups;
+    let nk = cx.ks.len();
+    let count: Vec<f64> = (0..g).map(|x| t.sums[cols.s_count(x)]).collect();
+    let exposure: Vec<f64> = (0..g).map(|x| t.sums[cols.s_exposure(x)]).collect();
+    let relevance: Vec<f64> = (0..g).map(|x| t.sums[cols.s_relevance(x)]).collect();
+    let top: Vec<f64> = (0..nk)
+        .flat_map(|ki| (0..g).map(move |x| (ki, x)))
+        .map(|(ki, x)| t.sums[cols.s_top(ki, x)])
+        .collect();
+    let topn: Vec<f64> = (0..nk).map(|ki| t.sums[cols.s_topn(ki)]).collect();
+    let items = t.sums[Columns::s_n()];
+    // The mean of column j over the queries where it is defined.
+    let mean = |j: usize| -> Value {
+        let (s, n) = t.means[j];
+        if n > 0.0 {
+            Ok(s / n)
+        } else {
+            Err(match cols.reasons[j] {
+                Some(w) => reason(format!("undefined in every query ({w})")),
+                None => "no query",
+            })
+        }
+    };
     let total_exp: f64 = exposure.iter().sum();
     let total_rel: f64 = relevance.iter().sum();
     let mut out = Vec::new();
@@ -466,7 +615,7 @@ pub fn aggregate(
     };
     let at = |name: &str, k: usize| format!("{name}@{k}");
     // Attribute level.
-    push(None, "queries", Ok(idx.len() as f64));
+    push(None, "queries", Ok(t.queries));
     push(None, "items", Ok(items));
     let per_item: Vec<Option<f64>> = (0..g)
         .map(|x| (count[x] > 0.0).then(|| exposure[x] / count[x]))
@@ -490,16 +639,22 @@ pub fn aggregate(
             ratio_min_max(per_rel.iter().flatten().copied())
         },
     );
-    let sel = |f: fn(&QueryResult) -> &Value| mean_defined(idx.iter().map(|&q| f(&results[q])));
-    push(None, "mean_disparate_exposure_ratio", sel(|r| &r.der));
-    push(None, "mean_disparate_treatment_ratio", sel(|r| &r.dtr));
-    push(None, "exp", sel(|r| &r.exp));
-    push(None, "awrf", sel(|r| &r.awrf));
-    push(None, "ndkl", sel(|r| &r.ndkl));
-    push(None, "rnd", sel(|r| &r.rnd));
-    push(None, "rkl", sel(|r| &r.rkl));
-    push(None, "rrd", sel(|r| &r.rrd));
-    push(None, "fair_pass_rate", sel(|r| &r.fair_pass));
+    for (j, name) in [
+        "mean_disparate_exposure_ratio",
+        "mean_disparate_treatment_ratio",
+        "exp",
+        "awrf",
+        "ndkl",
+        "rnd",
+        "rkl",
+        "rrd",
+        "fair_pass_rate",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        push(None, name, mean(j));
+    }
     let rates: Vec<Vec<Option<f64>>> = (0..nk)
         .map(|ki| {
             (0..g)
@@ -513,41 +668,29 @@ pub fn aggregate(
             &at("selection_rate_ratio", k),
             ratio_min_max(rates[ki].iter().flatten().copied()),
         );
-        push(
-            None,
-            &at("min_skew", k),
-            mean_defined(idx.iter().map(|&q| &results[q].min_skew[ki])),
-        );
-        push(
-            None,
-            &at("max_skew", k),
-            mean_defined(idx.iter().map(|&q| &results[q].max_skew[ki])),
-        );
+        push(None, &at("min_skew", k), mean(Columns::m_k(ki, 0)));
+        push(None, &at("max_skew", k), mean(Columns::m_k(ki, 1)));
         push(
             None,
             &at("presence_diversity", k),
-            mean_defined(idx.iter().map(|&q| &results[q].presence[ki])),
+            mean(Columns::m_k(ki, 2)),
         );
         push(
             None,
             &at("distributional_diversity", k),
-            mean_defined(idx.iter().map(|&q| &results[q].distributional[ki])),
+            mean(Columns::m_k(ki, 3)),
         );
         push(
             None,
             &at("inclusion_utilitarian", k),
-            mean_defined(idx.iter().map(|&q| &results[q].inclusion_utilitarian[ki])),
+            mean(Columns::m_k(ki, 4)),
         );
         push(
             None,
             &at("inclusion_egalitarian", k),
-            mean_defined(idx.iter().map(|&q| &results[q].inclusion_egalitarian[ki])),
+            mean(Columns::m_k(ki, 5)),
         );
-        push(
-            None,
-            &at("inclusion_nash", k),
-            mean_defined(idx.iter().map(|&q| &results[q].inclusion_nash[ki])),
-        );
+        push(None, &at("inclusion_nash", k), mean(Columns::m_k(ki, 6)));
     }
     // Group level.
     let pooled_target: Vec<f64> = match &cx.target {
@@ -612,16 +755,8 @@ pub fn aggregate(
                 }
             },
         );
-        let group_mean = |f: fn(&QueryResult, usize) -> Option<f64>| -> Value {
-            let v: Vec<f64> = idx.iter().filter_map(|&q| f(&results[q], x)).collect();
-            if v.is_empty() {
-                Err(absent)
-            } else {
-                Ok(v.iter().sum::<f64>() / v.len() as f64)
-            }
-        };
-        push(s, "exp", group_mean(|r, x| r.exp_group[x]));
-        push(s, "awrf", group_mean(|r, x| r.awrf_group[x]));
+        push(s, "exp", mean(cols.m_exp_group(x)).map_err(|_| absent));
+        push(s, "awrf", mean(cols.m_awrf_group(x)).map_err(|_| absent));
         for (ki, &k) in cx.ks.iter().enumerate() {
             let rate = rates[ki][x];
             push(s, &at("selection_rate", k), rate.ok_or(absent));
@@ -646,18 +781,10 @@ pub fn aggregate(
                     Ok((share_top / pooled_target[x]).ln())
                 },
             );
-            let inc: Vec<f64> = idx
-                .iter()
-                .filter_map(|&q| results[q].inclusion[ki][x])
-                .collect();
             push(
                 s,
                 &at("inclusion", k),
-                if inc.is_empty() {
-                    Err(absent)
-                } else {
-                    Ok(inc.iter().sum::<f64>() / inc.len() as f64)
-                },
+                mean(cols.m_inclusion(ki, x)).map_err(|_| absent),
             );
         }
     }

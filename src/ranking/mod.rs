@@ -97,14 +97,18 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     };
     let cx = audit::context(&lists, settings, protected, target);
     let results = audit::all_queries(&lists, &cx);
-    let all: Vec<usize> = (0..results.len()).collect();
-    let entries = audit::aggregate(&results, &all, &cx, reference);
+    let cols = audit::Columns::new(&results, &cx);
+    let entries = audit::aggregate(&cols, &cols.totals(None), &cx, reference);
     // Bootstrap: queries resampled with replacement, every aggregate recomputed.
     let intervals: Option<Vec<Result<[f64; 2], String>>> = (settings.bootstrap > 0).then(|| {
         let nq = results.len();
         let reps = bootstrap::replicates(settings.bootstrap, settings.seed, |_, rng| {
-            let idx: Vec<usize> = (0..nq).map(|_| rng.random_range(0..nq)).collect();
-            audit::aggregate(&results, &idx, &cx, reference)
+            // Each query's multiplicity in the draw; the totals weigh the query columns by it.
+            let mut times = vec![0u32; nq];
+            for _ in 0..nq {
+                times[rng.random_range(0..nq)] += 1;
+            }
+            audit::aggregate(&cols, &cols.totals(Some(&times)), &cx, reference)
                 .into_iter()
                 .map(|e| e.value.ok())
                 .collect::<Vec<Option<f64>>>()
