@@ -767,3 +767,81 @@ fn init_on_reward_files() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("hold text, not scores"));
     assert!(!dir.path().join("t.toml").exists());
 }
+
+#[test]
+fn ranking_and_counterfactual_audits_run_from_a_config() {
+    // The issue-18 commands in a project: a ranking audit (group exposure and the variant mode)
+    // and a counterfactual audit; each verdict equals the command typed by hand.
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "ranking_search.csv",
+        "recommendations.csv",
+        "counterfactual_pairs.csv",
+    ] {
+        std::fs::copy(root().join("fixtures").join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("fairaudit.toml"),
+        r#"
+[audits.search]
+command = "audit-ranking"
+inputs = ["ranking_search.csv"]
+group = "gender"
+protected = "woman"
+fail-if = ["disparate_exposure_ratio < 0.8"]
+
+[audits.recs]
+command = "audit-ranking"
+inputs = ["recommendations.csv"]
+variant = "variant"
+fail-if = ["gender:snsr_jaccard@20 > 0.3"]
+
+[audits.toxicity]
+command = "audit-counterfactual"
+inputs = ["counterfactual_pairs.csv"]
+id = "pair_id"
+variant = "variant"
+original = "original"
+attribute = "attribute"
+score = "toxicity"
+fail-if = ["overall:flip_rate > 0.1"]
+"#,
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = json(&out);
+    let verdicts: Vec<(&str, &str)> = s["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["audit"].as_str().unwrap(), r["verdict"].as_str().unwrap()))
+        .collect();
+    // search: exposure ratio 0.874 ≥ 0.8; recs: gender SNSR of Jaccard@20 0.357 > 0.3 (the
+    // oracle's); toxicity: overall flip rate 0.069 ≤ 0.1.
+    assert_eq!(
+        verdicts,
+        vec![
+            ("search", "passed"),
+            ("recs", "failed"),
+            ("toxicity", "passed")
+        ]
+    );
+    let (r, code) = direct(
+        dir.path(),
+        &[
+            "audit-ranking",
+            "recommendations.csv",
+            "--variant",
+            "variant",
+            "--fail-if",
+            "gender:snsr_jaccard@20 > 0.3",
+        ],
+    );
+    assert_eq!((r["passed"].as_bool(), code), (Some(false), 1));
+}

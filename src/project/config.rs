@@ -31,9 +31,11 @@ use toml_edit::{Item, Table, Value};
 const AUDIT_KEYS: [&str; 4] = ["command", "inputs", "extends", "combine"];
 
 /// The commands an audit can run: those that write a report with gates.
-pub const COMMANDS: [&str; 6] = [
+pub const COMMANDS: [&str; 8] = [
     "audit-fairness",
     "audit-reward",
+    "audit-ranking",
+    "audit-counterfactual",
     "allocate items",
     "allocate check",
     "allocate shapley",
