@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use super::shared::{OutputArgs, ReadArgs};
-use super::values::{finite, non_negative, open_unit, replicates, unmatched};
+use super::values::{finite, non_negative, open_unit, replicates, target_shares, unmatched};
 use crate::counterfactual::settings::{
     AnswerNormalization, DistributionSettings, Measure, Mode, PairSettings, Settings, Unmatched,
     DEFAULT_EPSILON, DEFAULT_THRESHOLD,
@@ -181,24 +181,7 @@ impl CounterfactualArgs {
             if let Some((flag, _)) = pair_flags.iter().find(|x| x.1) {
                 bail!("{flag} is for counterfactual pairs; --distribution audits one column's distribution per prompt (drop {flag})");
             }
-            let target = if self.target.is_empty() {
-                None
-            } else {
-                let mut t = Vec::new();
-                for item in &self.target {
-                    let Some((v, p)) = item.rsplit_once('=') else {
-                        bail!(
-                            "--target: '{item}' is not VALUE=SHARE; write e.g. female=0.5,male=0.5"
-                        );
-                    };
-                    let p: f64 = p.trim().parse().ok().filter(|x: &f64| (0.0..=1.0).contains(x)).ok_or_else(|| {
-                        anyhow::anyhow!("--target: the share of '{v}' must be a number in [0, 1], not '{p}'")
-                    })?;
-                    t.push((v.to_string(), p));
-                }
-                crate::counterfactual::check_target(&t)?;
-                Some(t)
-            };
+            let target = target_shares(&self.target, "female=0.5,male=0.5")?;
             Mode::Distribution(DistributionSettings {
                 column: col.clone(),
                 prompt: self.prompt.clone(),

@@ -202,33 +202,7 @@ impl RankingArgs {
         if !(0.001..=0.5).contains(&self.alpha) {
             bail!("--alpha {}: FA*IR's significance must be between 0.001 and 0.5 (fairsearchcore's range)", self.alpha);
         }
-        let target = if self.target.is_empty() {
-            None
-        } else {
-            let mut t: Vec<(String, f64)> = Vec::new();
-            for part in &self.target {
-                let Some((g, p)) = part.rsplit_once('=') else {
-                    bail!("--target '{part}': expected GROUP=SHARE, e.g. woman=0.5");
-                };
-                let p: f64 = p
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|x: &f64| x.is_finite() && (0.0..=1.0).contains(x))
-                    .ok_or_else(|| {
-                        anyhow::anyhow!("--target '{part}': the share must be a number in [0, 1]")
-                    })?;
-                if t.iter().any(|(x, _)| x == g) {
-                    bail!("--target names '{g}' twice");
-                }
-                t.push((g.to_string(), p));
-            }
-            let sum: f64 = t.iter().map(|(_, p)| p).sum();
-            if (sum - 1.0).abs() > 1e-6 {
-                bail!("--target: the shares sum to {sum}, not 1");
-            }
-            Some(t)
-        };
+        let target = target_shares(&self.target, "woman=0.5,man=0.5")?;
         let mut k: Vec<usize> = self.k.iter().map(|&x| x as usize).collect();
         if k.is_empty() {
             k = if self.variant.is_some() {

@@ -130,3 +130,41 @@ pub fn unmatched(s: &str) -> Result<crate::fairness::settings::Unmatched, String
         format!("must be a number of rows (e.g. 12) or a percentage of them (e.g. 5%); not {s}")
     })
 }
+
+/// `--target V=P,...` (audit-ranking, audit-counterfactual --distribution): each value once, each
+/// share in [0, 1], the shares adding up to 1 within 10⁻⁶; `None` when the flag is absent.
+/// `example` is shown in the messages (`woman=0.5,man=0.5`).
+pub fn target_shares(
+    items: &[String],
+    example: &str,
+) -> anyhow::Result<Option<Vec<(String, f64)>>> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let mut t: Vec<(String, f64)> = Vec::new();
+    for item in items {
+        let Some((v, p)) = item.rsplit_once('=') else {
+            anyhow::bail!("--target: '{item}' is not VALUE=SHARE; write e.g. {example}");
+        };
+        let v = v.trim();
+        let p: f64 = p
+            .trim()
+            .parse()
+            .ok()
+            .filter(|x: &f64| (0.0..=1.0).contains(x))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--target: the share of '{v}' must be a number in [0, 1], not '{p}'"
+                )
+            })?;
+        if t.iter().any(|(k, _)| k == v) {
+            anyhow::bail!("--target: '{v}' is given twice");
+        }
+        t.push((v.to_string(), p));
+    }
+    let sum: f64 = t.iter().map(|x| x.1).sum();
+    if (sum - 1.0).abs() > 1e-6 {
+        anyhow::bail!("--target: the shares add up to {sum}, not 1 (they must sum to 1); give shares such as {example}");
+    }
+    Ok(Some(t))
+}

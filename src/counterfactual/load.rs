@@ -5,11 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{bail, Result};
-use polars::prelude::*;
 use serde::Serialize;
 
 use super::settings::{DistributionSettings, Measure, PairSettings, ALL};
-use crate::input::{resolve_column, Source};
+use crate::input::table::{Frame, Table};
+use crate::input::Source;
 
 /// A data row's place for messages: `line N` in a CSV / TSV file (header on line 1, no
 /// malformed row skipped), else `row N` (1-based among the rows read).
@@ -18,35 +18,6 @@ pub fn place(source: &Source, row: usize) -> String {
     match source.format {
         Format::Csv | Format::Tsv if !source.options.skip_bad_rows => format!("line {}", row + 2),
         _ => format!("row {}", row + 1),
-    }
-}
-
-/// The columns of one read, by alias.
-struct Frame {
-    df: DataFrame,
-}
-
-impl Frame {
-    fn texts(&self, alias: &str) -> Result<Vec<Option<String>>> {
-        Ok(self
-            .df
-            .column(alias)?
-            .as_materialized_series()
-            .str()?
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect())
-    }
-
-    fn numbers(&self, alias: &str) -> Result<Vec<Option<f64>>> {
-        Ok(self
-            .df
-            .column(alias)?
-            .as_materialized_series()
-            .f64()?
-            .iter()
-            .map(|v| v.filter(|x| !x.is_nan()))
-            .collect())
     }
 }
 
@@ -60,31 +31,21 @@ enum Role {
 /// Reads `cols` (flag, column, role) of `source`; every column resolved by name ("did you mean"
 /// when absent).
 fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<String>)> {
-    let opened = source.open()?;
-    let mut exprs = Vec::new();
+    let mut t = Table::open(source)?;
     let mut names = Vec::new();
     for (i, (flag, name, role)) in cols.iter().enumerate() {
-        let c = resolve_column(
-            &opened.schema,
-            name,
-            flag,
-            &source.display,
-            &opened.duplicate_headers,
-        )?;
+        let c = t
+            .column(Some(name), flag, &[], true)?
+            .expect("a given column");
         let alias = format!("__c{i}");
-        let typing = source.typing(&opened.schema);
-        exprs.push(match role {
-            Role::Text => typing.text(&c, &alias),
-            Role::Number => typing.number(&c, flag, &alias)?,
-            Role::Flag => typing.flag(&c, flag, &alias)?,
-        });
+        match role {
+            Role::Text => t.text(&c, &alias),
+            Role::Number => t.number(&c, flag, &alias)?,
+            Role::Flag => t.flag(&c, flag, &alias)?,
+        }
         names.push(c);
     }
-    let df = source.collect(opened.frame.select(exprs))?;
-    if df.height() == 0 {
-        bail!("{}: the file has a header but no data rows", source.display);
-    }
-    Ok((Frame { df }, names))
+    Ok((t.read()?, names))
 }
 
 /// What one row of a pair holds, copied next to the pair so that the figures and every

@@ -17,7 +17,7 @@ pub use settings::Settings;
 
 use std::collections::BTreeMap as HashMap;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde_json::{json, Map, Value as Json};
 
 use crate::gate::Level;
@@ -395,20 +395,4 @@ fn shown_settings(s: &Settings) -> Map<String, Json> {
         m.insert("confidence".into(), json!(s.confidence));
     }
     m
-}
-
-/// Checks a `--target` list: shares in [0, 1] summing to 1 (within 1e-6), no value twice.
-pub fn check_target(t: &[(String, f64)]) -> Result<()> {
-    let sum: f64 = t.iter().map(|x| x.1).sum();
-    if (sum - 1.0).abs() > 1e-6 {
-        bail!(
-            "--target: the shares add up to {sum}, not 1; give shares such as female=0.5,male=0.5"
-        );
-    }
-    for (i, (k, _)) in t.iter().enumerate() {
-        if t[..i].iter().any(|(j, _)| j == k) {
-            bail!("--target: '{k}' is given twice");
-        }
-    }
-    Ok(())
 }

@@ -13,7 +13,7 @@ use super::figures::Figures;
 use super::load::Matching;
 use super::pairs::ParityRow;
 use crate::gate::{GateResult, Gateable, Level, Number, Observation, Scope};
-use crate::render::{csv_num, fmt_num, grid, Dropped, Rendered, ReportFormat, Warning};
+use crate::render::{fmt_num, grid, Dropped, Rendered, ReportFormat, Warning};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InputInfo {
@@ -272,10 +272,7 @@ fn csv(r: &CounterfactualReport) -> Result<String> {
             Level::Group => "group",
             Level::Overall => "overall",
         };
-        let (lo, hi) = match &n.interval {
-            Some(Ok([a, b])) => (csv_num(Some(*a)), csv_num(Some(*b))),
-            _ => (String::new(), String::new()),
-        };
+        let [value, lo, hi, _] = n.csv_cells();
         let note = match (&n.value, &n.interval) {
             (Err(why), _) => why.clone(),
             (_, Some(Err(why))) => format!("interval: {why}"),
@@ -286,7 +283,7 @@ fn csv(r: &CounterfactualReport) -> Result<String> {
             n.attribute.as_deref().unwrap_or(""),
             n.group.as_deref().unwrap_or(""),
             &n.metric,
-            &csv_num(n.value.clone().ok()),
+            &value,
             &lo,
             &hi,
             &note,

@@ -309,14 +309,7 @@ impl RankingReport {
                 Level::Group => "group",
                 _ => "overall",
             };
-            let (lo, hi) = match &n.interval {
-                Some(Ok([a, b])) => (render::csv_num(Some(*a)), render::csv_num(Some(*b))),
-                _ => (String::new(), String::new()),
-            };
-            let (value, why) = match &n.value {
-                Ok(v) => (render::csv_num(Some(*v)), String::new()),
-                Err(w) => (String::new(), w.clone()),
-            };
+            let [value, lo, hi, why] = n.csv_cells();
             w.write_record([
                 level,
                 n.group.as_deref().unwrap_or(""),

@@ -184,14 +184,7 @@ impl VariantReport {
             "undefined",
         ])?;
         for n in &self.numbers {
-            let (lo, hi) = match &n.interval {
-                Some(Ok([a, b])) => (render::csv_num(Some(*a)), render::csv_num(Some(*b))),
-                _ => (String::new(), String::new()),
-            };
-            let (v, why) = match &n.value {
-                Ok(v) => (render::csv_num(Some(*v)), String::new()),
-                Err(w) => (String::new(), w.clone()),
-            };
+            let [v, lo, hi, why] = n.csv_cells();
             w.write_record([
                 n.file.as_str(),
                 if n.level == Level::Group {
