@@ -76,12 +76,41 @@ pub fn write_report(rendered: &Rendered, path: Option<&Path>) -> Result<()> {
                 (Ok(x), Ok(y)) if x == y
             )
     };
-    let written = path.map(|p| (p, "-o")).into_iter().chain(
-        rendered
-            .side_files
-            .iter()
-            .map(|f| (f.path.as_path(), "the file")),
-    );
+    // Two outputs of one run on one path: the second would silently replace the first.
+    // Paths that do not exist yet are compared by their folder's canonical path and name.
+    let target = |p: &Path| -> std::path::PathBuf {
+        std::fs::canonicalize(p).unwrap_or_else(|_| {
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+            match (
+                dir.map_or(std::fs::canonicalize("."), std::fs::canonicalize),
+                p.file_name(),
+            ) {
+                (Ok(d), Some(n)) => d.join(n),
+                _ => p.to_path_buf(),
+            }
+        })
+    };
+    let written: Vec<(&Path, &str)> = path
+        .map(|p| (p, "-o"))
+        .into_iter()
+        .chain(
+            rendered
+                .side_files
+                .iter()
+                .map(|f| (f.path.as_path(), "the file")),
+        )
+        .collect();
+    for (i, (a, _)) in written.iter().enumerate() {
+        for (b, _) in &written[..i] {
+            if target(a) == target(b) {
+                bail!(
+                    "{} is named twice among this run's outputs (the report and a side file, or \
+                     two side files): give each its own path",
+                    a.display()
+                );
+            }
+        }
+    }
     for (out, what) in written {
         for input in rendered.info.inputs.iter().filter(|i| i.as_str() != "-") {
             if same(out, Path::new(input)) {
