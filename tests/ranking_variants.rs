@@ -477,3 +477,100 @@ fn csv_markdown_and_html_views() {
     check_html(&html, &json);
     assert!(html.contains("jaccard@10 by gender"));
 }
+
+#[test]
+fn review_fixes_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    // A value undefined in some bootstrap replicates has no interval (as the group mode), with
+    // the count: female's list exists for one of two prompts; a draw without u1 leaves her
+    // mean undefined.
+    let f = write(
+        dir.path(),
+        "partial.csv",
+        "prompt_id,variant,rank,item\n\
+         u1,neutral,1,a\nu1,neutral,2,b\nu1,female,1,a\nu1,female,2,c\n\
+         u2,neutral,1,a\nu2,neutral,2,b\nu2,male,1,b\nu2,male,2,a\n",
+    );
+    let r = cli(
+        &[&f, "--variant", "variant", "--k", "2", "--bootstrap", "200"],
+        0,
+    );
+    let j = &value_of(&r, "all", "female")["similarity"][0]["jaccard"];
+    assert!(j["interval"].is_null(), "{j}");
+    assert!(j["interval_undefined"]
+        .as_str()
+        .unwrap()
+        .contains("bootstrap replicates"));
+    // SERP* stays in [0, 1] for lists of unequal length: neutral [a..e], male [a..g]:
+    // L = 7, (7+6+5+4+3)/28 = 25/28.
+    let f = write(
+        dir.path(),
+        "lengths.csv",
+        "prompt_id,variant,rank,item\n\
+         u1,neutral,1,a\nu1,neutral,2,b\nu1,neutral,3,c\nu1,neutral,4,d\nu1,neutral,5,e\n\
+         u1,male,1,a\nu1,male,2,b\nu1,male,3,c\nu1,male,4,d\nu1,male,5,e\nu1,male,6,f\nu1,male,7,g\n\
+         u1,female,1,a\nu1,female,2,b\nu1,female,3,c\nu1,female,4,d\nu1,female,5,e\n",
+    );
+    let r = cli(&[&f, "--variant", "variant", "--k", "10"], 0);
+    let s = value_of(&r, "all", "male")["similarity"][0]["serp_star"]["value"]
+        .as_f64()
+        .unwrap();
+    close(s, 25.0 / 28.0, "serp unequal");
+    // The report and a side file on one path: refused, nothing written.
+    let out = dir.path().join("o.json");
+    let o = out.to_string_lossy().to_string();
+    let e = engine_error(
+        "audit-ranking",
+        &[
+            "fixtures/ranking_small.csv",
+            "--group",
+            "gender",
+            "-o",
+            &o,
+            "--export-queries",
+            &o,
+        ],
+    );
+    assert!(e.contains("named twice"), "{e}");
+    assert!(!out.exists());
+    // Several files pool into one report: one JUnit suite naming both, the pooled value.
+    let a = write(
+        dir.path(),
+        "a.csv",
+        "query_id,rank,gender\nq1,1,m\nq1,2,w\nq2,1,w\nq2,2,m\n",
+    );
+    let b = write(
+        dir.path(),
+        "b.csv",
+        "query_id,rank,gender\nq1,1,m\nq1,2,w\n",
+    );
+    let out = common::bin()
+        .args([
+            "audit-ranking",
+            &a,
+            &b,
+            "--group",
+            "gender",
+            "--format",
+            "junit",
+            "--fail-if",
+            "disparate_exposure_ratio < 0.99",
+        ])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(xml.matches("<testsuite ").count(), 1, "{xml}");
+    assert!(xml.contains(&format!("{a}, {b}")), "{xml}");
+    // A group named like markup is text in the Markdown header line too.
+    let f = write(
+        dir.path(),
+        "markup_group.csv",
+        "query_id,rank,g\nq1,1,<img src=x>\nq1,2,<img src=x>\nq1,3,b\n",
+    );
+    let out = common::bin()
+        .args(["audit-ranking", &f, "--group", "g", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(!md.contains("<img"), "{md}");
+}

@@ -76,6 +76,13 @@ const REWARD_FAIL_IF: &str = "Fail (exit 1) when the expression holds, e.g. 'acc
      'length.pearson > 0.3', 'chat_hard:accuracy < 0.6' (a subset), 'accuracy.lower < 0.65' \
      (with --bootstrap). Repeatable";
 
+/// The FILE arguments of `audit-ranking` (no `--summary` there).
+const RANKING_FILES: &str =
+    "Input files (CSV, TSV, Parquet, NDJSON/JSONL, Arrow IPC; by extension) or \
+     `-` for CSV on standard input. Several files, or quoted globs such as 'logs/*.parquet', are \
+     pooled into one report (queries told apart by file); with --variant each file is audited on \
+     its own";
+
 /// `--summary` of `audit-fairness`.
 const FAIRNESS_SUMMARY: &str =
     "One row per input file × attribute (× class): headline disparities \
@@ -109,7 +116,10 @@ pub enum Command {
     /// Group fairness of ranked lists (search results, shortlists): exposure by group,
     /// FairRankTune's EXP / AWRF / NDKL, rND / rKL / rRD, skew@k, the FA*IR test, top-k
     /// selection rates, diversity and inclusion of the top k; bootstrap over queries.
-    #[command(after_help = ranking::RANKING_EXAMPLES)]
+    #[command(
+        after_help = ranking::RANKING_EXAMPLES,
+        mut_arg("files", |a| a.help(RANKING_FILES))
+    )]
     AuditRanking(Box<RankingArgs>),
     /// Counterfactual audits: rows that differ only in a sensitive term (decision flips, score
     /// differences and parity, answer changes and accuracy per variant value), or the

@@ -13,8 +13,8 @@ use crate::ranking::{Combination, PositionBias};
 pub(super) const RANKING_EXAMPLES: &str = "\
 Examples:
   # Exposure by group (log position bias), FairRankTune's EXP / AWRF / NDKL,
-  # top-5 and top-10 selection rates; columns detected by name
-  fairaudit audit-ranking fixtures/ranking_search.csv --group gender
+  # top-3 and top-5 selection rates; columns detected by name
+  fairaudit audit-ranking fixtures/ranking_search.csv --group gender --k 3,5
 
   # Ranks from scores, graded relevance, FA*IR and rND / rKL / rRD for women
   fairaudit audit-ranking search.csv --query qid --score score \\

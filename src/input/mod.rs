@@ -495,6 +495,16 @@ impl Source {
         Ok(())
     }
 
+    /// Where data row `row` (0-based among the rows read) is, for messages: `line N` of a CSV
+    /// / TSV file (the header is line 1), else `row N`; with `--skip-bad-rows` the rows read
+    /// are no longer the file's lines, so `row N` there too.
+    pub fn place(&self, row: usize) -> String {
+        match self.format {
+            Format::Csv | Format::Tsv if !self.options.skip_bad_rows => format!("line {}", row + 2),
+            _ => format!("row {}", row + 1),
+        }
+    }
+
     /// Runs `f` (a read of this source's data), turning a panic of the readers into one line:
     /// for Parquet and IPC, damaged data.
     pub fn guard<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {

@@ -179,7 +179,10 @@ pub fn query(list: &[u16], rel: Option<&[f64]>, cx: &Context) -> QueryResult {
                         let f = fair::first_failure(list[..k].iter().map(|&c| c == p), &t.m);
                         (Ok(if f.is_none() { 1.0 } else { 0.0 }), f)
                     }
-                    None => (Err("k above FA*IR's computed range"), None),
+                    None => (
+                        Err("k above FA*IR's computed range (2 to 1,000): give --fair-k K"),
+                        None,
+                    ),
                 }
             }
         }

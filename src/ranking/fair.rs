@@ -5,8 +5,6 @@
 //! some prefix is about α; a ranking passes when every prefix i holds at least m(i) protected
 //! items.
 
-use std::collections::HashMap;
-
 /// One k's mtable and its adjusted significance.
 #[derive(Debug, Clone)]
 pub struct MTable {
@@ -79,8 +77,14 @@ fn fail_probability(m: &[u32], p: f64, lnf: &[f64]) -> f64 {
         }
     }
     let max_protected: u32 = blocks.iter().sum();
-    let mut memo: HashMap<(usize, u32), f64> = HashMap::new();
-    let success = legal(max_protected, &blocks, 0, 0, p, lnf, &mut memo);
+    // The pmf values the recursion needs, Bin(n, p) for n up to the largest block, computed once
+    // (the same formula and values as computing them on demand), and the memo as a table.
+    let nmax = blocks.iter().copied().max().unwrap_or(0) as usize;
+    let pmfs: Vec<Vec<f64>> = (0..=nmax)
+        .map(|n| (0..=n).map(|k| pmf(k as u32, n as u32, p, lnf)).collect())
+        .collect();
+    let mut memo = vec![f64::NAN; (blocks.len() + 1) * (max_protected as usize + 1)];
+    let success = legal(max_protected, &blocks, 0, 0, &pmfs, &mut memo);
     if success == 0.0 {
         0.0
     } else {
@@ -90,21 +94,22 @@ fn fail_probability(m: &[u32], p: f64, lnf: &[f64]) -> f64 {
 
 /// `_find_legal_assignments_aux`: block `b` (0-based; its number is b + 1), `assigned` so far;
 /// the candidates left are `total − assigned`. As the original, the pmf's trials are the
-/// block's usable size (min(block, candidates left)).
+/// block's usable size (min(block, candidates left)). `pmfs[n][k]` = P(Bin(n, p) = k); `memo`
+/// holds (b, assigned) → value (NaN: not yet computed).
 fn legal(
     total: u32,
     blocks: &[u32],
     b: usize,
     assigned: u32,
-    p: f64,
-    lnf: &[f64],
-    memo: &mut HashMap<(usize, u32), f64>,
+    pmfs: &[Vec<f64>],
+    memo: &mut [f64],
 ) -> f64 {
     if b == blocks.len() {
         return 1.0;
     }
-    if let Some(v) = memo.get(&(b, assigned)) {
-        return *v;
+    let at = b * (total as usize + 1) + assigned as usize;
+    if !memo[at].is_nan() {
+        return memo[at];
     }
     let remaining = total - assigned;
     let min_needed = (b as i64 + 1 - assigned as i64).max(0) as u32;
@@ -112,11 +117,11 @@ fn legal(
     let mut sum = 0.0;
     if min_needed <= max_possible {
         for items in min_needed..=max_possible {
-            let suffix = legal(total, blocks, b + 1, assigned + items, p, lnf, memo);
-            sum += pmf(items, max_possible, p, lnf) * suffix;
+            let suffix = legal(total, blocks, b + 1, assigned + items, pmfs, memo);
+            sum += pmfs[max_possible as usize][items as usize] * suffix;
         }
     }
-    memo.insert((b, assigned), sum);
+    memo[at] = sum;
     sum
 }
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
-use crate::input::{detect_column, resolve_column, Format, Source};
+use crate::input::{detect_column, resolve_column, Source};
 use crate::ranking::settings::{Settings, QUERY_NAMES, RANK_NAMES, RELEVANCE_NAMES, SCORE_NAMES};
 
 /// Every query of every input, in rank order.
@@ -61,15 +61,6 @@ impl Lists {
         self.relevance
             .as_ref()
             .map(|r| &r[self.offsets[q] as usize..self.offsets[q + 1] as usize])
-    }
-}
-
-/// Where a data row is, for messages: its line in a CSV / TSV with a one-line header, else
-/// its row number.
-fn place(source: &Source, row: usize) -> String {
-    match source.format {
-        Format::Csv | Format::Tsv => format!("line {}", row + 2),
-        _ => format!("row {}", row + 1),
     }
 }
 
@@ -183,11 +174,11 @@ pub fn load(sources: &[Source], settings: &Settings) -> Result<Lists> {
             let Some(q) = q else {
                 bail!(
                     "{d}: {}: the query ('{query}') is missing; every row needs one",
-                    place(source, i)
+                    source.place(i)
                 );
             };
             let Some(g) = g else {
-                bail!("{d}: {}: the group ('{group}') is missing; every ranked item needs one (fill it, e.g. 'unknown', or drop the query)", place(source, i));
+                bail!("{d}: {}: the group ('{group}') is missing; every ranked item needs one (fill it, e.g. 'unknown', or drop the query)", source.place(i));
             };
             let next = local.len() as u32;
             let qi = *local.entry(q).or_insert_with(|| {
@@ -250,22 +241,22 @@ pub fn load(sources: &[Source], settings: &Settings) -> Result<Lists> {
                     let Some(v) = keys[r] else {
                         bail!(
                             "{d}: {}: query '{id}' has no rank ('{order}' is missing)",
-                            place(source, r)
+                            source.place(r)
                         );
                     };
                     if v.fract() != 0.0 || v < 1.0 || v > n as f64 {
                         bail!(
                             "{d}: {}: query '{id}' has rank {v} but {n} items; ranks must be 1..{n} within a query, without gaps or repeats",
-                            place(source, r)
+                            source.place(r)
                         );
                     }
                     let p = v as usize - 1;
                     if slot[p] != u32::MAX {
                         bail!(
                             "{d}: {}: query '{id}' has rank {} twice (also at {}); ranks must be 1..{n} within a query, without gaps or repeats",
-                            place(source, r),
+                            source.place(r),
                             p + 1,
-                            place(source, slot[p] as usize)
+                            source.place(slot[p] as usize)
                         );
                     }
                     slot[p] = r as u32;
@@ -276,7 +267,7 @@ pub fn load(sources: &[Source], settings: &Settings) -> Result<Lists> {
                         Some(v) if v.is_finite() => {}
                         _ => bail!(
                             "{d}: {}: query '{id}' has no finite score in '{order}'",
-                            place(source, r as usize)
+                            source.place(r as usize)
                         ),
                     }
                 }
@@ -295,11 +286,11 @@ pub fn load(sources: &[Source], settings: &Settings) -> Result<Lists> {
                         Some(x) if x.is_finite() && x >= 0.0 => rels.push(x),
                         Some(x) => bail!(
                             "{d}: {}: relevance {x} in query '{id}'; relevance must be a finite number of 0 or more",
-                            place(source, r as usize)
+                            source.place(r as usize)
                         ),
                         None => bail!(
                             "{d}: {}: the relevance of an item of query '{id}' is missing",
-                            place(source, r as usize)
+                            source.place(r as usize)
                         ),
                     }
                 }

@@ -32,10 +32,13 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     let sources = crate::input::sources(&settings.files, &settings.read)?;
     let mut warnings: Vec<Warning> = Vec::new();
     let lists = load::load(&sources, settings)?;
+    // The queries of every input are pooled into one report: its numbers, warnings and gate
+    // verdicts belong to all the inputs together, named as one ("a.csv, b.csv").
     let first = sources
-        .first()
-        .map(|s| s.display.clone())
-        .unwrap_or_default();
+        .iter()
+        .map(|s| s.display.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let col = lists
         .files
         .first()
@@ -179,7 +182,12 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
         .collect();
     for (i, e) in entries.iter().enumerate() {
         let value = e.value.map_err(str::to_string);
-        let iv = intervals.as_ref().map(|v| v[i].clone());
+        // Counts and totals (queries, items, exposure) get no interval: they grow with the
+        // draw, they are not estimates of a rate.
+        let iv = intervals
+            .as_ref()
+            .filter(|_| !matches!(e.metric.as_str(), "queries" | "items" | "exposure"))
+            .map(|v| v[i].clone());
         let (level, group) = match e.group {
             None => (Level::Attribute, None),
             Some(g) => (Level::Group, Some(lists.groups[g].as_str())),
@@ -257,7 +265,7 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     model.plots = figures.plots;
     let info = ReportInfo {
         command: "audit-ranking".into(),
-        inputs: lists.files.iter().map(|f| f.file.clone()).collect(),
+        inputs: vec![first.clone()],
         warnings: model.warnings.clone(),
     };
     let mut rendered = crate::render::render_with(
@@ -278,6 +286,7 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
         });
     }
     rendered.side_files.extend(figures.side_files);
+    rendered.read_files = lists.files.iter().map(|f| f.file.clone()).collect();
     Ok(rendered)
 }
 

@@ -174,18 +174,26 @@ impl RankingReport {
         } else {
             let _ = writeln!(out, "audit-ranking: {}", files.join(", "));
         }
+        // Names from the data are text in Markdown (a group named like markup stays inert).
+        let shown = |t: &str| {
+            if markdown {
+                render::markdown_text(t)
+            } else {
+                t.to_string()
+            }
+        };
         let _ = writeln!(
             out,
             "{} queries, {} items; groups by '{}'; exposure: {:?} position bias; reference group '{}'{}{}",
             queries,
             rows,
-            self.group_column,
+            shown(&self.group_column),
             self.settings.position_bias,
-            self.settings.reference,
+            shown(&self.settings.reference),
             self.settings
                 .protected
                 .as_ref()
-                .map(|p| format!("; protected group '{p}'"))
+                .map(|p| format!("; protected group '{}'", shown(p)))
                 .unwrap_or_default(),
             if markdown { "\n" } else { "" }
         );

@@ -83,26 +83,28 @@ pub fn jaccard(sensitive: &[u32], neutral: &[u32]) -> Value {
     Ok(inter as f64 / union as f64)
 }
 
-/// SERP*@K = Σ_{v ∈ S, v ∈ N} (K_S − r_S(v) + 1) / (K_N (K_N + 1) / 2): the items of the
-/// sensitive list S found in the neutral list N, weighted by their rank r_S (1 = top) in S; 1
-/// when the lists are equal, 0 when disjoint. K_S, K_N are the lengths of the cut lists (K when
-/// both are that long). The paper's formula (FaiRLLM §3.2, "SERP*"); the published notebook
-/// computes Σ (K_S − r_S + 2) / (2 K_N (K_N + 1)) instead (an off-by-one weight and a
-/// normaliser 4× the paper's: an identical 20-list scores 0.274 there) — we follow the paper,
-/// as the corrected copy of that function in later work does. Undefined for an empty N.
+/// SERP*@K = Σ_{v ∈ S, v ∈ N} (L − r_S(v) + 1) / (L (L + 1) / 2): the items of the sensitive
+/// list S found in the neutral list N, weighted by their rank r_S (1 = top) in S, with L =
+/// max(|S|, |N|) — K when both cut lists are K long, the paper's formula (FaiRLLM §3.2, "SERP*").
+/// 1 when the lists are equal, 0 when disjoint, never above 1 (lists of unequal length: L is
+/// the longer one, so a sensitive list that holds the neutral list and more scores below 1).
+/// The published notebook computes Σ (K_S − r_S + 2) / (2 K_N (K_N + 1)) instead (an off-by-one
+/// weight and a normaliser 4× the paper's: an identical 20-item list scores 0.274 there) — we
+/// follow the paper, as the corrected copy of that function in later work does. Undefined for
+/// an empty N.
 pub fn serp_star(sensitive: &[u32], neutral: &[u32]) -> Value {
-    let kn = neutral.len() as f64;
     if neutral.is_empty() {
         return Err("the neutral list is empty");
     }
-    let ks = sensitive.len();
+    let l = sensitive.len().max(neutral.len());
     let sum: f64 = sensitive
         .iter()
         .enumerate()
         .filter(|(_, v)| neutral.contains(v))
-        .map(|(i, _)| (ks - i) as f64)
+        .map(|(i, _)| (l - i) as f64)
         .sum();
-    Ok(sum / (kn * (kn + 1.0) / 2.0))
+    let l = l as f64;
+    Ok(sum / (l * (l + 1.0) / 2.0))
 }
 
 /// PRAG*@K: of the pairs (v₁ above v₂) of the sensitive list S, the share whose order the
@@ -156,8 +158,9 @@ pub fn spread(values: &[f64]) -> (Value, Value) {
 pub enum ItemMatch {
     /// Items equal as written, surrounding whitespace trimmed.
     Exact,
-    /// FaiRLLM's cleaning of generated titles: lower case, `(…)` removed, spaces removed
-    /// ("Shape of You (Ed Sheeran)" = "shape of you").
+    /// FaiRLLM's cleaning of generated titles: lower case, each `(` up to the next `)` removed
+    /// (as its regex `\([^)]*\)`; an unclosed `(` stays), spaces removed ("Shape of You (Ed
+    /// Sheeran)" = "shape of you").
     Fairllm,
 }
 
@@ -166,17 +169,23 @@ impl ItemMatch {
         match self {
             ItemMatch::Exact => item.trim().to_string(),
             ItemMatch::Fairllm => {
-                let lower = item.to_lowercase();
-                let mut out = String::with_capacity(lower.len());
-                let mut depth = 0usize;
-                for c in lower.chars() {
-                    match c {
-                        '(' => depth += 1,
-                        ')' if depth > 0 => depth -= 1,
-                        ' ' => {}
-                        _ if depth == 0 => out.push(c),
-                        _ => {}
+                // FaiRLLM's `simplified_list` after `clean`'s lower(): re.sub(r"\([^)]*\)", "",
+                // s) — each '(' up to the next ')' removed, an unclosed '(' kept — then
+                // re.sub(r"[ ]", "", s).
+                let c: Vec<char> = item.to_lowercase().chars().collect();
+                let mut out = String::with_capacity(c.len());
+                let mut i = 0;
+                while i < c.len() {
+                    if c[i] == '(' {
+                        if let Some(j) = c[i + 1..].iter().position(|&x| x == ')') {
+                            i += j + 2;
+                            continue;
+                        }
                     }
+                    if c[i] != ' ' {
+                        out.push(c[i]);
+                    }
+                    i += 1;
                 }
                 out
             }
@@ -260,11 +269,17 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
             None,
             t.column(Some(sc), "--score", &[], true)?.expect("required"),
         ),
+        // No flag: a rank column by its usual names, else a `score` column (as the group mode).
+        None if s.rank.is_none() && !t.has(RANK_NAMES) && t.has(&["score"]) => (
+            None,
+            t.column(None, "--score", &["score"], true)?.expect("found"),
+        ),
         None => (
             t.column(s.rank.as_deref(), "--rank", RANK_NAMES, true)?,
             String::new(),
         ),
     };
+    let scored = rank.is_none();
     t.text(&prompt, "__p");
     t.text(&variant, "__v");
     t.text(&item, "__i");
@@ -293,14 +308,16 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
     let mut neutral_rows: BTreeMap<usize, Rows> = BTreeMap::new();
     let mut variant_rows: BTreeMap<(usize, String, String), Rows> = BTreeMap::new();
     let mut skipped_missing = 0usize;
+    let mut emptied = 0usize;
     for i in 0..f.rows {
-        let line = i + 2;
+        let line = || source.place(i);
         let (Some(p), Some(v)) = (&ps[i], &vs[i]) else {
             bail!(
-                "{d}: line {line}: missing {} — every row needs its prompt ({}) and variant ({})",
+                "{d}: {line}: missing {} — every row needs its prompt ({}) and variant ({})",
                 if ps[i].is_none() { "prompt" } else { "variant" },
                 prompt,
-                variant
+                variant,
+                line = line()
             );
         };
         let Some(it) = &is[i] else {
@@ -308,11 +325,15 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
             continue;
         };
         let Some(o) = order[i] else {
-            bail!("{d}: line {line}: missing value in {order_flag} column '{order_col}'");
+            bail!(
+                "{d}: {line}: missing value in {order_flag} column '{order_col}'",
+                line = line()
+            );
         };
         if rank.is_some() && (o < 1.0 || o.fract() != 0.0) {
             bail!(
-                "{d}: line {line}: rank {o} in '{order_col}' is not a positive whole number (1 = top)"
+                "{d}: {line}: rank {o} in '{order_col}' is not a positive whole number (1 = top)",
+                line = line()
             );
         }
         let pi = *prompt_ix.entry(p.clone()).or_insert_with(|| {
@@ -320,6 +341,9 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
             prompts.len() - 1
         });
         let key = s.item_match.key(it);
+        if key.is_empty() {
+            emptied += 1;
+        }
         let next = item_ix.len() as u32;
         let ii = *item_ix.entry(key).or_insert(next);
         let o = if rank.is_some() { o } else { -o };
@@ -330,10 +354,11 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
                 Some(col) => match &attrs[i] {
                     Some(a) if !a.trim().is_empty() => a.trim().to_string(),
                     _ => bail!(
-                        "{d}: line {line}: variant '{}' has no attribute in '{col}' (only the \
+                        "{d}: {line}: variant '{}' has no attribute in '{col}' (only the \
                          neutral rows, '{}', may leave it empty)",
                         v.trim(),
-                        s.neutral
+                        s.neutral,
+                        line = line()
                     ),
                 },
                 None => "all".to_string(),
@@ -348,6 +373,15 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
     if skipped_missing > 0 {
         warnings.push(format!(
             "{skipped_missing} row(s) with a missing item in '{item}' were left out"
+        ));
+    }
+    if emptied > 0 {
+        warnings.push(format!(
+            "{emptied} item(s) in '{item}' are empty once compared ({}): they all match each other",
+            match s.item_match {
+                ItemMatch::Exact => "blank after trimming",
+                ItemMatch::Fairllm => "FaiRLLM's cleaning removes all of e.g. '(Intro)'",
+            }
         ));
     }
     if neutral_rows.is_empty() {
@@ -369,9 +403,9 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
         if rank.is_some() {
             if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
                 bail!(
-                    "{d}: line {}: rank {} appears twice in the list of {what}; each list's \
-                     ranks must be distinct",
-                    w[1].1 + 2,
+                    "{d}: {}: rank {} appears twice in the list of {what}; each list's ranks \
+                     must be distinct",
+                    source.place(w[1].1),
                     w[1].0
                 );
             }
@@ -423,7 +457,7 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
             attribute,
             item,
             rank,
-            score: s.score.as_ref().map(|_| score),
+            score: scored.then_some(score),
         },
         warnings,
     })
@@ -437,6 +471,9 @@ pub struct Stat {
     pub undefined: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<[f64; 2]>,
+    /// Why there is no interval under `--bootstrap` (undefined in some replicates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_undefined: Option<String>,
 }
 
 impl Stat {
@@ -445,6 +482,14 @@ impl Stat {
             value: v.ok(),
             undefined: v.err(),
             interval: None,
+            interval_undefined: None,
+        }
+    }
+    fn set_interval(&mut self, i: Option<Result<[f64; 2], String>>) {
+        match i {
+            Some(Ok(x)) => self.interval = Some(x),
+            Some(Err(why)) => self.interval_undefined = Some(why),
+            None => {}
         }
     }
     fn value(&self) -> Value {
@@ -646,16 +691,22 @@ pub fn audit(lists: &Lists, s: &VariantSettings) -> VariantAudit {
     } else {
         Vec::new()
     };
-    let interval = |pick: &dyn Fn(&Replicate) -> Value| {
+    // As audit-ranking's group mode: a value undefined in some replicates has no interval
+    // (an interval of the defined replicates only would be too narrow), with the count.
+    let interval = |pick: &dyn Fn(&Replicate) -> Value| -> Option<Result<[f64; 2], String>> {
         if reps.is_empty() {
             return None;
         }
         let mut v: Vec<f64> = reps.iter().filter_map(|r| pick(r).ok()).collect();
-        if v.is_empty() {
-            return None;
+        if v.len() < reps.len() {
+            return Some(Err(format!(
+                "undefined in {} of {} bootstrap replicates",
+                reps.len() - v.len(),
+                reps.len()
+            )));
         }
         let (lo, hi) = percentile_interval(&mut v, s.confidence);
-        Some([lo, hi])
+        Some(Ok([lo, hi]))
     };
 
     let mut counts = vec![(0usize, 0usize); lists.keys.len()];
@@ -688,7 +739,8 @@ pub fn audit(lists: &Lists, s: &VariantSettings) -> VariantAudit {
                                 prag_star: Stat::of(m[key][ki][2]),
                             };
                             for (mi, meas) in MEASURES.iter().enumerate() {
-                                at.get_mut(*meas).interval = interval(&|r| r.0[key][ki][mi]);
+                                at.get_mut(*meas)
+                                    .set_interval(interval(&|r| r.0[key][ki][mi]));
                             }
                             at
                         })
@@ -722,17 +774,21 @@ pub fn audit(lists: &Lists, s: &VariantSettings) -> VariantAudit {
                             .iter()
                             .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)))
                             .map(|x| x.0.to_string());
+                        // Most / least similar only when the means differ (not on a tie).
+                        let distinct =
+                            ranked.len() >= 2 && ranked.iter().any(|x| x.1 != ranked[0].1);
                         let mut snsr = Stat::of(r);
                         let mut snsv = Stat::of(v);
-                        snsr.interval = interval(&|rep| rep.1[ai][ki * 3 + mi].0);
-                        snsv.interval = interval(&|rep| rep.1[ai][ki * 3 + mi].1);
+                        snsr.set_interval(interval(&|rep| rep.1[ai][ki * 3 + mi].0));
+                        snsv.set_interval(interval(&|rep| rep.1[ai][ki * 3 + mi].1));
                         Spread {
                             k,
                             measure: meas,
                             snsr,
                             snsv,
-                            most_similar: best.filter(|_| ranked.len() >= 2),
-                            least_similar: worst.filter(|_| ranked.len() >= 2),
+                            // No "most" and "least" when every value's mean is the same.
+                            most_similar: best.filter(|_| distinct),
+                            least_similar: worst.filter(|_| distinct),
                         }
                     })
                 })
@@ -778,6 +834,8 @@ impl VariantAudit {
             );
             if let Some([lo, hi]) = st.interval {
                 n.interval = Some(Ok([lo, hi]));
+            } else if let Some(why) = &st.interval_undefined {
+                n.interval = Some(Err(why.clone()));
             }
             out.push(n);
         };
@@ -925,6 +983,13 @@ mod tests {
         assert_eq!(serp_star(&[1, 2, 3, 4], &[4, 3, 2, 1]), Ok(1.0));
         assert_eq!(serp_star(&[1, 2], &[3, 4]), Ok(0.0));
         assert!(serp_star(&[1], &[]).is_err());
+        // Unequal lengths, L = 7: S = [1..7] holds N = [1..5] at its top: (7+6+5+4+3)/28 < 1.
+        assert_eq!(
+            serp_star(&[1, 2, 3, 4, 5, 6, 7], &[1, 2, 3, 4, 5]),
+            Ok(25.0 / 28.0)
+        );
+        // S shorter than N, L = 5: S = [1, 2] both in N: (5 + 4)/15.
+        assert_eq!(serp_star(&[1, 2], &[1, 2, 3, 4, 5]), Ok(9.0 / 15.0));
     }
 
     #[test]
@@ -953,6 +1018,11 @@ mod tests {
     fn fairllm_item_cleaning() {
         let m = ItemMatch::Fairllm;
         assert_eq!(m.key("Shape of You (Ed Sheeran)"), m.key("shape of you"));
+        // As Python's re.sub(r"\([^)]*\)", "", s).replace(" ", ""): not nested, unclosed kept.
+        assert_eq!(m.key("X ((a) b) Y"), "xb)y");
+        assert_eq!(m.key("Hello (Live"), "hello(live");
+        assert_ne!(m.key("Hello (Live"), m.key("Hello (Remix"));
+        assert_eq!(m.key("(Intro)"), "");
         assert_eq!(ItemMatch::Exact.key("  A b "), "A b");
     }
 }

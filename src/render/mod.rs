@@ -46,6 +46,9 @@ pub struct Rendered {
     pub gates: Vec<crate::gate::GateResult>,
     /// The report's command, inputs and warnings.
     pub info: ReportInfo,
+    /// Files the run read besides `info.inputs` (a report that pools several files names them
+    /// as one input): no output may be written over them either.
+    pub read_files: Vec<String>,
     /// GitHub Actions output (`--format github`, or detected): the caller hands it to
     /// [`github::deliver`] once the report is written.
     pub github: Option<github::Delivery>,
@@ -112,7 +115,8 @@ pub fn write_report(rendered: &Rendered, path: Option<&Path>) -> Result<()> {
         }
     }
     for (out, what) in written {
-        for input in rendered.info.inputs.iter().filter(|i| i.as_str() != "-") {
+        let inputs = rendered.info.inputs.iter().chain(&rendered.read_files);
+        for input in inputs.filter(|i| i.as_str() != "-") {
             if same(out, Path::new(input)) {
                 bail!(
                     "{what} {}: that is an input file; write to another file",
@@ -746,6 +750,7 @@ pub fn render_with<T: Serialize>(
         side_files: Vec::new(),
         gates: gates.to_vec(),
         info,
+        read_files: Vec::new(),
         github,
     })
 }
