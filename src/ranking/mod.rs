@@ -155,17 +155,26 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
         .map(|(g, _)| g)
         .collect();
     if !small.is_empty() {
+        // At most ten names, then how many more; many small groups suggest an id column.
+        let mut names: Vec<String> = small.iter().take(10).map(|s| format!("'{s}'")).collect();
+        if small.len() > 10 {
+            names.push(format!("and {} more", small.len() - 10));
+        }
         warnings.push(Warning::new(
             &first,
             Some(&col),
             format!(
-                "fewer than {} items in group {}: its numbers are noisy",
+                "fewer than {} items in group {}: its numbers are noisy{}",
                 crate::render::SMALL_SAMPLE,
-                small
-                    .iter()
-                    .map(|s| format!("'{s}'"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names.join(", "),
+                if lists.groups.len() > 100 {
+                    format!(
+                        " ({} groups in '{col}': is --group an id column rather than a group?)",
+                        lists.groups.len()
+                    )
+                } else {
+                    String::new()
+                }
             ),
         ));
     }
