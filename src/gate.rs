@@ -113,21 +113,6 @@ pub struct Number {
 }
 
 impl Number {
-    /// The number's cells in a long-format CSV: the value, the interval's ends (empty when the
-    /// value or the interval is undefined, or there is none) and why the value is undefined
-    /// (empty when it is defined). Numbers as `render::csv_num` writes them.
-    pub fn csv_cells(&self) -> [String; 4] {
-        let num = |x: f64| crate::render::csv_num(Some(x));
-        let (lo, hi) = match &self.interval {
-            Some(Ok([a, b])) => (num(*a), num(*b)),
-            _ => (String::new(), String::new()),
-        };
-        match &self.value {
-            Ok(v) => [num(*v), lo, hi, String::new()],
-            Err(why) => [String::new(), lo, hi, why.clone()],
-        }
-    }
-
     /// A number without an interval.
     pub fn new(
         file: &str,

@@ -272,7 +272,7 @@ fn csv(r: &CounterfactualReport) -> Result<String> {
             Level::Group => "group",
             Level::Overall => "overall",
         };
-        let [value, lo, hi, _] = n.csv_cells();
+        let [value, lo, hi, _] = crate::render::csv_cells(&n);
         let note = match (&n.value, &n.interval) {
             (Err(why), _) => why.clone(),
             (_, Some(Err(why))) => format!("interval: {why}"),

@@ -317,7 +317,7 @@ impl RankingReport {
                 Level::Group => "group",
                 _ => "overall",
             };
-            let [value, lo, hi, why] = n.csv_cells();
+            let [value, lo, hi, why] = crate::render::csv_cells(n);
             w.write_record([
                 level,
                 n.group.as_deref().unwrap_or(""),

@@ -184,7 +184,7 @@ impl VariantReport {
             "undefined",
         ])?;
         for n in &self.numbers {
-            let [v, lo, hi, why] = n.csv_cells();
+            let [v, lo, hi, why] = crate::render::csv_cells(n);
             w.write_record([
                 n.file.as_str(),
                 if n.level == Level::Group {

@@ -755,6 +755,21 @@ pub fn render_with<T: Serialize>(
     })
 }
 
+/// A number's cells in a long-format CSV: its value, its interval's ends (empty when the value
+/// or the interval is undefined, or there is none) and why the value is undefined (empty when
+/// it is defined), numbers as [`csv_num`] writes them.
+pub fn csv_cells(n: &crate::gate::Number) -> [String; 4] {
+    let num = |x: f64| csv_num(Some(x));
+    let (lo, hi) = match &n.interval {
+        Some(Ok([a, b])) => (num(*a), num(*b)),
+        _ => (String::new(), String::new()),
+    };
+    match &n.value {
+        Ok(v) => [num(*v), lo, hi, String::new()],
+        Err(why) => [String::new(), lo, hi, why.clone()],
+    }
+}
+
 /// The undefined values of a map grouped by reason, one line each: `— a, b: reason`.
 pub fn undefined_notes(
     undefined: &serde_json::Map<String, serde_json::Value>,
