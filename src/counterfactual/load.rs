@@ -80,7 +80,11 @@ const YES_NO: [&str; 12] = [
 /// After a failed read: the first value of a number or 0/1 column that does not read, as one
 /// error naming the file, flag, column, value and place. `None` when no such value is found
 /// (the reader's own error stands).
-fn diagnose(source: &Source, cols: &[(&str, &str, Role)], names: &[String]) -> Option<anyhow::Error> {
+fn diagnose(
+    source: &Source,
+    cols: &[(&str, &str, Role)],
+    names: &[String],
+) -> Option<anyhow::Error> {
     let mut t = Table::open(source).ok()?;
     let mut checked = Vec::new();
     for (i, ((flag, _, role), name)) in cols.iter().zip(names).enumerate() {

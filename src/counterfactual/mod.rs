@@ -72,7 +72,11 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                     format!(
                         "{unmatched} {} left out: {} no original row or several (input.matching)",
                         if unmatched == 1 { "id" } else { "ids" },
-                        if unmatched == 1 { "it has" } else { "they have" }
+                        if unmatched == 1 {
+                            "it has"
+                        } else {
+                            "they have"
+                        }
                     ),
                 ));
             }
@@ -228,7 +232,13 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                     ));
                 }
             }
-            let c = distribution::compute(&data.prompts, &data.draws, &data.missing, &target, undefined.as_deref());
+            let c = distribution::compute(
+                &data.prompts,
+                &data.draws,
+                &data.missing,
+                &target,
+                undefined.as_deref(),
+            );
             let report = |c: distribution::Computed| DistributionReport {
                 column: data.columns[0].1.clone(),
                 values: data.values.clone(),
@@ -251,7 +261,13 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                                 .collect()
                         })
                         .collect();
-                    let c = distribution::compute(&data.prompts, &draws, &data.missing, &target, undefined.as_deref());
+                    let c = distribution::compute(
+                        &data.prompts,
+                        &draws,
+                        &data.missing,
+                        &target,
+                        undefined.as_deref(),
+                    );
                     flat(&CounterfactualReport {
                         distribution: Some(report(c)),
                         ..empty()

@@ -386,7 +386,11 @@ fn csv(r: &CounterfactualReport) -> Result<String> {
                     &x.map_or(String::new(), |x| crate::render::csv_num(Some(x))),
                     "",
                     "",
-                    if x.is_none() { "no row with a value" } else { "" },
+                    if x.is_none() {
+                        "no row with a value"
+                    } else {
+                        ""
+                    },
                 ])?;
             }
         }
@@ -400,9 +404,7 @@ fn cell(f: &Figures, name: &str) -> String {
         return String::new();
     };
     let v = match &fig.value {
-        Ok(v) if is_count(name) => {
-            crate::render::fmt_count(*v as u64)
-        }
+        Ok(v) if is_count(name) => crate::render::fmt_count(*v as u64),
         Ok(v) if name.starts_with("mcnemar_p") => crate::render::fmt_p(Some(*v)),
         Ok(v) => fmt_num(Some(*v)),
         Err(_) => "—".into(),
