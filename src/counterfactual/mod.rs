@@ -109,34 +109,23 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                     ),
                 ));
             }
-            let computed = pairs::compute(&data, ps, &data.pairs, data.ids.len(), None);
+            let computed = pairs::compute(&data, ps, &data.pairs, data.ids.len());
             model.pairs = Some(pairs_report(ps, computed));
             if s.bootstrap > 0 {
                 let by_id = group_by_id(&data.pairs, data.ids.len());
-                // Parity's score lists sorted once; a replicate weighs them by its draws.
-                let plan = matches!(ps.measure, settings::Measure::Score { .. })
-                    .then(|| pairs::ParityPlan::new(&data));
                 let reps = crate::stats::bootstrap::replicates(s.bootstrap, s.seed, |_, rng| {
                     use rand::Rng;
                     let mut drawn = Vec::with_capacity(data.pairs.len());
                     let n = by_id.len();
-                    let mut times = vec![0u32; n];
                     for k in 0..n {
                         let id = rng.random_range(0..n);
-                        times[id] += 1;
                         for &pi in &by_id[id] {
                             let mut p = data.pairs[pi];
                             p.id = k as u32;
                             drawn.push(p);
                         }
                     }
-                    let c = pairs::compute(
-                        &data,
-                        ps,
-                        &drawn,
-                        n,
-                        plan.as_ref().map(|p| (p, times.as_slice())),
-                    );
+                    let c = pairs::compute(&data, ps, &drawn, n);
                     flat(&CounterfactualReport {
                         pairs: Some(pairs_report(ps, c)),
                         ..empty()

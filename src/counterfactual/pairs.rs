@@ -239,47 +239,15 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
     f
 }
 
-/// The parity comparisons of one attribute's pairs `mine`, in report order: each value against
-/// the originals of its ids, then every two values i < j. Each is the list of (a's score, b's
-/// score, id) over the ids with both (each id's first row of each value), in id order.
-fn comparisons(mine: &[&Pair], nv: usize, n_ids: usize) -> Vec<Vec<(f64, f64, u32)>> {
-    let mut by_value: Vec<Vec<Option<f64>>> = vec![vec![None; n_ids]; nv];
-    let mut originals: Vec<Vec<Option<f64>>> = by_value.clone();
-    let mut seen: Vec<Vec<bool>> = vec![vec![false; n_ids]; nv];
-    let some = |x: f64| (!x.is_nan()).then_some(x);
-    for p in mine {
-        let (v, id) = (p.value as usize, p.id as usize);
-        if !seen[v][id] {
-            seen[v][id] = true;
-            by_value[v][id] = some(p.v.number);
-            originals[v][id] = some(p.o.number);
+/// Parity between the scores of `a` and `b` over the ids with both.
+fn parity(a: &[Option<f64>], b: &[Option<f64>], threshold: f64) -> (u64, Option<f64>, Option<f64>) {
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for (p, q) in a.iter().zip(b) {
+        if let (Some(p), Some(q)) = (p, q) {
+            x.push(*p);
+            y.push(*q);
         }
     }
-    let both = |a: &[Option<f64>], b: &[Option<f64>]| -> Vec<(f64, f64, u32)> {
-        a.iter()
-            .zip(b)
-            .enumerate()
-            .filter_map(|(id, (x, y))| Some(((*x)?, (*y)?, id as u32)))
-            .collect()
-    };
-    let mut out = Vec::new();
-    for vi in 0..nv {
-        out.push(both(&by_value[vi], &originals[vi]));
-    }
-    for i in 0..nv {
-        for j in i + 1..nv {
-            out.push(both(&by_value[i], &by_value[j]));
-        }
-    }
-    out
-}
-
-/// Parity of one comparison: (ids, strict, weak).
-type ParityStats = (u64, Option<f64>, Option<f64>);
-
-fn parity(c: &[(f64, f64, u32)], threshold: f64) -> ParityStats {
-    let x: Vec<f64> = c.iter().map(|t| t.0).collect();
-    let y: Vec<f64> = c.iter().map(|t| t.1).collect();
     (
         x.len() as u64,
         wasserstein1(&x, &y).ok(),
@@ -287,114 +255,8 @@ fn parity(c: &[(f64, f64, u32)], threshold: f64) -> ParityStats {
     )
 }
 
-/// One parity comparison's two score lists, each sorted once (with the id of each score), so
-/// that a bootstrap replicate computes it from the ids' multiplicities in one merge, without
-/// sorting: the replicate's lists are these with each id repeated as often as it was drawn.
-#[derive(Debug, Clone)]
-struct Sorted {
-    a: Vec<(f64, u32)>,
-    b: Vec<(f64, u32)>,
-}
-
-impl Sorted {
-    fn new(c: &[(f64, f64, u32)]) -> Sorted {
-        let mut a: Vec<(f64, u32)> = c.iter().map(|t| (t.0, t.2)).collect();
-        let mut b: Vec<(f64, u32)> = c.iter().map(|t| (t.1, t.2)).collect();
-        a.sort_by(|x, y| x.0.total_cmp(&y.0));
-        b.sort_by(|x, y| x.0.total_cmp(&y.0));
-        Sorted { a, b }
-    }
-
-    /// Strict parity (W1 of two samples of equal size: the mean |a₍ᵢ₎ − b₍ᵢ₎| of the sorted
-    /// samples, each id counted `m[id]` times) and weak parity, as [`parity`] computes on the
-    /// expanded lists.
-    fn eval(&self, m: &[u32], threshold: f64) -> ParityStats {
-        let (mut i, mut j) = (0usize, 0usize);
-        let (mut ra, mut rb) = (0u64, 0u64);
-        let (mut total, mut n) = (0.0f64, 0u64);
-        let (mut above_a, mut above_b) = (0u64, 0u64);
-        loop {
-            while ra == 0 && i < self.a.len() {
-                ra = m[self.a[i].1 as usize] as u64;
-                if self.a[i].0 > threshold {
-                    above_a += ra;
-                }
-                if ra == 0 {
-                    i += 1;
-                }
-            }
-            while rb == 0 && j < self.b.len() {
-                rb = m[self.b[j].1 as usize] as u64;
-                if self.b[j].0 > threshold {
-                    above_b += rb;
-                }
-                if rb == 0 {
-                    j += 1;
-                }
-            }
-            if ra == 0 || rb == 0 {
-                break;
-            }
-            let take = ra.min(rb);
-            total += take as f64 * (self.a[i].0 - self.b[j].0).abs();
-            n += take;
-            ra -= take;
-            rb -= take;
-            if ra == 0 {
-                i += 1;
-            }
-            if rb == 0 {
-                j += 1;
-            }
-        }
-        if n == 0 {
-            return (0, None, None);
-        }
-        let nf = n as f64;
-        (
-            n,
-            Some(total / nf),
-            Some(above_a as f64 / nf - above_b as f64 / nf),
-        )
-    }
-}
-
-/// The parity comparisons of every attribute, sorted once for the bootstrap (`--score`).
-#[derive(Debug, Clone)]
-pub struct ParityPlan {
-    attributes: Vec<Vec<Sorted>>,
-}
-
-impl ParityPlan {
-    pub fn new(data: &PairData) -> ParityPlan {
-        let n_ids = data.ids.len();
-        let attributes = (0..data.attributes.len())
-            .map(|ai| {
-                let mine: Vec<&Pair> = data
-                    .pairs
-                    .iter()
-                    .filter(|p| p.attribute as usize == ai)
-                    .collect();
-                comparisons(&mine, data.values[ai].len(), n_ids)
-                    .iter()
-                    .map(|c| Sorted::new(c))
-                    .collect()
-            })
-            .collect();
-        ParityPlan { attributes }
-    }
-}
-
-/// Every figure of `pairs` (ids numbered 0..n_ids). A bootstrap replicate passes the parity
-/// plan of the sample and how often each of its ids was drawn (`pairs` are then the drawn
-/// pairs): parity comes from the plan, the same numbers without sorting again.
-pub fn compute(
-    data: &PairData,
-    s: &PairSettings,
-    pairs: &[Pair],
-    n_ids: usize,
-    plan: Option<(&ParityPlan, &[u32])>,
-) -> Computed {
+/// Every figure of `pairs` (ids numbered 0..n_ids).
+pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) -> Computed {
     let all: Vec<&Pair> = pairs.iter().collect();
     let mut overall = figures(data, s, &all);
     let score = matches!(s.measure, Measure::Score { .. });
@@ -409,20 +271,22 @@ pub fn compute(
         let mut figures_a = figures(data, s, &mine);
         let mut values = Vec::new();
         let nv = data.values[ai].len();
-        // Parity of each comparison (each value against its ids' originals, then every two
-        // values), in that order.
-        let stats: Vec<ParityStats> = match (score, plan) {
-            (false, _) => Vec::new(),
-            (true, Some((plan, m))) => plan.attributes[ai]
-                .iter()
-                .map(|c| c.eval(m, s.parity_threshold))
-                .collect(),
-            (true, None) => comparisons(&mine, nv, n_ids)
-                .iter()
-                .map(|c| parity(c, s.parity_threshold))
-                .collect(),
-        };
-        let mut stats = stats.into_iter();
+        // Per value: each id's first variant score, and the original score of those ids.
+        let mut by_value: Vec<Vec<Option<f64>>> =
+            vec![vec![None; if score { n_ids } else { 0 }]; nv];
+        let mut originals: Vec<Vec<Option<f64>>> = by_value.clone();
+        let mut seen: Vec<Vec<bool>> = vec![vec![false; if score { n_ids } else { 0 }]; nv];
+        if score {
+            let some = |x: f64| (!x.is_nan()).then_some(x);
+            for p in &mine {
+                let (v, id) = (p.value as usize, p.id as usize);
+                if !seen[v][id] {
+                    seen[v][id] = true;
+                    by_value[v][id] = some(p.v.number);
+                    originals[v][id] = some(p.o.number);
+                }
+            }
+        }
         let mut parity_rows = Vec::new();
         let mut p_values = Vec::new();
         for vi in 0..nv {
@@ -433,7 +297,7 @@ pub fn compute(
                 .collect();
             let mut fv = figures(data, s, &these);
             if score {
-                let (ids, strict, weak) = stats.next().unwrap_or((0, None, None));
+                let (ids, strict, weak) = parity(&by_value[vi], &originals[vi], s.parity_threshold);
                 let why = "no pair with both scores";
                 fv.set("strict_parity", strict.ok_or(why));
                 fv.set("weak_parity", weak.map(f64::abs).ok_or(why));
@@ -453,7 +317,8 @@ pub fn compute(
         if score {
             for i in 0..nv {
                 for j in i + 1..nv {
-                    let (ids, strict, weak) = stats.next().unwrap_or((0, None, None));
+                    let (ids, strict, weak) =
+                        parity(&by_value[i], &by_value[j], s.parity_threshold);
                     parity_rows.push(ParityRow {
                         a: data.values[ai][i].clone(),
                         b: data.values[ai][j].clone(),
