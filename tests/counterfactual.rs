@@ -518,3 +518,387 @@ fn reward_counterfactual_kind_shares_the_measures() {
     let metrics = &r["inputs"][0]["metrics"];
     assert!((metrics["counterfactual.strict_parity"].as_f64().unwrap() - 0.15).abs() < 1e-12);
 }
+
+// ---- issue 18 tester's report (fixcf18) ----
+
+fn t2i_args(f: &str) -> Vec<&str> {
+    vec![f, "--distribution", "gender", "--prompt", "prompt"]
+}
+
+/// A gate that would check nothing is an error saying where the name is (not a pass).
+#[test]
+fn gates_that_check_nothing_are_errors() {
+    let d = TempDir::new().unwrap();
+    let f = write(d.path(), "s.csv", SCORES);
+    // mcnemar_p_value_holm exists per value only, never overall.
+    let mut args = pairs_args(&f);
+    args.extend([
+        "--score",
+        "score",
+        "--label",
+        "label",
+        "--fail-if",
+        "overall:mcnemar_p_value_holm < 2",
+    ]);
+    let e = engine_error("audit-counterfactual", &args);
+    assert!(
+        e.contains("has no value in that scope (overall:)") && e.contains("g=w:"),
+        "{e}"
+    );
+    // A count has no interval: its end is an error saying so.
+    let mut args = pairs_args(&f);
+    args.extend([
+        "--score",
+        "score",
+        "--bootstrap",
+        "20",
+        "--fail-if",
+        "pairs.lower < 100000",
+    ]);
+    let e = engine_error("audit-counterfactual", &args);
+    assert!(
+        e.contains("'pairs.lower' has no interval") && e.contains("a count"),
+        "{e}"
+    );
+    // The mean over prompts is unscoped, not overall:.
+    let t = write(d.path(), "t.csv", T2I);
+    let mut args = t2i_args(&t);
+    args.extend(["--fail-if", "overall:mean_total_variation > 0.2"]);
+    let e = engine_error("audit-counterfactual", &args);
+    assert!(
+        e.contains("no value in that scope") && e.contains("no scope"),
+        "{e}"
+    );
+    // ... and works unscoped: (1/4 + 1/6) / 2 = 5/24 ≈ 0.208 > 0.2.
+    let mut args = t2i_args(&t);
+    args.extend(["--fail-if", "mean_total_variation > 0.2"]);
+    let r = cf(&args, 1);
+    assert_eq!(r["gates"][0]["checked"], 1);
+}
+
+/// An undefined value's interval is null with `undefined["NAME.interval"]`, and a gate on its
+/// end fails as undefined. SCORES, attribute r: B's only pair has both scores (0.5, 0.5), W's
+/// has no variant score → W's mean_abs_delta is undefined.
+#[test]
+fn an_undefined_value_has_an_undefined_interval() {
+    let d = TempDir::new().unwrap();
+    let f = write(d.path(), "s.csv", SCORES);
+    let mut args = pairs_args(&f);
+    args.extend([
+        "--score",
+        "score",
+        "--bootstrap",
+        "20",
+        "--fail-if",
+        "r=W:mean_abs_delta.upper > 5",
+    ]);
+    let r = cf(&args, 1);
+    let w = value(attribute(&r, "r"), "W");
+    assert!(w["intervals"]["mean_abs_delta"].is_null());
+    assert!(w["undefined"]["mean_abs_delta.interval"].is_string());
+    assert_eq!(r["gates"][0]["failures"][0]["value"], Value::Null);
+}
+
+/// All images one value, no --target: the uniform target over one value is that value, every
+/// distance 0 by construction → undefined with the reason, a warning, and a gate fails.
+#[test]
+fn one_observed_value_without_a_target_is_undefined() {
+    let d = TempDir::new().unwrap();
+    let f = write(d.path(), "m.csv", "prompt,gender\np1,m\np1,m\np2,m\n");
+    let mut args = t2i_args(&f);
+    args.extend(["--fail-if", "total_variation > 0.2"]);
+    let r = cf(&args, 1);
+    let p1 = &r["distribution"]["prompts"][0];
+    assert!(p1["metrics"]["total_variation"].is_null());
+    assert!(p1["undefined"]["total_variation"]
+        .as_str()
+        .unwrap()
+        .contains("one value observed"));
+    assert_eq!(r["gates"][0]["failures"].as_array().unwrap().len(), 2);
+    assert!(r["warnings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("give --target"));
+    // With a target it is defined: p = (m 1), t = (f .5, m .5): TV = ½(.5 + .5) = .5.
+    let mut args = t2i_args(&f);
+    args.extend(["--target", "f=0.5,m=0.5"]);
+    let r = cf(&args, 0);
+    assert!(near(
+        m(&r["distribution"]["prompts"][0], "total_variation"),
+        0.5
+    ));
+}
+
+/// Markdown: a blank line between the value table and the parity table (GFM would merge them).
+/// HTML: counts as whole numbers.
+#[test]
+fn markdown_tables_apart_and_html_counts_whole() {
+    let d = TempDir::new().unwrap();
+    let f = write(d.path(), "s.csv", SCORES);
+    let mut args = pairs_args(&f);
+    args.extend(["--score", "score"]);
+    let md = run_stdout(
+        &[
+            &["audit-counterfactual"],
+            &args[..],
+            &["--format", "markdown"],
+        ]
+        .concat(),
+        0,
+    );
+    let at = md.find("| a | b |").expect("parity table");
+    assert!(md[..at].ends_with("|\n\n"), "{md}");
+    let html = run_stdout(
+        &[&["audit-counterfactual"], &args[..], &["--format", "html"]].concat(),
+        0,
+    );
+    // Overall: 6 pairs (g: 4, r: 2), decision_pairs 5 (W's variant score is missing).
+    assert!(html.contains(">pairs</td><td>6</td>"), "{html}");
+    assert!(html.contains(">decision_pairs</td><td>5</td>"), "{html}");
+    assert!(!html.contains(">6.0000<"), "{html}");
+}
+
+/// Each value a 0/1 column cannot read: the file, flag, column, value, line, what is accepted.
+#[test]
+fn unreadable_decisions_and_labels_name_column_and_line() {
+    let d = TempDir::new().unwrap();
+    let f = write(
+        d.path(),
+        "l.csv",
+        "id,variant,score,lab\n1,orig,0.2,yes\n1,w,0.7,no\n2,orig,0.4,1\n2,w,0.3,maybe\n",
+    );
+    let base = ["--id", "id", "--variant", "variant", "--original", "orig"];
+    let e = engine_error(
+        "audit-counterfactual",
+        &[
+            &[f.as_str()],
+            &base[..],
+            &["--score", "score", "--label", "lab"],
+        ]
+        .concat(),
+    );
+    assert!(
+        e.contains("l.csv: --label column 'lab' has 'maybe' on line 5")
+            && e.contains("0 / 1, true / false or yes / no")
+            && !e.contains("literal"),
+        "{e}"
+    );
+    let e = engine_error(
+        "audit-counterfactual",
+        &[&[f.as_str()], &base[..], &["--pred", "variant"]].concat(),
+    );
+    assert!(
+        e.contains("--pred column 'variant' has 'orig' on line 2"),
+        "{e}"
+    );
+    // yes / no read as 1 / 0: ids 1 (label 1 → 0) and 2 fine when 'maybe' is missing.
+    let g = write(
+        d.path(),
+        "g.csv",
+        "id,variant,score,lab\n1,orig,0.2,yes\n1,w,0.7,no\n2,orig,0.4,1\n2,w,0.3,NA\n",
+    );
+    // id 1: original 0.2 → 0 vs label 1: wrong; variant 0.7 → 1 vs label 0: wrong. id 2 has
+    // no variant label: accuracy over 1 pair = 0.
+    let r = cf(
+        &[
+            &[g.as_str()],
+            &base[..],
+            &["--score", "score", "--label", "lab"],
+        ]
+        .concat(),
+        0,
+    );
+    assert!(near(m(&r["pairs"]["overall"], "accuracy"), 0.0));
+    assert_eq!(r["pairs"]["overall"]["metrics"]["accuracy_pairs"], 1);
+}
+
+/// --skip-bad-rows: the skipped line is a warning and counted in input.dropped.
+#[test]
+fn skipped_rows_are_reported() {
+    let d = TempDir::new().unwrap();
+    let f = write(
+        d.path(),
+        "b.csv",
+        "id,variant,score\n1,orig,0.2\n1,w,0.3,extra\n2,orig,0.4\n2,w,0.5\n",
+    );
+    let r = cf(
+        &[
+            &f,
+            "--id",
+            "id",
+            "--variant",
+            "variant",
+            "--original",
+            "orig",
+            "--score",
+            "score",
+            "--skip-bad-rows",
+        ],
+        0,
+    );
+    let w = r["warnings"].to_string();
+    assert!(
+        w.contains("skipped 1 malformed row") && w.contains("line 3"),
+        "{w}"
+    );
+    let dropped = r["input"]["dropped"].as_array().unwrap();
+    assert!(
+        dropped
+            .iter()
+            .any(|x| x["reason"] == "malformed row (--skip-bad-rows)" && x["rows"] == 1),
+        "{dropped:?}"
+    );
+}
+
+/// Holm's family holds only values with a test. Value A: 12 ids, original wrong (label 1,
+/// score 0.2 → 0), variant right (0.8 → 1): b = 12, c = 0, p = 2 · 0.5¹² = 2⁻¹¹. Value B: no
+/// label on its rows → no test: p null, left out, so A's Holm p is its own p (family of 1), not
+/// 2 · 2⁻¹¹.
+#[test]
+fn holm_leaves_out_values_without_a_test() {
+    let d = TempDir::new().unwrap();
+    let mut text = String::from("id,attribute,variant,score,label\n");
+    for i in 0..12 {
+        text.push_str(&format!(
+            "{i},,original,0.2,1\n{i},g,A,0.8,1\n{i},g,B,0.8,\n"
+        ));
+    }
+    let f = write(d.path(), "h.csv", &text);
+    let mut args = pairs_args(&f);
+    args[6] = "original";
+    args[8] = "attribute";
+    args.extend(["--score", "score", "--label", "label"]);
+    let r = cf(&args, 0);
+    let g = attribute(&r, "g");
+    let (a, b) = (value(g, "A"), value(g, "B"));
+    let p = 2.0f64.powi(-11);
+    assert!((m(a, "mcnemar_p_value").unwrap() - p).abs() < 1e-15);
+    assert!((m(a, "mcnemar_p_value_holm").unwrap() - p).abs() < 1e-15);
+    assert!(b["metrics"]["mcnemar_p_value"].is_null());
+    assert!(b["metrics"]["mcnemar_p_value_holm"].is_null());
+    assert!(b["undefined"]["mcnemar_p_value_holm"]
+        .as_str()
+        .unwrap()
+        .contains("not in Holm's family"));
+    assert_eq!(
+        b["undefined"]["accuracy"],
+        "no pair with both decisions and labels"
+    );
+}
+
+/// Target values no row has: a warning, naming the observed value differing only by case.
+/// A prompt whose values are all missing: shares null (not 0), "—" in the table.
+#[test]
+fn target_spelling_and_empty_prompts() {
+    let d = TempDir::new().unwrap();
+    let f = write(
+        d.path(),
+        "e.csv",
+        "prompt,gender\np1,female\np1,male\np2,\np2,NA\n",
+    );
+    let mut args = t2i_args(&f);
+    args.extend(["--target", "Female=0.5,male=0.5"]);
+    let r = cf(&args, 0);
+    let w = r["warnings"].to_string();
+    assert!(
+        w.contains("--target value 'Female' occurs on no row, but 'female' does"),
+        "{w}"
+    );
+    let p2 = &r["distribution"]["prompts"][1];
+    assert_eq!(p2["images"], 0);
+    assert!(p2["observed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(Value::is_null));
+    let table = run_stdout(
+        &[
+            &["audit-counterfactual"],
+            &t2i_args(&f)[..],
+            &["--format", "table"],
+        ]
+        .concat(),
+        0,
+    );
+    let line = table.lines().find(|l| l.contains(" p2 ")).expect("p2 row");
+    assert!(line.contains('—') && !line.contains("0.0000"), "{line}");
+}
+
+/// Duplicate variant rows: a warning with the count; duplicate thresholds: once.
+#[test]
+fn duplicate_variant_rows_and_thresholds() {
+    let d = TempDir::new().unwrap();
+    let f = write(
+        d.path(),
+        "d.csv",
+        "id,attr,variant,score\na,,orig,0.2\na,g,w,0.6\na,g,w,0.1\nb,,orig,0.3\nb,g,w,0.3\nb,g,w,0.4\n",
+    );
+    let mut args = pairs_args(&f);
+    args.extend(["--score", "score", "--threshold", "0.5,0.5,0.7"]);
+    let r = cf(&args, 0);
+    assert!(r["warnings"].to_string().contains("2 variant rows repeat"));
+    assert_eq!(r["pairs"]["thresholds"], serde_json::json!([0.5, 0.7]));
+    // Every row is a pair: 4 pairs, Δ = .4, −.1, 0, .1: mean |Δ| = .6 / 4 = .15.
+    let g = attribute(&r, "g");
+    assert_eq!(g["metrics"]["pairs"], 4);
+    assert!(near(m(g, "mean_abs_delta"), 0.15));
+}
+
+/// Wording: "1 id left out", --max-unmatched speaks of ids.
+#[test]
+fn wording_of_counts() {
+    let d = TempDir::new().unwrap();
+    let text = format!("{SCORES}5,g,w,0.3,0,0\n");
+    let f = write(d.path(), "u.csv", &text);
+    let mut args = pairs_args(&f);
+    args.extend(["--score", "score", "--max-unmatched", "1"]);
+    let r = cf(&args, 0);
+    assert!(
+        r["warnings"].to_string().contains("1 id left out: it has"),
+        "{}",
+        r["warnings"]
+    );
+    let mut args = pairs_args(&f);
+    args.extend(["--score", "score", "--max-unmatched", "some"]);
+    let e = engine_error("audit-counterfactual", &args);
+    assert!(e.contains("number of ids"), "{e}");
+}
+
+/// CSV carries the parity comparisons and, for distributions, the shares and the target.
+/// SCORES, g: w vs original on ids 1, 2: w (0.6, 0.9), originals (0.2, 0.7) → W1 = (.4 + .2) / 2
+/// = .3; weak: w above .5: 2/2, originals 1/2 → +.5.
+#[test]
+fn csv_carries_parity_and_shares() {
+    let d = TempDir::new().unwrap();
+    let f = write(d.path(), "s.csv", SCORES);
+    let mut args = pairs_args(&f);
+    args.extend(["--score", "score"]);
+    let csv = run_stdout(
+        &[&["audit-counterfactual"], &args[..], &["--format", "csv"]].concat(),
+        0,
+    );
+    assert!(csv.contains("parity,g,w vs orig,ids,2.0,"), "{csv}");
+    assert!(
+        csv.contains("parity,g,w vs orig,weak_parity_signed,0.5,"),
+        "{csv}"
+    );
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("parity,g,w vs orig,strict_parity,"))
+        .unwrap();
+    let v: f64 = line.split(',').nth(4).unwrap().parse().unwrap();
+    assert!((v - 0.3).abs() < 1e-12, "{line}");
+    let t = write(d.path(), "t.csv", T2I);
+    let csv = run_stdout(
+        &[
+            &["audit-counterfactual"],
+            &t2i_args(&t)[..],
+            &["--format", "csv"],
+        ]
+        .concat(),
+        0,
+    );
+    // p1: f 3/4; target uniform over f, m: 0.5 each.
+    assert!(csv.contains("group,prompt,p1,share:f,0.75,"), "{csv}");
+    assert!(csv.contains("input,,,target_share:m,0.5,"), "{csv}");
+}

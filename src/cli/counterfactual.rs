@@ -7,6 +7,13 @@ use clap::Args;
 
 use super::shared::{OutputArgs, ReadArgs};
 use super::values::{finite, non_negative, open_unit, replicates, target_shares, unmatched};
+
+/// `--max-unmatched` of this command: a count of ids, or a share of them.
+fn unmatched_ids(s: &str) -> Result<crate::fairness::settings::Unmatched, String> {
+    unmatched(s).map_err(|_| {
+        format!("must be a number of ids (e.g. 12) or a percentage of them (e.g. 5%); not {s}")
+    })
+}
 use crate::counterfactual::settings::{
     AnswerNormalization, DistributionSettings, Measure, Mode, PairSettings, Settings, Unmatched,
     DEFAULT_EPSILON, DEFAULT_THRESHOLD,
@@ -113,7 +120,7 @@ pub struct CounterfactualArgs {
 
     /// Ids left out because they have no original row or several: more than this (a count, or a
     /// share of the ids such as 5%) is an error. Default 0.
-    #[arg(long = "max-unmatched", value_name = "N|P%", value_parser = unmatched)]
+    #[arg(long = "max-unmatched", value_name = "N|P%", value_parser = unmatched_ids)]
     pub max_unmatched: Option<crate::fairness::settings::Unmatched>,
 
     /// Write one CSV row per changed pair (decision flipped, answer changed, or |Δ| > ε) to FILE:
@@ -200,7 +207,14 @@ impl CounterfactualArgs {
                     thresholds: if self.threshold.is_empty() {
                         vec![DEFAULT_THRESHOLD]
                     } else {
-                        self.threshold.clone()
+                        // Each threshold once, in the order given.
+                        let mut t: Vec<f64> = Vec::new();
+                        for x in &self.threshold {
+                            if !t.contains(x) {
+                                t.push(*x);
+                            }
+                        }
+                        t
                     },
                 },
                 (None, None, Some(c)) => Measure::Answer(c.clone()),

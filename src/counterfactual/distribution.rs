@@ -27,8 +27,8 @@ pub struct Scope {
     pub images: u64,
     /// Rows without one (excluded).
     pub missing: u64,
-    /// The share of each value, in value order (`values`).
-    pub observed: Vec<f64>,
+    /// The share of each value, in value order (`values`); null when no row has a value.
+    pub observed: Vec<Option<f64>>,
     #[serde(flatten)]
     pub figures: Figures,
 }
@@ -42,12 +42,12 @@ pub struct Computed {
 }
 
 /// The measures of observed shares `p` against target `t`.
-fn measures(p: &[f64], t: &[f64], images: u64) -> Figures {
+fn measures(p: &[f64], t: &[f64], images: u64, undefined: Option<&str>) -> Figures {
     let mut f = Figures::default();
     f.count("images", images);
-    if images == 0 {
+    if images == 0 || undefined.is_some() {
         for m in MEASURES {
-            f.set(m, Err("no row with a value"));
+            f.set(m, Err(undefined.unwrap_or("no row with a value")));
         }
         return f;
     }
@@ -58,17 +58,25 @@ fn measures(p: &[f64], t: &[f64], images: u64) -> Figures {
     f
 }
 
-fn scope(prompt: Option<String>, draws: &[u32], missing: u64, k: usize, t: &[f64]) -> Scope {
+fn scope(
+    prompt: Option<String>,
+    draws: &[u32],
+    missing: u64,
+    t: &[f64],
+    undefined: Option<&str>,
+) -> Scope {
+    let k = t.len();
     let mut counts = vec![0u64; k];
     for d in draws {
         counts[*d as usize] += 1;
     }
     let n = draws.len() as u64;
-    let observed: Vec<f64> = counts
+    let observed: Vec<Option<f64>> = counts
         .iter()
-        .map(|c| if n > 0 { *c as f64 / n as f64 } else { 0.0 })
+        .map(|c| (n > 0).then(|| *c as f64 / n as f64))
         .collect();
-    let figures = measures(&observed, t, n);
+    let shares: Vec<f64> = observed.iter().map(|x| x.unwrap_or(0.0)).collect();
+    let figures = measures(&shares, t, n, undefined);
     Scope {
         prompt,
         images: n,
@@ -78,17 +86,24 @@ fn scope(prompt: Option<String>, draws: &[u32], missing: u64, k: usize, t: &[f64
     }
 }
 
-/// The figures of `draws` (per prompt, value indices) against target `t` (one share per value).
-pub fn compute(prompts: &[String], draws: &[Vec<u32>], missing: &[u64], t: &[f64]) -> Computed {
-    let k = t.len();
+/// The figures of `draws` (per prompt, value indices) against target `t` (one share per value);
+/// every distance undefined with reason `undefined` when given (one value against a uniform
+/// target).
+pub fn compute(
+    prompts: &[String],
+    draws: &[Vec<u32>],
+    missing: &[u64],
+    t: &[f64],
+    undefined: Option<&str>,
+) -> Computed {
     let scopes: Vec<Scope> = prompts
         .iter()
         .zip(draws)
         .zip(missing)
-        .map(|((p, d), m)| scope(Some(p.clone()), d, *m, k, t))
+        .map(|((p, d), m)| scope(Some(p.clone()), d, *m, t, undefined))
         .collect();
     let all: Vec<u32> = draws.iter().flatten().copied().collect();
-    let pooled = scope(None, &all, missing.iter().sum(), k, t);
+    let pooled = scope(None, &all, missing.iter().sum(), t, undefined);
     let mut mean = Figures::default();
     for m in MEASURES {
         let vals: Vec<&Result<f64, String>> =

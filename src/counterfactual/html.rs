@@ -102,7 +102,7 @@ pub fn page(r: &CounterfactualReport) -> Result<Page> {
                                 Err(w) => Cell::Undefined(w.clone()),
                             }),
                             f.get(metric)
-                                .map_or(Cell::Empty, |v| Cell::value(v.clone())),
+                                .map_or(Cell::Empty, |v| figure_cell(metric, v)),
                         ];
                         if intervals {
                             row.push(interval_cell(f, metric));
@@ -191,7 +191,10 @@ pub fn page(r: &CounterfactualReport) -> Result<Page> {
                 Cell::text(s.prompt.clone().unwrap_or_else(|| "(pooled)".into())),
                 Cell::Amount(s.images as f64),
             ];
-            row.extend(s.observed.iter().map(|x| Cell::Number(*x)));
+            row.extend(s.observed.iter().map(|x| match x {
+                Some(x) => Cell::Number(*x),
+                None => Cell::Undefined("no row with a value".into()),
+            }));
             row.push(
                 s.figures
                     .get("total_variation")
@@ -259,6 +262,14 @@ pub fn page(r: &CounterfactualReport) -> Result<Page> {
     })
 }
 
+/// A figure's cell: counts (pairs, flips, images, ...) as whole numbers, the rest to 4 decimals.
+fn figure_cell(name: &str, v: &Result<f64, String>) -> Cell {
+    match v {
+        Ok(x) if super::report::is_count(name) => Cell::Amount(*x),
+        _ => Cell::value(v.clone()),
+    }
+}
+
 fn figures_table(caption: &str, f: &Figures) -> Table {
     let intervals = f.list.iter().any(|x| x.interval.is_some());
     let mut header = vec!["metric".to_string(), "value".into()];
@@ -272,7 +283,7 @@ fn figures_table(caption: &str, f: &Figures) -> Table {
             .list
             .iter()
             .map(|x| {
-                let mut row = vec![Cell::text(&x.name), Cell::value(x.value.clone())];
+                let mut row = vec![Cell::text(&x.name), figure_cell(&x.name, &x.value)];
                 if intervals {
                     row.push(match &x.interval {
                         Some(Ok([lo, hi])) => Cell::Interval(*lo, *hi),

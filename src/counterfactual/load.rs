@@ -29,8 +29,10 @@ enum Role {
 }
 
 /// Reads `cols` (flag, column, role) of `source`; every column resolved by name ("did you mean"
-/// when absent).
-fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<String>)> {
+/// when absent). A value a number or 0/1 column cannot read is one error naming the file, the
+/// flag, the column, the value, its place ([`place`]) and what is accepted. Also returns what
+/// reading noticed (rows skipped by --skip-bad-rows).
+fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<String>, Vec<String>)> {
     let mut t = Table::open(source)?;
     let mut names = Vec::new();
     for (i, (flag, name, role)) in cols.iter().enumerate() {
@@ -45,7 +47,80 @@ fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<Stri
         }
         names.push(c);
     }
-    Ok((t.read()?, names))
+    let frame = match t.read() {
+        Ok(f) => f,
+        Err(e) => return Err(diagnose(source, cols, &names).unwrap_or(e)),
+    };
+    let notes = if source.options.skip_bad_rows {
+        source.open()?.warnings
+    } else {
+        Vec::new()
+    };
+    Ok((frame, names, notes))
+}
+
+/// How many rows a reading note says were skipped (`skipped N malformed rows ...`).
+pub fn skipped_rows(note: &str) -> Option<u64> {
+    note.strip_prefix("skipped ")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Whether `text` reads as a number the way the column reader does (strictly: no spaces).
+fn reads_as_number(text: &str) -> bool {
+    text.parse::<f64>().is_ok()
+}
+
+const YES_NO: [&str; 12] = [
+    "true", "True", "TRUE", "yes", "Yes", "YES", "false", "False", "FALSE", "no", "No", "NO",
+];
+
+/// After a failed read: the first value of a number or 0/1 column that does not read, as one
+/// error naming the file, flag, column, value and place. `None` when no such value is found
+/// (the reader's own error stands).
+fn diagnose(
+    source: &Source,
+    cols: &[(&str, &str, Role)],
+    names: &[String],
+) -> Option<anyhow::Error> {
+    let mut t = Table::open(source).ok()?;
+    let mut checked = Vec::new();
+    for (i, ((flag, _, role), name)) in cols.iter().zip(names).enumerate() {
+        if matches!(role, Role::Text) {
+            continue;
+        }
+        let alias = format!("__d{i}");
+        t.text(name, &alias);
+        checked.push((alias, *flag, name, matches!(role, Role::Flag)));
+    }
+    let f = t.read().ok()?;
+    for (alias, flag, name, binary) in checked {
+        let texts = f.texts(&alias).ok()?;
+        for (i, v) in texts.iter().enumerate() {
+            let Some(v) = v else { continue };
+            if reads_as_number(v) || (binary && YES_NO.contains(&v.as_str())) {
+                continue;
+            }
+            let what = if binary {
+                "0 / 1, true / false or yes / no"
+            } else {
+                "a number"
+            };
+            let spaces = if v.trim() != v && reads_as_number(v.trim()) {
+                " (a number with spaces around it: remove the spaces)"
+            } else {
+                ""
+            };
+            return Some(anyhow::anyhow!(
+                "{}: {flag} column '{name}' has '{v}' on {}{spaces}; each value must be {what}, or missing (one of the --na-values spellings, e.g. NA)",
+                source.display,
+                place(source, i)
+            ));
+        }
+    }
+    None
 }
 
 /// What one row of a pair holds, copied next to the pair so that the figures and every
@@ -123,6 +198,12 @@ pub struct PairData {
     pub columns: Vec<(String, String)>,
     /// Answers and labels with text that normalise to nothing (SQuAD erases `A`, `the`).
     pub answers_emptied: u64,
+    /// What reading noticed (rows skipped by --skip-bad-rows), for the warnings.
+    pub notes: Vec<String>,
+    /// Variant rows that repeat an (id, attribute, value) already seen: each is a pair of its
+    /// own in the flip / Δ / answer figures; parity uses the first. Up to five, as `id (value)`.
+    pub duplicate_variants: u64,
+    pub sample_duplicates: Vec<String>,
 }
 
 /// Reads and pairs the rows of `source`.
@@ -147,7 +228,7 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
         };
         cols.push(("--label", l.as_str(), role));
     }
-    let (f, names) = read(source, &cols)?;
+    let (f, names, notes) = read(source, &cols)?;
     let columns: Vec<(String, String)> = cols
         .iter()
         .zip(&names)
@@ -220,7 +301,7 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
     let answers_emptied = emptied;
 
     // Group rows by id, in file order of first appearance.
-    let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut dropped = skipped(&notes);
     let mut order: Vec<&str> = Vec::new();
     let mut by_id: HashMap<&str, (Vec<u32>, Vec<u32>)> = HashMap::new();
     for i in 0..n {
@@ -246,6 +327,7 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
     let mut attribute_ix: BTreeMap<String, BTreeMap<String, ()>> = BTreeMap::new();
     let mut kept: Vec<(u32, u32, u32)> = Vec::new(); // (id index, original row, variant row)
     let mut id_list: Vec<String> = Vec::new();
+    let (mut duplicate_variants, mut sample_duplicates) = (0u64, Vec::new());
     for id in &order {
         let (orig, var) = &by_id[id];
         let rows = (orig.len() + var.len()) as u64;
@@ -280,7 +362,20 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
         }
         let ix = id_list.len() as u32;
         id_list.push(id.to_string());
+        let mut seen_here: Vec<(Option<&str>, &str)> = Vec::new();
         for &r in var {
+            let key = (
+                attrs.as_ref().and_then(|a| a[r as usize].as_deref()),
+                variants[r as usize].as_deref().unwrap_or_default(),
+            );
+            if seen_here.contains(&key) {
+                duplicate_variants += 1;
+                if sample_duplicates.len() < 5 {
+                    sample_duplicates.push(format!("{id} ({})", key.1));
+                }
+            } else {
+                seen_here.push(key);
+            }
             let a = match &attrs {
                 Some(a) => match a[r as usize].as_deref() {
                     Some(a) => a.to_string(),
@@ -375,6 +470,9 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
         dropped,
         columns,
         answers_emptied,
+        notes,
+        duplicate_variants,
+        sample_duplicates,
     })
 }
 
@@ -391,6 +489,16 @@ fn side(obs: &Observations, r: usize) -> Side {
     }
 }
 
+/// Rows skipped by --skip-bad-rows, as a reason of `input.dropped` (empty without).
+fn skipped(notes: &[String]) -> BTreeMap<String, u64> {
+    let n: u64 = notes.iter().filter_map(|n| skipped_rows(n)).sum();
+    let mut m = BTreeMap::new();
+    if n > 0 {
+        m.insert("malformed row (--skip-bad-rows)".to_string(), n);
+    }
+    m
+}
+
 /// A 0/1 column: any other number is an error naming the line.
 fn check_binary(source: &Source, v: &[Option<f64>], flag: &str, col: &str) -> Result<()> {
     if let Some(i) = v
@@ -398,7 +506,7 @@ fn check_binary(source: &Source, v: &[Option<f64>], flag: &str, col: &str) -> Re
         .position(|x| x.is_some_and(|x| x != 0.0 && x != 1.0))
     {
         bail!(
-            "{}: {flag} column '{col}' holds {} on {}; it must be 0 / 1 (or true / false)",
+            "{}: {flag} column '{col}' holds {} on {}; each value must be 0 / 1, true / false or yes / no, or missing",
             source.display,
             v[i].unwrap_or_default(),
             place(source, i)
@@ -421,6 +529,8 @@ pub struct DistributionData {
     pub missing: Vec<u64>,
     pub columns: Vec<(String, String)>,
     pub dropped: BTreeMap<String, u64>,
+    /// What reading noticed (rows skipped by --skip-bad-rows), for the warnings.
+    pub notes: Vec<String>,
 }
 
 pub fn distribution(source: &Source, s: &DistributionSettings) -> Result<DistributionData> {
@@ -428,7 +538,7 @@ pub fn distribution(source: &Source, s: &DistributionSettings) -> Result<Distrib
     if let Some(p) = &s.prompt {
         cols.push(("--prompt", p.as_str(), Role::Text));
     }
-    let (f, names) = read(source, &cols)?;
+    let (f, names, notes) = read(source, &cols)?;
     let columns = cols
         .iter()
         .zip(&names)
@@ -440,7 +550,7 @@ pub fn distribution(source: &Source, s: &DistributionSettings) -> Result<Distrib
     } else {
         None
     };
-    let mut dropped = BTreeMap::new();
+    let mut dropped = skipped(&notes);
     let mut prompt_names: BTreeMap<String, ()> = BTreeMap::new();
     let mut value_names: BTreeMap<String, ()> = BTreeMap::new();
     for i in 0..values.len() {
@@ -505,5 +615,6 @@ pub fn distribution(source: &Source, s: &DistributionSettings) -> Result<Distrib
         missing,
         columns,
         dropped,
+        notes,
     })
 }

@@ -60,11 +60,39 @@ pub fn run(s: &Settings) -> Result<Rendered> {
             model.input.matching = Some(data.matching.clone());
             let unmatched =
                 data.matching.ids_without_original + data.matching.ids_with_several_originals;
+            for note in &data.notes {
+                model
+                    .warnings
+                    .push(Warning::new(&source.display, None, note.clone()));
+            }
             if unmatched > 0 {
                 model.warnings.push(Warning::new(
                     &source.display,
                     None,
-                    format!("{unmatched} ids left out: they have no original row or several (input.matching)"),
+                    format!(
+                        "{unmatched} {} left out: {} no original row or several (input.matching)",
+                        if unmatched == 1 { "id" } else { "ids" },
+                        if unmatched == 1 {
+                            "it has"
+                        } else {
+                            "they have"
+                        }
+                    ),
+                ));
+            }
+            if data.duplicate_variants > 0 {
+                let n = data.duplicate_variants;
+                model.warnings.push(Warning::new(
+                    &source.display,
+                    None,
+                    format!(
+                        "{n} variant {} an id's value already seen (e.g. {}): each such row is \
+                         one more pair in the flip, Δ and answer figures, and counterfactual \
+                         parity uses the id's first row of the value; give each id one row per \
+                         value",
+                        if n == 1 { "row repeats" } else { "rows repeat" },
+                        data.sample_duplicates.join(", ")
+                    ),
                 ));
             }
             if data.answers_emptied > 0 {
@@ -118,6 +146,18 @@ pub fn run(s: &Settings) -> Result<Rendered> {
             model.input.rows = data.rows;
             model.input.columns = columns(&data.columns);
             model.input.dropped = Dropped::list(&data.dropped);
+            for note in &data.notes {
+                model
+                    .warnings
+                    .push(Warning::new(&source.display, None, note.clone()));
+            }
+            let observed: Vec<bool> = {
+                let mut seen = vec![false; data.values.len()];
+                for d in data.draws.iter().flatten() {
+                    seen[*d as usize] = true;
+                }
+                seen
+            };
             let (target, target_source) = match &ds.target {
                 Some(t) => (
                     data.values
@@ -134,6 +174,19 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                     )
                 }
             };
+            // Against a uniform target over one observed value every distance is 0 by
+            // construction: undefined, not "no bias".
+            let undefined = (ds.target.is_none() && data.values.len() == 1).then(|| {
+                format!(
+                    "one value observed ('{}'): the distance from a uniform target over one value is 0 by construction; give --target",
+                    data.values[0]
+                )
+            });
+            if let Some(why) = &undefined {
+                model
+                    .warnings
+                    .push(Warning::new(&source.display, None, why.clone()));
+            }
             if let Some(t) = &ds.target {
                 let missing: Vec<&str> = data
                     .values
@@ -151,8 +204,41 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                         ),
                     ));
                 }
+                // Target values no row has.
+                for (i, v) in data.values.iter().enumerate() {
+                    if observed[i] || !t.iter().any(|(k, _)| k == v) {
+                        continue;
+                    }
+                    let like: Vec<&str> = data
+                        .values
+                        .iter()
+                        .zip(&observed)
+                        .filter(|(o, seen)| **seen && o.to_lowercase() == v.to_lowercase())
+                        .map(|(o, _)| o.as_str())
+                        .collect();
+                    model.warnings.push(Warning::new(
+                        &source.display,
+                        None,
+                        if like.is_empty() {
+                            format!(
+                                "--target value '{v}' occurs on no row: its observed share is 0 everywhere; check the spelling"
+                            )
+                        } else {
+                            format!(
+                                "--target value '{v}' occurs on no row, but '{}' does: values are compared exactly (case included); write --target with the file's spelling",
+                                like.join("', '")
+                            )
+                        },
+                    ));
+                }
             }
-            let c = distribution::compute(&data.prompts, &data.draws, &data.missing, &target);
+            let c = distribution::compute(
+                &data.prompts,
+                &data.draws,
+                &data.missing,
+                &target,
+                undefined.as_deref(),
+            );
             let report = |c: distribution::Computed| DistributionReport {
                 column: data.columns[0].1.clone(),
                 values: data.values.clone(),
@@ -175,7 +261,13 @@ pub fn run(s: &Settings) -> Result<Rendered> {
                                 .collect()
                         })
                         .collect();
-                    let c = distribution::compute(&data.prompts, &draws, &data.missing, &target);
+                    let c = distribution::compute(
+                        &data.prompts,
+                        &draws,
+                        &data.missing,
+                        &target,
+                        undefined.as_deref(),
+                    );
                     flat(&CounterfactualReport {
                         distribution: Some(report(c)),
                         ..empty()
@@ -296,36 +388,24 @@ fn flat(r: &CounterfactualReport) -> HashMap<Key, f64> {
         .collect()
 }
 
-/// Counts are not given intervals (they describe the sample, not an estimate).
+/// Counts and p-values are not given intervals (they describe the sample, not an estimate).
 fn has_interval(name: &str) -> bool {
-    let base = name.split('@').next().unwrap_or(name);
-    !matches!(
-        base,
-        "pairs"
-            | "images"
-            | "decision_pairs"
-            | "score_pairs"
-            | "answer_pairs"
-            | "accuracy_pairs"
-            | "flips"
-            | "changes"
-            | "positive_to_negative"
-            | "negative_to_positive"
-            | "mcnemar_b"
-            | "mcnemar_c"
-            | "mcnemar_p_value"
-            | "mcnemar_p_value_holm"
-    )
+    !report::has_no_interval(name)
 }
 
 /// Percentile intervals of every number from the replicates' flat views; a number undefined in
-/// some replicate has no interval (with how many).
+/// some replicate, or in the sample itself, has no interval (with the reason).
 fn attach(model: &mut CounterfactualReport, reps: Vec<HashMap<Key, f64>>, level: f64) {
     let places: Vec<report::Place> = model.scopes().into_iter().map(|(p, _)| p).collect();
     let n = reps.len();
     for (place, figs) in places.into_iter().zip(model.scopes_mut()) {
         for f in &mut figs.list {
-            if !has_interval(&f.name) || f.value.is_err() {
+            if !has_interval(&f.name) {
+                continue;
+            }
+            if f.value.is_err() {
+                // Shown as `undefined["NAME.interval"]`, and a gate on an end fails as undefined.
+                f.interval = Some(Err("the estimate itself is undefined".into()));
                 continue;
             }
             let key: Key = (

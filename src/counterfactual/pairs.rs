@@ -21,7 +21,8 @@ pub struct ParityRow {
     pub ids: u64,
     /// W1 between the two score distributions.
     pub strict_parity: Option<f64>,
-    /// Share of a above the threshold − share of b above it (signed).
+    /// Share of a above the threshold − share of b above it (signed: a − b; the value's and
+    /// attribute's `weak_parity` figures are its absolute value).
     pub weak_parity: Option<f64>,
 }
 
@@ -208,7 +209,10 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
                 c += 1;
             }
         }
-        let why = "no pair with both answers and labels";
+        let why = match m {
+            Measure::Answer(_) => "no pair with both answers and labels",
+            _ => "no pair with both decisions and labels",
+        };
         f.count("accuracy_pairs", n);
         f.ratio("accuracy", ov as f64, n as f64, why);
         f.ratio("accuracy_original", oo as f64, n as f64, why);
@@ -222,7 +226,15 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
         );
         f.count("mcnemar_b", b);
         f.count("mcnemar_c", c);
-        f.set("mcnemar_p_value", Ok(mcnemar_exact(b, c)));
+        // No paired correctness: no test (and left out of Holm's family), not p = 1.
+        f.set(
+            "mcnemar_p_value",
+            if n > 0 {
+                Ok(mcnemar_exact(b, c))
+            } else {
+                Err(why)
+            },
+        );
     }
     f
 }
@@ -340,11 +352,18 @@ pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) 
                 figures_a.detail("weak_parity_between", json!([r.a, r.b]));
             }
         }
-        // Holm over the attribute's values.
-        if !p_values.is_empty() {
+        // Holm over the attribute's values that have a test; the others' adjusted p is null.
+        if s.label.is_some() {
             let adj = holm(&p_values.iter().map(|x| x.1).collect::<Vec<_>>());
+            let mut holm_p: Vec<Option<f64>> = vec![None; nv];
             for ((vi, _), q) in p_values.iter().zip(adj) {
-                values[*vi].1.set("mcnemar_p_value_holm", Ok(q));
+                holm_p[*vi] = Some(q);
+            }
+            for (vi, q) in holm_p.into_iter().enumerate() {
+                values[vi].1.set(
+                    "mcnemar_p_value_holm",
+                    q.ok_or("no McNemar test for this value (no pair with a label on both rows), so it is not in Holm's family"),
+                );
             }
         }
         attributes.push(AttributeFigures {

@@ -180,6 +180,17 @@ impl CounterfactualReport {
     }
 }
 
+/// Whether `name` (or `name@T`) is a count.
+pub fn is_count(name: &str) -> bool {
+    COUNTS.contains(&name.split('@').next().unwrap_or(name))
+}
+
+/// Numbers that never get an interval: counts and p-values (`mod.rs` attaches none).
+pub fn has_no_interval(name: &str) -> bool {
+    let base = name.split('@').next().unwrap_or(name);
+    COUNTS.contains(&base) || base.starts_with("mcnemar_p")
+}
+
 impl Gateable for CounterfactualReport {
     /// Names are the figures' names (`flip_rate`, `mean_abs_delta`, `strict_parity`,
     /// `answer_change_rate`, `total_variation`, ...), `.lower` / `.upper` for an interval end
@@ -226,7 +237,47 @@ impl Gateable for CounterfactualReport {
             }
             _ => {}
         }
-        Ok(crate::gate::select(&numbers, scope, base, end, name))
+        let found = crate::gate::select(&numbers, scope, base, end, name);
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        // Nothing to check: say why rather than pass a gate that checked nothing.
+        let values = crate::gate::select(&numbers, scope, base, None, name);
+        if !values.is_empty() {
+            bail!(
+                "'{name}' has no interval in that scope: '{base}' is {}; gate on '{base}' itself",
+                if has_no_interval(base) {
+                    "a count (or a p-value), which describes the sample and gets no bootstrap interval"
+                } else {
+                    "undefined there, so it has no interval"
+                }
+            );
+        }
+        let mut at: Vec<String> = Vec::new();
+        for n in numbers.iter().filter(|n| n.metric == base) {
+            let s = match (n.level, &n.attribute, &n.group) {
+                (Level::Overall, _, _) => "overall:".to_string(),
+                (Level::Input, _, _) => "no scope".to_string(),
+                (_, Some(a), Some(g)) => format!("{a}={g}:"),
+                (_, Some(a), None) => format!("{a}:"),
+                _ => continue,
+            };
+            if !at.contains(&s) {
+                at.push(s);
+            }
+        }
+        let shown = at.len().min(6);
+        bail!(
+            "'{base}' has no value in that scope ({}); it is reported at: {}{}",
+            match scope {
+                Scope::All => "no scope: every attribute or prompt".to_string(),
+                Scope::Overall => "overall:".to_string(),
+                Scope::Attribute(a) => format!("{a}:"),
+                Scope::Group(a, g) => format!("{a}={g}:"),
+            },
+            at[..shown].join(", "),
+            if at.len() > shown { ", ..." } else { "" }
+        );
     }
 }
 
@@ -289,6 +340,61 @@ fn csv(r: &CounterfactualReport) -> Result<String> {
             &note,
         ])?;
     }
+    // What the JSON holds besides the scopes' numbers: the parity comparisons, and each
+    // prompt's observed shares and the target.
+    if let Some(p) = &r.pairs {
+        for a in &p.attributes {
+            for x in &a.parity {
+                let group = format!("{} vs {}", x.a, x.b);
+                let why = "no pair with both scores";
+                for (metric, v) in [
+                    ("ids", Some(x.ids as f64)),
+                    ("strict_parity", x.strict_parity),
+                    ("weak_parity_signed", x.weak_parity),
+                ] {
+                    let value = v.map_or(String::new(), |v| crate::render::csv_num(Some(v)));
+                    let note = if v.is_none() { why } else { "" };
+                    w.write_record(["parity", &a.attribute, &group, metric, &value, "", "", note])?;
+                }
+            }
+        }
+    }
+    if let Some(d) = &r.distribution {
+        for (v, t) in d.values.iter().zip(&d.target) {
+            w.write_record([
+                "input",
+                "",
+                "",
+                &format!("target_share:{v}"),
+                &crate::render::csv_num(Some(*t)),
+                "",
+                "",
+                "",
+            ])?;
+        }
+        for s in d.prompts.iter().chain(std::iter::once(&d.pooled)) {
+            let (level, attribute) = match &s.prompt {
+                Some(_) => ("group", "prompt"),
+                None => ("overall", ""),
+            };
+            for (v, x) in d.values.iter().zip(&s.observed) {
+                w.write_record([
+                    level,
+                    attribute,
+                    s.prompt.as_deref().unwrap_or(""),
+                    &format!("share:{v}"),
+                    &x.map_or(String::new(), |x| crate::render::csv_num(Some(x))),
+                    "",
+                    "",
+                    if x.is_none() {
+                        "no row with a value"
+                    } else {
+                        ""
+                    },
+                ])?;
+            }
+        }
+    }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
@@ -298,9 +404,7 @@ fn cell(f: &Figures, name: &str) -> String {
         return String::new();
     };
     let v = match &fig.value {
-        Ok(v) if COUNTS.contains(&name.split('@').next().unwrap_or(name)) => {
-            crate::render::fmt_count(*v as u64)
-        }
+        Ok(v) if is_count(name) => crate::render::fmt_count(*v as u64),
         Ok(v) if name.starts_with("mcnemar_p") => crate::render::fmt_p(Some(*v)),
         Ok(v) => fmt_num(Some(*v)),
         Err(_) => "—".into(),
@@ -413,6 +517,10 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
             rows.push(row);
             out.push_str(&grid(&header, &rows, markdown, &[], 0));
             if !a.parity.is_empty() {
+                if markdown {
+                    // Two GFM tables need a blank line between them, or they merge.
+                    out.push('\n');
+                }
                 let header = crate::render::header(&[
                     "a",
                     "b",
@@ -475,7 +583,7 @@ fn text(r: &CounterfactualReport, markdown: bool) -> String {
                 crate::render::fmt_count(s.images),
                 crate::render::fmt_count(s.missing),
             ];
-            row.extend(s.observed.iter().map(|x| fmt_num(Some(*x))));
+            row.extend(s.observed.iter().map(|x| fmt_num(*x)));
             rows.push(row);
         }
         out.push_str(&grid(&header, &rows, markdown, &[], 0));
