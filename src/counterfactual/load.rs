@@ -11,16 +11,6 @@ use super::settings::{DistributionSettings, Measure, PairSettings, ALL};
 use crate::input::table::{Frame, Table};
 use crate::input::Source;
 
-/// A data row's place for messages: `line N` in a CSV / TSV file (header on line 1, no
-/// malformed row skipped), else `row N` (1-based among the rows read).
-pub fn place(source: &Source, row: usize) -> String {
-    use crate::input::Format;
-    match source.format {
-        Format::Csv | Format::Tsv if !source.options.skip_bad_rows => format!("line {}", row + 2),
-        _ => format!("row {}", row + 1),
-    }
-}
-
 /// Role of a column in a read.
 enum Role {
     Text,
@@ -116,7 +106,7 @@ fn diagnose(
             return Some(anyhow::anyhow!(
                 "{}: {flag} column '{name}' has '{v}' on {}{spaces}; each value must be {what}, or missing (one of the --na-values spellings, e.g. NA)",
                 source.display,
-                place(source, i)
+                source.place(i)
             ));
         }
     }
@@ -266,7 +256,7 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
             if let Some(i) = v.iter().position(|x| x.is_some_and(|x| x.is_infinite())) {
                 bail!(
                     "{d}: --score column '{column}' is infinite on {}; give finite scores",
-                    place(source, i)
+                    source.place(i)
                 );
             }
             obs.numbers = v;
@@ -509,7 +499,7 @@ fn check_binary(source: &Source, v: &[Option<f64>], flag: &str, col: &str) -> Re
             "{}: {flag} column '{col}' holds {} on {}; each value must be 0 / 1, true / false or yes / no, or missing",
             source.display,
             v[i].unwrap_or_default(),
-            place(source, i)
+            source.place(i)
         );
     }
     Ok(())
