@@ -222,7 +222,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-ranking" -l re
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-ranking" -l position-bias -d 'How much attention rank r gets: log = 1/log2(1+r) (DCG), geometric = p^(r−1), rbp = (1−p)·p^(r−1), p from --persistence' -r -f -a "log\t'1 / log2(1 + r), the discount of DCG (Singh & Joachims 2018)'
 geometric\t'p^(r − 1): the user goes on to the next result with probability p (--persistence)'
 rbp\t'(1 − p) p^(r − 1): rank-biased precision\'s weights, summing to 1 over an infinite list'"
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-ranking" -l persistence -d 'p of the geometric and RBP position-bias models (probability of going on to the next result), in (0, 1)' -r
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-ranking" -l persistence -d 'p of the geometric and RBP position-bias models (probability of going on to the next result), in (0, 1). Default 0.5' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-ranking" -l attention -d 'FairRankTune AWRF\'s p: the share of attention the first position gets, in (0, 1)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-ranking" -l combination -d 'How FairRankTune\'s EXP and AWRF combine the groups\' values into one number' -r -f -a "min-max-ratio\t'min / max (1 is parity)'
 max-min-ratio\t'max / min (1 is parity)'

@@ -561,6 +561,29 @@ fn review_fixes_hold() {
     let xml = String::from_utf8(out.stdout).unwrap();
     assert_eq!(xml.matches("<testsuite ").count(), 1, "{xml}");
     assert!(xml.contains(&format!("{a}, {b}")), "{xml}");
+    // --persistence belongs to the geometric / RBP models; a cut-off of 0 is refused by clap.
+    let e = engine_error(
+        "audit-ranking",
+        &[
+            "fixtures/ranking_small.csv",
+            "--group",
+            "gender",
+            "--persistence",
+            "0.8",
+        ],
+    );
+    assert!(e.contains("--position-bias geometric or rbp"), "{e}");
+    usage_error(
+        &[
+            "audit-ranking",
+            "fixtures/ranking_small.csv",
+            "--group",
+            "gender",
+            "--k",
+            "0",
+        ],
+        "1..",
+    );
     // A group named like markup is text in the Markdown header line too.
     let f = write(
         dir.path(),

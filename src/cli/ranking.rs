@@ -116,9 +116,9 @@ pub struct RankingArgs {
     pub position_bias: PositionBias,
 
     /// p of the geometric and RBP position-bias models (probability of going on to the next
-    /// result), in (0, 1).
-    #[arg(long, value_name = "P", default_value_t = 0.5, value_parser = open_unit, conflicts_with = "variant")]
-    pub persistence: f64,
+    /// result), in (0, 1). Default 0.5.
+    #[arg(long, value_name = "P", value_parser = open_unit, conflicts_with = "variant")]
+    pub persistence: Option<f64>,
 
     /// FairRankTune AWRF's p: the share of attention the first position gets, in (0, 1).
     #[arg(long, value_name = "P", default_value_t = 0.5, value_parser = open_unit, conflicts_with = "variant")]
@@ -169,7 +169,7 @@ pub struct RankingArgs {
     /// Cutoffs of the top-k selection rates, skew@k and diversity / inclusion, comma-separated
     /// (default 5,10); with --variant, the K of Jaccard@K, SERP*@K and PRAG*@K (default
     /// 5,10,20).
-    #[arg(long, value_name = "K,...", value_delimiter = ',')]
+    #[arg(long, value_name = "K,...", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
     pub k: Vec<u32>,
 
     /// Write one row per query with its numbers to this CSV file.
@@ -216,6 +216,9 @@ impl RankingArgs {
         }
         k.sort_unstable();
         k.dedup();
+        if self.persistence.is_some() && self.position_bias == PositionBias::Log {
+            bail!("--persistence is the p of --position-bias geometric or rbp; the default log model has none (give --position-bias geometric or rbp, or drop --persistence)");
+        }
         if (self.fair_k.is_some() || self.fair_p.is_some()) && self.protected.is_none() {
             bail!("--fair-k / --fair-p need --protected GROUP (the FA*IR test is about one protected group)");
         }
@@ -242,7 +245,7 @@ impl RankingArgs {
             }),
             relevance: self.relevance.clone(),
             position_bias: self.position_bias,
-            persistence: self.persistence,
+            persistence: self.persistence.unwrap_or(0.5),
             attention: self.attention,
             combination: self.combination,
             reference: self.reference.clone(),
