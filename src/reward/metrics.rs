@@ -52,6 +52,15 @@ impl Tally {
         self.ties += o.ties;
     }
 
+    /// `o` merged `times` times (a cluster drawn that often in a bootstrap replicate). Credits
+    /// are multiples of ½, so the sums are exact whatever the order.
+    pub fn merge_times(&mut self, o: &Tally, times: u32) {
+        self.credit += o.credit * times as f64;
+        self.counted += o.counted * times as u64;
+        self.pairs += o.pairs * times as u64;
+        self.ties += o.ties * times as u64;
+    }
+
     /// credit / counted.
     pub fn accuracy(&self) -> Value {
         if self.counted > 0 {

@@ -20,11 +20,42 @@ use crate::reward::settings::{Preset, Settings, Ties};
 /// Tallies per (subset, prompt) cluster: what the bootstrap resamples. A cluster keeps one tally
 /// per *slot*: slot 0 is every pair, then one slot per group of each --group column.
 struct Clusters {
-    /// Per subset: each prompt's (slot, tally) list.
-    per_subset: Vec<Vec<Vec<(u32, Tally)>>>,
+    /// Per subset: each prompt's (slot, tally) list, laid out flat.
+    per_subset: Vec<Flat>,
     slots: usize,
     /// Per group column: its first slot and its group names.
     group_slots: Vec<(String, usize, Vec<String>)>,
+}
+
+/// One subset's clusters (prompts) in flat arrays: cluster c's (slot, tally) entries are
+/// `start[c]..start[c + 1]` of `slot` / `tally`.
+struct Flat {
+    start: Vec<u32>,
+    slot: Vec<u32>,
+    tally: Vec<Tally>,
+}
+
+impl Flat {
+    fn new(clusters: &[Vec<(u32, Tally)>]) -> Flat {
+        let mut f = Flat {
+            start: Vec::with_capacity(clusters.len() + 1),
+            slot: Vec::new(),
+            tally: Vec::new(),
+        };
+        f.start.push(0);
+        for c in clusters {
+            for (slot, t) in c {
+                f.slot.push(*slot);
+                f.tally.push(*t);
+            }
+            f.start.push(f.slot.len() as u32);
+        }
+        f
+    }
+
+    fn len(&self) -> usize {
+        self.start.len() - 1
+    }
 }
 
 impl Clusters {
@@ -60,7 +91,7 @@ impl Clusters {
             }
         }
         Clusters {
-            per_subset,
+            per_subset: per_subset.iter().map(|c| Flat::new(c)).collect(),
             slots,
             group_slots,
         }
@@ -72,10 +103,20 @@ impl Clusters {
         self.per_subset
             .iter()
             .map(|clusters| {
+                // The same draws as merging each drawn cluster in turn; counted first, then
+                // merged in cluster order, front to back through flat arrays (credits are
+                // multiples of ½: the sums are the same whatever the order).
+                let n = clusters.len();
+                let mut times = vec![0u32; n];
+                for _ in 0..n {
+                    times[rng.random_range(0..n)] += 1;
+                }
                 let mut t = vec![Tally::default(); self.slots];
-                for _ in 0..clusters.len() {
-                    for (slot, x) in &clusters[rng.random_range(0..clusters.len())] {
-                        t[*slot as usize].merge(x);
+                for (c, &k) in times.iter().enumerate() {
+                    if k > 0 {
+                        for j in clusters.start[c] as usize..clusters.start[c + 1] as usize {
+                            t[clusters.slot[j] as usize].merge_times(&clusters.tally[j], k);
+                        }
                     }
                 }
                 t
