@@ -902,3 +902,75 @@ fn csv_carries_parity_and_shares() {
     assert!(csv.contains("group,prompt,p1,share:f,0.75,"), "{csv}");
     assert!(csv.contains("input,,,target_share:m,0.5,"), "{csv}");
 }
+
+/// Real-file shapes (the kinds of ../shared/cases/reading): a float32 score exactly at the
+/// threshold is compared in float32 (0.7f32 ≥ 0.7 holds, as numpy, pandas and DuckDB compare),
+/// ids wider than 64 bits and ids with leading zeros stay distinct text, R's TRUE / FALSE / NA.
+#[test]
+fn real_file_shapes() {
+    use polars::prelude::*;
+    let dir = TempDir::new().unwrap();
+    // Originals 0.6 (negative at 0.7), variants 0.7f32 (positive): 4 negative → positive flips.
+    let pq = dir.path().join("f32.parquet");
+    let mut df = df!(
+        "id" => ["12345678901234567891", "12345678901234567891", "12345678901234567892",
+                 "12345678901234567892", "02139", "02139", "2139", "2139"],
+        "variant" => ["original", "w", "original", "w", "original", "w", "original", "w"],
+        "score" => [0.6f32, 0.7, 0.6, 0.7, 0.6, 0.7, 0.6, 0.7]
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let r = engine_json(
+        "audit-counterfactual",
+        &[
+            pq.to_str().unwrap(),
+            "--id",
+            "id",
+            "--variant",
+            "variant",
+            "--original",
+            "original",
+            "--score",
+            "score",
+            "--threshold",
+            "0.7",
+        ],
+        0,
+    );
+    let o = &r["pairs"]["overall"]["metrics"];
+    assert_eq!(o["pairs"], 4);
+    assert_eq!(o["negative_to_positive"], 4);
+    assert_eq!(r["input"]["matching"]["ids_paired"], 4);
+    // R's write.csv: TRUE / FALSE / NA. 02139: TRUE → FALSE (a flip); 2139: original NA (no
+    // decision pair); 7: FALSE → TRUE (a flip). 3 pairs, 2 with both decisions, 2 flips.
+    let f = write(
+        dir.path(),
+        "r.csv",
+        "\"id\",\"variant\",\"pred\"\n\"02139\",\"original\",TRUE\n\"02139\",\"w\",FALSE\n\
+         \"2139\",\"original\",NA\n\"2139\",\"w\",TRUE\n\"7\",\"original\",FALSE\n\"7\",\"w\",TRUE\n",
+    );
+    let r = engine_json(
+        "audit-counterfactual",
+        &[
+            &f,
+            "--id",
+            "id",
+            "--variant",
+            "variant",
+            "--original",
+            "original",
+            "--pred",
+            "pred",
+        ],
+        0,
+    );
+    let o = &r["pairs"]["overall"]["metrics"];
+    assert_eq!(
+        (o["pairs"].as_u64(), o["decision_pairs"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(o["flips"], 2);
+    assert_eq!(o["flip_rate"], 1.0);
+}

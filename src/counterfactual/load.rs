@@ -22,9 +22,10 @@ enum Role {
 /// when absent). A value a number or 0/1 column cannot read is one error naming the file, the
 /// flag, the column, the value, its place ([`place`]) and what is accepted. Also returns what
 /// reading noticed (rows skipped by --skip-bad-rows).
-fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<String>, Vec<String>)> {
+fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<Read> {
     let mut t = Table::open(source)?;
     let mut names = Vec::new();
+    let mut dtypes = Vec::new();
     for (i, (flag, name, role)) in cols.iter().enumerate() {
         let c = t
             .column(Some(name), flag, &[], true)?
@@ -35,6 +36,7 @@ fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<Stri
             Role::Number => t.number(&c, flag, &alias)?,
             Role::Flag => t.flag(&c, flag, &alias)?,
         }
+        dtypes.push(t.dtype(&c));
         names.push(c);
     }
     let frame = match t.read() {
@@ -46,7 +48,21 @@ fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<(Frame, Vec<Stri
     } else {
         Vec::new()
     };
-    Ok((frame, names, notes))
+    Ok(Read {
+        frame,
+        names,
+        notes,
+        dtypes,
+    })
+}
+
+/// What [`read`] gives: the columns read, their resolved names and file types, the reading
+/// notes (rows skipped with `--skip-bad-rows`).
+struct Read {
+    frame: Frame,
+    names: Vec<String>,
+    notes: Vec<String>,
+    dtypes: Vec<Option<polars::prelude::DataType>>,
 }
 
 /// How many rows a reading note says were skipped (`skipped N malformed rows ...`).
@@ -188,6 +204,10 @@ pub struct PairData {
     pub columns: Vec<(String, String)>,
     /// Answers and labels with text that normalise to nothing (SQuAD erases `A`, `the`).
     pub answers_emptied: u64,
+    /// `--threshold` values as the score column's precision holds them (float32: rounded).
+    pub thresholds: Vec<f64>,
+    /// `--parity-threshold` likewise.
+    pub parity_threshold: f64,
     /// What reading noticed (rows skipped by --skip-bad-rows), for the warnings.
     pub notes: Vec<String>,
     /// Variant rows that repeat an (id, attribute, value) already seen: each is a pair of its
@@ -218,7 +238,20 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
         };
         cols.push(("--label", l.as_str(), role));
     }
-    let (f, names, notes) = read(source, &cols)?;
+    let Read {
+        frame: f,
+        names,
+        notes,
+        dtypes,
+    } = read(source, &cols)?;
+    // A float32 score is compared with the thresholds rounded to float32, as numpy, pandas and
+    // DuckDB compare a float32 column with a literal (audit-fairness does the same).
+    let in_precision = |t: f64| crate::input::roles::in_precision(t, dtypes[2].as_ref());
+    let thresholds: Vec<f64> = match &s.measure {
+        Measure::Score { thresholds, .. } => thresholds.iter().map(|&t| in_precision(t)).collect(),
+        _ => Vec::new(),
+    };
+    let parity_threshold = in_precision(s.parity_threshold);
     let columns: Vec<(String, String)> = cols
         .iter()
         .zip(&names)
@@ -460,6 +493,8 @@ pub fn pairs(source: &Source, s: &PairSettings) -> Result<PairData> {
         dropped,
         columns,
         answers_emptied,
+        thresholds,
+        parity_threshold,
         notes,
         duplicate_variants,
         sample_duplicates,
@@ -528,7 +563,12 @@ pub fn distribution(source: &Source, s: &DistributionSettings) -> Result<Distrib
     if let Some(p) = &s.prompt {
         cols.push(("--prompt", p.as_str(), Role::Text));
     }
-    let (f, names, notes) = read(source, &cols)?;
+    let Read {
+        frame: f,
+        names,
+        notes,
+        ..
+    } = read(source, &cols)?;
     let columns = cols
         .iter()
         .zip(&names)

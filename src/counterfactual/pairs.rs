@@ -42,27 +42,28 @@ pub struct Computed {
     pub attributes: Vec<AttributeFigures>,
 }
 
-/// The decision of a row at threshold index k (pred: the 0/1 value; score: score ≥ t).
-fn decision(m: &Measure, side: &Side, k: usize) -> Option<bool> {
+/// The decision of a row at threshold index k (pred: the 0/1 value; score: score ≥ t, with t
+/// in the score column's precision: `PairData::thresholds`).
+fn decision(data: &PairData, m: &Measure, side: &Side, k: usize) -> Option<bool> {
     let v = side.number;
     if v.is_nan() {
         return None;
     }
     Some(match m {
         Measure::Pred(_) => v == 1.0,
-        Measure::Score { thresholds, .. } => v >= thresholds[k],
+        Measure::Score { .. } => v >= data.thresholds[k],
         Measure::Answer(_) => return None,
     })
 }
 
 /// Whether the row is right (needs --label).
-fn correct(m: &Measure, side: &Side) -> Option<bool> {
+fn correct(data: &PairData, m: &Measure, side: &Side) -> Option<bool> {
     if side.label == u32::MAX {
         return None;
     }
     match m {
         Measure::Answer(_) => (side.answer != u32::MAX).then_some(side.answer == side.label),
-        _ => Some(decision(m, side, 0)? == (side.label == 1)),
+        _ => Some(decision(data, m, side, 0)? == (side.label == 1)),
     }
 }
 
@@ -90,7 +91,8 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
         let (mut n, mut flips, mut p2n, mut n2p, mut pos, mut neg) =
             (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
         for p in pairs {
-            let (Some(o), Some(v)) = (decision(m, &p.o, k), decision(m, &p.v, k)) else {
+            let (Some(o), Some(v)) = (decision(data, m, &p.o, k), decision(data, m, &p.v, k))
+            else {
                 continue;
             };
             n += 1;
@@ -196,7 +198,7 @@ fn figures(data: &PairData, s: &PairSettings, pairs: &[&Pair]) -> Figures {
     if s.label.is_some() {
         let (mut n, mut ov, mut oo, mut b, mut c) = (0u64, 0u64, 0u64, 0u64, 0u64);
         for p in pairs {
-            let (Some(o), Some(v)) = (correct(m, &p.o), correct(m, &p.v)) else {
+            let (Some(o), Some(v)) = (correct(data, m, &p.o), correct(data, m, &p.v)) else {
                 continue;
             };
             n += 1;
@@ -297,7 +299,8 @@ pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) 
                 .collect();
             let mut fv = figures(data, s, &these);
             if score {
-                let (ids, strict, weak) = parity(&by_value[vi], &originals[vi], s.parity_threshold);
+                let (ids, strict, weak) =
+                    parity(&by_value[vi], &originals[vi], data.parity_threshold);
                 let why = "no pair with both scores";
                 fv.set("strict_parity", strict.ok_or(why));
                 fv.set("weak_parity", weak.map(f64::abs).ok_or(why));
@@ -318,7 +321,7 @@ pub fn compute(data: &PairData, s: &PairSettings, pairs: &[Pair], n_ids: usize) 
             for i in 0..nv {
                 for j in i + 1..nv {
                     let (ids, strict, weak) =
-                        parity(&by_value[i], &by_value[j], s.parity_threshold);
+                        parity(&by_value[i], &by_value[j], data.parity_threshold);
                     parity_rows.push(ParityRow {
                         a: data.values[ai][i].clone(),
                         b: data.values[ai][j].clone(),
@@ -449,7 +452,8 @@ pub fn export_changed(data: &PairData, s: &PairSettings) -> anyhow::Result<Strin
                     Measure::Score { thresholds, .. } => thresholds.len(),
                     _ => 1,
                 };
-                let flipped = (0..ks).any(|k| decision(m, &p.o, k) != decision(m, &p.v, k));
+                let flipped =
+                    (0..ks).any(|k| decision(data, m, &p.o, k) != decision(data, m, &p.v, k));
                 let moved = matches!(m, Measure::Score { .. }) && over_epsilon(b - a, s.epsilon);
                 (
                     flipped || moved,

@@ -306,3 +306,26 @@ pub fn number_values(s: &Series, na: &[String], file: &str) -> Result<Vec<Option
         ),
     }
 }
+
+/// The threshold as the score column's own precision holds it: a float32 (or float16) score
+/// is compared with the threshold rounded to that type, as numpy (NEP 50), pandas and DuckDB
+/// compare a float32 column with a Python / SQL literal. Wider types: the threshold itself.
+pub fn in_precision(t: f64, score_type: Option<&DataType>) -> f64 {
+    match score_type {
+        Some(DataType::Float32) => t as f32 as f64,
+        Some(DataType::Float16) => f64::from(half_round(t)),
+        _ => t,
+    }
+}
+
+/// `t` rounded to the nearest float16, as an f32 (exact).
+fn half_round(t: f64) -> f32 {
+    let x = t as f32;
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    // float16 keeps 11 significant bits (10 stored); subnormals below 2^-14 keep fewer.
+    let e = x.abs().log2().floor().max(-14.0);
+    let ulp = (e - 10.0).exp2();
+    (x / ulp).round_ties_even() * ulp
+}

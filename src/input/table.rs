@@ -31,6 +31,11 @@ impl<'a> Table<'a> {
         })
     }
 
+    /// The type of column `name` in the file (a resolved name).
+    pub fn dtype(&self, name: &str) -> Option<DataType> {
+        self.opened.schema.get(name).cloned()
+    }
+
     pub fn has(&self, names: &[&str]) -> bool {
         detect_column(&self.opened.schema, names).is_some()
     }
