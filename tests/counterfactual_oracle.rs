@@ -11,8 +11,7 @@ use common::engine_json;
 use serde_json::Value;
 
 fn expected(name: &str) -> Value {
-    let p = common::root().join(format!("tests/expected/counterfactual/{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    common::expected_json(&format!("counterfactual/{name}.json"))
 }
 
 fn close(a: f64, b: f64, what: &str) {

@@ -10,8 +10,7 @@ use common::{bin, engine_json};
 use serde_json::Value;
 
 fn expected(name: &str) -> Value {
-    let p = common::root().join(format!("tests/expected/ranking/{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    common::expected_json(&format!("ranking/{name}.json"))
 }
 
 fn close(a: f64, b: f64, tol: f64, what: &str) {

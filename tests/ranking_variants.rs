@@ -31,11 +31,7 @@ fn run(file: &str, s: &VariantSettings) -> VariantAudit {
 }
 
 fn expected(name: &str) -> Value {
-    let p = format!(
-        "{}/tests/expected/ranking/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    common::expected_json(&format!("ranking/{name}.json"))
 }
 
 /// The oracle's key for a measure.

@@ -39,6 +39,11 @@ Examples:
       --original original --attribute attribute --answer answer --label label \\
       --export-changed changed.csv
 
+  # Multiple-choice answers (A-E): keep the letter A, which SQuAD's rule erases
+  fairaudit audit-counterfactual mcq.csv --id question_id --variant variant \
+      --original original --answer answer --label label \
+      --answer-normalization lower
+
   # Attributes predicted on text-to-image outputs: each prompt's distribution
   # against a uniform target (KL, total variation, Shen et al.'s bias)
   fairaudit audit-counterfactual t2i.csv --distribution gender --prompt prompt \\

@@ -116,38 +116,27 @@ pub fn page(r: &RankingReport) -> Result<Page> {
         notes: vec![],
     }));
     sections.push(s);
-    let inputs = Table {
-        caption: "Inputs".into(),
-        header: vec![
-            "file".into(),
-            "rows".into(),
-            "queries".into(),
-            "columns".into(),
-        ],
-        rows: r
-            .inputs
-            .iter()
-            .map(|i| {
-                vec![
-                    Cell::text(&i.file),
-                    Cell::Amount(i.rows as f64),
-                    Cell::Amount(i.queries as f64),
-                    Cell::text(format!(
-                        "query {}, {} {}, group {}{}",
-                        i.query_column,
-                        i.order,
-                        i.order_column,
-                        i.group_column,
-                        i.relevance_column
-                            .as_ref()
-                            .map(|c| format!(", relevance {c}"))
-                            .unwrap_or_default()
-                    )),
-                ]
-            })
-            .collect(),
-        notes: vec![],
-    };
+    let inputs = inputs_table(
+        "queries",
+        r.inputs.iter().map(|i| {
+            (
+                i.file.as_str(),
+                i.rows,
+                i.queries,
+                format!(
+                    "query {}, {} {}, group {}{}",
+                    i.query_column,
+                    i.order,
+                    i.order_column,
+                    i.group_column,
+                    i.relevance_column
+                        .as_ref()
+                        .map(|c| format!(", relevance {c}"))
+                        .unwrap_or_default()
+                ),
+            )
+        }),
+    );
     Ok(Page {
         command: r.command.clone(),
         subject: r
@@ -163,4 +152,27 @@ pub fn page(r: &RankingReport) -> Result<Page> {
         warnings: r.warnings.clone(),
         sections,
     })
+}
+
+/// The "Inputs" table of an audit-ranking page: per file its rows, its lists (`unit`: queries
+/// or prompts) and the columns read.
+pub(super) fn inputs_table<'a>(
+    unit: &str,
+    files: impl Iterator<Item = (&'a str, usize, usize, String)>,
+) -> Table {
+    Table {
+        caption: "Inputs".into(),
+        header: vec!["file".into(), "rows".into(), unit.into(), "columns".into()],
+        rows: files
+            .map(|(file, rows, lists, columns)| {
+                vec![
+                    Cell::text(file),
+                    Cell::Amount(rows as f64),
+                    Cell::Amount(lists as f64),
+                    Cell::text(columns),
+                ]
+            })
+            .collect(),
+        notes: vec![],
+    }
 }

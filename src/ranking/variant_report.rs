@@ -438,43 +438,32 @@ pub fn page(r: &VariantReport) -> Result<Page> {
             sections.push(s);
         }
     }
-    let inputs = Table {
-        caption: "Inputs".into(),
-        header: vec![
-            "file".into(),
-            "rows".into(),
-            "prompts".into(),
-            "columns".into(),
-        ],
-        rows: r
-            .inputs
-            .iter()
-            .map(|i| {
-                let c = &i.audit.columns;
-                vec![
-                    Cell::text(&i.file),
-                    Cell::Amount(i.audit.rows as f64),
-                    Cell::Amount(i.audit.prompts as f64),
-                    Cell::text(format!(
-                        "prompt {}, variant {}, item {}, {}{}",
-                        c.prompt,
-                        c.variant,
-                        c.item,
-                        match (&c.rank, &c.score) {
-                            (Some(r), _) => format!("rank {r}"),
-                            (None, Some(s)) => format!("score {s}"),
-                            _ => String::new(),
-                        },
-                        c.attribute
-                            .as_ref()
-                            .map(|a| format!(", attribute {a}"))
-                            .unwrap_or_default()
-                    )),
-                ]
-            })
-            .collect(),
-        notes: vec![],
-    };
+    let inputs = super::html::inputs_table(
+        "prompts",
+        r.inputs.iter().map(|i| {
+            let c = &i.audit.columns;
+            (
+                i.file.as_str(),
+                i.audit.rows,
+                i.audit.prompts,
+                format!(
+                    "prompt {}, variant {}, item {}, {}{}",
+                    c.prompt,
+                    c.variant,
+                    c.item,
+                    match (&c.rank, &c.score) {
+                        (Some(r), _) => format!("rank {r}"),
+                        (None, Some(s)) => format!("score {s}"),
+                        _ => String::new(),
+                    },
+                    c.attribute
+                        .as_ref()
+                        .map(|a| format!(", attribute {a}"))
+                        .unwrap_or_default()
+                ),
+            )
+        }),
+    );
     Ok(Page {
         command: r.command.clone(),
         subject: r

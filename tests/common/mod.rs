@@ -87,6 +87,13 @@ pub fn write(dir: &Path, name: &str, text: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// A committed oracle result, `tests/expected/PATH` (e.g. `ranking/recommendations.json`).
+pub fn expected_json(path: &str) -> Value {
+    let p = root().join("tests/expected").join(path);
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
 /// The attribute `name` of the first (or only) file.
 pub fn attr<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["attributes"]
