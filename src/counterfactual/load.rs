@@ -39,14 +39,10 @@ fn read(source: &Source, cols: &[(&str, &str, Role)]) -> Result<Read> {
         dtypes.push(t.dtype(&c));
         names.push(c);
     }
+    let notes = t.notes();
     let frame = match t.read() {
         Ok(f) => f,
         Err(e) => return Err(diagnose(source, cols, &names).unwrap_or(e)),
-    };
-    let notes = if source.options.skip_bad_rows {
-        source.open()?.warnings
-    } else {
-        Vec::new()
     };
     Ok(Read {
         frame,

@@ -31,6 +31,11 @@ impl<'a> Table<'a> {
         })
     }
 
+    /// What opening the file noted (e.g. the rows `--skip-bad-rows` skipped), one line each.
+    pub fn notes(&self) -> Vec<String> {
+        self.opened.warnings.clone()
+    }
+
     /// The type of column `name` in the file (a resolved name).
     pub fn dtype(&self, name: &str) -> Option<DataType> {
         self.opened.schema.get(name).cloned()
