@@ -593,3 +593,51 @@ fn review_fixes_hold() {
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(!md.contains("<img"), "{md}");
 }
+
+#[test]
+fn what_opening_a_file_noted_reaches_the_warnings() {
+    // A semicolon-separated CSV is read (the separator guessed) and the report says so, in
+    // both modes of audit-ranking and in audit-counterfactual.
+    let dir = tempfile::tempdir().unwrap();
+    let says = |r: &Value| {
+        r["warnings"].as_array().unwrap().iter().any(|w| {
+            w["message"]
+                .as_str()
+                .unwrap()
+                .contains("semicolon-separated")
+        })
+    };
+    let f = write(
+        dir.path(),
+        "r.csv",
+        "query_id;rank;g\nq1;1;a\nq1;2;b\nq2;1;b\nq2;2;a\n",
+    );
+    assert!(says(&cli(&[&f, "--group", "g"], 0)));
+    let f = write(
+        dir.path(),
+        "v.csv",
+        "prompt_id;variant;rank;item\nu1;neutral;1;a\nu1;neutral;2;b\nu1;f;1;b\nu1;f;2;a\n",
+    );
+    assert!(says(&cli(&[&f, "--variant", "variant"], 0)));
+    let f = write(
+        dir.path(),
+        "c.csv",
+        "id;variant;pred\n1;original;1\n1;w;0\n2;original;0\n2;w;0\n",
+    );
+    let r = engine_json(
+        "audit-counterfactual",
+        &[
+            &f,
+            "--id",
+            "id",
+            "--variant",
+            "variant",
+            "--original",
+            "original",
+            "--pred",
+            "pred",
+        ],
+        0,
+    );
+    assert!(says(&r), "{}", r["warnings"]);
+}

@@ -27,6 +27,8 @@ pub struct Lists {
     pub relevance: Option<Vec<f64>>,
     /// What was read: per file, (display, rows, query column, rank or score column, relevance).
     pub files: Vec<FileInfo>,
+    /// What opening each file noted (file, note): a separator guessed, rows skipped, ...
+    pub notes: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -99,6 +101,8 @@ pub fn load(sources: &[Source], settings: &Settings) -> Result<Lists> {
     for (fi, source) in sources.iter().enumerate() {
         let d = &source.display;
         let opened = source.open()?;
+        out.notes
+            .extend(opened.warnings.iter().map(|w| (d.clone(), w.clone())));
         let schema = &opened.schema;
         let dups = &opened.duplicate_headers;
         let names: Vec<&str> = schema.iter_names().map(|s| s.as_str()).collect();

@@ -32,6 +32,9 @@ pub fn run(settings: &Settings) -> Result<Rendered> {
     let sources = crate::input::sources(&settings.files, &settings.read)?;
     let mut warnings: Vec<Warning> = Vec::new();
     let lists = load::load(&sources, settings)?;
+    for (file, note) in &lists.notes {
+        warnings.push(Warning::new(file, None, note.clone()));
+    }
     // The queries of every input are pooled into one report: its numbers, warnings and gate
     // verdicts belong to all the inputs together, named as one ("a.csv, b.csv").
     let first = sources

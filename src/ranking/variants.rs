@@ -290,6 +290,7 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
         Some(r) => t.number(r, "--rank", "__o")?,
         None => t.number(&score, "--score", "__o")?,
     }
+    let opening_notes = t.notes();
     let f = t.read()?;
     let (ps, vs, is) = (f.texts("__p")?, f.texts("__v")?, f.texts("__i")?);
     let attrs = match &attribute {
@@ -369,7 +370,7 @@ pub fn load(source: &Source, s: &VariantSettings) -> Result<Lists> {
                 .push((o, i, ii));
         }
     }
-    let mut warnings = Vec::new();
+    let mut warnings = opening_notes;
     if skipped_missing > 0 {
         warnings.push(format!(
             "{skipped_missing} row(s) with a missing item in '{item}' were left out"
