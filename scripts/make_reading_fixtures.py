@@ -105,6 +105,27 @@ def main():
             }
         )
         pq.write_table(t, os.path.join(OUT, f"threshold_{name}.parquet"))
+    # Groups stored as pandas writes a `category` column (issue 19): Arrow dictionary<int8,
+    # string> in the Parquet schema, in several row groups; the same rows as fixtures/compas.csv.
+    import pyarrow.csv as pcsv
+
+    compas = pcsv.read_csv(os.path.join(OUT, "..", "compas.csv"))
+    category = pa.dictionary(pa.int8(), pa.string())
+    for c in ["race", "sex", "age_cat"]:
+        i = compas.schema.get_field_index(c)
+        compas = compas.set_column(i, c, compas.column(c).dictionary_encode().cast(category))
+    pq.write_table(compas, os.path.join(OUT, "compas_category.parquet"), row_group_size=1000)
+    # A category with a missing value, and the missing spelling "NA" as a category (kind 5).
+    pq.write_table(
+        pa.table(
+            {
+                "y_true": pa.array([1, 0, 1, 0, 1, 0], pa.int64()),
+                "y_pred": pa.array([1, 1, 0, 0, 1, 0], pa.int64()),
+                "g": pa.array(["a", "a", None, "b", "NA", "b"]).dictionary_encode().cast(category),
+            }
+        ),
+        os.path.join(OUT, "category_missing.parquet"),
+    )
 
 
 if __name__ == "__main__":

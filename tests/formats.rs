@@ -38,6 +38,38 @@ fn groups_of(path: &str, extra: &[&str]) -> serde_json::Value {
         .collect::<Vec<_>>())
 }
 
+/// Groups as pandas writes a `category` column (Arrow dictionary<int8, string>, eight row
+/// groups; scripts/make_reading_fixtures.py): the same report as the CSV — every group,
+/// intersection, disparity and score metric — from the file and from standard input.
+#[test]
+fn pandas_category_parquet_equals_csv() {
+    let extra = ["-g", "age_cat"];
+    let want = groups_of("fixtures/compas.csv", &extra);
+    let pq = "fixtures/reading/compas_category.parquet";
+    assert_eq!(groups_of(pq, &extra), want, "parquet");
+    let bytes = std::fs::read(root().join(pq)).unwrap();
+    let out = bin()
+        .args(["audit-fairness", "-", "--input-format", "parquet"])
+        .args(["--label", "label_value", "--score", "score"])
+        .args(["-g", "race", "-g", "sex", "-g", "age_cat", "--json", "-q"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_stdin: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stdin_groups: Vec<_> = from_stdin["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| serde_json::json!({"name": a["name"], "groups": a["groups"], "disparities": a["disparities"]}))
+        .collect();
+    assert_eq!(serde_json::json!(stdin_groups), want, "standard input");
+}
+
 #[test]
 fn parquet_ndjson_ipc_tsv_equal_csv() {
     let d = TempDir::new().unwrap();

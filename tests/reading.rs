@@ -450,6 +450,14 @@ fn kind5_r_and_pandas_missing_values() {
         0,
     );
     assert_eq!(groups(&j, "h").len(), 2);
+    // A pandas `category` column (Arrow dictionary<int8, string>) with a null and the text "NA"
+    // among its categories: both missing. Group a: (1,1), (0,1); b: (0,0), (0,0); missing:
+    // (1,0) and (1,1).
+    let j = audit_json(&[&format!("{R}/category_missing.parquet"), "-g", "g"], 0);
+    assert_eq!(sel(&j, "g", "a"), Some(1.0));
+    assert_eq!(sel(&j, "g", "b"), Some(0.0));
+    assert_eq!(sel(&j, "g", "(missing)"), Some(0.5));
+    assert_eq!(groups(&j, "g").len(), 3);
 }
 
 // ---- Kind 6: float precision at thresholds ----

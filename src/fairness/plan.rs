@@ -10,8 +10,14 @@ use super::settings::{
 };
 use super::stats::{Accumulator, BinarySpec, Missing, PassSpec, PredSpec, Stats};
 use crate::fairness::report::{JoinCounts, OtherColumn, UsedColumns as Columns};
+use crate::input::row_groups::RowGroups;
 use crate::input::{detect_column, resolve_column, roles, Opened, Source};
 use crate::render::Progress;
+
+/// Rows decoded and counted at a time when a Parquet file is read a row group at a time
+/// (row groups are split into slices of at most this many rows): memory holds two slices'
+/// columns, whatever the file's row group size.
+const SLICE_ROWS: usize = 1 << 18;
 
 /// One input, ready to run.
 pub struct Plan {
@@ -19,6 +25,11 @@ pub struct Plan {
     pub task: Task,
     pub columns: Columns,
     frame: LazyFrame,
+    /// The pass's columns as expressions over the input's columns (`frame` selects them).
+    exprs: Vec<Expr>,
+    /// `frame` is the plain scan of the input with `exprs` selected (no row index added), so a
+    /// Parquet input can be read a row group at a time ([`crate::input::row_groups`]).
+    direct: bool,
     spec: PassSpec,
     strict: bool,
     /// What opening the input noticed (skipped malformed rows).
@@ -215,7 +226,9 @@ impl Plan {
             source: source.clone(),
             task,
             columns,
-            frame: frame.select(exprs),
+            frame: frame.select(exprs.clone()),
+            exprs,
+            direct: args.paired.export_flips.is_none(),
             spec,
             strict: args.strict,
             read_warnings,
@@ -224,9 +237,26 @@ impl Plan {
         })
     }
 
-    /// Streams the input's batches through one [`Accumulator`], in row order.
-    pub fn run(self, progress: &Progress) -> Result<Pass> {
-        let file = self.source.display.clone();
+    /// Streams the input's batches through one [`Accumulator`], in row order: a Parquet file a
+    /// row group at a time ([`RowGroups`]: the next one is decoded while one is counted), any
+    /// other input through polars' streaming engine.
+    pub fn run(mut self, progress: &Progress) -> Result<Pass> {
+        if self.direct {
+            let mut roots: Vec<PlSmallStr> = Vec::new();
+            for e in &self.exprs {
+                for node in e {
+                    if let Expr::Column(name) = node {
+                        if !roots.contains(name) {
+                            roots.push(name.clone());
+                        }
+                    }
+                }
+            }
+            if let Some(groups) = RowGroups::open(&self.source, &roots)? {
+                let (acc, err, ran) = self.read_row_groups(&groups, progress)?;
+                return self.finish_pass(acc, err, ran);
+            }
+        }
         let state = Arc::new(Mutex::new((
             Accumulator::new(self.spec.clone()),
             None::<anyhow::Error>,
@@ -248,8 +278,8 @@ impl Plan {
                 }
             }
         });
-        let sink = self
-            .frame
+        let frame = std::mem::replace(&mut self.frame, LazyFrame::default());
+        let sink = frame
             .sink_batches(callback, true, None)
             .map_err(|e| self.source.read_error(e))?;
         let ran = self
@@ -259,6 +289,73 @@ impl Plan {
             .map_err(|_| anyhow!("internal error: the streaming engine kept the accumulator"))?
             .into_inner()
             .expect("accumulator lock");
+        self.finish_pass(acc, err, ran.map(|_| ()))
+    }
+
+    /// The pass over a Parquet file a row group at a time, each decoded in slices of about
+    /// [`SLICE_ROWS`] rows: one thread decodes the next slice while this one counts the current
+    /// one (the pass's expressions evaluated per slice), so memory holds a row group's compressed
+    /// columns and two decoded slices. Returns the accumulator, its first error and the reader's
+    /// outcome.
+    fn read_row_groups(
+        &self,
+        groups: &RowGroups,
+        progress: &Progress,
+    ) -> Result<(Accumulator, Option<anyhow::Error>, PolarsResult<()>)> {
+        let mut acc = Accumulator::new(self.spec.clone());
+        acc.expect_rows(groups.rows());
+        let exprs = &self.exprs;
+        self.source.guard(|| {
+            Ok(std::thread::scope(|scope| {
+                // A rendezvous: the reader decodes one slice ahead, no more.
+                let (tx, rx) = std::sync::mpsc::sync_channel::<PolarsResult<DataFrame>>(0);
+                scope.spawn(move || {
+                    for i in 0..groups.len() {
+                        let rg = match groups.row_group(i) {
+                            Ok(rg) => rg,
+                            Err(e) => {
+                                let _ = tx.send(Err(e));
+                                return;
+                            }
+                        };
+                        let rows = rg.rows();
+                        let slices = rows.div_ceil(SLICE_ROWS).max(1);
+                        for k in 0..slices {
+                            let range = rows * k / slices..rows * (k + 1) / slices;
+                            let batch = rg.decode(range);
+                            let failed = batch.is_err();
+                            // A closed channel: the pass stopped on an error.
+                            if tx.send(batch).is_err() || failed {
+                                return;
+                            }
+                        }
+                    }
+                });
+                for batch in rx {
+                    let df = match batch.and_then(|raw| raw.lazy().select(exprs.clone()).collect())
+                    {
+                        Ok(df) => df,
+                        Err(e) => return (acc, None, Err(e)),
+                    };
+                    progress.add_rows(df.height() as u64);
+                    if let Err(e) = acc.add(&df) {
+                        return (acc, Some(e), Ok(()));
+                    }
+                }
+                (acc, None, Ok(()))
+            }))
+        })
+    }
+
+    /// The pass's result from its accumulator, the first error the accumulator raised and the
+    /// reader's outcome.
+    fn finish_pass(
+        self,
+        acc: Accumulator,
+        err: Option<anyhow::Error>,
+        ran: PolarsResult<()>,
+    ) -> Result<Pass> {
+        let file = self.source.display.clone();
         let score_zero_one = acc.score_zero_one();
         let others_seen = acc.others_positive_seen();
         if let Some(e) = err {

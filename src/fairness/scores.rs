@@ -195,9 +195,11 @@ pub fn roc_curves(
 }
 
 /// Sorts the records by score. The order is total (score, cell, label, weight), so equal keys
-/// are identical records and every later sum is the same, run after run.
+/// are identical records and every later sum is the same, run after run and whatever the
+/// number of threads sorting (in parallel).
 pub fn sort(rows: &mut [Scored]) {
-    rows.sort_unstable_by(|a, b| {
+    use rayon::prelude::*;
+    rows.par_sort_unstable_by(|a, b| {
         a.score
             .total_cmp(&b.score)
             .then(a.cell.cmp(&b.cell))

@@ -452,6 +452,10 @@ pub struct Accumulator {
     /// next merge.
     score_grid: Option<f64>,
     compact_at: usize,
+    /// The number of rows the input holds, when known before the pass (Parquet's footer):
+    /// the score records are then allocated once, not grown by doubling (which would hold the
+    /// old and the new copy at once).
+    rows_hint: usize,
     /// How many leading records of `scored` are already rounded, sorted and merged.
     merged_prefix: usize,
     row_metric_values: Vec<Vec<(u32, f64, f64)>>,
@@ -495,6 +499,7 @@ impl Accumulator {
             score_missing: 0,
             score_grid: grid,
             merged_prefix: 0,
+            rows_hint: 0,
             compact_at: if grid.is_some() {
                 1 << 20
             } else {
@@ -516,7 +521,19 @@ impl Accumulator {
         acc
     }
 
-    /// Adds one batch. Errors name the column and what to do.
+    /// Says how many rows the input holds (see `rows_hint`).
+    pub fn expect_rows(&mut self, rows: usize) {
+        self.rows_hint = rows;
+    }
+
+    /// Reserves room for the score records of the whole input once, when its size is known.
+    fn reserve_scores(&mut self) {
+        if self.scored.capacity() == 0 && self.rows_hint > 0 {
+            self.scored
+                .reserve_exact(self.rows_hint.min(self.compact_at.saturating_add(1)));
+        }
+    }
+
     /// Whether every thresholded score read so far was 0 or 1.
     pub fn score_zero_one(&self) -> bool {
         self.score_zero_one
@@ -781,6 +798,7 @@ impl Accumulator {
     /// Keeps (score, cell, label, weight) of every used row with a score; past `compact_at`
     /// records, rounds the scores to the grid and merges equal records (see [`round_score`]).
     fn collect_scores(&mut self, used: &[UsedValue]) {
+        self.reserve_scores();
         let grid = self.score_grid;
         for &(cell, y, s, w) in used {
             match s {
@@ -891,6 +909,9 @@ impl Accumulator {
                     self.residuals.push((c, p - y, w));
                 }
                 if self.spec.predictions {
+                    if self.scored.capacity() == 0 {
+                        self.reserve_scores();
+                    }
                     self.scored.push(Scored {
                         score: p,
                         cell: c,

@@ -6,6 +6,7 @@ pub mod csv_check;
 mod format;
 mod ipc_check;
 pub mod roles;
+pub mod row_groups;
 pub mod table;
 
 pub use columns::{closest_name, detect_column, resolve_column};
