@@ -54,11 +54,11 @@ impl Tally {
 
     /// `o` merged `times` times (a cluster drawn that often in a bootstrap replicate). Credits
     /// are multiples of ½, so the sums are exact whatever the order.
-    pub fn merge_times(&mut self, o: &Tally, times: u32) {
+    pub fn merge_times(&mut self, o: &Tally, times: u64) {
         self.credit += o.credit * times as f64;
-        self.counted += o.counted * times as u64;
-        self.pairs += o.pairs * times as u64;
-        self.ties += o.ties * times as u64;
+        self.counted += o.counted * times;
+        self.pairs += o.pairs * times;
+        self.ties += o.ties * times;
     }
 
     /// credit / counted.

@@ -27,10 +27,15 @@ struct Clusters {
     group_slots: Vec<(String, usize, Vec<String>)>,
 }
 
-/// One subset's clusters (prompts) in flat arrays: cluster c's (slot, tally) entries are
-/// `start[c]..start[c + 1]` of `slot` / `tally`.
+/// One subset's clusters (prompts) in flat arrays. The (slot, tally) entries a cluster can
+/// hold are few (a prompt's pairs are mostly one or a few, each correct, wrong or tied), so
+/// each distinct entry is stored once (`slot`, `tally`) and cluster c lists its entries' ids
+/// in `entry[start[c]..start[c + 1]]`: a replicate adds up small integer counts per entry
+/// instead of reading every cluster's tallies.
 struct Flat {
     start: Vec<u32>,
+    entry: Vec<u32>,
+    /// Per distinct entry: its slot and tally.
     slot: Vec<u32>,
     tally: Vec<Tally>,
 }
@@ -39,16 +44,24 @@ impl Flat {
     fn new(clusters: &[Vec<(u32, Tally)>]) -> Flat {
         let mut f = Flat {
             start: Vec::with_capacity(clusters.len() + 1),
+            entry: Vec::new(),
             slot: Vec::new(),
             tally: Vec::new(),
         };
+        let mut ids: HashMap<(u32, u64, u64, u64, u64), u32> = HashMap::new();
         f.start.push(0);
         for c in clusters {
             for (slot, t) in c {
-                f.slot.push(*slot);
-                f.tally.push(*t);
+                let key = (*slot, t.credit.to_bits(), t.counted, t.pairs, t.ties);
+                let next = f.slot.len() as u32;
+                let id = *ids.entry(key).or_insert(next);
+                if id == next {
+                    f.slot.push(*slot);
+                    f.tally.push(*t);
+                }
+                f.entry.push(id);
             }
-            f.start.push(f.slot.len() as u32);
+            f.start.push(f.entry.len() as u32);
         }
         f
     }
@@ -111,12 +124,22 @@ impl Clusters {
                 for _ in 0..n {
                     times[rng.random_range(0..n)] += 1;
                 }
-                let mut t = vec![Tally::default(); self.slots];
+                // How often each distinct entry is drawn, then its tally that many times (the
+                // credits are multiples of ½ and the rest counts: exact sums in any order).
+                let mut drawn = vec![0u64; clusters.tally.len()];
                 for (c, &k) in times.iter().enumerate() {
                     if k > 0 {
-                        for j in clusters.start[c] as usize..clusters.start[c + 1] as usize {
-                            t[clusters.slot[j] as usize].merge_times(&clusters.tally[j], k);
+                        for &e in &clusters.entry
+                            [clusters.start[c] as usize..clusters.start[c + 1] as usize]
+                        {
+                            drawn[e as usize] += u64::from(k);
                         }
+                    }
+                }
+                let mut t = vec![Tally::default(); self.slots];
+                for (e, &k) in drawn.iter().enumerate() {
+                    if k > 0 {
+                        t[clusters.slot[e] as usize].merge_times(&clusters.tally[e], k);
                     }
                 }
                 t
