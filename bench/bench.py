@@ -31,6 +31,28 @@ here = pathlib.Path(__file__).resolve().parent
 REPEAT = 3
 
 
+def categorical(plain, path):
+    """The same rows with `race` as pandas writes a `category` column (Arrow dictionary<int8,
+    string> in the Parquet schema): read and written by pandas, 1M rows at a time (pandas'
+    own row groups), so the file is what `df.to_parquet` gives a pandas user."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = pq.ParquetFile(plain)
+    writer = None
+    for batch in src.iter_batches(batch_size=1_000_000):
+        df = batch.to_pandas()
+        df["race"] = df["race"].astype(pd.CategoricalDtype(sorted(df["race"].unique())))
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if writer is None:
+            # One categories list for the file (pandas writes one per call; every chunk has the
+            # same four groups, sorted).
+            writer = pq.ParquetWriter(path, table.schema)
+        writer.write_table(table, row_group_size=1_000_000)
+    writer.close()
+
+
 def generate(path, rows, seed=20261127):
     """Seeded synthetic predictions, written in 10M-row chunks (bounded memory at any size)."""
     import numpy as np
@@ -197,6 +219,15 @@ def one_size(args, n, fairlearn, aequitas):
     rows.append(("fairaudit audit-fairness (all metrics, disparities, JSON)", fa, fa))
     rows.append(("numpy bincount (pyarrow read + one pass)", measure([py, "-c", NUMPY, str(path)]), fa))
     rows.append(("duckdb GROUP BY (same counts, 2 threads)", measure([py, "-c", DUCKDB, str(path)]), fa))
+    # The same rows with the group as a pandas `category` column (dictionary-encoded in the
+    # schema): both tools on that file.
+    cat = data / f"preds_{n}_category.parquet"
+    if not cat.exists():
+        print(f"generating {cat} ...", file=sys.stderr)
+        categorical(path, cat)
+    fac = measure([args.fairaudit, "audit-fairness", str(cat), "--group", "race", "--json", "-q"])
+    rows.append(("fairaudit audit-fairness, race as a pandas category (dictionary) column", fac, fac))
+    rows.append(("duckdb GROUP BY, the same category file", measure([py, "-c", DUCKDB, str(cat)]), fac))
     if fairlearn is not None:
         wall, rss, inproc, m = fairlearn
         rows.append((f"fairlearn MetricFrame ({m:,} rows, times x{n / m:g}: scaled)",

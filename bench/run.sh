@@ -21,4 +21,7 @@ bench/.venv/bin/python bench/bench.py "$FA" "$@"
 bench/.venv/bin/python bench/reward.py "$FA"
 bench/.venv/bin/python bench/allocate.py "$FA"
 bench/.venv/bin/python bench/ranking.py "$FA"
+if [ -f bench/data/preds_10000000.parquet ]; then
+  bench/.venv/bin/python bench/html_overhead.py "$FA" bench/data/preds_10000000.parquet 5 > bench/results-html.md
+fi
 bench/.venv/bin/python bench/document.py
