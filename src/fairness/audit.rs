@@ -422,12 +422,12 @@ fn groups_of(
         g.row_means = means.iter().map(|m| m[gi]).collect();
     }
     if let Some((bins, binning)) = scored {
-        let metrics = scores::by_group(
-            &st.scored,
-            out.len(),
-            |c| cell_group[c as usize],
-            bins,
-            binning,
+        // The score metrics and xAUC are independent sweeps of the sorted rows: two threads.
+        let n_groups = out.len();
+        let group_of = |c: u32| cell_group[c as usize];
+        let (metrics, xauc) = rayon::join(
+            || scores::by_group(&st.scored, n_groups, group_of, bins, binning),
+            || (n_groups <= MAX_XAUC_GROUPS).then(|| scores::xauc(&st.scored, n_groups, group_of)),
         );
         let bounds = st
             .score_resolution
@@ -437,8 +437,7 @@ fn groups_of(
             g.scores = Some(m);
             g.reliability = table;
         }
-        if out.len() <= MAX_XAUC_GROUPS {
-            let x = scores::xauc(&st.scored, out.len(), |c| cell_group[c as usize]);
+        if let Some(x) = xauc {
             for ((_, g), row) in out.iter_mut().zip(x) {
                 g.xauc = row;
             }

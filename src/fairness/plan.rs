@@ -278,7 +278,7 @@ impl Plan {
                 }
             }
         });
-        let frame = std::mem::replace(&mut self.frame, LazyFrame::default());
+        let frame = std::mem::take(&mut self.frame);
         let sink = frame
             .sink_batches(callback, true, None)
             .map_err(|e| self.source.read_error(e))?;

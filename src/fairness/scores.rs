@@ -61,13 +61,18 @@ impl ScoreMetrics {
 pub fn by_group(
     rows: &[Scored],
     n_groups: usize,
-    group_of: impl Fn(u32) -> usize + Copy,
+    group_of: impl Fn(u32) -> usize + Copy + Sync,
     bins: usize,
     binning: Binning,
 ) -> Vec<(ScoreMetrics, Vec<Bin>)> {
-    ranking(rows, n_groups, group_of)
+    // Two independent sweeps over the same sorted rows, on two threads (each sums in row order).
+    let (ranked, calibrated) = rayon::join(
+        || ranking(rows, n_groups, group_of),
+        || calibration(rows, n_groups, group_of, bins, binning),
+    );
+    ranked
         .into_iter()
-        .zip(calibration(rows, n_groups, group_of, bins, binning))
+        .zip(calibrated)
         .map(|(mut m, (ece, table))| {
             m.expected_calibration_error = ece;
             (m, table)

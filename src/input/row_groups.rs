@@ -22,7 +22,6 @@ use polars::prelude::*;
 use polars_arrow::datatypes::{ArrowDataType, Field as ArrowField};
 use polars_buffer::Buffer;
 use polars_parquet::read::Filter;
-use rayon::prelude::*;
 
 use super::{Format, Source};
 
@@ -160,16 +159,19 @@ impl RowGroup<'_> {
         self.file.metadata.row_groups[self.index].num_rows()
     }
 
-    /// Rows `range` of the projected columns, decoded in parallel (one column per thread).
+    /// Rows `range` of the projected columns.
     /// Pages wholly outside the range are skipped without being decompressed.
     pub fn decode(&self, range: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
         let rg = &self.file.metadata.row_groups[self.index];
         let whole = range.start == 0 && range.end >= self.rows();
         let height = range.len();
+        // One column after the other: the caller decodes on a thread of its own while another
+        // counts, and may itself run on a rayon worker (several inputs at once), so no rayon
+        // here (a worker blocked on this thread's slices would wait for itself).
         let columns = self
             .chunks
-            .par_iter()
-            .zip(self.file.fields.par_iter())
+            .iter()
+            .zip(self.file.fields.iter())
             .map(|(parts, field)| {
                 let parts = parts
                     .iter()
