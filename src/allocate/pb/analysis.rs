@@ -582,8 +582,8 @@ impl Sum {
             return Some(Q::from_big(f(&mean.big())).to_f64());
         }
         let scale = BigRational::from_integer(BigInt::one() << SUM_BITS);
-        let lo = (self.exact.big() + BigRational::from_integer(self.floor.clone()) / &scale)
-            / c.big();
+        let lo =
+            (self.exact.big() + BigRational::from_integer(self.floor.clone()) / &scale) / c.big();
         let hi = &lo + BigRational::from_integer(BigInt::from(self.rounded)) / &scale / c.big();
         let (a, b) = (f(&lo), f(&hi));
         let (a, b) = if a <= b { (a, b) } else { (b, a) };

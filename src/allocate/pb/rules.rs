@@ -500,12 +500,16 @@ mod tests {
     use crate::allocate::pb::parse::{Ballot, Project};
     use std::collections::BTreeMap;
 
+    /// A project still in the running: id, supporters with their sat, total sat, and the
+    /// affordability last computed.
+    type Candidate = (usize, Vec<(usize, Q)>, Q, Q);
+
     /// MES voter by voter, as pabutools computes it (the implementation before voter classes):
     /// the selection and every voter's remaining budget.
     fn mes_voter_by_voter(e: &Election, s: Sat, per_voter: &Q) -> (Vec<usize>, Vec<Q>) {
         let n = e.ballots.len();
         let mut sel = Vec::new();
-        let mut remaining: Vec<(usize, Vec<(usize, Q)>, Q, Q)> = Vec::new();
+        let mut remaining: Vec<Candidate> = Vec::new();
         for p in e.id_order() {
             let sup: Vec<(usize, Q)> = (0..n)
                 .filter_map(|b| {
