@@ -4,15 +4,23 @@
   approval election, on the one needing the most Add1 rounds, and on all 12 shipped approval
   elections (pabutools in one process for all 12: its import is paid once), against pabutools 1.2.3 (parse +
   method_of_equal_shares(voter_budget_increment=1), one process per election for both tools);
+- the same on a synthetic election of pabulib's largest size (200 projects, 100,000 approval
+  ballots; bench/make_pb_election.py, seeded, written to bench/data/ when missing), one run each
+  (pabutools takes minutes), and both tools' selected projects compared: the row says "same
+  outcome" or the script fails;
 - maximum Nash welfare on 6 agents × 24 goods (fixtures/allocate/goods_6x24.csv), against the
   mixed integer program of Caragiannis et al. solved by HiGHS (scripts/oracle_mnw.py).
 
-Usage (bench/run.sh sets up the environment): allocate.py FAIRAUDIT_BINARY
+Usage (bench/run.sh sets up the environment): allocate.py FAIRAUDIT_BINARY [--skip-large]
 Results go to stdout and bench/results-allocate.md.
 """
+import json
 import pathlib
+import subprocess
 import sys
+import time
 
+from make_pb_election import generate
 from reward import run
 
 here = pathlib.Path(__file__).resolve().parent
@@ -26,6 +34,52 @@ for path in sys.argv[1:]:
     instance, profile = parse_pabulib(path)
     method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
 """
+
+# The same, printing the selected project ids (sorted) for the outcome check.
+PABUTOOLS_IDS = r"""
+import sys
+from pabutools.election import Cost_Sat, parse_pabulib
+from pabutools.rules import method_of_equal_shares
+instance, profile = parse_pabulib(sys.argv[1])
+outcome = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
+print(",".join(sorted(p.name for p in outcome)))
+"""
+
+LARGE = {"projects": 200, "voters": 100_000}
+
+
+def timed(cmd):
+    """One run of `cmd` under /usr/bin/time: wall (s), peak RSS (MB), stdout."""
+    t0 = time.perf_counter()
+    out = subprocess.run(["/usr/bin/time", "-f", "RSS %M"] + cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr}")
+    return wall, int(out.stderr.split("RSS ")[-1].split()[0]) / 1024, out.stdout
+
+
+def large_election(fa):
+    """MES + Add1 on the synthetic election of pabulib's largest size, both tools once; fails
+    loudly when their selected projects differ."""
+    data = here / "data"
+    path = data / f"pb_{LARGE['projects']}x{LARGE['voters']}.pb"
+    if not path.exists():
+        generate(path, **LARGE)
+    report = data / f"pb_{LARGE['projects']}x{LARGE['voters']}.fairaudit.json"
+    fw, fr, _ = timed([fa, "allocate", "pb", str(path), "--rule", "mes", "--completion", "add1",
+                       "--jr-limit", "0", "--json", "-q", "-o", str(report)])
+    ours = sorted(a["project"] for a in json.loads(report.read_text())["allocation"])
+    rw, rr, out = timed([sys.executable, "-c", PABUTOOLS_IDS, str(path)])
+    theirs = out.strip().split(",") if out.strip() else []
+    if ours != theirs:
+        only_fa = sorted(set(ours) - set(theirs))
+        only_pb = sorted(set(theirs) - set(ours))
+        sys.exit(f"MES + Add1 on {path.name}: fairaudit and pabutools select different projects: "
+                 f"only fairaudit {only_fa}, only pabutools {only_pb}\n"
+                 f"fairaudit ({len(ours)}): {','.join(ours)}\npabutools ({len(theirs)}): {','.join(theirs)}")
+    name = (f"MES + Add1, synthetic {LARGE['projects']} projects × {LARGE['voters']:,} ballots "
+            f"(one run each; same outcome, {len(ours)} projects)")
+    return name, (fw, fr), (rw, rr)
 
 
 def approval(path):
@@ -55,6 +109,9 @@ def main():
     mnw = run([fa, "allocate", "items", str(root / "fixtures/allocate/goods_6x24.csv"), "--method",
                "mnw", "--json", "-q", "-o", "/dev/null"])
     milp = run([sys.executable, str(root / "scripts" / "oracle_mnw.py")], 1)
+    if "--skip-large" not in sys.argv:
+        name, f, r = large_election(fa)
+        rows.append((name, f, r))
     rows.append(("MNW, 6 agents × 24 goods (exact) vs HiGHS MILP", mnw, milp))
     lines = ["| workload | fairaudit wall (s) | RSS (MB) | reference wall (s) | RSS (MB) | fairaudit / reference |",
              "|---|---:|---:|---:|---:|---:|"]

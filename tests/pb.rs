@@ -247,3 +247,49 @@ fn mes_outcomes_are_priceable() {
         .unwrap()
         .contains("MES"));
 }
+
+/// MES on a synthetic election of pabulib's largest project count (200 projects, 2,000 approval
+/// ballots, from bench/make_pb_election.py), cost satisfaction, against pabutools 1.2.3
+/// (tests/expected/pb_synthetic.json from scripts/oracle_pb_synthetic.py): the outcome of `key`,
+/// certified priceable by its own payments; for Add1 also pabutools' fair-share metrics.
+fn synthetic_200x2000(key: &str, add1: bool) {
+    use fairaudit::allocate::pb::analysis as pb_checks;
+    let exp = expected_json("pb_synthetic.json");
+    let file = "synthetic/synthetic_200x2000.pb";
+    let want = &exp["elections"][file];
+    let path = root().join("fixtures/pb").join(file);
+    let e = pb::parse(path.to_str().unwrap()).unwrap();
+    assert_eq!(e.ballots.len(), 2000);
+    assert_eq!(e.projects.len(), 200);
+    let run = pb::mes_run(&e, Sat::Cost, add1);
+    let mut outcome: Vec<String> = want["outcomes"][key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    outcome.sort();
+    assert_eq!(ids(&e, &run.selected), outcome, "{key}");
+    let p = pb_checks::priceable(&e, &run);
+    assert_eq!(p.holds, Some(true), "{key} {:?}", p.witness);
+    if add1 {
+        let (ratio, dist, _, _) = pb_checks::fair_share(&e, &run.selected).unwrap();
+        let fs = &want["fair_share_add1"];
+        assert_eq!(ratio, fs["capped_ratio"].as_f64().unwrap());
+        assert_eq!(dist, fs["normalised_distance"].as_f64().unwrap());
+    }
+}
+
+#[test]
+fn synthetic_200_projects_mes_equals_pabutools() {
+    synthetic_200x2000("mes/cost/none", false);
+}
+
+/// Add1 on this election takes 1,774 steps of +1 (pabutools' too, one MES run each): about
+/// 3 minutes in a release build, 11 in the test build, hence ignored by default
+/// (`cargo test --release --test pb -- --ignored`).
+#[test]
+#[ignore]
+fn synthetic_200_projects_mes_add1_equals_pabutools() {
+    synthetic_200x2000("mes/cost/add1", true);
+}

@@ -3,7 +3,9 @@
 //! and the fair-share metrics. Definitions as in pabutools 1.2.3 (analysis/
 //! justifiedrepresentation.py, cohesiveness.py, priceability.py, fairshare.py); exact rationals.
 
-use num_traits::{One, Zero};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use serde_json::{json, Value as Json};
 
 use super::parse::{show, Election, Sat, Q};
@@ -360,8 +362,6 @@ pub fn justified(e: &Election, sat: Sat, w: &[usize], limit: u64) -> Vec<Propert
 pub fn priceable(e: &Election, run: &MesRun) -> Property {
     let n = e.ballots.len();
     let m = e.projects.len();
-    let mut spent = vec![Q::zero(); n];
-    let mut paid = vec![Q::zero(); m];
     let fail = |cond: &str, what: String| {
         prop(
             "priceable",
@@ -370,19 +370,34 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
             None,
         )
     };
-    for (i, p, x) in &run.payments {
-        if !e.ballots[*i].projects.iter().any(|(q, _)| q == p) {
-            return fail(
-                "C1",
-                format!(
-                    "voter {} pays for project {} she did not vote for",
-                    i + 1,
-                    e.projects[*p].id
-                ),
-            );
+    // The payments are given by class (voters who paid the same amounts for the same
+    // projects): each voter's payments are her class's.
+    let classes = &run.class_payments;
+    let mut size = vec![0usize; classes.len()];
+    for (i, &c) in run.voter_class.iter().enumerate() {
+        size[c as usize] += 1;
+        for (p, _) in &classes[c as usize] {
+            if !e.ballots[i].projects.iter().any(|(q, _)| q == p) {
+                return fail(
+                    "C1",
+                    format!(
+                        "voter {} pays for project {} she did not vote for",
+                        i + 1,
+                        e.projects[*p].id
+                    ),
+                );
+            }
         }
-        spent[*i] += x;
-        paid[*p] += x;
+    }
+    // What each member of a class spent, and what each project received.
+    let mut spent = vec![Q::zero(); classes.len()];
+    let mut paid = vec![Q::zero(); m];
+    for (c, pays) in classes.iter().enumerate() {
+        let k = Q::from_usize(size[c]);
+        for (p, x) in pays {
+            spent[c] += x;
+            paid[*p] += &k * x;
+        }
     }
     let sel = &run.selected;
     if e.cost_of(sel) > e.budget {
@@ -394,12 +409,23 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
             "the voters' endowments do not cover the budget".into(),
         );
     }
-    if let Some(i) = (0..n).find(|&i| spent[i] > run.per_voter) {
+    let over: Vec<bool> = spent.iter().map(|s| *s > run.per_voter).collect();
+    if let Some(i) = (0..run.voter_class.len()).find(|&i| over[run.voter_class[i] as usize]) {
         return fail(
             "C2",
             format!("voter {} pays more than her endowment", i + 1),
         );
     }
+    // Each project's supporters counted by class.
+    let mut supporters: Vec<Vec<u32>> = vec![Vec::new(); m];
+    for (i, b) in e.ballots.iter().enumerate() {
+        for (p, _) in &b.projects {
+            if supporters[*p].last() != Some(&(i as u32)) {
+                supporters[*p].push(i as u32);
+            }
+        }
+    }
+    let mut count = vec![0usize; classes.len()];
     for (p, paid_p) in paid.iter().enumerate() {
         let selected = sel.contains(&p);
         if selected && *paid_p != e.projects[p].cost {
@@ -418,12 +444,19 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
             );
         }
         if !selected {
-            let left = e
-                .ballots
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.projects.iter().any(|(q, _)| *q == p))
-                .fold(Q::zero(), |acc, (i, _)| acc + (&run.per_voter - &spent[i]));
+            let mut touched = Vec::new();
+            for &i in &supporters[p] {
+                let c = run.voter_class[i as usize] as usize;
+                if count[c] == 0 {
+                    touched.push(c);
+                }
+                count[c] += 1;
+            }
+            let mut left = Q::zero();
+            for c in touched {
+                left += Q::from_usize(count[c]) * (&run.per_voter - &spent[c]);
+                count[c] = 0;
+            }
             if left > e.projects[p].cost {
                 return fail(
                     "C5",
@@ -446,6 +479,147 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
 /// normalised distance = 1 − mean |share − fair share| / fair share, share of voters reaching
 /// their fair share, voters left out because their ballot is empty (fair share 0)).
 pub fn fair_share(e: &Election, w: &[usize]) -> Option<(f64, f64, f64, usize)> {
+    if !approval(e) || e.ballots.is_empty() {
+        return None;
+    }
+    let m = e.projects.len();
+    let mut score = vec![0usize; m];
+    for b in &e.ballots {
+        for (p, _) in &b.projects {
+            score[*p] += 1;
+        }
+    }
+    let share: Vec<Q> = (0..m)
+        .map(|p| {
+            if score[p] == 0 {
+                Q::zero()
+            } else {
+                &e.projects[p].cost / Q::from_usize(score[p])
+            }
+        })
+        .collect();
+    let mut in_w = vec![false; m];
+    for &p in w {
+        in_w[p] = true;
+    }
+    let cap = &e.budget / Q::from_usize(e.ballots.len());
+    let (mut ratio, mut dist) = (Sum::default(), Sum::default());
+    let (mut reached, mut counted, mut empty) = (0usize, 0usize, 0usize);
+    for b in &e.ballots {
+        let all = b
+            .projects
+            .iter()
+            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
+        let fs = std::cmp::min(all, cap.clone());
+        if fs.is_zero() {
+            empty += 1;
+            continue;
+        }
+        let got = b
+            .projects
+            .iter()
+            .filter(|(p, _)| in_w[*p])
+            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
+        let r = &got / &fs;
+        ratio.add(std::cmp::min(r, Q::one()));
+        let d = &got - &fs;
+        let d = if d.is_negative() { -d } else { d };
+        dist.add(&d / &fs);
+        if got >= fs {
+            reached += 1;
+        }
+        counted += 1;
+    }
+    if counted == 0 {
+        return None;
+    }
+    let c = Q::from_usize(counted);
+    let one = BigRational::one();
+    let ratio_f = ratio.mean_f64(&c, |x| x.clone());
+    let dist_f = dist.mean_f64(&c, |x| &one - x);
+    match (ratio_f, dist_f) {
+        (Some(r), Some(d)) => Some((r, d, reached as f64 / counted as f64, empty)),
+        // Too close to call from the bounds (or possibly a small fraction, which Q::to_f64
+        // rounds in two steps): the exact sums.
+        _ => fair_share_exact(e, w),
+    }
+}
+
+/// The bits after the binary point kept of each term of a [`Sum`] once it leaves i128.
+const SUM_BITS: usize = 320;
+
+/// A sum of non-negative rationals, exact while it fits in i128 (as Q computes it), then the
+/// later terms each rounded down to a multiple of 2^-SUM_BITS: the exact sum lies between
+/// `exact + floor·2^-SUM_BITS` and that plus `rounded·2^-SUM_BITS`. Summing n fractions with
+/// unrelated denominators exactly costs ever larger GCDs; this costs one division per term.
+#[derive(Default)]
+struct Sum {
+    exact: Q,
+    floor: BigInt,
+    rounded: u64,
+}
+
+impl Sum {
+    fn add(&mut self, x: Q) {
+        if self.rounded == 0 {
+            let s = &self.exact + &x;
+            if matches!(s, Q::Small(_)) {
+                self.exact = s;
+                return;
+            }
+        }
+        let x = x.big();
+        self.floor += (x.numer() << SUM_BITS) / x.denom();
+        self.rounded += 1;
+    }
+
+    /// f(sum / c) as Q::to_f64 gives it, when the bounds decide it: both bounds round to
+    /// the same f64, and no fraction that fits in i128 lies between them (Q::to_f64 rounds a
+    /// small fraction in two steps, a big one correctly: the exact value is then big).
+    fn mean_f64(&self, c: &Q, f: impl Fn(&BigRational) -> BigRational) -> Option<f64> {
+        if self.rounded == 0 {
+            let mean = &self.exact / c;
+            return Some(Q::from_big(f(&mean.big())).to_f64());
+        }
+        let scale = BigRational::from_integer(BigInt::one() << SUM_BITS);
+        let lo =
+            (self.exact.big() + BigRational::from_integer(self.floor.clone()) / &scale) / c.big();
+        let hi = &lo + BigRational::from_integer(BigInt::from(self.rounded)) / &scale / c.big();
+        let (a, b) = (f(&lo), f(&hi));
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        if small_fraction_between(&a, &b) {
+            return None;
+        }
+        let (x, y) = (a.to_f64()?, b.to_f64()?);
+        (x == y).then_some(x)
+    }
+}
+
+/// Whether a fraction whose numerator and denominator fit in i128 lies in [a, b] (a ≤ b): the
+/// simplest fraction of the interval has the smallest numerator and denominator.
+fn small_fraction_between(a: &BigRational, b: &BigRational) -> bool {
+    if !a.is_positive() {
+        return !b.is_negative() || small_fraction_between(&-b.clone(), &-a.clone());
+    }
+    let s = simplest_between(a, b);
+    s.numer().to_i128().is_some() && s.denom().to_i128().is_some()
+}
+
+/// The fraction of [a, b] (0 < a ≤ b) with the smallest denominator (Stern–Brocot).
+fn simplest_between(a: &BigRational, b: &BigRational) -> BigRational {
+    let fl = a.floor();
+    if &fl == a {
+        return fl;
+    }
+    let up = &fl + BigRational::one();
+    if &up <= b {
+        return up;
+    }
+    let inner = simplest_between(&(b - &fl).recip(), &(a - &fl).recip());
+    fl + inner.recip()
+}
+
+fn fair_share_exact(e: &Election, w: &[usize]) -> Option<(f64, f64, f64, usize)> {
     if !approval(e) || e.ballots.is_empty() {
         return None;
     }

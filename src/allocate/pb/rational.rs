@@ -33,6 +33,11 @@ impl Q {
         Q::norm(BigRational::new(n, d))
     }
 
+    /// `b` (reduced), on i128 when it fits.
+    pub fn from_big(b: BigRational) -> Q {
+        Q::norm(b)
+    }
+
     pub fn from_integer(n: BigInt) -> Q {
         Q::norm(BigRational::from_integer(n))
     }
@@ -166,6 +171,11 @@ impl Zero for Q {
             Q::Small(r) => r.is_zero(),
             Q::Big(b) => b.is_zero(),
         }
+    }
+}
+impl Default for Q {
+    fn default() -> Q {
+        Q::zero()
     }
 }
 impl One for Q {

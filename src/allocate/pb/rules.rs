@@ -3,7 +3,7 @@
 //! its tie rule (the smallest project id, compared as a string), so that outcomes are identical.
 
 use anyhow::{bail, Result};
-use num_traits::Zero;
+use num_traits::{One, Zero};
 
 use super::parse::{Election, Sat, Q};
 /// Greedy (pabutools' greedy_utilitarian_welfare with an additive satisfaction): projects by
@@ -50,160 +50,284 @@ pub fn greedy(e: &Election, s: Sat, initial: &[usize]) -> Vec<usize> {
     sel
 }
 
-/// One run of the method of equal shares with `per_voter` budget each (pabutools'
-/// mes_inner_algo, resolute): repeatedly the project with the smallest affordability ρ (every
-/// supporter pays min(budget, ρ·sat)) is selected, ties by id; stops when no project is
-/// affordable. Returns the selection and the projects considered (positive support and cost).
-/// The projects MES considers (positive support, positive cost) with their supporters' sat
-/// and total sat, and the supported projects of cost 0 (selected at once).
-type Supported = (Vec<(usize, Vec<(usize, Q)>, Q)>, Vec<usize>);
+/// A project MES considers (positive support, positive cost): its supporters in voter order,
+/// each with the index of her sat among the project's distinct sats, and the total sat.
+struct Considered {
+    project: usize,
+    voters: Vec<u32>,
+    sat_of: Vec<u32>,
+    sats: Vec<Q>,
+    total: Q,
+}
 
-/// A project still in the running: id, supporters with their sat, total sat, and the
-/// affordability last computed.
-type Candidate = (usize, Vec<(usize, Q)>, Q, Q);
+/// The projects MES considers, in id order, and the supported projects of cost 0 (selected at
+/// once).
+struct Supported {
+    projects: Vec<Considered>,
+    free: Vec<usize>,
+}
 
 fn supported(e: &Election, s: Sat) -> Supported {
-    let n = e.ballots.len();
+    let m = e.projects.len();
+    let mut voters: Vec<Vec<u32>> = vec![Vec::new(); m];
+    let mut sat_of: Vec<Vec<u32>> = vec![Vec::new(); m];
+    let mut sats: Vec<Vec<Q>> = vec![Vec::new(); m];
+    let mut seen = vec![usize::MAX; m];
+    for (b, ballot) in e.ballots.iter().enumerate() {
+        for (p, pts) in &ballot.projects {
+            // e.sat reads a project's first mention on the ballot.
+            if seen[*p] == b {
+                continue;
+            }
+            seen[*p] = b;
+            let x = match s {
+                Sat::Cost => e.projects[*p].cost.clone(),
+                Sat::Cardinality => Q::one(),
+                Sat::Points => pts.clone(),
+            };
+            if x > Q::zero() {
+                let k = match sats[*p].iter().position(|y| *y == x) {
+                    Some(k) => k,
+                    None => {
+                        sats[*p].push(x);
+                        sats[*p].len() - 1
+                    }
+                };
+                voters[*p].push(b as u32);
+                sat_of[*p].push(k as u32);
+            }
+        }
+    }
     let mut projects = Vec::new();
     let mut free = Vec::new();
     for p in e.id_order() {
-        let supporters: Vec<(usize, Q)> = (0..n)
-            .filter_map(|b| {
-                let x = e.sat(s, b, p);
-                (x > Q::zero()).then_some((b, x))
-            })
-            .collect();
-        let total = supporters.iter().fold(Q::zero(), |acc, (_, x)| acc + x);
+        let mut count = vec![0usize; sats[p].len()];
+        for &k in &sat_of[p] {
+            count[k as usize] += 1;
+        }
+        let total = sats[p]
+            .iter()
+            .zip(&count)
+            .fold(Q::zero(), |acc, (x, &c)| acc + Q::from_usize(c) * x);
         if total > Q::zero() {
             if e.projects[p].cost > Q::zero() {
-                projects.push((p, supporters, total));
+                projects.push(Considered {
+                    project: p,
+                    voters: std::mem::take(&mut voters[p]),
+                    sat_of: std::mem::take(&mut sat_of[p]),
+                    sats: std::mem::take(&mut sats[p]),
+                    total,
+                });
             } else {
                 free.push(p);
             }
         }
     }
-    (projects, free)
+    Supported { projects, free }
 }
 
 /// An MES run: its outcome and the price system behind it (each voter's endowment and what she
-/// paid for each project) — the certificate of priceability.
+/// paid for each project) — the certificate of priceability. Voters who paid for the same
+/// projects the same amounts form a class: each voter's class, and what a member of each class
+/// paid for each project.
 #[derive(Debug, Clone)]
 pub struct MesRun {
     pub selected: Vec<usize>,
     pub considered: Vec<usize>,
     pub per_voter: Q,
-    /// (voter, project, amount) for every positive payment.
-    pub payments: Vec<(usize, usize, Q)>,
+    /// The class of each voter.
+    pub voter_class: Vec<u32>,
+    /// For each class, (project, amount) for every positive payment of each of its members.
+    pub class_payments: Vec<Vec<(usize, Q)>>,
     /// Every branch the run took (which projects were unaffordable, the orders sorted, where
     /// each ρ was found, which payments were capped, what was selected): two budgets with the
     /// same trace give the same run, and so does every budget between them (see [`mes_run`]).
     pub trace: Vec<u32>,
 }
 
+/// Voters with the same budget all along: their budget, how many they are, what each paid.
+struct Class {
+    budget: Q,
+    size: usize,
+    paid: Vec<(usize, Q)>,
+}
+
+/// A project's supporters grouped by (class, sat index), with their count, in that order.
+fn groups(c: &Considered, class_of: &[u32]) -> Vec<(u32, u32, usize)> {
+    let mut keys: Vec<u64> = c
+        .voters
+        .iter()
+        .zip(&c.sat_of)
+        .map(|(&v, &k)| (u64::from(class_of[v as usize]) << 32) | u64::from(k))
+        .collect();
+    keys.sort_unstable();
+    let mut out: Vec<(u32, u32, usize)> = Vec::new();
+    for key in keys {
+        let (cl, k) = ((key >> 32) as u32, key as u32);
+        match out.last_mut() {
+            Some(g) if g.0 == cl && g.1 == k => g.2 += 1,
+            _ => out.push((cl, k, 1)),
+        }
+    }
+    out
+}
+
+/// One run of the method of equal shares with `per_voter` budget each (pabutools'
+/// mes_inner_algo, resolute): repeatedly the project with the smallest affordability ρ (every
+/// supporter pays min(budget, ρ·sat)) is selected, ties by id; stops when no project is
+/// affordable. Returns the selection and the projects considered (positive support and cost).
+///
+/// Voters whose budgets are always equal form a class (at first all voters, with `per_voter`
+/// each): when a project is selected, the members of a class that support it with the same
+/// sat pay the same and move together to a new class. A project's supporters are taken by
+/// (class, sat) group with their count, so that a round costs O(groups) exact operations, not
+/// O(supporters); every decision is the one pabutools makes voter by voter: supporters with
+/// the same budget and sat have the same ratio budget/sat, and when one of them cannot pay
+/// ρ·sat neither can the others (removing a supporter whose ratio is below the current ρ keeps
+/// ρ above it), so a group is capped or not as a whole and ρ is the same value.
 fn mes_once(e: &Election, base: &Supported, per_voter: &Q) -> MesRun {
     let mut trace: Vec<u32> = Vec::new();
     let n = e.ballots.len();
-    let mut budget = vec![per_voter.clone(); n];
-    let mut payments = Vec::new();
-    let mut sel: Vec<usize> = base.1.clone();
-    // (project, supporters with their sat, total sat, affordability last computed)
-    let mut remaining: Vec<Candidate> = base
-        .0
+    let mut class_of = vec![0u32; n];
+    let mut classes = vec![Class {
+        budget: per_voter.clone(),
+        size: n,
+        paid: Vec::new(),
+    }];
+    let mut sel: Vec<usize> = base.free.clone();
+    // (index in base.projects, affordability last computed)
+    let mut remaining: Vec<(usize, Q)> = base
+        .projects
         .iter()
-        .map(|(p, sup, total)| (*p, sup.clone(), total.clone(), &e.projects[*p].cost / total))
+        .enumerate()
+        .map(|(i, c)| (i, &e.projects[c.project].cost / &c.total))
         .collect();
-    let considered: Vec<usize> = remaining.iter().map(|r| r.0).collect();
+    let considered: Vec<usize> = base.projects.iter().map(|c| c.project).collect();
     loop {
         // Affordability only grows as budgets shrink: visiting projects by their last value,
         // a project whose last value exceeds the best found so far cannot win (pabutools' scan).
         let mut order: Vec<usize> = (0..remaining.len()).collect();
-        order.sort_by(|&a, &b| remaining[a].3.cmp(&remaining[b].3));
+        order.sort_by(|&a, &b| remaining[a].1.cmp(&remaining[b].1));
         trace.push(u32::MAX);
         trace.extend(order.iter().map(|&k| k as u32));
-        let mut best: Option<(Q, usize)> = None;
+        let mut best: Option<(Q, usize, usize)> = None; // (ρ, project, index in remaining)
         let mut drop = Vec::new();
         let mut updated: Vec<(usize, Q)> = Vec::new();
         for k in order {
-            let (p, sup, total, last) = &remaining[k];
-            let cost = &e.projects[*p].cost;
-            let available = sup.iter().fold(Q::zero(), |acc, (b, _)| acc + &budget[*b]);
+            let (i, last) = &remaining[k];
+            let c = &base.projects[*i];
+            let p = c.project;
+            let cost = &e.projects[p].cost;
+            let gs = groups(c, &class_of);
+            let available = gs.iter().fold(Q::zero(), |acc, &(cl, _, count)| {
+                acc + Q::from_usize(count) * &classes[cl as usize].budget
+            });
             if &available < cost {
                 trace.push(1);
                 drop.push(k); // unaffordable now and later
                 continue;
             }
-            if let Some((bv, _)) = &best {
+            if let Some((bv, _, _)) = &best {
                 if last > bv {
                     trace.push(2);
                     break;
                 }
             }
-            let mut keyed: Vec<(Q, usize)> = sup
+            let mut keyed: Vec<(Q, usize)> = gs
                 .iter()
                 .enumerate()
-                .map(|(j, (b, x))| (&budget[*b] / x, j))
+                .map(|(j, &(cl, x, _))| (&classes[cl as usize].budget / &c.sats[x as usize], j))
                 .collect();
             keyed.sort_by(|a, b| a.0.cmp(&b.0));
             trace.push(3);
             trace.extend(keyed.iter().map(|k| k.1 as u32));
             let mut paid = Q::zero();
-            let mut denom = total.clone();
+            let mut denom = c.total.clone();
             let mut rho = None;
             for (_, j) in keyed {
-                let (b, x) = &sup[j];
+                let (cl, x, count) = gs[j];
+                let (budget, x) = (&classes[cl as usize].budget, &c.sats[x as usize]);
                 let f = (cost - &paid) / &denom;
-                if &f * x <= budget[*b] {
+                if &f * x <= *budget {
                     trace.push(4);
                     rho = Some(f);
                     break;
                 }
                 trace.push(5);
-                paid += &budget[*b];
-                denom -= x;
+                let count = Q::from_usize(count);
+                paid += &count * budget;
+                denom -= &count * x;
             }
             if let Some(r) = rho {
                 updated.push((k, r.clone()));
                 let better = match &best {
                     None => true,
-                    Some((bv, bp)) => {
-                        r < *bv || (r == *bv && e.projects[*p].id < e.projects[*bp].id)
+                    Some((bv, bp, _)) => {
+                        r < *bv || (r == *bv && e.projects[p].id < e.projects[*bp].id)
                     }
                 };
                 trace.push(6 + u32::from(better));
                 if better {
-                    best = Some((r, *p));
+                    best = Some((r, p, *i));
                 }
             }
         }
         for (k, r) in updated {
-            remaining[k].3 = r;
+            remaining[k].1 = r;
         }
         drop.sort_unstable();
         for k in drop.into_iter().rev() {
             remaining.remove(k);
         }
-        let Some((rho, p)) = best else {
+        let Some((rho, p, i)) = best else {
             return MesRun {
                 selected: sel,
                 considered,
                 per_voter: per_voter.clone(),
-                payments,
+                voter_class: class_of,
+                class_payments: classes.into_iter().map(|c| c.paid).collect(),
                 trace,
             };
         };
         trace.push(100_000 + p as u32);
         let k = remaining
             .iter()
-            .position(|r| r.0 == p)
+            .position(|r| r.0 == i)
             .expect("selected project remains");
-        let (_, sup, _, _) = remaining.remove(k);
-        for (b, x) in sup {
-            let share = &rho * x;
-            trace.push(8 + u32::from(budget[b] <= share));
-            let pay = std::cmp::min(budget[b].clone(), share);
-            budget[b] -= &pay;
-            if pay > Q::zero() {
-                payments.push((b, p, pay));
+        remaining.remove(k);
+        let c = &base.projects[i];
+        // Each group pays; a group that is not its whole class becomes a new class.
+        let mut moved: Vec<(u64, u32)> = Vec::new();
+        for (cl, x, count) in groups(c, &class_of) {
+            let class = &mut classes[cl as usize];
+            let share = &rho * &c.sats[x as usize];
+            trace.push(8 + u32::from(class.budget <= share));
+            let pay = std::cmp::min(class.budget.clone(), share);
+            if pay <= Q::zero() {
+                continue;
+            }
+            let budget = &class.budget - &pay;
+            if count == class.size {
+                class.budget = budget;
+                class.paid.push((p, pay));
+            } else {
+                class.size -= count;
+                let mut paid = class.paid.clone();
+                paid.push((p, pay));
+                moved.push(((u64::from(cl) << 32) | u64::from(x), classes.len() as u32));
+                classes.push(Class {
+                    budget,
+                    size: count,
+                    paid,
+                });
+            }
+        }
+        if !moved.is_empty() {
+            for (&v, &x) in c.voters.iter().zip(&c.sat_of) {
+                let key = (u64::from(class_of[v as usize]) << 32) | u64::from(x);
+                if let Ok(j) = moved.binary_search_by(|m| m.0.cmp(&key)) {
+                    class_of[v as usize] = moved[j].1;
+                }
             }
         }
         sel.push(p);
@@ -223,7 +347,8 @@ pub fn mes_run(e: &Election, s: Sat, add1: bool) -> MesRun {
         selected: Vec::new(),
         considered: Vec::new(),
         per_voter,
-        payments: Vec::new(),
+        voter_class: Vec::new(),
+        class_payments: Vec::new(),
         trace: Vec::new(),
     };
     if e.ballots.is_empty() {
@@ -232,8 +357,11 @@ pub fn mes_run(e: &Election, s: Sat, add1: bool) -> MesRun {
     let mut per_voter = &e.budget / Q::from_usize(e.ballots.len());
     let mut previous = empty(per_voter.clone());
     let base = supported(e, s);
+    let mut next: Option<MesRun> = None; // the run at per_voter, when a probe already made it
     loop {
-        let run = mes_once(e, &base, &per_voter);
+        let run = next
+            .take()
+            .unwrap_or_else(|| mes_once(e, &base, &per_voter));
         if !add1 {
             return run;
         }
@@ -251,23 +379,31 @@ pub fn mes_run(e: &Election, s: Sat, add1: bool) -> MesRun {
         // The next budget pabutools' +1 steps would stop at is the first b + d whose trace
         // differs: found by doubling d, then bisecting (the same outcome, in O(log d) runs
         // instead of d: a 3-voter election with a budget of 2·10^9 no longer takes minutes).
+        // The run at that budget is the last probe that differed: it is kept for the next
+        // round, so that when the very first probe (+1) differs, as it mostly does on large
+        // elections, each +1 step costs one run, as in pabutools.
         let step = |d: u128| Q::from_integer(num_bigint::BigInt::from(d));
-        let same = |d: u128| mes_once(e, &base, &(&per_voter + &step(d))).trace == run.trace;
+        let probe = |d: u128| mes_once(e, &base, &(&per_voter + &step(d)));
         let (mut lo, mut hi) = (0u128, 1u128); // lo keeps the trace; hi is the next to try
-        while hi < (1 << 100) && same(hi) {
+        let mut hi_run = probe(hi);
+        while hi < (1 << 100) && hi_run.trace == run.trace {
             lo = hi;
             hi *= 2;
+            hi_run = probe(hi);
         }
         // The first integer step in (lo, hi] whose trace differs.
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if same(mid) {
+            let mid_run = probe(mid);
+            if mid_run.trace == run.trace {
                 lo = mid;
             } else {
                 hi = mid;
+                hi_run = mid_run;
             }
         }
         per_voter += step(hi);
+        next = Some(hi_run);
         previous = run;
     }
 }
@@ -362,8 +498,174 @@ pub fn phragmen(e: &Election) -> Result<Vec<usize>> {
 mod tests {
     use super::*;
     use crate::allocate::pb::parse::{Ballot, Project};
-    use num_traits::One;
     use std::collections::BTreeMap;
+
+    /// A project still in the running: id, supporters with their sat, total sat, and the
+    /// affordability last computed.
+    type Candidate = (usize, Vec<(usize, Q)>, Q, Q);
+
+    /// MES voter by voter, as pabutools computes it (the implementation before voter classes):
+    /// the selection and every voter's remaining budget.
+    fn mes_voter_by_voter(e: &Election, s: Sat, per_voter: &Q) -> (Vec<usize>, Vec<Q>) {
+        let n = e.ballots.len();
+        let mut sel = Vec::new();
+        let mut remaining: Vec<Candidate> = Vec::new();
+        for p in e.id_order() {
+            let sup: Vec<(usize, Q)> = (0..n)
+                .filter_map(|b| {
+                    let x = e.sat(s, b, p);
+                    (x > Q::zero()).then_some((b, x))
+                })
+                .collect();
+            let total = sup.iter().fold(Q::zero(), |acc, (_, x)| acc + x);
+            if total > Q::zero() {
+                if e.projects[p].cost > Q::zero() {
+                    let last = &e.projects[p].cost / &total;
+                    remaining.push((p, sup, total, last));
+                } else {
+                    sel.push(p);
+                }
+            }
+        }
+        let mut budget = vec![per_voter.clone(); n];
+        loop {
+            let mut order: Vec<usize> = (0..remaining.len()).collect();
+            order.sort_by(|&a, &b| remaining[a].3.cmp(&remaining[b].3));
+            let mut best: Option<(Q, usize)> = None;
+            let (mut drop, mut updated) = (Vec::new(), Vec::new());
+            for k in order {
+                let (p, sup, total, last) = &remaining[k];
+                let cost = &e.projects[*p].cost;
+                let available = sup.iter().fold(Q::zero(), |acc, (b, _)| acc + &budget[*b]);
+                if &available < cost {
+                    drop.push(k);
+                    continue;
+                }
+                if matches!(&best, Some((bv, _)) if last > bv) {
+                    break;
+                }
+                let mut keyed: Vec<(Q, usize)> = sup
+                    .iter()
+                    .enumerate()
+                    .map(|(j, (b, x))| (&budget[*b] / x, j))
+                    .collect();
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                let (mut paid, mut denom, mut rho) = (Q::zero(), total.clone(), None);
+                for (_, j) in keyed {
+                    let (b, x) = &sup[j];
+                    let f = (cost - &paid) / &denom;
+                    if &f * x <= budget[*b] {
+                        rho = Some(f);
+                        break;
+                    }
+                    paid += &budget[*b];
+                    denom -= x;
+                }
+                let r = rho.expect("affordable");
+                updated.push((k, r.clone()));
+                let better = match &best {
+                    None => true,
+                    Some((bv, bp)) => {
+                        r < *bv || (r == *bv && e.projects[*p].id < e.projects[*bp].id)
+                    }
+                };
+                if better {
+                    best = Some((r, *p));
+                }
+            }
+            for (k, r) in updated {
+                remaining[k].3 = r;
+            }
+            drop.sort_unstable();
+            for k in drop.into_iter().rev() {
+                remaining.remove(k);
+            }
+            let Some((rho, p)) = best else {
+                return (sel, budget);
+            };
+            let k = remaining.iter().position(|r| r.0 == p).unwrap();
+            let (_, sup, _, _) = remaining.remove(k);
+            for (b, x) in sup {
+                let pay = std::cmp::min(budget[b].clone(), &rho * x);
+                budget[b] -= &pay;
+            }
+            sel.push(p);
+        }
+    }
+
+    /// MES over voter classes selects what MES voter by voter selects, and leaves every voter
+    /// the same budget, on 600 random small elections (approval ballots under the three
+    /// additive sats, and cumulative ballots with points), at budget/n and a few larger
+    /// per-voter budgets.
+    #[test]
+    fn classes_give_the_voter_by_voter_run() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        for case in 0..600 {
+            let cardinal = case % 3 == 0;
+            let n_projects = 2 + next(7) as usize;
+            let n_voters = 1 + next(12) as usize;
+            let projects: Vec<Project> = (0..n_projects)
+                .map(|p| Project {
+                    id: (p + 1).to_string(),
+                    cost: Q::from_usize(next(40) as usize + usize::from(next(8) != 0)),
+                    name: None,
+                    selected: None,
+                })
+                .collect();
+            // Few distinct ballots, so that classes have several members.
+            let kinds: Vec<Ballot> = (0..1 + next(4))
+                .map(|_| {
+                    let mut projects = Vec::new();
+                    for p in 0..n_projects {
+                        if next(2) == 0 {
+                            let pts = if cardinal { next(4) as usize } else { 1 };
+                            projects.push((p, Q::from_usize(pts)));
+                        }
+                    }
+                    Ballot { projects }
+                })
+                .collect();
+            let ballots: Vec<Ballot> = (0..n_voters)
+                .map(|_| kinds[next(kinds.len() as u64) as usize].clone())
+                .collect();
+            let e = Election {
+                meta: BTreeMap::new(),
+                projects,
+                budget: Q::from_usize(5 + next(120) as usize),
+                vote_type: if cardinal { "cumulative" } else { "approval" }.into(),
+                ballots,
+                project_columns: vec!["project_id".into(), "cost".into()],
+                warnings: Vec::new(),
+            };
+            let sats: &[Sat] = if cardinal {
+                &[Sat::Points, Sat::Cost]
+            } else {
+                &[Sat::Cost, Sat::Cardinality]
+            };
+            for &s in sats {
+                let base = supported(&e, s);
+                let start = &e.budget / Q::from_usize(n_voters);
+                for extra in [0, 1, 3, 10] {
+                    let per_voter = &start + Q::from_usize(extra);
+                    let run = mes_once(&e, &base, &per_voter);
+                    let (sel, budget) = mes_voter_by_voter(&e, s, &per_voter);
+                    assert_eq!(run.selected, sel, "case {case} {s:?} +{extra}");
+                    for (v, left) in budget.iter().enumerate() {
+                        let spent = run.class_payments[run.voter_class[v] as usize]
+                            .iter()
+                            .fold(Q::zero(), |acc, (_, x)| acc + x);
+                        assert_eq!(&per_voter - spent, *left, "case {case} voter {v}");
+                    }
+                }
+            }
+        }
+    }
 
     /// pabutools' Add1 as written: +1 per voter and a new MES run each time.
     fn add1_one_step_at_a_time(e: &Election, s: Sat) -> Vec<usize> {
