@@ -163,7 +163,6 @@ impl RowGroup<'_> {
     /// Pages wholly outside the range are skipped without being decompressed.
     pub fn decode(&self, range: std::ops::Range<usize>) -> PolarsResult<DataFrame> {
         let rg = &self.file.metadata.row_groups[self.index];
-        let whole = range.start == 0 && range.end >= self.rows();
         let height = range.len();
         // One column after the other: the caller decodes on a thread of its own while another
         // counts, and may itself run on a rayon worker (several inputs at once), so no rayon
@@ -177,7 +176,10 @@ impl RowGroup<'_> {
                     .iter()
                     .map(|(k, bytes)| (&rg.parquet_columns()[*k], bytes.clone()))
                     .collect();
-                let filter = (!whole).then(|| Filter::Range(range.clone()));
+                // Always a range, the whole row group's too: a column whose pages hold more
+                // values than the footer's row count is read up to the count (as polars and
+                // pyarrow read it), not refused.
+                let filter = Some(Filter::Range(range.clone()));
                 let (arrays, _) = to_deserializer(parts, field.clone(), filter)?;
                 let s = Series::try_from((field, arrays))?;
                 Ok(Column::from(s))
