@@ -16,8 +16,9 @@ use crate::render::Progress;
 
 /// Rows decoded and counted at a time when a Parquet file is read a row group at a time
 /// (row groups are split into slices of at most this many rows): memory holds two slices'
-/// columns, whatever the file's row group size.
-const SLICE_ROWS: usize = 1 << 18;
+/// columns, whatever the file's row group size, and a slice's columns stay in the processor's
+/// cache between decoding and counting (64k rows measured faster than 256k on 10^8 rows).
+const SLICE_ROWS: usize = 1 << 16;
 
 /// One input, ready to run.
 pub struct Plan {
@@ -293,9 +294,9 @@ impl Plan {
     }
 
     /// The pass over a Parquet file a row group at a time, each decoded in slices of about
-    /// [`SLICE_ROWS`] rows: one thread decodes the next slice while this one counts the current
-    /// one (the pass's expressions evaluated per slice), so memory holds a row group's compressed
-    /// columns and two decoded slices. Returns the accumulator, its first error and the reader's
+    /// [`SLICE_ROWS`] rows: one thread decodes the next slice and evaluates the pass's
+    /// expressions on it while this one counts the current one, so memory holds a row group's
+    /// compressed columns and two decoded slices. Returns the accumulator, its first error and the reader's
     /// outcome.
     fn read_row_groups(
         &self,
@@ -322,7 +323,9 @@ impl Plan {
                         let slices = rows.div_ceil(SLICE_ROWS).max(1);
                         for k in 0..slices {
                             let range = rows * k / slices..rows * (k + 1) / slices;
-                            let batch = rg.decode(range);
+                            let batch = rg
+                                .decode(range)
+                                .and_then(|raw| raw.lazy().select(exprs.clone()).collect());
                             let failed = batch.is_err();
                             // A closed channel: the pass stopped on an error.
                             if tx.send(batch).is_err() || failed {
@@ -332,8 +335,7 @@ impl Plan {
                     }
                 });
                 for batch in rx {
-                    let df = match batch.and_then(|raw| raw.lazy().select(exprs.clone()).collect())
-                    {
+                    let df = match batch {
                         Ok(df) => df,
                         Err(e) => return (acc, None, Err(e)),
                     };

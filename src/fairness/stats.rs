@@ -1198,21 +1198,14 @@ fn encode_binary(s: &Series, spec: &BinarySpec, na: &NaSet, out: &mut [u8]) -> R
             b.seen = true;
         }
         DataType::Float64 => {
-            // 1.0 → 1, 0.0 → 0, NaN → missing, anything else → BAD (reported below).
-            let fast = |x: f64| match x {
-                _ if x == 1.0 => 1,
-                _ if x == 0.0 => 0,
-                _ if x.is_nan() => MISSING,
-                _ => BAD,
-            };
+            // 1.0 → 1, 0.0 → 0, anything else (NaN too) → BAD, sorted out by the full rule
+            // after. Without branches: labels are unpredictable, and a mispredicted branch per
+            // row cost more than the rest of the pass (10^8 rows).
+            let fast = |x: f64| u8::from(x == 1.0) | (u8::from(x != 1.0 && x != 0.0) * BAD);
             encode_numbers(s.f64()?.downcast_iter(), out, &mut b, fast, |x| x);
         }
         DataType::Int64 => {
-            let fast = |x: i64| match x {
-                1 => 1,
-                0 => 0,
-                _ => BAD,
-            };
+            let fast = |x: i64| u8::from(x == 1) | (u8::from(x != 1 && x != 0) * BAD);
             encode_numbers(s.i64()?.downcast_iter(), out, &mut b, fast, |x| x as f64);
         }
         DataType::String => {

@@ -472,6 +472,26 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
     prop("priceable", Some(true), None, None)
 }
 
+/// Each project's cost split among its approvers (Fain et al.'s share of a voter in it); 0 for
+/// a project nobody approves.
+fn project_shares(e: &Election) -> Vec<Q> {
+    let mut score = vec![0usize; e.projects.len()];
+    for b in &e.ballots {
+        for (p, _) in &b.projects {
+            score[*p] += 1;
+        }
+    }
+    (0..e.projects.len())
+        .map(|p| {
+            if score[p] == 0 {
+                Q::zero()
+            } else {
+                &e.projects[p].cost / Q::from_usize(score[p])
+            }
+        })
+        .collect()
+}
+
 /// Fair share (Maly, Rey, Endriss & Lackner 2023; pabutools' fairshare.py), approval ballots:
 /// a project's share per supporter is cost / approval score; voter i's share of W is the sum over
 /// the projects of W she approves, her fair share min(the sum over all she approves, b/n).
@@ -483,21 +503,7 @@ pub fn fair_share(e: &Election, w: &[usize]) -> Option<(f64, f64, f64, usize)> {
         return None;
     }
     let m = e.projects.len();
-    let mut score = vec![0usize; m];
-    for b in &e.ballots {
-        for (p, _) in &b.projects {
-            score[*p] += 1;
-        }
-    }
-    let share: Vec<Q> = (0..m)
-        .map(|p| {
-            if score[p] == 0 {
-                Q::zero()
-            } else {
-                &e.projects[p].cost / Q::from_usize(score[p])
-            }
-        })
-        .collect();
+    let share = project_shares(e);
     let mut in_w = vec![false; m];
     for &p in w {
         in_w[p] = true;
@@ -623,22 +629,7 @@ fn fair_share_exact(e: &Election, w: &[usize]) -> Option<(f64, f64, f64, usize)>
     if !approval(e) || e.ballots.is_empty() {
         return None;
     }
-    let m = e.projects.len();
-    let mut score = vec![0usize; m];
-    for b in &e.ballots {
-        for (p, _) in &b.projects {
-            score[*p] += 1;
-        }
-    }
-    let share: Vec<Q> = (0..m)
-        .map(|p| {
-            if score[p] == 0 {
-                Q::zero()
-            } else {
-                &e.projects[p].cost / Q::from_usize(score[p])
-            }
-        })
-        .collect();
+    let share = project_shares(e);
     let cap = &e.budget / Q::from_usize(e.ballots.len());
     let (mut ratio, mut dist, mut reached, mut counted, mut empty) =
         (Q::zero(), Q::zero(), 0usize, 0usize, 0usize);
