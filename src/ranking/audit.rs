@@ -65,6 +65,24 @@ pub struct QueryResult {
     pub inclusion_nash: Vec<Value>,
 }
 
+impl QueryResult {
+    /// The per-query metrics that are one number each, in report order (disparate exposure and
+    /// treatment ratios, EXP, AWRF, NDKL, rND, rKL, rRD, the FA*IR verdict).
+    pub fn fixed(&self) -> [&Value; 9] {
+        [
+            &self.der,
+            &self.dtr,
+            &self.exp,
+            &self.awrf,
+            &self.ndkl,
+            &self.rnd,
+            &self.rkl,
+            &self.rrd,
+            &self.fair_pass,
+        ]
+    }
+}
+
 fn ratio_min_max(vals: impl Iterator<Item = f64>) -> Value {
     let v: Vec<f64> = vals.collect();
     if v.len() < 2 {
@@ -496,18 +514,7 @@ impl Columns {
                     c.sums[t].push(r.top[ki * g + x] as f64);
                 }
             }
-            let fixed = [
-                &r.der,
-                &r.dtr,
-                &r.exp,
-                &r.awrf,
-                &r.ndkl,
-                &r.rnd,
-                &r.rkl,
-                &r.rrd,
-                &r.fair_pass,
-            ];
-            for (j, v) in fixed.into_iter().enumerate() {
+            for (j, v) in r.fixed().into_iter().enumerate() {
                 let x = value(v, &mut c.reasons, j);
                 c.means[j].push(x);
             }

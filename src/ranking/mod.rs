@@ -352,17 +352,7 @@ fn export_queries(
             row.push(r.count[g].to_string());
             row.push(crate::render::csv_num(Some(r.exposure[g] / total)));
         }
-        for x in [
-            &r.der,
-            &r.dtr,
-            &r.exp,
-            &r.awrf,
-            &r.ndkl,
-            &r.rnd,
-            &r.rkl,
-            &r.rrd,
-            &r.fair_pass,
-        ] {
+        for x in r.fixed() {
             row.push(v(x));
         }
         row.push(

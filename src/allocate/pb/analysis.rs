@@ -492,6 +492,40 @@ fn project_shares(e: &Election) -> Vec<Q> {
         .collect()
 }
 
+/// Per ballot, the terms of the fair-share averages: `None` for a ballot whose fair share is 0
+/// (empty), else (min(share / fair share, 1), |share − fair share| / fair share, whether the
+/// share reaches the fair share); shares of the projects in `w` (see [`fair_share`]).
+fn ballot_terms<'a>(
+    e: &'a Election,
+    w: &[usize],
+) -> impl Iterator<Item = Option<(Q, Q, bool)>> + 'a {
+    let share = project_shares(e);
+    let mut in_w = vec![false; e.projects.len()];
+    for &p in w {
+        in_w[p] = true;
+    }
+    let cap = &e.budget / Q::from_usize(e.ballots.len());
+    e.ballots.iter().map(move |b| {
+        let all = b
+            .projects
+            .iter()
+            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
+        let fs = std::cmp::min(all, cap.clone());
+        if fs.is_zero() {
+            return None;
+        }
+        let got = b
+            .projects
+            .iter()
+            .filter(|(p, _)| in_w[*p])
+            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
+        let r = std::cmp::min(&got / &fs, Q::one());
+        let d = &got - &fs;
+        let d = if d.is_negative() { -d } else { d };
+        Some((r, &d / &fs, got >= fs))
+    })
+}
+
 /// Fair share (Maly, Rey, Endriss & Lackner 2023; pabutools' fairshare.py), approval ballots:
 /// a project's share per supporter is cost / approval score; voter i's share of W is the sum over
 /// the projects of W she approves, her fair share min(the sum over all she approves, b/n).
@@ -502,38 +536,16 @@ pub fn fair_share(e: &Election, w: &[usize]) -> Option<(f64, f64, f64, usize)> {
     if !approval(e) || e.ballots.is_empty() {
         return None;
     }
-    let m = e.projects.len();
-    let share = project_shares(e);
-    let mut in_w = vec![false; m];
-    for &p in w {
-        in_w[p] = true;
-    }
-    let cap = &e.budget / Q::from_usize(e.ballots.len());
     let (mut ratio, mut dist) = (Sum::default(), Sum::default());
     let (mut reached, mut counted, mut empty) = (0usize, 0usize, 0usize);
-    for b in &e.ballots {
-        let all = b
-            .projects
-            .iter()
-            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
-        let fs = std::cmp::min(all, cap.clone());
-        if fs.is_zero() {
+    for term in ballot_terms(e, w) {
+        let Some((r, d, got_it)) = term else {
             empty += 1;
             continue;
-        }
-        let got = b
-            .projects
-            .iter()
-            .filter(|(p, _)| in_w[*p])
-            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
-        let r = &got / &fs;
-        ratio.add(std::cmp::min(r, Q::one()));
-        let d = &got - &fs;
-        let d = if d.is_negative() { -d } else { d };
-        dist.add(&d / &fs);
-        if got >= fs {
-            reached += 1;
-        }
+        };
+        ratio.add(r);
+        dist.add(d);
+        reached += usize::from(got_it);
         counted += 1;
     }
     if counted == 0 {
@@ -629,33 +641,16 @@ fn fair_share_exact(e: &Election, w: &[usize]) -> Option<(f64, f64, f64, usize)>
     if !approval(e) || e.ballots.is_empty() {
         return None;
     }
-    let share = project_shares(e);
-    let cap = &e.budget / Q::from_usize(e.ballots.len());
-    let (mut ratio, mut dist, mut reached, mut counted, mut empty) =
-        (Q::zero(), Q::zero(), 0usize, 0usize, 0usize);
-    for b in &e.ballots {
-        let all = b
-            .projects
-            .iter()
-            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
-        let fs = std::cmp::min(all, cap.clone());
-        if fs.is_zero() {
+    let (mut ratio, mut dist) = (Q::zero(), Q::zero());
+    let (mut reached, mut counted, mut empty) = (0usize, 0usize, 0usize);
+    for term in ballot_terms(e, w) {
+        let Some((r, d, got_it)) = term else {
             empty += 1;
             continue;
-        }
-        let got = b
-            .projects
-            .iter()
-            .filter(|(p, _)| w.contains(p))
-            .fold(Q::zero(), |acc, (p, _)| acc + &share[*p]);
-        let r = &got / &fs;
-        ratio += std::cmp::min(r, Q::one());
-        let d = &got - &fs;
-        let d = if d.is_negative() { -d } else { d };
-        dist += &d / &fs;
-        if got >= fs {
-            reached += 1;
-        }
+        };
+        ratio += r;
+        dist += d;
+        reached += usize::from(got_it);
         counted += 1;
     }
     if counted == 0 {
