@@ -8,8 +8,8 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use serde_json::{json, Value as Json};
 
+use super::mes::MesRun;
 use super::parse::{show, Election, Sat, Q};
-use super::rules::MesRun;
 use crate::allocate::items::search::Nodes;
 use crate::allocate::report::{prop, Property};
 
@@ -359,9 +359,11 @@ pub fn justified(e: &Election, sat: Sat, w: &[usize], limit: u64) -> Vec<Propert
 /// only for projects on their ballot; C2 nobody pays more than her endowment; C3 the payments for
 /// a selected project add up to its cost; C4 nobody pays for an unselected project; C5 the
 /// supporters of an unselected project have at most its cost left.
+///
+/// The run holds its payments as each class's budget left and each project's receipts, exact
+/// numerators over one denominator D (what a voter spent is her endowment minus what she has
+/// left): the conditions are integer comparisons on them.
 pub fn priceable(e: &Election, run: &MesRun) -> Property {
-    let n = e.ballots.len();
-    let m = e.projects.len();
     let fail = |cond: &str, what: String| {
         prop(
             "priceable",
@@ -370,13 +372,9 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
             None,
         )
     };
-    // The payments are given by class (voters who paid the same amounts for the same
-    // projects): each voter's payments are her class's.
-    let classes = &run.class_payments;
-    let mut size = vec![0usize; classes.len()];
+    let d = &run.denominator;
     for (i, &c) in run.voter_class.iter().enumerate() {
-        size[c as usize] += 1;
-        for (p, _) in &classes[c as usize] {
+        for p in &run.class_projects[c as usize] {
             if !e.ballots[i].projects.iter().any(|(q, _)| q == p) {
                 return fail(
                     "C1",
@@ -389,35 +387,26 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
             }
         }
     }
-    // What each member of a class spent, and what each project received.
-    let mut spent = vec![Q::zero(); classes.len()];
-    let mut paid = vec![Q::zero(); m];
-    for (c, pays) in classes.iter().enumerate() {
-        let k = Q::from_usize(size[c]);
-        for (p, x) in pays {
-            spent[c] += x;
-            paid[*p] += &k * x;
-        }
-    }
     let sel = &run.selected;
     if e.cost_of(sel) > e.budget {
         return fail("C0a", "the outcome costs more than the budget".into());
     }
-    if Q::from_usize(n) * &run.per_voter < e.budget {
+    if Q::from_usize(e.ballots.len()) * &run.per_voter < e.budget {
         return fail(
             "C0c",
             "the voters' endowments do not cover the budget".into(),
         );
     }
-    let over: Vec<bool> = spent.iter().map(|s| *s > run.per_voter).collect();
-    if let Some(i) = (0..run.voter_class.len()).find(|&i| over[run.voter_class[i] as usize]) {
+    if let Some(i) = (0..run.voter_class.len())
+        .find(|&i| run.class_left[run.voter_class[i] as usize].is_negative())
+    {
         return fail(
             "C2",
             format!("voter {} pays more than her endowment", i + 1),
         );
     }
     // Each project's supporters counted by class.
-    let mut supporters: Vec<Vec<u32>> = vec![Vec::new(); m];
+    let mut supporters: Vec<Vec<u32>> = vec![Vec::new(); e.projects.len()];
     for (i, b) in e.ballots.iter().enumerate() {
         for (p, _) in &b.projects {
             if supporters[*p].last() != Some(&(i as u32)) {
@@ -425,10 +414,11 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
             }
         }
     }
-    let mut count = vec![0usize; classes.len()];
-    for (p, paid_p) in paid.iter().enumerate() {
+    let mut count = vec![0usize; run.class_left.len()];
+    for (p, received) in run.received.iter().enumerate() {
+        let cost = &e.projects[p].cost;
         let selected = sel.contains(&p);
-        if selected && *paid_p != e.projects[p].cost {
+        if selected && Q::new(received.clone(), d.clone()) != *cost {
             return fail(
                 "C3",
                 format!(
@@ -437,7 +427,7 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
                 ),
             );
         }
-        if !selected && !paid_p.is_zero() {
+        if !selected && !received.is_zero() {
             return fail(
                 "C4",
                 format!("project {} is paid for but not selected", e.projects[p].id),
@@ -452,18 +442,19 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
                 }
                 count[c] += 1;
             }
-            let mut left = Q::zero();
+            let mut left = BigInt::zero();
             for c in touched {
-                left += Q::from_usize(count[c]) * (&run.per_voter - &spent[c]);
+                left += &run.class_left[c] * count[c];
                 count[c] = 0;
             }
-            if left > e.projects[p].cost {
+            // left / D > cost = num / den  ⇔  left · den > num · D
+            if &left * cost.denom() > cost.numer() * d {
                 return fail(
                     "C5",
                     format!(
                         "the supporters of project {} have {} left, more than its cost",
                         e.projects[p].id,
-                        show(&left).1
+                        show(&Q::new(left, d.clone())).1
                     ),
                 );
             }

@@ -53,6 +53,22 @@ impl Q {
         }
     }
 
+    /// The numerator (in lowest terms, the sign's).
+    pub fn numer(&self) -> BigInt {
+        match self {
+            Q::Small(r) => BigInt::from(*r.numer()),
+            Q::Big(b) => b.numer().clone(),
+        }
+    }
+
+    /// The denominator (in lowest terms, positive).
+    pub fn denom(&self) -> BigInt {
+        match self {
+            Q::Small(r) => BigInt::from(*r.denom()),
+            Q::Big(b) => b.denom().clone(),
+        }
+    }
+
     /// (numerator, denominator) as decimal strings.
     pub fn parts(&self) -> (String, String) {
         match self {

@@ -5,8 +5,9 @@
 use anyhow::{bail, Result};
 
 use super::analysis;
+use super::mes::MesRun;
 use super::parse::{self, show, Election, Sat, Q};
-use super::rules::{self, MesRun};
+use super::rules;
 use crate::allocate::metrics::Figure;
 use crate::allocate::report::{AllocateReport, Property};
 use crate::allocate::settings::{PbOutcome, PbRule, PbSat, PbSettings};
