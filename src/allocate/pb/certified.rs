@@ -15,7 +15,7 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, ToPrimitive, Zero};
 
-use super::mes::{groups, Considered, MesRun, Supported};
+use super::mes::{groups, move_voters, Considered, MesRun, Supported};
 use super::parse::Election;
 use super::rational::Q;
 
@@ -349,14 +349,7 @@ fn run(
                 classes[cl].budget = Interval::of(&st.budget(cl))?;
             }
         }
-        if !moved.is_empty() {
-            for (&v, &x) in c.voters.iter().zip(&c.sat_of) {
-                let key = (u64::from(class_of[v as usize]) << 32) | u64::from(x);
-                if let Ok(j) = moved.binary_search_by(|m| m.0.cmp(&key)) {
-                    class_of[v as usize] = moved[j].1;
-                }
-            }
-        }
+        move_voters(c, &mut class_of, &moved);
         selected.push(c.project);
         winners.push(i);
     }
@@ -596,14 +589,7 @@ impl ExactState {
                 });
             }
         }
-        if !moved.is_empty() {
-            for (&v, &x) in c.voters.iter().zip(&c.sat_of) {
-                let key = (u64::from(self.class_of[v as usize]) << 32) | u64::from(x);
-                if let Ok(j) = moved.binary_search_by(|m| m.0.cmp(&key)) {
-                    self.class_of[v as usize] = moved[j].1;
-                }
-            }
-        }
+        move_voters(c, &mut self.class_of, &moved);
         Some(kinds)
     }
 }

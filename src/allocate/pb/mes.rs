@@ -168,6 +168,20 @@ pub(super) fn groups(c: &Considered, class_of: &[u32]) -> Vec<(u32, u32, usize)>
     out
 }
 
+/// After a round: the supporters of `c` in the (class, sat) groups of `moved` (sorted
+/// (class << 32 | sat index) keys, with the new class of each) move to their new class.
+pub(super) fn move_voters(c: &Considered, class_of: &mut [u32], moved: &[(u64, u32)]) {
+    if moved.is_empty() {
+        return;
+    }
+    for (&v, &x) in c.voters.iter().zip(&c.sat_of) {
+        let key = (u64::from(class_of[v as usize]) << 32) | u64::from(x);
+        if let Ok(j) = moved.binary_search_by(|m| m.0.cmp(&key)) {
+            class_of[v as usize] = moved[j].1;
+        }
+    }
+}
+
 /// One run of the method of equal shares with `per_voter` budget each (pabutools'
 /// mes_inner_algo, resolute): repeatedly the project with the smallest affordability ρ (every
 /// supporter pays min(budget, ρ·sat)) is selected, ties by id; stops when no project is
@@ -328,14 +342,7 @@ pub(super) fn mes_once(e: &Election, base: &Supported, per_voter: &Q) -> MesRun 
                 });
             }
         }
-        if !moved.is_empty() {
-            for (&v, &x) in c.voters.iter().zip(&c.sat_of) {
-                let key = (u64::from(class_of[v as usize]) << 32) | u64::from(x);
-                if let Ok(j) = moved.binary_search_by(|m| m.0.cmp(&key)) {
-                    class_of[v as usize] = moved[j].1;
-                }
-            }
-        }
+        move_voters(c, &mut class_of, &moved);
         sel.push(p);
     }
 }

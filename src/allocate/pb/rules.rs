@@ -379,6 +379,54 @@ mod tests {
         }
     }
 
+    /// A random small election: 2 to 1 + `max.0` projects with costs 0–40 (in halves with
+    /// `halves`), 1 to `max.1` voters casting 1 to `max.2` distinct ballots (so that classes have
+    /// several members), approval or cumulative (points 0–3) ballots.
+    fn random_election(
+        next: &mut impl FnMut(u64) -> u64,
+        cardinal: bool,
+        max: (u64, u64, u64),
+        halves: bool,
+    ) -> Election {
+        let n_projects = 2 + next(max.0) as usize;
+        let n_voters = 1 + next(max.1) as usize;
+        let projects: Vec<Project> = (0..n_projects)
+            .map(|p| {
+                let c = Q::from_usize(next(40) as usize + usize::from(next(8) != 0));
+                Project {
+                    id: (p + 1).to_string(),
+                    cost: if halves { c / Q::from_usize(2) } else { c },
+                    name: None,
+                    selected: None,
+                }
+            })
+            .collect();
+        let kinds: Vec<Ballot> = (0..1 + next(max.2))
+            .map(|_| {
+                let mut projects = Vec::new();
+                for p in 0..n_projects {
+                    if next(2) == 0 {
+                        let pts = if cardinal { next(4) as usize } else { 1 };
+                        projects.push((p, Q::from_usize(pts)));
+                    }
+                }
+                Ballot { projects }
+            })
+            .collect();
+        let ballots: Vec<Ballot> = (0..n_voters)
+            .map(|_| kinds[next(kinds.len() as u64) as usize].clone())
+            .collect();
+        Election {
+            meta: BTreeMap::new(),
+            projects,
+            budget: Q::from_usize(5 + next(120) as usize),
+            vote_type: if cardinal { "cumulative" } else { "approval" }.into(),
+            ballots,
+            project_columns: vec!["project_id".into(), "cost".into()],
+            warnings: Vec::new(),
+        }
+    }
+
     /// MES over voter classes selects what MES voter by voter selects, and leaves every voter
     /// the same budget, on 600 random small elections (approval ballots under the three
     /// additive sats, and cumulative ballots with points), at budget/n and a few larger
@@ -394,41 +442,8 @@ mod tests {
         };
         for case in 0..600 {
             let cardinal = case % 3 == 0;
-            let n_projects = 2 + next(7) as usize;
-            let n_voters = 1 + next(12) as usize;
-            let projects: Vec<Project> = (0..n_projects)
-                .map(|p| Project {
-                    id: (p + 1).to_string(),
-                    cost: Q::from_usize(next(40) as usize + usize::from(next(8) != 0)),
-                    name: None,
-                    selected: None,
-                })
-                .collect();
-            // Few distinct ballots, so that classes have several members.
-            let kinds: Vec<Ballot> = (0..1 + next(4))
-                .map(|_| {
-                    let mut projects = Vec::new();
-                    for p in 0..n_projects {
-                        if next(2) == 0 {
-                            let pts = if cardinal { next(4) as usize } else { 1 };
-                            projects.push((p, Q::from_usize(pts)));
-                        }
-                    }
-                    Ballot { projects }
-                })
-                .collect();
-            let ballots: Vec<Ballot> = (0..n_voters)
-                .map(|_| kinds[next(kinds.len() as u64) as usize].clone())
-                .collect();
-            let e = Election {
-                meta: BTreeMap::new(),
-                projects,
-                budget: Q::from_usize(5 + next(120) as usize),
-                vote_type: if cardinal { "cumulative" } else { "approval" }.into(),
-                ballots,
-                project_columns: vec!["project_id".into(), "cost".into()],
-                warnings: Vec::new(),
-            };
+            let e = random_election(&mut next, cardinal, (7, 12, 4), false);
+            let n_voters = e.ballots.len();
             let sats: &[Sat] = if cardinal {
                 &[Sat::Points, Sat::Cost]
             } else {
@@ -470,43 +485,8 @@ mod tests {
         for case in 0..600 {
             let cardinal = case % 3 == 0;
             let halves = case % 5 == 0;
-            let n_projects = 2 + next(9) as usize;
-            let n_voters = 1 + next(30) as usize;
-            let projects: Vec<Project> = (0..n_projects)
-                .map(|p| {
-                    let c = Q::from_usize(next(40) as usize + usize::from(next(8) != 0));
-                    Project {
-                        id: (p + 1).to_string(),
-                        cost: if halves { c / Q::from_usize(2) } else { c },
-                        name: None,
-                        selected: None,
-                    }
-                })
-                .collect();
-            let kinds: Vec<Ballot> = (0..1 + next(5))
-                .map(|_| {
-                    let mut projects = Vec::new();
-                    for p in 0..n_projects {
-                        if next(2) == 0 {
-                            let pts = if cardinal { next(4) as usize } else { 1 };
-                            projects.push((p, Q::from_usize(pts)));
-                        }
-                    }
-                    Ballot { projects }
-                })
-                .collect();
-            let ballots: Vec<Ballot> = (0..n_voters)
-                .map(|_| kinds[next(kinds.len() as u64) as usize].clone())
-                .collect();
-            let e = Election {
-                meta: BTreeMap::new(),
-                projects,
-                budget: Q::from_usize(5 + next(120) as usize),
-                vote_type: if cardinal { "cumulative" } else { "approval" }.into(),
-                ballots,
-                project_columns: vec!["project_id".into(), "cost".into()],
-                warnings: Vec::new(),
-            };
+            let e = random_election(&mut next, cardinal, (9, 30, 5), halves);
+            let (n_voters, n_projects) = (e.ballots.len(), e.projects.len());
             let sats: &[Sat] = if cardinal {
                 &[Sat::Points, Sat::Cost]
             } else {
