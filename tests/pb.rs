@@ -215,7 +215,7 @@ fn mes_outcomes_are_priceable() {
         let e = pb::parse(path.to_str().unwrap()).unwrap();
         for add1 in [false, true] {
             let run = pb::mes_run(&e, Sat::Cost, add1);
-            let p = pb_checks::priceable(&e, &run);
+            let p = pb_checks::priceable(&e, Sat::Cost, &run);
             assert_eq!(p.holds, Some(true), "{path:?} {:?}", p.witness);
         }
     }
@@ -270,7 +270,7 @@ fn synthetic_200x2000(key: &str, add1: bool) {
         .collect();
     outcome.sort();
     assert_eq!(ids(&e, &run.selected), outcome, "{key}");
-    let p = pb_checks::priceable(&e, &run);
+    let p = pb_checks::priceable(&e, Sat::Cost, &run);
     assert_eq!(p.holds, Some(true), "{key} {:?}", p.witness);
     if add1 {
         let (ratio, dist, _, _) = pb_checks::fair_share(&e, &run.selected).unwrap();
@@ -291,4 +291,50 @@ fn synthetic_200_projects_mes_equals_pabutools() {
 #[test]
 fn synthetic_200_projects_mes_add1_equals_pabutools() {
     synthetic_200x2000("mes/cost/add1", true);
+}
+
+/// Edge cases from the issue-19 break test (`fixtures/pb/edge/`), MES with and without Add1:
+/// - `zero_points.pb` (scoring ballots, points satisfaction): 0-point entries are not support.
+///   Per voter 24/27 = 8/9; project 2 (cost 18) has 20 voters with positive points, who hold
+///   160/9 < 18, so MES selects nothing, and C5 holds only when the two 0-point voters are not
+///   counted (22 × 8/9 = 176/9 > 18 was reported as a violation).
+/// - `cost_zero.pb` (approval, cost satisfaction): a project of cost 0 gives no satisfaction
+///   under cost satisfaction, so MES leaves it out and it has no supporters for C5.
+/// - `huge_costs.pb`: costs of ~10^400; Add1 must jump ~10^398 steps of +1 (it used to stop
+///   doubling at 2^100 and never finished).
+/// Every MES outcome is priceable by its own payments, and feasible.
+#[test]
+fn edge_elections_are_priceable() {
+    use fairaudit::allocate::pb::analysis as pb_checks;
+    let path = |f: &str| root().join("fixtures/pb/edge").join(f);
+    for (file, sat) in [
+        ("zero_points.pb", Sat::Points),
+        ("cost_zero.pb", Sat::Cost),
+        ("huge_costs.pb", Sat::Cost),
+    ] {
+        let e = pb::parse(path(file).to_str().unwrap()).unwrap();
+        for add1 in [false, true] {
+            let run = pb::mes_run(&e, sat, add1);
+            let p = pb_checks::priceable(&e, sat, &run);
+            assert_eq!(p.holds, Some(true), "{file} add1={add1} {:?}", p.witness);
+            assert!(e.cost_of(&run.selected) <= e.budget, "{file} add1={add1}");
+            if file == "zero_points.pb" && !add1 {
+                assert!(run.selected.is_empty());
+            }
+            if file == "cost_zero.pb" {
+                assert!(run
+                    .selected
+                    .iter()
+                    .all(|&p| e.projects[p].cost > pb::Q::from_usize(0)));
+            }
+        }
+    }
+    // The reported figure agrees: the CLI says priceable on the 0-point election.
+    let r = engine_json(
+        "allocate",
+        &["pb", "fixtures/pb/edge/zero_points.pb", "--rule", "mes"],
+        0,
+    );
+    assert_eq!(r["metrics"]["priceable"], true);
+    assert_eq!(r["allocation"].as_array().unwrap().len(), 0);
 }

@@ -358,12 +358,13 @@ pub fn justified(e: &Election, sat: Sat, w: &[usize], limit: u64) -> Vec<Propert
 /// C0a the outcome is feasible; C0c the endowments cover the budget (n · e ≥ b); C1 voters pay
 /// only for projects on their ballot; C2 nobody pays more than her endowment; C3 the payments for
 /// a selected project add up to its cost; C4 nobody pays for an unselected project; C5 the
-/// supporters of an unselected project have at most its cost left.
+/// supporters of an unselected project (the voters it gives a positive satisfaction under `s`,
+/// Peters, Pierczyński & Skowron's N_c) have at most its cost left.
 ///
 /// The run holds its payments as each class's budget left and each project's receipts, exact
 /// numerators over one denominator D (what a voter spent is her endowment minus what she has
 /// left): the conditions are integer comparisons on them.
-pub fn priceable(e: &Election, run: &MesRun) -> Property {
+pub fn priceable(e: &Election, s: Sat, run: &MesRun) -> Property {
     let fail = |cond: &str, what: String| {
         prop(
             "priceable",
@@ -405,11 +406,12 @@ pub fn priceable(e: &Election, run: &MesRun) -> Property {
             format!("voter {} pays more than her endowment", i + 1),
         );
     }
-    // Each project's supporters counted by class.
+    // Each project's supporters (voters it gives a positive satisfaction: not a 0-point entry,
+    // nor a project of cost 0 under cost satisfaction), counted by class.
     let mut supporters: Vec<Vec<u32>> = vec![Vec::new(); e.projects.len()];
     for (i, b) in e.ballots.iter().enumerate() {
         for (p, _) in &b.projects {
-            if supporters[*p].last() != Some(&(i as u32)) {
+            if supporters[*p].last() != Some(&(i as u32)) && e.sat(s, i, *p) > Q::zero() {
                 supporters[*p].push(i as u32);
             }
         }

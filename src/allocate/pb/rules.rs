@@ -3,6 +3,7 @@
 //! its tie rule (the smallest project id, compared as a string), so that outcomes are identical.
 
 use anyhow::{bail, Result};
+use num_bigint::BigInt;
 use num_traits::{One, Zero};
 
 use super::certified::{self, CertifiedRun};
@@ -135,7 +136,7 @@ pub fn mes_run(e: &Election, s: Sat, add1: bool) -> MesRun {
         } else {
             // A long plateau: the next budget whose run differs, found by traces (see
             // [`next_change`]), certified when the floating-point runs decide, else exact.
-            let at = |d: u128| &per_voter + Q::from_integer(num_bigint::BigInt::from(d));
+            let at = |d: &BigInt| &per_voter + Q::from_integer(d.clone());
             let (d, run) = next_change(|d| {
                 certified::traced(e, &base, &at(d)).map(|(r, t)| (Run::Certified(r), t))
             })
@@ -147,12 +148,12 @@ pub fn mes_run(e: &Election, s: Sat, add1: bool) -> MesRun {
                 })
             })
             .expect("exact runs always have a trace");
-            if d == 1 {
+            if d.is_one() {
                 same = 0; // no jump: back to the cheaper +1 steps for a while
             }
             // The current run's branches hold up to the step before the change.
-            current.0 = at(d - 1);
-            per_voter = at(d);
+            current.0 = at(&(&d - 1));
+            per_voter = at(&d);
             run
         };
         if next.selected() == current.1.selected() {
@@ -172,18 +173,23 @@ pub fn mes_run(e: &Election, s: Sat, add1: bool) -> MesRun {
 /// hence the same outcome (which then neither stops Add1 nor changes). The first step whose
 /// trace differs is found by doubling d, then bisecting: O(log d) runs instead of d (a 3-voter
 /// election with a budget of 2·10^9 no longer takes minutes).
-fn next_change<R>(mut probe: impl FnMut(u128) -> Option<(R, Vec<u32>)>) -> Option<(u128, R)> {
-    let (_, first) = probe(0)?;
-    let (mut lo, mut hi) = (0u128, 1u128); // lo keeps the trace; hi is the next to try
-    let mut hi_run = probe(hi)?;
-    while hi < (1 << 100) && hi_run.1 == first {
-        lo = hi;
+///
+/// The steps are unbounded integers (costs of 10^400 need jumps of ~10^398 steps), and the
+/// doubling ends: at a large enough budget every project is affordable in the first round, and
+/// the outcome then overspends or is exhaustive.
+fn next_change<R>(mut probe: impl FnMut(&BigInt) -> Option<(R, Vec<u32>)>) -> Option<(BigInt, R)> {
+    let (_, first) = probe(&BigInt::zero())?;
+    // lo keeps the trace; hi is the next to try
+    let (mut lo, mut hi) = (BigInt::zero(), BigInt::one());
+    let mut hi_run = probe(&hi)?;
+    while hi_run.1 == first {
+        lo = hi.clone();
         hi *= 2;
-        hi_run = probe(hi)?;
+        hi_run = probe(&hi)?;
     }
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        let mid_run = probe(mid)?;
+    while &hi - &lo > BigInt::one() {
+        let mid: BigInt = &lo + (&hi - &lo) / 2;
+        let mid_run = probe(&mid)?;
         if mid_run.1 == first {
             lo = mid;
         } else {

@@ -197,7 +197,7 @@ fn proportionality(
             let (v, text) = show(&run.per_voter);
             r.settings.voter_budget = Some(v);
             r.settings.voter_budget_exact = Some(text);
-            analysis::priceable(e, run)
+            analysis::priceable(e, sat, run)
         }
         Some(_) => Property {
             name: "priceable".into(),
