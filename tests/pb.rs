@@ -302,6 +302,7 @@ fn synthetic_200_projects_mes_add1_equals_pabutools() {
 ///   under cost satisfaction, so MES leaves it out and it has no supporters for C5.
 /// - `huge_costs.pb`: costs of ~10^400; Add1 must jump ~10^398 steps of +1 (it used to stop
 ///   doubling at 2^100 and never finished).
+///
 /// Every MES outcome is priceable by its own payments, and feasible.
 #[test]
 fn edge_elections_are_priceable() {
