@@ -10,7 +10,7 @@ use super::inequality;
 use super::metrics::{per_group_size, Confusion, Rate, CRITERIA, PER_GROUP_SIZE, RATES};
 use super::plan::Pass;
 use super::regression::{RegSums, REGRESSION_METRICS};
-use super::scores::{self, Bin, Binning, ScoreMetrics};
+use super::scores::{self, with_scored, Bin, Binning, ScoreMetrics};
 use super::settings::{Agg, Settings};
 use super::stats::{Cell, GroupKey, Stats};
 use crate::fairness::report::{
@@ -229,9 +229,16 @@ fn binary_input(
         .then_some((args.bins as usize, binning));
     let (overall_scores, overall_reliability) = match scored {
         Some((bins, binning)) => {
-            let (mut m, t) = scores::by_group(&st.scored, 1, |_| 0, bins, binning).remove(0);
+            let (mut m, t) = with_scored!(&st.scored, |rows| {
+                scores::by_group(rows, 1, |_| 0, bins, binning)
+            })
+            .remove(0);
             if st.score_resolution.is_some() {
-                m.roc_auc_max_error = scores::auc_rounding_bound(&st.scored, 1, |_| 0)[0];
+                m.roc_auc_max_error = with_scored!(&st.scored, |rows| scores::auc_rounding_bound(
+                    rows,
+                    1,
+                    |_| 0
+                ))[0];
             }
             (Some(m), t)
         }
@@ -315,7 +322,9 @@ fn binary_input(
     }
     if let (Some(q), Some(_)) = (&args.distribution, &pass.columns.score) {
         let (method, labelled) = (quantile_method(pass), labelled(pass));
-        let o = distribution::by_group(&st.scored, 1, |_| 0, q, method, labelled, &[]);
+        let o = with_scored!(&st.scored, |rows| {
+            distribution::by_group(rows, 1, |_| 0, q, method, labelled, &[])
+        });
         for (name, v) in distribution_values(&o.0[0], q) {
             if !matches!(name.as_str(), "ks_statistic" | "wasserstein_distance") {
                 put(&mut overall_maps.0, &mut overall_maps.1, name, v);
@@ -425,13 +434,16 @@ fn groups_of(
         // The score metrics and xAUC are independent sweeps of the sorted rows: two threads.
         let n_groups = out.len();
         let group_of = |c: u32| cell_group[c as usize];
-        let (metrics, xauc) = rayon::join(
-            || scores::by_group(&st.scored, n_groups, group_of, bins, binning),
-            || (n_groups <= MAX_XAUC_GROUPS).then(|| scores::xauc(&st.scored, n_groups, group_of)),
-        );
-        let bounds = st
-            .score_resolution
-            .map(|_| scores::auc_rounding_bound(&st.scored, out.len(), |c| cell_group[c as usize]));
+        let (metrics, xauc, bounds) = with_scored!(&st.scored, |rows| {
+            let (metrics, xauc) = rayon::join(
+                || scores::by_group(rows, n_groups, group_of, bins, binning),
+                || (n_groups <= MAX_XAUC_GROUPS).then(|| scores::xauc(rows, n_groups, group_of)),
+            );
+            let bounds = st
+                .score_resolution
+                .map(|_| scores::auc_rounding_bound(rows, n_groups, group_of));
+            (metrics, xauc, bounds)
+        });
         for (gi, ((_, g), (mut m, table))) in out.iter_mut().zip(metrics).enumerate() {
             m.roc_auc_max_error = bounds.as_ref().and_then(|b| b[gi]);
             g.scores = Some(m);
@@ -443,8 +455,9 @@ fn groups_of(
             }
         }
         if curves {
-            let roc =
-                scores::roc_curves(&st.scored, out.len(), |c| cell_group[c as usize], ROC_STEP);
+            let roc = with_scored!(&st.scored, |rows| {
+                scores::roc_curves(rows, n_groups, group_of, ROC_STEP)
+            });
             for ((_, g), curve) in out.iter_mut().zip(roc) {
                 g.roc = curve;
             }
@@ -974,23 +987,24 @@ fn distribution_parts(
     let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
     let regression = regression_prediction.is_some();
     let (method, labelled) = (quantile_method(pass), labelled(pass) && !regression);
-    let ad = distribution::attribute(
-        &st.scored,
-        &cell_group,
-        &names,
-        included,
-        quantiles,
-        method,
-        labelled,
-        column,
-        st.score_resolution,
-    );
-    let overall = distribution::by_group(&st.scored, 1, |_| 0, quantiles, method, labelled, &[])
-        .0
-        .remove(0);
+    let (ad, overall) = with_scored!(&st.scored, |rows| {
+        let ad = distribution::attribute(
+            rows,
+            &cell_group,
+            &names,
+            included,
+            quantiles,
+            method,
+            labelled,
+            column,
+            st.score_resolution,
+        );
+        let mut overall = distribution::by_group(rows, 1, |_| 0, quantiles, method, labelled, &[]);
+        (ad, overall.0.remove(0))
+    });
     let overall_values = distribution_values(&overall, quantiles);
     let position = |g: &Group| groups.iter().position(|x| std::ptr::eq(x, g)).unwrap_or(0);
-    let negative = st.scored.first().is_some_and(|r| r.score < 0.0);
+    let negative = st.scored.iter().next().is_some_and(|r| r.score < 0.0);
     // A regression's mean prediction is `mean_prediction`, with its disparities already.
     let means: &[&str] = if regression {
         &[]

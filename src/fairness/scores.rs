@@ -7,13 +7,250 @@
 use crate::stats::Value;
 
 /// One scored row: its score, packed cell index, label (0/1) and weight.
+///
+/// The weight's type `W` is `f64` (a `--weight` column, a bootstrap multiplicity, or the row
+/// count of merged records): 24 bytes a record. Or [`Unit`] when every row weighs 1 (no
+/// `--weight`): 16 bytes, so the 10M records of an unweighted audit take 160 MB instead of
+/// 240 MB (and fresh pages cost time as well as memory on first touch). The sweeps below are
+/// generic over `W` and read the weight through [`Scored::weight`].
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scored {
+pub struct Scored<W = f64> {
     pub score: f64,
     pub cell: u32,
     pub y: u8,
-    pub w: f64,
+    pub w: W,
 }
+
+/// The weight of a [`Scored`] record: `f64`, or [`Unit`] (always 1, stored in no bytes).
+pub trait Weight: Copy + PartialEq + Send + Sync + std::fmt::Debug {
+    /// The weight of a row read with weight `w` (`w` is 1 for [`Unit`]).
+    fn of(w: f64) -> Self;
+    /// The weight as a number.
+    fn get(self) -> f64;
+    /// The last key of [`sort`]'s order.
+    fn order(&self, other: &Self) -> std::cmp::Ordering;
+}
+
+/// The weight of a row of an unweighted audit: 1, in no bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Unit;
+
+impl Weight for Unit {
+    fn of(w: f64) -> Self {
+        debug_assert_eq!(w, 1.0, "a weighted row in unweighted records");
+        Unit
+    }
+    fn get(self) -> f64 {
+        1.0
+    }
+    fn order(&self, _: &Self) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
+}
+
+impl Weight for f64 {
+    fn of(w: f64) -> Self {
+        w
+    }
+    fn get(self) -> f64 {
+        self
+    }
+    fn order(&self, other: &Self) -> std::cmp::Ordering {
+        self.total_cmp(other)
+    }
+}
+
+impl<W: Weight> Scored<W> {
+    /// The record of a row read with weight `w`.
+    pub fn new(score: f64, cell: u32, y: u8, w: f64) -> Self {
+        Scored {
+            score,
+            cell,
+            y,
+            w: W::of(w),
+        }
+    }
+
+    /// The record's weight.
+    pub fn weight(&self) -> f64 {
+        self.w.get()
+    }
+
+    /// The same record with its weight as a number.
+    pub fn weighted(self) -> Scored {
+        Scored {
+            score: self.score,
+            cell: self.cell,
+            y: self.y,
+            w: self.weight(),
+        }
+    }
+}
+
+/// The scored records of an input (or of a replicate, or of one side of a comparison), in
+/// one of the two shapes of [`Scored`]: 16-byte [`Unit`] records while every row weighs 1,
+/// 24-byte weighted ones otherwise. The sweeps are generic over the shape; [`with_scored!`]
+/// picks the one in use once per sweep. Code that is not a sweep over every row can read
+/// [`ScoredRows::iter`] instead (weighted copies).
+#[derive(Debug, Clone)]
+pub enum ScoredRows {
+    /// No `--weight` and nothing merged or resampled: every weight is 1.
+    Unit(Vec<Scored<Unit>>),
+    /// Weighted rows, merged records (weight = rows), or a bootstrap replicate's draws.
+    Weighted(Vec<Scored>),
+}
+
+impl Default for ScoredRows {
+    fn default() -> Self {
+        ScoredRows::Unit(Vec::new())
+    }
+}
+
+impl From<Vec<Scored>> for ScoredRows {
+    fn from(rows: Vec<Scored>) -> Self {
+        ScoredRows::Weighted(rows)
+    }
+}
+
+impl From<Vec<Scored<Unit>>> for ScoredRows {
+    fn from(rows: Vec<Scored<Unit>>) -> Self {
+        ScoredRows::Unit(rows)
+    }
+}
+
+/// Evaluates `$body` with `$rows` bound to the records of a [`ScoredRows`] (`&ScoredRows` or
+/// `&mut ScoredRows`) as a `Vec` of either shape: generic code, compiled once per shape, with
+/// one match per call instead of one per row.
+macro_rules! with_scored {
+    ($scored:expr, |$rows:ident| $body:expr) => {
+        match $scored {
+            $crate::fairness::scores::ScoredRows::Unit($rows) => $body,
+            $crate::fairness::scores::ScoredRows::Weighted($rows) => $body,
+        }
+    };
+}
+pub(crate) use with_scored;
+
+impl ScoredRows {
+    /// Empty records of the shape a pass with (`weighted`) or without a weight column keeps.
+    pub fn new(weighted: bool) -> Self {
+        if weighted {
+            ScoredRows::Weighted(Vec::new())
+        } else {
+            ScoredRows::Unit(Vec::new())
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        with_scored!(self, |rows| rows.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn capacity(&self) -> usize {
+        with_scored!(self, |rows| rows.capacity())
+    }
+
+    /// Reserves room for exactly `n` more records.
+    pub fn reserve_exact(&mut self, n: usize) {
+        with_scored!(self, |rows| rows.reserve_exact(n))
+    }
+
+    /// Appends the record of a row read as (score, cell, label, weight); the weight is 1
+    /// without `--weight`.
+    pub fn push(&mut self, score: f64, cell: u32, y: u8, w: f64) {
+        with_scored!(self, |rows| rows.push(Scored::new(score, cell, y, w)))
+    }
+
+    /// [`ScoredRows::push`] of every row (one match, not one per row).
+    pub fn extend(&mut self, new: impl IntoIterator<Item = (f64, u32, u8, f64)>) {
+        with_scored!(self, |rows| rows
+            .extend(new.into_iter().map(|(s, c, y, w)| Scored::new(s, c, y, w))))
+    }
+
+    /// Removes every record; the shape stays.
+    pub fn clear(&mut self) {
+        with_scored!(self, |rows| rows.clear())
+    }
+
+    /// Every record, with its weight as a number, in order.
+    pub fn iter(&self) -> Iter<'_> {
+        match self {
+            ScoredRows::Unit(rows) => Iter::Unit(rows.iter()),
+            ScoredRows::Weighted(rows) => Iter::Weighted(rows.iter()),
+        }
+    }
+
+    /// Replaces each record's cell `c` by `f(c)`.
+    pub fn map_cells(&mut self, mut f: impl FnMut(u32) -> u32) {
+        with_scored!(self, |rows| rows
+            .iter_mut()
+            .for_each(|r| r.cell = f(r.cell)))
+    }
+
+    /// The records whose cell `c` has `f(c)`, with that cell, sorted by [`sort`]; same shape.
+    pub fn filter_map_cells(&self, f: impl Fn(u32) -> Option<u32>) -> ScoredRows {
+        fn kept<W: Weight>(rows: &[Scored<W>], f: impl Fn(u32) -> Option<u32>) -> Vec<Scored<W>> {
+            let mut out: Vec<Scored<W>> = rows
+                .iter()
+                .filter_map(|r| {
+                    Some(Scored {
+                        cell: f(r.cell)?,
+                        ..*r
+                    })
+                })
+                .collect();
+            sort(&mut out);
+            out
+        }
+        match self {
+            ScoredRows::Unit(rows) => ScoredRows::Unit(kept(rows, f)),
+            ScoredRows::Weighted(rows) => ScoredRows::Weighted(kept(rows, f)),
+        }
+    }
+
+    /// Sorts the records by [`sort`].
+    pub fn sort(&mut self) {
+        with_scored!(self, |rows| sort(rows))
+    }
+}
+
+/// [`ScoredRows::iter`]: the records of either shape as weighted copies.
+pub enum Iter<'a> {
+    Unit(std::slice::Iter<'a, Scored<Unit>>),
+    Weighted(std::slice::Iter<'a, Scored>),
+}
+
+impl Iterator for Iter<'_> {
+    type Item = Scored;
+
+    fn next(&mut self) -> Option<Scored> {
+        match self {
+            Iter::Unit(it) => it.next().map(|r| r.weighted()),
+            Iter::Weighted(it) => it.next().copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Iter::Unit(it) => it.size_hint(),
+            Iter::Weighted(it) => it.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Scored> {
+        match self {
+            Iter::Unit(it) => it.next_back().map(|r| r.weighted()),
+            Iter::Weighted(it) => it.next_back().copied(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
 
 /// The score metrics of one group.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,8 +295,8 @@ impl ScoreMetrics {
 
 /// Score metrics and reliability tables of `n_groups` groups (see [`ranking`] and
 /// [`calibration`]); `rows` must be sorted by [`sort`].
-pub fn by_group(
-    rows: &[Scored],
+pub fn by_group<W: Weight>(
+    rows: &[Scored<W>],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize + Copy + Sync,
     bins: usize,
@@ -91,8 +328,8 @@ const NOT_PROB: &str = "scores outside [0, 1] are not probabilities";
 /// whose rounded scores are equal, Σ_b P_b·N_b / (2·P·N) over tie blocks b. Rounding keeps the
 /// order of every pair of scores or makes it a tie (counted ½), so this bounds |AUC(rounded) −
 /// AUC(exact)|. `None` for a group without both labels.
-pub fn auc_rounding_bound(
-    rows: &[Scored],
+pub fn auc_rounding_bound<W: Weight>(
+    rows: &[Scored<W>],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
 ) -> Vec<Option<f64>> {
@@ -110,9 +347,9 @@ pub fn auc_rounding_bound(
                 touched.push(g);
             }
             if r.y == 1 {
-                bp[g] += r.w;
+                bp[g] += r.weight();
             } else {
-                bn[g] += r.w;
+                bn[g] += r.weight();
             }
         }
         for g in touched.drain(..) {
@@ -129,7 +366,7 @@ pub fn auc_rounding_bound(
 }
 
 /// The runs of records with equal scores (tie blocks) of rows sorted by [`sort`].
-fn tie_blocks(rows: &[Scored]) -> impl DoubleEndedIterator<Item = &[Scored]> {
+fn tie_blocks<W: Weight>(rows: &[Scored<W>]) -> impl DoubleEndedIterator<Item = &[Scored<W>]> {
     rows.chunk_by(|a, b| a.score == b.score)
 }
 
@@ -139,8 +376,8 @@ fn tie_blocks(rows: &[Scored]) -> impl DoubleEndedIterator<Item = &[Scored]> {
 /// point is kept once the curve has moved `step` (in FPR + TPR) since the last kept one, so a
 /// curve has at most 2 / `step` + 2 points whatever the rows. Empty for a group without both
 /// labels. `rows` must be sorted by [`sort`]. One pass, no copy of the rows.
-pub fn roc_curves(
-    rows: &[Scored],
+pub fn roc_curves<W: Weight>(
+    rows: &[Scored<W>],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
     step: f64,
@@ -149,9 +386,9 @@ pub fn roc_curves(
     for r in rows {
         let g = group_of(r.cell);
         if r.y == 1 {
-            p[g] += r.w;
+            p[g] += r.weight();
         } else {
-            n[g] += r.w;
+            n[g] += r.weight();
         }
     }
     let (mut tp, mut fp) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
@@ -167,9 +404,9 @@ pub fn roc_curves(
                 touched.push(g);
             }
             if r.y == 1 {
-                tp[g] += r.w;
+                tp[g] += r.weight();
             } else {
-                fp[g] += r.w;
+                fp[g] += r.weight();
             }
         }
         for g in touched.drain(..) {
@@ -202,14 +439,14 @@ pub fn roc_curves(
 /// Sorts the records by score. The order is total (score, cell, label, weight), so equal keys
 /// are identical records and every later sum is the same, run after run and whatever the
 /// number of threads sorting (in parallel).
-pub fn sort(rows: &mut [Scored]) {
+pub fn sort<W: Weight>(rows: &mut [Scored<W>]) {
     use rayon::prelude::*;
     rows.par_sort_unstable_by(|a, b| {
         a.score
             .total_cmp(&b.score)
             .then(a.cell.cmp(&b.cell))
             .then(a.y.cmp(&b.y))
-            .then(a.w.total_cmp(&b.w))
+            .then(a.w.order(&b.w))
     });
 }
 
@@ -219,8 +456,8 @@ pub fn sort(rows: &mut [Scored]) {
 /// AUC_g = Σ_{positive i in g} w_i · (Σ_{negative j in g, s_j < s_i} w_j + ½ Σ_{negative j in g,
 /// s_j = s_i} w_j) / (P_g · N_g), the weighted Mann–Whitney statistic, which equals the area under
 /// the weighted ROC curve with ties as diagonal segments (scikit-learn's `roc_auc_score`).
-pub fn ranking(
-    rows: &[Scored],
+pub fn ranking<W: Weight>(
+    rows: &[Scored<W>],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
 ) -> Vec<ScoreMetrics> {
@@ -239,9 +476,9 @@ pub fn ranking(
     for r in rows {
         let g = group_of(r.cell);
         if r.y == 1 {
-            ptot[g] += r.w;
+            ptot[g] += r.weight();
         } else {
-            ntot[g] += r.w;
+            ntot[g] += r.weight();
         }
     }
     let (p_all, n_all): (f64, f64) = (ptot.iter().sum(), ntot.iter().sum());
@@ -258,13 +495,13 @@ pub fn ranking(
             }
             let y = f64::from(r.y);
             if r.y == 1 {
-                bpos[g] += r.w;
+                bpos[g] += r.weight();
             } else {
-                bneg[g] += r.w;
+                bneg[g] += r.weight();
             }
-            brier[g] += r.w * (s - y) * (s - y);
+            brier[g] += r.weight() * (s - y) * (s - y);
             let p = s.clamp(eps, 1.0 - eps);
-            logl[g] -= r.w * if r.y == 1 { p.ln() } else { (1.0 - p).ln() };
+            logl[g] -= r.weight() * if r.y == 1 { p.ln() } else { (1.0 - p).ln() };
             outside[g] |= !(0.0..=1.0).contains(&s);
         }
         let bp_all: f64 = touched.iter().map(|&g| bpos[g]).sum();
@@ -455,6 +692,50 @@ mod tests {
     }
 
     #[test]
+    fn unit_records_sweep_as_weight_one() {
+        assert_eq!(std::mem::size_of::<Scored<Unit>>(), 16);
+        assert_eq!(std::mem::size_of::<Scored>(), 24);
+        // Ties within and across groups and labels, scores outside [0, 1] in group 2.
+        let weighted: Vec<Scored> = (0..300u32)
+            .map(|i| {
+                let s = ((i * 37) % 13) as f64 / 12.0 + if i % 7 == 2 { 0.5 } else { 0.0 };
+                sc(s, i % 3, ((i * 11) % 5 < 2) as u8, 1.0)
+            })
+            .collect();
+        let mut unit: Vec<Scored<Unit>> = weighted
+            .iter()
+            .map(|r| Scored::new(r.score, r.cell, r.y, 1.0))
+            .collect();
+        let mut weighted = weighted;
+        sort(&mut weighted);
+        sort(&mut unit);
+        assert!(unit
+            .iter()
+            .map(|r| r.weighted())
+            .eq(weighted.iter().copied()));
+        let g = |c: u32| c as usize;
+        assert_eq!(ranking(&unit, 3, g), ranking(&weighted, 3, g));
+        for binning in [Binning::EqualWidth, Binning::EqualMass] {
+            assert_eq!(
+                calibration(&unit, 3, g, 4, binning),
+                calibration(&weighted, 3, g, 4, binning)
+            );
+        }
+        assert_eq!(xauc(&unit, 3, g), xauc(&weighted, 3, g));
+        assert_eq!(
+            roc_curves(&unit, 3, g, 0.01),
+            roc_curves(&weighted, 3, g, 0.01)
+        );
+        assert_eq!(
+            auc_rounding_bound(&unit, 3, g),
+            auc_rounding_bound(&weighted, 3, g)
+        );
+        let rows = ScoredRows::from(unit);
+        assert!(rows.iter().eq(weighted.iter().copied()));
+        assert!(rows.iter().rev().eq(weighted.iter().rev().copied()));
+    }
+
+    #[test]
     fn groups_are_independent() {
         let mut r = vec![
             sc(0.9, 0, 1, 1.0),
@@ -492,8 +773,8 @@ pub struct Bin {
 
 /// Reliability tables per group (empty bins are left out) and the expected calibration error
 /// ECE = Σ_b (W_b / W) |fraction_positive_b − mean_score_b|.
-pub fn calibration(
-    rows: &[Scored],
+pub fn calibration<W: Weight>(
+    rows: &[Scored<W>],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
     bins: usize,
@@ -532,9 +813,9 @@ pub fn calibration(
         seen[g] += 1;
         let e = &mut acc[g][b];
         e.rows += 1;
-        e.weight += r.w;
-        e.mean_score += r.w * r.score;
-        e.fraction_positive += r.w * f64::from(r.y);
+        e.weight += r.weight();
+        e.mean_score += r.weight() * r.score;
+        e.fraction_positive += r.weight() * f64::from(r.y);
         e.min_score = e.min_score.min(r.score);
         e.max_score = e.max_score.max(r.score);
     }
@@ -624,8 +905,8 @@ mod calibration_tests {
 /// Cross-group AUC (Kallus & Zhou, NeurIPS 2019): xauc\[a\]\[b\] is the probability that a
 /// positive of group a scores above a negative of group b, plus ½ of the tie probability,
 /// weighted; `None` when a has no positives or b no negatives. `rows` must be sorted by [`sort`]. Cost O(rows + tie blocks × groups²).
-pub fn xauc(
-    rows: &[Scored],
+pub fn xauc<W: Weight>(
+    rows: &[Scored<W>],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
 ) -> Vec<Vec<Option<f64>>> {
@@ -638,9 +919,9 @@ pub fn xauc(
         for &r in block {
             let g = group_of(r.cell);
             if r.y == 1 {
-                bpos[g] += r.w;
+                bpos[g] += r.weight();
             } else {
-                bneg[g] += r.w;
+                bneg[g] += r.weight();
             }
         }
         for a in 0..n_groups {
