@@ -1,6 +1,7 @@
 //! Statistics → the report model: per-group metrics by marginalising the cells, disparities over
 //! the included groups, warnings.
 
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
 use super::adverse_impact::{self, AdverseImpact, Selections};
@@ -227,23 +228,35 @@ fn binary_input(
         .score
         .is_some()
         .then_some((args.bins as usize, binning));
-    let (overall_scores, overall_reliability) = match scored {
-        Some((bins, binning)) => {
-            let (mut m, t) = with_scored!(&st.scored, |rows| {
-                scores::by_group(rows, 1, |_| 0, bins, binning)
-            })
-            .remove(0);
-            if st.score_resolution.is_some() {
-                m.roc_auc_max_error = with_scored!(&st.scored, |rows| scores::auc_rounding_bound(
-                    rows,
-                    1,
-                    |_| 0
-                ))[0];
+    // The overall score sweeps and those of every unit's groups read the same sorted rows
+    // independently: all of them at once, on every thread.
+    let units = units(pass);
+    let ((overall_scores, overall_reliability), unit_groups) = rayon::join(
+        || match scored {
+            Some((bins, binning)) => {
+                let (mut m, t) = with_scored!(&st.scored, |rows| {
+                    scores::by_group(rows, 1, |_| 0, bins, binning)
+                })
+                .remove(0);
+                if st.score_resolution.is_some() {
+                    m.roc_auc_max_error = with_scored!(&st.scored, |rows| {
+                        scores::auc_rounding_bound(rows, 1, |_| 0)
+                    })[0];
+                }
+                (Some(m), t)
             }
-            (Some(m), t)
-        }
-        None => (None, Vec::new()),
-    };
+            None => (None, Vec::new()),
+        },
+        || {
+            units
+                .par_iter()
+                .map(|(_, attrs)| {
+                    let charts = args.output.wants_charts();
+                    groups_of(st, attrs, &pass.columns.groups, scored, charts)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
     if scored.is_some() && st.score_missing > 0 {
         warnings.push(Warning::new(
             &file,
@@ -259,14 +272,7 @@ fn binary_input(
         .iter()
         .map(|vals| row_means(vals, 1, |_| 0)[0])
         .collect();
-    for (name, attrs) in units(pass) {
-        let groups = groups_of(
-            st,
-            &attrs,
-            &pass.columns.groups,
-            scored,
-            args.output.wants_charts(),
-        );
+    for ((name, attrs), groups) in units.into_iter().zip(unit_groups) {
         if attrs.len() > 1 {
             let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
             if possible > groups.len() {

@@ -473,13 +473,13 @@ pub fn ranking<W: Weight>(
     let mut touched: Vec<usize> = Vec::new();
     // Totals for Borkan's BPSN / BNSP: positives and negatives per group and overall.
     let (mut ptot, mut ntot) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
+    // The labels are unpredictable: no branch on them below, the other sum gets + 0 (which
+    // leaves it as it is).
     for r in rows {
         let g = group_of(r.cell);
-        if r.y == 1 {
-            ptot[g] += r.weight();
-        } else {
-            ntot[g] += r.weight();
-        }
+        let (w, y) = (r.weight(), f64::from(r.y));
+        ptot[g] += w * y;
+        ntot[g] += w * (1.0 - y);
     }
     let (p_all, n_all): (f64, f64) = (ptot.iter().sum(), ntot.iter().sum());
     // Running: all positives / negatives below the current block; BPSN / BNSP numerators.
@@ -493,15 +493,14 @@ pub fn ranking<W: Weight>(
             if bpos[g] == 0.0 && bneg[g] == 0.0 {
                 touched.push(g);
             }
-            let y = f64::from(r.y);
-            if r.y == 1 {
-                bpos[g] += r.weight();
-            } else {
-                bneg[g] += r.weight();
-            }
-            brier[g] += r.weight() * (s - y) * (s - y);
+            let (w, y) = (r.weight(), f64::from(r.y));
+            bpos[g] += w * y;
+            bneg[g] += w * (1.0 - y);
+            brier[g] += w * (s - y) * (s - y);
             let p = s.clamp(eps, 1.0 - eps);
-            logl[g] -= r.weight() * if r.y == 1 { p.ln() } else { (1.0 - p).ln() };
+            // ln p for a positive, ln(1 − p) for a negative: one logarithm, of a selected value.
+            let likelihood = if r.y == 1 { p } else { 1.0 - p };
+            logl[g] -= w * likelihood.ln();
             outside[g] |= !(0.0..=1.0).contains(&s);
         }
         let bp_all: f64 = touched.iter().map(|&g| bpos[g]).sum();
@@ -915,23 +914,33 @@ pub fn xauc<W: Weight>(
     let mut neg = vec![0.0f64; n_groups];
     let mut bpos = vec![0.0f64; n_groups];
     let mut bneg = vec![0.0f64; n_groups];
+    // The groups with rows in the current block (most blocks are one row of one group).
+    let mut touched: Vec<usize> = Vec::new();
+    let mut is_touched = vec![false; n_groups];
     for block in tie_blocks(rows) {
         for &r in block {
             let g = group_of(r.cell);
-            if r.y == 1 {
-                bpos[g] += r.weight();
-            } else {
-                bneg[g] += r.weight();
+            if !is_touched[g] {
+                is_touched[g] = true;
+                touched.push(g);
             }
+            // No branch on the label (unpredictable): the other sum gets + 0, which leaves it
+            // as it is.
+            let (w, y) = (r.weight(), f64::from(r.y));
+            bpos[g] += w * y;
+            bneg[g] += w * (1.0 - y);
         }
-        for a in 0..n_groups {
+        // A group without positives here adds nothing; one without rows here adds nothing
+        // to `pos` / `neg`: only the touched groups are visited.
+        for &a in &touched {
             if bpos[a] > 0.0 {
-                for b in 0..n_groups {
-                    num[a][b] += bpos[a] * (neg[b] + 0.5 * bneg[b]);
+                for (n, (&below, &tied)) in num[a].iter_mut().zip(neg.iter().zip(&bneg)) {
+                    *n += bpos[a] * (below + 0.5 * tied);
                 }
             }
         }
-        for g in 0..n_groups {
+        for g in touched.drain(..) {
+            is_touched[g] = false;
             pos[g] += bpos[g];
             neg[g] += bneg[g];
             bpos[g] = 0.0;
