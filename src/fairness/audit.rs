@@ -228,35 +228,21 @@ fn binary_input(
         .score
         .is_some()
         .then_some((args.bins as usize, binning));
-    // The overall score sweeps and those of every unit's groups read the same sorted rows
-    // independently: all of them at once, on every thread.
     let units = units(pass);
-    let ((overall_scores, overall_reliability), unit_groups) = rayon::join(
-        || match scored {
-            Some((bins, binning)) => {
-                let (mut m, t) = with_scored!(&st.scored, |rows| {
-                    scores::by_group(rows, 1, |_| 0, bins, binning)
-                })
-                .remove(0);
-                if st.score_resolution.is_some() {
-                    m.roc_auc_max_error = with_scored!(&st.scored, |rows| {
-                        scores::auc_rounding_bound(rows, 1, |_| 0)
-                    })[0];
-                }
-                (Some(m), t)
-            }
-            None => (None, Vec::new()),
-        },
-        || {
-            units
-                .par_iter()
-                .map(|(_, attrs)| {
-                    let charts = args.output.wants_charts();
-                    groups_of(st, attrs, &pass.columns.groups, scored, charts)
-                })
-                .collect::<Vec<_>>()
-        },
-    );
+    let mut unit_groups: Vec<(Vec<Group>, Vec<usize>)> = units
+        .iter()
+        .map(|(_, attrs)| groups_of(st, attrs, &pass.columns.groups))
+        .collect();
+    let (overall_scores, overall_reliability) = match scored {
+        Some((bins, binning)) => {
+            let curves = args.output.wants_charts();
+            let (m, t) = with_scored!(&st.scored, |rows| {
+                score_groups(st, rows, &mut unit_groups, (bins, binning), curves)
+            });
+            (Some(m), t)
+        }
+        None => (None, Vec::new()),
+    };
     if scored.is_some() && st.score_missing > 0 {
         warnings.push(Warning::new(
             &file,
@@ -272,7 +258,7 @@ fn binary_input(
         .iter()
         .map(|vals| row_means(vals, 1, |_| 0)[0])
         .collect();
-    for ((name, attrs), groups) in units.into_iter().zip(unit_groups) {
+    for ((name, attrs), (groups, _)) in units.into_iter().zip(unit_groups) {
         if attrs.len() > 1 {
             let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
             if possible > groups.len() {
@@ -361,14 +347,8 @@ fn confusion(cell: &Cell) -> Confusion {
 }
 
 /// Sums the cells into the groups of the attributes `attrs` (one attribute, or an
-/// intersection), in report order.
-fn groups_of(
-    st: &Stats,
-    attrs: &[usize],
-    names: &[String],
-    scored: Option<(usize, Binning)>,
-    curves: bool,
-) -> Vec<Group> {
+/// intersection), in report order; and each cell's group (index into the groups).
+fn groups_of(st: &Stats, attrs: &[usize], names: &[String]) -> (Vec<Group>, Vec<usize>) {
     let mut map: std::collections::HashMap<Vec<u32>, Group> = std::collections::HashMap::new();
     for cell in &st.cells {
         let key: Vec<u32> = attrs.iter().map(|&a| cell.codes[a]).collect();
@@ -436,40 +416,98 @@ fn groups_of(
     for (gi, (_, g)) in out.iter_mut().enumerate() {
         g.row_means = means.iter().map(|m| m[gi]).collect();
     }
-    if let Some((bins, binning)) = scored {
-        // The score metrics and xAUC are independent sweeps of the sorted rows: two threads.
-        let n_groups = out.len();
-        let group_of = |c: u32| cell_group[c as usize];
-        let (metrics, xauc, bounds) = with_scored!(&st.scored, |rows| {
-            let (metrics, xauc) = rayon::join(
-                || scores::by_group(rows, n_groups, group_of, bins, binning),
-                || (n_groups <= MAX_XAUC_GROUPS).then(|| scores::xauc(rows, n_groups, group_of)),
-            );
-            let bounds = st
-                .score_resolution
-                .map(|_| scores::auc_rounding_bound(rows, n_groups, group_of));
-            (metrics, xauc, bounds)
-        });
-        for (gi, ((_, g), (mut m, table))) in out.iter_mut().zip(metrics).enumerate() {
-            m.roc_auc_max_error = bounds.as_ref().and_then(|b| b[gi]);
+    (out.into_iter().map(|(_, g)| g).collect(), cell_group)
+}
+
+/// The score metrics of all rows (returned: the metrics and the reliability table) and of the
+/// groups of every unit (`(groups, each cell's group)`, put in the groups: metrics,
+/// reliability, xAUC, ROC curves with `curves`). Every sweep of the sorted rows is independent
+/// of the others: they run at once on every thread, the ranking sweeps of all rows and of every
+/// unit as one (it takes each row's logarithm once).
+fn score_groups<W: scores::Weight>(
+    st: &Stats,
+    rows: &[scores::Scored<W>],
+    units: &mut [(Vec<Group>, Vec<usize>)],
+    (bins, binning): (usize, Binning),
+    curves: bool,
+) -> (ScoreMetrics, Vec<Bin>) {
+    // Grouping 0: all rows as one group; then each unit's groups.
+    let all = vec![0usize; st.cells.len()];
+    let groupings: Vec<(usize, _)> = std::iter::once((1, all.as_slice()))
+        .chain(
+            units
+                .iter()
+                .map(|(groups, cg)| (groups.len(), cg.as_slice())),
+        )
+        .map(|(n, cell_group)| (n, move |c: u32| cell_group[c as usize]))
+        .collect();
+    let bounds = st.score_resolution.is_some();
+    let (ranked, others) = rayon::join(
+        || scores::ranking_many(rows, &groupings),
+        || {
+            let per_grouping = |(k, &(n, group_of)): (usize, &(usize, _))| {
+                let unit = k > 0;
+                let ((calibrated, xauc), (roc, bound)) = rayon::join(
+                    || {
+                        rayon::join(
+                            || scores::calibration(rows, n, group_of, bins, binning),
+                            || {
+                                (unit && n <= MAX_XAUC_GROUPS)
+                                    .then(|| scores::xauc(rows, n, group_of))
+                            },
+                        )
+                    },
+                    || {
+                        rayon::join(
+                            || {
+                                (unit && curves)
+                                    .then(|| scores::roc_curves(rows, n, group_of, ROC_STEP))
+                            },
+                            || bounds.then(|| scores::auc_rounding_bound(rows, n, group_of)),
+                        )
+                    },
+                );
+                (calibrated, xauc, roc, bound)
+            };
+            groupings
+                .par_iter()
+                .enumerate()
+                .map(per_grouping)
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut per_grouping =
+        ranked
+            .into_iter()
+            .zip(others)
+            .map(|(metrics, (calibrated, xauc, roc, bound))| {
+                let scored: Vec<(ScoreMetrics, Vec<Bin>)> = metrics
+                    .into_iter()
+                    .zip(calibrated)
+                    .enumerate()
+                    .map(|(g, (mut m, (ece, table)))| {
+                        m.expected_calibration_error = ece;
+                        m.roc_auc_max_error = bound.as_ref().and_then(|b| b[g]);
+                        (m, table)
+                    })
+                    .collect();
+                (scored, xauc, roc)
+            });
+    let (mut overall, _, _) = per_grouping.next().expect("the grouping of all rows");
+    for ((groups, _), (scored, xauc, roc)) in units.iter_mut().zip(per_grouping) {
+        let (mut xauc, mut roc) = (xauc.map(Vec::into_iter), roc.map(Vec::into_iter));
+        for (g, (m, table)) in groups.iter_mut().zip(scored) {
             g.scores = Some(m);
             g.reliability = table;
-        }
-        if let Some(x) = xauc {
-            for ((_, g), row) in out.iter_mut().zip(x) {
+            if let Some(row) = xauc.as_mut().and_then(Iterator::next) {
                 g.xauc = row;
             }
-        }
-        if curves {
-            let roc = with_scored!(&st.scored, |rows| {
-                scores::roc_curves(rows, n_groups, group_of, ROC_STEP)
-            });
-            for ((_, g), curve) in out.iter_mut().zip(roc) {
+            if let Some(curve) = roc.as_mut().and_then(Iterator::next) {
                 g.roc = curve;
             }
         }
     }
-    out.into_iter().map(|(_, g)| g).collect()
+    overall.remove(0)
 }
 
 /// Weighted means per group of (cell, value, weight) records.
@@ -1246,7 +1284,7 @@ fn conditional(
         .cloned()
         .chain([condition.to_string()])
         .collect();
-    let cells = groups_of(st, &dims, &all_names, None, false);
+    let (cells, _) = groups_of(st, &dims, &all_names);
     let mut strata: Vec<Stratum> = Vec::new();
     let mut used = (0.0f64, 0.0f64, 0.0f64, 0.0f64); // (Σ W·diff, Σ W over diffs, Σ W·ratio, Σ W over ratios)
     let mut undefined = Map::new();
@@ -1441,7 +1479,7 @@ fn regression_input(
     }
     let residual_bins = residual_bins(&st.residuals);
     for (name, attrs) in units(pass) {
-        let groups = groups_of(st, &attrs, &pass.columns.groups, None, false);
+        let (groups, _) = groups_of(st, &attrs, &pass.columns.groups);
         let histograms = residual_bins
             .as_ref()
             .map(|(edges, per_cell)| residual_histograms(st, &attrs, &groups, edges, per_cell));
