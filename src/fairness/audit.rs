@@ -1,6 +1,7 @@
 //! Statistics → the report model: per-group metrics by marginalising the cells, disparities over
 //! the included groups, warnings.
 
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
 use super::adverse_impact::{self, AdverseImpact, Selections};
@@ -10,7 +11,7 @@ use super::inequality;
 use super::metrics::{per_group_size, Confusion, Rate, CRITERIA, PER_GROUP_SIZE, RATES};
 use super::plan::Pass;
 use super::regression::{RegSums, REGRESSION_METRICS};
-use super::scores::{self, Bin, Binning, ScoreMetrics};
+use super::scores::{self, with_scored, Bin, Binning, ScoreMetrics};
 use super::settings::{Agg, Settings};
 use super::stats::{Cell, GroupKey, Stats};
 use crate::fairness::report::{
@@ -227,12 +228,17 @@ fn binary_input(
         .score
         .is_some()
         .then_some((args.bins as usize, binning));
+    let units = units(pass);
+    let mut unit_groups: Vec<(Vec<Group>, Vec<usize>)> = units
+        .iter()
+        .map(|(_, attrs)| groups_of(st, attrs, &pass.columns.groups))
+        .collect();
     let (overall_scores, overall_reliability) = match scored {
         Some((bins, binning)) => {
-            let (mut m, t) = scores::by_group(&st.scored, 1, |_| 0, bins, binning).remove(0);
-            if st.score_resolution.is_some() {
-                m.roc_auc_max_error = scores::auc_rounding_bound(&st.scored, 1, |_| 0)[0];
-            }
+            let curves = args.output.wants_charts();
+            let (m, t) = with_scored!(&st.scored, |rows| {
+                score_groups(st, rows, &mut unit_groups, (bins, binning), curves)
+            });
             (Some(m), t)
         }
         None => (None, Vec::new()),
@@ -252,14 +258,7 @@ fn binary_input(
         .iter()
         .map(|vals| row_means(vals, 1, |_| 0)[0])
         .collect();
-    for (name, attrs) in units(pass) {
-        let groups = groups_of(
-            st,
-            &attrs,
-            &pass.columns.groups,
-            scored,
-            args.output.wants_charts(),
-        );
+    for ((name, attrs), (groups, _)) in units.into_iter().zip(unit_groups) {
         if attrs.len() > 1 {
             let possible: usize = attrs.iter().map(|&a| st.keys[a].len()).product();
             if possible > groups.len() {
@@ -315,7 +314,9 @@ fn binary_input(
     }
     if let (Some(q), Some(_)) = (&args.distribution, &pass.columns.score) {
         let (method, labelled) = (quantile_method(pass), labelled(pass));
-        let o = distribution::by_group(&st.scored, 1, |_| 0, q, method, labelled, &[]);
+        let o = with_scored!(&st.scored, |rows| {
+            distribution::by_group(rows, 1, |_| 0, q, method, labelled, &[])
+        });
         for (name, v) in distribution_values(&o.0[0], q) {
             if !matches!(name.as_str(), "ks_statistic" | "wasserstein_distance") {
                 put(&mut overall_maps.0, &mut overall_maps.1, name, v);
@@ -346,14 +347,8 @@ fn confusion(cell: &Cell) -> Confusion {
 }
 
 /// Sums the cells into the groups of the attributes `attrs` (one attribute, or an
-/// intersection), in report order.
-fn groups_of(
-    st: &Stats,
-    attrs: &[usize],
-    names: &[String],
-    scored: Option<(usize, Binning)>,
-    curves: bool,
-) -> Vec<Group> {
+/// intersection), in report order; and each cell's group (index into the groups).
+fn groups_of(st: &Stats, attrs: &[usize], names: &[String]) -> (Vec<Group>, Vec<usize>) {
     let mut map: std::collections::HashMap<Vec<u32>, Group> = std::collections::HashMap::new();
     for cell in &st.cells {
         let key: Vec<u32> = attrs.iter().map(|&a| cell.codes[a]).collect();
@@ -421,36 +416,98 @@ fn groups_of(
     for (gi, (_, g)) in out.iter_mut().enumerate() {
         g.row_means = means.iter().map(|m| m[gi]).collect();
     }
-    if let Some((bins, binning)) = scored {
-        // The score metrics and xAUC are independent sweeps of the sorted rows: two threads.
-        let n_groups = out.len();
-        let group_of = |c: u32| cell_group[c as usize];
-        let (metrics, xauc) = rayon::join(
-            || scores::by_group(&st.scored, n_groups, group_of, bins, binning),
-            || (n_groups <= MAX_XAUC_GROUPS).then(|| scores::xauc(&st.scored, n_groups, group_of)),
-        );
-        let bounds = st
-            .score_resolution
-            .map(|_| scores::auc_rounding_bound(&st.scored, out.len(), |c| cell_group[c as usize]));
-        for (gi, ((_, g), (mut m, table))) in out.iter_mut().zip(metrics).enumerate() {
-            m.roc_auc_max_error = bounds.as_ref().and_then(|b| b[gi]);
+    (out.into_iter().map(|(_, g)| g).collect(), cell_group)
+}
+
+/// The score metrics of all rows (returned: the metrics and the reliability table) and of the
+/// groups of every unit (`(groups, each cell's group)`, put in the groups: metrics,
+/// reliability, xAUC, ROC curves with `curves`). Every sweep of the sorted rows is independent
+/// of the others: they run at once on every thread, the ranking sweeps of all rows and of every
+/// unit as one (it takes each row's logarithm once).
+fn score_groups<W: scores::Weight>(
+    st: &Stats,
+    rows: &[scores::Scored<W>],
+    units: &mut [(Vec<Group>, Vec<usize>)],
+    (bins, binning): (usize, Binning),
+    curves: bool,
+) -> (ScoreMetrics, Vec<Bin>) {
+    // Grouping 0: all rows as one group; then each unit's groups.
+    let all = vec![0usize; st.cells.len()];
+    let groupings: Vec<(usize, _)> = std::iter::once((1, all.as_slice()))
+        .chain(
+            units
+                .iter()
+                .map(|(groups, cg)| (groups.len(), cg.as_slice())),
+        )
+        .map(|(n, cell_group)| (n, move |c: u32| cell_group[c as usize]))
+        .collect();
+    let bounds = st.score_resolution.is_some();
+    let (ranked, others) = rayon::join(
+        || scores::ranking_many(rows, &groupings),
+        || {
+            let per_grouping = |(k, &(n, group_of)): (usize, &(usize, _))| {
+                let unit = k > 0;
+                let ((calibrated, xauc), (roc, bound)) = rayon::join(
+                    || {
+                        rayon::join(
+                            || scores::calibration(rows, n, group_of, bins, binning),
+                            || {
+                                (unit && n <= MAX_XAUC_GROUPS)
+                                    .then(|| scores::xauc(rows, n, group_of))
+                            },
+                        )
+                    },
+                    || {
+                        rayon::join(
+                            || {
+                                (unit && curves)
+                                    .then(|| scores::roc_curves(rows, n, group_of, ROC_STEP))
+                            },
+                            || bounds.then(|| scores::auc_rounding_bound(rows, n, group_of)),
+                        )
+                    },
+                );
+                (calibrated, xauc, roc, bound)
+            };
+            groupings
+                .par_iter()
+                .enumerate()
+                .map(per_grouping)
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut per_grouping =
+        ranked
+            .into_iter()
+            .zip(others)
+            .map(|(metrics, (calibrated, xauc, roc, bound))| {
+                let scored: Vec<(ScoreMetrics, Vec<Bin>)> = metrics
+                    .into_iter()
+                    .zip(calibrated)
+                    .enumerate()
+                    .map(|(g, (mut m, (ece, table)))| {
+                        m.expected_calibration_error = ece;
+                        m.roc_auc_max_error = bound.as_ref().and_then(|b| b[g]);
+                        (m, table)
+                    })
+                    .collect();
+                (scored, xauc, roc)
+            });
+    let (mut overall, _, _) = per_grouping.next().expect("the grouping of all rows");
+    for ((groups, _), (scored, xauc, roc)) in units.iter_mut().zip(per_grouping) {
+        let (mut xauc, mut roc) = (xauc.map(Vec::into_iter), roc.map(Vec::into_iter));
+        for (g, (m, table)) in groups.iter_mut().zip(scored) {
             g.scores = Some(m);
             g.reliability = table;
-        }
-        if let Some(x) = xauc {
-            for ((_, g), row) in out.iter_mut().zip(x) {
+            if let Some(row) = xauc.as_mut().and_then(Iterator::next) {
                 g.xauc = row;
             }
-        }
-        if curves {
-            let roc =
-                scores::roc_curves(&st.scored, out.len(), |c| cell_group[c as usize], ROC_STEP);
-            for ((_, g), curve) in out.iter_mut().zip(roc) {
+            if let Some(curve) = roc.as_mut().and_then(Iterator::next) {
                 g.roc = curve;
             }
         }
     }
-    out.into_iter().map(|(_, g)| g).collect()
+    overall.remove(0)
 }
 
 /// Weighted means per group of (cell, value, weight) records.
@@ -974,23 +1031,24 @@ fn distribution_parts(
     let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
     let regression = regression_prediction.is_some();
     let (method, labelled) = (quantile_method(pass), labelled(pass) && !regression);
-    let ad = distribution::attribute(
-        &st.scored,
-        &cell_group,
-        &names,
-        included,
-        quantiles,
-        method,
-        labelled,
-        column,
-        st.score_resolution,
-    );
-    let overall = distribution::by_group(&st.scored, 1, |_| 0, quantiles, method, labelled, &[])
-        .0
-        .remove(0);
+    let (ad, overall) = with_scored!(&st.scored, |rows| {
+        let ad = distribution::attribute(
+            rows,
+            &cell_group,
+            &names,
+            included,
+            quantiles,
+            method,
+            labelled,
+            column,
+            st.score_resolution,
+        );
+        let mut overall = distribution::by_group(rows, 1, |_| 0, quantiles, method, labelled, &[]);
+        (ad, overall.0.remove(0))
+    });
     let overall_values = distribution_values(&overall, quantiles);
     let position = |g: &Group| groups.iter().position(|x| std::ptr::eq(x, g)).unwrap_or(0);
-    let negative = st.scored.first().is_some_and(|r| r.score < 0.0);
+    let negative = st.scored.iter().next().is_some_and(|r| r.score < 0.0);
     // A regression's mean prediction is `mean_prediction`, with its disparities already.
     let means: &[&str] = if regression {
         &[]
@@ -1226,7 +1284,7 @@ fn conditional(
         .cloned()
         .chain([condition.to_string()])
         .collect();
-    let cells = groups_of(st, &dims, &all_names, None, false);
+    let (cells, _) = groups_of(st, &dims, &all_names);
     let mut strata: Vec<Stratum> = Vec::new();
     let mut used = (0.0f64, 0.0f64, 0.0f64, 0.0f64); // (Σ W·diff, Σ W over diffs, Σ W·ratio, Σ W over ratios)
     let mut undefined = Map::new();
@@ -1421,7 +1479,7 @@ fn regression_input(
     }
     let residual_bins = residual_bins(&st.residuals);
     for (name, attrs) in units(pass) {
-        let groups = groups_of(st, &attrs, &pass.columns.groups, None, false);
+        let (groups, _) = groups_of(st, &attrs, &pass.columns.groups);
         let histograms = residual_bins
             .as_ref()
             .map(|(edges, per_cell)| residual_histograms(st, &attrs, &groups, edges, per_cell));

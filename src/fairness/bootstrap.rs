@@ -19,6 +19,7 @@ use serde_json::{Map, Value as Json};
 use super::audit;
 use super::plan::Pass;
 use super::report::FairnessReport;
+use super::scores::{Scored, ScoredRows};
 use super::settings::Settings;
 use super::stats::Stats;
 use crate::stats::bootstrap;
@@ -73,7 +74,7 @@ pub fn resample(st: &Stats, rng: &mut ChaCha8Rng, rows: Option<&RowPlan>) -> Sta
         dropped: st.dropped.clone(),
         label_positive_seen: st.label_positive_seen,
         pred_positive_seen: st.pred_positive_seen,
-        scored: Vec::new(),
+        scored: ScoredRows::default(),
         score_missing: st.score_missing,
         score_resolution: st.score_resolution,
         row_metric_values: Vec::new(),
@@ -83,18 +84,19 @@ pub fn resample(st: &Stats, rng: &mut ChaCha8Rng, rows: Option<&RowPlan>) -> Sta
         others_paired: Vec::new(),
     };
     if let Some(plan) = rows {
+        // Weighted records whatever the input's shape: a row drawn k times weighs k.
         let k = multiplicities(&plan.scored, st.scored.len(), rng);
-        out.scored = st
+        let drawn: Vec<Scored> = st
             .scored
             .iter()
             .zip(&k)
             .filter(|(_, &k)| k > 0)
-            .map(|(r, &k)| {
-                let mut r = *r;
+            .map(|(mut r, &k)| {
                 r.w *= k as f64;
                 r
             })
             .collect();
+        out.scored = drawn.into();
         for (vals, per_cell) in st.row_metric_values.iter().zip(&plan.row_metrics) {
             let k = multiplicities(per_cell, vals.len(), rng);
             out.row_metric_values.push(

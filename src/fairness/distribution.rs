@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::scores::Scored;
+use super::scores::{Scored, Weight};
 use crate::stats::Value;
 
 /// Whether a metric name (group, attribute or overall) is one of this module's.
@@ -66,8 +66,8 @@ pub struct AttributeDistribution {
 /// Everything of one attribute: `cell_group` maps a record's cell to its group (report order),
 /// `names` are the groups' names, `included` the groups taking part in the pairwise maxima.
 #[allow(clippy::too_many_arguments)]
-pub fn attribute(
-    rows: &[Scored],
+pub fn attribute<W: Weight>(
+    rows: &[Scored<W>],
     cell_group: &[usize],
     names: &[String],
     included: &[usize],
@@ -204,8 +204,8 @@ pub fn quantile_name(q: f64) -> String {
 /// Distribution metrics of `n_groups` groups; `rows` sorted by score ([`super::scores::sort`]);
 /// `pairs` lists the groups whose pairwise distances are wanted (report order). Returns each
 /// group's metrics and the pairs' distances.
-pub fn by_group(
-    rows: &[Scored],
+pub fn by_group<W: Weight>(
+    rows: &[Scored<W>],
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
     quantiles: &[f64],
@@ -218,13 +218,13 @@ pub fn by_group(
     let mut sw = vec![0.0f64; n_groups];
     let mut wy = [vec![0.0f64; n_groups], vec![0.0f64; n_groups]];
     let mut swy = [vec![0.0f64; n_groups], vec![0.0f64; n_groups]];
-    for r in rows.iter().filter(|r| r.w > 0.0) {
+    for r in rows.iter().filter(|r| r.weight() > 0.0) {
         let g = group_of(r.cell);
-        w[g] += r.w;
-        sw[g] += r.w * r.score;
+        w[g] += r.weight();
+        sw[g] += r.weight() * r.score;
         let y = usize::from(r.y == 1);
-        wy[y][g] += r.w;
-        swy[y][g] += r.w * r.score;
+        wy[y][g] += r.weight();
+        swy[y][g] += r.weight() * r.score;
     }
     let total: f64 = w.iter().sum();
     // Sweep the distinct scores upwards: after each tie block at x_k the ECDFs F(x_k), and the
@@ -245,7 +245,7 @@ pub fn by_group(
     let mut pks = vec![0.0f64; np * np];
     let mut pw1 = vec![0.0f64; np * np];
     let mut qs = Quantiles::new(&w, quantiles, method);
-    let blocks: Vec<&[Scored]> = rows.chunk_by(|a, b| a.score == b.score).collect();
+    let blocks: Vec<&[Scored<W>]> = rows.chunk_by(|a, b| a.score == b.score).collect();
     let nb = blocks.len();
     // F after each block, each block's width to the next score, and the prefix sums of
     // width and of F · width (∫F) before each block.
@@ -284,10 +284,10 @@ pub fn by_group(
     let (mut vs_ks, mut vs_w1) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     for (k, block) in blocks.iter().enumerate() {
         touched.clear();
-        for r in block.iter().filter(|r| r.w > 0.0) {
+        for r in block.iter().filter(|r| r.weight() > 0.0) {
             let g = group_of(r.cell);
-            cum[g] += r.w;
-            cum_total += r.w;
+            cum[g] += r.weight();
+            cum_total += r.weight();
             qs.add(g, cum[g], r.score);
             if seen[g] != k {
                 seen[g] = k;

@@ -234,7 +234,7 @@ pub fn apply(
         let n_cells = st.cells.len();
         let mut rows = vec![[0u64; 4]; n_cells];
         let mut weight = vec![[0.0f64; 4]; n_cells];
-        for r in &st.scored {
+        for r in st.scored.iter() {
             let c = r.cell as usize;
             let t = thr[st.cells[c].codes[a] as usize];
             let q = 2 * r.y as usize + usize::from(r.score >= t);
@@ -303,7 +303,7 @@ pub fn suggest(
         })?;
     let names: Vec<String> = st.keys[a].iter().map(|k| k.name()).collect();
     let mut rows: Vec<Vec<(f64, bool, f64)>> = vec![Vec::new(); names.len()];
-    for r in &st.scored {
+    for r in st.scored.iter() {
         rows[st.cells[r.cell as usize].codes[a] as usize].push((r.score, r.y == 1, r.w));
     }
     let merged = st.score_resolution;

@@ -521,6 +521,7 @@ pub fn load(sources: &[Source], args: &Settings) -> Result<(Pass, Vec<String>)> 
         .enumerate()
         .map(|(i, c)| (&c.codes, i as u32))
         .collect();
+    // Merged records: weighted (a weight adds up the rows' weights).
     let scored: Vec<super::scores::Scored> = hist
         .iter()
         .map(|((codes, y, _), &(score, w))| super::scores::Scored {
@@ -531,7 +532,7 @@ pub fn load(sources: &[Source], args: &Settings) -> Result<(Pass, Vec<String>)> 
         })
         .collect();
     let mut stats = Stats::from_cells(keys, out_cells);
-    stats.scored = scored;
+    stats.scored = scored.into();
     stats.score_resolution = first.scores.as_ref().map(|x| x.resolution);
     stats.rows_read = rows_read;
     stats.dropped = dropped;
@@ -539,7 +540,7 @@ pub fn load(sources: &[Source], args: &Settings) -> Result<(Pass, Vec<String>)> 
     stats.pred_positive_seen = pseen;
     stats.regression = regression;
     stats.canonicalize();
-    super::scores::sort(&mut stats.scored);
+    stats.scored.sort();
     let mut source = sources[0].clone();
     source.display = sources
         .iter()

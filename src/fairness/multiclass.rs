@@ -116,7 +116,7 @@ pub fn one_vs_rest(st: &Stats, class: &str) -> Stats {
         dropped: st.dropped.clone(),
         label_positive_seen: names(&st.keys[k - 2]).any(|n| n == class),
         pred_positive_seen: names(&st.keys[k - 1]).any(|n| n == class),
-        scored: Vec::new(),
+        scored: Default::default(),
         others_scored: Vec::new(),
         others_paired: Vec::new(),
         residuals: Vec::new(),

@@ -17,7 +17,7 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::plan::Pass;
-use super::scores::Scored;
+use super::scores::{Scored, ScoredRows};
 use super::stats::{Cell, GroupKey, PairedScore, Stats};
 
 /// One side of a [`Joint`], or a table made of both.
@@ -48,8 +48,8 @@ pub struct Joint {
     pub missing: u64,
     /// The audited scores and the other's (a score baseline) of the compared rows, `cell`
     /// indexing `cells`; empty without scores (and in bootstrap replicates).
-    pub scored: Vec<Scored>,
-    pub other_scored: Vec<Scored>,
+    pub scored: ScoredRows,
+    pub other_scored: ScoredRows,
     /// A score baseline: the compared rows with both scores, for the paired bootstrap of the
     /// score metrics (see [`Paired`]).
     pub paired: Option<std::sync::Arc<Paired>>,
@@ -188,19 +188,9 @@ fn joint(st: &Stats, dims: usize, o: usize) -> Joint {
             position.get(&c.codes[..dims]).copied()
         })
         .collect();
-    let kept = |rows: &[Scored]| {
-        let mut out: Vec<Scored> = rows
-            .iter()
-            .filter_map(|r| {
-                let cell = target[r.cell as usize]?;
-                Some(Scored { cell, ..*r })
-            })
-            .collect();
-        super::scores::sort(&mut out);
-        out
-    };
+    let kept = |rows: &ScoredRows| rows.filter_map_cells(|c| target[c as usize]);
     let scored = kept(&st.scored);
-    let other_scored = st.others_scored.get(o).map_or_else(Vec::new, |v| kept(v));
+    let other_scored = st.others_scored.get(o).map_or_else(Default::default, kept);
     let paired_rows: Vec<PairedScore> = st
         .others_paired
         .get(o)
@@ -288,8 +278,11 @@ impl Joint {
         // audit redraws scored rows apart from its counts): the score metrics' changes then
         // get paired intervals too.
         let (scored, other_scored) = match &self.paired {
-            Some(p) => p.redraw(rng),
-            None => (Vec::new(), Vec::new()),
+            Some(p) => {
+                let (a, o) = p.redraw(rng);
+                (a.into(), o.into())
+            }
+            None => Default::default(),
         };
         Joint {
             keys: self.keys.clone(),
@@ -309,7 +302,7 @@ impl Joint {
         stats.scored = match view {
             View::Candidate => self.scored.clone(),
             View::Other => self.other_scored.clone(),
-            View::Flips | View::Correct => Vec::new(),
+            View::Flips | View::Correct => Default::default(),
         };
         // The other side's scores are in the score column's place.
         if view == View::Other && self.other_scored.is_empty() {
@@ -340,8 +333,8 @@ mod tests {
                 weight: rows.map(|r| r as f64),
             }],
             missing: 0,
-            scored: Vec::new(),
-            other_scored: Vec::new(),
+            scored: Default::default(),
+            other_scored: Default::default(),
             paired: None,
         }
     }

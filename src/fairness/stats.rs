@@ -11,7 +11,7 @@ use anyhow::{bail, Result};
 use polars::prelude::*;
 
 use super::regression::RegSums;
-use super::scores::Scored;
+use super::scores::{with_scored, Scored, ScoredRows, Weight};
 use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray, View};
 use polars_arrow::types::NativeType;
 
@@ -21,8 +21,8 @@ pub const MISSING: u8 = 2;
 const BAD: u8 = 3;
 /// Marks a row dropped because a sensitive value is missing (with `--missing drop`).
 const DROP: u32 = u32::MAX;
-/// Scored records kept exactly (24 bytes each, about 480 MB) before scores are rounded to
-/// [`DEFAULT_RESOLUTION`] and equal records merged.
+/// Scored records kept exactly (16 bytes each without `--weight`, 24 with: 320 or 480 MB)
+/// before scores are rounded to [`DEFAULT_RESOLUTION`] and equal records merged.
 pub const SCORED_LIMIT: usize = 20_000_000;
 /// The grid scores are rounded to when there are too many to keep.
 pub const DEFAULT_RESOLUTION: f64 = 1e-6;
@@ -211,7 +211,9 @@ pub struct Stats {
     pub label_positive_seen: bool,
     pub pred_positive_seen: bool,
     /// With a score column: every used row with a score, sorted by score; `cell` indexes `cells`.
-    pub scored: Vec<Scored>,
+    /// Unit records (16 bytes) while every row weighs 1, weighted ones (24 bytes) with
+    /// `--weight` or once equal records were merged.
+    pub scored: ScoredRows,
     /// Used rows whose score is missing (left out of the score metrics only).
     pub score_missing: u64,
     /// When scores were rounded to this grid and equal records merged (bounded memory; each
@@ -226,7 +228,7 @@ pub struct Stats {
     /// Per other decision-maker ([`PassSpec::others`]) that thresholds a score: its score of
     /// every used row with one, sorted by score (as `scored`); empty for a decision column, and
     /// once the audited scores were rounded (bounded memory).
-    pub others_scored: Vec<Vec<Scored>>,
+    pub others_scored: Vec<ScoredRows>,
     /// Per other decision-maker with scores: every used row with both its score and the
     /// audited score (in row order), for the paired bootstrap of the score metrics' changes.
     pub others_paired: Vec<Vec<PairedScore>>,
@@ -317,12 +319,8 @@ impl Stats {
         if !self.regression.is_empty() {
             self.regression = order.iter().map(|&o| self.regression[o]).collect();
         }
-        for r in self
-            .scored
-            .iter_mut()
-            .chain(self.others_scored.iter_mut().flatten())
-        {
-            r.cell = position[r.cell as usize];
+        for rows in std::iter::once(&mut self.scored).chain(&mut self.others_scored) {
+            rows.map_cells(|c| position[c as usize]);
         }
         for r in self.others_paired.iter_mut().flatten() {
             r.cell = position[r.cell as usize];
@@ -379,19 +377,15 @@ impl Stats {
         let mut out = st.clone();
         out.keys.remove(dim);
         out.cells = cells;
-        for r in out
-            .scored
-            .iter_mut()
-            .chain(out.others_scored.iter_mut().flatten())
-        {
-            r.cell = position[r.cell as usize];
+        for rows in std::iter::once(&mut out.scored).chain(&mut out.others_scored) {
+            rows.map_cells(|c| position[c as usize]);
         }
         for r in out.others_paired.iter_mut().flatten() {
             r.cell = position[r.cell as usize];
         }
-        super::scores::sort(&mut out.scored);
+        out.scored.sort();
         for o in &mut out.others_scored {
-            super::scores::sort(o);
+            o.sort();
         }
         for v in out.row_metric_values.iter_mut().flatten() {
             v.0 = position[v.0 as usize];
@@ -413,7 +407,7 @@ impl Stats {
             dropped: BTreeMap::new(),
             label_positive_seen: true,
             pred_positive_seen: true,
-            scored: Vec::new(),
+            scored: ScoredRows::default(),
             score_missing: 0,
             score_resolution: None,
             row_metric_values: Vec::new(),
@@ -440,9 +434,9 @@ pub struct Accumulator {
     pred_pos_seen: bool,
     /// Every thresholded score so far was 0 or 1 (a decision in a column named like a score).
     score_zero_one: bool,
-    scored: Vec<Scored>,
+    scored: ScoredRows,
     /// Per other decision-maker: its scores (see [`Stats::others_scored`]).
-    others_scored: Vec<Vec<Scored>>,
+    others_scored: Vec<ScoredRows>,
     /// Per other decision-maker: whether its positive value occurred.
     others_pos_seen: Vec<bool>,
     /// Per other decision-maker: rows with both scores (see [`Stats::others_paired`]).
@@ -492,8 +486,8 @@ impl Accumulator {
             label_pos_seen: false,
             score_zero_one: true,
             pred_pos_seen: false,
-            scored: Vec::new(),
-            others_scored: vec![Vec::new(); n_others],
+            scored: ScoredRows::new(weighted),
+            others_scored: vec![ScoredRows::new(weighted); n_others],
             others_pos_seen: vec![false; n_others],
             others_paired: vec![Vec::new(); n_others],
             score_missing: 0,
@@ -750,7 +744,7 @@ impl Accumulator {
                     let other = self.used_of(df, &values, &column)?;
                     for &(cell, y, s, w) in &other {
                         if let Some(score) = s {
-                            self.others_scored[o].push(Scored { score, cell, y, w });
+                            self.others_scored[o].push(score, cell, y, w);
                         }
                     }
                     // The same used rows, in the same order: pair the two scores of a row.
@@ -800,17 +794,16 @@ impl Accumulator {
     fn collect_scores(&mut self, used: &[UsedValue]) {
         self.reserve_scores();
         let grid = self.score_grid;
-        for &(cell, y, s, w) in used {
-            match s {
-                Some(score) => self.scored.push(Scored {
-                    score: grid.map_or(score, |r| round_score(score, r)),
-                    cell,
-                    y,
-                    w,
-                }),
-                None => self.score_missing += 1,
-            }
-        }
+        let mut missing = 0;
+        self.scored
+            .extend(used.iter().filter_map(|&(cell, y, s, w)| match s {
+                Some(score) => Some((grid.map_or(score, |r| round_score(score, r)), cell, y, w)),
+                None => {
+                    missing += 1;
+                    None
+                }
+            }));
+        self.score_missing += missing;
         if self.scored.len() >= self.compact_at {
             self.compact_scores();
         }
@@ -818,48 +811,17 @@ impl Accumulator {
 
     /// Rounds every kept score to the grid and merges records with the same (cell, label,
     /// score), adding their weights: memory then grows with the distinct rounded scores, not the
-    /// rows.
+    /// rows. The merged records are weighted (a weight is then a sum of rows' weights).
     fn compact_scores(&mut self) {
         let r = *self.score_grid.get_or_insert(DEFAULT_RESOLUTION);
-        let key = |a: &Scored, b: &Scored| {
-            a.cell
-                .cmp(&b.cell)
-                .then(a.y.cmp(&b.y))
-                .then(a.score.total_cmp(&b.score))
-        };
-        // Records before `merged_prefix` are rounded, sorted and merged already: only the new
-        // tail is rounded and sorted, then the two sorted runs are merged in one sweep.
+        // Records before `merged_prefix` are rounded, sorted and merged already (and weighted:
+        // unit records are never merged): only the new tail is rounded and sorted, then the two
+        // sorted runs are merged in one sweep.
         let start = self.merged_prefix.min(self.scored.len());
-        for x in &mut self.scored[start..] {
-            x.score = round_score(x.score, r);
-        }
-        self.scored[start..].sort_unstable_by(key);
-        let tail = self.scored.split_off(start);
-        let head = std::mem::take(&mut self.scored);
-        let mut out: Vec<Scored> = Vec::with_capacity(head.len() + tail.len() / 4);
-        let (mut h, mut t) = (head.into_iter().peekable(), tail.into_iter().peekable());
-        loop {
-            let next = match (h.peek(), t.peek()) {
-                (Some(a), Some(b)) => {
-                    if key(a, b).is_le() {
-                        h.next()
-                    } else {
-                        t.next()
-                    }
-                }
-                (Some(_), None) => h.next(),
-                (None, Some(_)) => t.next(),
-                (None, None) => break,
-            }
-            .expect("a record");
-            match out.last_mut() {
-                Some(l) if l.cell == next.cell && l.y == next.y && l.score == next.score => {
-                    l.w += next.w
-                }
-                _ => out.push(next),
-            }
-        }
-        self.scored = out;
+        self.scored =
+            ScoredRows::Weighted(with_scored!(std::mem::take(&mut self.scored), |rows| {
+                merge_rounded(rows, start, r)
+            }));
         self.merged_prefix = self.scored.len();
         self.compact_at = (self.scored.len() * 2).max(if self.spec.score_resolution.is_some() {
             1 << 20
@@ -912,12 +874,7 @@ impl Accumulator {
                     if self.scored.capacity() == 0 {
                         self.reserve_scores();
                     }
-                    self.scored.push(Scored {
-                        score: p,
-                        cell: c,
-                        y: 0,
-                        w,
-                    });
+                    self.scored.push(p, c, 0, w);
                 }
             }
         }
@@ -1020,12 +977,8 @@ impl Accumulator {
                 }
             }
         }
-        for r in self
-            .scored
-            .iter_mut()
-            .chain(self.others_scored.iter_mut().flatten())
-        {
-            r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
+        for rows in std::iter::once(&mut self.scored).chain(&mut self.others_scored) {
+            rows.map_cells(|c| repack(c as usize, &self.bits, &new_bits) as u32);
         }
         for r in self.others_paired.iter_mut().flatten() {
             r.cell = repack(r.cell as usize, &self.bits, &new_bits) as u32;
@@ -1078,9 +1031,7 @@ impl Accumulator {
                 weight,
             });
         }
-        for r in &mut self.scored {
-            r.cell = position[r.cell as usize];
-        }
+        self.scored.map_cells(|c| position[c as usize]);
         for v in self.row_metric_values.iter_mut().flatten() {
             v.0 = position[v.0 as usize];
         }
@@ -1093,11 +1044,11 @@ impl Accumulator {
         let mut others_scored = std::mem::take(&mut self.others_scored);
         let mut others_paired = std::mem::take(&mut self.others_paired);
         if self.score_grid.is_some() {
-            others_scored.iter_mut().for_each(Vec::clear);
+            others_scored.iter_mut().for_each(ScoredRows::clear);
             others_paired.iter_mut().for_each(Vec::clear);
         }
-        for r in others_scored.iter_mut().flatten() {
-            r.cell = position[r.cell as usize];
+        for rows in &mut others_scored {
+            rows.map_cells(|c| position[c as usize]);
         }
         for r in others_paired.iter_mut().flatten() {
             r.cell = position[r.cell as usize];
@@ -1119,12 +1070,54 @@ impl Accumulator {
             others_paired,
         };
         st.canonicalize();
-        super::scores::sort(&mut st.scored);
+        st.scored.sort();
         for o in &mut st.others_scored {
-            super::scores::sort(o);
+            o.sort();
         }
         st
     }
+}
+
+/// [`Accumulator::compact_scores`] on records of either shape: `rows[start..]` rounded to the
+/// grid `r` and sorted by (cell, label, score), then merged with the merged run `rows[..start]`,
+/// records with the same (cell, label, score) added up into one weighted record.
+fn merge_rounded<W: Weight>(mut rows: Vec<Scored<W>>, start: usize, r: f64) -> Vec<Scored> {
+    fn key<V: Weight>(a: &Scored<V>, b: &Scored<V>) -> std::cmp::Ordering {
+        a.cell
+            .cmp(&b.cell)
+            .then(a.y.cmp(&b.y))
+            .then(a.score.total_cmp(&b.score))
+    }
+    for x in &mut rows[start..] {
+        x.score = round_score(x.score, r);
+    }
+    rows[start..].sort_unstable_by(key);
+    let tail = rows.split_off(start);
+    let mut out: Vec<Scored> = Vec::with_capacity(rows.len() + tail.len() / 4);
+    let mut h = rows.into_iter().map(Scored::weighted).peekable();
+    let mut t = tail.into_iter().map(Scored::weighted).peekable();
+    loop {
+        let next = match (h.peek(), t.peek()) {
+            (Some(a), Some(b)) => {
+                if key(a, b).is_le() {
+                    h.next()
+                } else {
+                    t.next()
+                }
+            }
+            (Some(_), None) => h.next(),
+            (None, Some(_)) => t.next(),
+            (None, None) => break,
+        }
+        .expect("a record");
+        match out.last_mut() {
+            Some(l) if l.cell == next.cell && l.y == next.y && l.score == next.score => {
+                l.w += next.w
+            }
+            _ => out.push(next),
+        }
+    }
+    out
 }
 
 /// A packed cell index under one layout (`from` bits per attribute) moved to another (`to`).
@@ -1953,6 +1946,44 @@ mod tests {
         let st = acc.finish();
         assert_eq!(st.cells[0].rows, [3, 0, 0, 3]);
         assert_eq!(st.rows_read, 7);
+    }
+
+    #[test]
+    fn unweighted_scores_are_unit_records_until_merged() {
+        let batch = df!(
+            "y" => [1.0, 0.0, 1.0, 0.0],
+            "p" => [1.0, 0.0, 1.0, 1.0],
+            "g" => ["a", "b", "a", "b"],
+            "s" => [0.31, 0.2, 0.3, 0.2],
+            "w" => [1.0; 4]
+        )
+        .unwrap();
+        let pass = |weight: Option<&str>, resolution: Option<f64>| {
+            let mut acc = Accumulator::new(PassSpec {
+                score: Some("s".into()),
+                score_resolution: resolution,
+                ..spec(&["g"], weight)
+            });
+            acc.add(&batch).unwrap();
+            acc.finish().scored
+        };
+        let unit = pass(None, None);
+        assert!(matches!(unit, ScoredRows::Unit(_)));
+        let weighted = pass(Some("w"), None);
+        assert!(matches!(weighted, ScoredRows::Weighted(_)));
+        assert_eq!(unit.len(), 4);
+        assert!(unit.iter().eq(weighted.iter()));
+        // Merged records count rows, so they are weighted whatever the input: a's 0.3 and 0.31
+        // (label 1) are one record of weight 2, and so are b's two 0.2 (label 0).
+        let merged = pass(None, Some(0.1));
+        let ScoredRows::Weighted(m) = &merged else {
+            panic!("merged records are weighted")
+        };
+        assert_eq!(
+            m.iter().map(|r| (r.cell, r.y, r.w)).collect::<Vec<_>>(),
+            [(1, 0, 2.0), (0, 1, 2.0)]
+        );
+        assert!(merged.iter().eq(pass(Some("w"), Some(0.1)).iter()));
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn at_thresholds(st: &Stats, ts: &[f64]) -> Vec<Stats> {
     // Totals per cell: rows and weight of positives and negatives.
     let mut total = vec![[0u64, 0u64]; n_cells];
     let mut total_w = vec![[0.0f64, 0.0f64]; n_cells];
-    for r in &st.scored {
+    for r in st.scored.iter() {
         total[r.cell as usize][r.y as usize] += 1;
         total_w[r.cell as usize][r.y as usize] += r.w;
     }
@@ -64,17 +64,15 @@ pub fn at_thresholds(st: &Stats, ts: &[f64]) -> Vec<Stats> {
     order.sort_by(|&a, &b| ts[b].total_cmp(&ts[a]));
     let mut above = vec![[0u64, 0u64]; n_cells];
     let mut above_w = vec![[0.0f64, 0.0f64]; n_cells];
-    let mut i = st.scored.len();
+    let mut from_top = st.scored.iter().rev().peekable();
     let mut out: Vec<Option<Stats>> = vec![None; ts.len()];
     for k in order {
-        while i > 0 && st.scored[i - 1].score >= ts[k] {
-            i -= 1;
-            let r = st.scored[i];
+        while let Some(r) = from_top.next_if(|r| r.score >= ts[k]) {
             above[r.cell as usize][r.y as usize] += 1;
             above_w[r.cell as usize][r.y as usize] += r.w;
         }
         let mut s = st.clone();
-        s.scored = Vec::new();
+        s.scored = Default::default();
         s.row_metric_values = Vec::new();
         for (c, cell) in s.cells.iter_mut().enumerate() {
             // quadrant index 2·y + p: tn, fp, fn, tp
@@ -166,7 +164,7 @@ mod tests {
             }],
         );
         st.rows_read = 4;
-        st.scored = scored;
+        st.scored = scored.into();
         let out = at_thresholds(&st, &[0.5, 0.0, 1.0]);
         // t = 0.5: tp 0.9; fp 0.6; tn 0.4 (w 2); fn 0.2
         assert_eq!(out[0].cells[0].rows, [1, 1, 1, 1]);

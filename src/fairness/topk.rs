@@ -141,7 +141,7 @@ fn decide(p: &Pass, spec: &TopSpec, rank: Rank) -> Result<(Pass, Decisions, Vec<
     let n_within = wdim.map_or(1, |d| st.keys[d].len());
     // Rows per ranking, then each ranking's k and cut-off from the top down.
     let mut rows = vec![0u64; n_within];
-    for r in &st.scored {
+    for r in st.scored.iter() {
         rows[wcode(r.cell)] += 1;
     }
     let ks: Vec<u64> = rows.iter().map(|&n| rank.k(n)).collect();
@@ -168,7 +168,7 @@ fn decide(p: &Pass, spec: &TopSpec, rank: Rank) -> Result<(Pass, Decisions, Vec<
     let mut counts = vec![[0u64; 4]; n_cells];
     let mut weights = vec![[0.0f64; 4]; n_cells];
     let mut at_cut = vec![[0u64; 2]; n_cells];
-    for r in &st.scored {
+    for r in st.scored.iter() {
         let w = wcode(r.cell);
         let Some(cut) = cutoff[w] else { continue };
         let selected = if strict[w] {
@@ -347,7 +347,7 @@ mod tests {
             vec![vec![GroupKey::Str("a".into()), GroupKey::Str("b".into())]],
             vec![cell(0, [1, 0, 2, 0]), cell(1, [2, 0, 1, 0])],
         );
-        st.scored = scored;
+        st.scored = scored.into();
         st
     }
 
