@@ -441,188 +441,111 @@ pub fn ranking<W: Weight>(
     n_groups: usize,
     group_of: impl Fn(u32) -> usize,
 ) -> Vec<ScoreMetrics> {
-    ranking_many(rows, &[(n_groups, group_of)]).remove(0)
-}
-
-/// [`ranking`] of several groupings of the same rows, `(n_groups, group_of)` each (e.g. all rows
-/// as one group, and each attribute's groups), in one sweep: a row's logarithm (the log loss,
-/// half the cost of a sweep) is taken once for all of them. Each grouping's sums are the ones
-/// [`ranking`] of it alone adds, in the same order.
-pub fn ranking_many<W: Weight, F: Fn(u32) -> usize>(
-    rows: &[Scored<W>],
-    groupings: &[(usize, F)],
-) -> Vec<Vec<ScoreMetrics>> {
-    let mut sums: Vec<RankSums> = groupings.iter().map(|(n, _)| RankSums::new(*n)).collect();
+    let mut pos = vec![0.0f64; n_groups];
+    let mut neg = vec![0.0f64; n_groups];
+    let mut num = vec![0.0f64; n_groups];
+    let mut brier = vec![0.0f64; n_groups];
+    let mut logl = vec![0.0f64; n_groups];
+    let mut outside = vec![false; n_groups];
+    // Per tie block: weights of positives and negatives per group, and the groups touched.
+    let mut bpos = vec![0.0f64; n_groups];
+    let mut bneg = vec![0.0f64; n_groups];
+    let mut touched: Vec<usize> = Vec::new();
+    // Totals for Borkan's BPSN / BNSP: positives and negatives per group and overall.
+    let (mut ptot, mut ntot) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
+    // The labels are unpredictable: no branch on them below, the other sum gets + 0 (which
+    // leaves it as it is).
     for r in rows {
+        let g = group_of(r.cell);
         let (w, y) = (r.weight(), f64::from(r.y));
-        for (s, (_, group_of)) in sums.iter_mut().zip(groupings) {
-            s.total(group_of(r.cell), w, y);
-        }
+        ptot[g] += w * y;
+        ntot[g] += w * (1.0 - y);
     }
-    for s in &mut sums {
-        s.p_all = s.ptot.iter().sum();
-        s.n_all = s.ntot.iter().sum();
-    }
+    let (p_all, n_all): (f64, f64) = (ptot.iter().sum(), ntot.iter().sum());
+    // Running: all positives / negatives below the current block; BPSN / BNSP numerators.
+    let (mut pos_below, mut neg_below) = (0.0f64, 0.0f64);
+    let (mut bpsn, mut bnsp) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     let eps = f64::EPSILON;
     for block in tie_blocks(rows) {
-        let score = block[0].score;
-        let p = score.clamp(eps, 1.0 - eps);
-        let outside = !(0.0..=1.0).contains(&score);
-        for r in block {
+        let s = block[0].score;
+        for &r in block {
+            let g = group_of(r.cell);
+            if bpos[g] == 0.0 && bneg[g] == 0.0 {
+                touched.push(g);
+            }
+            let (w, y) = (r.weight(), f64::from(r.y));
+            bpos[g] += w * y;
+            bneg[g] += w * (1.0 - y);
+            brier[g] += w * (s - y) * (s - y);
+            let p = s.clamp(eps, 1.0 - eps);
             // ln p for a positive, ln(1 − p) for a negative: one logarithm, of a selected value.
             let likelihood = if r.y == 1 { p } else { 1.0 - p };
-            let ln = likelihood.ln();
-            let (w, y) = (r.weight(), f64::from(r.y));
-            for (s, (_, group_of)) in sums.iter_mut().zip(groupings) {
-                s.row(group_of(r.cell), w, y, score, ln, outside);
-            }
+            logl[g] -= w * likelihood.ln();
+            outside[g] |= !(0.0..=1.0).contains(&s);
         }
-        for s in &mut sums {
-            s.end_block();
-        }
-    }
-    sums.into_iter().map(RankSums::metrics).collect()
-}
-
-/// The running sums of [`ranking`] for one grouping (per group unless said otherwise).
-struct RankSums {
-    pos: Vec<f64>,
-    neg: Vec<f64>,
-    num: Vec<f64>,
-    brier: Vec<f64>,
-    logl: Vec<f64>,
-    outside: Vec<bool>,
-    /// Per tie block: weights of positives and negatives per group, and the groups touched.
-    bpos: Vec<f64>,
-    bneg: Vec<f64>,
-    touched: Vec<usize>,
-    /// Totals for Borkan's BPSN / BNSP: positives and negatives per group and of all groups.
-    ptot: Vec<f64>,
-    ntot: Vec<f64>,
-    p_all: f64,
-    n_all: f64,
-    /// Running: all positives / negatives below the current block; BPSN / BNSP numerators.
-    pos_below: f64,
-    neg_below: f64,
-    bpsn: Vec<f64>,
-    bnsp: Vec<f64>,
-}
-
-impl RankSums {
-    fn new(n_groups: usize) -> RankSums {
-        let zeros = vec![0.0f64; n_groups];
-        RankSums {
-            pos: zeros.clone(),
-            neg: zeros.clone(),
-            num: zeros.clone(),
-            brier: zeros.clone(),
-            logl: zeros.clone(),
-            outside: vec![false; n_groups],
-            bpos: zeros.clone(),
-            bneg: zeros.clone(),
-            touched: Vec::new(),
-            ptot: zeros.clone(),
-            ntot: zeros.clone(),
-            p_all: 0.0,
-            n_all: 0.0,
-            pos_below: 0.0,
-            neg_below: 0.0,
-            bpsn: zeros.clone(),
-            bnsp: zeros,
-        }
-    }
-
-    /// A row (weight `w`, label `y`) of group `g` in the first sweep, of the totals. The labels
-    /// are unpredictable: no branch on them, the other sum gets + 0 (which leaves it as it is).
-    fn total(&mut self, g: usize, w: f64, y: f64) {
-        self.ptot[g] += w * y;
-        self.ntot[g] += w * (1.0 - y);
-    }
-
-    /// A row of group `g` in the tie block of score `s`; `ln` is the log-likelihood of its label.
-    fn row(&mut self, g: usize, w: f64, y: f64, s: f64, ln: f64, outside: bool) {
-        if self.bpos[g] == 0.0 && self.bneg[g] == 0.0 {
-            self.touched.push(g);
-        }
-        self.bpos[g] += w * y;
-        self.bneg[g] += w * (1.0 - y);
-        self.brier[g] += w * (s - y) * (s - y);
-        self.logl[g] -= w * ln;
-        self.outside[g] |= outside;
-    }
-
-    /// The end of a tie block.
-    fn end_block(&mut self) {
-        let (bpos, bneg) = (&mut self.bpos, &mut self.bneg);
-        let bp_all: f64 = self.touched.iter().map(|&g| bpos[g]).sum();
-        let bn_all: f64 = self.touched.iter().map(|&g| bneg[g]).sum();
-        let (pos_below, neg_below) = (self.pos_below, self.neg_below);
-        for &g in &self.touched {
-            let (pos, neg) = (&mut self.pos[g], &mut self.neg[g]);
+        let bp_all: f64 = touched.iter().map(|&g| bpos[g]).sum();
+        let bn_all: f64 = touched.iter().map(|&g| bneg[g]).sum();
+        for &g in &touched {
             // BPSN: this block's subgroup negatives against background positives above + ½ tied.
-            let bg_pos_above = (self.p_all - pos_below - bp_all) - (self.ptot[g] - *pos - bpos[g]);
-            self.bpsn[g] += bneg[g] * (bg_pos_above + 0.5 * (bp_all - bpos[g]));
+            let bg_pos_above = (p_all - pos_below - bp_all) - (ptot[g] - pos[g] - bpos[g]);
+            bpsn[g] += bneg[g] * (bg_pos_above + 0.5 * (bp_all - bpos[g]));
             // BNSP: this block's subgroup positives against background negatives below + ½ tied.
-            self.bnsp[g] += bpos[g] * ((neg_below - *neg) + 0.5 * (bn_all - bneg[g]));
-            self.num[g] += bpos[g] * (*neg + 0.5 * bneg[g]);
-            *pos += bpos[g];
-            *neg += bneg[g];
+            bnsp[g] += bpos[g] * ((neg_below - neg[g]) + 0.5 * (bn_all - bneg[g]));
+            num[g] += bpos[g] * (neg[g] + 0.5 * bneg[g]);
+            pos[g] += bpos[g];
+            neg[g] += bneg[g];
             bpos[g] = 0.0;
             bneg[g] = 0.0;
         }
-        self.touched.clear();
-        self.pos_below += bp_all;
-        self.neg_below += bn_all;
+        touched.clear();
+        pos_below += bp_all;
+        neg_below += bn_all;
     }
-
-    fn metrics(self) -> Vec<ScoreMetrics> {
-        let s = &self;
-        (0..s.pos.len())
-            .map(|g| {
-                let total = s.pos[g] + s.neg[g];
-                let roc_auc = if s.pos[g] <= 0.0 {
-                    Err(NO_POS)
-                } else if s.neg[g] <= 0.0 {
-                    Err(NO_NEG)
+    (0..n_groups)
+        .map(|g| {
+            let total = pos[g] + neg[g];
+            let roc_auc = if pos[g] <= 0.0 {
+                Err(NO_POS)
+            } else if neg[g] <= 0.0 {
+                Err(NO_NEG)
+            } else {
+                Ok(num[g] / (pos[g] * neg[g]))
+            };
+            let mean = |sum: f64| -> Value {
+                if total <= 0.0 {
+                    Err(NO_ROWS)
+                } else if outside[g] {
+                    Err(NOT_PROB)
                 } else {
-                    Ok(s.num[g] / (s.pos[g] * s.neg[g]))
-                };
-                let mean = |sum: f64| -> Value {
-                    if total <= 0.0 {
-                        Err(NO_ROWS)
-                    } else if s.outside[g] {
-                        Err(NOT_PROB)
-                    } else {
-                        Ok(sum / total)
-                    }
-                };
-                let (bg_pos, bg_neg) = (s.p_all - s.ptot[g], s.n_all - s.ntot[g]);
-                let bpsn_auc = if bg_pos <= 0.0 {
-                    Err(NO_BG_POS)
-                } else if s.ntot[g] <= 0.0 {
-                    Err(NO_NEG)
-                } else {
-                    Ok(s.bpsn[g] / (bg_pos * s.ntot[g]))
-                };
-                let bnsp_auc = if bg_neg <= 0.0 {
-                    Err(NO_BG_NEG)
-                } else if s.ptot[g] <= 0.0 {
-                    Err(NO_POS)
-                } else {
-                    Ok(s.bnsp[g] / (s.ptot[g] * bg_neg))
-                };
-                ScoreMetrics {
-                    roc_auc,
-                    brier_score: mean(s.brier[g]),
-                    log_loss: mean(s.logl[g]),
-                    expected_calibration_error: Err("not computed"),
-                    bpsn_auc,
-                    bnsp_auc,
-                    roc_auc_max_error: None,
+                    Ok(sum / total)
                 }
-            })
-            .collect()
-    }
+            };
+            let (bg_pos, bg_neg) = (p_all - ptot[g], n_all - ntot[g]);
+            let bpsn_auc = if bg_pos <= 0.0 {
+                Err(NO_BG_POS)
+            } else if ntot[g] <= 0.0 {
+                Err(NO_NEG)
+            } else {
+                Ok(bpsn[g] / (bg_pos * ntot[g]))
+            };
+            let bnsp_auc = if bg_neg <= 0.0 {
+                Err(NO_BG_NEG)
+            } else if ptot[g] <= 0.0 {
+                Err(NO_POS)
+            } else {
+                Ok(bnsp[g] / (ptot[g] * bg_neg))
+            };
+            ScoreMetrics {
+                roc_auc,
+                brier_score: mean(brier[g]),
+                log_loss: mean(logl[g]),
+                expected_calibration_error: Err("not computed"),
+                bpsn_auc,
+                bnsp_auc,
+                roc_auc_max_error: None,
+            }
+        })
+        .collect()
 }
 
 /// A record, for tests: `sc(score, cell, y, w)`.
@@ -820,28 +743,6 @@ mod tests {
     }
 
     #[test]
-    fn ranking_many_is_each_ranking_alone() {
-        // Weighted, with ties, zero weights and a score outside [0, 1].
-        let mut r: Vec<Scored> = (0..400u32)
-            .map(|i| {
-                let s = ((i * 29) % 17) as f64 / 16.0 + if i == 5 { 1.5 } else { 0.0 };
-                let w = [0.0, 0.5, 1.0, 2.25, 7.0][(i % 5) as usize];
-                sc(s, i % 6, ((i * 7) % 3 == 0) as u8, w)
-            })
-            .collect();
-        sort(&mut r);
-        let (by_cell, by_pair) = (|c: u32| c as usize, |c: u32| (c / 2) as usize);
-        let table = |f: fn(u32) -> usize| move |c: u32| f(c);
-        let many = ranking_many(
-            &r,
-            &[(1, table(|_| 0)), (6, table(by_cell)), (3, table(by_pair))],
-        );
-        assert_eq!(many[0], ranking(&r, 1, |_| 0));
-        assert_eq!(many[1], ranking(&r, 6, by_cell));
-        assert_eq!(many[2], ranking(&r, 3, by_pair));
-    }
-
-    #[test]
     fn groups_are_independent() {
         let mut r = vec![
             sc(0.9, 0, 1, 1.0),
@@ -878,7 +779,7 @@ pub struct Bin {
 }
 
 /// Reliability tables per group (empty bins are left out) and the expected calibration error
-/// ECE = Σ_b (W_b / W) |fraction_positive_b − mean_score_b|.
+/// ECE = Σ_b (W_b / W) |fraction_positive_b − mean_score_b|. `rows` must be sorted by [`sort`].
 pub fn calibration<W: Weight>(
     rows: &[Scored<W>],
     n_groups: usize,
@@ -888,10 +789,15 @@ pub fn calibration<W: Weight>(
 ) -> Vec<(Value, Vec<Bin>)> {
     let mut count = vec![0u64; n_groups];
     let mut outside = vec![false; n_groups];
-    for r in rows {
-        let g = group_of(r.cell);
-        count[g] += 1;
-        outside[g] |= !(0.0..=1.0).contains(&r.score);
+    // The rows are sorted (total order): when the first and the last score are in [0, 1], every
+    // score is, and equal-width bins need neither the counts nor this first pass.
+    let in_unit = |r: Option<&Scored<W>>| r.is_none_or(|r| (0.0..=1.0).contains(&r.score));
+    if matches!(binning, Binning::EqualMass) || !(in_unit(rows.first()) && in_unit(rows.last())) {
+        for r in rows {
+            let g = group_of(r.cell);
+            count[g] += 1;
+            outside[g] |= !(0.0..=1.0).contains(&r.score);
+        }
     }
     let mut seen = vec![0u64; n_groups];
     // Per group, per bin; mean_score and fraction_positive hold Σ w·s and Σ w·y until the end.
