@@ -385,6 +385,26 @@ mod tests {
         }
     }
 
+    /// A seeded stream of numbers below `m` (a 64-bit LCG's high bits), for the random elections.
+    fn seeded(mut x: u64) -> impl FnMut(u64) -> u64 {
+        move |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        }
+    }
+
+    /// The satisfactions a random election is run under: points and cost for cumulative
+    /// ballots, cost and cardinality for approval ballots.
+    fn sats_of(cardinal: bool) -> &'static [Sat] {
+        if cardinal {
+            &[Sat::Points, Sat::Cost]
+        } else {
+            &[Sat::Cost, Sat::Cardinality]
+        }
+    }
+
     /// A random small election: 2 to 1 + `max.0` projects with costs 0–40 (in halves with
     /// `halves`), 1 to `max.1` voters casting 1 to `max.2` distinct ballots (so that classes have
     /// several members), approval or cumulative (points 0–3) ballots.
@@ -439,23 +459,12 @@ mod tests {
     /// per-voter budgets.
     #[test]
     fn classes_give_the_voter_by_voter_run() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |m: u64| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) % m
-        };
+        let mut next = seeded(0x2545_F491_4F6C_DD1D);
         for case in 0..600 {
             let cardinal = case % 3 == 0;
             let e = random_election(&mut next, cardinal, (7, 12, 4), false);
             let n_voters = e.ballots.len();
-            let sats: &[Sat] = if cardinal {
-                &[Sat::Points, Sat::Cost]
-            } else {
-                &[Sat::Cost, Sat::Cardinality]
-            };
-            for &s in sats {
+            for &s in sats_of(cardinal) {
                 let base = supported(&e, s);
                 let start = &e.budget / Q::from_usize(n_voters);
                 for extra in [0, 1, 3, 10] {
@@ -480,25 +489,14 @@ mod tests {
     /// exact run is the fallback).
     #[test]
     fn certified_runs_equal_exact_runs() {
-        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
-        let mut next = |m: u64| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) % m
-        };
+        let mut next = seeded(0x1234_5678_9ABC_DEF1);
         let (mut decided, mut replayed, mut runs) = (0, 0, 0);
         for case in 0..600 {
             let cardinal = case % 3 == 0;
             let halves = case % 5 == 0;
             let e = random_election(&mut next, cardinal, (9, 30, 5), halves);
             let (n_voters, n_projects) = (e.ballots.len(), e.projects.len());
-            let sats: &[Sat] = if cardinal {
-                &[Sat::Points, Sat::Cost]
-            } else {
-                &[Sat::Cost, Sat::Cardinality]
-            };
-            for &s in sats {
+            for &s in sats_of(cardinal) {
                 let base = supported(&e, s);
                 let start = &e.budget / Q::from_usize(n_voters);
                 for extra in [0, 1, 3, 10] {
@@ -580,13 +578,7 @@ mod tests {
     /// elections (cost and cardinality satisfaction).
     #[test]
     fn add1_jumps_give_the_one_step_outcome() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |m: u64| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) % m
-        };
+        let mut next = seeded(0x9E37_79B9_7F4A_7C15);
         for case in 0..400 {
             // Every fourth election in larger units: long runs of +1 steps with one outcome,
             // which Add1 jumps over.
