@@ -89,7 +89,7 @@ complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l parity-band -d 'Parity band of the reference view: a ratio r is fair when BAND <= r <= 1/BAND' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l ci -d 'Confidence level of the intervals (Wilson score intervals of every per-group rate that is a proportion), e.g. 0.9 or 0.99' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l bins -d 'Number of calibration bins for the expected calibration error (with --score)' -r
-complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l binning -d 'How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows' -r -f -a "equal-width\t''
+complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l binning -d 'How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows (rows with one score stay in one bin)' -r -f -a "equal-width\t''
 equal-mass\t''"
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l bootstrap -d 'Percentile bootstrap intervals (at --ci) for every metric and disparity from N replicates, resampling rows within each group: counts by a multinomial draw (no pass over rows), score metrics and --row-metric means by redrawing their rows (binary and multiclass audits)' -r
 complete -c fairaudit -n "__fish_fairaudit_using_subcommand audit-fairness" -l seed -d 'Seed of the bootstrap: the same seed gives the same intervals whatever the thread count' -r

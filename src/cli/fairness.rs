@@ -431,7 +431,8 @@ pub struct FairnessArgs {
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=10000))]
     pub bins: u16,
 
-    /// How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows.
+    /// How calibration bins are made: equal-width intervals of [0, 1], or equal numbers of rows
+    /// (rows with one score stay in one bin).
     #[arg(long, value_enum, default_value_t = Binning::EqualWidth)]
     pub binning: Binning,
 

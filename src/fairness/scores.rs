@@ -316,11 +316,12 @@ pub fn auc_rounding_bound<W: Weight>(
         vec![0.0f64; n_groups],
     );
     let (mut bp, mut bn) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
-    let mut touched = Vec::new();
+    let (mut touched, mut is_touched) = (Vec::new(), vec![false; n_groups]);
     for block in tie_blocks(rows) {
         for r in block {
             let g = group_of(r.cell);
-            if bp[g] == 0.0 && bn[g] == 0.0 {
+            if !is_touched[g] {
+                is_touched[g] = true;
                 touched.push(g);
             }
             if r.y == 1 {
@@ -330,6 +331,7 @@ pub fn auc_rounding_bound<W: Weight>(
             }
         }
         for g in touched.drain(..) {
+            is_touched[g] = false;
             same[g] += bp[g] * bn[g];
             pos[g] += bp[g];
             neg[g] += bn[g];
@@ -451,6 +453,9 @@ pub fn ranking<W: Weight>(
     let mut bpos = vec![0.0f64; n_groups];
     let mut bneg = vec![0.0f64; n_groups];
     let mut touched: Vec<usize> = Vec::new();
+    // A flag, not "both block sums are 0": a row of weight 0 leaves them 0, and its group
+    // would be listed twice (its block weights added twice into the running totals).
+    let mut is_touched = vec![false; n_groups];
     // Totals for Borkan's BPSN / BNSP: positives and negatives per group and overall.
     let (mut ptot, mut ntot) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     // The labels are unpredictable: no branch on them below, the other sum gets + 0 (which
@@ -470,7 +475,8 @@ pub fn ranking<W: Weight>(
         let s = block[0].score;
         for &r in block {
             let g = group_of(r.cell);
-            if bpos[g] == 0.0 && bneg[g] == 0.0 {
+            if !is_touched[g] {
+                is_touched[g] = true;
                 touched.push(g);
             }
             let (w, y) = (r.weight(), f64::from(r.y));
@@ -496,6 +502,7 @@ pub fn ranking<W: Weight>(
             neg[g] += bneg[g];
             bpos[g] = 0.0;
             bneg[g] = 0.0;
+            is_touched[g] = false;
         }
         touched.clear();
         pos_below += bp_all;
@@ -565,6 +572,33 @@ mod tests {
             y,
             w: 1.0,
         }
+    }
+
+    #[test]
+    fn a_row_of_weight_zero_changes_nothing() {
+        // Group a (cell 0): 0.5 n of weight 0 tied with 0.5 p, 0.2 n, 0.9 p; group b (cell 1):
+        // 0.8 p, 0.7 n, 0.3 n. By hand, b's negatives below a's positives: 0.7 < 0.9,
+        // 0.3 < 0.5, 0.3 < 0.9, not 0.7 < 0.5 → BPSN_b = 3/4; a's positives above b's
+        // negatives, the same pairs → BNSP_a = 3/4; b's positive 0.8 above a's negative 0.2 →
+        // BNSP_b = BPSN_a = 1.
+        // The weight-0 row sorts first in its tie block: its group was listed twice there.
+        let b_rows = [sc(0.8, 1, 1, 1.0), sc(0.7, 1, 0, 1.0), sc(0.3, 1, 0, 1.0)];
+        let a_rows = [sc(0.5, 0, 1, 1.0), sc(0.2, 0, 0, 1.0), sc(0.9, 0, 1, 1.0)];
+        let mut without: Vec<Scored> = a_rows.iter().chain(&b_rows).copied().collect();
+        let mut with = without.clone();
+        with.push(sc(0.5, 0, 0, 0.0));
+        sort(&mut without);
+        sort(&mut with);
+        let m = ranking(&with, 2, |c| c as usize);
+        assert_eq!(m, ranking(&without, 2, |c| c as usize));
+        assert_eq!(m[1].bpsn_auc, Ok(0.75));
+        assert_eq!(m[0].bnsp_auc, Ok(0.75));
+        assert_eq!(m[1].bnsp_auc, Ok(1.0));
+        assert_eq!(m[0].bpsn_auc, Ok(1.0));
+        assert_eq!(
+            auc_rounding_bound(&with, 2, |c| c as usize),
+            auc_rounding_bound(&without, 2, |c| c as usize)
+        );
     }
 
     #[test]
@@ -813,6 +847,9 @@ pub fn calibration<W: Weight>(
     let mut acc: Vec<Vec<Bin>> = (0..n_groups)
         .map(|_| (0..bins).map(empty).collect())
         .collect();
+    // Equal mass: the group's rank of the first row of the current run of equal scores (a tie
+    // block), and that score; a whole run goes to the bin of its first row.
+    let (mut run_start, mut run_score) = (vec![0u64; n_groups], vec![f64::NAN; n_groups]);
     for r in rows {
         let g = group_of(r.cell);
         if outside[g] {
@@ -820,7 +857,13 @@ pub fn calibration<W: Weight>(
         }
         let b = match binning {
             Binning::EqualWidth => ((r.score * bins as f64) as usize).min(bins - 1),
-            Binning::EqualMass => (seen[g] as u128 * bins as u128 / count[g] as u128) as usize,
+            Binning::EqualMass => {
+                // Equal as `tie_blocks` (==): NaN never ties, -0.0 ties 0.0.
+                if r.score != run_score[g] {
+                    (run_start[g], run_score[g]) = (seen[g], r.score);
+                }
+                (run_start[g] as u128 * bins as u128 / count[g] as u128) as usize
+            }
         };
         seen[g] += 1;
         let e = &mut acc[g][b];
@@ -903,6 +946,23 @@ mod calibration_tests {
         let (ece, table) = calibration(&r, 1, |_| 0, 2, Binning::EqualMass).remove(0);
         assert!((ece.unwrap() - 0.225).abs() < 1e-15);
         assert_eq!((table[0].rows, table[1].rows), (2, 2));
+    }
+
+    #[test]
+    fn equal_mass_keeps_tied_scores_in_one_bin() {
+        // 4 rows at 0.3, half positive, and 0.8 (label 1), 2 bins of 2.5 rows: the tie starts
+        // at rank 0 and fills bin 0 whatever the labels' order (it was split by label: the two
+        // negatives sorted first in bin 0, the positives in bin 1). Bin 0: conf 0.3, acc ½;
+        // bin 1: 0.8, 1 → ECE = 4/5 · 0.2 + 1/5 · 0.2 = 0.2.
+        let r = rows(&[(0.3, 1), (0.3, 0), (0.3, 1), (0.3, 0), (0.8, 1)]);
+        let (ece, table) = calibration(&r, 1, |_| 0, 2, Binning::EqualMass).remove(0);
+        assert_eq!((table[0].rows, table[1].rows), (4, 1));
+        assert!((ece.unwrap() - 0.2).abs() < 1e-15);
+        // A tie that starts past a cut stays whole in the bin it starts in.
+        let r = rows(&[(0.1, 0), (0.2, 0), (0.5, 1), (0.5, 0), (0.5, 1), (0.9, 1)]);
+        let (_, table) = calibration(&r, 1, |_| 0, 3, Binning::EqualMass).remove(0);
+        let sizes: Vec<u64> = table.iter().map(|b| b.rows).collect();
+        assert_eq!(sizes, [2, 3, 1]);
     }
 
     #[test]
