@@ -315,29 +315,17 @@ pub fn auc_rounding_bound<W: Weight>(
         vec![0.0f64; n_groups],
         vec![0.0f64; n_groups],
     );
-    let (mut bp, mut bn) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
-    let (mut touched, mut is_touched) = (Vec::new(), vec![false; n_groups]);
+    let mut sums = BlockSums::new(n_groups);
     for block in tie_blocks(rows) {
         for r in block {
-            let g = group_of(r.cell);
-            if !is_touched[g] {
-                is_touched[g] = true;
-                touched.push(g);
-            }
-            if r.y == 1 {
-                bp[g] += r.weight();
-            } else {
-                bn[g] += r.weight();
-            }
+            sums.add(group_of(r.cell), r.weight(), f64::from(r.y));
         }
-        for g in touched.drain(..) {
-            is_touched[g] = false;
-            same[g] += bp[g] * bn[g];
-            pos[g] += bp[g];
-            neg[g] += bn[g];
-            bp[g] = 0.0;
-            bn[g] = 0.0;
+        for &g in &sums.groups {
+            same[g] += sums.pos[g] * sums.neg[g];
+            pos[g] += sums.pos[g];
+            neg[g] += sums.neg[g];
         }
+        sums.clear();
     }
     (0..n_groups)
         .map(|g| (pos[g] > 0.0 && neg[g] > 0.0).then(|| same[g] / (2.0 * pos[g] * neg[g])))
@@ -347,6 +335,48 @@ pub fn auc_rounding_bound<W: Weight>(
 /// The runs of records with equal scores (tie blocks) of rows sorted by [`sort`].
 fn tie_blocks<W: Weight>(rows: &[Scored<W>]) -> impl DoubleEndedIterator<Item = &[Scored<W>]> {
     rows.chunk_by(|a, b| a.score == b.score)
+}
+
+/// One tie block's weight of positives (`pos`) and of negatives (`neg`) per group, and the
+/// groups with rows in it (`groups`, in the order of their first row), for the sweeps that close
+/// a block group by group (AUC, BPSN / BNSP, xAUC, the rounding bound). A flag marks a listed
+/// group: a row of weight 0 leaves both sums 0, and testing the sums listed its group twice.
+struct BlockSums {
+    pos: Vec<f64>,
+    neg: Vec<f64>,
+    groups: Vec<usize>,
+    listed: Vec<bool>,
+}
+
+impl BlockSums {
+    fn new(n_groups: usize) -> BlockSums {
+        BlockSums {
+            pos: vec![0.0; n_groups],
+            neg: vec![0.0; n_groups],
+            groups: Vec::new(),
+            listed: vec![false; n_groups],
+        }
+    }
+
+    /// A row of group `g` with weight `w` and label `y` (0 or 1). No branch on the label (it is
+    /// unpredictable): the other sum gets + 0, which leaves it as it is.
+    fn add(&mut self, g: usize, w: f64, y: f64) {
+        if !self.listed[g] {
+            self.listed[g] = true;
+            self.groups.push(g);
+        }
+        self.pos[g] += w * y;
+        self.neg[g] += w * (1.0 - y);
+    }
+
+    /// Empties the block for the next one.
+    fn clear(&mut self) {
+        for g in self.groups.drain(..) {
+            self.listed[g] = false;
+            self.pos[g] = 0.0;
+            self.neg[g] = 0.0;
+        }
+    }
 }
 
 /// The ROC curve of each of `n_groups` groups: (false positive rate, true positive rate) after
@@ -449,13 +479,7 @@ pub fn ranking<W: Weight>(
     let mut brier = vec![0.0f64; n_groups];
     let mut logl = vec![0.0f64; n_groups];
     let mut outside = vec![false; n_groups];
-    // Per tie block: weights of positives and negatives per group, and the groups touched.
-    let mut bpos = vec![0.0f64; n_groups];
-    let mut bneg = vec![0.0f64; n_groups];
-    let mut touched: Vec<usize> = Vec::new();
-    // A flag, not "both block sums are 0": a row of weight 0 leaves them 0, and its group
-    // would be listed twice (its block weights added twice into the running totals).
-    let mut is_touched = vec![false; n_groups];
+    let mut sums = BlockSums::new(n_groups);
     // Totals for Borkan's BPSN / BNSP: positives and negatives per group and overall.
     let (mut ptot, mut ntot) = (vec![0.0f64; n_groups], vec![0.0f64; n_groups]);
     // The labels are unpredictable: no branch on them below, the other sum gets + 0 (which
@@ -475,13 +499,8 @@ pub fn ranking<W: Weight>(
         let s = block[0].score;
         for &r in block {
             let g = group_of(r.cell);
-            if !is_touched[g] {
-                is_touched[g] = true;
-                touched.push(g);
-            }
             let (w, y) = (r.weight(), f64::from(r.y));
-            bpos[g] += w * y;
-            bneg[g] += w * (1.0 - y);
+            sums.add(g, w, y);
             brier[g] += w * (s - y) * (s - y);
             let p = s.clamp(eps, 1.0 - eps);
             // ln p for a positive, ln(1 − p) for a negative: one logarithm, of a selected value.
@@ -489,9 +508,10 @@ pub fn ranking<W: Weight>(
             logl[g] -= w * likelihood.ln();
             outside[g] |= !(0.0..=1.0).contains(&s);
         }
-        let bp_all: f64 = touched.iter().map(|&g| bpos[g]).sum();
-        let bn_all: f64 = touched.iter().map(|&g| bneg[g]).sum();
-        for &g in &touched {
+        let (bpos, bneg) = (&sums.pos, &sums.neg);
+        let bp_all: f64 = sums.groups.iter().map(|&g| bpos[g]).sum();
+        let bn_all: f64 = sums.groups.iter().map(|&g| bneg[g]).sum();
+        for &g in &sums.groups {
             // BPSN: this block's subgroup negatives against background positives above + ½ tied.
             let bg_pos_above = (p_all - pos_below - bp_all) - (ptot[g] - pos[g] - bpos[g]);
             bpsn[g] += bneg[g] * (bg_pos_above + 0.5 * (bp_all - bpos[g]));
@@ -500,11 +520,8 @@ pub fn ranking<W: Weight>(
             num[g] += bpos[g] * (neg[g] + 0.5 * bneg[g]);
             pos[g] += bpos[g];
             neg[g] += bneg[g];
-            bpos[g] = 0.0;
-            bneg[g] = 0.0;
-            is_touched[g] = false;
         }
-        touched.clear();
+        sums.clear();
         pos_below += bp_all;
         neg_below += bn_all;
     }
@@ -985,40 +1002,26 @@ pub fn xauc<W: Weight>(
     let mut num = vec![vec![0.0f64; n_groups]; n_groups];
     let mut pos = vec![0.0f64; n_groups];
     let mut neg = vec![0.0f64; n_groups];
-    let mut bpos = vec![0.0f64; n_groups];
-    let mut bneg = vec![0.0f64; n_groups];
-    // The groups with rows in the current block (most blocks are one row of one group).
-    let mut touched: Vec<usize> = Vec::new();
-    let mut is_touched = vec![false; n_groups];
+    // The current block (most blocks are one row of one group).
+    let mut sums = BlockSums::new(n_groups);
     for block in tie_blocks(rows) {
         for &r in block {
-            let g = group_of(r.cell);
-            if !is_touched[g] {
-                is_touched[g] = true;
-                touched.push(g);
-            }
-            // No branch on the label (unpredictable): the other sum gets + 0, which leaves it
-            // as it is.
-            let (w, y) = (r.weight(), f64::from(r.y));
-            bpos[g] += w * y;
-            bneg[g] += w * (1.0 - y);
+            sums.add(group_of(r.cell), r.weight(), f64::from(r.y));
         }
         // A group without positives here adds nothing; one without rows here adds nothing
-        // to `pos` / `neg`: only the touched groups are visited.
-        for &a in &touched {
-            if bpos[a] > 0.0 {
-                for (n, (&below, &tied)) in num[a].iter_mut().zip(neg.iter().zip(&bneg)) {
-                    *n += bpos[a] * (below + 0.5 * tied);
+        // to `pos` / `neg`: only the block's groups are visited.
+        for &a in &sums.groups {
+            if sums.pos[a] > 0.0 {
+                for (n, (&below, &tied)) in num[a].iter_mut().zip(neg.iter().zip(&sums.neg)) {
+                    *n += sums.pos[a] * (below + 0.5 * tied);
                 }
             }
         }
-        for g in touched.drain(..) {
-            is_touched[g] = false;
-            pos[g] += bpos[g];
-            neg[g] += bneg[g];
-            bpos[g] = 0.0;
-            bneg[g] = 0.0;
+        for &g in &sums.groups {
+            pos[g] += sums.pos[g];
+            neg[g] += sums.neg[g];
         }
+        sums.clear();
     }
     (0..n_groups)
         .map(|a| {
